@@ -1,0 +1,83 @@
+# crmf: customers as YAML files in git.
+# make [CC=clang] [SANITIZE=1]   build ./crmf (sanitized builds go to build/san/)
+# make check                     every unit and end-to-end test
+# make install PREFIX=/usr/local DESTDIR=
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+DEPS = yaml-0.1 libgit2 libutf8proc
+
+WARN = -std=c11 -Wall -Wextra -Wpedantic -Werror -Wshadow -Wno-unused-parameter
+CFLAGS ?= -O2 -g
+ALL_CFLAGS = $(WARN) $(CFLAGS) -D_GNU_SOURCE -Iinclude -Isrc/lib -I$(BUILD)/gen \
+	$(shell $(PKG_CONFIG) --cflags $(DEPS))
+LIBS = $(shell $(PKG_CONFIG) --libs $(DEPS)) -lpthread
+
+ifeq ($(SANITIZE),1)
+BUILD ?= build/san
+ALL_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=address,undefined
+BIN = $(BUILD)/crmf
+else
+BUILD ?= build/$(notdir $(CC))
+BIN = crmf
+endif
+
+LIB_SRC = $(sort $(wildcard src/lib/*.c))
+CLI_SRC = $(sort $(wildcard src/cli/*.c))
+UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
+LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/templates.o
+CLI_OBJ = $(CLI_SRC:%.c=$(BUILD)/%.o)
+UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+TEMPLATES = templates/crmf.yaml templates/customer.yaml
+
+.PHONY: all check unit clean install bench format
+all: $(BIN)
+
+$(BUILD)/%.o: %.c $(wildcard include/crmf/*.h src/lib/*.h src/cli/*.h) $(BUILD)/gen/templates.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tools/embed: tools/embed.c
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -o $@ $<
+
+$(BUILD)/gen/templates.c $(BUILD)/gen/templates.h: $(BUILD)/tools/embed $(TEMPLATES)
+	@mkdir -p $(BUILD)/gen
+	$(BUILD)/tools/embed $(BUILD)/gen/templates $(TEMPLATES)
+
+$(BUILD)/gen/templates.o: $(BUILD)/gen/templates.c
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/libcrmf.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BIN): $(CLI_OBJ) $(BUILD)/libcrmf.a
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libcrmf.a $(LIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcrmf.a tests/unit/unit.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(shell $(PKG_CONFIG) --cflags cmocka) $(LDFLAGS) -o $@ $< \
+		$(BUILD)/libcrmf.a $(LIBS) $(shell $(PKG_CONFIG) --libs cmocka)
+
+unit: $(UNIT_BIN)
+
+check: $(BIN) $(UNIT_BIN)
+	CRMF="$(abspath $(BIN))" UNIT_DIR="$(abspath $(BUILD)/tests)" bash tests/run.sh
+
+bench: $(BIN)
+	bash bench/run.sh
+
+install: $(BIN)
+	install -d $(DESTDIR)$(BINDIR)
+	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/crmf
+
+format:
+	clang-format -i $(LIB_SRC) $(CLI_SRC) $(UNIT_SRC) include/crmf/*.h src/lib/*.h src/cli/*.h
+
+clean:
+	rm -rf build crmf

@@ -1,0 +1,15 @@
+/* libcrmf: everything crmf knows about customer files and their repository. */
+#ifndef CRMF_CRMF_H
+#define CRMF_CRMF_H
+
+#define CRMF_VERSION "0.1.0"
+
+#include "crmf/check.h"
+#include "crmf/date.h"
+#include "crmf/diag.h"
+#include "crmf/doc.h"
+#include "crmf/scan.h"
+#include "crmf/schema.h"
+#include "crmf/store.h"
+
+#endif

@@ -1,0 +1,94 @@
+/* YAML bytes to a tree of nodes that remember their byte spans and positions. */
+#ifndef CRMF_DOC_H
+#define CRMF_DOC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "crmf/diag.h"
+
+/** Largest file crmf reads: larger files are rejected before parsing. */
+#define CRMF_DOC_MAX_SIZE (1024 * 1024)
+/** Deepest nesting of collections accepted. */
+#define CRMF_DOC_MAX_DEPTH 32
+
+typedef enum {
+	CRMF_NODE_SCALAR,
+	CRMF_NODE_MAPPING,
+	CRMF_NODE_SEQUENCE,
+} crmf_node_type;
+
+typedef enum {
+	CRMF_STYLE_PLAIN,
+	CRMF_STYLE_SINGLE,  /* 'single quoted' */
+	CRMF_STYLE_DOUBLE,  /* "double quoted" */
+	CRMF_STYLE_LITERAL, /* | */
+	CRMF_STYLE_FOLDED,  /* > */
+	CRMF_STYLE_BLOCK,   /* block collection */
+	CRMF_STYLE_FLOW,    /* flow collection: [ ] or { } */
+} crmf_node_style;
+
+typedef struct crmf_node crmf_node;
+
+/** A key and its value inside a mapping. */
+typedef struct crmf_pair {
+	crmf_node *key; /* always a scalar */
+	crmf_node *value;
+} crmf_pair;
+
+/** One node. All memory belongs to the crmf_doc it came from. */
+struct crmf_node {
+	crmf_node_type type;
+	crmf_node_style style;
+	size_t start, end; /* byte span in crmf_doc.src: [start, end) */
+	int line, column;  /* 1-based position of `start`; column in characters */
+	int end_line, end_column;
+	const char *tag;   /* explicit tag as written (e.g. "!!str"), or NULL */
+	/* scalars: the value after YAML unescaping, NUL-terminated */
+	const char *value;
+	size_t len;
+	/* mappings: pairs in source order (duplicate keys are reported and dropped) */
+	crmf_pair *pairs;
+	/* sequences: items in source order */
+	crmf_node **items;
+	size_t n; /* number of pairs or items */
+};
+
+/** A parsed file. */
+typedef struct crmf_doc {
+	char *path;       /* as given to the loader (owned) */
+	char *src;        /* the file's bytes, NUL-terminated (owned) */
+	size_t len;
+	bool bom;         /* starts with a UTF-8 byte-order mark */
+	bool crlf;        /* line ends are CRLF */
+	crmf_node *root;  /* NULL when the file could not be parsed */
+	void *arena;      /* private */
+} crmf_doc;
+
+/**
+ * Parse `len` bytes of `buf` (copied) as one YAML document. Every problem is
+ * added to `diags` under `path`. On success `*out` is a document whose root is
+ * a mapping; returns 0. Returns -1 when the file has errors; `*out` is then
+ * still set when a tree could be built (root may be NULL), so that callers can
+ * go on checking what is there. The caller frees `*out` with crmf_doc_free.
+ */
+int crmf_doc_parse(crmf_doc **out, const char *path, const char *buf, size_t len,
+		   crmf_diags *diags);
+
+/** Read the file at `fspath` (rejecting files over CRMF_DOC_MAX_SIZE before
+ * reading) and parse it as crmf_doc_parse does, reporting under `path`. */
+int crmf_doc_load(crmf_doc **out, const char *path, const char *fspath, crmf_diags *diags);
+
+/** Free a document and every node in it; NULL is a no-op. */
+void crmf_doc_free(crmf_doc *doc);
+
+/** The value of `key` in mapping `map`, or NULL (also when `map` is NULL or not a mapping). */
+crmf_node *crmf_node_get(const crmf_node *map, const char *key);
+
+/** The pair whose key is `key` in mapping `map`, or NULL. */
+crmf_pair *crmf_node_pair(const crmf_node *map, const char *key);
+
+/** True when the node is a plain scalar that YAML reads as null (`~`, `null`, empty). */
+bool crmf_node_is_null(const crmf_node *node);
+
+#endif

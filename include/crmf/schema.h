@@ -1,0 +1,98 @@
+/* Team settings from crmf.yaml: enums, team, industries, custom fields, rules, labels. */
+#ifndef CRMF_SCHEMA_H
+#define CRMF_SCHEMA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "crmf/diag.h"
+#include "crmf/doc.h"
+
+typedef enum {
+	CRMF_FT_STRING,
+	CRMF_FT_TEXT,
+	CRMF_FT_DATE,
+	CRMF_FT_NUMBER,
+	CRMF_FT_BOOL,
+	CRMF_FT_ENUM,
+	CRMF_FT_LIST,
+} crmf_field_type;
+
+/** A list of strings (owned by the config). */
+typedef struct crmf_strlist {
+	char **v;
+	size_t n;
+} crmf_strlist;
+
+/** A custom top-level field declared under `fields:`. */
+typedef struct crmf_field_def {
+	char *name;
+	crmf_field_type type;
+	crmf_strlist values; /* enum values */
+	bool required;
+} crmf_field_def;
+
+/** A team member: `zhang.wei` or `{id: zhang.wei, name: 张伟, email: …}`. */
+typedef struct crmf_member {
+	char *id;
+	char *name;  /* may be NULL */
+	char *email; /* may be NULL */
+} crmf_member;
+
+/** A display label: labels.<field>.<value> = <label>. */
+typedef struct crmf_label {
+	char *field, *value, *label;
+} crmf_label;
+
+/** Rules, durations in days. */
+typedef struct crmf_rules {
+	int dormant_after;  /* 90 */
+	int archive_after;  /* 180 */
+	double high_value;  /* 1000000 */
+	int cadence_high, cadence_medium, cadence_low, cadence_core; /* 3 14 30 30 */
+	int first_a, first_b, first_c;                               /* 1 2 7 */
+} crmf_rules;
+
+typedef struct crmf_config {
+	int version;
+	char *id_format; /* "C{yyyy}{seq:3}" */
+	char *currency;  /* "CNY" */
+	bool has_team;
+	crmf_member *team;
+	size_t n_team;
+	bool has_industries;
+	crmf_strlist industries;
+	crmf_strlist sizes;   /* enums.size */
+	crmf_strlist sources; /* enums.source */
+	crmf_field_def *fields;
+	size_t n_fields;
+	crmf_rules rules;
+	crmf_label *labels;
+	size_t n_labels;
+} crmf_config;
+
+/**
+ * Build the configuration from a parsed crmf.yaml (`doc` may be NULL: the
+ * defaults of FORMAT.md). Problems go to `diags` with doc->path positions.
+ * Always sets *out to a usable configuration (defaults where invalid);
+ * returns 0, or -1 when crmf.yaml had errors. Free with crmf_config_free.
+ */
+int crmf_config_load(crmf_config **out, const crmf_doc *doc, crmf_diags *diags);
+
+/** Free a configuration; NULL is a no-op. */
+void crmf_config_free(crmf_config *cfg);
+
+/** The team member whose id, name or email equals `who`, or NULL. */
+const crmf_member *crmf_config_member(const crmf_config *cfg, const char *who);
+
+/** The custom field named `name`, or NULL. */
+const crmf_field_def *crmf_config_field(const crmf_config *cfg, const char *name);
+
+/** The display label of `value` of `field`, or `value` itself. */
+const char *crmf_config_label(const crmf_config *cfg, const char *field, const char *value);
+
+/** Of `candidates`, the one closest to `word` (edit distance, small enough to
+ * be a likely typo), or NULL. */
+const char *crmf_suggest(const char *word, const char *const *candidates, size_t n);
+
+#endif

@@ -1,0 +1,55 @@
+/* What every crmf subcommand shares: the command table entry and the helpers of output.c. */
+#ifndef CRMF_CLI_H
+#define CRMF_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "crmf/crmf.h"
+
+/* Exit codes of every command. */
+enum { EXIT_OK = 0, EXIT_FOUND = 1, EXIT_USAGE = 2 };
+
+/** One subcommand: cmd_<name>.c defines `const struct crmf_cmd cmd_<name>`. */
+struct crmf_cmd {
+	const char *name;
+	int (*run)(int argc, char **argv); /* argv[0] is the command name */
+	const char *summary;               /* one line for `crmf --help` */
+	const char *usage;                 /* the synopsis and options, for `crmf CMD --help` */
+};
+
+#define CMD(name) extern const struct crmf_cmd cmd_##name;
+#include "commands.def"
+#undef CMD
+
+/** Print the command's usage to stdout (for --help) and return EXIT_OK. */
+int cli_help(const struct crmf_cmd *cmd);
+
+/** Print "crmf: <message>" and "usage: …" hint to stderr; return EXIT_USAGE. */
+int cli_usage_error(const struct crmf_cmd *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/** Print "crmf: <message>" to stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/** Find the repository from the current directory; on failure print why and return NULL. */
+char *cli_repo_root(void);
+
+/** Parse --today's argument (or take the local date when NULL); EXIT_OK or EXIT_USAGE. */
+int cli_today(crmf_day *out, const char *arg);
+
+typedef enum { FMT_TEXT, FMT_JSON, FMT_CSV, FMT_TSV } cli_format;
+
+/** Parse a --format value among those allowed (bit mask of 1 << cli_format). */
+int cli_parse_format(cli_format *out, const char *arg, unsigned allowed);
+
+/** Print diagnostics as `path:line:col: severity: message [rule]` (text) or a JSON array. */
+void cli_print_diags(FILE *f, const crmf_diags *d, cli_format fmt);
+
+/** Write `s` as a JSON string literal (with the quotes). */
+void cli_json_string(FILE *f, const char *s);
+
+/** True when colour should be used on `f` (a terminal, NO_COLOR unset). */
+bool cli_color(FILE *f);
+
+#endif

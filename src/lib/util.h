@@ -1,0 +1,36 @@
+/* Private helpers of libcrmf: allocation that cannot fail, growable buffers. */
+#ifndef CRMF_UTIL_H
+#define CRMF_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+/* Allocation failures abort: a CLI that runs out of memory cannot recover. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *xvasprintf(const char *fmt, va_list ap);
+
+/** A growable NUL-terminated byte buffer. */
+typedef struct strbuf {
+	char *buf;
+	size_t len, cap;
+} strbuf;
+
+#define STRBUF_INIT {NULL, 0, 0}
+void sb_grow(strbuf *sb, size_t extra);
+void sb_add(strbuf *sb, const char *s, size_t n);
+void sb_adds(strbuf *sb, const char *s);
+void sb_addc(strbuf *sb, char c);
+void sb_addf(strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void sb_release(strbuf *sb);
+/** Hand the buffer over to the caller (never NULL); the strbuf is empty after. */
+char *sb_detach(strbuf *sb);
+
+/** FNV-1a hash of n bytes. */
+unsigned long long hash_bytes(const void *p, size_t n);
+
+#endif
