@@ -52,4 +52,31 @@ void cli_json_string(FILE *f, const char *s);
 /** True when colour should be used on `f` (a terminal, NO_COLOR unset). */
 bool cli_color(FILE *f);
 
+/** A table of text cells; row 0 holds the headers. */
+typedef struct cli_table cli_table;
+
+/** A table with `ncols` columns and these headers. */
+cli_table *cli_table_new(size_t ncols, const char *const *headers);
+
+/** Append a row of `ncols` cells (copied; NULL prints as empty). */
+void cli_table_add(cli_table *t, const char *const *cells);
+
+/** Right-align a column (numbers). */
+void cli_table_align_right(cli_table *t, size_t col);
+
+/** Cap a column's display width; longer cells are cut with "…". */
+void cli_table_limit(cli_table *t, size_t col, int width);
+
+/** Number of data rows. */
+size_t cli_table_rows(const cli_table *t);
+
+/** Print as an aligned table (FMT_TEXT), CSV (RFC 4180) or TSV. */
+void cli_table_print(FILE *f, const cli_table *t, cli_format fmt);
+
+/** Free a table; NULL is a no-op. */
+void cli_table_free(cli_table *t);
+
+/** Columns a UTF-8 string takes on a terminal (CJK characters take two). */
+int cli_display_width(const char *s);
+
 #endif

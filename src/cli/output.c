@@ -1,0 +1,174 @@
+/* Everything the commands print goes through here: diagnostics, errors, usage, JSON strings. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+int cli_help(const struct crmf_cmd *cmd)
+{
+	fputs(cmd->usage, stdout);
+	if (cmd->usage[0] && cmd->usage[strlen(cmd->usage) - 1] != '\n')
+		fputc('\n', stdout);
+	return EXIT_OK;
+}
+
+int cli_usage_error(const struct crmf_cmd *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("crmf: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nsee 'crmf %s --help'\n", cmd->name);
+	return EXIT_USAGE;
+}
+
+void cli_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("crmf: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+char *cli_repo_root(void)
+{
+	char *root = NULL;
+
+	if (crmf_repo_discover(&root, ".") != 0) {
+		cli_error("%s", crmf_error_last());
+		return NULL;
+	}
+	return root;
+}
+
+int cli_today(crmf_day *out, const char *arg)
+{
+	if (!arg) {
+		*out = crmf_date_today();
+		return EXIT_OK;
+	}
+	if (crmf_date_parse(out, arg, strlen(arg)) != 0) {
+		cli_error("invalid date '%s' for --today; write YYYY-MM-DD", arg);
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
+static const char *const format_names[] = {"table", "json", "csv", "tsv"};
+
+int cli_parse_format(cli_format *out, const char *arg, unsigned allowed)
+{
+	for (unsigned i = 0; i < sizeof(format_names) / sizeof(format_names[0]); i++) {
+		if (!(allowed & (1u << i)))
+			continue;
+		if (strcmp(arg, format_names[i]) == 0 || (i == FMT_TEXT && strcmp(arg, "text") == 0)) {
+			*out = (cli_format)i;
+			return EXIT_OK;
+		}
+	}
+	fprintf(stderr, "crmf: unknown format '%s'; use one of:", arg);
+	for (unsigned i = 0; i < sizeof(format_names) / sizeof(format_names[0]); i++)
+		if (allowed & (1u << i))
+			fprintf(stderr, " %s", format_names[i]);
+	fputc('\n', stderr);
+	return EXIT_USAGE;
+}
+
+bool cli_color(FILE *f)
+{
+	const char *nc = getenv("NO_COLOR");
+	const char *term = getenv("TERM");
+
+	if (nc && nc[0])
+		return false;
+	if (term && strcmp(term, "dumb") == 0)
+		return false;
+	return isatty(fileno(f));
+}
+
+void cli_json_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+		switch (*p) {
+		case '"':
+			fputs("\\\"", f);
+			break;
+		case '\\':
+			fputs("\\\\", f);
+			break;
+		case '\n':
+			fputs("\\n", f);
+			break;
+		case '\r':
+			fputs("\\r", f);
+			break;
+		case '\t':
+			fputs("\\t", f);
+			break;
+		default:
+			if (*p < 0x20 || *p == 0x7f)
+				fprintf(f, "\\u%04x", *p);
+			else
+				fputc(*p, f);
+		}
+	}
+	fputc('"', f);
+}
+
+static void print_diag_text(FILE *f, const crmf_diag *d, bool color)
+{
+	const char *sev_color = d->severity == CRMF_SEV_ERROR ? "\033[1;31m" : "\033[1;33m";
+
+	if (color)
+		fputs("\033[1m", f);
+	if (d->path) {
+		fputs(d->path, f);
+		if (d->line > 0)
+			fprintf(f, ":%d:%d", d->line, d->column);
+		fputs(": ", f);
+	}
+	if (color)
+		fprintf(f, "\033[0m%s", sev_color);
+	fputs(crmf_severity_name(d->severity), f);
+	if (color)
+		fputs("\033[0m", f);
+	fprintf(f, ": %s [%s]\n", d->message, d->rule);
+}
+
+void cli_print_diags(FILE *f, const crmf_diags *d, cli_format fmt)
+{
+	if (fmt == FMT_JSON) {
+		fputs("[", f);
+		for (size_t i = 0; i < d->n; i++) {
+			const crmf_diag *x = &d->v[i];
+
+			fputs(i ? ",\n " : "\n ", f);
+			fputs("{\"path\": ", f);
+			if (x->path)
+				cli_json_string(f, x->path);
+			else
+				fputs("null", f);
+			fprintf(f, ", \"line\": %d, \"column\": %d, \"severity\": \"%s\", \"rule\": ",
+				x->line, x->column, crmf_severity_name(x->severity));
+			cli_json_string(f, x->rule);
+			fputs(", \"message\": ", f);
+			cli_json_string(f, x->message);
+			fputs("}", f);
+		}
+		fputs(d->n ? "\n]\n" : "]\n", f);
+		return;
+	}
+	bool color = cli_color(f);
+
+	for (size_t i = 0; i < d->n; i++)
+		print_diag_text(f, &d->v[i], color);
+}

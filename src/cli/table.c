@@ -1,0 +1,231 @@
+/* Tables aligned by display width (CJK counts two columns), and CSV/TSV of the same rows. */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <utf8proc.h>
+
+#include "cli.h"
+
+struct cli_table {
+	size_t ncols, nrows, cap;
+	char **cells; /* row-major, row 0 = headers */
+	int *align_right;
+	int *limit; /* max display width per column, 0 = none */
+};
+
+static char *dup(const char *s)
+{
+	size_t n = strlen(s ? s : "");
+	char *p = malloc(n + 1);
+
+	if (!p)
+		abort();
+	memcpy(p, s ? s : "", n + 1);
+	return p;
+}
+
+cli_table *cli_table_new(size_t ncols, const char *const *headers)
+{
+	cli_table *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		abort();
+	t->ncols = ncols;
+	t->align_right = calloc(ncols, sizeof(int));
+	t->limit = calloc(ncols, sizeof(int));
+	if (!t->align_right || !t->limit)
+		abort();
+	cli_table_add(t, headers);
+	return t;
+}
+
+void cli_table_align_right(cli_table *t, size_t col)
+{
+	t->align_right[col] = 1;
+}
+
+void cli_table_limit(cli_table *t, size_t col, int width)
+{
+	t->limit[col] = width;
+}
+
+void cli_table_add(cli_table *t, const char *const *cells)
+{
+	if (t->nrows == t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 64;
+		t->cells = realloc(t->cells, t->cap * t->ncols * sizeof(char *));
+		if (!t->cells)
+			abort();
+	}
+	for (size_t c = 0; c < t->ncols; c++)
+		t->cells[t->nrows * t->ncols + c] = dup(cells[c]);
+	t->nrows++;
+}
+
+size_t cli_table_rows(const cli_table *t)
+{
+	return t->nrows - 1;
+}
+
+void cli_table_free(cli_table *t)
+{
+	if (!t)
+		return;
+	for (size_t i = 0; i < t->nrows * t->ncols; i++)
+		free(t->cells[i]);
+	free(t->cells);
+	free(t->align_right);
+	free(t->limit);
+	free(t);
+}
+
+int cli_display_width(const char *s)
+{
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+	int w = 0;
+
+	while (*p) {
+		utf8proc_int32_t cp;
+		utf8proc_ssize_t n = utf8proc_iterate(p, -1, &cp);
+
+		if (n <= 0) { /* invalid byte: count it as one column */
+			p++;
+			w++;
+			continue;
+		}
+		if (cp >= 0x20) {
+			int cw = utf8proc_charwidth(cp);
+
+			w += cw < 0 ? 1 : cw;
+		}
+		p += n;
+	}
+	return w;
+}
+
+/* Print at most `width` columns of s, with "…" when cut; returns the columns printed. */
+static int put_clipped(FILE *f, const char *s, int width)
+{
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+	int w = 0, total = cli_display_width(s);
+
+	if (total <= width) {
+		fputs(s, f);
+		return total;
+	}
+	while (*p) {
+		utf8proc_int32_t cp;
+		utf8proc_ssize_t n = utf8proc_iterate(p, -1, &cp);
+		int cw;
+
+		if (n <= 0)
+			n = 1, cp = '?';
+		cw = cp < 0x20 ? 0 : utf8proc_charwidth(cp);
+		if (cw < 0)
+			cw = 1;
+		if (w + cw > width - 1) /* keep one column for the ellipsis */
+			break;
+		fwrite(p, 1, (size_t)n, f);
+		w += cw;
+		p += n;
+	}
+	fputs("…", f);
+	return w + 1;
+}
+
+static int terminal_width(FILE *f)
+{
+	struct winsize ws;
+	const char *cols = getenv("COLUMNS");
+
+	if (isatty(fileno(f)) && ioctl(fileno(f), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	if (cols && atoi(cols) > 0)
+		return atoi(cols);
+	return 0;
+}
+
+static void print_sv(FILE *f, const cli_table *t, char sep)
+{
+	for (size_t r = 0; r < t->nrows; r++) {
+		for (size_t c = 0; c < t->ncols; c++) {
+			const char *s = t->cells[r * t->ncols + c];
+
+			if (c)
+				fputc(sep, f);
+			if (sep == ',' && strpbrk(s, ",\"\r\n")) {
+				fputc('"', f);
+				for (; *s; s++) {
+					if (*s == '"')
+						fputc('"', f);
+					fputc(*s, f);
+				}
+				fputc('"', f);
+			} else if (sep == '\t') {
+				for (; *s; s++) /* TSV cannot hold these: make them spaces */
+					fputc(*s == '\t' || *s == '\n' || *s == '\r' ? ' ' : *s, f);
+			} else {
+				fputs(s, f);
+			}
+		}
+		fputs(sep == ',' ? "\r\n" : "\n", f);
+	}
+}
+
+void cli_table_print(FILE *f, const cli_table *t, cli_format fmt)
+{
+	int *w;
+	int total = 0, term;
+	bool color;
+
+	if (fmt == FMT_CSV || fmt == FMT_TSV) {
+		print_sv(f, t, fmt == FMT_CSV ? ',' : '\t');
+		return;
+	}
+	w = calloc(t->ncols, sizeof(int));
+	if (!w)
+		abort();
+	for (size_t r = 0; r < t->nrows; r++)
+		for (size_t c = 0; c < t->ncols; c++) {
+			int cw = cli_display_width(t->cells[r * t->ncols + c]);
+
+			if (cw > w[c])
+				w[c] = cw;
+		}
+	for (size_t c = 0; c < t->ncols; c++) {
+		if (t->limit[c] > 0 && w[c] > t->limit[c])
+			w[c] = t->limit[c];
+		total += w[c] + (c ? 2 : 0);
+	}
+	/* on a narrow terminal the last column gives way */
+	term = terminal_width(f);
+	if (term > 0 && total > term && t->ncols > 0) {
+		int last = w[t->ncols - 1] - (total - term);
+
+		w[t->ncols - 1] = last < 8 ? 8 : last;
+	}
+	color = cli_color(f);
+	for (size_t r = 0; r < t->nrows; r++) {
+		if (r == 0 && color)
+			fputs("\033[1m", f);
+		for (size_t c = 0; c < t->ncols; c++) {
+			const char *s = t->cells[r * t->ncols + c];
+			int sw = cli_display_width(s);
+			bool last = c + 1 == t->ncols;
+
+			if (c)
+				fputs("  ", f);
+			if (t->align_right[c] && sw < w[c])
+				fprintf(f, "%*s", w[c] - sw, "");
+			sw = put_clipped(f, s, w[c]);
+			if (!t->align_right[c] && !last && sw < w[c])
+				fprintf(f, "%*s", w[c] - sw, "");
+		}
+		if (r == 0 && color)
+			fputs("\033[0m", f);
+		fputc('\n', f);
+	}
+	free(w);
+}

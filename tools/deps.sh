@@ -1,0 +1,18 @@
+#!/bin/sh
+# Installs what crmf needs to build and test on Debian 12 (run as root); does nothing when all is there.
+set -e
+pkgs="build-essential clang pkg-config git libyaml-dev libgit2-dev libutf8proc-dev libcmocka-dev bats bats-assert bats-support"
+missing=
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "installing:$missing"
+if [ "$(id -u)" -ne 0 ]; then
+	echo "run as root (or with sudo) to install:$missing" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null
