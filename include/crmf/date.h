@@ -12,10 +12,16 @@ typedef int32_t crmf_day;
 /** "No date": smaller than every real date. */
 #define CRMF_NO_DAY INT32_MIN
 
-/** Parse exactly "YYYY-MM-DD" (a real calendar date, year 1900-9999) into *out; 0 or -1. */
+/** Longest duration accepted, in days (about 10,000 years): a day number plus
+ * a duration never overflows. */
+#define CRMF_DURATION_MAX 3660000
+
+/** Parse exactly "YYYY-MM-DD" (a real calendar date, year 1900-9999) into *out;
+ * 0 or -1 (then *out is CRMF_NO_DAY). */
 int crmf_date_parse(crmf_day *out, const char *s, size_t len);
 
-/** Parse "YYYY-MM-DD" or "YYYY-MM-DD HH:MM" into *day and *minute (-1 when no time); 0 or -1. */
+/** Parse "YYYY-MM-DD" or "YYYY-MM-DD HH:MM" (00:00-23:59) into *day and
+ * *minute (-1 when no time); 0 or -1 (then *day is CRMF_NO_DAY). */
 int crmf_datetime_parse(crmf_day *day, int *minute, const char *s, size_t len);
 
 /** Day number of a valid y-m-d. */
@@ -27,10 +33,11 @@ void crmf_date_to_ymd(crmf_day day, int *y, int *m, int *d);
 /** Write "YYYY-MM-DD" (11 bytes with the NUL) into buf. */
 void crmf_date_format(crmf_day day, char buf[11]);
 
-/** Today in local time. */
+/** Today in local time (TZ is honoured). */
 crmf_day crmf_date_today(void);
 
-/** Parse a duration "90d", "2w" or "90" (days) into days; 0 or -1. */
+/** Parse a duration "90d", "2w" or "90" (days) into days; 0 or -1 (signs,
+ * spaces, other units and more than CRMF_DURATION_MAX days are rejected). */
 int crmf_duration_parse(int *days, const char *s, size_t len);
 
 #endif

@@ -73,7 +73,10 @@ typedef struct crmf_config {
 
 /**
  * Build the configuration from a parsed crmf.yaml (`doc` may be NULL: the
- * defaults of FORMAT.md). Problems go to `diags` with doc->path positions.
+ * defaults of FORMAT.md). Problems go to `diags` with doc->path positions
+ * (`diags` may be NULL). A key whose value is null (`team:`) counts as absent,
+ * and so does an empty `team` or `industries` list: then any owner or industry
+ * is accepted. Strings are copied: the configuration outlives `doc`.
  * Always sets *out to a usable configuration (defaults where invalid);
  * returns 0, or -1 when crmf.yaml had errors. Free with crmf_config_free.
  */
@@ -91,8 +94,15 @@ const crmf_field_def *crmf_config_field(const crmf_config *cfg, const char *name
 /** The display label of `value` of `field`, or `value` itself. */
 const char *crmf_config_label(const crmf_config *cfg, const char *field, const char *value);
 
-/** Of `candidates`, the one closest to `word` (edit distance, small enough to
- * be a likely typo), or NULL. */
+/** Of `candidates`, the one closest to `word` (Damerau-Levenshtein distance on
+ * code points: at most 1 below 5 characters, 2 from 5, 3 from 9; a candidate
+ * that starts with `word` also counts; ties go to the first), or NULL. */
 const char *crmf_suggest(const char *word, const char *const *candidates, size_t n);
+
+/** True when `len` bytes at `s` are a plausible email address (local@domain.tld). */
+bool crmf_schema_is_email(const char *s, size_t len);
+
+/** The name of a field type as written in crmf.yaml: "string", "enum"… */
+const char *crmf_field_type_name(crmf_field_type t);
 
 #endif

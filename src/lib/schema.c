@@ -1,0 +1,1214 @@
+/* Team settings: crmf.yaml validated and turned into a configuration, plus typo suggestions. */
+#include "crmf/schema.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "crmf/date.h"
+#include "util.h"
+
+#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+static const char *const top_keys[] = {
+	"version", "id_format", "currency", "team", "industries",
+	"enums",   "fields",    "rules",    "labels",
+};
+static const char *const member_keys[] = {"id", "name", "email"};
+static const char *const enum_keys[] = {"size", "source"};
+static const char *const field_keys[] = {"type", "values", "required"};
+static const char *const rule_keys[] = {
+	"dormant_after", "archive_after", "high_value", "cadence", "first_contact",
+};
+static const char *const cadence_keys[] = {"high", "medium", "low", "core"};
+static const char *const first_keys[] = {"A", "B", "C"};
+static const char *const type_names[] = {
+	"string", "text", "date", "number", "bool", "enum", "list",
+};
+static const char *const builtin_fields[] = {
+	"id",	   "name",  "industry", "size", "source",   "created", "owner",	    "stage",
+	"potential", "grade", "tags",	  "contacts", "need", "deals", "followups",
+};
+
+static const char *const default_sizes[] = {"<50", "50-200", ">200"};
+static const char *const default_sources[] = {
+	"官网", "展会", "转介绍", "电话", "拜访", "社交媒体", "行业平台",
+};
+static const char *const default_id_format = "C{yyyy}{seq:3}";
+
+/* Fields whose values form a closed set, for checking `labels`. */
+static const char *const stage_values[] = {"lead",     "intent",  "negotiation",
+					   "customer", "at-risk", "lost"};
+static const char *const potential_values[] = {"high", "medium", "low"};
+static const char *const grade_values[] = {"A", "B", "C"};
+static const char *const method_values[] = {"phone",   "visit", "email",
+					    "meeting", "wechat", "other"};
+static const char *const activity_values[] = {"active", "dormant", "lost"};
+static const char *const value_values[] = {"high", "low"};
+static const char *const quadrant_values[] = {"core", "win-back", "develop", "watch"};
+static const char *const kind_values[] = {"next-action", "cadence", "first-contact"};
+static const char *const bool_values[] = {"true", "false"};
+
+struct closed_set {
+	const char *field;
+	const char *const *v;
+	size_t n;
+};
+
+static const struct closed_set closed_sets[] = {
+	{"stage", stage_values, N_OF(stage_values)},
+	{"potential", potential_values, N_OF(potential_values)},
+	{"grade", grade_values, N_OF(grade_values)},
+	{"method", method_values, N_OF(method_values)},
+	{"activity", activity_values, N_OF(activity_values)},
+	{"value", value_values, N_OF(value_values)},
+	{"quadrant", quadrant_values, N_OF(quadrant_values)},
+	{"kind", kind_values, N_OF(kind_values)},
+};
+
+/* Other names a label may be given for: computed values and nested fields. */
+static const char *const extra_label_fields[] = {
+	"last_contact", "next_due", "overdue_days", "title", "phone", "email",
+	"budget",	"timeline", "amount",	    "signed", "expires", "date",
+	"by",		"with",	    "summary",	    "feedback", "next",	   "due",
+	"type",		"description",
+};
+
+/* ---- suggestions ---- */
+
+#define SUGGEST_MAX 64
+
+/* Decode UTF-8 into code points; a byte that starts no valid sequence stands
+ * for itself (above the Unicode range, so it never equals a real character).
+ * Returns the count, or SUGGEST_MAX + 1 when the text is longer. */
+static size_t decode(const char *s, uint32_t *out)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = 0;
+
+	while (*p) {
+		uint32_t c = *p;
+		int extra = c >= 0xF0 && c < 0xF5 ? 3 : c >= 0xE0 ? 2 : c >= 0xC2 && c < 0xE0 ? 1 : 0;
+		int k;
+
+		if (n == SUGGEST_MAX)
+			return SUGGEST_MAX + 1;
+		if (c >= 0x80 && extra == 0) {
+			out[n++] = 0x110000 + c;
+			p++;
+			continue;
+		}
+		c = extra == 3 ? c & 0x07 : extra == 2 ? c & 0x0F : extra == 1 ? c & 0x1F : c;
+		for (k = 1; k <= extra; k++) {
+			if ((p[k] & 0xC0) != 0x80)
+				break;
+			c = (c << 6) | (p[k] & 0x3F);
+		}
+		if (k <= extra) {
+			out[n++] = 0x110000 + *p;
+			p++;
+			continue;
+		}
+		out[n++] = c;
+		p += extra + 1;
+	}
+	return n;
+}
+
+/* Optimal-string-alignment distance (Damerau-Levenshtein where a transposed
+ * pair is not edited again), on three rolling rows. */
+static int distance(const uint32_t *a, size_t na, const uint32_t *b, size_t nb)
+{
+	int rows[3][SUGGEST_MAX + 1];
+	int *pp = rows[0], *prev = rows[1], *cur = rows[2];
+
+	for (size_t j = 0; j <= nb; j++)
+		prev[j] = (int)j;
+	for (size_t i = 1; i <= na; i++) {
+		int *t;
+
+		cur[0] = (int)i;
+		for (size_t j = 1; j <= nb; j++) {
+			int cost = a[i - 1] != b[j - 1];
+			int v = prev[j] + 1;
+
+			if (cur[j - 1] + 1 < v)
+				v = cur[j - 1] + 1;
+			if (prev[j - 1] + cost < v)
+				v = prev[j - 1] + cost;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    pp[j - 2] + 1 < v)
+				v = pp[j - 2] + 1;
+			cur[j] = v;
+		}
+		t = pp;
+		pp = prev;
+		prev = cur;
+		cur = t;
+	}
+	return prev[nb];
+}
+
+const char *crmf_suggest(const char *word, const char *const *candidates, size_t n)
+{
+	uint32_t w[SUGGEST_MAX], c[SUGGEST_MAX];
+	size_t nw;
+	int limit, best_d = INT32_MAX;
+	const char *best = NULL;
+
+	if (!word || !*word)
+		return NULL;
+	nw = decode(word, w);
+	if (nw > SUGGEST_MAX)
+		return NULL;
+	limit = nw >= 9 ? 3 : nw >= 5 ? 2 : 1;
+	for (size_t i = 0; i < n; i++) {
+		const char *cand = candidates[i];
+		bool prefix;
+		size_t nc;
+		int d, gap;
+
+		if (!cand)
+			continue;
+		nc = decode(cand, c);
+		if (nc > SUGGEST_MAX)
+			continue;
+		prefix = nc >= nw && memcmp(c, w, nw * sizeof(*w)) == 0;
+		gap = nc > nw ? (int)(nc - nw) : (int)(nw - nc);
+		if (!prefix && gap > limit)
+			continue;
+		d = distance(w, nw, c, nc);
+		/* an edit that rewrites the whole word is no typo ('D' is not 'A') */
+		if (!prefix && (d > limit || (size_t)d >= (nw > nc ? nw : nc)))
+			continue;
+		if (d < best_d) {
+			best_d = d;
+			best = cand;
+		}
+	}
+	return best;
+}
+
+/* ---- syntax helpers ---- */
+
+static bool is_atext(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       strchr("!#$%&'*+/=?^_`{|}~-", c) != NULL;
+}
+
+static bool is_label_char(unsigned char c)
+{
+	/* bytes >= 0x80: internationalised domain names written in UTF-8 */
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '-' || c >= 0x80;
+}
+
+bool crmf_schema_is_email(const char *s, size_t len)
+{
+	size_t at = 0, i, labels = 0, label_len = 0;
+
+	if (!s || len == 0 || len > 254)
+		return false;
+	while (at < len && s[at] != '@')
+		at++;
+	if (at == 0 || at > 64 || at + 1 >= len)
+		return false;
+	for (i = 0; i < at; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '.') {
+			if (i == 0 || i + 1 == at || s[i - 1] == '.')
+				return false;
+		} else if (!is_atext(c)) {
+			return false;
+		}
+	}
+	for (i = at + 1; i <= len; i++) {
+		if (i == len || s[i] == '.') {
+			if (label_len == 0 || label_len > 63 || s[i - 1] == '-')
+				return false;
+			labels++;
+			label_len = 0;
+			continue;
+		}
+		if (!is_label_char((unsigned char)s[i]))
+			return false;
+		if (label_len == 0 && s[i] == '-')
+			return false;
+		label_len++;
+	}
+	return labels >= 2;
+}
+
+const char *crmf_field_type_name(crmf_field_type t)
+{
+	return (size_t)t < N_OF(type_names) ? type_names[t] : "string";
+}
+
+static bool in_list(const char *s, const char *const *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(s, v[i]) == 0)
+			return true;
+	return false;
+}
+
+/* ---- loading ---- */
+
+struct loader {
+	crmf_config *cfg;
+	const char *path;
+	crmf_diags *diags;
+	size_t errors;
+};
+
+static void report(struct loader *L, const crmf_node *n, const char *rule, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void report(struct loader *L, const crmf_node *n, const char *rule, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	crmf_diags_add(L->diags, CRMF_SEV_ERROR, L->path, n ? n->line : 0, n ? n->column : 0, rule,
+		       "%s", msg);
+	free(msg);
+	L->errors++;
+}
+
+static void join(strbuf *sb, const char *const *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			sb_adds(sb, i + 1 == n ? " or " : ", ");
+		sb_adds(sb, v[i]);
+	}
+}
+
+/* An unknown key, with the nearest known one or the whole list. `where` is
+ * the dotted path of the mapping ("" at the top). */
+static void unknown_key(struct loader *L, const crmf_node *key, const char *where,
+			const char *const *known, size_t n)
+{
+	const char *s = crmf_suggest(key->value, known, n);
+	strbuf sb = STRBUF_INIT;
+
+	if (*where)
+		sb_addf(&sb, " in '%s'", where);
+	if (s) {
+		report(L, key, "config-unknown-key", "unknown key '%s'%s; did you mean '%s'?",
+		       key->value, sb.len ? sb.buf : "", s);
+	} else {
+		sb_adds(&sb, "; use ");
+		join(&sb, known, n);
+		sb_adds(&sb, " or remove it");
+		report(L, key, "config-unknown-key", "unknown key '%s'%s", key->value, sb.buf);
+	}
+	sb_release(&sb);
+}
+
+/* Index of `key` in `known`, reporting unknown keys; -1 when unknown. */
+static int key_index(struct loader *L, const crmf_node *key, const char *where,
+		     const char *const *known, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(key->value, known[i]) == 0)
+			return (int)i;
+	unknown_key(L, key, where, known, n);
+	return -1;
+}
+
+static bool is_null(const crmf_node *n)
+{
+	return !n || crmf_node_is_null(n);
+}
+
+/* A scalar's text, or NULL after a type error naming `what`. */
+static const char *scalar(struct loader *L, const crmf_node *n, const char *what,
+			  const char *expect)
+{
+	if (n->type == CRMF_NODE_SCALAR)
+		return n->value;
+	report(L, n, "config-type", "'%s' must be %s, not a %s", what, expect,
+	       n->type == CRMF_NODE_MAPPING ? "mapping" : "list");
+	return NULL;
+}
+
+static bool want_mapping(struct loader *L, const crmf_node *n, const char *what, const char *hint)
+{
+	if (n->type == CRMF_NODE_MAPPING)
+		return true;
+	report(L, n, "config-type", "'%s' must be a mapping%s", what, hint);
+	return false;
+}
+
+static bool want_sequence(struct loader *L, const crmf_node *n, const char *what, const char *hint)
+{
+	if (n->type == CRMF_NODE_SEQUENCE)
+		return true;
+	report(L, n, "config-type", "'%s' must be a list%s", what, hint);
+	return false;
+}
+
+static void strlist_push(crmf_strlist *l, const char *s)
+{
+	l->v = xrealloc(l->v, (l->n + 1) * sizeof(*l->v));
+	l->v[l->n++] = xstrdup(s);
+}
+
+static void strlist_release(crmf_strlist *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+static void strlist_set(crmf_strlist *l, const char *const *v, size_t n)
+{
+	strlist_release(l);
+	for (size_t i = 0; i < n; i++)
+		strlist_push(l, v[i]);
+}
+
+/* The item of `seq` before index `upto` whose text equals `s`, or NULL.
+ * Quadratic, but config lists are short and read once per run. */
+static const crmf_node *earlier(const crmf_node *seq, size_t upto, const char *s)
+{
+	for (size_t i = 0; i < upto; i++) {
+		const crmf_node *x = seq->items[i];
+
+		if (x->type == CRMF_NODE_SCALAR && strcmp(x->value, s) == 0)
+			return x;
+	}
+	return NULL;
+}
+
+static bool is_industry(const char *s)
+{
+	const char *slash = strchr(s, '/');
+
+	if (!*s || *s == ' ' || s[strlen(s) - 1] == ' ')
+		return false;
+	if (!slash)
+		return true;
+	return slash != s && slash[1] && slash[1] != ' ' && slash[-1] != ' ' &&
+	       !strchr(slash + 1, '/');
+}
+
+/* A list of unique non-empty strings; invalid items are reported and left out.
+ * Returns false (leaving `out` alone) when nothing usable was given. */
+static bool load_strlist(struct loader *L, const crmf_node *n, const char *what, crmf_strlist *out,
+			 bool industries)
+{
+	crmf_strlist l = {0};
+
+	if (!want_sequence(L, n, what, industries ? " of \"sector\" or \"sector/sub-sector\""
+						  : " of strings"))
+		return false;
+	for (size_t i = 0; i < n->n; i++) {
+		const crmf_node *it = n->items[i];
+		const crmf_node *first;
+		const char *s;
+
+		s = scalar(L, it, what, "a list of strings");
+		if (!s)
+			continue;
+		if (!*s) {
+			report(L, it, "config-value", "empty entry in '%s'; remove it", what);
+			continue;
+		}
+		if (industries && !is_industry(s)) {
+			report(L, it, "config-value",
+			       "invalid industry '%s'; write \"sector\" or \"sector/sub-sector\"", s);
+			continue;
+		}
+		first = earlier(n, i, s);
+		if (first) {
+			report(L, it, "config-duplicate",
+			       "duplicate '%s' in '%s' (first at line %d); remove one", s, what,
+			       first->line);
+			continue;
+		}
+		strlist_push(&l, s);
+	}
+	if (l.n == 0) {
+		if (n->n == 0 && !industries)
+			report(L, n, "config-value", "'%s' is empty; list the allowed values", what);
+		return false;
+	}
+	strlist_release(out);
+	*out = l;
+	return true;
+}
+
+static void load_version(struct loader *L, const crmf_node *n)
+{
+	const char *s = scalar(L, n, "version", "a number");
+
+	if (!s)
+		return;
+	if (strcmp(s, "1") != 0) {
+		report(L, n, "config-version", "unsupported version '%s'; this crmf reads version 1",
+		       s);
+	}
+}
+
+/* The length of the placeholder at s ("{yyyy}"…), its expansion's width in
+ * *width, and whether it is {seq:N}; 0 when s starts no known placeholder. */
+static size_t placeholder(const char *s, int *width, bool *seq)
+{
+	static const struct {
+		const char *text;
+		int width;
+	} fixed[] = {{"{yyyy}", 4}, {"{yy}", 2}, {"{mm}", 2}, {"{dd}", 2}};
+
+	*seq = false;
+	for (size_t i = 0; i < N_OF(fixed); i++) {
+		size_t k = strlen(fixed[i].text);
+
+		if (strncmp(s, fixed[i].text, k) == 0) {
+			*width = fixed[i].width;
+			return k;
+		}
+	}
+	if (strncmp(s, "{seq:", 5) == 0 && s[5] >= '1' && s[5] <= '9' && s[6] == '}') {
+		/* the sequence may outgrow its width: leave room for a few more digits */
+		*width = s[5] - '0' + 3;
+		*seq = true;
+		return 7;
+	}
+	return 0;
+}
+
+static bool is_id_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '.' || c == '_' || c == '-';
+}
+
+static void load_id_format(struct loader *L, const crmf_node *n)
+{
+	const char *s = scalar(L, n, "id_format", "a string like \"C{yyyy}{seq:3}\"");
+	int seqs = 0, width = 0;
+
+	if (!s)
+		return;
+	for (const char *p = s; *p;) {
+		int w;
+		bool seq;
+		size_t k;
+
+		if (*p == '{') {
+			const char *close = strchr(p, '}');
+
+			k = placeholder(p, &w, &seq);
+			if (!k) {
+				int len = close ? (int)(close - p + 1) : (int)strlen(p);
+
+				report(L, n, "config-value",
+				       "unknown placeholder '%.*s' in 'id_format'; use {yyyy}, {yy}, "
+				       "{mm}, {dd} or {seq:N} with N from 1 to 9",
+				       len, p);
+				return;
+			}
+			seqs += seq;
+			width += w;
+			p += k;
+			continue;
+		}
+		if (!is_id_char(*p)) {
+			int len = 1;
+
+			while ((p[len] & 0xC0) == 0x80)
+				len++;
+			report(L, n, "config-value",
+			       "character '%.*s' in 'id_format' is not allowed in ids; use letters, "
+			       "digits, '.', '_' or '-'",
+			       len, p);
+			return;
+		}
+		if (p == s && !((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+				(*p >= '0' && *p <= '9'))) {
+			report(L, n, "config-value",
+			       "'id_format' must start with a letter, a digit or a placeholder");
+			return;
+		}
+		width++;
+		p++;
+	}
+	if (seqs != 1) {
+		report(L, n, "config-value",
+		       seqs ? "'id_format' has more than one {seq:N}; keep one"
+			    : "'id_format' has no {seq:N}; add one, e.g. \"C{yyyy}{seq:3}\"");
+		return;
+	}
+	if (width > 64) {
+		report(L, n, "config-value", "'id_format' makes ids longer than 64 characters; "
+					     "shorten it");
+		return;
+	}
+	free(L->cfg->id_format);
+	L->cfg->id_format = xstrdup(s);
+}
+
+static void load_currency(struct loader *L, const crmf_node *n)
+{
+	const char *s = scalar(L, n, "currency", "a currency code such as CNY");
+
+	if (!s)
+		return;
+	if (strlen(s) != 3 || s[0] < 'A' || s[0] > 'Z' || s[1] < 'A' || s[1] > 'Z' || s[2] < 'A' ||
+	    s[2] > 'Z') {
+		report(L, n, "config-value",
+		       "invalid currency '%s'; use a 3-letter upper-case code such as CNY", s);
+		return;
+	}
+	free(L->cfg->currency);
+	L->cfg->currency = xstrdup(s);
+}
+
+static void member_release(crmf_member *m)
+{
+	free(m->id);
+	free(m->name);
+	free(m->email);
+}
+
+/* A string-valued key of a team member; NULL when absent or invalid. */
+static const char *member_string(struct loader *L, const crmf_node *v, const char *what)
+{
+	const char *s;
+
+	if (is_null(v))
+		return NULL;
+	s = scalar(L, v, what, "a string");
+	if (s && !*s)
+		return NULL;
+	return s;
+}
+
+static void load_team(struct loader *L, const crmf_node *n)
+{
+	crmf_config *cfg = L->cfg;
+	const crmf_node **where;
+
+	if (!want_sequence(L, n, "team", " of ids or of {id, name, email} mappings"))
+		return;
+	cfg->team = xcalloc(n->n, sizeof(*cfg->team));
+	where = xcalloc(n->n, sizeof(*where));
+	for (size_t i = 0; i < n->n; i++) {
+		const crmf_node *it = n->items[i], *idnode = it;
+		crmf_member m = {0};
+		const char *id = NULL, *name = NULL, *email = NULL;
+		size_t k;
+
+		if (it->type == CRMF_NODE_SCALAR) {
+			id = it->value;
+			if (!*id) {
+				report(L, it, "config-value",
+				       "empty team member; write an id such as zhang.wei or remove "
+				       "the entry");
+				continue;
+			}
+		} else if (it->type == CRMF_NODE_MAPPING) {
+			for (k = 0; k < it->n; k++) {
+				const crmf_pair *p = &it->pairs[k];
+
+				switch (key_index(L, p->key, "team", member_keys,
+						  N_OF(member_keys))) {
+				case 0:
+					id = member_string(L, p->value, "team.id");
+					idnode = p->value;
+					break;
+				case 1:
+					name = member_string(L, p->value, "team.name");
+					break;
+				case 2:
+					email = member_string(L, p->value, "team.email");
+					if (email && !crmf_schema_is_email(email, strlen(email))) {
+						report(L, p->value, "config-value",
+						       "invalid email '%s'; write it like "
+						       "name@example.com",
+						       email);
+						email = NULL;
+					}
+					break;
+				}
+			}
+			if (!id) {
+				report(L, it, "config-missing",
+				       "team member without 'id'; add 'id: …' (the name used "
+				       "in 'owner' and 'by')");
+				continue;
+			}
+		} else {
+			report(L, it, "config-type",
+			       "team member must be an id or a mapping {id, name, email}, not a "
+			       "list");
+			continue;
+		}
+		for (k = 0; k < cfg->n_team; k++)
+			if (strcmp(cfg->team[k].id, id) == 0)
+				break;
+		if (k < cfg->n_team) {
+			report(L, idnode, "config-duplicate",
+			       "duplicate team member '%s' (first at line %d); remove one", id,
+			       where[k]->line);
+			continue;
+		}
+		m.id = xstrdup(id);
+		m.name = name ? xstrdup(name) : NULL;
+		m.email = email ? xstrdup(email) : NULL;
+		where[cfg->n_team] = idnode;
+		cfg->team[cfg->n_team++] = m;
+	}
+	free(where);
+	cfg->has_team = cfg->n_team > 0;
+}
+
+static void load_enums(struct loader *L, const crmf_node *n)
+{
+	if (!want_mapping(L, n, "enums", " with 'size' and 'source' lists"))
+		return;
+	for (size_t i = 0; i < n->n; i++) {
+		const crmf_pair *p = &n->pairs[i];
+		int k = key_index(L, p->key, "enums", enum_keys, N_OF(enum_keys));
+
+		if (k < 0 || is_null(p->value))
+			continue;
+		load_strlist(L, p->value, k == 0 ? "enums.size" : "enums.source",
+			     k == 0 ? &L->cfg->sizes : &L->cfg->sources, false);
+	}
+}
+
+static bool valid_field_name(const char *s)
+{
+	if (*s < 'a' || *s > 'z')
+		return false;
+	for (s++; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_'))
+			return false;
+	return true;
+}
+
+/* true or false, typed by the schema: YAML 1.1's yes/no/on/off are errors. */
+static int load_bool(struct loader *L, const crmf_node *n, const char *what, bool *out)
+{
+	const char *s = scalar(L, n, what, "true or false");
+
+	if (!s)
+		return -1;
+	if (strcmp(s, "true") == 0 || strcmp(s, "false") == 0) {
+		*out = s[0] == 't';
+		return 0;
+	}
+	report(L, n, "config-value", "invalid value '%s' for '%s'; use true or false", s, what);
+	return -1;
+}
+
+static void load_field(struct loader *L, const crmf_pair *fp)
+{
+	const char *name = fp->key->value;
+	const crmf_node *n = fp->value, *values = NULL, *type = NULL;
+	crmf_field_def f = {0};
+	char what[128];
+	int t = -1;
+
+	if (in_list(name, builtin_fields, N_OF(builtin_fields))) {
+		report(L, fp->key, "config-value",
+		       "custom field '%s' shadows the built-in field; choose another name", name);
+		return;
+	}
+	if (!valid_field_name(name)) {
+		report(L, fp->key, "config-value",
+		       "invalid field name '%s'; use lower-case letters, digits and '_', "
+		       "starting with a letter",
+		       name);
+		return;
+	}
+	for (size_t i = 0; i < L->cfg->n_fields; i++) {
+		/* the YAML layer drops duplicate keys; this only guards the invariant */
+		if (strcmp(L->cfg->fields[i].name, name) == 0)
+			return;
+	}
+	snprintf(what, sizeof(what), "fields.%s", name);
+	if (is_null(n) || n->type != CRMF_NODE_MAPPING) {
+		/* an empty value has no position of its own: point at the key */
+		report(L, is_null(n) ? fp->key : n, "config-type",
+		       "'%s' must be a mapping like {type: string}", what);
+		return;
+	}
+	for (size_t i = 0; i < n->n; i++) {
+		const crmf_pair *p = &n->pairs[i];
+		const char *s;
+		char sub[160];
+
+		switch (key_index(L, p->key, what, field_keys, N_OF(field_keys))) {
+		case 0:
+			type = p->value;
+			snprintf(sub, sizeof(sub), "%s.type", what);
+			s = scalar(L, p->value, sub, "a type name");
+			if (!s)
+				break;
+			for (size_t k = 0; k < N_OF(type_names); k++)
+				if (strcmp(s, type_names[k]) == 0)
+					t = (int)k;
+			if (t < 0) {
+				const char *g = crmf_suggest(s, type_names, N_OF(type_names));
+
+				if (g)
+					report(L, p->value, "config-value",
+					       "unknown type '%s' for '%s'; did you mean '%s'?", s,
+					       name, g);
+				else
+					report(L, p->value, "config-value",
+					       "unknown type '%s' for '%s'; use string, text, date, "
+					       "number, bool, enum or list",
+					       s, name);
+			}
+			break;
+		case 1:
+			values = p->value;
+			break;
+		case 2:
+			snprintf(sub, sizeof(sub), "%s.required", what);
+			load_bool(L, p->value, sub, &f.required);
+			break;
+		}
+	}
+	if (!type) {
+		report(L, n, "config-missing",
+		       "field '%s' has no 'type'; add 'type: string' (or text, date, number, bool, "
+		       "enum, list)",
+		       name);
+	}
+	if (t == CRMF_FT_ENUM) {
+		char sub[160];
+
+		snprintf(sub, sizeof(sub), "%s.values", what);
+		if (!values || is_null(values)) {
+			report(L, values ? values : n, "config-missing",
+			       "enum field '%s' has no 'values'; add 'values: [a, b]'", name);
+			t = CRMF_FT_STRING;
+		} else if (!load_strlist(L, values, sub, &f.values, false)) {
+			t = CRMF_FT_STRING;
+		}
+	} else if (values && t >= 0) {
+		report(L, values, "config-value",
+		       "'values' is only for enum fields; remove it or set 'type: enum'");
+	}
+	/* an invalid type still declares the field, so that customer files that
+	 * use it are not flooded with unknown-key errors */
+	f.type = t < 0 ? CRMF_FT_STRING : (crmf_field_type)t;
+	f.name = xstrdup(name);
+	L->cfg->fields = xrealloc(L->cfg->fields, (L->cfg->n_fields + 1) * sizeof(*L->cfg->fields));
+	L->cfg->fields[L->cfg->n_fields++] = f;
+}
+
+static void load_fields(struct loader *L, const crmf_node *n)
+{
+	if (!want_mapping(L, n, "fields", " of name: {type: …}"))
+		return;
+	for (size_t i = 0; i < n->n; i++)
+		load_field(L, &n->pairs[i]);
+}
+
+static void load_duration(struct loader *L, const crmf_node *n, const char *what, int *out)
+{
+	const char *s = scalar(L, n, what, "a duration like 90d");
+
+	if (!s)
+		return;
+	if (crmf_duration_parse(out, s, n->len) != 0)
+		report(L, n, "config-value",
+		       "invalid duration '%s' for '%s'; write days like 90d or weeks like 2w", s,
+		       what);
+}
+
+/* A plain decimal number: digits, optionally a fraction; no sign, no exponent. */
+static int parse_number(double *out, const char *s)
+{
+	const char *p = s;
+	char *end;
+
+	if (*p < '0' || *p > '9')
+		return -1;
+	while (*p >= '0' && *p <= '9')
+		p++;
+	if (*p == '.') {
+		p++;
+		if (*p < '0' || *p > '9')
+			return -1;
+		while (*p >= '0' && *p <= '9')
+			p++;
+	}
+	if (*p)
+		return -1;
+	*out = strtod(s, &end);
+	return isfinite(*out) ? 0 : -1;
+}
+
+static void load_high_value(struct loader *L, const crmf_node *n)
+{
+	const char *s = scalar(L, n, "rules.high_value", "a number");
+	double v;
+
+	if (!s)
+		return;
+	if (parse_number(&v, s) != 0) {
+		report(L, n, "config-value",
+		       s[0] == '-' ? "invalid number '%s' for 'rules.high_value'; it must not be "
+				     "negative"
+				   : "invalid number '%s' for 'rules.high_value'; write digits like "
+				     "1000000",
+		       s);
+		return;
+	}
+	L->cfg->rules.high_value = v;
+}
+
+static void load_rule_map(struct loader *L, const crmf_node *n, const char *what,
+			  const char *const *keys, size_t nkeys, int *const *slots)
+{
+	if (!want_mapping(L, n, what, " of durations"))
+		return;
+	for (size_t i = 0; i < n->n; i++) {
+		const crmf_pair *p = &n->pairs[i];
+		int k = key_index(L, p->key, what, keys, nkeys);
+		char sub[64];
+
+		if (k < 0 || is_null(p->value))
+			continue;
+		snprintf(sub, sizeof(sub), "%s.%s", what, keys[k]);
+		load_duration(L, p->value, sub, slots[k]);
+	}
+}
+
+static void load_rules(struct loader *L, const crmf_node *n)
+{
+	crmf_rules *r = &L->cfg->rules;
+	int *const cadence[] = {&r->cadence_high, &r->cadence_medium, &r->cadence_low,
+				&r->cadence_core};
+	int *const first[] = {&r->first_a, &r->first_b, &r->first_c};
+
+	if (!want_mapping(L, n, "rules", " like {dormant_after: 90d}"))
+		return;
+	for (size_t i = 0; i < n->n; i++) {
+		const crmf_pair *p = &n->pairs[i];
+		int k = key_index(L, p->key, "rules", rule_keys, N_OF(rule_keys));
+
+		if (k < 0 || is_null(p->value))
+			continue;
+		switch (k) {
+		case 0:
+			load_duration(L, p->value, "rules.dormant_after", &r->dormant_after);
+			break;
+		case 1:
+			load_duration(L, p->value, "rules.archive_after", &r->archive_after);
+			break;
+		case 2:
+			load_high_value(L, p->value);
+			break;
+		case 3:
+			load_rule_map(L, p->value, "rules.cadence", cadence_keys, N_OF(cadence_keys),
+				      cadence);
+			break;
+		case 4:
+			load_rule_map(L, p->value, "rules.first_contact", first_keys,
+				      N_OF(first_keys), first);
+			break;
+		}
+	}
+}
+
+/* The closed set of values of `field` (NULL when any value goes), or false
+ * when no such field exists. */
+static bool label_field(const crmf_config *cfg, const char *field, const char *const **v,
+			size_t *n)
+{
+	const crmf_field_def *f;
+
+	*v = NULL;
+	*n = 0;
+	for (size_t i = 0; i < N_OF(closed_sets); i++) {
+		if (strcmp(field, closed_sets[i].field) == 0) {
+			*v = closed_sets[i].v;
+			*n = closed_sets[i].n;
+			return true;
+		}
+	}
+	if (strcmp(field, "size") == 0 || strcmp(field, "source") == 0) {
+		const crmf_strlist *l = field[1] == 'i' ? &cfg->sizes : &cfg->sources;
+
+		*v = (const char *const *)l->v;
+		*n = l->n;
+		return true;
+	}
+	f = crmf_config_field(cfg, field);
+	if (f) {
+		if (f->type == CRMF_FT_ENUM) {
+			*v = (const char *const *)f->values.v;
+			*n = f->values.n;
+		} else if (f->type == CRMF_FT_BOOL) {
+			*v = bool_values;
+			*n = N_OF(bool_values);
+		}
+		return true;
+	}
+	return in_list(field, builtin_fields, N_OF(builtin_fields)) ||
+	       in_list(field, extra_label_fields, N_OF(extra_label_fields));
+}
+
+static void label_candidates(const crmf_config *cfg, const char ***out, size_t *n)
+{
+	size_t k = 0;
+
+	*out = xmalloc((N_OF(closed_sets) + N_OF(builtin_fields) + N_OF(extra_label_fields) +
+			cfg->n_fields) *
+		       sizeof(**out));
+	for (size_t i = 0; i < N_OF(closed_sets); i++)
+		(*out)[k++] = closed_sets[i].field;
+	for (size_t i = 0; i < N_OF(builtin_fields); i++)
+		(*out)[k++] = builtin_fields[i];
+	for (size_t i = 0; i < N_OF(extra_label_fields); i++)
+		(*out)[k++] = extra_label_fields[i];
+	for (size_t i = 0; i < cfg->n_fields; i++)
+		(*out)[k++] = cfg->fields[i].name;
+	*n = k;
+}
+
+static void load_labels(struct loader *L, const crmf_node *n)
+{
+	crmf_config *cfg = L->cfg;
+
+	if (!want_mapping(L, n, "labels", " of field: {value: label}"))
+		return;
+	for (size_t i = 0; i < n->n; i++) {
+		const crmf_pair *fp = &n->pairs[i];
+		const char *field = fp->key->value;
+		const char *const *vals;
+		size_t nvals;
+		char what[128];
+
+		if (!label_field(cfg, field, &vals, &nvals)) {
+			const char **cands, *g;
+			size_t nc;
+
+			label_candidates(cfg, &cands, &nc);
+			g = crmf_suggest(field, cands, nc);
+
+			if (g)
+				report(L, fp->key, "config-unknown-key",
+				       "unknown field '%s' in 'labels'; did you mean '%s'?", field, g);
+			else
+				report(L, fp->key, "config-unknown-key",
+				       "unknown field '%s' in 'labels'; use a field name such as "
+				       "stage or remove it",
+				       field);
+			free(cands);
+			continue;
+		}
+		if (is_null(fp->value))
+			continue;
+		snprintf(what, sizeof(what), "labels.%s", field);
+		if (!want_mapping(L, fp->value, what, " of value: label"))
+			continue;
+		for (size_t j = 0; j < fp->value->n; j++) {
+			const crmf_pair *p = &fp->value->pairs[j];
+			const char *value = p->key->value, *label;
+			crmf_label lb;
+
+			if (vals && !in_list(value, vals, nvals)) {
+				const char *g = crmf_suggest(value, vals, nvals);
+
+				if (g)
+					report(L, p->key, "config-value",
+					       "unknown %s '%s' in 'labels'; did you mean '%s'?", field,
+					       value, g);
+				else
+					report(L, p->key, "config-value",
+					       "unknown %s '%s' in 'labels'; remove it", field, value);
+				continue;
+			}
+			if (is_null(p->value)) {
+				report(L, p->key, "config-value",
+				       "empty label for '%s' '%s'; write one or remove the line",
+				       field, value);
+				continue;
+			}
+			label = scalar(L, p->value, what, "a mapping of value: label strings");
+			if (!label)
+				continue;
+			lb.field = xstrdup(field);
+			lb.value = xstrdup(value);
+			lb.label = xstrdup(label);
+			cfg->labels = xrealloc(cfg->labels, (cfg->n_labels + 1) * sizeof(*cfg->labels));
+			cfg->labels[cfg->n_labels++] = lb;
+		}
+	}
+}
+
+static crmf_config *config_defaults(void)
+{
+	crmf_config *cfg = xcalloc(1, sizeof(*cfg));
+
+	cfg->version = 1;
+	cfg->id_format = xstrdup(default_id_format);
+	cfg->currency = xstrdup("CNY");
+	strlist_set(&cfg->sizes, default_sizes, N_OF(default_sizes));
+	strlist_set(&cfg->sources, default_sources, N_OF(default_sources));
+	cfg->rules.dormant_after = 90;
+	cfg->rules.archive_after = 180;
+	cfg->rules.high_value = 1000000;
+	cfg->rules.cadence_high = 3;
+	cfg->rules.cadence_medium = 14;
+	cfg->rules.cadence_low = 30;
+	cfg->rules.cadence_core = 30;
+	cfg->rules.first_a = 1;
+	cfg->rules.first_b = 2;
+	cfg->rules.first_c = 7;
+	return cfg;
+}
+
+int crmf_config_load(crmf_config **out, const crmf_doc *doc, crmf_diags *diags)
+{
+	crmf_diags local;
+	struct loader L = {0};
+	const crmf_node *root, *labels = NULL;
+
+	*out = config_defaults();
+	if (!doc)
+		return 0;
+	crmf_diags_init(&local);
+	L.cfg = *out;
+	L.path = doc->path;
+	L.diags = diags ? diags : &local;
+	root = doc->root;
+	if (!root) {
+		/* the YAML layer has reported why */
+		L.errors++;
+	} else if (root->type != CRMF_NODE_MAPPING) {
+		report(&L, root, "config-type", "crmf.yaml must be a mapping of settings");
+	} else {
+		for (size_t i = 0; i < root->n; i++) {
+			const crmf_pair *p = &root->pairs[i];
+			int k = key_index(&L, p->key, "", top_keys, N_OF(top_keys));
+
+			if (k < 0 || is_null(p->value))
+				continue;
+			switch (k) {
+			case 0:
+				load_version(&L, p->value);
+				break;
+			case 1:
+				load_id_format(&L, p->value);
+				break;
+			case 2:
+				load_currency(&L, p->value);
+				break;
+			case 3:
+				load_team(&L, p->value);
+				break;
+			case 4:
+				if (load_strlist(&L, p->value, "industries", &L.cfg->industries,
+						 true))
+					L.cfg->has_industries = true;
+				break;
+			case 5:
+				load_enums(&L, p->value);
+				break;
+			case 6:
+				load_fields(&L, p->value);
+				break;
+			case 7:
+				load_rules(&L, p->value);
+				break;
+			case 8:
+				/* after the loop: labels are checked against fields and enums */
+				labels = p->value;
+				break;
+			}
+		}
+		if (labels)
+			load_labels(&L, labels);
+	}
+	crmf_diags_release(&local);
+	return L.errors ? -1 : 0;
+}
+
+void crmf_config_free(crmf_config *cfg)
+{
+	if (!cfg)
+		return;
+	free(cfg->id_format);
+	free(cfg->currency);
+	for (size_t i = 0; i < cfg->n_team; i++)
+		member_release(&cfg->team[i]);
+	free(cfg->team);
+	strlist_release(&cfg->industries);
+	strlist_release(&cfg->sizes);
+	strlist_release(&cfg->sources);
+	for (size_t i = 0; i < cfg->n_fields; i++) {
+		free(cfg->fields[i].name);
+		strlist_release(&cfg->fields[i].values);
+	}
+	free(cfg->fields);
+	for (size_t i = 0; i < cfg->n_labels; i++) {
+		free(cfg->labels[i].field);
+		free(cfg->labels[i].value);
+		free(cfg->labels[i].label);
+	}
+	free(cfg->labels);
+	free(cfg);
+}
+
+const crmf_member *crmf_config_member(const crmf_config *cfg, const char *who)
+{
+	if (!cfg || !who)
+		return NULL;
+	/* an id wins over another member's name or email */
+	for (size_t i = 0; i < cfg->n_team; i++)
+		if (strcmp(cfg->team[i].id, who) == 0)
+			return &cfg->team[i];
+	for (size_t i = 0; i < cfg->n_team; i++) {
+		const crmf_member *m = &cfg->team[i];
+
+		if ((m->name && strcmp(m->name, who) == 0) ||
+		    (m->email && strcasecmp(m->email, who) == 0))
+			return m;
+	}
+	return NULL;
+}
+
+const crmf_field_def *crmf_config_field(const crmf_config *cfg, const char *name)
+{
+	if (!cfg || !name)
+		return NULL;
+	for (size_t i = 0; i < cfg->n_fields; i++)
+		if (strcmp(cfg->fields[i].name, name) == 0)
+			return &cfg->fields[i];
+	return NULL;
+}
+
+const char *crmf_config_label(const crmf_config *cfg, const char *field, const char *value)
+{
+	if (!cfg || !field || !value)
+		return value;
+	for (size_t i = 0; i < cfg->n_labels; i++) {
+		const crmf_label *l = &cfg->labels[i];
+
+		if (strcmp(l->field, field) == 0 && strcmp(l->value, value) == 0)
+			return l->label;
+	}
+	return value;
+}
