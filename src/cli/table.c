@@ -15,7 +15,7 @@ struct cli_table {
 	int *limit; /* max display width per column, 0 = none */
 };
 
-static char *dup(const char *s)
+static char *cell_dup(const char *s)
 {
 	size_t n = strlen(s ? s : "");
 	char *p = malloc(n + 1);
@@ -60,7 +60,7 @@ void cli_table_add(cli_table *t, const char *const *cells)
 			abort();
 	}
 	for (size_t c = 0; c < t->ncols; c++)
-		t->cells[t->nrows * t->ncols + c] = dup(cells[c]);
+		t->cells[t->nrows * t->ncols + c] = cell_dup(cells[c]);
 	t->nrows++;
 }
 
