@@ -40,7 +40,15 @@ typedef struct crmf_pair {
 struct crmf_node {
 	crmf_node_type type;
 	crmf_node_style style;
-	size_t start, end; /* byte span in crmf_doc.src: [start, end) */
+	/*
+	 * Byte span in crmf_doc.src: [start, end). A scalar's span is its text as
+	 * written: quotes included, a block scalar from its `|`/`>` to the end of
+	 * its last non-blank line, a tag or anchor before it included; an empty
+	 * value is an empty span right after its `:` or `-`. A flow collection
+	 * ends after its bracket; a block collection ends where libyaml closes
+	 * it, i.e. at the next token, past trailing comments and blank lines.
+	 */
+	size_t start, end;
 	int line, column;  /* 1-based position of `start`; column in characters */
 	int end_line, end_column;
 	const char *tag;   /* explicit tag as written (e.g. "!!str"), or NULL */
@@ -71,12 +79,20 @@ typedef struct crmf_doc {
  * a mapping; returns 0. Returns -1 when the file has errors; `*out` is then
  * still set when a tree could be built (root may be NULL), so that callers can
  * go on checking what is there. The caller frees `*out` with crmf_doc_free.
+ *
+ * Rules reported: file-too-large (no document), invalid-utf8, control-char,
+ * conflict-marker, tab-indent (these four before libyaml runs, which they
+ * prevent: root is NULL), yaml-syntax, yaml-depth (root NULL), yaml-anchor,
+ * yaml-alias (an alias becomes an empty plain scalar), duplicate-key (the
+ * first pair is kept), complex-key (the pair is dropped), multiple-documents
+ * (the first document is kept), root-not-mapping and empty-file (root NULL).
  */
 int crmf_doc_parse(crmf_doc **out, const char *path, const char *buf, size_t len,
 		   crmf_diags *diags);
 
 /** Read the file at `fspath` (rejecting files over CRMF_DOC_MAX_SIZE before
- * reading) and parse it as crmf_doc_parse does, reporting under `path`. */
+ * reading) and parse it as crmf_doc_parse does, reporting under `path`; a file
+ * that cannot be read is reported as read-error and leaves `*out` NULL. */
 int crmf_doc_load(crmf_doc **out, const char *path, const char *fspath, crmf_diags *diags);
 
 /** Free a document and every node in it; NULL is a no-op. */
@@ -88,7 +104,8 @@ crmf_node *crmf_node_get(const crmf_node *map, const char *key);
 /** The pair whose key is `key` in mapping `map`, or NULL. */
 crmf_pair *crmf_node_pair(const crmf_node *map, const char *key);
 
-/** True when the node is a plain scalar that YAML reads as null (`~`, `null`, empty). */
+/** True when the node is a plain scalar that YAML reads as null (`~`, `null`, empty);
+ * false for a NULL node. */
 bool crmf_node_is_null(const crmf_node *node);
 
 #endif

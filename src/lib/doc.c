@@ -1,0 +1,1011 @@
+/* YAML bytes to a tree of nodes with byte spans, through libyaml's event API. */
+#include "crmf/doc.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <yaml.h>
+
+#include "util.h"
+
+/*
+ * Arena: every node, pair array and string of a document lives in a few large
+ * blocks that crmf_doc_free releases at once.
+ */
+struct block {
+	struct block *next;
+	size_t used, cap;
+	max_align_t data[];
+};
+
+struct arena {
+	struct block *head;
+	size_t next_cap;
+};
+
+static void *arena_alloc(struct arena *a, size_t n)
+{
+	const size_t align = _Alignof(max_align_t);
+	struct block *b = a->head;
+
+	n = (n + align - 1) & ~(align - 1);
+	if (!b || b->cap - b->used < n) {
+		size_t cap = a->next_cap > n ? a->next_cap : n;
+
+		b = xmalloc(sizeof(*b) + cap);
+		b->used = 0;
+		b->cap = cap;
+		b->next = a->head;
+		a->head = b;
+		if (a->next_cap < (size_t)16 << 20)
+			a->next_cap *= 2;
+	}
+	b->used += n;
+	return (char *)b->data + b->used - n;
+}
+
+static char *arena_strndup(struct arena *a, const char *s, size_t n)
+{
+	char *p = arena_alloc(a, n + 1);
+
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+static void arena_free(struct arena *a)
+{
+	struct block *b, *next;
+
+	if (!a)
+		return;
+	for (b = a->head; b; b = next) {
+		next = b->next;
+		free(b);
+	}
+	free(a);
+}
+
+/* Reports of one pre-scan rule beyond this many are summed up in one line. */
+#define PRESCAN_MAX_REPORTS 50
+
+enum { PS_UTF8, PS_CTRL, PS_CONFLICT, PS_TAB, PS_NRULES };
+
+static const char *const ps_rule[PS_NRULES] = {
+    "invalid-utf8",
+    "control-char",
+    "conflict-marker",
+    "tab-indent",
+};
+
+struct parse {
+	crmf_doc *doc;
+	crmf_diags *diags;
+	const char *path;
+	struct arena *arena;
+	const unsigned char *s;
+	size_t bom; /* 3 when the file starts with a BOM, else 0 */
+	bool ascii; /* no byte >= 0x80 after the BOM */
+	/* libyaml counts characters: a cursor turns its indexes into byte offsets */
+	size_t cur_ci, cur_bi;
+	/* children of the open collections, innermost last */
+	crmf_node **scratch;
+	size_t nscratch, capscratch;
+	struct {
+		crmf_node *node;
+		size_t base;
+	} stack[CRMF_DOC_MAX_DEPTH];
+	int depth;
+	uint32_t *table; /* duplicate-key hash table, reused across mappings */
+	size_t captable;
+	size_t reported[PS_NRULES];
+	int first_line[PS_NRULES], first_col[PS_NRULES];
+};
+
+/* Pre-scan diagnostics are capped so that a binary file does not flood the output. */
+static void ps_report(struct parse *p, int rule, int line, int col, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+static void ps_report(struct parse *p, int rule, int line, int col, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	if (p->reported[rule]++ >= PRESCAN_MAX_REPORTS) {
+		if (p->reported[rule] == PRESCAN_MAX_REPORTS + 1) {
+			p->first_line[rule] = line;
+			p->first_col[rule] = col;
+		}
+		return;
+	}
+	va_start(ap, fmt);
+	msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	crmf_diags_add(p->diags, CRMF_SEV_ERROR, p->path, line, col, ps_rule[rule], "%s", msg);
+	free(msg);
+}
+
+/* Decode one UTF-8 sequence of at most `n` bytes; 0 when it is invalid
+ * (overlong, surrogate, beyond U+10FFFF or truncated). */
+static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
+{
+	unsigned char b = s[0];
+	size_t w;
+	uint32_t c, min;
+
+	if (b < 0x80) {
+		*cp = b;
+		return 1;
+	} else if (b >= 0xC2 && b <= 0xDF) {
+		w = 2, c = b & 0x1F, min = 0x80;
+	} else if (b >= 0xE0 && b <= 0xEF) {
+		w = 3, c = b & 0x0F, min = 0x800;
+	} else if (b >= 0xF0 && b <= 0xF4) {
+		w = 4, c = b & 0x07, min = 0x10000;
+	} else {
+		return 0;
+	}
+	if (n < w)
+		return 0;
+	for (size_t i = 1; i < w; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[i] & 0x3F);
+	}
+	if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+		return 0;
+	*cp = c;
+	return w;
+}
+
+/* Length of a UTF-8 sequence from its lead byte (the text is valid by then). */
+static size_t utf8_width(unsigned char b)
+{
+	static const unsigned char w[16] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 3, 4};
+
+	return w[b >> 4];
+}
+
+/* Characters that crmf refuses inside a line: C0 but TAB, DEL, C1, the
+ * noncharacters libyaml refuses, and a CR that does not end a line or the
+ * Unicode line separators, which libyaml would count as line breaks where
+ * most editors and our own line count do not. */
+static bool bad_char(uint32_t c)
+{
+	return (c < 0x20 && c != '\t') || (c >= 0x7F && c <= 0x9F) || c == 0xFFFE || c == 0xFFFF ||
+	       c == 0x2028 || c == 0x2029;
+}
+
+static void report_bad_char(struct parse *p, int line, int col, uint32_t c)
+{
+	if (c == 0x2028 || c == 0x2029)
+		ps_report(
+		    p, PS_CTRL, line, col,
+		    "invisible line separator U+%04X in file; replace it with a normal line break",
+		    (unsigned)c);
+	else if (c == 0xFFFE || c == 0xFFFF)
+		ps_report(p, PS_CTRL, line, col, "invalid character U+%04X in file; remove it",
+			  (unsigned)c);
+	else if (c == '\r')
+		ps_report(p, PS_CTRL, line, col,
+			  "control character U+000D (carriage return) without a line feed in file; "
+			  "remove it or use LF or CRLF line ends");
+	else
+		ps_report(p, PS_CTRL, line, col, "control character U+%04X in file; remove it",
+			  (unsigned)c);
+}
+
+/* Does [k, e) end with a block scalar indicator (`|`, `>-`, `|2+`…)? */
+static bool indicator_at_end(const unsigned char *s, size_t k, size_t e)
+{
+	size_t t;
+
+	while (e > k && (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\r'))
+		e--;
+	/* the indicator is at most 3 characters: look no further back */
+	for (t = e; t > k && e - t <= 3 && s[t - 1] != ' ' && s[t - 1] != '\t'; t--)
+		;
+	if (e == t || e - t > 3 || (s[t] != '|' && s[t] != '>'))
+		return false;
+	for (size_t i = t + 1; i < e; i++)
+		if (s[i] != '-' && s[i] != '+' && (s[i] < '1' || s[i] > '9'))
+			return false;
+	return true;
+}
+
+/* Does the line's content [k, le) open a block scalar, ignoring a trailing
+ * comment? Quotes are not tracked: a miss only means fewer tab reports. */
+static bool opens_block_scalar(const unsigned char *s, size_t k, size_t le)
+{
+	const unsigned char *h = memchr(s + k, '#', le - k);
+
+	while (h && h > s + k && h[-1] != ' ' && h[-1] != '\t')
+		h = memchr(h + 1, '#', le - (size_t)(h + 1 - s));
+	return indicator_at_end(s, k, h ? (size_t)(h - s) : le);
+}
+
+static bool conflict_marker(const unsigned char *s, size_t ls, size_t le, const char **which)
+{
+	static const char *const markers[] = {"<<<<<<<", "=======", ">>>>>>>", "|||||||"};
+
+	if (le - ls < 7 || !strchr("<=>|", s[ls]))
+		return false;
+	for (size_t i = 0; i < sizeof(markers) / sizeof(*markers); i++) {
+		if (memcmp(s + ls, markers[i], 7) != 0)
+			continue;
+		if (le - ls > 7 && s[ls + 7] != ' ' && s[ls + 7] != '\t' && s[ls + 7] != '\r')
+			return false;
+		*which = markers[i];
+		return true;
+	}
+	return false;
+}
+
+/* 1-based column of byte `i` of the line starting at `ls`: characters are
+ * counted by their lead bytes, so found only when something is reported. */
+static int line_column(const unsigned char *s, size_t ls, size_t i)
+{
+	int col = 1;
+
+	for (; ls < i; ls++)
+		if ((s[ls] & 0xC0) != 0x80)
+			col++;
+	return col;
+}
+
+/*
+ * Everything libyaml would report badly or not at all, found line by line
+ * before it runs: encoding, control characters, conflict markers and tabs in
+ * indentation. Lines end at LF; a CR right before it belongs to the line end.
+ */
+static void prescan(struct parse *p)
+{
+	const unsigned char *s = p->s;
+	size_t len = p->doc->len, pos = p->bom;
+	long bs_parent = -1; /* indentation of the line that opened a block scalar */
+	bool first_nl = true;
+	int line = 1;
+
+	p->ascii = true;
+	while (pos < len) {
+		const unsigned char *nl = memchr(s + pos, '\n', len - pos);
+		size_t ls = pos, le = nl ? (size_t)(nl - s) : len, k, i;
+		size_t content_end = le > ls && s[le - 1] == '\r' ? le - 1 : le;
+		long spaces = 0;
+		bool bad_utf8 = false, blank;
+		const char *marker;
+
+		if (nl && first_nl) {
+			p->doc->crlf = le > ls && s[le - 1] == '\r';
+			first_nl = false;
+		}
+		for (i = ls; i < content_end;) {
+			unsigned char b = s[i];
+			uint32_t c;
+			size_t w;
+
+			if ((unsigned)(b - 0x20) < 0x5F || b == '\t') {
+				i++;
+				continue;
+			}
+			if (b >= 0x80)
+				p->ascii = false;
+			w = utf8_decode(s + i, content_end - i, &c);
+			if (!w) {
+				if (!bad_utf8)
+					ps_report(
+					    p, PS_UTF8, line, line_column(s, ls, i),
+					    "invalid UTF-8 byte 0x%02X; save the file as UTF-8",
+					    (unsigned)b);
+				bad_utf8 = true;
+				i++;
+				continue;
+			}
+			if (bad_char(c))
+				report_bad_char(p, line, line_column(s, ls, i), c);
+			i += w;
+		}
+
+		if (conflict_marker(s, ls, content_end, &marker)) {
+			ps_report(p, PS_CONFLICT, line, 1,
+				  "leftover git conflict marker '%s'; resolve the merge conflict "
+				  "and remove the marker lines",
+				  marker);
+			bs_parent = -1;
+			goto next;
+		}
+
+		for (k = ls; k < content_end && s[k] == ' '; k++)
+			spaces++;
+		while (k < content_end && (s[k] == ' ' || s[k] == '\t'))
+			k++;
+		blank = k == content_end;
+		/* block scalar content may hold tabs after its indentation */
+		if (bs_parent >= 0) {
+			if (blank || spaces > bs_parent)
+				goto next;
+			bs_parent = -1;
+		}
+		for (i = ls; i < k; i++)
+			if (s[i] == '\t') {
+				ps_report(p, PS_TAB, line, (int)(i - ls) + 1,
+					  "tab in indentation; indent with spaces only");
+				break;
+			}
+		if (!blank && opens_block_scalar(s, k, content_end))
+			bs_parent = spaces;
+	next:
+		pos = nl ? le + 1 : len;
+		line++;
+	}
+	for (int r = 0; r < PS_NRULES; r++)
+		if (p->reported[r] > PRESCAN_MAX_REPORTS)
+			crmf_diags_add(p->diags, CRMF_SEV_ERROR, p->path, p->first_line[r],
+				       p->first_col[r], ps_rule[r],
+				       "%zu more problems of this kind from here on are not shown; "
+				       "fix the ones above first",
+				       p->reported[r] - PRESCAN_MAX_REPORTS);
+}
+
+/* Byte offset of libyaml's character index `ci`. Events arrive almost in
+ * source order, so walking a cursor costs about one pass over the file. */
+static size_t byte_at(struct parse *p, size_t ci)
+{
+	size_t len = p->doc->len;
+
+	if (p->ascii)
+		return p->bom + ci < len ? p->bom + ci : len;
+	while (p->cur_ci < ci && p->cur_bi < len) {
+		p->cur_bi += utf8_width(p->s[p->cur_bi]);
+		p->cur_ci++;
+	}
+	while (p->cur_ci > ci) {
+		do
+			p->cur_bi--;
+		while ((p->s[p->cur_bi] & 0xC0) == 0x80);
+		p->cur_ci--;
+	}
+	return p->cur_bi < len ? p->cur_bi : len;
+}
+
+static void report(struct parse *p, int line, int col, const char *rule, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+static void report(struct parse *p, int line, int col, const char *rule, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	crmf_diags_add(p->diags, CRMF_SEV_ERROR, p->path, line, col, rule, "%s", msg);
+	free(msg);
+}
+
+/* 1-based column of byte `b`, counted in characters from its line start. */
+static int column_of(const struct parse *p, size_t b)
+{
+	size_t ls = b;
+	int col = 1;
+
+	while (ls > p->bom && p->s[ls - 1] != '\n')
+		ls--;
+	for (size_t i = ls; i < b; i++)
+		if ((p->s[i] & 0xC0) != 0x80)
+			col++;
+	return col;
+}
+
+/* Line and column of a byte offset, by counting: used only on error paths. */
+static void position_of(const struct parse *p, size_t b, int *line, int *col)
+{
+	int l = 1;
+
+	if (b > p->doc->len)
+		b = p->doc->len;
+	for (size_t i = 0; i < b; i++)
+		if (p->s[i] == '\n')
+			l++;
+	*line = l;
+	*col = column_of(p, b);
+}
+
+/*
+ * A block scalar's end mark lies at the next token, past trailing blank lines
+ * and the next line's indentation; end its span at its last non-blank line.
+ */
+static void trim_block_end(struct parse *p, crmf_node *n)
+{
+	const unsigned char *s = p->s;
+	size_t q = n->end;
+	int lines = 0;
+
+	for (;;) {
+		size_t le = q, ls;
+		bool blank = true;
+
+		if (le > n->start && s[le - 1] == '\n')
+			le--, lines++;
+		if (le > n->start && s[le - 1] == '\r')
+			le--;
+		for (ls = le; ls > n->start && s[ls - 1] != '\n'; ls--)
+			if (s[ls - 1] != ' ' && s[ls - 1] != '\t')
+				blank = false;
+		if (!blank || ls <= n->start) {
+			q = le;
+			break;
+		}
+		q = ls;
+	}
+	n->end = q;
+	n->end_line -= lines;
+	n->end_column = column_of(p, q);
+}
+
+/* A libyaml mark as a byte offset and a 1-based line and column. */
+static size_t from_mark(struct parse *p, const yaml_mark_t *m, int *line, int *col)
+{
+	size_t b = byte_at(p, m->index);
+
+	*line = (int)m->line + 1;
+	*col = (int)m->column + 1;
+	/* at the end of a file without a final line break, libyaml counts one
+	 * line more than there is */
+	if (m->column == 0 && b == p->doc->len && b > p->bom && p->s[b - 1] != '\n') {
+		--*line;
+		*col = column_of(p, b);
+	}
+	return b;
+}
+
+static crmf_node *new_node(struct parse *p, crmf_node_type type, crmf_node_style style,
+			   const yaml_event_t *ev)
+{
+	crmf_node *n = arena_alloc(p->arena, sizeof(*n));
+
+	memset(n, 0, sizeof(*n));
+	n->type = type;
+	n->style = style;
+	n->start = from_mark(p, &ev->start_mark, &n->line, &n->column);
+	n->end = from_mark(p, &ev->end_mark, &n->end_line, &n->end_column);
+	return n;
+}
+
+/* The node properties (`!tag`, `&anchor`) as written at the node's start:
+ * keeps the tag text and reports an anchor at its own position. */
+static void properties(struct parse *p, crmf_node *n, bool has_tag, bool has_anchor)
+{
+	const unsigned char *s = p->s;
+	size_t i = n->start, len = p->doc->len;
+
+	for (int k = 0; k < 2 && i < len && (s[i] == '!' || s[i] == '&'); k++) {
+		size_t j = i;
+
+		while (j < len && s[j] != ' ' && s[j] != '\t' && s[j] != '\r' && s[j] != '\n')
+			j++;
+		if (s[i] == '!' && has_tag) {
+			n->tag = arena_strndup(p->arena, (const char *)s + i, j - i);
+		} else if (s[i] == '&' && has_anchor) {
+			int line = n->line, col = n->column;
+
+			for (size_t m = n->start; m < i; m++)
+				if (s[m] == '\n')
+					line++, col = 1;
+				else if ((s[m] & 0xC0) != 0x80)
+					col++;
+			report(p, line, col, "yaml-anchor",
+			       "anchors and aliases are not allowed in crmf files; write the value "
+			       "out");
+			has_anchor = false;
+		}
+		while (j < len && (s[j] == ' ' || s[j] == '\t' || s[j] == '\r' || s[j] == '\n'))
+			j++;
+		i = j;
+	}
+	if (has_anchor) /* not found where expected: report at the node */
+		report(p, n->line, n->column, "yaml-anchor",
+		       "anchors and aliases are not allowed in crmf files; write the value out");
+}
+
+static void push_child(struct parse *p, crmf_node *n)
+{
+	if (p->nscratch == p->capscratch) {
+		p->capscratch = p->capscratch ? p->capscratch * 2 : 64;
+		p->scratch = xrealloc(p->scratch, p->capscratch * sizeof(*p->scratch));
+	}
+	p->scratch[p->nscratch++] = n;
+}
+
+/* A short, printable form of a key for messages. */
+static int key_shown(const crmf_node *k)
+{
+	size_t n = k->len < 60 ? k->len : 60;
+
+	while (n < k->len && n > 0 && ((unsigned char)k->value[n] & 0xC0) == 0x80)
+		n--;
+	for (size_t i = 0; i < n; i++)
+		if (k->value[i] == '\n' || k->value[i] == '\0')
+			return (int)i;
+	return (int)n;
+}
+
+static bool same_key(const crmf_node *a, const crmf_node *b)
+{
+	return a->len == b->len && memcmp(a->value, b->value, a->len) == 0;
+}
+
+static void report_duplicate(struct parse *p, const crmf_node *dup, const crmf_node *first)
+{
+	report(p, dup->line, dup->column, "duplicate-key",
+	       "duplicate key '%.*s' (first at line %d, column %d); remove one of them",
+	       key_shown(dup), dup->value, first->line, first->column);
+}
+
+/* Drop every pair whose key repeats an earlier one, keeping the first:
+ * pairwise for small mappings, through a hash table for large ones. */
+static size_t dedupe(struct parse *p, crmf_pair *pairs, size_t n)
+{
+	size_t kept = 0, size, mask;
+
+	if (n <= 16) {
+		for (size_t i = 0; i < n; i++) {
+			size_t j;
+
+			for (j = 0; j < kept; j++)
+				if (same_key(pairs[j].key, pairs[i].key))
+					break;
+			if (j < kept)
+				report_duplicate(p, pairs[i].key, pairs[j].key);
+			else
+				pairs[kept++] = pairs[i];
+		}
+		return kept;
+	}
+	for (size = 32; size < 2 * n; size *= 2)
+		;
+	if (p->captable < size) {
+		free(p->table);
+		p->table = xmalloc(size * sizeof(*p->table));
+		p->captable = size;
+	}
+	memset(p->table, 0xFF, size * sizeof(*p->table));
+	mask = size - 1;
+	for (size_t i = 0; i < n; i++) {
+		const crmf_node *k = pairs[i].key;
+		size_t h = (size_t)hash_bytes(k->value, k->len) & mask;
+
+		while (p->table[h] != UINT32_MAX && !same_key(pairs[p->table[h]].key, k))
+			h = (h + 1) & mask;
+		if (p->table[h] != UINT32_MAX) {
+			report_duplicate(p, k, pairs[p->table[h]].key);
+			continue;
+		}
+		pairs[kept] = pairs[i];
+		p->table[h] = (uint32_t)kept++;
+	}
+	return kept;
+}
+
+static void close_collection(struct parse *p, const yaml_event_t *ev)
+{
+	crmf_node *n = p->stack[--p->depth].node;
+	size_t base = p->stack[p->depth].base, count = p->nscratch - base;
+	crmf_node **kids = p->scratch + base;
+
+	n->end = from_mark(p, &ev->end_mark, &n->end_line, &n->end_column);
+	if (n->type == CRMF_NODE_SEQUENCE) {
+		n->items = arena_alloc(p->arena, (count ? count : 1) * sizeof(*n->items));
+		memcpy(n->items, kids, count * sizeof(*kids));
+		n->n = count;
+	} else {
+		size_t np = 0;
+
+		n->pairs = arena_alloc(p->arena, (count / 2 ? count / 2 : 1) * sizeof(*n->pairs));
+		for (size_t i = 0; i + 1 < count; i += 2) {
+			if (kids[i]->type != CRMF_NODE_SCALAR) {
+				report(p, kids[i]->line, kids[i]->column, "complex-key",
+				       "a key must be plain text, not a list or mapping; write the "
+				       "key as a single word");
+				continue;
+			}
+			n->pairs[np].key = kids[i];
+			n->pairs[np].value = kids[i + 1];
+			np++;
+		}
+		n->n = dedupe(p, n->pairs, np);
+	}
+	p->nscratch = base;
+}
+
+/* Escapes in double quotes can still produce control characters. */
+static void check_value_chars(struct parse *p, const crmf_node *n)
+{
+	const unsigned char *v = (const unsigned char *)n->value;
+
+	for (size_t i = 0; i < n->len; i++) {
+		uint32_t c = v[i];
+
+		if (v[i] == 0xC2 && i + 1 < n->len && v[i + 1] >= 0x80 && v[i + 1] <= 0x9F)
+			c = v[i + 1];
+		else if (v[i] >= 0x80)
+			continue;
+		if ((c < 0x20 && c != '\t' && c != '\n') || (c >= 0x7F && c <= 0x9F)) {
+			report(p, n->line, n->column, "control-char",
+			       "control character U+%04X in quoted value; remove its escape",
+			       (unsigned)c);
+			return;
+		}
+	}
+}
+
+static crmf_node_style scalar_style(yaml_scalar_style_t s)
+{
+	switch (s) {
+	case YAML_SINGLE_QUOTED_SCALAR_STYLE:
+		return CRMF_STYLE_SINGLE;
+	case YAML_DOUBLE_QUOTED_SCALAR_STYLE:
+		return CRMF_STYLE_DOUBLE;
+	case YAML_LITERAL_SCALAR_STYLE:
+		return CRMF_STYLE_LITERAL;
+	case YAML_FOLDED_SCALAR_STYLE:
+		return CRMF_STYLE_FOLDED;
+	default:
+		return CRMF_STYLE_PLAIN;
+	}
+}
+
+/* What to do about libyaml's most frequent complaints. */
+static const char *syntax_hint(const char *problem)
+{
+	static const struct {
+		const char *problem, *hint;
+	} hints[] = {
+	    {"mapping values are not allowed",
+	     "check the indentation, and quote a value that contains ': '"},
+	    {"did not find expected key",
+	     "check the indentation: the keys of one mapping start in the same column"},
+	    {"did not find expected '-' indicator",
+	     "check the indentation: the items of one list start in the same column"},
+	    {"found character that cannot start any token",
+	     "quote the value: text cannot start with characters like '@', '`' or '%'"},
+	    {"could not find expected ':'", "add ': ' after the key, or quote the text"},
+	    {"found unexpected end of stream", "close the quote or bracket that was opened"},
+	    {"did not find expected ',' or ']'",
+	     "separate the items with ',' and close the list with ']'"},
+	    {"did not find expected ',' or '}'",
+	     "separate the items with ',' and close the mapping with '}'"},
+	    {"found undefined tag handle", "remove the tag"},
+	    {"block sequence entries are not allowed",
+	     "put the list on its own lines below the key"},
+	};
+
+	for (size_t i = 0; i < sizeof(hints) / sizeof(*hints); i++)
+		if (strstr(problem, hints[i].problem))
+			return hints[i].hint;
+	return "fix the YAML syntax here";
+}
+
+static void report_syntax(struct parse *p, yaml_parser_t *yp)
+{
+	const char *problem = yp->problem ? yp->problem : "unknown problem";
+	int line, col;
+
+	if (yp->error == YAML_MEMORY_ERROR) {
+		report(p, 0, 0, "yaml-syntax",
+		       "out of memory while parsing; free some memory and retry");
+		return;
+	}
+	if (yp->error == YAML_READER_ERROR) {
+		position_of(p, yp->problem_offset, &line, &col);
+		report(p, line, col, "yaml-syntax", "unreadable text: %s; save the file as UTF-8",
+		       problem);
+		return;
+	}
+	from_mark(p, &yp->problem_mark, &line, &col);
+	if (yp->context)
+		report(p, line, col, "yaml-syntax",
+		       "invalid YAML: %s %s started at line %d, column %d; %s", problem,
+		       yp->context, (int)yp->context_mark.line + 1,
+		       (int)yp->context_mark.column + 1, syntax_hint(problem));
+	else
+		report(p, line, col, "yaml-syntax", "invalid YAML: %s; %s", problem,
+		       syntax_hint(problem));
+}
+
+/* Build the tree from libyaml's events; false when parsing had to stop. */
+static bool build(struct parse *p)
+{
+	yaml_parser_t yp;
+	yaml_event_t ev;
+	crmf_node *root = NULL;
+	int docs = 0, line, col;
+	bool ok = true, done = false;
+
+	p->cur_ci = 0;
+	p->cur_bi = p->bom;
+	yaml_parser_initialize(&yp);
+	yaml_parser_set_input_string(&yp, p->s, p->doc->len);
+	while (!done) {
+		crmf_node *n = NULL;
+
+		if (!yaml_parser_parse(&yp, &ev)) {
+			report_syntax(p, &yp);
+			ok = false;
+			break;
+		}
+		switch (ev.type) {
+		case YAML_DOCUMENT_START_EVENT:
+			if (docs++ > 0) {
+				from_mark(p, &ev.start_mark, &line, &col);
+				report(p, line, col, "multiple-documents",
+				       "a second YAML document starts here; a crmf file holds one: "
+				       "remove the '---' and what follows, or move it to its own "
+				       "file");
+				done = true;
+			}
+			break;
+		case YAML_ALIAS_EVENT:
+			n = new_node(p, CRMF_NODE_SCALAR, CRMF_STYLE_PLAIN, &ev);
+			n->value = "";
+			report(p, n->line, n->column, "yaml-alias",
+			       "anchors and aliases are not allowed in crmf files; write the value "
+			       "out");
+			break;
+		case YAML_SCALAR_EVENT:
+			n = new_node(p, CRMF_NODE_SCALAR, scalar_style(ev.data.scalar.style), &ev);
+			n->value = arena_strndup(p->arena, (const char *)ev.data.scalar.value,
+						 ev.data.scalar.length);
+			n->len = ev.data.scalar.length;
+			properties(p, n, ev.data.scalar.tag, ev.data.scalar.anchor);
+			if (n->style == CRMF_STYLE_LITERAL || n->style == CRMF_STYLE_FOLDED)
+				trim_block_end(p, n);
+			else if (n->style == CRMF_STYLE_DOUBLE)
+				check_value_chars(p, n);
+			break;
+		case YAML_SEQUENCE_START_EVENT:
+		case YAML_MAPPING_START_EVENT:
+			if (p->depth == CRMF_DOC_MAX_DEPTH) {
+				from_mark(p, &ev.start_mark, &line, &col);
+				report(p, line, col, "yaml-depth",
+				       "nesting deeper than %d levels; flatten the structure",
+				       CRMF_DOC_MAX_DEPTH);
+				ok = false;
+				done = true;
+				break;
+			}
+			if (ev.type == YAML_SEQUENCE_START_EVENT) {
+				n = new_node(p, CRMF_NODE_SEQUENCE,
+					     ev.data.sequence_start.style ==
+						     YAML_FLOW_SEQUENCE_STYLE
+						 ? CRMF_STYLE_FLOW
+						 : CRMF_STYLE_BLOCK,
+					     &ev);
+				properties(p, n, ev.data.sequence_start.tag,
+					   ev.data.sequence_start.anchor);
+			} else {
+				n = new_node(p, CRMF_NODE_MAPPING,
+					     ev.data.mapping_start.style == YAML_FLOW_MAPPING_STYLE
+						 ? CRMF_STYLE_FLOW
+						 : CRMF_STYLE_BLOCK,
+					     &ev);
+				properties(p, n, ev.data.mapping_start.tag,
+					   ev.data.mapping_start.anchor);
+			}
+			break;
+		case YAML_SEQUENCE_END_EVENT:
+		case YAML_MAPPING_END_EVENT:
+			close_collection(p, &ev);
+			break;
+		case YAML_STREAM_END_EVENT:
+			done = true;
+			break;
+		default:
+			break;
+		}
+		if (n) {
+			if (p->depth == 0)
+				root = n;
+			else
+				push_child(p, n);
+			if (n->type != CRMF_NODE_SCALAR) {
+				p->stack[p->depth].node = n;
+				p->stack[p->depth].base = p->nscratch;
+				p->depth++;
+			}
+		}
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&yp);
+	p->doc->root = ok ? root : NULL;
+	return ok;
+}
+
+static void check_root(struct parse *p)
+{
+	crmf_node *r = p->doc->root;
+
+	if (!r || (r->type == CRMF_NODE_SCALAR && r->style == CRMF_STYLE_PLAIN && !r->tag &&
+		   r->len == 0)) {
+		report(p, 1, 1, "empty-file",
+		       "file is empty; write at least one 'key: value' line");
+		p->doc->root = NULL;
+	} else if (r->type != CRMF_NODE_MAPPING) {
+		report(p, r->line, r->column, "root-not-mapping",
+		       "the top level must be a mapping of 'key: value' lines, not %s; write one "
+		       "'key: value' per line",
+		       r->type == CRMF_NODE_SEQUENCE ? "a list" : "a single value");
+		p->doc->root = NULL;
+	}
+}
+
+static void report_too_large(crmf_diags *diags, const char *path, unsigned long long size)
+{
+	crmf_diags_add(
+	    diags, CRMF_SEV_ERROR, path, 0, 0, "file-too-large",
+	    "file is %llu bytes, more than the %d bytes (1 MiB) crmf reads; make it smaller", size,
+	    CRMF_DOC_MAX_SIZE);
+}
+
+/* Parse `buf` (malloc'd, len + 1 bytes, taken over by the document). */
+static int parse_owned(crmf_doc **out, const char *path, char *buf, size_t len, crmf_diags *diags)
+{
+	crmf_doc *doc = xcalloc(1, sizeof(*doc));
+	struct arena *a = xcalloc(1, sizeof(*a));
+	struct parse p;
+	size_t errors = diags->errors;
+
+	buf[len] = '\0';
+	doc->path = xstrdup(path);
+	doc->src = buf;
+	doc->len = len;
+	doc->arena = a;
+	/* one block usually holds the whole tree: nodes outweigh the source ~8:1 */
+	a->next_cap = len < 512 ? 4096 : len * 8;
+	*out = doc;
+
+	memset(&p, 0, sizeof(p));
+	p.doc = doc;
+	p.diags = diags;
+	p.path = doc->path;
+	p.arena = a;
+	p.s = (const unsigned char *)buf;
+	if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) {
+		doc->bom = true;
+		p.bom = 3;
+	}
+	prescan(&p);
+	if (diags->errors == errors && build(&p))
+		check_root(&p);
+	free(p.scratch);
+	free(p.table);
+	return diags->errors == errors ? 0 : -1;
+}
+
+int crmf_doc_parse(crmf_doc **out, const char *path, const char *buf, size_t len, crmf_diags *diags)
+{
+	char *copy;
+
+	*out = NULL;
+	if (len > CRMF_DOC_MAX_SIZE) {
+		report_too_large(diags, path, len);
+		return -1;
+	}
+	copy = xmalloc(len + 1);
+	memcpy(copy, buf, len);
+	return parse_owned(out, path, copy, len, diags);
+}
+
+static int read_failed(crmf_diags *diags, const char *path, const char *why)
+{
+	crmf_diags_add(diags, CRMF_SEV_ERROR, path, 0, 0, "read-error",
+		       "cannot read the file: %s; check that it exists and is readable", why);
+	return crmf_error_set("%s: %s", path, why);
+}
+
+int crmf_doc_load(crmf_doc **out, const char *path, const char *fspath, crmf_diags *diags)
+{
+	struct stat st;
+	char *buf;
+	size_t len = 0, cap;
+	int fd, e;
+
+	*out = NULL;
+	fd = open(fspath, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return read_failed(diags, path, strerror(errno));
+	if (fstat(fd, &st) != 0) {
+		e = errno;
+		close(fd);
+		return read_failed(diags, path, strerror(e));
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return read_failed(diags, path, "not a regular file");
+	}
+	if (st.st_size > CRMF_DOC_MAX_SIZE) {
+		close(fd);
+		report_too_large(diags, path, (unsigned long long)st.st_size);
+		return crmf_error_set("%s: file too large", path);
+	}
+	/* room for one byte past the limit, to notice a file that grew since fstat */
+	cap = (size_t)st.st_size + 4096;
+	if (cap > CRMF_DOC_MAX_SIZE + 2)
+		cap = CRMF_DOC_MAX_SIZE + 2;
+	buf = xmalloc(cap);
+	while (len + 1 < cap) {
+		ssize_t r = read(fd, buf + len, cap - 1 - len);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			e = errno;
+			free(buf);
+			close(fd);
+			return read_failed(diags, path, strerror(e));
+		}
+		if (r == 0)
+			break;
+		len += (size_t)r;
+	}
+	close(fd);
+	if (len > CRMF_DOC_MAX_SIZE) {
+		free(buf);
+		report_too_large(diags, path, len);
+		return crmf_error_set("%s: file too large", path);
+	}
+	return parse_owned(out, path, buf, len, diags);
+}
+
+void crmf_doc_free(crmf_doc *doc)
+{
+	if (!doc)
+		return;
+	arena_free(doc->arena);
+	free(doc->src);
+	free(doc->path);
+	free(doc);
+}
+
+crmf_pair *crmf_node_pair(const crmf_node *map, const char *key)
+{
+	size_t klen;
+
+	if (!map || map->type != CRMF_NODE_MAPPING || !key)
+		return NULL;
+	klen = strlen(key);
+	for (size_t i = 0; i < map->n; i++) {
+		const crmf_node *k = map->pairs[i].key;
+
+		if (k->len == klen && memcmp(k->value, key, klen) == 0)
+			return &map->pairs[i];
+	}
+	return NULL;
+}
+
+crmf_node *crmf_node_get(const crmf_node *map, const char *key)
+{
+	crmf_pair *p = crmf_node_pair(map, key);
+
+	return p ? p->value : NULL;
+}
+
+bool crmf_node_is_null(const crmf_node *node)
+{
+	static const char *const nulls[] = {"", "~", "null", "Null", "NULL"};
+
+	if (!node || node->type != CRMF_NODE_SCALAR || node->style != CRMF_STYLE_PLAIN)
+		return false;
+	if (node->tag)
+		return strcmp(node->tag, "!!null") == 0;
+	for (size_t i = 0; i < sizeof(nulls) / sizeof(*nulls); i++)
+		if (strcmp(node->value, nulls[i]) == 0)
+			return true;
+	return false;
+}
