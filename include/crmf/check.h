@@ -38,7 +38,7 @@ typedef struct crmf_contact {
 
 typedef struct crmf_deal {
 	const crmf_node *node;
-	double amount;
+	double amount;      /* 0 when missing or invalid */
 	crmf_day signed_on; /* CRMF_NO_DAY when missing */
 	crmf_day expires;   /* CRMF_NO_DAY when absent */
 } crmf_deal;
@@ -94,9 +94,25 @@ void crmf_customer_free(crmf_customer *c);
 const char *crmf_stage_name(crmf_stage s);
 const char *crmf_potential_name(crmf_potential p);
 
+/** The stage or potential named `s` (canonical name), or NONE. */
+crmf_stage crmf_stage_parse(const char *s);
+crmf_potential crmf_potential_parse(const char *s);
+
+/** True when `s` is a phone number crmf accepts: digits with an optional
+ * leading '+', spaces, dashes, dots and parentheses, 7 to 20 digits, and an
+ * optional extension ("ext", "x", "#" or "转" and digits). */
+bool crmf_phone_valid(const char *s);
+
+/** True when `s` looks like local@domain.tld (no spaces, one '@'). */
+bool crmf_email_valid(const char *s);
+
 /** Normalise a company name for duplicate detection (legal suffixes dropped,
  * full-width folded to ASCII, case folded, spaces and punctuation removed).
- * Returns a malloc'ed string. */
+ * Returns a malloc'ed string. Only one trailing legal form is dropped, the
+ * longest: 股份有限公司, 有限责任公司, 有限公司, 公司, and (when they begin a
+ * word) Co., Ltd., Company Limited, Limited, Ltd, Inc, Corp, Corporation, LLC,
+ * GmbH. 集团 stays: 某某集团有限公司 becomes 某某集团, not 某某. A name that
+ * is nothing but a legal form is kept whole. */
 char *crmf_normalize_company(const char *name);
 
 #endif
