@@ -28,14 +28,43 @@ int crmf_repo_discover(char **out, const char *start);
  */
 int crmf_repo_init(const char *dir, const char *config_bytes, size_t config_len);
 
+/** What crmf_repo_init_ext did. */
+typedef struct crmf_init_result {
+	char *root;      /* the new crmf repository, absolute (owned) */
+	char *git_root;  /* the work tree root of its git repository (owned) */
+	int git_created; /* 1 when a git repository was created for it */
+	char commit[41]; /* the commit made, in hex */
+} crmf_init_result;
+
+/**
+ * crmf_repo_init, telling what it did in *out (release it with
+ * crmf_init_result_release; out may be NULL). `dir` and its parents are
+ * created when missing; when `dir` is inside a git work tree, no nested git
+ * repository is made and the files are committed there as `sub/dir/crmf.yaml`.
+ * Only crmf.yaml and customers/.gitkeep go into the commit, whatever else is
+ * staged. Author and committer as git takes them: GIT_AUTHOR_NAME/_EMAIL,
+ * GIT_COMMITTER_NAME/_EMAIL, else user.name and user.email; nothing is
+ * created when they are missing. The branch of a new repository is
+ * init.defaultBranch, else "main". When the files were written but the commit
+ * failed, the error starts with "saved, not committed:".
+ */
+int crmf_repo_init_ext(crmf_init_result *out, const char *dir, const char *config_bytes,
+		       size_t config_len);
+
+/** Free what crmf_repo_init_ext put in *r; NULL is a no-op. */
+void crmf_init_result_release(crmf_init_result *r);
+
 /** One file found by crmf_store_list. */
 typedef struct crmf_file {
 	char *relpath; /* "customers/2024/C2024001.yaml" */
 	int archived;  /* under archive/ */
+	int selected;  /* for the caller's use (crmf_repo_load: named by the user) */
 } crmf_file;
 
 /** Every *.yaml / *.yml under customers/ and archive/ of `root`, at any depth,
- * sorted by path. Hidden files and folders are skipped. 0 or -1. */
+ * sorted by path (bytewise). Hidden files and folders are skipped, symbolic
+ * links to folders are not followed. *out is not NULL on success, even when
+ * *n is 0. 0, or -1 with crmf_error_last(). */
 int crmf_store_list(crmf_file **out, size_t *n, const char *root);
 
 /** Free what crmf_store_list returned. */

@@ -1,0 +1,760 @@
+/* The git side of crmf: finding the repository, listing customer files, `crmf init`. */
+#include "crmf/store.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include <git2.h>
+
+#include "crmf/diag.h"
+#include "util.h"
+
+static const char NOT_A_REPO[] = "not in a git repository (run 'crmf init' to create one)";
+static const char NO_IDENTITY[] = "no git identity: set it with git config --global user.name "
+				  "'Your Name' and git config --global user.email you@example.com";
+static const char INIT_MESSAGE[] = "crmf: init\n\nCrmf-Action: init\n";
+
+void crmf_lib_init(void)
+{
+	git_libgit2_init();
+}
+
+void crmf_lib_shutdown(void)
+{
+	git_libgit2_shutdown();
+}
+
+static const char *git_msg(void)
+{
+	const git_error *e = git_error_last();
+
+	return e && e->message ? e->message : "unknown libgit2 error";
+}
+
+/* realpath() into a malloc'ed string with no trailing slash, or NULL with the error set. */
+static char *abs_path(const char *path)
+{
+	char *p = realpath(path, NULL);
+
+	if (!p) {
+		crmf_error_set("cannot access '%s': %s", path, strerror(errno));
+		return NULL;
+	}
+	return p;
+}
+
+/* The work tree of `repo`, resolved like abs_path; NULL with the error set for bare ones. */
+static char *repo_workdir(git_repository *repo)
+{
+	const char *wd = git_repository_workdir(repo);
+	char *p;
+
+	if (git_repository_is_bare(repo) || !wd) {
+		crmf_error_set("'%s' is a bare git repository; crmf needs one with a work tree "
+			       "(clone it: git clone %s)",
+			       git_repository_path(repo), git_repository_path(repo));
+		return NULL;
+	}
+	p = realpath(wd, NULL);
+	if (!p)
+		crmf_error_set("cannot access '%s': %s", wd, strerror(errno));
+	return p;
+}
+
+/* The part of `path` below `root` ("" for root itself, "a/b" below it), or NULL when outside. */
+static const char *below(const char *path, const char *root)
+{
+	size_t n = strlen(root);
+
+	if (n == 1 && root[0] == '/')
+		return path + 1;
+	if (strncmp(path, root, n) != 0)
+		return NULL;
+	if (path[n] == '\0')
+		return path + n;
+	if (path[n] == '/')
+		return path + n + 1;
+	return NULL;
+}
+
+static int is_file(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* Open the git repository containing `abs` (an absolute path); 0, 1 when there is none, -1. */
+static int open_repo(git_repository **out, const char *abs)
+{
+	int e = git_repository_open_ext(out, abs, 0, NULL);
+
+	if (e == GIT_ENOTFOUND) {
+		git_error_clear();
+		return 1;
+	}
+	if (e < 0)
+		return crmf_error_set("cannot open the git repository at '%s': %s", abs, git_msg());
+	return 0;
+}
+
+int crmf_repo_discover(char **out, const char *start)
+{
+	git_repository *repo = NULL;
+	char *abs = NULL, *root = NULL;
+	strbuf sb = STRBUF_INIT;
+	const char *rel;
+	int rc = -1, e;
+
+	*out = NULL;
+	if (!(abs = abs_path(start)))
+		goto done;
+	e = open_repo(&repo, abs);
+	if (e != 0) {
+		if (e > 0)
+			crmf_error_set("%s", NOT_A_REPO);
+		goto done;
+	}
+	if (!(root = repo_workdir(repo)))
+		goto done;
+	rel = below(abs, root);
+	if (rel) {
+		/* walk up from start to the work tree root, nearest crmf.yaml wins */
+		size_t len = strlen(abs);
+
+		sb_add(&sb, abs, len);
+		for (;;) {
+			size_t keep = sb.len;
+
+			sb_adds(&sb, "/crmf.yaml");
+			if (is_file(sb.buf)) {
+				sb.len = keep;
+				sb.buf[keep] = '\0';
+				*out = sb_detach(&sb);
+				rc = 0;
+				goto done;
+			}
+			sb.len = keep;
+			sb.buf[keep] = '\0';
+			if (keep <= strlen(root))
+				break;
+			while (sb.len > 0 && sb.buf[sb.len - 1] != '/')
+				sb.len--;
+			if (sb.len > 1)
+				sb.len--; /* drop the slash, but keep "/" itself */
+			sb.buf[sb.len] = '\0';
+		}
+	}
+	*out = root;
+	root = NULL;
+	rc = 0;
+done:
+	sb_release(&sb);
+	free(abs);
+	free(root);
+	git_repository_free(repo);
+	return rc;
+}
+
+/* One of the signatures: the environment as git reads it, else user.name and user.email. */
+static int make_signature(git_signature **out, git_config *cfg, const char *env_name,
+			  const char *env_email)
+{
+	const char *name = getenv(env_name), *email = getenv(env_email);
+	git_buf nb = GIT_BUF_INIT, eb = GIT_BUF_INIT;
+	int rc = -1;
+
+	*out = NULL;
+	if ((!name || !*name) && cfg && git_config_get_string_buf(&nb, cfg, "user.name") == 0)
+		name = nb.ptr;
+	if ((!email || !*email) && cfg && git_config_get_string_buf(&eb, cfg, "user.email") == 0)
+		email = eb.ptr;
+	git_error_clear();
+	if (!name || !*name || !email || !*email) {
+		crmf_error_set("%s", NO_IDENTITY);
+		goto done;
+	}
+	if (git_signature_now(out, name, email) < 0) {
+		crmf_error_set("invalid git identity '%s <%s>': %s", name, email, git_msg());
+		goto done;
+	}
+	rc = 0;
+done:
+	git_buf_dispose(&nb);
+	git_buf_dispose(&eb);
+	return rc;
+}
+
+/* The repository's configuration, or the user's (global, system) when there is no repository. */
+static int open_config(git_config **out, git_repository *repo)
+{
+	git_config *cfg = NULL;
+	int e;
+
+	*out = NULL;
+	e = repo ? git_repository_config_snapshot(out, repo) : git_config_open_default(&cfg);
+	if (e == 0 && cfg) {
+		e = git_config_snapshot(out, cfg);
+		git_config_free(cfg);
+	}
+	if (e < 0)
+		return crmf_error_set("cannot read the git configuration: %s", git_msg());
+	return 0;
+}
+
+static int mkdir_p(const char *dir)
+{
+	strbuf sb = STRBUF_INIT;
+	struct stat st;
+	int rc = 0;
+
+	if (stat(dir, &st) == 0) {
+		if (S_ISDIR(st.st_mode))
+			return 0;
+		return crmf_error_set("'%s' exists and is not a directory", dir);
+	}
+	sb_adds(&sb, dir);
+	for (size_t i = 1; i <= sb.len; i++) {
+		if (sb.buf[i] != '/' && sb.buf[i] != '\0')
+			continue;
+		sb.buf[i] = '\0';
+		if (mkdir(sb.buf, 0777) != 0 && errno != EEXIST) {
+			rc = crmf_error_set("cannot create directory '%s': %s", sb.buf,
+					    strerror(errno));
+			break;
+		}
+		if (i < sb.len)
+			sb.buf[i] = '/';
+	}
+	sb_release(&sb);
+	return rc;
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static void fsync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	/* best effort: some file systems refuse fsync on directories */
+	if (fd >= 0) {
+		(void)fsync(fd);
+		close(fd);
+	}
+}
+
+/*
+ * Write dir/crmf.yaml so that it either appears whole or not at all, and never
+ * replaces a file that appeared meanwhile: a temporary file in the same
+ * directory, fsync'ed, then renamed without replacing.
+ */
+static int write_config(const char *dir, const char *bytes, size_t len)
+{
+	char *final = xasprintf("%s/crmf.yaml", dir), *tmp = NULL;
+	int fd = -1, rc = -1;
+
+	for (int i = 0; i < 100 && fd < 0; i++) {
+		free(tmp);
+		tmp = xasprintf("%s/.crmf.yaml.tmp-%ld-%d", dir, (long)getpid(), i);
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+		if (fd < 0 && errno != EEXIST) {
+			crmf_error_set("cannot create '%s': %s", tmp, strerror(errno));
+			goto done;
+		}
+	}
+	if (fd < 0) {
+		crmf_error_set("cannot create a temporary file in '%s'", dir);
+		goto done;
+	}
+	if (write_all(fd, bytes, len) != 0 || fsync(fd) != 0) {
+		crmf_error_set("cannot write '%s': %s", tmp, strerror(errno));
+		goto unlink;
+	}
+	if (close(fd) != 0) {
+		fd = -1;
+		crmf_error_set("cannot write '%s': %s", tmp, strerror(errno));
+		goto unlink;
+	}
+	fd = -1;
+	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, final, RENAME_NOREPLACE) != 0) {
+		int err = errno;
+
+		if (err == EEXIST) {
+			crmf_error_set("'crmf.yaml' already exists in %s; crmf init never "
+				       "overwrites it",
+				       dir);
+			goto unlink;
+		}
+		/* file systems without RENAME_NOREPLACE: we checked just before */
+		if ((err != EINVAL && err != ENOSYS && err != ENOTSUP) || rename(tmp, final) != 0) {
+			crmf_error_set("cannot create '%s': %s", final, strerror(errno));
+			goto unlink;
+		}
+	}
+	fsync_dir(dir);
+	rc = 0;
+	goto done;
+unlink:
+	unlink(tmp);
+done:
+	if (fd >= 0)
+		close(fd);
+	free(tmp);
+	free(final);
+	return rc;
+}
+
+/* dir/customers/ with an empty .gitkeep (an existing one is kept as it is). */
+static int make_customers(const char *dir)
+{
+	char *sub = xasprintf("%s/customers", dir);
+	char *keep = xasprintf("%s/customers/.gitkeep", dir);
+	int fd, rc = -1;
+
+	if (mkdir(sub, 0777) != 0 && errno != EEXIST) {
+		crmf_error_set("cannot create directory '%s': %s", sub, strerror(errno));
+		goto done;
+	}
+	fd = open(keep, O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
+	if (fd < 0) {
+		crmf_error_set("cannot create '%s': %s", keep, strerror(errno));
+		goto done;
+	}
+	if (fsync(fd) != 0 || close(fd) != 0) {
+		crmf_error_set("cannot write '%s': %s", keep, strerror(errno));
+		goto done;
+	}
+	fsync_dir(sub);
+	fsync_dir(dir);
+	rc = 0;
+done:
+	free(sub);
+	free(keep);
+	return rc;
+}
+
+/*
+ * Commit exactly `paths` (relative to the work tree) on top of HEAD: each is
+ * added to the index from the work tree, and the new tree is HEAD's tree with
+ * just those entries replaced, so whatever else the user staged stays staged
+ * and out of the commit.
+ */
+static int commit_paths(git_oid *out, git_repository *repo, const char *const *paths, size_t n,
+			const git_signature *author, const git_signature *committer,
+			const char *message)
+{
+	git_index *index = NULL;
+	git_reference *head = NULL;
+	git_commit *parent = NULL;
+	git_tree *base = NULL, *tree = NULL;
+	git_tree_update *up = xcalloc(n, sizeof(*up));
+	git_oid tree_id;
+	int e, rc = -1;
+
+	if (git_repository_index(&index, repo) < 0)
+		goto done;
+	for (size_t i = 0; i < n; i++) {
+		const git_index_entry *ent;
+
+		if (git_index_add_bypath(index, paths[i]) < 0)
+			goto done;
+		ent = git_index_get_bypath(index, paths[i], 0);
+		if (!ent) {
+			git_error_set_str(GIT_ERROR_INDEX, "path vanished from the index");
+			goto done;
+		}
+		up[i].action = GIT_TREE_UPDATE_UPSERT;
+		git_oid_cpy(&up[i].id, &ent->id);
+		up[i].filemode = (git_filemode_t)ent->mode;
+		up[i].path = paths[i];
+	}
+	e = git_repository_head(&head, repo);
+	if (e == GIT_EUNBORNBRANCH || e == GIT_ENOTFOUND) {
+		git_error_clear();
+	} else if (e < 0) {
+		goto done;
+	} else {
+		if (git_reference_peel((git_object **)&parent, head, GIT_OBJECT_COMMIT) < 0 ||
+		    git_commit_tree(&base, parent) < 0)
+			goto done;
+	}
+	if (git_tree_create_updated(&tree_id, repo, base, n, up) < 0 ||
+	    git_tree_lookup(&tree, repo, &tree_id) < 0)
+		goto done;
+	/* the index first: should the commit fail, the files are at least staged */
+	if (git_index_write(index) < 0)
+		goto done;
+	if (git_commit_create_v(out, repo, "HEAD", author, committer, NULL, message, tree,
+				parent ? 1 : 0, parent) < 0)
+		goto done;
+	rc = 0;
+done:
+	free(up);
+	git_tree_free(tree);
+	git_tree_free(base);
+	git_commit_free(parent);
+	git_reference_free(head);
+	git_index_free(index);
+	return rc;
+}
+
+/* init.defaultBranch from the user's configuration, else "main". */
+static char *default_branch(git_config *cfg)
+{
+	git_buf b = GIT_BUF_INIT;
+	char *s;
+
+	if (cfg && git_config_get_string_buf(&b, cfg, "init.defaultBranch") == 0 && b.ptr[0])
+		s = xasprintf("refs/heads/%s", b.ptr);
+	else
+		s = xstrdup("refs/heads/main");
+	git_error_clear();
+	git_buf_dispose(&b);
+	return s;
+}
+
+static bool has_dotgit_component(const char *rel)
+{
+	for (const char *p = rel; *p;) {
+		size_t n = strcspn(p, "/");
+
+		if (n == 4 && strncasecmp(p, ".git", 4) == 0)
+			return true;
+		p += n;
+		if (*p == '/')
+			p++;
+	}
+	return false;
+}
+
+/* realpath of the nearest existing directory at or above `dir` (which does not exist). */
+static char *existing_ancestor(const char *dir)
+{
+	char *p = xstrdup(dir), *r;
+	struct stat st;
+
+	for (;;) {
+		char *slash;
+
+		if (stat(p, &st) == 0)
+			break;
+		slash = strrchr(p, '/');
+		if (!slash) {
+			strcpy(p, ".");
+			break;
+		}
+		if (slash == p) {
+			strcpy(p, "/");
+			break;
+		}
+		*slash = '\0';
+	}
+	r = abs_path(p);
+	free(p);
+	return r;
+}
+
+void crmf_init_result_release(crmf_init_result *r)
+{
+	if (!r)
+		return;
+	free(r->root);
+	free(r->git_root);
+	memset(r, 0, sizeof(*r));
+}
+
+int crmf_repo_init_ext(crmf_init_result *out, const char *dir, const char *config_bytes,
+		       size_t config_len)
+{
+	git_repository *repo = NULL;
+	git_config *cfg = NULL;
+	git_signature *author = NULL, *committer = NULL;
+	char *abs = NULL, *root = NULL, *branch = NULL, *yaml = NULL, *probe = NULL;
+	char *paths[2] = {NULL, NULL};
+	const char *rel;
+	struct stat st;
+	git_oid id;
+	bool created = false;
+	int rc = -1, e;
+
+	if (out)
+		memset(out, 0, sizeof(*out));
+	/* everything that can refuse is checked before anything is created */
+	if (stat(dir, &st) == 0) {
+		if (!S_ISDIR(st.st_mode)) {
+			crmf_error_set("'%s' exists and is not a directory", dir);
+			goto done;
+		}
+		if (!(abs = abs_path(dir)))
+			goto done;
+		yaml = xasprintf("%s/crmf.yaml", abs);
+		if (lstat(yaml, &st) == 0) {
+			crmf_error_set("'crmf.yaml' already exists in %s; crmf init never "
+				       "overwrites it",
+				       abs);
+			goto done;
+		}
+		free(yaml);
+		yaml = xasprintf("%s/customers", abs);
+		if (lstat(yaml, &st) == 0 && !S_ISDIR(st.st_mode)) {
+			crmf_error_set("'%s' exists and is not a directory; move it away first",
+				       yaml);
+			goto done;
+		}
+		probe = xstrdup(abs);
+	} else if (errno != ENOENT) {
+		crmf_error_set("cannot access '%s': %s", dir, strerror(errno));
+		goto done;
+	} else if (!(probe = existing_ancestor(dir))) {
+		goto done;
+	}
+	/* the repository that will hold it, if any: its config may name the author */
+	e = open_repo(&repo, probe);
+	if (e < 0)
+		goto done;
+	if (e == 0 && !(root = repo_workdir(repo)))
+		goto done;
+	if (open_config(&cfg, repo) < 0)
+		goto done;
+	if (make_signature(&author, cfg, "GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL") < 0 ||
+	    make_signature(&committer, cfg, "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL") < 0)
+		goto done;
+	if (!abs && (mkdir_p(dir) < 0 || !(abs = abs_path(dir))))
+		goto done;
+	if (!repo) {
+		git_repository_init_options o;
+
+		git_repository_init_options_init(&o, GIT_REPOSITORY_INIT_OPTIONS_VERSION);
+		branch = default_branch(cfg);
+		o.flags = GIT_REPOSITORY_INIT_MKPATH | GIT_REPOSITORY_INIT_NO_REINIT;
+		o.initial_head = branch;
+		if (git_repository_init_ext(&repo, abs, &o) < 0) {
+			crmf_error_set("cannot create a git repository in '%s': %s", abs,
+				       git_msg());
+			goto done;
+		}
+		created = true;
+		if (!(root = repo_workdir(repo)))
+			goto done;
+	}
+	rel = below(abs, root);
+	if (!rel || has_dotgit_component(rel)) {
+		crmf_error_set("'%s' is not inside the work tree of the git repository at '%s'",
+			       abs, root);
+		goto done;
+	}
+
+	if (write_config(abs, config_bytes, config_len) < 0 || make_customers(abs) < 0)
+		goto done;
+
+	paths[0] = *rel ? xasprintf("%s/crmf.yaml", rel) : xstrdup("crmf.yaml");
+	paths[1] = *rel ? xasprintf("%s/customers/.gitkeep", rel) : xstrdup("customers/.gitkeep");
+	if (commit_paths(&id, repo, (const char *const *)paths, 2, author, committer,
+			 INIT_MESSAGE) < 0) {
+		crmf_error_set("saved, not committed: %s; commit '%s' and '%s' yourself", git_msg(),
+			       paths[0], paths[1]);
+		goto done;
+	}
+	if (out) {
+		out->root = abs;
+		out->git_root = root;
+		out->git_created = created;
+		git_oid_tostr(out->commit, sizeof(out->commit), &id);
+		abs = root = NULL;
+	}
+	rc = 0;
+done:
+	free(paths[0]);
+	free(paths[1]);
+	free(yaml);
+	free(probe);
+	free(branch);
+	free(abs);
+	free(root);
+	git_signature_free(author);
+	git_signature_free(committer);
+	git_config_free(cfg);
+	git_repository_free(repo);
+	return rc;
+}
+
+int crmf_repo_init(const char *dir, const char *config_bytes, size_t config_len)
+{
+	return crmf_repo_init_ext(NULL, dir, config_bytes, config_len);
+}
+
+/* --- listing customer files --- */
+
+typedef struct file_list {
+	crmf_file *v;
+	size_t n, cap;
+} file_list;
+
+static bool is_yaml_name(const char *name, size_t len)
+{
+	return (len > 5 && memcmp(name + len - 5, ".yaml", 5) == 0) ||
+	       (len > 4 && memcmp(name + len - 4, ".yml", 4) == 0);
+}
+
+/*
+ * Add every YAML file below the directory `fd` (whose relative path is in
+ * `path`) to `list`; `fd` is consumed. Entries are classified by d_type, with
+ * an lstat only where the file system does not say, and symbolic links to
+ * directories are never followed (no cycles, nothing outside the repository).
+ */
+static int walk(file_list *list, int fd, strbuf *path, int archived)
+{
+	DIR *d = fdopendir(fd);
+	struct dirent *de;
+	int rc = 0;
+
+	if (!d) {
+		close(fd);
+		return crmf_error_set("cannot read '%s': %s", path->buf, strerror(errno));
+	}
+	for (;;) {
+		const char *name;
+		size_t len, keep = path->len;
+		unsigned char type;
+		struct stat st;
+
+		errno = 0;
+		if (!(de = readdir(d))) {
+			if (errno)
+				rc = crmf_error_set("cannot read '%s': %s", path->buf,
+						    strerror(errno));
+			break;
+		}
+		name = de->d_name;
+		if (name[0] == '.')
+			continue;
+		len = strlen(name);
+		type = de->d_type;
+		if (type == DT_UNKNOWN) {
+			if (fstatat(dirfd(d), name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+				continue; /* vanished meanwhile */
+			type = S_ISDIR(st.st_mode)   ? DT_DIR
+			       : S_ISREG(st.st_mode) ? DT_REG
+			       : S_ISLNK(st.st_mode) ? DT_LNK
+						     : DT_UNKNOWN;
+		}
+		if (type == DT_LNK) {
+			/* a link to a file counts, a link to a directory is not followed */
+			if (!is_yaml_name(name, len) || fstatat(dirfd(d), name, &st, 0) != 0 ||
+			    !S_ISREG(st.st_mode))
+				continue;
+			type = DT_REG;
+		}
+		if (type == DT_DIR) {
+			int sub =
+			    openat(dirfd(d), name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+			sb_addc(path, '/');
+			sb_add(path, name, len);
+			if (sub < 0)
+				rc = crmf_error_set("cannot open '%s': %s", path->buf,
+						    strerror(errno));
+			else
+				rc = walk(list, sub, path, archived);
+			path->len = keep;
+			path->buf[keep] = '\0';
+			if (rc < 0)
+				break;
+		} else if (type == DT_REG && is_yaml_name(name, len)) {
+			char *rel = xmalloc(keep + 1 + len + 1);
+
+			memcpy(rel, path->buf, keep);
+			rel[keep] = '/';
+			memcpy(rel + keep + 1, name, len + 1);
+			if (list->n == list->cap) {
+				list->cap = list->cap ? list->cap * 2 : 256;
+				list->v = xrealloc(list->v, list->cap * sizeof(*list->v));
+			}
+			list->v[list->n].relpath = rel;
+			list->v[list->n].archived = archived;
+			list->n++;
+		}
+	}
+	closedir(d);
+	return rc;
+}
+
+static int cmp_file(const void *a, const void *b)
+{
+	return strcmp(((const crmf_file *)a)->relpath, ((const crmf_file *)b)->relpath);
+}
+
+int crmf_store_list(crmf_file **out, size_t *n, const char *root)
+{
+	static const char *const tops[] = {"customers", "archive"};
+	file_list list = {NULL, 0, 0};
+	strbuf path = STRBUF_INIT;
+	int rootfd, rc = 0;
+
+	*out = NULL;
+	*n = 0;
+	rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return crmf_error_set("cannot open '%s': %s", root, strerror(errno));
+	for (size_t i = 0; i < sizeof(tops) / sizeof(tops[0]) && rc == 0; i++) {
+		int fd = openat(rootfd, tops[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+		if (fd < 0) {
+			/* absent (or not a real directory): nothing to list there */
+			if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP)
+				continue;
+			rc = crmf_error_set("cannot open '%s/%s': %s", root, tops[i],
+					    strerror(errno));
+			break;
+		}
+		path.len = 0;
+		sb_adds(&path, tops[i]);
+		rc = walk(&list, fd, &path, i == 1);
+	}
+	close(rootfd);
+	sb_release(&path);
+	if (rc < 0) {
+		crmf_store_list_free(list.v, list.n);
+		return -1;
+	}
+	if (list.n > 1)
+		qsort(list.v, list.n, sizeof(*list.v), cmp_file);
+	if (!list.v)
+		list.v = xmalloc(sizeof(*list.v)); /* never NULL: callers may hand it to qsort */
+	*out = list.v;
+	*n = list.n;
+	return 0;
+}
+
+void crmf_store_list_free(crmf_file *files, size_t n)
+{
+	if (!files)
+		return;
+	for (size_t i = 0; i < n; i++)
+		free(files[i].relpath);
+	free(files);
+}
