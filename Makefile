@@ -14,7 +14,7 @@ WARN = -std=c11 -Wall -Wextra -Wpedantic -Werror -Wshadow -Wno-unused-parameter
 CFLAGS ?= -O2 -g
 ALL_CFLAGS = $(WARN) $(CFLAGS) -D_GNU_SOURCE -Iinclude -Isrc/lib -I$(BUILD)/gen \
 	$(shell $(PKG_CONFIG) --cflags $(DEPS))
-LIBS = $(shell $(PKG_CONFIG) --libs $(DEPS)) -lpthread
+LIBS = $(shell $(PKG_CONFIG) --libs $(DEPS)) -lpthread -lm
 
 ifeq ($(SANITIZE),1)
 BUILD ?= build/san

@@ -39,7 +39,7 @@ int main(int argc, char **argv)
 		ident(name, argv[i]);
 		fprintf(c, "const char crmf_tpl_%s[] = {", name);
 		while ((ch = getc(in)) != EOF) {
-			fprintf(c, "%s%d", n == 0 ? "\n" : n % 16 ? "," : ",\n", ch);
+			fprintf(c, "%s%d", n == 0 ? "\n" : n % 16 ? "," : ",\n", (int)(signed char)ch);
 			n++;
 		}
 		fprintf(c, "%s0};\nconst size_t crmf_tpl_%s_len = %zu;\n", n ? "," : "", name, n);

@@ -86,11 +86,6 @@ static char *relative_to_root(const char *root, const char *path)
 	return rel;
 }
 
-static int cmp_file(const void *a, const void *b)
-{
-	return strcmp(((const crmf_file *)a)->relpath, ((const crmf_file *)b)->relpath);
-}
-
 static bool under(const char *rel, const char *dir)
 {
 	size_t n = strlen(dir);
@@ -105,27 +100,30 @@ static bool is_yaml(const char *p)
 	return (n > 5 && strcmp(p + n - 5, ".yaml") == 0) || (n > 4 && strcmp(p + n - 4, ".yml") == 0);
 }
 
+static int cmp_file(const void *a, const void *b)
+{
+	return strcmp(((const crmf_file *)a)->relpath, ((const crmf_file *)b)->relpath);
+}
+
 /*
  * Mark the files the user named (every file when there are no paths). A named
  * YAML file outside customers/ and archive/ is checked as a customer file
- * too: it is appended to *files.
+ * too: it is added to *files, which stay sorted by path.
  */
-static void select_files(bool **out, size_t *n_selected, bool *config_selected, const char *root,
+static void select_files(size_t *n_selected, bool *config_selected, const char *root,
 			 const crmf_scan_opts *opts, crmf_file **files, size_t *n, crmf_diags *diags)
 {
-	size_t n0 = *n, cap = *n + opts->n_paths;
-	bool *sel = xcalloc(cap ? cap : 1, sizeof(bool));
+	size_t n0 = *n;
 
 	*config_selected = !opts->paths;
 	*n_selected = 0;
+	for (size_t i = 0; i < n0; i++)
+		(*files)[i].selected = !opts->paths;
 	if (!opts->paths) {
-		for (size_t i = 0; i < n0; i++)
-			sel[i] = true;
 		*n_selected = n0;
-		*out = sel;
 		return;
 	}
-	*files = xrealloc(*files, (cap ? cap : 1) * sizeof(**files));
+	*files = xrealloc(*files, (n0 + opts->n_paths + 1) * sizeof(**files));
 	for (size_t k = 0; k < opts->n_paths; k++) {
 		const char *p = opts->paths[k];
 		struct stat st;
@@ -152,7 +150,7 @@ static void select_files(bool **out, size_t *n_selected, bool *config_selected, 
 				*config_selected = true;
 			for (size_t i = 0; i < n0; i++)
 				if (rel[0] == '\0' || under((*files)[i].relpath, rel))
-					sel[i] = true;
+					(*files)[i].selected = true;
 			free(rel);
 			continue;
 		}
@@ -163,7 +161,8 @@ static void select_files(bool **out, size_t *n_selected, bool *config_selected, 
 		}
 		for (size_t i = 0; i < *n; i++) {
 			if (strcmp((*files)[i].relpath, rel) == 0) {
-				found = sel[i] = true;
+				(*files)[i].selected = true;
+				found = true;
 				break;
 			}
 		}
@@ -172,7 +171,7 @@ static void select_files(bool **out, size_t *n_selected, bool *config_selected, 
 		} else if (is_yaml(rel)) {
 			(*files)[*n].relpath = rel;
 			(*files)[*n].archived = under(rel, "archive");
-			sel[(*n)++] = true;
+			(*files)[(*n)++].selected = true;
 		} else {
 			crmf_diags_add(diags, CRMF_SEV_ERROR, rel, 0, 0, "not-customer-file",
 				       "'%s' is not a customer file: crmf checks *.yaml files and "
@@ -181,9 +180,10 @@ static void select_files(bool **out, size_t *n_selected, bool *config_selected, 
 			free(rel);
 		}
 	}
+	if (*n > n0)
+		qsort(*files, *n, sizeof(**files), cmp_file);
 	for (size_t i = 0; i < *n; i++)
-		*n_selected += sel[i];
-	*out = sel;
+		*n_selected += (size_t)(*files)[i].selected;
 }
 
 int crmf_repo_load(crmf_repo **out, const char *root, const crmf_scan_opts *opts,
@@ -193,7 +193,7 @@ int crmf_repo_load(crmf_repo **out, const char *root, const crmf_scan_opts *opts
 	crmf_diags cfg_diags, cross;
 	crmf_file *files = NULL;
 	size_t n = 0, n_sel = 0, k = 0;
-	bool *sel = NULL, cfg_sel = false;
+	bool cfg_sel = false;
 	char *cfg_path;
 	struct stat st;
 	struct job j;
@@ -219,8 +219,7 @@ int crmf_repo_load(crmf_repo **out, const char *root, const crmf_scan_opts *opts
 
 	if (crmf_store_list(&files, &n, root) != 0)
 		goto done;
-	qsort(files, n, sizeof(*files), cmp_file);
-	select_files(&sel, &n_sel, &cfg_sel, root, opts, &files, &n, diags);
+	select_files(&n_sel, &cfg_sel, root, opts, &files, &n, diags);
 	if (cfg_sel)
 		crmf_diags_move(diags, &cfg_diags);
 	else
@@ -239,7 +238,7 @@ int crmf_repo_load(crmf_repo **out, const char *root, const crmf_scan_opts *opts
 
 	repo->v = xcalloc(n ? n : 1, sizeof(*repo->v));
 	for (size_t i = 0; i < n; i++) {
-		if (sel[i])
+		if (files[i].selected)
 			crmf_diags_move(diags, &j.diags[i]);
 		crmf_diags_release(&j.diags[i]);
 		if (j.out[i])
@@ -255,7 +254,7 @@ int crmf_repo_load(crmf_repo **out, const char *root, const crmf_scan_opts *opts
 		bool keep = !opts->paths;
 
 		for (size_t f = 0; !keep && f < n; f++)
-			keep = sel[f] && x->path && strcmp(files[f].relpath, x->path) == 0;
+			keep = files[f].selected && x->path && strcmp(files[f].relpath, x->path) == 0;
 		if (keep)
 			crmf_diags_add(diags, x->severity, x->path, x->line, x->column, x->rule, "%s",
 				       x->message);
@@ -269,7 +268,6 @@ int crmf_repo_load(crmf_repo **out, const char *root, const crmf_scan_opts *opts
 done:
 	crmf_diags_release(&cfg_diags);
 	crmf_diags_release(&cross);
-	free(sel);
 	crmf_store_list_free(files, n);
 	crmf_repo_free(repo);
 	return rc;
