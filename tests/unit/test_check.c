@@ -394,7 +394,7 @@ static void test_unknown_nested(void **state)
 	assert_int_equal(f->d.n, 2);
 	assert_string_equal(at(&f->d, 11, 5)->message,
 			    "unknown contact field 'mobile'; did you mean 'phone'?");
-	assert_string_equal(at(&f->d, 10, 3)->rule, "missing-field");
+	assert_string_equal(at(&f->d, 10, 3)->rule, "contact-reach");
 	check(f, HEAD CONTACT NEED "  budgte: 10万\n");
 	ERR1(f, "unknown-field", 15, 3, "unknown need field 'budgte'; did you mean 'budget'?");
 	check(f, BASE "deals:\n" "  - amount: 1\n" "    signed: 2024-03-01\n" "    product: X\n");
@@ -646,7 +646,7 @@ static void test_contacts_required(void **state)
 	check(f, HEAD "contacts:\n" "  - title: 经理\n" "    email: a@b.cn\n" NEED);
 	ERR1(f, "missing-field", 10, 3, "contact lacks 'name'; add 'name:");
 	check(f, HEAD "contacts:\n" "  - name: 张伟\n" "    title: 经理\n" NEED);
-	ERR1(f, "missing-field", 10, 3,
+	ERR1(f, "contact-reach", 10, 3,
 	     "contact has neither 'phone' nor 'email'; add at least one");
 	/* a flow mapping is pointed at by its brace */
 	check(f, HEAD "contacts:\n" "  - {name: 张伟}\n" "  - name: 李娜\n" "    email: ''\n"
