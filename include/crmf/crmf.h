@@ -5,9 +5,13 @@
 #define CRMF_VERSION "0.1.0"
 
 #include "crmf/check.h"
+#include "crmf/classify.h"
 #include "crmf/date.h"
 #include "crmf/diag.h"
 #include "crmf/doc.h"
+#include "crmf/edit.h"
+#include "crmf/expr.h"
+#include "crmf/identity.h"
 #include "crmf/scan.h"
 #include "crmf/schema.h"
 #include "crmf/store.h"

@@ -1,0 +1,1239 @@
+/* crmf list: one row per customer, with stored and computed fields, filtered, sorted or counted. */
+#include <getopt.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cli.h"
+
+/* Shared with cmd_due.c and cmd_show.c, which declare them too: they belong
+ * in cli.h. */
+void cli_customer_json(FILE *f, const crmf_config *cfg, const crmf_customer *c,
+		       const crmf_class *k);
+size_t cli_files_with_errors(const crmf_diags *d);
+
+static const char usage[] =
+	"usage: crmf list [--where EXPR] [--sort KEYS] [--columns LIST] [--count-by FIELD]\n"
+	"                 [--today DATE] [--archived | --all] [--format table|json|csv|tsv]\n"
+	"\n"
+	"One row per customer (archived ones left out unless asked for), sorted by id.\n"
+	"Fields are the stored ones, dotted for nested values (need.type,\n"
+	"contacts.email: one value per contact), custom fields of crmf.yaml, and the\n"
+	"computed ones: last_contact, activity, value, value_sum, quadrant, next_due,\n"
+	"overdue_days, kind, reason, path, archived. Tables show the labels of\n"
+	"crmf.yaml; json, csv and tsv keep the canonical values (see doc/output.md).\n"
+	"\n"
+	"options:\n"
+	"  --where EXPR      only customers matching EXPR (see doc/where.md), e.g.\n"
+	"                    'stage in (intent, negotiation) and last_contact < today - 30d'\n"
+	"  --sort KEYS       comma-separated fields, '-' before one for descending\n"
+	"                    (e.g. -potential,next_due); ties are broken by id\n"
+	"  --columns LIST    comma-separated fields to show; default\n"
+	"                    id,name,owner,stage,potential,grade,quadrant,last_contact,next_due\n"
+	"  --count-by FIELD  count customers per value of FIELD instead of listing them\n"
+	"  --today DATE      the date the computed fields are relative to (YYYY-MM-DD)\n"
+	"  --archived        only archived customers\n"
+	"  --all             active and archived customers\n"
+	"  --format FMT      table (default), json, csv or tsv\n"
+	"  -h, --help        show this help\n"
+	"\n"
+	"exit status: 0 success, 2 usage or repository error\n";
+
+#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- fields ---- */
+
+typedef enum { T_TEXT, T_NUMBER, T_DATE, T_BOOL } ftype;
+
+enum {
+	C_LAST_CONTACT,
+	C_ACTIVITY,
+	C_VALUE,
+	C_VALUE_SUM,
+	C_QUADRANT,
+	C_NEXT_DUE,
+	C_OVERDUE_DAYS,
+	C_KIND,
+	C_REASON,
+	C_PATH,
+	C_ARCHIVED,
+	N_COMPUTED
+};
+
+static const char *const computed_names[N_COMPUTED] = {
+	"last_contact", "activity", "value", "value_sum", "quadrant", "next_due",
+	"overdue_days", "kind",	    "reason", "path",	   "archived",
+};
+
+static const char *const stage_order[] = {"lead",     "intent",	 "negotiation",
+					  "customer", "at-risk", "lost"};
+static const char *const potential_order[] = {"high", "medium", "low"};
+static const char *const grade_order[] = {"A", "B", "C"};
+static const char *const method_order[] = {"phone", "visit", "email", "meeting", "wechat", "other"};
+static const char *const activity_order[] = {"active", "dormant", "lost"};
+static const char *const value_order[] = {"high", "low"};
+static const char *const quadrant_order[] = {"core", "win-back", "develop", "watch"};
+static const char *const kind_order[] = {"next-action", "first-contact", "cadence"};
+
+/* The stored fields of FORMAT.md; records (mappings or lists of mappings) can
+ * be tested for presence by --where but are no column. */
+static const struct stored {
+	const char *path;
+	ftype type;
+	bool record, multi;
+} stored_fields[] = {
+	{"id", T_TEXT, false, false},
+	{"name", T_TEXT, false, false},
+	{"industry", T_TEXT, false, false},
+	{"size", T_TEXT, false, false},
+	{"source", T_TEXT, false, false},
+	{"created", T_DATE, false, false},
+	{"owner", T_TEXT, false, false},
+	{"stage", T_TEXT, false, false},
+	{"potential", T_TEXT, false, false},
+	{"grade", T_TEXT, false, false},
+	{"tags", T_TEXT, false, true},
+	{"contacts", T_TEXT, true, true},
+	{"contacts.name", T_TEXT, false, true},
+	{"contacts.title", T_TEXT, false, true},
+	{"contacts.phone", T_TEXT, false, true},
+	{"contacts.email", T_TEXT, false, true},
+	{"contacts.primary", T_BOOL, false, true},
+	{"need", T_TEXT, true, false},
+	{"need.type", T_TEXT, false, false},
+	{"need.description", T_TEXT, false, false},
+	{"need.budget", T_TEXT, false, false},
+	{"need.timeline", T_TEXT, false, false},
+	{"deals", T_TEXT, true, true},
+	{"deals.amount", T_NUMBER, false, true},
+	{"deals.signed", T_DATE, false, true},
+	{"deals.expires", T_DATE, false, true},
+	{"followups", T_TEXT, true, true},
+	{"followups.date", T_DATE, false, true},
+	{"followups.by", T_TEXT, false, true},
+	{"followups.method", T_TEXT, false, true},
+	{"followups.with", T_TEXT, false, true},
+	{"followups.summary", T_TEXT, false, true},
+	{"followups.feedback", T_TEXT, false, true},
+	{"followups.next", T_TEXT, false, true},
+	{"followups.due", T_DATE, false, true},
+};
+
+/* A field named on the command line or in --where, resolved against the schema. */
+struct field {
+	const char *name; /* as written */
+	size_t len;
+	int comp;	  /* computed field, or -1 for a stored one */
+	ftype type;
+	bool record, multi;
+	const char *const *order; /* values of an enumerated field in their order */
+	size_t n_order;
+	char label_field[64];	 /* key of crmf.yaml `labels`: the last part of the name */
+	bool desc;		 /* --sort: descending */
+};
+
+static int computed_index(const char *name, size_t len)
+{
+	for (int i = 0; i < N_COMPUTED; i++)
+		if (strlen(computed_names[i]) == len && memcmp(computed_names[i], name, len) == 0)
+			return i;
+	return -1;
+}
+
+static void set_order(struct field *f, const char *const *v, size_t n)
+{
+	f->order = v;
+	f->n_order = n;
+}
+
+/* The ids of the declared team, in their order, while the command runs. */
+static const char **team_ids;
+
+/* Resolve `len` bytes of `name`: 0, or -1 when no such field exists. */
+static int resolve(struct field *f, const crmf_config *cfg, const char *name, size_t len)
+{
+	const char *dot;
+
+	memset(f, 0, sizeof(*f));
+	f->name = name;
+	f->len = len;
+	f->comp = computed_index(name, len);
+	dot = memrchr(name, '.', len);
+	dot = dot ? dot + 1 : name;
+	snprintf(f->label_field, sizeof(f->label_field), "%.*s", (int)(name + len - dot), dot);
+	if (f->comp >= 0) {
+		static const ftype types[N_COMPUTED] = {
+			[C_LAST_CONTACT] = T_DATE, [C_VALUE_SUM] = T_NUMBER, [C_NEXT_DUE] = T_DATE,
+			[C_OVERDUE_DAYS] = T_NUMBER, [C_ARCHIVED] = T_BOOL,
+		};
+
+		f->type = types[f->comp];
+		if (f->comp == C_ACTIVITY)
+			set_order(f, activity_order, N_OF(activity_order));
+		else if (f->comp == C_VALUE)
+			set_order(f, value_order, N_OF(value_order));
+		else if (f->comp == C_QUADRANT)
+			set_order(f, quadrant_order, N_OF(quadrant_order));
+		else if (f->comp == C_KIND)
+			set_order(f, kind_order, N_OF(kind_order));
+		return 0;
+	}
+	for (size_t i = 0; i < N_OF(stored_fields); i++) {
+		const struct stored *s = &stored_fields[i];
+
+		if (strlen(s->path) != len || memcmp(s->path, name, len) != 0)
+			continue;
+		f->type = s->type;
+		f->record = s->record;
+		f->multi = s->multi;
+		if (!strcmp(s->path, "stage"))
+			set_order(f, stage_order, N_OF(stage_order));
+		else if (!strcmp(s->path, "potential"))
+			set_order(f, potential_order, N_OF(potential_order));
+		else if (!strcmp(s->path, "grade"))
+			set_order(f, grade_order, N_OF(grade_order));
+		else if (!strcmp(s->path, "followups.method"))
+			set_order(f, method_order, N_OF(method_order));
+		else if ((!strcmp(s->path, "owner") || !strcmp(s->path, "followups.by")) &&
+			 team_ids)
+			set_order(f, team_ids, cfg->n_team);
+		else if (!strcmp(s->path, "size"))
+			set_order(f, (const char *const *)cfg->sizes.v, cfg->sizes.n);
+		else if (!strcmp(s->path, "source"))
+			set_order(f, (const char *const *)cfg->sources.v, cfg->sources.n);
+		return 0;
+	}
+	for (size_t i = 0; i < cfg->n_fields; i++) {
+		const crmf_field_def *d = &cfg->fields[i];
+
+		if (strlen(d->name) != len || memcmp(d->name, name, len) != 0)
+			continue;
+		f->type = d->type == CRMF_FT_NUMBER ? T_NUMBER
+			  : d->type == CRMF_FT_DATE ? T_DATE
+			  : d->type == CRMF_FT_BOOL ? T_BOOL
+						    : T_TEXT;
+		f->multi = d->type == CRMF_FT_LIST;
+		if (d->type == CRMF_FT_ENUM)
+			set_order(f, (const char *const *)d->values.v, d->values.n);
+		return 0;
+	}
+	return -1;
+}
+
+/* Every field name, for suggestions; free the array (not the strings). */
+static const char **field_names(const crmf_config *cfg, size_t *n)
+{
+	const char **v = malloc((N_OF(stored_fields) + N_COMPUTED + cfg->n_fields) * sizeof(*v));
+	size_t k = 0;
+
+	if (!v)
+		abort();
+	for (size_t i = 0; i < N_OF(stored_fields); i++)
+		v[k++] = stored_fields[i].path;
+	for (size_t i = 0; i < N_COMPUTED; i++)
+		v[k++] = computed_names[i];
+	for (size_t i = 0; i < cfg->n_fields; i++)
+		v[k++] = cfg->fields[i].name;
+	*n = k;
+	return v;
+}
+
+/* "unknown field 'x' WHERE; did you mean 'y'?" into buf. */
+static void unknown_field_message(char *buf, size_t size, const crmf_config *cfg, const char *name,
+				  size_t len, const char *where)
+{
+	char *word = strndup(name, len);
+	size_t n;
+	const char **names;
+	const char *s;
+
+	if (!word)
+		abort();
+	names = field_names(cfg, &n);
+	s = crmf_suggest(word, names, n);
+	if (s)
+		snprintf(buf, size, "unknown field '%s'%s; did you mean '%s'?", word, where, s);
+	else
+		snprintf(buf, size, "unknown field '%s'%s; see 'crmf list --help' for the fields",
+			 word, where);
+	free(names);
+	free(word);
+}
+
+/* ---- values of a field in one customer ---- */
+
+typedef bool (*emit_fn)(void *ectx, const char *s, size_t len);
+
+struct row {
+	const crmf_customer *c;
+	crmf_class k;
+	char **keys; /* first value of each --sort key, or NULL */
+};
+
+static const crmf_node *get_n(const crmf_node *map, const char *key, size_t len)
+{
+	if (!map || map->type != CRMF_NODE_MAPPING)
+		return NULL;
+	for (size_t i = 0; i < map->n; i++) {
+		const crmf_node *k = map->pairs[i].key;
+
+		if (k->len == len && memcmp(k->value, key, len) == 0)
+			return map->pairs[i].value;
+	}
+	return NULL;
+}
+
+/* Emit the values at `path` below node n; true when the receiver had enough.
+ * Lists are crossed element by element, so a path through one yields many. */
+static bool walk(const crmf_doc *doc, const crmf_node *n, const char *path, size_t len,
+		 emit_fn emit, void *ectx)
+{
+	const char *dot;
+	size_t seg;
+
+	if (!n)
+		return false;
+	if (n->type == CRMF_NODE_SEQUENCE) {
+		for (size_t i = 0; i < n->n; i++)
+			if (walk(doc, n->items[i], path, len, emit, ectx))
+				return true;
+		return false;
+	}
+	if (len == 0) {
+		if (n->type == CRMF_NODE_SCALAR)
+			return crmf_node_is_null(n) ? false : emit(ectx, n->value, n->len);
+		/* a record stands for itself: its source text, non-empty */
+		return emit(ectx, doc->src + n->start, n->end > n->start ? n->end - n->start : 0);
+	}
+	dot = memchr(path, '.', len);
+	seg = dot ? (size_t)(dot - path) : len;
+	return walk(doc, get_n(n, path, seg), dot ? dot + 1 : path + len, dot ? len - seg - 1 : 0,
+		    emit, ectx);
+}
+
+static bool emit_str(emit_fn emit, void *ectx, const char *s)
+{
+	return emit(ectx, s, strlen(s));
+}
+
+static bool emit_day(emit_fn emit, void *ectx, crmf_day d)
+{
+	char buf[11];
+
+	if (d == CRMF_NO_DAY)
+		return false;
+	crmf_date_format(d, buf);
+	return emit(ectx, buf, 10);
+}
+
+static bool emit_computed(const struct row *r, int comp, emit_fn emit, void *ectx)
+{
+	const crmf_class *k = &r->k;
+	char buf[64];
+
+	switch (comp) {
+	case C_LAST_CONTACT:
+		return emit_day(emit, ectx, k->last_contact);
+	case C_ACTIVITY:
+		return emit_str(emit, ectx, crmf_activity_name(k->activity));
+	case C_VALUE:
+		return emit_str(emit, ectx, crmf_value_name(k->value));
+	case C_VALUE_SUM:
+		snprintf(buf, sizeof(buf), "%.15g", k->value_sum);
+		return emit_str(emit, ectx, buf);
+	case C_QUADRANT:
+		return emit_str(emit, ectx, crmf_quadrant_name(k->quadrant));
+	case C_NEXT_DUE:
+		return emit_day(emit, ectx, k->next_due);
+	case C_OVERDUE_DAYS:
+		snprintf(buf, sizeof(buf), "%d", k->overdue_days);
+		return emit_str(emit, ectx, buf);
+	case C_KIND:
+		return k->due_kind == CRMF_DUE_NONE ? false
+						    : emit_str(emit, ectx, crmf_due_kind_name(k->due_kind));
+	case C_REASON:
+		return k->reason[0] ? emit_str(emit, ectx, k->reason) : false;
+	case C_PATH:
+		return emit_str(emit, ectx, r->c->path);
+	case C_ARCHIVED:
+		return emit_str(emit, ectx, r->c->archived ? "true" : "false");
+	}
+	return false;
+}
+
+/* Every value of the field `name` (len bytes) of row r, computed ones first:
+ * they are never stored, and custom fields may not shadow them. */
+static void row_values(const struct row *r, const char *name, size_t len, emit_fn emit, void *ectx)
+{
+	int comp = computed_index(name, len);
+
+	if (comp >= 0)
+		emit_computed(r, comp, emit, ectx);
+	else if (r->c->doc)
+		walk(r->c->doc, r->c->doc->root, name, len, emit, ectx);
+}
+
+/* The crmf_expr_lookup of --where. */
+static void expr_lookup(void *ctx, const char *field, size_t field_len, crmf_expr_emit emit,
+			void *ectx)
+{
+	row_values(ctx, field, field_len, emit, ectx);
+}
+
+/* ---- a small string buffer ---- */
+
+struct buf {
+	char *p;
+	size_t len, cap;
+};
+
+static void buf_add(struct buf *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		b->cap = (b->len + n + 1) * 2;
+		b->p = realloc(b->p, b->cap);
+		if (!b->p)
+			abort();
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+static const char *buf_str(struct buf *b)
+{
+	return b->p ? b->p : "";
+}
+
+/* Collects values into one cell, separated by ", ", with labels for tables. */
+struct joiner {
+	struct buf b;
+	size_t n;
+	const crmf_config *cfg; /* labels, or NULL for canonical values */
+	const char *label_field;
+};
+
+static bool join_emit(void *ectx, const char *s, size_t len)
+{
+	struct joiner *j = ectx;
+	char v[256];
+
+	if (j->n++)
+		buf_add(&j->b, ", ", 2);
+	if (j->cfg && len < sizeof(v)) {
+		memcpy(v, s, len);
+		v[len] = '\0';
+		s = crmf_config_label(j->cfg, j->label_field, v);
+		len = strlen(s);
+	}
+	buf_add(&j->b, s, len);
+	return false;
+}
+
+static bool first_emit(void *ectx, const char *s, size_t len)
+{
+	char **out = ectx;
+
+	*out = strndup(s, len);
+	if (!*out)
+		abort();
+	return true;
+}
+
+/* ---- comparing values ---- */
+
+static size_t order_index(const struct field *f, const char *s)
+{
+	for (size_t i = 0; i < f->n_order; i++)
+		if (strcmp(f->order[i], s) == 0)
+			return i;
+	return f->n_order;
+}
+
+/* Compare two values of field f ascending; missing values (NULL) go last. */
+static int cmp_value(const struct field *f, const char *a, const char *b)
+{
+	if (!a || !b)
+		return !a - !b;
+	if (f->order) {
+		size_t ia = order_index(f, a), ib = order_index(f, b);
+
+		if (ia != ib)
+			return ia < ib ? -1 : 1;
+	} else if (f->type == T_NUMBER) {
+		char *ea, *eb;
+		double x = strtod(a, &ea), y = strtod(b, &eb);
+		bool na = *ea == '\0' && ea != a, nb = *eb == '\0' && eb != b;
+
+		if (na != nb) /* numbers before text that is not one */
+			return na ? -1 : 1;
+		if (na && x != y)
+			return x < y ? -1 : 1;
+	}
+	return strcmp(a, b);
+}
+
+/* ---- the JSON of one customer (also for crmf show) ---- */
+
+static bool json_number_syntax(const char *s)
+{
+	if (*s == '-')
+		s++;
+	if (*s == '0')
+		s++;
+	else if (*s >= '1' && *s <= '9')
+		while (*s >= '0' && *s <= '9')
+			s++;
+	else
+		return false;
+	if (*s == '.') {
+		if (!(*++s >= '0' && *s <= '9'))
+			return false;
+		while (*s >= '0' && *s <= '9')
+			s++;
+	}
+	if (*s == 'e' || *s == 'E') {
+		s++;
+		if (*s == '+' || *s == '-')
+			s++;
+		if (!(*s >= '0' && *s <= '9'))
+			return false;
+		while (*s >= '0' && *s <= '9')
+			s++;
+	}
+	return *s == '\0';
+}
+
+/* A scalar typed by the schema; a value that is not of its type stays a string. */
+static void json_typed(FILE *f, const char *s, ftype t)
+{
+	if (t == T_NUMBER) {
+		char *end;
+		double d;
+
+		if (json_number_syntax(s)) {
+			fputs(s, f);
+			return;
+		}
+		d = strtod(s, &end);
+		if (end != s && *end == '\0' && isfinite(d)) {
+			fprintf(f, "%.15g", d);
+			return;
+		}
+	} else if (t == T_BOOL && (!strcmp(s, "true") || !strcmp(s, "false"))) {
+		fputs(s, f);
+		return;
+	}
+	cli_json_string(f, s);
+}
+
+/* The type of the value under `key` in a record of the top-level field `top`
+ * (key NULL: the top-level field itself). */
+static ftype stored_type(const crmf_config *cfg, const char *top, const char *key)
+{
+	const crmf_field_def *d;
+
+	if (key)
+		return !strcmp(top, "deals") && !strcmp(key, "amount")	   ? T_NUMBER
+		       : !strcmp(top, "contacts") && !strcmp(key, "primary") ? T_BOOL
+									      : T_TEXT;
+	d = crmf_config_field(cfg, top);
+	if (!d)
+		return T_TEXT;
+	return d->type == CRMF_FT_NUMBER ? T_NUMBER : d->type == CRMF_FT_BOOL ? T_BOOL : T_TEXT;
+}
+
+static void json_node(FILE *f, const crmf_config *cfg, const crmf_node *n, const char *top,
+		      const char *key)
+{
+	if (!n) {
+		fputs("null", f);
+		return;
+	}
+	switch (n->type) {
+	case CRMF_NODE_SCALAR:
+		if (crmf_node_is_null(n))
+			fputs("null", f);
+		else
+			json_typed(f, n->value, stored_type(cfg, top, key));
+		break;
+	case CRMF_NODE_SEQUENCE:
+		fputc('[', f);
+		for (size_t i = 0; i < n->n; i++) {
+			if (i)
+				fputs(", ", f);
+			json_node(f, cfg, n->items[i], top, key);
+		}
+		fputc(']', f);
+		break;
+	case CRMF_NODE_MAPPING:
+		fputc('{', f);
+		for (size_t i = 0; i < n->n; i++) {
+			if (i)
+				fputs(", ", f);
+			cli_json_string(f, n->pairs[i].key->value);
+			fputs(": ", f);
+			json_node(f, cfg, n->pairs[i].value, top, n->pairs[i].key->value);
+		}
+		fputc('}', f);
+		break;
+	}
+}
+
+static void json_day(FILE *f, crmf_day d)
+{
+	char buf[11];
+
+	if (d == CRMF_NO_DAY) {
+		fputs("null", f);
+		return;
+	}
+	crmf_date_format(d, buf);
+	fprintf(f, "\"%s\"", buf);
+}
+
+void cli_customer_json(FILE *f, const crmf_config *cfg, const crmf_customer *c,
+		       const crmf_class *k)
+{
+	const crmf_node *root = c->doc ? c->doc->root : NULL;
+	size_t n = 0;
+
+	fputc('{', f);
+	for (size_t i = 0; root && root->type == CRMF_NODE_MAPPING && i < root->n; i++) {
+		const crmf_pair *p = &root->pairs[i];
+
+		/* a computed name cannot be a stored field as well in one object */
+		if (computed_index(p->key->value, p->key->len) >= 0)
+			continue;
+		if (n++)
+			fputs(", ", f);
+		cli_json_string(f, p->key->value);
+		fputs(": ", f);
+		json_node(f, cfg, p->value, p->key->value, NULL);
+	}
+	fputs(n ? ", " : "", f);
+	fputs("\"last_contact\": ", f);
+	json_day(f, k->last_contact);
+	fprintf(f, ", \"activity\": \"%s\", \"value\": \"%s\", \"value_sum\": %.15g",
+		crmf_activity_name(k->activity), crmf_value_name(k->value), k->value_sum);
+	fprintf(f, ", \"quadrant\": \"%s\", \"next_due\": ", crmf_quadrant_name(k->quadrant));
+	json_day(f, k->next_due);
+	fprintf(f, ", \"overdue_days\": %d, \"kind\": ", k->overdue_days);
+	if (k->due_kind == CRMF_DUE_NONE)
+		fputs("null, \"reason\": null", f);
+	else {
+		fprintf(f, "\"%s\", \"reason\": ", crmf_due_kind_name(k->due_kind));
+		cli_json_string(f, k->reason);
+	}
+	fputs(", \"path\": ", f);
+	cli_json_string(f, c->path);
+	fprintf(f, ", \"archived\": %s}", c->archived ? "true" : "false");
+}
+
+size_t cli_files_with_errors(const crmf_diags *d)
+{
+	const char *last = NULL;
+	size_t n = 0;
+
+	/* diagnostics are sorted by path */
+	for (size_t i = 0; i < d->n; i++) {
+		const char *p = d->v[i].path ? d->v[i].path : "";
+
+		if (d->v[i].severity != CRMF_SEV_ERROR)
+			continue;
+		if (!last || strcmp(last, p) != 0)
+			n++;
+		last = p;
+	}
+	return n;
+}
+
+/* ---- the command ---- */
+
+struct opts {
+	const char *where, *sort, *columns, *count_by;
+	crmf_day today;
+	int archived; /* 0 active only, 1 archived only, 2 both */
+	cli_format fmt;
+};
+
+static const char default_columns[] =
+	"id,name,owner,stage,potential,grade,quadrant,last_contact,next_due";
+
+/* A field of the record `name` to suggest instead of the record. */
+static const char *record_example(const char *name, size_t len)
+{
+	static const char *const ex[][2] = {
+		{"contacts", "name"}, {"need", "type"}, {"deals", "amount"}, {"followups", "date"},
+	};
+
+	for (size_t i = 0; i < N_OF(ex); i++)
+		if (strlen(ex[i][0]) == len && memcmp(ex[i][0], name, len) == 0)
+			return ex[i][1];
+	return "name";
+}
+
+/* Split a comma-separated list of fields into *out; on error print it and return -1. */
+static int parse_fields(struct field **out, size_t *n, const crmf_config *cfg, const char *list,
+			const char *option, bool sort)
+{
+	struct field *v = NULL;
+	size_t k = 0, cap = 0;
+	const char *p = list;
+
+	for (;;) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		bool desc = false;
+		struct field f;
+		char msg[256];
+
+		while (len && (*p == ' ')) /* "id, name" as well as "id,name" */
+			p++, len--;
+		while (len && p[len - 1] == ' ')
+			len--;
+		if (sort && len && (*p == '-' || *p == '+')) {
+			desc = *p == '-';
+			p++, len--;
+		}
+		if (len == 0) {
+			cli_error("empty field name in %s '%s'", option, list);
+			free(v);
+			return -1;
+		}
+		if (resolve(&f, cfg, p, len) != 0) {
+			char in[32];
+
+			snprintf(in, sizeof(in), " in %s", option);
+			unknown_field_message(msg, sizeof(msg), cfg, p, len, in);
+			cli_error("%s", msg);
+			free(v);
+			return -1;
+		}
+		if (f.record) {
+			cli_error("'%.*s' in %s is a record, not a value; name one of its fields, "
+				  "e.g. '%.*s.%s'",
+				  (int)len, p, option, (int)len, p, record_example(p, len));
+			free(v);
+			return -1;
+		}
+		f.desc = desc;
+		if (k == cap) {
+			cap = cap ? cap * 2 : 8;
+			v = realloc(v, cap * sizeof(*v));
+			if (!v)
+				abort();
+		}
+		v[k++] = f;
+		if (!end)
+			break;
+		p = end + 1;
+	}
+	*out = v;
+	*n = k;
+	return 0;
+}
+
+/* Print "crmf: invalid --where: message", the expression, and a caret under `col`. */
+static void where_error(const char *text, int col, const char *msg)
+{
+	const unsigned char *p = (const unsigned char *)text;
+	int chars = 1;
+	char *prefix;
+	size_t len;
+
+	/* the caret goes under the display column of character `col` */
+	while (*p && chars < col) {
+		p++;
+		while ((*p & 0xc0) == 0x80)
+			p++;
+		chars++;
+	}
+	len = (size_t)((const char *)p - text);
+	prefix = strndup(text, len);
+	if (!prefix)
+		abort();
+	cli_error("invalid --where expression: %s", msg);
+	fprintf(stderr, "  %s\n  %*s^\n", text, cli_display_width(prefix), "");
+	free(prefix);
+}
+
+static int parse_where(crmf_expr **out, const crmf_config *cfg, const char *text, crmf_day today)
+{
+	const crmf_expr_field *fields;
+	char err[256];
+	int col = 0;
+	size_t n;
+
+	*out = NULL;
+	if (crmf_expr_parse(out, text, today, err, sizeof(err), &col) != 0) {
+		where_error(text, col, err);
+		return -1;
+	}
+	n = crmf_expr_fields(*out, &fields);
+	for (size_t i = 0; i < n; i++) {
+		struct field f;
+
+		if (resolve(&f, cfg, fields[i].name, fields[i].len) != 0) {
+			unknown_field_message(err, sizeof(err), cfg, fields[i].name, fields[i].len,
+					      "");
+			where_error(text, fields[i].column, err);
+			crmf_expr_free(*out);
+			*out = NULL;
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static const struct field *sort_keys;
+static size_t n_sort_keys;
+
+static int cmp_rows(const void *pa, const void *pb)
+{
+	const struct row *a = pa, *b = pb;
+	int c;
+
+	for (size_t i = 0; i < n_sort_keys; i++) {
+		const char *x = a->keys[i], *y = b->keys[i];
+
+		/* missing values go last in either direction */
+		if (!x || !y) {
+			if (x != y)
+				return !x - !y;
+			continue;
+		}
+		c = cmp_value(&sort_keys[i], x, y);
+		if (c)
+			return sort_keys[i].desc ? -c : c;
+	}
+	c = strcmp(a->c->id ? a->c->id : "", b->c->id ? b->c->id : "");
+	return c ? c : strcmp(a->c->path, b->c->path);
+}
+
+static char *upper(const char *s, size_t len)
+{
+	char *u = strndup(s, len);
+
+	if (!u)
+		abort();
+	for (char *p = u; *p; p++)
+		if (*p >= 'a' && *p <= 'z')
+			*p = (char)(*p - 'a' + 'A');
+	return u;
+}
+
+/* A value of a field as JSON: typed, or an array for fields with many values. */
+struct json_values {
+	FILE *f;
+	const struct field *fld;
+	size_t n;
+};
+
+static bool json_emit(void *ectx, const char *s, size_t len)
+{
+	struct json_values *j = ectx;
+	char *v = strndup(s, len);
+
+	if (!v)
+		abort();
+	if (j->fld->multi && j->n)
+		fputs(", ", j->f);
+	json_typed(j->f, v, j->fld->type);
+	free(v);
+	j->n++;
+	return !j->fld->multi;
+}
+
+static void print_rows(const struct row *rows, size_t n, const struct field *cols, size_t ncols,
+		       bool explicit_columns, const crmf_config *cfg, cli_format fmt)
+{
+	if (fmt == FMT_JSON) {
+		fputs("[", stdout);
+		for (size_t i = 0; i < n; i++) {
+			fputs(i ? ",\n " : "\n ", stdout);
+			if (!explicit_columns) {
+				cli_customer_json(stdout, cfg, rows[i].c, &rows[i].k);
+				continue;
+			}
+			fputc('{', stdout);
+			for (size_t c = 0; c < ncols; c++) {
+				struct json_values j = {stdout, &cols[c], 0};
+
+				if (c)
+					fputs(", ", stdout);
+				fprintf(stdout, "\"%.*s\": ", (int)cols[c].len, cols[c].name);
+				if (cols[c].multi)
+					fputc('[', stdout);
+				row_values(&rows[i], cols[c].name, cols[c].len, json_emit, &j);
+				if (cols[c].multi)
+					fputc(']', stdout);
+				else if (!j.n)
+					fputs("null", stdout);
+			}
+			fputc('}', stdout);
+		}
+		fputs(n ? "\n]\n" : "]\n", stdout);
+		return;
+	}
+
+	const char **cells = calloc(ncols, sizeof(*cells));
+	struct joiner *js = calloc(ncols, sizeof(*js));
+	cli_table *t;
+
+	if (!cells || !js)
+		abort();
+	for (size_t c = 0; c < ncols; c++) {
+		char *h = fmt == FMT_TEXT ? upper(cols[c].name, cols[c].len)
+					  : strndup(cols[c].name, cols[c].len);
+
+		if (!h)
+			abort();
+		cells[c] = h;
+	}
+	t = cli_table_new(ncols, cells);
+	for (size_t c = 0; c < ncols; c++) {
+		free((char *)cells[c]);
+		if (cols[c].type == T_NUMBER)
+			cli_table_align_right(t, c);
+		if (cols[c].comp < 0 && (!strcmp(cols[c].label_field, "name") ||
+					 !strcmp(cols[c].label_field, "description") ||
+					 !strcmp(cols[c].label_field, "summary")))
+			cli_table_limit(t, c, 40);
+		js[c].cfg = fmt == FMT_TEXT ? cfg : NULL;
+		js[c].label_field = cols[c].label_field;
+	}
+	for (size_t i = 0; i < n; i++) {
+		for (size_t c = 0; c < ncols; c++) {
+			js[c].b.len = 0;
+			js[c].n = 0;
+			if (js[c].b.p)
+				js[c].b.p[0] = '\0';
+			row_values(&rows[i], cols[c].name, cols[c].len, join_emit, &js[c]);
+			cells[c] = buf_str(&js[c].b);
+		}
+		cli_table_add(t, cells);
+	}
+	if (fmt == FMT_TEXT && n == 0)
+		puts("no customers");
+	else
+		cli_table_print(stdout, t, fmt);
+	cli_table_free(t);
+	for (size_t c = 0; c < ncols; c++)
+		free(js[c].b.p);
+	free(js);
+	free(cells);
+}
+
+/* ---- --count-by ---- */
+
+struct count {
+	char *value; /* NULL: customers without a value */
+	size_t n;
+};
+
+struct collect {
+	char **v;
+	size_t n, cap;
+};
+
+static bool collect_emit(void *ectx, const char *s, size_t len)
+{
+	struct collect *c = ectx;
+
+	if (c->n == c->cap) {
+		c->cap = c->cap ? c->cap * 2 : 16;
+		c->v = realloc(c->v, c->cap * sizeof(*c->v));
+		if (!c->v)
+			abort();
+	}
+	c->v[c->n] = strndup(s, len);
+	if (!c->v[c->n])
+		abort();
+	c->n++;
+	return false;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static const struct field *count_field;
+
+/* Values outside a closed set: invalid values of an enumerated field by
+ * name, the values of other fields by count, most first. */
+static int cmp_count(const void *pa, const void *pb)
+{
+	const struct count *a = pa, *b = pb;
+
+	if (!count_field->order && a->n != b->n)
+		return a->n > b->n ? -1 : 1;
+	return cmp_value(count_field, a->value, b->value);
+}
+
+static void count_by(const struct row *rows, size_t n, const struct field *fld,
+		     const crmf_config *cfg, cli_format fmt)
+{
+	struct collect all = {0}, one = {0};
+	struct count *counts = NULL;
+	size_t nc = 0, none = 0;
+	char *name = strndup(fld->name, fld->len);
+
+	if (!name)
+		abort();
+	/* each customer counts once per distinct value (tags: once per tag) */
+	for (size_t i = 0; i < n; i++) {
+		one.n = 0;
+		row_values(&rows[i], fld->name, fld->len, collect_emit, &one);
+		if (one.n == 0)
+			none++;
+		qsort(one.v, one.n, sizeof(*one.v), cmp_str);
+		for (size_t k = 0; k < one.n; k++)
+			if (k == 0 || strcmp(one.v[k], one.v[k - 1]) != 0)
+				collect_emit(&all, one.v[k], strlen(one.v[k]));
+		for (size_t k = 0; k < one.n; k++)
+			free(one.v[k]);
+	}
+	free(one.v);
+	qsort(all.v, all.n, sizeof(*all.v), cmp_str);
+	counts = calloc(all.n + fld->n_order + 1, sizeof(*counts));
+	if (!counts)
+		abort();
+	/* every value of a closed set gets a row, also with no customer, in
+	 * the set's order; other values follow */
+	for (size_t k = 0; k < fld->n_order; k++)
+		counts[nc++].value = (char *)fld->order[k];
+	for (size_t i = 0, m; i < all.n; i += m) {
+		size_t k = order_index(fld, all.v[i]);
+
+		for (m = 1; i + m < all.n && !strcmp(all.v[i + m], all.v[i]); m++)
+			;
+		if (k < fld->n_order) {
+			counts[k].n = m;
+		} else {
+			counts[nc].value = all.v[i];
+			counts[nc++].n = m;
+		}
+	}
+	count_field = fld;
+	qsort(counts + fld->n_order, nc - fld->n_order, sizeof(*counts), cmp_count);
+	if (none) {
+		counts[nc].value = NULL;
+		counts[nc++].n = none;
+	}
+
+	if (fmt == FMT_JSON) {
+		fputs("[", stdout);
+		for (size_t i = 0; i < nc; i++) {
+			fputs(i ? ",\n " : "\n ", stdout);
+			fputc('{', stdout);
+			cli_json_string(stdout, name);
+			fputs(": ", stdout);
+			if (counts[i].value)
+				json_typed(stdout, counts[i].value, fld->type);
+			else
+				fputs("null", stdout);
+			fprintf(stdout, ", \"count\": %zu}", counts[i].n);
+		}
+		fputs(nc ? "\n]\n" : "]\n", stdout);
+	} else {
+		char *h = fmt == FMT_TEXT ? upper(name, strlen(name)) : strdup(name);
+		const char *heads[2] = {h, fmt == FMT_TEXT ? "COUNT" : "count"};
+		cli_table *t = cli_table_new(2, heads);
+
+		cli_table_align_right(t, 1);
+		for (size_t i = 0; i < nc; i++) {
+			char num[32];
+			const char *cells[2];
+
+			snprintf(num, sizeof(num), "%zu", counts[i].n);
+			if (!counts[i].value)
+				cells[0] = fmt == FMT_TEXT ? "(none)" : "";
+			else if (fmt == FMT_TEXT)
+				cells[0] = crmf_config_label(cfg, fld->label_field, counts[i].value);
+			else
+				cells[0] = counts[i].value;
+			cells[1] = num;
+			cli_table_add(t, cells);
+		}
+		cli_table_print(stdout, t, fmt);
+		cli_table_free(t);
+		free(h);
+	}
+	for (size_t i = 0; i < all.n; i++)
+		free(all.v[i]);
+	free(all.v);
+	free(counts);
+	free(name);
+}
+
+static int run(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"where", required_argument, NULL, 'w'},
+		{"sort", required_argument, NULL, 's'},
+		{"columns", required_argument, NULL, 'c'},
+		{"count-by", required_argument, NULL, 'n'},
+		{"today", required_argument, NULL, 't'},
+		{"archived", no_argument, NULL, 'a'},
+		{"all", no_argument, NULL, 'A'},
+		{"format", required_argument, NULL, 'f'},
+		{NULL, 0, NULL, 0},
+	};
+	struct opts o = {0};
+	const char *today_arg = NULL;
+	crmf_scan_opts so = {0};
+	crmf_repo *repo = NULL;
+	crmf_expr *where = NULL;
+	struct field *cols = NULL, *keys = NULL, cnt = {0};
+	size_t ncols = 0, nkeys = 0, nrows = 0, bad;
+	struct row *rows = NULL;
+	crmf_diags diags;
+	char *root;
+	int c, rc = EXIT_USAGE;
+
+	o.fmt = FMT_TEXT;
+	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'w':
+			o.where = optarg;
+			break;
+		case 's':
+			o.sort = optarg;
+			break;
+		case 'c':
+			o.columns = optarg;
+			break;
+		case 'n':
+			o.count_by = optarg;
+			break;
+		case 't':
+			today_arg = optarg;
+			break;
+		case 'a':
+			if (o.archived == 2)
+				return cli_usage_error(&cmd_list, "--archived and --all exclude each other");
+			o.archived = 1;
+			break;
+		case 'A':
+			if (o.archived == 1)
+				return cli_usage_error(&cmd_list, "--archived and --all exclude each other");
+			o.archived = 2;
+			break;
+		case 'f':
+			if (cli_parse_format(&o.fmt, optarg,
+					     1u << FMT_TEXT | 1u << FMT_JSON | 1u << FMT_CSV |
+						     1u << FMT_TSV))
+				return EXIT_USAGE;
+			break;
+		default:
+			return cli_usage_error(&cmd_list, "invalid option");
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error(&cmd_list, "unexpected argument '%s'", argv[optind]);
+	if (o.count_by && (o.columns || o.sort))
+		return cli_usage_error(&cmd_list, "--count-by cannot be combined with %s",
+				       o.columns ? "--columns" : "--sort");
+	if (cli_today(&o.today, today_arg))
+		return EXIT_USAGE;
+	so.today = o.today;
+	root = cli_repo_root();
+	if (!root)
+		return EXIT_USAGE;
+	crmf_diags_init(&diags);
+	if (crmf_repo_load(&repo, root, &so, &diags) != 0) {
+		cli_error("%s", crmf_error_last());
+		goto done;
+	}
+	if (repo->cfg->has_team && repo->cfg->n_team) {
+		team_ids = malloc(repo->cfg->n_team * sizeof(*team_ids));
+		if (!team_ids)
+			abort();
+		for (size_t i = 0; i < repo->cfg->n_team; i++)
+			team_ids[i] = repo->cfg->team[i].id;
+	}
+	if (parse_fields(&cols, &ncols, repo->cfg, o.columns ? o.columns : default_columns,
+			 "--columns", false) ||
+	    (o.sort && parse_fields(&keys, &nkeys, repo->cfg, o.sort, "--sort", true)))
+		goto done;
+	if (o.count_by) {
+		if (strchr(o.count_by, ',')) {
+			cli_error("--count-by takes one field, not a list: '%s'", o.count_by);
+			goto done;
+		}
+		struct field *one = NULL;
+		size_t n1 = 0;
+
+		if (parse_fields(&one, &n1, repo->cfg, o.count_by, "--count-by", false))
+			goto done;
+		cnt = one[0];
+		free(one);
+	}
+	if (o.where && parse_where(&where, repo->cfg, o.where, o.today))
+		goto done;
+
+	rows = calloc(repo->n ? repo->n : 1, sizeof(*rows));
+	if (!rows)
+		abort();
+	for (size_t i = 0; i < repo->n; i++) {
+		const crmf_customer *cu = repo->v[i];
+		struct row *r = &rows[nrows];
+
+		if ((o.archived == 0 && cu->archived) || (o.archived == 1 && !cu->archived))
+			continue;
+		r->c = cu;
+		crmf_classify(&r->k, cu, repo->cfg, o.today);
+		if (where && !crmf_expr_eval(where, expr_lookup, r))
+			continue;
+		nrows++;
+	}
+	bad = cli_files_with_errors(&diags);
+	if (bad)
+		cli_error("%zu file%s errors; run 'crmf check'", bad,
+			  bad == 1 ? " has" : "s have");
+
+	if (o.count_by) {
+		count_by(rows, nrows, &cnt, repo->cfg, o.fmt);
+	} else {
+		for (size_t i = 0; i < nrows; i++) {
+			rows[i].keys = calloc(nkeys ? nkeys : 1, sizeof(char *));
+			if (!rows[i].keys)
+				abort();
+			for (size_t k = 0; k < nkeys; k++)
+				row_values(&rows[i], keys[k].name, keys[k].len, first_emit,
+					   &rows[i].keys[k]);
+		}
+		sort_keys = keys;
+		n_sort_keys = nkeys;
+		qsort(rows, nrows, sizeof(*rows), cmp_rows);
+		print_rows(rows, nrows, cols, ncols, o.columns != NULL, repo->cfg, o.fmt);
+	}
+	rc = EXIT_OK;
+done:
+	for (size_t i = 0; i < nrows; i++) {
+		for (size_t k = 0; rows[i].keys && k < nkeys; k++)
+			free(rows[i].keys[k]);
+		free(rows[i].keys);
+	}
+	free(rows);
+	free(team_ids);
+	team_ids = NULL;
+	free(cols);
+	free(keys);
+	crmf_expr_free(where);
+	crmf_diags_release(&diags);
+	crmf_repo_free(repo);
+	free(root);
+	return rc;
+}
+
+const struct crmf_cmd cmd_list = {
+	"list",
+	run,
+	"list customers with stored and computed fields, filter, sort, count",
+	usage,
+};
