@@ -52,6 +52,14 @@ void cli_json_string(FILE *f, const char *s);
 /** True when colour should be used on `f` (a terminal, NO_COLOR unset). */
 bool cli_color(FILE *f);
 
+/** How many files have at least one error among `d` (sorted by path). */
+size_t cli_files_with_errors(const crmf_diags *d);
+
+/** One customer as a JSON object: every stored field plus the computed ones
+ * (defined in cmd_list.c, used by show too). */
+void cli_customer_json(FILE *f, const crmf_config *cfg, const crmf_customer *c,
+		       const crmf_class *k);
+
 /** A table of text cells; row 0 holds the headers. */
 typedef struct cli_table cli_table;
 

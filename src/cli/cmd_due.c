@@ -7,8 +7,6 @@
 
 #include "cli.h"
 
-/* Defined in cmd_list.c; they belong in cli.h. */
-size_t cli_files_with_errors(const crmf_diags *d);
 
 static const char usage[] =
 	"usage: crmf due [--today DATE] [--within DURATION] [--owner NAME | --mine] [--overdue]\n"

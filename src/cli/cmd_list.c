@@ -8,11 +8,6 @@
 
 #include "cli.h"
 
-/* Shared with cmd_due.c and cmd_show.c, which declare them too: they belong
- * in cli.h. */
-void cli_customer_json(FILE *f, const crmf_config *cfg, const crmf_customer *c,
-		       const crmf_class *k);
-size_t cli_files_with_errors(const crmf_diags *d);
 
 static const char usage[] =
 	"usage: crmf list [--where EXPR] [--sort KEYS] [--columns LIST] [--count-by FIELD]\n"
@@ -630,24 +625,6 @@ void cli_customer_json(FILE *f, const crmf_config *cfg, const crmf_customer *c,
 	fputs(", \"path\": ", f);
 	cli_json_string(f, c->path);
 	fprintf(f, ", \"archived\": %s}", c->archived ? "true" : "false");
-}
-
-size_t cli_files_with_errors(const crmf_diags *d)
-{
-	const char *last = NULL;
-	size_t n = 0;
-
-	/* diagnostics are sorted by path */
-	for (size_t i = 0; i < d->n; i++) {
-		const char *p = d->v[i].path ? d->v[i].path : "";
-
-		if (d->v[i].severity != CRMF_SEV_ERROR)
-			continue;
-		if (!last || strcmp(last, p) != 0)
-			n++;
-		last = p;
-	}
-	return n;
 }
 
 /* ---- the command ---- */

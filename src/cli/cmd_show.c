@@ -7,10 +7,6 @@
 
 #include "cli.h"
 
-/* Defined in cmd_list.c; they belong in cli.h. */
-void cli_customer_json(FILE *f, const crmf_config *cfg, const crmf_customer *c,
-		       const crmf_class *k);
-size_t cli_files_with_errors(const crmf_diags *d);
 
 static const char usage[] =
 	"usage: crmf show [--today DATE] [--all] [--format table|json] ID|NAME-PART\n"

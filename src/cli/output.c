@@ -172,3 +172,21 @@ void cli_print_diags(FILE *f, const crmf_diags *d, cli_format fmt)
 	for (size_t i = 0; i < d->n; i++)
 		print_diag_text(f, &d->v[i], color);
 }
+
+size_t cli_files_with_errors(const crmf_diags *d)
+{
+	const char *last = NULL;
+	size_t n = 0;
+
+	/* diagnostics are sorted by path */
+	for (size_t i = 0; i < d->n; i++) {
+		const char *p = d->v[i].path ? d->v[i].path : "";
+
+		if (d->v[i].severity != CRMF_SEV_ERROR)
+			continue;
+		if (!last || strcmp(last, p) != 0)
+			n++;
+		last = p;
+	}
+	return n;
+}
