@@ -281,8 +281,12 @@ static bool valid_field(const char *s, size_t n)
 	return true;
 }
 
-static size_t add_field(crmf_expr *e, const char *s, size_t n, int column)
+/* The column is counted only for a new field: counting it at every use made
+ * long and/or chains quadratic. */
+static size_t add_field(crmf_expr *e, const char *src, size_t start, size_t n)
 {
+	const char *s = src + start;
+
 	for (size_t i = 0; i < e->nfields; i++)
 		if (e->fields[i].len == n && memcmp(e->fields[i].name, s, n) == 0)
 			return i;
@@ -290,7 +294,7 @@ static size_t add_field(crmf_expr *e, const char *s, size_t n, int column)
 	e->fields = xrealloc(e->fields, (e->nfields + 1) * sizeof(*e->fields));
 	e->fields[e->nfields].name = xstrndup(s, n);
 	e->fields[e->nfields].len = n;
-	e->fields[e->nfields].column = column;
+	e->fields[e->nfields].column = column_of(src, start);
 	return e->nfields++;
 }
 
@@ -559,7 +563,7 @@ static struct node *parse_test(struct parser *p)
 	    !valid_field(p->src + f.start, f.end - f.start))
 		return fail(p, f.start, "expected a field name, found '%.*s'", TOKF(p, &f));
 	n = new_node(N_TEST);
-	n->field = add_field(p->e, p->src + f.start, f.end - f.start, column_of(p->src, f.start));
+	n->field = add_field(p->e, p->src, f.start, f.end - f.start);
 	next(p);
 	if (p->cur.kind == T_OP) {
 		struct value v = {0};
