@@ -2,6 +2,7 @@
 #ifndef CRMF_STORE_H
 #define CRMF_STORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /** Initialise the libraries crmf uses (libgit2); call once before anything else. */
@@ -69,5 +70,14 @@ int crmf_store_list(crmf_file **out, size_t *n, const char *root);
 
 /** Free what crmf_store_list returned. */
 void crmf_store_list_free(crmf_file *files, size_t n);
+
+/** The lines `merge=crmf` that .gitattributes holds in a crmf repository
+ * (each ends with '\n'), NULL-terminated. */
+extern const char *const crmf_store_attributes[];
+
+/** Add the missing lines of crmf_store_attributes to `dir`/.gitattributes
+ * (created when absent; other lines are kept); *changed tells whether the
+ * file was written. 0, or -1 with crmf_error_last(). */
+int crmf_store_write_attributes(bool *changed, const char *dir);
 
 #endif

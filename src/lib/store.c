@@ -16,13 +16,16 @@
 
 #include <git2.h>
 
+#include "crmf/commit.h"
 #include "crmf/diag.h"
 #include "util.h"
 
 static const char NOT_A_REPO[] = "not in a git repository (run 'crmf init' to create one)";
 static const char NO_IDENTITY[] = "no git identity: set it with git config --global user.name "
 				  "'Your Name' and git config --global user.email you@example.com";
-static const char INIT_MESSAGE[] = "crmf: init\n\nCrmf-Action: init\n";
+static const char OWNER_FMT[] =
+    "repository '%s' is owned by another user; git refuses to work in "
+    "it: run git config --global --add safe.directory %s if you trust it";
 
 void crmf_lib_init(void)
 {
@@ -98,10 +101,37 @@ static int is_file(const char *path)
 static int open_repo(git_repository **out, const char *abs)
 {
 	int e = git_repository_open_ext(out, abs, 0, NULL);
+	const git_error *ge = git_error_last();
 
+	/* libgit2 1.5 says "not found" for a repository it refuses to own when
+	 * safe.directory is not set at all */
+	if (e == GIT_ENOTFOUND && ge && ge->message && strstr(ge->message, "safe.directory"))
+		e = GIT_EOWNER;
 	if (e == GIT_ENOTFOUND) {
 		git_error_clear();
 		return 1;
+	}
+	if (e == GIT_EOWNER) {
+		/* discovery skips the ownership check: it names the directory git wants */
+		git_buf b = GIT_BUF_INIT;
+		char *dir;
+
+		if (git_repository_discover(&b, abs, 0, NULL) == 0 && b.ptr) {
+			size_t n = strlen(b.ptr);
+
+			while (n > 1 && b.ptr[n - 1] == '/')
+				n--;
+			if (n > 5 && memcmp(b.ptr + n - 5, "/.git", 5) == 0)
+				n -= 5;
+			dir = xstrndup(b.ptr, n);
+		} else {
+			dir = xstrdup(abs);
+		}
+		git_error_clear();
+		git_buf_dispose(&b);
+		crmf_error_set(OWNER_FMT, dir, dir);
+		free(dir);
+		return -1;
 	}
 	if (e < 0)
 		return crmf_error_set("cannot open the git repository at '%s': %s", abs, git_msg());
@@ -357,71 +387,6 @@ done:
 	return rc;
 }
 
-/*
- * Commit exactly `paths` (relative to the work tree) on top of HEAD: each is
- * added to the index from the work tree, and the new tree is HEAD's tree with
- * just those entries replaced, so whatever else the user staged stays staged
- * and out of the commit.
- */
-static int commit_paths(git_oid *out, git_repository *repo, const char *const *paths, size_t n,
-			const git_signature *author, const git_signature *committer,
-			const char *message)
-{
-	git_index *index = NULL;
-	git_reference *head = NULL;
-	git_commit *parent = NULL;
-	git_tree *base = NULL, *tree = NULL;
-	git_tree_update *up = xcalloc(n, sizeof(*up));
-	git_oid tree_id;
-	int e, rc = -1;
-
-	if (git_repository_index(&index, repo) < 0)
-		goto done;
-	for (size_t i = 0; i < n; i++) {
-		const git_index_entry *ent;
-
-		if (git_index_add_bypath(index, paths[i]) < 0)
-			goto done;
-		ent = git_index_get_bypath(index, paths[i], 0);
-		if (!ent) {
-			git_error_set_str(GIT_ERROR_INDEX, "path vanished from the index");
-			goto done;
-		}
-		up[i].action = GIT_TREE_UPDATE_UPSERT;
-		git_oid_cpy(&up[i].id, &ent->id);
-		up[i].filemode = (git_filemode_t)ent->mode;
-		up[i].path = paths[i];
-	}
-	e = git_repository_head(&head, repo);
-	if (e == GIT_EUNBORNBRANCH || e == GIT_ENOTFOUND) {
-		git_error_clear();
-	} else if (e < 0) {
-		goto done;
-	} else {
-		if (git_reference_peel((git_object **)&parent, head, GIT_OBJECT_COMMIT) < 0 ||
-		    git_commit_tree(&base, parent) < 0)
-			goto done;
-	}
-	if (git_tree_create_updated(&tree_id, repo, base, n, up) < 0 ||
-	    git_tree_lookup(&tree, repo, &tree_id) < 0)
-		goto done;
-	/* the index first: should the commit fail, the files are at least staged */
-	if (git_index_write(index) < 0)
-		goto done;
-	if (git_commit_create_v(out, repo, "HEAD", author, committer, NULL, message, tree,
-				parent ? 1 : 0, parent) < 0)
-		goto done;
-	rc = 0;
-done:
-	free(up);
-	git_tree_free(tree);
-	git_tree_free(base);
-	git_commit_free(parent);
-	git_reference_free(head);
-	git_index_free(index);
-	return rc;
-}
-
 /* init.defaultBranch from the user's configuration, else "main". */
 static char *default_branch(git_config *cfg)
 {
@@ -494,10 +459,13 @@ int crmf_repo_init_ext(crmf_init_result *out, const char *dir, const char *confi
 	git_config *cfg = NULL;
 	git_signature *author = NULL, *committer = NULL;
 	char *abs = NULL, *root = NULL, *branch = NULL, *yaml = NULL, *probe = NULL;
-	char *paths[2] = {NULL, NULL};
+	static const crmf_commit_path files[] = {
+		{"crmf.yaml", false}, {"customers/.gitkeep", false}, {".gitattributes", false}};
+	bool attributes_changed;
+	crmf_commit_opts opts = {NULL, "crmf: init", NULL, "init", NULL};
 	const char *rel;
 	struct stat st;
-	git_oid id;
+	char id[GIT_OID_HEXSZ + 1];
 	bool created = false;
 	int rc = -1, e;
 
@@ -568,28 +536,30 @@ int crmf_repo_init_ext(crmf_init_result *out, const char *dir, const char *confi
 		goto done;
 	}
 
-	if (write_config(abs, config_bytes, config_len) < 0 || make_customers(abs) < 0)
+	if (write_config(abs, config_bytes, config_len) < 0 || make_customers(abs) < 0 ||
+	    crmf_store_write_attributes(&attributes_changed, abs) < 0)
 		goto done;
 
-	paths[0] = *rel ? xasprintf("%s/crmf.yaml", rel) : xstrdup("crmf.yaml");
-	paths[1] = *rel ? xasprintf("%s/customers/.gitkeep", rel) : xstrdup("customers/.gitkeep");
-	if (commit_paths(&id, repo, (const char *const *)paths, 2, author, committer,
-			 INIT_MESSAGE) < 0) {
-		crmf_error_set("saved, not committed: %s; commit '%s' and '%s' yourself", git_msg(),
-			       paths[0], paths[1]);
+	/* the identity was checked above, before anything was created */
+	if (crmf_commit_paths(id, abs, files, 3, &opts) < 0) {
+		char *why = xstrdup(crmf_error_last());
+		const char *sep = *rel ? "/" : "";
+
+		crmf_error_set("saved, not committed: %s; commit '%s%scrmf.yaml', "
+			       "'%s%scustomers/.gitkeep' and '%s%s.gitattributes' yourself",
+			       why, rel, sep, rel, sep, rel, sep);
+		free(why);
 		goto done;
 	}
 	if (out) {
 		out->root = abs;
 		out->git_root = root;
 		out->git_created = created;
-		git_oid_tostr(out->commit, sizeof(out->commit), &id);
+		memcpy(out->commit, id, sizeof(out->commit));
 		abs = root = NULL;
 	}
 	rc = 0;
 done:
-	free(paths[0]);
-	free(paths[1]);
 	free(yaml);
 	free(probe);
 	free(branch);
@@ -757,4 +727,93 @@ void crmf_store_list_free(crmf_file *files, size_t n)
 	for (size_t i = 0; i < n; i++)
 		free(files[i].relpath);
 	free(files);
+}
+
+/* ---- .gitattributes: git merges customer files with crmf's driver ---- */
+
+const char *const crmf_store_attributes[] = {
+    "customers/**/*.yaml merge=crmf\n",
+    "customers/**/*.yml merge=crmf\n",
+    "archive/**/*.yaml merge=crmf\n",
+    "archive/**/*.yml merge=crmf\n",
+    NULL,
+};
+
+static const char ATTR_COMMENT[] =
+    "# crmf: merge customer files by their structure (see 'crmf setup --help')\n";
+
+static bool has_line(const char *text, size_t len, const char *line)
+{
+	size_t want = strcspn(line, "\n");
+
+	for (size_t p = 0; p < len;) {
+		const char *nl = memchr(text + p, '\n', len - p);
+		size_t end = nl ? (size_t)(nl - text) : len, n = end - p;
+
+		while (n > 0 && strchr(" \t\r", text[p + n - 1]))
+			n--;
+		if (n == want && memcmp(text + p, line, n) == 0)
+			return true;
+		p = end + 1;
+	}
+	return false;
+}
+
+static int read_file(char **out, size_t *len, const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	strbuf sb = STRBUF_INIT;
+	char buf[8192];
+	size_t got;
+
+	*out = NULL;
+	*len = 0;
+	if (!f)
+		return errno == ENOENT
+			   ? 1
+			   : crmf_error_set("cannot read '%s': %s", path, strerror(errno));
+	while ((got = fread(buf, 1, sizeof(buf), f)) > 0)
+		sb_add(&sb, buf, got);
+	if (ferror(f)) {
+		fclose(f);
+		sb_release(&sb);
+		return crmf_error_set("cannot read '%s'", path);
+	}
+	fclose(f);
+	*len = sb.len;
+	*out = sb_detach(&sb);
+	return 0;
+}
+
+int crmf_store_write_attributes(bool *changed, const char *dir)
+{
+	char *path = xasprintf("%s/.gitattributes", dir), *text = NULL;
+	strbuf sb = STRBUF_INIT;
+	size_t len = 0;
+	int rc = -1;
+
+	*changed = false;
+	if (read_file(&text, &len, path) < 0)
+		goto done;
+	sb_add(&sb, text ? text : "", len);
+	for (size_t i = 0; crmf_store_attributes[i]; i++) {
+		if (has_line(text, len, crmf_store_attributes[i]))
+			continue;
+		if (!*changed) {
+			if (sb.len && sb.buf[sb.len - 1] != '\n')
+				sb_addc(&sb, '\n');
+			if (!has_line(text, len, ATTR_COMMENT))
+				sb_adds(&sb, ATTR_COMMENT);
+		}
+		sb_adds(&sb, crmf_store_attributes[i]);
+		*changed = true;
+	}
+	if (*changed && crmf_write_atomic(path, sb.buf, sb.len) < 0)
+		goto done;
+	rc = 0;
+done:
+	sb_release(&sb);
+	free(text);
+	free(path);
+	return rc;
 }

@@ -376,7 +376,7 @@ static void test_init_new_directory(void **state)
 	fmt(cmd, sizeof(cmd), "git -C '%s' symbolic-ref HEAD", d);
 	assert_string_equal(sh_out(cmd), "refs/heads/main");
 	fmt(cmd, sizeof(cmd), "git -C '%s' ls-tree -r --name-only HEAD | paste -sd,", d);
-	assert_string_equal(sh_out(cmd), "crmf.yaml,customers/.gitkeep");
+	assert_string_equal(sh_out(cmd), ".gitattributes,crmf.yaml,customers/.gitkeep");
 	fmt(cmd, sizeof(cmd), "git -C '%s' log -1 --format='%%s|%%(trailers:key=Crmf-Action)'", d);
 	assert_string_equal(sh_out(cmd), "crmf: init|Crmf-Action: init");
 	fmt(cmd, sizeof(cmd), "git -C '%s' log -1 --format='%%an <%%ae>|%%cn <%%ce>'", d);
@@ -387,7 +387,7 @@ static void test_init_new_directory(void **state)
 	assert_string_equal(sh_out(cmd), "0");
 	/* no temporary file left behind */
 	fmt(cmd, sizeof(cmd), "ls -A '%s' | paste -sd,", d);
-	assert_string_equal(sh_out(cmd), ".git,crmf.yaml,customers");
+	assert_string_equal(sh_out(cmd), ".git,.gitattributes,crmf.yaml,customers");
 	crmf_init_result_release(&r);
 	crmf_init_result_release(NULL);
 }
@@ -494,7 +494,7 @@ static void test_init_in_subfolder_of_repository(void **state)
 	fmt(path, sizeof(path), "%s/.git", sub);
 	assert_int_equal(stat(path, &st), -1); /* no nested repository */
 	fmt(cmd, sizeof(cmd), "git -C '%s' show --name-only --format= HEAD | paste -sd,", d);
-	assert_string_equal(sh_out(cmd), "team/crm/crmf.yaml,team/crm/customers/.gitkeep");
+	assert_string_equal(sh_out(cmd), "team/crm/.gitattributes,team/crm/crmf.yaml,team/crm/customers/.gitkeep");
 	fmt(cmd, sizeof(cmd), "git -C '%s' rev-list --count HEAD", d);
 	assert_string_equal(sh_out(cmd), "2");
 	/* what the user staged stays staged, and only that */
@@ -530,7 +530,7 @@ static void test_init_identity_from_repository_config(void **state)
 	assert_string_equal(sh_out(cmd), "Local User <local@example.com>|Local User "
 					 "<local@example.com>");
 	fmt(cmd, sizeof(cmd), "git -C '%s' show --name-only --format= HEAD | paste -sd,", d);
-	assert_string_equal(sh_out(cmd), "not/yet/crmf.yaml,not/yet/customers/.gitkeep");
+	assert_string_equal(sh_out(cmd), "not/yet/.gitattributes,not/yet/crmf.yaml,not/yet/customers/.gitkeep");
 }
 
 static void test_init_customers_not_a_directory(void **state)
@@ -560,7 +560,7 @@ static void test_init_commit_fails_after_saving(void **state)
 	put(d, ".git/index.lock", "");
 	assert_int_equal(crmf_repo_init(d, CONFIG, sizeof(CONFIG) - 1), -1);
 	assert_true(strncmp(crmf_error_last(), "saved, not committed: ", 22) == 0);
-	assert_non_null(strstr(crmf_error_last(), "'crmf.yaml' and 'customers/.gitkeep'"));
+	assert_non_null(strstr(crmf_error_last(), "'crmf.yaml', 'customers/.gitkeep' and '.gitattributes'"));
 	fmt(path, sizeof(path), "%s/crmf.yaml", d);
 	assert_file_bytes(path, CONFIG, sizeof(CONFIG) - 1);
 	fmt(path, sizeof(path), "%s/customers/.gitkeep", d);

@@ -1,0 +1,194 @@
+/* Changing the repository safely: one lock, atomic writes, commits of exactly the changed files. */
+#ifndef CRMF_COMMIT_H
+#define CRMF_COMMIT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "crmf/date.h"
+
+/** A lock that serialises crmf processes changing one repository: flock on
+ * crmf.lock in the git directory (of the worktree, for a linked worktree).
+ * Hold it from reading the file to be changed until its commit is made. The
+ * file stays; the kernel drops the lock when the process dies. */
+typedef struct crmf_lock crmf_lock;
+
+/** Take the lock of the repository holding `root`, waiting up to
+ * `timeout_ms` for another crmf (0: try once; negative: wait without limit);
+ * 0, or -1 with crmf_error_last() ("another crmf (process N) is changing this
+ * repository; try again when it has finished", or why the lock could not be
+ * made). */
+int crmf_lock_acquire(crmf_lock **out, const char *root, int timeout_ms);
+
+/** Release the lock; NULL is a no-op. */
+void crmf_lock_release(crmf_lock *lock);
+
+/** Write `len` bytes to `fspath` atomically: a temporary file in the same
+ * directory, fsync, rename over the target, fsync the directory. An existing
+ * file keeps its permissions; a symbolic link is written through, not
+ * replaced. On failure the target is untouched and no temporary file is
+ * left; -1 with crmf_error_last() ("cannot write 'PATH': no space left on
+ * device"). */
+int crmf_write_atomic(const char *fspath, const char *buf, size_t len);
+
+/** What a commit says. The author is `author` ("Name <email>", parsed by
+ * crmf_commit_parse_author) when given, else git's identity (GIT_AUTHOR_NAME /
+ * _EMAIL, else user.name / user.email); the committer is git's
+ * (GIT_COMMITTER_*, else user.*), or the author when git has none. */
+typedef struct crmf_commit_opts {
+	const char *author;   /* NULL: git's identity */
+	const char *subject;  /* one line: "crmf: log C2024001: phone 2025-06-16" */
+	const char *body;     /* optional lines after the subject, may be NULL */
+	const char *action;   /* trailer Crmf-Action: new, log, set, edit, archive…; NULL: none */
+	const char *customer; /* trailer Crmf-Customer: "C1" (or "C1, C2"); NULL: none */
+} crmf_commit_opts;
+
+/** One path a commit records, relative to the crmf root (e.g.
+ * "customers/2024/C2024001.yaml"); `removed` for a path that no longer
+ * exists (the old side of a move, a deleted file). A move is two paths: the
+ * new one and the old one removed. */
+typedef struct crmf_commit_path {
+	const char *path;
+	bool removed;
+} crmf_commit_path;
+
+/**
+ * Check, before anything is written, that a commit can be made: a git
+ * repository that is not bare, owned by the current user ("repository 'X' is
+ * owned by another user; …safe.directory X…"), no merge, rebase,
+ * cherry-pick, revert, bisect or am in progress ("a merge is in progress;
+ * finish it (git commit) or abort it (git merge --abort) first"), and a git
+ * identity ("no git identity: set it with … or pass --author 'Name <email>'")
+ * or a valid `author`. 0, or -1 with crmf_error_last() saying what to do.
+ */
+int crmf_commit_preflight(const char *root, const char *author);
+
+/** Parse `author` strictly as "Name <local@domain>" (a name, one or more
+ * spaces, an address with one '@' and no spaces, nothing after '>', no
+ * control characters) into two malloc'ed strings; 0, or -1 with
+ * crmf_error_last() ("invalid author 'X': give it as 'Name <email>'") and
+ * both set to NULL. */
+int crmf_commit_parse_author(char **name, char **email, const char *author);
+
+/**
+ * Commit exactly `paths` as they are now in the work tree, on top of HEAD
+ * (also on an unborn branch, which it creates; a detached HEAD moves): the
+ * new tree is HEAD's tree with those entries replaced or removed
+ * (git_tree_create_updated), the index entries of those paths are updated
+ * with their stat data (git status stays clean), and nothing else the user
+ * staged is swept in. The message is the subject, a blank line, the body (if
+ * any), a blank line and the trailers. The caller holds crmf_lock and has
+ * run crmf_commit_preflight; the file is hashed as git add would (filters,
+ * file mode).
+ *
+ * On success writes the new commit's hex id (41 bytes) into `oid_out` when
+ * not NULL. When the paths are already committed exactly as they are, no
+ * (empty) commit is made: 0 with `oid_out` set to "".
+ *
+ * Order, so that a failure leaves a coherent state: a held index.lock is
+ * detected before anything is written, and nothing changes ("index.lock is
+ * held by another git process ('.git/index.lock'); when no git is running,
+ * remove it, then run 'crmf commit'"); then the objects are written, then the
+ * index, then the branch. Should the branch update fail (another git moved or
+ * locked it), the paths are left staged, as after git add. On failure: -1
+ * with crmf_error_last(); the work tree files are left as they are, so
+ * callers report "saved, not committed" with the message.
+ */
+int crmf_commit_paths(char *oid_out, const char *root, const crmf_commit_path *paths, size_t n,
+		      const crmf_commit_opts *opts);
+
+/** A customer file that differs from HEAD in the work tree (for `crmf commit`). */
+typedef struct crmf_changed {
+	char *path;	/* relative to the crmf root */
+	char *old_path; /* for 'R': where it was (moved by hand or with git mv), else NULL */
+	int status;	/* 'A' added, 'M' modified, 'D' deleted, 'R' renamed */
+} crmf_changed;
+
+/** The customer files (*.yaml and *.yml under customers/ and archive/, hidden
+ * ones skipped as crmf_store_list does) that differ between HEAD and the work
+ * tree, untracked ones included (ignored ones not), sorted by path, paths
+ * relative to the crmf root. A file gone from one place and one with the same
+ * name (the id) come elsewhere are one rename 'R' (a move to or from
+ * archive/, with or without git mv); git's content similarity is not used,
+ * since two customers made from one template look alike to it. *out is not
+ * NULL on success. 0, or -1 with crmf_error_last(). */
+int crmf_status_customers(crmf_changed **out, size_t *n, const char *root);
+
+/** Free what crmf_status_customers returned; NULL is a no-op. */
+void crmf_changed_free(crmf_changed *v, size_t n);
+
+/** The bytes of `path` (relative to the crmf root) in HEAD, malloc'ed and
+ * NUL-terminated (not counted in *len); 1 when the path is not in HEAD or
+ * the branch is unborn (*out NULL), 0 found, -1 error. */
+int crmf_read_head(char **out, size_t *len, const char *root, const char *path);
+
+/** One staged file. */
+typedef struct crmf_staged {
+	char *path; /* relative to the crmf root */
+	char *data; /* NUL-terminated (not counted in len) */
+	size_t len;
+} crmf_staged;
+
+/** The staged bytes (index, stage 0) of every customer file (as
+ * crmf_status_customers selects them) and of crmf.yaml, for `crmf check
+ * --staged`, sorted by path. The index is $GIT_INDEX_FILE when set (git's
+ * temporary index in the pre-commit hook of `git commit -a`; a relative path
+ * starts at the top of the work tree, where git runs hooks), else the
+ * repository's. Links and submodules are skipped. *out is not NULL on
+ * success. 0, or -1 with crmf_error_last(). */
+int crmf_read_staged(crmf_staged **out, size_t *n, const char *root);
+
+/** Free what crmf_read_staged returned; NULL is a no-op. */
+void crmf_staged_free(crmf_staged *v, size_t n);
+
+/** One commit in a customer's history, newest first. */
+typedef struct crmf_history_entry {
+	char oid[41];
+	char *author;	/* "Name <email>" */
+	long long time; /* seconds since the epoch */
+	int tz_minutes;
+	char *subject;
+	char *path;	/* the customer's path in that commit (before it, for a removal) */
+	char **changes; /* field-level lines, see crmf_history */
+	size_t n_changes;
+} crmf_history_entry;
+
+/**
+ * The audit trail of customer `id` from git: every commit reachable from HEAD
+ * (newest first: by date, a commit always before its parents) whose customer
+ * file differs from its first parent's, found as <id>.yaml (or .yml)
+ * anywhere under customers/ or archive/, so moves between them and between
+ * subfolders are followed. A merge that took the file unchanged from one of
+ * its parents is left out. The lines look like this:
+ *
+ *   + created (new customer)
+ *   - removed from the repository
+ *   moved customers/C1.yaml → archive/C1.yaml
+ *   stage: intent → negotiation
+ *   + potential: high
+ *   - grade: B
+ *   contacts[0].phone: +86 138 0013 8000 → +86 139 0000 0000
+ *   need.budget: 50万 → 80万
+ *   + follow-up 2025-06-16 phone
+ *   followups[3].summary: old text → new text
+ *   + deal 500000 signed 2025-03-01
+ *   + contact 张伟
+ *   + tags: 制造业
+ *   comments or layout changed
+ *
+ * The last one when bytes changed but no value did. Values are shown on one
+ * line, cut after 60 characters; an empty value is "(empty)". List entries
+ * are matched by content, then follow-ups by date and method, deals by
+ * signing date, contacts by name, then by position. `field` (may be NULL)
+ * keeps only the lines about that top-level field and the commits that have
+ * some; creation then shows the field's first value ("+ stage: lead"). An id
+ * found in no commit gives 0 entries. *out may be NULL when *n is 0. 0, or
+ * -1 with crmf_error_last().
+ */
+int crmf_history(crmf_history_entry **out, size_t *n, const char *root, const char *id,
+		 const char *field);
+
+/** Free what crmf_history returned; NULL is a no-op. */
+void crmf_history_free(crmf_history_entry *v, size_t n);
+
+#endif

@@ -1,0 +1,2030 @@
+/* Changing a repository safely: lock, atomic writes, commits of just the changed files, history. */
+#include "crmf/commit.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <git2.h>
+
+#include "crmf/diag.h"
+#include "crmf/doc.h"
+#include "util.h"
+
+static const char NOT_A_REPO[] = "not in a git repository (run 'crmf init' to create one)";
+static const char NO_IDENTITY[] =
+    "no git identity: set it with git config --global user.name 'Your Name' and git config "
+    "--global user.email you@example.com, or pass --author 'Name <email>'";
+static const char OWNER_FMT[] =
+    "repository '%s' is owned by another user; git refuses to work in "
+    "it: run git config --global --add safe.directory %s if you trust it";
+
+static const char *git_msg(void)
+{
+	const git_error *e = git_error_last();
+
+	return e && e->message ? e->message : "unknown libgit2 error";
+}
+
+/* strerror in crmf's voice: "no space left on device". */
+static const char *errtext(int err)
+{
+	static _Thread_local char buf[128];
+
+	snprintf(buf, sizeof(buf), "%s", strerror(err));
+	if (buf[0] >= 'A' && buf[0] <= 'Z' && buf[1] >= 'a' && buf[1] <= 'z')
+		buf[0] = (char)(buf[0] - 'A' + 'a');
+	return buf;
+}
+
+/* The part of `path` below directory `dir` ("" for dir itself), or NULL when outside. */
+static const char *below(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	if (n == 1 && dir[0] == '/')
+		return path + 1;
+	if (strncmp(path, dir, n) != 0)
+		return NULL;
+	if (path[n] == '\0')
+		return path + n;
+	if (path[n] == '/')
+		return path + n + 1;
+	return NULL;
+}
+
+/* --- opening the repository --- */
+
+typedef struct repo_ctx {
+	git_repository *repo;
+	char *root;   /* the crmf root, resolved */
+	char *prefix; /* where the crmf root is inside the work tree: "" or "examples/" */
+} repo_ctx;
+
+static void ctx_close(repo_ctx *c)
+{
+	git_repository_free(c->repo);
+	free(c->root);
+	free(c->prefix);
+	memset(c, 0, sizeof(*c));
+}
+
+/* The ownership refusal, naming the work tree git wants in safe.directory. */
+static int owner_error(const char *start)
+{
+	git_buf b = GIT_BUF_INIT;
+	char *dir;
+
+	/* discovery does not check ownership, so it still finds the git directory */
+	if (git_repository_discover(&b, start, 0, NULL) == 0 && b.ptr) {
+		size_t n = strlen(b.ptr);
+
+		while (n > 1 && b.ptr[n - 1] == '/')
+			n--;
+		if (n > 5 && memcmp(b.ptr + n - 5, "/.git", 5) == 0)
+			n -= 5;
+		dir = xstrndup(b.ptr, n);
+	} else {
+		dir = xstrdup(start);
+	}
+	git_error_clear();
+	git_buf_dispose(&b);
+	crmf_error_set(OWNER_FMT, dir, dir);
+	free(dir);
+	return -1;
+}
+
+/* libgit2 1.5 says "not found" for a repository it refuses to own when
+ * safe.directory is not set at all. */
+static bool owner_refused(void)
+{
+	const git_error *e = git_error_last();
+
+	return e && e->message && strstr(e->message, "safe.directory");
+}
+
+static int ctx_open(repo_ctx *c, const char *root)
+{
+	char *wd = NULL;
+	const char *rel;
+	int e;
+
+	memset(c, 0, sizeof(*c));
+	c->root = realpath(root, NULL);
+	if (!c->root)
+		return crmf_error_set("cannot access '%s': %s", root, errtext(errno));
+	e = git_repository_open_ext(&c->repo, c->root, 0, NULL);
+	if (e == GIT_ENOTFOUND && owner_refused())
+		e = GIT_EOWNER;
+	if (e == GIT_ENOTFOUND) {
+		git_error_clear();
+		crmf_error_set("%s", NOT_A_REPO);
+		goto fail;
+	}
+	if (e == GIT_EOWNER) {
+		owner_error(c->root);
+		goto fail;
+	}
+	if (e < 0) {
+		crmf_error_set("cannot open the git repository at '%s': %s", c->root, git_msg());
+		goto fail;
+	}
+	if (git_repository_is_bare(c->repo) || !git_repository_workdir(c->repo)) {
+		crmf_error_set("'%s' is a bare git repository; crmf needs one with a work tree "
+			       "(clone it: git clone %s)",
+			       git_repository_path(c->repo), git_repository_path(c->repo));
+		goto fail;
+	}
+	wd = realpath(git_repository_workdir(c->repo), NULL);
+	if (!wd) {
+		crmf_error_set("cannot access '%s': %s", git_repository_workdir(c->repo),
+			       errtext(errno));
+		goto fail;
+	}
+	rel = below(c->root, wd);
+	if (!rel) {
+		crmf_error_set("'%s' is not inside the work tree of the git repository at '%s'",
+			       c->root, wd);
+		goto fail;
+	}
+	c->prefix = *rel ? xasprintf("%s/", rel) : xstrdup("");
+	free(wd);
+	return 0;
+fail:
+	free(wd);
+	ctx_close(c);
+	return -1;
+}
+
+/* A path under the git directory, for messages: relative to the crmf root when inside it. */
+static char *gitdir_file(const repo_ctx *c, const char *name, bool display)
+{
+	char *abs = xasprintf("%s%s", git_repository_path(c->repo), name);
+	const char *rel;
+
+	if (!display)
+		return abs;
+	rel = below(abs, c->root);
+	if (rel && *rel) {
+		char *r = xstrdup(rel);
+
+		free(abs);
+		return r;
+	}
+	return abs;
+}
+
+/* --- the lock --- */
+
+struct crmf_lock {
+	int fd;
+};
+
+int crmf_lock_acquire(crmf_lock **out, const char *root, int timeout_ms)
+{
+	repo_ctx c;
+	char *path = NULL;
+	struct timespec start, now;
+	long step_us = 1000;
+	int fd = -1, rc = -1;
+
+	*out = NULL;
+	if (ctx_open(&c, root) < 0)
+		return -1;
+	path = gitdir_file(&c, "crmf.lock", false);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+	if (fd < 0) {
+		crmf_error_set("cannot create the lock '%s': %s", path, errtext(errno));
+		goto done;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		long waited_ms;
+
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			break;
+		if (errno == EINTR)
+			continue;
+		if (errno != EWOULDBLOCK) {
+			crmf_error_set("cannot lock '%s': %s", path, errtext(errno));
+			goto done;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		waited_ms =
+		    (now.tv_sec - start.tv_sec) * 1000L + (now.tv_nsec - start.tv_nsec) / 1000000L;
+		if (timeout_ms >= 0 && waited_ms >= timeout_ms) {
+			char pid[32] = "";
+			ssize_t got = pread(fd, pid, sizeof(pid) - 1, 0);
+
+			pid[got > 0 ? got : 0] = '\0';
+			pid[strcspn(pid, "\n")] = '\0';
+			if (pid[0])
+				crmf_error_set("another crmf (process %s) is changing this "
+					       "repository; try again when it has finished",
+					       pid);
+			else
+				crmf_error_set("another crmf is changing this repository; try "
+					       "again when it has finished");
+			goto done;
+		}
+		/* back off, but not past the deadline: waiters wake soon after the release */
+		if (timeout_ms >= 0 && step_us / 1000 > timeout_ms - waited_ms)
+			step_us = (timeout_ms - waited_ms) * 1000L + 100;
+		{
+			struct timespec ts = {step_us / 1000000, (step_us % 1000000) * 1000};
+
+			nanosleep(&ts, NULL);
+		}
+		if (step_us < 20000)
+			step_us *= 2;
+	}
+	{
+		/* who holds it, for the message of those who wait */
+		char pid[32];
+		int n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+
+		if (ftruncate(fd, 0) == 0 && pwrite(fd, pid, (size_t)n, 0) < 0)
+			(void)0; /* only informative */
+	}
+	*out = xmalloc(sizeof(**out));
+	(*out)->fd = fd;
+	fd = -1;
+	rc = 0;
+done:
+	if (fd >= 0)
+		close(fd);
+	free(path);
+	ctx_close(&c);
+	return rc;
+}
+
+void crmf_lock_release(crmf_lock *lock)
+{
+	if (!lock)
+		return;
+	if (ftruncate(lock->fd, 0) != 0)
+		(void)0; /* only informative */
+	flock(lock->fd, LOCK_UN);
+	close(lock->fd);
+	free(lock);
+}
+
+/* --- atomic writes --- */
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int crmf_write_atomic(const char *fspath, const char *buf, size_t len)
+{
+	char *target = NULL, *dir = NULL, *tmp = NULL;
+	const char *base, *slash;
+	struct stat st;
+	bool exists = false;
+	int fd = -1, rc = -1, err;
+
+	/* write through a symbolic link rather than replacing it */
+	if (lstat(fspath, &st) == 0 && S_ISLNK(st.st_mode)) {
+		target = realpath(fspath, NULL);
+		if (!target)
+			return crmf_error_set("cannot write '%s': %s", fspath, errtext(errno));
+	} else {
+		target = xstrdup(fspath);
+	}
+	if (stat(target, &st) == 0) {
+		if (S_ISDIR(st.st_mode)) {
+			crmf_error_set("cannot write '%s': %s", fspath, errtext(EISDIR));
+			goto done;
+		}
+		exists = true;
+	}
+	slash = strrchr(target, '/');
+	dir =
+	    slash ? xstrndup(target, slash == target ? 1 : (size_t)(slash - target)) : xstrdup(".");
+	base = slash ? slash + 1 : target;
+	for (unsigned i = 0; fd < 0; i++) {
+		free(tmp);
+		tmp = xasprintf("%s/.%s.crmf-%ld-%u", dir, base, (long)getpid(), i);
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+		if (fd < 0 && (errno != EEXIST || i >= 1000)) {
+			crmf_error_set("cannot write '%s': %s", fspath, errtext(errno));
+			free(tmp);
+			tmp = NULL;
+			goto done;
+		}
+	}
+	/* the file keeps its permissions */
+	if (exists && fchmod(fd, st.st_mode & 07777) != 0)
+		goto fail;
+	if (write_all(fd, buf, len) != 0 || fsync(fd) != 0)
+		goto fail;
+	err = close(fd);
+	fd = -1;
+	if (err != 0 || rename(tmp, target) != 0)
+		goto fail;
+	free(tmp);
+	tmp = NULL;
+	{
+		int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+		/* the rename is durable once the directory is; some file systems refuse */
+		if (dfd >= 0) {
+			(void)fsync(dfd);
+			close(dfd);
+		}
+	}
+	rc = 0;
+	goto done;
+fail:
+	err = errno;
+	crmf_error_set("cannot write '%s': %s", fspath, errtext(err));
+done:
+	if (fd >= 0)
+		close(fd);
+	if (tmp)
+		unlink(tmp);
+	free(tmp);
+	free(dir);
+	free(target);
+	return rc;
+}
+
+/* --- identity and preflight --- */
+
+static bool has_control(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return true;
+	return false;
+}
+
+int crmf_commit_parse_author(char **name, char **email, const char *author)
+{
+	const char *lt, *gt, *at, *end;
+	size_t n;
+
+	*name = *email = NULL;
+	if (!author)
+		return crmf_error_set("invalid author: give it as 'Name <email>'");
+	lt = strchr(author, '<');
+	gt = strchr(author, '>');
+	end = author + strlen(author);
+	if (!lt || !gt || gt < lt || strchr(lt + 1, '<') || strchr(gt + 1, '>') || gt + 1 != end ||
+	    has_control(author, (size_t)(end - author)))
+		goto bad;
+	n = (size_t)(lt - author);
+	if (n < 2 || author[n - 1] != ' ')
+		goto bad;
+	while (n > 0 && author[n - 1] == ' ')
+		n--;
+	if (n == 0 || author[0] == ' ')
+		goto bad;
+	/* the address: local@domain, no spaces */
+	at = memchr(lt + 1, '@', (size_t)(gt - lt - 1));
+	if (!at || at == lt + 1 || at + 1 == gt || memchr(at + 1, '@', (size_t)(gt - at - 1)) ||
+	    memchr(lt + 1, ' ', (size_t)(gt - lt - 1)))
+		goto bad;
+	*name = xstrndup(author, n);
+	*email = xstrndup(lt + 1, (size_t)(gt - lt - 1));
+	return 0;
+bad:
+	return crmf_error_set("invalid author '%s': give it as 'Name <email>'", author);
+}
+
+static char *config_value(git_config *cfg, const char *key)
+{
+	git_buf b = GIT_BUF_INIT;
+	char *v = NULL;
+
+	if (cfg && git_config_get_string_buf(&b, cfg, key) == 0 && b.ptr && b.ptr[0])
+		v = xstrdup(b.ptr);
+	git_buf_dispose(&b);
+	git_error_clear();
+	return v;
+}
+
+/* One identity as git reads it: the environment when set and not empty, else the config. */
+static void identity(char **name, char **email, git_config *cfg, const char *env_name,
+		     const char *env_email)
+{
+	const char *n = getenv(env_name), *e = getenv(env_email);
+
+	*name = n && *n ? xstrdup(n) : config_value(cfg, "user.name");
+	*email = e && *e ? xstrdup(e) : config_value(cfg, "user.email");
+}
+
+/*
+ * Author and committer. The author is `author` when given (strictly parsed),
+ * else git's; the committer is git's, or the author when git has none, so
+ * that --author alone is enough on a machine without git config.
+ */
+static int signatures(git_signature **author_out, git_signature **committer_out,
+		      git_repository *repo, const char *author)
+{
+	git_config *cfg = NULL;
+	char *an = NULL, *ae = NULL, *cn = NULL, *ce = NULL;
+	int rc = -1;
+
+	*author_out = *committer_out = NULL;
+	if (git_repository_config_snapshot(&cfg, repo) < 0) {
+		crmf_error_set("cannot read the git configuration: %s", git_msg());
+		goto done;
+	}
+	if (author) {
+		if (crmf_commit_parse_author(&an, &ae, author) < 0)
+			goto done;
+	} else {
+		identity(&an, &ae, cfg, "GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL");
+	}
+	identity(&cn, &ce, cfg, "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL");
+	if (!an || !ae) {
+		crmf_error_set("%s", NO_IDENTITY);
+		goto done;
+	}
+	if (!cn || !ce) {
+		if (!author) {
+			crmf_error_set("%s", NO_IDENTITY);
+			goto done;
+		}
+		free(cn);
+		free(ce);
+		cn = xstrdup(an);
+		ce = xstrdup(ae);
+	}
+	if (git_signature_now(author_out, an, ae) < 0) {
+		crmf_error_set("invalid git identity '%s <%s>': %s", an, ae, git_msg());
+		goto done;
+	}
+	if (git_signature_now(committer_out, cn, ce) < 0) {
+		crmf_error_set("invalid git identity '%s <%s>': %s", cn, ce, git_msg());
+		goto done;
+	}
+	rc = 0;
+done:
+	if (rc < 0) {
+		git_signature_free(*author_out);
+		*author_out = NULL;
+	}
+	free(an);
+	free(ae);
+	free(cn);
+	free(ce);
+	git_config_free(cfg);
+	return rc;
+}
+
+static int check_state(git_repository *repo)
+{
+	switch (git_repository_state(repo)) {
+	case GIT_REPOSITORY_STATE_NONE:
+		return 0;
+	case GIT_REPOSITORY_STATE_MERGE:
+		return crmf_error_set("a merge is in progress; finish it (git commit) or abort it "
+				      "(git merge --abort) first");
+	case GIT_REPOSITORY_STATE_REVERT:
+	case GIT_REPOSITORY_STATE_REVERT_SEQUENCE:
+		return crmf_error_set("a revert is in progress; finish it (git revert --continue) "
+				      "or abort it (git revert --abort) first");
+	case GIT_REPOSITORY_STATE_CHERRYPICK:
+	case GIT_REPOSITORY_STATE_CHERRYPICK_SEQUENCE:
+		return crmf_error_set("a cherry-pick is in progress; finish it (git cherry-pick "
+				      "--continue) or abort it (git cherry-pick --abort) first");
+	case GIT_REPOSITORY_STATE_BISECT:
+		return crmf_error_set("a bisect is in progress; end it (git bisect reset) first");
+	case GIT_REPOSITORY_STATE_APPLY_MAILBOX:
+	case GIT_REPOSITORY_STATE_APPLY_MAILBOX_OR_REBASE:
+		return crmf_error_set("a git am is in progress; finish it (git am --continue) or "
+				      "abort it (git am --abort) first");
+	default:
+		return crmf_error_set("a rebase is in progress; finish it (git rebase --continue) "
+				      "or abort it (git rebase --abort) first");
+	}
+}
+
+int crmf_commit_preflight(const char *root, const char *author)
+{
+	repo_ctx c;
+	git_signature *a = NULL, *cm = NULL;
+	int rc = -1;
+
+	if (ctx_open(&c, root) < 0)
+		return -1;
+	if (check_state(c.repo) < 0 || signatures(&a, &cm, c.repo, author) < 0)
+		goto done;
+	rc = 0;
+done:
+	git_signature_free(a);
+	git_signature_free(cm);
+	ctx_close(&c);
+	return rc;
+}
+
+/* --- commits --- */
+
+/* Append `s` without trailing white space; false when nothing is left. */
+static bool add_trimmed(strbuf *sb, const char *s)
+{
+	size_t n;
+
+	if (!s)
+		return false;
+	while (*s == '\n' || *s == '\r')
+		s++;
+	n = strlen(s);
+	while (n > 0 &&
+	       (s[n - 1] == '\n' || s[n - 1] == '\r' || s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	sb_add(sb, s, n);
+	return n > 0;
+}
+
+/* A trailer value stays on its line. */
+static void add_trailer(strbuf *sb, const char *key, const char *value)
+{
+	if (!value || !*value)
+		return;
+	sb_adds(sb, key);
+	sb_adds(sb, ": ");
+	for (const char *p = value; *p; p++)
+		sb_addc(sb, *p == '\n' || *p == '\r' ? ' ' : *p);
+	sb_addc(sb, '\n');
+}
+
+static char *build_message(const crmf_commit_opts *o)
+{
+	strbuf sb = STRBUF_INIT;
+
+	if (!add_trimmed(&sb, o->subject))
+		sb_adds(&sb, "crmf");
+	sb_adds(&sb, "\n");
+	if (o->body && o->body[0]) {
+		size_t keep = sb.len;
+
+		sb_addc(&sb, '\n');
+		if (add_trimmed(&sb, o->body))
+			sb_addc(&sb, '\n');
+		else
+			sb.len = keep;
+	}
+	if ((o->action && o->action[0]) || (o->customer && o->customer[0])) {
+		sb_addc(&sb, '\n');
+		add_trailer(&sb, "Crmf-Action", o->action);
+		add_trailer(&sb, "Crmf-Customer", o->customer);
+	}
+	return sb_detach(&sb);
+}
+
+/* A relative path with no empty, ".", ".." or ".git" component. */
+static bool safe_path(const char *p)
+{
+	if (!*p || *p == '/')
+		return false;
+	while (*p) {
+		size_t n = strcspn(p, "/");
+
+		if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.') ||
+		    (n == 4 && strncasecmp(p, ".git", 4) == 0))
+			return false;
+		p += n;
+		if (*p == '/' && !*++p)
+			return false;
+	}
+	return true;
+}
+
+static int index_lock_error(const repo_ctx *c)
+{
+	char *shown = gitdir_file(c, "index.lock", true);
+
+	crmf_error_set("index.lock is held by another git process ('%s'); when no git is running, "
+		       "remove it, then run 'crmf commit'",
+		       shown);
+	free(shown);
+	return -1;
+}
+
+/* Where HEAD points: *branch is the branch (or "HEAD" when detached), *parent its commit or NULL.
+ */
+static int resolve_head(char **branch, git_commit **parent, git_repository *repo)
+{
+	git_reference *head = NULL;
+	git_oid id;
+	int e, rc = -1;
+
+	*branch = NULL;
+	*parent = NULL;
+	if (git_reference_lookup(&head, repo, "HEAD") < 0) {
+		crmf_error_set("cannot read HEAD: %s", git_msg());
+		return -1;
+	}
+	if (git_reference_type(head) == GIT_REFERENCE_SYMBOLIC) {
+		*branch = xstrdup(git_reference_symbolic_target(head));
+		e = git_reference_name_to_id(&id, repo, *branch);
+		if (e == GIT_ENOTFOUND) {
+			git_error_clear();
+			rc = 0; /* unborn: the first commit creates it */
+			goto done;
+		}
+	} else {
+		*branch = xstrdup("HEAD");
+		e = git_reference_name_to_id(&id, repo, "HEAD");
+	}
+	if (e < 0 || git_commit_lookup(parent, repo, &id) < 0) {
+		crmf_error_set("cannot read HEAD: %s", git_msg());
+		goto done;
+	}
+	rc = 0;
+done:
+	if (rc < 0) {
+		free(*branch);
+		*branch = NULL;
+	}
+	git_reference_free(head);
+	return rc;
+}
+
+static const char *short_branch(const char *ref)
+{
+	return strncmp(ref, "refs/heads/", 11) == 0 ? ref + 11 : ref;
+}
+
+/* Move the branch from `parent` to `id`, refusing when another process moved it meanwhile. */
+static int update_branch(const repo_ctx *c, const char *branch, const git_oid *id,
+			 const git_commit *parent, const char *message)
+{
+	git_reference *ref = NULL;
+	char *reflog;
+	size_t n = strcspn(message, "\n");
+	int e;
+
+	reflog = xasprintf("commit%s: %.*s", parent ? "" : " (initial)", (int)n, message);
+	if (parent)
+		e = git_reference_create_matching(&ref, c->repo, branch, id, 1,
+						  git_commit_id(parent), reflog);
+	else
+		e = git_reference_create(&ref, c->repo, branch, id, 0, reflog);
+	free(reflog);
+	git_reference_free(ref);
+	if (e == 0)
+		return 0;
+	if (e == GIT_EMODIFIED || e == GIT_EEXISTS)
+		crmf_error_set("'%s' was moved by another git command during the commit; the "
+			       "change is staged: run 'crmf commit'",
+			       short_branch(branch));
+	else if (e == GIT_ELOCKED)
+		crmf_error_set("'%s' is locked by another git process; when no git is running, "
+			       "remove '%s%s.lock', then run 'crmf commit'",
+			       short_branch(branch), git_repository_path(c->repo), branch);
+	else
+		crmf_error_set("cannot update '%s': %s", short_branch(branch), git_msg());
+	return -1;
+}
+
+static int cmp_update(const void *a, const void *b)
+{
+	return strcmp(((const git_tree_update *)a)->path, ((const git_tree_update *)b)->path);
+}
+
+int crmf_commit_paths(char *oid_out, const char *root, const crmf_commit_path *paths, size_t n,
+		      const crmf_commit_opts *opts)
+{
+	static const crmf_commit_opts none = {NULL, NULL, NULL, NULL, NULL};
+	repo_ctx c;
+	git_signature *author = NULL, *committer = NULL;
+	git_commit *parent = NULL;
+	git_tree *base = NULL, *tree = NULL;
+	git_index *index = NULL;
+	git_tree_update *up = NULL;
+	char **gpaths = NULL, *branch = NULL, *msg = NULL, *lock = NULL;
+	git_oid tree_id, commit_id;
+	size_t nup = 0;
+	struct stat st;
+	int rc = -1;
+
+	if (oid_out)
+		oid_out[0] = '\0';
+	if (!opts)
+		opts = &none;
+	if (ctx_open(&c, root) < 0)
+		return -1;
+	gpaths = xcalloc(n ? n : 1, sizeof(*gpaths));
+	for (size_t i = 0; i < n; i++) {
+		if (!paths[i].path || !safe_path(paths[i].path)) {
+			crmf_error_set("cannot commit '%s': not a path inside the repository",
+				       paths[i].path ? paths[i].path : "");
+			goto done;
+		}
+		gpaths[i] = xasprintf("%s%s", c.prefix, paths[i].path);
+	}
+	if (check_state(c.repo) < 0 || signatures(&author, &committer, c.repo, opts->author) < 0)
+		goto done;
+	/* a held index.lock refuses before anything is written */
+	lock = gitdir_file(&c, "index.lock", false);
+	if (lstat(lock, &st) == 0) {
+		index_lock_error(&c);
+		goto done;
+	}
+	if (resolve_head(&branch, &parent, c.repo) < 0)
+		goto done;
+	if (parent && git_commit_tree(&base, parent) < 0) {
+		crmf_error_set("cannot read the tree of HEAD: %s", git_msg());
+		goto done;
+	}
+	if (git_repository_index(&index, c.repo) < 0) {
+		crmf_error_set("cannot read the git index: %s", git_msg());
+		goto done;
+	}
+	up = xcalloc(n ? n : 1, sizeof(*up));
+	for (size_t i = 0; i < n; i++) {
+		bool dup = false;
+
+		for (size_t k = 0; k < i && !dup; k++)
+			dup = strcmp(gpaths[k], gpaths[i]) == 0;
+		if (dup)
+			continue;
+		if (paths[i].removed) {
+			git_tree_entry *te = NULL;
+
+			if (git_index_remove_bypath(index, gpaths[i]) < 0) {
+				crmf_error_set("cannot unstage '%s': %s", paths[i].path, git_msg());
+				goto done;
+			}
+			/* removing what HEAD lacks would be an error to libgit2 */
+			if (base && git_tree_entry_bypath(&te, base, gpaths[i]) == 0) {
+				up[nup].action = GIT_TREE_UPDATE_REMOVE;
+				up[nup].path = gpaths[i];
+				nup++;
+			}
+			git_tree_entry_free(te);
+			git_error_clear();
+		} else {
+			char *fs = xasprintf("%s/%s", c.root, paths[i].path);
+			const git_index_entry *ent;
+			int e = lstat(fs, &st);
+
+			free(fs);
+			if (e != 0) {
+				crmf_error_set("cannot commit '%s': %s", paths[i].path,
+					       errtext(errno));
+				goto done;
+			}
+			/* hashes the file through git's filters and records its stat data, so
+			 * that git status finds it clean */
+			if (git_index_add_bypath(index, gpaths[i]) < 0 ||
+			    !(ent = git_index_get_bypath(index, gpaths[i], 0))) {
+				crmf_error_set("cannot stage '%s': %s", paths[i].path, git_msg());
+				goto done;
+			}
+			up[nup].action = GIT_TREE_UPDATE_UPSERT;
+			git_oid_cpy(&up[nup].id, &ent->id);
+			up[nup].filemode = (git_filemode_t)ent->mode;
+			up[nup].path = gpaths[i];
+			nup++;
+		}
+	}
+	qsort(up, nup, sizeof(*up), cmp_update);
+	if (git_tree_create_updated(&tree_id, c.repo, base, nup, up) < 0 ||
+	    git_tree_lookup(&tree, c.repo, &tree_id) < 0) {
+		crmf_error_set("cannot build the tree to commit: %s", git_msg());
+		goto done;
+	}
+	if (base ? git_oid_equal(&tree_id, git_tree_id(base)) : git_tree_entrycount(tree) == 0) {
+		/* already committed as they are: refresh the index, make no empty commit */
+		if (git_index_write(index) < 0) {
+			if (lstat(lock, &st) == 0)
+				index_lock_error(&c);
+			else
+				crmf_error_set("cannot write the git index: %s", git_msg());
+			goto done;
+		}
+		rc = 0;
+		goto done;
+	}
+	msg = build_message(opts);
+	if (git_commit_create(&commit_id, c.repo, NULL, author, committer, NULL, msg, tree,
+			      parent ? 1 : 0, (const git_commit **)&parent) < 0) {
+		crmf_error_set("cannot create the commit: %s", git_msg());
+		goto done;
+	}
+	/*
+	 * The index before the branch: should the branch update fail, the files
+	 * are staged (as after git add) rather than committed and then shown as
+	 * reverted in the index.
+	 */
+	if (git_index_write(index) < 0) {
+		if (lstat(lock, &st) == 0)
+			index_lock_error(&c);
+		else
+			crmf_error_set("cannot write the git index: %s", git_msg());
+		goto done;
+	}
+	git_repository_set_ident(c.repo, committer->name, committer->email);
+	if (update_branch(&c, branch, &commit_id, parent, msg) < 0)
+		goto done;
+	if (oid_out)
+		git_oid_tostr(oid_out, GIT_OID_HEXSZ + 1, &commit_id);
+	rc = 0;
+done:
+	if (gpaths)
+		for (size_t i = 0; i < n; i++)
+			free(gpaths[i]);
+	free(gpaths);
+	free(up);
+	free(msg);
+	free(lock);
+	free(branch);
+	git_index_free(index);
+	git_tree_free(tree);
+	git_tree_free(base);
+	git_commit_free(parent);
+	git_signature_free(author);
+	git_signature_free(committer);
+	ctx_close(&c);
+	return rc;
+}
+
+/* --- status --- */
+
+static bool is_yaml_name(const char *name, size_t len)
+{
+	return (len > 5 && memcmp(name + len - 5, ".yaml", 5) == 0) ||
+	       (len > 4 && memcmp(name + len - 4, ".yml", 4) == 0);
+}
+
+/* A customer file as crmf_store_list sees them: YAML under customers/ or archive/, nothing hidden.
+ */
+static bool is_customer_path(const char *rel)
+{
+	const char *p;
+	size_t len = strlen(rel);
+
+	if (strncmp(rel, "customers/", 10) == 0)
+		p = rel + 10;
+	else if (strncmp(rel, "archive/", 8) == 0)
+		p = rel + 8;
+	else
+		return false;
+	if (!is_yaml_name(rel, len))
+		return false;
+	for (; *p; p += strcspn(p, "/"), p += *p == '/') {
+		if (*p == '.' || *p == '/')
+			return false;
+	}
+	return true;
+}
+
+static const char *base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
+typedef struct changed_list {
+	crmf_changed *v;
+	size_t n, cap;
+} changed_list;
+
+static void changed_add(changed_list *l, const char *path, int status)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 16;
+		l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
+	}
+	l->v[l->n].path = xstrdup(path);
+	l->v[l->n].old_path = NULL;
+	l->v[l->n].status = status;
+	l->n++;
+}
+
+static int cmp_changed(const void *a, const void *b)
+{
+	return strcmp(((const crmf_changed *)a)->path, ((const crmf_changed *)b)->path);
+}
+
+typedef struct by_base {
+	const char *base;
+	size_t i;
+} by_base;
+
+static int cmp_base(const void *a, const void *b)
+{
+	const by_base *x = a, *y = b;
+	int d = strcmp(x->base, y->base);
+
+	return d ? d : (x->i > y->i) - (x->i < y->i);
+}
+
+/*
+ * A deleted and an added file with the same name are one customer moved (the
+ * file name is the id): pair them into a rename. Content similarity, git's
+ * way, would pair two customers made from one template.
+ */
+static void pair_moves(changed_list *l)
+{
+	by_base *del = xmalloc((l->n ? l->n : 1) * sizeof(*del));
+	size_t nd = 0, out = 0;
+
+	for (size_t i = 0; i < l->n; i++)
+		if (l->v[i].status == 'D') {
+			del[nd].base = base_name(l->v[i].path);
+			del[nd++].i = i;
+		}
+	qsort(del, nd, sizeof(*del), cmp_base);
+	for (size_t i = 0; i < l->n; i++) {
+		crmf_changed *a = &l->v[i];
+		const char *name;
+		size_t lo = 0, hi = nd;
+
+		if (a->status != 'A')
+			continue;
+		name = base_name(a->path);
+		while (lo < hi) {
+			size_t mid = (lo + hi) / 2;
+
+			if (strcmp(del[mid].base, name) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (; lo < nd && strcmp(del[lo].base, name) == 0; lo++) {
+			crmf_changed *d = &l->v[del[lo].i];
+
+			if (d->status != 'D')
+				continue;
+			a->status = 'R';
+			a->old_path = d->path;
+			d->path = NULL;
+			d->status = 0; /* consumed */
+			break;
+		}
+	}
+	for (size_t i = 0; i < l->n; i++)
+		if (l->v[i].status != 0)
+			l->v[out++] = l->v[i];
+	l->n = out;
+	free(del);
+}
+
+int crmf_status_customers(crmf_changed **out, size_t *n, const char *root)
+{
+	repo_ctx c;
+	git_status_options so;
+	git_status_list *list = NULL;
+	changed_list l = {NULL, 0, 0};
+	char *specs[2] = {NULL, NULL};
+	size_t plen;
+	int rc = -1;
+
+	*out = NULL;
+	*n = 0;
+	if (ctx_open(&c, root) < 0)
+		return -1;
+	plen = strlen(c.prefix);
+	git_status_options_init(&so, GIT_STATUS_OPTIONS_VERSION);
+	so.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
+	so.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS |
+		   GIT_STATUS_OPT_EXCLUDE_SUBMODULES;
+	specs[0] = xasprintf("%scustomers", c.prefix);
+	specs[1] = xasprintf("%sarchive", c.prefix);
+	so.pathspec.strings = specs;
+	so.pathspec.count = 2;
+	if (git_status_list_new(&list, c.repo, &so) < 0) {
+		crmf_error_set("cannot read the git status: %s", git_msg());
+		goto done;
+	}
+	for (size_t i = 0, m = git_status_list_entrycount(list); i < m; i++) {
+		const git_status_entry *s = git_status_byindex(list, i);
+		const git_diff_delta *h = s->head_to_index, *w = s->index_to_workdir;
+		const char *path = w ? w->new_file.path : h ? h->new_file.path : NULL;
+		bool in_head, in_work;
+
+		if (!path || strncmp(path, c.prefix, plen) != 0 || !is_customer_path(path + plen))
+			continue;
+		/* HEAD against the work tree, whatever the index says in between */
+		in_head =
+		    h ? h->status != GIT_DELTA_ADDED : (w && w->status != GIT_DELTA_UNTRACKED);
+		in_work =
+		    w ? w->status != GIT_DELTA_DELETED : (h && h->status != GIT_DELTA_DELETED);
+		if (in_head && in_work)
+			changed_add(&l, path + plen, 'M');
+		else if (in_head)
+			changed_add(&l, path + plen, 'D');
+		else if (in_work)
+			changed_add(&l, path + plen, 'A');
+	}
+	pair_moves(&l);
+	if (l.n > 1)
+		qsort(l.v, l.n, sizeof(*l.v), cmp_changed);
+	if (!l.v)
+		l.v = xmalloc(sizeof(*l.v));
+	*out = l.v;
+	*n = l.n;
+	l.v = NULL;
+	rc = 0;
+done:
+	crmf_changed_free(l.v, l.n);
+	free(specs[0]);
+	free(specs[1]);
+	git_status_list_free(list);
+	ctx_close(&c);
+	return rc;
+}
+
+void crmf_changed_free(crmf_changed *v, size_t n)
+{
+	if (!v)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].path);
+		free(v[i].old_path);
+	}
+	free(v);
+}
+
+/* --- reading HEAD and the index --- */
+
+static char *blob_copy(const git_blob *b, size_t *len)
+{
+	size_t n = (size_t)git_blob_rawsize(b);
+	char *p = xmalloc(n + 1);
+
+	memcpy(p, git_blob_rawcontent(b), n);
+	p[n] = '\0';
+	*len = n;
+	return p;
+}
+
+int crmf_read_head(char **out, size_t *len, const char *root, const char *path)
+{
+	repo_ctx c;
+	git_reference *head = NULL;
+	git_commit *commit = NULL;
+	git_tree *tree = NULL;
+	git_tree_entry *te = NULL;
+	git_blob *blob = NULL;
+	char *gp = NULL;
+	int e, rc = -1;
+
+	*out = NULL;
+	*len = 0;
+	if (ctx_open(&c, root) < 0)
+		return -1;
+	e = git_repository_head(&head, c.repo);
+	if (e == GIT_EUNBORNBRANCH || e == GIT_ENOTFOUND) {
+		git_error_clear();
+		rc = 1;
+		goto done;
+	}
+	if (e < 0 || git_reference_peel((git_object **)&commit, head, GIT_OBJECT_COMMIT) < 0 ||
+	    git_commit_tree(&tree, commit) < 0) {
+		crmf_error_set("cannot read HEAD: %s", git_msg());
+		goto done;
+	}
+	gp = xasprintf("%s%s", c.prefix, path);
+	e = git_tree_entry_bypath(&te, tree, gp);
+	if (e == GIT_ENOTFOUND || (e == 0 && git_tree_entry_type(te) != GIT_OBJECT_BLOB)) {
+		git_error_clear();
+		rc = 1;
+		goto done;
+	}
+	if (e < 0 || git_blob_lookup(&blob, c.repo, git_tree_entry_id(te)) < 0) {
+		crmf_error_set("cannot read '%s' in HEAD: %s", path, git_msg());
+		goto done;
+	}
+	*out = blob_copy(blob, len);
+	rc = 0;
+done:
+	free(gp);
+	git_blob_free(blob);
+	git_tree_entry_free(te);
+	git_tree_free(tree);
+	git_commit_free(commit);
+	git_reference_free(head);
+	ctx_close(&c);
+	return rc;
+}
+
+typedef struct staged_list {
+	crmf_staged *v;
+	size_t n, cap;
+} staged_list;
+
+static int staged_add(staged_list *l, git_repository *repo, const git_index_entry *ent,
+		      const char *rel)
+{
+	git_blob *b = NULL;
+
+	/* a link or a submodule holds no customer */
+	if (GIT_INDEX_ENTRY_STAGE(ent) != 0 ||
+	    (ent->mode != GIT_FILEMODE_BLOB && ent->mode != GIT_FILEMODE_BLOB_EXECUTABLE))
+		return 0;
+	if (git_blob_lookup(&b, repo, &ent->id) < 0)
+		return crmf_error_set("cannot read the staged '%s': %s", rel, git_msg());
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 64;
+		l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
+	}
+	l->v[l->n].path = xstrdup(rel);
+	l->v[l->n].data = blob_copy(b, &l->v[l->n].len);
+	l->n++;
+	git_blob_free(b);
+	return 0;
+}
+
+static int cmp_staged(const void *a, const void *b)
+{
+	return strcmp(((const crmf_staged *)a)->path, ((const crmf_staged *)b)->path);
+}
+
+/*
+ * The index a pre-commit hook must check: git hands `git commit -a` and
+ * `git commit PATH` hooks a temporary one in GIT_INDEX_FILE. Hooks run at the
+ * top of the work tree, where a relative GIT_INDEX_FILE starts, while crmf
+ * -C may have moved elsewhere: it is resolved from the work tree.
+ */
+static int open_staged_index(git_index **out, git_repository *repo)
+{
+	const char *env = getenv("GIT_INDEX_FILE");
+	char *path;
+	int e;
+
+	if (!env || !*env) {
+		if (git_repository_index(out, repo) < 0)
+			return crmf_error_set("cannot read the git index: %s", git_msg());
+		return 0;
+	}
+	path = env[0] == '/' ? xstrdup(env) : xasprintf("%s%s", git_repository_workdir(repo), env);
+	e = git_index_open(out, path);
+	if (e < 0)
+		crmf_error_set("cannot read the git index '%s' (GIT_INDEX_FILE): %s", path,
+			       git_msg());
+	free(path);
+	return e < 0 ? -1 : 0;
+}
+
+int crmf_read_staged(crmf_staged **out, size_t *n, const char *root)
+{
+	static const char *const tops[] = {"archive/", "customers/"};
+	repo_ctx c;
+	git_index *index = NULL;
+	staged_list l = {NULL, 0, 0};
+	const git_index_entry *ent;
+	char *p = NULL;
+	size_t plen;
+	int rc = -1;
+
+	*out = NULL;
+	*n = 0;
+	if (ctx_open(&c, root) < 0)
+		return -1;
+	plen = strlen(c.prefix);
+	if (open_staged_index(&index, c.repo) < 0)
+		goto done;
+	p = xasprintf("%scrmf.yaml", c.prefix);
+	if ((ent = git_index_get_bypath(index, p, 0)) &&
+	    staged_add(&l, c.repo, ent, "crmf.yaml") < 0)
+		goto done;
+	for (size_t t = 0; t < 2; t++) {
+		size_t pos, len;
+
+		free(p);
+		p = xasprintf("%s%s", c.prefix, tops[t]);
+		len = strlen(p);
+		/* the index is sorted: the folder's entries are one run */
+		if (git_index_find_prefix(&pos, index, p) < 0) {
+			git_error_clear();
+			continue;
+		}
+		for (; (ent = git_index_get_byindex(index, pos)); pos++) {
+			if (strncmp(ent->path, p, len) != 0)
+				break;
+			if (is_customer_path(ent->path + plen) &&
+			    staged_add(&l, c.repo, ent, ent->path + plen) < 0)
+				goto done;
+		}
+	}
+	if (l.n > 1)
+		qsort(l.v, l.n, sizeof(*l.v), cmp_staged);
+	if (!l.v)
+		l.v = xmalloc(sizeof(*l.v));
+	*out = l.v;
+	*n = l.n;
+	l.v = NULL;
+	rc = 0;
+done:
+	crmf_staged_free(l.v, l.n);
+	free(p);
+	git_index_free(index);
+	ctx_close(&c);
+	return rc;
+}
+
+void crmf_staged_free(crmf_staged *v, size_t n)
+{
+	if (!v)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].path);
+		free(v[i].data);
+	}
+	free(v);
+}
+
+/* --- history: where the customer is in each commit --- */
+
+/* What a search of one tree found, remembered by the tree's id. */
+typedef struct memo_slot {
+	git_oid tree;
+	bool used, found;
+	git_oid blob;
+	char *path; /* below that tree */
+} memo_slot;
+
+typedef struct hist {
+	repo_ctx *c;
+	char *names[2]; /* "<id>.yaml", "<id>.yml" */
+	memo_slot *slots;
+	size_t cap, used;
+} hist;
+
+/* The customer in one commit. */
+typedef struct located {
+	bool found;
+	git_oid blob;
+	char *path; /* relative to the crmf root */
+} located;
+
+static size_t oid_hash(const git_oid *id)
+{
+	size_t h;
+
+	memcpy(&h, id->id, sizeof(h));
+	return h;
+}
+
+static memo_slot *memo_find(hist *h, const git_oid *id)
+{
+	size_t mask = h->cap - 1, i = oid_hash(id) & mask;
+
+	while (h->slots[i].used && !git_oid_equal(&h->slots[i].tree, id))
+		i = (i + 1) & mask;
+	return &h->slots[i];
+}
+
+static void memo_grow(hist *h)
+{
+	memo_slot *old = h->slots;
+	size_t ocap = h->cap;
+
+	h->cap = ocap ? ocap * 2 : 1024;
+	h->slots = xcalloc(h->cap, sizeof(*h->slots));
+	for (size_t i = 0; i < ocap; i++)
+		if (old[i].used)
+			*memo_find(h, &old[i].tree) = old[i];
+	free(old);
+}
+
+/*
+ * Find the customer's file below the tree `id`, at any depth. Every tree is
+ * read at most once over the whole history: commits share most subtrees, so
+ * a commit that touched another customer costs a lookup per changed folder.
+ */
+static int search(const memo_slot **res, hist *h, const git_oid *id)
+{
+	memo_slot *s = memo_find(h, id);
+	git_tree *tree = NULL;
+	bool found = false;
+	git_oid blob;
+	char *path = NULL;
+
+	if (s->used) {
+		*res = s;
+		return 0;
+	}
+	if (git_tree_lookup(&tree, h->c->repo, id) < 0)
+		return crmf_error_set("cannot read the history: %s", git_msg());
+	for (size_t k = 0; k < 2 && !found; k++) {
+		const git_tree_entry *e = git_tree_entry_byname(tree, h->names[k]);
+
+		if (e && git_tree_entry_type(e) == GIT_OBJECT_BLOB) {
+			found = true;
+			git_oid_cpy(&blob, git_tree_entry_id(e));
+			path = xstrdup(h->names[k]);
+		}
+	}
+	for (size_t i = 0, m = git_tree_entrycount(tree); i < m && !found; i++) {
+		const git_tree_entry *e = git_tree_entry_byindex(tree, i);
+		const memo_slot *sub;
+
+		if (git_tree_entry_type(e) != GIT_OBJECT_TREE || git_tree_entry_name(e)[0] == '.')
+			continue;
+		if (search(&sub, h, git_tree_entry_id(e)) < 0) {
+			git_tree_free(tree);
+			return -1;
+		}
+		if (sub->found) {
+			found = true;
+			git_oid_cpy(&blob, &sub->blob);
+			path = xasprintf("%s/%s", git_tree_entry_name(e), sub->path);
+		}
+	}
+	git_tree_free(tree);
+	if ((h->used + 1) * 2 > h->cap)
+		memo_grow(h);
+	s = memo_find(h, id); /* the recursion may have moved the table */
+	s->used = true;
+	git_oid_cpy(&s->tree, id);
+	s->found = found;
+	if (found)
+		git_oid_cpy(&s->blob, &blob);
+	s->path = path;
+	h->used++;
+	*res = s;
+	return 0;
+}
+
+static int locate(located *out, hist *h, const git_commit *commit)
+{
+	static const char *const tops[] = {"customers", "archive"};
+	git_tree *root = NULL;
+	int rc = 0;
+
+	out->found = false;
+	out->path = NULL;
+	if (git_commit_tree(&root, commit) < 0)
+		return crmf_error_set("cannot read the history: %s", git_msg());
+	for (size_t t = 0; t < 2 && !out->found && rc == 0; t++) {
+		char *p = xasprintf("%s%s", h->c->prefix, tops[t]);
+		git_tree_entry *te = NULL;
+		const memo_slot *s;
+
+		if (git_tree_entry_bypath(&te, root, p) == 0 &&
+		    git_tree_entry_type(te) == GIT_OBJECT_TREE) {
+			if (search(&s, h, git_tree_entry_id(te)) < 0) {
+				rc = -1;
+			} else if (s->found) {
+				out->found = true;
+				git_oid_cpy(&out->blob, &s->blob);
+				out->path = xasprintf("%s/%s", tops[t], s->path);
+			}
+		}
+		git_error_clear();
+		git_tree_entry_free(te);
+		free(p);
+	}
+	git_tree_free(root);
+	return rc;
+}
+
+static int locate_parent(located *out, hist *h, const git_commit *commit, unsigned k)
+{
+	git_commit *p = NULL;
+	int rc;
+
+	out->found = false;
+	out->path = NULL;
+	if (git_commit_parent(&p, commit, k) < 0)
+		return crmf_error_set("cannot read the history: %s", git_msg());
+	rc = locate(out, h, p);
+	git_commit_free(p);
+	return rc;
+}
+
+static bool same_place(const located *a, const located *b)
+{
+	if (a->found != b->found)
+		return false;
+	return !a->found || (git_oid_equal(&a->blob, &b->blob) && strcmp(a->path, b->path) == 0);
+}
+
+/* --- history: field-level changes --- */
+
+#define SHOW_MAX 60 /* code points of a value shown in a change line */
+
+typedef struct change {
+	char *text;
+	char *top; /* the top-level field it is about, or NULL for the whole file */
+} change;
+
+typedef struct changes {
+	change *v;
+	size_t n, cap;
+} changes;
+
+static void change_add(changes *cl, const char *top, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void change_add(changes *cl, const char *top, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (cl->n == cl->cap) {
+		cl->cap = cl->cap ? cl->cap * 2 : 8;
+		cl->v = xrealloc(cl->v, cl->cap * sizeof(*cl->v));
+	}
+	va_start(ap, fmt);
+	cl->v[cl->n].text = xvasprintf(fmt, ap);
+	va_end(ap);
+	cl->v[cl->n].top = top ? xstrdup(top) : NULL;
+	cl->n++;
+}
+
+static void changes_release(changes *cl)
+{
+	for (size_t i = 0; i < cl->n; i++) {
+		free(cl->v[i].text);
+		free(cl->v[i].top);
+	}
+	free(cl->v);
+	memset(cl, 0, sizeof(*cl));
+}
+
+static void show_into(strbuf *sb, const crmf_node *n)
+{
+	if (!n) {
+		sb_adds(sb, "(none)");
+	} else if (n->type == CRMF_NODE_SCALAR) {
+		if (crmf_node_is_null(n)) {
+			sb_adds(sb, "(empty)");
+			return;
+		}
+		for (size_t i = 0; i < n->len; i++) {
+			char ch = n->value[i];
+
+			sb_addc(sb, ch == '\n' || ch == '\r' || ch == '\t' ? ' ' : ch);
+		}
+	} else if (n->type == CRMF_NODE_MAPPING) {
+		sb_addc(sb, '{');
+		for (size_t i = 0; i < n->n && sb->len < 4 * SHOW_MAX; i++) {
+			if (i)
+				sb_adds(sb, ", ");
+			show_into(sb, n->pairs[i].key);
+			sb_adds(sb, ": ");
+			show_into(sb, n->pairs[i].value);
+		}
+		sb_addc(sb, '}');
+	} else {
+		sb_addc(sb, '[');
+		for (size_t i = 0; i < n->n && sb->len < 4 * SHOW_MAX; i++) {
+			if (i)
+				sb_adds(sb, ", ");
+			show_into(sb, n->items[i]);
+		}
+		sb_addc(sb, ']');
+	}
+}
+
+/* A value as a change line shows it: on one line, cut after SHOW_MAX characters. */
+static char *show(const crmf_node *n)
+{
+	strbuf sb = STRBUF_INIT;
+	size_t chars = 0;
+
+	show_into(&sb, n);
+	for (size_t i = 0; i < sb.len; i++) {
+		if (((unsigned char)sb.buf[i] & 0xc0) == 0x80)
+			continue;
+		if (++chars > SHOW_MAX) {
+			sb.len = i;
+			sb.buf[i] = '\0';
+			sb_adds(&sb, "…");
+			break;
+		}
+	}
+	return sb_detach(&sb);
+}
+
+/* A form of the node that is equal for equal content, whatever the style. */
+static void canon(strbuf *sb, const crmf_node *n)
+{
+	if (!n) {
+		sb_addc(sb, '~');
+	} else if (n->type == CRMF_NODE_SCALAR) {
+		sb_addf(sb, "s%zu:", n->len);
+		sb_add(sb, n->value, n->len);
+	} else if (n->type == CRMF_NODE_MAPPING) {
+		sb_addc(sb, '{');
+		for (size_t i = 0; i < n->n; i++) {
+			canon(sb, n->pairs[i].key);
+			canon(sb, n->pairs[i].value);
+		}
+		sb_addc(sb, '}');
+	} else {
+		sb_addc(sb, '[');
+		for (size_t i = 0; i < n->n; i++)
+			canon(sb, n->items[i]);
+		sb_addc(sb, ']');
+	}
+}
+
+static const char *scalar_of(const crmf_node *map, const char *key)
+{
+	const crmf_node *v = crmf_node_get(map, key);
+
+	return v && v->type == CRMF_NODE_SCALAR && !crmf_node_is_null(v) ? v->value : NULL;
+}
+
+/* How a whole entry of followups, deals or contacts is named; NULL for other lists. */
+static char *item_label(const char *path, const crmf_node *item)
+{
+	const char *a, *b;
+
+	if (!item || item->type != CRMF_NODE_MAPPING)
+		return NULL;
+	if (strcmp(path, "followups") == 0) {
+		a = scalar_of(item, "date");
+		b = scalar_of(item, "method");
+		return xasprintf("follow-up%s%s%s%s", a ? " " : "", a ? a : "", b ? " " : "",
+				 b ? b : "");
+	}
+	if (strcmp(path, "deals") == 0) {
+		a = scalar_of(item, "amount");
+		b = scalar_of(item, "signed");
+		return xasprintf("deal%s%s%s%s", a ? " " : "", a ? a : "", b ? " signed " : "",
+				 b ? b : "");
+	}
+	if (strcmp(path, "contacts") == 0) {
+		a = scalar_of(item, "name");
+		return xasprintf("contact%s%s", a ? " " : "", a ? a : "");
+	}
+	return NULL;
+}
+
+/* What pairs an old entry with a new one before position does: the same follow-up, deal, contact.
+ */
+static char *item_ident(const char *path, const crmf_node *item)
+{
+	const char *a, *b;
+
+	if (!item || item->type != CRMF_NODE_MAPPING)
+		return NULL;
+	if (strcmp(path, "followups") == 0) {
+		a = scalar_of(item, "date");
+		b = scalar_of(item, "method");
+		return a ? xasprintf("%s|%s", a, b ? b : "") : NULL;
+	}
+	if (strcmp(path, "deals") == 0)
+		return (a = scalar_of(item, "signed")) ? xstrdup(a) : NULL;
+	if (strcmp(path, "contacts") == 0)
+		return (a = scalar_of(item, "name")) ? xstrdup(a) : NULL;
+	return NULL;
+}
+
+static void diff_node(changes *cl, const char *top, const char *path, const crmf_node *a,
+		      const crmf_node *b);
+
+/* Every value of `n` as added ('+') or removed ('-'), one line per scalar or list entry. */
+static void one_side(changes *cl, char sign, const char *top, const char *path, const crmf_node *n)
+{
+	char *s, *sub;
+
+	if (n && n->type == CRMF_NODE_MAPPING && n->n > 0) {
+		for (size_t i = 0; i < n->n; i++) {
+			sub = xasprintf("%s.%s", path, n->pairs[i].key->value);
+			one_side(cl, sign, top, sub, n->pairs[i].value);
+			free(sub);
+		}
+		return;
+	}
+	if (n && n->type == CRMF_NODE_SEQUENCE && n->n > 0) {
+		for (size_t i = 0; i < n->n; i++) {
+			const crmf_node *it = n->items[i];
+			char *label = item_label(path, it);
+
+			if (label) {
+				change_add(cl, top, "%c %s", sign, label);
+			} else {
+				s = show(it);
+				change_add(cl, top, "%c %s: %s", sign, path, s);
+				free(s);
+			}
+			free(label);
+		}
+		return;
+	}
+	s = show(n);
+	change_add(cl, top, "%c %s: %s", sign, path, s);
+	free(s);
+}
+
+static void diff_mapping(changes *cl, const char *top, const char *path, const crmf_node *a,
+			 const crmf_node *b)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		const char *k = b->pairs[i].key->value;
+		const crmf_pair *old = crmf_node_pair(a, k);
+		const char *t = top ? top : k;
+		char *sub = path ? xasprintf("%s.%s", path, k) : xstrdup(k);
+
+		if (old)
+			diff_node(cl, t, sub, old->value, b->pairs[i].value);
+		else
+			one_side(cl, '+', t, sub, b->pairs[i].value);
+		free(sub);
+	}
+	for (size_t i = 0; i < a->n; i++) {
+		const char *k = a->pairs[i].key->value;
+		char *sub;
+
+		if (crmf_node_pair(b, k))
+			continue;
+		sub = path ? xasprintf("%s.%s", path, k) : xstrdup(k);
+		one_side(cl, '-', top ? top : k, sub, a->pairs[i].value);
+		free(sub);
+	}
+}
+
+/*
+ * Lists: equal entries are matched first (in order), then entries naming the
+ * same follow-up, deal or contact, and what is left pairs by position when
+ * as many entries were removed as added; the rest are added or removed.
+ */
+static void diff_sequence(changes *cl, const char *top, const char *path, const crmf_node *a,
+			  const crmf_node *b)
+{
+	size_t na = a->n, nb = b->n;
+	char **ca = xcalloc(na + 1, sizeof(*ca)), **cb = xcalloc(nb + 1, sizeof(*cb));
+	size_t *match = xmalloc((nb + 1) * sizeof(*match)); /* b index -> a index, or SIZE_MAX */
+	bool *used = xcalloc(na + 1, sizeof(*used));
+	size_t left_a = 0, left_b = 0;
+
+	for (size_t i = 0; i < na; i++) {
+		strbuf sb = STRBUF_INIT;
+
+		canon(&sb, a->items[i]);
+		ca[i] = sb_detach(&sb);
+	}
+	for (size_t j = 0; j < nb; j++) {
+		strbuf sb = STRBUF_INIT;
+
+		canon(&sb, b->items[j]);
+		cb[j] = sb_detach(&sb);
+		match[j] = SIZE_MAX;
+	}
+	/* appending is the common case: the same entries at the same places */
+	for (size_t j = 0; j < nb && j < na; j++)
+		if (strcmp(ca[j], cb[j]) == 0) {
+			match[j] = j;
+			used[j] = true;
+		}
+	for (size_t j = 0; j < nb; j++)
+		for (size_t i = 0; i < na && match[j] == SIZE_MAX; i++)
+			if (!used[i] && strcmp(ca[i], cb[j]) == 0) {
+				match[j] = i;
+				used[i] = true;
+			}
+	for (size_t j = 0; j < nb; j++) {
+		char *idb;
+
+		if (match[j] != SIZE_MAX || !(idb = item_ident(path, b->items[j])))
+			continue;
+		for (size_t i = 0; i < na && match[j] == SIZE_MAX; i++) {
+			char *ida;
+
+			if (used[i] || !(ida = item_ident(path, a->items[i])))
+				continue;
+			if (strcmp(ida, idb) == 0) {
+				match[j] = i;
+				used[i] = true;
+			}
+			free(ida);
+		}
+		free(idb);
+	}
+	for (size_t i = 0; i < na; i++)
+		left_a += !used[i];
+	for (size_t j = 0; j < nb; j++)
+		left_b += match[j] == SIZE_MAX;
+	if (left_a == left_b) {
+		size_t i = 0;
+
+		for (size_t j = 0; j < nb; j++) {
+			if (match[j] != SIZE_MAX)
+				continue;
+			while (used[i])
+				i++;
+			match[j] = i;
+			used[i] = true;
+		}
+	}
+	for (size_t j = 0; j < nb; j++) {
+		char *sub, *label;
+
+		if (match[j] != SIZE_MAX) {
+			if (strcmp(ca[match[j]], cb[j]) == 0)
+				continue;
+			sub = xasprintf("%s[%zu]", path, j);
+			diff_node(cl, top, sub, a->items[match[j]], b->items[j]);
+			free(sub);
+			continue;
+		}
+		if ((label = item_label(path, b->items[j]))) {
+			change_add(cl, top, "+ %s", label);
+			free(label);
+		} else {
+			char *s = show(b->items[j]);
+
+			change_add(cl, top, "+ %s: %s", path, s);
+			free(s);
+		}
+	}
+	for (size_t i = 0; i < na; i++) {
+		char *label;
+
+		if (used[i])
+			continue;
+		if ((label = item_label(path, a->items[i]))) {
+			change_add(cl, top, "- %s", label);
+			free(label);
+		} else {
+			char *s = show(a->items[i]);
+
+			change_add(cl, top, "- %s: %s", path, s);
+			free(s);
+		}
+	}
+	for (size_t i = 0; i < na; i++)
+		free(ca[i]);
+	for (size_t j = 0; j < nb; j++)
+		free(cb[j]);
+	free(ca);
+	free(cb);
+	free(match);
+	free(used);
+}
+
+static void diff_node(changes *cl, const char *top, const char *path, const crmf_node *a,
+		      const crmf_node *b)
+{
+	if (a->type == CRMF_NODE_MAPPING && b->type == CRMF_NODE_MAPPING) {
+		diff_mapping(cl, top, path, a, b);
+	} else if (a->type == CRMF_NODE_SEQUENCE && b->type == CRMF_NODE_SEQUENCE) {
+		diff_sequence(cl, top, path, a, b);
+	} else if (a->type != b->type || a->len != b->len ||
+		   memcmp(a->value, b->value, a->len) != 0) {
+		char *x = show(a), *y = show(b);
+
+		change_add(cl, top, "%s: %s → %s", path, x, y);
+		free(x);
+		free(y);
+	}
+}
+
+/* The file of one commit as a document, or NULL when it does not parse to a mapping. */
+static crmf_doc *load_doc(git_repository *repo, const git_oid *blob_id, const char *path)
+{
+	git_blob *b = NULL;
+	crmf_doc *doc = NULL;
+	crmf_diags d;
+
+	if (git_blob_lookup(&b, repo, blob_id) < 0) {
+		git_error_clear();
+		return NULL;
+	}
+	crmf_diags_init(&d);
+	crmf_doc_parse(&doc, path, git_blob_rawcontent(b), (size_t)git_blob_rawsize(b), &d);
+	crmf_diags_release(&d);
+	git_blob_free(b);
+	if (doc && (!doc->root || doc->root->type != CRMF_NODE_MAPPING)) {
+		crmf_doc_free(doc);
+		doc = NULL;
+	}
+	return doc;
+}
+
+/* The lines of one commit that changed the customer from `was` to `now`. */
+static void describe(changes *cl, hist *h, const located *was, const located *now,
+		     const char *field)
+{
+	crmf_doc *a = NULL, *b = NULL;
+
+	if (!was->found) {
+		if (!field) {
+			change_add(cl, NULL, "+ created (new customer)");
+			return;
+		}
+		/* with --field, creation is where the field got its first value */
+		if ((b = load_doc(h->c->repo, &now->blob, now->path))) {
+			const crmf_node *v = crmf_node_get(b->root, field);
+
+			if (crmf_node_pair(b->root, field))
+				one_side(cl, '+', field, field, v);
+			crmf_doc_free(b);
+		}
+		return;
+	}
+	if (!now->found) {
+		change_add(cl, NULL, "- removed from the repository");
+		return;
+	}
+	if (strcmp(was->path, now->path) != 0)
+		change_add(cl, NULL, "moved %s → %s", was->path, now->path);
+	if (git_oid_equal(&was->blob, &now->blob))
+		return;
+	a = load_doc(h->c->repo, &was->blob, was->path);
+	b = load_doc(h->c->repo, &now->blob, now->path);
+	if (a && b) {
+		size_t before = cl->n;
+
+		diff_mapping(cl, NULL, NULL, a->root, b->root);
+		if (cl->n == before)
+			change_add(cl, NULL, "comments or layout changed");
+	} else {
+		change_add(cl, NULL, "fields not compared: %s is not valid YAML %s",
+			   b ? was->path : now->path, b ? "before" : "after");
+	}
+	crmf_doc_free(a);
+	crmf_doc_free(b);
+}
+
+static bool valid_id(const char *id)
+{
+	if (!id || !*id || *id == '.')
+		return false;
+	for (const char *p = id; *p; p++)
+		if (*p == '/' || (unsigned char)*p < 0x20)
+			return false;
+	return true;
+}
+
+typedef struct history_list {
+	crmf_history_entry *v;
+	size_t n, cap;
+} history_list;
+
+/* Keep the commit when it has lines left after the field filter. */
+static void history_add(history_list *l, const git_commit *commit, const located *was,
+			const located *now, changes *cl, const char *field)
+{
+	const git_signature *sig = git_commit_author(commit);
+	crmf_history_entry *e;
+	size_t kept = 0;
+
+	for (size_t i = 0; i < cl->n; i++)
+		if (!field || (cl->v[i].top && strcmp(cl->v[i].top, field) == 0))
+			kept++;
+	if (kept == 0)
+		return;
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 16;
+		l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
+	}
+	e = &l->v[l->n++];
+	memset(e, 0, sizeof(*e));
+	git_oid_tostr(e->oid, sizeof(e->oid), git_commit_id(commit));
+	e->author = xasprintf("%s <%s>", sig->name, sig->email);
+	e->time = (long long)git_commit_time(commit);
+	e->tz_minutes = git_commit_time_offset(commit);
+	{
+		const char *sum = git_commit_summary((git_commit *)commit);
+
+		e->subject = xstrdup(sum ? sum : "");
+	}
+	e->path = xstrdup(now->found ? now->path : was->path);
+	e->changes = xmalloc(kept * sizeof(*e->changes));
+	for (size_t i = 0; i < cl->n; i++) {
+		if (field && !(cl->v[i].top && strcmp(cl->v[i].top, field) == 0))
+			continue;
+		e->changes[e->n_changes++] = cl->v[i].text;
+		cl->v[i].text = NULL;
+	}
+}
+
+int crmf_history(crmf_history_entry **out, size_t *n, const char *root, const char *id,
+		 const char *field)
+{
+	repo_ctx c;
+	hist h;
+	git_revwalk *walk = NULL;
+	history_list l = {NULL, 0, 0};
+	git_oid oid;
+	int e, rc = -1;
+
+	*out = NULL;
+	*n = 0;
+	if (!valid_id(id))
+		return crmf_error_set("invalid customer id '%s'", id ? id : "");
+	if (ctx_open(&c, root) < 0)
+		return -1;
+	memset(&h, 0, sizeof(h));
+	h.c = &c;
+	h.names[0] = xasprintf("%s.yaml", id);
+	h.names[1] = xasprintf("%s.yml", id);
+	memo_grow(&h);
+	if (git_revwalk_new(&walk, c.repo) < 0 ||
+	    git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME) < 0) {
+		crmf_error_set("cannot read the history: %s", git_msg());
+		goto done;
+	}
+	e = git_repository_head_unborn(c.repo);
+	if (e == 1) {
+		rc = 0; /* no commit yet: no history */
+		goto done;
+	}
+	if (e < 0 || git_revwalk_push_head(walk) < 0) {
+		crmf_error_set("cannot read the history: %s", git_msg());
+		goto done;
+	}
+	while ((e = git_revwalk_next(&oid, walk)) == 0) {
+		git_commit *commit = NULL;
+		located now = {false, {{0}}, NULL}, was = {false, {{0}}, NULL};
+		unsigned np;
+		bool same;
+
+		if (git_commit_lookup(&commit, c.repo, &oid) < 0) {
+			crmf_error_set("cannot read the history: %s", git_msg());
+			goto done;
+		}
+		np = git_commit_parentcount(commit);
+		if (locate(&now, &h, commit) < 0 ||
+		    (np > 0 && locate_parent(&was, &h, commit, 0) < 0))
+			goto next_fail;
+		same = same_place(&now, &was);
+		/* a merge that took the customer from one side unchanged is no change */
+		for (unsigned k = 1; k < np && !same; k++) {
+			located other = {false, {{0}}, NULL};
+
+			if (locate_parent(&other, &h, commit, k) < 0)
+				goto next_fail;
+			same = same_place(&now, &other);
+			free(other.path);
+		}
+		if (!same) {
+			changes cl = {NULL, 0, 0};
+
+			describe(&cl, &h, &was, &now, field);
+			history_add(&l, commit, &was, &now, &cl, field);
+			changes_release(&cl);
+		}
+		free(now.path);
+		free(was.path);
+		git_commit_free(commit);
+		continue;
+	next_fail:
+		free(now.path);
+		free(was.path);
+		git_commit_free(commit);
+		goto done;
+	}
+	if (e != GIT_ITEROVER) {
+		crmf_error_set("cannot read the history: %s", git_msg());
+		goto done;
+	}
+	git_error_clear();
+	rc = 0;
+done:
+	if (rc == 0) {
+		*out = l.v;
+		*n = l.n;
+	} else {
+		crmf_history_free(l.v, l.n);
+	}
+	git_revwalk_free(walk);
+	for (size_t i = 0; i < h.cap; i++)
+		if (h.slots[i].used)
+			free(h.slots[i].path);
+	free(h.slots);
+	free(h.names[0]);
+	free(h.names[1]);
+	ctx_close(&c);
+	return rc;
+}
+
+void crmf_history_free(crmf_history_entry *v, size_t n)
+{
+	if (!v)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].author);
+		free(v[i].subject);
+		free(v[i].path);
+		for (size_t k = 0; k < v[i].n_changes; k++)
+			free(v[i].changes[k]);
+		free(v[i].changes);
+	}
+	free(v);
+}
