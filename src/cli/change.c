@@ -1,0 +1,1089 @@
+/* What the commands that change customer files share: finding, validating, committing, editing. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+/* ---- small strings ---- */
+
+static void *xrealloc_or_die(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		abort();
+	return p;
+}
+
+static char *dup_or_die(const char *s)
+{
+	char *d = strdup(s);
+
+	if (!d)
+		abort();
+	return d;
+}
+
+char *cli_path(const char *root, const char *rel)
+{
+	size_t a = strlen(root), b = strlen(rel);
+	char *p = xrealloc_or_die(NULL, a + b + 2);
+
+	memcpy(p, root, a);
+	p[a] = '/';
+	memcpy(p + a + 1, rel, b + 1);
+	return p;
+}
+
+static bool has_yaml_ext(const char *s, size_t len, size_t *stem)
+{
+	if (len > 5 && strcmp(s + len - 5, ".yaml") == 0) {
+		*stem = len - 5;
+		return true;
+	}
+	if (len > 4 && strcmp(s + len - 4, ".yml") == 0) {
+		*stem = len - 4;
+		return true;
+	}
+	return false;
+}
+
+char *cli_path_id(const char *rel)
+{
+	const char *base = strrchr(rel, '/');
+	size_t len, stem;
+	char *id;
+
+	base = base ? base + 1 : rel;
+	len = strlen(base);
+	if (!has_yaml_ext(base, len, &stem))
+		stem = len;
+	id = xrealloc_or_die(NULL, stem + 1);
+	memcpy(id, base, stem);
+	id[stem] = '\0';
+	return id;
+}
+
+void cli_lines_add(cli_lines *l, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 8;
+		l->v = xrealloc_or_die(l->v, l->cap * sizeof(*l->v));
+	}
+	l->v[l->n++] = s;
+}
+
+void cli_lines_add_once(cli_lines *l, const char *s)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->v[i], s) == 0)
+			return;
+	cli_lines_add(l, "%s", s);
+}
+
+char *cli_lines_join(const cli_lines *l, const char *sep)
+{
+	size_t len = 1, k = strlen(sep), at = 0;
+	char *s;
+
+	for (size_t i = 0; i < l->n; i++)
+		len += strlen(l->v[i]) + (i ? k : 0);
+	s = xrealloc_or_die(NULL, len);
+	for (size_t i = 0; i < l->n; i++) {
+		size_t m = strlen(l->v[i]);
+
+		if (i) {
+			memcpy(s + at, sep, k);
+			at += k;
+		}
+		memcpy(s + at, l->v[i], m);
+		at += m;
+	}
+	s[at] = '\0';
+	return s;
+}
+
+void cli_lines_release(cli_lines *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = l->cap = 0;
+}
+
+char *cli_cut(const char *s, size_t max)
+{
+	size_t len = strlen(s), chars = 0, i;
+	char *out = xrealloc_or_die(NULL, len + 4), *o = out;
+
+	for (i = 0; i < len;) {
+		unsigned char b = (unsigned char)s[i];
+		size_t w = b < 0x80 ? 1 : b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
+
+		if (chars == max) {
+			memcpy(o, "…", 3);
+			o += 3;
+			break;
+		}
+		if (i + w > len)
+			w = len - i;
+		if (b == '\n' || b == '\r' || b == '\t') {
+			/* a CRLF becomes one space */
+			if (!(b == '\n' && i > 0 && s[i - 1] == '\r'))
+				*o++ = ' ';
+			else
+				chars--;
+		} else {
+			memcpy(o, s + i, w);
+			o += w;
+		}
+		i += w;
+		chars++;
+	}
+	*o = '\0';
+	return out;
+}
+
+/* ---- the repository ---- */
+
+static int load_config(crmf_config **out, const char *root)
+{
+	char *path = cli_path(root, "crmf.yaml");
+	crmf_doc *doc = NULL;
+	crmf_diags d;
+	int rc;
+
+	crmf_diags_init(&d);
+	if (access(path, F_OK) == 0)
+		crmf_doc_load(&doc, "crmf.yaml", path, &d);
+	rc = crmf_config_load(out, doc && doc->root ? doc : NULL, &d);
+	if (rc != 0 || d.errors)
+		cli_error("warning: crmf.yaml has errors (defaults apply where it is invalid); "
+			  "run 'crmf check crmf.yaml'");
+	crmf_doc_free(doc);
+	crmf_diags_release(&d);
+	free(path);
+	return 0;
+}
+
+int cli_change_begin(cli_change *ch, const char *author, crmf_day today)
+{
+	memset(ch, 0, sizeof(*ch));
+	ch->author = author;
+	ch->today = today;
+	ch->root = cli_repo_root();
+	if (!ch->root)
+		return EXIT_USAGE;
+	if (crmf_commit_preflight(ch->root, author) != 0) {
+		cli_error("%s", crmf_error_last());
+		return EXIT_FOUND;
+	}
+	load_config(&ch->cfg, ch->root);
+	return EXIT_OK;
+}
+
+int cli_change_lock(cli_change *ch)
+{
+	if (ch->lock)
+		return EXIT_OK;
+	if (crmf_lock_acquire(&ch->lock, ch->root, CLI_LOCK_TIMEOUT_MS) != 0) {
+		cli_error("%s", crmf_error_last());
+		return EXIT_FOUND;
+	}
+	return EXIT_OK;
+}
+
+void cli_change_end(cli_change *ch)
+{
+	crmf_lock_release(ch->lock);
+	crmf_config_free(ch->cfg);
+	free(ch->root);
+	memset(ch, 0, sizeof(*ch));
+}
+
+char *cli_me(const cli_change *ch, char **why)
+{
+	crmf_identity id = {0};
+	const crmf_member *m;
+	char *me = NULL;
+	const char *at;
+
+	*why = NULL;
+	if (ch->author) {
+		if (crmf_commit_parse_author(&id.name, &id.email, ch->author) != 0) {
+			*why = dup_or_die(crmf_error_last());
+			return NULL;
+		}
+	} else if (crmf_identity_get(&id, ch->root) != 0) {
+		*why = dup_or_die(crmf_error_last());
+		return NULL;
+	}
+	at = id.email ? strchr(id.email, '@') : NULL;
+	if (ch->cfg->has_team) {
+		m = crmf_identity_member(ch->cfg, &id);
+		if (m)
+			me = dup_or_die(m->id);
+		else if (asprintf(
+			     why,
+			     "your git identity (%s%s%s%s) matches no member of the team in "
+			     "crmf.yaml (or set 'git config user.email' to your address there)",
+			     id.name ? id.name : "no name", id.email ? " <" : "",
+			     id.email ? id.email : "", id.email ? ">" : "") < 0)
+			abort();
+	} else if (at && at != id.email) {
+		me = strndup(id.email, (size_t)(at - id.email));
+	} else if (id.name) {
+		me = dup_or_die(id.name);
+	} else {
+		*why = dup_or_die("git has no identity (or set 'git config user.name')");
+	}
+	crmf_identity_release(&id);
+	return me;
+}
+
+/* `arg` as a path relative to the root when it names a file inside it, else NULL. */
+static char *relative_to_root(const char *root, const char *arg)
+{
+	char *abs = realpath(arg, NULL), *rel = NULL;
+	size_t n = strlen(root);
+
+	if (abs && strncmp(abs, root, n) == 0 && abs[n] == '/')
+		rel = dup_or_die(abs + n + 1);
+	free(abs);
+	return rel;
+}
+
+static void not_found(const char *arg, const crmf_file *files, size_t n)
+{
+	const char **ids = xrealloc_or_die(NULL, (n ? n : 1) * sizeof(*ids));
+	char **owned = xrealloc_or_die(NULL, (n ? n : 1) * sizeof(*owned));
+	const char *s;
+
+	for (size_t i = 0; i < n; i++)
+		ids[i] = owned[i] = cli_path_id(files[i].relpath);
+	s = crmf_suggest(arg, ids, n);
+	if (s)
+		cli_error("no customer '%s'; did you mean '%s'?", arg, s);
+	else
+		cli_error("no customer '%s'; 'crmf list' shows the ids", arg);
+	for (size_t i = 0; i < n; i++)
+		free(owned[i]);
+	free(owned);
+	free(ids);
+}
+
+char *cli_find_customer(const char *root, const char *arg, unsigned where)
+{
+	crmf_file *files = NULL;
+	size_t n = 0, hits = 0, wrong = 0, stem;
+	const crmf_file *hit = NULL, *other = NULL, *elsewhere = NULL, *icase = NULL;
+	char *rel = NULL, *out = NULL;
+	bool by_path = strchr(arg, '/') || has_yaml_ext(arg, strlen(arg), &stem);
+
+	if (crmf_store_list(&files, &n, root) != 0) {
+		cli_error("%s", crmf_error_last());
+		return NULL;
+	}
+	if (by_path) {
+		rel = relative_to_root(root, arg);
+		if (!rel)
+			rel = dup_or_die(arg);
+	}
+	for (size_t i = 0; i < n; i++) {
+		const crmf_file *f = &files[i];
+		bool match, in = (f->archived ? CLI_IN_ARCHIVE : CLI_IN_CUSTOMERS) & where;
+		char *id = NULL;
+
+		if (by_path) {
+			match = strcmp(f->relpath, rel) == 0;
+		} else {
+			id = cli_path_id(f->relpath);
+			match = strcmp(id, arg) == 0;
+			if (!match && !icase && strcasecmp(id, arg) == 0)
+				icase = f;
+		}
+		free(id);
+		if (!match)
+			continue;
+		if (in) {
+			if (hits++ == 0)
+				hit = f;
+			else
+				other = f;
+		} else if (wrong++ == 0) {
+			elsewhere = f;
+		}
+	}
+	if (!hit && !by_path && icase && !wrong) {
+		bool in = (icase->archived ? CLI_IN_ARCHIVE : CLI_IN_CUSTOMERS) & where;
+
+		if (in)
+			hit = icase, hits = 1;
+	}
+	if (hits > 1) {
+		cli_error("'%s' names two files, %s and %s; name the file", arg, hit->relpath,
+			  other->relpath);
+	} else if (hit) {
+		out = dup_or_die(hit->relpath);
+	} else if (wrong) {
+		if (where == CLI_IN_CUSTOMERS)
+			cli_error(
+			    "customer '%s' is archived (%s); 'crmf restore %s' brings it back", arg,
+			    elsewhere->relpath, arg);
+		else
+			cli_error("customer '%s' is not archived (%s)", arg, elsewhere->relpath);
+	} else if (by_path) {
+		cli_error("'%s' is no customer file of this repository (they are *.yaml under "
+			  "customers/ and archive/)",
+			  arg);
+	} else {
+		not_found(arg, files, n);
+	}
+	free(rel);
+	crmf_store_list_free(files, n);
+	return out;
+}
+
+int cli_load(crmf_customer **out, crmf_diags *diags, const cli_change *ch, const char *rel)
+{
+	char *fspath = cli_path(ch->root, rel);
+	crmf_doc *doc = NULL;
+	crmf_diags parse;
+
+	*out = NULL;
+	crmf_diags_init(&parse);
+	crmf_doc_load(&doc, rel, fspath, &parse);
+	free(fspath);
+	if (!doc || !doc->root) {
+		cli_print_diags(stderr, &parse, FMT_TEXT);
+		cli_error("cannot change %s until it parses; fix it with 'crmf edit' or by hand",
+			  rel);
+		crmf_doc_free(doc);
+		crmf_diags_release(&parse);
+		return -1;
+	}
+	crmf_diags_move(diags, &parse);
+	crmf_diags_release(&parse);
+	crmf_check_customer(out, doc, rel, ch->cfg, ch->today, diags);
+	crmf_diags_sort(diags);
+	if (!*out) {
+		cli_error("cannot read %s as a customer", rel);
+		return -1;
+	}
+	return 0;
+}
+
+static bool had_before(const crmf_diags *before, const crmf_diag *d)
+{
+	if (!before)
+		return false;
+	for (size_t i = 0; i < before->n; i++)
+		if (before->v[i].rule == d->rule || strcmp(before->v[i].rule, d->rule) == 0)
+			if (strcmp(before->v[i].message, d->message) == 0)
+				return true;
+	return false;
+}
+
+int cli_validate(crmf_customer **out, const cli_change *ch, const char *rel, const char *buf,
+		 size_t len, const crmf_diags *before)
+{
+	crmf_customer *c = NULL;
+	crmf_doc *doc = NULL;
+	crmf_diags d, fresh;
+
+	if (out)
+		*out = NULL;
+	crmf_diags_init(&d);
+	crmf_diags_init(&fresh);
+	crmf_doc_parse(&doc, rel, buf, len, &d);
+	if (doc)
+		crmf_check_customer(&c, doc, rel, ch->cfg, ch->today, &d);
+	crmf_diags_sort(&d);
+	/* every error, and the warnings the file did not have before */
+	for (size_t i = 0; i < d.n; i++) {
+		const crmf_diag *x = &d.v[i];
+
+		if (x->severity == CRMF_SEV_ERROR || !had_before(before, x))
+			crmf_diags_add(&fresh, x->severity, x->path, x->line, x->column, x->rule,
+				       "%s", x->message);
+	}
+	cli_print_diags(stderr, &fresh, FMT_TEXT);
+	crmf_diags_release(&fresh);
+	if (d.errors || !c) {
+		crmf_customer_free(c);
+		crmf_diags_release(&d);
+		return -1;
+	}
+	crmf_diags_release(&d);
+	if (out)
+		*out = c;
+	else
+		crmf_customer_free(c);
+	return 0;
+}
+
+/* ---- how values are written ---- */
+
+static bool is_number(const char *s)
+{
+	char *end;
+
+	if (!*s || strspn(s, "0123456789.-") != strlen(s))
+		return false;
+	errno = 0;
+	strtod(s, &end);
+	return *end == '\0' && errno == 0;
+}
+
+unsigned cli_value_flags(const crmf_config *cfg, const char *path, const char *value)
+{
+	char shape[128];
+	size_t k = 0;
+	crmf_field_type t;
+	crmf_day day;
+	int minute;
+
+	/* "followups[-1].due" → "followups.due" */
+	for (const char *p = path; *p && k + 1 < sizeof(shape); p++) {
+		if (*p == '[') {
+			p = strchr(p, ']');
+			if (!p)
+				break;
+			continue;
+		}
+		shape[k++] = *p;
+	}
+	shape[k] = '\0';
+	if (!strcmp(shape, "created") || !strcmp(shape, "deals.signed") ||
+	    !strcmp(shape, "deals.expires") || !strcmp(shape, "followups.due")) {
+		t = CRMF_FT_DATE;
+	} else if (!strcmp(shape, "followups.date")) {
+		return crmf_datetime_parse(&day, &minute, value, strlen(value)) == 0
+			   ? CRMF_EDIT_RAW
+			   : CRMF_EDIT_TEXT;
+	} else if (!strcmp(shape, "deals.amount")) {
+		t = CRMF_FT_NUMBER;
+	} else if (!strcmp(shape, "contacts.primary")) {
+		t = CRMF_FT_BOOL;
+	} else {
+		const crmf_field_def *f = strchr(shape, '.') ? NULL : crmf_config_field(cfg, shape);
+
+		if (!f)
+			return CRMF_EDIT_TEXT;
+		t = f->type;
+	}
+	switch (t) {
+	case CRMF_FT_DATE:
+		return crmf_date_parse(&day, value, strlen(value)) == 0 ? CRMF_EDIT_RAW
+									: CRMF_EDIT_TEXT;
+	case CRMF_FT_NUMBER:
+		return is_number(value) ? CRMF_EDIT_RAW : CRMF_EDIT_TEXT;
+	case CRMF_FT_BOOL:
+		return !strcmp(value, "true") || !strcmp(value, "false") ? CRMF_EDIT_RAW
+									 : CRMF_EDIT_TEXT;
+	default:
+		return CRMF_EDIT_TEXT;
+	}
+}
+
+/* ---- committing ---- */
+
+int cli_change_commit(const cli_change *ch, const crmf_commit_path *paths, size_t n,
+		      const crmf_commit_opts *o)
+{
+	crmf_commit_opts opts = *o;
+	char oid[41] = "";
+
+	opts.author = ch->author;
+	if (crmf_commit_paths(oid, ch->root, paths, n, &opts) != 0) {
+		const char *why = crmf_error_last();
+
+		if (strncmp(why, "saved, not committed: ", 22) == 0)
+			why += 22;
+		cli_error("saved, not committed: %s", why);
+		if (!strstr(why, "crmf commit"))
+			fprintf(stderr,
+				"the change is written; once that is fixed, run 'crmf commit' "
+				"to commit it\n");
+		return EXIT_FOUND;
+	}
+	if (!oid[0])
+		printf("nothing to commit: committed already as it is\n");
+	else
+		printf("committed %.7s \"%s\"\n", oid, opts.subject);
+	return EXIT_OK;
+}
+
+int cli_save_commit(const cli_change *ch, const char *rel, const char *buf, size_t len,
+		    const crmf_commit_opts *o)
+{
+	char *fspath = cli_path(ch->root, rel);
+	crmf_commit_path p = {rel, false};
+	int rc;
+
+	rc = crmf_write_atomic(fspath, buf, len);
+	free(fspath);
+	if (rc != 0) {
+		cli_error("cannot write %s: %s; nothing changed", rel, crmf_error_last());
+		return EXIT_FOUND;
+	}
+	return cli_change_commit(ch, &p, 1, o);
+}
+
+/* ---- what changed, value by value ---- */
+
+/*
+ * The lines have the form crmf_history gives them (see commit.h), so that a
+ * commit message and the history read alike.
+ */
+
+#define MAX_CHANGE_LINES 60
+#define SHOW_MAX 60
+
+struct diff {
+	cli_lines *lines, *keys;
+	size_t dropped;
+};
+
+static bool node_equal(const crmf_node *a, const crmf_node *b)
+{
+	if (!a || !b)
+		return a == b;
+	if (a->type != b->type)
+		return false;
+	switch (a->type) {
+	case CRMF_NODE_SCALAR:
+		return a->len == b->len && memcmp(a->value, b->value, a->len) == 0;
+	case CRMF_NODE_MAPPING:
+		if (a->n != b->n)
+			return false;
+		for (size_t i = 0; i < a->n; i++) {
+			if (strcmp(a->pairs[i].key->value, b->pairs[i].key->value) != 0)
+				return false;
+			if (!node_equal(a->pairs[i].value, b->pairs[i].value))
+				return false;
+		}
+		return true;
+	case CRMF_NODE_SEQUENCE:
+		if (a->n != b->n)
+			return false;
+		for (size_t i = 0; i < a->n; i++)
+			if (!node_equal(a->items[i], b->items[i]))
+				return false;
+		return true;
+	}
+	return false;
+}
+
+static const char *scalar_of(const crmf_node *map, const char *key)
+{
+	const crmf_node *v = crmf_node_get(map, key);
+
+	return v && v->type == CRMF_NODE_SCALAR && !crmf_node_is_null(v) ? v->value : NULL;
+}
+
+static void show_into(FILE *m, const crmf_node *n)
+{
+	if (!n) {
+		fputs("(none)", m);
+	} else if (n->type == CRMF_NODE_SCALAR) {
+		fputs(crmf_node_is_null(n) ? "(empty)" : n->value, m);
+	} else if (n->type == CRMF_NODE_MAPPING) {
+		fputc('{', m);
+		for (size_t i = 0; i < n->n && i < 8; i++) {
+			fprintf(m, "%s%s: ", i ? ", " : "", n->pairs[i].key->value);
+			show_into(m, n->pairs[i].value);
+		}
+		fputs(n->n > 8 ? ", …}" : "}", m);
+	} else {
+		fputc('[', m);
+		for (size_t i = 0; i < n->n && i < 8; i++) {
+			if (i)
+				fputs(", ", m);
+			show_into(m, n->items[i]);
+		}
+		fputs(n->n > 8 ? ", …]" : "]", m);
+	}
+}
+
+/* A value on one line, cut after SHOW_MAX characters; malloc'ed. */
+static char *show(const crmf_node *n)
+{
+	char *s = NULL, *cut;
+	size_t len = 0;
+	FILE *m = open_memstream(&s, &len);
+
+	if (!m)
+		abort();
+	show_into(m, n);
+	fclose(m);
+	cut = cli_cut(s, SHOW_MAX);
+	free(s);
+	return cut;
+}
+
+/* How a whole entry of followups, deals or contacts is named; NULL for other lists. */
+static char *item_label(const char *path, const crmf_node *item)
+{
+	const char *a, *b;
+	char *s;
+	int r = 0;
+
+	if (!item || item->type != CRMF_NODE_MAPPING)
+		return NULL;
+	if (!strcmp(path, "followups")) {
+		a = scalar_of(item, "date");
+		b = scalar_of(item, "method");
+		r = asprintf(&s, "follow-up%s%s%s%s", a ? " " : "", a ? a : "", b ? " " : "",
+			     b ? b : "");
+	} else if (!strcmp(path, "deals")) {
+		a = scalar_of(item, "amount");
+		b = scalar_of(item, "signed");
+		r = asprintf(&s, "deal%s%s%s%s", a ? " " : "", a ? a : "", b ? " signed " : "",
+			     b ? b : "");
+	} else if (!strcmp(path, "contacts")) {
+		a = scalar_of(item, "name");
+		r = asprintf(&s, "contact%s%s", a ? " " : "", a ? a : "");
+	} else {
+		return NULL;
+	}
+	if (r < 0)
+		abort();
+	return s;
+}
+
+/* The same follow-up (date and method), deal (signing date) or contact (name). */
+static bool same_item(const char *path, const crmf_node *a, const crmf_node *b)
+{
+	const char *keys[2] = {NULL, NULL};
+
+	if (!a || !b || a->type != CRMF_NODE_MAPPING || b->type != CRMF_NODE_MAPPING)
+		return false;
+	if (!strcmp(path, "followups"))
+		keys[0] = "date", keys[1] = "method";
+	else if (!strcmp(path, "deals"))
+		keys[0] = "signed";
+	else if (!strcmp(path, "contacts"))
+		keys[0] = "name";
+	else
+		return false;
+	for (size_t k = 0; k < 2 && keys[k]; k++) {
+		const char *x = scalar_of(a, keys[k]), *y = scalar_of(b, keys[k]);
+
+		if (k == 0 && !x)
+			return false;
+		if ((x || y) && (!x || !y || strcmp(x, y) != 0))
+			return false;
+	}
+	return true;
+}
+
+static void note(struct diff *x, const char *top, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void note(struct diff *x, const char *top, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	if (x->keys)
+		cli_lines_add_once(x->keys, top);
+	if (x->lines->n >= MAX_CHANGE_LINES) {
+		x->dropped++;
+		return;
+	}
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	cli_lines_add(x->lines, "%s", s);
+	free(s);
+}
+
+static char *subpath(const char *path, const char *key, size_t index)
+{
+	char *s;
+	int r = key ? asprintf(&s, "%s.%s", path, key) : asprintf(&s, "%s[%zu]", path, index);
+
+	if (r < 0)
+		abort();
+	return s;
+}
+
+/* Every value of `n` as added ('+') or removed ('-'). */
+static void one_side(struct diff *x, char sign, const char *top, const char *path,
+		     const crmf_node *n)
+{
+	char *s;
+
+	if (n && n->type == CRMF_NODE_MAPPING && n->n > 0) {
+		for (size_t i = 0; i < n->n; i++) {
+			s = subpath(path, n->pairs[i].key->value, 0);
+			one_side(x, sign, top, s, n->pairs[i].value);
+			free(s);
+		}
+		return;
+	}
+	if (n && n->type == CRMF_NODE_SEQUENCE && n->n > 0) {
+		for (size_t i = 0; i < n->n; i++) {
+			char *label = item_label(path, n->items[i]);
+
+			if (label) {
+				note(x, top, "%c %s", sign, label);
+			} else {
+				s = show(n->items[i]);
+				note(x, top, "%c %s: %s", sign, path, s);
+				free(s);
+			}
+			free(label);
+		}
+		return;
+	}
+	s = show(n);
+	note(x, top, "%c %s: %s", sign, path, s);
+	free(s);
+}
+
+static void diff_node(struct diff *x, const char *top, const char *path, const crmf_node *a,
+		      const crmf_node *b);
+
+static void diff_mapping(struct diff *x, const char *top, const char *path, const crmf_node *a,
+			 const crmf_node *b)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		const char *k = b->pairs[i].key->value;
+		const crmf_pair *old = crmf_node_pair(a, k);
+		char *sub = path ? subpath(path, k, 0) : dup_or_die(k);
+
+		if (old)
+			diff_node(x, top ? top : k, sub, old->value, b->pairs[i].value);
+		else
+			one_side(x, '+', top ? top : k, sub, b->pairs[i].value);
+		free(sub);
+	}
+	for (size_t i = 0; i < a->n; i++) {
+		const char *k = a->pairs[i].key->value;
+		char *sub;
+
+		if (crmf_node_pair(b, k))
+			continue;
+		sub = path ? subpath(path, k, 0) : dup_or_die(k);
+		one_side(x, '-', top ? top : k, sub, a->pairs[i].value);
+		free(sub);
+	}
+}
+
+/* Entries are matched when equal, then when they name the same follow-up,
+ * deal or contact, then by position when as many went as came. */
+static void diff_sequence(struct diff *x, const char *top, const char *path, const crmf_node *a,
+			  const crmf_node *b)
+{
+	size_t na = a->n, nb = b->n, left_a = 0, left_b = 0;
+	size_t *match = xrealloc_or_die(NULL, (nb + 1) * sizeof(*match));
+	bool *used = calloc(na + 1, sizeof(*used));
+
+	if (!used)
+		abort();
+	for (size_t j = 0; j < nb; j++) {
+		match[j] = SIZE_MAX;
+		if (j < na && node_equal(a->items[j], b->items[j])) {
+			match[j] = j;
+			used[j] = true;
+		}
+	}
+	for (size_t pass = 0; pass < 2; pass++)
+		for (size_t j = 0; j < nb; j++)
+			for (size_t i = 0; i < na && match[j] == SIZE_MAX; i++)
+				if (!used[i] &&
+				    (pass == 0 ? node_equal(a->items[i], b->items[j])
+					       : same_item(path, a->items[i], b->items[j]))) {
+					match[j] = i;
+					used[i] = true;
+				}
+	for (size_t i = 0; i < na; i++)
+		left_a += !used[i];
+	for (size_t j = 0; j < nb; j++)
+		left_b += match[j] == SIZE_MAX;
+	if (left_a == left_b)
+		for (size_t j = 0, i = 0; j < nb; j++) {
+			if (match[j] != SIZE_MAX)
+				continue;
+			while (used[i])
+				i++;
+			match[j] = i;
+			used[i] = true;
+		}
+	for (size_t j = 0; j < nb; j++) {
+		if (match[j] != SIZE_MAX) {
+			char *sub = subpath(path, NULL, j);
+
+			diff_node(x, top, sub, a->items[match[j]], b->items[j]);
+			free(sub);
+		} else {
+			one_side(x, '+', top, path,
+				 &(crmf_node){
+				     .type = CRMF_NODE_SEQUENCE, .items = &b->items[j], .n = 1});
+		}
+	}
+	for (size_t i = 0; i < na; i++)
+		if (!used[i])
+			one_side(x, '-', top, path,
+				 &(crmf_node){
+				     .type = CRMF_NODE_SEQUENCE, .items = &a->items[i], .n = 1});
+	free(match);
+	free(used);
+}
+
+static void diff_node(struct diff *x, const char *top, const char *path, const crmf_node *a,
+		      const crmf_node *b)
+{
+	if (node_equal(a, b))
+		return;
+	if (a->type == CRMF_NODE_MAPPING && b->type == CRMF_NODE_MAPPING) {
+		diff_mapping(x, top, path, a, b);
+	} else if (a->type == CRMF_NODE_SEQUENCE && b->type == CRMF_NODE_SEQUENCE) {
+		diff_sequence(x, top, path, a, b);
+	} else {
+		char *sa = show(a), *sb = show(b);
+
+		note(x, top, "%s: %s → %s", path, sa, sb);
+		free(sa);
+		free(sb);
+	}
+}
+
+void cli_describe_changes(cli_lines *lines, cli_lines *keys, const crmf_doc *a, const crmf_doc *b)
+{
+	const crmf_node *ra = a && a->root && a->root->type == CRMF_NODE_MAPPING ? a->root : NULL;
+	const crmf_node *rb = b && b->root && b->root->type == CRMF_NODE_MAPPING ? b->root : NULL;
+	static const crmf_node empty = {.type = CRMF_NODE_MAPPING};
+	struct diff x = {lines, keys, 0};
+
+	diff_node(&x, NULL, NULL, ra ? ra : &empty, rb ? rb : &empty);
+	if (x.dropped)
+		cli_lines_add(lines, "… and %zu more change%s", x.dropped,
+			      x.dropped == 1 ? "" : "s");
+}
+
+/* ---- the editor ---- */
+
+static int write_file(const char *path, const char *buf, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	size_t done = 0;
+
+	if (fd < 0)
+		return -1;
+	while (done < len) {
+		ssize_t w = write(fd, buf + done, len - done);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			close(fd);
+			return -1;
+		}
+		done += (size_t)w;
+	}
+	return close(fd);
+}
+
+int cli_read_file(char **out, size_t *len, const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t cap = 0, n = 0;
+
+	*out = NULL;
+	if (!f)
+		return -1;
+	for (;;) {
+		size_t r;
+
+		if (n + 4096 + 1 > cap) {
+			cap = cap ? 2 * cap : 65536;
+			buf = xrealloc_or_die(buf, cap);
+		}
+		r = fread(buf + n, 1, cap - n - 1, f);
+		n += r;
+		if (r == 0)
+			break;
+		/* far past what crmf accepts: the parser reports the size */
+		if (n > 2 * CRMF_DOC_MAX_SIZE)
+			break;
+	}
+	if (ferror(f)) {
+		fclose(f);
+		free(buf);
+		return -1;
+	}
+	fclose(f);
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+static const char *editor(void)
+{
+	const char *e = getenv("VISUAL");
+
+	if (!e || !*e)
+		e = getenv("EDITOR");
+	return e && *e ? e : "vi";
+}
+
+/* Run the editor on `path` the way git does: through sh, so that EDITOR may
+ * hold arguments ("code --wait"). 0 when it exited with status 0. */
+static int run_editor(const char *path)
+{
+	const char *ed = editor();
+	char *cmd;
+	pid_t pid;
+	int status;
+	void (*old_int)(int), (*old_quit)(int);
+
+	fflush(stdout);
+	fflush(stderr);
+	if (asprintf(&cmd, "%s \"$@\"", ed) < 0)
+		abort();
+	old_int = signal(SIGINT, SIG_IGN);
+	old_quit = signal(SIGQUIT, SIG_IGN);
+	pid = fork();
+	if (pid == 0) {
+		signal(SIGINT, SIG_DFL);
+		signal(SIGQUIT, SIG_DFL);
+		execl("/bin/sh", "sh", "-c", cmd, ed, path, (char *)NULL);
+		_exit(127);
+	}
+	free(cmd);
+	status = -1;
+	if (pid > 0)
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+	signal(SIGINT, old_int);
+	signal(SIGQUIT, old_quit);
+	if (pid < 0) {
+		cli_error("cannot start the editor '%s': %s", ed, strerror(errno));
+		return -1;
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		if (WIFEXITED(status))
+			cli_error("the editor '%s' exited with status %d", ed, WEXITSTATUS(status));
+		else
+			cli_error("the editor '%s' was stopped by a signal", ed);
+		return -1;
+	}
+	return 0;
+}
+
+static char *make_copy(const char *rel, const char *buf, size_t len)
+{
+	const char *dir = getenv("TMPDIR");
+	char *id = cli_path_id(rel), *path;
+	int fd;
+
+	if (!dir || !*dir)
+		dir = "/tmp";
+	if (asprintf(&path, "%s/crmf-%s-XXXXXX.yaml", dir, id) < 0)
+		abort();
+	free(id);
+	fd = mkstemps(path, 5);
+	if (fd < 0) {
+		cli_error("cannot create a temporary file in %s: %s", dir, strerror(errno));
+		free(path);
+		return NULL;
+	}
+	close(fd);
+	if (write_file(path, buf, len) != 0) {
+		cli_error("cannot write %s: %s", path, strerror(errno));
+		unlink(path);
+		free(path);
+		return NULL;
+	}
+	return path;
+}
+
+/* "(e)dit again or (a)bort?" on a terminal; false (abort) when there is none. */
+static bool again(void)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	bool yes = false;
+
+	if (!isatty(STDIN_FILENO))
+		return false;
+	for (;;) {
+		fputs("(e)dit again or (a)bort? ", stderr);
+		fflush(stderr);
+		if (getline(&line, &cap, stdin) < 0)
+			break;
+		if (line[0] == 'e' || line[0] == 'E') {
+			yes = true;
+			break;
+		}
+		if (line[0] == 'a' || line[0] == 'A')
+			break;
+	}
+	free(line);
+	return yes;
+}
+
+int cli_edit_loop(crmf_customer **out, char **copy, const cli_change *ch, const char *rel,
+		  const char *buf, size_t len, bool unchanged_ok, const crmf_diags *before)
+{
+	char *path = make_copy(rel, buf, len);
+
+	*out = NULL;
+	*copy = NULL;
+	if (!path)
+		return CLI_EDIT_ABORTED;
+	for (;;) {
+		char *data = NULL;
+		size_t n = 0;
+		int v;
+
+		if (run_editor(path) != 0) {
+			cli_error("nothing changed; the copy is kept in %s", path);
+			break;
+		}
+		if (cli_read_file(&data, &n, path) != 0) {
+			cli_error("cannot read %s back: %s", path, strerror(errno));
+			break;
+		}
+		if (unchanged_ok && n == len && memcmp(data, buf, n) == 0) {
+			free(data);
+			unlink(path);
+			free(path);
+			return CLI_EDIT_UNCHANGED;
+		}
+		v = cli_validate(out, ch, rel, data, n, before);
+		free(data);
+		if (v == 0) {
+			*copy = path;
+			return CLI_EDIT_DONE;
+		}
+		if (!again()) {
+			cli_error("aborted, nothing changed; your edit is kept in %s", path);
+			break;
+		}
+	}
+	free(path);
+	return CLI_EDIT_ABORTED;
+}

@@ -1,0 +1,257 @@
+/* crmf commit: validate the customer files edited by hand and commit them, saying what changed. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char usage[] =
+    "usage: crmf commit [-m MESSAGE] [--author 'NAME <EMAIL>'] [--today DATE]\n"
+    "\n"
+    "Commit every customer file (customers/ and archive/) that differs from the\n"
+    "last commit: edited, new, deleted or moved by hand, staged or not. They are\n"
+    "validated first, against the whole repository (unique ids): while any of\n"
+    "them has errors, the problems are printed and nothing is committed. The\n"
+    "message summarises the changes per customer, field by field\n"
+    "(`C2024001: stage: intent → negotiation`); -m gives its first line. Other\n"
+    "files, and anything else you staged, are left out of the commit.\n"
+    "Also the way to commit a change that crmf saved but could not commit.\n"
+    "\n"
+    "options:\n"
+    "  -m, --message MSG  the commit's first line\n"
+    "  --author A         commit as A ('Name <email>') instead of git's identity\n"
+    "  --today DATE       the date against which future dates are judged\n"
+    "  -h, --help         show this help\n"
+    "\n"
+    "exit status: 0 committed, or nothing to commit; 1 files have errors, no git\n"
+    "identity, merge in progress, or the commit failed; 2 usage error\n";
+
+static const crmf_customer *loaded(const crmf_repo *repo, const char *rel)
+{
+	size_t lo = 0, hi = repo->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(repo->v[mid]->path, rel);
+
+		if (c == 0)
+			return repo->v[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* The document of `rel` in HEAD, or NULL. */
+static crmf_doc *head_doc(const char *root, const char *rel)
+{
+	crmf_doc *doc = NULL;
+	crmf_diags d;
+	char *buf = NULL;
+	size_t len = 0;
+
+	if (crmf_read_head(&buf, &len, root, rel) != 0)
+		return NULL;
+	crmf_diags_init(&d);
+	crmf_doc_parse(&doc, rel, buf, len, &d);
+	crmf_diags_release(&d);
+	free(buf);
+	return doc;
+}
+
+/* What changed in one file, as lines "ID: …" into `body`; the short form for a
+ * one-file subject into *what (malloc'ed). */
+static void describe(cli_lines *body, char **what, const char *root, const crmf_repo *repo,
+		     const crmf_changed *f, const char *id)
+{
+	const crmf_customer *c = f->status == 'D' ? NULL : loaded(repo, f->path);
+	crmf_doc *old = NULL;
+	cli_lines lines = {0}, keys = {0};
+
+	switch (f->status) {
+	case 'A':
+		cli_lines_add(body, "%s: new, %s", id, f->path);
+		*what = strdup(c && c->name ? c->name : "new");
+		return;
+	case 'D':
+		cli_lines_add(body, "%s: deleted, %s", id, f->path);
+		*what = strdup("deleted");
+		return;
+	case 'R':
+		cli_lines_add(body, "%s: moved %s → %s", id, f->old_path, f->path);
+		old = head_doc(root, f->old_path);
+		break;
+	default:
+		old = head_doc(root, f->path);
+	}
+	cli_describe_changes(&lines, &keys, old, c ? c->doc : NULL);
+	for (size_t i = 0; i < lines.n; i++)
+		cli_lines_add(body, "%s: %s", id, lines.v[i]);
+	if (f->status == 'R')
+		*what = strdup(!strncmp(f->path, "archive/", 8)	      ? "archived"
+			       : !strncmp(f->old_path, "archive/", 8) ? "restored"
+								      : "moved");
+	else
+		*what = keys.n ? cli_lines_join(&keys, ", ") : strdup("comments and layout");
+	if (f->status != 'R' && lines.n == 0)
+		cli_lines_add(body, "%s: comments and layout", id);
+	cli_lines_release(&lines);
+	cli_lines_release(&keys);
+	crmf_doc_free(old);
+}
+
+static int run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"message", required_argument, NULL, 'm'},
+	    {"author", required_argument, NULL, 'a'},
+	    {"today", required_argument, NULL, 't'},
+	    {NULL, 0, NULL, 0},
+	};
+	const char *msg = NULL, *author = NULL, *today_arg = NULL;
+	cli_change ch = {0};
+	crmf_changed *v = NULL;
+	size_t n = 0, np = 0, nsel = 0;
+	crmf_commit_path *paths = NULL;
+	char **abs = NULL, *subject = NULL, *text = NULL, *list = NULL, *what = NULL;
+	cli_lines ids = {0}, body = {0};
+	crmf_scan_opts so = {0};
+	crmf_repo *repo = NULL;
+	crmf_diags d;
+	crmf_day today;
+	char oid[41];
+	int c, rc = EXIT_USAGE;
+
+	crmf_diags_init(&d);
+	while ((c = getopt_long(argc, argv, "m:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'm':
+			msg = optarg;
+			break;
+		case 'a':
+			author = optarg;
+			break;
+		case 't':
+			today_arg = optarg;
+			break;
+		default:
+			return cli_usage_error(&cmd_commit, "invalid option");
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error(&cmd_commit,
+				       "crmf commit takes every changed customer file; "
+				       "no arguments");
+	if (msg && (!*msg || strchr(msg, '\n')))
+		return cli_usage_error(&cmd_commit, "-m takes one line");
+	if (cli_today(&today, today_arg))
+		return EXIT_USAGE;
+	rc = cli_change_begin(&ch, author, today);
+	if (rc != EXIT_OK)
+		goto done;
+	rc = cli_change_lock(&ch);
+	if (rc != EXIT_OK)
+		goto done;
+	rc = EXIT_FOUND;
+	if (crmf_status_customers(&v, &n, ch.root) != 0) {
+		cli_error("%s", crmf_error_last());
+		goto done;
+	}
+	if (n == 0) {
+		printf("nothing to commit: every customer file is as in the last commit\n");
+		rc = EXIT_OK;
+		goto done;
+	}
+	abs = calloc(n + 1, sizeof(*abs));
+	paths = calloc(2 * n, sizeof(*paths));
+	if (!abs || !paths)
+		abort();
+	for (size_t i = 0; i < n; i++)
+		if (v[i].status != 'D')
+			abs[nsel++] = cli_path(ch.root, v[i].path);
+	so.today = today;
+	so.paths = (const char *const *)abs;
+	so.n_paths = nsel;
+	if (nsel) {
+		if (crmf_repo_load(&repo, ch.root, &so, &d) != 0) {
+			cli_error("%s", crmf_error_last());
+			goto done;
+		}
+		cli_print_diags(stderr, &d, FMT_TEXT);
+		if (d.errors) {
+			size_t bad = cli_files_with_errors(&d);
+
+			cli_error("nothing committed: %zu file%s errors; fix %s and run 'crmf "
+				  "commit' again",
+				  bad, bad == 1 ? " has" : "s have", bad == 1 ? "it" : "them");
+			goto done;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		char *id = cli_path_id(v[i].path);
+
+		free(what);
+		what = NULL;
+		describe(&body, &what, ch.root, repo, &v[i], id);
+		cli_lines_add_once(&ids, id);
+		paths[np++] = (crmf_commit_path){v[i].path, v[i].status == 'D'};
+		if (v[i].status == 'R' && v[i].old_path)
+			paths[np++] = (crmf_commit_path){v[i].old_path, true};
+		free(id);
+	}
+	list = cli_lines_join(&ids, ", ");
+	if (msg) {
+		subject = strdup(msg);
+	} else if (ids.n == 1) {
+		if (asprintf(&subject, "crmf: commit %s: %s", ids.v[0], what) < 0)
+			abort();
+	} else {
+		char *cut = cli_cut(list, 60);
+
+		if (asprintf(&subject, "crmf: commit %zu customers: %s", ids.n, cut) < 0)
+			abort();
+		free(cut);
+	}
+	text = cli_lines_join(&body, "\n");
+	for (size_t i = 0; i < body.n; i++)
+		printf("%s\n", body.v[i]);
+	if (crmf_commit_paths(oid, ch.root, paths, np,
+			      &(crmf_commit_opts){.author = author,
+						  .subject = subject,
+						  .body = text,
+						  .action = "commit",
+						  .customer = list}) != 0) {
+		cli_error("nothing committed: %s", crmf_error_last());
+		goto done;
+	}
+	if (oid[0])
+		printf("committed %.7s \"%s\"\n", oid, subject);
+	else
+		printf("nothing to commit: committed already as it is\n");
+	rc = EXIT_OK;
+done:
+	free(what);
+	free(text);
+	free(subject);
+	free(list);
+	cli_lines_release(&ids);
+	cli_lines_release(&body);
+	for (size_t i = 0; abs && i < nsel; i++)
+		free(abs[i]);
+	free(abs);
+	free(paths);
+	crmf_repo_free(repo);
+	crmf_diags_release(&d);
+	crmf_changed_free(v, n);
+	cli_change_end(&ch);
+	return rc;
+}
+
+const struct crmf_cmd cmd_commit = {
+    "commit",
+    run,
+    "validate and commit customer files edited by hand, summarised per customer",
+    usage,
+};

@@ -1,0 +1,162 @@
+/* crmf edit: open a customer's file in the user's editor, validate the result, commit it. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static const char usage[] =
+    "usage: crmf edit ID [--author 'NAME <EMAIL>'] [--today DATE]\n"
+    "\n"
+    "Open a copy of customer ID's file (ID: its id, or its file's path) in\n"
+    "$VISUAL, else $EDITOR, else vi. When the editor exits:\n"
+    "  - unchanged: nothing happens;\n"
+    "  - invalid: the problems are printed with the real file's name, and you\n"
+    "    choose to (e)dit again or (a)bort; on abort (and always when standard\n"
+    "    input is no terminal) the file is left as it was and the path of your\n"
+    "    edited copy is printed, so that nothing you typed is lost;\n"
+    "  - valid: the file is replaced and committed, with a message listing the\n"
+    "    fields that changed.\n"
+    "The repository is not locked while the editor is open; if the file changed\n"
+    "meanwhile (another crmf command), your copy is kept and nothing is written.\n"
+    "\n"
+    "options:\n"
+    "  --author A      commit as A ('Name <email>') instead of git's identity\n"
+    "  --today DATE    the date against which future dates are judged\n"
+    "  -h, --help      show this help\n"
+    "\n"
+    "exit status: 0 saved and committed, or no changes; 1 aborted, refused or\n"
+    "saved but not committed; 2 usage error or unknown customer\n";
+
+static int run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"author", required_argument, NULL, 'a'},
+	    {"today", required_argument, NULL, 't'},
+	    {NULL, 0, NULL, 0},
+	};
+	const char *author = NULL, *today_arg = NULL;
+	cli_change ch = {0};
+	crmf_customer *nc = NULL;
+	crmf_doc *od = NULL;
+	crmf_diags before;
+	cli_lines lines = {0}, keys = {0};
+	char *rel = NULL, *id = NULL, *fspath = NULL, *buf = NULL, *now = NULL, *copy = NULL;
+	char *subject = NULL, *body = NULL, *fields = NULL;
+	size_t len = 0, now_len = 0;
+	crmf_day today;
+	int c, rc = EXIT_USAGE;
+
+	crmf_diags_init(&before);
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			author = optarg;
+			break;
+		case 't':
+			today_arg = optarg;
+			break;
+		default:
+			rc = cli_usage_error(&cmd_edit, "invalid option");
+			goto done;
+		}
+	}
+	if (optind + 1 != argc) {
+		rc = cli_usage_error(&cmd_edit, optind == argc ? "which customer? give its id"
+							       : "one customer at a time");
+		goto done;
+	}
+	if (cli_today(&today, today_arg))
+		goto done;
+	rc = cli_change_begin(&ch, author, today);
+	if (rc != EXIT_OK)
+		goto done;
+	rc = EXIT_USAGE;
+	rel = cli_find_customer(ch.root, argv[optind], CLI_IN_CUSTOMERS | CLI_IN_ARCHIVE);
+	if (!rel)
+		goto done;
+	rc = EXIT_FOUND;
+	id = cli_path_id(rel);
+	fspath = cli_path(ch.root, rel);
+	if (cli_read_file(&buf, &len, fspath) != 0) {
+		cli_error("cannot read %s: %s", rel, strerror(errno));
+		goto done;
+	}
+	/* the file's earlier problems, so that only new warnings are shown */
+	crmf_doc_parse(&od, rel, buf, len, &before);
+	if (od && od->root) {
+		crmf_customer *oc = NULL;
+		crmf_doc *copy_doc = NULL;
+		crmf_diags scratch;
+
+		/* the customer takes its document: check a second parse, keep od */
+		crmf_diags_init(&scratch);
+		crmf_doc_parse(&copy_doc, rel, buf, len, &scratch);
+		crmf_diags_release(&scratch);
+		crmf_check_customer(&oc, copy_doc, rel, ch.cfg, today, &before);
+		crmf_customer_free(oc);
+	}
+	switch (cli_edit_loop(&nc, &copy, &ch, rel, buf, len, true, &before)) {
+	case CLI_EDIT_UNCHANGED:
+		printf("no changes\n");
+		rc = EXIT_OK;
+		goto done;
+	case CLI_EDIT_ABORTED:
+		goto done;
+	}
+	if (cli_change_lock(&ch) != EXIT_OK) {
+		cli_error("nothing changed; your edit is kept in %s", copy);
+		goto done;
+	}
+	if (cli_read_file(&now, &now_len, fspath) != 0 || now_len != len ||
+	    memcmp(now, buf, len) != 0) {
+		cli_error(
+		    "%s changed while you were editing it; nothing written, your edit is kept "
+		    "in %s",
+		    rel, copy);
+		goto done;
+	}
+	cli_describe_changes(&lines, &keys, od, nc->doc);
+	fields = keys.n ? cli_lines_join(&keys, ", ") : strdup("comments and layout");
+	if (asprintf(&subject, "crmf: edit %s: %s", id, fields) < 0)
+		abort();
+	body = lines.n ? cli_lines_join(&lines, "\n") : NULL;
+	for (size_t i = 0; i < lines.n; i++)
+		printf("%s: %s\n", id, lines.v[i]);
+	if (crmf_write_atomic(fspath, nc->doc->src, nc->doc->len) != 0) {
+		cli_error("cannot write %s: %s; nothing changed, your edit is kept in %s", rel,
+			  crmf_error_last(), copy);
+		goto done;
+	}
+	unlink(copy);
+	rc = cli_change_commit(
+	    &ch, &(crmf_commit_path){rel, false}, 1,
+	    &(crmf_commit_opts){
+		.subject = subject, .body = body, .action = "edit", .customer = id});
+done:
+	cli_lines_release(&lines);
+	cli_lines_release(&keys);
+	free(fields);
+	free(subject);
+	free(body);
+	crmf_customer_free(nc);
+	crmf_doc_free(od);
+	crmf_diags_release(&before);
+	free(copy);
+	free(now);
+	free(buf);
+	free(fspath);
+	free(id);
+	free(rel);
+	cli_change_end(&ch);
+	return rc;
+}
+
+const struct crmf_cmd cmd_edit = {
+    "edit",
+    run,
+    "edit a customer in $EDITOR: validated, then committed",
+    usage,
+};

@@ -1,0 +1,283 @@
+/* crmf hooks: install a git pre-commit hook that validates the staged customer files. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static const char usage[] =
+    "usage: crmf hooks install [--force]\n"
+    "       crmf hooks uninstall\n"
+    "\n"
+    "install writes the repository's pre-commit hook (in .git/hooks/, or where\n"
+    "core.hooksPath says) so that 'git commit' runs 'crmf check --staged' and is\n"
+    "refused while a staged customer file or crmf.yaml has errors; the check\n"
+    "reads what is staged, not the working tree. The hook calls crmf by name\n"
+    "when the crmf on PATH is this one, else by this program's absolute path.\n"
+    "An existing hook that crmf did not write is left alone unless --force is\n"
+    "given; it is then kept as pre-commit.before-crmf. uninstall removes crmf's\n"
+    "hook. To bypass the hook once: git commit --no-verify.\n"
+    "\n"
+    "With the pre-commit framework (pre-commit.com), use the hook 'crmf-check'\n"
+    "of crmf's repository in .pre-commit-config.yaml instead.\n"
+    "\n"
+    "options:\n"
+    "  -f, --force   replace a pre-commit hook that crmf did not write\n"
+    "  -h, --help    show this help\n"
+    "\n"
+    "exit status: 0 done, 1 a foreign hook is in the way or writing failed,\n"
+    "2 usage error or not in a repository\n";
+
+/* The line that marks a hook as crmf's own. */
+static const char marker[] = "# crmf pre-commit hook";
+
+/* Ask git where the hooks live (core.hooksPath, worktrees) and where the
+ * crmf root is within the work tree: two lines of `git rev-parse`. */
+static int git_paths(char **hooks, char **prefix, const char *root)
+{
+	int fd[2], status = 0;
+	char buf[PATH_MAX * 2 + 2];
+	size_t len = 0;
+	ssize_t r;
+	pid_t pid;
+	char *nl;
+
+	*hooks = *prefix = NULL;
+	if (pipe(fd) != 0)
+		return -1;
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		close(fd[0]);
+		dup2(fd[1], STDOUT_FILENO);
+		close(fd[1]);
+		execlp("git", "git", "-C", root, "rev-parse", "--path-format=absolute",
+		       "--git-path", "hooks", "--show-prefix", (char *)NULL);
+		_exit(127);
+	}
+	close(fd[1]);
+	if (pid < 0) {
+		close(fd[0]);
+		return -1;
+	}
+	while (len < sizeof(buf) - 1 && ((r = read(fd[0], buf + len, sizeof(buf) - 1 - len)) > 0 ||
+					 (r < 0 && errno == EINTR)))
+		if (r > 0)
+			len += (size_t)r;
+	close(fd[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	buf[len] = '\0';
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || !(nl = strchr(buf, '\n')))
+		return -1;
+	*nl = '\0';
+	*hooks = strdup(buf);
+	*prefix = strdup(nl + 1);
+	nl = strchr(*prefix, '\n');
+	if (nl)
+		*nl = '\0';
+	/* "sub/dir/" → "sub/dir" */
+	len = strlen(*prefix);
+	if (len && (*prefix)[len - 1] == '/')
+		(*prefix)[len - 1] = '\0';
+	return 0;
+}
+
+/* How the hook calls crmf: "crmf" when that finds this very program, else its absolute path. */
+static char *crmf_command(void)
+{
+	char *self = realpath("/proc/self/exe", NULL);
+	const char *path = getenv("PATH");
+
+	if (!self)
+		return strdup("crmf");
+	while (path && *path) {
+		size_t n = strcspn(path, ":");
+		char *cand, *real;
+
+		if (asprintf(&cand, "%.*s/crmf", (int)n, n ? path : ".") < 0)
+			abort();
+		real = access(cand, X_OK) == 0 ? realpath(cand, NULL) : NULL;
+		free(cand);
+		if (real) {
+			bool same = strcmp(real, self) == 0;
+
+			free(real);
+			if (same) {
+				free(self);
+				return strdup("crmf");
+			}
+			break; /* another crmf comes first on PATH */
+		}
+		path += n + (path[n] == ':');
+	}
+	return self;
+}
+
+/* `s` in single quotes for sh. */
+static void sh_quote(FILE *f, const char *s)
+{
+	fputc('\'', f);
+	for (; *s; s++)
+		if (*s == '\'')
+			fputs("'\\''", f);
+		else
+			fputc(*s, f);
+	fputc('\'', f);
+}
+
+static char *hook_text(size_t *len, const char *crmf, const char *prefix)
+{
+	char *s = NULL;
+	FILE *m = open_memstream(&s, len);
+
+	if (!m)
+		abort();
+	fprintf(m, "#!/bin/sh\n%s, written by 'crmf hooks install'.\n", marker);
+	fputs("# Refuses the commit while a staged customer file or crmf.yaml has errors;\n"
+	      "# 'crmf check --staged' reads the index, not the working tree.\n"
+	      "# Skip it once with: git commit --no-verify\n",
+	      m);
+	fputs("crmf=", m);
+	sh_quote(m, crmf);
+	fputs("\nif ! command -v \"$crmf\" >/dev/null 2>&1; then\n"
+	      "\techo \"crmf pre-commit hook: cannot run $crmf; install crmf, run 'crmf hooks "
+	      "install' again, or commit with --no-verify\" >&2\n"
+	      "\texit 1\n"
+	      "fi\n"
+	      "\"$crmf\" -C ",
+	      m);
+	sh_quote(m, prefix[0] ? prefix : ".");
+	fputs(" check --staged -q || {\n"
+	      "\techo \"crmf: commit refused: fix the problems above, 'git add' the files, and "
+	      "commit again\" >&2\n"
+	      "\texit 1\n"
+	      "}\n",
+	      m);
+	fclose(m);
+	return s;
+}
+
+static int make_dirs(const char *path)
+{
+	char *p = strdup(path);
+
+	for (char *slash = strchr(p + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		if (mkdir(p, 0777) != 0 && errno != EEXIST)
+			break;
+		*slash = '/';
+	}
+	if (mkdir(p, 0777) != 0 && errno != EEXIST) {
+		cli_error("cannot create %s: %s", p, strerror(errno));
+		free(p);
+		return -1;
+	}
+	free(p);
+	return 0;
+}
+
+static int run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"force", no_argument, NULL, 'f'},
+	    {NULL, 0, NULL, 0},
+	};
+	bool force = false, uninstall;
+	char *root = NULL, *hooks = NULL, *prefix = NULL, *path = NULL, *old = NULL;
+	char *cmd = NULL, *text = NULL, *backup = NULL;
+	size_t old_len = 0, len = 0;
+	int c, rc = EXIT_USAGE;
+
+	while ((c = getopt_long(argc, argv, "fh", opts, NULL)) != -1) {
+		if (c != 'f')
+			return cli_usage_error(&cmd_hooks, "invalid option");
+		force = true;
+	}
+	if (optind + 1 != argc ||
+	    (strcmp(argv[optind], "install") != 0 && strcmp(argv[optind], "uninstall") != 0))
+		return cli_usage_error(&cmd_hooks, "say 'crmf hooks install' or 'crmf hooks "
+						   "uninstall'");
+	uninstall = !strcmp(argv[optind], "uninstall");
+	if (uninstall && force)
+		return cli_usage_error(&cmd_hooks, "--force goes with install");
+	root = cli_repo_root();
+	if (!root)
+		return EXIT_USAGE;
+	if (git_paths(&hooks, &prefix, root) != 0) {
+		cli_error("cannot find the git hooks folder: 'git rev-parse --git-path hooks' "
+			  "failed (is git installed?)");
+		goto done;
+	}
+	path = cli_path(hooks, "pre-commit");
+	rc = EXIT_FOUND;
+	if (cli_read_file(&old, &old_len, path) == 0 && !strstr(old, marker)) {
+		if (uninstall) {
+			cli_error("%s was not written by crmf; left alone", path);
+			goto done;
+		}
+		if (!force) {
+			cli_error(
+			    "%s exists and was not written by crmf; add 'crmf check --staged' "
+			    "to it yourself, or replace it with 'crmf hooks install --force' "
+			    "(it is then kept as pre-commit.before-crmf)",
+			    path);
+			goto done;
+		}
+		backup = cli_path(hooks, "pre-commit.before-crmf");
+		if (rename(path, backup) != 0) {
+			cli_error("cannot keep %s as %s: %s", path, backup, strerror(errno));
+			goto done;
+		}
+		printf("kept the earlier hook as %s\n", backup);
+	}
+	if (uninstall) {
+		if (!old) {
+			printf("no pre-commit hook in %s\n", hooks);
+		} else if (unlink(path) != 0) {
+			cli_error("cannot remove %s: %s", path, strerror(errno));
+			goto done;
+		} else {
+			printf("removed %s\n", path);
+		}
+		rc = EXIT_OK;
+		goto done;
+	}
+	cmd = crmf_command();
+	text = hook_text(&len, cmd, prefix);
+	if (make_dirs(hooks) != 0)
+		goto done;
+	if (crmf_write_atomic(path, text, len) != 0) {
+		cli_error("cannot write %s: %s", path, crmf_error_last());
+		goto done;
+	}
+	if (chmod(path, 0755) != 0) {
+		cli_error("cannot make %s executable: %s", path, strerror(errno));
+		goto done;
+	}
+	printf("%s %s: 'git commit' now runs '%s check --staged'\n",
+	       old && !backup ? "updated" : "installed", path, cmd);
+	rc = EXIT_OK;
+done:
+	free(backup);
+	free(text);
+	free(cmd);
+	free(old);
+	free(path);
+	free(hooks);
+	free(prefix);
+	free(root);
+	return rc;
+}
+
+const struct crmf_cmd cmd_hooks = {
+    "hooks",
+    run,
+    "install the git pre-commit hook that runs 'crmf check --staged'",
+    usage,
+};

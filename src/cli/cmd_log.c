@@ -1,0 +1,261 @@
+/* crmf log: append one follow-up to a customer's file and commit it. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char usage[] =
+    "usage: crmf log ID --method METHOD --summary TEXT [--with NAME] [--feedback TEXT]\n"
+    "                [--next TEXT] [--due DATE] [--date DATE] [--by NAME]\n"
+    "                [--author 'NAME <EMAIL>'] [--today DATE]\n"
+    "\n"
+    "Append a follow-up to customer ID (its id, or its file's path) and commit it:\n"
+    "  crmf log C2024001 --method phone --summary '确认交付周期可缩短到30天' \\\n"
+    "      --next '发送报价' --due 2025-06-20\n"
+    "The entry goes after the last one under `followups:` (which is created when\n"
+    "absent), indented like the file's other entries, keys in the order of the\n"
+    "format: date, by, method, with, summary, feedback, next, due. Nothing else\n"
+    "in the file changes. The result is validated first (a due date before the\n"
+    "follow-up's date, an unknown method… leave the file untouched).\n"
+    "\n"
+    "options:\n"
+    "  --method M       phone, visit, email, meeting, wechat or other\n"
+    "  --summary TEXT   what was discussed, concretely\n"
+    "  --with NAME      who was spoken to\n"
+    "  --feedback TEXT  the customer's feedback\n"
+    "  --next TEXT      the next action\n"
+    "  --due DATE       the deadline of --next (YYYY-MM-DD), not before --date\n"
+    "  --date DATE      when: YYYY-MM-DD or 'YYYY-MM-DD HH:MM'; default today\n"
+    "  --by NAME        who followed up; default the team member matching git's\n"
+    "                   identity (user.email, user.name, or --author)\n"
+    "  --author A       commit as A ('Name <email>') instead of git's identity\n"
+    "  --today DATE     the date taken for today (YYYY-MM-DD)\n"
+    "  -h, --help       show this help\n"
+    "\n"
+    "exit status: 0 logged and committed, 1 refused (invalid entry, unknown\n"
+    "member, no git identity, merge in progress) or saved but not committed,\n"
+    "2 usage error or unknown customer\n";
+
+static const char *const methods[] = {"phone", "visit", "email", "meeting", "wechat", "other"};
+#define N_METHODS (sizeof(methods) / sizeof(methods[0]))
+
+static int check_method(const char *m)
+{
+	const char *s;
+
+	for (size_t i = 0; i < N_METHODS; i++)
+		if (strcmp(m, methods[i]) == 0)
+			return 0;
+	s = crmf_suggest(m, methods, N_METHODS);
+	if (s)
+		return cli_usage_error(&cmd_log, "unknown method '%s'; did you mean '%s'?", m, s);
+	return cli_usage_error(&cmd_log,
+			       "unknown method '%s'; use phone, visit, email, meeting, wechat or "
+			       "other",
+			       m);
+}
+
+static int run(int argc, char **argv)
+{
+	enum {
+		O_METHOD = 256,
+		O_SUMMARY,
+		O_WITH,
+		O_FEEDBACK,
+		O_NEXT,
+		O_DUE,
+		O_DATE,
+		O_BY,
+		O_AUTHOR,
+		O_TODAY
+	};
+	static const struct option opts[] = {
+	    {"method", required_argument, NULL, O_METHOD},
+	    {"summary", required_argument, NULL, O_SUMMARY},
+	    {"with", required_argument, NULL, O_WITH},
+	    {"feedback", required_argument, NULL, O_FEEDBACK},
+	    {"next", required_argument, NULL, O_NEXT},
+	    {"due", required_argument, NULL, O_DUE},
+	    {"date", required_argument, NULL, O_DATE},
+	    {"by", required_argument, NULL, O_BY},
+	    {"author", required_argument, NULL, O_AUTHOR},
+	    {"today", required_argument, NULL, O_TODAY},
+	    {NULL, 0, NULL, 0},
+	};
+	const char *method = NULL, *summary = NULL, *with = NULL, *feedback = NULL, *next = NULL,
+		   *due = NULL, *date = NULL, *by_arg = NULL, *author = NULL, *today_arg = NULL;
+	cli_change ch = {0};
+	crmf_customer *old = NULL, *nc = NULL;
+	crmf_diags before;
+	crmf_edit *e = NULL;
+	crmf_doc *nd = NULL;
+	crmf_edit_field f[8];
+	char *rel = NULL, *id = NULL, *by = NULL, *cut = NULL, *subject = NULL;
+	char today_buf[11];
+	crmf_day today, day;
+	size_t nf = 0;
+	int c, minute, rc = EXIT_USAGE;
+
+	crmf_diags_init(&before);
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case O_METHOD:
+			method = optarg;
+			break;
+		case O_SUMMARY:
+			summary = optarg;
+			break;
+		case O_WITH:
+			with = optarg;
+			break;
+		case O_FEEDBACK:
+			feedback = optarg;
+			break;
+		case O_NEXT:
+			next = optarg;
+			break;
+		case O_DUE:
+			due = optarg;
+			break;
+		case O_DATE:
+			date = optarg;
+			break;
+		case O_BY:
+			by_arg = optarg;
+			break;
+		case O_AUTHOR:
+			author = optarg;
+			break;
+		case O_TODAY:
+			today_arg = optarg;
+			break;
+		default:
+			rc = cli_usage_error(&cmd_log, "invalid option");
+			goto done;
+		}
+	}
+	if (optind >= argc) {
+		rc = cli_usage_error(&cmd_log, "which customer? give its id");
+		goto done;
+	}
+	if (optind + 1 < argc) {
+		rc = cli_usage_error(&cmd_log,
+				     "one customer at a time ('%s' is one too many); "
+				     "quote a summary with spaces",
+				     argv[optind + 1]);
+		goto done;
+	}
+	if (!method || !summary || !*summary) {
+		rc = cli_usage_error(&cmd_log, "give --method and --summary");
+		goto done;
+	}
+	if (check_method(method))
+		goto done;
+	if (date && crmf_datetime_parse(&day, &minute, date, strlen(date)) != 0) {
+		rc = cli_usage_error(&cmd_log,
+				     "invalid date '%s' for --date; write YYYY-MM-DD or "
+				     "'YYYY-MM-DD HH:MM'",
+				     date);
+		goto done;
+	}
+	if (due && crmf_date_parse(&day, due, strlen(due)) != 0) {
+		rc =
+		    cli_usage_error(&cmd_log, "invalid date '%s' for --due; write YYYY-MM-DD", due);
+		goto done;
+	}
+	if (due && !next) {
+		rc = cli_usage_error(&cmd_log, "--due is the deadline of the next action: give "
+					       "--next too");
+		goto done;
+	}
+	if (cli_today(&today, today_arg))
+		goto done;
+	if (!date) {
+		crmf_date_format(today, today_buf);
+		date = today_buf;
+	}
+	rc = cli_change_begin(&ch, author, today);
+	if (rc != EXIT_OK)
+		goto done;
+	rc = EXIT_USAGE;
+	rel = cli_find_customer(ch.root, argv[optind], CLI_IN_CUSTOMERS | CLI_IN_ARCHIVE);
+	if (!rel)
+		goto done;
+	id = cli_path_id(rel);
+	rc = EXIT_FOUND;
+	if (by_arg) {
+		const crmf_member *m = crmf_config_member(ch.cfg, by_arg);
+
+		by = strdup(m ? m->id : by_arg);
+	} else {
+		char *why = NULL;
+
+		by = cli_me(&ch, &why);
+		if (!by) {
+			cli_error("who followed up? give --by NAME: %s", why);
+			free(why);
+			goto done;
+		}
+	}
+	rc = cli_change_lock(&ch);
+	if (rc != EXIT_OK)
+		goto done;
+	rc = EXIT_FOUND;
+	if (cli_load(&old, &before, &ch, rel) != 0)
+		goto done;
+	f[nf++] = (crmf_edit_field){"date", date, cli_value_flags(ch.cfg, "followups.date", date)};
+	f[nf++] = (crmf_edit_field){"by", by, CRMF_EDIT_TEXT};
+	f[nf++] = (crmf_edit_field){"method", method, CRMF_EDIT_TEXT};
+	if (with)
+		f[nf++] = (crmf_edit_field){"with", with, CRMF_EDIT_TEXT};
+	f[nf++] = (crmf_edit_field){"summary", summary, CRMF_EDIT_TEXT};
+	if (feedback)
+		f[nf++] = (crmf_edit_field){"feedback", feedback, CRMF_EDIT_TEXT};
+	if (next)
+		f[nf++] = (crmf_edit_field){"next", next, CRMF_EDIT_TEXT};
+	if (due)
+		f[nf++] =
+		    (crmf_edit_field){"due", due, cli_value_flags(ch.cfg, "followups.due", due)};
+	if (crmf_edit_new(&e, old->doc) != 0 ||
+	    crmf_edit_append(e, old->doc->root, "followups", f, nf) != 0 ||
+	    crmf_edit_finish(&nd, e, NULL) != 0) {
+		cli_error("cannot add the follow-up to %s: %s; nothing changed", rel,
+			  crmf_error_last());
+		goto done;
+	}
+	if (cli_validate(&nc, &ch, rel, nd->src, nd->len, &before) != 0) {
+		cli_error("nothing changed: %s would not be valid%s", rel,
+			  old->errors ? " (it has errors already: fix them with 'crmf edit')" : "");
+		goto done;
+	}
+	cut = cli_cut(summary, 50);
+	if (asprintf(&subject, "crmf: log %s: %s %s %s", id, method, date, cut) < 0)
+		abort();
+	printf("%s: + follow-up %s %s\n", id, date, method);
+	rc = cli_save_commit(&ch, rel, nc->doc->src, nc->doc->len,
+			     &(crmf_commit_opts){.subject = subject,
+						 .body = strcmp(cut, summary) ? summary : NULL,
+						 .action = "log",
+						 .customer = id});
+done:
+	free(subject);
+	free(cut);
+	crmf_customer_free(nc);
+	crmf_doc_free(nd);
+	crmf_edit_free(e);
+	crmf_customer_free(old);
+	crmf_diags_release(&before);
+	free(by);
+	free(id);
+	free(rel);
+	cli_change_end(&ch);
+	return rc;
+}
+
+const struct crmf_cmd cmd_log = {
+    "log",
+    run,
+    "append a follow-up to a customer (--method, --summary …), committed",
+    usage,
+};
