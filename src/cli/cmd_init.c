@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "crmf/sync.h"
 #include "templates.h"
 
 static int run(int argc, char **argv)
@@ -40,6 +41,18 @@ static int run(int argc, char **argv)
 	       "next: edit crmf.yaml for your team, add customer files under customers/, "
 	       "then run 'crmf check'\n",
 	       r.commit);
+	{
+		/* git pull merges customer files with crmf from the start (see crmf setup) */
+		crmf_setup_result s;
+
+		if (crmf_setup(&s, r.root, NULL) == 0)
+			printf("git pull merges customer files with crmf (.gitattributes, git config "
+			       "merge.crmf.driver); in a new clone, run 'crmf setup'\n");
+		else
+			cli_error("warning: %s; run 'crmf setup' to let git pull merge customer files",
+				  crmf_error_last());
+		crmf_setup_result_release(&s);
+	}
 	crmf_init_result_release(&r);
 	return EXIT_OK;
 }

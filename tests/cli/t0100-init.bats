@@ -17,8 +17,12 @@ load helper
 	assert_line --index 0 "crmf: init"
 	assert_line --partial "crmf.yaml"
 	assert_line --partial "customers/.gitkeep"
-	assert_line --partial "2 files changed"
-	[ "$(git ls-tree -r --name-only HEAD | paste -sd,)" = "crmf.yaml,customers/.gitkeep" ]
+	assert_line --partial ".gitattributes"
+	assert_line --partial "3 files changed"
+	[ "$(git ls-tree -r --name-only HEAD | paste -sd,)" = ".gitattributes,crmf.yaml,customers/.gitkeep" ]
+	# git itself merges customer files with crmf's driver
+	[ "$(git check-attr merge customers/2025/C1.yaml | sed 's/.*: //')" = crmf ]
+	[ "$(git config merge.crmf.driver | sed 's/^.* merge-driver/merge-driver/')" = "merge-driver %O %A %B %P" ]
 	[ "$(git log -1 --format='%(trailers:key=Crmf-Action,valueonly)')" = init ]
 	run git fsck --strict --no-dangling
 	assert_success
@@ -27,7 +31,7 @@ load helper
 	cmp crmf.yaml "$CRMF_SRC/templates/crmf.yaml"
 	[ ! -s customers/.gitkeep ]
 	[ -z "$(git status --porcelain --ignored)" ]
-	[ "$(ls -A | paste -sd,)" = ".git,crmf.yaml,customers" ]
+	[ "$(ls -A | paste -sd,)" = ".git,.gitattributes,crmf.yaml,customers" ]
 }
 
 @test "t0100 init: author and committer are the configured identity" {
@@ -70,7 +74,7 @@ load helper
 	assert_output "crmf: 'crmf.yaml' already exists in $TMP/repo; crmf init never overwrites it"
 	cmp repo/crmf.yaml before.yaml
 	[ "$(git -C repo rev-list --count HEAD)" = 1 ]
-	[ -z "$(ls -A repo | grep -v -e '^\.git$' -e '^crmf\.yaml$' -e '^customers$')" ]
+	[ -z "$(ls -A repo | grep -v -e '^\.git$' -e '^\.gitattributes$' -e '^crmf\.yaml$' -e '^customers$')" ]
 }
 
 @test "t0100 init: an existing crmf.yaml outside git is refused before git init" {
@@ -96,7 +100,7 @@ load helper
 	assert_line --index 0 "initialised crmf repository in $TMP/repo (in the git repository $TMP/repo; crmf.yaml, customers/)"
 	[ "$(git rev-list --count HEAD)" = 2 ]
 	[ "$(git log -1 --format=%s HEAD~1)" = first ]
-	[ "$(git show --name-only --format= HEAD | paste -sd,)" = "crmf.yaml,customers/.gitkeep" ]
+	[ "$(git show --name-only --format= HEAD | paste -sd,)" = ".gitattributes,crmf.yaml,customers/.gitkeep" ]
 	[ "$(git status --porcelain | paste -sd,)" = " M README,A  other.txt" ]
 	[ "$(git diff --cached --name-only)" = other.txt ]
 	run git fsck --strict --no-dangling
@@ -121,7 +125,7 @@ load helper
 	assert_success
 	assert_line --index 0 "initialised crmf repository in $TMP/top/crm/team (in the git repository $TMP/top; crmf.yaml, customers/)"
 	[ ! -e crm/team/.git ]
-	[ "$(git show --name-only --format= HEAD | paste -sd,)" = "crm/team/crmf.yaml,crm/team/customers/.gitkeep" ]
+	[ "$(git show --name-only --format= HEAD | paste -sd,)" = "crm/team/.gitattributes,crm/team/crmf.yaml,crm/team/customers/.gitkeep" ]
 	[ "$(git rev-list --count HEAD)" = 2 ]
 	[ -z "$(git status --porcelain)" ]
 }
@@ -166,7 +170,7 @@ load helper
 	: >repo/.git/index.lock
 	run crmf init repo
 	assert_failure 2
-	assert_output --regexp "^crmf: saved, not committed: .*; commit 'crmf.yaml' and 'customers/.gitkeep' yourself$"
+	assert_output --regexp "^crmf: saved, not committed: .*'; commit 'crmf.yaml', 'customers/.gitkeep' and '.gitattributes' yourself$"
 	cmp repo/crmf.yaml "$CRMF_SRC/templates/crmf.yaml"
 	[ -f repo/customers/.gitkeep ]
 	run git -C repo rev-parse -q --verify HEAD

@@ -1,0 +1,199 @@
+/* `crmf merge-driver`: git's merge driver protocol around crmf's structural merge. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "crmf/merge.h"
+
+/* Exit status git reads as "could not merge at all" (above 1, per its protocol). */
+enum { EXIT_DRIVER_ERROR = 2 };
+
+static int slurp(char **out, size_t *len, const char *path)
+{
+	if (cli_read_file(out, len, path) != 0) {
+		cli_error("cannot read '%s': %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* The crmf root holding the work-tree path `path` (git runs drivers at the top of the work
+ * tree) and the path relative to it; both NULL when there is none. */
+static void locate(char **root, char **rel, const char *path)
+{
+	char *cwd = realpath(".", NULL), *dir;
+	char *abs = NULL;
+	size_t n;
+
+	*root = *rel = NULL;
+	if (!cwd)
+		return;
+	abs = path[0] == '/' ? strdup(path) : cli_path(cwd, path);
+	dir = strdup(abs);
+	if (!dir || !abs)
+		abort();
+	/* the file's folder may not exist here yet (added on their side) */
+	for (;;) {
+		struct stat st;
+		char *slash = strrchr(dir, '/');
+
+		if (!slash || slash == dir)
+			break;
+		*slash = '\0';
+		if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+			break;
+	}
+	if (crmf_repo_discover(root, dir) == 0) {
+		n = strlen(*root);
+		if (strncmp(abs, *root, n) == 0 && abs[n] == '/') {
+			*rel = strdup(abs + n + 1);
+		} else {
+			free(*root);
+			*root = NULL;
+		}
+	}
+	free(dir);
+	free(abs);
+	free(cwd);
+}
+
+static crmf_config *load_config(const char *root)
+{
+	crmf_config *cfg = NULL;
+	crmf_doc *doc = NULL;
+	crmf_diags d;
+	char *path = root ? cli_path(root, "crmf.yaml") : NULL;
+
+	crmf_diags_init(&d);
+	if (path && access(path, F_OK) == 0)
+		crmf_doc_load(&doc, "crmf.yaml", path, &d);
+	crmf_config_load(&cfg, doc && doc->root ? doc : NULL, &d);
+	crmf_doc_free(doc);
+	crmf_diags_release(&d);
+	free(path);
+	return cfg;
+}
+
+static void explain(const char *path, const crmf_merge_result *r)
+{
+	if (r->whole_file) {
+		cli_error("%s: cannot merge by structure, a side is not valid YAML; both versions "
+			  "are in the file between <<<<<<< and >>>>>>> lines",
+			  path);
+		for (size_t i = 0; i < r->diags.n; i++)
+			fprintf(stderr, "  %s:%d:%d: %s [%s]\n",
+				r->diags.v[i].path ? r->diags.v[i].path : "?", r->diags.v[i].line,
+				r->diags.v[i].column, r->diags.v[i].message, r->diags.v[i].rule);
+	} else if (r->invalid) {
+		cli_error(
+		    "%s: the merged record is invalid; fix it, check it with crmf check, then "
+		    "git add it",
+		    path);
+		for (size_t i = 0; i < r->diags.n; i++)
+			fprintf(stderr, "%s:%d:%d: %s: %s [%s]\n", path, r->diags.v[i].line,
+				r->diags.v[i].column, crmf_severity_name(r->diags.v[i].severity),
+				r->diags.v[i].message, r->diags.v[i].rule);
+	} else {
+		for (size_t i = 0; i < r->n_conflicts; i++) {
+			const crmf_merge_conflict *c = &r->conflicts[i];
+
+			fprintf(stderr,
+				"crmf: %s:%d: '%s' changed on both sides: ours '%s', theirs '%s'\n",
+				path, c->line, c->field ? c->field : "?",
+				c->ours ? c->ours : "(deleted)",
+				c->theirs ? c->theirs : "(deleted)");
+		}
+		fprintf(stderr,
+			"crmf: %s: keep one version between the <<<<<<< and >>>>>>> lines, delete "
+			"the marker lines, run crmf check, then git add it\n",
+			path);
+	}
+}
+
+static int run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	char *bases = NULL, *ours = NULL, *theirs = NULL, *root = NULL, *rel = NULL;
+	size_t bl = 0, ol = 0, tl = 0;
+	crmf_config *cfg = NULL;
+	crmf_merge_opts mo;
+	crmf_merge_result r;
+	const char *path;
+	int c, rc = EXIT_DRIVER_ERROR, m;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		if (c == 'h')
+			return cli_help(&cmd_merge_driver);
+		return cli_usage_error(&cmd_merge_driver, "unknown option '%s'", argv[optind - 1]);
+	}
+	if (argc - optind < 3 || argc - optind > 4)
+		return cli_usage_error(&cmd_merge_driver,
+				       "give BASE, OURS, THEIRS and (optionally) PATH");
+	path = argc - optind == 4 ? argv[optind + 3] : argv[optind + 1];
+	if (slurp(&bases, &bl, argv[optind]) < 0 || slurp(&ours, &ol, argv[optind + 1]) < 0 ||
+	    slurp(&theirs, &tl, argv[optind + 2]) < 0)
+		goto done;
+	if (argc - optind == 4)
+		locate(&root, &rel, path);
+	cfg = load_config(root);
+	memset(&mo, 0, sizeof(mo));
+	mo.cfg = cfg;
+	mo.relpath = rel;
+	m = crmf_merge_file(&r, bases, bl, ours, ol, theirs, tl, &mo);
+	if (m < 0) {
+		cli_error("%s: %s", path, crmf_error_last());
+	} else if (crmf_write_atomic(argv[optind + 1], r.buf, r.len) < 0) {
+		cli_error("cannot write the merge of '%s': %s", path, crmf_error_last());
+	} else {
+		if (m == 1)
+			explain(path, &r);
+		rc = m == 0 ? EXIT_OK : EXIT_FOUND;
+	}
+	crmf_merge_result_release(&r);
+done:
+	crmf_config_free(cfg);
+	free(bases);
+	free(ours);
+	free(theirs);
+	free(root);
+	free(rel);
+	return rc;
+}
+
+const struct crmf_cmd cmd_merge_driver = {
+    "merge-driver",
+    run,
+    "merge a customer file by its structure (git's merge driver; see crmf setup)",
+    "usage: crmf merge-driver BASE OURS THEIRS [PATH]\n"
+    "\n"
+    "The merge driver git runs for customer files once 'crmf setup' (or 'crmf\n"
+    "init') has configured it: git config merge.crmf.driver is\n"
+    "'crmf merge-driver %O %A %B %P' and .gitattributes sends customers/ and\n"
+    "archive/ to it. BASE, OURS and THEIRS are the common ancestor's, our and\n"
+    "their versions of the file; the result is written over OURS. PATH, the\n"
+    "file's path in the work tree, finds crmf.yaml for validation.\n"
+    "\n"
+    "The merge follows the record's structure: follow-ups added on both sides\n"
+    "are all kept, in date order (one copy of an entry added on both sides);\n"
+    "fields, contacts and deals changed on one side each are all taken. The same\n"
+    "field changed to different values is a conflict marked around that field's\n"
+    "lines alone, with both values kept; so is a field changed on one side and\n"
+    "deleted on the other. A merged record that fails validation is a conflict\n"
+    "too. A side that is not valid YAML (say, with leftover conflict markers)\n"
+    "gives markers around the whole files. Lines no one changed keep their\n"
+    "bytes, comments included.\n"
+    "\n"
+    "options:\n"
+    "  -h, --help  show this help\n"
+    "\n"
+    "exit status: 0 merged cleanly, 1 conflict (explained on stderr), 2 error\n",
+};

@@ -1,0 +1,81 @@
+/* `crmf setup`: make plain git merges and pulls use crmf's merge for customer files. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli.h"
+#include "crmf/sync.h"
+
+static int run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"command", required_argument, NULL, 'c'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	const char *command = NULL;
+	crmf_setup_result r;
+	char *root;
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		if (c == 'h')
+			return cli_help(&cmd_setup);
+		if (c == 'c')
+			command = optarg;
+		else
+			return cli_usage_error(&cmd_setup, "unknown option '%s'", argv[optind - 1]);
+	}
+	if (optind < argc)
+		return cli_usage_error(&cmd_setup, "no arguments expected");
+	if (!(root = cli_repo_root()))
+		return EXIT_USAGE;
+	if (crmf_setup(&r, root, command) != 0) {
+		cli_error("%s", crmf_error_last());
+		free(root);
+		return EXIT_USAGE;
+	}
+	if (r.attributes_changed)
+		printf("wrote %s: customer files merge with crmf; commit it so that your team "
+		       "shares it: git add .gitattributes && git commit -m \"crmf merge driver\"\n",
+		       r.attributes);
+	else
+		printf("%s already sends customer files to crmf's merge\n", r.attributes);
+	printf("%s git config merge.crmf.driver \"%s\"\n",
+	       r.config_changed ? "set" : "already set:", r.driver);
+	crmf_setup_result_release(&r);
+	free(root);
+	return EXIT_OK;
+}
+
+const struct crmf_cmd cmd_setup = {
+    "setup",
+    run,
+    "make git pull merge customer files with crmf (run once in every clone)",
+    "usage: crmf setup [--command CMD]\n"
+    "\n"
+    "Let plain 'git merge' and 'git pull' merge customer files by their\n"
+    "structure (see 'crmf merge-driver --help') instead of line by line:\n"
+    "\n"
+    "- .gitattributes, next to crmf.yaml, gets the lines that are missing of\n"
+    "    customers/**/*.yaml merge=crmf   (and *.yml, and the same for archive/)\n"
+    "  ('**/' matches any depth, the folder itself included). Commit it once\n"
+    "  for the whole team; 'crmf init' writes it for a new repository.\n"
+    "- the repository's own git config (.git/config, which a clone does not\n"
+    "  copy: run 'crmf setup' once in every new clone) gets\n"
+    "    merge.crmf.name   = crmf structural merge of customer files\n"
+    "    merge.crmf.driver = crmf merge-driver %O %A %B %P\n"
+    "  with 'crmf' replaced by this program's absolute path when the 'crmf'\n"
+    "  on PATH is another program or missing (run setup again after moving it).\n"
+    "\n"
+    "Without the config entry git merges customer files line by line, as\n"
+    "usual; 'crmf sync' always uses crmf's merge, set up or not. Running setup\n"
+    "again changes nothing that is already right.\n"
+    "\n"
+    "options:\n"
+    "  --command CMD  the command git runs instead of 'crmf' (e.g. /opt/bin/crmf)\n"
+    "  -h, --help     show this help\n"
+    "\n"
+    "exit status: 0 done, 2 usage or repository error\n",
+};

@@ -1,0 +1,267 @@
+/* `crmf sync`: fetch, merge customer files by structure, commit, push, and say what moved. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "crmf/sync.h"
+
+static const char *plural(size_t n)
+{
+	return n == 1 ? "" : "s";
+}
+
+static void print_files(const crmf_sync_file *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const crmf_sync_file *f = &v[i];
+		const char *id = f->id ? f->id : "?";
+		const char *name = f->name ? f->name : "";
+
+		switch (f->status) {
+		case 'A':
+			printf("  new customer %s %s (%s)\n", id, name, f->path);
+			break;
+		case 'D':
+			printf("  removed %s %s (%s)\n", id, name, f->path);
+			break;
+		case 'R':
+			if (strncmp(f->path, "archive/", 8) == 0)
+				printf("  archived %s %s (%s → %s)\n", id, name, f->old_path,
+				       f->path);
+			else if (strncmp(f->old_path, "archive/", 8) == 0)
+				printf("  restored %s %s (%s → %s)\n", id, name, f->old_path,
+				       f->path);
+			else
+				printf("  moved %s %s (%s → %s)\n", id, name, f->old_path, f->path);
+			break;
+		default:
+			printf("  %s %s (%s)\n", id, name, f->path);
+			break;
+		}
+		if (f->status == 'A' || f->status == 'D')
+			continue;
+		for (size_t k = 0; k < f->n_changes; k++)
+			printf("    %s\n", f->changes[k]);
+	}
+}
+
+static void print_conflicts(const crmf_sync_result *r)
+{
+	cli_lines add = {NULL, 0, 0};
+	char *paths;
+	bool markers = false;
+
+	fprintf(stderr, "crmf: sync stopped: merging %s needs you (%zu file%s)\n", r->upstream,
+		r->n_conflicts, plural(r->n_conflicts));
+	for (size_t i = 0; i < r->n_conflicts; i++) {
+		const crmf_sync_conflict *c = &r->conflicts[i];
+
+		switch (c->kind) {
+		case CRMF_SYNC_FIELDS:
+			markers = true;
+			for (size_t k = 0; k < c->n_fields; k++) {
+				const crmf_merge_conflict *f = &c->fields[k];
+
+				fprintf(
+				    stderr,
+				    "  %s:%d: '%s' changed on both sides: ours '%s', theirs '%s'\n",
+				    c->path, f->line, f->field ? f->field : "?",
+				    f->ours ? f->ours : "(deleted)",
+				    f->theirs ? f->theirs : "(deleted)");
+			}
+			cli_lines_add_once(&add, c->path);
+			break;
+		case CRMF_SYNC_WHOLE_FILE:
+			markers = true;
+			fprintf(
+			    stderr,
+			    "  %s: a side is not valid YAML; both whole versions are in the file\n",
+			    c->path);
+			cli_lines_add_once(&add, c->path);
+			break;
+		case CRMF_SYNC_INVALID:
+			fprintf(stderr, "  %s: merged, but the record is invalid:\n", c->path);
+			for (size_t k = 0; k < r->diags.n; k++)
+				if (r->diags.v[k].path && strcmp(r->diags.v[k].path, c->path) == 0)
+					fprintf(stderr, "    %s:%d:%d: %s [%s]\n", c->path,
+						r->diags.v[k].line, r->diags.v[k].column,
+						r->diags.v[k].message, r->diags.v[k].rule);
+			cli_lines_add_once(&add, c->path);
+			break;
+		case CRMF_SYNC_DELETED_OURS:
+		case CRMF_SYNC_DELETED_THEIRS: {
+			bool ours = c->kind == CRMF_SYNC_DELETED_OURS;
+
+			if (c->moved_to)
+				fprintf(stderr,
+					"  %s: moved to %s on %s side and changed on %s\n"
+					"    keep it in %s, with the changes: mv -f %s %s && git "
+					"add -A "
+					"%s %s\n"
+					"    keep it where it is: git add %s && git rm -q %s\n",
+					c->path, c->moved_to, ours ? "our" : "their",
+					ours ? "theirs" : "ours", c->moved_to, c->path, c->moved_to,
+					c->path, c->moved_to, c->path, c->moved_to);
+			else
+				fprintf(stderr,
+					"  %s: deleted on %s side and changed on %s\n"
+					"    keep it: git add %s; delete it: git rm -q %s\n",
+					c->path, ours ? "our" : "their", ours ? "theirs" : "ours",
+					c->path, c->path);
+			break;
+		}
+		default:
+			markers = true;
+			fprintf(stderr, "  %s: git's own conflict (not a customer file)\n",
+				c->path);
+			cli_lines_add_once(&add, c->path);
+			break;
+		}
+	}
+	paths = cli_lines_join(&add, " ");
+	fputs("the merge is in progress", stderr);
+	if (markers)
+		fputs("; each conflict is marked in its file between '<<<<<<< ours' and "
+		      "'>>>>>>> theirs' lines, around just the field that clashes",
+		      stderr);
+	fputs("\nto finish: ", stderr);
+	if (markers)
+		fputs("keep one version and delete the marker lines, ", stderr);
+	if (add.n)
+		fprintf(stderr,
+			"run crmf check, then\n  git add %s && git commit --no-edit && crmf sync\n",
+			paths);
+	else
+		fputs("run the commands above, then\n  git commit --no-edit && crmf sync\n",
+		      stderr);
+	fputs("to give up: git merge --abort (everything is as before the sync; nothing was "
+	      "pushed)\n",
+	      stderr);
+	free(paths);
+	cli_lines_release(&add);
+}
+
+static int run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"no-push", no_argument, NULL, 'n'},
+	    {"today", required_argument, NULL, 't'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	crmf_sync_opts so;
+	crmf_sync_result r;
+	const char *today = NULL;
+	char *root;
+	int c, rc;
+
+	memset(&so, 0, sizeof(so));
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		if (c == 'h')
+			return cli_help(&cmd_sync);
+		else if (c == 'n')
+			so.no_push = true;
+		else if (c == 't')
+			today = optarg;
+		else
+			return cli_usage_error(&cmd_sync, "unknown option '%s'", argv[optind - 1]);
+	}
+	if (argc - optind > 1)
+		return cli_usage_error(&cmd_sync, "too many arguments: give one remote");
+	so.remote = optind < argc ? argv[optind] : NULL;
+	if (cli_today(&so.today, today) != EXIT_OK)
+		return EXIT_USAGE;
+	if (!(root = cli_repo_root()))
+		return EXIT_USAGE;
+	rc = crmf_sync(&r, root, &so);
+	free(root);
+	if (rc < 0) {
+		cli_error("%s", crmf_error_last());
+		crmf_sync_result_release(&r);
+		return EXIT_USAGE;
+	}
+	if (rc == 1) {
+		print_conflicts(&r);
+		crmf_sync_result_release(&r);
+		return EXIT_FOUND;
+	}
+	switch (r.status) {
+	case CRMF_SYNC_UP_TO_DATE:
+		if (r.upstream)
+			printf("nothing new from %s\n", r.upstream);
+		else
+			printf("%s has no branch %s yet\n", r.remote, r.branch);
+		break;
+	case CRMF_SYNC_FAST_FORWARD:
+		printf("in: %zu commit%s from %s (fast-forward to %.7s)\n", r.commits_in,
+		       plural(r.commits_in), r.upstream, r.commit);
+		break;
+	case CRMF_SYNC_MERGED:
+		printf(
+		    "in: %zu commit%s from %s, merged: committed %.7s \"crmf: sync: merge %s\"\n",
+		    r.commits_in, plural(r.commits_in), r.upstream, r.commit, r.upstream);
+		break;
+	default:
+		break;
+	}
+	print_files(r.in, r.n_in);
+	if (r.commits_out > 0) {
+		if (r.pushed)
+			printf("out: %zu commit%s pushed to %s (%s)\n", r.commits_out,
+			       plural(r.commits_out), r.remote, r.branch);
+		else
+			printf("out: %zu commit%s not pushed%s\n", r.commits_out,
+			       plural(r.commits_out), so.no_push ? " (--no-push)" : "");
+		print_files(r.out, r.n_out);
+	} else {
+		printf("out: nothing to push\n");
+	}
+	rc = EXIT_OK;
+	if (r.push_error) {
+		cli_error("push to %s failed: %s; what came in is committed here, run crmf sync "
+			  "again",
+			  r.remote, r.push_error);
+		rc = EXIT_FOUND;
+	}
+	crmf_sync_result_release(&r);
+	return rc;
+}
+
+const struct crmf_cmd cmd_sync = {
+    "sync",
+    run,
+    "fetch, merge customer files by structure, commit and push",
+    "usage: crmf sync [--no-push] [--today DATE] [REMOTE]\n"
+    "\n"
+    "Share the repository with the team through a git remote (REMOTE, default:\n"
+    "the branch's remote, else origin): fetch its branch, fast-forward or merge\n"
+    "(customer files by their structure, as 'crmf merge-driver --help' says,\n"
+    "other files as git would), check the customer files the merge produced,\n"
+    "commit the merge, and push. Prints what came in (new customers, new\n"
+    "follow-ups, changed fields) and what went out.\n"
+    "\n"
+    "Refuses while customer files have uncommitted changes (commit them first:\n"
+    "crmf commit) or a merge or rebase is in progress.\n"
+    "\n"
+    "When the same field was changed differently on both sides (or a customer\n"
+    "was archived on one side and changed on the other, or the merged record is\n"
+    "invalid), sync stops with the merge in progress, as git merge would: it\n"
+    "names each customer, field and both values, marks the clash in the file\n"
+    "around that field alone, and says how to finish (edit, git add, git commit\n"
+    "--no-edit, crmf sync) or give up (git merge --abort). Nothing is pushed.\n"
+    "\n"
+    "Remotes: a path or file:// URL, ssh (keys from ssh-agent; the host must be\n"
+    "in ~/.ssh/known_hosts), and https without a password. For a password or\n"
+    "token, use git pull and git push with a credential helper.\n"
+    "\n"
+    "options:\n"
+    "  --no-push      fetch and merge, but do not push\n"
+    "  --today DATE   the date validation judges future dates against\n"
+    "  -h, --help     show this help\n"
+    "\n"
+    "exit status: 0 done, 1 stopped on a conflict or the push failed (what came\n"
+    "in is kept), 2 usage or repository error (nothing changed)\n",
+};

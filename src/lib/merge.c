@@ -1,0 +1,1441 @@
+/* Three-way merge of customer files on their structure, written as splices on our side's bytes. */
+#include "crmf/merge.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crmf/check.h"
+#include "crmf/doc.h"
+#include "util.h"
+
+/* Largest alignment table for one list (entries of base x entries of a side). */
+#define ALIGN_MAX (4u * 1024 * 1024)
+/* Longest value quoted in a conflict description, in bytes. */
+#define BRIEF_MAX 72
+
+/* One version of the file: parsed, or doc NULL for an absent base. */
+typedef struct side {
+	const crmf_doc *doc;
+	const char *s;
+	size_t len;
+} side;
+
+/* The lines an entry (a pair of a block mapping, an item of a block sequence) occupies. */
+typedef struct entry {
+	size_t start, end; /* [start, end): from its line (or its key) to past its last line */
+	size_t col;	   /* bytes before its key or '-' on its line */
+	bool at_line;	   /* starts a line; false for the first key of an item (`- key: …`) */
+} entry;
+
+struct splice {
+	size_t off, rem;
+	char *text;
+	size_t len;
+	size_t seq; /* creation order: equal offsets keep it */
+	size_t out; /* where its text starts in the result */
+};
+
+typedef struct merger {
+	side b, o, t;
+	const char *eol;
+	char *open, *sep, *close; /* the marker lines, without line ends */
+	struct splice *sp;
+	size_t nsp, capsp, seq;
+	crmf_merge_conflict *cf;
+	size_t *cf_seq; /* the splice holding each conflict's markers */
+	size_t ncf, capcf;
+	strbuf path; /* the field being merged: "contacts[1].phone" */
+} merger;
+
+enum list_kind { L_GENERIC, L_FOLLOWUPS, L_CONTACTS, L_DEALS };
+
+/* ---- bytes and lines ---- */
+
+static size_t line_begin(const side *sd, size_t pos)
+{
+	size_t lo = sd->doc && sd->doc->bom ? 3 : 0;
+
+	while (pos > lo && sd->s[pos - 1] != '\n')
+		pos--;
+	return pos;
+}
+
+static size_t next_line(const side *sd, size_t pos)
+{
+	const char *nl = pos < sd->len ? memchr(sd->s + pos, '\n', sd->len - pos) : NULL;
+
+	return nl ? (size_t)(nl - sd->s) + 1 : sd->len;
+}
+
+static bool first_on_line(const side *sd, size_t pos)
+{
+	for (size_t i = line_begin(sd, pos); i < pos; i++)
+		if (sd->s[i] != ' ')
+			return false;
+	return true;
+}
+
+static bool blank_line(const side *sd, size_t ls)
+{
+	size_t i = ls;
+
+	while (i < sd->len && sd->s[i] == ' ')
+		i++;
+	return i == sd->len || sd->s[i] == '\n' || sd->s[i] == '\r';
+}
+
+/* The deepest last node under `n`: a block collection's own end lies at the next token, past
+ * comments and blank lines, so entry ends are taken from its last scalar. */
+static const crmf_node *last_leaf(const crmf_node *n)
+{
+	while (n->type != CRMF_NODE_SCALAR && n->style == CRMF_STYLE_BLOCK && n->n > 0)
+		n = n->type == CRMF_NODE_MAPPING ? n->pairs[n->n - 1].value : n->items[n->n - 1];
+	return n;
+}
+
+static bool keeps_trailing_lines(const side *sd, const crmf_node *leaf)
+{
+	if (leaf->type != CRMF_NODE_SCALAR ||
+	    (leaf->style != CRMF_STYLE_LITERAL && leaf->style != CRMF_STYLE_FOLDED))
+		return false;
+	for (size_t i = leaf->start + 1; i < leaf->end && strchr("+-0123456789", sd->s[i]); i++)
+		if (sd->s[i] == '+')
+			return true;
+	return false;
+}
+
+/* Past the last line of an entry whose key or '-' is in column `col`, the blank lines a
+ * keep-chomped block scalar owns and the comment lines right after it indented deeper than
+ * `col` (the same ownership crmf_edit uses). */
+static size_t entry_end(const side *sd, const crmf_node *n, size_t col)
+{
+	const crmf_node *leaf = last_leaf(n);
+	size_t p = next_line(sd, leaf->end);
+
+	if (keeps_trailing_lines(sd, leaf))
+		while (p < sd->len && blank_line(sd, p))
+			p = next_line(sd, p);
+	while (p < sd->len) {
+		size_t i = p;
+
+		while (i < sd->len && sd->s[i] == ' ')
+			i++;
+		if (i == sd->len || sd->s[i] != '#' || i - p <= col)
+			break;
+		p = next_line(sd, p);
+	}
+	return p;
+}
+
+static entry pair_entry(const side *sd, const crmf_pair *p)
+{
+	entry e;
+	size_t ls = line_begin(sd, p->key->start);
+
+	e.col = p->key->start - ls;
+	e.at_line = first_on_line(sd, p->key->start);
+	e.start = e.at_line ? ls : p->key->start;
+	e.end = entry_end(sd, p->value, e.col);
+	return e;
+}
+
+/* The entry of a block sequence item; false when its '-' cannot be found. */
+static bool item_entry(entry *e, const side *sd, const crmf_node *item)
+{
+	size_t p = item->start, ls;
+
+	while (p > 0 && strchr(" \r\n", sd->s[p - 1]))
+		p--;
+	if (p == 0 || sd->s[p - 1] != '-')
+		return false;
+	p--;
+	ls = line_begin(sd, p);
+	e->col = p - ls;
+	e->at_line = first_on_line(sd, p);
+	e->start = e->at_line ? ls : p;
+	e->end = entry_end(sd, item, e->col);
+	return true;
+}
+
+static bool bytes_eq(const side *a, const entry *ea, const side *b, const entry *eb)
+{
+	size_t n = ea->end - ea->start;
+
+	return ea->at_line == eb->at_line && n == eb->end - eb->start &&
+	       memcmp(a->s + ea->start, b->s + eb->start, n) == 0;
+}
+
+/* ---- structure ---- */
+
+static bool same(const crmf_node *a, const crmf_node *b)
+{
+	if (!a || !b)
+		return a == b;
+	if (crmf_node_is_null(a) || crmf_node_is_null(b))
+		return crmf_node_is_null(a) && crmf_node_is_null(b);
+	if (a->type != b->type || a->n != b->n)
+		return false;
+	switch (a->type) {
+	case CRMF_NODE_SCALAR:
+		return a->len == b->len && memcmp(a->value, b->value, a->len) == 0;
+	case CRMF_NODE_SEQUENCE:
+		for (size_t i = 0; i < a->n; i++)
+			if (!same(a->items[i], b->items[i]))
+				return false;
+		return true;
+	case CRMF_NODE_MAPPING:
+		for (size_t i = 0; i < a->n; i++)
+			if (!same(a->pairs[i].value, crmf_node_get(b, a->pairs[i].key->value)))
+				return false;
+		return true;
+	}
+	return false;
+}
+
+static const char *scalar_of(const crmf_node *map, const char *key)
+{
+	const crmf_node *v = crmf_node_get(map, key);
+
+	return v && v->type == CRMF_NODE_SCALAR ? v->value : NULL;
+}
+
+static bool str_eq(const char *a, const char *b)
+{
+	return a && b ? strcmp(a, b) == 0 : a == b;
+}
+
+/* Whether two list entries are the same entry, perhaps edited. */
+static bool ident_eq(enum list_kind kind, const crmf_node *a, const crmf_node *b)
+{
+	if (kind == L_GENERIC || a->type != CRMF_NODE_MAPPING || b->type != CRMF_NODE_MAPPING)
+		return same(a, b);
+	switch (kind) {
+	case L_FOLLOWUPS:
+		return str_eq(scalar_of(a, "date"), scalar_of(b, "date")) &&
+		       str_eq(scalar_of(a, "by"), scalar_of(b, "by")) &&
+		       str_eq(scalar_of(a, "method"), scalar_of(b, "method"));
+	case L_CONTACTS:
+		return scalar_of(a, "name") ? str_eq(scalar_of(a, "name"), scalar_of(b, "name"))
+					    : same(a, b);
+	case L_DEALS:
+		return scalar_of(a, "signed")
+			   ? str_eq(scalar_of(a, "signed"), scalar_of(b, "signed"))
+			   : same(a, b);
+	default:
+		return same(a, b);
+	}
+}
+
+static enum list_kind kind_of(const char *key, size_t depth)
+{
+	if (depth != 1 || !key)
+		return L_GENERIC;
+	if (strcmp(key, "followups") == 0)
+		return L_FOLLOWUPS;
+	if (strcmp(key, "contacts") == 0)
+		return L_CONTACTS;
+	if (strcmp(key, "deals") == 0)
+		return L_DEALS;
+	return L_GENERIC;
+}
+
+/* A follow-up's date and time as one sortable number; INT64_MAX when it has none. */
+static int64_t when_of(const crmf_node *item)
+{
+	const crmf_node *d = crmf_node_get(item, "date");
+	crmf_day day;
+	int minute;
+
+	if (!d || d->type != CRMF_NODE_SCALAR ||
+	    crmf_datetime_parse(&day, &minute, d->value, d->len))
+		return INT64_MAX;
+	return (int64_t)day * 1441 + minute + 1;
+}
+
+/* Cut a UTF-8 string to at most `max` bytes on a character boundary. */
+static void add_cut(strbuf *sb, const char *s, size_t n, size_t max)
+{
+	if (n > max) {
+		while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+			max--;
+		sb_add(sb, s, max);
+		sb_adds(sb, "…");
+		return;
+	}
+	sb_add(sb, s, n);
+}
+
+static void brief_into(strbuf *sb, const crmf_node *n, size_t limit)
+{
+	if (sb->len >= limit) {
+		return;
+	} else if (n->type == CRMF_NODE_SCALAR) {
+		add_cut(sb, n->value, n->len, limit - sb->len);
+	} else if (n->type == CRMF_NODE_SEQUENCE) {
+		sb_addc(sb, '[');
+		for (size_t i = 0; i < n->n && sb->len < limit; i++) {
+			if (i)
+				sb_adds(sb, ", ");
+			brief_into(sb, n->items[i], limit);
+		}
+		sb_addc(sb, ']');
+	} else {
+		sb_addc(sb, '{');
+		for (size_t i = 0; i < n->n && sb->len < limit; i++) {
+			if (i)
+				sb_adds(sb, ", ");
+			sb_adds(sb, n->pairs[i].key->value);
+			sb_adds(sb, ": ");
+			brief_into(sb, n->pairs[i].value, limit);
+		}
+		sb_addc(sb, '}');
+	}
+}
+
+/* A value as one short line for messages; NULL for NULL. */
+static char *brief(const crmf_node *n)
+{
+	strbuf sb = STRBUF_INIT;
+
+	if (!n)
+		return NULL;
+	brief_into(&sb, n, BRIEF_MAX);
+	return sb_detach(&sb);
+}
+
+/* ---- splices and conflicts ---- */
+
+static void add_splice(merger *M, size_t off, size_t rem, strbuf *text)
+{
+	struct splice *s;
+
+	if (M->nsp == M->capsp) {
+		M->capsp = M->capsp ? 2 * M->capsp : 16;
+		M->sp = xrealloc(M->sp, M->capsp * sizeof(*M->sp));
+	}
+	s = &M->sp[M->nsp++];
+	s->off = off;
+	s->rem = rem;
+	s->len = text->len;
+	s->text = sb_detach(text);
+	s->seq = M->seq++;
+	s->out = 0;
+}
+
+typedef struct mark {
+	size_t nsp, ncf;
+} mark;
+
+static mark checkpoint(const merger *M)
+{
+	mark m = {M->nsp, M->ncf};
+
+	return m;
+}
+
+static void conflict_free(crmf_merge_conflict *c)
+{
+	free(c->field);
+	free(c->ours);
+	free(c->theirs);
+}
+
+static void rollback(merger *M, mark m)
+{
+	while (M->nsp > m.nsp)
+		free(M->sp[--M->nsp].text);
+	while (M->ncf > m.ncf)
+		conflict_free(&M->cf[--M->ncf]);
+}
+
+static void add_eol(merger *M, strbuf *sb)
+{
+	sb_adds(sb, M->eol);
+}
+
+/* Bytes of one of our lines, ended with our line end. */
+static void add_line(merger *M, strbuf *sb, const char *s, size_t n)
+{
+	if (n > 0 && s[n - 1] == '\r')
+		n--;
+	sb_add(sb, s, n);
+	add_eol(M, sb);
+}
+
+static void add_spaces(strbuf *sb, size_t n)
+{
+	while (n--)
+		sb_addc(sb, ' ');
+}
+
+/*
+ * The lines of entry `e` of side `sd`, moved so that its key or '-' lands in
+ * column `col`: as whole lines when `at_line`, else without the first line's
+ * indentation (it follows our `- `). Every line ends with our line end. False
+ * when a line would have to lose more indentation than it has.
+ */
+static bool moved_lines(merger *M, strbuf *out, const side *sd, const entry *e, size_t col,
+			bool at_line)
+{
+	long delta = (long)col - (long)e->col;
+	size_t p = e->start;
+	bool first = true;
+
+	while (p < e->end) {
+		const char *nl = memchr(sd->s + p, '\n', e->end - p);
+		size_t stop = nl ? (size_t)(nl - sd->s) : e->end;
+		const char *ln = sd->s + p;
+		size_t n = stop - p, lead = 0;
+
+		if (first) {
+			/* the first line's indentation is the entry's column, spaces or `- ` */
+			if (e->at_line) {
+				ln += e->col;
+				n -= e->col;
+			}
+			if (at_line)
+				add_spaces(out, col);
+			add_line(M, out, ln, n);
+			first = false;
+		} else {
+			while (lead < n && ln[lead] == ' ')
+				lead++;
+			if (lead == n || (lead + 1 == n && ln[lead] == '\r')) {
+				add_line(M, out, ln, 0); /* a blank line stays blank */
+			} else if (delta >= 0) {
+				add_spaces(out, (size_t)delta);
+				add_line(M, out, ln, n);
+			} else if (lead >= (size_t)-delta) {
+				add_line(M, out, ln + (size_t)-delta, n - (size_t)-delta);
+			} else {
+				return false;
+			}
+		}
+		p = nl ? stop + 1 : e->end;
+	}
+	return true;
+}
+
+/* Note a conflict whose markers the next splice holds. */
+static void record_conflict(merger *M, const crmf_node *o, const crmf_node *t)
+{
+	crmf_merge_conflict *c;
+
+	if (M->ncf == M->capcf) {
+		M->capcf = M->capcf ? 2 * M->capcf : 8;
+		M->cf = xrealloc(M->cf, M->capcf * sizeof(*M->cf));
+		M->cf_seq = xrealloc(M->cf_seq, M->capcf * sizeof(*M->cf_seq));
+	}
+	c = &M->cf[M->ncf];
+	c->field = M->path.len ? xstrdup(M->path.buf) : NULL;
+	c->ours = brief(o);
+	c->theirs = brief(t);
+	c->line = 0;
+	M->cf_seq[M->ncf] = M->seq;
+	M->ncf++;
+}
+
+/*
+ * Mark a conflict around our entry `oe` (NULL: absent on our side, the
+ * markers go at `pos`, a line start, for column `col`) and their entry `te`
+ * (NULL: absent on their side). -1 when our entry does not start a line:
+ * markers must, so the caller marks the enclosing entry instead.
+ */
+static int conflict(merger *M, const entry *oe, size_t pos, size_t col, const crmf_node *o,
+		    const entry *te, const crmf_node *t)
+{
+	strbuf sb = STRBUF_INIT;
+
+	if (oe && !oe->at_line)
+		return -1;
+	if (oe) {
+		pos = oe->start;
+		col = oe->col;
+	}
+	if (pos == M->o.len && pos > 0 && M->o.s[pos - 1] != '\n')
+		add_eol(M, &sb);
+	sb_adds(&sb, M->open);
+	add_eol(M, &sb);
+	if (oe) {
+		size_t n = oe->end - oe->start;
+
+		sb_add(&sb, M->o.s + oe->start, n);
+		if (n > 0 && M->o.s[oe->end - 1] != '\n')
+			add_eol(M, &sb);
+	}
+	sb_adds(&sb, M->sep);
+	add_eol(M, &sb);
+	if (te && !moved_lines(M, &sb, &M->t, te, col, true)) {
+		sb_release(&sb);
+		return -1;
+	}
+	sb_adds(&sb, M->close);
+	add_eol(M, &sb);
+	record_conflict(M, o, t);
+	add_splice(M, pos, oe ? oe->end - oe->start : 0, &sb);
+	return 0;
+}
+
+/* Replace our entry by theirs. */
+static int replace_entry(merger *M, const entry *oe, const entry *te)
+{
+	strbuf sb = STRBUF_INIT;
+
+	if (!moved_lines(M, &sb, &M->t, te, oe->col, oe->at_line)) {
+		sb_release(&sb);
+		return -1;
+	}
+	add_splice(M, oe->start, oe->end - oe->start, &sb);
+	return 0;
+}
+
+/* Insert their entry at `pos` (a line start of ours) for column `col`. */
+static int insert_entry(merger *M, size_t pos, size_t col, const entry *te)
+{
+	strbuf sb = STRBUF_INIT;
+
+	if (pos == M->o.len && pos > 0 && M->o.s[pos - 1] != '\n')
+		add_eol(M, &sb);
+	if (!moved_lines(M, &sb, &M->t, te, col, true)) {
+		sb_release(&sb);
+		return -1;
+	}
+	add_splice(M, pos, 0, &sb);
+	return 0;
+}
+
+static int delete_entry(merger *M, const entry *oe)
+{
+	strbuf sb = STRBUF_INIT;
+
+	if (!oe->at_line)
+		return -1;
+	add_splice(M, oe->start, oe->end - oe->start, &sb);
+	return 0;
+}
+
+/* Our scalar `o`, on one line, replaced by the bytes of their scalar `t` (also one line). */
+static bool replace_scalar(merger *M, const crmf_node *o, const crmf_node *t)
+{
+	strbuf sb = STRBUF_INIT;
+
+	if (o->type != CRMF_NODE_SCALAR || t->type != CRMF_NODE_SCALAR || o->line != o->end_line ||
+	    t->line != t->end_line || o->style == CRMF_STYLE_LITERAL ||
+	    o->style == CRMF_STYLE_FOLDED || t->style == CRMF_STYLE_LITERAL ||
+	    t->style == CRMF_STYLE_FOLDED || o->end == o->start)
+		return false;
+	sb_add(&sb, M->t.s + t->start, t->end - t->start);
+	add_splice(M, o->start, o->end - o->start, &sb);
+	return true;
+}
+
+/* ---- the merge ---- */
+
+static int merge_map(merger *M, const crmf_node *bm, const crmf_node *om, const crmf_node *tm,
+		     size_t depth);
+static int merge_list(merger *M, const crmf_node *bs, const crmf_node *os, const crmf_node *ts,
+		      enum list_kind kind);
+
+static void path_key(merger *M, const char *key)
+{
+	if (M->path.len)
+		sb_addc(&M->path, '.');
+	sb_adds(&M->path, key);
+}
+
+static void path_cut(merger *M, size_t len)
+{
+	M->path.len = len;
+	if (M->path.buf)
+		M->path.buf[len] = '\0';
+}
+
+static bool block_map(const crmf_node *n)
+{
+	return n && n->type == CRMF_NODE_MAPPING && n->style == CRMF_STYLE_BLOCK && n->n > 0;
+}
+
+/*
+ * Both sides changed one value differently (or added it differently): merge
+ * inside it when it is a mapping or a list on all sides, else mark the
+ * conflict around our entry.
+ */
+static int merge_inside(merger *M, const crmf_node *b, const crmf_node *o, const crmf_node *t,
+			const entry *oe, const entry *te, enum list_kind kind, size_t depth)
+{
+	mark m = checkpoint(M);
+
+	if (o->type == t->type && (!b || b->type == o->type || crmf_node_is_null(b))) {
+		const crmf_node *bb = b && !crmf_node_is_null(b) ? b : NULL;
+
+		if (o->type == CRMF_NODE_MAPPING && merge_map(M, bb, o, t, depth + 1) == 0)
+			return 0;
+		rollback(M, m);
+		if (o->type == CRMF_NODE_SEQUENCE && merge_list(M, bb, o, t, kind) == 0)
+			return 0;
+		rollback(M, m);
+	}
+	return conflict(M, oe, 0, 0, o, te, t);
+}
+
+/*
+ * One entry present on our side (`o`, at `oe`) against the base and theirs
+ * (either may be NULL). Shared by mapping pairs and list items.
+ */
+static int merge_entry(merger *M, const crmf_node *b, const entry *be, const crmf_node *o,
+		       const entry *oe, const crmf_node *t, const entry *te, enum list_kind kind,
+		       size_t depth)
+{
+	if (t) {
+		if (same(o, t)) {
+			/* equal records; take their lines when only they touched the entry's bytes
+			 * (a comment) */
+			if (te && be && same(b, o) && bytes_eq(&M->o, oe, &M->b, be) &&
+			    !bytes_eq(&M->t, te, &M->b, be))
+				return replace_entry(M, oe, te);
+			return 0;
+		}
+		if (!te)
+			return same(b, t) ? 0 : -1; /* their lines cannot be taken */
+		if (b && same(b, o)) {
+			if (!(be && bytes_eq(&M->o, oe, &M->b, be)) && replace_scalar(M, o, t))
+				return 0;
+			return replace_entry(M, oe, te);
+		}
+		if (b && same(b, t))
+			return 0;
+		return merge_inside(M, b, o, t, oe, te, kind, depth);
+	}
+	if (!b)
+		return 0; /* we added it */
+	if (same(b, o))
+		return delete_entry(M, oe); /* they deleted it */
+	return conflict(M, oe, 0, 0, o, NULL, NULL);
+}
+
+static int merge_map(merger *M, const crmf_node *bm, const crmf_node *om, const crmf_node *tm,
+		     size_t depth)
+{
+	size_t keep = M->path.len;
+	bool base_block = bm && bm->type == CRMF_NODE_MAPPING && bm->style == CRMF_STYLE_BLOCK;
+
+	if (!block_map(om) || !block_map(tm) || (bm && bm->type != CRMF_NODE_MAPPING))
+		return -1;
+	for (size_t i = 0; i < om->n; i++) {
+		const crmf_pair *op = &om->pairs[i];
+		const char *key = op->key->value;
+		const crmf_pair *bp = bm ? crmf_node_pair(bm, key) : NULL;
+		const crmf_pair *tp = crmf_node_pair(tm, key);
+		entry oe = pair_entry(&M->o, op), te = {0, 0, 0, false}, be = te;
+		int rc;
+
+		if (tp)
+			te = pair_entry(&M->t, tp);
+		if (bp && base_block)
+			be = pair_entry(&M->b, bp);
+		path_key(M, key);
+		rc = merge_entry(M, bp ? bp->value : NULL, bp && base_block ? &be : NULL, op->value,
+				 &oe, tp ? tp->value : NULL, tp ? &te : NULL, kind_of(key, depth),
+				 depth);
+		path_cut(M, keep);
+		if (rc < 0)
+			return -1;
+	}
+	for (size_t j = 0; j < tm->n; j++) {
+		const crmf_pair *tp = &tm->pairs[j];
+		const char *key = tp->key->value;
+		const crmf_pair *bp;
+		entry te, first;
+		size_t pos = SIZE_MAX, col = 0;
+		int rc;
+
+		if (crmf_node_pair(om, key))
+			continue;
+		bp = bm ? crmf_node_pair(bm, key) : NULL;
+		if (bp && same(bp->value, tp->value))
+			continue; /* we deleted it, they left it alone */
+		te = pair_entry(&M->t, tp);
+		/* after our entry of the nearest key before it on their side */
+		for (size_t k = j; k-- > 0 && pos == SIZE_MAX;) {
+			const crmf_pair *prev = crmf_node_pair(om, tm->pairs[k].key->value);
+
+			if (prev) {
+				entry pe = pair_entry(&M->o, prev);
+
+				pos = pe.end;
+				col = pe.col;
+			}
+		}
+		if (pos == SIZE_MAX) {
+			first = pair_entry(&M->o, &om->pairs[0]);
+			pos = first.at_line ? first.start : first.end;
+			col = first.col;
+		}
+		path_key(M, key);
+		if (!bp)
+			rc = insert_entry(M, pos, col, &te); /* they added it */
+		else
+			rc = conflict(M, NULL, pos, col, NULL, &te, tp->value);
+		path_cut(M, keep);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Longest common subsequence of base and a side by entry identity: out[i] is the side's index
+ * of base entry i, or SIZE_MAX. False when the lists are too long to align. */
+static bool align(size_t *out, const crmf_node *bs, const crmf_node *ss, enum list_kind kind)
+{
+	size_t nb = bs ? bs->n : 0, ns = ss->n, pre = 0, suf = 0, rb, rs;
+	uint32_t *tab;
+
+	for (size_t i = 0; i < nb; i++)
+		out[i] = SIZE_MAX;
+	while (pre < nb && pre < ns && ident_eq(kind, bs->items[pre], ss->items[pre])) {
+		out[pre] = pre;
+		pre++;
+	}
+	while (suf < nb - pre && suf < ns - pre &&
+	       ident_eq(kind, bs->items[nb - 1 - suf], ss->items[ns - 1 - suf])) {
+		out[nb - 1 - suf] = ns - 1 - suf;
+		suf++;
+	}
+	rb = nb - pre - suf;
+	rs = ns - pre - suf;
+	if (rb == 0 || rs == 0)
+		return true;
+	if ((rb + 1) * (rs + 1) > ALIGN_MAX)
+		return false;
+	tab = xcalloc((rb + 1) * (rs + 1), sizeof(*tab));
+#define T(i, j) tab[(i) * (rs + 1) + (j)]
+	for (size_t i = rb; i-- > 0;)
+		for (size_t j = rs; j-- > 0;)
+			T(i, j) = ident_eq(kind, bs->items[pre + i], ss->items[pre + j])
+				      ? T(i + 1, j + 1) + 1
+				      : (T(i + 1, j) > T(i, j + 1) ? T(i + 1, j) : T(i, j + 1));
+	for (size_t i = 0, j = 0; i < rb && j < rs;) {
+		if (ident_eq(kind, bs->items[pre + i], ss->items[pre + j])) {
+			out[pre + i] = pre + j;
+			i++, j++;
+		} else if (T(i + 1, j) >= T(i, j + 1)) {
+			i++;
+		} else {
+			j++;
+		}
+	}
+#undef T
+	free(tab);
+	return true;
+}
+
+static bool single_line(const crmf_node *n)
+{
+	return n->line == n->end_line && n->end > n->start;
+}
+
+/* Lists written `[a, b]` on our side: merged entry by entry, written back whole. */
+static int merge_flow_list(merger *M, const crmf_node *bs, const crmf_node *os, const crmf_node *ts,
+			   const size_t *ob, const size_t *tb, const size_t *mt,
+			   enum list_kind kind)
+{
+	strbuf sb = STRBUF_INIT;
+	size_t count = 0;
+
+	(void)kind;
+	sb_addc(&sb, '[');
+	for (size_t j = 0; j < os->n; j++) {
+		const crmf_node *o = os->items[j], *pick = o;
+		const side *from = &M->o;
+
+		if (ob[j] != SIZE_MAX) {
+			const crmf_node *b = bs->items[ob[j]];
+			size_t ti = mt[ob[j]];
+
+			if (ti == SIZE_MAX) {
+				if (!same(b, o))
+					goto fail;
+				continue; /* they deleted it */
+			}
+			if (!same(o, ts->items[ti]) && !same(b, ts->items[ti])) {
+				if (!same(b, o))
+					goto fail;
+				pick = ts->items[ti];
+				from = &M->t;
+			}
+		}
+		if (!single_line(pick))
+			goto fail;
+		if (count++)
+			sb_adds(&sb, ", ");
+		sb_add(&sb, from->s + pick->start, pick->end - pick->start);
+	}
+	for (size_t i = 0; bs && i < bs->n; i++) {
+		/* we deleted an entry they changed */
+		bool ours = false;
+
+		for (size_t j = 0; j < os->n; j++)
+			ours = ours || ob[j] == i;
+		if (!ours && mt[i] != SIZE_MAX && !same(bs->items[i], ts->items[mt[i]]))
+			goto fail;
+	}
+	for (size_t j = 0; j < ts->n; j++) {
+		const crmf_node *t = ts->items[j];
+		bool dup = false;
+
+		if (tb[j] != SIZE_MAX)
+			continue;
+		for (size_t k = 0; k < os->n && !dup; k++)
+			dup = same(os->items[k], t);
+		if (dup)
+			continue;
+		if (!single_line(t))
+			goto fail;
+		if (count++)
+			sb_adds(&sb, ", ");
+		sb_add(&sb, M->t.s + t->start, t->end - t->start);
+	}
+	sb_addc(&sb, ']');
+	add_splice(M, os->start, os->end - os->start, &sb);
+	return 0;
+fail:
+	sb_release(&sb);
+	return -1;
+}
+
+/* Text of their item `t` as a line of our block list, in column `col`. */
+static bool their_item_lines(merger *M, strbuf *sb, const crmf_node *ts, const crmf_node *t,
+			     size_t col)
+{
+	entry te;
+
+	if (ts->style == CRMF_STYLE_BLOCK && item_entry(&te, &M->t, t))
+		return moved_lines(M, sb, &M->t, &te, col, true);
+	if (!single_line(t))
+		return false;
+	add_spaces(sb, col);
+	sb_adds(sb, "- ");
+	add_line(M, sb, M->t.s + t->start, t->end - t->start);
+	return true;
+}
+
+static int merge_block_list(merger *M, const crmf_node *bs, const crmf_node *os,
+			    const crmf_node *ts, const size_t *mo, const size_t *mt,
+			    const size_t *tb, enum list_kind kind)
+{
+	size_t nb = bs ? bs->n : 0, keep = M->path.len, left = os->n;
+	entry *oe = xcalloc(os->n, sizeof(*oe));
+	bool base_block = bs && bs->style == CRMF_STYLE_BLOCK;
+	int rc = -1;
+
+	for (size_t j = 0; j < os->n; j++)
+		if (!item_entry(&oe[j], &M->o, os->items[j]))
+			goto done;
+	for (size_t i = 0; i < nb; i++) {
+		const crmf_node *b = bs->items[i];
+		size_t oi = mo[i], ti = mt[i];
+		entry be = {0, 0, 0, false}, te = be;
+		bool have_be = base_block && item_entry(&be, &M->b, b);
+
+		if (oi == SIZE_MAX && ti == SIZE_MAX)
+			continue;
+		if (ti != SIZE_MAX && ts->style == CRMF_STYLE_BLOCK &&
+		    !item_entry(&te, &M->t, ts->items[ti]))
+			goto done;
+		if (oi != SIZE_MAX) {
+			const crmf_node *t = ti != SIZE_MAX ? ts->items[ti] : NULL;
+
+			if (t && ts->style != CRMF_STYLE_BLOCK && !same(os->items[oi], t) &&
+			    !same(b, t))
+				goto done; /* their changed entry is not in lines we can take */
+			sb_addf(&M->path, "[%zu]", oi);
+			if (!t && same(b, os->items[oi]))
+				left--;
+			rc = merge_entry(M, b, have_be ? &be : NULL, os->items[oi], &oe[oi], t,
+					 t && ts->style == CRMF_STYLE_BLOCK ? &te : NULL, kind, 2);
+			path_cut(M, keep);
+			if (rc < 0)
+				goto done;
+			rc = -1;
+		} else if (!same(b, ts->items[ti])) {
+			/* we deleted what they changed: mark it where it was */
+			size_t pos = oe[0].start, col = oe[0].col;
+
+			if (ts->style != CRMF_STYLE_BLOCK)
+				goto done;
+			for (size_t k = i; k-- > 0;)
+				if (mo[k] != SIZE_MAX) {
+					pos = oe[mo[k]].end;
+					break;
+				}
+			sb_addf(&M->path, "[%zu]", i);
+			rc = conflict(M, NULL, pos, col, NULL, &te, ts->items[ti]);
+			path_cut(M, keep);
+			if (rc < 0)
+				goto done;
+			rc = -1;
+		}
+	}
+	for (size_t j = 0; j < ts->n; j++) {
+		const crmf_node *t = ts->items[j];
+		strbuf sb = STRBUF_INIT;
+		size_t pos = oe[os->n - 1].end;
+		bool dup = false;
+
+		if (tb[j] != SIZE_MAX)
+			continue;
+		for (size_t k = 0; k < os->n && !dup; k++)
+			dup = same(os->items[k], t);
+		if (dup)
+			continue; /* added on both sides */
+		if (kind == L_FOLLOWUPS) {
+			int64_t w = when_of(t);
+			size_t at = SIZE_MAX;
+
+			for (size_t k = 0; k < os->n; k++)
+				if (when_of(os->items[k]) <= w)
+					at = k;
+			if (at != SIZE_MAX)
+				pos = oe[at].end;
+			else if (oe[0].at_line)
+				pos = oe[0].start;
+		}
+		if (pos == M->o.len && pos > 0 && M->o.s[pos - 1] != '\n')
+			add_eol(M, &sb);
+		if (!their_item_lines(M, &sb, ts, t, oe[0].col)) {
+			sb_release(&sb);
+			goto done;
+		}
+		add_splice(M, pos, 0, &sb);
+		left++;
+	}
+	/* a list emptied by deletions would read as null: let the caller mark it */
+	rc = left > 0 ? 0 : -1;
+done:
+	free(oe);
+	return rc;
+}
+
+static int merge_list(merger *M, const crmf_node *bs, const crmf_node *os, const crmf_node *ts,
+		      enum list_kind kind)
+{
+	size_t nb = bs ? bs->n : 0;
+	size_t *mo = xcalloc(nb + 1, sizeof(*mo)), *mt = xcalloc(nb + 1, sizeof(*mt));
+	size_t *ob = xcalloc(os->n + 1, sizeof(*ob)), *tb = xcalloc(ts->n + 1, sizeof(*tb));
+	int rc = -1;
+
+	if (bs && bs->type != CRMF_NODE_SEQUENCE)
+		goto done;
+	if (os->n == 0 && os->style == CRMF_STYLE_BLOCK)
+		goto done;
+	if (!align(mo, bs, os, kind) || !align(mt, bs, ts, kind))
+		goto done;
+	for (size_t j = 0; j < os->n; j++)
+		ob[j] = SIZE_MAX;
+	for (size_t j = 0; j < ts->n; j++)
+		tb[j] = SIZE_MAX;
+	for (size_t i = 0; i < nb; i++) {
+		if (mo[i] != SIZE_MAX)
+			ob[mo[i]] = i;
+		if (mt[i] != SIZE_MAX)
+			tb[mt[i]] = i;
+	}
+	if (os->style == CRMF_STYLE_FLOW)
+		rc = merge_flow_list(M, bs, os, ts, ob, tb, mt, kind);
+	else
+		rc = merge_block_list(M, bs, os, ts, mo, mt, tb, kind);
+done:
+	free(mo);
+	free(mt);
+	free(ob);
+	free(tb);
+	return rc;
+}
+
+/* ---- results ---- */
+
+static int cmp_splice(const void *pa, const void *pb)
+{
+	const struct splice *a = pa, *b = pb;
+
+	if (a->off != b->off)
+		return a->off < b->off ? -1 : 1;
+	/* an insertion after the entry before goes ahead of a replacement starting there */
+	if ((a->rem == 0) != (b->rem == 0))
+		return a->rem == 0 ? -1 : 1;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+/* Apply the splices to our bytes; -1 when two of them overlap (a bug caught, not written). */
+static int apply(merger *M, char **out, size_t *len)
+{
+	strbuf sb = STRBUF_INIT;
+	size_t at = 0;
+
+	if (M->nsp > 1)
+		qsort(M->sp, M->nsp, sizeof(*M->sp), cmp_splice);
+	for (size_t i = 0; i < M->nsp; i++) {
+		struct splice *s = &M->sp[i];
+
+		if (s->off < at) {
+			sb_release(&sb);
+			return crmf_error_set("internal error: overlapping merge splices");
+		}
+		sb_add(&sb, M->o.s + at, s->off - at);
+		s->out = sb.len;
+		sb_add(&sb, s->text, s->len);
+		at = s->off + s->rem;
+	}
+	sb_add(&sb, M->o.s + at, M->o.len - at);
+	*len = sb.len;
+	*out = sb_detach(&sb);
+	return 0;
+}
+
+static int line_at(const char *s, size_t off)
+{
+	int line = 1;
+
+	for (size_t i = 0; i < off; i++)
+		line += s[i] == '\n';
+	return line;
+}
+
+static void whole_file(crmf_merge_result *r, merger *M, const char *ours, size_t ours_len,
+		       const char *theirs, size_t theirs_len)
+{
+	strbuf sb = STRBUF_INIT;
+
+	sb_adds(&sb, M->open);
+	add_eol(M, &sb);
+	sb_add(&sb, ours, ours_len);
+	if (ours_len && ours[ours_len - 1] != '\n')
+		add_eol(M, &sb);
+	sb_adds(&sb, M->sep);
+	add_eol(M, &sb);
+	sb_add(&sb, theirs, theirs_len);
+	if (theirs_len && theirs[theirs_len - 1] != '\n')
+		add_eol(M, &sb);
+	sb_adds(&sb, M->close);
+	add_eol(M, &sb);
+	free(r->buf);
+	r->len = sb.len;
+	r->buf = sb_detach(&sb);
+	r->whole_file = true;
+	r->conflicts = xcalloc(1, sizeof(*r->conflicts));
+	r->conflicts[0].line = 1;
+	r->n_conflicts = 1;
+}
+
+static void set_bytes(crmf_merge_result *r, const char *s, size_t n)
+{
+	r->buf = xmalloc(n + 1);
+	memcpy(r->buf, s, n);
+	r->buf[n] = '\0';
+	r->len = n;
+}
+
+static bool has_errors(crmf_doc *doc, const crmf_merge_opts *o, const crmf_config *cfg,
+		       crmf_day today, crmf_diags *into)
+{
+	crmf_customer *c = NULL;
+	char *rel = NULL;
+	crmf_diags d;
+	int rc;
+
+	crmf_diags_init(&d);
+	if (!o->relpath) {
+		/* no file name to hold the id to: name it after its own id */
+		const char *id = doc && doc->root ? scalar_of(doc->root, "id") : NULL;
+
+		rel = xasprintf("customers/%s.yaml", id ? id : "unknown");
+	}
+	rc = crmf_check_customer(&c, doc, o->relpath ? o->relpath : rel, cfg, today, &d);
+	crmf_customer_free(c);
+	free(rel);
+	if (into)
+		crmf_diags_move(into, &d);
+	crmf_diags_release(&d);
+	return rc != 0;
+}
+
+/* Parse a side; NULL when it has errors (they go to diags, as warnings: the merge goes on). */
+static crmf_doc *parse_side(const char *label, const char *buf, size_t len, crmf_diags *diags)
+{
+	crmf_doc *doc = NULL;
+	crmf_diags d;
+
+	crmf_diags_init(&d);
+	if (crmf_doc_parse(&doc, label, buf, len, &d) != 0) {
+		crmf_doc_free(doc);
+		doc = NULL;
+		crmf_diags_move(diags, &d);
+	}
+	crmf_diags_release(&d);
+	return doc;
+}
+
+static bool is_blank(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strchr(" \t\r\n", s[i]))
+			return false;
+	return true;
+}
+
+/* CRLF when the first line ends so. */
+static const char *eol_of(const char *s, size_t n)
+{
+	const char *nl = memchr(s, '\n', n);
+
+	return nl && nl > s && nl[-1] == '\r' ? "\r\n" : "\n";
+}
+
+static char *marker(char c, int size, const char *label)
+{
+	strbuf sb = STRBUF_INIT;
+
+	for (int i = 0; i < size; i++)
+		sb_addc(&sb, c);
+	if (label && *label) {
+		sb_addc(&sb, ' ');
+		sb_adds(&sb, label);
+	}
+	return sb_detach(&sb);
+}
+
+int crmf_merge_file(crmf_merge_result *out, const char *base, size_t base_len, const char *ours,
+		    size_t ours_len, const char *theirs, size_t theirs_len,
+		    const crmf_merge_opts *opts)
+{
+	static const crmf_merge_opts defaults;
+	const crmf_merge_opts *o = opts ? opts : &defaults;
+	crmf_doc *bd = NULL, *od = NULL, *td = NULL, *rd = NULL;
+	crmf_config *own_cfg = NULL;
+	const crmf_config *cfg = o->cfg;
+	crmf_day today = o->today ? o->today : crmf_date_today();
+	merger M;
+	int size = o->marker_size > 0 ? o->marker_size : 7;
+	bool no_base = !base || is_blank(base, base_len);
+	int rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	crmf_diags_init(&out->diags);
+	memset(&M, 0, sizeof(M));
+	M.open = marker('<', size, o->ours_label ? o->ours_label : "ours");
+	M.sep = marker('=', size, NULL);
+	M.close = marker('>', size, o->theirs_label ? o->theirs_label : "theirs");
+	M.eol = eol_of(ours, ours_len);
+
+	/* the cases git itself settles without looking inside */
+	if (ours_len == theirs_len && memcmp(ours, theirs, ours_len) == 0) {
+		set_bytes(out, ours, ours_len);
+		rc = 0;
+		goto done;
+	}
+	if (!no_base && base_len == theirs_len && memcmp(base, theirs, base_len) == 0) {
+		set_bytes(out, ours, ours_len);
+		rc = 0;
+		goto done;
+	}
+	if (!no_base && base_len == ours_len && memcmp(base, ours, base_len) == 0) {
+		set_bytes(out, theirs, theirs_len);
+		rc = 0;
+		goto done;
+	}
+
+	if (!(od = parse_side("ours", ours, ours_len, &out->diags)) ||
+	    !(td = parse_side("theirs", theirs, theirs_len, &out->diags)) ||
+	    (!no_base && !(bd = parse_side("base", base, base_len, &out->diags)))) {
+		whole_file(out, &M, ours, ours_len, theirs, theirs_len);
+		rc = 1;
+		goto done;
+	}
+	M.o = (side){od, od->src, od->len};
+	M.t = (side){td, td->src, td->len};
+	M.b = bd ? (side){bd, bd->src, bd->len} : (side){NULL, "", 0};
+	if (merge_map(&M, bd ? bd->root : NULL, od->root, td->root, 1) < 0 ||
+	    apply(&M, &out->buf, &out->len) < 0) {
+		whole_file(out, &M, ours, ours_len, theirs, theirs_len);
+		rc = 1;
+		goto done;
+	}
+	if (M.ncf > 0) {
+		out->conflicts = M.cf;
+		out->n_conflicts = M.ncf;
+		for (size_t k = 0; k < M.ncf; k++)
+			for (size_t i = 0; i < M.nsp; i++)
+				if (M.sp[i].seq == M.cf_seq[k])
+					M.cf[k].line = line_at(out->buf, M.sp[i].out) +
+						       (M.sp[i].text[0] == '<' ? 0 : 1);
+		M.cf = NULL;
+		M.ncf = 0;
+		rc = 1;
+		goto done;
+	}
+	/* a clean result must read back, and be as valid as the sides were */
+	if (crmf_doc_parse(&rd, o->relpath ? o->relpath : "merged", out->buf, out->len,
+			   &out->diags) != 0) {
+		whole_file(out, &M, ours, ours_len, theirs, theirs_len);
+		rc = 1;
+		goto done;
+	}
+	if (!o->no_validate) {
+		crmf_doc *r = rd, *oc = od, *tc = td;
+
+		/* crmf_check_customer takes the documents; the sides are no longer needed */
+		rd = od = td = NULL;
+		if (!cfg)
+			crmf_config_load(&own_cfg, NULL, NULL);
+		cfg = cfg ? cfg : own_cfg;
+		if (has_errors(r, o, cfg, today, &out->diags)) {
+			bool ours_bad = has_errors(oc, o, cfg, today, NULL);
+			bool theirs_bad = has_errors(tc, o, cfg, today, NULL);
+
+			if (!ours_bad || !theirs_bad) {
+				out->invalid = true;
+				rc = 1;
+				goto done;
+			}
+		} else {
+			crmf_doc_free(oc);
+			crmf_doc_free(tc);
+		}
+		/* keep only the errors that make it a conflict */
+		crmf_diags_release(&out->diags);
+		crmf_diags_init(&out->diags);
+	}
+	rc = 0;
+done:
+	if (out->invalid) {
+		/* only errors explain an invalid merge; warnings would bury them */
+		crmf_diags keep;
+
+		crmf_diags_init(&keep);
+		for (size_t i = 0; i < out->diags.n; i++) {
+			crmf_diag *d = &out->diags.v[i];
+
+			if (d->severity == CRMF_SEV_ERROR)
+				crmf_diags_add(&keep, d->severity, d->path, d->line, d->column,
+					       d->rule, "%s", d->message);
+		}
+		crmf_diags_release(&out->diags);
+		out->diags = keep;
+	}
+	for (size_t i = 0; i < M.nsp; i++)
+		free(M.sp[i].text);
+	free(M.sp);
+	for (size_t i = 0; i < M.ncf; i++)
+		conflict_free(&M.cf[i]);
+	free(M.cf);
+	free(M.cf_seq);
+	free(M.open);
+	free(M.sep);
+	free(M.close);
+	sb_release(&M.path);
+	crmf_doc_free(rd);
+	crmf_doc_free(bd);
+	crmf_doc_free(od);
+	crmf_doc_free(td);
+	crmf_config_free(own_cfg);
+	return rc;
+}
+
+void crmf_merge_result_release(crmf_merge_result *r)
+{
+	if (!r)
+		return;
+	free(r->buf);
+	for (size_t i = 0; i < r->n_conflicts; i++)
+		conflict_free(&r->conflicts[i]);
+	free(r->conflicts);
+	crmf_diags_release(&r->diags);
+	memset(r, 0, sizeof(*r));
+}
+
+/* ---- field-level summaries ---- */
+
+typedef struct lines {
+	char **v;
+	size_t n, cap;
+} lines;
+
+static void add_linef(lines *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void add_linef(lines *l, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 8;
+		l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
+	}
+	va_start(ap, fmt);
+	l->v[l->n++] = xvasprintf(fmt, ap);
+	va_end(ap);
+}
+
+static const char *entry_word(enum list_kind kind, const char *key)
+{
+	switch (kind) {
+	case L_FOLLOWUPS:
+		return "follow-up";
+	case L_CONTACTS:
+		return "contact";
+	case L_DEALS:
+		return "deal";
+	default:
+		return strcmp(key, "tags") == 0 ? "tag" : key;
+	}
+}
+
+/* What names a list entry in a summary: "2025-06-16 phone li.na", a contact's name… */
+static char *entry_label(enum list_kind kind, const crmf_node *n)
+{
+	const char *keys[3] = {NULL, NULL, NULL};
+	strbuf sb = STRBUF_INIT;
+
+	if (n->type != CRMF_NODE_MAPPING)
+		return brief(n);
+	if (kind == L_FOLLOWUPS)
+		keys[0] = "date", keys[1] = "method", keys[2] = "by";
+	else if (kind == L_CONTACTS)
+		keys[0] = "name";
+	else if (kind == L_DEALS)
+		keys[0] = "amount", keys[1] = "signed";
+	for (size_t i = 0; i < 3 && keys[i]; i++) {
+		const char *v = scalar_of(n, keys[i]);
+
+		if (!v)
+			continue;
+		if (sb.len)
+			sb_addc(&sb, ' ');
+		add_cut(&sb, v, strlen(v), BRIEF_MAX);
+	}
+	if (!sb.len) {
+		sb_release(&sb);
+		return brief(n);
+	}
+	return sb_detach(&sb);
+}
+
+static void list_changes(lines *l, const char *key, enum list_kind kind, const crmf_node *a,
+			 const crmf_node *b)
+{
+	size_t na = a ? a->n : 0, nb = b ? b->n : 0;
+	bool *used = xcalloc(na + 1, sizeof(*used)), *kept = xcalloc(nb + 1, sizeof(*kept));
+	const char *word = entry_word(kind, key);
+
+	for (size_t j = 0; j < nb; j++)
+		for (size_t i = 0; i < na && !kept[j]; i++)
+			if (!used[i] && same(a->items[i], b->items[j]))
+				used[i] = kept[j] = true;
+	for (size_t j = 0; j < nb; j++) {
+		char *lab;
+		bool changed = false;
+
+		if (kept[j])
+			continue;
+		for (size_t i = 0; i < na && !changed; i++)
+			if (!used[i] && kind != L_GENERIC &&
+			    ident_eq(kind, a->items[i], b->items[j]))
+				used[i] = changed = true;
+		lab = entry_label(kind, b->items[j]);
+		add_linef(l, "%c %s %s", changed ? '~' : '+', word, lab);
+		free(lab);
+	}
+	for (size_t i = 0; i < na; i++) {
+		char *lab;
+
+		if (used[i])
+			continue;
+		lab = entry_label(kind, a->items[i]);
+		add_linef(l, "- %s %s", word, lab);
+		free(lab);
+	}
+	free(used);
+	free(kept);
+}
+
+static void value_changes(lines *l, const char *path, const crmf_node *a, const crmf_node *b,
+			  size_t depth)
+{
+	const char *key = strrchr(path, '.') ? strrchr(path, '.') + 1 : path;
+
+	if (same(a, b))
+		return;
+	if (a && b && a->type == CRMF_NODE_MAPPING && b->type == CRMF_NODE_MAPPING && depth < 3) {
+		for (size_t i = 0; i < b->n; i++) {
+			char *sub = xasprintf("%s.%s", path, b->pairs[i].key->value);
+
+			value_changes(l, sub, crmf_node_get(a, b->pairs[i].key->value),
+				      b->pairs[i].value, depth + 1);
+			free(sub);
+		}
+		for (size_t i = 0; i < a->n; i++) {
+			char *sub;
+
+			if (crmf_node_pair(b, a->pairs[i].key->value))
+				continue;
+			sub = xasprintf("%s.%s", path, a->pairs[i].key->value);
+			value_changes(l, sub, a->pairs[i].value, NULL, depth + 1);
+			free(sub);
+		}
+	} else if ((!a || a->type == CRMF_NODE_SEQUENCE || crmf_node_is_null(a)) &&
+		   (!b || b->type == CRMF_NODE_SEQUENCE || crmf_node_is_null(b)) &&
+		   ((a && a->type == CRMF_NODE_SEQUENCE) || (b && b->type == CRMF_NODE_SEQUENCE))) {
+		list_changes(l, key, kind_of(path, depth),
+			     a && a->type == CRMF_NODE_SEQUENCE ? a : NULL,
+			     b && b->type == CRMF_NODE_SEQUENCE ? b : NULL);
+	} else {
+		char *x = a ? brief(a) : NULL, *y = b ? brief(b) : NULL;
+
+		add_linef(l, "%s: %s → %s", path, x ? x : "(none)", y ? y : "(none)");
+		free(x);
+		free(y);
+	}
+}
+
+int crmf_merge_changes(char ***out, size_t *n, const char *old, size_t old_len, const char *new_,
+		       size_t new_len)
+{
+	crmf_doc *a = NULL, *b = NULL;
+	lines l = {NULL, 0, 0};
+	crmf_diags d;
+
+	*out = NULL;
+	*n = 0;
+	crmf_diags_init(&d);
+	if ((old && crmf_doc_parse(&a, "old", old, old_len, &d) != 0) ||
+	    (new_ && crmf_doc_parse(&b, "new", new_, new_len, &d) != 0)) {
+		add_linef(&l, "(not valid YAML)");
+	} else {
+		const crmf_node *ra = a ? a->root : NULL, *rb = b ? b->root : NULL;
+
+		for (size_t i = 0; rb && i < rb->n; i++)
+			value_changes(&l, rb->pairs[i].key->value,
+				      ra ? crmf_node_get(ra, rb->pairs[i].key->value) : NULL,
+				      rb->pairs[i].value, 1);
+		for (size_t i = 0; ra && i < ra->n; i++)
+			if (!rb || !crmf_node_pair(rb, ra->pairs[i].key->value))
+				value_changes(&l, ra->pairs[i].key->value, ra->pairs[i].value, NULL,
+					      1);
+	}
+	crmf_doc_free(a);
+	crmf_doc_free(b);
+	crmf_diags_release(&d);
+	*out = l.v;
+	*n = l.n;
+	return 0;
+}
+
+void crmf_merge_changes_free(char **v, size_t n)
+{
+	if (!v)
+		return;
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
