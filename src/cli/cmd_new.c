@@ -513,6 +513,9 @@ static int run(int argc, char **argv)
 	if (rc != EXIT_OK)
 		goto done;
 	rc = EXIT_FOUND;
+	for (size_t i = 0; !owner_arg && i < n; i++)
+		if (strcmp(v[i].key, "owner") == 0)
+			owner_arg = v[i].value; /* owner=NAME means --owner NAME */
 	if (owner_arg) {
 		const crmf_member *m = crmf_config_member(ch.cfg, owner_arg);
 

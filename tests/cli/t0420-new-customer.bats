@@ -175,3 +175,12 @@ EOF
 	run crmf check
 	assert_success
 }
+
+@test "new: owner=NAME works like --owner, with no identity complaint" {
+	make_example_repo
+	cd repo
+	run crmf new 杭州云启科技有限公司 "${FIELDS[@]}" owner=wang.fang --today 2025-06-16
+	assert_success
+	refute_output --partial "no owner"
+	grep -q '^owner: wang.fang ' customers/2025/C2025010.yaml
+}
