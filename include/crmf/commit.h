@@ -141,6 +141,13 @@ int crmf_read_staged(crmf_staged **out, size_t *n, const char *root);
 /** Free what crmf_read_staged returned; NULL is a no-op. */
 void crmf_staged_free(crmf_staged *v, size_t n);
 
+/** The folder git runs the hooks of the repository holding `root` from, as an absolute path:
+ * core.hooksPath when set ("~/" expanded, a relative path taken from the top of the work
+ * tree, as git does), else the hooks folder of the git directory that linked worktrees share.
+ * The folder may not exist yet. Also where `root` is in the work tree: *prefix "" at its top,
+ * else "sub/dir". Both malloc'ed; 0, or -1 with crmf_error_last() and both NULL. */
+int crmf_hooks_dir(char **hooks, char **prefix, const char *root);
+
 /** One commit in a customer's history, newest first. */
 typedef struct crmf_history_entry {
 	char oid[41];
@@ -176,14 +183,12 @@ typedef struct crmf_history_entry {
  *   + tags: 制造业
  *   comments or layout changed
  *
- * The last one when bytes changed but no value did. Values are shown on one
- * line, cut after 60 characters; an empty value is "(empty)". List entries
- * are matched by content, then follow-ups by date and method, deals by
- * signing date, contacts by name, then by position. `field` (may be NULL)
- * keeps only the lines about that top-level field and the commits that have
- * some; creation then shows the field's first value ("+ stage: lead"). An id
- * found in no commit gives 0 entries. *out may be NULL when *n is 0. 0, or
- * -1 with crmf_error_last().
+ * Apart from the first three, the lines are crmf_diff_bytes's
+ * between the two versions (see diff.h: how values are shown and list
+ * entries matched). `field` (may be NULL) keeps only the lines about that
+ * top-level field and the commits that have some; creation then shows the
+ * field's first value ("+ stage: lead"). An id found in no commit gives 0
+ * entries. *out may be NULL when *n is 0. 0, or -1 with crmf_error_last().
  */
 int crmf_history(crmf_history_entry **out, size_t *n, const char *root, const char *id,
 		 const char *field);

@@ -8,6 +8,7 @@
 #include "crmf/classify.h"
 #include "crmf/date.h"
 #include "crmf/diag.h"
+#include "crmf/diff.h"
 #include "crmf/doc.h"
 #include "crmf/edit.h"
 #include "crmf/expr.h"

@@ -85,15 +85,4 @@ int crmf_merge_file(crmf_merge_result *out, const char *base, size_t base_len, c
 /** Free what a merge result holds; NULL is a no-op. */
 void crmf_merge_result_release(crmf_merge_result *r);
 
-/** A field-level summary of the change from `old` to `new_` (either NULL for a file added or
- * removed): lines such as "stage: intent → negotiation", "+ follow-up 2025-06-16 phone li.na",
- * "- contact 张伟", "need.budget: 50万 → 80万". Malloc'ed array of malloc'ed strings in *out
- * (NULL when nothing changed in the record); free with crmf_merge_changes_free. A side that does
- * not parse gives the single line "(not valid YAML)". */
-int crmf_merge_changes(char ***out, size_t *n, const char *old, size_t old_len, const char *new_,
-		       size_t new_len);
-
-/** Free what crmf_merge_changes returned; NULL is a no-op. */
-void crmf_merge_changes_free(char **v, size_t n);
-
 #endif

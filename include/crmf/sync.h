@@ -57,7 +57,7 @@ typedef struct crmf_sync_file {
 	char *old_path;	 /* the previous path of a moved file (archived, restored), else NULL */
 	char status;	 /* 'A' added, 'M' modified, 'D' deleted, 'R' moved */
 	char *id, *name; /* from the record (new side, else old), NULL when unreadable */
-	char **changes;	 /* crmf_merge_changes lines */
+	char **changes;	 /* the lines of crmf_diff_bytes (old version to new) */
 	size_t n_changes;
 } crmf_sync_file;
 

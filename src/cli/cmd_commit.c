@@ -96,7 +96,7 @@ static void describe(cli_lines *body, char **what, const char *root, const crmf_
 	else
 		*what = keys.n ? cli_lines_join(&keys, ", ") : strdup("comments and layout");
 	if (f->status != 'R' && lines.n == 0)
-		cli_lines_add(body, "%s: comments and layout", id);
+		cli_lines_add(body, "%s: comments or layout changed", id);
 	cli_lines_release(&lines);
 	cli_lines_release(&keys);
 	crmf_doc_free(old);

@@ -1,11 +1,9 @@
 /* crmf hooks: install a git pre-commit hook that validates the staged customer files. */
 #include <errno.h>
 #include <getopt.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -35,58 +33,6 @@ static const char usage[] =
 
 /* The line that marks a hook as crmf's own. */
 static const char marker[] = "# crmf pre-commit hook";
-
-/* Ask git where the hooks live (core.hooksPath, worktrees) and where the
- * crmf root is within the work tree: two lines of `git rev-parse`. */
-static int git_paths(char **hooks, char **prefix, const char *root)
-{
-	int fd[2], status = 0;
-	char buf[PATH_MAX * 2 + 2];
-	size_t len = 0;
-	ssize_t r;
-	pid_t pid;
-	char *nl;
-
-	*hooks = *prefix = NULL;
-	if (pipe(fd) != 0)
-		return -1;
-	fflush(stdout);
-	pid = fork();
-	if (pid == 0) {
-		close(fd[0]);
-		dup2(fd[1], STDOUT_FILENO);
-		close(fd[1]);
-		execlp("git", "git", "-C", root, "rev-parse", "--path-format=absolute",
-		       "--git-path", "hooks", "--show-prefix", (char *)NULL);
-		_exit(127);
-	}
-	close(fd[1]);
-	if (pid < 0) {
-		close(fd[0]);
-		return -1;
-	}
-	while (len < sizeof(buf) - 1 && ((r = read(fd[0], buf + len, sizeof(buf) - 1 - len)) > 0 ||
-					 (r < 0 && errno == EINTR)))
-		if (r > 0)
-			len += (size_t)r;
-	close(fd[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	buf[len] = '\0';
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || !(nl = strchr(buf, '\n')))
-		return -1;
-	*nl = '\0';
-	*hooks = strdup(buf);
-	*prefix = strdup(nl + 1);
-	nl = strchr(*prefix, '\n');
-	if (nl)
-		*nl = '\0';
-	/* "sub/dir/" → "sub/dir" */
-	len = strlen(*prefix);
-	if (len && (*prefix)[len - 1] == '/')
-		(*prefix)[len - 1] = '\0';
-	return 0;
-}
 
 /* How the hook calls crmf: "crmf" when that finds this very program, else its absolute path. */
 static char *crmf_command(void)
@@ -209,9 +155,8 @@ static int run(int argc, char **argv)
 	root = cli_repo_root();
 	if (!root)
 		return EXIT_USAGE;
-	if (git_paths(&hooks, &prefix, root) != 0) {
-		cli_error("cannot find the git hooks folder: 'git rev-parse --git-path hooks' "
-			  "failed (is git installed?)");
+	if (crmf_hooks_dir(&hooks, &prefix, root) != 0) {
+		cli_error("%s", crmf_error_last());
 		goto done;
 	}
 	path = cli_path(hooks, "pre-commit");

@@ -203,7 +203,7 @@ static int run(int argc, char **argv)
 	}
 	cli_describe_changes(&lines, &keys, old->doc, nc->doc);
 	if (lines.n == 0)
-		cli_lines_add(&lines, "layout");
+		cli_lines_add(&lines, "comments or layout changed");
 	sum = summary(&lines, &keys);
 	if (asprintf(&subject, "crmf: set %s: %s", id, sum) < 0)
 		abort();

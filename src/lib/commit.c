@@ -17,7 +17,7 @@
 #include <git2.h>
 
 #include "crmf/diag.h"
-#include "crmf/doc.h"
+#include "crmf/diff.h"
 #include "util.h"
 
 static const char NOT_A_REPO[] = "not in a git repository (run 'crmf init' to create one)";
@@ -1255,6 +1255,92 @@ void crmf_staged_free(crmf_staged *v, size_t n)
 	free(v);
 }
 
+/* --- the hooks folder --- */
+
+/* `p` without "." and empty components, and with "x/.." folded: git resolves core.hooksPath
+ * that way (and through links, which realpath does when the folder exists). */
+static void clean_path(char *p)
+{
+	char *out = p + 1, *in = p + 1;
+
+	for (bool last = !*in; !last;) {
+		size_t n = strcspn(in, "/");
+
+		/* the copy may write its '/' over the terminator */
+		last = in[n] == '\0';
+		if (n == 0 || (n == 1 && in[0] == '.')) {
+			/* skipped */
+		} else if (n == 2 && in[0] == '.' && in[1] == '.') {
+			if (out > p + 1) {
+				out--;
+				while (out > p + 1 && out[-1] != '/')
+					out--;
+			}
+		} else {
+			memmove(out, in, n);
+			out += n;
+			*out++ = '/';
+		}
+		in += n + 1;
+	}
+	if (out > p + 1)
+		out--;
+	*out = '\0';
+}
+
+int crmf_hooks_dir(char **hooks, char **prefix, const char *root)
+{
+	repo_ctx c;
+	git_config *cfg = NULL;
+	git_buf b = GIT_BUF_INIT;
+	char *dir = NULL, *real;
+	int e, rc = -1;
+
+	*hooks = *prefix = NULL;
+	if (ctx_open(&c, root) < 0)
+		return -1;
+	/* libgit2 1.5 answers <common git dir>/hooks/ whatever core.hooksPath says: read it here */
+	if (git_repository_config_snapshot(&cfg, c.repo) < 0) {
+		crmf_error_set("cannot read the git config: %s", git_msg());
+		goto done;
+	}
+	e = git_config_get_path(&b, cfg, "core.hooksPath"); /* expands "~/" */
+	if (e == 0 && !b.ptr[0]) {
+		crmf_error_set("core.hooksPath is set but empty: name a folder or unset it (git "
+			       "config --unset core.hooksPath)");
+		goto done;
+	} else if (e == 0) {
+		/* a relative path starts where git runs hooks: the top of the work tree */
+		dir = b.ptr[0] == '/' ? xstrdup(b.ptr)
+				      : xasprintf("%s/%s", git_repository_workdir(c.repo), b.ptr);
+	} else if (e != GIT_ENOTFOUND) {
+		crmf_error_set("cannot read core.hooksPath: %s", git_msg());
+		goto done;
+	} else {
+		git_error_clear();
+		git_buf_dispose(&b);
+		if (git_repository_item_path(&b, c.repo, GIT_REPOSITORY_ITEM_HOOKS) < 0) {
+			crmf_error_set("cannot find the git hooks folder: %s", git_msg());
+			goto done;
+		}
+		dir = xstrdup(b.ptr);
+	}
+	if (dir[0] == '/')
+		clean_path(dir);
+	if ((real = realpath(dir, NULL))) {
+		free(dir);
+		dir = real;
+	}
+	*hooks = dir;
+	*prefix = xstrndup(c.prefix, *c.prefix ? strlen(c.prefix) - 1 : 0);
+	rc = 0;
+done:
+	git_buf_dispose(&b);
+	git_config_free(cfg);
+	ctx_close(&c);
+	return rc;
+}
+
 /* --- history: where the customer is in each commit --- */
 
 /* What a search of one tree found, remembered by the tree's id. */
@@ -1422,443 +1508,79 @@ static bool same_place(const located *a, const located *b)
 	return !a->found || (git_oid_equal(&a->blob, &b->blob) && strcmp(a->path, b->path) == 0);
 }
 
-/* --- history: field-level changes --- */
+/* --- history: what each commit changed --- */
 
-#define SHOW_MAX 60 /* code points of a value shown in a change line */
-
-typedef struct change {
-	char *text;
-	char *top; /* the top-level field it is about, or NULL for the whole file */
-} change;
-
-typedef struct changes {
-	change *v;
+typedef struct lines {
+	char **v;
 	size_t n, cap;
-} changes;
+} lines;
 
-static void change_add(changes *cl, const char *top, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void change_add(changes *cl, const char *top, const char *fmt, ...)
+/* Append `s`, which the list now owns. */
+static void line_add(lines *l, char *s)
 {
-	va_list ap;
-
-	if (cl->n == cl->cap) {
-		cl->cap = cl->cap ? cl->cap * 2 : 8;
-		cl->v = xrealloc(cl->v, cl->cap * sizeof(*cl->v));
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 8;
+		l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
 	}
-	va_start(ap, fmt);
-	cl->v[cl->n].text = xvasprintf(fmt, ap);
-	va_end(ap);
-	cl->v[cl->n].top = top ? xstrdup(top) : NULL;
-	cl->n++;
+	l->v[l->n++] = s;
 }
 
-static void changes_release(changes *cl)
+/* The bytes of a blob; one that cannot be read compares as an empty, invalid file. */
+static const char *blob_bytes(git_blob **b, size_t *len, git_repository *repo, const git_oid *id)
 {
-	for (size_t i = 0; i < cl->n; i++) {
-		free(cl->v[i].text);
-		free(cl->v[i].top);
-	}
-	free(cl->v);
-	memset(cl, 0, sizeof(*cl));
-}
-
-static void show_into(strbuf *sb, const crmf_node *n)
-{
-	if (!n) {
-		sb_adds(sb, "(none)");
-	} else if (n->type == CRMF_NODE_SCALAR) {
-		if (crmf_node_is_null(n)) {
-			sb_adds(sb, "(empty)");
-			return;
-		}
-		for (size_t i = 0; i < n->len; i++) {
-			char ch = n->value[i];
-
-			sb_addc(sb, ch == '\n' || ch == '\r' || ch == '\t' ? ' ' : ch);
-		}
-	} else if (n->type == CRMF_NODE_MAPPING) {
-		sb_addc(sb, '{');
-		for (size_t i = 0; i < n->n && sb->len < 4 * SHOW_MAX; i++) {
-			if (i)
-				sb_adds(sb, ", ");
-			show_into(sb, n->pairs[i].key);
-			sb_adds(sb, ": ");
-			show_into(sb, n->pairs[i].value);
-		}
-		sb_addc(sb, '}');
-	} else {
-		sb_addc(sb, '[');
-		for (size_t i = 0; i < n->n && sb->len < 4 * SHOW_MAX; i++) {
-			if (i)
-				sb_adds(sb, ", ");
-			show_into(sb, n->items[i]);
-		}
-		sb_addc(sb, ']');
-	}
-}
-
-/* A value as a change line shows it: on one line, cut after SHOW_MAX characters. */
-static char *show(const crmf_node *n)
-{
-	strbuf sb = STRBUF_INIT;
-	size_t chars = 0;
-
-	show_into(&sb, n);
-	for (size_t i = 0; i < sb.len; i++) {
-		if (((unsigned char)sb.buf[i] & 0xc0) == 0x80)
-			continue;
-		if (++chars > SHOW_MAX) {
-			sb.len = i;
-			sb.buf[i] = '\0';
-			sb_adds(&sb, "…");
-			break;
-		}
-	}
-	return sb_detach(&sb);
-}
-
-/* A form of the node that is equal for equal content, whatever the style. */
-static void canon(strbuf *sb, const crmf_node *n)
-{
-	if (!n) {
-		sb_addc(sb, '~');
-	} else if (n->type == CRMF_NODE_SCALAR) {
-		sb_addf(sb, "s%zu:", n->len);
-		sb_add(sb, n->value, n->len);
-	} else if (n->type == CRMF_NODE_MAPPING) {
-		sb_addc(sb, '{');
-		for (size_t i = 0; i < n->n; i++) {
-			canon(sb, n->pairs[i].key);
-			canon(sb, n->pairs[i].value);
-		}
-		sb_addc(sb, '}');
-	} else {
-		sb_addc(sb, '[');
-		for (size_t i = 0; i < n->n; i++)
-			canon(sb, n->items[i]);
-		sb_addc(sb, ']');
-	}
-}
-
-static const char *scalar_of(const crmf_node *map, const char *key)
-{
-	const crmf_node *v = crmf_node_get(map, key);
-
-	return v && v->type == CRMF_NODE_SCALAR && !crmf_node_is_null(v) ? v->value : NULL;
-}
-
-/* How a whole entry of followups, deals or contacts is named; NULL for other lists. */
-static char *item_label(const char *path, const crmf_node *item)
-{
-	const char *a, *b;
-
-	if (!item || item->type != CRMF_NODE_MAPPING)
-		return NULL;
-	if (strcmp(path, "followups") == 0) {
-		a = scalar_of(item, "date");
-		b = scalar_of(item, "method");
-		return xasprintf("follow-up%s%s%s%s", a ? " " : "", a ? a : "", b ? " " : "",
-				 b ? b : "");
-	}
-	if (strcmp(path, "deals") == 0) {
-		a = scalar_of(item, "amount");
-		b = scalar_of(item, "signed");
-		return xasprintf("deal%s%s%s%s", a ? " " : "", a ? a : "", b ? " signed " : "",
-				 b ? b : "");
-	}
-	if (strcmp(path, "contacts") == 0) {
-		a = scalar_of(item, "name");
-		return xasprintf("contact%s%s", a ? " " : "", a ? a : "");
-	}
-	return NULL;
-}
-
-/* What pairs an old entry with a new one before position does: the same follow-up, deal, contact.
- */
-static char *item_ident(const char *path, const crmf_node *item)
-{
-	const char *a, *b;
-
-	if (!item || item->type != CRMF_NODE_MAPPING)
-		return NULL;
-	if (strcmp(path, "followups") == 0) {
-		a = scalar_of(item, "date");
-		b = scalar_of(item, "method");
-		return a ? xasprintf("%s|%s", a, b ? b : "") : NULL;
-	}
-	if (strcmp(path, "deals") == 0)
-		return (a = scalar_of(item, "signed")) ? xstrdup(a) : NULL;
-	if (strcmp(path, "contacts") == 0)
-		return (a = scalar_of(item, "name")) ? xstrdup(a) : NULL;
-	return NULL;
-}
-
-static void diff_node(changes *cl, const char *top, const char *path, const crmf_node *a,
-		      const crmf_node *b);
-
-/* Every value of `n` as added ('+') or removed ('-'), one line per scalar or list entry. */
-static void one_side(changes *cl, char sign, const char *top, const char *path, const crmf_node *n)
-{
-	char *s, *sub;
-
-	if (n && n->type == CRMF_NODE_MAPPING && n->n > 0) {
-		for (size_t i = 0; i < n->n; i++) {
-			sub = xasprintf("%s.%s", path, n->pairs[i].key->value);
-			one_side(cl, sign, top, sub, n->pairs[i].value);
-			free(sub);
-		}
-		return;
-	}
-	if (n && n->type == CRMF_NODE_SEQUENCE && n->n > 0) {
-		for (size_t i = 0; i < n->n; i++) {
-			const crmf_node *it = n->items[i];
-			char *label = item_label(path, it);
-
-			if (label) {
-				change_add(cl, top, "%c %s", sign, label);
-			} else {
-				s = show(it);
-				change_add(cl, top, "%c %s: %s", sign, path, s);
-				free(s);
-			}
-			free(label);
-		}
-		return;
-	}
-	s = show(n);
-	change_add(cl, top, "%c %s: %s", sign, path, s);
-	free(s);
-}
-
-static void diff_mapping(changes *cl, const char *top, const char *path, const crmf_node *a,
-			 const crmf_node *b)
-{
-	for (size_t i = 0; i < b->n; i++) {
-		const char *k = b->pairs[i].key->value;
-		const crmf_pair *old = crmf_node_pair(a, k);
-		const char *t = top ? top : k;
-		char *sub = path ? xasprintf("%s.%s", path, k) : xstrdup(k);
-
-		if (old)
-			diff_node(cl, t, sub, old->value, b->pairs[i].value);
-		else
-			one_side(cl, '+', t, sub, b->pairs[i].value);
-		free(sub);
-	}
-	for (size_t i = 0; i < a->n; i++) {
-		const char *k = a->pairs[i].key->value;
-		char *sub;
-
-		if (crmf_node_pair(b, k))
-			continue;
-		sub = path ? xasprintf("%s.%s", path, k) : xstrdup(k);
-		one_side(cl, '-', top ? top : k, sub, a->pairs[i].value);
-		free(sub);
-	}
-}
-
-/*
- * Lists: equal entries are matched first (in order), then entries naming the
- * same follow-up, deal or contact, and what is left pairs by position when
- * as many entries were removed as added; the rest are added or removed.
- */
-static void diff_sequence(changes *cl, const char *top, const char *path, const crmf_node *a,
-			  const crmf_node *b)
-{
-	size_t na = a->n, nb = b->n;
-	char **ca = xcalloc(na + 1, sizeof(*ca)), **cb = xcalloc(nb + 1, sizeof(*cb));
-	size_t *match = xmalloc((nb + 1) * sizeof(*match)); /* b index -> a index, or SIZE_MAX */
-	bool *used = xcalloc(na + 1, sizeof(*used));
-	size_t left_a = 0, left_b = 0;
-
-	for (size_t i = 0; i < na; i++) {
-		strbuf sb = STRBUF_INIT;
-
-		canon(&sb, a->items[i]);
-		ca[i] = sb_detach(&sb);
-	}
-	for (size_t j = 0; j < nb; j++) {
-		strbuf sb = STRBUF_INIT;
-
-		canon(&sb, b->items[j]);
-		cb[j] = sb_detach(&sb);
-		match[j] = SIZE_MAX;
-	}
-	/* appending is the common case: the same entries at the same places */
-	for (size_t j = 0; j < nb && j < na; j++)
-		if (strcmp(ca[j], cb[j]) == 0) {
-			match[j] = j;
-			used[j] = true;
-		}
-	for (size_t j = 0; j < nb; j++)
-		for (size_t i = 0; i < na && match[j] == SIZE_MAX; i++)
-			if (!used[i] && strcmp(ca[i], cb[j]) == 0) {
-				match[j] = i;
-				used[i] = true;
-			}
-	for (size_t j = 0; j < nb; j++) {
-		char *idb;
-
-		if (match[j] != SIZE_MAX || !(idb = item_ident(path, b->items[j])))
-			continue;
-		for (size_t i = 0; i < na && match[j] == SIZE_MAX; i++) {
-			char *ida;
-
-			if (used[i] || !(ida = item_ident(path, a->items[i])))
-				continue;
-			if (strcmp(ida, idb) == 0) {
-				match[j] = i;
-				used[i] = true;
-			}
-			free(ida);
-		}
-		free(idb);
-	}
-	for (size_t i = 0; i < na; i++)
-		left_a += !used[i];
-	for (size_t j = 0; j < nb; j++)
-		left_b += match[j] == SIZE_MAX;
-	if (left_a == left_b) {
-		size_t i = 0;
-
-		for (size_t j = 0; j < nb; j++) {
-			if (match[j] != SIZE_MAX)
-				continue;
-			while (used[i])
-				i++;
-			match[j] = i;
-			used[i] = true;
-		}
-	}
-	for (size_t j = 0; j < nb; j++) {
-		char *sub, *label;
-
-		if (match[j] != SIZE_MAX) {
-			if (strcmp(ca[match[j]], cb[j]) == 0)
-				continue;
-			sub = xasprintf("%s[%zu]", path, j);
-			diff_node(cl, top, sub, a->items[match[j]], b->items[j]);
-			free(sub);
-			continue;
-		}
-		if ((label = item_label(path, b->items[j]))) {
-			change_add(cl, top, "+ %s", label);
-			free(label);
-		} else {
-			char *s = show(b->items[j]);
-
-			change_add(cl, top, "+ %s: %s", path, s);
-			free(s);
-		}
-	}
-	for (size_t i = 0; i < na; i++) {
-		char *label;
-
-		if (used[i])
-			continue;
-		if ((label = item_label(path, a->items[i]))) {
-			change_add(cl, top, "- %s", label);
-			free(label);
-		} else {
-			char *s = show(a->items[i]);
-
-			change_add(cl, top, "- %s: %s", path, s);
-			free(s);
-		}
-	}
-	for (size_t i = 0; i < na; i++)
-		free(ca[i]);
-	for (size_t j = 0; j < nb; j++)
-		free(cb[j]);
-	free(ca);
-	free(cb);
-	free(match);
-	free(used);
-}
-
-static void diff_node(changes *cl, const char *top, const char *path, const crmf_node *a,
-		      const crmf_node *b)
-{
-	if (a->type == CRMF_NODE_MAPPING && b->type == CRMF_NODE_MAPPING) {
-		diff_mapping(cl, top, path, a, b);
-	} else if (a->type == CRMF_NODE_SEQUENCE && b->type == CRMF_NODE_SEQUENCE) {
-		diff_sequence(cl, top, path, a, b);
-	} else if (a->type != b->type || a->len != b->len ||
-		   memcmp(a->value, b->value, a->len) != 0) {
-		char *x = show(a), *y = show(b);
-
-		change_add(cl, top, "%s: %s → %s", path, x, y);
-		free(x);
-		free(y);
-	}
-}
-
-/* The file of one commit as a document, or NULL when it does not parse to a mapping. */
-static crmf_doc *load_doc(git_repository *repo, const git_oid *blob_id, const char *path)
-{
-	git_blob *b = NULL;
-	crmf_doc *doc = NULL;
-	crmf_diags d;
-
-	if (git_blob_lookup(&b, repo, blob_id) < 0) {
+	*len = 0;
+	if (git_blob_lookup(b, repo, id) < 0) {
 		git_error_clear();
-		return NULL;
+		*b = NULL;
+		return "";
 	}
-	crmf_diags_init(&d);
-	crmf_doc_parse(&doc, path, git_blob_rawcontent(b), (size_t)git_blob_rawsize(b), &d);
-	crmf_diags_release(&d);
-	git_blob_free(b);
-	if (doc && (!doc->root || doc->root->type != CRMF_NODE_MAPPING)) {
-		crmf_doc_free(doc);
-		doc = NULL;
-	}
-	return doc;
+	*len = (size_t)git_blob_rawsize(*b);
+	return git_blob_rawcontent(*b);
 }
 
-/* The lines of one commit that changed the customer from `was` to `now`. */
-static void describe(changes *cl, hist *h, const located *was, const located *now,
-		     const char *field)
+/* The field-level lines between two blobs; `was` NULL for a file created. */
+static void blob_changes(lines *l, hist *h, const located *was, const located *now,
+			 const char *field)
 {
-	crmf_doc *a = NULL, *b = NULL;
+	git_blob *a = NULL, *b = NULL;
+	const char *sa = NULL, *sb;
+	size_t la = 0, lb;
+	crmf_change *v = NULL;
+	size_t n = 0;
 
+	if (was)
+		sa = blob_bytes(&a, &la, h->c->repo, &was->blob);
+	sb = blob_bytes(&b, &lb, h->c->repo, &now->blob);
+	crmf_diff_bytes(&v, &n, was ? was->path : NULL, sa, la, now->path, sb, lb, field);
+	for (size_t i = 0; i < n; i++) {
+		line_add(l, v[i].text);
+		v[i].text = NULL;
+	}
+	crmf_diff_free(v, n);
+	git_blob_free(a);
+	git_blob_free(b);
+}
+
+/* The lines of one commit that changed the customer from `was` to `now`; with `field`, only
+ * those about it (a move or removal is about no field). */
+static void describe(lines *l, hist *h, const located *was, const located *now, const char *field)
+{
 	if (!was->found) {
-		if (!field) {
-			change_add(cl, NULL, "+ created (new customer)");
-			return;
-		}
-		/* with --field, creation is where the field got its first value */
-		if ((b = load_doc(h->c->repo, &now->blob, now->path))) {
-			const crmf_node *v = crmf_node_get(b->root, field);
-
-			if (crmf_node_pair(b->root, field))
-				one_side(cl, '+', field, field, v);
-			crmf_doc_free(b);
-		}
+		if (!field)
+			line_add(l, xstrdup("+ created (new customer)"));
+		else /* with a field, creation is where the field got its first value */
+			blob_changes(l, h, NULL, now, field);
 		return;
 	}
 	if (!now->found) {
-		change_add(cl, NULL, "- removed from the repository");
+		if (!field)
+			line_add(l, xstrdup("- removed from the repository"));
 		return;
 	}
-	if (strcmp(was->path, now->path) != 0)
-		change_add(cl, NULL, "moved %s → %s", was->path, now->path);
-	if (git_oid_equal(&was->blob, &now->blob))
-		return;
-	a = load_doc(h->c->repo, &was->blob, was->path);
-	b = load_doc(h->c->repo, &now->blob, now->path);
-	if (a && b) {
-		size_t before = cl->n;
-
-		diff_mapping(cl, NULL, NULL, a->root, b->root);
-		if (cl->n == before)
-			change_add(cl, NULL, "comments or layout changed");
-	} else {
-		change_add(cl, NULL, "fields not compared: %s is not valid YAML %s",
-			   b ? was->path : now->path, b ? "before" : "after");
-	}
-	crmf_doc_free(a);
-	crmf_doc_free(b);
+	if (!field && strcmp(was->path, now->path) != 0)
+		line_add(l, xasprintf("moved %s → %s", was->path, now->path));
+	if (!git_oid_equal(&was->blob, &now->blob))
+		blob_changes(l, h, was, now, field);
 }
 
 static bool valid_id(const char *id)
@@ -1876,42 +1598,33 @@ typedef struct history_list {
 	size_t n, cap;
 } history_list;
 
-/* Keep the commit when it has lines left after the field filter. */
-static void history_add(history_list *l, const git_commit *commit, const located *was,
-			const located *now, changes *cl, const char *field)
+/* Keep the commit when it has lines (none are left after a field filter that matched
+ * nothing); the entry takes them. */
+static void history_add(history_list *hl, const git_commit *commit, const located *was,
+			const located *now, lines *l)
 {
 	const git_signature *sig = git_commit_author(commit);
+	const char *sum;
 	crmf_history_entry *e;
-	size_t kept = 0;
 
-	for (size_t i = 0; i < cl->n; i++)
-		if (!field || (cl->v[i].top && strcmp(cl->v[i].top, field) == 0))
-			kept++;
-	if (kept == 0)
+	if (l->n == 0)
 		return;
-	if (l->n == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 16;
-		l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
+	if (hl->n == hl->cap) {
+		hl->cap = hl->cap ? hl->cap * 2 : 16;
+		hl->v = xrealloc(hl->v, hl->cap * sizeof(*hl->v));
 	}
-	e = &l->v[l->n++];
+	e = &hl->v[hl->n++];
 	memset(e, 0, sizeof(*e));
 	git_oid_tostr(e->oid, sizeof(e->oid), git_commit_id(commit));
 	e->author = xasprintf("%s <%s>", sig->name, sig->email);
 	e->time = (long long)git_commit_time(commit);
 	e->tz_minutes = git_commit_time_offset(commit);
-	{
-		const char *sum = git_commit_summary((git_commit *)commit);
-
-		e->subject = xstrdup(sum ? sum : "");
-	}
+	sum = git_commit_summary((git_commit *)commit);
+	e->subject = xstrdup(sum ? sum : "");
 	e->path = xstrdup(now->found ? now->path : was->path);
-	e->changes = xmalloc(kept * sizeof(*e->changes));
-	for (size_t i = 0; i < cl->n; i++) {
-		if (field && !(cl->v[i].top && strcmp(cl->v[i].top, field) == 0))
-			continue;
-		e->changes[e->n_changes++] = cl->v[i].text;
-		cl->v[i].text = NULL;
-	}
+	e->changes = l->v;
+	e->n_changes = l->n;
+	memset(l, 0, sizeof(*l));
 }
 
 int crmf_history(crmf_history_entry **out, size_t *n, const char *root, const char *id,
@@ -1974,11 +1687,13 @@ int crmf_history(crmf_history_entry **out, size_t *n, const char *root, const ch
 			free(other.path);
 		}
 		if (!same) {
-			changes cl = {NULL, 0, 0};
+			lines cl = {NULL, 0, 0};
 
 			describe(&cl, &h, &was, &now, field);
-			history_add(&l, commit, &was, &now, &cl, field);
-			changes_release(&cl);
+			history_add(&l, commit, &was, &now, &cl);
+			for (size_t i = 0; i < cl.n; i++)
+				free(cl.v[i]);
+			free(cl.v);
 		}
 		free(now.path);
 		free(was.path);

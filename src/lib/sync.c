@@ -15,6 +15,7 @@
 
 #include "crmf/check.h"
 #include "crmf/commit.h"
+#include "crmf/diff.h"
 #include "crmf/doc.h"
 #include "crmf/schema.h"
 #include "util.h"
@@ -321,7 +322,9 @@ static void file_free(crmf_sync_file *f)
 	free(f->old_path);
 	free(f->id);
 	free(f->name);
-	crmf_merge_changes_free(f->changes, f->n_changes);
+	for (size_t i = 0; i < f->n_changes; i++)
+		free(f->changes[i]);
+	free(f->changes);
 }
 
 static char *blob_copy(git_repository *git, const git_oid *id, size_t *len)
@@ -366,8 +369,11 @@ static void describe(crmf_sync_file *f, git_repository *git, const git_oid *old_
 	size_t ol = 0, nl = 0;
 	char *o = old_id ? blob_copy(git, old_id, &ol) : NULL;
 	char *n = new_id ? blob_copy(git, new_id, &nl) : NULL;
+	crmf_change *v = NULL;
 
-	crmf_merge_changes(&f->changes, &f->n_changes, o, ol, n, nl);
+	crmf_diff_bytes(&v, &f->n_changes, f->old_path ? f->old_path : f->path, o, ol, f->path, n,
+			nl, NULL);
+	crmf_diff_texts(&f->changes, v, f->n_changes);
 	read_names(f, n ? n : o, n ? nl : ol);
 	free(o);
 	free(n);

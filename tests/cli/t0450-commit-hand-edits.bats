@@ -104,3 +104,17 @@ EOF
 	run crmf commit
 	assert_success
 }
+
+@test "commit: a comment-only edit is said the way crmf history says it" {
+	make_example_repo
+	cd repo
+	sed -i 's/^stage: customer$/stage: customer   # 续费谈判中/' customers/2024/C2024004.yaml
+	run crmf commit
+	assert_success
+	assert_line 'C2024004: comments or layout changed'
+	run git log -1 --format=%b
+	assert_line --index 0 'C2024004: comments or layout changed'
+	run crmf history C2024004
+	assert_success
+	assert_line --index 2 '      comments or layout changed'
+}

@@ -148,3 +148,24 @@ assert not r.search('templates/customer.yaml') and not r.search('README.md')
 EOF
 	assert_success
 }
+
+@test "hooks install: a relative core.hooksPath starts at the top of the work tree, also from a subfolder" {
+	mkdir big
+	cd big
+	git init -q
+	cp -r "$CRMF_SRC/examples" sub
+	rm -rf sub/broken
+	git add -A
+	git commit -qm init
+	git config core.hooksPath hooks/../.githooks
+	cd sub
+	run crmf hooks install
+	assert_success
+	assert_output --partial "installed $TMP/big/.githooks/pre-commit"
+	[ -x ../.githooks/pre-commit ]
+	[ ! -e .githooks ]
+	git config core.hooksPath ''
+	run crmf hooks install
+	assert_failure
+	assert_output 'crmf: core.hooksPath is set but empty: name a folder or unset it (git config --unset core.hooksPath)'
+}

@@ -64,7 +64,7 @@ F=customers/C2024001.yaml
 	assert_line --index 0 "nothing new from origin/main"
 	assert_line --index 1 "out: 1 commit pushed to origin (main)"
 	assert_line --index 2 "  C2024001 杭州云启科技有限公司 (customers/C2024001.yaml)"
-	assert_line --index 3 "    + follow-up 2024-02-10 visit zhang.wei"
+	assert_line --index 3 "    + follow-up 2024-02-10 visit"
 	cd ../b
 	sed -i 's/^stage: intent$/stage: negotiation/' $F
 	mkdir -p customers/2025
@@ -76,7 +76,7 @@ F=customers/C2024001.yaml
 	assert_success
 	assert_line --index 0 --regexp '^in: 1 commit from origin/main, merged: committed [0-9a-f]{7} "crmf: sync: merge origin/main"$'
 	assert_line --index 1 "  C2024001 杭州云启科技有限公司 (customers/C2024001.yaml)"
-	assert_line --index 2 "    + follow-up 2024-02-10 visit zhang.wei"
+	assert_line --index 2 "    + follow-up 2024-02-10 visit"
 	assert_line --index 3 "out: 2 commits pushed to origin (main)"
 	assert_line --index 4 "  new customer C2025001 宁波甬达汽车零部件有限公司 (customers/2025/C2025001.yaml)"
 	assert_line --index 5 "  C2024001 杭州云启科技有限公司 (customers/C2024001.yaml)"
@@ -254,4 +254,33 @@ out: nothing to push"
 	assert_success
 	assert_output "nothing new from origin/main
 out: nothing to push"
+}
+
+@test "t0510 sync: the lines of what came in or went out read as crmf history's" {
+	make_team
+	sed -i -e 's/^stage: intent$/stage: negotiation/' -e '/^source:/d' a/$F
+	printf 'potential: high\n' >>a/$F
+	git -C a commit -qam "a: fields"
+	(cd a && crmf sync >/dev/null)
+	cd b
+	run crmf sync
+	assert_success
+	assert_line --index 1 "  C2024001 杭州云启科技有限公司 (customers/C2024001.yaml)"
+	assert_line --index 2 "    stage: intent → negotiation"
+	assert_line --index 3 "    + potential: high"
+	assert_line --index 4 "    - source: 展会"
+	printf '# 备注\n' >>$F
+	git commit -qam "b: comment"
+	run crmf sync
+	assert_success
+	assert_line --index 1 "out: 1 commit pushed to origin (main)"
+	assert_line --index 3 "    comments or layout changed"
+	run crmf history C2024001
+	assert_success
+	assert_line --index 1 '    b: comment'
+	assert_line --index 2 '      comments or layout changed'
+	assert_line --index 4 '    a: fields'
+	assert_line --index 5 '      stage: intent → negotiation'
+	assert_line --index 6 '      + potential: high'
+	assert_line --index 7 '      - source: 展会'
 }

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "crmf/commit.h"
+#include "crmf/diff.h"
 
 static char base[4096]; /* realpath of this run's temporary directory */
 static char home[4096];
@@ -841,36 +842,93 @@ static void test_history(void **state)
 	assert_string_equal(crmf_error_last(), "invalid customer id '../C1'");
 }
 
+/* The lines themselves are test_diff.c's: history gives what crmf_diff_bytes gives. */
 static void test_history_lists_and_nesting(void **state)
 {
+	static const char v1[] = "id: C3\ntags: [a, b]\nneed: {type: A, budget: 50万}\n"
+				 "followups:\n"
+				 "  - {date: 2025-06-01, method: phone, summary: one}\n"
+				 "contacts:\n  - {name: 张伟, phone: '1'}\n";
+	static const char v2[] = "id: C3\ntags: [a, c]\nneed: {type: B, budget: 50万}\n"
+				 "followups:\n"
+				 "  - {date: 2025-06-01, method: phone, summary: one, with: 张伟}\n"
+				 "contacts:\n  - {name: 张伟, phone: '1'}\n  - {name: 李娜}\n";
 	char d[4096];
 	crmf_history_entry *h = NULL;
-	size_t n = 0;
+	crmf_change *v = NULL;
+	size_t n = 0, nv = 0;
 
 	(void)state;
 	repo_with_commit(fresh(d, "history-lists"));
-	commit_cust(d, "customers/x/C3.yaml",
-		    "id: C3\ntags: [a, b]\nneed: {type: A, budget: 50万}\n"
-		    "followups:\n"
-		    "  - {date: 2025-06-01, method: phone, summary: one}\n"
-		    "  - {date: 2025-06-02, method: email, summary: two}\n"
-		    "contacts:\n  - {name: 张伟, phone: '1'}\n",
-		    "v1");
-	commit_cust(d, "customers/x/C3.yaml",
-		    "id: C3\ntags: [a, c]\nneed: {type: B, budget: 50万, timeline: soon}\n"
-		    "followups:\n"
-		    "  - {date: 2025-06-01, method: phone, summary: one, with: 张伟}\n"
-		    "  - {date: 2025-06-03, method: visit, summary: three}\n"
-		    "contacts:\n  - {name: 张伟, phone: '1'}\n  - {name: 李娜, email: l@x.cn}\n",
-		    "v2");
+	commit_cust(d, "customers/x/C3.yaml", v1, "v1");
+	commit_cust(d, "customers/x/C3.yaml", v2, "v2");
 	assert_int_equal(crmf_history(&h, &n, d, "C3", NULL), 0);
 	assert_int_equal(n, 2);
 	assert_string_equal(h[0].path, "customers/x/C3.yaml");
-	LINES(&h[0], "tags[1]: b → c", "need.type: A → B", "+ need.timeline: soon",
-	      "+ followups[0].with: 张伟", "followups[1].date: 2025-06-02 → 2025-06-03",
-	      "followups[1].method: email → visit", "followups[1].summary: two → three",
-	      "+ contact 李娜");
+	assert_int_equal(crmf_diff_bytes(&v, &nv, "a", v1, strlen(v1), "b", v2, strlen(v2), NULL),
+			 0);
+	assert_int_equal(nv, 4);
+	assert_int_equal(h[0].n_changes, nv);
+	for (size_t i = 0; i < nv; i++)
+		assert_string_equal(h[0].changes[i], v[i].text);
+	assert_string_equal(h[0].changes[3], "+ contact 李娜");
+	crmf_diff_free(v, nv);
 	crmf_history_free(h, n);
+}
+
+/* --- the hooks folder --- */
+
+static void assert_hooks(const char *root, const char *want_hooks, const char *want_prefix)
+{
+	char *hooks = NULL, *prefix = NULL;
+
+	if (crmf_hooks_dir(&hooks, &prefix, root) != 0)
+		fail_msg("crmf_hooks_dir '%s': %s", root, crmf_error_last());
+	assert_string_equal(hooks, want_hooks);
+	assert_string_equal(prefix, want_prefix);
+	free(hooks);
+	free(prefix);
+}
+
+static void test_hooks_dir(void **state)
+{
+	char d[4096], w[4096], want[4096], sub[4096];
+	char *hooks = (char *)"x", *prefix = (char *)"y";
+
+	(void)state;
+	repo_with_commit(fresh(d, "hooks"));
+	fmt(sub, sizeof(sub), "%s/crm/team", d);
+	sh("mkdir -p '%s'", sub);
+	fmt(want, sizeof(want), "%s/.git/hooks", d);
+	assert_hooks(d, want, "");
+	assert_hooks(sub, want, "crm/team");
+	/* a relative core.hooksPath starts at the top of the work tree, wherever the root is */
+	sh("git -C '%s' config core.hooksPath .githooks/./x/..", d);
+	fmt(want, sizeof(want), "%s/.githooks", d);
+	assert_hooks(sub, want, "crm/team");
+	assert_string_equal(
+	    out("git -C '%s' rev-parse --path-format=absolute --git-path hooks", sub), want);
+	sh("git -C '%s' config core.hooksPath /some/where/", d);
+	assert_hooks(d, "/some/where", "");
+	sh("git -C '%s' config core.hooksPath '~/my hooks'", d);
+	fmt(want, sizeof(want), "%s/my hooks", home);
+	assert_hooks(d, want, "");
+	sh("git -C '%s' config core.hooksPath ''", d);
+	assert_int_equal(crmf_hooks_dir(&hooks, &prefix, d), -1);
+	assert_null(hooks);
+	assert_null(prefix);
+	assert_string_equal(crmf_error_last(), "core.hooksPath is set but empty: name a folder or "
+					       "unset it (git config --unset core.hooksPath)");
+	/* a linked worktree runs the hooks of the repository it belongs to */
+	sh("git -C '%s' config --unset core.hooksPath", d);
+	fmt(w, sizeof(w), "%s/hooks-wt", base);
+	sh("git -C '%s' worktree add -q '%s' 2>/dev/null", d, w);
+	fmt(want, sizeof(want), "%s/.git/hooks", d);
+	assert_hooks(w, want, "");
+	fmt(w, sizeof(w), "%s/hooks-none", base);
+	sh("mkdir -p '%s'", w);
+	assert_int_equal(crmf_hooks_dir(&hooks, &prefix, w), -1);
+	assert_null(hooks);
 }
 
 static void test_history_merge_and_unborn(void **state)
@@ -1159,6 +1217,7 @@ int main(void)
 	    cmocka_unit_test(test_history),
 	    cmocka_unit_test(test_history_lists_and_nesting),
 	    cmocka_unit_test(test_history_merge_and_unborn),
+	    cmocka_unit_test(test_hooks_dir),
 	    cmocka_unit_test(test_lock_contention),
 	    cmocka_unit_test(test_lock_serialises_ten_processes),
 	    cmocka_unit_test(test_write_atomic),

@@ -463,25 +463,6 @@ static void block_list_of_tags(void **state)
 #undef BT
 }
 
-static void changes_summarised_by_field(void **state)
-{
-	char **v = NULL;
-	size_t n = 0;
-	const char *old = BASE, *new_ = HEAD "stage: negotiation\n" GRADE TAGS C0 C1 NEED
-					   "  budget: 80万\n" F0 F_THEIRS;
-
-	(void)state;
-	assert_int_equal(crmf_merge_changes(&v, &n, old, strlen(old), new_, strlen(new_)), 0);
-	assert_int_equal(n, 3);
-	assert_string_equal(v[0], "stage: intent → negotiation");
-	assert_string_equal(v[1], "need.budget: (none) → 80万");
-	assert_string_equal(v[2], "+ follow-up 2024-02-08 email li.na");
-	crmf_merge_changes_free(v, n);
-	assert_int_equal(crmf_merge_changes(&v, &n, old, strlen(old), old, strlen(old)), 0);
-	assert_int_equal(n, 0);
-	assert_null(v);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -511,7 +492,6 @@ int main(void)
 	    cmocka_unit_test_teardown(followup_edited_on_one_side_added_on_other, teardown),
 	    cmocka_unit_test_teardown(first_followup_logged_on_both_sides, teardown),
 	    cmocka_unit_test_teardown(block_list_of_tags, teardown),
-	    cmocka_unit_test_teardown(changes_summarised_by_field, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
