@@ -69,8 +69,9 @@ unit: $(UNIT_BIN)
 check: $(BIN) $(UNIT_BIN)
 	CRMF="$(abspath $(BIN))" UNIT_DIR="$(abspath $(BUILD)/tests)" bash tests/run.sh
 
+# make bench [N="1000 10000"] [RUNS=5]: see bench/run.sh (N=100000 for the big one)
 bench: $(BIN)
-	bash bench/run.sh
+	CRMF="$(abspath $(BIN))" CC="$(CC)" bash bench/run.sh
 
 install: $(BIN)
 	install -d $(DESTDIR)$(BINDIR)

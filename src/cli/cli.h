@@ -198,11 +198,9 @@ void cli_lines_release(cli_lines *l);
 
 /**
  * What changed between two versions of a customer file (either may be NULL),
- * value by value, in the lines of crmf_history: "stage: intent → negotiation",
- * "+ potential: high", "- grade: B", "+ follow-up 2025-06-16 phone",
- * "- contact 张伟", "+ tags: 制造业". Lines go to `lines` (at most 60, then
- * "… and N more changes"); the top-level keys that changed, each once, to
- * `keys` (may be NULL). Comments and layout are no changes.
+ * as crmf_diff_docs says it, for a commit message: the lines go to `lines`
+ * (at most 60, then "… and N more changes"); the top-level fields that
+ * changed, each once, to `keys` (may be NULL).
  */
 void cli_describe_changes(cli_lines *lines, cli_lines *keys, const crmf_doc *a,
 			  const crmf_doc *b);

@@ -6,7 +6,8 @@
 #include "cli.h"
 
 static const char usage[] =
-	"usage: crmf check [--format text|json] [--today DATE] [--strict] [-q] [PATH…]\n"
+	"usage: crmf check [--format text|json] [--today DATE] [--strict] [--no-cache] [-q] [PATH…]\n"
+	"       crmf check --staged [--format text|json] [--today DATE] [--strict] [-q]\n"
 	"\n"
 	"Validate every customer file (customers/ and archive/, at any depth) and\n"
 	"crmf.yaml, or only the files and folders named. Every problem is reported as\n"
@@ -14,9 +15,15 @@ static const char usage[] =
 	"followed by a summary. Cross-file checks (unique ids, probable duplicates)\n"
 	"always compare against the whole repository. Files are never changed.\n"
 	"\n"
+	"With --staged, what is checked is what 'git commit' would commit: the\n"
+	"staged contents (the index) of every customer file and of crmf.yaml, not\n"
+	"the working tree. The pre-commit hook of 'crmf hooks install' runs this.\n"
+	"\n"
 	"options:\n"
 	"  --format FMT   text (default) or json\n"
 	"  --today DATE   the date against which future dates are judged (YYYY-MM-DD)\n"
+	"  --staged       check the staged contents (the index), not the working tree\n"
+	"  --no-cache     check every file again, ignoring the validation cache\n"
 	"  --strict       treat warnings as errors for the exit status\n"
 	"  -q, --quiet    print nothing but the problems\n"
 	"  -h, --help     show this help\n"
@@ -35,18 +42,70 @@ static int usage_level(const crmf_diags *d)
 	return 0;
 }
 
-static void print_summary(FILE *f, const crmf_repo *repo, const crmf_diags *d, cli_format fmt)
+static void print_summary(FILE *f, size_t files, const crmf_diags *d, cli_format fmt)
 {
 	if (fmt == FMT_JSON) {
 		fprintf(f, "{\"files_checked\": %zu, \"errors\": %zu, \"warnings\": %zu, \"diagnostics\": ",
-			repo->files_checked, d->errors, d->warnings);
+			files, d->errors, d->warnings);
 		cli_print_diags(f, d, FMT_JSON);
 		fputs("}\n", f);
 		return;
 	}
-	fprintf(f, "%zu file%s checked: %zu error%s, %zu warning%s\n", repo->files_checked,
-		repo->files_checked == 1 ? "" : "s", d->errors, d->errors == 1 ? "" : "s",
+	fprintf(f, "%zu file%s checked: %zu error%s, %zu warning%s\n", files,
+		files == 1 ? "" : "s", d->errors, d->errors == 1 ? "" : "s",
 		d->warnings, d->warnings == 1 ? "" : "s");
+}
+
+/* The staged contents: crmf.yaml first (it types the customers), then every
+ * customer file, then the cross-file checks over them. Returns the number of
+ * files checked, or -1 (printed). */
+static long check_staged(const char *root, crmf_day today, crmf_diags *diags)
+{
+	crmf_staged *v = NULL;
+	crmf_customer **cs;
+	crmf_config *cfg = NULL;
+	size_t n = 0, nc = 0, files = 0;
+
+	if (crmf_read_staged(&v, &n, root) != 0) {
+		cli_error("%s", crmf_error_last());
+		return -1;
+	}
+	cs = calloc(n + 1, sizeof(*cs));
+	if (!cs)
+		abort();
+	for (size_t i = 0; i < n; i++) {
+		crmf_doc *doc = NULL;
+
+		if (strcmp(v[i].path, "crmf.yaml") != 0)
+			continue;
+		crmf_doc_parse(&doc, v[i].path, v[i].data, v[i].len, diags);
+		crmf_config_load(&cfg, doc && doc->root ? doc : NULL, diags);
+		crmf_doc_free(doc);
+		files++;
+	}
+	if (!cfg)
+		crmf_config_load(&cfg, NULL, diags);
+	for (size_t i = 0; i < n; i++) {
+		crmf_doc *doc = NULL;
+
+		if (strcmp(v[i].path, "crmf.yaml") == 0)
+			continue;
+		files++;
+		crmf_doc_parse(&doc, v[i].path, v[i].data, v[i].len, diags);
+		if (!doc)
+			continue;
+		crmf_check_customer(&cs[nc], doc, v[i].path, cfg, today, diags);
+		if (cs[nc])
+			nc++;
+	}
+	crmf_check_cross(cs, nc, diags);
+	crmf_diags_sort(diags);
+	for (size_t i = 0; i < nc; i++)
+		crmf_customer_free(cs[i]);
+	free(cs);
+	crmf_config_free(cfg);
+	crmf_staged_free(v, n);
+	return (long)files;
 }
 
 static int run(int argc, char **argv)
@@ -56,12 +115,15 @@ static int run(int argc, char **argv)
 		{"today", required_argument, NULL, 't'},
 		{"strict", no_argument, NULL, 's'},
 		{"quiet", no_argument, NULL, 'q'},
+		{"staged", no_argument, NULL, 'S'},
+		{"no-cache", no_argument, NULL, 'N'},
 		{NULL, 0, NULL, 0},
 	};
 	cli_format fmt = FMT_TEXT;
 	const char *today_arg = NULL;
-	bool strict = false, quiet = false;
-	crmf_scan_opts so = {0};
+	bool strict = false, quiet = false, staged = false;
+	long files;
+	crmf_scan_opts so = {.mode = CRMF_SCAN_NONE};
 	crmf_repo *repo = NULL;
 	crmf_diags diags;
 	char *root;
@@ -82,6 +144,12 @@ static int run(int argc, char **argv)
 		case 'q':
 			quiet = true;
 			break;
+		case 'S':
+			staged = true;
+			break;
+		case 'N':
+			so.no_cache = true;
+			break;
 		default:
 			return cli_usage_error(&cmd_check, "invalid option");
 		}
@@ -91,23 +159,36 @@ static int run(int argc, char **argv)
 	root = cli_repo_root();
 	if (!root)
 		return EXIT_USAGE;
+	if (staged && optind < argc) {
+		free(root);
+		return cli_usage_error(&cmd_check, "--staged checks every staged file; give no PATH");
+	}
 	if (optind < argc) {
 		so.paths = (const char *const *)argv + optind;
 		so.n_paths = (size_t)(argc - optind);
 	}
 	crmf_diags_init(&diags);
-	if (crmf_repo_load(&repo, root, &so, &diags) != 0) {
+	if (staged) {
+		files = check_staged(root, so.today, &diags);
+		if (files < 0) {
+			crmf_diags_release(&diags);
+			free(root);
+			return EXIT_USAGE;
+		}
+	} else if (crmf_repo_load(&repo, root, &so, &diags) != 0) {
 		cli_error("%s", crmf_error_last());
 		crmf_diags_release(&diags);
 		free(root);
 		return EXIT_USAGE;
+	} else {
+		files = (long)repo->files_checked;
 	}
 	if (fmt == FMT_JSON) {
-		print_summary(stdout, repo, &diags, fmt);
+		print_summary(stdout, (size_t)files, &diags, fmt);
 	} else {
 		cli_print_diags(stdout, &diags, fmt);
 		if (!quiet || diags.n)
-			print_summary(stdout, repo, &diags, fmt);
+			print_summary(stdout, (size_t)files, &diags, fmt);
 	}
 	rc = usage_level(&diags) ? EXIT_USAGE
 	     : diags.errors || (strict && diags.warnings) ? EXIT_FOUND

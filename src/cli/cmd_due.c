@@ -10,7 +10,7 @@
 
 static const char usage[] =
 	"usage: crmf due [--today DATE] [--within DURATION] [--owner NAME | --mine] [--overdue]\n"
-	"                [--format table|json|csv]\n"
+	"                [--format table|json|csv] [--no-cache]\n"
 	"\n"
 	"The follow-ups to do: every customer that is neither archived nor lost and\n"
 	"whose next follow-up is due on or before today + DURATION, sorted by due\n"
@@ -29,6 +29,7 @@ static const char usage[] =
 	"                      or user.name (GIT_AUTHOR_EMAIL/_NAME when set)\n"
 	"  --overdue           only follow-ups already overdue\n"
 	"  --format FMT        table (default), json or csv\n"
+	"  --no-cache          check every file again, ignoring the validation cache\n"
 	"  -h, --help          show this help\n"
 	"\n"
 	"Customers whose files have errors in the fields the due date depends on\n"
@@ -38,9 +39,12 @@ static const char usage[] =
 	"exit status: 0 success, 1 customers were left out because of errors,\n"
 	"2 usage or repository error\n";
 
+/* A row of the agenda: its classification (a few hundred bytes with the
+ * reason) is worked out again when printed, so that a long agenda stays small. */
 struct item {
 	const crmf_customer *c;
-	crmf_class k;
+	crmf_day next_due;
+	int overdue_days;
 };
 
 static int cmp_item(const void *pa, const void *pb)
@@ -48,80 +52,17 @@ static int cmp_item(const void *pa, const void *pb)
 	const struct item *a = pa, *b = pb;
 	int c;
 
-	if (a->k.next_due != b->k.next_due)
-		return a->k.next_due < b->k.next_due ? -1 : 1;
+	if (a->next_due != b->next_due)
+		return a->next_due < b->next_due ? -1 : 1;
 	c = strcmp(a->c->id ? a->c->id : "", b->c->id ? b->c->id : "");
 	return c ? c : strcmp(a->c->path, b->c->path);
 }
 
-/* ---- customers whose errors make their due date unknown ---- */
-
-static const char *const due_fields[] = {
-	"stage", "created", "potential", "grade", "deals", "followups",
-};
-
-static bool before(int l1, int c1, int l2, int c2)
+/* The scan tells which customers have errors in the fields their due date
+ * depends on (stage, created, potential, grade, deals, followups). */
+static bool unsure(const crmf_customer *c)
 {
-	return l1 < l2 || (l1 == l2 && c1 < c2);
-}
-
-static bool in_pair(const crmf_pair *p, int line, int col)
-{
-	const crmf_node *end = p->value ? p->value : p->key;
-
-	return !before(line, col, p->key->line, p->key->column) &&
-	       !before(end->end_line, end->end_column, line, col);
-}
-
-/* Whether the error at line:col makes the due date of customer c unsure: it
- * lies in a field the date depends on, or outside every field (a problem of
- * the file's structure, which may have hidden follow-ups). */
-static bool error_matters(const crmf_customer *c, int line, int col)
-{
-	const crmf_node *root = c->doc ? c->doc->root : NULL;
-
-	if (!root || root->type != CRMF_NODE_MAPPING || line <= 0)
-		return true;
-	for (size_t i = 0; i < root->n; i++) {
-		const crmf_pair *p = &root->pairs[i];
-
-		if (!in_pair(p, line, col))
-			continue;
-		for (size_t k = 0; k < sizeof(due_fields) / sizeof(due_fields[0]); k++)
-			if (strcmp(p->key->value, due_fields[k]) == 0)
-				return true;
-		return false;
-	}
-	return true;
-}
-
-static int cmp_path(const char *a, const char *b)
-{
-	return strcmp(a ? a : "", b ? b : "");
-}
-
-static bool unsure(const crmf_customer *c, const crmf_diags *d)
-{
-	size_t lo = 0, hi = d->n;
-
-	if (c->errors == 0)
-		return false;
-	if (!c->id || c->stage == CRMF_STAGE_NONE || c->created == CRMF_NO_DAY)
-		return true;
-	/* diagnostics are sorted by path: find the first of this file */
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (cmp_path(d->v[mid].path, c->path) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	for (size_t i = lo; i < d->n && cmp_path(d->v[i].path, c->path) == 0; i++)
-		if (d->v[i].severity == CRMF_SEV_ERROR &&
-		    error_matters(c, d->v[i].line, d->v[i].column))
-			return true;
-	return false;
+	return crmf_summary_of(c)->unsure;
 }
 
 /* ---- output ---- */
@@ -139,15 +80,16 @@ static void json_string_or_null(const char *s)
 		fputs("null", stdout);
 }
 
-static void print_json(const struct item *v, size_t n)
+static void print_json(const struct item *v, size_t n, const crmf_config *cfg, crmf_day today)
 {
 	fputs("[", stdout);
 	for (size_t i = 0; i < n; i++) {
 		const crmf_customer *c = v[i].c;
-		const crmf_class *k = &v[i].k;
 		const char *pot = crmf_potential_name(c->potential);
 		char due[11];
+		crmf_class kc, *k = &kc;
 
+		crmf_classify(k, c, cfg, today);
 		day_string(due, k->next_due);
 		fputs(i ? ",\n " : "\n ", stdout);
 		fputs("{\"id\": ", stdout);
@@ -203,9 +145,9 @@ static void print_colored(const cli_table *t, const struct item *v, crmf_day tod
 			nl = line + strlen(line);
 		if (row == 0)
 			sgr = "\033[1m";
-		else if (v[row - 1].k.overdue_days > 0)
+		else if (v[row - 1].overdue_days > 0)
 			sgr = "\033[31m";
-		else if (v[row - 1].k.next_due == today)
+		else if (v[row - 1].next_due == today)
 			sgr = "\033[1m";
 		fprintf(stdout, "%s%.*s%s\n", sgr, (int)(nl - line), line, *sgr ? "\033[0m" : "");
 		if (!*nl)
@@ -231,11 +173,12 @@ static void print_table(const struct item *v, size_t n, const crmf_config *cfg, 
 	}
 	for (size_t i = 0; i < n; i++) {
 		const crmf_customer *c = v[i].c;
-		const crmf_class *k = &v[i].k;
 		const char *pot = crmf_potential_name(c->potential);
 		const char *stage = crmf_stage_name(c->stage);
 		char due[11], over[16];
+		crmf_class kc, *k = &kc;
 
+		crmf_classify(k, c, cfg, today);
 		day_string(due, k->next_due);
 		if (text) {
 			const char *cells[8];
@@ -355,6 +298,28 @@ static bool wanted(const struct filter *f, const crmf_config *cfg, const crmf_cu
 	return true;
 }
 
+struct due_ctx {
+	const struct filter *filt;
+	crmf_day today, until;
+	bool overdue;
+};
+
+/* In the scan's worker threads: keep only the customers the agenda shows or
+ * names, so that memory holds the agenda, not the repository. */
+static bool keep_due(void *ctx, const crmf_customer *c, const crmf_config *cfg)
+{
+	const struct due_ctx *d = ctx;
+	crmf_class k;
+
+	if (c->archived || !wanted(d->filt, cfg, c))
+		return false;
+	if (unsure(c))
+		return true;
+	crmf_classify(&k, c, cfg, d->today);
+	return k.due_kind != CRMF_DUE_NONE && k.next_due <= d->until &&
+	       (!d->overdue || k.overdue_days > 0);
+}
+
 static int run(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -364,6 +329,7 @@ static int run(int argc, char **argv)
 		{"mine", no_argument, NULL, 'm'},
 		{"overdue", no_argument, NULL, 'O'},
 		{"format", required_argument, NULL, 'f'},
+		{"no-cache", no_argument, NULL, 'N'},
 		{NULL, 0, NULL, 0},
 	};
 	cli_format fmt = FMT_TEXT;
@@ -374,6 +340,7 @@ static int run(int argc, char **argv)
 	crmf_repo *repo = NULL;
 	crmf_identity me = {0};
 	struct filter filt = {0};
+	struct due_ctx dc = {&filt, 0, 0, false};
 	struct item *v = NULL;
 	size_t n = 0, bad, n_unsure = 0;
 	crmf_diags diags;
@@ -407,6 +374,9 @@ static int run(int argc, char **argv)
 					     1u << FMT_TEXT | 1u << FMT_JSON | 1u << FMT_CSV))
 				return EXIT_USAGE;
 			break;
+		case 'N':
+			so.no_cache = true;
+			break;
 		default:
 			return cli_usage_error(&cmd_due, "invalid option");
 		}
@@ -422,7 +392,7 @@ static int run(int argc, char **argv)
 	if (!root)
 		return EXIT_USAGE;
 	crmf_diags_init(&diags);
-	if (crmf_repo_load(&repo, root, &so, &diags) != 0) {
+	if (crmf_repo_open(&repo, root) != 0) {
 		cli_error("%s", crmf_error_last());
 		goto done;
 	}
@@ -455,6 +425,16 @@ static int run(int argc, char **argv)
 		}
 	}
 
+	dc.today = so.today;
+	dc.until = until;
+	dc.overdue = overdue;
+	so.mode = CRMF_SCAN_SUMMARY;
+	so.keep = keep_due;
+	so.keep_ctx = &dc;
+	if (crmf_repo_scan(repo, &so, &diags) != 0) {
+		cli_error("%s", crmf_error_last());
+		goto done;
+	}
 	v = malloc((repo->n ? repo->n : 1) * sizeof(*v));
 	if (!v)
 		abort();
@@ -465,10 +445,11 @@ static int run(int argc, char **argv)
 	for (size_t i = 0; i < repo->n; i++) {
 		const crmf_customer *cu = repo->v[i];
 		struct item *it = &v[n];
+		crmf_class k;
 
 		if (cu->archived || !wanted(&filt, repo->cfg, cu))
 			continue;
-		if (unsure(cu, &diags)) {
+		if (unsure(cu)) {
 			if (n_unsure++ == 0)
 				fputs("crmf: left out, their due date depends on fields with errors:",
 				      stderr);
@@ -476,18 +457,20 @@ static int run(int argc, char **argv)
 			continue;
 		}
 		it->c = cu;
-		crmf_classify(&it->k, cu, repo->cfg, so.today);
-		if (it->k.due_kind == CRMF_DUE_NONE || it->k.next_due > until)
+		crmf_classify(&k, cu, repo->cfg, so.today);
+		if (k.due_kind == CRMF_DUE_NONE || k.next_due > until)
 			continue;
-		if (overdue && it->k.overdue_days == 0)
+		if (overdue && k.overdue_days == 0)
 			continue;
+		it->next_due = k.next_due;
+		it->overdue_days = k.overdue_days;
 		n++;
 	}
 	if (n_unsure)
 		fputc('\n', stderr);
 	qsort(v, n, sizeof(*v), cmp_item);
 	if (fmt == FMT_JSON)
-		print_json(v, n);
+		print_json(v, n, repo->cfg, so.today);
 	else
 		print_table(v, n, repo->cfg, so.today, until, overdue, fmt);
 	rc = n_unsure ? EXIT_FOUND : EXIT_OK;

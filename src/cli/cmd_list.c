@@ -12,6 +12,7 @@
 static const char usage[] =
 	"usage: crmf list [--where EXPR] [--sort KEYS] [--columns LIST] [--count-by FIELD]\n"
 	"                 [--today DATE] [--archived | --all] [--format table|json|csv|tsv]\n"
+	"                 [--no-cache]\n"
 	"\n"
 	"One row per customer (archived ones left out unless asked for), sorted by id.\n"
 	"Fields are the stored ones, dotted for nested values (need.type,\n"
@@ -32,6 +33,7 @@ static const char usage[] =
 	"  --archived        only archived customers\n"
 	"  --all             active and archived customers\n"
 	"  --format FMT      table (default), json, csv or tsv\n"
+	"  --no-cache        check every file again, ignoring the validation cache\n"
 	"  -h, --help        show this help\n"
 	"\n"
 	"exit status: 0 success, 2 usage or repository error\n";
@@ -368,6 +370,8 @@ static void row_values(const struct row *r, const char *name, size_t len, emit_f
 		emit_computed(r, comp, emit, ectx);
 	else if (r->c->doc)
 		walk(r->c->doc, r->c->doc->root, name, len, emit, ectx);
+	else
+		crmf_summary_values(crmf_summary_of(r->c), name, len, emit, ectx);
 }
 
 /* The crmf_expr_lookup of --where. */
@@ -1047,6 +1051,58 @@ static void count_by(const struct row *rows, size_t n, const struct field *fld,
 	free(name);
 }
 
+/* Whether the scan's summaries hold field f: the computed fields and the
+ * top-level stored values do; the records and the fields inside them need
+ * the documents. */
+static bool in_summary(const struct field *f)
+{
+	return f->comp >= 0 || (!f->record && !memchr(f->name, '.', f->len));
+}
+
+static bool all_in_summary(const struct field *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!in_summary(&v[i]))
+			return false;
+	return true;
+}
+
+static bool where_in_summary(const crmf_expr *e, const crmf_config *cfg)
+{
+	const crmf_expr_field *fields;
+	size_t n = crmf_expr_fields(e, &fields);
+
+	for (size_t i = 0; i < n; i++) {
+		struct field f;
+
+		if (resolve(&f, cfg, fields[i].name, fields[i].len) != 0 || !in_summary(&f))
+			return false;
+	}
+	return true;
+}
+
+struct keep_ctx {
+	const crmf_expr *where;
+	int archived;
+	crmf_day today;
+};
+
+/* In the scan's worker threads: --where and --archived/--all decide which
+ * customers are kept, so that memory holds the rows, not the repository. */
+static bool keep_row(void *ctx, const crmf_customer *c, const crmf_config *cfg)
+{
+	const struct keep_ctx *kc = ctx;
+	struct row r = {0};
+
+	if ((kc->archived == 0 && c->archived) || (kc->archived == 1 && !c->archived))
+		return false;
+	if (!kc->where)
+		return true;
+	r.c = c;
+	crmf_classify(&r.k, c, cfg, kc->today);
+	return crmf_expr_eval(kc->where, expr_lookup, &r);
+}
+
 static int run(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -1058,9 +1114,11 @@ static int run(int argc, char **argv)
 		{"archived", no_argument, NULL, 'a'},
 		{"all", no_argument, NULL, 'A'},
 		{"format", required_argument, NULL, 'f'},
+		{"no-cache", no_argument, NULL, 'N'},
 		{NULL, 0, NULL, 0},
 	};
 	struct opts o = {0};
+	struct keep_ctx kc = {0};
 	const char *today_arg = NULL;
 	crmf_scan_opts so = {0};
 	crmf_repo *repo = NULL;
@@ -1106,6 +1164,9 @@ static int run(int argc, char **argv)
 						     1u << FMT_TSV))
 				return EXIT_USAGE;
 			break;
+		case 'N':
+			so.no_cache = true;
+			break;
 		default:
 			return cli_usage_error(&cmd_list, "invalid option");
 		}
@@ -1122,7 +1183,7 @@ static int run(int argc, char **argv)
 	if (!root)
 		return EXIT_USAGE;
 	crmf_diags_init(&diags);
-	if (crmf_repo_load(&repo, root, &so, &diags) != 0) {
+	if (crmf_repo_open(&repo, root) != 0) {
 		cli_error("%s", crmf_error_last());
 		goto done;
 	}
@@ -1152,6 +1213,22 @@ static int run(int argc, char **argv)
 	}
 	if (o.where && parse_where(&where, repo->cfg, o.where, o.today))
 		goto done;
+	kc.where = where;
+	kc.archived = o.archived;
+	kc.today = o.today;
+	so.keep = keep_row;
+	so.keep_ctx = &kc;
+	/* JSON without --columns prints every stored field: that needs the documents */
+	if ((o.fmt != FMT_JSON || o.columns) && all_in_summary(cols, ncols) &&
+	    all_in_summary(keys, nkeys) && (!o.count_by || in_summary(&cnt)) &&
+	    (!where || where_in_summary(where, repo->cfg))) {
+		so.mode = CRMF_SCAN_SUMMARY;
+		so.values = true;
+	}
+	if (crmf_repo_scan(repo, &so, &diags) != 0) {
+		cli_error("%s", crmf_error_last());
+		goto done;
+	}
 
 	rows = calloc(repo->n ? repo->n : 1, sizeof(*rows));
 	if (!rows)

@@ -8,6 +8,8 @@
 
 #include <utf8proc.h>
 
+#include "crmf/cache.h"
+#include "cross.h"
 #include "util.h"
 
 static const char *const stage_names[] = {
@@ -79,7 +81,7 @@ static const struct alias followup_aliases[] = {
 
 /* Summaries that say that contact happened but not what was said; compared
  * after dropping spaces, punctuation and case. */
-static const char *const vague_words[] = {
+static const char vague_words[][16] = {
 	"已沟通", "沟通", "沟通了", "已沟通过", "待跟进", "跟进", "已跟进", "跟进中",
 	"继续跟进", "已联系", "联系", "联系了", "已联系客户", "已回访", "回访", "电话沟通",
 	"已电话沟通", "电话联系", "已电话联系", "已拜访", "拜访", "无", "暂无", "同上", "见上",
@@ -338,7 +340,7 @@ static const crmf_node *sequence(struct ck *k, const crmf_pair *p, bool *wrong)
 static int find_key(const char *key, const char *const *names, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if (strcmp(key, names[i]) == 0)
+		if (key[0] == names[i][0] && strcmp(key, names[i]) == 0)
 			return (int)i;
 	return -1;
 }
@@ -718,8 +720,9 @@ static bool dropped_category(utf8proc_int32_t cp)
 static bool vague_summary(const char *s, size_t len)
 {
 	char buf[48];
+	/* no vague word is longer: a longer summary is not one of them */
+	const size_t longest = sizeof(vague_words[0]) - 1;
 	size_t n = 0;
-
 	while (len) {
 		utf8proc_int32_t cp;
 		utf8proc_ssize_t l = utf8proc_iterate((const utf8proc_uint8_t *)s,
@@ -728,7 +731,7 @@ static bool vague_summary(const char *s, size_t len)
 		if (l <= 0)
 			return false;
 		if (!dropped_category(cp)) {
-			if (n + (size_t)l >= sizeof(buf))
+			if (n + (size_t)l >= sizeof(buf) || n + (size_t)l > longest)
 				return false; /* too long to be one of the words */
 			if (cp >= 'A' && cp <= 'Z')
 				buf[n++] = (char)(cp - 'A' + 'a');
@@ -1508,118 +1511,322 @@ int crmf_check_customer(crmf_customer **out, crmf_doc *doc, const char *relpath,
 
 /* Checks across files */
 
+/* One customer as a first holder of keys: named in later findings. */
+struct xcust {
+	const char *id, *path;
+	size_t who;
+};
+
+/* Ids live in large chunks: no allocation per customer. */
+struct xchunk {
+	struct xchunk *next;
+	size_t used, cap;
+	char data[];
+};
+
+/* An open-addressing table from a 96-bit key hash to the first customer
+ * that had the key; it grows to stay at most 70% full. */
+struct xslot {
+	uint64_t h;
+	uint32_t tag, owner;
+};
+
+struct xtab {
+	struct xslot *v; /* h == 0 && tag == 0: empty */
+	size_t mask, n;
+};
+
+struct crmf_cross {
+	struct xcust *c;
+	size_t n, cap;
+	struct xchunk *chunks;
+	struct xtab names, phones, emails;
+	uint32_t *ids; /* customer + 1 per slot (0: empty), by the hash of the id */
+	size_t ids_mask;
+	crmf_cross_report report;
+	void *ctx;
+};
+
+crmf_cross *crmf_cross_new(crmf_cross_report report, void *ctx)
+{
+	crmf_cross *x = xcalloc(1, sizeof(*x));
+
+	x->report = report;
+	x->ctx = ctx;
+	return x;
+}
+
+void crmf_cross_free(crmf_cross *x)
+{
+	struct xchunk *ch, *next;
+
+	if (!x)
+		return;
+	for (ch = x->chunks; ch; ch = next) {
+		next = ch->next;
+		free(ch);
+	}
+	free(x->c);
+	free(x->names.v);
+	free(x->phones.v);
+	free(x->emails.v);
+	free(x->ids);
+	free(x);
+}
+
+static const char *xstr(crmf_cross *x, const char *s)
+{
+	size_t n;
+	struct xchunk *ch = x->chunks;
+
+	if (!s)
+		return NULL;
+	n = strlen(s) + 1;
+	if (!ch || ch->cap - ch->used < n) {
+		size_t cap = n > 65536 ? n : 65536;
+
+		ch = xmalloc(sizeof(*ch) + cap);
+		ch->used = 0;
+		ch->cap = cap;
+		ch->next = x->chunks;
+		x->chunks = ch;
+	}
+	memcpy(ch->data + ch->used, s, n);
+	ch->used += n;
+	return ch->data + ch->used - n;
+}
+
+static crmf_cross_key key_of(const char *s, size_t len)
+{
+	crmf_hash h = crmf_hash_bytes((crmf_hash){0, 0}, s, len);
+	crmf_cross_key k = {h.a, (uint32_t)h.b};
+
+	if (!k.h && !k.tag)
+		k.tag = 1; /* all zero means "no key" */
+	return k;
+}
+
+static bool no_key(crmf_cross_key k)
+{
+	return !k.h && !k.tag;
+}
+
+crmf_cross_key crmf_cross_name_key(const char *name)
+{
+	size_t len = strlen(name);
+	char stack[256], *key = len < sizeof(stack) ? stack : xmalloc(len + 1);
+	size_t n = normalize_company(key, name, len);
+	crmf_cross_key k = {0, 0};
+
+	if (n)
+		k = key_of(key, n);
+	if (key != stack)
+		free(key);
+	return k;
+}
+
+crmf_cross_key crmf_cross_phone_key(const char *phone)
+{
+	char key[24];
+	size_t n = normalize_phone(key, phone);
+
+	return n ? key_of(key, n) : (crmf_cross_key){0, 0};
+}
+
+static void xtab_grow(struct xtab *t)
+{
+	struct xtab old = *t;
+	size_t cap = old.v ? (old.mask + 1) * 2 : 256;
+
+	t->v = xcalloc(cap, sizeof(*t->v));
+	t->mask = cap - 1;
+	for (size_t i = 0; old.v && i <= old.mask; i++) {
+		size_t j;
+
+		if (!old.v[i].h && !old.v[i].tag)
+			continue;
+		for (j = (size_t)old.v[i].h & t->mask; t->v[j].h || t->v[j].tag; j = (j + 1) & t->mask)
+			;
+		t->v[j] = old.v[i];
+	}
+	free(old.v);
+}
+
+/* The first customer that had key k, or `owner` after recording it as such. */
+static uint32_t xtab_put(struct xtab *t, crmf_cross_key k, uint32_t owner)
+{
+	size_t i;
+
+	if (!t->v || (t->n + 1) * 10 > (t->mask + 1) * 7)
+		xtab_grow(t);
+	for (i = (size_t)k.h & t->mask; t->v[i].h || t->v[i].tag; i = (i + 1) & t->mask)
+		if (t->v[i].h == k.h && t->v[i].tag == k.tag)
+			return t->v[i].owner;
+	t->v[i].h = k.h;
+	t->v[i].tag = k.tag;
+	t->v[i].owner = owner;
+	t->n++;
+	return owner;
+}
+
+/* The first customer with this id, or `owner` after recording it: ids are
+ * compared whole. */
+static uint32_t ids_put(crmf_cross *x, const char *id, uint32_t owner)
+{
+	size_t i;
+
+	if (!x->ids || (x->n + 1) * 10 > (x->ids_mask + 1) * 7) {
+		size_t cap = x->ids ? (x->ids_mask + 1) * 2 : 256;
+		uint32_t *old = x->ids;
+		size_t old_mask = x->ids_mask;
+
+		x->ids = xcalloc(cap, sizeof(*x->ids));
+		x->ids_mask = cap - 1;
+		for (size_t j = 0; old && j <= old_mask; j++) {
+			if (!old[j])
+				continue;
+			for (i = (size_t)hash_bytes(x->c[old[j] - 1].id, strlen(x->c[old[j] - 1].id)) &
+				 x->ids_mask;
+			     x->ids[i]; i = (i + 1) & x->ids_mask)
+				;
+			x->ids[i] = old[j];
+		}
+		free(old);
+	}
+	for (i = (size_t)hash_bytes(id, strlen(id)) & x->ids_mask; x->ids[i];
+	     i = (i + 1) & x->ids_mask)
+		if (strcmp(x->c[x->ids[i] - 1].id, id) == 0)
+			return x->ids[i] - 1;
+	x->ids[i] = owner + 1;
+	return owner;
+}
+
 /* "customer 'C2024001' (customers/C2024001.yaml)", or the path alone. */
-static char *who(const crmf_customer *c)
+static char *who_text(const struct xcust *c)
 {
 	if (c->id)
 		return xasprintf("customer '%s' (%s)", c->id, c->path ? c->path : "?");
 	return xstrdup(c->path ? c->path : "?");
 }
 
+static void found(crmf_cross *x, crmf_severity sev, int line, int col, const char *rule,
+		  const char *fmt, const char *value, const struct xcust *first)
+{
+	const struct xcust *c = &x->c[x->n - 1];
+	char *other = who_text(first), *msg = xasprintf(fmt, value, other);
+
+	x->report(x->ctx, c->who, c->path, sev, line, col, rule, msg);
+	free(msg);
+	free(other);
+}
+
+void crmf_cross_begin(crmf_cross *x, size_t who, const char *path, const char *id, int id_line,
+		      int id_col, const char *name, crmf_cross_key name_key, int name_line,
+		      int name_col)
+{
+	uint32_t me, first;
+	struct xcust *c;
+
+	if (x->n == x->cap) {
+		x->cap = x->cap ? x->cap * 2 : 256;
+		x->c = xrealloc(x->c, x->cap * sizeof(*x->c));
+	}
+	me = (uint32_t)x->n;
+	c = &x->c[x->n++];
+	c->who = who;
+	c->path = path;
+	c->id = xstr(x, id);
+	if (id && (first = ids_put(x, c->id, me)) != me) {
+		char *msg = xasprintf("duplicate id '%s': also the id of %s; give each customer its "
+				      "own id",
+				      id, x->c[first].path ? x->c[first].path : "?");
+
+		x->report(x->ctx, who, path, CRMF_SEV_ERROR, id_line ? id_line : 1,
+			  id_line ? id_col : 1, "duplicate-id", msg);
+		free(msg);
+	}
+	if (name && !no_key(name_key) && (first = xtab_put(&x->names, name_key, me)) != me)
+		found(x, CRMF_SEV_WARNING, name_line ? name_line : 1, name_line ? name_col : 1,
+		      "probable-duplicate",
+		      "company name '%s' is the same as that of %s; merge the two files if they "
+		      "are one company",
+		      name, &x->c[first]);
+}
+
+void crmf_cross_phone(crmf_cross *x, const char *phone, crmf_cross_key key, int line, int col)
+{
+	uint32_t me = (uint32_t)x->n - 1, first;
+
+	if (!x->n || no_key(key))
+		return;
+	if ((first = xtab_put(&x->phones, key, me)) != me)
+		found(x, CRMF_SEV_WARNING, line, col, "shared-phone",
+		      "phone '%s' is also a contact of %s; merge the two files if they are one "
+		      "company",
+		      phone, &x->c[first]);
+}
+
+void crmf_cross_email(crmf_cross *x, const char *email, int line, int col)
+{
+	char stack[256];
+	size_t len = strlen(email);
+	char *key = len < sizeof(stack) ? stack : xmalloc(len + 1);
+	uint32_t me = (uint32_t)x->n - 1, first;
+
+	if (!x->n)
+		return;
+	for (size_t b = 0; b < len; b++)
+		key[b] = email[b] >= 'A' && email[b] <= 'Z' ? (char)(email[b] - 'A' + 'a') : email[b];
+	first = xtab_put(&x->emails, key_of(key, len), me);
+	if (key != stack)
+		free(key);
+	if (first != me)
+		found(x, CRMF_SEV_WARNING, line, col, "shared-email",
+		      "email '%s' is also a contact of %s; merge the two files if they are one "
+		      "company",
+		      email, &x->c[first]);
+}
+
+static void report_to_customers(void *ctx, size_t who, const char *path, crmf_severity sev,
+				int line, int col, const char *rule, const char *message)
+{
+	void **a = ctx;
+	crmf_customer *const *cs = a[0];
+
+	crmf_diags_add(a[1], sev, path, line, col, rule, "%s", message);
+	if (sev == CRMF_SEV_ERROR)
+		cs[who]->errors++;
+}
+
 void crmf_check_cross(crmf_customer *const *cs, size_t n, crmf_diags *diags)
 {
-	struct htab ids, names, phones, emails;
-	size_t n_contacts = 0, room = 0, used = 0;
-	char *keys;
+	void *ctx[2] = {(void *)cs, diags};
+	crmf_cross *x = crmf_cross_new(report_to_customers, ctx);
 
 	for (size_t i = 0; i < n; i++) {
-		room += (cs[i]->name ? strlen(cs[i]->name) : 0) + 1;
-		for (size_t j = 0; j < cs[i]->n_contacts; j++) {
-			const crmf_contact *ct = &cs[i]->contacts[j];
-
-			room += 22 + (ct->email ? strlen(ct->email) + 1 : 0);
-		}
-		n_contacts += cs[i]->n_contacts;
-	}
-	/* the normalised keys live in one buffer sized up front, so the
-	 * tables can point into it */
-	keys = xmalloc(room + 1);
-	htab_init(&ids, n);
-	htab_init(&names, n);
-	htab_init(&phones, n_contacts);
-	htab_init(&emails, n_contacts);
-
-	for (size_t i = 0; i < n; i++) {
-		crmf_customer *c = cs[i];
+		const crmf_customer *c = cs[i];
 		const crmf_node *root = c->doc ? c->doc->root : NULL;
-		const struct hslot *s;
-		char *other;
+		const crmf_node *id = crmf_node_get(root, "id"), *name = crmf_node_get(root, "name");
 
-		if (c->id && (s = htab_put(&ids, c->id, strlen(c->id), i, NULL))) {
-			const crmf_node *at = crmf_node_get(root, "id");
-
-			c->errors++;
-			crmf_diags_add(diags, CRMF_SEV_ERROR, c->path, at ? at->line : 1,
-				       at ? at->column : 1, "duplicate-id",
-				       "duplicate id '%s': also the id of %s; give each customer its own id",
-				       c->id, cs[s->who]->path ? cs[s->who]->path : "?");
-		}
-		if (c->name) {
-			char *key = keys + used;
-			size_t len = normalize_company(key, c->name, strlen(c->name));
-
-			if (len) {
-				used += len + 1;
-				if ((s = htab_put(&names, key, len, i, NULL))) {
-					const crmf_node *at = crmf_node_get(root, "name");
-
-					other = who(cs[s->who]);
-					crmf_diags_add(diags, CRMF_SEV_WARNING, c->path,
-						       at ? at->line : 1, at ? at->column : 1,
-						       "probable-duplicate",
-						       "company name '%s' is the same as that of %s; merge the two files if they are one company",
-						       c->name, other);
-					free(other);
-				}
-			}
-		}
+		crmf_cross_begin(x, i, c->path, c->id, id ? id->line : 0, id ? id->column : 0,
+				 c->name, c->name ? crmf_cross_name_key(c->name) : (crmf_cross_key){0, 0},
+				 name ? name->line : 0, name ? name->column : 0);
 		for (size_t j = 0; j < c->n_contacts; j++) {
 			const crmf_contact *ct = &c->contacts[j];
+			const crmf_node *at;
 
 			if (ct->phone) {
-				char *key = keys + used;
-				size_t len = normalize_phone(key, ct->phone);
-
-				used += len + 1;
-				if (len && (s = htab_put(&phones, key, len, i, NULL)) && s->who != i) {
-					const crmf_node *at = crmf_node_get(ct->node, "phone");
-
-					other = who(cs[s->who]);
-					crmf_diags_add(diags, CRMF_SEV_WARNING, c->path, at->line,
-						       at->column, "shared-phone",
-						       "phone '%s' is also a contact of %s; merge the two files if they are one company",
-						       ct->phone, other);
-					free(other);
-				}
+				at = crmf_node_get(ct->node, "phone");
+				crmf_cross_phone(x, ct->phone, crmf_cross_phone_key(ct->phone),
+						 at->line, at->column);
 			}
 			if (ct->email) {
-				char *key = keys + used;
-				size_t len = strlen(ct->email);
-
-				for (size_t b = 0; b < len; b++)
-					key[b] = ct->email[b] >= 'A' && ct->email[b] <= 'Z'
-							 ? (char)(ct->email[b] - 'A' + 'a')
-							 : ct->email[b];
-				key[len] = '\0';
-				used += len + 1;
-				if ((s = htab_put(&emails, key, len, i, NULL)) && s->who != i) {
-					const crmf_node *at = crmf_node_get(ct->node, "email");
-
-					other = who(cs[s->who]);
-					crmf_diags_add(diags, CRMF_SEV_WARNING, c->path, at->line,
-						       at->column, "shared-email",
-						       "email '%s' is also a contact of %s; merge the two files if they are one company",
-						       ct->email, other);
-					free(other);
-				}
+				at = crmf_node_get(ct->node, "email");
+				crmf_cross_email(x, ct->email, at->line, at->column);
 			}
 		}
 	}
-	free(ids.v);
-	free(names.v);
-	free(phones.v);
-	free(emails.v);
-	free(keys);
+	crmf_cross_free(x);
 }
 
 void crmf_customer_free(crmf_customer *c)

@@ -91,9 +91,16 @@ struct parse {
 	struct arena *arena;
 	const unsigned char *s;
 	size_t bom; /* 3 when the file starts with a BOM, else 0 */
-	bool ascii; /* no byte >= 0x80 after the BOM */
-	/* libyaml counts characters: a cursor turns its indexes into byte offsets */
-	size_t cur_ci, cur_bi;
+	/* libyaml counts lines and characters: where each line starts, and
+	 * whether it is ASCII (then a column is a byte count), turn its marks
+	 * into byte offsets */
+	size_t *line_start;
+	unsigned char *line_ascii;
+	size_t n_lines, cap_lines;
+	size_t line_stack[256];
+	unsigned char ascii_stack[256];
+	/* the last mark found on a line that is not ASCII: marks come in order */
+	size_t memo_line, memo_col, memo_byte;
 	/* children of the open collections, innermost last */
 	crmf_node **scratch;
 	size_t nscratch, capscratch;
@@ -208,6 +215,9 @@ static bool indicator_at_end(const unsigned char *s, size_t k, size_t e)
 
 	while (e > k && (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\r'))
 		e--;
+	/* it ends with the indicator or its chomping and indentation digits */
+	if (e == k || !strchr("|>-+123456789", s[e - 1]))
+		return false;
 	/* the indicator is at most 3 characters: look no further back */
 	for (t = e; t > k && e - t <= 3 && s[t - 1] != ' ' && s[t - 1] != '\t'; t--)
 		;
@@ -234,7 +244,7 @@ static bool conflict_marker(const unsigned char *s, size_t ls, size_t le, const 
 {
 	static const char *const markers[] = {"<<<<<<<", "=======", ">>>>>>>", "|||||||"};
 
-	if (le - ls < 7 || !strchr("<=>|", s[ls]))
+	if (le - ls < 7 || (s[ls] != '<' && s[ls] != '=' && s[ls] != '>' && s[ls] != '|'))
 		return false;
 	for (size_t i = 0; i < sizeof(markers) / sizeof(*markers); i++) {
 		if (memcmp(s + ls, markers[i], 7) != 0)
@@ -259,50 +269,168 @@ static int line_column(const unsigned char *s, size_t ls, size_t i)
 	return col;
 }
 
+static void add_line(struct parse *p, size_t start, bool ascii)
+{
+	if (p->n_lines == p->cap_lines) {
+		size_t cap = p->cap_lines * 4;
+
+		if (p->line_start == p->line_stack) {
+			p->line_start = xmalloc(cap * sizeof(*p->line_start));
+			p->line_ascii = xmalloc(cap);
+			memcpy(p->line_start, p->line_stack, sizeof(p->line_stack));
+			memcpy(p->line_ascii, p->ascii_stack, sizeof(p->ascii_stack));
+		} else {
+			p->line_start = xrealloc(p->line_start, cap * sizeof(*p->line_start));
+			p->line_ascii = xrealloc(p->line_ascii, cap);
+		}
+		p->cap_lines = cap;
+	}
+	p->line_start[p->n_lines] = start;
+	p->line_ascii[p->n_lines++] = ascii;
+}
+
+static uint64_t load8(const unsigned char *s)
+{
+	uint64_t w;
+
+	memcpy(&w, s, 8);
+	return w;
+}
+
+/* A mask whose lowest set bit lies in the first byte of w that is not
+ * printable ASCII (0x20 to 0x7E), in memory order on a little-endian
+ * machine; 0 when all 8 bytes are. Borrows may set bits above the first
+ * such byte, never below it. */
+static uint64_t special8(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+	uint64_t del = w ^ (0x7F * ones);
+
+	return (w & high) | ((w - 0x20 * ones) & ~w & high) | ((del - ones) & ~del & high);
+}
+
+/* Skip printable ASCII from s[i]: the index of the first other byte, or of
+ * the last bytes that do not fill a word. */
+static size_t skip_printable(const unsigned char *s, size_t i, size_t len)
+{
+	while (i + 8 <= len) {
+		uint64_t m = special8(load8(s + i));
+
+		if (m) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			i += (size_t)__builtin_ctzll(m) / 8;
+#endif
+			break;
+		}
+		i += 8;
+	}
+	return i;
+}
+
+/* Where the block scalar state stands before line `upto`, replayed from the
+ * start (see prescan); no line before it has a tab in its indentation. */
+static long replay_block_scalars(const struct parse *p, size_t upto)
+{
+	const unsigned char *s = p->s;
+	size_t len = p->doc->len;
+	long bs_parent = -1;
+
+	for (size_t j = 0; j < upto; j++) {
+		size_t ls = p->line_start[j], k, le, content_end;
+		long spaces = 0;
+		const char *marker;
+		bool blank;
+
+		le = j + 1 < p->n_lines ? p->line_start[j + 1] - 1 : len;
+		if (j + 1 == p->n_lines && le > ls && le == len && s[le - 1] == '\n')
+			le--;
+		content_end = le > ls && s[le - 1] == '\r' ? le - 1 : le;
+		if (conflict_marker(s, ls, content_end, &marker)) {
+			bs_parent = -1;
+			continue;
+		}
+		for (k = ls; k < content_end && s[k] == ' '; k++)
+			spaces++;
+		while (k < content_end && (s[k] == ' ' || s[k] == '\t'))
+			k++;
+		blank = k == content_end;
+		if (bs_parent >= 0) {
+			if (blank || spaces > bs_parent)
+				continue;
+			bs_parent = -1;
+		}
+		if (!blank && opens_block_scalar(s, k, content_end))
+			bs_parent = spaces;
+	}
+	return bs_parent;
+}
+
 /*
  * Everything libyaml would report badly or not at all, found line by line
  * before it runs: encoding, control characters, conflict markers and tabs in
  * indentation. Lines end at LF; a CR right before it belongs to the line end.
+ * Runs of printable ASCII, most of a file, are skipped eight bytes at a time.
  */
 static void prescan(struct parse *p)
 {
 	const unsigned char *s = p->s;
 	size_t len = p->doc->len, pos = p->bom;
 	long bs_parent = -1; /* indentation of the line that opened a block scalar */
-	bool first_nl = true;
+	bool first_nl = true, tabs = false;
 	int line = 1;
 
-	p->ascii = true;
 	while (pos < len) {
-		const unsigned char *nl = memchr(s + pos, '\n', len - pos);
-		size_t ls = pos, le = nl ? (size_t)(nl - s) : len, k, i;
-		size_t content_end = le > ls && s[le - 1] == '\r' ? le - 1 : le;
+		size_t ls = pos, i = pos, le, content_end, k;
 		long spaces = 0;
-		bool bad_utf8 = false, blank;
+		bool bad_utf8 = false, ascii = true, blank;
 		const char *marker;
 
-		if (nl && first_nl) {
-			p->doc->crlf = le > ls && s[le - 1] == '\r';
-			first_nl = false;
-		}
-		for (i = ls; i < content_end;) {
-			unsigned char b = s[i];
+		/* find the line's end, checking its characters on the way */
+		for (;;) {
+			unsigned char b;
 			uint32_t c;
 			size_t w;
 
+			i = skip_printable(s, i, len);
+			if (i >= len)
+				break;
+			b = s[i];
 			if ((unsigned)(b - 0x20) < 0x5F || b == '\t') {
 				i++;
 				continue;
 			}
+			if (b == '\n')
+				break;
+			/* valid three-byte characters (most CJK text) that are allowed */
+			if ((b & 0xF0) == 0xE0) {
+				size_t i0 = i;
+
+				while (i + 2 < len && (s[i] & 0xF0) == 0xE0 &&
+				       (s[i + 1] & 0xC0) == 0x80 && (s[i + 2] & 0xC0) == 0x80) {
+					c = (uint32_t)(s[i] & 0x0F) << 12 |
+					    (uint32_t)(s[i + 1] & 0x3F) << 6 | (s[i + 2] & 0x3F);
+					if (c < 0x800 || (c >= 0xD800 && c <= 0xDFFF) || c == 0x2028 ||
+					    c == 0x2029 || c >= 0xFFFE)
+						break;
+					i += 3;
+				}
+				if (i > i0) {
+					ascii = false;
+					continue;
+				}
+			}
+			if (b == '\r' && (i + 1 == len || s[i + 1] == '\n')) {
+				i++;
+				continue;
+			}
 			if (b >= 0x80)
-				p->ascii = false;
-			w = utf8_decode(s + i, content_end - i, &c);
+				ascii = false;
+			w = utf8_decode(s + i, len - i, &c);
 			if (!w) {
 				if (!bad_utf8)
-					ps_report(
-					    p, PS_UTF8, line, line_column(s, ls, i),
-					    "invalid UTF-8 byte 0x%02X; save the file as UTF-8",
-					    (unsigned)b);
+					ps_report(p, PS_UTF8, line, line_column(s, ls, i),
+						  "invalid UTF-8 byte 0x%02X; save the file as UTF-8",
+						  (unsigned)b);
 				bad_utf8 = true;
 				i++;
 				continue;
@@ -310,6 +438,13 @@ static void prescan(struct parse *p)
 			if (bad_char(c))
 				report_bad_char(p, line, line_column(s, ls, i), c);
 			i += w;
+		}
+		le = i < len ? i : len;
+		content_end = le > ls && s[le - 1] == '\r' ? le - 1 : le;
+		add_line(p, ls, ascii);
+		if (le < len && first_nl) {
+			p->doc->crlf = le > ls && s[le - 1] == '\r';
+			first_nl = false;
 		}
 
 		if (conflict_marker(s, ls, content_end, &marker)) {
@@ -326,6 +461,14 @@ static void prescan(struct parse *p)
 		while (k < content_end && (s[k] == ' ' || s[k] == '\t'))
 			k++;
 		blank = k == content_end;
+		/* Which lines open a block scalar matters only to excuse tabs in
+		 * its content, so it is worked out from the first tab on. */
+		if (!tabs) {
+			if (!memchr(s + ls, '\t', k - ls))
+				goto next;
+			tabs = true;
+			bs_parent = replay_block_scalars(p, p->n_lines - 1);
+		}
 		/* block scalar content may hold tabs after its indentation */
 		if (bs_parent >= 0) {
 			if (blank || spaces > bs_parent)
@@ -341,7 +484,7 @@ static void prescan(struct parse *p)
 		if (!blank && opens_block_scalar(s, k, content_end))
 			bs_parent = spaces;
 	next:
-		pos = nl ? le + 1 : len;
+		pos = le < len ? le + 1 : len;
 		line++;
 	}
 	for (int r = 0; r < PS_NRULES; r++)
@@ -353,25 +496,28 @@ static void prescan(struct parse *p)
 				       p->reported[r] - PRESCAN_MAX_REPORTS);
 }
 
-/* Byte offset of libyaml's character index `ci`. Events arrive almost in
- * source order, so walking a cursor costs about one pass over the file. */
-static size_t byte_at(struct parse *p, size_t ci)
+/* Byte offset of a libyaml mark: its line's start plus its column, counted
+ * in characters on a line that is not ASCII. */
+static size_t byte_at(struct parse *p, const yaml_mark_t *m)
 {
-	size_t len = p->doc->len;
+	size_t len = p->doc->len, b, col = m->column;
 
-	if (p->ascii)
-		return p->bom + ci < len ? p->bom + ci : len;
-	while (p->cur_ci < ci && p->cur_bi < len) {
-		p->cur_bi += utf8_width(p->s[p->cur_bi]);
-		p->cur_ci++;
+	if (m->line >= p->n_lines)
+		return len;
+	b = p->line_start[m->line];
+	if (p->line_ascii[m->line])
+		return b + col < len ? b + col : len;
+	if (m->line == p->memo_line && col >= p->memo_col) {
+		b = p->memo_byte;
+		col -= p->memo_col;
 	}
-	while (p->cur_ci > ci) {
-		do
-			p->cur_bi--;
-		while ((p->s[p->cur_bi] & 0xC0) == 0x80);
-		p->cur_ci--;
-	}
-	return p->cur_bi < len ? p->cur_bi : len;
+	while (col-- && b < len)
+		b += utf8_width(p->s[b]);
+	b = b < len ? b : len;
+	p->memo_line = m->line;
+	p->memo_col = m->column;
+	p->memo_byte = b;
+	return b;
 }
 
 static void report(struct parse *p, int line, int col, const char *rule, const char *fmt, ...)
@@ -452,7 +598,7 @@ static void trim_block_end(struct parse *p, crmf_node *n)
 /* A libyaml mark as a byte offset and a 1-based line and column. */
 static size_t from_mark(struct parse *p, const yaml_mark_t *m, int *line, int *col)
 {
-	size_t b = byte_at(p, m->index);
+	size_t b = byte_at(p, m);
 
 	*line = (int)m->line + 1;
 	*col = (int)m->column + 1;
@@ -478,6 +624,49 @@ static crmf_node *new_node(struct parse *p, crmf_node_type type, crmf_node_style
 	return n;
 }
 
+static crmf_node_style scalar_style(yaml_scalar_style_t s)
+{
+	switch (s) {
+	case YAML_SINGLE_QUOTED_SCALAR_STYLE:
+		return CRMF_STYLE_SINGLE;
+	case YAML_DOUBLE_QUOTED_SCALAR_STYLE:
+		return CRMF_STYLE_DOUBLE;
+	case YAML_LITERAL_SCALAR_STYLE:
+		return CRMF_STYLE_LITERAL;
+	case YAML_FOLDED_SCALAR_STYLE:
+		return CRMF_STYLE_FOLDED;
+	default:
+		return CRMF_STYLE_PLAIN;
+	}
+}
+
+/* A plain scalar on one line is its own source text: where the text is at
+ * its start, it ends one value length further, without counting characters. */
+static crmf_node *new_scalar(struct parse *p, const yaml_event_t *ev)
+{
+	const yaml_mark_t *sm = &ev->start_mark, *em = &ev->end_mark;
+	size_t len = ev->data.scalar.length;
+	crmf_node *n;
+
+	if (ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE || len == 0 || em->line != sm->line ||
+	    em->column <= sm->column)
+		return new_node(p, CRMF_NODE_SCALAR, scalar_style(ev->data.scalar.style), ev);
+	n = arena_alloc(p->arena, sizeof(*n));
+	memset(n, 0, sizeof(*n));
+	n->type = CRMF_NODE_SCALAR;
+	n->style = CRMF_STYLE_PLAIN;
+	n->start = from_mark(p, sm, &n->line, &n->column);
+	if (n->start + len <= p->doc->len &&
+	    memcmp(p->s + n->start, ev->data.scalar.value, len) == 0) {
+		n->end = n->start + len;
+		n->end_line = (int)em->line + 1;
+		n->end_column = (int)em->column + 1;
+	} else {
+		n->end = from_mark(p, em, &n->end_line, &n->end_column);
+	}
+	return n;
+}
+
 /* The node properties (`!tag`, `&anchor`) as written at the node's start:
  * keeps the tag text and reports an anchor at its own position. */
 static void properties(struct parse *p, crmf_node *n, bool has_tag, bool has_anchor)
@@ -485,6 +674,8 @@ static void properties(struct parse *p, crmf_node *n, bool has_tag, bool has_anc
 	const unsigned char *s = p->s;
 	size_t i = n->start, len = p->doc->len;
 
+	if (!has_tag && !has_anchor)
+		return; /* nearly every node */
 	for (int k = 0; k < 2 && i < len && (s[i] == '!' || s[i] == '&'); k++) {
 		size_t j = i;
 
@@ -645,22 +836,6 @@ static void check_value_chars(struct parse *p, const crmf_node *n)
 	}
 }
 
-static crmf_node_style scalar_style(yaml_scalar_style_t s)
-{
-	switch (s) {
-	case YAML_SINGLE_QUOTED_SCALAR_STYLE:
-		return CRMF_STYLE_SINGLE;
-	case YAML_DOUBLE_QUOTED_SCALAR_STYLE:
-		return CRMF_STYLE_DOUBLE;
-	case YAML_LITERAL_SCALAR_STYLE:
-		return CRMF_STYLE_LITERAL;
-	case YAML_FOLDED_SCALAR_STYLE:
-		return CRMF_STYLE_FOLDED;
-	default:
-		return CRMF_STYLE_PLAIN;
-	}
-}
-
 /* What to do about libyaml's most frequent complaints. */
 static const char *syntax_hint(const char *problem)
 {
@@ -728,8 +903,6 @@ static bool build(struct parse *p)
 	int docs = 0, line, col;
 	bool ok = true, done = false;
 
-	p->cur_ci = 0;
-	p->cur_bi = p->bom;
 	yaml_parser_initialize(&yp);
 	yaml_parser_set_input_string(&yp, p->s, p->doc->len);
 	while (!done) {
@@ -759,11 +932,12 @@ static bool build(struct parse *p)
 			       "out");
 			break;
 		case YAML_SCALAR_EVENT:
-			n = new_node(p, CRMF_NODE_SCALAR, scalar_style(ev.data.scalar.style), &ev);
+			n = new_scalar(p, &ev);
 			n->value = arena_strndup(p->arena, (const char *)ev.data.scalar.value,
 						 ev.data.scalar.length);
 			n->len = ev.data.scalar.length;
-			properties(p, n, ev.data.scalar.tag, ev.data.scalar.anchor);
+			if (ev.data.scalar.tag || ev.data.scalar.anchor)
+				properties(p, n, ev.data.scalar.tag, ev.data.scalar.anchor);
 			if (n->style == CRMF_STYLE_LITERAL || n->style == CRMF_STYLE_FOLDED)
 				trim_block_end(p, n);
 			else if (n->style == CRMF_STYLE_DOUBLE)
@@ -871,6 +1045,10 @@ static int parse_owned(crmf_doc **out, const char *path, char *buf, size_t len, 
 	*out = doc;
 
 	memset(&p, 0, sizeof(p));
+	p.line_start = p.line_stack;
+	p.memo_line = (size_t)-1;
+	p.line_ascii = p.ascii_stack;
+	p.cap_lines = sizeof(p.line_stack) / sizeof(p.line_stack[0]);
 	p.doc = doc;
 	p.diags = diags;
 	p.path = doc->path;
@@ -885,6 +1063,10 @@ static int parse_owned(crmf_doc **out, const char *path, char *buf, size_t len, 
 		check_root(&p);
 	free(p.scratch);
 	free(p.table);
+	if (p.line_start != p.line_stack) {
+		free(p.line_start);
+		free(p.line_ascii);
+	}
 	return diags->errors == errors ? 0 : -1;
 }
 
@@ -998,14 +1180,24 @@ crmf_node *crmf_node_get(const crmf_node *map, const char *key)
 
 bool crmf_node_is_null(const crmf_node *node)
 {
-	static const char *const nulls[] = {"", "~", "null", "Null", "NULL"};
+	const char *v;
 
 	if (!node || node->type != CRMF_NODE_SCALAR || node->style != CRMF_STYLE_PLAIN)
 		return false;
 	if (node->tag)
 		return strcmp(node->tag, "!!null") == 0;
-	for (size_t i = 0; i < sizeof(nulls) / sizeof(*nulls); i++)
-		if (strcmp(node->value, nulls[i]) == 0)
-			return true;
-	return false;
+	/* "", "~", "null", "Null", "NULL", compared as C strings */
+	v = node->value;
+	switch (v[0]) {
+	case '\0':
+		return true;
+	case '~':
+		return v[1] == '\0';
+	case 'n':
+		return !strcmp(v + 1, "ull");
+	case 'N':
+		return !strcmp(v + 1, "ull") || !strcmp(v + 1, "ULL");
+	default:
+		return false;
+	}
 }

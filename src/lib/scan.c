@@ -1,49 +1,1168 @@
-/* Loading a repository: crmf.yaml, then every customer file parsed and checked on all cores. */
+/* Loading a repository: crmf.yaml, then every customer file checked on all cores and streamed through the validation cache. */
 #include "crmf/scan.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "crmf/cache.h"
+#include "crmf/crmf.h"
 #include "crmf/store.h"
+#include "cross.h"
 #include "util.h"
 
-struct job {
-	const char *root;
-	const crmf_config *cfg;
-	crmf_day today;
-	crmf_file *files;
-	size_t n;
-	crmf_customer **out;
-	crmf_diags *diags; /* one list per file */
-	atomic_size_t next;
+/*
+ * Each file becomes a "record" in the worker that checks it: the few values
+ * the commands need (see crmf_summary), the keys of the cross-file checks,
+ * the top-level values for `list --where`, and the file's diagnostics, in a
+ * flat byte string. The document is freed at once (unless the caller keeps
+ * documents), so memory does not grow with the repository. Records are
+ * consumed in path order: diagnostics are reported, keys collected, the
+ * record written to the new cache. A file the cache knows is not parsed:
+ * its record comes from the cache.
+ */
+
+/* Bump when the record layout or what checking produces changes without a
+ * version change: the cache key includes it. */
+#define REC_FORMAT "3"
+
+enum { R_CUSTOMER = 1, R_UNSURE = 2 };
+
+struct crmf_repo_priv {
+	crmf_diags cfg_diags;
+	bool scanned;
+	bool cacheable; /* crmf.yaml could be read (or is absent) */
+	crmf_hash key;
+	crmf_scan_mode mode;
 };
 
-static void check_one(struct job *j, size_t i)
-{
-	char *fspath = xasprintf("%s/%s", j->root, j->files[i].relpath);
-	crmf_doc *doc = NULL;
+/* ---- records: writing ---- */
 
-	crmf_doc_load(&doc, j->files[i].relpath, fspath, &j->diags[i]);
-	free(fspath);
-	if (!doc)
+static void put(strbuf *b, const void *p, size_t n)
+{
+	sb_add(b, p, n);
+}
+
+static void put_u8(strbuf *b, uint8_t v)
+{
+	put(b, &v, 1);
+}
+
+static void put_u16(strbuf *b, size_t v)
+{
+	uint16_t x = v > UINT16_MAX ? UINT16_MAX : (uint16_t)v;
+
+	put(b, &x, 2);
+}
+
+static void put_u32(strbuf *b, uint32_t v)
+{
+	put(b, &v, 4);
+}
+
+static void put_i32(strbuf *b, int32_t v)
+{
+	put(b, &v, 4);
+}
+
+static void put_u64(strbuf *b, uint64_t v)
+{
+	put(b, &v, 8);
+}
+
+static void put_f64(strbuf *b, double v)
+{
+	put(b, &v, 8);
+}
+
+/* A string: u32 length (UINT32_MAX for NULL), its bytes and a NUL. */
+static void put_strn(strbuf *b, const char *s, size_t n)
+{
+	if (!s) {
+		put_u32(b, UINT32_MAX);
 		return;
-	crmf_check_customer(&j->out[i], doc, j->files[i].relpath, j->cfg, j->today, &j->diags[i]);
+	}
+	put_u32(b, (uint32_t)n);
+	put(b, s, n);
+	put_u8(b, 0);
+}
+
+static void put_str(strbuf *b, const char *s)
+{
+	put_strn(b, s, s ? strlen(s) : 0);
+}
+
+/* ---- records: reading ---- */
+
+struct dec {
+	const unsigned char *p, *end;
+	bool bad;
+};
+
+static bool get(struct dec *d, void *out, size_t n)
+{
+	if (d->bad || (size_t)(d->end - d->p) < n) {
+		d->bad = true;
+		memset(out, 0, n);
+		return false;
+	}
+	memcpy(out, d->p, n);
+	d->p += n;
+	return true;
+}
+
+static uint8_t get_u8(struct dec *d)
+{
+	uint8_t v;
+
+	get(d, &v, 1);
+	return v;
+}
+
+static uint16_t get_u16(struct dec *d)
+{
+	uint16_t v;
+
+	get(d, &v, 2);
+	return v;
+}
+
+static uint32_t get_u32(struct dec *d)
+{
+	uint32_t v;
+
+	get(d, &v, 4);
+	return v;
+}
+
+static int32_t get_i32(struct dec *d)
+{
+	int32_t v;
+
+	get(d, &v, 4);
+	return v;
+}
+
+static uint64_t get_u64(struct dec *d)
+{
+	uint64_t v;
+
+	get(d, &v, 8);
+	return v;
+}
+
+static double get_f64(struct dec *d)
+{
+	double v;
+
+	get(d, &v, 8);
+	return v;
+}
+
+/* A string of the record, NUL-terminated in place; NULL for NULL or when damaged. */
+static const char *get_str(struct dec *d, size_t *len)
+{
+	uint32_t n = get_u32(d);
+	const char *s;
+
+	if (len)
+		*len = 0;
+	if (d->bad || n == UINT32_MAX)
+		return NULL;
+	if ((size_t)(d->end - d->p) < (size_t)n + 1 || d->p[n] != 0) {
+		d->bad = true;
+		return NULL;
+	}
+	s = (const char *)d->p;
+	d->p += (size_t)n + 1;
+	if (len)
+		*len = n;
+	return s;
+}
+
+/* The parts of a record, pointing into it. */
+struct view {
+	uint8_t flags;
+	uint32_t errors;
+	uint8_t stage, potential, grade;
+	int32_t created;
+	uint32_t n_followups;
+	const char *id, *name, *industry, *size, *source, *owner;
+	int32_t id_line, id_col, name_line, name_col;
+	crmf_cross_key name_key;
+	uint16_t n_deals, n_phones, n_emails;
+	uint8_t n_fu;
+	uint32_t n_values, n_diags;
+	const unsigned char *deals, *fu, *phones, *emails, *values, *diags, *end;
+	size_t values_len;
+};
+
+static void skip_deals(struct dec *d, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		get_i32(d);
+		get_f64(d);
+		get_i32(d);
+	}
+}
+
+static void skip_fu(struct dec *d, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		get_i32(d);
+		get_i32(d);
+		get_i32(d);
+		get_str(d, NULL);
+	}
+}
+
+static void skip_keys(struct dec *d, size_t n, bool hashed)
+{
+	for (size_t i = 0; i < n; i++) {
+		get_str(d, NULL);
+		if (hashed) {
+			get_u64(d);
+			get_u32(d);
+		}
+		get_i32(d);
+		get_i32(d);
+	}
+}
+
+static void skip_pairs(struct dec *d, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		get_str(d, NULL);
+		get_str(d, NULL);
+	}
+}
+
+static void skip_diags(struct dec *d, size_t n)
+{
+	for (size_t i = 0; i < n && !d->bad; i++) {
+		get_u8(d);
+		if (!get_str(d, NULL))
+			d->bad = true; /* every diagnostic has a rule */
+		get_i32(d);
+		get_i32(d);
+		get_str(d, NULL);
+	}
+}
+
+/* Parse and validate a whole record; false when it is damaged. */
+static bool view_parse(struct view *v, const void *rec, size_t len)
+{
+	struct dec d = {rec, (const unsigned char *)rec + len, false};
+
+	memset(v, 0, sizeof(*v));
+	v->flags = get_u8(&d);
+	v->errors = get_u32(&d);
+	if (v->flags & R_CUSTOMER) {
+		v->stage = get_u8(&d);
+		v->potential = get_u8(&d);
+		v->grade = get_u8(&d);
+		v->created = get_i32(&d);
+		v->n_followups = get_u32(&d);
+		v->id = get_str(&d, NULL);
+		v->name = get_str(&d, NULL);
+		v->industry = get_str(&d, NULL);
+		v->size = get_str(&d, NULL);
+		v->source = get_str(&d, NULL);
+		v->owner = get_str(&d, NULL);
+		v->id_line = get_i32(&d);
+		v->id_col = get_i32(&d);
+		v->name_line = get_i32(&d);
+		v->name_col = get_i32(&d);
+		v->name_key.h = get_u64(&d);
+		v->name_key.tag = get_u32(&d);
+		v->n_deals = get_u16(&d);
+		v->deals = d.p;
+		skip_deals(&d, v->n_deals);
+		v->n_fu = get_u8(&d);
+		v->fu = d.p;
+		skip_fu(&d, v->n_fu);
+		v->n_phones = get_u16(&d);
+		v->phones = d.p;
+		skip_keys(&d, v->n_phones, true);
+		v->n_emails = get_u16(&d);
+		v->emails = d.p;
+		skip_keys(&d, v->n_emails, false);
+		v->n_values = get_u32(&d);
+		v->values = d.p;
+		skip_pairs(&d, v->n_values);
+		v->values_len = (size_t)(d.p - v->values);
+		if (v->stage > CRMF_STAGE_LOST || v->potential > CRMF_POTENTIAL_LOW || v->n_fu > 2)
+			d.bad = true;
+	}
+	v->n_diags = get_u32(&d);
+	v->diags = d.p;
+	v->end = d.end;
+	skip_diags(&d, v->n_diags);
+	return !d.bad && d.p == d.end;
+}
+
+
+/* ---- records: making one from a checked file ---- */
+
+static const char *const due_fields[] = {
+	"stage", "created", "potential", "grade", "deals", "followups",
+};
+
+static bool before(int l1, int c1, int l2, int c2)
+{
+	return l1 < l2 || (l1 == l2 && c1 < c2);
+}
+
+/* Whether an error at line:col makes the classification unsure: it lies in a
+ * field the classification depends on, or outside every field. */
+static bool error_matters(const crmf_node *root, int line, int col)
+{
+	if (!root || root->type != CRMF_NODE_MAPPING || line <= 0)
+		return true;
+	for (size_t i = 0; i < root->n; i++) {
+		const crmf_pair *p = &root->pairs[i];
+		const crmf_node *end = p->value ? p->value : p->key;
+
+		if (before(line, col, p->key->line, p->key->column) ||
+		    before(end->end_line, end->end_column, line, col))
+			continue;
+		for (size_t k = 0; k < sizeof(due_fields) / sizeof(due_fields[0]); k++)
+			if (strcmp(p->key->value, due_fields[k]) == 0)
+				return true;
+		return false;
+	}
+	return true;
+}
+
+static bool unsure(const crmf_customer *c, const crmf_diags *d)
+{
+	if (c->errors == 0)
+		return false;
+	if (!c->id || c->stage == CRMF_STAGE_NONE || c->created == CRMF_NO_DAY)
+		return true;
+	for (size_t i = 0; i < d->n; i++)
+		if (d->v[i].severity == CRMF_SEV_ERROR &&
+		    error_matters(c->doc->root, d->v[i].line, d->v[i].column))
+			return true;
+	return false;
+}
+
+static bool is_record_field(const char *key)
+{
+	return !strcmp(key, "contacts") || !strcmp(key, "need") || !strcmp(key, "deals") ||
+	       !strcmp(key, "followups");
+}
+
+/* The values of a node as `list` reads them: scalars, list items, and a
+ * mapping as its source text. */
+static void put_values(strbuf *b, uint32_t *n, const crmf_doc *doc, const crmf_pair *p,
+		       const crmf_node *v)
+{
+	if (v->type == CRMF_NODE_SEQUENCE) {
+		for (size_t i = 0; i < v->n; i++)
+			put_values(b, n, doc, p, v->items[i]);
+		return;
+	}
+	if (v->type == CRMF_NODE_SCALAR && crmf_node_is_null(v))
+		return;
+	put_strn(b, p->key->value, p->key->len);
+	if (v->type == CRMF_NODE_SCALAR)
+		put_strn(b, v->value, v->len);
+	else
+		put_strn(b, doc->src + v->start, v->end > v->start ? v->end - v->start : 0);
+	++*n;
+}
+
+/* The span of today for which the file's "date in the future" warnings stay
+ * as they are: between its latest date on or before today and its earliest
+ * date after today. */
+static void today_span(int32_t *lo, int32_t *hi, const crmf_customer *c, crmf_day today)
+{
+	int64_t t = today == CRMF_NO_DAY ? INT64_MAX : today;
+
+	*lo = INT32_MIN;
+	*hi = INT32_MAX;
+	for (size_t i = 0; c && i <= c->n_followups; i++) {
+		crmf_day d = i < c->n_followups ? c->followups[i].date : c->created;
+
+		if (d == CRMF_NO_DAY)
+			continue;
+		if (d <= t && d > *lo)
+			*lo = d;
+		if (d > t && d < *hi)
+			*hi = d;
+	}
+}
+
+static void put_diags(strbuf *b, const crmf_diags *d)
+{
+	put_u32(b, (uint32_t)d->n);
+	for (size_t i = 0; i < d->n; i++) {
+		const crmf_diag *x = &d->v[i];
+
+		put_u8(b, (uint8_t)(x->severity | (x->path ? 0 : 0x80)));
+		put_str(b, x->rule);
+		put_i32(b, x->line);
+		put_i32(b, x->column);
+		put_str(b, x->message);
+	}
+}
+
+/* The record of a checked file: `c` may be NULL (no mapping root), `d` holds
+ * the file's diagnostics. */
+static void make_record(strbuf *b, const crmf_customer *c, const crmf_diags *d)
+{
+	uint8_t flags = c ? R_CUSTOMER : 0;
+	const crmf_followup *last = NULL, *next = NULL;
+	const crmf_node *root, *at;
+	size_t n_deals = 0, n_phones = 0, n_emails = 0;
+	uint32_t n_values = 0;
+	size_t count_at;
+
+	if (c) {
+		sb_grow(b, c->doc->len + 256); /* the record is smaller than the file */
+		if (unsure(c, d))
+			flags |= R_UNSURE;
+	}
+	put_u8(b, flags);
+	put_u32(b, (uint32_t)(c ? c->errors : d->errors));
+	if (c) {
+		root = c->doc->root;
+		put_u8(b, (uint8_t)c->stage);
+		put_u8(b, (uint8_t)c->potential);
+		put_u8(b, (uint8_t)c->grade);
+		put_i32(b, c->created);
+		put_u32(b, (uint32_t)c->n_followups);
+		put_str(b, c->id);
+		put_str(b, c->name);
+		put_str(b, c->industry);
+		put_str(b, c->size);
+		put_str(b, c->source);
+		put_str(b, c->owner);
+		at = crmf_node_get(root, "id");
+		put_i32(b, at ? at->line : 0);
+		put_i32(b, at ? at->column : 0);
+		at = crmf_node_get(root, "name");
+		put_i32(b, at ? at->line : 0);
+		put_i32(b, at ? at->column : 0);
+		{
+			crmf_cross_key k = c->name ? crmf_cross_name_key(c->name)
+						   : (crmf_cross_key){0, 0};
+
+			put_u64(b, k.h);
+			put_u32(b, k.tag);
+		}
+
+		for (size_t i = 0; i < c->n_deals; i++)
+			n_deals += c->deals[i].signed_on != CRMF_NO_DAY && n_deals < UINT16_MAX;
+		put_u16(b, n_deals);
+		for (size_t i = 0, left = n_deals; i < c->n_deals && left; i++) {
+			if (c->deals[i].signed_on == CRMF_NO_DAY)
+				continue;
+			left--;
+			put_i32(b, c->deals[i].signed_on);
+			put_f64(b, c->deals[i].amount);
+			put_i32(b, c->deals[i].expires);
+		}
+
+		/* what crmf_classify reads of the follow-ups: the latest date
+		 * and the newest `next`, the same one crmf_classify would pick */
+		for (size_t i = 0; i < c->n_followups; i++) {
+			const crmf_followup *f = &c->followups[i];
+
+			if (!last || f->date > last->date)
+				last = f;
+			if (f->next && *f->next &&
+			    (!next || f->date > next->date ||
+			     (f->date == next->date &&
+			      (f->minute < 0 || next->minute < 0 || f->minute >= next->minute))))
+				next = f;
+		}
+		put_u8(b, (uint8_t)((last != NULL && last != next) + (next != NULL)));
+		if (last && last != next) {
+			put_i32(b, last->date);
+			put_i32(b, last->minute);
+			put_i32(b, CRMF_NO_DAY);
+			put_str(b, NULL);
+		}
+		if (next) {
+			put_i32(b, next->date);
+			put_i32(b, next->minute);
+			put_i32(b, next->due);
+			put_str(b, next->next);
+		}
+
+		for (size_t i = 0; i < c->n_contacts; i++)
+			n_phones += c->contacts[i].phone != NULL && n_phones < UINT16_MAX;
+		put_u16(b, n_phones);
+		for (size_t i = 0, left = n_phones; i < c->n_contacts && left; i++) {
+			const crmf_contact *ct = &c->contacts[i];
+
+			if (!ct->phone)
+				continue;
+			left--;
+			at = crmf_node_get(ct->node, "phone");
+			put_str(b, ct->phone);
+			{
+				crmf_cross_key k = crmf_cross_phone_key(ct->phone);
+
+				put_u64(b, k.h);
+				put_u32(b, k.tag);
+			}
+			put_i32(b, at->line);
+			put_i32(b, at->column);
+		}
+		for (size_t i = 0; i < c->n_contacts; i++)
+			n_emails += c->contacts[i].email != NULL && n_emails < UINT16_MAX;
+		put_u16(b, n_emails);
+		for (size_t i = 0, left = n_emails; i < c->n_contacts && left; i++) {
+			const crmf_contact *ct = &c->contacts[i];
+
+			if (!ct->email)
+				continue;
+			left--;
+			at = crmf_node_get(ct->node, "email");
+			put_str(b, ct->email);
+			put_i32(b, at->line);
+			put_i32(b, at->column);
+		}
+
+		count_at = b->len;
+		put_u32(b, 0);
+		for (size_t i = 0; i < root->n; i++) {
+			const crmf_pair *p = &root->pairs[i];
+
+			if (p->value && !is_record_field(p->key->value))
+				put_values(b, &n_values, c->doc, p, p->value);
+		}
+		memcpy(b->buf + count_at, &n_values, 4);
+	}
+	put_diags(b, d);
+}
+
+/* ---- summaries ---- */
+
+static size_t str_room(const char *s)
+{
+	return s ? strlen(s) + 1 : 0;
+}
+
+static const char *copy_str(char **pool, const char *s)
+{
+	size_t n;
+	char *p = *pool;
+
+	if (!s)
+		return NULL;
+	n = strlen(s) + 1;
+	memcpy(p, s, n);
+	*pool += n;
+	return p;
+}
+
+static size_t align8(size_t n)
+{
+	return (n + 7) & ~(size_t)7;
+}
+
+/* One block for the summary, its deals and follow-ups, and its strings: `buf`
+ * when it has room (cap bytes, aligned), else a new allocation. */
+static crmf_summary *summary_new(const struct view *v, const char *path, bool values, void *buf,
+				 size_t cap)
+{
+	size_t o_deals = align8(sizeof(crmf_summary));
+	size_t o_fu = o_deals + align8(v->n_deals * sizeof(crmf_deal));
+	size_t o_str = o_fu + align8(v->n_fu * sizeof(crmf_followup));
+	size_t room = str_room(v->id) + str_room(v->name) + str_room(v->industry) +
+		      str_room(v->size) + str_room(v->source) + str_room(v->owner) + str_room(path) +
+		      (values ? v->values_len : 0);
+	struct dec d;
+	char *block, *pool;
+	crmf_summary *s;
+	crmf_customer *c;
+
+	/* the `next` texts of the follow-ups */
+	d = (struct dec){v->fu, v->end, false};
+	for (size_t i = 0; i < v->n_fu; i++) {
+		size_t len;
+
+		get_i32(&d);
+		get_i32(&d);
+		get_i32(&d);
+		if (get_str(&d, &len))
+			room += len + 1;
+	}
+	block = buf && o_str + room <= cap ? buf : xmalloc(o_str + room);
+	s = (crmf_summary *)(void *)block;
+	memset(s, 0, sizeof(*s));
+	c = &s->c;
+	pool = block + o_str;
+	c->deals = (crmf_deal *)(void *)(block + o_deals);
+	c->followups = (crmf_followup *)(void *)(block + o_fu);
+	c->path = (char *)copy_str(&pool, path);
+	c->archived = path && strncmp(path, "archive/", 8) == 0;
+	c->errors = v->errors;
+	c->id = copy_str(&pool, v->id);
+	c->name = copy_str(&pool, v->name);
+	c->industry = copy_str(&pool, v->industry);
+	c->size = copy_str(&pool, v->size);
+	c->source = copy_str(&pool, v->source);
+	c->owner = copy_str(&pool, v->owner);
+	c->created = v->created;
+	c->stage = (crmf_stage)v->stage;
+	c->potential = (crmf_potential)v->potential;
+	c->grade = (char)v->grade;
+	d = (struct dec){v->deals, v->end, false};
+	for (size_t i = 0; i < v->n_deals; i++) {
+		crmf_deal *x = &c->deals[c->n_deals++];
+
+		memset(x, 0, sizeof(*x));
+		x->signed_on = get_i32(&d);
+		x->amount = get_f64(&d);
+		x->expires = get_i32(&d);
+	}
+	d = (struct dec){v->fu, v->end, false};
+	for (size_t i = 0; i < v->n_fu; i++) {
+		crmf_followup *f = &c->followups[c->n_followups++];
+
+		memset(f, 0, sizeof(*f));
+		f->date = get_i32(&d);
+		f->minute = get_i32(&d);
+		f->due = get_i32(&d);
+		f->next = copy_str(&pool, get_str(&d, NULL));
+	}
+	s->unsure = (v->flags & R_UNSURE) != 0;
+	if (values) {
+		memcpy(pool, v->values, v->values_len);
+		s->values = pool;
+		s->values_len = v->values_len;
+	}
+	return s;
+}
+
+const crmf_summary *crmf_summary_of(const crmf_customer *c)
+{
+	return (const crmf_summary *)(const void *)c;
+}
+
+void crmf_summary_values(const crmf_summary *s, const char *key, size_t key_len,
+			 bool (*emit)(void *ectx, const char *s, size_t len), void *ectx)
+{
+	struct dec d = {(const unsigned char *)s->values,
+			(const unsigned char *)s->values + s->values_len, false};
+
+	if (!s->values)
+		return;
+	while (d.p < d.end && !d.bad) {
+		size_t klen, vlen;
+		const char *k = get_str(&d, &klen), *val = get_str(&d, &vlen);
+
+		if (k && val && klen == key_len && memcmp(k, key, key_len) == 0 &&
+		    emit(ectx, val, vlen))
+			return;
+	}
+}
+
+/* ---- rules of diagnostics read back from records ---- */
+
+/* A diagnostic's rule is a static string; those read back from the cache are
+ * interned for the life of the process (a few dozen at most). */
+static pthread_mutex_t intern_lock = PTHREAD_MUTEX_INITIALIZER;
+static char **interned;
+static size_t n_interned, cap_interned;
+
+static const char *intern(const char *s)
+{
+	const char *r = NULL;
+
+	pthread_mutex_lock(&intern_lock);
+	for (size_t i = 0; i < n_interned && !r; i++)
+		if (strcmp(interned[i], s) == 0)
+			r = interned[i];
+	if (!r) {
+		if (n_interned == cap_interned) {
+			cap_interned = cap_interned ? cap_interned * 2 : 64;
+			interned = xrealloc(interned, cap_interned * sizeof(*interned));
+		}
+		r = interned[n_interned++] = xstrdup(s);
+	}
+	pthread_mutex_unlock(&intern_lock);
+	return r;
+}
+
+/* ---- the scan ---- */
+
+/* Flags of a cache entry: what a command may need its record for. */
+enum { F_DIAGS = 1, F_CUSTOMER = 2, F_NO_CONTENT = 4 };
+
+/* What the new cache gets of a file: nothing, the old entry, a new one. */
+enum { W_NONE, W_KEEP, W_ADD };
+
+/* Files are taken in batches: fewer locks, and the records a batch needs
+ * from the cache are read with one system call. */
+#define BATCH 32
+
+/* Records read from the cache for one batch, shared by its results. */
+struct shared {
+	int refs;
+	void *buf;
+};
+
+struct result {
+	crmf_customer *keep;
+	const unsigned char *rec; /* the record, or NULL when it was not needed */
+	size_t rec_len;
+	struct view v;            /* its parts, when rec is set */
+	void *own;                /* the allocation holding rec, when it is ours */
+	struct shared *shared;    /* or this one */
+	int how;
+	bool restat;  /* W_KEEP with new stat data */
+	bool changed; /* the record may differ from the old cache's */
+	crmf_cache_stat st;
+	crmf_hash content;
+	uint32_t flags;
+	uint64_t aux;
+};
+
+struct scan {
+	crmf_repo *repo;
+	const crmf_scan_opts *o;
+	int rootfd;
+	crmf_file *files;
+	size_t n;
+	const char **paths;
+	crmf_cache *old;
+	crmf_cache_writer *w;
+	bool writing;   /* entries go to w (else the old cache may stay as it is) */
+	bool collect;   /* cross-file keys are collected while scanning */
+	bool changed;   /* some record differs from the old cache, or files came or went */
+	bool gaps;      /* some file gets no entry in the new cache */
+	struct result **slot;
+	atomic_size_t next;
+	pthread_mutex_t lock;
+	size_t consumed;
+	crmf_cross *cross;
+	strbuf found;   /* the cross-file findings, for the new cache */
+	size_t n_found;
+	crmf_diags *diags;
+	crmf_customer **v;
+	size_t *vfile, nv;
+	size_t *wfile, nw; /* the file of each entry of the new cache */
+};
+
+static uint64_t pack_span(int32_t lo, int32_t hi)
+{
+	return (uint64_t)(uint32_t)lo | (uint64_t)(uint32_t)hi << 32;
+}
+
+/* Whether the "date in the future" warnings of a file, whose dates lie
+ * outside the span packed in `aux` (see today_span), hold on `today`: no
+ * date crossed from the future into the past or back. */
+static bool span_holds(uint64_t aux, crmf_day today)
+{
+	int32_t lo = (int32_t)(uint32_t)(aux & 0xffffffff), hi = (int32_t)(uint32_t)(aux >> 32);
+	int64_t t = today == CRMF_NO_DAY ? INT64_MAX : today;
+
+	return lo <= t && t < (hi == INT32_MAX ? INT64_MAX : hi);
+}
+
+/* Read a whole regular file of at most CRMF_DOC_MAX_SIZE bytes, and its stat
+ * data into *stp when not NULL (taken before reading); NULL when it is none
+ * or cannot be read (crmf_doc_load then says why). */
+static char *read_small(int rootfd, const char *rel, size_t *len, struct stat *stp)
+{
+	int fd = openat(rootfd, rel, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	char *buf;
+	size_t n = 0, cap;
+
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > CRMF_DOC_MAX_SIZE) {
+		close(fd);
+		return NULL;
+	}
+	if (stp)
+		*stp = st;
+	cap = (size_t)st.st_size + 1;
+	buf = xmalloc(cap + 1);
+	for (;;) {
+		ssize_t r = read(fd, buf + n, cap - n);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			free(buf);
+			close(fd);
+			return NULL;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+		if (n == cap) { /* grew since fstat: let the loader handle it */
+			free(buf);
+			close(fd);
+			return NULL;
+		}
+	}
+	close(fd);
+	*len = n;
+	return buf;
+}
+
+static crmf_hash content_hash(const void *p, size_t n)
+{
+	return crmf_hash_bytes((crmf_hash){0, 0}, p, n);
+}
+
+/* The folder of the files of a batch, open: a stat or open by the file's
+ * name in it looks up one name instead of the whole path. */
+struct dircache {
+	int fd;
+	size_t len;
+	char path[PATH_MAX];
+};
+
+/* Where file `rel` is: a folder descriptor and the name in it. */
+struct at {
+	int fd;
+	const char *name;
+};
+
+static struct at locate(const struct scan *s, struct dircache *dc, const char *rel)
+{
+	const char *slash = strrchr(rel, '/');
+	size_t len = slash ? (size_t)(slash - rel) : 0;
+
+	if (!slash || len >= sizeof(dc->path))
+		return (struct at){s->rootfd, rel};
+	if (dc->fd < 0 || dc->len != len || memcmp(dc->path, rel, len) != 0) {
+		if (dc->fd >= 0)
+			close(dc->fd);
+		memcpy(dc->path, rel, len);
+		dc->path[len] = '\0';
+		dc->len = len;
+		dc->fd = openat(s->rootfd, dc->path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	}
+	if (dc->fd < 0)
+		return (struct at){s->rootfd, rel};
+	return (struct at){dc->fd, slash + 1};
+}
+
+/* Keep the customer of a record (summary mode), asking the caller's filter. */
+static crmf_customer *keep_summary(struct scan *s, const struct view *v, const char *path)
+{
+	/* the filter usually sees a summary on the stack; only a kept one is allocated */
+	union {
+		max_align_t align;
+		char bytes[4096];
+	} scratch;
+	crmf_summary *sum;
+
+	if (!(v->flags & R_CUSTOMER))
+		return NULL;
+	if (!s->o->keep)
+		return &summary_new(v, path, s->o->values, NULL, 0)->c;
+	sum = summary_new(v, path, s->o->values, &scratch, sizeof(scratch));
+	if (!s->o->keep(s->o->keep_ctx, &sum->c, s->repo->cfg)) {
+		if ((void *)sum != (void *)&scratch)
+			free(sum);
+		return NULL;
+	}
+	if ((void *)sum == (void *)&scratch)
+		sum = summary_new(v, path, s->o->values, NULL, 0);
+	return &sum->c;
+}
+
+/* Check file i from its bytes (or from disk when bytes is NULL) into r. */
+static void check_file(struct scan *s, size_t i, struct at at, struct result *r, bool want,
+		       char *bytes, size_t len, bool have_st)
+{
+	const crmf_file *f = &s->files[i];
+	crmf_doc *doc = NULL;
+	crmf_customer *c = NULL;
+	crmf_diags d;
+	strbuf b = STRBUF_INIT;
+	bool too_large = false;
+	int32_t lo, hi;
+
+	crmf_diags_init(&d);
+	if (!bytes && !have_st) {
+		/* one open for the stat data and the bytes */
+		struct stat st;
+
+		if ((bytes = read_small(at.fd, at.name, &len, &st))) {
+			crmf_cache_stat_from(&r->st, &st);
+			have_st = true;
+		}
+	}
+	if (bytes) {
+		crmf_doc_parse(&doc, f->relpath, bytes, len, &d);
+		free(bytes);
+	} else {
+		char *fspath = xasprintf("%s/%s", s->repo->root, f->relpath);
+
+		crmf_doc_load(&doc, f->relpath, fspath, &d);
+		free(fspath);
+		too_large = !doc && d.n == 1 && !strcmp(d.v[0].rule, "file-too-large");
+		if (too_large && !have_st) {
+			struct stat st;
+
+			/* cached by its stat data: only while it is still too large */
+			if (fstatat(at.fd, at.name, &st, 0) == 0 && S_ISREG(st.st_mode) &&
+			    st.st_size > CRMF_DOC_MAX_SIZE) {
+				crmf_cache_stat_from(&r->st, &st);
+				have_st = true;
+			}
+		}
+	}
+	/* a file too large is judged by its size alone, without a content hash */
+	r->how = have_st && (doc || too_large) ? W_ADD : W_NONE;
+	r->changed = true;
+	if (doc) {
+		r->content = content_hash(doc->src, doc->len);
+		crmf_check_customer(&c, doc, f->relpath, s->repo->cfg, s->o->today, &d);
+	}
+	make_record(&b, c, &d);
+	today_span(&lo, &hi, c, s->o->today);
+	r->aux = pack_span(lo, hi);
+	r->flags = (d.n ? F_DIAGS : 0) | (c ? F_CUSTOMER : 0) | (too_large ? F_NO_CONTENT : 0);
+	r->rec_len = b.len;
+	r->own = sb_detach(&b);
+	r->rec = r->own;
+	if (!view_parse(&r->v, r->rec, r->rec_len))
+		abort(); /* a record just made is whole */
+	if (want && c && s->o->mode == CRMF_SCAN_DOCS) {
+		if (!s->o->keep || s->o->keep(s->o->keep_ctx, c, s->repo->cfg))
+			r->keep = c, c = NULL;
+	} else if (want && c) {
+		r->keep = keep_summary(s, &r->v, f->relpath);
+	}
+	crmf_customer_free(c);
+	crmf_diags_release(&d);
+}
+
+static void consume(struct scan *s);
+
+static void process_batch(struct scan *s, size_t first, size_t end)
+{
+	struct result *rs[BATCH];
+	bool need[BATCH] = {false}, any = false;
+	const void *recs[BATCH];
+	size_t lens[BATCH];
+	struct shared *sh = NULL;
+	struct dircache dc = {.fd = -1};
+	void *buf = NULL;
+
+	for (size_t i = first; i < end; i++) {
+		const crmf_file *f = &s->files[i];
+		bool want = f->selected && s->o->mode != CRMF_SCAN_NONE;
+		bool need_doc = want && s->o->mode == CRMF_SCAN_DOCS;
+		struct result *r = rs[i - first] = xcalloc(1, sizeof(*r));
+		struct at at = locate(s, &dc, f->relpath);
+		const crmf_cache_info *e = NULL;
+		struct stat st;
+		bool have_st, same = false;
+		char *bytes = NULL;
+		size_t len = 0;
+
+		/* without an entry to compare with, the file is read at once */
+		have_st = crmf_cache_info_of(s->old, i) &&
+			  fstatat(at.fd, at.name, &st, 0) == 0 && S_ISREG(st.st_mode);
+		if (have_st) {
+			crmf_cache_stat_from(&r->st, &st);
+			e = crmf_cache_info_of(s->old, i);
+		}
+		if (e && span_holds(e->aux, s->o->today)) {
+			if (crmf_cache_stat_equal(&e->st, &r->st) && !crmf_cache_racy(s->old, &r->st)) {
+				same = true;
+			} else if (!(e->flags & F_NO_CONTENT) && !need_doc &&
+				   (bytes = read_small(at.fd, at.name, &len, NULL))) {
+				crmf_hash h = content_hash(bytes, len);
+
+				if (h.a == e->content.a && h.b == e->content.b) {
+					same = true;
+					r->restat = true;
+					free(bytes);
+					bytes = NULL;
+				}
+			}
+		}
+		if (same && need_doc) {
+			/* the document is wanted: parse it, but the entry stays */
+			check_file(s, i, at, r, want, NULL, 0, have_st);
+			r->how = W_KEEP;
+			r->changed = false;
+			r->restat = false;
+			continue;
+		}
+		if (!same) {
+			check_file(s, i, at, r, want, bytes, len, have_st);
+			continue;
+		}
+		r->how = W_KEEP;
+		r->flags = e->flags;
+		r->content = e->content;
+		r->aux = e->aux;
+		need[i - first] = ((want || s->collect) && (e->flags & F_CUSTOMER)) ||
+				  (f->selected && (e->flags & F_DIAGS));
+		any = any || need[i - first];
+	}
+	if (any)
+		buf = crmf_cache_read(s->old, first, end, need, recs, lens);
+	if (buf) {
+		sh = xmalloc(sizeof(*sh));
+		sh->buf = buf;
+		sh->refs = 0;
+	}
+	for (size_t i = first; i < end; i++) {
+		struct result *r = rs[i - first];
+		const crmf_file *f = &s->files[i];
+
+		if (!need[i - first])
+			continue;
+		if (!recs[i - first] || !view_parse(&r->v, recs[i - first], lens[i - first])) {
+			/* a damaged record: check the file again */
+			r->restat = false;
+			check_file(s, i, locate(s, &dc, f->relpath), r,
+				   f->selected && s->o->mode != CRMF_SCAN_NONE, NULL, 0, true);
+			continue;
+		}
+		r->rec = recs[i - first];
+		r->rec_len = lens[i - first];
+		r->shared = sh;
+		sh->refs++;
+		if (f->selected && s->o->mode == CRMF_SCAN_SUMMARY)
+			r->keep = keep_summary(s, &r->v, f->relpath);
+	}
+	if (sh && !sh->refs) {
+		free(sh->buf);
+		free(sh);
+	}
+	if (dc.fd >= 0)
+		close(dc.fd);
+	pthread_mutex_lock(&s->lock);
+	for (size_t i = first; i < end; i++)
+		s->slot[i] = rs[i - first];
+	if (s->consumed >= first && s->consumed < end)
+		consume(s);
+	pthread_mutex_unlock(&s->lock);
 }
 
 static void *worker(void *arg)
 {
-	struct job *j = arg;
+	struct scan *s = arg;
 	size_t i;
 
-	while ((i = atomic_fetch_add(&j->next, 1)) < j->n)
-		check_one(j, i);
+	while ((i = atomic_fetch_add(&s->next, BATCH)) < s->n)
+		process_batch(s, i, i + BATCH < s->n ? i + BATCH : s->n);
 	return NULL;
+}
+
+/* Feed the keys of a record to the cross-file checks. */
+static void collect_keys(struct scan *s, size_t i, const struct view *v)
+{
+	struct dec d;
+
+	if (!(v->flags & R_CUSTOMER))
+		return;
+	crmf_cross_begin(s->cross, i, s->files[i].relpath, v->id, v->id_line, v->id_col, v->name,
+			 v->name_key, v->name_line, v->name_col);
+	d = (struct dec){v->phones, v->end, false};
+	for (uint16_t k = 0; k < v->n_phones; k++) {
+		const char *raw = get_str(&d, NULL);
+		crmf_cross_key key;
+		int32_t line, col;
+
+		key.h = get_u64(&d);
+		key.tag = get_u32(&d);
+		line = get_i32(&d);
+		col = get_i32(&d);
+		crmf_cross_phone(s->cross, raw, key, line, col);
+	}
+	d = (struct dec){v->emails, v->end, false};
+	for (uint16_t k = 0; k < v->n_emails; k++) {
+		const char *raw = get_str(&d, NULL);
+		int32_t line = get_i32(&d), col = get_i32(&d);
+
+		crmf_cross_email(s->cross, raw, line, col);
+	}
+}
+
+static void push_entry(struct scan *s, size_t i)
+{
+	s->wfile[s->nw++] = i;
+}
+
+/* The first file whose entry must change: from here on the new cache is
+ * written, starting with the old entries of the files before it. */
+static void start_writing(struct scan *s, size_t upto)
+{
+	s->writing = true;
+	for (size_t j = 0; j < upto; j++) {
+		crmf_cache_writer_keep(s->w, s->old, j, s->files[j].relpath, NULL);
+		push_entry(s, j);
+	}
+}
+
+/* Take the results that are ready, in path order (the lock is held). */
+static void consume(struct scan *s)
+{
+	while (s->consumed < s->n && s->slot[s->consumed]) {
+		size_t i = s->consumed;
+		struct result *r = s->slot[i];
+		const crmf_file *f = &s->files[i];
+
+		/* kept first: a duplicate id found below counts as its error */
+		if (r->keep) {
+			s->v[s->nv] = r->keep;
+			s->vfile[s->nv++] = i;
+		}
+		if (r->rec) {
+			const struct view *v = &r->v;
+			struct dec d = {v->diags, v->end, false};
+
+			for (uint32_t k = 0; k < v->n_diags && f->selected; k++) {
+				uint8_t sev = get_u8(&d);
+				const char *rule = get_str(&d, NULL);
+				int32_t line = get_i32(&d), col = get_i32(&d);
+				const char *msg = get_str(&d, NULL);
+
+				crmf_diags_add(s->diags, (crmf_severity)(sev & 1),
+					       sev & 0x80 ? NULL : f->relpath, line, col, intern(rule),
+					       "%s", msg ? msg : "");
+			}
+			if (s->collect)
+				collect_keys(s, i, v);
+		}
+		s->changed = s->changed || r->changed;
+		if (s->w && !s->writing && (r->how != W_KEEP || r->restat))
+			start_writing(s, i);
+		if (s->writing && r->how == W_KEEP) {
+			crmf_cache_writer_keep(s->w, s->old, i, f->relpath, r->restat ? &r->st : NULL);
+			push_entry(s, i);
+		} else if (s->writing && r->how == W_ADD) {
+			crmf_cache_writer_add(s->w, f->relpath, &r->st, r->content, r->flags, r->aux,
+					      r->rec, r->rec_len);
+			push_entry(s, i);
+		}
+		s->gaps = s->gaps || r->how == W_NONE;
+		if (r->shared && --r->shared->refs == 0) {
+			free(r->shared->buf);
+			free(r->shared);
+		}
+		free(r->own);
+		free(r);
+		s->slot[i] = NULL;
+		s->consumed++;
+	}
 }
 
 static int ncores(void)
@@ -53,23 +1172,206 @@ static int ncores(void)
 	return n < 1 ? 1 : n > 64 ? 64 : (int)n;
 }
 
-static void run_jobs(struct job *j, int threads)
+static void run_workers(struct scan *s, int threads)
 {
 	pthread_t tid[64];
 	int started = 0;
+	size_t batches = (s->n + BATCH - 1) / BATCH;
 
 	if (threads <= 0)
 		threads = ncores();
-	if ((size_t)threads > j->n)
-		threads = (int)(j->n ? j->n : 1);
+	if ((size_t)threads > batches)
+		threads = (int)(batches ? batches : 1);
 	/* the calling thread works too */
 	for (int t = 1; t < threads && t < 64; t++)
-		if (pthread_create(&tid[started], NULL, worker, j) == 0)
+		if (pthread_create(&tid[started], NULL, worker, s) == 0)
 			started++;
-	worker(j);
+	worker(s);
 	for (int t = 0; t < started; t++)
 		pthread_join(tid[t], NULL);
 }
+
+/* A cross-file finding: kept for the new cache, reported on the selected
+ * files; a duplicate id is an error of a kept customer too. */
+static void report_found(struct scan *s, size_t who, crmf_severity sev, int line, int col,
+			 const char *rule, const char *message)
+{
+	size_t lo = 0, hi = s->nv;
+
+	if (!s->files[who].selected)
+		return;
+	crmf_diags_add(s->diags, sev, s->files[who].relpath, line, col, rule, "%s", message);
+	if (sev != CRMF_SEV_ERROR)
+		return;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->vfile[mid] < who)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < s->nv && s->vfile[lo] == who)
+		s->v[lo]->errors++;
+}
+
+static void cross_found(void *ctx, size_t who, const char *path, crmf_severity sev, int line,
+			int col, const char *rule, const char *message)
+{
+	struct scan *s = ctx;
+
+	(void)path;
+	put_u32(&s->found, (uint32_t)who);
+	put_u8(&s->found, (uint8_t)sev);
+	put_str(&s->found, rule);
+	put_i32(&s->found, line);
+	put_i32(&s->found, col);
+	put_str(&s->found, message);
+	s->n_found++;
+	report_found(s, who, sev, line, col, rule, message);
+}
+
+/* Report the findings the old cache holds; false when they cannot be used. */
+static bool report_cached(struct scan *s)
+{
+	size_t len;
+	const unsigned char *p = crmf_cache_extra(s->old, &len);
+	struct dec d = {p, p + len, false};
+	uint32_t n;
+
+	if (!p)
+		return false;
+	n = get_u32(&d);
+	/* check the whole block before reporting anything */
+	for (uint32_t k = 0; k < n && !d.bad; k++) {
+		if (get_u32(&d) >= s->n)
+			d.bad = true;
+		get_u8(&d);
+		if (!get_str(&d, NULL))
+			d.bad = true;
+		get_i32(&d);
+		get_i32(&d);
+		get_str(&d, NULL);
+	}
+	if (d.bad || d.p != d.end)
+		return false;
+	d = (struct dec){p, p + len, false};
+	n = get_u32(&d);
+	for (uint32_t k = 0; k < n; k++) {
+		uint32_t who = get_u32(&d);
+		uint8_t sev = get_u8(&d);
+		const char *rule = get_str(&d, NULL);
+		int32_t line = get_i32(&d), col = get_i32(&d);
+		const char *msg = get_str(&d, NULL);
+
+		report_found(s, who, (crmf_severity)(sev & 1), line, col, intern(rule),
+			     msg ? msg : "");
+	}
+	put(&s->found, p + 4, len - 4);
+	s->n_found = n;
+	return true;
+}
+
+static void each_record(void *ctx, size_t k, const void *rec, size_t len)
+{
+	struct scan *s = ctx;
+	struct view v;
+
+	if (view_parse(&v, rec, len))
+		collect_keys(s, s->wfile[k], &v);
+}
+
+/* Drop the diagnostics added since there were n0 of them. */
+static void diags_truncate(crmf_diags *d, size_t n0)
+{
+	while (d->n > n0) {
+		crmf_diag *x = &d->v[--d->n];
+
+		if (x->severity == CRMF_SEV_ERROR)
+			d->errors--;
+		else
+			d->warnings--;
+		free(x->path);
+		free(x->message);
+	}
+}
+
+static void drop_kept(struct scan *s)
+{
+	for (size_t k = 0; k < s->nv; k++) {
+		if (s->o->mode == CRMF_SCAN_SUMMARY)
+			free(s->v[k]);
+		else
+			crmf_customer_free(s->v[k]);
+	}
+	s->nv = 0;
+}
+
+/*
+ * One pass over the files. The cross-file checks come last: from the keys
+ * collected on the way; or, when nothing changed, from the old cache; or
+ * from the records of the new cache, read back. Returns -1 when the new
+ * cache could not be read back: the caller scans again without a cache.
+ */
+static int scan_files(struct scan *s, bool use_cache, char *cache_path)
+{
+	crmf_hash key = s->repo->priv->key;
+	bool cross_done = false;
+	int rc = 0;
+
+	if (use_cache) {
+		crmf_cache_open(&s->old, cache_path, key, s->paths, s->n);
+		crmf_cache_writer_open(&s->w, cache_path, key);
+	}
+	s->changed = !crmf_cache_complete(s->old);
+	s->collect = s->changed || !s->w;
+	s->writing = s->w && s->changed;
+	s->cross = crmf_cross_new(cross_found, s);
+	s->consumed = s->nv = s->nw = 0;
+	s->gaps = false;
+	atomic_init(&s->next, 0);
+	run_workers(s, s->o->threads);
+
+	if (s->collect) {
+		cross_done = true; /* found while scanning */
+	} else if (!s->changed && report_cached(s)) {
+		cross_done = true;
+	} else {
+		if (!s->writing)
+			start_writing(s, s->n);
+		if (crmf_cache_writer_each(s->w, each_record, s) != 0) {
+			crmf_cache_writer_abort(s->w);
+			s->w = NULL;
+			rc = -1;
+		} else {
+			cross_done = true;
+		}
+	}
+	if (s->w && s->writing && cross_done) {
+		strbuf extra = STRBUF_INIT;
+
+		/* the findings name files by number: only for a cache of every file */
+		if (!s->gaps) {
+			put_u32(&extra, (uint32_t)s->n_found);
+			if (s->found.len)
+				put(&extra, s->found.buf, s->found.len);
+		}
+		crmf_cache_writer_commit(s->w, s->gaps ? NULL : extra.buf, extra.len);
+		sb_release(&extra);
+	} else {
+		crmf_cache_writer_abort(s->w);
+	}
+	s->w = NULL;
+	crmf_cache_close(s->old);
+	s->old = NULL;
+	crmf_cross_free(s->cross);
+	s->cross = NULL;
+	sb_release(&s->found);
+	s->n_found = 0;
+	return rc;
+}
+
+/* ---- selecting files ---- */
 
 /* Turn a user-given path into a root-relative one; NULL when outside the root. */
 static char *relative_to_root(const char *root, const char *path)
@@ -159,12 +1461,27 @@ static void select_files(size_t *n_selected, bool *config_selected, const char *
 			free(rel);
 			continue;
 		}
-		for (size_t i = 0; i < *n; i++) {
-			if (strcmp((*files)[i].relpath, rel) == 0) {
-				(*files)[i].selected = true;
-				found = true;
-				break;
+		/* the listed files are sorted: find a named one by bisection */
+		{
+			size_t lo = 0, hi = n0;
+
+			while (lo < hi) {
+				size_t mid = lo + (hi - lo) / 2;
+				int c = strcmp((*files)[mid].relpath, rel);
+
+				if (c == 0) {
+					(*files)[mid].selected = true;
+					found = true;
+					break;
+				}
+				if (c < 0)
+					lo = mid + 1;
+				else
+					hi = mid;
 			}
+			for (size_t i = n0; !found && i < *n; i++)
+				if (strcmp((*files)[i].relpath, rel) == 0)
+					found = true;
 		}
 		if (found) {
 			free(rel);
@@ -186,100 +1503,136 @@ static void select_files(size_t *n_selected, bool *config_selected, const char *
 		*n_selected += (size_t)(*files)[i].selected;
 }
 
-int crmf_repo_load(crmf_repo **out, const char *root, const crmf_scan_opts *opts,
-		   crmf_diags *diags)
+/* ---- the repository ---- */
+
+int crmf_repo_open(crmf_repo **out, const char *root)
 {
 	crmf_repo *repo = xcalloc(1, sizeof(*repo));
-	crmf_diags cfg_diags, cross;
-	crmf_file *files = NULL;
-	size_t n = 0, n_sel = 0, k = 0;
-	bool cfg_sel = false;
-	char *cfg_path;
+	struct crmf_repo_priv *priv = xcalloc(1, sizeof(*priv));
+	static const char tag[] = "crmf cache " CRMF_VERSION " record " REC_FORMAT;
+	char *cfg_path = xasprintf("%s/crmf.yaml", root);
 	struct stat st;
-	struct job j;
-	int rc = -1;
 
-	*out = NULL;
-	crmf_diags_init(&cfg_diags);
-	crmf_diags_init(&cross);
+	crmf_diags_init(&priv->cfg_diags);
+	repo->priv = priv;
 	repo->root = xstrdup(root);
-
-	cfg_path = xasprintf("%s/crmf.yaml", root);
+	priv->key = crmf_hash_bytes((crmf_hash){0, 0}, tag, sizeof(tag));
 	if (stat(cfg_path, &st) == 0) {
 		crmf_doc *doc = NULL;
 
-		crmf_doc_load(&doc, "crmf.yaml", cfg_path, &cfg_diags);
-		crmf_config_load(&repo->cfg, doc && doc->root ? doc : NULL, &cfg_diags);
+		crmf_doc_load(&doc, "crmf.yaml", cfg_path, &priv->cfg_diags);
+		if (doc) {
+			/* any change to crmf.yaml may change any check */
+			priv->key = crmf_hash_bytes(priv->key, doc->src, doc->len);
+			priv->cacheable = true;
+		}
+		crmf_config_load(&repo->cfg, doc && doc->root ? doc : NULL, &priv->cfg_diags);
 		crmf_doc_free(doc);
 		repo->files_checked = 1;
 	} else {
-		crmf_config_load(&repo->cfg, NULL, &cfg_diags);
+		priv->cacheable = true;
+		crmf_config_load(&repo->cfg, NULL, &priv->cfg_diags);
 	}
 	free(cfg_path);
+	*out = repo;
+	return 0;
+}
 
-	if (crmf_store_list(&files, &n, root) != 0)
+int crmf_repo_scan(crmf_repo *repo, const crmf_scan_opts *opts, crmf_diags *diags)
+{
+	struct crmf_repo_priv *priv = repo->priv;
+	char *cache_path = NULL;
+	struct scan s;
+	size_t n_sel = 0, n0;
+	bool cfg_sel = false, use_cache;
+	int rc = -1;
+
+	if (priv->scanned)
+		return crmf_error_set("the repository was scanned already");
+	priv->scanned = true;
+	priv->mode = opts->mode;
+	memset(&s, 0, sizeof(s));
+	s.repo = repo;
+	s.o = opts;
+	s.diags = diags;
+	s.rootfd = open(repo->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (s.rootfd < 0)
+		return crmf_error_set("cannot open '%s': %s", repo->root, strerror(errno));
+	if (crmf_store_list(&s.files, &s.n, repo->root) != 0)
 		goto done;
-	select_files(&n_sel, &cfg_sel, root, opts, &files, &n, diags);
+	select_files(&n_sel, &cfg_sel, repo->root, opts, &s.files, &s.n, diags);
 	if (cfg_sel)
-		crmf_diags_move(diags, &cfg_diags);
+		crmf_diags_move(diags, &priv->cfg_diags);
 	else
 		repo->files_checked = 0;
-
-	memset(&j, 0, sizeof(j));
-	j.root = root;
-	j.cfg = repo->cfg;
-	j.today = opts->today;
-	j.files = files;
-	j.n = n;
-	j.out = xcalloc(n ? n : 1, sizeof(*j.out));
-	j.diags = xcalloc(n ? n : 1, sizeof(*j.diags));
-	atomic_init(&j.next, 0);
-	run_jobs(&j, opts->threads);
-
-	repo->v = xcalloc(n ? n : 1, sizeof(*repo->v));
-	for (size_t i = 0; i < n; i++) {
-		if (files[i].selected)
-			crmf_diags_move(diags, &j.diags[i]);
-		crmf_diags_release(&j.diags[i]);
-		if (j.out[i])
-			repo->v[k++] = j.out[i];
-	}
-	repo->n = k;
 	repo->files_checked += n_sel;
 
-	/* cross-file checks always see the whole repository; report on the selected files */
-	crmf_check_cross(repo->v, repo->n, &cross);
-	for (size_t i = 0; i < cross.n; i++) {
-		crmf_diag *x = &cross.v[i];
-		bool keep = !opts->paths;
-
-		for (size_t f = 0; !keep && f < n; f++)
-			keep = files[f].selected && x->path && strcmp(files[f].relpath, x->path) == 0;
-		if (keep)
-			crmf_diags_add(diags, x->severity, x->path, x->line, x->column, x->rule, "%s",
-				       x->message);
+	s.paths = xmalloc((s.n ? s.n : 1) * sizeof(*s.paths));
+	for (size_t i = 0; i < s.n; i++)
+		s.paths[i] = s.files[i].relpath;
+	s.slot = xcalloc(s.n ? s.n : 1, sizeof(*s.slot));
+	s.v = xmalloc((s.n ? s.n : 1) * sizeof(*s.v));
+	s.vfile = xmalloc((s.n ? s.n : 1) * sizeof(*s.vfile));
+	s.wfile = xmalloc((s.n ? s.n : 1) * sizeof(*s.wfile));
+	pthread_mutex_init(&s.lock, NULL);
+	use_cache = !opts->no_cache && priv->cacheable &&
+		    crmf_cache_path(&cache_path, repo->root) == 0;
+	n0 = diags->n;
+	if (scan_files(&s, use_cache, cache_path) != 0) {
+		/* the new cache could not be read back: check everything again */
+		diags_truncate(diags, n0);
+		drop_kept(&s);
+		scan_files(&s, false, NULL);
 	}
+	pthread_mutex_destroy(&s.lock);
 	crmf_diags_sort(diags);
-	free(j.out);
-	free(j.diags);
-	*out = repo;
-	repo = NULL;
+	repo->v = s.nv ? xrealloc(s.v, s.nv * sizeof(*s.v)) : (free(s.v), NULL);
+	repo->n = s.nv;
+	s.v = NULL;
 	rc = 0;
 done:
-	crmf_diags_release(&cfg_diags);
-	crmf_diags_release(&cross);
-	crmf_store_list_free(files, n);
-	crmf_repo_free(repo);
+	free(cache_path);
+	free(s.slot);
+	free(s.v);
+	free(s.vfile);
+	free(s.wfile);
+	free(s.paths);
+	crmf_store_list_free(s.files, s.n);
+	close(s.rootfd);
 	return rc;
+}
+
+int crmf_repo_load(crmf_repo **out, const char *root, const crmf_scan_opts *opts,
+		   crmf_diags *diags)
+{
+	crmf_repo *repo = NULL;
+
+	*out = NULL;
+	if (crmf_repo_open(&repo, root) != 0)
+		return -1;
+	if (crmf_repo_scan(repo, opts, diags) != 0) {
+		crmf_repo_free(repo);
+		return -1;
+	}
+	*out = repo;
+	return 0;
 }
 
 void crmf_repo_free(crmf_repo *repo)
 {
 	if (!repo)
 		return;
-	for (size_t i = 0; i < repo->n; i++)
-		crmf_customer_free(repo->v[i]);
+	for (size_t i = 0; i < repo->n; i++) {
+		if (repo->priv && repo->priv->mode == CRMF_SCAN_SUMMARY)
+			free(repo->v[i]); /* the summary holds everything */
+		else
+			crmf_customer_free(repo->v[i]);
+	}
 	free(repo->v);
+	if (repo->priv) {
+		crmf_diags_release(&repo->priv->cfg_diags);
+		free(repo->priv);
+	}
 	crmf_config_free(repo->cfg);
 	free(repo->root);
 	free(repo);

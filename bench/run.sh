@@ -1,0 +1,204 @@
+#!/usr/bin/env bash
+# make bench: generate N realistic customers, then time the libyaml parse floor, crmf and git on them.
+#
+#   make bench                     N = 1000 and 10000, 5 runs each
+#   make bench N=100000 RUNS=3     the big one (about 2 minutes to generate and commit)
+#
+# Every figure is the median of RUNS runs, the runs of all commands interleaved
+# so that a busy moment of the machine hits them alike. Repositories are kept
+# in $BENCH_DIR (default build/bench) and reused while the generator is the same.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+src=$(dirname "$here")
+CRMF=${CRMF:-$src/crmf}
+CC=${CC:-cc}
+NS=${N:-1000 10000}
+RUNS=${RUNS:-5}
+GROWTH_COMMITS=${GROWTH_COMMITS:-5}
+TODAY=2026-07-01 # the generated data ends on 2026-06-30
+WHERE='stage in (intent, negotiation) and potential = high and last_contact < today - 30d'
+out=${BENCH_DIR:-$src/build/bench}
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+[ -x "$CRMF" ] || { echo "bench: no crmf at $CRMF; run make first" >&2; exit 2; }
+$CC -O2 -o "$out/gen" "$here/gen.c"
+# shellcheck disable=SC2046
+$CC -O2 -o "$out/floor" "$here/floor.c" $(pkg-config --cflags --libs yaml-0.1) -lpthread
+$CC -O2 -o "$out/measure" "$here/measure.c"
+
+# one identity for git and crmf: zhang.wei of examples/crmf.yaml's team
+export GIT_AUTHOR_NAME=张伟 GIT_AUTHOR_EMAIL=zhang.wei@qiming.example.cn
+export GIT_COMMITTER_NAME=张伟 GIT_COMMITTER_EMAIL=zhang.wei@qiming.example.cn
+export GIT_CONFIG_NOSYSTEM=1 NO_COLOR=1 LC_ALL=C.UTF-8
+
+# make_repo N DIR LAYOUT: a committed repository of N generated customers,
+# in year folders (years) or all in customers/ (flat); reused when unchanged.
+make_repo() {
+	local n=$1 dir=$2 layout=$3 stamp
+	stamp="$n $layout $(cksum <"$here/gen.c")"
+	if [ -f "$dir/.git/bench-stamp" ] && [ "$(cat "$dir/.git/bench-stamp")" = "$stamp" ] &&
+		[ -z "$(git -C "$dir" status --porcelain)" ]; then
+		return
+	fi
+	echo "generating $n customers ($layout) in $dir" >&2
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	"$out/gen" $([ "$layout" = flat ] && echo -f) "$n" "$dir"
+	# the examples' settings, with sequence numbers wide enough for 100,000 ids
+	sed 's/{seq:3}/{seq:5}/' "$src/examples/crmf.yaml" >"$dir/crmf.yaml"
+	git -C "$dir" init -q
+	git -C "$dir" add -A
+	git -C "$dir" commit -q -m "bench: $n customers"
+	"$CRMF" -C "$dir" check -q --no-cache >/dev/null ||
+		echo "bench: the generated repository has errors: every figure is suspect" >&2
+	echo "$stamp" >"$dir/.git/bench-stamp"
+}
+
+# m NAME COMMAND…: run once, appending "wall user sys maxrss_kib status" to $tmp/NAME
+m() {
+	local name=$1
+	shift
+	"$out/measure" -q "$@" >>"$tmp/$name"
+}
+
+# med NAME FIELD: the median of one field (1 wall, 2 user, 3 sys, 4 KiB) of NAME's runs
+med() {
+	awk -v f="$2" '{print $f}' "$tmp/$1" | sort -g |
+		awk '{a[NR] = $1} END {if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2}'
+}
+
+# peak NAME: the largest peak memory of NAME's runs, in MiB
+peak() {
+	awk '{if ($4 > p) p = $4} END {printf "%.1f", p / 1024}' "$tmp/$1"
+}
+
+# status NAME: the exit statuses of NAME's runs, when one failed
+status() {
+	awk '$5 != 0 {bad = bad " " $5} END {if (bad != "") print "  (exit" bad "!)"}' "$tmp/$1"
+}
+
+ratio() { # A B: A / B to two decimals
+	awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}'
+}
+
+verdict() { # VALUE LIMIT
+	awk -v v="$1" -v l="$2" 'BEGIN {print (v <= l ? "met" : "MISSED")}'
+}
+
+# A follow-up appended by hand, for the `git add && git commit` reference.
+append_followup() {
+	# generated files end with their follow-ups, when they have any
+	grep -q '^followups:' "$1" || printf 'followups:\n' >>"$1"
+	printf '  - date: 2026-06-30\n    by: zhang.wei\n    method: phone\n    summary: 电话确认报价已收到，下周安排演示 (bench %s)\n' \
+		"$2" >>"$1"
+}
+
+# files_of DIR COUNT: COUNT customer files spread over the repository
+files_of() {
+	(cd "$1" && find customers -name '*.yaml' | sort |
+		awk -v k="$2" '{f[NR] = $0} END {s = int(NR / k); if (s < 1) s = 1; for (i = 1; i <= NR && n < k; i += s) {print f[i]; n++}}')
+}
+
+row() { # LABEL NAME
+	printf '  %-44s %8s %8s %8s %9s%s\n' "$1" "$(med "$2" 1)" "$(med "$2" 2)" "$(med "$2" 3)" \
+		"$(peak "$2")" "$(status "$2")"
+}
+
+cpu=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
+echo "machine: $(nproc) cores, ${cpu:-unknown CPU}, $(uname -sr); crmf $("$CRMF" --version | awk '{print $2}')"
+echo "every figure: the median of $RUNS runs (peak memory: the largest)"
+summary=""
+
+for n in $NS; do
+	repo=$out/repo-$n
+	make_repo "$n" "$repo" years
+	rm -f "$tmp"/*
+	mapfile -t files < <(files_of "$repo" $((RUNS * 2 + GROWTH_COMMITS * 2 + 2)))
+	cd "$repo"
+	"$out/floor" . 1 >/dev/null # warm the page cache
+	for ((r = 0; r < RUNS; r++)); do
+		m floor1 "$out/floor" . 1
+		m floor2 "$out/floor" . 2
+		m check_cold "$CRMF" check --no-cache
+		"$CRMF" check >/dev/null || true # the cache is up to date
+		m check_warm "$CRMF" check
+		m due_cold "$CRMF" due --today $TODAY --no-cache
+		m due_warm "$CRMF" due --today $TODAY
+		m due_mine "$CRMF" due --today $TODAY --mine
+		m list_cold "$CRMF" list --today $TODAY --where "$WHERE" --no-cache
+		m list_warm "$CRMF" list --today $TODAY --where "$WHERE"
+		m git_status git status
+		f=${files[$((2 * r))]}
+		append_followup "$f" "$r"
+		m git_commit sh -c "git add '$f' && git commit -q -m 'bench: follow-up'"
+		id=$(basename "${files[$((2 * r + 1))]}" .yaml)
+		m crmf_log "$CRMF" log "$id" --method phone --summary "电话确认报价已收到，下周安排演示 (bench $r)" \
+			--date 2026-06-30 --today $TODAY
+	done
+
+	fl2=$(med floor2 1)
+	gs=$(med git_status 1)
+	gc=$(med git_commit 1)
+	echo
+	echo "N = $n customers ($(du -sb customers archive | awk '{s += $1} END {printf "%.1f MB", s / 1e6}') in year folders;" \
+		"$("$CRMF" due --today $TODAY --format csv | awk 'END {print NR - 1}') on the agenda of $TODAY)"
+	printf '  %-44s %8s %8s %8s %9s\n' "" "wall s" "user s" "sys s" "peak MiB"
+	row "parse floor, libyaml events, 1 thread" floor1
+	row "parse floor, libyaml events, 2 threads" floor2
+	row "crmf check --no-cache (cold)" check_cold
+	row "crmf check (warm: nothing changed)" check_warm
+	row "crmf due --no-cache (cold)" due_cold
+	row "crmf due (warm)" due_warm
+	row "crmf due --mine (warm; one of five owners)" due_mine
+	row "crmf list --where … --no-cache (cold)" list_cold
+	row "crmf list --where … (warm)" list_warm
+	row "git status" git_status
+	row "git add && git commit (one file)" git_commit
+	row "crmf log (validate, write, commit one file)" crmf_log
+	echo "  ratios against the targets:"
+	for c in check due list; do
+		v=$(ratio "$(med ${c}_cold 1)" "$fl2")
+		printf '    %-40s %6s  (target <= 1.2)  %s\n' "$c cold / floor, 2 threads" "$v" "$(verdict "$v" 1.2)"
+		v=$(ratio "$(med ${c}_warm 1)" "$gs")
+		printf '    %-40s %6s  (target <= 2)    %s\n' "$c warm / git status" "$v" "$(verdict "$v" 2)"
+	done
+	v=$(ratio "$(med crmf_log 1)" "$gc")
+	printf '    %-40s %6s  (target <= 0.5)  %s\n' "crmf log / git add && git commit" "$v" "$(verdict "$v" 0.5)"
+	pk=0
+	for c in check_cold check_warm due_cold due_warm list_cold list_warm; do
+		pk=$(awk -v a="$pk" -v b="$(peak $c)" 'BEGIN {print (b > a ? b : a)}')
+	done
+	printf '    %-40s %6s  (target <= 64)   %s\n' "peak memory of check, due, list (MiB)" "$pk" "$(verdict "$pk" 64)"
+	summary+=$(printf '\n  N=%-7s check cold %7.1f us/file, warm %6.1f us/file; floor (2 threads) %7.1f us/file' \
+		"$n" "$(awk -v t="$(med check_cold 1)" -v n="$n" 'BEGIN {print t / n * 1e6}')" \
+		"$(awk -v t="$(med check_warm 1)" -v n="$n" 'BEGIN {print t / n * 1e6}')" \
+		"$(awk -v t="$fl2" -v n="$n" 'BEGIN {print t / n * 1e6}')")
+
+	# growth of .git per commit, year folders and flat
+	if [ "$n" -ge 10000 ]; then
+		flat=$out/repo-$n-flat
+		make_repo "$n" "$flat" flat
+		echo "  .git growth per 'crmf log' commit (loose objects; git never packed them):"
+		for layout in years flat; do
+			dir=$repo
+			[ $layout = flat ] && dir=$flat
+			cd "$dir"
+			mapfile -t gfiles < <(files_of "$dir" $((RUNS * 2 + GROWTH_COMMITS * 2 + 2)) | tail -$GROWTH_COMMITS)
+			before=$(du -sb .git | awk '{print $1}')
+			for f in "${gfiles[@]}"; do
+				"$CRMF" log "$(basename "$f" .yaml)" --method visit --summary "拜访采购，递交资质文件 (growth)" \
+					--date 2026-06-30 --today $TODAY >/dev/null
+			done
+			after=$(du -sb .git | awk '{print $1}')
+			printf '    %-40s %8.1f KB per commit\n' "customers/ in $layout" \
+				"$(awk -v a="$after" -v b="$before" -v k="$GROWTH_COMMITS" 'BEGIN {print (a - b) / k / 1000}')"
+		done
+	fi
+	cd "$src"
+done
+echo
+echo "cost per file (linear when these stay flat as N grows):$summary"

@@ -1,0 +1,59 @@
+/* Compact keys of customers for the checks across files, private to libcrmf (check.c; used by scan.c). */
+#ifndef CRMF_CROSS_H
+#define CRMF_CROSS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crmf/diag.h"
+
+/*
+ * The cross-file checks see the customers one by one, in path order, and
+ * report a duplicate at once, while the later customer's values are at
+ * hand: so they keep of each customer only its id and path (to name it as
+ * the first holder of a key) and 96-bit hashes of its keys (normalised
+ * company name, phones, emails). Equal hashes are taken for equal keys: the
+ * odds of a false match among a million keys are about one in 10^17. The
+ * normalised name and phone are costly to compute (Unicode folding), so
+ * callers compute their keys in parallel beforehand.
+ */
+
+/** The hash of a key; all zero for "no key". */
+typedef struct crmf_cross_key {
+	uint64_t h;
+	uint32_t tag;
+} crmf_cross_key;
+
+/** Receives one finding about customer `who`, in the order of the customers. */
+typedef void (*crmf_cross_report)(void *ctx, size_t who, const char *path, crmf_severity sev,
+				  int line, int col, const char *rule, const char *message);
+
+typedef struct crmf_cross crmf_cross;
+
+crmf_cross *crmf_cross_new(crmf_cross_report report, void *ctx);
+void crmf_cross_free(crmf_cross *x);
+
+/** The key of a company name (normalised as crmf_normalize_company does). */
+crmf_cross_key crmf_cross_name_key(const char *name);
+
+/** The key of the digits that identify a phone number. */
+crmf_cross_key crmf_cross_phone_key(const char *phone);
+
+/**
+ * The next customer: its duplicate id (an error) and probable duplicate by
+ * name (a warning) are reported now. `who` is the caller's number for it;
+ * `path` (NULL allowed) must outlive `x`; `id` is copied; NULL for what is
+ * missing or invalid. Positions are those of the values (0 when absent).
+ */
+void crmf_cross_begin(crmf_cross *x, size_t who, const char *path, const char *id, int id_line,
+		      int id_col, const char *name, crmf_cross_key name_key, int name_line,
+		      int name_col);
+
+/** A valid phone of the current customer, with its crmf_cross_phone_key. */
+void crmf_cross_phone(crmf_cross *x, const char *phone, crmf_cross_key key, int line, int col);
+
+/** A valid email of the current customer. */
+void crmf_cross_email(crmf_cross *x, const char *email, int line, int col);
+
+#endif
