@@ -33,11 +33,11 @@ static void usage(FILE *f)
 	      "commands:\n",
 	      f);
 	for (size_t i = 0; i < N_COMMANDS; i++)
-		fprintf(f, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
+		fprintf(f, "  %-13s %s\n", commands[i]->name, commands[i]->summary);
 	fputs("\noptions:\n"
-	      "  -C DIR     run as if crmf was started in DIR\n"
-	      "  -h, --help show this help; `crmf COMMAND --help` for a command\n"
-	      "  --version  print the version\n",
+	      "  -C DIR        run as if crmf was started in DIR\n"
+	      "  -h, --help    show this help; `crmf COMMAND --help` for a command\n"
+	      "  --version     print the version\n",
 	      f);
 }
 
