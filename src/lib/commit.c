@@ -18,6 +18,7 @@
 
 #include "crmf/diag.h"
 #include "crmf/diff.h"
+#include "git_private.h"
 #include "util.h"
 
 static const char NOT_A_REPO[] = "not in a git repository (run 'crmf init' to create one)";
@@ -80,8 +81,7 @@ static void ctx_close(repo_ctx *c)
 	memset(c, 0, sizeof(*c));
 }
 
-/* The ownership refusal, naming the work tree git wants in safe.directory. */
-static int owner_error(const char *start)
+int crmf_git_owner_error(const char *start)
 {
 	git_buf b = GIT_BUF_INIT;
 	char *dir;
@@ -133,7 +133,7 @@ static int ctx_open(repo_ctx *c, const char *root)
 		goto fail;
 	}
 	if (e == GIT_EOWNER) {
-		owner_error(c->root);
+		crmf_git_owner_error(c->root);
 		goto fail;
 	}
 	if (e < 0) {

@@ -18,14 +18,12 @@
 
 #include "crmf/commit.h"
 #include "crmf/diag.h"
+#include "git_private.h"
 #include "util.h"
 
 static const char NOT_A_REPO[] = "not in a git repository (run 'crmf init' to create one)";
 static const char NO_IDENTITY[] = "no git identity: set it with git config --global user.name "
 				  "'Your Name' and git config --global user.email you@example.com";
-static const char OWNER_FMT[] =
-    "repository '%s' is owned by another user; git refuses to work in "
-    "it: run git config --global --add safe.directory %s if you trust it";
 
 void crmf_lib_init(void)
 {
@@ -111,28 +109,8 @@ static int open_repo(git_repository **out, const char *abs)
 		git_error_clear();
 		return 1;
 	}
-	if (e == GIT_EOWNER) {
-		/* discovery skips the ownership check: it names the directory git wants */
-		git_buf b = GIT_BUF_INIT;
-		char *dir;
-
-		if (git_repository_discover(&b, abs, 0, NULL) == 0 && b.ptr) {
-			size_t n = strlen(b.ptr);
-
-			while (n > 1 && b.ptr[n - 1] == '/')
-				n--;
-			if (n > 5 && memcmp(b.ptr + n - 5, "/.git", 5) == 0)
-				n -= 5;
-			dir = xstrndup(b.ptr, n);
-		} else {
-			dir = xstrdup(abs);
-		}
-		git_error_clear();
-		git_buf_dispose(&b);
-		crmf_error_set(OWNER_FMT, dir, dir);
-		free(dir);
-		return -1;
-	}
+	if (e == GIT_EOWNER)
+		return crmf_git_owner_error(abs);
 	if (e < 0)
 		return crmf_error_set("cannot open the git repository at '%s': %s", abs, git_msg());
 	return 0;
