@@ -184,8 +184,9 @@ static void mkdirs(const char *path)
 /* Last day a generated date may take: files stay valid for years to come. */
 static const int64_t LAST_DAY = 20634; /* 2026-06-30 */
 
-/* Write customer i; returns whether it belongs in archive/. */
-static bool customer(FILE *f, unsigned long i, int year, unsigned long seq, char *id, size_t idlen)
+/* Write customer i; returns whether it belongs in archive/, and its month of creation. */
+static bool customer(FILE *f, unsigned long i, int year, unsigned long seq, char *id, size_t idlen,
+		     int *month)
 {
 	char b1[16], b2[16];
 	int city = (int)pick(N_OF(cities)), ind = (int)pick(N_OF(industries));
@@ -200,6 +201,11 @@ static bool customer(FILE *f, unsigned long i, int year, unsigned long seq, char
 		last = LAST_DAY - 30;
 	created = first + (int64_t)pick((unsigned)(last - first + 1));
 	snprintf(id, idlen, "C%d%05lu", year, seq);
+	{
+		int y, d;
+
+		civil_from_days(created, &y, month, &d);
+	}
 	/* new customers and a third of the others are followed up to the last
 	 * day; the others stopped at some point: after half a year without
 	 * contact, a third of them are lost and half are archived */
@@ -328,13 +334,14 @@ static bool customer(FILE *f, unsigned long i, int year, unsigned long seq, char
 }
 
 static const char usage[] =
-	"usage: gen [-f] [-s SEED] N DIR\n"
+	"usage: gen [-f | -m] [-s SEED] N DIR\n"
 	"Write N customers under DIR/customers/<year>/, those followed up last more\n"
-	"than half a year ago partly under DIR/archive/<year>/ (-f: no year folders).\n";
+	"than half a year ago partly under DIR/archive/<year>/ (-f: no year folders;\n"
+	"-m: <year>/<month>/ folders by the month of creation).\n";
 
 int main(int argc, char **argv)
 {
-	bool flat = false;
+	bool flat = false, months = false;
 	unsigned long n, seq[10] = {0}, seed = 1;
 	char *dir, id[32], *path = NULL;
 	int a = 1;
@@ -342,6 +349,8 @@ int main(int argc, char **argv)
 	for (; a < argc && argv[a][0] == '-'; a++) {
 		if (!strcmp(argv[a], "-f"))
 			flat = true;
+		else if (!strcmp(argv[a], "-m"))
+			months = true;
 		else if (!strcmp(argv[a], "-s") && a + 1 < argc)
 			seed = strtoul(argv[++a], NULL, 10);
 		else
@@ -374,17 +383,28 @@ int main(int argc, char **argv)
 		char *buf = NULL;
 		size_t len = 0;
 		FILE *m = open_memstream(&buf, &len), *f;
+		const char *top;
+		int month, rc;
 
 		while (r >= weights[y]) {
 			r -= weights[y];
 			y++;
 		}
-		const char *top = customer(m, i, 2019 + y, ++seq[y], id, sizeof(id)) ? "archive"
-										: "customers";
-
+		top = customer(m, i, 2019 + y, ++seq[y], id, sizeof(id), &month) ? "archive"
+										 : "customers";
 		fclose(m);
-		if ((flat ? asprintf(&path, "%s/%s/%s.yaml", dir, top, id)
-			  : asprintf(&path, "%s/%s/%d/%s.yaml", dir, top, 2019 + y, id)) < 0)
+		if (months) {
+			if (asprintf(&path, "%s/%s/%d/%02d", dir, top, 2019 + y, month) < 0)
+				return 1;
+			mkdirs(path);
+			free(path);
+			rc = asprintf(&path, "%s/%s/%d/%02d/%s.yaml", dir, top, 2019 + y, month, id);
+		} else if (flat) {
+			rc = asprintf(&path, "%s/%s/%s.yaml", dir, top, id);
+		} else {
+			rc = asprintf(&path, "%s/%s/%d/%s.yaml", dir, top, 2019 + y, id);
+		}
+		if (rc < 0)
 			return 1;
 		f = fopen(path, "w");
 		if (!f || fwrite(buf, 1, len, f) != len || fclose(f) != 0)

@@ -34,9 +34,13 @@ $CC -O2 -o "$out/measure" "$here/measure.c"
 export GIT_AUTHOR_NAME=张伟 GIT_AUTHOR_EMAIL=zhang.wei@qiming.example.cn
 export GIT_COMMITTER_NAME=张伟 GIT_COMMITTER_EMAIL=zhang.wei@qiming.example.cn
 export GIT_CONFIG_NOSYSTEM=1 NO_COLOR=1 LC_ALL=C.UTF-8
+# no automatic `git gc` in the background of a commit: it would disturb the
+# figures taken after it, and the growth measured is that of loose objects
+export GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=gc.auto GIT_CONFIG_VALUE_0=0
 
-# make_repo N DIR LAYOUT: a committed repository of N generated customers,
-# in year folders (years) or all in customers/ (flat); reused when unchanged.
+# make_repo N DIR LAYOUT: a committed repository of N generated customers, in
+# year folders (years), year and month folders (months) or all in customers/
+# (flat); reused when unchanged.
 make_repo() {
 	local n=$1 dir=$2 layout=$3 stamp
 	stamp="$n $layout $(cksum <"$here/gen.c")"
@@ -47,7 +51,7 @@ make_repo() {
 	echo "generating $n customers ($layout) in $dir" >&2
 	rm -rf "$dir"
 	mkdir -p "$dir"
-	"$out/gen" $([ "$layout" = flat ] && echo -f) "$n" "$dir"
+	"$out/gen" $([ "$layout" = flat ] && echo -f) $([ "$layout" = months ] && echo -m) "$n" "$dir"
 	# the examples' settings, with sequence numbers wide enough for 100,000 ids
 	sed 's/{seq:3}/{seq:5}/' "$src/examples/crmf.yaml" >"$dir/crmf.yaml"
 	git -C "$dir" init -q
@@ -101,6 +105,11 @@ append_followup() {
 files_of() {
 	(cd "$1" && find customers -name '*.yaml' | sort |
 		awk -v k="$2" '{f[NR] = $0} END {s = int(NR / k); if (s < 1) s = 1; for (i = 1; i <= NR && n < k; i += s) {print f[i]; n++}}')
+}
+
+# bytes of the object files of the repository in the current directory
+objects_size() {
+	find .git/objects -type f -printf '%s\n' | awk '{s += $1} END {print s + 0}'
 }
 
 row() { # LABEL NAME
@@ -178,23 +187,26 @@ for n in $NS; do
 		"$(awk -v t="$(med check_warm 1)" -v n="$n" 'BEGIN {print t / n * 1e6}')" \
 		"$(awk -v t="$fl2" -v n="$n" 'BEGIN {print t / n * 1e6}')")
 
-	# growth of .git per commit, year folders and flat
+	# growth of .git per commit, by layout
 	if [ "$n" -ge 10000 ]; then
-		flat=$out/repo-$n-flat
-		make_repo "$n" "$flat" flat
-		echo "  .git growth per 'crmf log' commit (loose objects; git never packed them):"
-		for layout in years flat; do
-			dir=$repo
-			[ $layout = flat ] && dir=$flat
+		make_repo "$n" "$out/repo-$n-flat" flat
+		make_repo "$n" "$out/repo-$n-months" months
+		echo "  growth of .git/objects per 'crmf log' commit (loose objects, as libgit2 writes them):"
+		for layout in flat years months; do
+			dir=$out/repo-$n-$layout
+			[ $layout = years ] && dir=$repo
 			cd "$dir"
 			mapfile -t gfiles < <(files_of "$dir" $((RUNS * 2 + GROWTH_COMMITS * 2 + 2)) | tail -$GROWTH_COMMITS)
-			before=$(du -sb .git | awk '{print $1}')
+			before=$(objects_size)
 			for f in "${gfiles[@]}"; do
 				"$CRMF" log "$(basename "$f" .yaml)" --method visit --summary "拜访采购，递交资质文件 (growth)" \
 					--date 2026-06-30 --today $TODAY >/dev/null
 			done
-			after=$(du -sb .git | awk '{print $1}')
-			printf '    %-40s %8.1f KB per commit\n' "customers/ in $layout" \
+			after=$(objects_size)
+			label="customers/<year>/"
+			[ $layout = flat ] && label="customers/ flat"
+			[ $layout = months ] && label="customers/<year>/<month>/"
+			printf '    %-40s %8.1f KB per commit\n' "$label" \
 				"$(awk -v a="$after" -v b="$before" -v k="$GROWTH_COMMITS" 'BEGIN {print (a - b) / k / 1000}')"
 		done
 	fi
