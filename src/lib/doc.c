@@ -138,39 +138,6 @@ static void ps_report(struct parse *p, int rule, int line, int col, const char *
 	free(msg);
 }
 
-/* Decode one UTF-8 sequence of at most `n` bytes; 0 when it is invalid
- * (overlong, surrogate, beyond U+10FFFF or truncated). */
-static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	unsigned char b = s[0];
-	size_t w;
-	uint32_t c, min;
-
-	if (b < 0x80) {
-		*cp = b;
-		return 1;
-	} else if (b >= 0xC2 && b <= 0xDF) {
-		w = 2, c = b & 0x1F, min = 0x80;
-	} else if (b >= 0xE0 && b <= 0xEF) {
-		w = 3, c = b & 0x0F, min = 0x800;
-	} else if (b >= 0xF0 && b <= 0xF4) {
-		w = 4, c = b & 0x07, min = 0x10000;
-	} else {
-		return 0;
-	}
-	if (n < w)
-		return 0;
-	for (size_t i = 1; i < w; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3F);
-	}
-	if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-		return 0;
-	*cp = c;
-	return w;
-}
-
 /* Length of a UTF-8 sequence from its lead byte (the text is valid by then). */
 static size_t utf8_width(unsigned char b)
 {

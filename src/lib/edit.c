@@ -66,38 +66,6 @@ static const char indicators[] = "-?:,[]{}#&*!|>'\"%@`";
 
 /* ---- UTF-8 and characters ---- */
 
-/* Decode one UTF-8 character of at most `n` bytes; 0 when invalid. */
-static size_t utf8_next(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	unsigned char b = s[0];
-	size_t w;
-	uint32_t c, min;
-
-	if (b < 0x80) {
-		*cp = b;
-		return 1;
-	} else if (b >= 0xC2 && b <= 0xDF) {
-		w = 2, c = b & 0x1F, min = 0x80;
-	} else if (b >= 0xE0 && b <= 0xEF) {
-		w = 3, c = b & 0x0F, min = 0x800;
-	} else if (b >= 0xF0 && b <= 0xF4) {
-		w = 4, c = b & 0x07, min = 0x10000;
-	} else {
-		return 0;
-	}
-	if (n < w)
-		return 0;
-	for (size_t i = 1; i < w; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3F);
-	}
-	if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-		return 0;
-	*cp = c;
-	return w;
-}
-
 /* Characters that must be escaped to be seen: controls, and the invisible
  * ones some YAML readers treat as breaks or byte-order marks. */
 static bool invisible(uint32_t c)
@@ -115,7 +83,7 @@ static int value_ok(const char *v)
 
 	for (size_t i = 0; i < n;) {
 		uint32_t c;
-		size_t w = utf8_next(s + i, n - i, &c);
+		size_t w = utf8_decode(s + i, n - i, &c);
 
 		if (!w)
 			return crmf_error_set("value is not valid UTF-8; write it in UTF-8");
@@ -246,7 +214,7 @@ static bool plain_ok(const char *s, bool flow, bool typed)
 	}
 	for (size_t i = 0; i < n;) {
 		uint32_t c;
-		size_t w = utf8_next(u + i, n - i, &c);
+		size_t w = utf8_decode(u + i, n - i, &c);
 
 		if (!w || invisible(c))
 			return false;
@@ -277,7 +245,7 @@ static int quote_into(strbuf *sb, const char *v)
 	sb_addc(sb, '"');
 	for (size_t i = 0; i < n;) {
 		uint32_t c;
-		size_t w = utf8_next(s + i, n - i, &c);
+		size_t w = utf8_decode(s + i, n - i, &c);
 
 		if (!w)
 			return -1;
@@ -339,7 +307,7 @@ static bool literal_ok(const char *v)
 		return false;
 	for (i = 0; i < n;) {
 		uint32_t c;
-		size_t w = utf8_next(s + i, n - i, &c);
+		size_t w = utf8_decode(s + i, n - i, &c);
 
 		if (!w || (invisible(c) && c != '\n' && c != '\t'))
 			return false;

@@ -4,6 +4,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Allocation failures abort: a CLI that runs out of memory cannot recover. */
 void *xmalloc(size_t n);
@@ -32,5 +33,9 @@ char *sb_detach(strbuf *sb);
 
 /** FNV-1a hash of n bytes. */
 unsigned long long hash_bytes(const void *p, size_t n);
+
+/** Decode one UTF-8 sequence of at most `n` bytes into *cp; its length, or 0
+ * when it is invalid (overlong, surrogate, beyond U+10FFFF or truncated). */
+size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
 
 #endif
