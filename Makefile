@@ -23,7 +23,7 @@ LDFLAGS += -fsanitize=address,undefined
 BIN = $(BUILD)/crmf
 else
 BUILD ?= build/$(notdir $(CC))
-BIN = crmf
+BIN ?= crmf
 endif
 
 LIB_SRC = $(sort $(wildcard src/lib/*.c))

@@ -90,6 +90,12 @@ typedef struct crmf_doc {
 int crmf_doc_parse(crmf_doc **out, const char *path, const char *buf, size_t len,
 		   crmf_diags *diags);
 
+/** crmf_doc_parse on a buffer the document takes over: `buf` is malloc'd
+ * with room for len + 1 bytes (the parser writes a NUL at buf[len]); it
+ * belongs to the document from here on, even when parsing fails. */
+int crmf_doc_parse_owned(crmf_doc **out, const char *path, char *buf, size_t len,
+			 crmf_diags *diags);
+
 /** Read the file at `fspath` (rejecting files over CRMF_DOC_MAX_SIZE before
  * reading) and parse it as crmf_doc_parse does, reporting under `path`; a file
  * that cannot be read is reported as read-error and leaves `*out` NULL. */

@@ -68,7 +68,11 @@ typedef struct crmf_file {
  * *n is 0. 0, or -1 with crmf_error_last(). */
 int crmf_store_list(crmf_file **out, size_t *n, const char *root);
 
-/** Free what crmf_store_list returned. */
+/** The files crmf_store_list would list that are named `stem`.yaml or
+ * `stem`.yml, found without reading folders that hold no folders. */
+int crmf_store_find(crmf_file **out, size_t *n, const char *root, const char *stem);
+
+/** Free what crmf_store_list or crmf_store_find returned. */
 void crmf_store_list_free(crmf_file *files, size_t n);
 
 /** The lines `merge=crmf` that .gitattributes holds in a crmf repository

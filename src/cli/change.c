@@ -296,7 +296,13 @@ char *cli_find_customer(const char *root, const char *arg, unsigned where)
 	char *rel = NULL, *out = NULL;
 	bool by_path = strchr(arg, '/') || has_yaml_ext(arg, strlen(arg), &stem);
 
-	if (crmf_store_list(&files, &n, root) != 0) {
+	/* an id: look for its file by name first; list everything only for a
+	 * path, a near miss (suggestions) or a case-insensitive match */
+	if (!by_path && crmf_store_find(&files, &n, root, arg) == 0 && n == 0) {
+		crmf_store_list_free(files, n);
+		files = NULL;
+	}
+	if (!files && crmf_store_list(&files, &n, root) != 0) {
 		cli_error("%s", crmf_error_last());
 		return NULL;
 	}

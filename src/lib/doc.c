@@ -1037,6 +1037,18 @@ static int parse_owned(crmf_doc **out, const char *path, char *buf, size_t len, 
 	return diags->errors == errors ? 0 : -1;
 }
 
+int crmf_doc_parse_owned(crmf_doc **out, const char *path, char *buf, size_t len,
+			 crmf_diags *diags)
+{
+	*out = NULL;
+	if (len > CRMF_DOC_MAX_SIZE) {
+		free(buf);
+		report_too_large(diags, path, len);
+		return -1;
+	}
+	return parse_owned(out, path, buf, len, diags);
+}
+
 int crmf_doc_parse(crmf_doc **out, const char *path, const char *buf, size_t len, crmf_diags *diags)
 {
 	char *copy;

@@ -773,15 +773,20 @@ static bool span_holds(uint64_t aux, crmf_day today)
 	return lo <= t && t < (hi == INT32_MAX ? INT64_MAX : hi);
 }
 
-/* Read a whole regular file of at most CRMF_DOC_MAX_SIZE bytes, and its stat
- * data into *stp when not NULL (taken before reading); NULL when it is none
- * or cannot be read (crmf_doc_load then says why). */
+/* Read a whole regular file of at most CRMF_DOC_MAX_SIZE bytes into a
+ * malloc'd buffer with room for a NUL, and its stat data into *stp when not
+ * NULL (taken before reading); NULL when it is none or cannot be read
+ * (crmf_doc_load then says why). Four system calls: open, fstat, one read of
+ * the size fstat gave plus one byte, close. A read that stops at that size
+ * is the end of the file (a regular file's read returns less than asked only
+ * there); one that fills the buffer means the file grew since fstat: the
+ * caller's loader reads it again. */
 static char *read_small(int rootfd, const char *rel, size_t *len, struct stat *stp)
 {
 	int fd = openat(rootfd, rel, O_RDONLY | O_CLOEXEC);
 	struct stat st;
 	char *buf;
-	size_t n = 0, cap;
+	size_t n = 0, size, cap;
 
 	if (fd < 0)
 		return NULL;
@@ -791,7 +796,8 @@ static char *read_small(int rootfd, const char *rel, size_t *len, struct stat *s
 	}
 	if (stp)
 		*stp = st;
-	cap = (size_t)st.st_size + 1;
+	size = (size_t)st.st_size;
+	cap = size + 1;
 	buf = xmalloc(cap + 1);
 	for (;;) {
 		ssize_t r = read(fd, buf + n, cap - n);
@@ -803,9 +809,9 @@ static char *read_small(int rootfd, const char *rel, size_t *len, struct stat *s
 			close(fd);
 			return NULL;
 		}
-		if (r == 0)
-			break;
 		n += (size_t)r;
+		if (r == 0 || n == size)
+			break;
 		if (n == cap) { /* grew since fstat: let the loader handle it */
 			free(buf);
 			close(fd);
@@ -904,8 +910,7 @@ static void check_file(struct scan *s, size_t i, struct at at, struct result *r,
 		}
 	}
 	if (bytes) {
-		crmf_doc_parse(&doc, f->relpath, bytes, len, &d);
-		free(bytes);
+		crmf_doc_parse_owned(&doc, f->relpath, bytes, len, &d);
 	} else {
 		char *fspath = xasprintf("%s/%s", s->repo->root, f->relpath);
 
@@ -927,7 +932,8 @@ static void check_file(struct scan *s, size_t i, struct at at, struct result *r,
 	r->how = have_st && (doc || too_large) ? W_ADD : W_NONE;
 	r->changed = true;
 	if (doc) {
-		r->content = content_hash(doc->src, doc->len);
+		if (s->w) /* the hash is for the cache only */
+			r->content = content_hash(doc->src, doc->len);
 		crmf_check_customer(&c, doc, f->relpath, s->repo->cfg, s->o->today, &d);
 	}
 	make_record(&b, c, &d);

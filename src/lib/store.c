@@ -574,12 +574,59 @@ static bool is_yaml_name(const char *name, size_t len)
  * an lstat only where the file system does not say, and symbolic links to
  * directories are never followed (no cycles, nothing outside the repository).
  */
-static int walk(file_list *list, int fd, strbuf *path, int archived)
+static void add_file(file_list *list, const strbuf *path, const char *name, size_t len,
+		     int archived)
 {
-	DIR *d = fdopendir(fd);
+	char *rel = xmalloc(path->len + 1 + len + 1);
+
+	memcpy(rel, path->buf, path->len);
+	rel[path->len] = '/';
+	memcpy(rel + path->len + 1, name, len + 1);
+	if (list->n == list->cap) {
+		list->cap = list->cap ? list->cap * 2 : 256;
+		list->v = xrealloc(list->v, list->cap * sizeof(*list->v));
+	}
+	list->v[list->n].relpath = rel;
+	list->v[list->n].archived = archived;
+	list->v[list->n].selected = 0;
+	list->n++;
+}
+
+/* Finding one name (crmf_store_find): look it up in the folder `fd`, then
+ * say whether the folder may hold folders. A folder's link count is 2 plus
+ * its subfolders on the usual file systems (ext4, xfs, tmpfs); 2 means none,
+ * and its entries, maybe 100,000 files, need not be read. Others (btrfs,
+ * overlayfs) say 1: read. */
+static bool probe(file_list *list, int fd, const strbuf *path, const char *stem, int archived)
+{
+	static const char *const exts[] = {".yaml", ".yml"};
+	struct stat st;
+	char name[NAME_MAX + 1];
+	size_t len = strlen(stem);
+
+	for (size_t i = 0; i < 2; i++) {
+		if (len + strlen(exts[i]) >= sizeof(name))
+			continue;
+		memcpy(name, stem, len);
+		strcpy(name + len, exts[i]);
+		/* a link to a file counts, as in the listing */
+		if (fstatat(fd, name, &st, 0) == 0 && S_ISREG(st.st_mode))
+			add_file(list, path, name, strlen(name), archived);
+	}
+	return fstat(fd, &st) != 0 || st.st_nlink != 2;
+}
+
+static int walk(file_list *list, int fd, strbuf *path, int archived, const char *stem)
+{
+	DIR *d;
 	struct dirent *de;
 	int rc = 0;
 
+	if (stem && !probe(list, fd, path, stem, archived)) {
+		close(fd);
+		return 0;
+	}
+	d = fdopendir(fd);
 	if (!d) {
 		close(fd);
 		return crmf_error_set("cannot read '%s': %s", path->buf, strerror(errno));
@@ -610,6 +657,8 @@ static int walk(file_list *list, int fd, strbuf *path, int archived)
 			       : S_ISLNK(st.st_mode) ? DT_LNK
 						     : DT_UNKNOWN;
 		}
+		if (stem && type != DT_DIR)
+			continue; /* files: probed */
 		if (type == DT_LNK) {
 			/* a link to a file counts, a link to a directory is not followed */
 			if (!is_yaml_name(name, len) || fstatat(dirfd(d), name, &st, 0) != 0 ||
@@ -627,24 +676,13 @@ static int walk(file_list *list, int fd, strbuf *path, int archived)
 				rc = crmf_error_set("cannot open '%s': %s", path->buf,
 						    strerror(errno));
 			else
-				rc = walk(list, sub, path, archived);
+				rc = walk(list, sub, path, archived, stem);
 			path->len = keep;
 			path->buf[keep] = '\0';
 			if (rc < 0)
 				break;
 		} else if (type == DT_REG && is_yaml_name(name, len)) {
-			char *rel = xmalloc(keep + 1 + len + 1);
-
-			memcpy(rel, path->buf, keep);
-			rel[keep] = '/';
-			memcpy(rel + keep + 1, name, len + 1);
-			if (list->n == list->cap) {
-				list->cap = list->cap ? list->cap * 2 : 256;
-				list->v = xrealloc(list->v, list->cap * sizeof(*list->v));
-			}
-			list->v[list->n].relpath = rel;
-			list->v[list->n].archived = archived;
-			list->n++;
+			add_file(list, path, name, len, archived);
 		}
 	}
 	closedir(d);
@@ -656,7 +694,7 @@ static int cmp_file(const void *a, const void *b)
 	return strcmp(((const crmf_file *)a)->relpath, ((const crmf_file *)b)->relpath);
 }
 
-int crmf_store_list(crmf_file **out, size_t *n, const char *root)
+static int list_or_find(crmf_file **out, size_t *n, const char *root, const char *stem)
 {
 	static const char *const tops[] = {"customers", "archive"};
 	file_list list = {NULL, 0, 0};
@@ -681,7 +719,7 @@ int crmf_store_list(crmf_file **out, size_t *n, const char *root)
 		}
 		path.len = 0;
 		sb_adds(&path, tops[i]);
-		rc = walk(&list, fd, &path, i == 1);
+		rc = walk(&list, fd, &path, i == 1, stem);
 	}
 	close(rootfd);
 	sb_release(&path);
@@ -696,6 +734,21 @@ int crmf_store_list(crmf_file **out, size_t *n, const char *root)
 	*out = list.v;
 	*n = list.n;
 	return 0;
+}
+
+int crmf_store_list(crmf_file **out, size_t *n, const char *root)
+{
+	return list_or_find(out, n, root, NULL);
+}
+
+int crmf_store_find(crmf_file **out, size_t *n, const char *root, const char *stem)
+{
+	if (!*stem || stem[0] == '.' || strchr(stem, '/')) {
+		*out = xmalloc(sizeof(**out));
+		*n = 0;
+		return 0;
+	}
+	return list_or_find(out, n, root, stem);
 }
 
 void crmf_store_list_free(crmf_file *files, size_t n)
