@@ -11,18 +11,40 @@
 struct cli_table {
 	size_t ncols, nrows, cap;
 	char **cells; /* row-major, row 0 = headers */
+	int *widths;  /* display width of each cell, computed once */
 	int *align_right;
 	int *limit; /* max display width per column, 0 = none */
+	struct chunk *chunks;
 };
 
-static char *cell_dup(const char *s)
-{
-	size_t n = strlen(s ? s : "");
-	char *p = malloc(n + 1);
+/* Cells are copied into large chunks: a 50,000-row agenda makes no
+ * allocation per cell. */
+struct chunk {
+	struct chunk *next;
+	size_t used, cap;
+	char data[];
+};
 
-	if (!p)
-		abort();
-	memcpy(p, s ? s : "", n + 1);
+static char *cell_dup(cli_table *t, const char *s)
+{
+	size_t n = strlen(s ? s : "") + 1;
+	struct chunk *ch = t->chunks;
+	char *p;
+
+	if (!ch || ch->cap - ch->used < n) {
+		size_t cap = n > 65536 ? n : 65536;
+
+		ch = malloc(sizeof(*ch) + cap);
+		if (!ch)
+			abort();
+		ch->used = 0;
+		ch->cap = cap;
+		ch->next = t->chunks;
+		t->chunks = ch;
+	}
+	p = ch->data + ch->used;
+	memcpy(p, s ? s : "", n);
+	ch->used += n;
 	return p;
 }
 
@@ -56,11 +78,16 @@ void cli_table_add(cli_table *t, const char *const *cells)
 	if (t->nrows == t->cap) {
 		t->cap = t->cap ? t->cap * 2 : 64;
 		t->cells = realloc(t->cells, t->cap * t->ncols * sizeof(char *));
-		if (!t->cells)
+		t->widths = realloc(t->widths, t->cap * t->ncols * sizeof(int));
+		if (!t->cells || !t->widths)
 			abort();
 	}
-	for (size_t c = 0; c < t->ncols; c++)
-		t->cells[t->nrows * t->ncols + c] = cell_dup(cells[c]);
+	for (size_t c = 0; c < t->ncols; c++) {
+		char *cell = cell_dup(t, cells[c]);
+
+		t->cells[t->nrows * t->ncols + c] = cell;
+		t->widths[t->nrows * t->ncols + c] = cli_display_width(cell);
+	}
 	t->nrows++;
 }
 
@@ -73,9 +100,12 @@ void cli_table_free(cli_table *t)
 {
 	if (!t)
 		return;
-	for (size_t i = 0; i < t->nrows * t->ncols; i++)
-		free(t->cells[i]);
+	for (struct chunk *ch = t->chunks, *next; ch; ch = next) {
+		next = ch->next;
+		free(ch);
+	}
 	free(t->cells);
+	free(t->widths);
 	free(t->align_right);
 	free(t->limit);
 	free(t);
@@ -86,6 +116,9 @@ int cli_display_width(const char *s)
 	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
 	int w = 0;
 
+	/* printable ASCII, most cells: a column per byte */
+	while (*p >= 0x20 && *p < 0x7F)
+		p++, w++;
 	while (*p) {
 		utf8proc_int32_t cp;
 		utf8proc_ssize_t n = utf8proc_iterate(p, -1, &cp);
@@ -105,11 +138,20 @@ int cli_display_width(const char *s)
 	return w;
 }
 
-/* Print at most `width` columns of s, with "…" when cut; returns the columns printed. */
-static int put_clipped(FILE *f, const char *s, int width)
+static void pad(FILE *f, int n)
+{
+	static const char spaces[] = "                                                                ";
+
+	for (; n > 0; n -= (int)sizeof(spaces) - 1)
+		fwrite(spaces, 1, n < (int)sizeof(spaces) - 1 ? (size_t)n : sizeof(spaces) - 1, f);
+}
+
+/* Print at most `width` columns of s (`total` wide), with "…" when cut;
+ * returns the columns printed. */
+static int put_clipped(FILE *f, const char *s, int total, int width)
 {
 	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
-	int w = 0, total = cli_display_width(s);
+	int w = 0;
 
 	if (total <= width) {
 		fputs(s, f);
@@ -189,7 +231,7 @@ void cli_table_print(FILE *f, const cli_table *t, cli_format fmt)
 		abort();
 	for (size_t r = 0; r < t->nrows; r++)
 		for (size_t c = 0; c < t->ncols; c++) {
-			int cw = cli_display_width(t->cells[r * t->ncols + c]);
+			int cw = t->widths[r * t->ncols + c];
 
 			if (cw > w[c])
 				w[c] = cw;
@@ -212,16 +254,16 @@ void cli_table_print(FILE *f, const cli_table *t, cli_format fmt)
 			fputs("\033[1m", f);
 		for (size_t c = 0; c < t->ncols; c++) {
 			const char *s = t->cells[r * t->ncols + c];
-			int sw = cli_display_width(s);
+			int sw = t->widths[r * t->ncols + c];
 			bool last = c + 1 == t->ncols;
 
 			if (c)
 				fputs("  ", f);
 			if (t->align_right[c] && sw < w[c])
-				fprintf(f, "%*s", w[c] - sw, "");
-			sw = put_clipped(f, s, w[c]);
+				pad(f, w[c] - sw);
+			sw = put_clipped(f, s, sw, w[c]);
 			if (!t->align_right[c] && !last && sw < w[c])
-				fprintf(f, "%*s", w[c] - sw, "");
+				pad(f, w[c] - sw);
 		}
 		if (r == 0 && color)
 			fputs("\033[0m", f);

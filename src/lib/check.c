@@ -337,12 +337,17 @@ static const crmf_node *sequence(struct ck *k, const crmf_pair *p, bool *wrong)
 	return NULL;
 }
 
-static int find_key(const char *key, const char *const *names, size_t n)
+static int find_key_n(const char *key, size_t len, const char *const *names, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if (key[0] == names[i][0] && strcmp(key, names[i]) == 0)
+		if (key[0] == names[i][0] && strncmp(names[i], key, len) == 0 && !names[i][len])
 			return (int)i;
 	return -1;
+}
+
+static int find_key(const char *key, const char *const *names, size_t n)
+{
+	return find_key_n(key, strlen(key), names, n);
 }
 
 /* The field of `names` that the unknown key `word` probably means, or NULL. */
@@ -370,7 +375,7 @@ static void take_fields(struct ck *k, const crmf_node *map, const char *const *n
 		slots[i] = NULL;
 	for (size_t i = 0; i < map->n; i++) {
 		const crmf_pair *p = &map->pairs[i];
-		int f = find_key(p->key->value, names, n);
+		int f = find_key_n(p->key->value, p->key->len, names, n);
 		struct shown sv;
 		const char *sug;
 		char *all;
@@ -1414,7 +1419,8 @@ int crmf_check_customer(crmf_customer **out, crmf_doc *doc, const char *relpath,
 		return -1;
 	}
 	for (size_t j = 0; j < root->n; j++)
-		if ((i = find_key(root->pairs[j].key->value, top_keys, F_N)) >= 0)
+		if ((i = find_key_n(root->pairs[j].key->value, root->pairs[j].key->len, top_keys,
+				    F_N)) >= 0)
 			f[i] = &root->pairs[j];
 
 	/* one allocation holds the record and all its arrays */
@@ -1489,7 +1495,7 @@ int crmf_check_customer(crmf_customer **out, crmf_doc *doc, const char *relpath,
 		const crmf_pair *p = &root->pairs[j];
 		const crmf_field_def *def;
 
-		if (find_key(p->key->value, top_keys, F_N) >= 0)
+		if (find_key_n(p->key->value, p->key->len, top_keys, F_N) >= 0)
 			continue;
 		if ((def = crmf_config_field(cfg, p->key->value)))
 			check_custom(&k, def, p);
@@ -1543,6 +1549,7 @@ struct crmf_cross {
 	struct xtab names, phones, emails;
 	uint32_t *ids; /* customer + 1 per slot (0: empty), by the hash of the id */
 	size_t ids_mask;
+	bool reserved;
 	crmf_cross_report report;
 	void *ctx;
 };
@@ -1633,10 +1640,9 @@ crmf_cross_key crmf_cross_phone_key(const char *phone)
 	return n ? key_of(key, n) : (crmf_cross_key){0, 0};
 }
 
-static void xtab_grow(struct xtab *t)
+static void xtab_resize(struct xtab *t, size_t cap)
 {
 	struct xtab old = *t;
-	size_t cap = old.v ? (old.mask + 1) * 2 : 256;
 
 	t->v = xcalloc(cap, sizeof(*t->v));
 	t->mask = cap - 1;
@@ -1650,6 +1656,38 @@ static void xtab_grow(struct xtab *t)
 		t->v[j] = old.v[i];
 	}
 	free(old.v);
+}
+
+static void xtab_grow(struct xtab *t)
+{
+	xtab_resize(t, t->v ? (t->mask + 1) * 2 : 256);
+}
+
+/* The smallest table that holds n keys without growing. */
+static size_t xtab_room(size_t n)
+{
+	size_t cap = 256;
+
+	while (n * 10 > cap * 7)
+		cap *= 2;
+	return cap;
+}
+
+void crmf_cross_reserve(crmf_cross *x, size_t n)
+{
+	size_t cap = xtab_room(n);
+
+	if (x->n || x->reserved)
+		return;
+	x->reserved = true;
+	x->cap = n ? n : 1;
+	x->c = xrealloc(x->c, x->cap * sizeof(*x->c));
+	x->ids = xcalloc(cap, sizeof(*x->ids));
+	x->ids_mask = cap - 1;
+	xtab_resize(&x->names, cap);
+	/* most customers have a phone and an email or two */
+	xtab_resize(&x->phones, cap);
+	xtab_resize(&x->emails, cap);
 }
 
 /* The first customer that had key k, or `owner` after recording it as such. */

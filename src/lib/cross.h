@@ -34,6 +34,9 @@ typedef struct crmf_cross crmf_cross;
 crmf_cross *crmf_cross_new(crmf_cross_report report, void *ctx);
 void crmf_cross_free(crmf_cross *x);
 
+/** Size the tables for n customers at once, before the first. */
+void crmf_cross_reserve(crmf_cross *x, size_t n);
+
 /** The key of a company name (normalised as crmf_normalize_company does). */
 crmf_cross_key crmf_cross_name_key(const char *name);
 

@@ -29,6 +29,7 @@ struct arena {
 	size_t next_cap;
 };
 
+/* Memory from the arena comes zeroed. */
 static void *arena_alloc(struct arena *a, size_t n)
 {
 	const size_t align = _Alignof(max_align_t);
@@ -38,7 +39,8 @@ static void *arena_alloc(struct arena *a, size_t n)
 	if (!b || b->cap - b->used < n) {
 		size_t cap = a->next_cap > n ? a->next_cap : n;
 
-		b = xmalloc(sizeof(*b) + cap);
+		/* zeroed at once: nodes then need no memset each */
+		b = xcalloc(1, sizeof(*b) + cap);
 		b->used = 0;
 		b->cap = cap;
 		b->next = a->head;
@@ -583,7 +585,6 @@ static crmf_node *new_node(struct parse *p, crmf_node_type type, crmf_node_style
 {
 	crmf_node *n = arena_alloc(p->arena, sizeof(*n));
 
-	memset(n, 0, sizeof(*n));
 	n->type = type;
 	n->style = style;
 	n->start = from_mark(p, &ev->start_mark, &n->line, &n->column);
@@ -619,7 +620,6 @@ static crmf_node *new_scalar(struct parse *p, const yaml_event_t *ev)
 	    em->column <= sm->column)
 		return new_node(p, CRMF_NODE_SCALAR, scalar_style(ev->data.scalar.style), ev);
 	n = arena_alloc(p->arena, sizeof(*n));
-	memset(n, 0, sizeof(*n));
 	n->type = CRMF_NODE_SCALAR;
 	n->style = CRMF_STYLE_PLAIN;
 	n->start = from_mark(p, sm, &n->line, &n->column);

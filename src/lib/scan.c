@@ -356,8 +356,18 @@ static bool unsure(const crmf_customer *c, const crmf_diags *d)
 
 static bool is_record_field(const char *key)
 {
-	return !strcmp(key, "contacts") || !strcmp(key, "need") || !strcmp(key, "deals") ||
-	       !strcmp(key, "followups");
+	switch (key[0]) {
+	case 'c':
+		return !strcmp(key, "contacts");
+	case 'n':
+		return !strcmp(key, "need");
+	case 'd':
+		return !strcmp(key, "deals");
+	case 'f':
+		return !strcmp(key, "followups");
+	default:
+		return false;
+	}
 }
 
 /* The values of a node as `list` reads them: scalars, list items, and a
@@ -1333,6 +1343,8 @@ static int scan_files(struct scan *s, bool use_cache, char *cache_path)
 	s->collect = s->changed || !s->w;
 	s->writing = s->w && s->changed;
 	s->cross = crmf_cross_new(cross_found, s);
+	if (s->collect)
+		crmf_cross_reserve(s->cross, s->n);
 	s->consumed = s->nv = s->nw = 0;
 	s->gaps = false;
 	atomic_init(&s->next, 0);
