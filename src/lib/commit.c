@@ -15,10 +15,12 @@
 #include <unistd.h>
 
 #include <git2.h>
+#include <git2/sys/repository.h>
 
 #include "crmf/diag.h"
 #include "crmf/diff.h"
 #include "git_private.h"
+#include "gitindex.h"
 #include "util.h"
 
 static const char NOT_A_REPO[] = "not in a git repository (run 'crmf init' to create one)";
@@ -709,6 +711,97 @@ static int cmp_update(const void *a, const void *b)
 	return strcmp(((const git_tree_update *)a)->path, ((const git_tree_update *)b)->path);
 }
 
+/* core.filemode: whether the execute bit of a file is its mode in git (true unless set). */
+static bool trust_filemode(git_repository *repo)
+{
+	git_config *cfg = NULL;
+	int v = 1;
+
+	if (git_repository_config_snapshot(&cfg, repo) < 0 ||
+	    git_config_get_bool(&v, cfg, "core.filemode") < 0)
+		v = 1;
+	git_error_clear();
+	git_config_free(cfg);
+	return v != 0;
+}
+
+/*
+ * The fast path of crmf_commit_paths (see gitindex.h), for paths that are
+ * all regular files already in the index: index.lock is taken, the stat data
+ * of each path read into sts (before it is hashed, as git does), and the
+ * repository given a stand-in index holding only the index's .gitattributes,
+ * which is all that hashing reads from it: libgit2 would otherwise load the
+ * whole index to look up attributes. 1 with *ix, 0 when it does not apply
+ * (nothing held), -1 on error.
+ */
+static int fast_open(crmf_gitindex **ix, struct stat *sts, const repo_ctx *c, char **gpaths,
+		     const crmf_commit_path *paths, size_t n)
+{
+	const crmf_gitindex_attr *attrs;
+	git_index *standin = NULL;
+	size_t na;
+	int e;
+
+	*ix = NULL;
+	for (size_t i = 0; i < n; i++)
+		if (paths[i].removed)
+			return 0;
+	e = crmf_gitindex_open(ix, git_repository_path(c->repo), (const char *const *)gpaths, n);
+	if (e == CRMF_GITINDEX_LOCKED)
+		return index_lock_error(c);
+	if (e != CRMF_GITINDEX_OK)
+		return e < 0 ? -1 : 0;
+	for (size_t i = 0; i < n; i++) {
+		char *fs = xasprintf("%s/%s", c->root, paths[i].path);
+
+		e = lstat(fs, &sts[i]);
+		free(fs);
+		/* libgit2 says what is wrong, or records a link */
+		if (e != 0 || !S_ISREG(sts[i].st_mode))
+			goto fallback;
+	}
+	if (git_index_new(&standin) < 0)
+		goto fallback;
+	na = crmf_gitindex_attributes(*ix, &attrs);
+	for (size_t i = 0; i < na; i++) {
+		git_index_entry ent;
+
+		memset(&ent, 0, sizeof(ent));
+		ent.path = attrs[i].path;
+		ent.mode = attrs[i].mode;
+		git_oid_fromraw(&ent.id, attrs[i].oid);
+		if (git_index_add(standin, &ent) < 0)
+			goto fallback;
+	}
+	if (git_repository_set_index(c->repo, standin) < 0)
+		goto fallback;
+	git_index_free(standin);
+	return 1;
+fallback:
+	git_error_clear();
+	git_index_free(standin);
+	crmf_gitindex_free(*ix);
+	*ix = NULL;
+	return 0;
+}
+
+/* The index written by whichever path read it. */
+static int write_index(const repo_ctx *c, git_index *index, crmf_gitindex *ix, const char *lock)
+{
+	struct stat st;
+
+	if (ix)
+		return crmf_gitindex_write(ix);
+	if (git_index_write(index) < 0) {
+		if (lstat(lock, &st) == 0)
+			index_lock_error(c);
+		else
+			crmf_error_set("cannot write the git index: %s", git_msg());
+		return -1;
+	}
+	return 0;
+}
+
 int crmf_commit_paths(char *oid_out, const char *root, const crmf_commit_path *paths, size_t n,
 		      const crmf_commit_opts *opts)
 {
@@ -718,11 +811,14 @@ int crmf_commit_paths(char *oid_out, const char *root, const crmf_commit_path *p
 	git_commit *parent = NULL;
 	git_tree *base = NULL, *tree = NULL;
 	git_index *index = NULL;
+	crmf_gitindex *ix = NULL;
+	struct stat *sts = NULL;
 	git_tree_update *up = NULL;
 	char **gpaths = NULL, *branch = NULL, *msg = NULL, *lock = NULL;
 	git_oid tree_id, commit_id;
 	size_t nup = 0;
 	struct stat st;
+	bool filemode = true;
 	int rc = -1;
 
 	if (oid_out)
@@ -754,7 +850,12 @@ int crmf_commit_paths(char *oid_out, const char *root, const crmf_commit_path *p
 		crmf_error_set("cannot read the tree of HEAD: %s", git_msg());
 		goto done;
 	}
-	if (git_repository_index(&index, c.repo) < 0) {
+	sts = xcalloc(n ? n : 1, sizeof(*sts));
+	if (fast_open(&ix, sts, &c, gpaths, paths, n) < 0)
+		goto done;
+	if (ix)
+		filemode = trust_filemode(c.repo);
+	else if (git_repository_index(&index, c.repo) < 0) {
 		crmf_error_set("cannot read the git index: %s", git_msg());
 		goto done;
 	}
@@ -781,6 +882,17 @@ int crmf_commit_paths(char *oid_out, const char *root, const crmf_commit_path *p
 			}
 			git_tree_entry_free(te);
 			git_error_clear();
+		} else if (ix) {
+			/* as git add would: through the filters, the stat data taken before */
+			if (git_blob_create_from_workdir(&up[nup].id, c.repo, gpaths[i]) < 0) {
+				crmf_error_set("cannot stage '%s': %s", paths[i].path, git_msg());
+				goto done;
+			}
+			up[nup].action = GIT_TREE_UPDATE_UPSERT;
+			up[nup].filemode = (git_filemode_t)crmf_gitindex_set(
+			    ix, i, up[nup].id.id, &sts[i], filemode);
+			up[nup].path = gpaths[i];
+			nup++;
 		} else {
 			char *fs = xasprintf("%s/%s", c.root, paths[i].path);
 			const git_index_entry *ent;
@@ -814,13 +926,8 @@ int crmf_commit_paths(char *oid_out, const char *root, const crmf_commit_path *p
 	}
 	if (base ? git_oid_equal(&tree_id, git_tree_id(base)) : git_tree_entrycount(tree) == 0) {
 		/* already committed as they are: refresh the index, make no empty commit */
-		if (git_index_write(index) < 0) {
-			if (lstat(lock, &st) == 0)
-				index_lock_error(&c);
-			else
-				crmf_error_set("cannot write the git index: %s", git_msg());
+		if (write_index(&c, index, ix, lock) < 0)
 			goto done;
-		}
 		rc = 0;
 		goto done;
 	}
@@ -835,13 +942,8 @@ int crmf_commit_paths(char *oid_out, const char *root, const crmf_commit_path *p
 	 * are staged (as after git add) rather than committed and then shown as
 	 * reverted in the index.
 	 */
-	if (git_index_write(index) < 0) {
-		if (lstat(lock, &st) == 0)
-			index_lock_error(&c);
-		else
-			crmf_error_set("cannot write the git index: %s", git_msg());
+	if (write_index(&c, index, ix, lock) < 0)
 		goto done;
-	}
 	git_repository_set_ident(c.repo, committer->name, committer->email);
 	if (update_branch(&c, branch, &commit_id, parent, msg) < 0)
 		goto done;
@@ -854,9 +956,11 @@ done:
 			free(gpaths[i]);
 	free(gpaths);
 	free(up);
+	free(sts);
 	free(msg);
 	free(lock);
 	free(branch);
+	crmf_gitindex_free(ix);
 	git_index_free(index);
 	git_tree_free(tree);
 	git_tree_free(base);

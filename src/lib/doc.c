@@ -467,7 +467,7 @@ static void prescan(struct parse *p)
 
 /* Byte offset of a libyaml mark: its line's start plus its column, counted
  * in characters on a line that is not ASCII. */
-static size_t byte_at(struct parse *p, const yaml_mark_t *m)
+static inline size_t byte_at(struct parse *p, const yaml_mark_t *m)
 {
 	size_t len = p->doc->len, b, col = m->column;
 
@@ -565,7 +565,8 @@ static void trim_block_end(struct parse *p, crmf_node *n)
 }
 
 /* A libyaml mark as a byte offset and a 1-based line and column. */
-static size_t from_mark(struct parse *p, const yaml_mark_t *m, int *line, int *col)
+static inline __attribute__((always_inline)) size_t from_mark(struct parse *p, const yaml_mark_t *m, int *line,
+							 int *col)
 {
 	size_t b = byte_at(p, m);
 
