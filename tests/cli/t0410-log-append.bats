@@ -154,3 +154,30 @@ EOF
 	git fsck --strict
 	crmf check "$f"
 }
+
+@test "log: finds a customer in a nested folder; an id in two folders is refused; a near miss is suggested" {
+	make_example_repo
+	cd repo
+	mkdir -p customers/2024/q2/east
+	git mv customers/2024/C2024004.yaml customers/2024/q2/east/C2024004.yaml
+	git commit -qm 'regions'
+	run crmf log C2024004 --method phone --summary '电话确认续费合同已寄出' --date 2025-06-16 --by li.na
+	assert_success
+	run git show --name-status --format= HEAD
+	assert_output "M	customers/2024/q2/east/C2024004.yaml"
+	# the same id twice, in another folder: which one is meant is not guessed
+	cp customers/2024/q2/east/C2024004.yaml customers/2025/C2024004.yaml
+	head=$(git rev-parse HEAD)
+	run crmf log C2024004 --method phone --summary '电话确认续费合同已寄出' --date 2025-06-17 --by li.na
+	assert_failure
+	assert_output "crmf: 'C2024004' names two files, customers/2024/q2/east/C2024004.yaml and customers/2025/C2024004.yaml; name the file"
+	[ "$(git rev-parse HEAD)" = "$head" ]
+	rm customers/2025/C2024004.yaml
+	run crmf log C2024O04 --method phone --summary '电话确认续费合同已寄出' --date 2025-06-17 --by li.na
+	assert_failure
+	assert_output "crmf: no customer 'C2024O04'; did you mean 'C2024004'?"
+	# case does not matter when nothing else matches
+	run crmf log c2024004 --method phone --summary '电话确认续费合同已寄出' --date 2025-06-17 --by li.na
+	assert_success
+	assert_line 'C2024004: + follow-up 2025-06-17 phone'
+}

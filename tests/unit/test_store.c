@@ -286,6 +286,72 @@ static void test_list_nested_hidden_sorted(void **state)
 	crmf_store_list_free(files, n);
 }
 
+/* crmf_store_find finds exactly the files of the listing with that name:
+ * at any depth, both extensions, in customers/ and archive/, never hidden
+ * ones or through a link to a folder. */
+static void test_find_agrees_with_list(void **state)
+{
+	static const char *const stems[] = {
+	    "C2024001", "C1", "a", "b", "D", "linked", "lost", "old", "z",
+	    "dangling", "C9", "x", ".hidden", "q1", "deep", "2024", "", "a/b",
+	};
+	char d[4096], link[4200], target[4200];
+	crmf_file *all = NULL, *found = NULL;
+	size_t n_all = 0, n_found = 0;
+
+	(void)state;
+	strcpy(d, fresh("find"));
+	put(d, "customers/b.yml", "x");
+	put(d, "customers/a.yaml", "x");
+	put(d, "customers/2024/C2024001.yaml", "x");
+	put(d, "customers/2024/q1/deep/C1.yaml", "x");
+	put(d, "customers/2024/D.yaml", "x");
+	put(d, "customers/2025/D.yaml", "x");
+	put(d, "customers/2025/D.yml", "x");
+	put(d, "archive/2023/D.yaml", "x");
+	put(d, "customers/.hidden.yaml", "x");
+	put(d, "customers/2024/.draft/C9.yaml", "x");
+	put(d, "customers/x.yaml/inner.yaml", "x"); /* a folder named like a file */
+	put(d, "archive/lost.yaml", "x");
+	put(d, "archive/2023/old.yml", "x");
+	put(d, "other/z.yaml", "x");
+	put(d, "other/sub/C1.yaml", "x");
+	fmt(link, sizeof(link), "%s/customers/otherdir", d);
+	fmt(target, sizeof(target), "%s/other", d);
+	assert_int_equal(symlink(target, link), 0);
+	fmt(link, sizeof(link), "%s/customers/linked.yaml", d);
+	fmt(target, sizeof(target), "%s/other/z.yaml", d);
+	assert_int_equal(symlink(target, link), 0);
+	fmt(link, sizeof(link), "%s/customers/dangling.yaml", d);
+	assert_int_equal(symlink("/nonexistent/x.yaml", link), 0);
+
+	assert_int_equal(crmf_store_list(&all, &n_all, d), 0);
+	for (size_t s = 0; s < sizeof(stems) / sizeof(stems[0]); s++) {
+		size_t k = 0, len = strlen(stems[s]);
+
+		assert_int_equal(crmf_store_find(&found, &n_found, d, stems[s]), 0);
+		assert_non_null(found);
+		for (size_t i = 0; i < n_all; i++) {
+			const char *bn = strrchr(all[i].relpath, '/') + 1;
+
+			if (!len || strncmp(bn, stems[s], len) != 0 ||
+			    (strcmp(bn + len, ".yaml") != 0 && strcmp(bn + len, ".yml") != 0))
+				continue;
+			assert_true(k < n_found);
+			assert_string_equal(found[k].relpath, all[i].relpath);
+			assert_int_equal(found[k].archived, all[i].archived);
+			k++;
+		}
+		assert_int_equal(n_found, k);
+		if (strcmp(stems[s], "D") == 0)
+			assert_int_equal(n_found, 4);
+		if (strcmp(stems[s], "C1") == 0)
+			assert_int_equal(n_found, 1);
+		crmf_store_list_free(found, n_found);
+	}
+	crmf_store_list_free(all, n_all);
+}
+
 static void test_list_empty_repository(void **state)
 {
 	crmf_file *files = NULL;
@@ -631,6 +697,7 @@ int main(void)
 	    cmocka_unit_test(test_discover_crmf_yaml_directory_ignored),
 	    cmocka_unit_test(test_discover_bare),
 	    cmocka_unit_test(test_list_nested_hidden_sorted),
+	    cmocka_unit_test(test_find_agrees_with_list),
 	    cmocka_unit_test(test_list_empty_repository),
 	    cmocka_unit_test(test_list_many_sorted),
 	    cmocka_unit_test(test_list_missing_root),
