@@ -42,6 +42,10 @@ void crmf_setup_result_release(crmf_setup_result *r);
  * needed. Malloc'ed. */
 char *crmf_setup_command(void);
 
+/** The command that runs this crmf, unquoted: "crmf" when that is the first
+ * crmf on PATH, else its absolute path. */
+char *crmf_self_command(void);
+
 /* ---- sync ---- */
 
 typedef enum {

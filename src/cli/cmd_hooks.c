@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "crmf/sync.h"
 
 static const char usage[] =
     "usage: crmf hooks install [--force]\n"
@@ -33,37 +34,6 @@ static const char usage[] =
 
 /* The line that marks a hook as crmf's own. */
 static const char marker[] = "# crmf pre-commit hook";
-
-/* How the hook calls crmf: "crmf" when that finds this very program, else its absolute path. */
-static char *crmf_command(void)
-{
-	char *self = realpath("/proc/self/exe", NULL);
-	const char *path = getenv("PATH");
-
-	if (!self)
-		return strdup("crmf");
-	while (path && *path) {
-		size_t n = strcspn(path, ":");
-		char *cand, *real;
-
-		if (asprintf(&cand, "%.*s/crmf", (int)n, n ? path : ".") < 0)
-			abort();
-		real = access(cand, X_OK) == 0 ? realpath(cand, NULL) : NULL;
-		free(cand);
-		if (real) {
-			bool same = strcmp(real, self) == 0;
-
-			free(real);
-			if (same) {
-				free(self);
-				return strdup("crmf");
-			}
-			break; /* another crmf comes first on PATH */
-		}
-		path += n + (path[n] == ':');
-	}
-	return self;
-}
 
 /* `s` in single quotes for sh. */
 static void sh_quote(FILE *f, const char *s)
@@ -193,7 +163,7 @@ static int run(int argc, char **argv)
 		rc = EXIT_OK;
 		goto done;
 	}
-	cmd = crmf_command();
+	cmd = crmf_self_command();
 	text = hook_text(&len, cmd, prefix);
 	if (make_dirs(hooks) != 0)
 		goto done;

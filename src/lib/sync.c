@@ -132,13 +132,15 @@ static char *shell_quote(const char *s)
 	return sb_detach(&sb);
 }
 
-char *crmf_setup_command(void)
+char *crmf_self_command(void)
 {
-	char *self = realpath("/proc/self/exe", NULL), *found = NULL, *r;
+	char *self = realpath("/proc/self/exe", NULL), *found = NULL;
 	const char *path = getenv("PATH");
 
 	if (!self)
 		return xstrdup("crmf");
+	/* the first crmf on PATH (empty elements, the current folder, skipped:
+	 * what runs must not depend on where git runs it) */
 	for (const char *p = path ? path : ""; *p && !found;) {
 		size_t n = strcspn(p, ":");
 		char *cand = xasprintf("%.*s/crmf", (int)n, p);
@@ -146,15 +148,26 @@ char *crmf_setup_command(void)
 		if (n > 0 && access(cand, X_OK) == 0)
 			found = realpath(cand, NULL);
 		free(cand);
-		if (!found && p[n] == ':')
-			p += n + 1;
-		else if (!found)
-			p += n;
-		else
+		if (found)
 			break;
+		p += n + (p[n] == ':');
 	}
-	r = found && strcmp(found, self) == 0 ? xstrdup("crmf") : shell_quote(self);
+	if (found && strcmp(found, self) == 0) {
+		free(found);
+		free(self);
+		return xstrdup("crmf");
+	}
 	free(found);
+	return self;
+}
+
+char *crmf_setup_command(void)
+{
+	char *self = crmf_self_command(), *r;
+
+	if (strcmp(self, "crmf") == 0)
+		return self;
+	r = shell_quote(self);
 	free(self);
 	return r;
 }
