@@ -889,8 +889,8 @@ int crmf_commit_paths(char *oid_out, const char *root, const crmf_commit_path *p
 				goto done;
 			}
 			up[nup].action = GIT_TREE_UPDATE_UPSERT;
-			up[nup].filemode = (git_filemode_t)crmf_gitindex_set(
-			    ix, i, up[nup].id.id, &sts[i], filemode);
+			up[nup].filemode = (git_filemode_t)crmf_gitindex_set(ix, i, up[nup].id.id,
+									     &sts[i], filemode);
 			up[nup].path = gpaths[i];
 			nup++;
 		} else {
