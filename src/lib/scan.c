@@ -16,6 +16,7 @@
 #include "crmf/crmf.h"
 #include "crmf/store.h"
 #include "cross.h"
+#include "readmany.h"
 #include "util.h"
 
 /*
@@ -967,16 +968,46 @@ static void check_file(struct scan *s, size_t i, struct at at, struct result *r,
 
 static void consume(struct scan *s);
 
-static void process_batch(struct scan *s, size_t first, size_t end)
+/* The files of a batch that the cache does not know, read at once (see
+ * readmany.h): pre[k] their bytes (NULL: read them the ordinary way). */
+struct preread {
+	char *buf[BATCH];
+	size_t len[BATCH];
+	struct stat st[BATCH];
+	size_t of[BATCH]; /* the batch's file number of each */
+	size_t n;
+};
+
+static void preread(struct scan *s, crmf_readmany *rm, size_t first, size_t end,
+		    struct preread *pr)
+{
+	const char *names[BATCH];
+
+	pr->n = 0;
+	if (!rm)
+		return;
+	for (size_t i = first; i < end; i++)
+		if (!crmf_cache_info_of(s->old, i)) {
+			pr->of[pr->n] = i - first;
+			names[pr->n++] = s->files[i].relpath;
+		}
+	if (pr->n)
+		crmf_readmany_read(rm, s->rootfd, names, pr->n, pr->buf, pr->len, pr->st);
+}
+
+static void process_batch(struct scan *s, size_t first, size_t end, crmf_readmany *rm)
 {
 	struct result *rs[BATCH];
 	bool need[BATCH] = {false}, any = false;
+	struct preread pr;
+	size_t next_pre = 0;
 	const void *recs[BATCH];
 	size_t lens[BATCH];
 	struct shared *sh = NULL;
 	struct dircache dc = {.fd = -1};
 	void *buf = NULL;
 
+	preread(s, rm, first, end, &pr);
 	for (size_t i = first; i < end; i++) {
 		const crmf_file *f = &s->files[i];
 		bool want = f->selected && s->o->mode != CRMF_SCAN_NONE;
@@ -988,6 +1019,16 @@ static void process_batch(struct scan *s, size_t first, size_t end)
 		bool have_st, same = false;
 		char *bytes = NULL;
 		size_t len = 0;
+
+		if (next_pre < pr.n && pr.of[next_pre] == i - first) {
+			size_t k = next_pre++;
+
+			if (pr.buf[k]) {
+				crmf_cache_stat_from(&r->st, &pr.st[k]);
+				check_file(s, i, at, r, want, pr.buf[k], pr.len[k], true);
+				continue;
+			}
+		}
 
 		/* without an entry to compare with, the file is read at once */
 		have_st = crmf_cache_info_of(s->old, i) &&
@@ -1077,8 +1118,12 @@ static void *worker(void *arg)
 	struct scan *s = arg;
 	size_t i;
 
+	/* a few files are read the ordinary way; many, a batch at a time */
+	crmf_readmany *rm = s->n > 2 * BATCH ? crmf_readmany_new(BATCH) : NULL;
+
 	while ((i = atomic_fetch_add(&s->next, BATCH)) < s->n)
-		process_batch(s, i, i + BATCH < s->n ? i + BATCH : s->n);
+		process_batch(s, i, i + BATCH < s->n ? i + BATCH : s->n, rm);
+	crmf_readmany_free(rm);
 	return NULL;
 }
 

@@ -165,3 +165,36 @@ same_as_uncached() {
 	assert_line --partial "[file-too-large]"
 	same_as_uncached check
 }
+
+@test "t0250 io_uring and ordinary reads give the same answers, cold and warm, on a repository of 150 files" {
+	make_example_repo
+	cd repo
+	# more than two batches of files, so that the batch reader is used: copies
+	# in other folders (duplicate ids), broken files, one larger than a slot
+	for k in 1 2 3 4; do mkdir "customers/copy$k" && cp -r customers/2024 customers/2025 "customers/copy$k/"; done
+	cp "$CRMF_SRC"/examples/broken/*.yaml customers/copy1/
+	{
+		cat customers/2025/C2025001.yaml
+		for i in $(seq 400); do echo "# 一段很长的备注，用来让这个文件大于一个读取槽 $i"; done
+	} >customers/copy2/2025/C2025001.yaml
+	ln -s ../../2025/C2025002.yaml customers/copy3/2025/linked.yaml
+	[ "$(find customers archive -name '*.yaml' | wc -l)" -gt 130 ]
+	for cmd in check "due --today 2025-06-16" "list --today 2025-06-16 --where stage=intent"; do
+		# shellcheck disable=SC2086
+		ring=$("$CRMF" $cmd --no-cache 2>&1; echo "exit $?")
+		# shellcheck disable=SC2086
+		plain=$(CRMF_IO_URING=0 "$CRMF" $cmd --no-cache 2>&1; echo "exit $?")
+		[ "$ring" = "$plain" ] || { printf 'io_uring:\n%s\nplain:\n%s\n' "$ring" "$plain"; false; }
+	done
+	# the cache written through either way reads back the same
+	run crmf check
+	assert_failure
+	ring_cold=$output
+	rm -r .git/crmf
+	CRMF_IO_URING=0 run crmf check
+	[ "$output" = "$ring_cold" ]
+	run crmf check
+	[ "$output" = "$ring_cold" ]
+	assert_line --partial "duplicate id 'C2025001'"
+	assert_line --partial 'customers/copy1/'
+}
