@@ -91,6 +91,11 @@ typedef struct crmf_class {
 /** Classify customer `c` under the rules of `cfg` as of `today`. */
 void crmf_classify(crmf_class *out, const crmf_customer *c, const crmf_config *cfg, crmf_day today);
 
+/** crmf_classify without the reason text (left empty): for sorting and
+ * filtering a whole repository, where only the shown rows need it. */
+void crmf_classify_quick(crmf_class *out, const crmf_customer *c, const crmf_config *cfg,
+			 crmf_day today);
+
 /** Sum of the amounts of the deals of `c` signed on a day in [first, last];
  * deals without a signing date are skipped. */
 double crmf_classify_deal_sum(const crmf_customer *c, crmf_day first, crmf_day last);

@@ -315,7 +315,7 @@ static bool keep_due(void *ctx, const crmf_customer *c, const crmf_config *cfg)
 		return false;
 	if (unsure(c))
 		return true;
-	crmf_classify(&k, c, cfg, d->today);
+	crmf_classify_quick(&k, c, cfg, d->today);
 	return k.due_kind != CRMF_DUE_NONE && k.next_due <= d->until &&
 	       (!d->overdue || k.overdue_days > 0);
 }
@@ -457,7 +457,7 @@ static int run(int argc, char **argv)
 			continue;
 		}
 		it->c = cu;
-		crmf_classify(&k, cu, repo->cfg, so.today);
+		crmf_classify_quick(&k, cu, repo->cfg, so.today);
 		if (k.due_kind == CRMF_DUE_NONE || k.next_due > until)
 			continue;
 		if (overdue && k.overdue_days == 0)

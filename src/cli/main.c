@@ -43,8 +43,14 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+	static char outbuf[1 << 16];
 	const struct crmf_cmd *cmd;
 	int i = 1, rc;
+
+	/* a long agenda into a pipe or file: 64 KB per write, not 4 KB (a
+	 * terminal stays line-buffered) */
+	if (!isatty(STDOUT_FILENO))
+		setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 
 	while (i < argc && argv[i][0] == '-') {
 		const char *a = argv[i];

@@ -207,7 +207,22 @@ static void format_reason(crmf_class *k, const crmf_customer *c, const crmf_rule
 	}
 }
 
+static void classify(crmf_class *out, const crmf_customer *c, const crmf_config *cfg,
+		     crmf_day today, bool reason);
+
 void crmf_classify(crmf_class *out, const crmf_customer *c, const crmf_config *cfg, crmf_day today)
+{
+	classify(out, c, cfg, today, true);
+}
+
+void crmf_classify_quick(crmf_class *out, const crmf_customer *c, const crmf_config *cfg,
+			 crmf_day today)
+{
+	classify(out, c, cfg, today, false);
+}
+
+static void classify(crmf_class *out, const crmf_customer *c, const crmf_config *cfg,
+		     crmf_day today, bool reason)
 {
 	const crmf_rules *r = &cfg->rules;
 	bool active;
@@ -238,7 +253,10 @@ void crmf_classify(crmf_class *out, const crmf_customer *c, const crmf_config *c
 		out->quadrant = active ? CRMF_QUADRANT_DEVELOP : CRMF_QUADRANT_WATCH;
 
 	next_due(out, c, r);
-	format_reason(out, c, r);
+	if (reason)
+		format_reason(out, c, r);
+	else
+		out->reason[0] = '\0';
 	if (out->due_kind != CRMF_DUE_NONE && days_between(out->next_due, today) > 0) {
 		int64_t late = days_between(out->next_due, today);
 
