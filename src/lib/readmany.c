@@ -125,9 +125,15 @@ void crmf_readmany_read(crmf_readmany *rm, int dirfd, const char *const *names, 
 
 		for (int op = 0; op < OP_N; op++)
 			rm->res[k][op] = -ECANCELED;
-		sqe = next_sqe(rm);
-		io_uring_prep_statx(sqe, dirfd, names[k], 0, STATX_BASIC_STATS, &rm->stx[k]);
-		tag(sqe, k, OP_STATX, IOSQE_IO_LINK);
+		if (st) {
+			sqe = next_sqe(rm);
+			io_uring_prep_statx(sqe, dirfd, names[k], 0, STATX_BASIC_STATS,
+					    &rm->stx[k]);
+			tag(sqe, k, OP_STATX, IOSQE_IO_LINK);
+			want++;
+		} else {
+			rm->res[k][OP_STATX] = 0;
+		}
 		sqe = next_sqe(rm);
 		/* O_NONBLOCK: a FIFO put where a file was must not hang the check;
 		 * no O_CLOEXEC: a ring's own files are never inherited (and the
@@ -141,7 +147,7 @@ void crmf_readmany_read(crmf_readmany *rm, int dirfd, const char *const *names, 
 		sqe = next_sqe(rm);
 		io_uring_prep_close_direct(sqe, (unsigned)k);
 		tag(sqe, k, OP_CLOSE, 0);
-		want += OP_N;
+		want += OP_N - 1;
 	}
 	if (n == 0)
 		return;
@@ -178,11 +184,13 @@ void crmf_readmany_read(crmf_readmany *rm, int dirfd, const char *const *names, 
 		int r = rm->res[k][OP_READ];
 
 		if (rm->res[k][OP_STATX] < 0 || rm->res[k][OP_OPEN] < 0 || r < 0 ||
-		    !S_ISREG(x->stx_mode) || r >= SLOT_BYTES || (uint64_t)r != x->stx_size)
+		    r >= SLOT_BYTES ||
+		    (st && (!S_ISREG(x->stx_mode) || (uint64_t)r != x->stx_size)))
 			continue;
 		bufs[k] = xmalloc((size_t)r + 2);
 		memcpy(bufs[k], rm->bufs + k * SLOT_BYTES, (size_t)r);
 		len[k] = (size_t)r;
-		stat_from_statx(&st[k], x);
+		if (st)
+			stat_from_statx(&st[k], x);
 	}
 }

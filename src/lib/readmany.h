@@ -27,7 +27,9 @@ void crmf_readmany_free(crmf_readmany *rm);
  * for one more (len[k] bytes), st[k] its stat data (taken before reading,
  * following a symbolic link as open does). bufs[k] is NULL for a file that
  * could not be read in one go (not a regular file, larger than a slot, an
- * error, changed while read): the caller reads that one itself.
+ * error, changed while read): the caller reads that one itself. `st` NULL:
+ * no stat data wanted (no cache is written); the names are then taken for
+ * regular files, as the listing found them.
  */
 void crmf_readmany_read(crmf_readmany *rm, int dirfd, const char *const *names, size_t n,
 			char **bufs, size_t *len, struct stat *st);

@@ -42,6 +42,7 @@ struct crmf_repo_priv {
 	bool cacheable; /* crmf.yaml could be read (or is absent) */
 	crmf_hash key;
 	crmf_scan_mode mode;
+	struct pchunk *chunks; /* the kept summaries (summary mode) */
 };
 
 /* ---- records: writing ---- */
@@ -585,8 +586,8 @@ static size_t align8(size_t n)
 
 /* One block for the summary, its deals and follow-ups, and its strings: `buf`
  * when it has room (cap bytes, aligned), else a new allocation. */
-static crmf_summary *summary_new(const struct view *v, const char *path, bool values, void *buf,
-				 size_t cap)
+/* The bytes of the summary of `v`. */
+static size_t summary_size(const struct view *v, const char *path, bool values)
 {
 	size_t o_deals = align8(sizeof(crmf_summary));
 	size_t o_fu = o_deals + align8(v->n_deals * sizeof(crmf_deal));
@@ -595,9 +596,6 @@ static crmf_summary *summary_new(const struct view *v, const char *path, bool va
 		      str_room(v->size) + str_room(v->source) + str_room(v->owner) + str_room(path) +
 		      (values ? v->values_len : 0);
 	struct dec d;
-	char *block, *pool;
-	crmf_summary *s;
-	crmf_customer *c;
 
 	/* the `next` texts of the follow-ups */
 	d = (struct dec){v->fu, v->end, false};
@@ -610,7 +608,22 @@ static crmf_summary *summary_new(const struct view *v, const char *path, bool va
 		if (get_str(&d, &len))
 			room += len + 1;
 	}
-	block = buf && o_str + room <= cap ? buf : xmalloc(o_str + room);
+	return o_str + room;
+}
+
+static crmf_summary *summary_new(const struct view *v, const char *path, bool values, void *buf,
+				 size_t cap)
+{
+	size_t o_deals = align8(sizeof(crmf_summary));
+	size_t o_fu = o_deals + align8(v->n_deals * sizeof(crmf_deal));
+	size_t o_str = o_fu + align8(v->n_fu * sizeof(crmf_followup));
+	size_t size = summary_size(v, path, values);
+	struct dec d;
+	char *block, *pool;
+	crmf_summary *s;
+	crmf_customer *c;
+
+	block = buf && size <= cap ? buf : xmalloc(size);
 	s = (crmf_summary *)(void *)block;
 	memset(s, 0, sizeof(*s));
 	c = &s->c;
@@ -874,6 +887,71 @@ static struct at locate(const struct scan *s, struct dircache *dc, const char *r
 }
 
 /* Keep the customer of a record (summary mode), asking the caller's filter. */
+/*
+ * Kept summaries (50,000 rows of an agenda) live in large chunks, one chain
+ * per worker: one malloc each would scatter them among the parser's
+ * short-lived buffers, and every file's parse would then pay for a
+ * fragmented heap. They are freed with the repository.
+ */
+struct pchunk {
+	struct pchunk *next;
+	size_t used, cap;
+	max_align_t data[];
+};
+
+static _Thread_local struct pchunk *tl_chunks;
+
+static void *pool_alloc(size_t n)
+{
+	struct pchunk *c = tl_chunks;
+	void *p;
+
+	n = (n + _Alignof(max_align_t) - 1) & ~(_Alignof(max_align_t) - 1);
+	if (!c || c->cap - c->used < n) {
+		size_t cap = n > ((size_t)1 << 20) ? n : (size_t)1 << 20;
+
+		c = xmalloc(sizeof(*c) + cap);
+		c->used = 0;
+		c->cap = cap;
+		c->next = tl_chunks;
+		tl_chunks = c;
+	}
+	p = (char *)c->data + c->used;
+	c->used += n;
+	return p;
+}
+
+static void pool_free(struct pchunk *c)
+{
+	while (c) {
+		struct pchunk *next = c->next;
+
+		free(c);
+		c = next;
+	}
+}
+
+/* Hand this worker's chunks to the repository (the lock is held). */
+static void pool_hand_over(struct pchunk **to)
+{
+	struct pchunk *c = tl_chunks;
+
+	if (!c)
+		return;
+	while (c->next)
+		c = c->next;
+	c->next = *to;
+	*to = tl_chunks;
+	tl_chunks = NULL;
+}
+
+static crmf_customer *kept_copy(const struct view *v, const char *path, bool values)
+{
+	size_t size = summary_size(v, path, values);
+
+	return &summary_new(v, path, values, pool_alloc(size), size)->c;
+}
+
 static crmf_customer *keep_summary(struct scan *s, const struct view *v, const char *path)
 {
 	/* the filter usually sees a summary on the stack; only a kept one is allocated */
@@ -886,16 +964,16 @@ static crmf_customer *keep_summary(struct scan *s, const struct view *v, const c
 	if (!(v->flags & R_CUSTOMER))
 		return NULL;
 	if (!s->o->keep)
-		return &summary_new(v, path, s->o->values, NULL, 0)->c;
+		return kept_copy(v, path, s->o->values);
 	sum = summary_new(v, path, s->o->values, &scratch, sizeof(scratch));
 	if (!s->o->keep(s->o->keep_ctx, &sum->c, s->repo->cfg)) {
 		if ((void *)sum != (void *)&scratch)
 			free(sum);
 		return NULL;
 	}
-	if ((void *)sum == (void *)&scratch)
-		sum = summary_new(v, path, s->o->values, NULL, 0);
-	return &sum->c;
+	if ((void *)sum != (void *)&scratch)
+		free(sum);
+	return kept_copy(v, path, s->o->values);
 }
 
 /* Check file i from its bytes (or from disk when bytes is NULL) into r. */
@@ -992,7 +1070,8 @@ static void preread(struct scan *s, crmf_readmany *rm, size_t first, size_t end,
 			names[pr->n++] = s->files[i].relpath;
 		}
 	if (pr->n)
-		crmf_readmany_read(rm, s->rootfd, names, pr->n, pr->buf, pr->len, pr->st);
+		crmf_readmany_read(rm, s->rootfd, names, pr->n, pr->buf, pr->len,
+				   s->w ? pr->st : NULL);
 }
 
 static void process_batch(struct scan *s, size_t first, size_t end, crmf_readmany *rm)
@@ -1024,8 +1103,10 @@ static void process_batch(struct scan *s, size_t first, size_t end, crmf_readman
 			size_t k = next_pre++;
 
 			if (pr.buf[k]) {
-				crmf_cache_stat_from(&r->st, &pr.st[k]);
-				check_file(s, i, at, r, want, pr.buf[k], pr.len[k], true);
+				/* stat data only for the cache */
+				if (s->w)
+					crmf_cache_stat_from(&r->st, &pr.st[k]);
+				check_file(s, i, at, r, want, pr.buf[k], pr.len[k], s->w != NULL);
 				continue;
 			}
 		}
@@ -1124,6 +1205,9 @@ static void *worker(void *arg)
 	while ((i = atomic_fetch_add(&s->next, BATCH)) < s->n)
 		process_batch(s, i, i + BATCH < s->n ? i + BATCH : s->n, rm);
 	crmf_readmany_free(rm);
+	pthread_mutex_lock(&s->lock);
+	pool_hand_over(&s->repo->priv->chunks);
+	pthread_mutex_unlock(&s->lock);
 	return NULL;
 }
 
@@ -1359,12 +1443,9 @@ static void diags_truncate(crmf_diags *d, size_t n0)
 
 static void drop_kept(struct scan *s)
 {
-	for (size_t k = 0; k < s->nv; k++) {
-		if (s->o->mode == CRMF_SCAN_SUMMARY)
-			free(s->v[k]);
-		else
-			crmf_customer_free(s->v[k]);
-	}
+	/* summaries stay in their chunks until the repository is freed */
+	for (size_t k = 0; k < s->nv && s->o->mode != CRMF_SCAN_SUMMARY; k++)
+		crmf_customer_free(s->v[k]);
 	s->nv = 0;
 }
 
@@ -1685,14 +1766,13 @@ void crmf_repo_free(crmf_repo *repo)
 {
 	if (!repo)
 		return;
-	for (size_t i = 0; i < repo->n; i++) {
-		if (repo->priv && repo->priv->mode == CRMF_SCAN_SUMMARY)
-			free(repo->v[i]); /* the summary holds everything */
-		else
-			crmf_customer_free(repo->v[i]);
-	}
+	/* summaries live in the chunks */
+	for (size_t i = 0; i < repo->n && !(repo->priv && repo->priv->mode == CRMF_SCAN_SUMMARY);
+	     i++)
+		crmf_customer_free(repo->v[i]);
 	free(repo->v);
 	if (repo->priv) {
+		pool_free(repo->priv->chunks);
 		crmf_diags_release(&repo->priv->cfg_diags);
 		free(repo->priv);
 	}

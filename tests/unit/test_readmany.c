@@ -130,6 +130,31 @@ static void test_more_names_than_slots(void **state)
 	crmf_readmany_free(rm);
 }
 
+/* Without stat data wanted, files are read by open, read and close alone. */
+static void test_without_stat_data(void **state)
+{
+	const char *names[] = {"n1.yaml", "nothing.yaml", "n2.yaml"};
+	char *bufs[3];
+	size_t len[3];
+	crmf_readmany *rm;
+
+	(void)state;
+	put("n1.yaml", "id: N1\n", 7);
+	put("n2.yaml", "id: N2\nname: 乙\n", 16);
+	rm = ring_or_skip(3);
+	crmf_readmany_read(rm, dfd, names, 3, bufs, len, NULL);
+	assert_non_null(bufs[0]);
+	assert_int_equal(len[0], 7);
+	assert_memory_equal(bufs[0], "id: N1\n", 7);
+	assert_null(bufs[1]);
+	assert_non_null(bufs[2]);
+	assert_int_equal(len[2], 16);
+	assert_memory_equal(bufs[2], "id: N2\nname: 乙\n", 16);
+	free(bufs[0]);
+	free(bufs[2]);
+	crmf_readmany_free(rm);
+}
+
 static void test_disabled_by_environment(void **state)
 {
 	(void)state;
@@ -145,6 +170,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_batch_of_every_kind),
 	    cmocka_unit_test(test_more_names_than_slots),
+	    cmocka_unit_test(test_without_stat_data),
 	    cmocka_unit_test(test_disabled_by_environment),
 	};
 
