@@ -27,7 +27,7 @@ trap 'rm -rf "$tmp"' EXIT
 [ -x "$CRMF" ] || { echo "bench: no crmf at $CRMF; run make first" >&2; exit 2; }
 $CC -O2 -o "$out/gen" "$here/gen.c"
 # shellcheck disable=SC2046
-$CC -O2 -o "$out/floor" "$here/floor.c" $(pkg-config --cflags --libs yaml-0.1) -lpthread
+$CC -O2 -o "$out/floor" "$here/floor.c" $(pkg-config --cflags --libs yaml-0.1 liburing) -lpthread
 $CC -O2 -o "$out/measure" "$here/measure.c"
 
 # one identity for git and crmf: zhang.wei of examples/crmf.yaml's team
@@ -132,7 +132,10 @@ for n in $NS; do
 	for ((r = 0; r < RUNS; r++)); do
 		m floor1 "$out/floor" . 1
 		m floor2 "$out/floor" . 2
+		m floor2u "$out/floor" . 2 uring
 		m check_cold "$CRMF" check --no-cache
+		rm -rf .git/crmf
+		m check_first "$CRMF" check
 		"$CRMF" check >/dev/null || true # the cache is up to date
 		m check_warm "$CRMF" check
 		m due_cold "$CRMF" due --today $TODAY --no-cache
@@ -158,7 +161,9 @@ for n in $NS; do
 	printf '  %-44s %8s %8s %8s %9s\n' "" "wall s" "user s" "sys s" "peak MiB"
 	row "parse floor, libyaml events, 1 thread" floor1
 	row "parse floor, libyaml events, 2 threads" floor2
+	row "parse floor, 2 threads, io_uring reads" floor2u
 	row "crmf check --no-cache (cold)" check_cold
+	row "crmf check, first run (cold, writes cache)" check_first
 	row "crmf check (warm: nothing changed)" check_warm
 	row "crmf due --no-cache (cold)" due_cold
 	row "crmf due (warm)" due_warm
@@ -175,6 +180,10 @@ for n in $NS; do
 		v=$(ratio "$(med ${c}_warm 1)" "$gs")
 		printf '    %-40s %6s  (target <= 2)    %s\n' "$c warm / git status" "$v" "$(verdict "$v" 2)"
 	done
+	v=$(ratio "$(med check_cold 1)" "$(med floor2u 1)")
+	printf '    %-40s %6s  (the floor read as crmf reads)\n' "check cold / floor, 2 threads, io_uring" "$v"
+	v=$(ratio "$(med check_first 1)" "$fl2")
+	printf '    %-40s %6s  (statx too, for the cache)\n' "check first run / floor, 2 threads" "$v"
 	v=$(ratio "$(med crmf_log 1)" "$gc")
 	printf '    %-40s %6s  (target <= 0.5)  %s\n' "crmf log / git add && git commit" "$v" "$(verdict "$v" 0.5)"
 	pk=0
