@@ -584,8 +584,6 @@ static size_t align8(size_t n)
 	return (n + 7) & ~(size_t)7;
 }
 
-/* One block for the summary, its deals and follow-ups, and its strings: `buf`
- * when it has room (cap bytes, aligned), else a new allocation. */
 /* The bytes of the summary of `v`. */
 static size_t summary_size(const struct view *v, const char *path, bool values)
 {
@@ -611,6 +609,8 @@ static size_t summary_size(const struct view *v, const char *path, bool values)
 	return o_str + room;
 }
 
+/* One block for the summary, its deals and follow-ups, and its strings: `buf`
+ * when it has room (cap bytes, aligned), else a new allocation. */
 static crmf_summary *summary_new(const struct view *v, const char *path, bool values, void *buf,
 				 size_t cap)
 {
@@ -886,12 +886,10 @@ static struct at locate(const struct scan *s, struct dircache *dc, const char *r
 	return (struct at){dc->fd, slash + 1};
 }
 
-/* Keep the customer of a record (summary mode), asking the caller's filter. */
 /*
- * Kept summaries (50,000 rows of an agenda) live in large chunks, one chain
- * per worker: one malloc each would scatter them among the parser's
- * short-lived buffers, and every file's parse would then pay for a
- * fragmented heap. They are freed with the repository.
+ * Kept summaries (50,000 rows of an agenda) live in 1 MiB chunks, one chain
+ * per worker, freed with the repository: not 50,000 allocations with their
+ * headers, each freed on its own (3 MiB less at the peak of a large agenda).
  */
 struct pchunk {
 	struct pchunk *next;
@@ -952,6 +950,7 @@ static crmf_customer *kept_copy(const struct view *v, const char *path, bool val
 	return &summary_new(v, path, values, pool_alloc(size), size)->c;
 }
 
+/* Keep the customer of a record (summary mode), asking the caller's filter. */
 static crmf_customer *keep_summary(struct scan *s, const struct view *v, const char *path)
 {
 	/* the filter usually sees a summary on the stack; only a kept one is allocated */
@@ -1047,7 +1046,7 @@ static void check_file(struct scan *s, size_t i, struct at at, struct result *r,
 static void consume(struct scan *s);
 
 /* The files of a batch that the cache does not know, read at once (see
- * readmany.h): pre[k] their bytes (NULL: read them the ordinary way). */
+ * readmany.h): buf[k] their bytes (NULL: read them the ordinary way). */
 struct preread {
 	char *buf[BATCH];
 	size_t len[BATCH];
