@@ -46,7 +46,8 @@ crmf_readmany *crmf_readmany_new(size_t slots)
 		return NULL;
 	}
 	rm->slots = slots;
-	rm->bufs = xmalloc(slots * SLOT_BYTES);
+	/* zeroed once: tools like valgrind do not see the kernel fill it */
+	rm->bufs = xcalloc(slots, SLOT_BYTES);
 	rm->stx = xcalloc(slots, sizeof(*rm->stx));
 	rm->res = xcalloc(slots, sizeof(*rm->res));
 	return rm;
