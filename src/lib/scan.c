@@ -943,36 +943,25 @@ static void pool_hand_over(struct pchunk **to)
 	tl_chunks = NULL;
 }
 
-static crmf_customer *kept_copy(const struct view *v, const char *path, bool values)
-{
-	size_t size = summary_size(v, path, values);
-
-	return &summary_new(v, path, values, pool_alloc(size), size)->c;
-}
-
-/* Keep the customer of a record (summary mode), asking the caller's filter. */
+/* Keep the customer of a record (summary mode), asking the caller's filter.
+ * The summary is built where it will stay; one the filter refuses is taken
+ * back from the pool at once. */
 static crmf_customer *keep_summary(struct scan *s, const struct view *v, const char *path)
 {
-	/* the filter usually sees a summary on the stack; only a kept one is allocated */
-	union {
-		max_align_t align;
-		char bytes[4096];
-	} scratch;
+	size_t size;
+	struct pchunk *c;
 	crmf_summary *sum;
 
 	if (!(v->flags & R_CUSTOMER))
 		return NULL;
-	if (!s->o->keep)
-		return kept_copy(v, path, s->o->values);
-	sum = summary_new(v, path, s->o->values, &scratch, sizeof(scratch));
-	if (!s->o->keep(s->o->keep_ctx, &sum->c, s->repo->cfg)) {
-		if ((void *)sum != (void *)&scratch)
-			free(sum);
+	size = summary_size(v, path, s->o->values);
+	sum = summary_new(v, path, s->o->values, pool_alloc(size), size);
+	if (s->o->keep && !s->o->keep(s->o->keep_ctx, &sum->c, s->repo->cfg)) {
+		c = tl_chunks; /* the summary is the last thing allocated there */
+		c->used = (size_t)((char *)sum - (char *)c->data);
 		return NULL;
 	}
-	if ((void *)sum != (void *)&scratch)
-		free(sum);
-	return kept_copy(v, path, s->o->values);
+	return &sum->c;
 }
 
 /* Check file i from its bytes (or from disk when bytes is NULL) into r. */
