@@ -1574,10 +1574,10 @@ void crmf_cross_free(crmf_cross *x)
 		free(ch);
 	}
 	free(x->c);
-	free(x->names.v);
-	free(x->phones.v);
-	free(x->emails.v);
-	free(x->ids);
+	xfree_table(x->names.v, x->names.v ? x->names.mask + 1 : 0, sizeof(*x->names.v));
+	xfree_table(x->phones.v, x->phones.v ? x->phones.mask + 1 : 0, sizeof(*x->phones.v));
+	xfree_table(x->emails.v, x->emails.v ? x->emails.mask + 1 : 0, sizeof(*x->emails.v));
+	xfree_table(x->ids, x->ids ? x->ids_mask + 1 : 0, sizeof(*x->ids));
 	free(x);
 }
 
@@ -1644,7 +1644,7 @@ static void xtab_resize(struct xtab *t, size_t cap)
 {
 	struct xtab old = *t;
 
-	t->v = xcalloc(cap, sizeof(*t->v));
+	t->v = xcalloc_table(cap, sizeof(*t->v));
 	t->mask = cap - 1;
 	for (size_t i = 0; old.v && i <= old.mask; i++) {
 		size_t j;
@@ -1655,7 +1655,7 @@ static void xtab_resize(struct xtab *t, size_t cap)
 			;
 		t->v[j] = old.v[i];
 	}
-	free(old.v);
+	xfree_table(old.v, old.v ? old.mask + 1 : 0, sizeof(*old.v));
 }
 
 static void xtab_grow(struct xtab *t)
@@ -1682,7 +1682,7 @@ void crmf_cross_reserve(crmf_cross *x, size_t n)
 	x->reserved = true;
 	x->cap = n ? n : 1;
 	x->c = xrealloc(x->c, x->cap * sizeof(*x->c));
-	x->ids = xcalloc(cap, sizeof(*x->ids));
+	x->ids = xcalloc_table(cap, sizeof(*x->ids));
 	x->ids_mask = cap - 1;
 	xtab_resize(&x->names, cap);
 	/* most customers have a phone and an email or two */
@@ -1718,7 +1718,7 @@ static uint32_t ids_put(crmf_cross *x, const char *id, uint32_t owner)
 		uint32_t *old = x->ids;
 		size_t old_mask = x->ids_mask;
 
-		x->ids = xcalloc(cap, sizeof(*x->ids));
+		x->ids = xcalloc_table(cap, sizeof(*x->ids));
 		x->ids_mask = cap - 1;
 		for (size_t j = 0; old && j <= old_mask; j++) {
 			if (!old[j])
@@ -1729,7 +1729,7 @@ static uint32_t ids_put(crmf_cross *x, const char *id, uint32_t owner)
 				;
 			x->ids[i] = old[j];
 		}
-		free(old);
+		xfree_table(old, old ? old_mask + 1 : 0, sizeof(*old));
 	}
 	for (i = (size_t)hash_bytes(id, strlen(id)) & x->ids_mask; x->ids[i];
 	     i = (i + 1) & x->ids_mask)

@@ -899,6 +899,8 @@ struct pchunk {
 
 static _Thread_local struct pchunk *tl_chunks;
 
+#define POOL_CHUNK ((size_t)1 << 20)
+
 static void *pool_alloc(size_t n)
 {
 	struct pchunk *c = tl_chunks;
@@ -906,9 +908,10 @@ static void *pool_alloc(size_t n)
 
 	n = (n + _Alignof(max_align_t) - 1) & ~(_Alignof(max_align_t) - 1);
 	if (!c || c->cap - c->used < n) {
-		size_t cap = n > ((size_t)1 << 20) ? n : (size_t)1 << 20;
+		size_t cap = n > POOL_CHUNK ? n : POOL_CHUNK;
 
-		c = xmalloc(sizeof(*c) + cap);
+		/* its pages at once (a 50,000-row agenda is 7,000 pages) */
+		c = xcalloc_table(1, sizeof(*c) + cap);
 		c->used = 0;
 		c->cap = cap;
 		c->next = tl_chunks;
@@ -924,7 +927,7 @@ static void pool_free(struct pchunk *c)
 	while (c) {
 		struct pchunk *next = c->next;
 
-		free(c);
+		xfree_table(c, 1, sizeof(*c) + c->cap);
 		c = next;
 	}
 }

@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <string.h>
 
 static void oom(void)
@@ -182,4 +183,32 @@ size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
 		return 0;
 	*cp = c;
 	return w;
+}
+
+/* Below this a table comes from calloc: small ones share pages. */
+#define TABLE_MAP_MIN ((size_t)256 << 10)
+
+void *xcalloc_table(size_t n, size_t size)
+{
+	void *p;
+
+	if (size && n > SIZE_MAX / size)
+		abort();
+	if (n * size < TABLE_MAP_MIN)
+		return xcalloc(n ? n : 1, size ? size : 1);
+	p = mmap(NULL, n * size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE,
+		 -1, 0);
+	if (p == MAP_FAILED)
+		abort(); /* out of memory, as xcalloc */
+	return p;
+}
+
+void xfree_table(void *p, size_t n, size_t size)
+{
+	if (!p)
+		return;
+	if (n * size < TABLE_MAP_MIN)
+		free(p);
+	else
+		munmap(p, n * size);
 }

@@ -9,6 +9,11 @@
 /* Allocation failures abort: a CLI that runs out of memory cannot recover. */
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
+/* Zeroed memory for a large table that will be touched all over: mapped
+ * with its pages at once (one page fault at a time costs more than the
+ * filling, on a virtual machine most of all); free it with xfree_table. */
+void *xcalloc_table(size_t n, size_t size);
+void xfree_table(void *p, size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
