@@ -38,17 +38,6 @@ static const char *git_msg(void)
 	return e && e->message ? e->message : "unknown libgit2 error";
 }
 
-/* strerror in crmf's voice: "no space left on device". */
-static const char *errtext(int err)
-{
-	static _Thread_local char buf[128];
-
-	snprintf(buf, sizeof(buf), "%s", strerror(err));
-	if (buf[0] >= 'A' && buf[0] <= 'Z' && buf[1] >= 'a' && buf[1] <= 'z')
-		buf[0] = (char)(buf[0] - 'A' + 'a');
-	return buf;
-}
-
 /* The part of `path` below directory `dir` ("" for dir itself), or NULL when outside. */
 static const char *below(const char *path, const char *dir)
 {
@@ -283,22 +272,6 @@ void crmf_lock_release(crmf_lock *lock)
 }
 
 /* --- atomic writes --- */
-
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
 
 int crmf_write_atomic(const char *fspath, const char *buf, size_t len)
 {

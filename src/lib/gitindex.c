@@ -75,17 +75,6 @@ static void put32(unsigned char *p, uint32_t v)
 	p[3] = (unsigned char)v;
 }
 
-/* strerror in crmf's voice: "no space left on device". */
-static const char *errtext(int err)
-{
-	static _Thread_local char buf[128];
-
-	snprintf(buf, sizeof(buf), "%s", strerror(err));
-	if (buf[0] >= 'A' && buf[0] <= 'Z' && buf[1] >= 'a' && buf[1] <= 'z')
-		buf[0] = (char)(buf[0] - 'A' + 'a');
-	return buf;
-}
-
 static int cmp_target(const void *a, const void *b)
 {
 	return strcmp(((const target *)a)->path, ((const target *)b)->path);
@@ -483,26 +472,6 @@ uint32_t crmf_gitindex_set(crmf_gitindex *ix, size_t i, const unsigned char oid[
 	put32(e + E_MODE + 12, (uint32_t)st->st_size);
 	memcpy(e + E_OID, oid, HASH_SIZE);
 	return mode;
-}
-
-static int write_all(int fd, const void *buf, size_t n)
-{
-	const char *p = buf;
-
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			if (w == 0)
-				errno = EIO;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
 }
 
 /* The extensions as they will be written: TREE invalidated along the changed paths. */

@@ -1,12 +1,13 @@
-/* Allocation that cannot fail, growable buffers and a hash. */
+/* Allocation that cannot fail, growable buffers, a hash, whole writes and error texts. */
 #include "util.h"
 
+#include <errno.h>
 #include <stdint.h>
-
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/mman.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 static void oom(void)
 {
@@ -211,4 +212,34 @@ void xfree_table(void *p, size_t n, size_t size)
 		free(p);
 	else
 		munmap(p, n * size);
+}
+
+int write_all(int fd, const void *buf, size_t n)
+{
+	const char *p = buf;
+
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			if (w == 0)
+				errno = EIO;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+const char *errtext(int err)
+{
+	static _Thread_local char buf[128];
+
+	snprintf(buf, sizeof(buf), "%s", strerror(err));
+	if (buf[0] >= 'A' && buf[0] <= 'Z' && buf[1] >= 'a' && buf[1] <= 'z')
+		buf[0] = (char)(buf[0] - 'A' + 'a');
+	return buf;
 }

@@ -20,6 +20,13 @@ char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *xvasprintf(const char *fmt, va_list ap);
 
+/* write() until all n bytes are out (EINTR retried); -1 with errno set,
+ * EIO when the file takes no more bytes. */
+int write_all(int fd, const void *buf, size_t n);
+
+/* strerror in crmf's voice: "no space left on device" (a per-thread buffer). */
+const char *errtext(int err);
+
 /** A growable NUL-terminated byte buffer. */
 typedef struct strbuf {
 	char *buf;
