@@ -1549,7 +1549,6 @@ struct crmf_cross {
 	struct xtab names, phones, emails;
 	uint32_t *ids; /* customer + 1 per slot (0: empty), by the hash of the id */
 	size_t ids_mask;
-	bool reserved;
 	crmf_cross_report report;
 	void *ctx;
 };
@@ -1677,9 +1676,8 @@ void crmf_cross_reserve(crmf_cross *x, size_t n)
 {
 	size_t cap = xtab_room(n);
 
-	if (x->n || x->reserved)
+	if (x->n || x->ids) /* started, or reserved already */
 		return;
-	x->reserved = true;
 	x->cap = n ? n : 1;
 	x->c = xrealloc(x->c, x->cap * sizeof(*x->c));
 	x->ids = xcalloc_table(cap, sizeof(*x->ids));

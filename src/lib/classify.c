@@ -208,20 +208,6 @@ static void format_reason(crmf_class *k, const crmf_customer *c, const crmf_rule
 }
 
 static void classify(crmf_class *out, const crmf_customer *c, const crmf_config *cfg,
-		     crmf_day today, bool reason);
-
-void crmf_classify(crmf_class *out, const crmf_customer *c, const crmf_config *cfg, crmf_day today)
-{
-	classify(out, c, cfg, today, true);
-}
-
-void crmf_classify_quick(crmf_class *out, const crmf_customer *c, const crmf_config *cfg,
-			 crmf_day today)
-{
-	classify(out, c, cfg, today, false);
-}
-
-static void classify(crmf_class *out, const crmf_customer *c, const crmf_config *cfg,
 		     crmf_day today, bool reason)
 {
 	const crmf_rules *r = &cfg->rules;
@@ -265,6 +251,17 @@ static void classify(crmf_class *out, const crmf_customer *c, const crmf_config 
 
 	out->stale = !c->archived && out->last_contact != CRMF_NO_DAY &&
 		     days_between(out->last_contact, today) > r->archive_after;
+}
+
+void crmf_classify(crmf_class *out, const crmf_customer *c, const crmf_config *cfg, crmf_day today)
+{
+	classify(out, c, cfg, today, true);
+}
+
+void crmf_classify_quick(crmf_class *out, const crmf_customer *c, const crmf_config *cfg,
+			 crmf_day today)
+{
+	classify(out, c, cfg, today, false);
 }
 
 const char *crmf_activity_name(crmf_activity a)

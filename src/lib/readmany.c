@@ -115,8 +115,8 @@ void crmf_readmany_read(crmf_readmany *rm, int dirfd, const char *const *names, 
 	if (rm->broken)
 		n = 0;
 	/*
-	 * Per file a chain: statx (the stat data before reading, as the cache
-	 * needs), open into slot k, read, close. A failure cancels the rest of
+	 * Per file a chain: statx (when stat data is wanted: the cache needs it
+	 * taken before reading), open into slot k, read, close. A failure cancels the rest of
 	 * its chain; a read is short by design (it asks for a whole slot), so
 	 * it is hard-linked to the close, which must run after it whatever it
 	 * returned.

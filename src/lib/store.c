@@ -552,12 +552,6 @@ static bool is_yaml_name(const char *name, size_t len)
 	       (len > 4 && memcmp(name + len - 4, ".yml", 4) == 0);
 }
 
-/*
- * Add every YAML file below the directory `fd` (whose relative path is in
- * `path`) to `list`; `fd` is consumed. Entries are classified by d_type, with
- * an lstat only where the file system does not say, and symbolic links to
- * directories are never followed (no cycles, nothing outside the repository).
- */
 static void add_file(file_list *list, const strbuf *path, const char *name, size_t len,
 		     int archived)
 {
@@ -600,6 +594,13 @@ static bool probe(file_list *list, int fd, const strbuf *path, const char *stem,
 	return fstat(fd, &st) != 0 || st.st_nlink != 2;
 }
 
+/*
+ * Add every YAML file below the directory `fd` (whose relative path is in
+ * `path`) to `list`, or with `stem` only those named `stem`.yaml/.yml; `fd` is
+ * consumed. Entries are classified by d_type, with an lstat only where the
+ * file system does not say, and symbolic links to directories are never
+ * followed (no cycles, nothing outside the repository).
+ */
 static int walk(file_list *list, int fd, strbuf *path, int archived, const char *stem)
 {
 	DIR *d;
