@@ -389,6 +389,49 @@ static void test_list_many_sorted(void **state)
 	crmf_store_list_free(files, n);
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Folders are listed in place (sorted per folder, a folder sorting as its
+ * name and '/'): the result is the bytewise order of the whole paths, also
+ * where a folder's name is a prefix of its neighbours', names share their
+ * first eight bytes, or bytes are not ASCII. */
+static void test_list_order_folders_and_files(void **state)
+{
+	static const char *const paths[] = {
+	    "customers/a/x.yaml",	   "customers/a-c.yaml",	 "customers/a.yaml",
+	    "customers/a0.yaml",	   "customers/a.b/y.yaml",	 "customers/a/b/z.yaml",
+	    "customers/a/a.yaml",	   "customers/C2024001.yaml",	 "customers/C2024001/n.yaml",
+	    "customers/C2024001x.yaml",	   "customers/C20240010.yaml",	 "customers/C2024001-/m.yaml",
+	    "customers/\xe5\x8d\x8e/w.yaml", "customers/\xe5\x8d\x8e.yaml", "customers/Z.yaml",
+	    "customers/abcdefgh/i.yaml",   "customers/abcdefgh.yaml",	 "customers/abcdefg/j.yaml",
+	    "customers/abcdefghi.yaml",	   "archive/2024/a.yaml",	 "archive/2024.yaml",
+	    "archive/2024-01/b.yaml",
+	};
+	const size_t np = sizeof(paths) / sizeof(paths[0]);
+	const char *want[sizeof(paths) / sizeof(paths[0])];
+	char d[4096];
+	crmf_file *files = NULL;
+	size_t n = 0;
+
+	(void)state;
+	strcpy(d, fresh("list-order"));
+	for (size_t i = 0; i < np; i++) {
+		put(d, paths[i], "id: x\n");
+		want[i] = paths[i];
+	}
+	qsort(want, np, sizeof(want[0]), cmp_str);
+	assert_int_equal(crmf_store_list(&files, &n, d), 0);
+	assert_int_equal(n, np);
+	for (size_t i = 0; i < n; i++) {
+		assert_string_equal(files[i].relpath, want[i]);
+		assert_int_equal(files[i].archived, strncmp(want[i], "archive/", 8) == 0);
+	}
+	crmf_store_list_free(files, n);
+}
+
 static void test_list_missing_root(void **state)
 {
 	crmf_file *files = NULL;
@@ -700,6 +743,7 @@ int main(void)
 	    cmocka_unit_test(test_find_agrees_with_list),
 	    cmocka_unit_test(test_list_empty_repository),
 	    cmocka_unit_test(test_list_many_sorted),
+	    cmocka_unit_test(test_list_order_folders_and_files),
 	    cmocka_unit_test(test_list_missing_root),
 	    cmocka_unit_test(test_init_new_directory),
 	    cmocka_unit_test(test_init_refuses_existing_config),
