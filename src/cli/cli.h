@@ -70,6 +70,20 @@ cli_table *cli_table_new(size_t ncols, const char *const *headers);
 /** Append a row of `ncols` cells (copied; NULL prints as empty). */
 void cli_table_add(cli_table *t, const char *const *cells);
 
+/** Where a row function puts its row (see cli_table_fill). */
+typedef struct cli_row_sink cli_row_sink;
+
+/** Makes row `i` of a cli_table_fill and hands its cells to cli_row_put,
+ * once; called from several threads at once. */
+typedef void cli_row_fn(void *ctx, size_t i, cli_row_sink *sink);
+
+/** Append `n` rows made by `fn` (rows 0..n-1 in order, made in parallel when
+ * there are many). */
+void cli_table_fill(cli_table *t, size_t n, cli_row_fn *fn, void *ctx);
+
+/** The cells of the row being made (copied, as with cli_table_add). */
+void cli_row_put(cli_row_sink *sink, const char *const *cells);
+
 /** Right-align a column (numbers). */
 void cli_table_align_right(cli_table *t, size_t col);
 
@@ -87,6 +101,17 @@ void cli_table_free(cli_table *t);
 
 /** Columns a UTF-8 string takes on a terminal (CJK characters take two). */
 int cli_display_width(const char *s);
+
+/** Work on `part` of `parts`: items [lo, hi). */
+typedef void cli_part_fn(void *ctx, size_t part, size_t lo, size_t hi);
+
+/** Into how many parts (threads) to split `n` items: one per core, each part
+ * at least `grain` items. */
+size_t cli_parallel_parts(size_t n, size_t grain);
+
+/** Run `fn` over [0, n) split into `parts` contiguous parts, one thread each
+ * (the calling thread takes part 0); returns when all are done. */
+void cli_parallel(size_t n, size_t parts, cli_part_fn *fn, void *ctx);
 
 /* ---- changing customer files (change.c) ---- */
 

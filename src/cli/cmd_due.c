@@ -43,6 +43,7 @@ static const char usage[] =
  * reason) is worked out again when printed, so that a long agenda stays small. */
 struct item {
 	const crmf_customer *c;
+	const char *id; /* c->id, at hand for sorting */
 	crmf_day next_due;
 	int overdue_days;
 };
@@ -54,7 +55,7 @@ static int cmp_item(const void *pa, const void *pb)
 
 	if (a->next_due != b->next_due)
 		return a->next_due < b->next_due ? -1 : 1;
-	c = strcmp(a->c->id ? a->c->id : "", b->c->id ? b->c->id : "");
+	c = strcmp(a->id, b->id);
 	return c ? c : strcmp(a->c->path, b->c->path);
 }
 
@@ -156,6 +157,60 @@ static void print_colored(const cli_table *t, const struct item *v, crmf_day tod
 	free(text);
 }
 
+struct rows {
+	const struct item *v;
+	const crmf_config *cfg;
+	crmf_day today;
+	bool text;
+};
+
+/* One row of the table (in several threads at once). */
+static void make_row(void *ctx, size_t i, cli_row_sink *sink)
+{
+	const struct rows *r = ctx;
+	const crmf_customer *c = r->v[i].c;
+	const crmf_config *cfg = r->cfg;
+	const char *pot = crmf_potential_name(c->potential);
+	const char *stage = crmf_stage_name(c->stage);
+	char due[11], over[16];
+	crmf_class k;
+
+	crmf_classify(&k, c, cfg, r->today);
+	day_string(due, k.next_due);
+	if (r->text) {
+		const char *cells[8];
+
+		if (k.overdue_days > 0)
+			snprintf(over, sizeof(over), "%dd", k.overdue_days);
+		else
+			over[0] = '\0';
+		cells[0] = due;
+		cells[1] = over;
+		cells[2] = c->id;
+		cells[3] = c->name;
+		cells[4] = c->owner;
+		cells[5] = pot ? crmf_config_label(cfg, "potential", pot) : "";
+		cells[6] = crmf_config_label(cfg, "stage", stage);
+		cells[7] = k.reason;
+		cli_row_put(sink, cells);
+	} else {
+		const char *cells[10];
+
+		snprintf(over, sizeof(over), "%d", k.overdue_days);
+		cells[0] = due;
+		cells[1] = over;
+		cells[2] = c->id;
+		cells[3] = c->name;
+		cells[4] = c->owner;
+		cells[5] = pot;
+		cells[6] = stage;
+		cells[7] = crmf_due_kind_name(k.due_kind);
+		cells[8] = k.reason;
+		cells[9] = c->path;
+		cli_row_put(sink, cells);
+	}
+}
+
 static void print_table(const struct item *v, size_t n, const crmf_config *cfg, crmf_day today,
 			crmf_day until, bool overdue_only, cli_format fmt)
 {
@@ -165,56 +220,18 @@ static void print_table(const struct item *v, size_t n, const crmf_config *cfg, 
 						"potential", "stage", "kind", "reason", "path"};
 	bool text = fmt == FMT_TEXT;
 	cli_table *t = text ? cli_table_new(8, text_heads) : cli_table_new(10, csv_heads);
+	struct rows rows = {v, cfg, today, text};
 	size_t late = 0, now = 0;
 
 	if (text) {
 		cli_table_align_right(t, 1);
 		cli_table_limit(t, 3, 40);
 	}
+	cli_table_fill(t, n, make_row, &rows);
 	for (size_t i = 0; i < n; i++) {
-		const crmf_customer *c = v[i].c;
-		const char *pot = crmf_potential_name(c->potential);
-		const char *stage = crmf_stage_name(c->stage);
-		char due[11], over[16];
-		crmf_class kc, *k = &kc;
-
-		crmf_classify(k, c, cfg, today);
-		day_string(due, k->next_due);
-		if (text) {
-			const char *cells[8];
-
-			if (k->overdue_days > 0)
-				snprintf(over, sizeof(over), "%dd", k->overdue_days);
-			else
-				over[0] = '\0';
-			cells[0] = due;
-			cells[1] = over;
-			cells[2] = c->id;
-			cells[3] = c->name;
-			cells[4] = c->owner;
-			cells[5] = pot ? crmf_config_label(cfg, "potential", pot) : "";
-			cells[6] = crmf_config_label(cfg, "stage", stage);
-			cells[7] = k->reason;
-			cli_table_add(t, cells);
-		} else {
-			const char *cells[10];
-
-			snprintf(over, sizeof(over), "%d", k->overdue_days);
-			cells[0] = due;
-			cells[1] = over;
-			cells[2] = c->id;
-			cells[3] = c->name;
-			cells[4] = c->owner;
-			cells[5] = pot;
-			cells[6] = stage;
-			cells[7] = crmf_due_kind_name(k->due_kind);
-			cells[8] = k->reason;
-			cells[9] = c->path;
-			cli_table_add(t, cells);
-		}
-		if (k->overdue_days > 0)
+		if (v[i].overdue_days > 0)
 			late++;
-		else if (k->next_due == today)
+		else if (v[i].next_due == today)
 			now++;
 	}
 	if (!text) {
@@ -320,6 +337,69 @@ static bool keep_due(void *ctx, const crmf_customer *c, const crmf_config *cfg)
 	       (!d->overdue || k.overdue_days > 0);
 }
 
+/* Working out the agenda from the kept customers, in parts on all cores:
+ * each part dates its candidates, drops those not due and sorts what is
+ * left; the sorted parts are then merged. */
+struct agenda {
+	struct item *v;
+	const crmf_config *cfg;
+	crmf_day today, until;
+	bool overdue;
+	size_t kept[16]; /* per part: its rows, at the start of its range */
+};
+
+static void date_part(void *ctx, size_t part, size_t lo, size_t hi)
+{
+	struct agenda *a = ctx;
+	size_t n = lo;
+
+	for (size_t i = lo; i < hi; i++) {
+		struct item it = a->v[i];
+		crmf_class k;
+
+		crmf_classify_quick(&k, it.c, a->cfg, a->today);
+		if (k.due_kind == CRMF_DUE_NONE || k.next_due > a->until)
+			continue;
+		if (a->overdue && k.overdue_days == 0)
+			continue;
+		it.next_due = k.next_due;
+		it.overdue_days = k.overdue_days;
+		a->v[n++] = it;
+	}
+	qsort(a->v + lo, n - lo, sizeof(*a->v), cmp_item);
+	a->kept[part] = n - lo;
+}
+
+/* Date, filter and sort the n candidates of v; returns the rows, sorted, in
+ * v (the merge goes through tmp, n items). */
+static size_t agenda(struct agenda *a, size_t n, struct item *tmp)
+{
+	size_t parts = cli_parallel_parts(n, 4096), head[16], end[16], out = 0;
+
+	if (parts > 16)
+		parts = 16;
+	cli_parallel(n, parts, date_part, a);
+	if (parts == 1)
+		return a->kept[0];
+	for (size_t p = 0; p < parts; p++) {
+		head[p] = n * p / parts;
+		end[p] = head[p] + a->kept[p];
+	}
+	for (;;) {
+		size_t best = parts;
+
+		for (size_t p = 0; p < parts; p++)
+			if (head[p] < end[p] &&
+			    (best == parts || cmp_item(&a->v[head[p]], &a->v[head[best]]) < 0))
+				best = p;
+		if (best == parts)
+			break;
+		tmp[out++] = a->v[head[best]++];
+	}
+	memcpy(a->v, tmp, out * sizeof(*tmp));
+	return out;
+}
+
 static int run(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -341,6 +421,7 @@ static int run(int argc, char **argv)
 	crmf_identity me = {0};
 	struct filter filt = {0};
 	struct due_ctx dc = {&filt, 0, 0, false};
+	struct agenda ag;
 	struct item *v = NULL;
 	size_t n = 0, bad, n_unsure = 0;
 	crmf_diags diags;
@@ -435,7 +516,7 @@ static int run(int argc, char **argv)
 		cli_error("%s", crmf_error_last());
 		goto done;
 	}
-	v = malloc((repo->n ? repo->n : 1) * sizeof(*v));
+	v = malloc((repo->n ? repo->n : 1) * 2 * sizeof(*v));
 	if (!v)
 		abort();
 	bad = cli_files_with_errors(&diags);
@@ -444,8 +525,6 @@ static int run(int argc, char **argv)
 			  bad == 1 ? " has" : "s have");
 	for (size_t i = 0; i < repo->n; i++) {
 		const crmf_customer *cu = repo->v[i];
-		struct item *it = &v[n];
-		crmf_class k;
 
 		if (cu->archived || !wanted(&filt, repo->cfg, cu))
 			continue;
@@ -456,19 +535,12 @@ static int run(int argc, char **argv)
 			fprintf(stderr, " %s", cu->path);
 			continue;
 		}
-		it->c = cu;
-		crmf_classify_quick(&k, cu, repo->cfg, so.today);
-		if (k.due_kind == CRMF_DUE_NONE || k.next_due > until)
-			continue;
-		if (overdue && k.overdue_days == 0)
-			continue;
-		it->next_due = k.next_due;
-		it->overdue_days = k.overdue_days;
-		n++;
+		v[n++] = (struct item){cu, cu->id ? cu->id : "", 0, 0};
 	}
 	if (n_unsure)
 		fputc('\n', stderr);
-	qsort(v, n, sizeof(*v), cmp_item);
+	ag = (struct agenda){v, repo->cfg, so.today, until, overdue, {0}};
+	n = agenda(&ag, n, v + (repo->n ? repo->n : 1));
 	if (fmt == FMT_JSON)
 		print_json(v, n, repo->cfg, so.today);
 	else

@@ -7,6 +7,7 @@
 #include <utf8proc.h>
 
 #include "cli.h"
+#include "util.h"
 
 struct cli_table {
 	size_t ncols, nrows, cap;
@@ -25,10 +26,10 @@ struct chunk {
 	char data[];
 };
 
-static char *cell_dup(cli_table *t, const char *s)
+static char *cell_dup(struct chunk **chunks, const char *s)
 {
 	size_t n = strlen(s ? s : "") + 1;
-	struct chunk *ch = t->chunks;
+	struct chunk *ch = *chunks;
 	char *p;
 
 	if (!ch || ch->cap - ch->used < n) {
@@ -39,13 +40,47 @@ static char *cell_dup(cli_table *t, const char *s)
 			abort();
 		ch->used = 0;
 		ch->cap = cap;
-		ch->next = t->chunks;
-		t->chunks = ch;
+		ch->next = *chunks;
+		*chunks = ch;
 	}
 	p = ch->data + ch->used;
 	memcpy(p, s ? s : "", n);
 	ch->used += n;
 	return p;
+}
+
+/* Where the cells of one row go: its own chunks, so that rows can be made
+ * by several threads at once (cli_table_fill). */
+struct cli_row_sink {
+	cli_table *t;
+	struct chunk *chunks;
+	size_t row;
+	bool put;
+};
+
+void cli_row_put(cli_row_sink *sink, const char *const *cells)
+{
+	cli_table *t = sink->t;
+
+	for (size_t c = 0; c < t->ncols; c++) {
+		char *cell = cell_dup(&sink->chunks, cells[c]);
+
+		t->cells[sink->row * t->ncols + c] = cell;
+		t->widths[sink->row * t->ncols + c] = cli_display_width(cell);
+	}
+	sink->put = true;
+}
+
+static void reserve(cli_table *t, size_t rows)
+{
+	if (rows <= t->cap)
+		return;
+	while (t->cap < rows)
+		t->cap = t->cap ? t->cap * 2 : 64;
+	t->cells = realloc(t->cells, t->cap * t->ncols * sizeof(char *));
+	t->widths = realloc(t->widths, t->cap * t->ncols * sizeof(int));
+	if (!t->cells || !t->widths)
+		abort();
 }
 
 cli_table *cli_table_new(size_t ncols, const char *const *headers)
@@ -75,20 +110,59 @@ void cli_table_limit(cli_table *t, size_t col, int width)
 
 void cli_table_add(cli_table *t, const char *const *cells)
 {
-	if (t->nrows == t->cap) {
-		t->cap = t->cap ? t->cap * 2 : 64;
-		t->cells = realloc(t->cells, t->cap * t->ncols * sizeof(char *));
-		t->widths = realloc(t->widths, t->cap * t->ncols * sizeof(int));
-		if (!t->cells || !t->widths)
-			abort();
-	}
-	for (size_t c = 0; c < t->ncols; c++) {
-		char *cell = cell_dup(t, cells[c]);
+	cli_row_sink sink = {t, t->chunks, t->nrows, false};
 
-		t->cells[t->nrows * t->ncols + c] = cell;
-		t->widths[t->nrows * t->ncols + c] = cli_display_width(cell);
-	}
+	reserve(t, t->nrows + 1);
+	cli_row_put(&sink, cells);
+	t->chunks = sink.chunks;
 	t->nrows++;
+}
+
+struct fill {
+	cli_table *t;
+	size_t base;
+	cli_row_fn *fn;
+	void *ctx;
+	cli_row_sink *sinks;
+};
+
+static void fill_part(void *arg, size_t part, size_t lo, size_t hi)
+{
+	struct fill *f = arg;
+	cli_row_sink *sink = &f->sinks[part];
+
+	sink->t = f->t;
+	sink->chunks = NULL;
+	for (size_t i = lo; i < hi; i++) {
+		sink->row = f->base + i;
+		sink->put = false;
+		f->fn(f->ctx, i, sink);
+		if (!sink->put)
+			abort(); /* a row function that made no row */
+	}
+}
+
+void cli_table_fill(cli_table *t, size_t n, cli_row_fn *fn, void *ctx)
+{
+	size_t parts = cli_parallel_parts(n, 4096);
+	struct fill f = {t, t->nrows, fn, ctx, calloc(parts, sizeof(cli_row_sink))};
+
+	if (!f.sinks)
+		abort();
+	reserve(t, t->nrows + n);
+	cli_parallel(n, parts, fill_part, &f);
+	for (size_t p = 0; p < parts; p++) {
+		struct chunk *ch = f.sinks[p].chunks;
+
+		if (!ch)
+			continue;
+		while (ch->next)
+			ch = ch->next;
+		ch->next = t->chunks;
+		t->chunks = f.sinks[p].chunks;
+	}
+	free(f.sinks);
+	t->nrows += n;
 }
 
 size_t cli_table_rows(const cli_table *t)
@@ -153,23 +227,25 @@ int cli_display_width(const char *s)
 	return w;
 }
 
-static void pad(FILE *f, int n)
+static void pad(strbuf *b, int n)
 {
-	static const char spaces[] = "                                                                ";
-
-	for (; n > 0; n -= (int)sizeof(spaces) - 1)
-		fwrite(spaces, 1, n < (int)sizeof(spaces) - 1 ? (size_t)n : sizeof(spaces) - 1, f);
+	if (n <= 0)
+		return;
+	sb_grow(b, (size_t)n);
+	memset(b->buf + b->len, ' ', (size_t)n);
+	b->len += (size_t)n;
+	b->buf[b->len] = '\0';
 }
 
-/* Print at most `width` columns of s (`total` wide), with "…" when cut;
- * returns the columns printed. */
-static int put_clipped(FILE *f, const char *s, int total, int width)
+/* Add at most `width` columns of s (`total` wide), with "…" when cut;
+ * returns the columns added. */
+static int put_clipped(strbuf *b, const char *s, int total, int width)
 {
 	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
 	int w = 0;
 
 	if (total <= width) {
-		fputs(s, f);
+		sb_adds(b, s);
 		return total;
 	}
 	while (*p) {
@@ -184,11 +260,11 @@ static int put_clipped(FILE *f, const char *s, int total, int width)
 			cw = 1;
 		if (w + cw > width - 1) /* keep one column for the ellipsis */
 			break;
-		fwrite(p, 1, (size_t)n, f);
+		sb_add(b, (const char *)p, (size_t)n);
 		w += cw;
 		p += n;
 	}
-	fputs("…", f);
+	sb_adds(b, "…");
 	return w + 1;
 }
 
@@ -233,6 +309,7 @@ static void print_sv(FILE *f, const cli_table *t, char sep)
 
 void cli_table_print(FILE *f, const cli_table *t, cli_format fmt)
 {
+	strbuf b = STRBUF_INIT;
 	int *w;
 	int total = 0, term;
 	bool color;
@@ -264,25 +341,29 @@ void cli_table_print(FILE *f, const cli_table *t, cli_format fmt)
 		w[t->ncols - 1] = last < 8 ? 8 : last;
 	}
 	color = cli_color(f);
+	/* a line at a time, not a stdio call per cell: agendas run to 50,000 rows */
 	for (size_t r = 0; r < t->nrows; r++) {
+		b.len = 0;
 		if (r == 0 && color)
-			fputs("\033[1m", f);
+			sb_adds(&b, "\033[1m");
 		for (size_t c = 0; c < t->ncols; c++) {
 			const char *s = t->cells[r * t->ncols + c];
 			int sw = t->widths[r * t->ncols + c];
 			bool last = c + 1 == t->ncols;
 
 			if (c)
-				fputs("  ", f);
+				sb_add(&b, "  ", 2);
 			if (t->align_right[c] && sw < w[c])
-				pad(f, w[c] - sw);
-			sw = put_clipped(f, s, sw, w[c]);
+				pad(&b, w[c] - sw);
+			sw = put_clipped(&b, s, sw, w[c]);
 			if (!t->align_right[c] && !last && sw < w[c])
-				pad(f, w[c] - sw);
+				pad(&b, w[c] - sw);
 		}
 		if (r == 0 && color)
-			fputs("\033[0m", f);
-		fputc('\n', f);
+			sb_adds(&b, "\033[0m");
+		sb_addc(&b, '\n');
+		fwrite(b.buf, 1, b.len, f);
 	}
+	sb_release(&b);
 	free(w);
 }
