@@ -26,6 +26,8 @@ struct chunk {
 	char data[];
 };
 
+/* Chunks grow from 16 KB to 1 MB; the large ones are mapped with their pages
+ * at once (xcalloc_table), a fault per page being dear on a virtual machine. */
 static char *cell_dup(struct chunk **chunks, const char *s)
 {
 	size_t n = strlen(s ? s : "") + 1;
@@ -33,11 +35,13 @@ static char *cell_dup(struct chunk **chunks, const char *s)
 	char *p;
 
 	if (!ch || ch->cap - ch->used < n) {
-		size_t cap = n > 65536 ? n : 65536;
+		size_t cap = ch ? ch->cap * 2 : 16384;
 
-		ch = malloc(sizeof(*ch) + cap);
-		if (!ch)
-			abort();
+		if (cap > ((size_t)1 << 20))
+			cap = (size_t)1 << 20;
+		if (cap < n)
+			cap = n;
+		ch = xcalloc_table(1, sizeof(*ch) + cap);
 		ch->used = 0;
 		ch->cap = cap;
 		ch->next = *chunks;
@@ -71,16 +75,29 @@ void cli_row_put(cli_row_sink *sink, const char *const *cells)
 	sink->put = true;
 }
 
+/* A larger copy of an array (as xcalloc_table allocates). */
+static void *grow(void *old, size_t old_bytes, size_t new_bytes)
+{
+	void *p = xcalloc_table(1, new_bytes);
+
+	if (old) {
+		memcpy(p, old, old_bytes);
+		xfree_table(old, 1, old_bytes);
+	}
+	return p;
+}
+
 static void reserve(cli_table *t, size_t rows)
 {
-	if (rows <= t->cap)
+	size_t cap = t->cap;
+
+	if (rows <= cap)
 		return;
-	while (t->cap < rows)
-		t->cap = t->cap ? t->cap * 2 : 64;
-	t->cells = realloc(t->cells, t->cap * t->ncols * sizeof(char *));
-	t->widths = realloc(t->widths, t->cap * t->ncols * sizeof(int));
-	if (!t->cells || !t->widths)
-		abort();
+	while (cap < rows)
+		cap = cap ? cap * 2 : 64;
+	t->cells = grow(t->cells, t->cap * t->ncols * sizeof(char *), cap * t->ncols * sizeof(char *));
+	t->widths = grow(t->widths, t->cap * t->ncols * sizeof(int), cap * t->ncols * sizeof(int));
+	t->cap = cap;
 }
 
 cli_table *cli_table_new(size_t ncols, const char *const *headers)
@@ -176,10 +193,10 @@ void cli_table_free(cli_table *t)
 		return;
 	for (struct chunk *ch = t->chunks, *next; ch; ch = next) {
 		next = ch->next;
-		free(ch);
+		xfree_table(ch, 1, sizeof(*ch) + ch->cap);
 	}
-	free(t->cells);
-	free(t->widths);
+	xfree_table(t->cells, 1, t->cap * t->ncols * sizeof(char *));
+	xfree_table(t->widths, 1, t->cap * t->ncols * sizeof(int));
 	free(t->align_right);
 	free(t->limit);
 	free(t);
