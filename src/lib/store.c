@@ -5,7 +5,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -601,10 +604,8 @@ static int entry_byte(const struct entry *e, size_t i)
 	return i < e->len ? (unsigned char)e->name[i] : i == e->len && e->dir ? '/' : 0;
 }
 
-static int cmp_entry(const void *pa, const void *pb)
+static inline int cmp_entry(const struct entry *a, const struct entry *b)
 {
-	const struct entry *a = pa, *b = pb;
-
 	if (a->key[0] != b->key[0])
 		return a->key[0] < b->key[0] ? -1 : 1;
 	if (a->key[1] != b->key[1])
@@ -615,6 +616,58 @@ static int cmp_entry(const void *pa, const void *pb)
 		if (x != y || !x)
 			return x - y;
 	}
+}
+
+static inline void swap_entries(struct entry *a, struct entry *b)
+{
+	struct entry t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+/* Sort a folder's entries: quicksort (median of three, the smaller side
+ * first) with the comparison inlined, qsort's calls through a pointer being
+ * most of the listing's time in a folder of 20,000 files. */
+static void sort_entries(struct entry *v, size_t n)
+{
+	while (n > 12) {
+		size_t m = n / 2, left;
+		ptrdiff_t i = -1, j = (ptrdiff_t)n;
+		struct entry pivot;
+
+		if (cmp_entry(&v[m], &v[0]) < 0)
+			swap_entries(&v[m], &v[0]);
+		if (cmp_entry(&v[n - 1], &v[m]) < 0) {
+			swap_entries(&v[n - 1], &v[m]);
+			if (cmp_entry(&v[m], &v[0]) < 0)
+				swap_entries(&v[m], &v[0]);
+		}
+		pivot = v[m];
+		for (;;) {
+			do
+				i++;
+			while (cmp_entry(&v[i], &pivot) < 0);
+			do
+				j--;
+			while (cmp_entry(&pivot, &v[j]) < 0);
+			if (i >= j)
+				break;
+			swap_entries(&v[i], &v[j]);
+		}
+		left = (size_t)j + 1; /* [0, left) <= pivot <= [left, n) */
+		if (left < n - left) {
+			sort_entries(v, left);
+			v += left;
+			n -= left;
+		} else {
+			sort_entries(v + left, n - left);
+			n = left;
+		}
+	}
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && cmp_entry(&v[j], &v[j - 1]) < 0; j--)
+			swap_entries(&v[j], &v[j - 1]);
 }
 
 static void add_entry(struct entry **v, size_t *n, size_t *cap, const char *name, size_t len,
@@ -667,7 +720,11 @@ static bool probe(file_list *list, int fd, const strbuf *path, const char *stem,
  * an lstat only where the file system does not say, and symbolic links to
  * directories are never followed (no cycles, nothing outside the repository).
  */
-static int walk(file_list *list, int fd, strbuf *path, int archived, const char *stem)
+static int walk_folders(file_list *list, DIR *d, const strbuf *path, int archived,
+			struct entry *ents, size_t n);
+
+static int walk(file_list *list, int fd, strbuf *path, int archived, const char *stem,
+		bool parallel)
 {
 	DIR *d;
 	struct dirent *de;
@@ -724,8 +781,12 @@ static int walk(file_list *list, int fd, strbuf *path, int archived, const char 
 		else if (type == DT_REG && is_yaml_name(name, len))
 			add_entry(&ents, &n, &cap, name, len, join(path, name, len));
 	}
-	if (n > 1)
-		qsort(ents, n, sizeof(*ents), cmp_entry);
+	sort_entries(ents, n);
+	if (parallel && rc == 0) {
+		rc = walk_folders(list, d, path, archived, ents, n);
+		ents = NULL; /* taken over */
+		n = 0;
+	}
 	for (i = 0; i < n && rc == 0; i++) {
 		size_t keep = path->len;
 		int sub;
@@ -741,7 +802,7 @@ static int walk(file_list *list, int fd, strbuf *path, int archived, const char 
 		if (sub < 0)
 			rc = crmf_error_set("cannot open '%s': %s", path->buf, strerror(errno));
 		else
-			rc = walk(list, sub, path, archived, stem);
+			rc = walk(list, sub, path, archived, stem, false);
 		path->len = keep;
 		path->buf[keep] = '\0';
 	}
@@ -753,6 +814,122 @@ static int walk(file_list *list, int fd, strbuf *path, int archived, const char 
 	}
 	free(ents);
 	closedir(d);
+	return rc;
+}
+
+/* The folders of one folder, listed by several threads at once (a
+ * repository by years lists its years in parallel). */
+struct folders {
+	int dirfd;
+	const strbuf *parent;
+	int archived;
+	const struct entry *ents;
+	size_t *dirs, ndirs; /* the entries that are folders */
+	size_t *order;	     /* the folders, largest first: no long one left for last */
+	file_list *lists;    /* each folder's files */
+	char **errs;	     /* each folder's error, or NULL */
+	atomic_size_t next;
+};
+
+static void *folders_main(void *arg)
+{
+	struct folders *w = arg;
+	strbuf path = STRBUF_INIT;
+	size_t k;
+
+	while ((k = atomic_fetch_add(&w->next, 1)) < w->ndirs) {
+		const struct entry *e = &w->ents[w->dirs[k = w->order[k]]];
+		int sub = openat(w->dirfd, e->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		int rc;
+
+		path.len = 0;
+		sb_add(&path, w->parent->buf, w->parent->len);
+		sb_addc(&path, '/');
+		sb_add(&path, e->name, e->len);
+		if (sub < 0)
+			rc = crmf_error_set("cannot open '%s': %s", path.buf, strerror(errno));
+		else
+			rc = walk(&w->lists[k], sub, &path, w->archived, NULL, false);
+		if (rc < 0) /* the message is the thread's own */
+			w->errs[k] = xstrdup(crmf_error_last());
+	}
+	sb_release(&path);
+	return NULL;
+}
+
+/* List the sorted entries of folder d: its files, and its folders' files
+ * listed by up to one thread per core; the entries are consumed. The first
+ * error in path order is the one reported, as when listing in one go. */
+static int walk_folders(file_list *list, DIR *d, const strbuf *path, int archived,
+			struct entry *ents, size_t n)
+{
+	struct folders w = {dirfd(d), path, archived, ents, NULL, 0, NULL, NULL, NULL, 0};
+	off_t *size;
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	pthread_t tid[8];
+	size_t threads, started = 0, k = 0;
+	int rc = 0;
+
+	w.dirs = xmalloc((n ? n : 1) * sizeof(*w.dirs));
+	for (size_t i = 0; i < n; i++)
+		if (ents[i].dir)
+			w.dirs[w.ndirs++] = i;
+	/* a folder's size grows with its entries (ext4, xfs, tmpfs) */
+	w.order = xmalloc((w.ndirs ? w.ndirs : 1) * sizeof(*w.order));
+	size = xmalloc((w.ndirs ? w.ndirs : 1) * sizeof(*size));
+	for (size_t j = 0; j < w.ndirs; j++) {
+		struct stat st;
+		size_t at = j;
+
+		size[j] = fstatat(w.dirfd, ents[w.dirs[j]].name, &st, AT_SYMLINK_NOFOLLOW) == 0
+			      ? st.st_size
+			      : 0;
+		for (; at > 0 && size[w.order[at - 1]] < size[j]; at--)
+			w.order[at] = w.order[at - 1];
+		w.order[at] = j;
+	}
+	free(size);
+	w.lists = xcalloc(w.ndirs ? w.ndirs : 1, sizeof(*w.lists));
+	w.errs = xcalloc(w.ndirs ? w.ndirs : 1, sizeof(*w.errs));
+	atomic_init(&w.next, 0);
+	threads = cores < 1 ? 1 : (size_t)cores;
+	if (threads > w.ndirs)
+		threads = w.ndirs;
+	if (threads > 8)
+		threads = 8;
+	for (size_t t = 1; t < threads; t++)
+		if (pthread_create(&tid[started], NULL, folders_main, &w) == 0)
+			started++;
+	folders_main(&w);
+	for (size_t t = 0; t < started; t++)
+		pthread_join(tid[t], NULL);
+
+	for (size_t i = 0; i < n; i++) {
+		if (!ents[i].dir) {
+			if (rc == 0)
+				add_path(list, ents[i].rel, archived);
+			else
+				free(ents[i].rel);
+			continue;
+		}
+		if (rc == 0 && w.errs[k])
+			rc = crmf_error_set("%s", w.errs[k]);
+		for (size_t j = 0; j < w.lists[k].n; j++) {
+			if (rc == 0)
+				add_path(list, w.lists[k].v[j].relpath, archived);
+			else
+				free(w.lists[k].v[j].relpath);
+		}
+		free(w.lists[k].v);
+		free(w.errs[k]);
+		free((char *)ents[i].name);
+		k++;
+	}
+	free(w.dirs);
+	free(w.order);
+	free(w.lists);
+	free(w.errs);
+	free(ents);
 	return rc;
 }
 
@@ -787,7 +964,7 @@ static int list_or_find(crmf_file **out, size_t *n, const char *root, const char
 		}
 		path.len = 0;
 		sb_adds(&path, tops[i]);
-		rc = walk(&list, fd, &path, i == 0, stem);
+		rc = walk(&list, fd, &path, i == 0, stem, !stem);
 	}
 	close(rootfd);
 	sb_release(&path);
