@@ -140,14 +140,6 @@ static void ps_report(struct parse *p, int rule, int line, int col, const char *
 	free(msg);
 }
 
-/* Length of a UTF-8 sequence from its lead byte (the text is valid by then). */
-static size_t utf8_width(unsigned char b)
-{
-	static const unsigned char w[16] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 3, 4};
-
-	return w[b >> 4];
-}
-
 /* Characters that crmf refuses inside a line: C0 but TAB, DEL, C1, the
  * noncharacters libyaml refuses, and a CR that does not end a line or the
  * Unicode line separators, which libyaml would count as line breaks where
@@ -465,6 +457,35 @@ static void prescan(struct parse *p)
 				       p->reported[r] - PRESCAN_MAX_REPORTS);
 }
 
+/* The offset `col` characters after s[b] (a character's start), at most
+ * len: eight bytes at a time, counting the bytes that start a character
+ * (all but 10xxxxxx), then one at a time. The text is valid UTF-8 here. */
+static inline size_t skip_chars(const unsigned char *s, size_t b, size_t len, size_t col)
+{
+	const uint64_t high = 0x8080808080808080ULL;
+
+	/* a word holding fewer starts than needed to reach the target's start
+	 * (col + 1 of them, counting s[b]'s) is skipped whole */
+	while (b + 8 <= len) {
+		uint64_t w = load8(s + b);
+		size_t starts = 8 - (size_t)__builtin_popcountll(w & ~(w << 1) & high);
+
+		if (starts > col)
+			break;
+		col -= starts;
+		b += 8;
+		/* the word may end inside a character: col counts the starts
+		 * still to pass, and a continuation byte starts nothing */
+	}
+	for (; b < len; b++) {
+		if ((s[b] & 0xC0) == 0x80)
+			continue;
+		if (col-- == 0)
+			return b;
+	}
+	return len;
+}
+
 /* Byte offset of a libyaml mark: its line's start plus its column, counted
  * in characters on a line that is not ASCII. */
 static inline size_t byte_at(struct parse *p, const yaml_mark_t *m)
@@ -480,9 +501,7 @@ static inline size_t byte_at(struct parse *p, const yaml_mark_t *m)
 		b = p->memo_byte;
 		col -= p->memo_col;
 	}
-	while (col-- && b < len)
-		b += utf8_width(p->s[b]);
-	b = b < len ? b : len;
+	b = skip_chars(p->s, b, len, col);
 	p->memo_line = m->line;
 	p->memo_col = m->column;
 	p->memo_byte = b;

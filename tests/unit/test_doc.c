@@ -181,6 +181,23 @@ static void test_positions_everywhere(void **state)
 	}
 }
 
+/* Columns past characters of every width (2, 3 and 4 bytes) on long lines,
+ * several nodes to a line: each node's position agrees with its bytes. */
+static void test_positions_mixed_widths(void **state)
+{
+	static const char text[] =
+	    "a: [é中😀a, 'ü😀', 中文中文中文中文中文中文, x, \"😀😀😀😀\", ééééééééé, 末]\n"
+	    "b: {一: 二二二二二二二二二, ü: 😀😀, long: abcdefghijklmnopqrstuvwxyz, 尾: z}\n"
+	    "c: 😀 - 😀 x\n"
+	    "d: [😀, [é, [中, [a, 😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀, b]]]]\n";
+	struct fx *f = *state;
+	size_t count = 0;
+
+	parse_ok(f, text);
+	check_node(f->doc, f->doc->root, &count);
+	assert_int_equal(count, 33);
+}
+
 static void test_block_two_spaces(void **state)
 {
 	struct fx *f = *state;
@@ -839,6 +856,7 @@ int main(void)
 	    T(test_spans),
 	    T(test_bom),
 	    T(test_positions_everywhere),
+	    T(test_positions_mixed_widths),
 	    T(test_crlf),
 	    T(test_no_final_newline),
 	    T(test_too_large),
