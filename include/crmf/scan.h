@@ -54,6 +54,11 @@ typedef struct crmf_scan_opts {
 	bool values;          /* summary mode: keep the top-level values (crmf_summary_values) */
 	crmf_scan_keep keep;  /* NULL keeps every customer */
 	void *keep_ctx;
+	/* summary mode, optional: asked instead of `keep` where a file is parsed
+	 * during the scan, with the full customer (never a summary; `unsure` is
+	 * what its summary's would say), so that a customer it refuses is never
+	 * summarised; must decide as `keep` would on the summary */
+	bool (*prefilter)(void *ctx, const crmf_customer *c, bool unsure, const crmf_config *cfg);
 } crmf_scan_opts;
 
 /*

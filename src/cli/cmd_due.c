@@ -213,7 +213,8 @@ static void make_row(void *ctx, size_t i, cli_row_sink *sink)
 		cells[5] = pot ? crmf_config_label(cfg, "potential", pot) : "";
 		cells[6] = crmf_config_label(cfg, "stage", stage);
 		cells[7] = k.reason;
-		cli_row_put(sink, cells);
+		/* the customer's strings and the labels outlive the table */
+		cli_row_put_borrowed(sink, cells, 1u << 2 | 1u << 3 | 1u << 4 | 1u << 5 | 1u << 6);
 	} else {
 		const char *cells[10];
 
@@ -228,7 +229,8 @@ static void make_row(void *ctx, size_t i, cli_row_sink *sink)
 		cells[7] = crmf_due_kind_name(k.due_kind);
 		cells[8] = k.reason;
 		cells[9] = c->path;
-		cli_row_put(sink, cells);
+		cli_row_put_borrowed(sink, cells,
+				     1u << 2 | 1u << 3 | 1u << 4 | 1u << 5 | 1u << 6 | 1u << 7 | 1u << 9);
 	}
 }
 
@@ -344,18 +346,24 @@ struct due_ctx {
 
 /* In the scan's worker threads: keep only the customers the agenda shows or
  * names, so that memory holds the agenda, not the repository. */
-static bool keep_due(void *ctx, const crmf_customer *c, const crmf_config *cfg)
+static bool due_wanted(void *ctx, const crmf_customer *c, bool is_unsure, const crmf_config *cfg)
 {
 	const struct due_ctx *d = ctx;
 	crmf_class k;
 
 	if (c->archived || !wanted(d->filt, cfg, c))
 		return false;
-	if (unsure(c))
+	if (is_unsure)
 		return true;
 	crmf_classify_quick(&k, c, cfg, d->today);
 	return k.due_kind != CRMF_DUE_NONE && k.next_due <= d->until &&
 	       (!d->overdue || k.overdue_days > 0);
+}
+
+/* The same for a summary (a file the validation cache knows). */
+static bool keep_due(void *ctx, const crmf_customer *c, const crmf_config *cfg)
+{
+	return due_wanted(ctx, c, unsure(c), cfg);
 }
 
 /* Working out the agenda from the kept customers, in parts on all cores:
@@ -533,6 +541,7 @@ static int run(int argc, char **argv)
 	dc.overdue = overdue;
 	so.mode = CRMF_SCAN_SUMMARY;
 	so.keep = keep_due;
+	so.prefilter = due_wanted;
 	so.keep_ctx = &dc;
 	if (crmf_repo_scan(repo, &so, &diags) != 0) {
 		cli_error("%s", crmf_error_last());

@@ -946,10 +946,12 @@ static void pool_hand_over(struct pchunk **to)
 	tl_chunks = NULL;
 }
 
-/* Keep the customer of a record (summary mode), asking the caller's filter.
- * The summary is built where it will stay; one the filter refuses is taken
- * back from the pool at once. */
-static crmf_customer *keep_summary(struct scan *s, const struct view *v, const char *path)
+/* Keep the customer of a record (summary mode), asking the caller's filter
+ * unless `asked` (the prefilter took the customer). The summary is built
+ * where it will stay; one the filter refuses is taken back from the pool at
+ * once. */
+static crmf_customer *keep_summary(struct scan *s, const struct view *v, const char *path,
+				   bool asked)
 {
 	size_t size;
 	struct pchunk *c;
@@ -959,7 +961,7 @@ static crmf_customer *keep_summary(struct scan *s, const struct view *v, const c
 		return NULL;
 	size = summary_size(v, path, s->o->values);
 	sum = summary_new(v, path, s->o->values, pool_alloc(size), size);
-	if (s->o->keep && !s->o->keep(s->o->keep_ctx, &sum->c, s->repo->cfg)) {
+	if (!asked && s->o->keep && !s->o->keep(s->o->keep_ctx, &sum->c, s->repo->cfg)) {
 		c = tl_chunks; /* the summary is the last thing allocated there */
 		c->used = (size_t)((char *)sum - (char *)c->data);
 		return NULL;
@@ -1028,8 +1030,11 @@ static void check_file(struct scan *s, size_t i, struct at at, struct result *r,
 	if (want && c && s->o->mode == CRMF_SCAN_DOCS) {
 		if (!s->o->keep || s->o->keep(s->o->keep_ctx, c, s->repo->cfg))
 			r->keep = c, c = NULL;
+	} else if (want && c && s->o->prefilter) {
+		if (s->o->prefilter(s->o->keep_ctx, c, (r->v.flags & R_UNSURE) != 0, s->repo->cfg))
+			r->keep = keep_summary(s, &r->v, f->relpath, true);
 	} else if (want && c) {
-		r->keep = keep_summary(s, &r->v, f->relpath);
+		r->keep = keep_summary(s, &r->v, f->relpath, false);
 	}
 	crmf_customer_free(c);
 	crmf_diags_release(&d);
@@ -1169,7 +1174,7 @@ static void process_batch(struct scan *s, size_t first, size_t end, crmf_readman
 		r->shared = sh;
 		sh->refs++;
 		if (f->selected && s->o->mode == CRMF_SCAN_SUMMARY)
-			r->keep = keep_summary(s, &r->v, f->relpath);
+			r->keep = keep_summary(s, &r->v, f->relpath, false);
 	}
 	if (sh && !sh->refs) {
 		free(sh->buf);

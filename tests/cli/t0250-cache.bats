@@ -45,6 +45,25 @@ same_as_uncached() {
 	same_as_uncached list --today 2025-06-16 --all --format json
 }
 
+@test "t0250 cache: due answers the same from the cache and without, with broken files, archived ones and filters" {
+	make_example_repo
+	cd repo
+	# without the cache, due decides on each parsed customer before it is
+	# summarised; from the cache, on the summary: the same customers either way
+	cp "$CRMF_SRC"/examples/broken/*.yaml customers/2025/
+	mkdir -p archive/2023 && cp customers/2024/*.yaml archive/2023/
+	crmf check >/dev/null || true
+	for args in "" "--within 30d" "--within 0" "--overdue" "--owner chen.hao" "--owner li.na --within 2w" "--format csv" "--format json"; do
+		# shellcheck disable=SC2086
+		same_as_uncached due --today 2025-06-16 $args
+	done
+	run crmf due --today 2025-06-16 --within 30d
+	assert_failure 1
+	assert_line --partial 'left out, their due date depends on fields with errors:'
+	assert_line --partial 'customers/2025/bad-date.yaml'
+	refute_output --partial 'archive/2023'
+}
+
 @test "t0250 cache: an unchanged repository leaves the cache file as it is" {
 	make_example_repo
 	cd repo
