@@ -84,6 +84,10 @@ void cli_table_fill(cli_table *t, size_t n, cli_row_fn *fn, void *ctx);
 /** The cells of the row being made (copied, as with cli_table_add). */
 void cli_row_put(cli_row_sink *sink, const char *const *cells);
 
+/** The same, but cell c is not copied when bit c of `borrowed` is set: it
+ * must outlive the table. */
+void cli_row_put_borrowed(cli_row_sink *sink, const char *const *cells, unsigned long borrowed);
+
 /** Right-align a column (numbers). */
 void cli_table_align_right(cli_table *t, size_t col);
 

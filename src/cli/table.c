@@ -11,7 +11,7 @@
 
 struct cli_table {
 	size_t ncols, nrows, cap;
-	char **cells; /* row-major, row 0 = headers */
+	const char **cells; /* row-major, row 0 = headers */
 	int *widths;  /* display width of each cell, computed once */
 	int *align_right;
 	int *limit; /* max display width per column, 0 = none */
@@ -62,17 +62,23 @@ struct cli_row_sink {
 	bool put;
 };
 
-void cli_row_put(cli_row_sink *sink, const char *const *cells)
+void cli_row_put_borrowed(cli_row_sink *sink, const char *const *cells, unsigned long borrowed)
 {
 	cli_table *t = sink->t;
 
 	for (size_t c = 0; c < t->ncols; c++) {
-		char *cell = cell_dup(&sink->chunks, cells[c]);
+		const char *cell = borrowed >> c & 1 ? (cells[c] ? cells[c] : "")
+						      : cell_dup(&sink->chunks, cells[c]);
 
 		t->cells[sink->row * t->ncols + c] = cell;
 		t->widths[sink->row * t->ncols + c] = cli_display_width(cell);
 	}
 	sink->put = true;
+}
+
+void cli_row_put(cli_row_sink *sink, const char *const *cells)
+{
+	cli_row_put_borrowed(sink, cells, 0);
 }
 
 /* A larger copy of an array (as xcalloc_table allocates). */
@@ -324,6 +330,47 @@ static void print_sv(FILE *f, const cli_table *t, char sep)
 	}
 }
 
+/* Lay out rows [lo, hi) into b, the columns `w` wide. */
+static void layout_rows(strbuf *b, const cli_table *t, const int *w, bool color, size_t lo,
+			size_t hi)
+{
+	for (size_t r = lo; r < hi; r++) {
+		if (r == 0 && color)
+			sb_adds(b, "\033[1m");
+		for (size_t c = 0; c < t->ncols; c++) {
+			const char *s = t->cells[r * t->ncols + c];
+			int sw = t->widths[r * t->ncols + c];
+			bool last = c + 1 == t->ncols;
+
+			if (c)
+				sb_add(b, "  ", 2);
+			if (t->align_right[c] && sw < w[c])
+				pad(b, w[c] - sw);
+			sw = put_clipped(b, s, sw, w[c]);
+			if (!t->align_right[c] && !last && sw < w[c])
+				pad(b, w[c] - sw);
+		}
+		if (r == 0 && color)
+			sb_adds(b, "\033[0m");
+		sb_addc(b, '\n');
+	}
+}
+
+struct layout {
+	const cli_table *t;
+	const int *w;
+	bool color;
+	strbuf *out; /* per part */
+};
+
+static void layout_part(void *ctx, size_t part, size_t lo, size_t hi)
+{
+	struct layout *lay = ctx;
+
+	sb_grow(&lay->out[part], (hi - lo) * 128);
+	layout_rows(&lay->out[part], lay->t, lay->w, lay->color, lo, hi);
+}
+
 void cli_table_print(FILE *f, const cli_table *t, cli_format fmt)
 {
 	strbuf b = STRBUF_INIT;
@@ -358,27 +405,22 @@ void cli_table_print(FILE *f, const cli_table *t, cli_format fmt)
 		w[t->ncols - 1] = last < 8 ? 8 : last;
 	}
 	color = cli_color(f);
-	/* a line at a time, not a stdio call per cell: agendas run to 50,000 rows */
-	for (size_t r = 0; r < t->nrows; r++) {
-		b.len = 0;
-		if (r == 0 && color)
-			sb_adds(&b, "\033[1m");
-		for (size_t c = 0; c < t->ncols; c++) {
-			const char *s = t->cells[r * t->ncols + c];
-			int sw = t->widths[r * t->ncols + c];
-			bool last = c + 1 == t->ncols;
+	if (t->nrows >= 8192) {
+		/* a long table is laid out by several threads, then written in order */
+		struct layout lay = {t, w, color, NULL};
+		size_t parts = cli_parallel_parts(t->nrows, 4096);
 
-			if (c)
-				sb_add(&b, "  ", 2);
-			if (t->align_right[c] && sw < w[c])
-				pad(&b, w[c] - sw);
-			sw = put_clipped(&b, s, sw, w[c]);
-			if (!t->align_right[c] && !last && sw < w[c])
-				pad(&b, w[c] - sw);
+		lay.out = calloc(parts, sizeof(*lay.out));
+		if (!lay.out)
+			abort();
+		cli_parallel(t->nrows, parts, layout_part, &lay);
+		for (size_t p = 0; p < parts; p++) {
+			fwrite(lay.out[p].buf, 1, lay.out[p].len, f);
+			sb_release(&lay.out[p]);
 		}
-		if (r == 0 && color)
-			sb_adds(&b, "\033[0m");
-		sb_addc(&b, '\n');
+		free(lay.out);
+	} else {
+		layout_rows(&b, t, w, color, 0, t->nrows);
 		fwrite(b.buf, 1, b.len, f);
 	}
 	sb_release(&b);
