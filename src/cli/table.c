@@ -356,21 +356,6 @@ static void layout_rows(strbuf *b, const cli_table *t, const int *w, bool color,
 	}
 }
 
-struct layout {
-	const cli_table *t;
-	const int *w;
-	bool color;
-	strbuf *out; /* per part */
-};
-
-static void layout_part(void *ctx, size_t part, size_t lo, size_t hi)
-{
-	struct layout *lay = ctx;
-
-	sb_grow(&lay->out[part], (hi - lo) * 128);
-	layout_rows(&lay->out[part], lay->t, lay->w, lay->color, lo, hi);
-}
-
 void cli_table_print(FILE *f, const cli_table *t, cli_format fmt)
 {
 	strbuf b = STRBUF_INIT;
@@ -405,22 +390,16 @@ void cli_table_print(FILE *f, const cli_table *t, cli_format fmt)
 		w[t->ncols - 1] = last < 8 ? 8 : last;
 	}
 	color = cli_color(f);
-	if (t->nrows >= 8192) {
-		/* a long table is laid out by several threads, then written in order */
-		struct layout lay = {t, w, color, NULL};
-		size_t parts = cli_parallel_parts(t->nrows, 4096);
-
-		lay.out = calloc(parts, sizeof(*lay.out));
-		if (!lay.out)
-			abort();
-		cli_parallel(t->nrows, parts, layout_part, &lay);
-		for (size_t p = 0; p < parts; p++) {
-			fwrite(lay.out[p].buf, 1, lay.out[p].len, f);
-			sb_release(&lay.out[p]);
-		}
-		free(lay.out);
-	} else {
-		layout_rows(&b, t, w, color, 0, t->nrows);
+	/* a line at a time, not a stdio call per cell: agendas run to 50,000
+	 * rows (laying them out in parallel buffers costs more in page faults
+	 * than it saves) */
+	for (size_t r = 0; r < t->nrows; r++) {
+		/* cells may be borrowed from anywhere in memory: ask ahead */
+		if (r + 8 < t->nrows)
+			for (size_t c = 0; c < t->ncols; c++)
+				__builtin_prefetch(t->cells[(r + 8) * t->ncols + c]);
+		b.len = 0;
+		layout_rows(&b, t, w, color, r, r + 1);
 		fwrite(b.buf, 1, b.len, f);
 	}
 	sb_release(&b);
