@@ -670,9 +670,21 @@ static void sort_entries(struct entry *v, size_t n)
 			swap_entries(&v[j], &v[j - 1]);
 }
 
-static void add_entry(struct entry **v, size_t *n, size_t *cap, const char *name, size_t len,
-		      char *rel)
+static uint64_t load_be64(const unsigned char *p)
 {
+	uint64_t w;
+
+	memcpy(&w, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	w = __builtin_bswap64(w);
+#endif
+	return w;
+}
+
+static void add_entry(struct entry **v, size_t *n, size_t *cap, const char *name, size_t len,
+		      char *rel, size_t dir_len)
+{
+	unsigned char head[16] = {0};
 	struct entry *e;
 
 	if (*n == *cap) {
@@ -680,13 +692,16 @@ static void add_entry(struct entry **v, size_t *n, size_t *cap, const char *name
 		*v = xrealloc(*v, *cap * sizeof(**v));
 	}
 	e = &(*v)[(*n)++];
-	e->name = rel ? rel + strlen(rel) - len : xstrndup(name, len);
+	e->name = rel ? rel + dir_len + 1 : xstrndup(name, len);
 	e->rel = rel;
 	e->len = (uint32_t)len; /* a name is at most NAME_MAX bytes */
 	e->dir = !rel;
-	e->key[0] = e->key[1] = 0;
-	for (size_t i = 0; i < 16; i++)
-		e->key[i / 8] = e->key[i / 8] << 8 | (uint64_t)entry_byte(e, i);
+	/* the key: the name's first 16 bytes, a folder's '/' after it, zeros */
+	memcpy(head, name, len < 16 ? len : 16);
+	if (e->dir && len < 16)
+		head[len] = '/';
+	e->key[0] = load_be64(head);
+	e->key[1] = load_be64(head + 8);
 }
 
 /* Finding one name (crmf_store_find): look it up in the folder `fd`, then
@@ -741,6 +756,17 @@ static int walk(file_list *list, int fd, strbuf *path, int archived, const char 
 		close(fd);
 		return crmf_error_set("cannot read '%s': %s", path->buf, strerror(errno));
 	}
+	{
+		/* room for the folder's entries at once: its size grows with them
+		 * (ext4: about 24 bytes each) */
+		struct stat st;
+
+		if (fstat(fd, &st) == 0 && st.st_size > 64 * 24) {
+			cap = (size_t)st.st_size / 24;
+			cap = cap > ((size_t)1 << 20) ? (size_t)1 << 20 : cap;
+			ents = xmalloc(cap * sizeof(*ents));
+		}
+	}
 	for (;;) {
 		const char *name;
 		size_t len;
@@ -777,9 +803,9 @@ static int walk(file_list *list, int fd, strbuf *path, int archived, const char 
 			type = DT_REG;
 		}
 		if (type == DT_DIR)
-			add_entry(&ents, &n, &cap, name, len, NULL);
+			add_entry(&ents, &n, &cap, name, len, NULL, path->len);
 		else if (type == DT_REG && is_yaml_name(name, len))
-			add_entry(&ents, &n, &cap, name, len, join(path, name, len));
+			add_entry(&ents, &n, &cap, name, len, join(path, name, len), path->len);
 	}
 	sort_entries(ents, n);
 	if (parallel && rc == 0) {
@@ -904,6 +930,16 @@ static int walk_folders(file_list *list, DIR *d, const strbuf *path, int archive
 	for (size_t t = 0; t < started; t++)
 		pthread_join(tid[t], NULL);
 
+	{
+		size_t total = list->n + n;
+
+		for (size_t j = 0; j < w.ndirs; j++)
+			total += w.lists[j].n;
+		if (total > list->cap) {
+			list->cap = total;
+			list->v = xrealloc(list->v, list->cap * sizeof(*list->v));
+		}
+	}
 	for (size_t i = 0; i < n; i++) {
 		if (!ents[i].dir) {
 			if (rc == 0)

@@ -408,7 +408,9 @@ static void test_list_order_folders_and_files(void **state)
 	    "customers/\xe5\x8d\x8e/w.yaml", "customers/\xe5\x8d\x8e.yaml", "customers/Z.yaml",
 	    "customers/abcdefgh/i.yaml",   "customers/abcdefgh.yaml",	 "customers/abcdefg/j.yaml",
 	    "customers/abcdefghi.yaml",	   "archive/2024/a.yaml",	 "archive/2024.yaml",
-	    "archive/2024-01/b.yaml",
+	    "archive/2024-01/b.yaml",	   "customers/abcdefghijklmnop/q.yaml",
+	    "customers/abcdefghijklmnop.yaml", "customers/abcdefghijklmnop-r.yaml",
+	    "customers/abcdefghijklmnopq/s.yaml", "customers/abcdefghijklmno/t.yaml",
 	};
 	const size_t np = sizeof(paths) / sizeof(paths[0]);
 	const char *want[sizeof(paths) / sizeof(paths[0])];
