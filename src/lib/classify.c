@@ -1,6 +1,8 @@
 /* Computed classification of a customer: activity, value, quadrant, what is due next and why. */
 #include "crmf/classify.h"
 
+#include "util.h"
+
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -175,31 +177,53 @@ static void next_due(crmf_class *k, const crmf_customer *c, const crmf_rules *r)
 	}
 }
 
+/* Appending to a reason without snprintf, dear for every row of a 50,000-row
+ * agenda (the texts are short and fixed: they fit). */
+static char *put_s(char *p, const char *s)
+{
+	size_t n = strlen(s);
+
+	memcpy(p, s, n);
+	return p + n;
+}
+
+static void put_days(char *p, int v)
+{
+	strcpy(int_text(p, v), "d");
+}
+
 static void format_reason(crmf_class *k, const crmf_customer *c, const crmf_rules *r)
 {
+	char *p = k->reason;
+
 	switch (k->due_kind) {
 	case CRMF_DUE_NEXT_ACTION:
 		reason_text(k->reason, sizeof(k->reason), k->next, " (next action)");
 		break;
 	case CRMF_DUE_FIRST_CONTACT:
-		if (c->grade == 'A' || c->grade == 'B' || c->grade == 'C')
-			snprintf(k->reason, sizeof(k->reason), "first contact: grade %c within %dd",
-				 c->grade, k->due_every);
-		else
-			snprintf(k->reason, sizeof(k->reason),
-				 "first contact: no grade, within %dd", k->due_every);
+		if (c->grade == 'A' || c->grade == 'B' || c->grade == 'C') {
+			p = put_s(p, "first contact: grade ");
+			*p++ = c->grade;
+			p = put_s(p, " within ");
+		} else {
+			p = put_s(p, "first contact: no grade, within ");
+		}
+		put_days(p, k->due_every);
 		break;
 	case CRMF_DUE_CADENCE:
 		/* name the rule that set the interval: the core cap only when the
 		 * potential has no cadence or a longer one */
 		if (k->quadrant == CRMF_QUADRANT_CORE &&
 		    (c->potential == CRMF_POTENTIAL_NONE ||
-		     k->due_every < cadence_days(c->potential, r)))
-			snprintf(k->reason, sizeof(k->reason), "cadence: core customer, every %dd",
-				 k->due_every);
-		else
-			snprintf(k->reason, sizeof(k->reason), "cadence: %s potential, every %dd",
-				 crmf_potential_name(c->potential), k->due_every);
+		     k->due_every < cadence_days(c->potential, r))) {
+			p = put_s(p, "cadence: core customer, every ");
+		} else {
+			p = put_s(p, "cadence: ");
+			p = put_s(p, crmf_potential_name(c->potential) ? crmf_potential_name(c->potential)
+								       : "");
+			p = put_s(p, " potential, every ");
+		}
+		put_days(p, k->due_every);
 		break;
 	case CRMF_DUE_NONE:
 		k->reason[0] = '\0';

@@ -22,6 +22,7 @@
 #include "crmf/commit.h"
 #include "crmf/diag.h"
 #include "git_private.h"
+#include "sort.h"
 #include "util.h"
 
 static const char NOT_A_REPO[] = "not in a git repository (run 'crmf init' to create one)";
@@ -618,57 +619,12 @@ static inline int cmp_entry(const struct entry *a, const struct entry *b)
 	}
 }
 
-static inline void swap_entries(struct entry *a, struct entry *b)
+static inline bool entry_less(const struct entry *a, const struct entry *b)
 {
-	struct entry t = *a;
-
-	*a = *b;
-	*b = t;
+	return cmp_entry(a, b) < 0;
 }
 
-/* Sort a folder's entries: quicksort (median of three, the smaller side
- * first) with the comparison inlined, qsort's calls through a pointer being
- * most of the listing's time in a folder of 20,000 files. */
-static void sort_entries(struct entry *v, size_t n)
-{
-	while (n > 12) {
-		size_t m = n / 2, left;
-		ptrdiff_t i = -1, j = (ptrdiff_t)n;
-		struct entry pivot;
-
-		if (cmp_entry(&v[m], &v[0]) < 0)
-			swap_entries(&v[m], &v[0]);
-		if (cmp_entry(&v[n - 1], &v[m]) < 0) {
-			swap_entries(&v[n - 1], &v[m]);
-			if (cmp_entry(&v[m], &v[0]) < 0)
-				swap_entries(&v[m], &v[0]);
-		}
-		pivot = v[m];
-		for (;;) {
-			do
-				i++;
-			while (cmp_entry(&v[i], &pivot) < 0);
-			do
-				j--;
-			while (cmp_entry(&pivot, &v[j]) < 0);
-			if (i >= j)
-				break;
-			swap_entries(&v[i], &v[j]);
-		}
-		left = (size_t)j + 1; /* [0, left) <= pivot <= [left, n) */
-		if (left < n - left) {
-			sort_entries(v, left);
-			v += left;
-			n -= left;
-		} else {
-			sort_entries(v + left, n - left);
-			n = left;
-		}
-	}
-	for (size_t i = 1; i < n; i++)
-		for (size_t j = i; j > 0 && cmp_entry(&v[j], &v[j - 1]) < 0; j--)
-			swap_entries(&v[j], &v[j - 1]);
-}
+CRMF_DEFINE_SORT(sort_entries, struct entry, entry_less)
 
 static uint64_t load_be64(const unsigned char *p)
 {

@@ -243,3 +243,20 @@ const char *errtext(int err)
 		buf[0] = (char)(buf[0] - 'A' + 'a');
 	return buf;
 }
+
+char *int_text(char *p, int v)
+{
+	char tmp[12];
+	unsigned u = v < 0 ? 0u - (unsigned)v : (unsigned)v;
+	int n = 0;
+
+	do
+		tmp[n++] = (char)('0' + u % 10);
+	while (u /= 10);
+	if (v < 0)
+		*p++ = '-';
+	while (n)
+		*p++ = tmp[--n];
+	*p = '\0';
+	return p;
+}

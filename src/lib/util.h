@@ -50,4 +50,8 @@ unsigned long long hash_bytes(const void *p, size_t n);
  * when it is invalid (overlong, surrogate, beyond U+10FFFF or truncated). */
 size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
 
+/** Write v in decimal and a NUL at p (12 bytes at most), without snprintf;
+ * returns the end (the NUL). */
+char *int_text(char *p, int v);
+
 #endif
