@@ -185,6 +185,8 @@ struct rows {
 	const crmf_config *cfg;
 	crmf_day today;
 	bool text;
+	/* the labels of crmf.yaml, looked up once, not per row */
+	const char *stage_label[CRMF_STAGE_LOST + 1], *potential_label[CRMF_POTENTIAL_LOW + 1];
 };
 
 /* One row of the table (in several threads at once). */
@@ -217,8 +219,8 @@ static void make_row(void *ctx, size_t i, cli_row_sink *sink)
 		cells[2] = c->id;
 		cells[3] = c->name;
 		cells[4] = c->owner;
-		cells[5] = pot ? crmf_config_label(cfg, "potential", pot) : "";
-		cells[6] = crmf_config_label(cfg, "stage", stage);
+		cells[5] = c->potential <= CRMF_POTENTIAL_LOW ? r->potential_label[c->potential] : "";
+		cells[6] = c->stage <= CRMF_STAGE_LOST ? r->stage_label[c->stage] : "";
 		cells[7] = k.reason;
 		/* the customer's strings and the labels outlive the table */
 		cli_row_put_borrowed(sink, cells, 1u << 2 | 1u << 3 | 1u << 4 | 1u << 5 | 1u << 6);
@@ -250,8 +252,14 @@ static void print_table(const struct item *v, size_t n, const crmf_config *cfg, 
 						"potential", "stage", "kind", "reason", "path"};
 	bool text = fmt == FMT_TEXT;
 	cli_table *t = text ? cli_table_new(8, text_heads) : cli_table_new(10, csv_heads);
-	struct rows rows = {v, n, cfg, today, text};
+	struct rows rows = {v, n, cfg, today, text, {NULL}, {NULL}};
 	size_t late = 0, now = 0;
+
+	for (int st = CRMF_STAGE_NONE; st <= CRMF_STAGE_LOST; st++)
+		rows.stage_label[st] = crmf_config_label(cfg, "stage", crmf_stage_name(st));
+	for (int p = CRMF_POTENTIAL_NONE; p <= CRMF_POTENTIAL_LOW; p++)
+		rows.potential_label[p] =
+		    p ? crmf_config_label(cfg, "potential", crmf_potential_name(p)) : "";
 
 	if (text) {
 		cli_table_align_right(t, 1);

@@ -250,16 +250,6 @@ int cli_display_width(const char *s)
 	return w;
 }
 
-static void pad(strbuf *b, int n)
-{
-	if (n <= 0)
-		return;
-	sb_grow(b, (size_t)n);
-	memset(b->buf + b->len, ' ', (size_t)n);
-	b->len += (size_t)n;
-	b->buf[b->len] = '\0';
-}
-
 /* Add at most `width` columns of s (`total` wide), with "…" when cut;
  * returns the columns added. */
 static int put_clipped(strbuf *b, const char *s, int total, int width)
@@ -330,35 +320,63 @@ static void print_sv(FILE *f, const cli_table *t, char sep)
 	}
 }
 
-/* Lay out rows [lo, hi) into b, the columns `w` wide. */
+/* Lay out rows [lo, hi) into b, the columns `w` wide; `lens` has room for a
+ * row's cell lengths. Room for a whole row is made at once and the bytes
+ * written directly: a call per cell and padding was most of printing a
+ * 50,000-row agenda. */
 static void layout_rows(strbuf *b, const cli_table *t, const int *w, bool color, size_t lo,
-			size_t hi)
+			size_t hi, size_t *lens)
 {
 	for (size_t r = lo; r < hi; r++) {
-		if (r == 0 && color)
-			sb_adds(b, "\033[1m");
+		const char *const *cells = &t->cells[r * t->ncols];
+		const int *cw = &t->widths[r * t->ncols];
+		size_t need = 16; /* the escapes of a coloured header, the line break */
+		char *p;
+
 		for (size_t c = 0; c < t->ncols; c++) {
-			const char *s = t->cells[r * t->ncols + c];
-			int sw = t->widths[r * t->ncols + c];
+			lens[c] = strlen(cells[c]);
+			need += lens[c] + 2 + (size_t)(w[c] > cw[c] ? w[c] - cw[c] : 0);
+		}
+		sb_grow(b, need);
+		p = b->buf + b->len;
+		if (r == 0 && color)
+			memcpy(p, "\033[1m", 4), p += 4;
+		for (size_t c = 0; c < t->ncols; c++) {
+			int sw = cw[c];
 			bool last = c + 1 == t->ncols;
 
 			if (c)
-				sb_add(b, "  ", 2);
-			if (t->align_right[c] && sw < w[c])
-				pad(b, w[c] - sw);
-			sw = put_clipped(b, s, sw, w[c]);
-			if (!t->align_right[c] && !last && sw < w[c])
-				pad(b, w[c] - sw);
+				*p++ = ' ', *p++ = ' ';
+			if (t->align_right[c] && sw < w[c]) {
+				memset(p, ' ', (size_t)(w[c] - sw));
+				p += w[c] - sw;
+			}
+			if (sw <= w[c]) {
+				memcpy(p, cells[c], lens[c]);
+				p += lens[c];
+			} else { /* cut: rare, the slow way */
+				b->len = (size_t)(p - b->buf);
+				sw = put_clipped(b, cells[c], sw, w[c]);
+				sb_grow(b, need);
+				p = b->buf + b->len;
+			}
+			if (!t->align_right[c] && !last && sw < w[c]) {
+				memset(p, ' ', (size_t)(w[c] - sw));
+				p += w[c] - sw;
+			}
 		}
 		if (r == 0 && color)
-			sb_adds(b, "\033[0m");
-		sb_addc(b, '\n');
+			memcpy(p, "\033[0m", 4), p += 4;
+		*p++ = '\n';
+		*p = '\0';
+		b->len = (size_t)(p - b->buf);
 	}
 }
 
 void cli_table_print(FILE *f, const cli_table *t, cli_format fmt)
 {
 	strbuf b = STRBUF_INIT;
+	size_t *lens;
 	int *w;
 	int total = 0, term;
 	bool color;
@@ -368,7 +386,8 @@ void cli_table_print(FILE *f, const cli_table *t, cli_format fmt)
 		return;
 	}
 	w = calloc(t->ncols, sizeof(int));
-	if (!w)
+	lens = calloc(t->ncols ? t->ncols : 1, sizeof(*lens));
+	if (!w || !lens)
 		abort();
 	for (size_t r = 0; r < t->nrows; r++)
 		for (size_t c = 0; c < t->ncols; c++) {
@@ -390,18 +409,22 @@ void cli_table_print(FILE *f, const cli_table *t, cli_format fmt)
 		w[t->ncols - 1] = last < 8 ? 8 : last;
 	}
 	color = cli_color(f);
-	/* a line at a time, not a stdio call per cell: agendas run to 50,000
-	 * rows (laying them out in parallel buffers costs more in page faults
-	 * than it saves) */
+	/* lines laid out in a buffer, not a stdio call per cell: agendas run to
+	 * 50,000 rows (laying them out in parallel buffers costs more in page
+	 * faults than it saves) */
 	for (size_t r = 0; r < t->nrows; r++) {
 		/* cells may be borrowed from anywhere in memory: ask ahead */
 		if (r + 8 < t->nrows)
 			for (size_t c = 0; c < t->ncols; c++)
 				__builtin_prefetch(t->cells[(r + 8) * t->ncols + c]);
-		b.len = 0;
-		layout_rows(&b, t, w, color, r, r + 1);
-		fwrite(b.buf, 1, b.len, f);
+		layout_rows(&b, t, w, color, r, r + 1, lens);
+		if (b.len >= 65536) { /* written in large blocks, past stdio's buffer */
+			fwrite(b.buf, 1, b.len, f);
+			b.len = 0;
+		}
 	}
+	fwrite(b.buf, 1, b.len, f);
 	sb_release(&b);
+	free(lens);
 	free(w);
 }
