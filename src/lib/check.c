@@ -1789,6 +1789,20 @@ void crmf_cross_begin(crmf_cross *x, size_t who, const char *path, const char *i
 		      name, &x->c[first]);
 }
 
+void crmf_cross_prefetch(crmf_cross *x, const char *id, crmf_cross_key name_key)
+{
+	if (id && x->ids)
+		__builtin_prefetch(&x->ids[hash_bytes(id, strlen(id)) & x->ids_mask]);
+	if (!no_key(name_key) && x->names.v)
+		__builtin_prefetch(&x->names.v[name_key.h & x->names.mask]);
+}
+
+void crmf_cross_prefetch_phone(crmf_cross *x, crmf_cross_key key)
+{
+	if (!no_key(key) && x->phones.v)
+		__builtin_prefetch(&x->phones.v[key.h & x->phones.mask]);
+}
+
 void crmf_cross_phone(crmf_cross *x, const char *phone, crmf_cross_key key, int line, int col)
 {
 	uint32_t me = (uint32_t)x->n - 1, first;

@@ -53,6 +53,14 @@ void crmf_cross_begin(crmf_cross *x, size_t who, const char *path, const char *i
 		      int id_col, const char *name, crmf_cross_key name_key, int name_line,
 		      int name_col);
 
+/**
+ * Ask the memory for the table slots that crmf_cross_begin (with this id and
+ * name key) and crmf_cross_phone (with these keys) will probe, a customer or
+ * two ahead: with 100,000 customers nearly every probe misses the cache.
+ */
+void crmf_cross_prefetch(crmf_cross *x, const char *id, crmf_cross_key name_key);
+void crmf_cross_prefetch_phone(crmf_cross *x, crmf_cross_key key);
+
 /** A valid phone of the current customer, with its crmf_cross_phone_key. */
 void crmf_cross_phone(crmf_cross *x, const char *phone, crmf_cross_key key, int line, int col);
 

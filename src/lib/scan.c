@@ -1237,6 +1237,27 @@ static void collect_keys(struct scan *s, size_t i, const struct view *v)
 	}
 }
 
+/* Ask for the table slots a record's keys will probe (see collect_keys). */
+static void prefetch_keys(struct scan *s, const struct view *v)
+{
+	struct dec d;
+
+	if (!(v->flags & R_CUSTOMER))
+		return;
+	crmf_cross_prefetch(s->cross, v->id, v->name_key);
+	d = (struct dec){v->phones, v->end, false};
+	for (uint16_t k = 0; k < v->n_phones; k++) {
+		crmf_cross_key key;
+
+		get_str(&d, NULL);
+		key.h = get_u64(&d);
+		key.tag = get_u32(&d);
+		get_i32(&d);
+		get_i32(&d);
+		crmf_cross_prefetch_phone(s->cross, key);
+	}
+}
+
 static void push_entry(struct scan *s, size_t i)
 {
 	s->wfile[s->nw++] = i;
@@ -1280,8 +1301,12 @@ static void consume(struct scan *s)
 					       sev & 0x80 ? NULL : f->relpath, line, col, intern(rule),
 					       "%s", msg ? msg : "");
 			}
-			if (s->collect)
+			if (s->collect) {
+				/* the results of a batch are ready together: ask ahead */
+				if (i + 2 < s->n && s->slot[i + 2] && s->slot[i + 2]->rec)
+					prefetch_keys(s, &s->slot[i + 2]->v);
 				collect_keys(s, i, v);
+			}
 		}
 		s->changed = s->changed || r->changed;
 		if (s->w && !s->writing && (r->how != W_KEEP || r->restat))
