@@ -5,10 +5,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/** Initialise the libraries crmf uses (libgit2); call once before anything else. */
+/** Initialise the libraries crmf uses (libgit2) at once, for callers that use
+ * libgit2 themselves; crmf's own functions start it when they first need it. */
 void crmf_lib_init(void);
 
-/** Release what crmf_lib_init acquired. */
+/** Release what crmf_lib_init or crmf's functions acquired (call at the end). */
 void crmf_lib_shutdown(void);
 
 /**

@@ -115,7 +115,7 @@ int main(int argc, char **argv)
 		if (strcmp(argv[k], "-h") == 0 || strcmp(argv[k], "--help") == 0)
 			return cli_help(cmd);
 	}
-	crmf_lib_init();
+	/* libgit2 starts when first needed (crmf_lib_init would start it now) */
 	optind = 1;
 	rc = cmd->run(argc - i, argv + i);
 	fflush(stdout);

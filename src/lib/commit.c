@@ -74,6 +74,7 @@ static void ctx_close(repo_ctx *c)
 
 int crmf_git_owner_error(const char *start)
 {
+	crmf_git_need();
 	git_buf b = GIT_BUF_INIT;
 	char *dir;
 
@@ -184,6 +185,7 @@ struct crmf_lock {
 
 int crmf_lock_acquire(crmf_lock **out, const char *root, int timeout_ms)
 {
+	crmf_git_need();
 	repo_ctx c;
 	char *path = NULL;
 	struct timespec start, now;
@@ -502,6 +504,7 @@ static int check_state(git_repository *repo)
 
 int crmf_commit_preflight(const char *root, const char *author)
 {
+	crmf_git_need();
 	repo_ctx c;
 	git_signature *a = NULL, *cm = NULL;
 	int rc = -1;
@@ -778,6 +781,7 @@ static int write_index(const repo_ctx *c, git_index *index, crmf_gitindex *ix, c
 int crmf_commit_paths(char *oid_out, const char *root, const crmf_commit_path *paths, size_t n,
 		      const crmf_commit_opts *opts)
 {
+	crmf_git_need();
 	static const crmf_commit_opts none = {NULL, NULL, NULL, NULL, NULL};
 	repo_ctx c;
 	git_signature *author = NULL, *committer = NULL;
@@ -1069,6 +1073,7 @@ static void pair_moves(changed_list *l)
 
 int crmf_status_customers(crmf_changed **out, size_t *n, const char *root)
 {
+	crmf_git_need();
 	repo_ctx c;
 	git_status_options so;
 	git_status_list *list = NULL;
@@ -1158,6 +1163,7 @@ static char *blob_copy(const git_blob *b, size_t *len)
 
 int crmf_read_head(char **out, size_t *len, const char *root, const char *path)
 {
+	crmf_git_need();
 	repo_ctx c;
 	git_reference *head = NULL;
 	git_commit *commit = NULL;
@@ -1266,6 +1272,7 @@ static int open_staged_index(git_index **out, git_repository *repo)
 
 int crmf_read_staged(crmf_staged **out, size_t *n, const char *root)
 {
+	crmf_git_need();
 	static const char *const tops[] = {"archive/", "customers/"};
 	repo_ctx c;
 	git_index *index = NULL;
@@ -1367,6 +1374,7 @@ static void clean_path(char *p)
 
 int crmf_hooks_dir(char **hooks, char **prefix, const char *root)
 {
+	crmf_git_need();
 	repo_ctx c;
 	git_config *cfg = NULL;
 	git_buf b = GIT_BUF_INIT;
@@ -1707,6 +1715,7 @@ static void history_add(history_list *hl, const git_commit *commit, const locate
 int crmf_history(crmf_history_entry **out, size_t *n, const char *root, const char *id,
 		 const char *field)
 {
+	crmf_git_need();
 	repo_ctx c;
 	hist h;
 	git_revwalk *walk = NULL;

@@ -8,6 +8,7 @@
 #include <git2.h>
 
 #include "crmf/diag.h"
+#include "git_private.h"
 #include "util.h"
 
 /* The variable's value when set and non-empty, as git treats an empty one. */
@@ -31,6 +32,7 @@ static char *config_value(git_config *cfg, const char *key)
 
 int crmf_identity_get(crmf_identity *out, const char *dir)
 {
+	crmf_git_need();
 	git_repository *repo = NULL;
 	git_config *cfg = NULL;
 	int rc = 0;

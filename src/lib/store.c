@@ -29,14 +29,32 @@ static const char NOT_A_REPO[] = "not in a git repository (run 'crmf init' to cr
 static const char NO_IDENTITY[] = "no git identity: set it with git config --global user.name "
 				  "'Your Name' and git config --global user.email you@example.com";
 
-void crmf_lib_init(void)
+/* libgit2 is started the first time it is needed: its start (loading the
+ * TLS certificates) costs 7 ms, more than a whole check of a small
+ * repository, and check, due and list do not need it. */
+static pthread_once_t git_once = PTHREAD_ONCE_INIT;
+static atomic_bool git_started;
+
+static void start_git(void)
 {
 	git_libgit2_init();
+	atomic_store(&git_started, true);
+}
+
+void crmf_git_need(void)
+{
+	pthread_once(&git_once, start_git);
+}
+
+void crmf_lib_init(void)
+{
+	crmf_git_need();
 }
 
 void crmf_lib_shutdown(void)
 {
-	git_libgit2_shutdown();
+	if (atomic_load(&git_started))
+		git_libgit2_shutdown();
 }
 
 static const char *git_msg(void)
@@ -120,6 +138,109 @@ static int open_repo(git_repository **out, const char *abs)
 	return 0;
 }
 
+/* Whether a git config file may set core.worktree or core.bare = true: then
+ * libgit2 decides. */
+static bool config_unusual(const char *path)
+{
+	char buf[8192];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	bool unusual;
+
+	if (fd < 0)
+		return errno != ENOENT;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n < 0 || n == (ssize_t)sizeof(buf) - 1)
+		return true; /* unreadable, or large: let libgit2 read it */
+	buf[n] = '\0';
+	unusual = strcasestr(buf, "worktree") != NULL;
+	for (const char *b = buf; !unusual && (b = strcasestr(b, "bare")); b += 4) {
+		const char *v = b + 4;
+
+		while (*v == ' ' || *v == '\t' || *v == '=')
+			v++;
+		unusual = strncasecmp(v, "false", 5) != 0;
+	}
+	return unusual;
+}
+
+/* A folder that is a git directory itself (HEAD and objects/ in it). */
+static bool is_git_dir(const char *dir)
+{
+	strbuf p = STRBUF_INIT;
+	struct stat st;
+	bool yes;
+
+	sb_adds(&p, dir);
+	sb_adds(&p, "/HEAD");
+	yes = stat(p.buf, &st) == 0 && S_ISREG(st.st_mode);
+	p.len -= 4;
+	sb_adds(&p, "objects");
+	yes = yes && stat(p.buf, &st) == 0 && S_ISDIR(st.st_mode);
+	sb_release(&p);
+	return yes;
+}
+
+/*
+ * The work tree holding `abs` (resolved), found as git finds it in the usual
+ * case, without starting libgit2: the nearest folder with a .git folder that
+ * is ours. 1 when the case is not the usual one (GIT_* variables, a .git
+ * file or link, a bare or another user's repository, a core.worktree, a file
+ * system boundary, no repository at all): libgit2 then decides.
+ */
+static int discover_fast(char **root, const char *abs)
+{
+	static const char *const vars[] = {"GIT_DIR", "GIT_WORK_TREE", "GIT_CEILING_DIRECTORIES",
+					   "GIT_DISCOVERY_ACROSS_FILESYSTEM", "GIT_COMMON_DIR"};
+	strbuf d = STRBUF_INIT;
+	struct stat st;
+	dev_t dev;
+	int rc = 1;
+
+	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
+		if (getenv(vars[i]))
+			return 1;
+	if (strstr(abs, "/.git/") || (strlen(abs) >= 5 && !strcmp(abs + strlen(abs) - 5, "/.git")))
+		return 1; /* inside a git directory */
+	if (stat(abs, &st) != 0)
+		return 1;
+	dev = st.st_dev;
+	sb_adds(&d, abs);
+	for (;;) {
+		size_t keep = d.len;
+
+		if (is_git_dir(d.buf))
+			break; /* a bare repository, or one we stand in */
+		sb_adds(&d, "/.git");
+		if (lstat(d.buf, &st) == 0) {
+			if (S_ISDIR(st.st_mode) && st.st_uid == geteuid() && is_git_dir(d.buf)) {
+				sb_adds(&d, "/config");
+				if (!config_unusual(d.buf) && (d.len = keep, d.buf[keep] = '\0',
+							       stat(d.buf, &st) == 0) &&
+				    st.st_uid == geteuid()) {
+					*root = xstrdup(keep ? d.buf : "/");
+					rc = 0;
+				}
+			}
+			break; /* found, or not the usual case */
+		}
+		d.len = keep;
+		d.buf[keep] = '\0';
+		if (keep <= 1)
+			break; /* no repository up to / */
+		while (d.len > 0 && d.buf[d.len - 1] != '/')
+			d.len--;
+		if (d.len > 1)
+			d.len--;
+		d.buf[d.len] = '\0';
+		if (stat(d.buf, &st) != 0 || st.st_dev != dev)
+			break; /* another file system: git stops there */
+	}
+	sb_release(&d);
+	return rc;
+}
+
 int crmf_repo_discover(char **out, const char *start)
 {
 	git_repository *repo = NULL;
@@ -131,14 +252,17 @@ int crmf_repo_discover(char **out, const char *start)
 	*out = NULL;
 	if (!(abs = abs_path(start)))
 		goto done;
-	e = open_repo(&repo, abs);
-	if (e != 0) {
-		if (e > 0)
-			crmf_error_set("%s", NOT_A_REPO);
-		goto done;
+	if (discover_fast(&root, abs) != 0) {
+		crmf_git_need();
+		e = open_repo(&repo, abs);
+		if (e != 0) {
+			if (e > 0)
+				crmf_error_set("%s", NOT_A_REPO);
+			goto done;
+		}
+		if (!(root = repo_workdir(repo)))
+			goto done;
 	}
-	if (!(root = repo_workdir(repo)))
-		goto done;
 	rel = below(abs, root);
 	if (rel) {
 		/* walk up from start to the work tree root, nearest crmf.yaml wins */
@@ -421,6 +545,7 @@ void crmf_init_result_release(crmf_init_result *r)
 int crmf_repo_init_ext(crmf_init_result *out, const char *dir, const char *config_bytes,
 		       size_t config_len)
 {
+	crmf_git_need();
 	git_repository *repo = NULL;
 	git_config *cfg = NULL;
 	git_signature *author = NULL, *committer = NULL;

@@ -18,6 +18,7 @@
 #include "crmf/diff.h"
 #include "crmf/doc.h"
 #include "crmf/schema.h"
+#include "git_private.h"
 #include "util.h"
 
 /* Attempts at authenticating before giving up (libgit2 asks again after each failure). */
@@ -190,6 +191,7 @@ static int set_config(bool *changed, git_config *cfg, const char *key, const cha
 
 int crmf_setup(crmf_setup_result *out, const char *root, const char *command)
 {
+	crmf_git_need();
 	repo r;
 	git_config *all = NULL, *local = NULL;
 	char *cmd = command ? xstrdup(command) : crmf_setup_command();
@@ -875,6 +877,7 @@ static int do_push(crmf_sync_result *res, const repo *r, git_remote *remote, con
 
 int crmf_sync(crmf_sync_result *out, const char *root, const crmf_sync_opts *opts)
 {
+	crmf_git_need();
 	static const crmf_sync_opts defaults;
 	const crmf_sync_opts *op = opts ? opts : &defaults;
 	crmf_day today = op->today ? op->today : crmf_date_today();
