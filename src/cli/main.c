@@ -1,5 +1,6 @@
 /* The crmf program: global options, then dispatch through the command table. */
 #include <errno.h>
+#include <malloc.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -51,6 +52,11 @@ int main(int argc, char **argv)
 	 * terminal stays line-buffered) */
 	if (!isatty(STDOUT_FILENO))
 		setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
+	/* freed memory stays with the process until it exits: glibc would give
+	 * back every 128 KB freed at the top of a heap, and the scan's threads
+	 * would fault it in again (a quarter more CPU for a check of 10,000
+	 * files; libgit2's start used to raise the threshold as a side effect) */
+	mallopt(M_TRIM_THRESHOLD, 64 << 20);
 
 	while (i < argc && argv[i][0] == '-') {
 		const char *a = argv[i];
