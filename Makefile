@@ -59,7 +59,7 @@ $(BUILD)/libcrmf.a: $(LIB_OBJ)
 $(BIN): $(CLI_OBJ) $(BUILD)/libcrmf.a
 	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libcrmf.a $(LIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcrmf.a tests/unit/unit.h
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcrmf.a $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(shell $(PKG_CONFIG) --cflags cmocka) $(LDFLAGS) -o $@ $< \
 		$(BUILD)/libcrmf.a $(LIBS) $(shell $(PKG_CONFIG) --libs cmocka)

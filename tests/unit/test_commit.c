@@ -1,6 +1,6 @@
 /* Unit tests of commit.c: lock, atomic writes, commits of just the changed files, status, history.
  */
-#include "unit.h"
+#include "repo_helpers.h"
 
 #include <errno.h>
 #include <sched.h>
@@ -13,9 +13,6 @@
 #include "crmf/commit.h"
 #include "crmf/diff.h"
 
-static char base[4096]; /* realpath of this run's temporary directory */
-static char home[4096];
-
 static const char NO_IDENTITY[] =
     "no git identity: set it with git config --global user.name 'Your Name' and git config "
     "--global user.email you@example.com, or pass --author 'Name <email>'";
@@ -24,28 +21,7 @@ static const char MERGE_MSG[] =
 static const char LOCKED_MSG[] = "index.lock is held by another git process ('.git/index.lock'); "
 				 "when no git is running, remove it, then run 'crmf commit'";
 
-/* snprintf that fails the test on truncation. */
-static void fmt(char *buf, size_t size, const char *f, ...) __attribute__((format(printf, 3, 4)));
-static void fmt(char *buf, size_t size, const char *f, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, f);
-	n = vsnprintf(buf, size, f, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= size)
-		fail_msg("path too long");
-}
-
-/* A fresh directory under base for one test. */
-static char *fresh(char *out, const char *name)
-{
-	fmt(out, 4096, "%s/%s", base, name);
-	assert_int_equal(mkdir(out, 0777), 0);
-	return out;
-}
-
+/* Run a shell command that may fail: its status as system() returns it. */
 static int run(const char *f, ...) __attribute__((format(printf, 1, 2)));
 static int run(const char *f, ...)
 {
@@ -56,63 +32,6 @@ static int run(const char *f, ...)
 	vsnprintf(cmd, sizeof(cmd), f, ap);
 	va_end(ap);
 	return system(cmd);
-}
-
-static void sh(const char *f, ...) __attribute__((format(printf, 1, 2)));
-static void sh(const char *f, ...)
-{
-	char cmd[8192];
-	va_list ap;
-
-	va_start(ap, f);
-	vsnprintf(cmd, sizeof(cmd), f, ap);
-	va_end(ap);
-	if (system(cmd) != 0)
-		fail_msg("command failed: %s", cmd);
-}
-
-/* Everything a shell command prints, lines joined with '|', no final newline. */
-static char *out(const char *f, ...) __attribute__((format(printf, 1, 2)));
-static char *out(const char *f, ...)
-{
-	static char buf[16384];
-	char cmd[8192];
-	va_list ap;
-	size_t n;
-	FILE *p;
-
-	va_start(ap, f);
-	vsnprintf(cmd, sizeof(cmd), f, ap);
-	va_end(ap);
-	p = popen(cmd, "r");
-	assert_non_null(p);
-	n = fread(buf, 1, sizeof(buf) - 1, p);
-	pclose(p);
-	buf[n] = '\0';
-	while (n > 0 && buf[n - 1] == '\n')
-		buf[--n] = '\0';
-	for (size_t i = 0; i < n; i++)
-		if (buf[i] == '\n')
-			buf[i] = '|';
-	return buf;
-}
-
-static void put(const char *dir, const char *rel, const char *text)
-{
-	char path[4096];
-	FILE *f;
-
-	fmt(path, sizeof(path), "%s/%s", dir, rel);
-	for (char *p = path + strlen(dir) + 1; (p = strchr(p, '/')); p++) {
-		*p = '\0';
-		if (mkdir(path, 0777) != 0 && errno != EEXIST)
-			fail_msg("mkdir '%s': %s", path, strerror(errno));
-		*p = '/';
-	}
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	assert_int_equal(fclose(f), 0);
 }
 
 static char *slurp(const char *path)
@@ -146,21 +65,6 @@ static void commit1(const char *root, const char *path, bool removed, const char
 	if (crmf_commit_paths(oid, root, &p, 1, &o) != 0)
 		fail_msg("commit '%s': %s", path, crmf_error_last());
 	assert_int_equal(strlen(oid), 40);
-}
-
-static void set_identity(bool on)
-{
-	if (on) {
-		setenv("GIT_AUTHOR_NAME", "Unit Author", 1);
-		setenv("GIT_AUTHOR_EMAIL", "author@example.com", 1);
-		setenv("GIT_COMMITTER_NAME", "Unit Committer", 1);
-		setenv("GIT_COMMITTER_EMAIL", "committer@example.com", 1);
-	} else {
-		unsetenv("GIT_AUTHOR_NAME");
-		unsetenv("GIT_AUTHOR_EMAIL");
-		unsetenv("GIT_COMMITTER_NAME");
-		unsetenv("GIT_COMMITTER_EMAIL");
-	}
 }
 
 /* --- author and preflight --- */
@@ -1163,34 +1067,10 @@ static void test_write_atomic_disk_full(void **state)
 
 static int setup_all(void **state)
 {
-	char tmpl[] = "/tmp/crmf-test-commit.XXXXXX";
-	char *p;
+	static const char *const unset[] = {"GIT_INDEX_FILE", "EMAIL", NULL};
 
 	(void)state;
-	if (!mkdtemp(tmpl))
-		return -1;
-	p = realpath(tmpl, NULL);
-	fmt(base, sizeof(base), "%s", p);
-	free(p);
-	fmt(home, sizeof(home), "%s/home", base);
-	mkdir(home, 0777);
-	setenv("HOME", home, 1);
-	setenv("XDG_CONFIG_HOME", home, 1);
-	setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
-	set_identity(true);
-	unsetenv("GIT_DIR");
-	unsetenv("GIT_WORK_TREE");
-	unsetenv("GIT_INDEX_FILE");
-	unsetenv("EMAIL");
-	crmf_lib_init();
-	return 0;
-}
-
-static int teardown_all(void **state)
-{
-	(void)state;
-	crmf_lib_shutdown();
-	return run("rm -rf '%s'", base) == 0 ? 0 : -1;
+	return repo_setup("commit", unset);
 }
 
 int main(void)
@@ -1225,5 +1105,5 @@ int main(void)
 	    cmocka_unit_test(test_write_atomic_disk_full),
 	};
 
-	return cmocka_run_group_tests_name("commit", tests, setup_all, teardown_all);
+	return cmocka_run_group_tests_name("commit", tests, setup_all, repo_teardown);
 }

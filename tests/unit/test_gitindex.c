@@ -1,5 +1,5 @@
 /* Unit tests of gitindex.c: index entries updated in place, checked with the real git. */
-#include "unit.h"
+#include "repo_helpers.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -10,85 +10,9 @@
 #include "crmf/commit.h"
 #include "gitindex.h"
 
-static char base[4096]; /* realpath of this run's temporary directory */
-
 static const char LOCKED_MSG[] = "index.lock is held by another git process ('.git/index.lock'); "
 				 "when no git is running, remove it, then run 'crmf commit'";
 static const char A[] = "customers/2025/A.yaml";
-
-/* snprintf that fails the test on truncation. */
-static void fmt(char *buf, size_t size, const char *f, ...) __attribute__((format(printf, 3, 4)));
-static void fmt(char *buf, size_t size, const char *f, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, f);
-	n = vsnprintf(buf, size, f, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= size)
-		fail_msg("path too long");
-}
-
-static void sh(const char *f, ...) __attribute__((format(printf, 1, 2)));
-static void sh(const char *f, ...)
-{
-	char cmd[8192];
-	va_list ap;
-
-	va_start(ap, f);
-	vsnprintf(cmd, sizeof(cmd), f, ap);
-	va_end(ap);
-	if (system(cmd) != 0)
-		fail_msg("command failed: %s", cmd);
-}
-
-/* Everything a shell command prints, lines joined with '|', no final newline; the
- * buffers take turns, so that two results can be compared. */
-static char *out(const char *f, ...) __attribute__((format(printf, 1, 2)));
-static char *out(const char *f, ...)
-{
-	static char bufs[4][16384];
-	static unsigned turn;
-	char *buf = bufs[turn++ % 4];
-	char cmd[8192];
-	va_list ap;
-	size_t n;
-	FILE *p;
-
-	va_start(ap, f);
-	vsnprintf(cmd, sizeof(cmd), f, ap);
-	va_end(ap);
-	p = popen(cmd, "r");
-	assert_non_null(p);
-	n = fread(buf, 1, sizeof(bufs[0]) - 1, p);
-	pclose(p);
-	buf[n] = '\0';
-	while (n > 0 && buf[n - 1] == '\n')
-		buf[--n] = '\0';
-	for (size_t i = 0; i < n; i++)
-		if (buf[i] == '\n')
-			buf[i] = '|';
-	return buf;
-}
-
-static void put(const char *dir, const char *rel, const char *text)
-{
-	char path[4096];
-	FILE *f;
-
-	fmt(path, sizeof(path), "%s/%s", dir, rel);
-	for (char *p = path + strlen(dir) + 1; (p = strchr(p, '/')); p++) {
-		*p = '\0';
-		if (mkdir(path, 0777) != 0 && errno != EEXIST)
-			fail_msg("mkdir '%s': %s", path, strerror(errno));
-		*p = '/';
-	}
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	assert_int_equal(fclose(f), 0);
-}
 
 /*
  * A repository made by git: customers in two folders, a README, one commit.
@@ -500,40 +424,10 @@ static void test_unchanged_refreshes(void **state)
 
 static int setup_all(void **state)
 {
-	char tmpl[] = "/tmp/crmf-test-gitindex.XXXXXX";
-	char home[4200];
-	char *p;
+	static const char *const unset[] = {"GIT_INDEX_FILE", NULL};
 
 	(void)state;
-	if (!mkdtemp(tmpl))
-		return -1;
-	p = realpath(tmpl, NULL);
-	fmt(base, sizeof(base), "%s", p);
-	free(p);
-	fmt(home, sizeof(home), "%s/home", base);
-	mkdir(home, 0777);
-	setenv("HOME", home, 1);
-	setenv("XDG_CONFIG_HOME", home, 1);
-	setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
-	setenv("GIT_AUTHOR_NAME", "Unit Author", 1);
-	setenv("GIT_AUTHOR_EMAIL", "author@example.com", 1);
-	setenv("GIT_COMMITTER_NAME", "Unit Committer", 1);
-	setenv("GIT_COMMITTER_EMAIL", "committer@example.com", 1);
-	unsetenv("GIT_DIR");
-	unsetenv("GIT_WORK_TREE");
-	unsetenv("GIT_INDEX_FILE");
-	crmf_lib_init();
-	return 0;
-}
-
-static int teardown_all(void **state)
-{
-	char cmd[4200];
-
-	(void)state;
-	crmf_lib_shutdown();
-	fmt(cmd, sizeof(cmd), "rm -rf '%s'", base);
-	return system(cmd) == 0 ? 0 : -1;
+	return repo_setup("gitindex", unset);
 }
 
 int main(void)
@@ -556,5 +450,5 @@ int main(void)
 	    cmocka_unit_test(test_unchanged_refreshes),
 	};
 
-	return cmocka_run_group_tests_name("gitindex", tests, setup_all, teardown_all);
+	return cmocka_run_group_tests_name("gitindex", tests, setup_all, repo_teardown);
 }

@@ -1,54 +1,14 @@
 /* Unit tests of store.c: repository discovery, the customer file list, crmf_repo_init. */
-#include "unit.h"
+#include "repo_helpers.h"
 
 #include <errno.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char base[4096]; /* realpath of this run's temporary directory */
-static char home[4096];
-
 static const char NOT_A_REPO[] = "not in a git repository (run 'crmf init' to create one)";
 static const char NO_IDENTITY[] = "no git identity: set it with git config --global user.name "
 				  "'Your Name' and git config --global user.email you@example.com";
 static const char CONFIG[] = "# team settings\nversion: 1\n";
-
-/* snprintf that fails the test on truncation instead of warning about it at compile time. */
-static void fmt(char *buf, size_t size, const char *f, ...) __attribute__((format(printf, 3, 4)));
-static void fmt(char *buf, size_t size, const char *f, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, f);
-	n = vsnprintf(buf, size, f, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= size)
-		fail_msg("path too long");
-}
-
-/* A fresh directory under base for one test, returned as an absolute path. */
-static char *fresh(const char *name)
-{
-	static char path[4096];
-
-	fmt(path, sizeof(path), "%s/%s", base, name);
-	assert_int_equal(mkdir(path, 0777), 0);
-	return path;
-}
-
-static void sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void sh(const char *fmt, ...)
-{
-	char cmd[8192];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	if (system(cmd) != 0)
-		fail_msg("command failed: %s", cmd);
-}
 
 /* The first line printed by a shell command, without its newline. */
 static char *sh_out(const char *cmd)
@@ -63,24 +23,6 @@ static char *sh_out(const char *cmd)
 	pclose(p);
 	line[strcspn(line, "\n")] = '\0';
 	return line;
-}
-
-static void put(const char *dir, const char *rel, const char *text)
-{
-	char path[4096];
-	FILE *f;
-
-	fmt(path, sizeof(path), "%s/%s", dir, rel);
-	for (char *p = path + strlen(dir) + 1; (p = strchr(p, '/')); p++) {
-		*p = '\0';
-		if (mkdir(path, 0777) != 0 && errno != EEXIST)
-			fail_msg("mkdir '%s': %s", path, strerror(errno));
-		*p = '/';
-	}
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	assert_int_equal(fclose(f), 0);
 }
 
 static void git_init(const char *dir)
@@ -101,9 +43,10 @@ static void assert_discovers(const char *start, const char *want)
 static void test_discover_not_a_repo(void **state)
 {
 	char *root = (char *)"x";
-	char *d = fresh("norepo");
+	char d[4096];
 
 	(void)state;
+	fresh(d, "norepo");
 	assert_int_equal(crmf_repo_discover(&root, d), -1);
 	assert_null(root);
 	assert_string_equal(crmf_error_last(), NOT_A_REPO);
@@ -126,7 +69,7 @@ static void test_discover_git_root_without_config(void **state)
 	char d[4096], start[4096];
 
 	(void)state;
-	strcpy(d, fresh("plain"));
+	fresh(d, "plain");
 	git_init(d);
 	fmt(start, sizeof(start), "%s/a/b/c", d);
 	sh("mkdir -p '%s'", start);
@@ -139,7 +82,7 @@ static void test_discover_nested_dirs(void **state)
 	char d[4096], start[4096];
 
 	(void)state;
-	strcpy(d, fresh("nested"));
+	fresh(d, "nested");
 	git_init(d);
 	put(d, "crmf.yaml", CONFIG);
 	fmt(start, sizeof(start), "%s/customers/2024/q1", d);
@@ -155,7 +98,7 @@ static void test_discover_config_in_subfolder(void **state)
 	char d[4096], sub[4096], start[4096];
 
 	(void)state;
-	strcpy(d, fresh("subfolder"));
+	fresh(d, "subfolder");
 	git_init(d);
 	put(d, "examples/crmf.yaml", CONFIG);
 	put(d, "examples/customers/C1.yaml", "id: C1\n");
@@ -175,7 +118,7 @@ static void test_discover_nearest_config_wins(void **state)
 	char d[4096], sub[4096], start[4096];
 
 	(void)state;
-	strcpy(d, fresh("nearest"));
+	fresh(d, "nearest");
 	git_init(d);
 	put(d, "crmf.yaml", CONFIG);
 	put(d, "inner/crmf.yaml", CONFIG);
@@ -190,7 +133,7 @@ static void test_discover_stays_in_work_tree(void **state)
 	char d[4096], repo[4096], start[4096];
 
 	(void)state;
-	strcpy(d, fresh("outside"));
+	fresh(d, "outside");
 	put(d, "crmf.yaml", CONFIG); /* above the git work tree: not ours */
 	fmt(repo, sizeof(repo), "%s/repo", d);
 	git_init(repo);
@@ -204,7 +147,7 @@ static void test_discover_crmf_yaml_directory_ignored(void **state)
 	char d[4096], start[4096];
 
 	(void)state;
-	strcpy(d, fresh("yamldir"));
+	fresh(d, "yamldir");
 	git_init(d);
 	fmt(start, sizeof(start), "%s/a/crmf.yaml", d);
 	sh("mkdir -p '%s'", start); /* a directory named crmf.yaml is no config */
@@ -218,7 +161,7 @@ static void test_discover_bare(void **state)
 	char *root = NULL;
 
 	(void)state;
-	strcpy(d, fresh("bare.git"));
+	fresh(d, "bare.git");
 	sh("git init -q --bare '%s'", d);
 	assert_int_equal(crmf_repo_discover(&root, d), -1);
 	assert_null(root);
@@ -246,7 +189,7 @@ static void test_list_nested_hidden_sorted(void **state)
 	};
 
 	(void)state;
-	strcpy(d, fresh("list"));
+	fresh(d, "list");
 	put(d, "customers/b.yml", "x");
 	put(d, "customers/a.yaml", "x");
 	put(d, "customers/a-b.yaml", "x");
@@ -300,7 +243,7 @@ static void test_find_agrees_with_list(void **state)
 	size_t n_all = 0, n_found = 0;
 
 	(void)state;
-	strcpy(d, fresh("find"));
+	fresh(d, "find");
 	put(d, "customers/b.yml", "x");
 	put(d, "customers/a.yaml", "x");
 	put(d, "customers/2024/C2024001.yaml", "x");
@@ -356,9 +299,10 @@ static void test_list_empty_repository(void **state)
 {
 	crmf_file *files = NULL;
 	size_t n = 99;
-	char *d = fresh("list-empty");
+	char d[4096];
 
 	(void)state;
+	fresh(d, "list-empty");
 	assert_int_equal(crmf_store_list(&files, &n, d), 0);
 	assert_int_equal(n, 0);
 	assert_non_null(files);
@@ -373,7 +317,7 @@ static void test_list_many_sorted(void **state)
 	size_t n = 0;
 
 	(void)state;
-	strcpy(d, fresh("list-many"));
+	fresh(d, "list-many");
 	sh("mkdir -p '%s/customers/x'", d);
 	/* created in reverse order so that readdir order is unlikely to be sorted */
 	for (int i = 999; i >= 0; i--) {
@@ -419,7 +363,7 @@ static void test_list_order_folders_and_files(void **state)
 	size_t n = 0;
 
 	(void)state;
-	strcpy(d, fresh("list-order"));
+	fresh(d, "list-order");
 	for (size_t i = 0; i < np; i++) {
 		put(d, paths[i], "id: x\n");
 		want[i] = paths[i];
@@ -509,7 +453,7 @@ static void test_init_refuses_existing_config(void **state)
 	static const char mine[] = "# mine: do not touch\nversion: 1\n";
 
 	(void)state;
-	strcpy(d, fresh("init-twice"));
+	fresh(d, "init-twice");
 	assert_int_equal(crmf_repo_init(d, CONFIG, sizeof(CONFIG) - 1), 0);
 	fmt(path, sizeof(path), "%s/crmf.yaml", d);
 	put(d, "crmf.yaml", mine);
@@ -528,7 +472,7 @@ static void test_init_refuses_without_git_first(void **state)
 	struct stat st;
 
 	(void)state;
-	strcpy(d, fresh("init-existing-nogit"));
+	fresh(d, "init-existing-nogit");
 	put(d, "crmf.yaml", "x: 1\n");
 	assert_int_equal(crmf_repo_init(d, CONFIG, sizeof(CONFIG) - 1), -1);
 	assert_non_null(strstr(crmf_error_last(), "already exists"));
@@ -561,21 +505,15 @@ static void test_init_identity_from_config(void **state)
 	char d[4096], cmd[8192];
 
 	(void)state;
-	unsetenv("GIT_AUTHOR_NAME");
-	unsetenv("GIT_AUTHOR_EMAIL");
-	unsetenv("GIT_COMMITTER_NAME");
-	unsetenv("GIT_COMMITTER_EMAIL");
+	set_identity(false);
 	put(home, ".gitconfig",
 	    "[user]\n\tname = Config User\n\temail = config@example.com\n"
 	    "[init]\n\tdefaultBranch = trunk\n");
-	strcpy(d, fresh("init-config"));
+	fresh(d, "init-config");
 	if (crmf_repo_init(d, CONFIG, sizeof(CONFIG) - 1) != 0)
 		fail_msg("init: %s", crmf_error_last());
 	sh("rm -f '%s/.gitconfig'", home);
-	setenv("GIT_AUTHOR_NAME", "Unit Author", 1);
-	setenv("GIT_AUTHOR_EMAIL", "author@example.com", 1);
-	setenv("GIT_COMMITTER_NAME", "Unit Committer", 1);
-	setenv("GIT_COMMITTER_EMAIL", "committer@example.com", 1);
+	set_identity(true);
 	fmt(cmd, sizeof(cmd), "git -C '%s' log -1 --format='%%an <%%ae>|%%cn <%%ce>'", d);
 	assert_string_equal(sh_out(cmd), "Config User <config@example.com>|Config User "
 					 "<config@example.com>");
@@ -590,7 +528,7 @@ static void test_init_in_subfolder_of_repository(void **state)
 	struct stat st;
 
 	(void)state;
-	strcpy(d, fresh("init-sub"));
+	fresh(d, "init-sub");
 	git_init(d);
 	put(d, "README", "hello\n");
 	sh("cd '%s' && git add README && git -c user.name=x -c user.email=x@x commit -qm first", d);
@@ -620,11 +558,8 @@ static void test_init_identity_from_repository_config(void **state)
 	char d[4096], sub[4096], cmd[8192];
 
 	(void)state;
-	unsetenv("GIT_AUTHOR_NAME");
-	unsetenv("GIT_AUTHOR_EMAIL");
-	unsetenv("GIT_COMMITTER_NAME");
-	unsetenv("GIT_COMMITTER_EMAIL");
-	strcpy(d, fresh("init-localcfg"));
+	set_identity(false);
+	fresh(d, "init-localcfg");
 	git_init(d);
 	sh("git -C '%s' config user.name 'Local User' && git -C '%s' config user.email "
 	   "local@example.com",
@@ -633,10 +568,7 @@ static void test_init_identity_from_repository_config(void **state)
 	fmt(sub, sizeof(sub), "%s/not/yet", d);
 	if (crmf_repo_init(sub, CONFIG, sizeof(CONFIG) - 1) != 0)
 		fail_msg("init: %s", crmf_error_last());
-	setenv("GIT_AUTHOR_NAME", "Unit Author", 1);
-	setenv("GIT_AUTHOR_EMAIL", "author@example.com", 1);
-	setenv("GIT_COMMITTER_NAME", "Unit Committer", 1);
-	setenv("GIT_COMMITTER_EMAIL", "committer@example.com", 1);
+	set_identity(true);
 	fmt(cmd, sizeof(cmd), "git -C '%s' log -1 --format='%%an <%%ae>|%%cn <%%ce>'", d);
 	assert_string_equal(sh_out(cmd), "Local User <local@example.com>|Local User "
 					 "<local@example.com>");
@@ -650,7 +582,7 @@ static void test_init_customers_not_a_directory(void **state)
 	struct stat st;
 
 	(void)state;
-	strcpy(d, fresh("init-customers-file"));
+	fresh(d, "init-customers-file");
 	put(d, "customers", "not a folder\n");
 	assert_int_equal(crmf_repo_init(d, CONFIG, sizeof(CONFIG) - 1), -1);
 	assert_non_null(strstr(crmf_error_last(), "customers' exists and is not a directory"));
@@ -666,7 +598,7 @@ static void test_init_commit_fails_after_saving(void **state)
 	struct stat st;
 
 	(void)state;
-	strcpy(d, fresh("init-locked"));
+	fresh(d, "init-locked");
 	git_init(d);
 	put(d, ".git/index.lock", "");
 	assert_int_equal(crmf_repo_init(d, CONFIG, sizeof(CONFIG) - 1), -1);
@@ -685,7 +617,7 @@ static void test_init_not_a_directory(void **state)
 	char d[4096];
 
 	(void)state;
-	strcpy(d, fresh("init-file"));
+	fresh(d, "init-file");
 	put(d, "f", "x");
 	strcat(d, "/f");
 	assert_int_equal(crmf_repo_init(d, CONFIG, sizeof(CONFIG) - 1), -1);
@@ -694,39 +626,8 @@ static void test_init_not_a_directory(void **state)
 
 static int setup_all(void **state)
 {
-	char tmpl[] = "/tmp/crmf-test-store.XXXXXX";
-	char *p;
-
 	(void)state;
-	if (!mkdtemp(tmpl))
-		return -1;
-	p = realpath(tmpl, NULL);
-	fmt(base, sizeof(base), "%s", p);
-	free(p);
-	fmt(home, sizeof(home), "%s/home", base);
-	mkdir(home, 0777);
-	/* a known, empty git configuration for libgit2 and the git commands alike */
-	setenv("HOME", home, 1);
-	setenv("XDG_CONFIG_HOME", home, 1);
-	setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
-	setenv("GIT_AUTHOR_NAME", "Unit Author", 1);
-	setenv("GIT_AUTHOR_EMAIL", "author@example.com", 1);
-	setenv("GIT_COMMITTER_NAME", "Unit Committer", 1);
-	setenv("GIT_COMMITTER_EMAIL", "committer@example.com", 1);
-	unsetenv("GIT_DIR");
-	unsetenv("GIT_WORK_TREE");
-	crmf_lib_init();
-	return 0;
-}
-
-static int teardown_all(void **state)
-{
-	char cmd[8192];
-
-	(void)state;
-	crmf_lib_shutdown();
-	fmt(cmd, sizeof(cmd), "rm -rf '%s'", base);
-	return system(cmd) == 0 ? 0 : -1;
+	return repo_setup("store", NULL);
 }
 
 int main(void)
@@ -759,5 +660,5 @@ int main(void)
 	    cmocka_unit_test(test_init_not_a_directory),
 	};
 
-	return cmocka_run_group_tests_name("store", tests, setup_all, teardown_all);
+	return cmocka_run_group_tests_name("store", tests, setup_all, repo_teardown);
 }
