@@ -10,7 +10,6 @@
 #include "sort.h"
 #include "util.h"
 
-
 static const char usage[] =
 	"usage: crmf due [--today DATE] [--within DURATION] [--owner NAME | --mine] [--overdue]\n"
 	"                [--format table|json|csv] [--no-cache]\n"
@@ -219,7 +218,8 @@ static void make_row(void *ctx, size_t i, cli_row_sink *sink)
 		cells[2] = c->id;
 		cells[3] = c->name;
 		cells[4] = c->owner;
-		cells[5] = c->potential <= CRMF_POTENTIAL_LOW ? r->potential_label[c->potential] : "";
+		cells[5] =
+		    c->potential <= CRMF_POTENTIAL_LOW ? r->potential_label[c->potential] : "";
 		cells[6] = c->stage <= CRMF_STAGE_LOST ? r->stage_label[c->stage] : "";
 		cells[7] = k.reason;
 		/* the customer's strings and the labels outlive the table */
@@ -239,7 +239,8 @@ static void make_row(void *ctx, size_t i, cli_row_sink *sink)
 		cells[8] = k.reason;
 		cells[9] = c->path;
 		cli_row_put_borrowed(sink, cells,
-				     1u << 2 | 1u << 3 | 1u << 4 | 1u << 5 | 1u << 6 | 1u << 7 | 1u << 9);
+				     1u << 2 | 1u << 3 | 1u << 4 | 1u << 5 | 1u << 6 | 1u << 7 |
+					 1u << 9);
 	}
 }
 

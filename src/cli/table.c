@@ -68,7 +68,7 @@ void cli_row_put_borrowed(cli_row_sink *sink, const char *const *cells, unsigned
 
 	for (size_t c = 0; c < t->ncols; c++) {
 		const char *cell = borrowed >> c & 1 ? (cells[c] ? cells[c] : "")
-						      : cell_dup(&sink->chunks, cells[c]);
+						     : cell_dup(&sink->chunks, cells[c]);
 
 		t->cells[sink->row * t->ncols + c] = cell;
 		t->widths[sink->row * t->ncols + c] = cli_display_width(cell);
@@ -101,7 +101,8 @@ static void reserve(cli_table *t, size_t rows)
 		return;
 	while (cap < rows)
 		cap = cap ? cap * 2 : 64;
-	t->cells = grow(t->cells, t->cap * t->ncols * sizeof(char *), cap * t->ncols * sizeof(char *));
+	t->cells =
+	    grow(t->cells, t->cap * t->ncols * sizeof(char *), cap * t->ncols * sizeof(char *));
 	t->widths = grow(t->widths, t->cap * t->ncols * sizeof(int), cap * t->ncols * sizeof(int));
 	t->cap = cap;
 }
@@ -320,57 +321,55 @@ static void print_sv(FILE *f, const cli_table *t, char sep)
 	}
 }
 
-/* Lay out rows [lo, hi) into b, the columns `w` wide; `lens` has room for a
- * row's cell lengths. Room for a whole row is made at once and the bytes
- * written directly: a call per cell and padding was most of printing a
- * 50,000-row agenda. */
-static void layout_rows(strbuf *b, const cli_table *t, const int *w, bool color, size_t lo,
-			size_t hi, size_t *lens)
+/* Add row r to b, the columns `w` wide; `lens` has room for the row's cell
+ * lengths. Room for the whole row is made at once and the bytes written
+ * directly: a call per cell and padding was most of printing a 50,000-row
+ * agenda. */
+static void layout_row(strbuf *b, const cli_table *t, const int *w, bool color, size_t r,
+		       size_t *lens)
 {
-	for (size_t r = lo; r < hi; r++) {
-		const char *const *cells = &t->cells[r * t->ncols];
-		const int *cw = &t->widths[r * t->ncols];
-		size_t need = 16; /* the escapes of a coloured header, the line break */
-		char *p;
+	const char *const *cells = &t->cells[r * t->ncols];
+	const int *cw = &t->widths[r * t->ncols];
+	size_t need = 16; /* the escapes of a coloured header, the line break */
+	char *p;
 
-		for (size_t c = 0; c < t->ncols; c++) {
-			lens[c] = strlen(cells[c]);
-			need += lens[c] + 2 + (size_t)(w[c] > cw[c] ? w[c] - cw[c] : 0);
-		}
-		sb_grow(b, need);
-		p = b->buf + b->len;
-		if (r == 0 && color)
-			memcpy(p, "\033[1m", 4), p += 4;
-		for (size_t c = 0; c < t->ncols; c++) {
-			int sw = cw[c];
-			bool last = c + 1 == t->ncols;
-
-			if (c)
-				*p++ = ' ', *p++ = ' ';
-			if (t->align_right[c] && sw < w[c]) {
-				memset(p, ' ', (size_t)(w[c] - sw));
-				p += w[c] - sw;
-			}
-			if (sw <= w[c]) {
-				memcpy(p, cells[c], lens[c]);
-				p += lens[c];
-			} else { /* cut: rare, the slow way */
-				b->len = (size_t)(p - b->buf);
-				sw = put_clipped(b, cells[c], sw, w[c]);
-				sb_grow(b, need);
-				p = b->buf + b->len;
-			}
-			if (!t->align_right[c] && !last && sw < w[c]) {
-				memset(p, ' ', (size_t)(w[c] - sw));
-				p += w[c] - sw;
-			}
-		}
-		if (r == 0 && color)
-			memcpy(p, "\033[0m", 4), p += 4;
-		*p++ = '\n';
-		*p = '\0';
-		b->len = (size_t)(p - b->buf);
+	for (size_t c = 0; c < t->ncols; c++) {
+		lens[c] = strlen(cells[c]);
+		need += lens[c] + 2 + (size_t)(w[c] > cw[c] ? w[c] - cw[c] : 0);
 	}
+	sb_grow(b, need);
+	p = b->buf + b->len;
+	if (r == 0 && color)
+		memcpy(p, "\033[1m", 4), p += 4;
+	for (size_t c = 0; c < t->ncols; c++) {
+		int sw = cw[c];
+		bool last = c + 1 == t->ncols;
+
+		if (c)
+			*p++ = ' ', *p++ = ' ';
+		if (t->align_right[c] && sw < w[c]) {
+			memset(p, ' ', (size_t)(w[c] - sw));
+			p += w[c] - sw;
+		}
+		if (sw <= w[c]) {
+			memcpy(p, cells[c], lens[c]);
+			p += lens[c];
+		} else { /* cut: rare, the slow way */
+			b->len = (size_t)(p - b->buf);
+			sw = put_clipped(b, cells[c], sw, w[c]);
+			sb_grow(b, need);
+			p = b->buf + b->len;
+		}
+		if (!t->align_right[c] && !last && sw < w[c]) {
+			memset(p, ' ', (size_t)(w[c] - sw));
+			p += w[c] - sw;
+		}
+	}
+	if (r == 0 && color)
+		memcpy(p, "\033[0m", 4), p += 4;
+	*p++ = '\n';
+	*p = '\0';
+	b->len = (size_t)(p - b->buf);
 }
 
 void cli_table_print(FILE *f, const cli_table *t, cli_format fmt)
@@ -417,7 +416,7 @@ void cli_table_print(FILE *f, const cli_table *t, cli_format fmt)
 		if (r + 8 < t->nrows)
 			for (size_t c = 0; c < t->ncols; c++)
 				__builtin_prefetch(t->cells[(r + 8) * t->ncols + c]);
-		layout_rows(&b, t, w, color, r, r + 1, lens);
+		layout_row(&b, t, w, color, r, lens);
 		if (b.len >= 65536) { /* written in large blocks, past stdio's buffer */
 			fwrite(b.buf, 1, b.len, f);
 			b.len = 0;

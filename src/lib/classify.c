@@ -219,8 +219,9 @@ static void format_reason(crmf_class *k, const crmf_customer *c, const crmf_rule
 			p = put_s(p, "cadence: core customer, every ");
 		} else {
 			p = put_s(p, "cadence: ");
-			p = put_s(p, crmf_potential_name(c->potential) ? crmf_potential_name(c->potential)
-								       : "");
+			p = put_s(p, crmf_potential_name(c->potential)
+					 ? crmf_potential_name(c->potential)
+					 : "");
 			p = put_s(p, " potential, every ");
 		}
 		put_days(p, k->due_every);

@@ -215,10 +215,14 @@ static int discover_fast(char **root, const char *abs)
 		sb_adds(&d, "/.git");
 		if (lstat(d.buf, &st) == 0) {
 			if (S_ISDIR(st.st_mode) && st.st_uid == geteuid() && is_git_dir(d.buf)) {
+				bool usual;
+
 				sb_adds(&d, "/config");
-				if (!config_unusual(d.buf) && (d.len = keep, d.buf[keep] = '\0',
-							       stat(d.buf, &st) == 0) &&
-				    st.st_uid == geteuid()) {
+				usual = !config_unusual(d.buf);
+				d.len = keep;
+				d.buf[keep] = '\0';
+				/* the work tree ours too, as libgit2 wants it */
+				if (usual && stat(d.buf, &st) == 0 && st.st_uid == geteuid()) {
 					*root = xstrdup(keep ? d.buf : "/");
 					rc = 0;
 				}
@@ -720,7 +724,7 @@ static void add_file(file_list *list, const strbuf *path, const char *name, size
 struct entry {
 	uint64_t key[2]; /* the first 16 bytes (with the '/'), big-endian: most comparisons */
 	const char *name;
-	char *rel;	 /* a file's path (its name is at its end), until listed */
+	char *rel; /* a file's path (its name is at its end), until listed */
 	uint32_t len;
 	bool dir;
 };
@@ -903,7 +907,8 @@ static int walk(file_list *list, int fd, strbuf *path, int archived, const char 
 			ents[i].rel = NULL;
 			continue;
 		}
-		sub = openat(dirfd(d), ents[i].name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		sub =
+		    openat(dirfd(d), ents[i].name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		sb_addc(path, '/');
 		sb_add(path, ents[i].name, ents[i].len);
 		if (sub < 0)
@@ -946,7 +951,8 @@ static void *folders_main(void *arg)
 
 	while ((k = atomic_fetch_add(&w->next, 1)) < w->ndirs) {
 		const struct entry *e = &w->ents[w->dirs[k = w->order[k]]];
-		int sub = openat(w->dirfd, e->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		int sub =
+		    openat(w->dirfd, e->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		int rc;
 
 		path.len = 0;
