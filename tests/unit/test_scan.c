@@ -1,5 +1,5 @@
 /* Unit tests of the repository scan: summaries classify as full records do, filters, named files, and the validation cache. */
-#include "unit.h"
+#include "repo_helpers.h" /* sh() */
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -8,20 +8,6 @@
 #include "crmf/scan.h"
 
 static char dir[256];
-
-static void sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void sh(const char *fmt, ...)
-{
-	char cmd[2048];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	if (system(cmd) != 0)
-		fail_msg("failed: %s", cmd);
-}
 
 static const char *src(void)
 {
