@@ -609,21 +609,18 @@ static size_t summary_size(const struct view *v, const char *path, bool values)
 	return o_str + room;
 }
 
-/* One block for the summary, its deals and follow-ups, and its strings: `buf`
- * when it has room (cap bytes, aligned), else a new allocation. */
-static crmf_summary *summary_new(const struct view *v, const char *path, bool values, void *buf,
-				 size_t cap)
+/* The summary, its deals and follow-ups, and its strings, built in one block
+ * at `block` (aligned, summary_size bytes). */
+static crmf_summary *summary_new(const struct view *v, const char *path, bool values, char *block)
 {
 	size_t o_deals = align8(sizeof(crmf_summary));
 	size_t o_fu = o_deals + align8(v->n_deals * sizeof(crmf_deal));
 	size_t o_str = o_fu + align8(v->n_fu * sizeof(crmf_followup));
-	size_t size = summary_size(v, path, values);
 	struct dec d;
-	char *block, *pool;
+	char *pool;
 	crmf_summary *s;
 	crmf_customer *c;
 
-	block = buf && size <= cap ? buf : xmalloc(size);
 	s = (crmf_summary *)(void *)block;
 	memset(s, 0, sizeof(*s));
 	c = &s->c;
@@ -960,7 +957,7 @@ static crmf_customer *keep_summary(struct scan *s, const struct view *v, const c
 	if (!(v->flags & R_CUSTOMER))
 		return NULL;
 	size = summary_size(v, path, s->o->values);
-	sum = summary_new(v, path, s->o->values, pool_alloc(size), size);
+	sum = summary_new(v, path, s->o->values, pool_alloc(size));
 	if (!asked && s->o->keep && !s->o->keep(s->o->keep_ctx, &sum->c, s->repo->cfg)) {
 		c = tl_chunks; /* the summary is the last thing allocated there */
 		c->used = (size_t)((char *)sum - (char *)c->data);
@@ -1207,6 +1204,25 @@ static void *worker(void *arg)
 	return NULL;
 }
 
+/* A phone of a record's list (see make_record): its text, key and position. */
+struct phone {
+	const char *raw;
+	crmf_cross_key key;
+	int32_t line, col;
+};
+
+static struct phone get_phone(struct dec *d)
+{
+	struct phone ph;
+
+	ph.raw = get_str(d, NULL);
+	ph.key.h = get_u64(d);
+	ph.key.tag = get_u32(d);
+	ph.line = get_i32(d);
+	ph.col = get_i32(d);
+	return ph;
+}
+
 /* Feed the keys of a record to the cross-file checks. */
 static void collect_keys(struct scan *s, size_t i, const struct view *v)
 {
@@ -1218,15 +1234,9 @@ static void collect_keys(struct scan *s, size_t i, const struct view *v)
 			 v->name_key, v->name_line, v->name_col);
 	d = (struct dec){v->phones, v->end, false};
 	for (uint16_t k = 0; k < v->n_phones; k++) {
-		const char *raw = get_str(&d, NULL);
-		crmf_cross_key key;
-		int32_t line, col;
+		struct phone ph = get_phone(&d);
 
-		key.h = get_u64(&d);
-		key.tag = get_u32(&d);
-		line = get_i32(&d);
-		col = get_i32(&d);
-		crmf_cross_phone(s->cross, raw, key, line, col);
+		crmf_cross_phone(s->cross, ph.raw, ph.key, ph.line, ph.col);
 	}
 	d = (struct dec){v->emails, v->end, false};
 	for (uint16_t k = 0; k < v->n_emails; k++) {
@@ -1246,16 +1256,8 @@ static void prefetch_keys(struct scan *s, const struct view *v)
 		return;
 	crmf_cross_prefetch(s->cross, v->id, v->name_key);
 	d = (struct dec){v->phones, v->end, false};
-	for (uint16_t k = 0; k < v->n_phones; k++) {
-		crmf_cross_key key;
-
-		get_str(&d, NULL);
-		key.h = get_u64(&d);
-		key.tag = get_u32(&d);
-		get_i32(&d);
-		get_i32(&d);
-		crmf_cross_prefetch_phone(s->cross, key);
-	}
+	for (uint16_t k = 0; k < v->n_phones; k++)
+		crmf_cross_prefetch_phone(s->cross, get_phone(&d).key);
 }
 
 static void push_entry(struct scan *s, size_t i)
@@ -1331,30 +1333,15 @@ static void consume(struct scan *s)
 	}
 }
 
-static int ncores(void)
-{
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-
-	return n < 1 ? 1 : n > 64 ? 64 : (int)n;
-}
-
 static void run_workers(struct scan *s, int threads)
 {
-	pthread_t tid[64];
-	int started = 0;
 	size_t batches = (s->n + BATCH - 1) / BATCH;
 
 	if (threads <= 0)
-		threads = ncores();
+		threads = cpu_count();
 	if ((size_t)threads > batches)
 		threads = (int)(batches ? batches : 1);
-	/* the calling thread works too */
-	for (int t = 1; t < threads && t < 64; t++)
-		if (pthread_create(&tid[started], NULL, worker, s) == 0)
-			started++;
-	worker(s);
-	for (int t = 0; t < started; t++)
-		pthread_join(tid[t], NULL);
+	run_threads(worker, s, threads);
 }
 
 /* A cross-file finding: kept for the new cache, reported on the selected

@@ -824,6 +824,28 @@ static int walk_folders(file_list *list, DIR *d, const strbuf *path, int archive
 			struct entry *ents, size_t n);
 
 static int walk(file_list *list, int fd, strbuf *path, int archived, const char *stem,
+		bool parallel);
+
+/* Walk the subfolder e of the folder `fd` (whose relative path is in `path`,
+ * as it is again on return). */
+static int walk_sub(file_list *list, int fd, strbuf *path, const struct entry *e, int archived,
+		    const char *stem)
+{
+	size_t keep = path->len;
+	int sub = openat(fd, e->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), rc;
+
+	sb_addc(path, '/');
+	sb_add(path, e->name, e->len);
+	if (sub < 0)
+		rc = crmf_error_set("cannot open '%s': %s", path->buf, strerror(errno));
+	else
+		rc = walk(list, sub, path, archived, stem, false);
+	path->len = keep;
+	path->buf[keep] = '\0';
+	return rc;
+}
+
+static int walk(file_list *list, int fd, strbuf *path, int archived, const char *stem,
 		bool parallel)
 {
 	DIR *d;
@@ -899,24 +921,12 @@ static int walk(file_list *list, int fd, strbuf *path, int archived, const char 
 		n = 0;
 	}
 	for (i = 0; i < n && rc == 0; i++) {
-		size_t keep = path->len;
-		int sub;
-
 		if (!ents[i].dir) {
 			add_path(list, ents[i].rel, archived);
 			ents[i].rel = NULL;
 			continue;
 		}
-		sub =
-		    openat(dirfd(d), ents[i].name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		sb_addc(path, '/');
-		sb_add(path, ents[i].name, ents[i].len);
-		if (sub < 0)
-			rc = crmf_error_set("cannot open '%s': %s", path->buf, strerror(errno));
-		else
-			rc = walk(list, sub, path, archived, stem, false);
-		path->len = keep;
-		path->buf[keep] = '\0';
+		rc = walk_sub(list, dirfd(d), path, &ents[i], archived, stem);
 	}
 	for (i = 0; i < n; i++) {
 		if (ents[i].dir)
@@ -949,21 +959,11 @@ static void *folders_main(void *arg)
 	strbuf path = STRBUF_INIT;
 	size_t k;
 
+	sb_add(&path, w->parent->buf, w->parent->len);
 	while ((k = atomic_fetch_add(&w->next, 1)) < w->ndirs) {
-		const struct entry *e = &w->ents[w->dirs[k = w->order[k]]];
-		int sub =
-		    openat(w->dirfd, e->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		int rc;
-
-		path.len = 0;
-		sb_add(&path, w->parent->buf, w->parent->len);
-		sb_addc(&path, '/');
-		sb_add(&path, e->name, e->len);
-		if (sub < 0)
-			rc = crmf_error_set("cannot open '%s': %s", path.buf, strerror(errno));
-		else
-			rc = walk(&w->lists[k], sub, &path, w->archived, NULL, false);
-		if (rc < 0) /* the message is the thread's own */
+		k = w->order[k];
+		if (walk_sub(&w->lists[k], w->dirfd, &path, &w->ents[w->dirs[k]], w->archived,
+			     NULL) < 0) /* the message is the thread's own */
 			w->errs[k] = xstrdup(crmf_error_last());
 	}
 	sb_release(&path);
@@ -978,9 +978,7 @@ static int walk_folders(file_list *list, DIR *d, const strbuf *path, int archive
 {
 	struct folders w = {dirfd(d), path, archived, ents, NULL, 0, NULL, NULL, NULL, 0};
 	off_t *size;
-	long cores = sysconf(_SC_NPROCESSORS_ONLN);
-	pthread_t tid[8];
-	size_t threads, started = 0, k = 0;
+	size_t k = 0;
 	int rc = 0;
 
 	w.dirs = xmalloc((n ? n : 1) * sizeof(*w.dirs));
@@ -1005,17 +1003,7 @@ static int walk_folders(file_list *list, DIR *d, const strbuf *path, int archive
 	w.lists = xcalloc(w.ndirs ? w.ndirs : 1, sizeof(*w.lists));
 	w.errs = xcalloc(w.ndirs ? w.ndirs : 1, sizeof(*w.errs));
 	atomic_init(&w.next, 0);
-	threads = cores < 1 ? 1 : (size_t)cores;
-	if (threads > w.ndirs)
-		threads = w.ndirs;
-	if (threads > 8)
-		threads = 8;
-	for (size_t t = 1; t < threads; t++)
-		if (pthread_create(&tid[started], NULL, folders_main, &w) == 0)
-			started++;
-	folders_main(&w);
-	for (size_t t = 0; t < started; t++)
-		pthread_join(tid[t], NULL);
+	run_threads(folders_main, &w, w.ndirs < (size_t)cpu_count() ? (int)w.ndirs : cpu_count());
 
 	{
 		size_t total = list->n + n;

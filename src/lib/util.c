@@ -2,6 +2,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -259,4 +260,25 @@ char *int_text(char *p, int v)
 		*p++ = tmp[--n];
 	*p = '\0';
 	return p;
+}
+
+int cpu_count(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : n > 64 ? 64 : (int)n;
+}
+
+void run_threads(void *(*fn)(void *), void *arg, int threads)
+{
+	pthread_t tid[64];
+	int started = 0;
+
+	/* the calling thread works too; a thread not to be had leaves its share to the others */
+	for (int t = 1; t < threads && t < 64; t++)
+		if (pthread_create(&tid[started], NULL, fn, arg) == 0)
+			started++;
+	fn(arg);
+	for (int t = 0; t < started; t++)
+		pthread_join(tid[t], NULL);
 }

@@ -54,4 +54,11 @@ size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
  * returns the end (the NUL). */
 char *int_text(char *p, int v);
 
+/** The cores online, 1 to 64. */
+int cpu_count(void);
+
+/** Run fn(arg) on `threads` threads at once, the calling one among them
+ * (fn shares out the work itself), and wait for all. */
+void run_threads(void *(*fn)(void *), void *arg, int threads);
+
 #endif
