@@ -9,7 +9,7 @@
 #include "crmf/doc.h"
 #include "util.h"
 
-/* Largest alignment table for one list (entries of base x entries of a side). */
+/* Most pairs of entries compared for one list (entries of base x entries of a side). */
 #define ALIGN_MAX (4u * 1024 * 1024)
 /* Longest value quoted in a conflict description, in bytes. */
 #define BRIEF_MAX 72
@@ -536,6 +536,9 @@ static int merge_map(merger *M, const crmf_node *bm, const crmf_node *om, const 
 		     size_t depth);
 static int merge_list(merger *M, const crmf_node *bs, const crmf_node *os, const crmf_node *ts,
 		      enum list_kind kind);
+static bool align(size_t *out, const crmf_node *bs, const crmf_node *ss, enum list_kind kind);
+static bool their_item_lines(merger *M, strbuf *sb, const crmf_node *ts, const crmf_node *t,
+			     size_t col);
 
 static void path_key(merger *M, const char *key)
 {
@@ -580,6 +583,78 @@ static int merge_inside(merger *M, const crmf_node *b, const crmf_node *o, const
 }
 
 /*
+ * What a side `ss` of base list `bs` holds beyond base entries it left unchanged, when the other
+ * side deleted the whole list: the number of entries it added (their indexes set in `news`,
+ * when given, sized ss->n), or -1 when it edited an entry of the base (a conflict).
+ */
+static int list_news(const crmf_node *bs, const crmf_node *ss, enum list_kind kind, bool *news)
+{
+	size_t *m = xcalloc(bs->n + 1, sizeof(*m));
+	bool *paired = xcalloc(ss->n + 1, sizeof(*paired));
+	int count = 0;
+
+	if (!align(m, bs, ss, kind))
+		count = -1;
+	for (size_t i = 0; count >= 0 && i < bs->n; i++)
+		if (m[i] != SIZE_MAX) {
+			paired[m[i]] = true;
+			if (!same(bs->items[i], ss->items[m[i]]))
+				count = -1;
+		}
+	for (size_t j = 0; count >= 0 && j < ss->n; j++) {
+		if (news)
+			news[j] = !paired[j];
+		count += !paired[j];
+	}
+	free(m);
+	free(paired);
+	return count;
+}
+
+/*
+ * We deleted a whole list `tp` of theirs that was `bs` in the base: their key with just the
+ * entries they added, at `pos` for column `col`. 1 when there is nothing to add, -1 when it
+ * cannot be done this way (they edited a base entry, a flow list).
+ */
+static int insert_their_news(merger *M, const crmf_node *bs, const crmf_pair *tp, size_t pos,
+			     size_t col, enum list_kind kind)
+{
+	const crmf_node *ts = tp->value;
+	bool *news;
+	strbuf sb = STRBUF_INIT;
+	entry te = pair_entry(&M->t, tp), ie;
+	int n;
+
+	if (bs->type != CRMF_NODE_SEQUENCE || ts->type != CRMF_NODE_SEQUENCE)
+		return -1;
+	news = xcalloc(ts->n + 1, sizeof(*news));
+	n = list_news(bs, ts, kind, news);
+	if (n <= 0) {
+		free(news);
+		return n == 0 ? 1 : -1;
+	}
+	if (ts->style != CRMF_STYLE_BLOCK || !te.at_line || !item_entry(&ie, &M->t, ts->items[0]) ||
+	    ie.col < te.col) {
+		free(news);
+		return -1;
+	}
+	if (pos == M->o.len && pos > 0 && M->o.s[pos - 1] != '\n')
+		add_eol(M, &sb);
+	add_spaces(&sb, col);
+	add_line(M, &sb, M->t.s + te.start + te.col, next_line(&M->t, tp->key->start) -
+						     (te.start + te.col) - 1);
+	for (size_t j = 0; j < ts->n; j++)
+		if (news[j] && !their_item_lines(M, &sb, ts, ts->items[j], col + ie.col - te.col)) {
+			free(news);
+			sb_release(&sb);
+			return -1;
+		}
+	free(news);
+	add_splice(M, pos, 0, &sb);
+	return 0;
+}
+
+/*
  * One entry present on our side (`o`, at `oe`) against the base and theirs
  * (either may be NULL). Shared by mapping pairs and list items.
  */
@@ -611,6 +686,23 @@ static int merge_entry(merger *M, const crmf_node *b, const entry *be, const crm
 		return 0; /* we added it */
 	if (same(b, o))
 		return delete_entry(M, oe); /* they deleted it */
+	if (b->type == CRMF_NODE_SEQUENCE && o->type == CRMF_NODE_SEQUENCE) {
+		/* they deleted a whole list we changed: what we added or edited stays (or
+		 * conflicts), what they deleted and we left alone goes */
+		crmf_node none;
+		mark m = checkpoint(M);
+		int added;
+
+		memset(&none, 0, sizeof(none));
+		none.type = CRMF_NODE_SEQUENCE;
+		none.style = CRMF_STYLE_BLOCK;
+		added = list_news(b, o, kind, NULL);
+		if (added == 0)
+			return delete_entry(M, oe);
+		if (added > 0 && merge_list(M, b, o, &none, kind) == 0)
+			return 0;
+		rollback(M, m);
+	}
 	return conflict(M, oe, 0, 0, o, NULL, NULL);
 }
 
@@ -675,6 +767,9 @@ static int merge_map(merger *M, const crmf_node *bm, const crmf_node *om, const 
 		path_key(M, key);
 		if (!bp)
 			rc = insert_entry(M, pos, col, &te); /* they added it */
+		else if ((rc = insert_their_news(M, bp->value, tp, pos, col,
+						 kind_of(key, depth))) >= 0)
+			rc = 0; /* we deleted a list they added to */
 		else
 			rc = conflict(M, NULL, pos, col, NULL, &te, tp->value);
 		path_cut(M, keep);
@@ -684,49 +779,74 @@ static int merge_map(merger *M, const crmf_node *bm, const crmf_node *om, const 
 	return 0;
 }
 
-/* Longest common subsequence of base and a side by entry identity: out[i] is the side's index
- * of base entry i, or SIZE_MAX. False when the lists are too long to align. */
+/*
+ * Whether edited base entry i could be one of several: two base entries not found unchanged
+ * share its identity, or two side entries could be it. Pairing it by guess could merge one
+ * side's edit into another entry, so the caller marks the whole list instead.
+ */
+static bool ambiguous(const size_t *out, const bool *used, const crmf_node *bs,
+		      const crmf_node *ss, size_t i, enum list_kind kind)
+{
+	size_t rivals = 0;
+
+	if (kind == L_GENERIC)
+		return false; /* identity is the whole value: nothing is left to pair */
+	for (size_t k = 0; k < bs->n && rivals == 0; k++)
+		rivals += k != i && out[k] == SIZE_MAX && ident_eq(kind, bs->items[i], bs->items[k]);
+	for (size_t j = 0, cand = 0; j < ss->n && rivals == 0; j++)
+		if (!used[j] && ident_eq(kind, bs->items[i], ss->items[j]) && ++cand > 1)
+			rivals++;
+	return rivals > 0;
+}
+
+/*
+ * Pair each base entry with the same entry on a side: out[i] is the side's index of base entry
+ * i, or SIZE_MAX when the side deleted it. Entries are paired by what they are, never by where
+ * they stand (a side that only reorders a list deletes nothing): first entries left unchanged
+ * (equal values: at the same index, else the earliest unpaired), then edited ones (equal
+ * identity: follow-ups on date, by and method), each side entry paired at most once. False when
+ * the lists are too long to compare, or when an edited entry cannot be told from another with the
+ * same identity.
+ */
 static bool align(size_t *out, const crmf_node *bs, const crmf_node *ss, enum list_kind kind)
 {
-	size_t nb = bs ? bs->n : 0, ns = ss->n, pre = 0, suf = 0, rb, rs;
-	uint32_t *tab;
+	size_t nb = bs ? bs->n : 0, ns = ss->n;
+	bool *used;
 
-	for (size_t i = 0; i < nb; i++)
-		out[i] = SIZE_MAX;
-	while (pre < nb && pre < ns && ident_eq(kind, bs->items[pre], ss->items[pre])) {
-		out[pre] = pre;
-		pre++;
-	}
-	while (suf < nb - pre && suf < ns - pre &&
-	       ident_eq(kind, bs->items[nb - 1 - suf], ss->items[ns - 1 - suf])) {
-		out[nb - 1 - suf] = ns - 1 - suf;
-		suf++;
-	}
-	rb = nb - pre - suf;
-	rs = ns - pre - suf;
-	if (rb == 0 || rs == 0)
-		return true;
-	if ((rb + 1) * (rs + 1) > ALIGN_MAX)
+	if (nb != 0 && ns > ALIGN_MAX / nb)
 		return false;
-	tab = xcalloc((rb + 1) * (rs + 1), sizeof(*tab));
-#define T(i, j) tab[(i) * (rs + 1) + (j)]
-	for (size_t i = rb; i-- > 0;)
-		for (size_t j = rs; j-- > 0;)
-			T(i, j) = ident_eq(kind, bs->items[pre + i], ss->items[pre + j])
-				      ? T(i + 1, j + 1) + 1
-				      : (T(i + 1, j) > T(i, j + 1) ? T(i + 1, j) : T(i, j + 1));
-	for (size_t i = 0, j = 0; i < rb && j < rs;) {
-		if (ident_eq(kind, bs->items[pre + i], ss->items[pre + j])) {
-			out[pre + i] = pre + j;
-			i++, j++;
-		} else if (T(i + 1, j) >= T(i, j + 1)) {
-			i++;
-		} else {
-			j++;
+	used = xcalloc(ns + 1, sizeof(*used));
+	for (size_t i = 0; i < nb; i++) {
+		out[i] = SIZE_MAX;
+		if (i < ns && same(bs->items[i], ss->items[i])) {
+			out[i] = i;
+			used[i] = true;
 		}
 	}
-#undef T
-	free(tab);
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < nb; i++) {
+			const crmf_node *b = bs->items[i];
+
+			if (out[i] != SIZE_MAX)
+				continue;
+			if (pass == 1 && ambiguous(out, used, bs, ss, i, kind)) {
+				free(used);
+				return false;
+			}
+			if (pass == 1 && i < ns && !used[i] && ident_eq(kind, b, ss->items[i])) {
+				out[i] = i;
+				used[i] = true;
+				continue;
+			}
+			for (size_t j = 0; j < ns; j++)
+				if (!used[j] && (pass == 0 ? same(b, ss->items[j])
+							   : ident_eq(kind, b, ss->items[j]))) {
+					out[i] = j;
+					used[j] = true;
+					break;
+				}
+		}
+	free(used);
 	return true;
 }
 
