@@ -38,6 +38,8 @@ static atomic_bool git_started;
 static void start_git(void)
 {
 	git_libgit2_init();
+	/* libgit2's safe.directory is not git's: crmf_git_open decides as git does */
+	git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
 	atomic_store(&git_started, true);
 }
 
@@ -120,7 +122,7 @@ static int is_file(const char *path)
 /* Open the git repository containing `abs` (an absolute path); 0, 1 when there is none, -1. */
 static int open_repo(git_repository **out, const char *abs)
 {
-	int e = git_repository_open_ext(out, abs, 0, NULL);
+	int e = crmf_git_open(out, abs);
 	const git_error *ge = git_error_last();
 
 	/* libgit2 1.5 says "not found" for a repository it refuses to own when

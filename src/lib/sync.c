@@ -77,7 +77,11 @@ static int repo_open(repo *r, const char *root)
 	memset(r, 0, sizeof(*r));
 	if (!(r->root = realpath(root, NULL)))
 		return crmf_error_set("cannot access '%s': %s", root, strerror(errno));
-	e = git_repository_open_ext(&r->git, r->root, 0, NULL);
+	e = crmf_git_open(&r->git, r->root);
+	if (e == GIT_EOWNER) {
+		crmf_git_owner_error(r->root);
+		goto fail;
+	}
 	if (e < 0) {
 		crmf_error_set(e == GIT_ENOTFOUND ? "not in a git repository: '%s'"
 						  : "cannot open the git repository at '%s': %s",

@@ -263,3 +263,50 @@ nested_checks() {
 	[ -f customers/ext/.git ]
 	nested_checks customers/ext
 }
+
+# Whether git and crmf work in $TMP/repo, as "git/crmf" ("ok" or "refused").
+accepts() {
+	local g c
+	g=$(git -C "$TMP/repo" status >/dev/null 2>&1 && echo ok || echo refused)
+	c=$("$CRMF" -C "$TMP/repo" check >/dev/null 2>&1 && echo ok || echo refused)
+	echo "$g/$c"
+}
+
+@test "t0630 safe.directory is read as git reads it: '*', exact paths, no trailing slash, empty resets, never the repository's own" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root to give the repository to another user"
+	make_example_repo
+	chown -R 12345:12345 repo
+	[ "$(accepts)" = "refused/refused" ]
+	# each value alone: git's answer, and crmf's the same
+	for v in '*:ok' "$TMP/repo:ok" "$TMP/repo/:refused" "$TMP/*:refused" "$TMP/repo/*:refused" \
+		"$TMP/repo/.:refused" "$TMP/repo/.git:refused" "%(prefix)/$TMP/repo:ok" \
+		"~/../repo:refused" "bogus:refused"; do
+		git config --global --unset-all safe.directory || true
+		git config --global --add safe.directory "${v%:*}"
+		[ "$(accepts)" = "${v##*:}/${v##*:}" ] || { echo "value ${v%:*}: $(accepts)"; false; }
+	done
+	# an empty value forgets those before it; later ones count again
+	git config --global --unset-all safe.directory
+	git config --global --add safe.directory '*'
+	git config --global --add safe.directory ''
+	[ "$(accepts)" = "refused/refused" ]
+	git config --global --add safe.directory "$TMP/repo"
+	[ "$(accepts)" = "ok/ok" ]
+	# the repository's own config is not asked
+	git config --global --unset-all safe.directory
+	printf '[safe]\n\tdirectory = *\n' >>repo/.git/config
+	[ "$(accepts)" = "refused/refused" ]
+	# git -c (hooks and aliases get it as GIT_CONFIG_PARAMETERS), GIT_CONFIG_COUNT
+	run git -C repo -c safe.directory='*' -c alias.crmfcheck="!\"$CRMF\" check" crmfcheck
+	assert_success
+	GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=safe.directory GIT_CONFIG_VALUE_0="$TMP/repo" run "$CRMF" -C repo check
+	assert_success
+	# writing commands decide the same way
+	git config --global --add safe.directory "$TMP/repo/"
+	run "$CRMF" -C repo log C2024001 --method phone --summary x --by li.na --today 2025-06-16
+	assert_failure
+	assert_output --partial "is owned by another user"
+	git config --global --add safe.directory '*'
+	run "$CRMF" -C repo log C2024001 --method phone --summary x --by li.na --today 2025-06-16
+	assert_success
+}
