@@ -702,7 +702,10 @@ static int explain_conflicts(crmf_sync_result *res, const repo *r, git_index *in
 			m.conflicts = NULL;
 			m.n_conflicts = 0;
 			crmf_diags_move(&res->diags, &m.diags);
-			e = m.buf ? crmf_write_atomic(fs, m.buf, m.len) : 0;
+			/* never through a link or into another repository */
+			e = !m.buf					      ? 0
+			    : crmf_store_check_path(r->workdir, path) < 0 ? -1
+									  : crmf_write_atomic(fs, m.buf, m.len);
 			crmf_merge_result_release(&m);
 			free(ab);
 			free(ob);
