@@ -56,22 +56,50 @@ int crmf_repo_init_ext(crmf_init_result *out, const char *dir, const char *confi
 /** Free what crmf_repo_init_ext put in *r; NULL is a no-op. */
 void crmf_init_result_release(crmf_init_result *r);
 
+/**
+ * What an entry of crmf_store_list is. Only regular files are customer
+ * files; the others are listed so that every command can say why it leaves
+ * them alone, at their path. crmf never follows a symbolic link (git stores a
+ * link as a link, so writing through one would change a file outside what
+ * crmf commits) and never enters another git repository.
+ */
+typedef enum crmf_file_kind {
+	CRMF_FILE_REGULAR = 0, /* a customer file */
+	CRMF_FILE_LINK,	       /* a symbolic link named *.yaml / *.yml, or one to a folder */
+	CRMF_FILE_SPECIAL,     /* a FIFO, device or socket named *.yaml / *.yml */
+	CRMF_FILE_NESTED,      /* a folder holding a .git: a submodule or nested repository */
+} crmf_file_kind;
+
 /** One file found by crmf_store_list. */
 typedef struct crmf_file {
 	char *relpath; /* "customers/2024/C2024001.yaml" */
 	int archived;  /* under archive/ */
 	int selected;  /* for the caller's use (crmf_repo_load: named by the user) */
+	crmf_file_kind kind;
 } crmf_file;
 
 /** Every *.yaml / *.yml under customers/ and archive/ of `root`, at any depth,
- * sorted by path (bytewise). Hidden files and folders are skipped, symbolic
- * links to folders are not followed. *out is not NULL on success, even when
- * *n is 0. 0, or -1 with crmf_error_last(). */
+ * sorted by path (bytewise), with the links, special files and nested
+ * repositories in their place (see crmf_file_kind; customers/ or archive/
+ * itself may be one). Hidden files and folders are skipped, no link is
+ * followed, no nested repository entered. *out is not NULL on success, even
+ * when *n is 0. 0, or -1 with crmf_error_last(). */
 int crmf_store_list(crmf_file **out, size_t *n, const char *root);
 
-/** The files crmf_store_list would list that are named `stem`.yaml or
- * `stem`.yml, found without reading folders that hold no folders. */
+/** The entries crmf_store_list would list that are named `stem`.yaml or
+ * `stem`.yml, found without reading folders that hold no folders, and the
+ * nested repositories and folder links met on the way. */
 int crmf_store_find(crmf_file **out, size_t *n, const char *root, const char *stem);
+
+/** Whether `rel` (a path below `root`) may be written by crmf: no existing
+ * part of it is a symbolic link, nor anything but a folder on the way and a
+ * regular file at the end, and no folder on the way holds a .git (another
+ * repository). 0, or -1 with crmf_error_last() saying which part and why. */
+int crmf_store_check_path(const char *root, const char *rel);
+
+/** The message for an entry that is not a customer file (a link's names its
+ * target, read now), malloc'ed; NULL for a regular file. */
+char *crmf_store_kind_message(const char *root, const crmf_file *f);
 
 /** Free what crmf_store_list or crmf_store_find returned. */
 void crmf_store_list_free(crmf_file *files, size_t n);

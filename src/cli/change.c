@@ -167,9 +167,17 @@ static int load_config(crmf_config **out, const char *root)
 	char *path = cli_path(root, "crmf.yaml");
 	crmf_doc *doc = NULL;
 	crmf_diags d;
+	struct stat st;
 	int rc;
 
 	crmf_diags_init(&d);
+	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		cli_error("crmf.yaml is %s; crmf reads it only as a regular file (git stores "
+			  "a link as the link, not what it points to)",
+			  S_ISLNK(st.st_mode) ? "a symbolic link" : "not a regular file");
+		free(path);
+		return -1;
+	}
 	if (access(path, F_OK) == 0)
 		crmf_doc_load(&doc, "crmf.yaml", path, &d);
 	rc = crmf_config_load(out, doc && doc->root ? doc : NULL, &d);
@@ -194,7 +202,8 @@ int cli_change_begin(cli_change *ch, const char *author, crmf_day today)
 		cli_error("%s", crmf_error_last());
 		return EXIT_FOUND;
 	}
-	load_config(&ch->cfg, ch->root);
+	if (load_config(&ch->cfg, ch->root) != 0)
+		return EXIT_FOUND;
 	return EXIT_OK;
 }
 
@@ -257,15 +266,20 @@ char *cli_me(const cli_change *ch, char **why)
 	return me;
 }
 
-/* `arg` as a path relative to the root when it names a file inside it, else NULL. */
+/* `arg` as a path relative to the root when it names a file inside it, else
+ * NULL. Its last part is not resolved: a link is named as the link. */
 static char *relative_to_root(const char *root, const char *arg)
 {
-	char *abs = realpath(arg, NULL), *rel = NULL;
+	const char *slash = strrchr(arg, '/'), *base = slash ? slash + 1 : arg;
+	char *dir = slash ? strndup(arg, (size_t)(slash - arg) + 1) : strdup(".");
+	char *abs = dir ? realpath(dir, NULL) : NULL, *rel = NULL;
 	size_t n = strlen(root);
 
-	if (abs && strncmp(abs, root, n) == 0 && abs[n] == '/')
-		rel = dup_or_die(abs + n + 1);
+	if (abs && strncmp(abs, root, n) == 0 && (abs[n] == '/' || abs[n] == '\0') && *base &&
+	    asprintf(&rel, "%s%s%s", abs[n] ? abs + n + 1 : "", abs[n] ? "/" : "", base) < 0)
+		abort();
 	free(abs);
+	free(dir);
 	return rel;
 }
 
@@ -293,6 +307,7 @@ char *cli_find_customer(const char *root, const char *arg, unsigned where)
 	crmf_file *files = NULL;
 	size_t n = 0, hits = 0, wrong = 0, stem;
 	const crmf_file *hit = NULL, *other = NULL, *elsewhere = NULL, *icase = NULL;
+	const crmf_file *nested = NULL, *inside = NULL;
 	char *rel = NULL, *out = NULL;
 	bool by_path = strchr(arg, '/') || has_yaml_ext(arg, strlen(arg), &stem);
 
@@ -315,7 +330,18 @@ char *cli_find_customer(const char *root, const char *arg, unsigned where)
 		const crmf_file *f = &files[i];
 		bool match, in = (f->archived ? CLI_IN_ARCHIVE : CLI_IN_CUSTOMERS) & where;
 		char *id = NULL;
+		size_t len = strlen(f->relpath);
 
+		if (f->kind == CRMF_FILE_NESTED) {
+			/* another repository: not ours to change */
+			nested = f;
+			if (by_path && strncmp(rel, f->relpath, len) == 0 &&
+			    (rel[len] == '/' || rel[len] == '\0'))
+				inside = f;
+			continue;
+		}
+		if (f->kind == CRMF_FILE_LINK && !has_yaml_ext(f->relpath, len, &stem))
+			continue; /* a link to a folder */
 		if (by_path) {
 			match = strcmp(f->relpath, rel) == 0;
 		} else {
@@ -342,9 +368,18 @@ char *cli_find_customer(const char *root, const char *arg, unsigned where)
 		if (in)
 			hit = icase, hits = 1;
 	}
-	if (hits > 1) {
+	if (inside) {
+		cli_error("%s is inside %s, another git repository (a submodule or nested "
+			  "repository); crmf does not change files there",
+			  arg, inside->relpath);
+	} else if (hits > 1) {
 		cli_error("'%s' names two files, %s and %s; name the file", arg, hit->relpath,
 			  other->relpath);
+	} else if (hit && hit->kind != CRMF_FILE_REGULAR) {
+		char *why = crmf_store_kind_message(root, hit);
+
+		cli_error("%s: %s; nothing changed", hit->relpath, why);
+		free(why);
 	} else if (hit) {
 		out = dup_or_die(hit->relpath);
 	} else if (wrong) {
@@ -360,6 +395,11 @@ char *cli_find_customer(const char *root, const char *arg, unsigned where)
 			  arg);
 	} else {
 		not_found(arg, files, n);
+		if (nested)
+			fprintf(stderr,
+				"note: crmf does not look inside %s, another git repository (a "
+				"submodule or nested repository)\n",
+				nested->relpath);
 	}
 	free(rel);
 	crmf_store_list_free(files, n);
@@ -543,7 +583,9 @@ int cli_save_commit(const cli_change *ch, const char *rel, const char *buf, size
 	crmf_commit_path p = {rel, false};
 	int rc;
 
-	rc = crmf_write_atomic(fspath, buf, len);
+	rc = crmf_store_check_path(ch->root, rel);
+	if (rc == 0)
+		rc = crmf_write_atomic(fspath, buf, len);
 	free(fspath);
 	if (rc != 0) {
 		cli_error("cannot write %s: %s; nothing changed", rel, crmf_error_last());

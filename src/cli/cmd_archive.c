@@ -161,7 +161,11 @@ static int prepare(const cli_change *ch, struct move *v, size_t n)
 		} else if (!v[i].why) {
 			v[i].why = strdup(c->name ? c->name : v[i].id);
 		}
-		if (stat(to, &st) == 0) {
+		if (crmf_store_check_path(ch->root, v[i].from) != 0 ||
+		    crmf_store_check_path(ch->root, v[i].to) != 0) {
+			cli_error("%s; nothing moved", crmf_error_last());
+			rc = EXIT_FOUND;
+		} else if (lstat(to, &st) == 0) {
 			cli_error("%s exists already; move it away first", v[i].to);
 			rc = EXIT_FOUND;
 		}

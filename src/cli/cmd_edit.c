@@ -125,7 +125,8 @@ static int run(int argc, char **argv)
 	body = lines.n ? cli_lines_join(&lines, "\n") : NULL;
 	for (size_t i = 0; i < lines.n; i++)
 		printf("%s: %s\n", id, lines.v[i]);
-	if (crmf_write_atomic(fspath, nc->doc->src, nc->doc->len) != 0) {
+	if (crmf_store_check_path(ch.root, rel) != 0 ||
+	    crmf_write_atomic(fspath, nc->doc->src, nc->doc->len) != 0) {
 		cli_error("cannot write %s: %s; nothing changed, your edit is kept in %s", rel,
 			  crmf_error_last(), copy);
 		goto done;

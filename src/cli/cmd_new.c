@@ -589,7 +589,11 @@ static int run(int argc, char **argv)
 		goto done;
 	}
 	fspath = cli_path(ch.root, rel);
-	if (stat(fspath, &st) == 0) {
+	if (crmf_store_check_path(ch.root, rel) != 0) {
+		cli_error("%s; nothing written", crmf_error_last());
+		goto done;
+	}
+	if (lstat(fspath, &st) == 0) {
 		cli_error("%s exists already; nothing written", rel);
 		goto done;
 	}

@@ -1098,7 +1098,10 @@ int crmf_doc_load(crmf_doc **out, const char *path, const char *fspath, crmf_dia
 	int fd, e;
 
 	*out = NULL;
-	fd = open(fspath, O_RDONLY | O_CLOEXEC);
+	/* never through a symbolic link, never waiting on a FIFO */
+	fd = open(fspath, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0 && errno == ELOOP && lstat(fspath, &st) == 0 && S_ISLNK(st.st_mode))
+		return read_failed(diags, path, "it is a symbolic link, not followed");
 	if (fd < 0)
 		return read_failed(diags, path, strerror(errno));
 	if (fstat(fd, &st) != 0) {

@@ -2,6 +2,10 @@
 #ifndef CRMF_GIT_PRIVATE_H
 #define CRMF_GIT_PRIVATE_H
 
+#include <stdbool.h>
+
+struct git_repository;
+
 /** Start libgit2 unless started: every function that calls it calls this
  * first (thread-safe, once). */
 void crmf_git_need(void);
@@ -9,5 +13,21 @@ void crmf_git_need(void);
 /** Set the "owned by another user" error, naming the work tree (found from
  * `start`) that git wants in safe.directory; returns -1. */
 int crmf_git_owner_error(const char *start);
+
+/** git_repository_open_ext(out, start, 0, NULL) with git's own ownership
+ * rule instead of libgit2's (whose safe.directory differs): a repository
+ * whose work tree, .git file or git directory another user owns opens only
+ * when safe.directory trusts it, read as git 2.39 reads it (see
+ * crmf_git_safe_directory). GIT_EOWNER (the repository freed) when not. */
+int crmf_git_open(struct git_repository **out, const char *start);
+
+/** Whether safe.directory trusts `path` (a work tree, resolved), as git
+ * 2.39 decides: the values of the system, global and command-line
+ * configuration only (never a repository's own), in that order; '*' trusts
+ * every path, an empty value forgets the values before it, '~/' and
+ * '%(prefix)/' are expanded, and the rest must equal `path` exactly (no
+ * trailing slash, no prefix match by a final slash and star: that is git
+ * 2.46's). */
+bool crmf_git_safe_directory(const char *path);
 
 #endif

@@ -42,7 +42,7 @@ int crmf_identity_get(crmf_identity *out, const char *dir)
 	if (out->name && out->email)
 		return 0;
 	/* outside a repository the user's own config still names them */
-	if (git_repository_open_ext(&repo, dir, 0, NULL) == 0) {
+	if (crmf_git_open(&repo, dir) == 0) {
 		if (git_repository_config_snapshot(&cfg, repo) != 0)
 			rc = -1;
 	} else {

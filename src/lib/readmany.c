@@ -128,7 +128,7 @@ void crmf_readmany_read(crmf_readmany *rm, int dirfd, const char *const *names, 
 			rm->res[k][op] = -ECANCELED;
 		if (st) {
 			sqe = next_sqe(rm);
-			io_uring_prep_statx(sqe, dirfd, names[k], 0, STATX_BASIC_STATS,
+			io_uring_prep_statx(sqe, dirfd, names[k], AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS,
 					    &rm->stx[k]);
 			tag(sqe, k, OP_STATX, IOSQE_IO_LINK);
 			want++;
@@ -137,10 +137,12 @@ void crmf_readmany_read(crmf_readmany *rm, int dirfd, const char *const *names, 
 		}
 		sqe = next_sqe(rm);
 		/* O_NONBLOCK: a FIFO put where a file was must not hang the check;
+		 * O_NOFOLLOW: nor a link put there lead it outside the repository;
 		 * no O_CLOEXEC: a ring's own files are never inherited (and the
 		 * kernel refuses the flag there) */
-		io_uring_prep_openat_direct(sqe, dirfd, names[k], O_RDONLY | O_NONBLOCK | O_NOCTTY,
-					    0, (unsigned)k);
+		io_uring_prep_openat_direct(sqe, dirfd, names[k],
+					    O_RDONLY | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW, 0,
+					    (unsigned)k);
 		tag(sqe, k, OP_OPEN, IOSQE_IO_LINK);
 		sqe = next_sqe(rm);
 		io_uring_prep_read(sqe, (int)k, rm->bufs + k * SLOT_BYTES, SLOT_BYTES, 0);

@@ -24,9 +24,9 @@ void crmf_readmany_free(crmf_readmany *rm);
 /**
  * Read the files `names[k]` (relative to the folder `dirfd`), k < n <= slots.
  * For each file read whole: bufs[k] is a malloc'd copy of its bytes with room
- * for one more (len[k] bytes), st[k] its stat data (taken before reading,
- * following a symbolic link as open does). bufs[k] is NULL for a file that
- * could not be read in one go (not a regular file, larger than a slot, an
+ * for one more (len[k] bytes), st[k] its stat data (taken before reading).
+ * No symbolic link is followed. bufs[k] is NULL for a file that could not
+ * be read in one go (a link, not a regular file, larger than a slot, an
  * error, changed while read): the caller reads that one itself. `st` NULL:
  * no stat data wanted (no cache is written); the names are then taken for
  * regular files, as the listing found them.

@@ -804,7 +804,8 @@ static bool span_holds(uint64_t aux, crmf_day today)
  * caller's loader reads it again. */
 static char *read_small(int rootfd, const char *rel, size_t *len, struct stat *stp)
 {
-	int fd = openat(rootfd, rel, O_RDONLY | O_CLOEXEC);
+	/* never through a link, never waiting on a FIFO put where a file was */
+	int fd = openat(rootfd, rel, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	struct stat st;
 	char *buf;
 	size_t n = 0, size, cap;
@@ -876,7 +877,7 @@ static struct at locate(const struct scan *s, struct dircache *dc, const char *r
 		memcpy(dc->path, rel, len);
 		dc->path[len] = '\0';
 		dc->len = len;
-		dc->fd = openat(s->rootfd, dc->path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		dc->fd = openat(s->rootfd, dc->path, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	}
 	if (dc->fd < 0)
 		return (struct at){s->rootfd, rel};
@@ -1000,8 +1001,8 @@ static void check_file(struct scan *s, size_t i, struct at at, struct result *r,
 			struct stat st;
 
 			/* cached by its stat data: only while it is still too large */
-			if (fstatat(at.fd, at.name, &st, 0) == 0 && S_ISREG(st.st_mode) &&
-			    st.st_size > CRMF_DOC_MAX_SIZE) {
+			if (fstatat(at.fd, at.name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+			    S_ISREG(st.st_mode) && st.st_size > CRMF_DOC_MAX_SIZE) {
 				crmf_cache_stat_from(&r->st, &st);
 				have_st = true;
 			}
@@ -1106,7 +1107,8 @@ static void process_batch(struct scan *s, size_t first, size_t end, crmf_readman
 
 		/* without an entry to compare with, the file is read at once */
 		have_st = crmf_cache_info_of(s->old, i) &&
-			  fstatat(at.fd, at.name, &st, 0) == 0 && S_ISREG(st.st_mode);
+			  fstatat(at.fd, at.name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+			  S_ISREG(st.st_mode);
 		if (have_st) {
 			crmf_cache_stat_from(&r->st, &st);
 			e = crmf_cache_info_of(s->old, i);
@@ -1525,17 +1527,34 @@ static int scan_files(struct scan *s, bool use_cache, char *cache_path)
 
 /* ---- selecting files ---- */
 
-/* Turn a user-given path into a root-relative one; NULL when outside the root. */
+/* Turn a user-given path into a root-relative one ("" for the root); NULL
+ * when outside the root. Its last part is not resolved: a link is named as
+ * the link, as git names it. */
 static char *relative_to_root(const char *root, const char *path)
 {
-	char *abs = realpath(path, NULL);
+	const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
 	size_t rl = strlen(root);
-	char *rel = NULL;
+	char *abs, *dir, *rel = NULL;
 
+	if (!*base || !strcmp(base, ".") || !strcmp(base, "..")) {
+		abs = realpath(path, NULL);
+	} else {
+		dir = slash ? xstrndup(path, (size_t)(slash - path) + 1) : xstrdup(".");
+		abs = realpath(dir, NULL);
+		free(dir);
+		if (abs) {
+			char *full = xasprintf("%s%s%s", abs, strcmp(abs, "/") ? "/" : "", base);
+
+			free(abs);
+			abs = full;
+		}
+	}
 	if (!abs)
 		return NULL;
 	if (strncmp(abs, root, rl) == 0 && abs[rl] == '/')
 		rel = xstrdup(abs + rl + 1);
+	else if (strcmp(abs, root) == 0)
+		rel = xstrdup("");
 	free(abs);
 	return rel;
 }
@@ -1581,22 +1600,28 @@ static void select_files(size_t *n_selected, bool *config_selected, const char *
 	for (size_t k = 0; k < opts->n_paths; k++) {
 		const char *p = opts->paths[k];
 		struct stat st;
-		char *rel, *abs;
+		char *rel;
 		bool found = false;
 
-		if (stat(p, &st) != 0) {
+		/* lstat: a link or a FIFO is said to be one, never followed or opened */
+		if (lstat(p, &st) != 0) {
 			crmf_diags_add(diags, CRMF_SEV_ERROR, p, 0, 0, "no-such-file",
 				       "cannot read '%s': %s", p, strerror(errno));
 			continue;
 		}
-		abs = realpath(p, NULL);
 		rel = relative_to_root(root, p);
-		if (!rel && abs && strcmp(abs, root) == 0)
-			rel = xstrdup("");
-		free(abs);
 		if (!rel) {
 			crmf_diags_add(diags, CRMF_SEV_ERROR, p, 0, 0, "outside-repository",
 				       "'%s' is outside the crmf repository '%s'", p, root);
+			continue;
+		}
+		/* inside another repository: said at its folder */
+		for (size_t i = 0; i < n0 && !found; i++)
+			if ((*files)[i].kind == CRMF_FILE_NESTED &&
+			    under(rel, (*files)[i].relpath))
+				(*files)[i].selected = found = true;
+		if (found) {
+			free(rel);
 			continue;
 		}
 		if (S_ISDIR(st.st_mode)) {
@@ -1608,7 +1633,7 @@ static void select_files(size_t *n_selected, bool *config_selected, const char *
 			free(rel);
 			continue;
 		}
-		if (strcmp(rel, "crmf.yaml") == 0) {
+		if (strcmp(rel, "crmf.yaml") == 0 && S_ISREG(st.st_mode)) {
 			*config_selected = true;
 			free(rel);
 			continue;
@@ -1637,9 +1662,12 @@ static void select_files(size_t *n_selected, bool *config_selected, const char *
 		}
 		if (found) {
 			free(rel);
-		} else if (is_yaml(rel)) {
+		} else if (is_yaml(rel) || !S_ISREG(st.st_mode)) {
 			(*files)[*n].relpath = rel;
 			(*files)[*n].archived = under(rel, "archive");
+			(*files)[*n].kind = S_ISREG(st.st_mode)   ? CRMF_FILE_REGULAR
+					    : S_ISLNK(st.st_mode) ? CRMF_FILE_LINK
+								  : CRMF_FILE_SPECIAL;
 			(*files)[(*n)++].selected = true;
 		} else {
 			crmf_diags_add(diags, CRMF_SEV_ERROR, rel, 0, 0, "not-customer-file",
@@ -1653,6 +1681,37 @@ static void select_files(size_t *n_selected, bool *config_selected, const char *
 		qsort(*files, *n, sizeof(**files), cmp_file);
 	for (size_t i = 0; i < *n; i++)
 		*n_selected += (size_t)(*files)[i].selected;
+}
+
+/* Say what the entries that are no customer files are (links, special files,
+ * nested repositories, see crmf_file_kind), when selected, and take them out
+ * of the scan: they are never opened. A link or special file named as a
+ * customer file is an error, a folder left alone a warning. */
+static void drop_non_files(const char *root, crmf_file *files, size_t *n, crmf_diags *diags)
+{
+	static const char *const rules[] = {NULL, "symlink", "not-regular-file",
+					    "nested-repository"};
+	size_t k = 0;
+
+	for (size_t i = 0; i < *n; i++) {
+		crmf_file *f = &files[i];
+		char *msg;
+
+		if (f->kind == CRMF_FILE_REGULAR) {
+			files[k++] = *f;
+			continue;
+		}
+		if (f->selected && (msg = crmf_store_kind_message(root, f))) {
+			bool folder = f->kind == CRMF_FILE_NESTED ||
+				      (f->kind == CRMF_FILE_LINK && !is_yaml(f->relpath));
+
+			crmf_diags_add(diags, folder ? CRMF_SEV_WARNING : CRMF_SEV_ERROR,
+				       f->relpath, 0, 0, rules[f->kind], "%s", msg);
+			free(msg);
+		}
+		free(f->relpath);
+	}
+	*n = k;
 }
 
 /* ---- the repository ---- */
@@ -1669,7 +1728,18 @@ int crmf_repo_open(crmf_repo **out, const char *root)
 	repo->priv = priv;
 	repo->root = xstrdup(root);
 	priv->key = crmf_hash_bytes((crmf_hash){0, 0}, tag, sizeof(tag));
-	if (stat(cfg_path, &st) == 0) {
+	if (lstat(cfg_path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		/* a link is not followed: the defaults, and an error at it */
+		crmf_file f = {"crmf.yaml", 0, 0,
+			       S_ISLNK(st.st_mode) ? CRMF_FILE_LINK : CRMF_FILE_SPECIAL};
+		char *msg = crmf_store_kind_message(root, &f);
+
+		crmf_diags_add(&priv->cfg_diags, CRMF_SEV_ERROR, "crmf.yaml", 0, 0,
+			       S_ISLNK(st.st_mode) ? "symlink" : "not-regular-file", "%s", msg);
+		free(msg);
+		crmf_config_load(&repo->cfg, NULL, &priv->cfg_diags);
+		repo->files_checked = 1;
+	} else if (lstat(cfg_path, &st) == 0) {
 		crmf_doc *doc = NULL;
 
 		crmf_doc_load(&doc, "crmf.yaml", cfg_path, &priv->cfg_diags);
@@ -1713,6 +1783,7 @@ int crmf_repo_scan(crmf_repo *repo, const crmf_scan_opts *opts, crmf_diags *diag
 	if (crmf_store_list(&s.files, &s.n, repo->root) != 0)
 		goto done;
 	select_files(&n_sel, &cfg_sel, repo->root, opts, &s.files, &s.n, diags);
+	drop_non_files(repo->root, s.files, &s.n, diags);
 	if (cfg_sel)
 		crmf_diags_move(diags, &priv->cfg_diags);
 	else

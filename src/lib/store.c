@@ -38,6 +38,8 @@ static atomic_bool git_started;
 static void start_git(void)
 {
 	git_libgit2_init();
+	/* libgit2's safe.directory is not git's: crmf_git_open decides as git does */
+	git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
 	atomic_store(&git_started, true);
 }
 
@@ -120,7 +122,7 @@ static int is_file(const char *path)
 /* Open the git repository containing `abs` (an absolute path); 0, 1 when there is none, -1. */
 static int open_repo(git_repository **out, const char *abs)
 {
-	int e = git_repository_open_ext(out, abs, 0, NULL);
+	int e = crmf_git_open(out, abs);
 	const git_error *ge = git_error_last();
 
 	/* libgit2 1.5 says "not found" for a repository it refuses to own when
@@ -685,7 +687,7 @@ static bool is_yaml_name(const char *name, size_t len)
 	       (len > 4 && memcmp(name + len - 4, ".yml", 4) == 0);
 }
 
-static void add_path(file_list *list, char *rel, int archived)
+static void add_path(file_list *list, char *rel, int archived, crmf_file_kind kind)
 {
 	if (list->n == list->cap) {
 		list->cap = list->cap ? list->cap * 2 : 256;
@@ -694,6 +696,7 @@ static void add_path(file_list *list, char *rel, int archived)
 	list->v[list->n].relpath = rel;
 	list->v[list->n].archived = archived;
 	list->v[list->n].selected = 0;
+	list->v[list->n].kind = kind;
 	list->n++;
 }
 
@@ -710,9 +713,9 @@ static char *join(const strbuf *path, const char *name, size_t len)
 }
 
 static void add_file(file_list *list, const strbuf *path, const char *name, size_t len,
-		     int archived)
+		     int archived, crmf_file_kind kind)
 {
-	add_path(list, join(path, name, len), archived);
+	add_path(list, join(path, name, len), archived, kind);
 }
 
 /*
@@ -727,6 +730,7 @@ struct entry {
 	char *rel; /* a file's path (its name is at its end), until listed */
 	uint32_t len;
 	bool dir;
+	uint8_t kind; /* a file's crmf_file_kind */
 };
 
 static int entry_byte(const struct entry *e, size_t i)
@@ -767,7 +771,7 @@ static uint64_t load_be64(const unsigned char *p)
 }
 
 static void add_entry(struct entry **v, size_t *n, size_t *cap, const char *name, size_t len,
-		      char *rel, size_t dir_len)
+		      char *rel, size_t dir_len, crmf_file_kind kind)
 {
 	unsigned char head[16] = {0};
 	struct entry *e;
@@ -781,12 +785,27 @@ static void add_entry(struct entry **v, size_t *n, size_t *cap, const char *name
 	e->rel = rel;
 	e->len = (uint32_t)len; /* a name is at most NAME_MAX bytes */
 	e->dir = !rel;
+	e->kind = (uint8_t)kind;
 	/* the key: the name's first 16 bytes, a folder's '/' after it, zeros */
 	memcpy(head, name, len < 16 ? len : 16);
 	if (e->dir && len < 16)
 		head[len] = '/';
 	e->key[0] = load_be64(head);
 	e->key[1] = load_be64(head + 8);
+}
+
+/* Whether the folder `fd` holds another repository, as git sees one: a
+ * .git file (a submodule's, or a linked worktree's), or a .git folder with
+ * a HEAD. A stray .git folder without one is no repository for git either. */
+static bool holds_repo(int fd)
+{
+	struct stat st;
+
+	if (fstatat(fd, ".git", &st, AT_SYMLINK_NOFOLLOW) != 0)
+		return false;
+	if (!S_ISDIR(st.st_mode))
+		return S_ISREG(st.st_mode);
+	return fstatat(fd, ".git/HEAD", &st, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
 /* Finding one name (crmf_store_find): look it up in the folder `fd`, then
@@ -801,14 +820,21 @@ static bool probe(file_list *list, int fd, const strbuf *path, const char *stem,
 	char name[NAME_MAX + 1];
 	size_t len = strlen(stem);
 
+	if (holds_repo(fd)) {
+		add_path(list, xstrdup(path->buf), archived, CRMF_FILE_NESTED);
+		return false;
+	}
 	for (size_t i = 0; i < 2; i++) {
 		if (len + strlen(exts[i]) >= sizeof(name))
 			continue;
 		memcpy(name, stem, len);
 		strcpy(name + len, exts[i]);
-		/* a link to a file counts, as in the listing */
-		if (fstatat(fd, name, &st, 0) == 0 && S_ISREG(st.st_mode))
-			add_file(list, path, name, strlen(name), archived);
+		/* as the listing sees them: links and special files too, never followed */
+		if (fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISDIR(st.st_mode))
+			add_file(list, path, name, strlen(name), archived,
+				 S_ISREG(st.st_mode)   ? CRMF_FILE_REGULAR
+				 : S_ISLNK(st.st_mode) ? CRMF_FILE_LINK
+						       : CRMF_FILE_SPECIAL);
 	}
 	return fstat(fd, &st) != 0 || st.st_nlink != 2;
 }
@@ -817,8 +843,10 @@ static bool probe(file_list *list, int fd, const strbuf *path, const char *stem,
  * Add every YAML file below the directory `fd` (whose relative path is in
  * `path`) to `list`, sorted by path, or with `stem` only those named
  * `stem`.yaml/.yml; `fd` is consumed. Entries are classified by d_type, with
- * an lstat only where the file system does not say, and symbolic links to
- * directories are never followed (no cycles, nothing outside the repository).
+ * an lstat only where the file system does not say (or a stat for a link
+ * not named like a customer file: is it one to a folder?). No link is
+ * followed and no folder holding a .git is entered (no cycles, nothing
+ * outside the repository): they are listed as such, for the callers to say so.
  */
 static int walk_folders(file_list *list, DIR *d, const strbuf *path, int archived,
 			struct entry *ents, size_t n);
@@ -852,6 +880,7 @@ static int walk(file_list *list, int fd, strbuf *path, int archived, const char 
 	struct dirent *de;
 	struct entry *ents = NULL;
 	size_t n = 0, cap = 0, i;
+	bool nested = false;
 	int rc = 0;
 
 	if (stem && !probe(list, fd, path, stem, archived)) {
@@ -888,31 +917,44 @@ static int walk(file_list *list, int fd, strbuf *path, int archived, const char 
 			break;
 		}
 		name = de->d_name;
-		if (name[0] == '.')
+		if (name[0] == '.') {
+			/* a submodule's .git is a file, a nested repository's a folder */
+			nested = nested || strcmp(name, ".git") == 0;
 			continue;
+		}
 		len = strlen(name);
 		type = de->d_type;
 		if (type == DT_UNKNOWN) {
 			if (fstatat(dirfd(d), name, &st, AT_SYMLINK_NOFOLLOW) != 0)
 				continue; /* vanished meanwhile */
-			type = S_ISDIR(st.st_mode)   ? DT_DIR
-			       : S_ISREG(st.st_mode) ? DT_REG
-			       : S_ISLNK(st.st_mode) ? DT_LNK
-						     : DT_UNKNOWN;
+			type = S_ISDIR(st.st_mode)    ? DT_DIR
+			       : S_ISREG(st.st_mode)  ? DT_REG
+			       : S_ISLNK(st.st_mode)  ? DT_LNK
+			       : S_ISFIFO(st.st_mode) ? DT_FIFO
+						      : DT_CHR;
 		}
 		if (stem && type != DT_DIR)
 			continue; /* files: probed */
-		if (type == DT_LNK) {
-			/* a link to a file counts, a link to a directory is not followed */
-			if (!is_yaml_name(name, len) || fstatat(dirfd(d), name, &st, 0) != 0 ||
-			    !S_ISREG(st.st_mode))
-				continue;
-			type = DT_REG;
-		}
 		if (type == DT_DIR)
-			add_entry(&ents, &n, &cap, name, len, NULL, path->len);
+			add_entry(&ents, &n, &cap, name, len, NULL, path->len, 0);
 		else if (type == DT_REG && is_yaml_name(name, len))
-			add_entry(&ents, &n, &cap, name, len, join(path, name, len), path->len);
+			add_entry(&ents, &n, &cap, name, len, join(path, name, len), path->len,
+				  CRMF_FILE_REGULAR);
+		else if (type == DT_LNK &&
+			 (is_yaml_name(name, len) ||
+			  (fstatat(dirfd(d), name, &st, 0) == 0 && S_ISDIR(st.st_mode))))
+			add_entry(&ents, &n, &cap, name, len, join(path, name, len), path->len,
+				  CRMF_FILE_LINK);
+		else if (type != DT_REG && type != DT_LNK && is_yaml_name(name, len))
+			add_entry(&ents, &n, &cap, name, len, join(path, name, len), path->len,
+				  CRMF_FILE_SPECIAL);
+	}
+	if (nested && rc == 0 && !stem && holds_repo(dirfd(d))) {
+		/* another repository: listed as one, not entered */
+		for (i = 0; i < n; i++)
+			free(ents[i].dir ? (char *)ents[i].name : ents[i].rel);
+		n = 0;
+		add_path(list, xstrdup(path->buf), archived, CRMF_FILE_NESTED);
 	}
 	sort_entries(ents, n);
 	if (parallel && rc == 0) {
@@ -922,7 +964,7 @@ static int walk(file_list *list, int fd, strbuf *path, int archived, const char 
 	}
 	for (i = 0; i < n && rc == 0; i++) {
 		if (!ents[i].dir) {
-			add_path(list, ents[i].rel, archived);
+			add_path(list, ents[i].rel, archived, ents[i].kind);
 			ents[i].rel = NULL;
 			continue;
 		}
@@ -1018,7 +1060,7 @@ static int walk_folders(file_list *list, DIR *d, const strbuf *path, int archive
 	for (size_t i = 0; i < n; i++) {
 		if (!ents[i].dir) {
 			if (rc == 0)
-				add_path(list, ents[i].rel, archived);
+				add_path(list, ents[i].rel, archived, ents[i].kind);
 			else
 				free(ents[i].rel);
 			continue;
@@ -1027,7 +1069,8 @@ static int walk_folders(file_list *list, DIR *d, const strbuf *path, int archive
 			rc = crmf_error_set("%s", w.errs[k]);
 		for (size_t j = 0; j < w.lists[k].n; j++) {
 			if (rc == 0)
-				add_path(list, w.lists[k].v[j].relpath, archived);
+				add_path(list, w.lists[k].v[j].relpath, archived,
+					 w.lists[k].v[j].kind);
 			else
 				free(w.lists[k].v[j].relpath);
 		}
@@ -1066,7 +1109,16 @@ static int list_or_find(crmf_file **out, size_t *n, const char *root, const char
 		int fd = openat(rootfd, tops[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 
 		if (fd < 0) {
-			/* absent (or not a real directory): nothing to list there */
+			struct stat st;
+
+			/* a link: listed as one, not followed */
+			if ((errno == ENOTDIR || errno == ELOOP) &&
+			    fstatat(rootfd, tops[i], &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+			    S_ISLNK(st.st_mode)) {
+				add_path(&list, xstrdup(tops[i]), i == 0, CRMF_FILE_LINK);
+				continue;
+			}
+			/* absent (or not a directory): nothing to list there */
 			if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP)
 				continue;
 			rc = crmf_error_set("cannot open '%s/%s': %s", root, tops[i],
@@ -1115,6 +1167,77 @@ void crmf_store_list_free(crmf_file *files, size_t n)
 	for (size_t i = 0; i < n; i++)
 		free(files[i].relpath);
 	free(files);
+}
+
+int crmf_store_check_path(const char *root, const char *rel)
+{
+	strbuf p = STRBUF_INIT;
+	struct stat st;
+	int rc = 0;
+
+	sb_adds(&p, root);
+	for (const char *c = rel; *c && rc == 0;) {
+		size_t n = strcspn(c, "/");
+		bool last = c[n] == '\0';
+
+		sb_addc(&p, '/');
+		sb_add(&p, c, n);
+		c += n + !last;
+		if (lstat(p.buf, &st) != 0) {
+			if (errno != ENOENT)
+				rc = crmf_error_set("cannot access '%s': %s", p.buf + strlen(root) + 1,
+						    strerror(errno));
+			break; /* the rest is created */
+		}
+		if (S_ISLNK(st.st_mode)) {
+			rc = crmf_error_set("'%s' is a symbolic link; crmf does not write through "
+					    "links (git stores the link, not what it points to)",
+					    p.buf + strlen(root) + 1);
+		} else if (last) {
+			if (!S_ISREG(st.st_mode))
+				rc = crmf_error_set("'%s' is not a regular file", rel);
+		} else if (!S_ISDIR(st.st_mode)) {
+			rc = crmf_error_set("'%s' is not a directory", p.buf + strlen(root) + 1);
+		} else {
+			int fd = open(p.buf, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+			if (fd >= 0 && holds_repo(fd))
+				rc = crmf_error_set("'%s' is another git repository (a submodule or "
+						    "nested repository); crmf does not write in it",
+						    p.buf + strlen(root) + 1);
+			if (fd >= 0)
+				close(fd);
+		}
+	}
+	sb_release(&p);
+	return rc;
+}
+
+char *crmf_store_kind_message(const char *root, const crmf_file *f)
+{
+	char target[PATH_MAX];
+	char *path;
+	ssize_t n;
+
+	switch (f->kind) {
+	case CRMF_FILE_REGULAR:
+		break;
+	case CRMF_FILE_LINK:
+		path = xasprintf("%s/%s", root, f->relpath);
+		n = readlink(path, target, sizeof(target) - 1);
+		free(path);
+		target[n > 0 ? n : 0] = '\0';
+		return xasprintf("symbolic link to '%s' not followed: crmf reads and writes "
+				 "customer files only as regular files (git stores the link, "
+				 "not what it points to)",
+				 target);
+	case CRMF_FILE_SPECIAL:
+		return xstrdup("not a regular file");
+	case CRMF_FILE_NESTED:
+		return xstrdup("another git repository (a submodule or nested repository): "
+			       "crmf does not look inside");
+	}
+	return NULL;
 }
 
 /* ---- .gitattributes: git merges customer files with crmf's driver ---- */

@@ -77,7 +77,11 @@ static int repo_open(repo *r, const char *root)
 	memset(r, 0, sizeof(*r));
 	if (!(r->root = realpath(root, NULL)))
 		return crmf_error_set("cannot access '%s': %s", root, strerror(errno));
-	e = git_repository_open_ext(&r->git, r->root, 0, NULL);
+	e = crmf_git_open(&r->git, r->root);
+	if (e == GIT_EOWNER) {
+		crmf_git_owner_error(r->root);
+		goto fail;
+	}
 	if (e < 0) {
 		crmf_error_set(e == GIT_ENOTFOUND ? "not in a git repository: '%s'"
 						  : "cannot open the git repository at '%s': %s",
@@ -698,7 +702,10 @@ static int explain_conflicts(crmf_sync_result *res, const repo *r, git_index *in
 			m.conflicts = NULL;
 			m.n_conflicts = 0;
 			crmf_diags_move(&res->diags, &m.diags);
-			e = m.buf ? crmf_write_atomic(fs, m.buf, m.len) : 0;
+			/* never through a link or into another repository */
+			e = !m.buf					      ? 0
+			    : crmf_store_check_path(r->workdir, path) < 0 ? -1
+									  : crmf_write_atomic(fs, m.buf, m.len);
 			crmf_merge_result_release(&m);
 			free(ab);
 			free(ob);

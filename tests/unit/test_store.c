@@ -176,16 +176,22 @@ static void test_list_nested_hidden_sorted(void **state)
 	static const struct {
 		const char *path;
 		int archived;
+		crmf_file_kind kind;
 	} want[] = {
-	    {"archive/2023/old.yml", 1},
-	    {"archive/lost.yaml", 1},
-	    {"customers/2024/C2024001.yaml", 0},
-	    {"customers/2024/C2024002.yaml", 0},
-	    {"customers/2024/q1/deep/C1.yaml", 0},
-	    {"customers/a-b.yaml", 0},
-	    {"customers/a.yaml", 0},
-	    {"customers/b.yml", 0},
-	    {"customers/linked.yaml", 0},
+	    {"archive/2023/old.yml", 1, CRMF_FILE_REGULAR},
+	    {"archive/lost.yaml", 1, CRMF_FILE_REGULAR},
+	    {"customers/2024/C2024001.yaml", 0, CRMF_FILE_REGULAR},
+	    {"customers/2024/C2024002.yaml", 0, CRMF_FILE_REGULAR},
+	    {"customers/2024/q1/deep/C1.yaml", 0, CRMF_FILE_REGULAR},
+	    {"customers/a-b.yaml", 0, CRMF_FILE_REGULAR},
+	    {"customers/a.yaml", 0, CRMF_FILE_REGULAR},
+	    {"customers/b.yml", 0, CRMF_FILE_REGULAR},
+	    {"customers/dangling.yaml", 0, CRMF_FILE_LINK},
+	    {"customers/fifo.yaml", 0, CRMF_FILE_SPECIAL},
+	    {"customers/linked.yaml", 0, CRMF_FILE_LINK},
+	    {"customers/nested", 0, CRMF_FILE_NESTED},
+	    {"customers/otherdir", 0, CRMF_FILE_LINK},
+	    {"customers/sub", 0, CRMF_FILE_NESTED},
 	};
 
 	(void)state;
@@ -210,7 +216,15 @@ static void test_list_nested_hidden_sorted(void **state)
 	put(d, "other/z.yaml", "x");
 	put(d, "templates/customer.yaml", "x");
 	sh("mkdir -p '%s/customers/empty'", d);
-	/* a link to a directory is not followed, a link to a file is listed */
+	/* a folder with another repository (a .git folder with a HEAD, or a
+	 * submodule's .git file) is listed as one, not entered; a stray .git
+	 * folder (customers/.git above) is no repository */
+	put(d, "customers/nested/.git/HEAD", "ref: refs/heads/main\n");
+	put(d, "customers/nested/N.yaml", "x");
+	put(d, "customers/sub/.git", "gitdir: ../../.git/modules/sub\n");
+	put(d, "customers/sub/S.yaml", "x");
+	sh("mkfifo '%s/customers/fifo.yaml' '%s/customers/fifo.txt'", d, d);
+	/* links are listed, never followed: to a folder, to a file, dangling */
 	fmt(link, sizeof(link), "%s/customers/otherdir", d);
 	fmt(target, sizeof(target), "%s/other", d);
 	assert_int_equal(symlink(target, link), 0);
@@ -225,6 +239,7 @@ static void test_list_nested_hidden_sorted(void **state)
 	for (size_t i = 0; i < n; i++) {
 		assert_string_equal(files[i].relpath, want[i].path);
 		assert_int_equal(files[i].archived, want[i].archived);
+		assert_int_equal(files[i].kind, want[i].kind);
 	}
 	crmf_store_list_free(files, n);
 }
@@ -283,6 +298,7 @@ static void test_find_agrees_with_list(void **state)
 			assert_true(k < n_found);
 			assert_string_equal(found[k].relpath, all[i].relpath);
 			assert_int_equal(found[k].archived, all[i].archived);
+			assert_int_equal(found[k].kind, all[i].kind);
 			k++;
 		}
 		assert_int_equal(n_found, k);
