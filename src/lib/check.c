@@ -213,29 +213,8 @@ static void item_pos(const struct ck *k, const crmf_node *n, int *line, int *col
 
 /* Values */
 
-/* Only the tags that name what the schema will read anyway are accepted: values
- * are typed by their field, and a tag claiming otherwise would mislead readers
- * of the file and other YAML tools. */
-static void check_tag(struct ck *k, const crmf_node *n)
-{
-	const char *t = n->tag, *want;
-	size_t tl, wl;
-
-	if (!t || strcmp(t, "!") == 0)
-		return;
-	want = n->type == CRMF_NODE_SCALAR ? "str" : n->type == CRMF_NODE_MAPPING ? "map" : "seq";
-	wl = strlen(want);
-	tl = strlen(t);
-	if (strncmp(t, "!!", 2) == 0 && strcmp(t + 2, want) == 0)
-		return;
-	if (strncmp(t, "!<tag:yaml.org,2002:", 20) == 0 && tl == 21 + wl &&
-	    strncmp(t + 20, want, wl) == 0 && t[tl - 1] == '>')
-		return;
-	if (strncmp(t, "tag:yaml.org,2002:", 18) == 0 && strcmp(t + 18, want) == 0)
-		return;
-	err_at(k, n, "yaml-tag", "unsupported tag '%s'; remove it (crmf types values by their field)",
-	       t);
-}
+/* Tags are the parser's business: crmf_doc_parse refuses every tag but the
+ * core schema's own for the node's kind (yaml-tag), wherever it stands. */
 
 static bool is_blank(const crmf_node *v)
 {
@@ -259,7 +238,6 @@ static const crmf_node *scalar(struct ck *k, const crmf_pair *p, bool *wrong)
 	if (!p)
 		return NULL;
 	v = p->value;
-	check_tag(k, v);
 	if (v->type != CRMF_NODE_SCALAR) {
 		*wrong = true;
 		err_at(k, v, "wrong-type", "'%s' must be a single value, not a %s; write '%s: <value>'",
@@ -306,7 +284,6 @@ static const crmf_node *mapping(struct ck *k, const crmf_pair *p)
 	if (!p)
 		return NULL;
 	v = p->value;
-	check_tag(k, v);
 	if (v->type == CRMF_NODE_MAPPING)
 		return v;
 	if (v->type == CRMF_NODE_SCALAR && crmf_node_is_null(v))
@@ -326,7 +303,6 @@ static const crmf_node *sequence(struct ck *k, const crmf_pair *p, bool *wrong)
 	if (!p)
 		return NULL;
 	v = p->value;
-	check_tag(k, v);
 	if (v->type == CRMF_NODE_SEQUENCE)
 		return v;
 	if (v->type == CRMF_NODE_SCALAR && crmf_node_is_null(v))
@@ -1037,7 +1013,6 @@ static void check_tags(struct ck *k, const crmf_pair *p)
 		struct shown sv;
 		bool dup = false;
 
-		check_tag(k, t);
 		if (t->type != CRMF_NODE_SCALAR) {
 			err_at(k, t, "wrong-type", "a tag must be a single word, not a %s; write '- <tag>'",
 			       kind_name(t));
@@ -1134,7 +1109,6 @@ static void check_contacts(struct ck *k, const crmf_pair *p)
 	for (size_t i = 0; i < seq->n; i++) {
 		const crmf_node *it = seq->items[i];
 
-		check_tag(k, it);
 		if (it->type != CRMF_NODE_MAPPING) {
 			err_at(k, it, "wrong-type",
 			       "a contact must be a mapping, not a %s; write '- name: …' with phone or email below",
@@ -1297,7 +1271,6 @@ static void check_items(struct ck *k, const crmf_pair *p, const char *what,
 	for (size_t i = 0; i < seq->n; i++) {
 		const crmf_node *it = seq->items[i];
 
-		check_tag(k, it);
 		if (it->type == CRMF_NODE_MAPPING)
 			fn(k, it);
 		else
@@ -1327,7 +1300,6 @@ static void check_custom(struct ck *k, const crmf_field_def *def, const crmf_pai
 		for (size_t i = 0; i < seq->n; i++) {
 			const crmf_node *it = seq->items[i];
 
-			check_tag(k, it);
 			if (it->type != CRMF_NODE_SCALAR)
 				err_at(k, it, "wrong-type",
 				       "an item of '%s' must be a single value, not a %s", def->name,
