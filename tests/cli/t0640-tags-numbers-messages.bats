@@ -124,3 +124,49 @@ EOF
 		python3 -c 'import sys, yaml; yaml.safe_load(open(sys.argv[1], encoding="utf-8"))' "$F"
 	fi
 }
+
+# ---- defect 7: numbers ----
+
+@test "t0640 numbers: a 5,000-digit amount fails check at the value, and the customer is not high value" {
+	make_example_repo
+	big=$(printf '9%.0s' $(seq 5000))
+	edit_customer "amount: 320000" "amount: $big"
+	one_error_at 31:13 invalid-number
+	assert_output --partial "is out of range; write an amount from 0 to 1000000000000"
+	run "$CRMF" -C "$TMP/repo" show C2024011
+	refute_output --partial inf
+	run "$CRMF" -C "$TMP/repo" list --where 'value = high' --columns id --format csv
+	refute_output --partial C2024011
+}
+
+@test "t0640 numbers: .inf, .nan, too many decimals and an amount over 10^12 fail check" {
+	make_example_repo
+	cp "$TMP/repo/$F" "$TMP/orig"
+	for v in .inf -.inf .nan .NaN 1e400 1000000000000.5 0.001 '"1e13"'; do
+		cp "$TMP/orig" "$TMP/repo/$F"
+		edit_customer "amount: 320000" "amount: $v"
+		one_error_at 31:13 invalid-number
+	done
+	cp "$TMP/orig" "$TMP/repo/$F"
+	edit_customer "amount: 320000" "amount: 1000000000000"
+	run "$CRMF" -C "$TMP/repo" check "$F"
+	assert_success
+}
+
+@test "t0640 numbers: set refuses an amount out of range or not finite, the file unchanged" {
+	make_example_repo
+	cd repo
+	big=$(printf '9%.0s' $(seq 5000))
+	before=$(tree_hash .)
+	head=$(git rev-parse HEAD)
+	for v in "$big" .inf .nan 1e13 -1 0.005; do
+		run crmf set C2024011 "deals[0].amount=$v"
+		assert_failure 1
+		assert_output --partial "[invalid-number]"
+		assert_output --partial "nothing changed"
+	done
+	[ "$(tree_hash .)" = "$before" ]
+	[ "$(git rev-parse HEAD)" = "$head" ]
+	run crmf set C2024011 'deals[0].amount=999999999999.99'
+	assert_success
+}

@@ -800,6 +800,70 @@ static void test_deal_amount(void **state)
 	clean(f);
 }
 
+/* Amounts are finite, 0 to 10^12, in cents at most; numbers of custom fields
+ * within ±10^15: what would print as "inf" or lose digits is refused. */
+static void test_number_range(void **state)
+{
+	struct fx *f = *state;
+	char *huge = xmalloc(5100), *yaml;
+
+	memset(huge, '9', 5000);
+	huge[5000] = '\0';
+	yaml = xasprintf("%sdeals:\n  - amount: %s\n    signed: 2024-03-01\n", BASE, huge);
+	check(f, yaml);
+	ERR1(f, "invalid-number", 16, 13, "is out of range; write an amount from 0 to 1000000000000");
+	assert_true(f->c->deals[0].amount == 0);
+	free(yaml);
+	yaml = xasprintf("%sregion: 华东\nscore: %s\n", BASE, huge);
+	check_cfg(f, yaml, f->fields);
+	ERR1(f, "invalid-number", 16, 8, "is out of range");
+	free(yaml);
+	free(huge);
+
+	static const struct {
+		const char *v, *msg;
+	} bad[] = {
+	    {"1000000000000.01", "out of range"},
+	    {"1e13", "out of range"},
+	    {"1e400", "out of range"},
+	    {"2e-400", "more than 2 decimals"},
+	    {"0.001", "more than 2 decimals; round it"},
+	    {"12.3456e1", "more than 2 decimals"},
+	    {".inf", "write a plain number"},
+	    {"-.inf", "write a plain number"},
+	    {".nan", "write a plain number"},
+	    {".NaN", "write a plain number"},
+	    {"inf", "write a plain number"},
+	    {"nan", "write a plain number"},
+	    {"infinity", "write a plain number"},
+	    {"0x10", "write a plain number"},
+	    {"1_000", "write 1000"},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		yaml = xasprintf("%sdeals:\n  - amount: %s\n    signed: 2024-03-01\n", BASE, bad[i].v);
+		check(f, yaml);
+		ERR1(f, "invalid-number", 16, 13, bad[i].msg);
+		assert_true(f->c->deals[0].amount == 0);
+		free(yaml);
+	}
+	static const char *const good[] = {"1000000000000", "0.5", "12.34", "1.5e6", "12.340",
+					   "123.4e-1", "0.00", "'999999999999.99'"};
+	for (size_t i = 0; i < sizeof(good) / sizeof(*good); i++) {
+		yaml = xasprintf("%sdeals:\n  - amount: %s\n    signed: 2024-03-01\n", BASE, good[i]);
+		check(f, yaml);
+		clean(f);
+		free(yaml);
+	}
+	check_cfg(f, BASE "region: 华东\nscore: -1000000000000000\n", f->fields);
+	clean(f);
+	check_cfg(f, BASE "region: 华东\nscore: 0.000001\n", f->fields);
+	clean(f);
+	check_cfg(f, BASE "region: 华东\nscore: 1000000000000001\n", f->fields);
+	ERR1(f, "invalid-number", 16, 8, "is out of range; write a number from -1000000000000000 to 1000000000000000");
+	check_cfg(f, BASE "region: 华东\nscore: .inf\n", f->fields);
+	ERR1(f, "invalid-number", 16, 8, "write a plain number");
+}
+
 static void test_deal_dates(void **state)
 {
 	struct fx *f = *state;
@@ -1230,6 +1294,7 @@ int main(void)
 		cmocka_unit_test(test_email_syntax),
 		T(test_need),
 		T(test_deal_amount),
+		T(test_number_range),
 		T(test_deal_dates),
 		T(test_followup_required),
 		T(test_followup_dates),
