@@ -170,3 +170,81 @@ EOF
 	run crmf set C2024011 'deals[0].amount=999999999999.99'
 	assert_success
 }
+
+# ---- defect 12: messages ----
+
+@test "t0640 messages: invalid UTF-8 on the command line is named as such, before anything else" {
+	make_example_repo
+	cd repo
+	before=$(tree_hash .)
+	run crmf new $'\xff\xfe公司' industry=x
+	assert_failure 2
+	assert_output --partial "the name is not valid UTF-8 (byte 0xFF at character 1)"
+	refute_output --partial "missing required field"
+	run crmf new 某某公司 $'need.type=\xc3('
+	assert_failure 2
+	assert_output --partial "the value of 'need.type' is not valid UTF-8"
+	run crmf log C2024011 --method phone --summary $'ok\xe4' --by li.na
+	assert_failure 2
+	assert_output --partial "--summary is not valid UTF-8"
+	run crmf set C2024011 $'name=\x80'
+	assert_failure 2
+	assert_output --partial "the value of 'name' is not valid UTF-8"
+	[ "$(tree_hash .)" = "$before" ]
+}
+
+@test "t0640 messages: a line break or control character in a command-line value is refused, no commit" {
+	make_example_repo
+	cd repo
+	before=$(tree_hash .)
+	head=$(git rev-parse HEAD)
+	run crmf log C2024011 --method phone --summary $'a\n\nCrmf-Action: x' --by li.na
+	assert_failure 2
+	assert_output --partial "--summary holds control character U+000A (line feed) at character 2"
+	for opt in --with --next --feedback; do
+		run crmf log C2024011 --method phone --summary 回访 --by li.na "$opt" $'x\ny'
+		assert_failure 2
+		assert_output --partial "$opt holds control character U+000A"
+	done
+	run crmf log C2024011 --method phone --summary $'a\tb' --by li.na
+	assert_failure 2
+	assert_output --partial "U+0009 (tab)"
+	run crmf log C2024011 --method phone --summary $'a\x1b[31mb' --by li.na
+	assert_failure 2
+	assert_output --partial "U+001B"
+	run crmf set C2024011 name=$'a\nb'
+	assert_failure 2
+	assert_output --partial "the value of 'name' holds control character U+000A"
+	run crmf set C2024011 need.description=$'a\r\nb'
+	assert_failure 2
+	assert_output --partial "U+000D (carriage return)"
+	run crmf new $'新公司\n\nCrmf-Action: x'
+	assert_failure 2
+	assert_output --partial "the name holds control character U+000A"
+	run crmf new 新公司 $'contacts[0].name=a\xc2\x85b'
+	assert_failure 2
+	assert_output --partial "U+0085"
+	[ "$(tree_hash .)" = "$before" ]
+	[ "$(git rev-parse HEAD)" = "$head" ]
+	# and a good value still goes through, on one line
+	run crmf log C2024011 --method phone --summary '回访：确认交付周期' --by li.na --next '发报价'
+	assert_success
+	[ "$(git log -1 --format=%s)" = "crmf: log C2024011: phone $(date +%F) 回访：确认交付周期" ]
+	[ -z "$(git log -1 --format='%(trailers:key=Crmf-Action,valueonly)' | grep -v '^log$')" ]
+}
+
+@test "t0640 messages: a second byte order mark is reported at line 1, as such" {
+	make_example_repo
+	{ printf '\xef\xbb\xbf\xef\xbb\xbf'; cat "$TMP/repo/$F"; } >"$TMP/x" && mv "$TMP/x" "$TMP/repo/$F"
+	one_error_at 1:1 control-char
+	assert_output --partial "unexpected byte order mark U+FEFF"
+}
+
+@test "t0640 messages: a 200,000-character key is too long, not missing its ': '" {
+	make_example_repo
+	key=$(printf 'k%.0s' $(seq 200000))
+	printf '%s: v\n' "$key" >>"$TMP/repo/$F"
+	one_error_at 57:1 yaml-syntax
+	assert_output --partial "key longer than 1024 characters"
+	refute_output --partial "add ': '"
+}
