@@ -36,6 +36,13 @@ typedef struct crmf_contact {
 	bool primary;
 } crmf_contact;
 
+/* The numbers crmf takes (invalid-number otherwise): a deal's amount from 0 to
+ * 10^12 with at most 2 decimals (cents: sums stay exact in a double), a
+ * custom number field from -10^15 to 10^15; never infinite or NaN. */
+#define CRMF_AMOUNT_MAX 1e12
+#define CRMF_AMOUNT_DECIMALS 2
+#define CRMF_NUMBER_MAX 1e15
+
 typedef struct crmf_deal {
 	const crmf_node *node;
 	double amount;      /* 0 when missing or invalid */

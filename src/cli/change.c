@@ -11,6 +11,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <utf8proc.h>
+
 #include "cli.h"
 
 /* ---- small strings ---- */
@@ -125,6 +127,53 @@ void cli_lines_release(cli_lines *l)
 	free(l->v);
 	l->v = NULL;
 	l->n = l->cap = 0;
+}
+
+int cli_check_arg(const struct crmf_cmd *cmd, const char *what, const char *s)
+{
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+	size_t chars = 1;
+
+	if (!s)
+		return EXIT_OK;
+	while (*p) {
+		utf8proc_int32_t c;
+		utf8proc_ssize_t n = utf8proc_iterate(p, -1, &c);
+
+		if (n <= 0)
+			return cli_usage_error(cmd,
+					       "%s is not valid UTF-8 (byte 0x%02X at character %zu); "
+					       "write it in UTF-8",
+					       what, (unsigned)*p, chars);
+		if (c < 0x20 || (c >= 0x7F && c <= 0x9F))
+			return cli_usage_error(
+			    cmd,
+			    "%s holds control character U+%04X%s at character %zu; write it on one "
+			    "line without control characters (text on several lines: 'crmf edit')",
+			    what, (unsigned)c,
+			    c == '\n'   ? " (line feed)"
+			    : c == '\r' ? " (carriage return)"
+			    : c == '\t' ? " (tab)"
+					: "",
+			    chars);
+		p += n;
+		chars++;
+	}
+	return EXIT_OK;
+}
+
+int cli_check_assign(const struct crmf_cmd *cmd, const char *key, const char *value)
+{
+	char *what;
+	int rc = cli_check_arg(cmd, "a KEY of KEY=VALUE", key);
+
+	if (rc != EXIT_OK || !value)
+		return rc;
+	if (asprintf(&what, "the value of '%s'", key) < 0)
+		abort();
+	rc = cli_check_arg(cmd, what, value);
+	free(what);
+	return rc;
 }
 
 char *cli_cut(const char *s, size_t max)

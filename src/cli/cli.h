@@ -234,6 +234,19 @@ void cli_lines_release(cli_lines *l);
 void cli_describe_changes(cli_lines *lines, cli_lines *keys, const crmf_doc *a,
 			  const crmf_doc *b);
 
+/**
+ * Is `s`, the value of `what` on the command line ("--summary", "the name"),
+ * one line of valid UTF-8 without control characters (C0 with tab and line
+ * breaks, DEL, C1)? EXIT_OK, or EXIT_USAGE after saying what is wrong and
+ * where; NULL is fine. Such values go into files and commit subjects, where
+ * a line break would start a fake paragraph or trailer; text on several
+ * lines is written with 'crmf edit'.
+ */
+int cli_check_arg(const struct crmf_cmd *cmd, const char *what, const char *s);
+
+/** cli_check_arg of the key and of the value of a KEY=VALUE argument. */
+int cli_check_assign(const struct crmf_cmd *cmd, const char *key, const char *value);
+
 /** `s` cut to at most `max` characters on one line (line breaks become spaces),
  * with "…" when cut; malloc'ed. */
 char *cli_cut(const char *s, size_t max);

@@ -146,6 +146,10 @@ static int run(int argc, char **argv)
 				       "no arguments");
 	if (msg && (!*msg || strchr(msg, '\n')))
 		return cli_usage_error(&cmd_commit, "-m takes one line");
+	if (cli_check_arg(&cmd_commit, "-m", msg) != EXIT_OK ||
+	    cli_check_arg(&cmd_commit, "--author", author) != EXIT_OK ||
+	    cli_check_arg(&cmd_commit, "--today", today_arg) != EXIT_OK)
+		return EXIT_USAGE;
 	if (cli_today(&today, today_arg))
 		return EXIT_USAGE;
 	rc = cli_change_begin(&ch, author, today);

@@ -135,6 +135,20 @@ static int run(int argc, char **argv)
 			goto done;
 		}
 	}
+	{
+		const char *const vals[] = {method, summary,  with,    feedback,  next,
+					    due,    date,     by_arg,  author,    today_arg};
+		static const char *const names[] = {"--method", "--summary", "--with",   "--feedback",
+						    "--next",   "--due",     "--date",   "--by",
+						    "--author", "--today"};
+
+		for (size_t i = 0; i < sizeof(vals) / sizeof(*vals); i++)
+			if (cli_check_arg(&cmd_log, names[i], vals[i]) != EXIT_OK)
+				goto done;
+		for (int i = optind; i < argc; i++)
+			if (cli_check_arg(&cmd_log, "the customer id", argv[i]) != EXIT_OK)
+				goto done;
+	}
 	if (optind >= argc) {
 		rc = cli_usage_error(&cmd_log, "which customer? give its id");
 		goto done;

@@ -485,6 +485,11 @@ static int run(int argc, char **argv)
 		goto done;
 	}
 	name = argv[optind++];
+	if (cli_check_arg(&cmd_new, "the name", name) != EXIT_OK ||
+	    cli_check_arg(&cmd_new, "--owner", owner_arg) != EXIT_OK ||
+	    cli_check_arg(&cmd_new, "--author", author) != EXIT_OK ||
+	    cli_check_arg(&cmd_new, "--today", today_arg) != EXIT_OK)
+		goto done;
 	if (strchr(name, '=')) {
 		rc = cli_usage_error(&cmd_new,
 				     "give the company's name first, then KEY=VALUE pairs");
@@ -503,6 +508,8 @@ static int run(int argc, char **argv)
 			rc = cli_usage_error(&cmd_new, "no value for '%s'", a);
 			goto done;
 		}
+		if (cli_check_assign(&cmd_new, a, eq + 1) != EXIT_OK)
+			goto done;
 		v[n].key = a;
 		v[n++].value = eq + 1;
 	}

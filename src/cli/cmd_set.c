@@ -168,6 +168,13 @@ static int run(int argc, char **argv)
 		rc = cli_usage_error(&cmd_set, "nothing to set: give KEY=VALUE or --unset KEY");
 		goto done;
 	}
+	if (cli_check_arg(&cmd_set, "the customer id", arg) != EXIT_OK ||
+	    cli_check_arg(&cmd_set, "--author", author) != EXIT_OK ||
+	    cli_check_arg(&cmd_set, "--today", today_arg) != EXIT_OK)
+		goto done;
+	for (size_t i = 0; i < n; i++)
+		if (cli_check_assign(&cmd_set, v[i].key, v[i].value) != EXIT_OK)
+			goto done;
 	if (cli_today(&today, today_arg))
 		goto done;
 	rc = cli_change_begin(&ch, author, today);

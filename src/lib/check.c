@@ -1,6 +1,7 @@
 /* Customer files checked against the schema into typed records, and checks across files. */
 #include "crmf/check.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -213,29 +214,8 @@ static void item_pos(const struct ck *k, const crmf_node *n, int *line, int *col
 
 /* Values */
 
-/* Only the tags that name what the schema will read anyway are accepted: values
- * are typed by their field, and a tag claiming otherwise would mislead readers
- * of the file and other YAML tools. */
-static void check_tag(struct ck *k, const crmf_node *n)
-{
-	const char *t = n->tag, *want;
-	size_t tl, wl;
-
-	if (!t || strcmp(t, "!") == 0)
-		return;
-	want = n->type == CRMF_NODE_SCALAR ? "str" : n->type == CRMF_NODE_MAPPING ? "map" : "seq";
-	wl = strlen(want);
-	tl = strlen(t);
-	if (strncmp(t, "!!", 2) == 0 && strcmp(t + 2, want) == 0)
-		return;
-	if (strncmp(t, "!<tag:yaml.org,2002:", 20) == 0 && tl == 21 + wl &&
-	    strncmp(t + 20, want, wl) == 0 && t[tl - 1] == '>')
-		return;
-	if (strncmp(t, "tag:yaml.org,2002:", 18) == 0 && strcmp(t + 18, want) == 0)
-		return;
-	err_at(k, n, "yaml-tag", "unsupported tag '%s'; remove it (crmf types values by their field)",
-	       t);
-}
+/* Tags are the parser's business: crmf_doc_parse refuses every tag but the
+ * core schema's own for the node's kind (yaml-tag), wherever it stands. */
 
 static bool is_blank(const crmf_node *v)
 {
@@ -259,7 +239,6 @@ static const crmf_node *scalar(struct ck *k, const crmf_pair *p, bool *wrong)
 	if (!p)
 		return NULL;
 	v = p->value;
-	check_tag(k, v);
 	if (v->type != CRMF_NODE_SCALAR) {
 		*wrong = true;
 		err_at(k, v, "wrong-type", "'%s' must be a single value, not a %s; write '%s: <value>'",
@@ -306,7 +285,6 @@ static const crmf_node *mapping(struct ck *k, const crmf_pair *p)
 	if (!p)
 		return NULL;
 	v = p->value;
-	check_tag(k, v);
 	if (v->type == CRMF_NODE_MAPPING)
 		return v;
 	if (v->type == CRMF_NODE_SCALAR && crmf_node_is_null(v))
@@ -326,7 +304,6 @@ static const crmf_node *sequence(struct ck *k, const crmf_pair *p, bool *wrong)
 	if (!p)
 		return NULL;
 	v = p->value;
-	check_tag(k, v);
 	if (v->type == CRMF_NODE_SEQUENCE)
 		return v;
 	if (v->type == CRMF_NODE_SCALAR && crmf_node_is_null(v))
@@ -467,22 +444,29 @@ static const char *member(struct ck *k, const crmf_node *v)
 }
 
 /* Parse a plain decimal number ("500000", "-1.5", "2e6") without locale
- * surprises; 0 or -1. */
-static int parse_number(double *out, const char *s, size_t len)
+ * surprises; 0 or -1. The value may be infinite (too many digits): callers
+ * check the range. *places is how many decimals the value has once trailing
+ * zeros are dropped ("12.340" 2, "1.5e6" 0, "2e-400" 400). */
+static int parse_number_places(double *out, int *places, const char *s, size_t len)
 {
 	size_t i = 0;
 	double v = 0, scale = 1;
-	int digits = 0, exp = 0, esign = 1;
-	bool neg = false;
+	int digits = 0, exp = 0, esign = 1, frac = 0, zeros = 0;
+	bool neg = false, nonzero = false;
 
 	if (i < len && (s[i] == '-' || s[i] == '+'))
 		neg = s[i++] == '-';
-	for (; i < len && s[i] >= '0' && s[i] <= '9'; i++, digits++)
+	for (; i < len && s[i] >= '0' && s[i] <= '9'; i++, digits++) {
 		v = v * 10 + (s[i] - '0');
+		zeros = s[i] == '0' ? zeros + 1 : 0;
+		nonzero |= s[i] != '0';
+	}
 	if (i < len && s[i] == '.') {
-		for (i++; i < len && s[i] >= '0' && s[i] <= '9'; i++, digits++) {
+		for (i++; i < len && s[i] >= '0' && s[i] <= '9'; i++, digits++, frac++) {
 			scale /= 10;
 			v += (s[i] - '0') * scale;
+			zeros = s[i] == '0' ? zeros + 1 : 0;
+			nonzero |= s[i] != '0';
 		}
 	}
 	if (!digits)
@@ -496,15 +480,24 @@ static int parse_number(double *out, const char *s, size_t len)
 		for (; i < len && s[i] >= '0' && s[i] <= '9'; i++)
 			if (exp < 400)
 				exp = exp * 10 + (s[i] - '0');
-		for (; exp > 0; exp--)
+		for (int e = exp; e > 0; e--)
 			v = esign > 0 ? v * 10 : v / 10;
-		if (v > 1e300)
-			return -1;
 	}
 	if (i != len)
 		return -1;
 	*out = neg ? -v : v;
+	/* value = mantissa digits * 10^(exp - frac); trailing zeros are no decimals */
+	*places = nonzero ? frac - esign * exp - zeros : 0;
+	if (*places < 0)
+		*places = 0;
 	return 0;
+}
+
+static int parse_number(double *out, const char *s, size_t len)
+{
+	int places;
+
+	return parse_number_places(out, &places, s, len);
 }
 
 static bool has_prefix(const char *s, size_t len, const char *p, size_t *plen)
@@ -573,11 +566,38 @@ static int number_value(struct ck *k, const crmf_node *v, const char *what, doub
 	if (parse_number(out, v->value, v->len) == 0)
 		return 0;
 	show(&sv, v->value, v->len);
-	if (guess_number(&g, v->value, v->len) == 0)
+	if (guess_number(&g, v->value, v->len) == 0 && isfinite(g))
 		err_at(k, v, "invalid-number", "invalid %s '%s'; write %.15g", what, sv.s, g);
 	else
 		err_at(k, v, "invalid-number", "invalid %s '%s'; write a plain number such as 500000",
 		       what, sv.s);
+	return -1;
+}
+
+/* A deal's amount (see CRMF_AMOUNT_MAX), or -1 after reporting it. */
+static int amount_value(struct ck *k, const crmf_node *v, double *out)
+{
+	struct shown sv;
+	int places;
+
+	if (number_value(k, v, "amount", out) != 0)
+		return -1;
+	parse_number_places(out, &places, v->value, v->len);
+	show(&sv, v->value, v->len);
+	if (*out < 0)
+		err_at(k, v, "invalid-number",
+		       "amount '%s' is negative; write the amount of the deal as a positive number",
+		       sv.s);
+	else if (!(*out <= CRMF_AMOUNT_MAX)) /* NaN and infinity included */
+		err_at(k, v, "invalid-number",
+		       "amount '%s' is out of range; write an amount from 0 to %.0f", sv.s,
+		       CRMF_AMOUNT_MAX);
+	else if (places > CRMF_AMOUNT_DECIMALS)
+		err_at(k, v, "invalid-number",
+		       "amount '%s' has more than %d decimals; round it to %d", sv.s,
+		       CRMF_AMOUNT_DECIMALS, CRMF_AMOUNT_DECIMALS);
+	else
+		return 0;
 	return -1;
 }
 
@@ -1037,7 +1057,6 @@ static void check_tags(struct ck *k, const crmf_pair *p)
 		struct shown sv;
 		bool dup = false;
 
-		check_tag(k, t);
 		if (t->type != CRMF_NODE_SCALAR) {
 			err_at(k, t, "wrong-type", "a tag must be a single word, not a %s; write '- <tag>'",
 			       kind_name(t));
@@ -1134,7 +1153,6 @@ static void check_contacts(struct ck *k, const crmf_pair *p)
 	for (size_t i = 0; i < seq->n; i++) {
 		const crmf_node *it = seq->items[i];
 
-		check_tag(k, it);
 		if (it->type != CRMF_NODE_MAPPING) {
 			err_at(k, it, "wrong-type",
 			       "a contact must be a mapping, not a %s; write '- name: …' with phone or email below",
@@ -1194,17 +1212,10 @@ static void check_deal(struct ck *k, const crmf_node *map)
 	item_pos(k, map, &line, &col);
 	take_fields(k, map, deal_keys, D_N, deal_aliases, COUNT(deal_aliases), f, "deal");
 	if ((v = req_scalar(k, f[D_AMOUNT], line, col, "deal lacks 'amount'; add 'amount: <number>'"))) {
-		struct shown sv;
 		double a;
 
-		if (number_value(k, v, "amount", &a) == 0) {
-			if (a < 0)
-				err_at(k, v, "invalid-number",
-				       "amount '%s' is negative; write the amount of the deal as a positive number",
-				       show(&sv, v->value, v->len));
-			else
-				d->amount = a;
-		}
+		if (amount_value(k, v, &a) == 0)
+			d->amount = a;
 	}
 	if ((signed_node = req_scalar(k, f[D_SIGNED], line, col,
 				      "deal lacks 'signed'; add 'signed: YYYY-MM-DD'")))
@@ -1297,7 +1308,6 @@ static void check_items(struct ck *k, const crmf_pair *p, const char *what,
 	for (size_t i = 0; i < seq->n; i++) {
 		const crmf_node *it = seq->items[i];
 
-		check_tag(k, it);
 		if (it->type == CRMF_NODE_MAPPING)
 			fn(k, it);
 		else
@@ -1327,7 +1337,6 @@ static void check_custom(struct ck *k, const crmf_field_def *def, const crmf_pai
 		for (size_t i = 0; i < seq->n; i++) {
 			const crmf_node *it = seq->items[i];
 
-			check_tag(k, it);
 			if (it->type != CRMF_NODE_SCALAR)
 				err_at(k, it, "wrong-type",
 				       "an item of '%s' must be a single value, not a %s", def->name,
@@ -1348,7 +1357,13 @@ static void check_custom(struct ck *k, const crmf_field_def *def, const crmf_pai
 		date_value(k, v);
 		break;
 	case CRMF_FT_NUMBER:
-		number_value(k, v, def->name, &num);
+		if (number_value(k, v, def->name, &num) == 0 && !(fabs(num) <= CRMF_NUMBER_MAX)) {
+			struct shown sv;
+
+			err_at(k, v, "invalid-number",
+			       "%s '%s' is out of range; write a number from %.0f to %.0f", def->name,
+			       show(&sv, v->value, v->len), -CRMF_NUMBER_MAX, CRMF_NUMBER_MAX);
+		}
 		break;
 	case CRMF_FT_BOOL:
 		bool_value(k, v, def->name);

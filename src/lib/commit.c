@@ -732,8 +732,11 @@ done:
 
 /* --- commits --- */
 
-/* Append `s` without trailing white space; false when nothing is left. */
-static bool add_trimmed(strbuf *sb, const char *s)
+/* Append `s` without leading line breaks and trailing white space, each
+ * control character made a space (`keep_lines`: but the line feeds); false
+ * when nothing is left. A subject must stay one line: a line break in it
+ * would start the body, or a paragraph git reads as trailers. */
+static bool add_trimmed(strbuf *sb, const char *s, bool keep_lines)
 {
 	size_t n;
 
@@ -742,10 +745,15 @@ static bool add_trimmed(strbuf *sb, const char *s)
 	while (*s == '\n' || *s == '\r')
 		s++;
 	n = strlen(s);
-	while (n > 0 &&
-	       (s[n - 1] == '\n' || s[n - 1] == '\r' || s[n - 1] == ' ' || s[n - 1] == '\t'))
+	while (n > 0 && ((unsigned char)s[n - 1] <= ' ' || s[n - 1] == 0x7F))
 		n--;
-	sb_add(sb, s, n);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '\r' && i + 1 < n && s[i + 1] == '\n' && keep_lines)
+			continue; /* CRLF: the LF ends the line */
+		sb_addc(sb, (c < 0x20 || c == 0x7F) && !(keep_lines && c == '\n') ? ' ' : (char)c);
+	}
 	return n > 0;
 }
 
@@ -757,7 +765,7 @@ static void add_trailer(strbuf *sb, const char *key, const char *value)
 	sb_adds(sb, key);
 	sb_adds(sb, ": ");
 	for (const char *p = value; *p; p++)
-		sb_addc(sb, *p == '\n' || *p == '\r' ? ' ' : *p);
+		sb_addc(sb, (unsigned char)*p < 0x20 || *p == 0x7F ? ' ' : *p);
 	sb_addc(sb, '\n');
 }
 
@@ -765,14 +773,14 @@ static char *build_message(const crmf_commit_opts *o)
 {
 	strbuf sb = STRBUF_INIT;
 
-	if (!add_trimmed(&sb, o->subject))
+	if (!add_trimmed(&sb, o->subject, false))
 		sb_adds(&sb, "crmf");
 	sb_adds(&sb, "\n");
 	if (o->body && o->body[0]) {
 		size_t keep = sb.len;
 
 		sb_addc(&sb, '\n');
-		if (add_trimmed(&sb, o->body))
+		if (add_trimmed(&sb, o->body, true))
 			sb_addc(&sb, '\n');
 		else
 			sb.len = keep;

@@ -143,11 +143,12 @@ static void ps_report(struct parse *p, int rule, int line, int col, const char *
 /* Characters that crmf refuses inside a line: C0 but TAB, DEL, C1, the
  * noncharacters libyaml refuses, and a CR that does not end a line or the
  * Unicode line separators, which libyaml would count as line breaks where
- * most editors and our own line count do not. */
+ * most editors and our own line count do not; and a byte order mark other
+ * than the file's first character, which libyaml skips or misplaces. */
 static bool bad_char(uint32_t c)
 {
 	return (c < 0x20 && c != '\t') || (c >= 0x7F && c <= 0x9F) || c == 0xFFFE || c == 0xFFFF ||
-	       c == 0x2028 || c == 0x2029;
+	       c == 0x2028 || c == 0x2029 || c == 0xFEFF;
 }
 
 static void report_bad_char(struct parse *p, int line, int col, uint32_t c)
@@ -157,6 +158,10 @@ static void report_bad_char(struct parse *p, int line, int col, uint32_t c)
 		    p, PS_CTRL, line, col,
 		    "invisible line separator U+%04X in file; replace it with a normal line break",
 		    (unsigned)c);
+	else if (c == 0xFEFF)
+		ps_report(p, PS_CTRL, line, col,
+			  "unexpected byte order mark U+FEFF; remove it (only the file's first "
+			  "character may be one)");
 	else if (c == 0xFFFE || c == 0xFFFF)
 		ps_report(p, PS_CTRL, line, col, "invalid character U+%04X in file; remove it",
 			  (unsigned)c);
@@ -371,7 +376,7 @@ static void prescan(struct parse *p)
 					c = (uint32_t)(s[i] & 0x0F) << 12 |
 					    (uint32_t)(s[i + 1] & 0x3F) << 6 | (s[i + 2] & 0x3F);
 					if (c < 0x800 || (c >= 0xD800 && c <= 0xDFFF) || c == 0x2028 ||
-					    c == 0x2029 || c >= 0xFFFE)
+					    c == 0x2029 || c >= 0xFFFE || c == 0xFEFF)
 						break;
 					i += 3;
 				}
@@ -654,15 +659,49 @@ static crmf_node *new_scalar(struct parse *p, const yaml_event_t *ev)
 	return n;
 }
 
+/* The tags a node may carry: the core schema's own for its kind, or the
+ * non-specific `!`; both change nothing. Any other asks a YAML reader to build
+ * something else (an integer, a set, a Python object...) where crmf reads text. */
+static bool tag_allowed(const char *tag, crmf_node_type type)
+{
+	if (tag[0] == '!' && tag[1] == '\0')
+		return true;
+	return strcmp(tag, type == CRMF_NODE_SCALAR    ? YAML_STR_TAG
+			   : type == CRMF_NODE_MAPPING ? YAML_MAP_TAG
+						       : YAML_SEQ_TAG) == 0;
+}
+
+/* Line and column of byte `i` of the node's properties. */
+static void property_pos(const struct parse *p, const crmf_node *n, size_t i, int *line, int *col)
+{
+	*line = n->line;
+	*col = n->column;
+	for (size_t m = n->start; m < i; m++)
+		if (p->s[m] == '\n')
+			++*line, *col = 1;
+		else if ((p->s[m] & 0xC0) != 0x80)
+			++*col;
+}
+
+static void report_tag(struct parse *p, int line, int col, const char *shown)
+{
+	report(p, line, col, "yaml-tag",
+	       "unsupported tag '%s'; remove it (crmf types values by their field)", shown);
+}
+
 /* The node properties (`!tag`, `&anchor`) as written at the node's start:
- * keeps the tag text and reports an anchor at its own position. */
-static void properties(struct parse *p, crmf_node *n, bool has_tag, bool has_anchor)
+ * keeps the tag text, and reports an anchor, or a tag (`tag`, as libyaml
+ * resolved it) that tag_allowed refuses, at its own position. */
+static void properties(struct parse *p, crmf_node *n, const yaml_char_t *tag, bool has_anchor)
 {
 	const unsigned char *s = p->s;
 	size_t i = n->start, len = p->doc->len;
+	bool has_tag = tag != NULL, bad_tag;
+	int line, col;
 
 	if (!has_tag && !has_anchor)
 		return; /* nearly every node */
+	bad_tag = has_tag && !tag_allowed((const char *)tag, n->type);
 	for (int k = 0; k < 2 && i < len && (s[i] == '!' || s[i] == '&'); k++) {
 		size_t j = i;
 
@@ -670,14 +709,13 @@ static void properties(struct parse *p, crmf_node *n, bool has_tag, bool has_anc
 			j++;
 		if (s[i] == '!' && has_tag) {
 			n->tag = arena_strndup(p->arena, (const char *)s + i, j - i);
+			if (bad_tag) {
+				property_pos(p, n, i, &line, &col);
+				report_tag(p, line, col, n->tag);
+			}
+			has_tag = false;
 		} else if (s[i] == '&' && has_anchor) {
-			int line = n->line, col = n->column;
-
-			for (size_t m = n->start; m < i; m++)
-				if (s[m] == '\n')
-					line++, col = 1;
-				else if ((s[m] & 0xC0) != 0x80)
-					col++;
+			property_pos(p, n, i, &line, &col);
 			report(p, line, col, "yaml-anchor",
 			       "anchors and aliases are not allowed in crmf files; write the value "
 			       "out");
@@ -687,9 +725,33 @@ static void properties(struct parse *p, crmf_node *n, bool has_tag, bool has_anc
 			j++;
 		i = j;
 	}
-	if (has_anchor) /* not found where expected: report at the node */
+	/* not found where expected: report at the node */
+	if (has_tag && bad_tag)
+		report_tag(p, n->line, n->column, (const char *)tag);
+	if (has_anchor)
 		report(p, n->line, n->column, "yaml-anchor",
 		       "anchors and aliases are not allowed in crmf files; write the value out");
+}
+
+/* A %TAG directive gives `!` or `!!` another meaning: refused, at its line. */
+static void report_tag_directive(struct parse *p, const yaml_event_t *ev)
+{
+	const unsigned char *s = p->s;
+	size_t i = byte_at(p, &ev->start_mark), len = p->doc->len;
+	int line = (int)ev->start_mark.line + 1;
+
+	/* the event starts at the first directive: find the %TAG line from there */
+	while (i < len && !(len - i >= 4 && memcmp(s + i, "%TAG", 4) == 0)) {
+		const unsigned char *nl = memchr(s + i, '\n', len - i);
+
+		if (!nl)
+			break;
+		i = (size_t)(nl - s) + 1;
+		line++;
+	}
+	report(p, line, 1, "yaml-tag",
+	       "'%%TAG' directives are not allowed in crmf files; remove the line, and the tags "
+	       "that use it");
 }
 
 static void push_child(struct parse *p, crmf_node *n)
@@ -854,6 +916,39 @@ static const char *syntax_hint(const char *problem)
 	return "fix the YAML syntax here";
 }
 
+/* libyaml takes a key only within 1024 characters of its ':' (YAML's limit on
+ * an implicit key); past that it complains at the ':' as if the key lacked
+ * one. True, with the key's position, when the error is at a ':' that far
+ * from the start of its key on the same line. */
+static bool key_too_long(struct parse *p, yaml_parser_t *yp, int *line, int *col)
+{
+	const unsigned char *s = p->s;
+	size_t colon, start, ls, chars = 0;
+	int l, c;
+
+	colon = from_mark(p, &yp->problem_mark, &l, &c);
+	if (colon >= p->doc->len || s[colon] != ':' || yp->problem_mark.line >= p->n_lines)
+		return false;
+	ls = p->line_start[yp->problem_mark.line];
+	if (yp->context && strstr(yp->context, "simple key") &&
+	    yp->context_mark.line == yp->problem_mark.line) {
+		start = from_mark(p, &yp->context_mark, line, col);
+	} else {
+		/* back to the line's start (past indentation and '- ') or, in a
+		 * flow collection, to the '{', '[' or ',' before the key */
+		for (start = colon; start > ls && !strchr("{[,", s[start - 1]); start--)
+			;
+		while (start < colon && (s[start] == ' ' || ((s[start] == '-' || s[start] == '?') &&
+							     s[start + 1] == ' ')))
+			start++;
+		*line = l;
+		*col = line_column(s, ls, start);
+	}
+	for (size_t i = start; i < colon; i++)
+		chars += (s[i] & 0xC0) != 0x80;
+	return chars > 1024;
+}
+
 static void report_syntax(struct parse *p, yaml_parser_t *yp)
 {
 	const char *problem = yp->problem ? yp->problem : "unknown problem";
@@ -868,6 +963,12 @@ static void report_syntax(struct parse *p, yaml_parser_t *yp)
 		position_of(p, yp->problem_offset, &line, &col);
 		report(p, line, col, "yaml-syntax", "unreadable text: %s; save the file as UTF-8",
 		       problem);
+		return;
+	}
+	if (key_too_long(p, yp, &line, &col)) {
+		report(p, line, col, "yaml-syntax",
+		       "key longer than 1024 characters, more than YAML readers accept; shorten "
+		       "it");
 		return;
 	}
 	from_mark(p, &yp->problem_mark, &line, &col);
@@ -902,6 +1003,9 @@ static bool build(struct parse *p)
 		}
 		switch (ev.type) {
 		case YAML_DOCUMENT_START_EVENT:
+			if (ev.data.document_start.tag_directives.start !=
+			    ev.data.document_start.tag_directives.end)
+				report_tag_directive(p, &ev);
 			if (docs++ > 0) {
 				from_mark(p, &ev.start_mark, &line, &col);
 				report(p, line, col, "multiple-documents",
@@ -924,7 +1028,7 @@ static bool build(struct parse *p)
 						 ev.data.scalar.length);
 			n->len = ev.data.scalar.length;
 			if (ev.data.scalar.tag || ev.data.scalar.anchor)
-				properties(p, n, ev.data.scalar.tag, ev.data.scalar.anchor);
+				properties(p, n, ev.data.scalar.tag, ev.data.scalar.anchor != NULL);
 			if (n->style == CRMF_STYLE_LITERAL || n->style == CRMF_STYLE_FOLDED)
 				trim_block_end(p, n);
 			else if (n->style == CRMF_STYLE_DOUBLE)
@@ -949,7 +1053,7 @@ static bool build(struct parse *p)
 						 : CRMF_STYLE_BLOCK,
 					     &ev);
 				properties(p, n, ev.data.sequence_start.tag,
-					   ev.data.sequence_start.anchor);
+					   ev.data.sequence_start.anchor != NULL);
 			} else {
 				n = new_node(p, CRMF_NODE_MAPPING,
 					     ev.data.mapping_start.style == YAML_FLOW_MAPPING_STYLE
@@ -957,7 +1061,7 @@ static bool build(struct parse *p)
 						 : CRMF_STYLE_BLOCK,
 					     &ev);
 				properties(p, n, ev.data.mapping_start.tag,
-					   ev.data.mapping_start.anchor);
+					   ev.data.mapping_start.anchor != NULL);
 			}
 			break;
 		case YAML_SEQUENCE_END_EVENT:

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "crmf/check.h"
 #include "crmf/date.h"
 #include "util.h"
 
@@ -854,8 +855,8 @@ static int parse_number(double *out, const char *s)
 	}
 	if (*p)
 		return -1;
-	*out = strtod(s, &end);
-	return isfinite(*out) ? 0 : -1;
+	*out = strtod(s, &end); /* infinite when too long: the caller checks the range */
+	return 0;
 }
 
 static void load_high_value(struct loader *L, const crmf_node *n)
@@ -865,6 +866,13 @@ static void load_high_value(struct loader *L, const crmf_node *n)
 
 	if (!s)
 		return;
+	if (parse_number(&v, s) == 0 && !(v <= CRMF_AMOUNT_MAX)) {
+		report(L, n, "config-value",
+		       "number '%.40s%s' for 'rules.high_value' is out of range; write an amount "
+		       "from 0 to %.0f",
+		       s, strlen(s) > 40 ? "…" : "", CRMF_AMOUNT_MAX);
+		return;
+	}
 	if (parse_number(&v, s) != 0) {
 		report(L, n, "config-value",
 		       s[0] == '-' ? "invalid number '%s' for 'rules.high_value'; it must not be "

@@ -238,6 +238,10 @@ YAML
 	check_broken syntax-error.yaml
 }
 
+@test "t0200 check: a YAML tag on a key is rejected (broken/yaml-tag.yaml)" {
+	check_broken yaml-tag.yaml
+}
+
 @test "t0200 check: a tab in indentation is rejected (broken/tab-indent.yaml)" {
 	check_broken tab-indent.yaml
 }

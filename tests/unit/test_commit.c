@@ -268,6 +268,30 @@ static void test_commit_without_body_or_trailers(void **state)
 			    "crmf: init||Crmf-Action: init");
 }
 
+/* Whatever the caller passes, the subject stays one line and no fake
+ * trailer paragraph reaches the message. */
+static void test_commit_message_sanitised(void **state)
+{
+	char d[4096];
+	crmf_commit_path p = {"customers/C1.yaml", false};
+	crmf_commit_opts o = {NULL, "crmf: log C1: a\n\nCrmf-Action: x\r\x1b[31m", "one\r\ntwo\x07\n",
+			      "log\nCrmf-Customer: C9", "C1"};
+
+	(void)state;
+	repo_with_commit(fresh(d, "commit-sanitised"));
+	put(d, "customers/C1.yaml", "id: C1\n");
+	assert_int_equal(crmf_commit_paths(NULL, d, &p, 1, &o), 0);
+	assert_string_equal(out("git -C '%s' log -1 --format=%%s", d),
+			    "crmf: log C1: a  Crmf-Action: x  [31m");
+	assert_string_equal(out("git -C '%s' cat-file commit HEAD | sed '1,/^$/d'", d),
+			    "crmf: log C1: a  Crmf-Action: x  [31m||one|two||"
+			    "Crmf-Action: log Crmf-Customer: C9|Crmf-Customer: C1");
+	assert_string_equal(out("git -C '%s' log -1 --format='%%(trailers:key=Crmf-Action,"
+				"valueonly)'",
+				d),
+			    "log Crmf-Customer: C9");
+}
+
 static void test_commit_unborn_branch(void **state)
 {
 	char d[4096], oid[41];
@@ -1084,6 +1108,7 @@ int main(void)
 	    cmocka_unit_test(test_commit_one_file_keeps_staged),
 	    cmocka_unit_test(test_commit_without_body_or_trailers),
 	    cmocka_unit_test(test_commit_unborn_branch),
+	    cmocka_unit_test(test_commit_message_sanitised),
 	    cmocka_unit_test(test_commit_subfolder_root),
 	    cmocka_unit_test(test_commit_index_lock_held),
 	    cmocka_unit_test(test_commit_move_and_remove),

@@ -379,6 +379,7 @@ static void test_spans(void **state)
 static void test_bom(void **state)
 {
 	struct fx *f = *state;
+	const crmf_diag *d;
 	crmf_node *r = parse_ok(f, "\xEF\xBB\xBFid: C1\nname: 张伟\nq: \"x\"\n");
 	crmf_node *n = crmf_node_get(r, "id");
 
@@ -401,6 +402,19 @@ static void test_bom(void **state)
 	parse(f, "\xEF\xBB\xBF"
 		 "a: x\x01\n");
 	one_diag(f, "control-char", 1, 5);
+
+	/* a second BOM is no BOM: it is where it stands, not on the next line */
+	parse(f, "\xEF\xBB\xBF\xEF\xBB\xBFid: C1\nname: x\n");
+	d = one_diag(f, "control-char", 1, 1);
+	assert_non_null(strstr(d->message, "byte order mark"));
+	parse(f, "\xEF\xBB\xBF\xEF\xBB\xBF\xEF\xBB\xBFid: C1\n");
+	assert_int_equal(f->d.n, 2);
+	assert_int_equal(f->d.v[0].column, 1);
+	assert_int_equal(f->d.v[1].column, 2);
+	parse(f, "id: C1\n\xEF\xBB\xBFname: x\n");
+	one_diag(f, "control-char", 2, 1);
+	parse(f, "id: C1\nname: 杭州\xEF\xBB\xBF云启\n");
+	one_diag(f, "control-char", 2, 9);
 }
 
 static void test_crlf(void **state)
@@ -829,6 +843,113 @@ static void test_complex_key(void **state)
 	assert_int_equal(f->doc->root->n, 1);
 }
 
+/* Every tag but the core schema's own for the node's kind (and the
+ * non-specific `!`) is refused, wherever it stands, at the tag. */
+static void test_tags(void **state)
+{
+	struct fx *f = *state;
+	const crmf_diag *d;
+	static const struct {
+		const char *src, *tag;
+		int line, col;
+	} bad[] = {
+	    {"!!python/object:os.system\nid: C1\n", "!!python/object:os.system", 1, 1},
+	    {"--- !!python/object:x\nid: C1\n", "!!python/object:x", 1, 5},
+	    {"!!int stage: intent\n", "!!int", 1, 1},
+	    {"a: 1\n!foo b: 2\n", "!foo", 2, 1},
+	    {"a: !foo x\n", "!foo", 1, 4},
+	    {"a: !!int 5\n", "!!int", 1, 4},
+	    {"a: !!null\n", "!!null", 1, 4},
+	    {"a: !!str\n  - x\n", "!!str", 1, 4},
+	    {"a: !!seq x\n", "!!seq", 1, 4},
+	    {"a: !!map [x]\n", "!!map", 1, 4},
+	    {"a: !!python/tuple [x, y]\n", "!!python/tuple", 1, 4},
+	    {"a: [x, !!binary eA==]\n", "!!binary", 1, 8},
+	    {"a:\n  - 1\n  - !!python/object/apply:os.system [echo]\n",
+	     "!!python/object/apply:os.system", 3, 5},
+	    {"a: !!set\n  x: y\n", "!!set", 1, 4},
+	    {"a: {!!int k: v}\n", "!!int", 1, 5},
+	    {"a: {k: !e v}\n", "!e", 1, 8},
+	    {"a: &n !!int 5\n", "!!int", 1, 7},
+	    {"a: !<tag:yaml.org,2002:int> 5\n", "!<tag:yaml.org,2002:int>", 1, 4},
+	    {"名字: !!float 1.5\n", "!!float", 1, 5},
+	};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		parse(f, bad[i].src);
+		d = unit_find_rule(&f->d, "yaml-tag");
+		if (!d)
+			print_message("no yaml-tag for %s", bad[i].src);
+		assert_non_null(d);
+		assert_int_equal(f->rc, -1);
+		assert_diag_at(&f->d, "yaml-tag", bad[i].line, bad[i].col);
+		assert_non_null(strstr(d->message, bad[i].tag));
+		assert_non_null(strstr(d->message, "remove it"));
+	}
+	/* the tree is still there for further checks */
+	parse(f, "!!int stage: intent\nb: c\n");
+	one_diag(f, "yaml-tag", 1, 1);
+	assert_string_equal(crmf_node_get(f->doc->root, "b")->value, "c");
+
+	/* a %TAG directive is refused, and so is what it makes of `!!str` */
+	parse(f, "%TAG !! tag:example.com,2000:\n---\na: !!str x\n");
+	assert_int_equal(f->d.n, 2);
+	assert_string_equal(f->d.v[0].rule, "yaml-tag");
+	assert_int_equal(f->d.v[0].line, 1);
+	assert_int_equal(f->d.v[0].column, 1);
+	assert_string_equal(f->d.v[1].rule, "yaml-tag");
+	assert_int_equal(f->d.v[1].line, 3);
+	assert_int_equal(f->d.v[1].column, 4);
+	parse(f, "# c\n%YAML 1.1\n%TAG !e! tag:yaml.org,2002:\n---\na: x\n");
+	d = one_diag(f, "yaml-tag", 3, 1);
+	assert_non_null(strstr(d->message, "%TAG"));
+
+	/* the core schema's tags for the node's kind change nothing */
+	parse_ok(f, "a: !!str 5\n! b: !!str\n!!str c: ! x\nd: !!seq [x]\ne: !!map {k: v}\n"
+		    "f: !<tag:yaml.org,2002:str> x\ng: !\n  - x\n");
+	parse_ok(f, "--- !!map\na: b\n");
+	parse_ok(f, "!!map\na: b\n");
+	parse_ok(f, "%YAML 1.1\n---\na: b\n");
+}
+
+/* libyaml gives up on a key of more than 1024 characters: say so, at the key. */
+static void test_long_key(void **state)
+{
+	struct fx *f = *state;
+	const crmf_diag *d;
+	static const char *const forms[] = {"%s: v\n", "x: 1\n\"%s\": v\n", "a: {%s: v}\n",
+					    "a:\n  - %s: v\n"};
+	static const int where_line[] = {1, 2, 1, 2}, where_col[] = {1, 1, 5, 5};
+	char key[1200], src[1300];
+
+	for (size_t i = 0; i < sizeof(forms) / sizeof(*forms); i++) {
+		memset(key, 'k', 1100);
+		key[1100] = '\0';
+		snprintf(src, sizeof(src), forms[i], key);
+		parse(f, src);
+		d = one_diag(f, "yaml-syntax", where_line[i], where_col[i]);
+		assert_non_null(strstr(d->message, "key longer than 1024 characters"));
+		assert_null(strstr(d->message, "add ': '"));
+		/* up to the limit, a key is a key */
+		key[1000] = '\0';
+		snprintf(src, sizeof(src), forms[i], key);
+		parse_ok(f, src);
+	}
+	/* the limit exactly: 1024 characters before the ':' */
+	memset(key, 'k', 1024);
+	strcpy(key + 1024, ": v\n");
+	parse_ok(f, key);
+	memset(key, 'k', 1025);
+	strcpy(key + 1025, ": v\n");
+	parse(f, key);
+	one_diag(f, "yaml-syntax", 1, 1);
+	/* a key that lacks its ':' is still told so */
+	parse(f, "a: 1\nb\nc: 2\n");
+	d = unit_find_rule(&f->d, "yaml-syntax");
+	assert_non_null(d);
+	assert_null(strstr(d->message, "longer than"));
+}
+
 static void test_is_null(void **state)
 {
 	struct fx *f = *state;
@@ -876,6 +997,8 @@ int main(void)
 	    T(test_empty),
 	    T(test_complex_key),
 	    T(test_is_null),
+	    T(test_tags),
+	    T(test_long_key),
 #undef T
 	};
 

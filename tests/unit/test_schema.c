@@ -600,6 +600,15 @@ static const struct bad_case {
 	 "unknown key 'hihg' in 'rules.cadence'; did you mean 'high'?"},
 	{"rules:\n  high_value: -1\n", "config-value", 2, 15,
 	 "invalid number '-1' for 'rules.high_value'; it must not be negative"},
+	{"rules:\n  high_value: 1000000000001\n", "config-value", 2, 15,
+	 "number '1000000000001' for 'rules.high_value' is out of range; write an amount from 0 "
+	 "to 1000000000000"},
+	{"rules:\n  high_value: 1" "000000000000000000000000000000000000000000000000000000000000"
+	 "00000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+	 "00000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+	 "00000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+	 "00000000000000000000000000000000000000000000000000000000000000000000000000000000000000\n",
+	 "config-value", 2, 15, "is out of range"},
 	{"rules:\n  high_value: 1e6\n", "config-value", 2, 15, "invalid number '1e6'"},
 	{"rules:\n  high_value: .5\n", "config-value", 2, 15, "invalid number '.5'"},
 	{"rules:\n  high_value: {a: 1}\n", "config-type", 2, 15, "must be a number, not a mapping"},
