@@ -56,6 +56,26 @@ static int check_method(const char *m)
 			       m);
 }
 
+/* The follow-up, to append to each version of the file. */
+struct entry {
+	const crmf_edit_field *f;
+	size_t nf;
+};
+
+static int append(crmf_doc **out, const crmf_doc *doc, void *ctx)
+{
+	const struct entry *x = ctx;
+	crmf_edit *e = NULL;
+	int rc = -1;
+
+	*out = NULL;
+	if (crmf_edit_new(&e, doc) == 0 && crmf_edit_append(e, doc->root, "followups", x->f, x->nf) == 0 &&
+	    crmf_edit_finish(out, e, NULL) == 0)
+		rc = 0;
+	crmf_edit_free(e);
+	return rc;
+}
+
 static int run(int argc, char **argv)
 {
 	enum {
@@ -88,10 +108,9 @@ static int run(int argc, char **argv)
 	cli_change ch = {0};
 	crmf_customer *old = NULL, *nc = NULL;
 	crmf_diags before;
-	crmf_edit *e = NULL;
 	crmf_doc *nd = NULL;
 	crmf_edit_field f[8];
-	char *rel = NULL, *id = NULL, *by = NULL, *cut = NULL, *subject = NULL;
+	char *rel = NULL, *id = NULL, *by = NULL, *cut = NULL, *subject = NULL, *say = NULL;
 	char today_buf[11];
 	crmf_day today, day;
 	size_t nf = 0;
@@ -217,9 +236,7 @@ static int run(int argc, char **argv)
 	if (due)
 		f[nf++] =
 		    (crmf_edit_field){"due", due, cli_value_flags(ch.cfg, "followups.due", due)};
-	if (crmf_edit_new(&e, old->doc) != 0 ||
-	    crmf_edit_append(e, old->doc->root, "followups", f, nf) != 0 ||
-	    crmf_edit_finish(&nd, e, NULL) != 0) {
+	if (append(&nd, old->doc, &(struct entry){f, nf}) != 0) {
 		cli_error("cannot add the follow-up to %s: %s; nothing changed", rel,
 			  crmf_error_last());
 		goto done;
@@ -232,18 +249,19 @@ static int run(int argc, char **argv)
 	cut = cli_cut(summary, 50);
 	if (asprintf(&subject, "crmf: log %s: %s %s %s", id, method, date, cut) < 0)
 		abort();
-	printf("%s: + follow-up %s %s\n", id, date, method);
-	rc = cli_save_commit(&ch, rel, nc->doc->src, nc->doc->len,
+	if (asprintf(&say, "%s: + follow-up %s %s\n", id, date, method) < 0)
+		abort();
+	rc = cli_save_change(&ch, rel, old->doc, nc->doc, append, &(struct entry){f, nf}, say,
 			     &(crmf_commit_opts){.subject = subject,
 						 .body = strcmp(cut, summary) ? summary : NULL,
 						 .action = "log",
 						 .customer = id});
 done:
+	free(say);
 	free(subject);
 	free(cut);
 	crmf_customer_free(nc);
 	crmf_doc_free(nd);
-	crmf_edit_free(e);
 	crmf_customer_free(old);
 	crmf_diags_release(&before);
 	free(by);

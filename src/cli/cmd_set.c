@@ -96,6 +96,27 @@ static int edit_all(crmf_edit *e, const crmf_doc *doc, const struct assign *v, s
 	return 0;
 }
 
+/* The assignments, to make on each version of the file. */
+struct assigns {
+	const struct assign *v;
+	size_t n;
+	const crmf_config *cfg;
+};
+
+static int assign_all(crmf_doc **out, const crmf_doc *doc, void *ctx)
+{
+	const struct assigns *a = ctx;
+	crmf_edit *e = NULL;
+	int rc = -1;
+
+	*out = NULL;
+	if (crmf_edit_new(&e, doc) == 0 && edit_all(e, doc, a->v, a->n, a->cfg) == 0 &&
+	    crmf_edit_finish(out, e, NULL) == 0)
+		rc = 0;
+	crmf_edit_free(e);
+	return rc;
+}
+
 static int run(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -112,8 +133,8 @@ static int run(int argc, char **argv)
 	crmf_diags before;
 	crmf_edit *e = NULL;
 	crmf_doc *nd = NULL;
-	cli_lines lines = {0}, keys = {0};
-	char *rel = NULL, *id = NULL, *sum = NULL, *body = NULL, *subject = NULL;
+	cli_lines lines = {0}, keys = {0}, say = {0};
+	char *rel = NULL, *id = NULL, *sum = NULL, *body = NULL, *subject = NULL, *said = NULL;
 	crmf_day today;
 	int c, rc = EXIT_USAGE;
 
@@ -209,11 +230,14 @@ static int run(int argc, char **argv)
 		abort();
 	body = lines.n > 1 || strcmp(sum, lines.v[0]) != 0 ? cli_lines_join(&lines, "\n") : NULL;
 	for (size_t i = 0; i < lines.n; i++)
-		printf("%s: %s\n", id, lines.v[i]);
-	rc = cli_save_commit(
-	    &ch, rel, nc->doc->src, nc->doc->len,
+		cli_lines_add(&say, "%s: %s\n", id, lines.v[i]);
+	said = cli_lines_join(&say, "");
+	rc = cli_save_change(
+	    &ch, rel, old->doc, nc->doc, assign_all, &(struct assigns){v, n, ch.cfg}, said,
 	    &(crmf_commit_opts){.subject = subject, .body = body, .action = "set", .customer = id});
 done:
+	cli_lines_release(&say);
+	free(said);
 	cli_lines_release(&lines);
 	cli_lines_release(&keys);
 	free(subject);
