@@ -266,4 +266,8 @@ EOF
 	assert_output --partial 'uncommitted'
 	git show HEAD:"$F" | grep -qx 'grade: A'
 	[ -z "$(git status --porcelain)" ]
+	# the message names all it holds
+	run git log -1 --format=%B
+	assert_line --partial 'grade: B → A'
+	assert_line --partial 'potential: low → high'
 }
