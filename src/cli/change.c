@@ -578,16 +578,35 @@ static bool same_changes(const crmf_doc *a, const crmf_doc *b, const crmf_doc *c
 	return same;
 }
 
+/* The same bytes taken out and put in, splice by splice, in two versions. */
+static bool same_splices(const crmf_edit *a, const crmf_doc *da, const crmf_edit *b,
+			 const crmf_doc *db)
+{
+	size_t na = 0, nb = 0;
+	crmf_splice *x = crmf_edit_splices(a, &na), *y = crmf_edit_splices(b, &nb);
+	bool same = na == nb;
+
+	for (size_t i = 0; same && i < na; i++)
+		same = x[i].removed == y[i].removed && x[i].len == y[i].len &&
+		       memcmp(da->src + x[i].offset, db->src + y[i].offset, x[i].removed) == 0 &&
+		       memcmp(x[i].text, y[i].text, x[i].len) == 0;
+	free(x);
+	free(y);
+	return same;
+}
+
 /*
  * crmf's change made again on another version of the file (the committed
- * one, the staged one) as `base`: *out its result, when the change reads the
- * same there as from `was` to `now` and leaves the user's edit between `base`
- * and `was` reading the same: the two commute. False when they touch.
+ * one, the staged one) as `base`: *out its result, when it takes out and
+ * puts in the same bytes there as from `was` to `now`, reads the same, and
+ * leaves the user's edit between `base` and `was` reading the same: the two
+ * commute. False when they touch.
  */
-static bool redo_on(crmf_doc **out, const char *rel, const char *buf, size_t len, const crmf_doc *was, const crmf_doc *now, cli_redo_fn *redo,
-		    void *ctx)
+static bool redo_on(crmf_doc **out, const char *rel, const char *buf, size_t len,
+		    const crmf_doc *was, const crmf_doc *now, cli_redo_fn *redo, void *ctx)
 {
 	crmf_doc *base = NULL, *doc = NULL;
+	crmf_edit *e = NULL, *we = NULL;
 	crmf_diags d;
 	bool ok = false;
 
@@ -595,9 +614,12 @@ static bool redo_on(crmf_doc **out, const char *rel, const char *buf, size_t len
 	crmf_diags_init(&d);
 	crmf_doc_parse(&base, rel, buf, len, &d);
 	crmf_diags_release(&d);
-	if (base && base->root && redo(&doc, base, ctx) == 0 && doc &&
+	if (base && base->root && redo(&e, base, ctx) == 0 && redo(&we, was, ctx) == 0 &&
+	    same_splices(e, base, we, was) && crmf_edit_finish(&doc, e, NULL) == 0 &&
 	    same_changes(base, doc, was, now) && same_changes(base, was, doc, now))
 		ok = true;
+	crmf_edit_free(we);
+	crmf_edit_free(e);
 	crmf_doc_free(base);
 	if (ok)
 		*out = doc;

@@ -216,9 +216,9 @@ int cli_change_commit_as(const cli_change *ch, const crmf_commit_path *paths,
  */
 int cli_versions(crmf_versions *v, const cli_change *ch, const char *rel);
 
-/** Makes crmf's change again on another version of a customer file: *out the
- * new document; -1 (may print) when it cannot be made there. */
-typedef int cli_redo_fn(crmf_doc **out, const crmf_doc *doc, void *ctx);
+/** Makes crmf's change on a version of a customer file: *out the edit of
+ * `doc` (not finished); -1 (may print) when it cannot be made there. */
+typedef int cli_redo_fn(crmf_edit **out, const crmf_doc *doc, void *ctx);
 
 /**
  * Save and commit crmf's change of the customer file `rel` from `was` (the

@@ -63,18 +63,16 @@ struct entry {
 	size_t nf;
 };
 
-static int append(crmf_doc **out, const crmf_doc *doc, void *ctx)
+static int append(crmf_edit **out, const crmf_doc *doc, void *ctx)
 {
 	const struct entry *x = ctx;
-	crmf_edit *e = NULL;
-	int rc = -1;
 
+	if (crmf_edit_new(out, doc) == 0 &&
+	    crmf_edit_append(*out, doc->root, "followups", x->f, x->nf) == 0)
+		return 0;
+	crmf_edit_free(*out);
 	*out = NULL;
-	if (crmf_edit_new(&e, doc) == 0 && crmf_edit_append(e, doc->root, "followups", x->f, x->nf) == 0 &&
-	    crmf_edit_finish(out, e, NULL) == 0)
-		rc = 0;
-	crmf_edit_free(e);
-	return rc;
+	return -1;
 }
 
 static int run(int argc, char **argv)
@@ -109,6 +107,7 @@ static int run(int argc, char **argv)
 	cli_change ch = {0};
 	crmf_customer *old = NULL, *nc = NULL;
 	crmf_diags before;
+	crmf_edit *e = NULL;
 	crmf_doc *nd = NULL;
 	crmf_edit_field f[8];
 	char *rel = NULL, *id = NULL, *by = NULL, *cut = NULL, *subject = NULL, *say = NULL;
@@ -237,7 +236,8 @@ static int run(int argc, char **argv)
 	if (due)
 		f[nf++] =
 		    (crmf_edit_field){"due", due, cli_value_flags(ch.cfg, "followups.due", due)};
-	if (append(&nd, old->doc, &(struct entry){f, nf}) != 0) {
+	if (append(&e, old->doc, &(struct entry){f, nf}) != 0 ||
+	    crmf_edit_finish(&nd, e, NULL) != 0) {
 		cli_error("cannot add the follow-up to %s: %s; nothing changed", rel,
 			  crmf_error_last());
 		goto done;
@@ -263,6 +263,7 @@ done:
 	free(cut);
 	crmf_customer_free(nc);
 	crmf_doc_free(nd);
+	crmf_edit_free(e);
 	crmf_customer_free(old);
 	crmf_diags_release(&before);
 	free(by);

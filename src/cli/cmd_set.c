@@ -109,18 +109,15 @@ struct assigns {
 	const crmf_config *cfg;
 };
 
-static int assign_all(crmf_doc **out, const crmf_doc *doc, void *ctx)
+static int assign_all(crmf_edit **out, const crmf_doc *doc, void *ctx)
 {
 	const struct assigns *a = ctx;
-	crmf_edit *e = NULL;
-	int rc = -1;
 
+	if (crmf_edit_new(out, doc) == 0 && edit_all(*out, doc, a->v, a->n, a->cfg) == 0)
+		return 0;
+	crmf_edit_free(*out);
 	*out = NULL;
-	if (crmf_edit_new(&e, doc) == 0 && edit_all(e, doc, a->v, a->n, a->cfg) == 0 &&
-	    crmf_edit_finish(out, e, NULL) == 0)
-		rc = 0;
-	crmf_edit_free(e);
-	return rc;
+	return -1;
 }
 
 static int run(int argc, char **argv)

@@ -271,3 +271,17 @@ EOF
 	assert_line --partial 'grade: B → A'
 	assert_line --partial 'potential: low → high'
 }
+
+@test "set of a long value the user edited after its 60th character: refused, nothing changed" {
+	make_example_repo
+	cd repo
+	p=$(printf 'x%.0s' $(seq 70))
+	crmf set C2024004 "need.description=$p-committed" >/dev/null
+	sed -i "s/$p-committed/$p-mine/" "$F"
+	snapshot before
+	run crmf set C2024004 "need.description=$p-crmf"
+	assert_failure 1
+	assert_output --partial 'uncommitted'
+	snapshot now
+	same_as before
+}
