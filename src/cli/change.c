@@ -666,8 +666,8 @@ int cli_versions(crmf_versions *v, const cli_change *ch, const char *rel)
 	switch (v->state) {
 	case CRMF_FILE_NEW:
 		cli_error("%s is not committed yet, and crmf commits only its own change: commit "
-			  "it first ('crmf commit %s'); nothing changed",
-			  rel, rel);
+			  "it first ('crmf commit'); nothing changed",
+			  rel);
 		return -1;
 	case CRMF_FILE_UNMERGED:
 		cli_error("%s is in conflict or staged for removal in git's index: resolve that "
