@@ -97,6 +97,62 @@ int crmf_commit_parse_author(char **name, char **email, const char *author);
 int crmf_commit_paths(char *oid_out, const char *root, const crmf_commit_path *paths, size_t n,
 		      const crmf_commit_opts *opts);
 
+/** What crmf_commit_paths_as records for one path instead of its work tree file. */
+typedef struct crmf_commit_content {
+	const char *data; /* the bytes to commit, as in the work tree (git's clean filters and
+			     .gitattributes apply, as for git add); NULL: the work tree file */
+	size_t len;
+	const char *staged; /* with data: what the index holds afterwards, the same way; NULL:
+			       data. The entry has no stat data, so git compares the file */
+	size_t staged_len;
+} crmf_commit_content;
+
+/**
+ * crmf_commit_paths, but path i (not removed) is committed as `content[i]`
+ * says when its data is not NULL (`content` may be NULL: the work tree files),
+ * so that a file can be committed otherwise than the user has it: crmf's
+ * change applied to the committed version, the user's own edits left in the
+ * work tree and the index. The work tree is not touched. The mode is HEAD's,
+ * else 0100644.
+ */
+int crmf_commit_paths_as(char *oid_out, const char *root, const crmf_commit_path *paths,
+			 const crmf_commit_content *content, size_t n,
+			 const crmf_commit_opts *opts);
+
+/** Where a file stands against git (see crmf_read_versions). */
+typedef enum crmf_file_state {
+	CRMF_FILE_CLEAN,    /* the work tree, the index and HEAD agree */
+	CRMF_FILE_CHANGED,  /* the user changed it: staged, in the work tree, or both */
+	CRMF_FILE_NEW,      /* not in HEAD (an unborn branch, an untracked or added file) */
+	CRMF_FILE_UNMERGED, /* no ordinary index entry: in conflict, or staged for removal */
+} crmf_file_state;
+
+/** A file's committed and staged versions beside its work tree one. */
+typedef struct crmf_versions {
+	crmf_file_state state;
+	char *head; /* CHANGED: HEAD's version as git checks it out (smudge filters applied),
+		       NUL-terminated (not counted in head_len); else NULL */
+	size_t head_len;
+	char *staged; /* CHANGED and staged: the index's version, the same way; NULL when the
+			 index holds HEAD's */
+	size_t staged_len;
+} crmf_versions;
+
+/**
+ * How `path` (relative to the crmf root) stands against git: whether the
+ * user has changes of their own to it (staged or not) that a commit of
+ * crmf's must leave out, and if so its committed and staged versions. Fast
+ * when the file is unchanged: HEAD's blob is compared with the file's bytes
+ * (and hashed through git's filters only when they differ) and the index
+ * entry is read without libgit2 loading the whole index. A symbolic link in
+ * HEAD is CLEAN (links are refused elsewhere). 0, or -1 with
+ * crmf_error_last(); release with crmf_versions_release in both cases.
+ */
+int crmf_read_versions(crmf_versions *out, const char *root, const char *path);
+
+/** Free what crmf_read_versions filled; the struct is zeroed. */
+void crmf_versions_release(crmf_versions *v);
+
 /** A customer file that differs from HEAD in the work tree (for `crmf commit`). */
 typedef struct crmf_changed {
 	char *path;	/* relative to the crmf root */

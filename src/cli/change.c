@@ -602,11 +602,17 @@ unsigned cli_value_flags(const crmf_config *cfg, const char *path, const char *v
 int cli_change_commit(const cli_change *ch, const crmf_commit_path *paths, size_t n,
 		      const crmf_commit_opts *o)
 {
+	return cli_change_commit_as(ch, paths, NULL, n, o);
+}
+
+int cli_change_commit_as(const cli_change *ch, const crmf_commit_path *paths,
+			 const crmf_commit_content *content, size_t n, const crmf_commit_opts *o)
+{
 	crmf_commit_opts opts = *o;
 	char oid[41] = "";
 
 	opts.author = ch->author;
-	if (crmf_commit_paths(oid, ch->root, paths, n, &opts) != 0) {
+	if (crmf_commit_paths_as(oid, ch->root, paths, content, n, &opts) != 0) {
 		const char *why = crmf_error_last();
 
 		if (strncmp(why, "saved, not committed: ", 22) == 0)
@@ -641,6 +647,186 @@ int cli_save_commit(const cli_change *ch, const char *rel, const char *buf, size
 		return EXIT_FOUND;
 	}
 	return cli_change_commit(ch, &p, 1, o);
+}
+
+/* ---- the user's own edits ---- */
+
+/* The same lines from a to b as from c to d: a change that reads alike in both places. */
+static bool same_changes(const crmf_doc *a, const crmf_doc *b, const crmf_doc *c, const crmf_doc *d)
+{
+	crmf_change *x = NULL, *y = NULL;
+	size_t nx = 0, ny = 0;
+	bool same;
+
+	crmf_diff_docs(&x, &nx, a, b, NULL);
+	crmf_diff_docs(&y, &ny, c, d, NULL);
+	same = nx == ny;
+	for (size_t i = 0; same && i < nx; i++)
+		same = strcmp(x[i].text, y[i].text) == 0 &&
+		       (x[i].field ? y[i].field && strcmp(x[i].field, y[i].field) == 0 : !y[i].field);
+	crmf_diff_free(x, nx);
+	crmf_diff_free(y, ny);
+	return same;
+}
+
+/* The same bytes taken out and put in, splice by splice, in two versions. */
+static bool same_splices(const crmf_edit *a, const crmf_doc *da, const crmf_edit *b,
+			 const crmf_doc *db)
+{
+	size_t na = 0, nb = 0;
+	crmf_splice *x = crmf_edit_splices(a, &na), *y = crmf_edit_splices(b, &nb);
+	bool same = na == nb;
+
+	for (size_t i = 0; same && i < na; i++)
+		same = x[i].removed == y[i].removed && x[i].len == y[i].len &&
+		       memcmp(da->src + x[i].offset, db->src + y[i].offset, x[i].removed) == 0 &&
+		       memcmp(x[i].text, y[i].text, x[i].len) == 0;
+	free(x);
+	free(y);
+	return same;
+}
+
+/*
+ * crmf's change made again on another version of the file (the committed
+ * one, the staged one) as `base`: *out its result, when it takes out and
+ * puts in the same bytes there as from `was` to `now`, reads the same, and
+ * leaves the user's edit between `base` and `was` reading the same: the two
+ * commute. False when they touch.
+ */
+static bool redo_on(crmf_doc **out, const char *rel, const char *buf, size_t len,
+		    const crmf_doc *was, const crmf_doc *now, cli_redo_fn *redo, void *ctx)
+{
+	crmf_doc *base = NULL, *doc = NULL;
+	crmf_edit *e = NULL, *we = NULL;
+	crmf_diags d;
+	bool ok = false;
+
+	*out = NULL;
+	crmf_diags_init(&d);
+	crmf_doc_parse(&base, rel, buf, len, &d);
+	crmf_diags_release(&d);
+	if (base && base->root && redo(&e, base, ctx) == 0 && redo(&we, was, ctx) == 0 &&
+	    same_splices(e, base, we, was) && crmf_edit_finish(&doc, e, NULL) == 0 &&
+	    same_changes(base, doc, was, now) && same_changes(base, was, doc, now))
+		ok = true;
+	crmf_edit_free(we);
+	crmf_edit_free(e);
+	crmf_doc_free(base);
+	if (ok)
+		*out = doc;
+	else
+		crmf_doc_free(doc);
+	return ok;
+}
+
+/* Errors of `buf` as the customer file `rel`, printed; warnings are the work tree's business. */
+static int check_errors(const cli_change *ch, const char *rel, const char *buf, size_t len)
+{
+	crmf_customer *c = NULL;
+	crmf_doc *doc = NULL;
+	crmf_diags d, errs;
+	int rc;
+
+	crmf_diags_init(&d);
+	crmf_diags_init(&errs);
+	crmf_doc_parse(&doc, rel, buf, len, &d);
+	if (doc)
+		crmf_check_customer(&c, doc, rel, ch->cfg, ch->today, &d);
+	crmf_diags_sort(&d);
+	for (size_t i = 0; i < d.n; i++)
+		if (d.v[i].severity == CRMF_SEV_ERROR)
+			crmf_diags_add(&errs, d.v[i].severity, d.v[i].path, d.v[i].line,
+				       d.v[i].column, d.v[i].rule, "%s", d.v[i].message);
+	cli_print_diags(stderr, &errs, FMT_TEXT);
+	rc = d.errors || !c ? -1 : 0;
+	crmf_customer_free(c);
+	crmf_diags_release(&errs);
+	crmf_diags_release(&d);
+	return rc;
+}
+
+static const char KEEP_APART[] = "commit them first ('crmf commit') or put them aside ('git "
+				 "stash', then 'git stash pop'); nothing changed";
+
+int cli_versions(crmf_versions *v, const cli_change *ch, const char *rel)
+{
+	if (crmf_read_versions(v, ch->root, rel) != 0) {
+		cli_error("%s; nothing changed", crmf_error_last());
+		return -1;
+	}
+	switch (v->state) {
+	case CRMF_FILE_NEW:
+		cli_error("%s is not committed yet, and crmf commits only its own change: commit "
+			  "it first ('crmf commit'); nothing changed",
+			  rel);
+		return -1;
+	case CRMF_FILE_UNMERGED:
+		cli_error("%s is in conflict or staged for removal in git's index: resolve that "
+			  "first ('git status' says how); nothing changed",
+			  rel);
+		return -1;
+	default:
+		return 0;
+	}
+}
+
+int cli_save_change(const cli_change *ch, const char *rel, const crmf_doc *was,
+		    const crmf_doc *now, cli_redo_fn *redo, void *ctx, const char *say,
+		    const crmf_commit_opts *o)
+{
+	crmf_versions v;
+	crmf_doc *head = NULL, *staged = NULL;
+	crmf_commit_content ct = {0};
+	char *fspath = NULL;
+	int rc = EXIT_FOUND;
+
+	if (cli_versions(&v, ch, rel) != 0)
+		goto done;
+	if (v.state == CRMF_FILE_CLEAN) {
+		fputs(say ? say : "", stdout);
+		rc = cli_save_commit(ch, rel, now->src, now->len, o);
+		goto done;
+	}
+	if (!redo_on(&head, rel, v.head, v.head_len, was, now, redo, ctx)) {
+		cli_error("%s has uncommitted changes of yours that touch what this change "
+			  "changes, and crmf commits only its own change: %s",
+			  rel, KEEP_APART);
+		goto done;
+	}
+	if (check_errors(ch, rel, head->src, head->len) != 0) {
+		cli_error("the committed version of %s would not be valid with this change (your "
+			  "uncommitted changes to it are left out): %s",
+			  rel, KEEP_APART);
+		goto done;
+	}
+	ct.data = head->src;
+	ct.len = head->len;
+	if (v.staged && v.staged_len == was->len && memcmp(v.staged, was->src, was->len) == 0) {
+		ct.staged = now->src; /* all of the user's edit is staged */
+		ct.staged_len = now->len;
+	} else if (v.staged) {
+		if (!redo_on(&staged, rel, v.staged, v.staged_len, was, now, redo, ctx)) {
+			cli_error("%s has staged changes of yours that touch what this change "
+				  "changes, and crmf commits only its own change: %s",
+				  rel, KEEP_APART);
+			goto done;
+		}
+		ct.staged = staged->src;
+		ct.staged_len = staged->len;
+	}
+	fputs(say ? say : "", stdout);
+	fspath = cli_path(ch->root, rel);
+	if (crmf_write_atomic(fspath, now->src, now->len) != 0) {
+		cli_error("cannot write %s: %s; nothing changed", rel, crmf_error_last());
+		goto done;
+	}
+	rc = cli_change_commit_as(ch, &(crmf_commit_path){rel, false}, &ct, 1, o);
+done:
+	free(fspath);
+	crmf_doc_free(staged);
+	crmf_doc_free(head);
+	crmf_versions_release(&v);
+	return rc;
 }
 
 /* ---- what changed, value by value ---- */

@@ -204,6 +204,41 @@ unsigned cli_value_flags(const crmf_config *cfg, const char *path, const char *v
 int cli_change_commit(const cli_change *ch, const crmf_commit_path *paths, size_t n,
 		      const crmf_commit_opts *o);
 
+/** cli_change_commit, path i committed as content[i] says (see crmf_commit_paths_as). */
+int cli_change_commit_as(const cli_change *ch, const crmf_commit_path *paths,
+			 const crmf_commit_content *content, size_t n, const crmf_commit_opts *o);
+
+/**
+ * How `rel` stands against git (crmf_read_versions into *v; release it in any
+ * case). -1, printed, when crmf cannot change it apart from the user's own
+ * edits: not committed yet, in conflict, or unreadable; else 0 (CLEAN or
+ * CHANGED).
+ */
+int cli_versions(crmf_versions *v, const cli_change *ch, const char *rel);
+
+/** Makes crmf's change on a version of a customer file: *out the edit of
+ * `doc` (not finished); -1 (may print) when it cannot be made there. */
+typedef int cli_redo_fn(crmf_edit **out, const crmf_doc *doc, void *ctx);
+
+/**
+ * Save and commit crmf's change of the customer file `rel` from `was` (the
+ * work tree's document, as loaded) to `now` (validated), the user's own
+ * uncommitted edits kept out of the commit: when the file, the index and
+ * HEAD agree, as cli_save_commit. When the user changed the file (staged or
+ * not), `redo` makes the change again on the committed version, which is
+ * committed (its errors refuse); `now` goes to the work tree and the index
+ * gets the change made on its staged version (or the committed one when
+ * nothing was staged), so that the user's edit stays where it was. Where
+ * the change does not read the same on each version, or the user's edit
+ * would read otherwise after it (they touch), refuses with nothing changed.
+ * A file not committed yet, or in conflict, is refused too. `say` (may be
+ * NULL) goes to stdout once the change is decided, before it is written.
+ * Returns the exit code, everything printed.
+ */
+int cli_save_change(const cli_change *ch, const char *rel, const crmf_doc *was,
+		    const crmf_doc *now, cli_redo_fn *redo, void *ctx, const char *say,
+		    const crmf_commit_opts *o);
+
 /**
  * Write `len` bytes of `buf` to the customer file `rel` atomically, then
  * commit it as cli_change_commit does. When the write fails the file is

@@ -18,7 +18,9 @@ static const char archive_usage[] =
     "history' and 'git log --follow' keep the whole story). With --stale, every\n"
     "customer whose last contact is more than crmf.yaml's rules.archive_after\n"
     "(default 180d) before today is archived. Files with errors are not moved:\n"
-    "fix them first ('crmf check').\n"
+    "fix them first ('crmf check'). Your own uncommitted edits move with the\n"
+    "file and stay uncommitted (staged if they were); the commit holds only the\n"
+    "move. A file never committed is refused: 'crmf commit' it first.\n"
     "\n"
     "options:\n"
     "  --stale         archive every customer without contact for archive_after\n"
@@ -47,6 +49,7 @@ static const char restore_usage[] =
 struct move {
 	char *id, *from, *to; /* relative to the root */
 	char *why;	      /* for the message: the name, or "no contact since …" */
+	crmf_versions ver;    /* the user's own edits of `from`, which move uncommitted */
 };
 
 static void moves_free(struct move *v, size_t n)
@@ -56,6 +59,7 @@ static void moves_free(struct move *v, size_t n)
 		free(v[i].from);
 		free(v[i].to);
 		free(v[i].why);
+		crmf_versions_release(&v[i].ver);
 	}
 	free(v);
 }
@@ -165,6 +169,8 @@ static int prepare(const cli_change *ch, struct move *v, size_t n)
 		    crmf_store_check_path(ch->root, v[i].to) != 0) {
 			cli_error("%s; nothing moved", crmf_error_last());
 			rc = EXIT_FOUND;
+		} else if (rc == EXIT_OK && cli_versions(&v[i].ver, ch, v[i].from) != 0) {
+			rc = EXIT_FOUND;
 		} else if (lstat(to, &st) == 0) {
 			cli_error("%s exists already; move it away first", v[i].to);
 			rc = EXIT_FOUND;
@@ -180,12 +186,13 @@ static int prepare(const cli_change *ch, struct move *v, size_t n)
 static int commit_moves(const cli_change *ch, const char *action, struct move *v, size_t n)
 {
 	crmf_commit_path *paths = calloc(2 * n, sizeof(*paths));
+	crmf_commit_content *content = calloc(2 * n, sizeof(*content));
 	cli_lines ids = {0}, body = {0};
 	char *subject = NULL, *list = NULL, *text = NULL;
 	size_t done = 0;
 	int rc = EXIT_FOUND;
 
-	if (!paths)
+	if (!paths || !content)
 		abort();
 	for (; done < n; done++) {
 		if (move_file(ch->root, v[done].from, v[done].to) != 0)
@@ -202,6 +209,10 @@ static int commit_moves(const cli_change *ch, const char *action, struct move *v
 	for (size_t i = 0; i < n; i++) {
 		paths[2 * i] = (crmf_commit_path){v[i].to, false};
 		paths[2 * i + 1] = (crmf_commit_path){v[i].from, true};
+		/* the user's edits move with the file, uncommitted, as with git mv */
+		if (v[i].ver.state == CRMF_FILE_CHANGED)
+			content[2 * i] = (crmf_commit_content){v[i].ver.head, v[i].ver.head_len,
+							       v[i].ver.staged, v[i].ver.staged_len};
 		cli_lines_add(&ids, "%s", v[i].id);
 		cli_lines_add(&body, "%s: %s → %s (%s)", v[i].id, v[i].from, v[i].to, v[i].why);
 		printf("%s: %s → %s\n", v[i].id, v[i].from, v[i].to);
@@ -218,8 +229,8 @@ static int commit_moves(const cli_change *ch, const char *action, struct move *v
 		free(cut);
 	}
 	text = cli_lines_join(&body, "\n");
-	rc = cli_change_commit(
-	    ch, paths, 2 * n,
+	rc = cli_change_commit_as(
+	    ch, paths, content, 2 * n,
 	    &(crmf_commit_opts){
 		.subject = subject, .body = text, .action = action, .customer = list});
 out:
@@ -228,6 +239,7 @@ out:
 	free(list);
 	cli_lines_release(&ids);
 	cli_lines_release(&body);
+	free(content);
 	free(paths);
 	return rc;
 }

@@ -21,6 +21,9 @@ static const char usage[] =
     "    fields that changed.\n"
     "The repository is not locked while the editor is open; if the file changed\n"
     "meanwhile (another crmf command), your copy is kept and nothing is written.\n"
+    "The editor shows the file as it is in the work tree: uncommitted changes of\n"
+    "yours in it (a note says so) are committed with your edit, as by\n"
+    "'git commit FILE'.\n"
     "\n"
     "options:\n"
     "  --author A      commit as A ('Name <email>') instead of git's identity\n"
@@ -40,8 +43,9 @@ static int run(int argc, char **argv)
 	const char *author = NULL, *today_arg = NULL;
 	cli_change ch = {0};
 	crmf_customer *nc = NULL;
-	crmf_doc *od = NULL;
+	crmf_doc *od = NULL, *hd = NULL;
 	crmf_diags before;
+	crmf_versions ver = {0};
 	cli_lines lines = {0}, keys = {0};
 	char *rel = NULL, *id = NULL, *fspath = NULL, *buf = NULL, *now = NULL, *copy = NULL;
 	char *subject = NULL, *body = NULL, *fields = NULL;
@@ -98,6 +102,12 @@ static int run(int argc, char **argv)
 		crmf_check_customer(&oc, copy_doc, rel, ch.cfg, today, &before);
 		crmf_customer_free(oc);
 	}
+	/* the editor shows the file as the user has it: say that it is more than HEAD's */
+	if (crmf_read_versions(&ver, ch.root, rel) == 0 && ver.state != CRMF_FILE_CLEAN)
+		fprintf(stderr,
+			"note: %s has uncommitted changes; the editor shows them and they are "
+			"committed with your edit ('git diff HEAD -- %s' shows them)\n",
+			rel, rel);
 	switch (cli_edit_loop(&nc, &copy, &ch, rel, buf, len, true, &before)) {
 	case CLI_EDIT_UNCHANGED:
 		printf("no changes\n");
@@ -118,7 +128,15 @@ static int run(int argc, char **argv)
 		    rel, copy);
 		goto done;
 	}
-	cli_describe_changes(&lines, &keys, od, nc->doc);
+	/* the message names everything the commit holds: from HEAD's version */
+	if (ver.head) {
+		crmf_diags scratch;
+
+		crmf_diags_init(&scratch);
+		crmf_doc_parse(&hd, rel, ver.head, ver.head_len, &scratch);
+		crmf_diags_release(&scratch);
+	}
+	cli_describe_changes(&lines, &keys, hd && hd->root ? hd : od, nc->doc);
 	fields = keys.n ? cli_lines_join(&keys, ", ") : strdup("comments and layout");
 	if (asprintf(&subject, "crmf: edit %s: %s", id, fields) < 0)
 		abort();
@@ -144,6 +162,8 @@ done:
 	free(body);
 	crmf_customer_free(nc);
 	crmf_doc_free(od);
+	crmf_doc_free(hd);
+	crmf_versions_release(&ver);
 	crmf_diags_release(&before);
 	free(copy);
 	free(now);

@@ -17,7 +17,8 @@ static const char usage[] =
     "absent), indented like the file's other entries, keys in the order of the\n"
     "format: date, by, method, with, summary, feedback, next, due. Nothing else\n"
     "in the file changes. The result is validated first (a due date before the\n"
-    "follow-up's date, an unknown method… leave the file untouched).\n"
+    "follow-up's date, an unknown method… leave the file untouched). Your own\n"
+    "uncommitted edits of the file stay uncommitted (see 'crmf set --help').\n"
     "\n"
     "options:\n"
     "  --method M       phone, visit, email, meeting, wechat or other\n"
@@ -56,6 +57,24 @@ static int check_method(const char *m)
 			       m);
 }
 
+/* The follow-up, to append to each version of the file. */
+struct entry {
+	const crmf_edit_field *f;
+	size_t nf;
+};
+
+static int append(crmf_edit **out, const crmf_doc *doc, void *ctx)
+{
+	const struct entry *x = ctx;
+
+	if (crmf_edit_new(out, doc) == 0 &&
+	    crmf_edit_append(*out, doc->root, "followups", x->f, x->nf) == 0)
+		return 0;
+	crmf_edit_free(*out);
+	*out = NULL;
+	return -1;
+}
+
 static int run(int argc, char **argv)
 {
 	enum {
@@ -91,7 +110,7 @@ static int run(int argc, char **argv)
 	crmf_edit *e = NULL;
 	crmf_doc *nd = NULL;
 	crmf_edit_field f[8];
-	char *rel = NULL, *id = NULL, *by = NULL, *cut = NULL, *subject = NULL;
+	char *rel = NULL, *id = NULL, *by = NULL, *cut = NULL, *subject = NULL, *say = NULL;
 	char today_buf[11];
 	crmf_day today, day;
 	size_t nf = 0;
@@ -231,8 +250,7 @@ static int run(int argc, char **argv)
 	if (due)
 		f[nf++] =
 		    (crmf_edit_field){"due", due, cli_value_flags(ch.cfg, "followups.due", due)};
-	if (crmf_edit_new(&e, old->doc) != 0 ||
-	    crmf_edit_append(e, old->doc->root, "followups", f, nf) != 0 ||
+	if (append(&e, old->doc, &(struct entry){f, nf}) != 0 ||
 	    crmf_edit_finish(&nd, e, NULL) != 0) {
 		cli_error("cannot add the follow-up to %s: %s; nothing changed", rel,
 			  crmf_error_last());
@@ -246,13 +264,15 @@ static int run(int argc, char **argv)
 	cut = cli_cut(summary, 50);
 	if (asprintf(&subject, "crmf: log %s: %s %s %s", id, method, date, cut) < 0)
 		abort();
-	printf("%s: + follow-up %s %s\n", id, date, method);
-	rc = cli_save_commit(&ch, rel, nc->doc->src, nc->doc->len,
+	if (asprintf(&say, "%s: + follow-up %s %s\n", id, date, method) < 0)
+		abort();
+	rc = cli_save_change(&ch, rel, old->doc, nc->doc, append, &(struct entry){f, nf}, say,
 			     &(crmf_commit_opts){.subject = subject,
 						 .body = strcmp(cut, summary) ? summary : NULL,
 						 .action = "log",
 						 .customer = id});
 done:
+	free(say);
 	free(subject);
 	free(cut);
 	crmf_customer_free(nc);

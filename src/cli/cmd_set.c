@@ -19,6 +19,12 @@ static const char usage[] =
     "invalid, the problems are printed and the file is left untouched. The\n"
     "commit message names each change (`stage: intent → negotiation`).\n"
     "\n"
+    "Your own uncommitted edits of the file stay out of the commit: the change\n"
+    "is made on the committed version and committed, and on your edit in the\n"
+    "work tree (and in the index when it was staged). When your edit touches\n"
+    "what is set, or the file was never committed, nothing changes: run 'crmf\n"
+    "commit' or 'git stash' first.\n"
+    "\n"
     "KEY= with no value is refused: to remove an optional field, use --unset.\n"
     "Lists and mappings are changed item by item (contacts[1].email=…), or\n"
     "with 'crmf edit'. The id cannot be changed: it is the file's name.\n"
@@ -96,6 +102,24 @@ static int edit_all(crmf_edit *e, const crmf_doc *doc, const struct assign *v, s
 	return 0;
 }
 
+/* The assignments, to make on each version of the file. */
+struct assigns {
+	const struct assign *v;
+	size_t n;
+	const crmf_config *cfg;
+};
+
+static int assign_all(crmf_edit **out, const crmf_doc *doc, void *ctx)
+{
+	const struct assigns *a = ctx;
+
+	if (crmf_edit_new(out, doc) == 0 && edit_all(*out, doc, a->v, a->n, a->cfg) == 0)
+		return 0;
+	crmf_edit_free(*out);
+	*out = NULL;
+	return -1;
+}
+
 static int run(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -112,8 +136,8 @@ static int run(int argc, char **argv)
 	crmf_diags before;
 	crmf_edit *e = NULL;
 	crmf_doc *nd = NULL;
-	cli_lines lines = {0}, keys = {0};
-	char *rel = NULL, *id = NULL, *sum = NULL, *body = NULL, *subject = NULL;
+	cli_lines lines = {0}, keys = {0}, say = {0};
+	char *rel = NULL, *id = NULL, *sum = NULL, *body = NULL, *subject = NULL, *said = NULL;
 	crmf_day today;
 	int c, rc = EXIT_USAGE;
 
@@ -216,11 +240,14 @@ static int run(int argc, char **argv)
 		abort();
 	body = lines.n > 1 || strcmp(sum, lines.v[0]) != 0 ? cli_lines_join(&lines, "\n") : NULL;
 	for (size_t i = 0; i < lines.n; i++)
-		printf("%s: %s\n", id, lines.v[i]);
-	rc = cli_save_commit(
-	    &ch, rel, nc->doc->src, nc->doc->len,
+		cli_lines_add(&say, "%s: %s\n", id, lines.v[i]);
+	said = cli_lines_join(&say, "");
+	rc = cli_save_change(
+	    &ch, rel, old->doc, nc->doc, assign_all, &(struct assigns){v, n, ch.cfg}, said,
 	    &(crmf_commit_opts){.subject = subject, .body = body, .action = "set", .customer = id});
 done:
+	cli_lines_release(&say);
+	free(said);
 	cli_lines_release(&lines);
 	cli_lines_release(&keys);
 	free(subject);

@@ -995,8 +995,69 @@ static int write_index(const repo_ctx *c, git_index *index, crmf_gitindex *ix, c
 	return 0;
 }
 
+/* Bytes as in the work tree made a blob as git add would: through the clean filters of `gpath`. */
+static int blob_from_buffer(git_oid *out, git_repository *repo, const char *gpath, const char *data,
+			    size_t len)
+{
+	git_filter_list *fl = NULL;
+	git_buf buf = GIT_BUF_INIT;
+	int e = git_filter_list_load(&fl, repo, NULL, gpath, GIT_FILTER_TO_ODB, GIT_FILTER_DEFAULT);
+
+	if (e == 0 && fl) {
+		e = git_filter_list_apply_to_buffer(&buf, fl, data, len);
+		data = buf.ptr;
+		len = buf.size;
+	}
+	if (e == 0)
+		e = git_blob_create_from_buffer(out, repo, data, len);
+	git_buf_dispose(&buf);
+	git_filter_list_free(fl);
+	return e;
+}
+
+/* Path i as content[i] says: its blob into the tree update, the staged one into the index. */
+static int stage_content(git_tree_update *up, git_index *index, git_repository *repo,
+			 const git_tree *base, const char *gpath, const char *path,
+			 const crmf_commit_content *ct)
+{
+	git_tree_entry *te = NULL;
+	git_index_entry ent;
+	git_oid staged;
+
+	up->filemode = GIT_FILEMODE_BLOB;
+	if (base && git_tree_entry_bypath(&te, base, gpath) == 0 &&
+	    git_tree_entry_filemode(te) == GIT_FILEMODE_BLOB_EXECUTABLE)
+		up->filemode = GIT_FILEMODE_BLOB_EXECUTABLE;
+	git_tree_entry_free(te);
+	git_error_clear();
+	if (blob_from_buffer(&up->id, repo, gpath, ct->data, ct->len) < 0 ||
+	    (ct->staged ? blob_from_buffer(&staged, repo, gpath, ct->staged, ct->staged_len)
+			: (git_oid_cpy(&staged, &up->id), 0)) < 0) {
+		crmf_error_set("cannot stage '%s': %s", path, git_msg());
+		return -1;
+	}
+	/* no stat data: git and libgit2 compare the file's contents with the entry */
+	memset(&ent, 0, sizeof(ent));
+	ent.path = gpath;
+	ent.mode = (uint32_t)up->filemode;
+	git_oid_cpy(&ent.id, &staged);
+	if (git_index_add(index, &ent) < 0) {
+		crmf_error_set("cannot stage '%s': %s", path, git_msg());
+		return -1;
+	}
+	up->action = GIT_TREE_UPDATE_UPSERT;
+	up->path = gpath;
+	return 0;
+}
+
 int crmf_commit_paths(char *oid_out, const char *root, const crmf_commit_path *paths, size_t n,
 		      const crmf_commit_opts *opts)
+{
+	return crmf_commit_paths_as(oid_out, root, paths, NULL, n, opts);
+}
+
+int crmf_commit_paths_as(char *oid_out, const char *root, const crmf_commit_path *paths,
+			 const crmf_commit_content *content, size_t n, const crmf_commit_opts *opts)
 {
 	crmf_git_need();
 	static const crmf_commit_opts none = {NULL, NULL, NULL, NULL, NULL};
@@ -1012,7 +1073,7 @@ int crmf_commit_paths(char *oid_out, const char *root, const crmf_commit_path *p
 	git_oid tree_id, commit_id;
 	size_t nup = 0;
 	struct stat st;
-	bool filemode = true;
+	bool filemode = true, has_content = false;
 	int rc = -1;
 
 	if (oid_out)
@@ -1045,7 +1106,10 @@ int crmf_commit_paths(char *oid_out, const char *root, const crmf_commit_path *p
 		goto done;
 	}
 	sts = xcalloc(n ? n : 1, sizeof(*sts));
-	if (fast_open(&ix, sts, &c, gpaths, paths, n) < 0)
+	for (size_t i = 0; content && i < n; i++)
+		if (content[i].data && !paths[i].removed)
+			has_content = true;
+	if (!has_content && fast_open(&ix, sts, &c, gpaths, paths, n) < 0)
 		goto done;
 	if (ix)
 		filemode = trust_filemode(c.repo);
@@ -1076,6 +1140,11 @@ int crmf_commit_paths(char *oid_out, const char *root, const crmf_commit_path *p
 			}
 			git_tree_entry_free(te);
 			git_error_clear();
+		} else if (content && content[i].data) {
+			if (stage_content(&up[nup], index, c.repo, base, gpaths[i], paths[i].path,
+					  &content[i]) < 0)
+				goto done;
+			nup++;
 		} else if (ix) {
 			/* as git add would: through the filters, the stat data taken before */
 			if (git_blob_create_from_workdir(&up[nup].id, c.repo, gpaths[i]) < 0) {
@@ -1427,6 +1496,197 @@ done:
 	git_reference_free(head);
 	ctx_close(&c);
 	return rc;
+}
+
+/* A whole regular file (a link is read through: it was committed as a link, see above). */
+static int read_whole(char **out, size_t *len, const char *fspath)
+{
+	strbuf sb = STRBUF_INIT;
+	char chunk[65536];
+	int fd = open(fspath, O_RDONLY | O_CLOEXEC);
+	ssize_t r;
+
+	if (fd < 0)
+		return -1;
+	while ((r = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int err = errno;
+
+			close(fd);
+			sb_release(&sb);
+			errno = err;
+			return -1;
+		}
+		sb_add(&sb, chunk, (size_t)r);
+	}
+	close(fd);
+	*len = sb.len;
+	*out = sb_detach(&sb);
+	return 0;
+}
+
+/* A blob as git checks it out at `gpath`: through the smudge filters, NUL-terminated. */
+static int blob_checkout(char **out, size_t *len, git_repository *repo, const git_oid *id,
+			 const char *gpath)
+{
+	git_blob_filter_options fo;
+	git_blob *blob = NULL;
+	git_buf buf = GIT_BUF_INIT;
+	int e = git_blob_lookup(&blob, repo, id);
+
+	memset(&fo, 0, sizeof(fo));
+	fo.version = GIT_BLOB_FILTER_OPTIONS_VERSION;
+	fo.flags = GIT_BLOB_FILTER_CHECK_FOR_BINARY;
+
+	if (e == 0)
+		e = git_blob_filter(&buf, blob, gpath, &fo);
+	if (e == 0) {
+		*out = xmalloc(buf.size + 1);
+		memcpy(*out, buf.ptr, buf.size);
+		(*out)[buf.size] = '\0';
+		*len = buf.size;
+	}
+	git_buf_dispose(&buf);
+	git_blob_free(blob);
+	return e;
+}
+
+/* The stage-0 entry of `gpath` in the index: 0 found, 1 none (in conflict or absent), -1. */
+static int index_oid(git_oid *out, git_repository *repo, const char *gpath)
+{
+	unsigned char raw[GIT_OID_RAWSZ];
+	git_index *index = NULL;
+	const git_index_entry *ent;
+	int rc = 1;
+
+	if (crmf_gitindex_lookup(raw, git_repository_path(repo), gpath) == CRMF_GITINDEX_OK) {
+		git_oid_fromraw(out, raw);
+		return 0;
+	}
+	if (git_repository_index(&index, repo) < 0)
+		return crmf_error_set("cannot read the git index: %s", git_msg());
+	if (!git_index_get_bypath(index, gpath, 1) && !git_index_get_bypath(index, gpath, 2) &&
+	    !git_index_get_bypath(index, gpath, 3) && (ent = git_index_get_bypath(index, gpath, 0))) {
+		git_oid_cpy(out, &ent->id);
+		rc = 0;
+	}
+	git_error_clear();
+	git_index_free(index);
+	return rc;
+}
+
+int crmf_read_versions(crmf_versions *out, const char *root, const char *path)
+{
+	crmf_git_need();
+	repo_ctx c;
+	git_reference *head = NULL;
+	git_commit *commit = NULL;
+	git_tree *tree = NULL;
+	git_tree_entry *te = NULL;
+	git_blob *blob = NULL;
+	git_oid hid, iid, wid;
+	char *gp = NULL, *fs = NULL, *work = NULL;
+	size_t wlen = 0;
+	bool same;
+	int e, rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (ctx_open(&c, root) < 0)
+		return -1;
+	gp = xasprintf("%s%s", c.prefix, path);
+	e = git_repository_head(&head, c.repo);
+	if (e == GIT_EUNBORNBRANCH || e == GIT_ENOTFOUND) {
+		git_error_clear();
+		out->state = CRMF_FILE_NEW;
+		rc = 0;
+		goto done;
+	}
+	if (e < 0 || git_reference_peel((git_object **)&commit, head, GIT_OBJECT_COMMIT) < 0 ||
+	    git_commit_tree(&tree, commit) < 0) {
+		crmf_error_set("cannot read HEAD: %s", git_msg());
+		goto done;
+	}
+	e = git_tree_entry_bypath(&te, tree, gp);
+	if (e == GIT_ENOTFOUND || (e == 0 && git_tree_entry_type(te) != GIT_OBJECT_BLOB)) {
+		git_error_clear();
+		out->state = CRMF_FILE_NEW;
+		rc = 0;
+		goto done;
+	}
+	if (e < 0) {
+		crmf_error_set("cannot read '%s' in HEAD: %s", path, git_msg());
+		goto done;
+	}
+	if (git_tree_entry_filemode(te) == GIT_FILEMODE_LINK) {
+		out->state = CRMF_FILE_CLEAN;
+		rc = 0;
+		goto done;
+	}
+	git_oid_cpy(&hid, git_tree_entry_id(te));
+	e = index_oid(&iid, c.repo, gp);
+	if (e < 0)
+		goto done;
+	if (e == 1) {
+		out->state = CRMF_FILE_UNMERGED;
+		rc = 0;
+		goto done;
+	}
+	fs = xasprintf("%s/%s", c.root, path);
+	if (read_whole(&work, &wlen, fs) != 0) {
+		crmf_error_set("cannot read '%s': %s", path, errtext(errno));
+		goto done;
+	}
+	if (git_blob_lookup(&blob, c.repo, &hid) < 0) {
+		crmf_error_set("cannot read '%s' in HEAD: %s", path, git_msg());
+		goto done;
+	}
+	/* the bytes alike: clean without a filter; else as git add would hash the file */
+	same = (size_t)git_blob_rawsize(blob) == wlen &&
+	       memcmp(git_blob_rawcontent(blob), work, wlen) == 0;
+	if (!same) {
+		if (git_repository_hashfile(&wid, c.repo, gp, GIT_OBJECT_BLOB, NULL) < 0) {
+			crmf_error_set("cannot hash '%s': %s", path, git_msg());
+			goto done;
+		}
+		same = git_oid_equal(&wid, &hid);
+	}
+	if (same && git_oid_equal(&iid, &hid)) {
+		out->state = CRMF_FILE_CLEAN;
+		rc = 0;
+		goto done;
+	}
+	out->state = CRMF_FILE_CHANGED;
+	if (blob_checkout(&out->head, &out->head_len, c.repo, &hid, gp) < 0 ||
+	    (!git_oid_equal(&iid, &hid) &&
+	     blob_checkout(&out->staged, &out->staged_len, c.repo, &iid, gp) < 0)) {
+		crmf_error_set("cannot read '%s' from git: %s", path, git_msg());
+		goto done;
+	}
+	rc = 0;
+done:
+	if (rc < 0)
+		crmf_versions_release(out);
+	free(work);
+	free(fs);
+	free(gp);
+	git_blob_free(blob);
+	git_tree_entry_free(te);
+	git_tree_free(tree);
+	git_commit_free(commit);
+	git_reference_free(head);
+	ctx_close(&c);
+	return rc;
+}
+
+void crmf_versions_release(crmf_versions *v)
+{
+	if (!v)
+		return;
+	free(v->head);
+	free(v->staged);
+	memset(v, 0, sizeof(*v));
 }
 
 typedef struct staged_list {

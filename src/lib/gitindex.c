@@ -55,6 +55,7 @@ struct crmf_gitindex {
 	size_t *slot; /* the caller's path i is t[slot[i]] */
 	crmf_gitindex_attr *attrs;
 	size_t nattrs, capattrs;
+	bool lookup; /* crmf_gitindex_lookup: read only, nothing will be written */
 };
 
 static uint32_t get32(const unsigned char *p)
@@ -233,7 +234,7 @@ static bool walk_entries(crmf_gitindex *ix, uint32_t count, uint32_t isec, uint3
 			memcpy(t->fixed, e, ENTRY_FIXED);
 			ours = true;
 		}
-		if (!ours) {
+		if (!ours && !ix->lookup) {
 			uint32_t sec = get32(e + E_MTIME), nsec = get32(e + E_MTIME + 4);
 
 			/* racily clean: git and libgit2 would look at the file before writing */
@@ -440,6 +441,38 @@ int crmf_gitindex_open(crmf_gitindex **out, const char *gitdir, const char *cons
 fallback:
 	crmf_gitindex_free(ix);
 	return CRMF_GITINDEX_FALLBACK;
+}
+
+int crmf_gitindex_lookup(unsigned char oid[20], const char *gitdir, const char *path)
+{
+	crmf_gitindex *ix = xcalloc(1, sizeof(*ix));
+	struct stat st;
+	uint32_t count;
+	size_t slot = 0;
+	target t = {.path = path};
+	int rc = CRMF_GITINDEX_FALLBACK;
+
+	ix->fd = -1;
+	ix->lookup = true;
+	ix->index = xasprintf("%sindex", gitdir);
+	ix->t = &t;
+	ix->nt = 1;
+	ix->slot = &slot;
+	if (!read_index(ix, &st) || memcmp(ix->buf, "DIRC", 4) != 0)
+		goto done;
+	ix->version = get32(ix->buf + 4);
+	count = get32(ix->buf + 8);
+	if (ix->version < 2 || ix->version > 4 || count > (ix->len - HEADER_SIZE) / ENTRY_FIXED)
+		goto done;
+	if (!walk_entries(ix, count, 0, 0))
+		goto done;
+	memcpy(oid, t.fixed + E_OID, HASH_SIZE);
+	rc = CRMF_GITINDEX_OK;
+done:
+	ix->t = NULL;
+	ix->slot = NULL;
+	crmf_gitindex_free(ix);
+	return rc;
 }
 
 size_t crmf_gitindex_attributes(const crmf_gitindex *ix, const crmf_gitindex_attr **out)

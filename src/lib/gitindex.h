@@ -46,6 +46,15 @@ typedef struct crmf_gitindex_attr {
  */
 int crmf_gitindex_open(crmf_gitindex **out, const char *gitdir, const char *const *paths, size_t n);
 
+/**
+ * Read the object id of `path`'s entry from the index of `gitdir`, without
+ * taking index.lock (as git reads it) and without libgit2 loading the whole
+ * index. CRMF_GITINDEX_OK when `path` is a regular file at stage 0 only,
+ * else CRMF_GITINDEX_FALLBACK (absent, in conflict, flagged, or an index
+ * this module does not read): then ask libgit2.
+ */
+int crmf_gitindex_lookup(unsigned char oid[20], const char *gitdir, const char *path);
+
 /** The stage-0 .gitattributes files of the index read; the array belongs to `ix`. */
 size_t crmf_gitindex_attributes(const crmf_gitindex *ix, const crmf_gitindex_attr **out);
 

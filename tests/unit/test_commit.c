@@ -1089,6 +1089,107 @@ static void test_write_atomic_disk_full(void **state)
 	assert_int_equal(rc, 0);
 }
 
+/* --- the user's own edits --- */
+
+static void versions(crmf_versions *v, const char *d, const char *path, crmf_file_state want)
+{
+	if (crmf_read_versions(v, d, path) != 0)
+		fail_msg("read_versions '%s': %s", path, crmf_error_last());
+	assert_int_equal(v->state, want);
+}
+
+static void test_read_versions(void **state)
+{
+	char d[4096];
+	crmf_versions v;
+
+	(void)state;
+	sh("git init -q -b main '%s'", fresh(d, "versions"));
+	put(d, "customers/C1.yaml", "id: C1\ngrade: B\n");
+	versions(&v, d, "customers/C1.yaml", CRMF_FILE_NEW); /* unborn */
+	assert_null(v.head);
+	crmf_versions_release(&v);
+	commit1(d, "customers/C1.yaml", false, "crmf: new C1");
+	versions(&v, d, "customers/C1.yaml", CRMF_FILE_CLEAN);
+	assert_null(v.head);
+	crmf_versions_release(&v);
+	/* an edit in the work tree */
+	put(d, "customers/C1.yaml", "id: C1\ngrade: A\n");
+	versions(&v, d, "customers/C1.yaml", CRMF_FILE_CHANGED);
+	assert_string_equal(v.head, "id: C1\ngrade: B\n");
+	assert_int_equal(v.head_len, 16);
+	assert_null(v.staged);
+	crmf_versions_release(&v);
+	/* staged, then the work tree put back: the index alone differs */
+	sh("cd '%s' && git add customers/C1.yaml && git show HEAD:customers/C1.yaml "
+	   ">customers/C1.yaml",
+	   d);
+	versions(&v, d, "customers/C1.yaml", CRMF_FILE_CHANGED);
+	assert_string_equal(v.head, "id: C1\ngrade: B\n");
+	assert_string_equal(v.staged, "id: C1\ngrade: A\n");
+	assert_int_equal(v.staged_len, 16);
+	crmf_versions_release(&v);
+	/* staged for removal; untracked */
+	sh("cd '%s' && git rm -qf --cached customers/C1.yaml", d);
+	versions(&v, d, "customers/C1.yaml", CRMF_FILE_UNMERGED);
+	crmf_versions_release(&v);
+	put(d, "customers/C2.yaml", "id: C2\n");
+	versions(&v, d, "customers/C2.yaml", CRMF_FILE_NEW);
+	crmf_versions_release(&v);
+	/* git's filters: CRLF in the work tree, LF in git is no change; HEAD's version comes
+	 * as checked out */
+	sh("cd '%s' && git reset -q && printf '*.yaml text eol=crlf\\n' >.gitattributes && "
+	   "printf 'id: C1\\r\\ngrade: B\\r\\n' >customers/C1.yaml && git add -A && "
+	   "git commit -qm crlf",
+	   d);
+	assert_string_equal(out("git -C '%s' show HEAD:customers/C1.yaml | od -c | grep -c '\\\\r'",
+				d),
+			    "0");
+	versions(&v, d, "customers/C1.yaml", CRMF_FILE_CLEAN);
+	crmf_versions_release(&v);
+	put(d, "customers/C1.yaml", "id: C1\r\ngrade: A\r\n");
+	versions(&v, d, "customers/C1.yaml", CRMF_FILE_CHANGED);
+	assert_string_equal(v.head, "id: C1\r\ngrade: B\r\n");
+	crmf_versions_release(&v);
+	assert_int_equal(crmf_read_versions(&v, "/nonexistent-crmf", "customers/C1.yaml"), -1);
+	crmf_versions_release(&v);
+}
+
+static void test_commit_content(void **state)
+{
+	char d[4096], oid[41];
+	crmf_commit_path p = {"customers/C1.yaml", false};
+	crmf_commit_content ct = {"id: C1\r\ngrade: B\r\nx: 1\r\n", 24,
+				  "id: C1\r\ngrade: A\r\nx: 1\r\n", 24};
+	crmf_commit_opts o = {NULL, "crmf: set C1: + x: 1", NULL, "set", "C1"};
+
+	(void)state;
+	repo_with_commit(fresh(d, "content"));
+	sh("cd '%s' && printf '*.yaml text eol=crlf\\n' >.gitattributes && mkdir customers && "
+	   "printf 'id: C1\\r\\ngrade: B\\r\\n' >customers/C1.yaml && git add -A && "
+	   "git commit -qm c1",
+	   d);
+	/* the user's edit, staged, and one more in the work tree */
+	put(d, "customers/C1.yaml", "id: C1\r\ngrade: A\r\nx: 1\r\nregion: N\r\n");
+	assert_int_equal(crmf_commit_paths_as(oid, d, &p, &ct, 1, &o), 0);
+	assert_string_equal(out("git -C '%s' rev-parse HEAD", d), oid);
+	/* through the clean filter: LF in git */
+	assert_string_equal(out("git -C '%s' show HEAD:customers/C1.yaml", d),
+			    "id: C1|grade: B|x: 1");
+	assert_string_equal(out("git -C '%s' show :customers/C1.yaml", d), "id: C1|grade: A|x: 1");
+	assert_string_equal(out("git -C '%s' diff --cached | grep '^[-+][^-+]'", d),
+			    "-grade: B|+grade: A");
+	assert_string_equal(out("git -C '%s' diff | grep '^[-+][^-+]'", d), "+region: N");
+	assert_string_equal(out("git -C '%s' status --porcelain", d), "MM customers/C1.yaml");
+	/* the work tree is not touched */
+	assert_string_equal(out("od -c '%s/customers/C1.yaml' | grep -c '\\\\r'", d), "3");
+	/* data NULL: the work tree file, as crmf_commit_paths */
+	ct.data = NULL;
+	assert_int_equal(crmf_commit_paths_as(oid, d, &p, &ct, 1, &o), 0);
+	assert_string_equal(out("git -C '%s' status --porcelain", d), "");
+	assert_string_equal(out("git -C '%s' fsck --strict --no-dangling 2>&1; echo rc=$?", d), "rc=0");
+}
+
 static int setup_all(void **state)
 {
 	static const char *const unset[] = {"GIT_INDEX_FILE", "EMAIL", NULL};
@@ -1118,6 +1219,8 @@ int main(void)
 	    cmocka_unit_test(test_status_customers),
 	    cmocka_unit_test(test_status_subfolder_and_clean),
 	    cmocka_unit_test(test_read_head),
+	    cmocka_unit_test(test_read_versions),
+	    cmocka_unit_test(test_commit_content),
 	    cmocka_unit_test(test_read_staged),
 	    cmocka_unit_test(test_history),
 	    cmocka_unit_test(test_history_lists_and_nesting),

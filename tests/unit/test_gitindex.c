@@ -430,10 +430,42 @@ static int setup_all(void **state)
 	return repo_setup("gitindex", unset);
 }
 
+/* The read-only lookup: git's own object id, no lock, racy entries no matter; v4 too. */
+static void test_lookup(void **state)
+{
+	char d[4096], hex[41], sum[128], after[128];
+	unsigned char oid[20];
+
+	(void)state;
+	make_repo(d, "lookup");
+	sh("cd '%s' && printf 'id: A\\nname: staged\\n' >%s && git add %s", d, A, A);
+	sum_index(sum, d);
+	assert_int_equal(crmf_gitindex_lookup(oid, gitdir(d), A), CRMF_GITINDEX_OK);
+	for (int i = 0; i < 20; i++)
+		snprintf(hex + 2 * i, 3, "%02x", oid[i]);
+	assert_string_equal(hex, out("git -C '%s' rev-parse :%s", d, A));
+	assert_int_equal(crmf_gitindex_lookup(oid, gitdir(d), "customers/2025/none.yaml"),
+			 CRMF_GITINDEX_FALLBACK);
+	/* an index.lock held by git does not stop a reader */
+	sh("touch '%s/.git/index.lock'", d);
+	assert_int_equal(crmf_gitindex_lookup(oid, gitdir(d), "customers/2024/C.yaml"),
+			 CRMF_GITINDEX_OK);
+	sh("rm '%s/.git/index.lock' && git -C '%s' update-index --index-version 4", d, d);
+	sum_index(sum, d);
+	assert_int_equal(crmf_gitindex_lookup(oid, gitdir(d), "customers/2024/C.yaml"),
+			 CRMF_GITINDEX_OK);
+	for (int i = 0; i < 20; i++)
+		snprintf(hex + 2 * i, 3, "%02x", oid[i]);
+	assert_string_equal(hex, out("git -C '%s' rev-parse :customers/2024/C.yaml", d));
+	sum_index(after, d);
+	assert_string_equal(after, sum);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_update_then_git_commits),
+	    cmocka_unit_test(test_lookup),
 	    cmocka_unit_test(test_version_2),
 	    cmocka_unit_test(test_version_3),
 	    cmocka_unit_test(test_version_4),
