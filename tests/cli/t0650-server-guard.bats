@@ -289,3 +289,27 @@ remote_main() {
 	run bash -c "echo '$zero 1111111111111111111111111111111111111111 refs/heads/x' | '$CRMF' -C bare.git check --pre-receive"
 	assert_failure 2
 }
+
+@test "server hook: a crmf.yaml change is checked against every file; merges of good branches pass" {
+	make_guarded_remote
+	before=$(remote_main)
+	sed -i 's/^  region: {type: enum, values: \[华东, 华北, 华南, 西部\], required: true}/  region: {type: enum, values: [东, 西], required: true}/' crmf.yaml
+	commit_all "regions narrowed"
+	run git push origin main
+	assert_failure
+	# the customer files did not change, crmf.yaml did: they are checked again
+	assert_output --regexp "remote: customers/2024/C2024001\.yaml:[0-9]+:[0-9]+: error: invalid region"
+	[ "$(remote_main)" = "$before" ]
+	git reset -q --hard origin/main
+	git checkout -q -b side
+	echo '# side' >>customers/2024/C2024002.yaml
+	commit_all "side"
+	git checkout -q main
+	echo '# main' >>customers/2024/C2024003.yaml
+	commit_all "main"
+	git merge -q --no-edit side
+	run git push origin main
+	assert_success
+	assert_output --partial 'remote: crmf: 3 pushed commits checked: no errors'
+	[ "$(remote_main)" = "$(git rev-parse HEAD)" ]
+}
