@@ -313,3 +313,82 @@ remote_main() {
 	assert_output --partial 'remote: crmf: 3 pushed commits checked: no errors'
 	[ "$(remote_main)" = "$(git rev-parse HEAD)" ]
 }
+
+# A clone in work/ of an unguarded remote.git holding the example data, then
+# on main: a good commit, a bad one, a commit that fixes it.
+make_bad_middle() {
+	git init -q --bare remote.git
+	git clone -q remote.git work 2>/dev/null
+	cp -r "$CRMF_SRC/examples/crmf.yaml" "$CRMF_SRC/examples/customers" work/
+	cd work
+	commit_all "example data"
+	git push -q origin main 2>/dev/null
+	echo '# a comment' >>customers/2024/C2024001.yaml
+	commit_all "good"
+	sed -i 's/^stage: customer$/stage: won/' customers/2024/C2024004.yaml
+	commit_all "broken in the middle"
+	bad=$(git rev-parse --short HEAD)
+	sed -i 's/^stage: won$/stage: customer/' customers/2024/C2024004.yaml
+	commit_all "fixed again"
+}
+
+@test "contrib/check-commits.sh: every commit of a range, oldest first; GitHub annotations" {
+	make_bad_middle
+	export CRMF
+	run sh "$CRMF_SRC/contrib/check-commits.sh" origin/main..HEAD
+	assert_failure 1
+	assert_line "commit $bad broken in the middle:"
+	assert_line "$BAD_STAGE"
+	assert_line '1 of 3 commits have errors; fix them (git rebase -i for a commit below the tip)'
+	run env GITHUB_ACTIONS=true sh "$CRMF_SRC/contrib/check-commits.sh" --root . HEAD~3..HEAD~2
+	assert_success
+	assert_output '1 commit checked: no errors'
+	run env GITHUB_ACTIONS=true sh "$CRMF_SRC/contrib/check-commits.sh" --root . HEAD~2..HEAD
+	assert_failure 1
+	assert_line "::error file=./customers/2024/C2024004.yaml,line=11,col=8::invalid stage 'won'; use one of lead, intent, negotiation, customer, at-risk, lost [invalid-enum]"
+	run sh "$CRMF_SRC/contrib/check-commits.sh" nosuch..HEAD
+	assert_failure 2
+}
+
+# The shell of a CI file's job, with crmf's checkout at $CRMF_SRC.
+ci_script() {
+	python3 -c 'import yaml' 2>/dev/null || skip "python3-yaml is not installed"
+	python3 - "$CRMF_SRC/contrib/$1" "$2" <<'PY' | sed "s|/opt/crmf|$CRMF_SRC|g" >"$TMP/ci.sh"
+import sys, yaml
+d = yaml.safe_load(open(sys.argv[1]))
+if sys.argv[2] == "github":
+    print([s["run"] for s in d["jobs"]["crmf-check"]["steps"] if s.get("name") == "Check every new commit"][0])
+else:
+    print("\n".join(d["crmf-check"]["script"]))
+PY
+}
+
+@test "contrib CI jobs: GitHub and GitLab check the commits of a push, a new branch, a merge request" {
+	make_bad_middle
+	export CRMF CRMF_ROOT=. GITHUB_WORKSPACE=$PWD
+	zero=0000000000000000000000000000000000000000
+	ci_script github/crmf-check.yml github
+	# a push onto main: BEFORE..HEAD
+	run env BEFORE="$(git rev-parse origin/main)" BASE= DEFAULT_BRANCH=main GITHUB_REF_NAME=main sh "$TMP/ci.sh"
+	assert_failure 1
+	assert_line "commit $bad broken in the middle:"
+	run env BEFORE="$(git rev-parse HEAD~1)" BASE= DEFAULT_BRANCH=main GITHUB_REF_NAME=main sh "$TMP/ci.sh"
+	assert_success
+	assert_line '1 commit checked: no errors'
+	# a new branch: what the default branch lacks
+	run env BEFORE=$zero BASE= DEFAULT_BRANCH=main GITHUB_REF_NAME=topic sh "$TMP/ci.sh"
+	assert_failure 1
+	assert_line '1 of 3 commits have errors; fix them (git rebase -i for a commit below the tip)'
+	# a pull request
+	run env BEFORE= BASE="$(git rev-parse HEAD~1)" DEFAULT_BRANCH=main GITHUB_REF_NAME=1/merge sh "$TMP/ci.sh"
+	assert_success
+	ci_script gitlab/crmf-check.gitlab-ci.yml gitlab
+	run env CI_COMMIT_BEFORE_SHA="$(git rev-parse origin/main)" CI_COMMIT_BRANCH=main CI_DEFAULT_BRANCH=main sh "$TMP/ci.sh"
+	assert_failure 1
+	assert_line "commit $bad broken in the middle:"
+	run env CI_COMMIT_BEFORE_SHA=$zero CI_COMMIT_BRANCH=topic CI_DEFAULT_BRANCH=main sh "$TMP/ci.sh"
+	assert_failure 1
+	assert_line '1 of 3 commits have errors; fix them (git rebase -i for a commit below the tip)'
+	run env CI_MERGE_REQUEST_DIFF_BASE_SHA="$(git rev-parse HEAD~1)" sh "$TMP/ci.sh"
+	assert_success
+}
