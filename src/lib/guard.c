@@ -749,7 +749,11 @@ int crmf_server_hooks_dir(char **out, int *bare, const char *git_dir)
 		/* relative to where git runs hooks: the git directory of a bare repository */
 		const char *base = *bare ? git_repository_path(repo) : git_repository_workdir(repo);
 
-		dir = b.ptr[0] == '/' ? xstrdup(b.ptr) : xasprintf("%s/%s", base, b.ptr);
+		size_t blen = strlen(base);
+
+		while (blen > 1 && base[blen - 1] == '/')
+			blen--;
+		dir = b.ptr[0] == '/' ? xstrdup(b.ptr) : xasprintf("%.*s/%s", (int)blen, base, b.ptr);
 	} else if (e != GIT_ENOTFOUND) {
 		crmf_error_set("cannot read core.hooksPath: %s", git_msg());
 		goto done;
