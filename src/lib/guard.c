@@ -258,13 +258,28 @@ done:
 	return rc;
 }
 
-/* The blob `id`, malloc'ed with room for the parser's NUL. */
+/* The blob `id`, malloc'ed with room for the parser's NUL; NULL (and its size in *len)
+ * for a blob over CRMF_DOC_MAX_SIZE, which is not read: a push may hold any blob. */
 static int read_blob(char **out, size_t *len, git_repository *repo, const git_oid *id,
 		     const char *path)
 {
 	git_blob *b = NULL;
+	git_odb *odb = NULL;
+	git_object_t type;
 	size_t n;
+	int e;
 
+	*out = NULL;
+	if (git_repository_odb(&odb, repo) < 0)
+		return crmf_error_set("cannot read '%s': %s", path, git_msg());
+	e = git_odb_read_header(&n, &type, odb, id);
+	git_odb_free(odb);
+	if (e < 0)
+		return crmf_error_set("cannot read '%s': %s", path, git_msg());
+	if (n > CRMF_DOC_MAX_SIZE) {
+		*len = n;
+		return 0;
+	}
 	if (git_blob_lookup(&b, repo, id) < 0)
 		return crmf_error_set("cannot read '%s': %s", path, git_msg());
 	n = (size_t)git_blob_rawsize(b);
@@ -274,6 +289,17 @@ static int read_blob(char **out, size_t *len, git_repository *repo, const git_oi
 	*len = n;
 	git_blob_free(b);
 	return 0;
+}
+
+/* crmf_doc_parse_owned on what read_blob read; a blob it did not read is refused by its
+ * size alone (crmf_doc_parse reports file-too-large before it looks at the bytes). */
+static void parse_blob(crmf_doc **doc, const char *path, char *buf, size_t len,
+		       crmf_diags *diags)
+{
+	if (!buf)
+		crmf_doc_parse(doc, path, "", len, diags);
+	else
+		crmf_doc_parse_owned(doc, path, buf, len, diags);
 }
 
 /* --- checking a tree --- */
@@ -366,7 +392,7 @@ static int check_tree(tree_res *out, git_repository *repo, const char *prefix,
 
 		if (read_blob(&buf, &len, repo, &l.config, "crmf.yaml") < 0)
 			goto done;
-		crmf_doc_parse_owned(&doc, "crmf.yaml", buf, len, &out->all);
+		parse_blob(&doc, "crmf.yaml", buf, len, &out->all);
 		crmf_config_load(&cfg, doc && doc->root ? doc : NULL, &out->all);
 		crmf_doc_free(doc);
 		out->files++;
@@ -397,7 +423,7 @@ static int check_tree(tree_res *out, git_repository *repo, const char *prefix,
 
 			if (read_blob(&buf, &len, repo, &f->id, f->path) < 0)
 				goto done;
-			crmf_doc_parse_owned(&doc, f->path, buf, len, &f->d);
+			parse_blob(&doc, f->path, buf, len, &f->d);
 			if (doc)
 				crmf_check_customer(&f->c, doc, f->path, cfg, today, &f->d);
 		}

@@ -392,3 +392,23 @@ PY
 	run env CI_MERGE_REQUEST_DIFF_BASE_SHA="$(git rev-parse HEAD~1)" sh "$TMP/ci.sh"
 	assert_success
 }
+
+@test "check --rev: the same diagnostics as crmf check in the work tree, for every broken example and a blob over 1 MiB" {
+	make_example_repo
+	cd repo
+	mkdir -p customers/broken
+	cp "$CRMF_SRC"/examples/broken/*.yaml customers/broken/
+	head -c 1100000 /dev/zero | tr '\0' a >customers/broken/huge.yaml
+	commit_all "broken examples"
+	run crmf check --today 2025-06-16
+	assert_failure 1
+	expected=$output
+	[ "$(printf '%s\n' "$output" | grep -c ': error: ')" -gt 10 ]
+	run crmf check --rev HEAD --today 2025-06-16
+	assert_failure 1
+	assert_output "$expected"
+	run crmf check --rev HEAD --today 2025-06-16 --format json
+	json=$output
+	run crmf check --today 2025-06-16 --format json
+	[ "$json" = "$output" ]
+}
