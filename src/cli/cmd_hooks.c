@@ -195,6 +195,17 @@ static int run(int argc, char **argv)
 				  "runs only when others push into it (install it in the shared, "
 				  "bare repository)");
 	} else {
+		int bare = 0;
+
+		if (crmf_server_hooks_dir(&hooks, &bare, NULL) == 0 && bare) {
+			cli_error("this is a bare repository, where nobody commits: 'crmf hooks %s "
+				  "--server' %s the hook that checks pushes",
+				  argv[optind], uninstall ? "removes" : "installs");
+			free(hooks);
+			return EXIT_USAGE;
+		}
+		free(hooks);
+		hooks = NULL;
 		root = cli_repo_root();
 		if (!root)
 			return EXIT_USAGE;

@@ -274,6 +274,11 @@ remote_main() {
 	grep -q -- "--pre-receive --root 'crm'" remote.git/hooks/pre-receive
 	run crmf hooks install --root crm
 	assert_failure 2
+	# the pre-commit hook has no place in a bare repository
+	run crmf -C remote.git hooks install
+	assert_failure 2
+	assert_output --partial "'crmf hooks install --server' installs the hook that checks pushes"
+	[ ! -e remote.git/hooks/pre-commit ]
 }
 
 @test "check --pre-receive: input is checked, deletions pass" {
