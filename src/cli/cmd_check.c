@@ -8,6 +8,9 @@
 static const char usage[] =
 	"usage: crmf check [--format text|json] [--today DATE] [--strict] [--no-cache] [-q] [PATH…]\n"
 	"       crmf check --staged [--format text|json] [--today DATE] [--strict] [-q]\n"
+	"       crmf check --rev REV [--root DIR] [--git-dir DIR] [--format text|json]\n"
+	"                  [--today DATE] [--strict] [-q]\n"
+	"       crmf check --pre-receive [--root DIR] [--git-dir DIR] [--today DATE] [--strict]\n"
 	"\n"
 	"Validate every customer file (customers/ and archive/, at any depth) and\n"
 	"crmf.yaml, or only the files and folders named. Every problem is reported as\n"
@@ -19,16 +22,34 @@ static const char usage[] =
 	"staged contents (the index) of every customer file and of crmf.yaml, not\n"
 	"the working tree. The pre-commit hook of 'crmf hooks install' runs this.\n"
 	"\n"
+	"With --rev, what is checked is the commit REV, read from git's objects: no\n"
+	"work tree is needed, a bare repository will do (-C DIR, --git-dir DIR or\n"
+	"GIT_DIR find it, as for git). The crmf root is the folder --root names in\n"
+	"the commit's tree; without it, the crmf root holding the current folder in a\n"
+	"work tree, else (a bare repository) the top of the tree.\n"
+	"\n"
+	"With --pre-receive, the lines '<old> <new> <ref>' that git gives a\n"
+	"pre-receive hook are read from standard input, and every commit that the\n"
+	"push brings (git rev-list NEW --not --all) is checked as --rev does; a\n"
+	"commit is refused for the problems it brings, those its first parent does\n"
+	"not have, even when a later commit fixes them. Deleted refs pass. The hook\n"
+	"of 'crmf hooks install --server' runs this.\n"
+	"\n"
 	"options:\n"
 	"  --format FMT   text (default) or json\n"
 	"  --today DATE   the date against which future dates are judged (YYYY-MM-DD)\n"
 	"  --staged       check the staged contents (the index), not the working tree\n"
+	"  --rev REV      check the commit REV (a branch, a tag, an id, HEAD~2…)\n"
+	"  --pre-receive  check the commits of a push, as a pre-receive hook\n"
+	"  --root DIR     with --rev or --pre-receive: the crmf root in the tree\n"
+	"  --git-dir DIR  with --rev or --pre-receive: the git repository\n"
 	"  --no-cache     check every file again, ignoring the validation cache\n"
 	"  --strict       treat warnings as errors for the exit status\n"
 	"  -q, --quiet    print nothing but the problems\n"
 	"  -h, --help     show this help\n"
 	"\n"
-	"exit status: 0 no errors, 1 errors found, 2 usage or repository error\n";
+	"exit status: 0 no errors, 1 errors found (--pre-receive: the push is\n"
+	"refused), 2 usage or repository error or a bad revision\n";
 
 static int usage_level(const crmf_diags *d)
 {
@@ -108,6 +129,75 @@ static long check_staged(const char *root, crmf_day today, crmf_diags *diags)
 	return (long)files;
 }
 
+/* The commits of a push, from the lines '<old> <new> <ref>' of a pre-receive hook's input. */
+static int check_push(const crmf_rev_opts *o, bool strict, bool quiet)
+{
+	crmf_ref_update *u = NULL;
+	crmf_push_commit *v = NULL;
+	char **refs = NULL, *line = NULL;
+	size_t nu = 0, cap = 0, n = 0, checked = 0, bad = 0, warned = 0;
+	ssize_t len;
+	int rc = EXIT_USAGE;
+
+	while ((len = getline(&line, &cap, stdin)) >= 0) {
+		char old_id[41], new_id[41];
+		int at = 0;
+
+		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			line[--len] = '\0';
+		if (!len)
+			continue;
+		if (sscanf(line, "%40[0-9a-f] %40[0-9a-f] %n", old_id, new_id, &at) != 2 || !at ||
+		    !line[at] || strlen(old_id) != 40 || strlen(new_id) != 40) {
+			cli_error("invalid pre-receive input '%s': expected '<old> <new> <ref>'", line);
+			goto done;
+		}
+		u = realloc(u, (nu + 1) * sizeof(*u));
+		refs = realloc(refs, (nu + 1) * sizeof(*refs));
+		if (!u || !refs)
+			abort();
+		memcpy(u[nu].old_id, old_id, 41);
+		memcpy(u[nu].new_id, new_id, 41);
+		refs[nu] = strdup(line + at);
+		if (!refs[nu])
+			abort();
+		u[nu].ref = refs[nu];
+		nu++;
+	}
+	if (crmf_check_push(&v, &n, &checked, o, u, nu) != 0) {
+		cli_error("%s", crmf_error_last());
+		goto done;
+	}
+	for (size_t i = 0; i < n; i++) {
+		printf("crmf: commit %.7s \"%s\" (%s):\n", v[i].id, v[i].subject, v[i].ref);
+		cli_print_diags(stdout, &v[i].diags, FMT_TEXT);
+		bad += v[i].diags.errors > 0;
+		warned += v[i].diags.errors == 0 && v[i].diags.warnings > 0;
+	}
+	if (bad || (strict && warned)) {
+		size_t k = bad + (strict ? warned : 0);
+
+		printf("crmf: push refused: %zu of %zu pushed commit%s bring%s %s; fix %s (git "
+		       "rebase -i for a commit below the tip) and push again\n",
+		       k, checked, checked == 1 ? "" : "s", k == 1 ? "s" : "",
+		       strict ? "errors or warnings" : "errors", k == 1 ? "it" : "them");
+		rc = EXIT_FOUND;
+		goto done;
+	}
+	if (!quiet && checked)
+		printf("crmf: %zu pushed commit%s checked: no errors\n", checked,
+		       checked == 1 ? "" : "s");
+	rc = EXIT_OK;
+done:
+	crmf_push_free(v, n);
+	for (size_t i = 0; i < nu; i++)
+		free(refs[i]);
+	free(refs);
+	free(u);
+	free(line);
+	return rc;
+}
+
 static int run(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -117,8 +207,15 @@ static int run(int argc, char **argv)
 		{"quiet", no_argument, NULL, 'q'},
 		{"staged", no_argument, NULL, 'S'},
 		{"no-cache", no_argument, NULL, 'N'},
+		{"rev", required_argument, NULL, 'r'},
+		{"pre-receive", no_argument, NULL, 'P'},
+		{"root", required_argument, NULL, 'R'},
+		{"git-dir", required_argument, NULL, 'G'},
 		{NULL, 0, NULL, 0},
 	};
+	crmf_rev_opts ro = {NULL, NULL, 0};
+	const char *rev = NULL;
+	bool pre_receive = false;
 	cli_format fmt = FMT_TEXT;
 	const char *today_arg = NULL;
 	bool strict = false, quiet = false, staged = false;
@@ -150,12 +247,51 @@ static int run(int argc, char **argv)
 		case 'N':
 			so.no_cache = true;
 			break;
+		case 'r':
+			rev = optarg;
+			break;
+		case 'P':
+			pre_receive = true;
+			break;
+		case 'R':
+			ro.root = optarg;
+			break;
+		case 'G':
+			ro.git_dir = optarg;
+			break;
 		default:
 			return cli_usage_error(&cmd_check, "invalid option");
 		}
 	}
 	if (cli_today(&so.today, today_arg))
 		return EXIT_USAGE;
+	if ((rev || pre_receive) && (staged || optind < argc || (rev && pre_receive)))
+		return cli_usage_error(&cmd_check, "--rev and --pre-receive check whole commits: "
+						   "give no PATH, and neither --staged nor the other");
+	if (!rev && !pre_receive && (ro.root || ro.git_dir))
+		return cli_usage_error(&cmd_check, "--root and --git-dir go with --rev or "
+						   "--pre-receive");
+	ro.today = so.today;
+	if (pre_receive) {
+		if (fmt != FMT_TEXT)
+			return cli_usage_error(&cmd_check, "--pre-receive writes text for git to relay");
+		return check_push(&ro, strict, quiet);
+	}
+	if (rev) {
+		size_t nfiles = 0;
+		int e;
+
+		crmf_diags_init(&diags);
+		e = crmf_check_rev(&diags, &nfiles, &ro, rev);
+		if (e != 0) {
+			cli_error("%s", crmf_error_last());
+			crmf_diags_release(&diags);
+			return EXIT_USAGE;
+		}
+		files = (long)nfiles;
+		root = NULL;
+		goto report;
+	}
 	root = cli_repo_root();
 	if (!root)
 		return EXIT_USAGE;
@@ -183,6 +319,7 @@ static int run(int argc, char **argv)
 	} else {
 		files = (long)repo->files_checked;
 	}
+report:
 	if (fmt == FMT_JSON) {
 		print_summary(stdout, (size_t)files, &diags, fmt);
 	} else {

@@ -1,4 +1,4 @@
-/* crmf hooks: install a git pre-commit hook that validates the staged customer files. */
+/* crmf hooks: install a git hook that validates customer files: pre-commit (staged files) or, on a server, pre-receive (pushed commits). */
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
@@ -11,7 +11,8 @@
 
 static const char usage[] =
     "usage: crmf hooks install [--force]\n"
-    "       crmf hooks uninstall\n"
+    "       crmf hooks install --server [--root DIR] [--force]\n"
+    "       crmf hooks uninstall [--server]\n"
     "\n"
     "install writes the repository's pre-commit hook (in .git/hooks/, or where\n"
     "core.hooksPath says) so that 'git commit' runs 'crmf check --staged' and is\n"
@@ -22,11 +23,23 @@ static const char usage[] =
     "given; it is then kept as pre-commit.before-crmf. uninstall removes crmf's\n"
     "hook. To bypass the hook once: git commit --no-verify.\n"
     "\n"
+    "With --server, in the shared (usually bare) repository that a team pushes\n"
+    "to (crmf -C team.git hooks install --server), install writes a pre-receive\n"
+    "hook instead: every push is checked by 'crmf check --pre-receive', and a\n"
+    "push that brings a commit with errors is refused, whoever pushed it and\n"
+    "with whatever client; the pusher sees the problems as path:line:column\n"
+    "lines. The hook calls this program by its absolute path, else the crmf on\n"
+    "PATH. --root DIR names the crmf root when crmf.yaml is not at the top of\n"
+    "the repository. A foreign pre-receive hook is kept as\n"
+    "pre-receive.before-crmf with --force.\n"
+    "\n"
     "With the pre-commit framework (pre-commit.com), use the hook 'crmf-check'\n"
     "of crmf's repository in .pre-commit-config.yaml instead.\n"
     "\n"
     "options:\n"
-    "  -f, --force   replace a pre-commit hook that crmf did not write\n"
+    "  -f, --force   replace a hook that crmf did not write\n"
+    "  --server      the pre-receive hook of a shared repository\n"
+    "  --root DIR    with --server: the crmf root inside the repository's tree\n"
     "  -h, --help    show this help\n"
     "\n"
     "exit status: 0 done, 1 a foreign hook is in the way or writing failed,\n"
@@ -34,6 +47,7 @@ static const char usage[] =
 
 /* The line that marks a hook as crmf's own. */
 static const char marker[] = "# crmf pre-commit hook";
+static const char server_marker[] = "# crmf pre-receive hook";
 
 /* `s` in single quotes for sh. */
 static void sh_quote(FILE *f, const char *s)
@@ -79,6 +93,41 @@ static char *hook_text(size_t *len, const char *crmf, const char *prefix)
 	return s;
 }
 
+static char *server_hook_text(size_t *len, const char *crmf, const char *root)
+{
+	char *s = NULL;
+	FILE *m = open_memstream(&s, len);
+
+	if (!m)
+		abort();
+	fprintf(m, "#!/bin/sh\n%s, written by 'crmf hooks install --server'.\n", server_marker);
+	fputs("# Refuses a push that brings a commit whose customer files or crmf.yaml have\n"
+	      "# errors; 'crmf check --pre-receive' reads the pushed commits from git's objects\n"
+	      "# and the lines '<old> <new> <ref>' git writes to this hook's standard input.\n"
+	      "crmf=",
+	      m);
+	sh_quote(m, crmf);
+	fputs("\nif ! command -v \"$crmf\" >/dev/null 2>&1; then\n"
+	      "\tcrmf=crmf\n"
+	      "\tif ! command -v crmf >/dev/null 2>&1; then\n"
+	      "\t\techo \"crmf pre-receive hook: cannot run ",
+	      m);
+	sh_quote(m, crmf);
+	fputs(" and no crmf is on PATH; push refused\" >&2\n"
+	      "\t\texit 1\n"
+	      "\tfi\n"
+	      "fi\n"
+	      "exec \"$crmf\" check --pre-receive",
+	      m);
+	if (root) {
+		fputs(" --root ", m);
+		sh_quote(m, root);
+	}
+	fputc('\n', m);
+	fclose(m);
+	return s;
+}
+
 static int make_dirs(const char *path)
 {
 	char *p = strdup(path);
@@ -102,49 +151,94 @@ static int run(int argc, char **argv)
 {
 	static const struct option opts[] = {
 	    {"force", no_argument, NULL, 'f'},
+	    {"server", no_argument, NULL, 'S'},
+	    {"root", required_argument, NULL, 'R'},
 	    {NULL, 0, NULL, 0},
 	};
-	bool force = false, uninstall;
+	bool force = false, uninstall, server = false;
 	char *root = NULL, *hooks = NULL, *prefix = NULL, *path = NULL, *old = NULL;
 	char *cmd = NULL, *text = NULL, *backup = NULL;
+	const char *crmf_root = NULL, *name = "pre-commit", *mark = marker;
 	size_t old_len = 0, len = 0;
 	int c, rc = EXIT_USAGE;
 
 	while ((c = getopt_long(argc, argv, "fh", opts, NULL)) != -1) {
-		if (c != 'f')
+		if (c == 'f')
+			force = true;
+		else if (c == 'S')
+			server = true;
+		else if (c == 'R')
+			crmf_root = optarg;
+		else
 			return cli_usage_error(&cmd_hooks, "invalid option");
-		force = true;
 	}
 	if (optind + 1 != argc ||
 	    (strcmp(argv[optind], "install") != 0 && strcmp(argv[optind], "uninstall") != 0))
 		return cli_usage_error(&cmd_hooks, "say 'crmf hooks install' or 'crmf hooks "
 						   "uninstall'");
 	uninstall = !strcmp(argv[optind], "uninstall");
-	if (uninstall && force)
-		return cli_usage_error(&cmd_hooks, "--force goes with install");
-	root = cli_repo_root();
-	if (!root)
-		return EXIT_USAGE;
-	if (crmf_hooks_dir(&hooks, &prefix, root) != 0) {
-		cli_error("%s", crmf_error_last());
-		goto done;
+	if (uninstall && (force || crmf_root))
+		return cli_usage_error(&cmd_hooks, "--force and --root go with install");
+	if (crmf_root && !server)
+		return cli_usage_error(&cmd_hooks, "--root goes with --server");
+	if (server) {
+		int bare = 0;
+
+		name = "pre-receive";
+		mark = server_marker;
+		if (crmf_server_hooks_dir(&hooks, &bare, NULL) != 0) {
+			cli_error("%s", crmf_error_last());
+			goto done;
+		}
+		if (!bare && !uninstall)
+			cli_error("warning: this repository has a work tree; its pre-receive hook "
+				  "runs only when others push into it (install it in the shared, "
+				  "bare repository)");
+	} else {
+		int bare = 0;
+
+		if (crmf_server_hooks_dir(&hooks, &bare, NULL) == 0 && bare) {
+			cli_error("this is a bare repository, where nobody commits: 'crmf hooks %s "
+				  "--server' %s the hook that checks pushes",
+				  argv[optind], uninstall ? "removes" : "installs");
+			free(hooks);
+			return EXIT_USAGE;
+		}
+		free(hooks);
+		hooks = NULL;
+		root = cli_repo_root();
+		if (!root)
+			return EXIT_USAGE;
+		if (crmf_hooks_dir(&hooks, &prefix, root) != 0) {
+			cli_error("%s", crmf_error_last());
+			goto done;
+		}
 	}
-	path = cli_path(hooks, "pre-commit");
+	path = cli_path(hooks, name);
 	rc = EXIT_FOUND;
-	if (cli_read_file(&old, &old_len, path) == 0 && !strstr(old, marker)) {
+	if (cli_read_file(&old, &old_len, path) == 0 && !strstr(old, mark)) {
 		if (uninstall) {
 			cli_error("%s was not written by crmf; left alone", path);
 			goto done;
 		}
 		if (!force) {
-			cli_error(
-			    "%s exists and was not written by crmf; add 'crmf check --staged' "
-			    "to it yourself, or replace it with 'crmf hooks install --force' "
-			    "(it is then kept as pre-commit.before-crmf)",
-			    path);
+			cli_error("%s exists and was not written by crmf; add '%s' to it "
+				  "yourself, or replace it with 'crmf hooks install %s--force' (it "
+				  "is then kept as %s.before-crmf)",
+				  path, server ? "crmf check --pre-receive" : "crmf check --staged",
+				  server ? "--server " : "", name);
 			goto done;
 		}
-		backup = cli_path(hooks, "pre-commit.before-crmf");
+		{
+			char *b = malloc(strlen(name) + sizeof(".before-crmf"));
+
+			if (!b)
+				abort();
+			strcpy(b, name);
+			strcat(b, ".before-crmf");
+			backup = cli_path(hooks, b);
+			free(b);
+		}
 		if (rename(path, backup) != 0) {
 			cli_error("cannot keep %s as %s: %s", path, backup, strerror(errno));
 			goto done;
@@ -153,7 +247,7 @@ static int run(int argc, char **argv)
 	}
 	if (uninstall) {
 		if (!old) {
-			printf("no pre-commit hook in %s\n", hooks);
+			printf("no %s hook in %s\n", name, hooks);
 		} else if (unlink(path) != 0) {
 			cli_error("cannot remove %s: %s", path, strerror(errno));
 			goto done;
@@ -163,8 +257,16 @@ static int run(int argc, char **argv)
 		rc = EXIT_OK;
 		goto done;
 	}
-	cmd = crmf_self_command();
-	text = hook_text(&len, cmd, prefix);
+	if (server) {
+		/* a server's PATH (ssh, a service) is seldom the installer's */
+		cmd = realpath("/proc/self/exe", NULL);
+		if (!cmd)
+			cmd = crmf_self_command();
+		text = server_hook_text(&len, cmd, crmf_root);
+	} else {
+		cmd = crmf_self_command();
+		text = hook_text(&len, cmd, prefix);
+	}
 	if (make_dirs(hooks) != 0)
 		goto done;
 	if (crmf_write_atomic(path, text, len) != 0) {
@@ -175,8 +277,12 @@ static int run(int argc, char **argv)
 		cli_error("cannot make %s executable: %s", path, strerror(errno));
 		goto done;
 	}
-	printf("%s %s: 'git commit' now runs '%s check --staged'\n",
-	       old && !backup ? "updated" : "installed", path, cmd);
+	if (server)
+		printf("%s %s: every push is now checked by '%s check --pre-receive'\n",
+		       old && !backup ? "updated" : "installed", path, cmd);
+	else
+		printf("%s %s: 'git commit' now runs '%s check --staged'\n",
+		       old && !backup ? "updated" : "installed", path, cmd);
 	rc = EXIT_OK;
 done:
 	free(backup);
@@ -193,6 +299,6 @@ done:
 const struct crmf_cmd cmd_hooks = {
     "hooks",
     run,
-    "install the git pre-commit hook that runs 'crmf check --staged'",
+    "install the git hook that checks commits (pre-commit, or pre-receive on a server)",
     usage,
 };

@@ -1264,6 +1264,11 @@ static bool is_customer_path(const char *rel)
 	return true;
 }
 
+bool crmf_is_customer_path(const char *rel)
+{
+	return is_customer_path(rel);
+}
+
 static const char *base_name(const char *path)
 {
 	const char *s = strrchr(path, '/');

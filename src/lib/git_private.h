@@ -30,4 +30,8 @@ int crmf_git_open(struct git_repository **out, const char *start);
  * 2.46's). */
 bool crmf_git_safe_directory(const char *path);
 
+/** True for a path (relative to the crmf root) that crmf takes for a customer
+ * file: *.yaml or *.yml under customers/ or archive/, no hidden component. */
+bool crmf_is_customer_path(const char *rel);
+
 #endif
