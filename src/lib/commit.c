@@ -20,6 +20,7 @@
 #include "crmf/diag.h"
 #include "crmf/diff.h"
 #include "git_private.h"
+#include "gitfilter.h"
 #include "gitindex.h"
 #include "util.h"
 
@@ -1150,15 +1151,25 @@ void crmf_changed_free(crmf_changed *v, size_t n)
 
 /* --- reading HEAD and the index --- */
 
-static char *blob_copy(const git_blob *b, size_t *len)
+/* The blob as git checkout would write it at `gpath` (through the smudge filters), malloc'ed
+ * and NUL-terminated; 0, or -1 with the libgit2 error. */
+static int smudged_copy(char **out, size_t *len, git_repository *repo, git_blob *b,
+			const char *gpath)
 {
-	size_t n = (size_t)git_blob_rawsize(b);
-	char *p = xmalloc(n + 1);
+	git_buf f = GIT_BUF_INIT;
 
-	memcpy(p, git_blob_rawcontent(b), n);
-	p[n] = '\0';
-	*len = n;
-	return p;
+	*out = NULL;
+	*len = 0;
+	if (crmf_gitfilter_smudge(&f, repo, b, gpath) < 0) {
+		git_buf_dispose(&f);
+		return -1;
+	}
+	*out = xmalloc(f.size + 1);
+	memcpy(*out, f.ptr, f.size);
+	(*out)[f.size] = '\0';
+	*len = f.size;
+	git_buf_dispose(&f);
+	return 0;
 }
 
 int crmf_read_head(char **out, size_t *len, const char *root, const char *path)
@@ -1199,7 +1210,11 @@ int crmf_read_head(char **out, size_t *len, const char *root, const char *path)
 		crmf_error_set("cannot read '%s' in HEAD: %s", path, git_msg());
 		goto done;
 	}
-	*out = blob_copy(blob, len);
+	/* compared with the work tree: as git checkout would write it */
+	if (smudged_copy(out, len, c.repo, blob, gp) < 0) {
+		crmf_error_set("cannot read '%s' in HEAD: %s", path, git_msg());
+		goto done;
+	}
 	rc = 0;
 done:
 	free(gp);
@@ -1232,8 +1247,13 @@ static int staged_add(staged_list *l, git_repository *repo, const git_index_entr
 		l->cap = l->cap ? l->cap * 2 : 64;
 		l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
 	}
+	/* what the commit will hold, in the form the work tree has it (smudged) */
+	if (smudged_copy(&l->v[l->n].data, &l->v[l->n].len, repo, b, ent->path) < 0) {
+		crmf_error_set("cannot read the staged '%s': %s", rel, git_msg());
+		git_blob_free(b);
+		return -1;
+	}
 	l->v[l->n].path = xstrdup(rel);
-	l->v[l->n].data = blob_copy(b, &l->v[l->n].len);
 	l->n++;
 	git_blob_free(b);
 	return 0;
@@ -1610,40 +1630,48 @@ static void line_add(lines *l, char *s)
 	l->v[l->n++] = s;
 }
 
-/* The bytes of a blob; one that cannot be read compares as an empty, invalid file. */
-static const char *blob_bytes(git_blob **b, size_t *len, git_repository *repo, const git_oid *id)
+/* The bytes of a blob as the work tree would have them at `path` (relative to the crmf
+ * root; smudged); one that cannot be read compares as an empty, invalid file. */
+static void blob_bytes(git_buf *out, hist *h, const git_oid *id, const char *path)
 {
-	*len = 0;
-	if (git_blob_lookup(b, repo, id) < 0) {
+	git_blob *b = NULL;
+	char *gp;
+
+	memset(out, 0, sizeof(*out));
+	if (git_blob_lookup(&b, h->c->repo, id) < 0) {
 		git_error_clear();
-		*b = NULL;
-		return "";
+		return;
 	}
-	*len = (size_t)git_blob_rawsize(*b);
-	return git_blob_rawcontent(*b);
+	gp = xasprintf("%s%s", h->c->prefix, path);
+	if (crmf_gitfilter_smudge(out, h->c->repo, b, gp) < 0) {
+		git_error_clear();
+		git_buf_dispose(out);
+		memset(out, 0, sizeof(*out));
+	}
+	free(gp);
+	git_blob_free(b);
 }
 
 /* The field-level lines between two blobs; `was` NULL for a file created. */
 static void blob_changes(lines *l, hist *h, const located *was, const located *now,
 			 const char *field)
 {
-	git_blob *a = NULL, *b = NULL;
-	const char *sa = NULL, *sb;
-	size_t la = 0, lb;
+	git_buf a = GIT_BUF_INIT, b = GIT_BUF_INIT;
 	crmf_change *v = NULL;
 	size_t n = 0;
 
 	if (was)
-		sa = blob_bytes(&a, &la, h->c->repo, &was->blob);
-	sb = blob_bytes(&b, &lb, h->c->repo, &now->blob);
-	crmf_diff_bytes(&v, &n, was ? was->path : NULL, sa, la, now->path, sb, lb, field);
+		blob_bytes(&a, h, &was->blob, was->path);
+	blob_bytes(&b, h, &now->blob, now->path);
+	crmf_diff_bytes(&v, &n, was ? was->path : NULL, was ? (a.ptr ? a.ptr : "") : NULL, a.size,
+			now->path, b.ptr ? b.ptr : "", b.size, field);
 	for (size_t i = 0; i < n; i++) {
 		line_add(l, v[i].text);
 		v[i].text = NULL;
 	}
 	crmf_diff_free(v, n);
-	git_blob_free(a);
-	git_blob_free(b);
+	git_buf_dispose(&a);
+	git_buf_dispose(&b);
 }
 
 /* The lines of one commit that changed the customer from `was` to `now`; with `field`, only

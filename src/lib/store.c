@@ -22,6 +22,7 @@
 #include "crmf/commit.h"
 #include "crmf/diag.h"
 #include "git_private.h"
+#include "gitfilter.h"
 #include "sort.h"
 #include "util.h"
 
@@ -38,6 +39,7 @@ static atomic_bool git_started;
 static void start_git(void)
 {
 	git_libgit2_init();
+	crmf_gitfilter_register();
 	atomic_store(&git_started, true);
 }
 

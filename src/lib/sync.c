@@ -19,6 +19,7 @@
 #include "crmf/doc.h"
 #include "crmf/schema.h"
 #include "git_private.h"
+#include "gitfilter.h"
 #include "util.h"
 
 /* Attempts at authenticating before giving up (libgit2 asks again after each failure). */
@@ -244,10 +245,24 @@ static struct crmf_git_driver {
 	crmf_day today;
 } the_driver;
 
-static int blob_bytes(git_blob **out, git_repository *git, const git_index_entry *e)
+/*
+ * The bytes of a side as the work tree has them (smudged: crmf merges YAML, not what a filter
+ * driver such as git-crypt stores); an absent side is an empty buffer.
+ */
+static int side_bytes(git_buf *out, git_repository *git, const git_index_entry *e,
+		      const char *path)
 {
-	*out = NULL;
-	return e ? git_blob_lookup(out, git, &e->id) : 0;
+	git_blob *b = NULL;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!e)
+		return 0;
+	if (git_blob_lookup(&b, git, &e->id) < 0)
+		return -1;
+	rc = crmf_gitfilter_smudge(out, git, b, path);
+	git_blob_free(b);
+	return rc;
 }
 
 static int driver_apply(git_merge_driver *self, const char **path_out, uint32_t *mode_out,
@@ -259,7 +274,7 @@ static int driver_apply(git_merge_driver *self, const char **path_out, uint32_t 
 	const git_index_entry *a = git_merge_driver_source_ancestor(src);
 	const git_index_entry *o = git_merge_driver_source_ours(src);
 	const git_index_entry *t = git_merge_driver_source_theirs(src);
-	git_blob *ab = NULL, *ob = NULL, *tb = NULL;
+	git_buf ab = GIT_BUF_INIT, ob = GIT_BUF_INIT, tb = GIT_BUF_INIT;
 	crmf_merge_opts mo;
 	crmf_merge_result res;
 	const char *rel;
@@ -269,34 +284,33 @@ static int driver_apply(git_merge_driver *self, const char **path_out, uint32_t 
 	/* files outside customers/ and archive/ merge as git would */
 	if (!o || !t || !d->repo || !(rel = in_root(d->repo, o->path)) || !is_customer_path(rel))
 		return GIT_PASSTHROUGH;
-	if (blob_bytes(&ab, git, a) < 0 || blob_bytes(&ob, git, o) < 0 ||
-	    blob_bytes(&tb, git, t) < 0) {
-		git_blob_free(ab);
-		git_blob_free(ob);
-		git_blob_free(tb);
-		return GIT_PASSTHROUGH;
+	if (side_bytes(&ab, git, a, o->path) < 0 || side_bytes(&ob, git, o, o->path) < 0 ||
+	    side_bytes(&tb, git, t, o->path) < 0) {
+		rc = GIT_PASSTHROUGH;
+		goto done;
 	}
 	memset(&mo, 0, sizeof(mo));
 	mo.cfg = d->cfg;
 	mo.relpath = rel;
 	mo.today = d->today;
-	if (crmf_merge_file(&res, ab ? git_blob_rawcontent(ab) : NULL,
-			    ab ? (size_t)git_blob_rawsize(ab) : 0, git_blob_rawcontent(ob),
-			    (size_t)git_blob_rawsize(ob), git_blob_rawcontent(tb),
-			    (size_t)git_blob_rawsize(tb), &mo) == 0) {
-		/* libgit2 frees the buffer with its allocator, which is malloc's */
-		merged_out->ptr = xmalloc(res.len + 1);
-		memcpy(merged_out->ptr, res.buf, res.len + 1);
-		merged_out->size = res.len;
-		merged_out->reserved = res.len + 1;
-		*path_out = o->path;
-		*mode_out = o->mode;
-		rc = 0;
+	if (crmf_merge_file(&res, a ? (ab.ptr ? ab.ptr : "") : NULL, ab.size, ob.ptr ? ob.ptr : "", ob.size,
+			    tb.ptr ? tb.ptr : "", tb.size, &mo) == 0) {
+		/* back into the form git stores (cleaned), which libgit2 writes as the blob; the
+		 * buffer is freed with libgit2's allocator, which is malloc's */
+		if (crmf_gitfilter_clean(merged_out, git, res.buf, res.len, o->path) == 0) {
+			*path_out = o->path;
+			*mode_out = o->mode;
+			rc = 0;
+		} else {
+			git_buf_dispose(merged_out);
+			rc = -1;
+		}
 	}
 	crmf_merge_result_release(&res);
-	git_blob_free(ab);
-	git_blob_free(ob);
-	git_blob_free(tb);
+done:
+	git_buf_dispose(&ab);
+	git_buf_dispose(&ob);
+	git_buf_dispose(&tb);
 	return rc;
 }
 
