@@ -284,10 +284,10 @@ static int stream_close(git_writestream *s)
 		data = out.buf;
 		len = out.len;
 	} else if (st->d->required) {
-		char *why = e != 0		 ? xasprintf("cannot run it: %s", errtext(errno))
-			    : WIFEXITED(status) ? xasprintf("it exited with status %d",
-							    WEXITSTATUS(status))
-						 : xstrdup("it was stopped by a signal");
+		char *why = e != 0 ? xasprintf("cannot run it: %s", errtext(errno))
+			    : WIFEXITED(status)
+				? xasprintf("it exited with status %d", WEXITSTATUS(status))
+				: xstrdup("it was stopped by a signal");
 
 		e = fail(xasprintf("'%s': the %s filter '%s' failed ('%s'): %s", st->path,
 				   st->clean ? "clean" : "smudge", st->d->name, cmd, why));

@@ -1,4 +1,5 @@
-/* Private: git's filter drivers (filter.<name>.clean / .smudge) inside libgit2's filter pipeline. */
+/* Private: git's filter drivers (filter.<name>.clean / .smudge) inside libgit2's filter pipeline.
+ */
 #ifndef CRMF_GITFILTER_H
 #define CRMF_GITFILTER_H
 

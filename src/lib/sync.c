@@ -249,8 +249,7 @@ static struct crmf_git_driver {
  * The bytes of a side as the work tree has them (smudged: crmf merges YAML, not what a filter
  * driver such as git-crypt stores); an absent side is an empty buffer.
  */
-static int side_bytes(git_buf *out, git_repository *git, const git_index_entry *e,
-		      const char *path)
+static int side_bytes(git_buf *out, git_repository *git, const git_index_entry *e, const char *path)
 {
 	git_blob *b = NULL;
 	int rc;
@@ -293,8 +292,8 @@ static int driver_apply(git_merge_driver *self, const char **path_out, uint32_t 
 	mo.cfg = d->cfg;
 	mo.relpath = rel;
 	mo.today = d->today;
-	if (crmf_merge_file(&res, a ? (ab.ptr ? ab.ptr : "") : NULL, ab.size, ob.ptr ? ob.ptr : "", ob.size,
-			    tb.ptr ? tb.ptr : "", tb.size, &mo) == 0) {
+	if (crmf_merge_file(&res, a ? (ab.ptr ? ab.ptr : "") : NULL, ab.size, ob.ptr ? ob.ptr : "",
+			    ob.size, tb.ptr ? tb.ptr : "", tb.size, &mo) == 0) {
 		/* back into the form git stores (cleaned), which libgit2 writes as the blob; the
 		 * buffer is freed with libgit2's allocator, which is malloc's */
 		if (crmf_gitfilter_clean(merged_out, git, res.buf, res.len, o->path) == 0) {
@@ -356,25 +355,30 @@ static void file_free(crmf_sync_file *f)
 	free(f->changes);
 }
 
-static char *blob_copy(git_repository *git, const git_oid *id, size_t *len)
+/* The blob as the work tree has it at `path` (relative to the top of the work tree: smudged),
+ * malloc'ed and NUL-terminated; NULL when it cannot be read. */
+static char *blob_copy(git_repository *git, const git_oid *id, size_t *len, const char *path)
 {
 	git_blob *b = NULL;
-	char *s;
+	git_buf f = GIT_BUF_INIT;
+	char *s = NULL;
 
 	*len = 0;
-	if (git_oid_is_zero(id) || git_blob_lookup(&b, git, id) < 0) {
+	if (git_oid_is_zero(id) || git_blob_lookup(&b, git, id) < 0 ||
+	    crmf_gitfilter_smudge(&f, git, b, path) < 0) {
 		git_error_clear();
-		return NULL;
+		goto done;
 	}
-	*len = (size_t)git_blob_rawsize(b);
+	*len = f.size;
 	s = xmalloc(*len + 1);
-	memcpy(s, git_blob_rawcontent(b), *len);
+	memcpy(s, f.ptr, *len);
 	s[*len] = '\0';
+done:
+	git_buf_dispose(&f);
 	git_blob_free(b);
 	return s;
 }
 
-/* id and name of a record, for the report. */
 static void read_names(crmf_sync_file *f, const char *buf, size_t len)
 {
 	crmf_doc *doc = NULL;
@@ -392,14 +396,17 @@ static void read_names(crmf_sync_file *f, const char *buf, size_t len)
 	crmf_diags_release(&d);
 }
 
-static void describe(crmf_sync_file *f, git_repository *git, const git_oid *old_id,
-		     const git_oid *new_id)
+static void describe(crmf_sync_file *f, const repo *r, const git_oid *old_id, const git_oid *new_id)
 {
 	size_t ol = 0, nl = 0;
-	char *o = old_id ? blob_copy(git, old_id, &ol) : NULL;
-	char *n = new_id ? blob_copy(git, new_id, &nl) : NULL;
+	char *op = xasprintf("%s%s", r->prefix, f->old_path ? f->old_path : f->path),
+	     *np = xasprintf("%s%s", r->prefix, f->path);
+	char *o = old_id ? blob_copy(r->git, old_id, &ol, op) : NULL;
+	char *n = new_id ? blob_copy(r->git, new_id, &nl, np) : NULL;
 	crmf_change *v = NULL;
 
+	free(op);
+	free(np);
 	crmf_diff_bytes(&v, &f->n_changes, f->old_path ? f->old_path : f->path, o, ol, f->path, n,
 			nl, NULL);
 	crmf_diff_texts(&f->changes, v, f->n_changes);
@@ -475,7 +482,7 @@ static int tree_changes(file_list *out, const repo *r, git_tree *a, git_tree *b)
 		} else {
 			old_id = &dl->old_file.id;
 		}
-		describe(f, r->git, old_id, &dl->new_file.id);
+		describe(f, r, old_id, &dl->new_file.id);
 	}
 	for (size_t k = 0; k < ngone; k++) {
 		crmf_sync_file *f;
@@ -490,7 +497,7 @@ static int tree_changes(file_list *out, const repo *r, git_tree *a, git_tree *b)
 			f->path = gone[k].path;
 			gone[k].path = NULL;
 			f->status = 'D';
-			describe(f, r->git, &gone[k].id, NULL);
+			describe(f, r, &gone[k].id, NULL);
 		}
 		free(gone[k].path);
 	}
@@ -690,9 +697,9 @@ static int explain_conflicts(crmf_sync_result *res, const repo *r, git_index *in
 		}
 		{
 			size_t al = 0, ol = 0, tl = 0;
-			char *ab = a ? blob_copy(r->git, &a->id, &al) : NULL;
-			char *ob = blob_copy(r->git, &o->id, &ol),
-			     *tb = blob_copy(r->git, &t->id, &tl);
+			char *ab = a ? blob_copy(r->git, &a->id, &al, path) : NULL;
+			char *ob = blob_copy(r->git, &o->id, &ol, path),
+			     *tb = blob_copy(r->git, &t->id, &tl, path);
 			char *fs = xasprintf("%s/%s", r->workdir, path);
 			crmf_merge_opts mo;
 			crmf_merge_result m;
@@ -755,7 +762,7 @@ static int validate_merge(crmf_sync_result *res, const repo *r, git_index *index
 
 		if (dl->status == GIT_DELTA_DELETED || !rel || !is_customer_path(rel))
 			continue;
-		if (!(buf = blob_copy(r->git, &dl->new_file.id, &len)))
+		if (!(buf = blob_copy(r->git, &dl->new_file.id, &len, dl->new_file.path)))
 			continue;
 		crmf_diags_init(&d);
 		crmf_doc_parse(&doc, rel, buf, len, &d);

@@ -1,0 +1,234 @@
+#!/usr/bin/env bats
+# git's clean/smudge filter drivers and eol attributes on every write and read
+# of crmf, as `git add` and `git checkout` apply them; held HEAD and branch
+# locks refuse the commit as git commit does; no temporary file of a killed
+# crmf stays where git status sees it.
+
+load helper
+bats_require_minimum_version 1.5.0
+
+ROT='tr A-Za-z N-ZA-Mn-za-m'
+
+# The example repository with a filter driver `rot` (rot13 both ways) on the customer files,
+# configured and attributed before the first commit, as git-crypt is.
+make_rot_repo() {
+	mkdir -p repo
+	cp -r "$CRMF_SRC/examples/crmf.yaml" "$CRMF_SRC/examples/customers" repo/
+	[ -d "$CRMF_SRC/examples/archive" ] && cp -r "$CRMF_SRC/examples/archive" repo/
+	git -C repo init -q
+	git -C repo config filter.rot.clean "$ROT"
+	git -C repo config filter.rot.smudge "$ROT"
+	git -C repo config filter.rot.required true
+	printf 'customers/** filter=rot\narchive/** filter=rot\n' >repo/.gitattributes
+	git -C repo add -A
+	git -C repo commit -qm "example data"
+}
+
+# Each existing file HEAD changed is stored as `git add` stores it, and git sees nothing to do.
+stored_as_git_adds() {
+	local f n=0
+	for f in $(git diff-tree --no-commit-id --name-only -r HEAD); do
+		[ -e "$f" ] || continue
+		n=$((n + 1))
+		if [ "$(git rev-parse "HEAD:$f")" != "$(git hash-object --path="$f" "$f")" ]; then
+			echo "HEAD:$f is not what git add stores"
+			return 1
+		fi
+	done
+	[ "$n" -gt 0 ]
+	run git status --porcelain
+	assert_output ''
+}
+
+# HEAD:$1 is the rot13 of the work-tree file: the filter ran, nothing went in plain.
+stored_rot13() {
+	git cat-file blob "HEAD:$1" | $ROT | cmp - "$1"
+	! git cat-file blob "HEAD:$1" | grep -q '^stage:'
+}
+
+@test "t0610 filters: log, set, new, edit, archive, restore and commit store what git add stores" {
+	make_rot_repo
+	cd repo
+	f=customers/2024/C2024004.yaml
+	run crmf log C2024004 --method phone --summary '确认续费折扣方案 renewal' --by li.na --date 2025-06-16
+	assert_success
+	stored_as_git_adds
+	stored_rot13 $f
+	run crmf set C2024004 stage=at-risk
+	assert_success
+	stored_as_git_adds
+	stored_rot13 $f
+	run crmf new 杭州云启科技有限公司 industry=IT服务/云计算 size=50-200 source=展会 region=华东 \
+		'contacts[0].name=张伟' 'contacts[0].phone=13800138000' need.type=运维监控平台 \
+		need.description=私有云故障要5分钟内告警 --owner li.na --today 2025-06-16
+	assert_success
+	stored_as_git_adds
+	stored_rot13 "$(git diff-tree --no-commit-id --name-only -r HEAD)"
+	EDITOR="sed -i s/^grade:.B\$/grade:\ A/" run crmf edit C2024004
+	assert_success
+	stored_as_git_adds
+	grep -q '^grade: A' $f
+	run crmf archive C2024005
+	assert_success
+	stored_as_git_adds
+	stored_rot13 archive/C2024005.yaml
+	run crmf restore C2024005
+	assert_success
+	stored_as_git_adds
+	stored_rot13 customers/2024/C2024005.yaml
+	sed -i 's/^stage: lost$/stage: intent/' customers/2024/C2024005.yaml
+	run crmf commit -m 'by hand'
+	assert_success
+	assert_line 'C2024005: stage: lost → intent'
+	stored_as_git_adds
+	stored_rot13 customers/2024/C2024005.yaml
+	git fsck --strict
+}
+
+@test "t0610 filters: a fresh clone checks out what crmf committed, byte for byte" {
+	make_rot_repo
+	(cd repo && crmf set C2024004 stage=at-risk >/dev/null)
+	git init -q clone
+	git -C clone config filter.rot.clean "$ROT"
+	git -C clone config filter.rot.smudge "$ROT"
+	git -C clone pull -q ../repo main
+	cmp clone/customers/2024/C2024004.yaml repo/customers/2024/C2024004.yaml
+	grep -q '^stage: at-risk' clone/customers/2024/C2024004.yaml
+}
+
+@test "t0610 filters: history, commit and check --staged read committed files smudged" {
+	make_rot_repo
+	cd repo
+	# committed by git itself: only the reading is crmf's
+	sed -i 's/^stage: customer$/stage: at-risk/' customers/2024/C2024004.yaml
+	git commit -qam 'by git'
+	run crmf history C2024004
+	assert_success
+	assert_output --partial 'stage: customer → at-risk'
+	refute_output --partial 'comments or layout'
+	sed -i 's/^grade: B$/grade: A/' customers/2024/C2024004.yaml
+	git add customers/2024/C2024004.yaml
+	run crmf check --staged
+	assert_success
+	run crmf commit
+	assert_success
+	assert_line 'C2024004: grade: B → A'
+	stored_as_git_adds
+}
+
+@test "t0610 filters: a required filter that fails commits nothing; a process-only driver is refused" {
+	make_rot_repo
+	cd repo
+	f=customers/2024/C2024004.yaml
+	head=$(git rev-parse HEAD)
+	git config filter.rot.clean false
+	run crmf set C2024004 stage=at-risk
+	assert_failure 1
+	assert_output --partial "saved, not committed"
+	assert_output --partial "the clean filter 'rot' failed"
+	[ "$(git rev-parse HEAD)" = "$head" ]
+	# git itself refuses as well: the file cannot be stored without its filter
+	run git add $f
+	assert_failure
+	# a long-running process driver (git-lfs style) crmf cannot speak: refuse, never store plain
+	git config --unset filter.rot.clean
+	git config filter.rot.process 'some-filter-process'
+	git config --unset filter.rot.required
+	run crmf set C2024004 stage=lost
+	assert_failure 1
+	assert_output --partial "filter.rot.process"
+	[ "$(git rev-parse HEAD)" = "$head" ]
+	[ -z "$(git rev-list --all --objects | git cat-file --batch-check='%(objectname)' | xargs -n1 git cat-file -p 2>/dev/null | grep -a '^stage: lost')" ]
+}
+
+@test "t0610 filters: a driver that fails and is not required passes the file through, as git does" {
+	make_rot_repo
+	cd repo
+	git config --unset filter.rot.required
+	git config filter.rot.clean 'exit 3'
+	git config filter.rot.smudge 'exit 3'
+	run crmf set C2024004 stage=at-risk
+	assert_success
+	f=customers/2024/C2024004.yaml
+	[ "$(git rev-parse "HEAD:$f")" = "$(git hash-object --path=$f $f 2>/dev/null)" ]
+	git cat-file blob "HEAD:$f" | cmp - $f
+}
+
+@test "t0610 filters: %f is the quoted path, the command runs at the top of the work tree" {
+	make_rot_repo
+	cd repo
+	git config filter.rot.clean "echo \"\$PWD\" %f >>$TMP/seen; $ROT"
+	cd customers
+	run crmf set C2024004 stage=at-risk
+	assert_success
+	run cat "$TMP/seen"
+	assert_output "$TMP/repo customers/2024/C2024004.yaml"
+	cd ..
+	stored_as_git_adds
+}
+
+# The work tree in CRLF (what checkout gives with eol=crlf), the blobs in LF.
+make_crlf_repo() {
+	make_example_repo
+	cd repo
+	printf "$1" >.gitattributes
+	[ -z "$2" ] || git config core.autocrlf "$2"
+	git add -A
+	git commit -qm attributes
+	rm -r customers
+	git checkout -- customers
+	grep -q $'\r$' customers/2024/C2024004.yaml
+	[ -z "$(git status --porcelain)" ]
+}
+
+@test "t0610 filters: text=auto eol=crlf: LF in git, CRLF kept in the work tree" {
+	make_crlf_repo '* text=auto eol=crlf\n'
+	f=customers/2024/C2024004.yaml
+	run crmf log C2024004 --method phone --summary 'crlf 确认' --by li.na --date 2025-06-16
+	assert_success
+	stored_as_git_adds
+	! git cat-file blob HEAD:$f | grep -q $'\r'
+	[ "$(grep -c $'\r$' $f)" = "$(wc -l <$f)" ]
+	run crmf set C2024004 stage=at-risk
+	assert_success
+	stored_as_git_adds
+	run crmf history C2024004
+	assert_output --partial 'stage: customer → at-risk'
+}
+
+@test "t0610 filters: core.autocrlf=true: LF in git, CRLF kept in the work tree" {
+	make_crlf_repo '' true
+	f=customers/2024/C2024004.yaml
+	run crmf set C2024004 stage=at-risk
+	assert_success
+	stored_as_git_adds
+	! git cat-file blob HEAD:$f | grep -q $'\r'
+	grep -q $'^stage: at-risk\r$' $f
+}
+
+@test "t0610 filters: sync merges smudged sides and stores the merge cleaned" {
+	make_rot_repo
+	git clone -q --bare repo remote.git
+	for c in a b; do
+		git init -q $c
+		git -C $c config filter.rot.clean "$ROT"
+		git -C $c config filter.rot.smudge "$ROT"
+		git -C $c remote add origin ../remote.git
+		git -C $c pull -q origin main
+		git -C $c branch -q -u origin/main
+	done
+	f=customers/2024/C2024004.yaml
+	(cd a && crmf log C2024004 --method phone --summary 'from a' --by li.na --date 2025-06-16 >/dev/null &&
+		crmf sync >/dev/null)
+	cd b
+	crmf log C2024004 --method visit --summary 'from b' --by li.na --date 2025-06-17 >/dev/null
+	run crmf sync
+	assert_success
+	grep -q 'summary: from a' $f
+	grep -q 'summary: from b' $f
+	run git status --porcelain
+	assert_output ''
+	[ "$(git rev-parse "HEAD:$f")" = "$(git hash-object --path=$f $f)" ]
+	stored_rot13 $f
+	crmf check $f
+}
