@@ -85,10 +85,11 @@ int crmf_commit_parse_author(char **name, char **email, const char *author);
  * not NULL. When the paths are already committed exactly as they are, no
  * (empty) commit is made: 0 with `oid_out` set to "".
  *
- * Order, so that a failure leaves a coherent state: a held index.lock is
- * detected before anything is written, and nothing changes ("index.lock is
- * held by another git process ('.git/index.lock'); when no git is running,
- * remove it, then run 'crmf commit'"); then the objects are written, then the
+ * Order, so that a failure leaves a coherent state: a held index.lock,
+ * HEAD.lock or lock of the branch (refs/heads/NAME.lock), which git commit
+ * refuses too, is detected before anything is written, and nothing changes
+ * ("index.lock is held by another git process ('.git/index.lock'); when no
+ * git is running, remove it, then run 'crmf commit'"); then the objects are written, then the
  * index, then the branch. Should the branch update fail (another git moved or
  * locked it), the paths are left staged, as after git add. On failure: -1
  * with crmf_error_last(); the work tree files are left as they are, so

@@ -606,6 +606,50 @@ static int index_lock_error(const repo_ctx *c)
 	return -1;
 }
 
+static const char *short_branch(const char *ref)
+{
+	return strncmp(ref, "refs/heads/", 11) == 0 ? ref + 11 : ref;
+}
+
+/*
+ * Git takes HEAD.lock and the branch's lock (refs/heads/<name>.lock, in the
+ * common git directory of linked worktrees) to commit, and refuses while
+ * another process holds one ("unable to create '.git/HEAD.lock': File
+ * exists"). libgit2 writes the branch without looking at HEAD.lock, so both
+ * are looked for here, before anything is written, as index.lock is.
+ */
+static int ref_locks_held(const repo_ctx *c, const char *branch)
+{
+	char *path, *shown = NULL;
+	const char *rel;
+	struct stat st;
+	int rc = 0;
+
+	path = xasprintf("%sHEAD.lock", git_repository_path(c->repo));
+	if (lstat(path, &st) == 0) {
+		rel = below(path, c->root);
+		crmf_error_set("HEAD.lock is held by another git process ('%s'); when no git is "
+			       "running, remove it, then run 'crmf commit'",
+			       rel && *rel ? rel : path);
+		rc = -1;
+	}
+	free(path);
+	if (rc < 0 || strcmp(branch, "HEAD") == 0)
+		return rc;
+	path = xasprintf("%s%s.lock", git_repository_commondir(c->repo), branch);
+	if (lstat(path, &st) == 0) {
+		rel = below(path, c->root);
+		shown = xstrdup(rel && *rel ? rel : path);
+		crmf_error_set("the branch '%s' is locked by another git process ('%s'); when no "
+			       "git is running, remove it, then run 'crmf commit'",
+			       short_branch(branch), shown);
+		rc = -1;
+	}
+	free(shown);
+	free(path);
+	return rc;
+}
+
 /* Where HEAD points: *branch is the branch (or "HEAD" when detached), *parent its commit or NULL.
  */
 static int resolve_head(char **branch, git_commit **parent, git_repository *repo)
@@ -644,11 +688,6 @@ done:
 	}
 	git_reference_free(head);
 	return rc;
-}
-
-static const char *short_branch(const char *ref)
-{
-	return strncmp(ref, "refs/heads/", 11) == 0 ? ref + 11 : ref;
 }
 
 /* Move the branch from `parent` to `id`, refusing when another process moved it meanwhile. */
@@ -822,7 +861,7 @@ int crmf_commit_paths(char *oid_out, const char *root, const crmf_commit_path *p
 		index_lock_error(&c);
 		goto done;
 	}
-	if (resolve_head(&branch, &parent, c.repo) < 0)
+	if (resolve_head(&branch, &parent, c.repo) < 0 || ref_locks_held(&c, branch) < 0)
 		goto done;
 	if (parent && git_commit_tree(&base, parent) < 0) {
 		crmf_error_set("cannot read the tree of HEAD: %s", git_msg());

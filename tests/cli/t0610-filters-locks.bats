@@ -232,3 +232,75 @@ make_crlf_repo() {
 	stored_rot13 $f
 	crmf check $f
 }
+
+# A held lock: crmf commits nothing, as git commit does, and says which lock; the change is
+# saved whole (as with a held index.lock) and `crmf commit` finishes it once the lock is gone.
+refused_for_lock() {
+	local lock=$1 stage=$2 f=customers/2024/C2024004.yaml head idx
+	: >"$lock"
+	# git itself refuses in this state
+	sed -i 's/^grade: B$/grade: A/' $f
+	run git commit -qam 'by git'
+	assert_failure
+	assert_output --partial "$lock': File exists"
+	git checkout -q HEAD -- $f
+	head=$(git rev-parse HEAD)
+	idx=$(sha256sum <.git/index)
+	run crmf set C2024004 stage=$stage
+	assert_failure 1
+	assert_output --partial "saved, not committed"
+	assert_output --partial "another git process ('$lock')"
+	assert_output --partial "crmf commit"
+	[ "$(git rev-parse HEAD)" = "$head" ]
+	[ "$(sha256sum <.git/index)" = "$idx" ]
+	grep -q "^stage: $stage\$" $f
+	crmf check $f
+	rm "$lock"
+	run crmf commit
+	assert_success
+	assert_line --partial "C2024004: stage: "
+	assert_line --partial "→ $stage"
+	run git status --porcelain
+	assert_output ''
+	git fsck --strict
+}
+
+@test "t0610 locks: a held .git/HEAD.lock refuses the commit" {
+	make_example_repo
+	cd repo
+	refused_for_lock .git/HEAD.lock at-risk
+}
+
+@test "t0610 locks: a held lock of the branch refuses the commit, loose or packed" {
+	make_example_repo
+	cd repo
+	refused_for_lock .git/refs/heads/main.lock at-risk
+	git pack-refs --all
+	[ ! -e .git/refs/heads/main ]
+	refused_for_lock .git/refs/heads/main.lock lost
+}
+
+@test "t0610 locks: packed-refs.lock does not stop a commit (nor git commit)" {
+	make_example_repo
+	cd repo
+	git pack-refs --all
+	: >.git/packed-refs.lock
+	run crmf set C2024004 stage=at-risk
+	assert_success
+	git log -1 --format=%s | grep -q 'stage'
+	sed -i 's/^grade: B$/grade: A/' customers/2024/C2024004.yaml
+	git commit -qam 'by git'
+	[ -z "$(git status --porcelain)" ]
+}
+
+@test "t0610 locks: a detached HEAD with HEAD.lock held refuses too" {
+	make_example_repo
+	cd repo
+	git checkout -q --detach
+	head=$(git rev-parse HEAD)
+	: >.git/HEAD.lock
+	run crmf log C2024004 --method phone --summary '电话' --by li.na --date 2025-06-16
+	assert_failure 1
+	assert_output --partial "('.git/HEAD.lock')"
+	[ "$(git rev-parse HEAD)" = "$head" ]
+}
