@@ -1,9 +1,11 @@
 /* Changing a repository safely: lock, atomic writes, commits of just the changed files, history. */
 #include "crmf/commit.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -276,11 +278,95 @@ void crmf_lock_release(crmf_lock *lock)
 
 /* --- atomic writes --- */
 
+/*
+ * Temporary files of crmf processes that died between making one and
+ * renaming it into place (kill -9, a crash): named "<pid>-…", removed when
+ * that process is gone. A live process that reused the number keeps them
+ * until it too is gone; git never looks here, so they cost nothing meanwhile.
+ */
+static void sweep_dead(const char *tmpdir)
+{
+	DIR *d = opendir(tmpdir);
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		char *end;
+		long pid = strtol(e->d_name, &end, 10);
+
+		if (end == e->d_name || *end != '-' || pid <= 0 || pid == (long)getpid())
+			continue;
+		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		(void)unlinkat(dirfd(d), e->d_name, 0);
+	}
+	closedir(d);
+}
+
+/*
+ * Where the temporary file of a write into `dir` (on device `dev`) goes:
+ * crmf/tmp/ in the git directory of the work tree holding `dir`, so that a
+ * process killed before its rename leaves nothing that git status lists
+ * (git never looks inside its own directory); NULL when `dir` is in no
+ * repository or the git directory is on another file system (a rename
+ * cannot cross it) or cannot be written (read-only): then beside the file.
+ */
+static char *tmp_dir_for(const char *dir, dev_t dev)
+{
+	git_buf b = GIT_BUF_INIT;
+	char *t = NULL, *parent = NULL;
+	struct stat st;
+
+	crmf_git_need();
+	if (git_repository_discover(&b, dir, 0, NULL) == 0 && b.ptr && *b.ptr) {
+		const char *sep = b.ptr[strlen(b.ptr) - 1] == '/' ? "" : "/";
+
+		parent = xasprintf("%s%scrmf", b.ptr, sep);
+		t = xasprintf("%s/tmp", parent);
+		if ((mkdir(parent, 0777) != 0 && errno != EEXIST) ||
+		    (mkdir(t, 0777) != 0 && errno != EEXIST) || stat(t, &st) != 0 ||
+		    !S_ISDIR(st.st_mode) || st.st_dev != dev) {
+			free(t);
+			t = NULL;
+		}
+	}
+	git_error_clear();
+	git_buf_dispose(&b);
+	free(parent);
+	return t;
+}
+
+/* Make the temporary file: in `tmpdir` when given, else beside the target; -1 with errno. */
+static int make_tmp(char **tmp, const char *tmpdir, const char *dir, const char *base)
+{
+	int fd = -1;
+
+	*tmp = NULL;
+	for (unsigned i = 0; fd < 0; i++) {
+		free(*tmp);
+		if (tmpdir)
+			*tmp = xasprintf("%s/%ld-%u-%s", tmpdir, (long)getpid(), i, base);
+		else
+			*tmp = xasprintf("%s/.%s.crmf-%ld-%u", dir, base, (long)getpid(), i);
+		fd = open(*tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+		if (fd < 0 && (errno != EEXIST || i >= 1000)) {
+			int err = errno;
+
+			free(*tmp);
+			*tmp = NULL;
+			errno = err;
+			return -1;
+		}
+	}
+	return fd;
+}
+
 int crmf_write_atomic(const char *fspath, const char *buf, size_t len)
 {
-	char *target = NULL, *dir = NULL, *tmp = NULL;
+	char *target = NULL, *dir = NULL, *tmp = NULL, *tmpdir = NULL;
 	const char *base, *slash;
-	struct stat st;
+	struct stat st, dst;
 	bool exists = false;
 	int fd = -1, rc = -1, err;
 
@@ -303,16 +389,18 @@ int crmf_write_atomic(const char *fspath, const char *buf, size_t len)
 	dir =
 	    slash ? xstrndup(target, slash == target ? 1 : (size_t)(slash - target)) : xstrdup(".");
 	base = slash ? slash + 1 : target;
-	for (unsigned i = 0; fd < 0; i++) {
-		free(tmp);
-		tmp = xasprintf("%s/.%s.crmf-%ld-%u", dir, base, (long)getpid(), i);
-		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-		if (fd < 0 && (errno != EEXIST || i >= 1000)) {
-			crmf_error_set("cannot write '%s': %s", fspath, errtext(errno));
-			free(tmp);
-			tmp = NULL;
-			goto done;
-		}
+	if (stat(dir, &dst) == 0 && S_ISDIR(dst.st_mode))
+		tmpdir = tmp_dir_for(dir, dst.st_dev);
+again:
+	fd = make_tmp(&tmp, tmpdir, dir, base);
+	if (fd < 0 && tmpdir) {
+		free(tmpdir); /* the git directory refuses: beside the file then */
+		tmpdir = NULL;
+		goto again;
+	}
+	if (fd < 0) {
+		crmf_error_set("cannot write '%s': %s", fspath, errtext(errno));
+		goto done;
 	}
 	/* the file keeps its permissions */
 	if (exists && fchmod(fd, st.st_mode & 07777) != 0)
@@ -321,8 +409,20 @@ int crmf_write_atomic(const char *fspath, const char *buf, size_t len)
 		goto fail;
 	err = close(fd);
 	fd = -1;
-	if (err != 0 || rename(tmp, target) != 0)
+	if (err != 0)
 		goto fail;
+	if (rename(tmp, target) != 0) {
+		if (errno == EXDEV && tmpdir) {
+			/* one file system seen through two mounts: beside the file then */
+			unlink(tmp);
+			free(tmp);
+			tmp = NULL;
+			free(tmpdir);
+			tmpdir = NULL;
+			goto again;
+		}
+		goto fail;
+	}
 	free(tmp);
 	tmp = NULL;
 	{
@@ -334,6 +434,8 @@ int crmf_write_atomic(const char *fspath, const char *buf, size_t len)
 			close(dfd);
 		}
 	}
+	if (tmpdir)
+		sweep_dead(tmpdir);
 	rc = 0;
 	goto done;
 fail:
@@ -345,6 +447,7 @@ done:
 	if (tmp)
 		unlink(tmp);
 	free(tmp);
+	free(tmpdir);
 	free(dir);
 	free(target);
 	return rc;

@@ -304,3 +304,86 @@ refused_for_lock() {
 	assert_output --partial "('.git/HEAD.lock')"
 	[ "$(git rev-parse HEAD)" = "$head" ]
 }
+
+# Only the customer file may show in git status (changed, not committed), never a temporary.
+no_stray_file() {
+	run git status --porcelain --untracked-files=all --ignored
+	refute_output --partial '.crmf-'
+	run bash -c "git status --porcelain --untracked-files=all | grep -v ' customers/2024/C2024004.yaml\$'"
+	assert_output ''
+}
+
+@test "t0610 temporaries: crmf killed right before its rename leaves nothing git status lists" {
+	make_example_repo
+	cd repo
+	# an exact kill -9: the process dies at its first rename(2), the temporary file written
+	cat >"$TMP/die.c" <<'C'
+#define _GNU_SOURCE
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+int rename(const char *from, const char *to)
+{
+	(void)from;
+	if (strstr(to, "C2024004"))
+		raise(SIGKILL);
+	return -1;
+}
+C
+	cc -shared -fPIC -o "$TMP/die.so" "$TMP/die.c"
+	f=customers/2024/C2024004.yaml
+	before=$(sha256sum <$f)
+	for i in 1 2 3; do
+		run env LD_PRELOAD="$TMP/die.so" ASAN_OPTIONS=verify_asan_link_order=0 \
+			"$CRMF" log C2024004 --method phone --summary "killed $i" --by li.na --date 2025-06-16
+		[ "$status" -eq 137 ]
+	done
+	[ "$(sha256sum <$f)" = "$before" ]
+	run git status --porcelain --untracked-files=all --ignored
+	assert_output ''
+	# the next run clears what the dead ones left, where git does not look anyway
+	[ "$(ls .git/crmf/tmp | wc -l)" -eq 3 ]
+	crmf log C2024004 --method phone --summary 'alive' --by li.na --date 2025-06-16
+	[ "$(ls .git/crmf/tmp | wc -l)" -eq 0 ]
+	run git status --porcelain
+	assert_output ''
+	git fsck --strict
+}
+
+@test "t0610 temporaries: kill -9 at random points of 60 crmf log runs: old or new file, no stray" {
+	make_example_repo
+	cd repo
+	f=customers/2024/C2024004.yaml
+	for i in $(seq 1 60); do
+		"$CRMF" log C2024004 --method phone --summary "kill $i" --by li.na --date 2025-06-16 \
+			>/dev/null 2>&1 &
+		pid=$!
+		sleep "$(printf '0.%03d' $((RANDOM % 40)))"
+		kill -9 $pid 2>/dev/null || true
+		wait $pid 2>/dev/null || true
+		# what a killed git leaves too: its locks (a user removes them, as git says)
+		rm -f .git/index.lock .git/HEAD.lock .git/refs/heads/main.lock
+		no_stray_file
+		crmf check -q $f
+	done
+	git fsck --strict --no-dangling
+	crmf commit >/dev/null || true
+	run git status --porcelain --untracked-files=all
+	assert_output ''
+	git fsck --strict --no-dangling
+}
+
+@test "t0610 temporaries: where the git directory cannot take them, beside the file, and gone" {
+	make_example_repo
+	cd repo
+	# not a folder: crmf falls back to the customer's folder (as for a git directory on
+	# another file system, or a read-only one)
+	mkdir -p .git/crmf
+	: >.git/crmf/tmp
+	run crmf set C2024004 stage=at-risk
+	assert_success
+	run git status --porcelain --untracked-files=all
+	assert_output ''
+	run ls -A customers/2024
+	refute_output --partial '.crmf-'
+}
