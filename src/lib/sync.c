@@ -337,6 +337,47 @@ static void driver_unregister(void)
 	the_driver.cfg = NULL;
 }
 
+int crmf_sync_filter(char **out, size_t *out_len, const char *root, const char *path,
+		     const char *buf, size_t len, bool to_worktree)
+{
+	crmf_git_need();
+	repo r;
+	git_filter_list *fl = NULL;
+	git_buf f = GIT_BUF_INIT;
+	char *gp = NULL;
+	int rc = -1;
+
+	*out = NULL;
+	*out_len = 0;
+	if (repo_open(&r, root) < 0)
+		return -1;
+	gp = xasprintf("%s%s", r.prefix, path);
+	if (git_filter_list_load(&fl, r.git, NULL, gp,
+				 to_worktree ? GIT_FILTER_TO_WORKTREE : GIT_FILTER_TO_ODB,
+				 GIT_FILTER_DEFAULT) < 0 ||
+	    (fl && git_filter_list_apply_to_buffer(&f, fl, buf, len) < 0)) {
+		crmf_error_set("%s", git_msg());
+		goto done;
+	}
+	if (!fl) {
+		buf = buf ? buf : "";
+	} else {
+		buf = f.ptr ? f.ptr : "";
+		len = f.size;
+	}
+	*out = xmalloc(len + 1);
+	memcpy(*out, buf, len);
+	(*out)[len] = '\0';
+	*out_len = len;
+	rc = 0;
+done:
+	git_buf_dispose(&f);
+	git_filter_list_free(fl);
+	free(gp);
+	repo_close(&r);
+	return rc;
+}
+
 /* ---- what changed ---- */
 
 typedef struct file_list {

@@ -387,3 +387,40 @@ C
 	run ls -A customers/2024
 	refute_output --partial '.crmf-'
 }
+
+@test "t0610 filters: git pull with crmf's merge driver merges smudged sides, stores them cleaned" {
+	make_rot_repo
+	# stored as base64, which is no YAML: the driver must not merge what git hands it as is
+	git -C repo config filter.rot.clean base64
+	git -C repo config filter.rot.smudge 'base64 -d'
+	git -C repo add --renormalize .
+	git -C repo commit -qm base64
+	(cd repo && crmf setup >/dev/null && git add .gitattributes && git commit -qm setup)
+	git clone -q --bare repo remote.git
+	for c in a b; do
+		git init -q $c
+		git -C $c config filter.rot.clean base64
+		git -C $c config filter.rot.smudge 'base64 -d'
+		git -C $c remote add origin ../remote.git
+		git -C $c pull -q origin main
+		git -C $c branch -q -u origin/main
+		(cd $c && crmf setup >/dev/null)
+	done
+	f=customers/2024/C2024004.yaml
+	# committed by git: only the merge is crmf's
+	printf '    -   date: 2025-06-16\n        by: li.na\n        method: phone\n        summary: from a\n' >>a/$f
+	git -C a commit -qam a
+	git -C a push -q origin main
+	cd b
+	printf '    -   date: 2025-06-17\n        by: li.na\n        method: visit\n        summary: from b\n' >>$f
+	git commit -qam b
+	run git pull --no-rebase --no-edit -q origin main
+	assert_success
+	grep -q 'summary: from a' $f
+	grep -q 'summary: from b' $f
+	run git status --porcelain
+	assert_output ''
+	[ "$(git rev-parse "HEAD:$f")" = "$(git hash-object --path=$f $f)" ]
+	git cat-file blob "HEAD:$f" | base64 -d | cmp - $f
+	crmf check $f
+}
