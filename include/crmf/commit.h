@@ -23,12 +23,15 @@ int crmf_lock_acquire(crmf_lock **out, const char *root, int timeout_ms);
 /** Release the lock; NULL is a no-op. */
 void crmf_lock_release(crmf_lock *lock);
 
-/** Write `len` bytes to `fspath` atomically: a temporary file in the same
- * directory, fsync, rename over the target, fsync the directory. An existing
- * file keeps its permissions; a symbolic link is written through, not
- * replaced. On failure the target is untouched and no temporary file is
- * left; -1 with crmf_error_last() ("cannot write 'PATH': no space left on
- * device"). */
+/** Write `len` bytes to `fspath` atomically: a temporary file, fsync, rename
+ * over the target, fsync the directory. The temporary file is made in
+ * crmf/tmp/ of the git directory when the target is in a work tree on the
+ * same file system, where git status never looks, so that a process killed
+ * before its rename leaves nothing git lists (later writes remove what dead
+ * processes left there); else beside the target. An existing file keeps its
+ * permissions; a symbolic link is written through, not replaced. On failure
+ * the target is untouched and no temporary file is left; -1 with
+ * crmf_error_last() ("cannot write 'PATH': no space left on device"). */
 int crmf_write_atomic(const char *fspath, const char *buf, size_t len);
 
 /** What a commit says. The author is `author` ("Name <email>", parsed by
@@ -85,10 +88,11 @@ int crmf_commit_parse_author(char **name, char **email, const char *author);
  * not NULL. When the paths are already committed exactly as they are, no
  * (empty) commit is made: 0 with `oid_out` set to "".
  *
- * Order, so that a failure leaves a coherent state: a held index.lock is
- * detected before anything is written, and nothing changes ("index.lock is
- * held by another git process ('.git/index.lock'); when no git is running,
- * remove it, then run 'crmf commit'"); then the objects are written, then the
+ * Order, so that a failure leaves a coherent state: a held index.lock,
+ * HEAD.lock or lock of the branch (refs/heads/NAME.lock), which git commit
+ * refuses too, is detected before anything is written, and nothing changes
+ * ("index.lock is held by another git process ('.git/index.lock'); when no
+ * git is running, remove it, then run 'crmf commit'"); then the objects are written, then the
  * index, then the branch. Should the branch update fail (another git moved or
  * locked it), the paths are left staged, as after git add. On failure: -1
  * with crmf_error_last(); the work tree files are left as they are, so

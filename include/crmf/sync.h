@@ -46,6 +46,18 @@ char *crmf_setup_command(void);
  * crmf on PATH, else its absolute path. */
 char *crmf_self_command(void);
 
+/**
+ * `len` bytes of the file `path` (relative to the crmf root `root`) converted
+ * through the filters its attributes select (eol, ident, filter drivers such
+ * as git-crypt): to the work tree's form as git checkout writes it when
+ * `to_worktree`, else to the form git stores, as git add does. For the merge
+ * driver, which git hands the stored form and whose result it stores as it
+ * is. *out malloc'ed, NUL-terminated (not counted in *out_len); 0, or -1 with
+ * crmf_error_last() (a required filter that failed).
+ */
+int crmf_sync_filter(char **out, size_t *out_len, const char *root, const char *path,
+		     const char *buf, size_t len, bool to_worktree);
+
 /* ---- sync ---- */
 
 typedef enum {

@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "crmf/merge.h"
+#include "crmf/sync.h"
 
 /* Exit status git reads as "could not merge at all" (above 1, per its protocol). */
 enum { EXIT_DRIVER_ERROR = 2 };
@@ -115,14 +116,28 @@ static void explain(const char *path, const crmf_merge_result *r)
 	}
 }
 
+/* A side as the work tree would have it; the buffer is replaced. */
+static int smudge(char **buf, size_t *len, const char *root, const char *rel)
+{
+	char *w;
+	size_t wl;
+
+	if (crmf_sync_filter(&w, &wl, root, rel, *buf, *len, true) < 0)
+		return -1;
+	free(*buf);
+	*buf = w;
+	*len = wl;
+	return 0;
+}
+
 static int run(int argc, char **argv)
 {
 	static const struct option opts[] = {
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	char *bases = NULL, *ours = NULL, *theirs = NULL, *root = NULL, *rel = NULL;
-	size_t bl = 0, ol = 0, tl = 0;
+	char *bases = NULL, *ours = NULL, *theirs = NULL, *root = NULL, *rel = NULL, *stored = NULL;
+	size_t bl = 0, ol = 0, tl = 0, sl = 0;
 	crmf_config *cfg = NULL;
 	crmf_merge_opts mo;
 	crmf_merge_result r;
@@ -144,14 +159,30 @@ static int run(int argc, char **argv)
 		goto done;
 	if (argc - optind == 4)
 		locate(&root, &rel, path);
+	/* git hands over the stored form (cleaned by filters such as git-crypt) and stores the
+	 * result as it is: merge the YAML the work tree has, store it back cleaned */
+	if (root && rel &&
+	    (smudge(&bases, &bl, root, rel) < 0 || smudge(&ours, &ol, root, rel) < 0 ||
+	     smudge(&theirs, &tl, root, rel) < 0)) {
+		cli_error("%s: %s", path, crmf_error_last());
+		goto done;
+	}
 	cfg = load_config(root);
 	memset(&mo, 0, sizeof(mo));
 	mo.cfg = cfg;
 	mo.relpath = rel;
 	m = crmf_merge_file(&r, bases, bl, ours, ol, theirs, tl, &mo);
-	if (m < 0) {
+	if (m >= 0 && root && rel &&
+	    crmf_sync_filter(&stored, &sl, root, rel, r.buf, r.len, false) < 0) {
 		cli_error("%s: %s", path, crmf_error_last());
-	} else if (crmf_write_atomic(argv[optind + 1], r.buf, r.len) < 0) {
+		m = -2;
+	}
+	if (m == -2) {
+		/* said above */
+	} else if (m < 0) {
+		cli_error("%s: %s", path, crmf_error_last());
+	} else if (crmf_write_atomic(argv[optind + 1], stored ? stored : r.buf,
+				     stored ? sl : r.len) < 0) {
 		cli_error("cannot write the merge of '%s': %s", path, crmf_error_last());
 	} else {
 		if (m == 1)
@@ -160,6 +191,7 @@ static int run(int argc, char **argv)
 	}
 	crmf_merge_result_release(&r);
 done:
+	free(stored);
 	crmf_config_free(cfg);
 	free(bases);
 	free(ours);

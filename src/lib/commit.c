@@ -1,9 +1,11 @@
 /* Changing a repository safely: lock, atomic writes, commits of just the changed files, history. */
 #include "crmf/commit.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +22,7 @@
 #include "crmf/diag.h"
 #include "crmf/diff.h"
 #include "git_private.h"
+#include "gitfilter.h"
 #include "gitindex.h"
 #include "util.h"
 
@@ -484,11 +487,95 @@ void crmf_lock_release(crmf_lock *lock)
 
 /* --- atomic writes --- */
 
+/*
+ * Temporary files of crmf processes that died between making one and
+ * renaming it into place (kill -9, a crash): named "<pid>-…", removed when
+ * that process is gone. A live process that reused the number keeps them
+ * until it too is gone; git never looks here, so they cost nothing meanwhile.
+ */
+static void sweep_dead(const char *tmpdir)
+{
+	DIR *d = opendir(tmpdir);
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		char *end;
+		long pid = strtol(e->d_name, &end, 10);
+
+		if (end == e->d_name || *end != '-' || pid <= 0 || pid == (long)getpid())
+			continue;
+		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		(void)unlinkat(dirfd(d), e->d_name, 0);
+	}
+	closedir(d);
+}
+
+/*
+ * Where the temporary file of a write into `dir` (on device `dev`) goes:
+ * crmf/tmp/ in the git directory of the work tree holding `dir`, so that a
+ * process killed before its rename leaves nothing that git status lists
+ * (git never looks inside its own directory); NULL when `dir` is in no
+ * repository or the git directory is on another file system (a rename
+ * cannot cross it) or cannot be written (read-only): then beside the file.
+ */
+static char *tmp_dir_for(const char *dir, dev_t dev)
+{
+	git_buf b = GIT_BUF_INIT;
+	char *t = NULL, *parent = NULL;
+	struct stat st;
+
+	crmf_git_need();
+	if (git_repository_discover(&b, dir, 0, NULL) == 0 && b.ptr && *b.ptr) {
+		const char *sep = b.ptr[strlen(b.ptr) - 1] == '/' ? "" : "/";
+
+		parent = xasprintf("%s%scrmf", b.ptr, sep);
+		t = xasprintf("%s/tmp", parent);
+		if ((mkdir(parent, 0777) != 0 && errno != EEXIST) ||
+		    (mkdir(t, 0777) != 0 && errno != EEXIST) || stat(t, &st) != 0 ||
+		    !S_ISDIR(st.st_mode) || st.st_dev != dev) {
+			free(t);
+			t = NULL;
+		}
+	}
+	git_error_clear();
+	git_buf_dispose(&b);
+	free(parent);
+	return t;
+}
+
+/* Make the temporary file: in `tmpdir` when given, else beside the target; -1 with errno. */
+static int make_tmp(char **tmp, const char *tmpdir, const char *dir, const char *base)
+{
+	int fd = -1;
+
+	*tmp = NULL;
+	for (unsigned i = 0; fd < 0; i++) {
+		free(*tmp);
+		if (tmpdir)
+			*tmp = xasprintf("%s/%ld-%u-%s", tmpdir, (long)getpid(), i, base);
+		else
+			*tmp = xasprintf("%s/.%s.crmf-%ld-%u", dir, base, (long)getpid(), i);
+		fd = open(*tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+		if (fd < 0 && (errno != EEXIST || i >= 1000)) {
+			int err = errno;
+
+			free(*tmp);
+			*tmp = NULL;
+			errno = err;
+			return -1;
+		}
+	}
+	return fd;
+}
+
 int crmf_write_atomic(const char *fspath, const char *buf, size_t len)
 {
-	char *target = NULL, *dir = NULL, *tmp = NULL;
+	char *target = NULL, *dir = NULL, *tmp = NULL, *tmpdir = NULL;
 	const char *base, *slash;
-	struct stat st;
+	struct stat st, dst;
 	bool exists = false;
 	int fd = -1, rc = -1, err;
 
@@ -511,16 +598,18 @@ int crmf_write_atomic(const char *fspath, const char *buf, size_t len)
 	dir =
 	    slash ? xstrndup(target, slash == target ? 1 : (size_t)(slash - target)) : xstrdup(".");
 	base = slash ? slash + 1 : target;
-	for (unsigned i = 0; fd < 0; i++) {
-		free(tmp);
-		tmp = xasprintf("%s/.%s.crmf-%ld-%u", dir, base, (long)getpid(), i);
-		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-		if (fd < 0 && (errno != EEXIST || i >= 1000)) {
-			crmf_error_set("cannot write '%s': %s", fspath, errtext(errno));
-			free(tmp);
-			tmp = NULL;
-			goto done;
-		}
+	if (stat(dir, &dst) == 0 && S_ISDIR(dst.st_mode))
+		tmpdir = tmp_dir_for(dir, dst.st_dev);
+again:
+	fd = make_tmp(&tmp, tmpdir, dir, base);
+	if (fd < 0 && tmpdir) {
+		free(tmpdir); /* the git directory refuses: beside the file then */
+		tmpdir = NULL;
+		goto again;
+	}
+	if (fd < 0) {
+		crmf_error_set("cannot write '%s': %s", fspath, errtext(errno));
+		goto done;
 	}
 	/* the file keeps its permissions */
 	if (exists && fchmod(fd, st.st_mode & 07777) != 0)
@@ -529,8 +618,20 @@ int crmf_write_atomic(const char *fspath, const char *buf, size_t len)
 		goto fail;
 	err = close(fd);
 	fd = -1;
-	if (err != 0 || rename(tmp, target) != 0)
+	if (err != 0)
 		goto fail;
+	if (rename(tmp, target) != 0) {
+		if (errno == EXDEV && tmpdir) {
+			/* one file system seen through two mounts: beside the file then */
+			unlink(tmp);
+			free(tmp);
+			tmp = NULL;
+			free(tmpdir);
+			tmpdir = NULL;
+			goto again;
+		}
+		goto fail;
+	}
 	free(tmp);
 	tmp = NULL;
 	{
@@ -542,6 +643,8 @@ int crmf_write_atomic(const char *fspath, const char *buf, size_t len)
 			close(dfd);
 		}
 	}
+	if (tmpdir)
+		sweep_dead(tmpdir);
 	rc = 0;
 	goto done;
 fail:
@@ -553,6 +656,7 @@ done:
 	if (tmp)
 		unlink(tmp);
 	free(tmp);
+	free(tmpdir);
 	free(dir);
 	free(target);
 	return rc;
@@ -822,6 +926,50 @@ static int index_lock_error(const repo_ctx *c)
 	return -1;
 }
 
+static const char *short_branch(const char *ref)
+{
+	return strncmp(ref, "refs/heads/", 11) == 0 ? ref + 11 : ref;
+}
+
+/*
+ * Git takes HEAD.lock and the branch's lock (refs/heads/<name>.lock, in the
+ * common git directory of linked worktrees) to commit, and refuses while
+ * another process holds one ("unable to create '.git/HEAD.lock': File
+ * exists"). libgit2 writes the branch without looking at HEAD.lock, so both
+ * are looked for here, before anything is written, as index.lock is.
+ */
+static int ref_locks_held(const repo_ctx *c, const char *branch)
+{
+	char *path, *shown = NULL;
+	const char *rel;
+	struct stat st;
+	int rc = 0;
+
+	path = xasprintf("%sHEAD.lock", git_repository_path(c->repo));
+	if (lstat(path, &st) == 0) {
+		rel = below(path, c->root);
+		crmf_error_set("HEAD.lock is held by another git process ('%s'); when no git is "
+			       "running, remove it, then run 'crmf commit'",
+			       rel && *rel ? rel : path);
+		rc = -1;
+	}
+	free(path);
+	if (rc < 0 || strcmp(branch, "HEAD") == 0)
+		return rc;
+	path = xasprintf("%s%s.lock", git_repository_commondir(c->repo), branch);
+	if (lstat(path, &st) == 0) {
+		rel = below(path, c->root);
+		shown = xstrdup(rel && *rel ? rel : path);
+		crmf_error_set("the branch '%s' is locked by another git process ('%s'); when no "
+			       "git is running, remove it, then run 'crmf commit'",
+			       short_branch(branch), shown);
+		rc = -1;
+	}
+	free(shown);
+	free(path);
+	return rc;
+}
+
 /* Where HEAD points: *branch is the branch (or "HEAD" when detached), *parent its commit or NULL.
  */
 static int resolve_head(char **branch, git_commit **parent, git_repository *repo)
@@ -860,11 +1008,6 @@ done:
 	}
 	git_reference_free(head);
 	return rc;
-}
-
-static const char *short_branch(const char *ref)
-{
-	return strncmp(ref, "refs/heads/", 11) == 0 ? ref + 11 : ref;
 }
 
 /* Move the branch from `parent` to `id`, refusing when another process moved it meanwhile. */
@@ -1099,7 +1242,7 @@ int crmf_commit_paths_as(char *oid_out, const char *root, const crmf_commit_path
 		index_lock_error(&c);
 		goto done;
 	}
-	if (resolve_head(&branch, &parent, c.repo) < 0)
+	if (resolve_head(&branch, &parent, c.repo) < 0 || ref_locks_held(&c, branch) < 0)
 		goto done;
 	if (parent && git_commit_tree(&base, parent) < 0) {
 		crmf_error_set("cannot read the tree of HEAD: %s", git_msg());
@@ -1441,15 +1584,25 @@ void crmf_changed_free(crmf_changed *v, size_t n)
 
 /* --- reading HEAD and the index --- */
 
-static char *blob_copy(const git_blob *b, size_t *len)
+/* The blob as git checkout would write it at `gpath` (through the smudge filters), malloc'ed
+ * and NUL-terminated; 0, or -1 with the libgit2 error. */
+static int smudged_copy(char **out, size_t *len, git_repository *repo, git_blob *b,
+			const char *gpath)
 {
-	size_t n = (size_t)git_blob_rawsize(b);
-	char *p = xmalloc(n + 1);
+	git_buf f = GIT_BUF_INIT;
 
-	memcpy(p, git_blob_rawcontent(b), n);
-	p[n] = '\0';
-	*len = n;
-	return p;
+	*out = NULL;
+	*len = 0;
+	if (crmf_gitfilter_smudge(&f, repo, b, gpath) < 0) {
+		git_buf_dispose(&f);
+		return -1;
+	}
+	*out = xmalloc(f.size + 1);
+	memcpy(*out, f.ptr, f.size);
+	(*out)[f.size] = '\0';
+	*len = f.size;
+	git_buf_dispose(&f);
+	return 0;
 }
 
 int crmf_read_head(char **out, size_t *len, const char *root, const char *path)
@@ -1490,7 +1643,11 @@ int crmf_read_head(char **out, size_t *len, const char *root, const char *path)
 		crmf_error_set("cannot read '%s' in HEAD: %s", path, git_msg());
 		goto done;
 	}
-	*out = blob_copy(blob, len);
+	/* compared with the work tree: as git checkout would write it */
+	if (smudged_copy(out, len, c.repo, blob, gp) < 0) {
+		crmf_error_set("cannot read '%s' in HEAD: %s", path, git_msg());
+		goto done;
+	}
 	rc = 0;
 done:
 	free(gp);
@@ -1714,8 +1871,13 @@ static int staged_add(staged_list *l, git_repository *repo, const git_index_entr
 		l->cap = l->cap ? l->cap * 2 : 64;
 		l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
 	}
+	/* what the commit will hold, in the form the work tree has it (smudged) */
+	if (smudged_copy(&l->v[l->n].data, &l->v[l->n].len, repo, b, ent->path) < 0) {
+		crmf_error_set("cannot read the staged '%s': %s", rel, git_msg());
+		git_blob_free(b);
+		return -1;
+	}
 	l->v[l->n].path = xstrdup(rel);
-	l->v[l->n].data = blob_copy(b, &l->v[l->n].len);
 	l->n++;
 	git_blob_free(b);
 	return 0;
@@ -2092,40 +2254,48 @@ static void line_add(lines *l, char *s)
 	l->v[l->n++] = s;
 }
 
-/* The bytes of a blob; one that cannot be read compares as an empty, invalid file. */
-static const char *blob_bytes(git_blob **b, size_t *len, git_repository *repo, const git_oid *id)
+/* The bytes of a blob as the work tree would have them at `path` (relative to the crmf
+ * root; smudged); one that cannot be read compares as an empty, invalid file. */
+static void blob_bytes(git_buf *out, hist *h, const git_oid *id, const char *path)
 {
-	*len = 0;
-	if (git_blob_lookup(b, repo, id) < 0) {
+	git_blob *b = NULL;
+	char *gp;
+
+	memset(out, 0, sizeof(*out));
+	if (git_blob_lookup(&b, h->c->repo, id) < 0) {
 		git_error_clear();
-		*b = NULL;
-		return "";
+		return;
 	}
-	*len = (size_t)git_blob_rawsize(*b);
-	return git_blob_rawcontent(*b);
+	gp = xasprintf("%s%s", h->c->prefix, path);
+	if (crmf_gitfilter_smudge(out, h->c->repo, b, gp) < 0) {
+		git_error_clear();
+		git_buf_dispose(out);
+		memset(out, 0, sizeof(*out));
+	}
+	free(gp);
+	git_blob_free(b);
 }
 
 /* The field-level lines between two blobs; `was` NULL for a file created. */
 static void blob_changes(lines *l, hist *h, const located *was, const located *now,
 			 const char *field)
 {
-	git_blob *a = NULL, *b = NULL;
-	const char *sa = NULL, *sb;
-	size_t la = 0, lb;
+	git_buf a = GIT_BUF_INIT, b = GIT_BUF_INIT;
 	crmf_change *v = NULL;
 	size_t n = 0;
 
 	if (was)
-		sa = blob_bytes(&a, &la, h->c->repo, &was->blob);
-	sb = blob_bytes(&b, &lb, h->c->repo, &now->blob);
-	crmf_diff_bytes(&v, &n, was ? was->path : NULL, sa, la, now->path, sb, lb, field);
+		blob_bytes(&a, h, &was->blob, was->path);
+	blob_bytes(&b, h, &now->blob, now->path);
+	crmf_diff_bytes(&v, &n, was ? was->path : NULL, was ? (a.ptr ? a.ptr : "") : NULL, a.size,
+			now->path, b.ptr ? b.ptr : "", b.size, field);
 	for (size_t i = 0; i < n; i++) {
 		line_add(l, v[i].text);
 		v[i].text = NULL;
 	}
 	crmf_diff_free(v, n);
-	git_blob_free(a);
-	git_blob_free(b);
+	git_buf_dispose(&a);
+	git_buf_dispose(&b);
 }
 
 /* The lines of one commit that changed the customer from `was` to `now`; with `field`, only

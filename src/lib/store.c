@@ -22,6 +22,7 @@
 #include "crmf/commit.h"
 #include "crmf/diag.h"
 #include "git_private.h"
+#include "gitfilter.h"
 #include "sort.h"
 #include "util.h"
 
@@ -40,6 +41,7 @@ static void start_git(void)
 	git_libgit2_init();
 	/* libgit2's safe.directory is not git's: crmf_git_open decides as git does */
 	git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
+	crmf_gitfilter_register();
 	atomic_store(&git_started, true);
 }
 

@@ -19,6 +19,7 @@
 #include "crmf/doc.h"
 #include "crmf/schema.h"
 #include "git_private.h"
+#include "gitfilter.h"
 #include "util.h"
 
 /* Attempts at authenticating before giving up (libgit2 asks again after each failure). */
@@ -248,10 +249,23 @@ static struct crmf_git_driver {
 	crmf_day today;
 } the_driver;
 
-static int blob_bytes(git_blob **out, git_repository *git, const git_index_entry *e)
+/*
+ * The bytes of a side as the work tree has them (smudged: crmf merges YAML, not what a filter
+ * driver such as git-crypt stores); an absent side is an empty buffer.
+ */
+static int side_bytes(git_buf *out, git_repository *git, const git_index_entry *e, const char *path)
 {
-	*out = NULL;
-	return e ? git_blob_lookup(out, git, &e->id) : 0;
+	git_blob *b = NULL;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!e)
+		return 0;
+	if (git_blob_lookup(&b, git, &e->id) < 0)
+		return -1;
+	rc = crmf_gitfilter_smudge(out, git, b, path);
+	git_blob_free(b);
+	return rc;
 }
 
 static int driver_apply(git_merge_driver *self, const char **path_out, uint32_t *mode_out,
@@ -263,7 +277,7 @@ static int driver_apply(git_merge_driver *self, const char **path_out, uint32_t 
 	const git_index_entry *a = git_merge_driver_source_ancestor(src);
 	const git_index_entry *o = git_merge_driver_source_ours(src);
 	const git_index_entry *t = git_merge_driver_source_theirs(src);
-	git_blob *ab = NULL, *ob = NULL, *tb = NULL;
+	git_buf ab = GIT_BUF_INIT, ob = GIT_BUF_INIT, tb = GIT_BUF_INIT;
 	crmf_merge_opts mo;
 	crmf_merge_result res;
 	const char *rel;
@@ -273,34 +287,33 @@ static int driver_apply(git_merge_driver *self, const char **path_out, uint32_t 
 	/* files outside customers/ and archive/ merge as git would */
 	if (!o || !t || !d->repo || !(rel = in_root(d->repo, o->path)) || !is_customer_path(rel))
 		return GIT_PASSTHROUGH;
-	if (blob_bytes(&ab, git, a) < 0 || blob_bytes(&ob, git, o) < 0 ||
-	    blob_bytes(&tb, git, t) < 0) {
-		git_blob_free(ab);
-		git_blob_free(ob);
-		git_blob_free(tb);
-		return GIT_PASSTHROUGH;
+	if (side_bytes(&ab, git, a, o->path) < 0 || side_bytes(&ob, git, o, o->path) < 0 ||
+	    side_bytes(&tb, git, t, o->path) < 0) {
+		rc = GIT_PASSTHROUGH;
+		goto done;
 	}
 	memset(&mo, 0, sizeof(mo));
 	mo.cfg = d->cfg;
 	mo.relpath = rel;
 	mo.today = d->today;
-	if (crmf_merge_file(&res, ab ? git_blob_rawcontent(ab) : NULL,
-			    ab ? (size_t)git_blob_rawsize(ab) : 0, git_blob_rawcontent(ob),
-			    (size_t)git_blob_rawsize(ob), git_blob_rawcontent(tb),
-			    (size_t)git_blob_rawsize(tb), &mo) == 0) {
-		/* libgit2 frees the buffer with its allocator, which is malloc's */
-		merged_out->ptr = xmalloc(res.len + 1);
-		memcpy(merged_out->ptr, res.buf, res.len + 1);
-		merged_out->size = res.len;
-		merged_out->reserved = res.len + 1;
-		*path_out = o->path;
-		*mode_out = o->mode;
-		rc = 0;
+	if (crmf_merge_file(&res, a ? (ab.ptr ? ab.ptr : "") : NULL, ab.size, ob.ptr ? ob.ptr : "",
+			    ob.size, tb.ptr ? tb.ptr : "", tb.size, &mo) == 0) {
+		/* back into the form git stores (cleaned), which libgit2 writes as the blob; the
+		 * buffer is freed with libgit2's allocator, which is malloc's */
+		if (crmf_gitfilter_clean(merged_out, git, res.buf, res.len, o->path) == 0) {
+			*path_out = o->path;
+			*mode_out = o->mode;
+			rc = 0;
+		} else {
+			git_buf_dispose(merged_out);
+			rc = -1;
+		}
 	}
 	crmf_merge_result_release(&res);
-	git_blob_free(ab);
-	git_blob_free(ob);
-	git_blob_free(tb);
+done:
+	git_buf_dispose(&ab);
+	git_buf_dispose(&ob);
+	git_buf_dispose(&tb);
 	return rc;
 }
 
@@ -328,6 +341,47 @@ static void driver_unregister(void)
 	the_driver.cfg = NULL;
 }
 
+int crmf_sync_filter(char **out, size_t *out_len, const char *root, const char *path,
+		     const char *buf, size_t len, bool to_worktree)
+{
+	crmf_git_need();
+	repo r;
+	git_filter_list *fl = NULL;
+	git_buf f = GIT_BUF_INIT;
+	char *gp = NULL;
+	int rc = -1;
+
+	*out = NULL;
+	*out_len = 0;
+	if (repo_open(&r, root) < 0)
+		return -1;
+	gp = xasprintf("%s%s", r.prefix, path);
+	if (git_filter_list_load(&fl, r.git, NULL, gp,
+				 to_worktree ? GIT_FILTER_TO_WORKTREE : GIT_FILTER_TO_ODB,
+				 GIT_FILTER_DEFAULT) < 0 ||
+	    (fl && git_filter_list_apply_to_buffer(&f, fl, buf, len) < 0)) {
+		crmf_error_set("%s", git_msg());
+		goto done;
+	}
+	if (!fl) {
+		buf = buf ? buf : "";
+	} else {
+		buf = f.ptr ? f.ptr : "";
+		len = f.size;
+	}
+	*out = xmalloc(len + 1);
+	memcpy(*out, buf, len);
+	(*out)[len] = '\0';
+	*out_len = len;
+	rc = 0;
+done:
+	git_buf_dispose(&f);
+	git_filter_list_free(fl);
+	free(gp);
+	repo_close(&r);
+	return rc;
+}
+
 /* ---- what changed ---- */
 
 typedef struct file_list {
@@ -346,25 +400,30 @@ static void file_free(crmf_sync_file *f)
 	free(f->changes);
 }
 
-static char *blob_copy(git_repository *git, const git_oid *id, size_t *len)
+/* The blob as the work tree has it at `path` (relative to the top of the work tree: smudged),
+ * malloc'ed and NUL-terminated; NULL when it cannot be read. */
+static char *blob_copy(git_repository *git, const git_oid *id, size_t *len, const char *path)
 {
 	git_blob *b = NULL;
-	char *s;
+	git_buf f = GIT_BUF_INIT;
+	char *s = NULL;
 
 	*len = 0;
-	if (git_oid_is_zero(id) || git_blob_lookup(&b, git, id) < 0) {
+	if (git_oid_is_zero(id) || git_blob_lookup(&b, git, id) < 0 ||
+	    crmf_gitfilter_smudge(&f, git, b, path) < 0) {
 		git_error_clear();
-		return NULL;
+		goto done;
 	}
-	*len = (size_t)git_blob_rawsize(b);
+	*len = f.size;
 	s = xmalloc(*len + 1);
-	memcpy(s, git_blob_rawcontent(b), *len);
+	memcpy(s, f.ptr, *len);
 	s[*len] = '\0';
+done:
+	git_buf_dispose(&f);
 	git_blob_free(b);
 	return s;
 }
 
-/* id and name of a record, for the report. */
 static void read_names(crmf_sync_file *f, const char *buf, size_t len)
 {
 	crmf_doc *doc = NULL;
@@ -382,14 +441,17 @@ static void read_names(crmf_sync_file *f, const char *buf, size_t len)
 	crmf_diags_release(&d);
 }
 
-static void describe(crmf_sync_file *f, git_repository *git, const git_oid *old_id,
-		     const git_oid *new_id)
+static void describe(crmf_sync_file *f, const repo *r, const git_oid *old_id, const git_oid *new_id)
 {
 	size_t ol = 0, nl = 0;
-	char *o = old_id ? blob_copy(git, old_id, &ol) : NULL;
-	char *n = new_id ? blob_copy(git, new_id, &nl) : NULL;
+	char *op = xasprintf("%s%s", r->prefix, f->old_path ? f->old_path : f->path),
+	     *np = xasprintf("%s%s", r->prefix, f->path);
+	char *o = old_id ? blob_copy(r->git, old_id, &ol, op) : NULL;
+	char *n = new_id ? blob_copy(r->git, new_id, &nl, np) : NULL;
 	crmf_change *v = NULL;
 
+	free(op);
+	free(np);
 	crmf_diff_bytes(&v, &f->n_changes, f->old_path ? f->old_path : f->path, o, ol, f->path, n,
 			nl, NULL);
 	crmf_diff_texts(&f->changes, v, f->n_changes);
@@ -465,7 +527,7 @@ static int tree_changes(file_list *out, const repo *r, git_tree *a, git_tree *b)
 		} else {
 			old_id = &dl->old_file.id;
 		}
-		describe(f, r->git, old_id, &dl->new_file.id);
+		describe(f, r, old_id, &dl->new_file.id);
 	}
 	for (size_t k = 0; k < ngone; k++) {
 		crmf_sync_file *f;
@@ -480,7 +542,7 @@ static int tree_changes(file_list *out, const repo *r, git_tree *a, git_tree *b)
 			f->path = gone[k].path;
 			gone[k].path = NULL;
 			f->status = 'D';
-			describe(f, r->git, &gone[k].id, NULL);
+			describe(f, r, &gone[k].id, NULL);
 		}
 		free(gone[k].path);
 	}
@@ -680,9 +742,9 @@ static int explain_conflicts(crmf_sync_result *res, const repo *r, git_index *in
 		}
 		{
 			size_t al = 0, ol = 0, tl = 0;
-			char *ab = a ? blob_copy(r->git, &a->id, &al) : NULL;
-			char *ob = blob_copy(r->git, &o->id, &ol),
-			     *tb = blob_copy(r->git, &t->id, &tl);
+			char *ab = a ? blob_copy(r->git, &a->id, &al, path) : NULL;
+			char *ob = blob_copy(r->git, &o->id, &ol, path),
+			     *tb = blob_copy(r->git, &t->id, &tl, path);
 			char *fs = xasprintf("%s/%s", r->workdir, path);
 			crmf_merge_opts mo;
 			crmf_merge_result m;
@@ -748,7 +810,7 @@ static int validate_merge(crmf_sync_result *res, const repo *r, git_index *index
 
 		if (dl->status == GIT_DELTA_DELETED || !rel || !is_customer_path(rel))
 			continue;
-		if (!(buf = blob_copy(r->git, &dl->new_file.id, &len)))
+		if (!(buf = blob_copy(r->git, &dl->new_file.id, &len, dl->new_file.path)))
 			continue;
 		crmf_diags_init(&d);
 		crmf_doc_parse(&doc, rel, buf, len, &d);

@@ -1027,6 +1027,36 @@ static void test_write_atomic(void **state)
 	assert_string_equal(out("ls -A '%s'", d), "C1.yaml|L.yaml");
 }
 
+/* In a work tree the temporary file is made in the git directory, and dead processes' are swept. */
+static void test_write_atomic_in_repo(void **state)
+{
+	char d[4096], path[4200];
+	pid_t kid;
+	int st;
+
+	(void)state;
+	repo_with_commit(fresh(d, "atomic-repo"));
+	sh("mkdir -p '%s/customers/2024'", d);
+	/* a process that is gone left one behind */
+	kid = fork();
+	assert_true(kid >= 0);
+	if (kid == 0)
+		_exit(0);
+	assert_int_equal(waitpid(kid, &st, 0), kid);
+	sh("mkdir -p '%s/.git/crmf/tmp' && echo half >'%s/.git/crmf/tmp/%ld-0-C1.yaml' && "
+	   "echo mine >'%s/.git/crmf/tmp/%ld-7-C1.yaml'",
+	   d, d, (long)kid, d, (long)getpid());
+	fmt(path, sizeof(path), "%s/customers/2024/C1.yaml", d);
+	assert_int_equal(crmf_write_atomic(path, "id: C1\n", 7), 0);
+	assert_string_equal(slurp(path), "id: C1\n");
+	assert_string_equal(out("ls -A '%s/customers/2024'", d), "C1.yaml");
+	/* the dead one's is gone, a live process's stays */
+	assert_string_equal(out("ls -A '%s/.git/crmf/tmp'", d),
+			    out("echo %ld-7-C1.yaml", (long)getpid()));
+	assert_string_equal(out("git -C '%s' status --porcelain --untracked-files=all", d),
+			    "?? customers/2024/C1.yaml");
+}
+
 static void test_write_atomic_failures(void **state)
 {
 	char d[4096], path[4200], want[8192];
@@ -1229,6 +1259,7 @@ int main(void)
 	    cmocka_unit_test(test_lock_contention),
 	    cmocka_unit_test(test_lock_serialises_ten_processes),
 	    cmocka_unit_test(test_write_atomic),
+	    cmocka_unit_test(test_write_atomic_in_repo),
 	    cmocka_unit_test(test_write_atomic_failures),
 	    cmocka_unit_test(test_write_atomic_disk_full),
 	};
