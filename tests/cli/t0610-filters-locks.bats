@@ -135,7 +135,7 @@ stored_rot13() {
 	[ "$(git rev-parse HEAD)" = "$head" ]
 	cmp $f "$TMP/before"
 	# git itself refuses as well: the file cannot be stored without its filter
-	run git add $f
+	run git add --renormalize $f
 	assert_failure
 	# a long-running process driver (git-lfs style) crmf cannot speak: refuse, never store plain
 	git config --unset filter.rot.clean
