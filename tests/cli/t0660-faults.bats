@@ -1,0 +1,272 @@
+#!/usr/bin/env bats
+# Fault injection: every call of crmf (and of libgit2 inside it) that changes
+# a file (open for writing, write, fsync, close, rename, link, unlink, mkdir,
+# ftruncate, chmod) made to fail in turn with ENOSPC and EIO, by an
+# LD_PRELOAD shim (tests/faults/faultshim.c), for each command that writes.
+# After each failure: every file the command changes holds its old or its new
+# bytes (compared with a fault-free run), never a mix; git fsck is clean; no
+# stray file shows in git status; the exit is non-zero with a message on
+# stderr and no crash, or 0 when the result is complete and committed (and
+# the failed call was one that may be ignored: see harmless() below); and
+# the repository is usable: a fault-free rerun of the command, or the
+# 'crmf commit' the message asks for, brings it to the fault-free result.
+# Then kill -9 at random points of a loop of writes.
+
+load helper
+bats_require_minimum_version 1.5.0
+
+setup_file() {
+	# make check builds the shim; a bare bats run builds its own
+	if [ -z "${CRMF_FAULTSHIM:-}" ] || [ ! -f "$CRMF_FAULTSHIM" ]; then
+		CRMF_FAULTSHIM="$BATS_FILE_TMPDIR/faultshim.so"
+		cc -O2 -fPIC -shared -o "$CRMF_FAULTSHIM" "$CRMF_SRC/tests/faults/faultshim.c" -ldl
+	fi
+	export CRMF_FAULTSHIM
+}
+
+eval "helper_$(declare -f setup)"
+setup() {
+	# hundreds of copies of a repository: on a tmpfs when there is one
+	[ -d /dev/shm ] && [ -w /dev/shm ] && BATS_TMPDIR=/dev/shm
+	helper_setup
+	export TMPDIR="$TMP/tmp"
+	mkdir -p "$TMPDIR"
+	# a preloaded library before the sanitizer runtime is fine for this shim
+	export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
+	TODAY=2025-06-02
+	FILES=()
+	PROBLEMS=()
+	HARMLESS=()
+}
+
+# ---- the sweep ----
+
+# Calls whose failure crmf may ignore, exiting 0 when the result is complete
+# and committed (a report line of the shim: "KIND #N ERRNO WHAT"):
+#   - .git/crmf.lock: crmf's own lock, held by flock; the pid written into
+#     it only names the holder in another process's message;
+#   - fsync of a directory: crmf fsyncs the file's bytes before the rename;
+#     the directory's fsync is best effort (some file systems refuse it), the
+#     rename is made and visible, and git (core.fsync's default) and libgit2
+#     do not fsync what a commit writes either;
+#   - link: libgit2 moves a finished file into place by link() then
+#     unlink(), and by rename() when link fails;
+#   - objects: libgit2 tries up to 32 names for an object's temporary file
+#     and writes an object a second time (as a stream) when the first write
+#     fails; a temporary it could not unlink once the object is in place is
+#     unreachable and git gc removes it; git fsck (checked) reads each object.
+harmless() {
+	case $1 in
+	*"/.git/crmf.lock"*) return 0 ;;
+	fsync*" (directory)") return 0 ;;
+	link*) return 0 ;;
+	*"/.git/objects/"*) return 0 ;;
+	esac
+	return 1
+}
+
+# state DIR: for each of FILES, "b" (its bytes before), "a" (after), "=" (both
+# are the same) or "x" (neither: half written or lost); absent counts as bytes.
+state() {
+	local f s=
+	for f in "${FILES[@]}"; do
+		if same "$1/$f" "$TMP/before/$f"; then
+			if same "$1/$f" "$TMP/after/$f"; then s+="="; else s+="b"; fi
+		elif same "$1/$f" "$TMP/after/$f"; then
+			s+="a"
+		else
+			s+="x"
+		fi
+	done
+	echo "$s"
+}
+
+same() { # FILE REFERENCE (the reference absent when REFERENCE.absent exists)
+	if [ -e "$2.absent" ]; then [ ! -e "$1" ] && [ ! -L "$1" ]; else cmp -s "$1" "$2"; fi
+}
+
+record() { # DIR INTO: copy FILES of DIR into INTO
+	local f
+	for f in "${FILES[@]}"; do
+		mkdir -p "$(dirname "$2/$f")"
+		if [ -e "$1/$f" ]; then cp "$1/$f" "$2/$f"; else touch "$2/$f.absent"; fi
+	done
+}
+
+head_of() { git -C "$1" rev-parse -q --verify HEAD 2>/dev/null || echo none; }
+
+# Whether the committed tree of DIR holds the after version of every file.
+committed_after() {
+	local f
+	for f in "${FILES[@]}"; do
+		if [ -e "$TMP/after/$f.absent" ]; then
+			! git -C "$1" cat-file -e "HEAD:$f" 2>/dev/null || return 1
+		else
+			git -C "$1" show "HEAD:$f" 2>/dev/null | cmp -s - "$TMP/after/$f" || return 1
+		fi
+	done
+}
+
+problem() { PROBLEMS+=("$*"); }
+
+# Untracked or changed paths of DIR other than FILES (stray temporaries...).
+strays() {
+	local line p f ok
+	git -C "$1" status --porcelain --untracked-files=all | while IFS= read -r line; do
+		p=${line:3}
+		ok=
+		for f in "${FILES[@]}"; do [ "$p" = "$f" ] && ok=1; done
+		[ -n "$ok" ] || echo "$p"
+	done
+}
+
+fsck_ok() { # DIR: fsck clean (or no repository on either side, for init)
+	[ ! -d "$1/.git" ] && [ ! -d "$TMP/pristine/.git" ] && return 0
+	git -C "$1" fsck --no-dangling >"$TMP/fsck" 2>&1
+}
+
+# The fault-free run: counts the calls and records the after versions.
+# PREP has built $TMP/pristine; FILES names what the command changes.
+baseline() {
+	W="$TMP/w"
+	rm -rf "$W" "$TMP/before" "$TMP/after" "$TMP/count"
+	cp -a "$TMP/pristine" "$W"
+	record "$TMP/pristine" "$TMP/before"
+	H0=$(head_of "$TMP/pristine")
+	(cd "$W" && LD_PRELOAD="$CRMF_FAULTSHIM" CRMF_FAULT_COUNT="$TMP/count" "$@") \
+		>"$TMP/out" 2>"$TMP/err" || {
+		cat "$TMP/out" "$TMP/err"
+		echo "the fault-free run failed"
+		return 1
+	}
+	record "$W" "$TMP/after"
+	[ -n "$(cat "$TMP/count")" ]
+	[ "$(state "$W")" != "$(state "$TMP/pristine")" ] || [ "${SAME_FILES:-}" = 1 ]
+	committed_after "$W"
+	[ -z "$(strays "$W")" ]
+}
+
+# One run with the Nth call of KIND failing with ERRNO, then the checks.
+one() { # KIND N ERRNO COMMAND... (ENOSPC: the disk stays full from the Nth call on)
+	local kind=$1 n=$2 e=$3 rc st head what sticky=
+	shift 3
+	[ "$e" = ENOSPC ] && sticky=1
+	rm -rf "$W" "$TMP/report"
+	cp -a "$TMP/pristine" "$W"
+	rc=0
+	(cd "$W" && LD_PRELOAD="$CRMF_FAULTSHIM" CRMF_FAULT_CALL=$kind CRMF_FAULT_NTH=$n \
+		CRMF_FAULT_ERRNO=$e CRMF_FAULT_STICKY=$sticky CRMF_FAULT_REPORT="$TMP/report" "$@") >"$TMP/out" 2>"$TMP/err" || rc=$?
+	what=$(head -1 "$TMP/report" 2>/dev/null) || true
+	[ -n "$what" ] || what="$kind #$n $e (not reached)"
+	INJECTED=$((INJECTED + 1))
+	if [ $rc -ge 128 ] || grep -qE 'Sanitizer|runtime error|Segmentation|Aborted|core dumped' "$TMP/err"; then
+		problem "$what: crashed (exit $rc): $(head -c 600 "$TMP/err")"
+		return
+	fi
+	st=$(state "$W")
+	head=$(head_of "$W")
+	case $st in *x*) problem "$what: a file neither old nor new (state $st)" ;; esac
+	case $st in *a*b* | *b*a*) problem "$what: some files old, some new (state $st)" ;; esac
+	fsck_ok "$W" || problem "$what: git fsck fails: $(head -c 400 "$TMP/fsck")"
+	local s
+	s=$(strays "$W")
+	[ -z "$s" ] || problem "$what: stray files in git status: $s"
+	if [ $rc -eq 0 ]; then
+		if [ -s "$TMP/report" ]; then
+			HARMLESS+=("$what")
+			harmless "$what" || problem "$what: exit 0 although this call failed"
+		fi
+		case $st in *b*) problem "$what: exit 0 but the change is not made (state $st)" ;; esac
+		[ "$head" != "$H0" ] || [ "${SAME_HEAD:-}" = 1 ] ||
+			problem "$what: exit 0 but nothing committed"
+		committed_after "$W" || problem "$what: exit 0 but HEAD lacks the change"
+		[ -z "$(git -C "$W" status --porcelain)" ] ||
+			problem "$what: exit 0 but git status not clean: $(git -C "$W" status --porcelain | head -5)"
+		return
+	fi
+	[ -s "$TMP/err" ] || problem "$what: exit $rc without a message"
+	grep -q '^crmf: ' "$TMP/err" || problem "$what: message not 'crmf: ...': $(head -c 300 "$TMP/err")"
+	if [ ! -s "$TMP/report" ]; then
+		problem "$what: failed (exit $rc) with no fault injected: $(head -c 300 "$TMP/err")"
+	fi
+	if [ "$head" != "$H0" ]; then
+		problem "$what: exit $rc but committed (HEAD moved): $(head -c 300 "$TMP/err")"
+	fi
+	# usable afterwards: what the message says to do, or the same command again
+	if grep -q "crmf commit" "$TMP/err" && [[ $st != *b* ]]; then
+		(cd "$W" && "$CRMF" commit) >"$TMP/out2" 2>&1 ||
+			problem "$what: the 'crmf commit' asked for fails: $(head -c 300 "$TMP/out2")"
+	elif [[ $st == *a* ]]; then
+		problem "$what: exit $rc, the files changed, and no word of 'crmf commit': $(head -c 300 "$TMP/err")"
+		return
+	else
+		if grep -q "nothing changed\|nothing was changed" "$TMP/err" && [[ $st == *a* ]]; then
+			problem "$what: says nothing changed, but files did"
+		fi
+		(cd "$W" && "$@") >"$TMP/out2" 2>&1 ||
+			problem "$what: the command fails again without a fault: $(head -c 300 "$TMP/out2")"
+	fi
+	st=$(state "$W")
+	[[ $st =~ ^[a=]*$ ]] || problem "$what: after recovery, files not the fault-free result (state $st)"
+	committed_after "$W" || problem "$what: after recovery, HEAD lacks the change"
+	[ -z "$(git -C "$W" status --porcelain --untracked-files=all)" ] ||
+		problem "$what: after recovery, git status not clean: $(git -C "$W" status --porcelain --untracked-files=all | head -5)"
+	fsck_ok "$W" || problem "$what: after recovery, git fsck fails: $(head -c 400 "$TMP/fsck")"
+}
+
+# sweep LABEL ERRNOS CAP COMMAND...: the baseline, then every call of every
+# kind failing in turn, with each errno of ERRNOS ("ENOSPC EIO"), or with
+# them in alternation ("alt"); at most CAP occurrences of a kind (spread
+# over its count; 0: all of them).
+sweep() {
+	local label=$1 errnos=$2 cap=$3 kind count n i e picks
+	shift 3
+	baseline "$@"
+	INJECTED=0
+	while read -r kind count; do
+		# FAULT_KINDS="write fsync": only those (while working on a defect)
+		[ -z "${FAULT_KINDS:-}" ] || [[ " $FAULT_KINDS " == *" $kind "* ]] || continue
+		picks=$(seq 1 "$count")
+		if [ "$cap" -gt 0 ] && [ "$count" -gt "$cap" ]; then
+			picks=$(for ((i = 0; i < cap; i++)); do echo $((1 + i * (count - 1) / (cap - 1))); done | sort -un)
+		fi
+		for n in $picks; do
+			if [ "$errnos" = alt ]; then
+				if ((n % 2)); then e=ENOSPC; else e=EIO; fi
+				one "$kind" "$n" "$e" "$@"
+			else
+				for e in $errnos; do one "$kind" "$n" "$e" "$@"; done
+			fi
+		done
+	done <"$TMP/count"
+	echo "# $label: $INJECTED runs with a fault ($(tr '\n' ' ' <"$TMP/count")), ${#HARMLESS[@]} ignored harmlessly (exit 0)" >&3
+	# which calls were ignored, paths cut to their kind of file
+	printf '%s\n' "${HARMLESS[@]/"$W/"/}" | sed -E 's/ #[0-9]+//; s|/tmp_object_git2_[0-9a-f]+|/tmp_object_git2_*|; s|/objects/[0-9a-f]{2}$|/objects/XX|; s|^([a-z]+ [A-Z]+ ).*/(\.git/)|\1\2|' |
+		sort | uniq -c | sed 's/^ */#   /' >&3
+	if [ ${#PROBLEMS[@]} -gt 0 ]; then
+		printf '%s\n' "${PROBLEMS[@]}"
+		return 1
+	fi
+}
+
+# ---- repositories ----
+
+example_pristine() {
+	make_example_repo
+	mv "$TMP/repo" "$TMP/pristine"
+}
+
+# ---- the commands ----
+
+@test "faults: crmf log, every call, ENOSPC and EIO" {
+	example_pristine
+	FILES=(customers/2024/C2024001.yaml)
+	sweep log "ENOSPC EIO" 0 "$CRMF" log C2024001 --by zhang.wei --method phone \
+		--summary '电话确认交付' --date "$TODAY" --today "$TODAY"
+}
+
+@test "faults: crmf set, every call, ENOSPC and EIO" {
+	example_pristine
+	FILES=(customers/2024/C2024001.yaml)
+	sweep set "ENOSPC EIO" 0 "$CRMF" set C2024001 stage=negotiation need.budget=80万 --today "$TODAY"
+}
