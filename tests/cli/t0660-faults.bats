@@ -54,13 +54,28 @@ setup() {
 #   - objects: libgit2 tries up to 32 names for an object's temporary file
 #     and writes an object a second time (as a stream) when the first write
 #     fails; a temporary it could not unlink once the object is in place is
-#     unreachable and git gc removes it; git fsck (checked) reads each object.
+#     unreachable and git gc removes it; git fsck (checked) reads each object;
+#   - .git/crmf/cache: the validation cache, an optimisation that the next
+#     run rebuilds (it is written whole or not at all, by rename);
+#   - rmdir: an empty folder left behind, which git does not see;
+#   - unlink of the editor's copy in $TMPDIR once the edit is committed;
+#   - close of a file libgit2 wrote under .git: libgit2 does not check
+#     close() (git does, for its lock files); every write() succeeded, and on
+#     a local file system close reports nothing more (a libgit2 limitation);
+#   - crmf init: libgit2's probes of the file system (_git2_* in the work
+#     tree) and the permissions of what git init creates.
 harmless() {
 	case $1 in
-	*"/.git/crmf.lock"*) return 0 ;;
+	*".git/crmf.lock"*) return 0 ;;
 	fsync*" (directory)") return 0 ;;
 	link*) return 0 ;;
-	*"/.git/objects/"*) return 0 ;;
+	*".git/objects/"*) return 0 ;;
+	*".git/crmf/cache"*) return 0 ;;
+	rmdir*) return 0 ;;
+	"unlink "*" $TMPDIR/crmf-"*) return 0 ;;
+	"close "*" .git/"*) return 0 ;;
+	*" _git2_"*) return 0 ;;
+	"chmod "*" .git/"*) return 0 ;;
 	esac
 	return 1
 }
@@ -95,9 +110,11 @@ record() { # DIR INTO: copy FILES of DIR into INTO
 
 head_of() { git -C "$1" rev-parse -q --verify HEAD 2>/dev/null || echo none; }
 
-# Whether the committed tree of DIR holds the after version of every file.
+# Whether the committed tree of DIR holds the after version of every file
+# (always, for a command that commits nothing: NO_COMMIT=1).
 committed_after() {
 	local f
+	[ "${NO_COMMIT:-}" != 1 ] || return 0
 	for f in "${FILES[@]}"; do
 		if [ -e "$TMP/after/$f.absent" ]; then
 			! git -C "$1" cat-file -e "HEAD:$f" 2>/dev/null || return 1
@@ -115,8 +132,12 @@ strays() {
 	git -C "$1" status --porcelain --untracked-files=all | while IFS= read -r line; do
 		p=${line:3}
 		ok=
-		for f in "${FILES[@]}"; do [ "$p" = "$f" ] && ok=1; done
-		[ -n "$ok" ] || echo "$p"
+		for f in "${FILES[@]}"; do
+			# a rename: "old -> new", both ours
+			[ "$p" = "$f" ] || [ "${p% -> *}" = "$f" ] && ok=${ok}o
+			[ "${p#* -> }" = "$f" ] && ok=${ok}n
+		done
+		[[ $p != *" -> "* && -n $ok ]] || [[ $ok == *o* && $ok == *n* ]] || echo "$p"
 	done
 }
 
@@ -146,19 +167,45 @@ baseline() {
 	[ -z "$(strays "$W")" ]
 }
 
+# Lock files left in .git (crmf.lock is crmf's own, held by flock: it stays).
+stale_locks() {
+	[ -d "$1/.git" ] || return 0
+	(cd "$1/.git" && find . -name '*.lock' ! -name crmf.lock | sed 's|^\./|.git/|')
+}
+
+# What the message asks the user to do, done fault-free: 'crmf commit', or
+# (crmf init) remove the lock it names and commit the files it names with git.
+follow_message() {
+	local lock
+	if grep -q "yourself" "$TMP/err"; then
+		lock=$(grep -o "('[^']*\.lock'); when no git is running, remove it" "$TMP/err" | cut -d"'" -f2) || true
+		[ -z "$lock" ] || rm -f "$W/$lock"
+		(cd "$W" && git add -- "${FILES[@]}" && git commit -qm 'crmf: init') >"$TMP/out2" 2>&1
+	else
+		(cd "$W" && "$CRMF" commit) >"$TMP/out2" 2>&1
+	fi
+}
+
 # One run with the Nth call of KIND failing with ERRNO, then the checks.
 one() { # KIND N ERRNO COMMAND... (ENOSPC: the disk stays full from the Nth call on)
-	local kind=$1 n=$2 e=$3 rc st head what sticky=
+	local kind=$1 n=$2 e=$3 rc st head what sticky= s
 	shift 3
 	[ "$e" = ENOSPC ] && sticky=1
 	rm -rf "$W" "$TMP/report"
 	cp -a "$TMP/pristine" "$W"
 	rc=0
 	(cd "$W" && LD_PRELOAD="$CRMF_FAULTSHIM" CRMF_FAULT_CALL=$kind CRMF_FAULT_NTH=$n \
-		CRMF_FAULT_ERRNO=$e CRMF_FAULT_STICKY=$sticky CRMF_FAULT_REPORT="$TMP/report" "$@") >"$TMP/out" 2>"$TMP/err" || rc=$?
+		CRMF_FAULT_ERRNO=$e CRMF_FAULT_STICKY=$sticky CRMF_FAULT_REPORT="$TMP/report" "$@") \
+		>"$TMP/out" 2>"$TMP/err" || rc=$?
 	what=$(head -1 "$TMP/report" 2>/dev/null) || true
 	[ -n "$what" ] || what="$kind #$n $e (not reached)"
+	what=${what//"$W/"/}
 	INJECTED=$((INJECTED + 1))
+	# a known defect outside crmf, tested on its own (KNOWN: a glob on the report)
+	if [ -n "${KNOWN:-}" ] && [[ $what == $KNOWN ]]; then
+		KNOWN_HITS=$((KNOWN_HITS + 1))
+		return
+	fi
 	if [ $rc -ge 128 ] || grep -qE 'Sanitizer|runtime error|Segmentation|Aborted|core dumped' "$TMP/err"; then
 		problem "$what: crashed (exit $rc): $(head -c 600 "$TMP/err")"
 		return
@@ -166,18 +213,29 @@ one() { # KIND N ERRNO COMMAND... (ENOSPC: the disk stays full from the Nth call
 	st=$(state "$W")
 	head=$(head_of "$W")
 	case $st in *x*) problem "$what: a file neither old nor new (state $st)" ;; esac
-	case $st in *a*b* | *b*a*) problem "$what: some files old, some new (state $st)" ;; esac
-	fsck_ok "$W" || problem "$what: git fsck fails: $(head -c 400 "$TMP/fsck")"
-	local s
+	case $st in *a*b* | *b*a*) [ "${MIXED_OK:-}" = 1 ] || problem "$what: some files old, some new (state $st)" ;; esac
+	if git -C "$W" rev-parse -q --verify HEAD >/dev/null 2>&1 || [ -d "$TMP/pristine/.git" ]; then
+		fsck_ok "$W" || problem "$what: git fsck fails: $(head -c 400 "$TMP/fsck")"
+	fi
 	s=$(strays "$W")
 	[ -z "$s" ] || problem "$what: stray files in git status: $s"
+	s=$(stale_locks "$W")
 	if [ $rc -eq 0 ]; then
+		[ -z "$s" ] || problem "$what: exit 0 but a lock is left (git refuses to work): $s"
 		if [ -s "$TMP/report" ]; then
 			HARMLESS+=("$what")
-			harmless "$what" || problem "$what: exit 0 although this call failed"
+			if ! harmless "$what"; then
+				# done, and a warning names what else to run (crmf init: crmf setup)
+				if grep -q "^crmf: warning: .*run 'crmf setup'" "$TMP/err"; then
+					(cd "$W" && "$CRMF" setup) >"$TMP/out2" 2>&1 ||
+						problem "$what: the 'crmf setup' asked for fails: $(head -c 300 "$TMP/out2")"
+				else
+					problem "$what: exit 0 although this call failed"
+				fi
+			fi
 		fi
 		case $st in *b*) problem "$what: exit 0 but the change is not made (state $st)" ;; esac
-		[ "$head" != "$H0" ] || [ "${SAME_HEAD:-}" = 1 ] ||
+		[ "$head" != "$H0" ] || [ "${NO_COMMIT:-}" = 1 ] ||
 			problem "$what: exit 0 but nothing committed"
 		committed_after "$W" || problem "$what: exit 0 but HEAD lacks the change"
 		[ -z "$(git -C "$W" status --porcelain)" ] ||
@@ -186,23 +244,19 @@ one() { # KIND N ERRNO COMMAND... (ENOSPC: the disk stays full from the Nth call
 	fi
 	[ -s "$TMP/err" ] || problem "$what: exit $rc without a message"
 	grep -q '^crmf: ' "$TMP/err" || problem "$what: message not 'crmf: ...': $(head -c 300 "$TMP/err")"
-	if [ ! -s "$TMP/report" ]; then
-		problem "$what: failed (exit $rc) with no fault injected: $(head -c 300 "$TMP/err")"
-	fi
-	if [ "$head" != "$H0" ]; then
+	[ -s "$TMP/report" ] || problem "$what: failed (exit $rc) with no fault injected: $(head -c 300 "$TMP/err")"
+	[ "$head" = "$H0" ] || [ "${NO_COMMIT:-}" = 1 ] ||
 		problem "$what: exit $rc but committed (HEAD moved): $(head -c 300 "$TMP/err")"
+	if [ -n "$s" ] && ! grep -qF "${s%%$'\n'*}" "$TMP/err"; then
+		problem "$what: a lock is left ($s) and the message does not name it: $(head -c 300 "$TMP/err")"
 	fi
 	# usable afterwards: what the message says to do, or the same command again
-	if grep -q "crmf commit" "$TMP/err" && [[ $st != *b* ]]; then
-		(cd "$W" && "$CRMF" commit) >"$TMP/out2" 2>&1 ||
-			problem "$what: the 'crmf commit' asked for fails: $(head -c 300 "$TMP/out2")"
-	elif [[ $st == *a* ]]; then
-		problem "$what: exit $rc, the files changed, and no word of 'crmf commit': $(head -c 300 "$TMP/err")"
+	if grep -q "crmf commit\|yourself" "$TMP/err" && [[ $st != *b* ]]; then
+		follow_message || problem "$what: doing what the message asks fails: $(head -c 300 "$TMP/out2")"
+	elif [[ $st == *a* && $st != *b* ]]; then
+		problem "$what: exit $rc, the files changed, and the message says nothing of committing them: $(head -c 300 "$TMP/err")"
 		return
 	else
-		if grep -q "nothing changed\|nothing was changed" "$TMP/err" && [[ $st == *a* ]]; then
-			problem "$what: says nothing changed, but files did"
-		fi
 		(cd "$W" && "$@") >"$TMP/out2" 2>&1 ||
 			problem "$what: the command fails again without a fault: $(head -c 300 "$TMP/out2")"
 	fi
@@ -223,6 +277,7 @@ sweep() {
 	shift 3
 	baseline "$@"
 	INJECTED=0
+	KNOWN_HITS=0
 	while read -r kind count; do
 		# FAULT_KINDS="write fsync": only those (while working on a defect)
 		[ -z "${FAULT_KINDS:-}" ] || [[ " $FAULT_KINDS " == *" $kind "* ]] || continue
@@ -239,9 +294,9 @@ sweep() {
 			fi
 		done
 	done <"$TMP/count"
-	echo "# $label: $INJECTED runs with a fault ($(tr '\n' ' ' <"$TMP/count")), ${#HARMLESS[@]} ignored harmlessly (exit 0)" >&3
+	echo "# $label: $INJECTED runs with a fault ($(tr '\n' ' ' <"$TMP/count")), ${#HARMLESS[@]} ignored harmlessly (exit 0)${KNOWN:+, $KNOWN_HITS left to the test of a known defect}" >&3
 	# which calls were ignored, paths cut to their kind of file
-	printf '%s\n' "${HARMLESS[@]/"$W/"/}" | sed -E 's/ #[0-9]+//; s|/tmp_object_git2_[0-9a-f]+|/tmp_object_git2_*|; s|/objects/[0-9a-f]{2}$|/objects/XX|; s|^([a-z]+ [A-Z]+ ).*/(\.git/)|\1\2|' |
+	printf '%s\n' "${HARMLESS[@]}" | sed -E 's/ #[0-9]+//; s|/tmp_object_git2_[0-9a-f]+|/tmp_object_git2_*|; s|/objects/[0-9a-f]{2}$|/objects/XX|; s|^([a-z]+ [A-Z]+ ).*/(\.git/)|\1\2|' |
 		sort | uniq -c | sed 's/^ */#   /' >&3
 	if [ ${#PROBLEMS[@]} -gt 0 ]; then
 		printf '%s\n' "${PROBLEMS[@]}"
@@ -269,4 +324,82 @@ example_pristine() {
 	example_pristine
 	FILES=(customers/2024/C2024001.yaml)
 	sweep set "ENOSPC EIO" 0 "$CRMF" set C2024001 stage=negotiation need.budget=80万 --today "$TODAY"
+}
+
+@test "faults: crmf new, ENOSPC and EIO alternately, up to 8 calls of each kind" {
+	example_pristine
+	# where the new customer goes: found by a fault-free run
+	cp -a "$TMP/pristine" "$TMP/probe"
+	(cd "$TMP/probe" && "$CRMF" new 杭州云启科技有限公司 industry=IT服务/云计算 region=华东 size=50-200 source=展会 \
+		contacts[0].name=张伟 contacts[0].phone=13800138000 need.type=采购产品A \
+		need.description=降低生产成本 --owner zhang.wei --today "$TODAY") >/dev/null
+	FILES=($(git -C "$TMP/probe" diff --name-only HEAD~1))
+	[ ${#FILES[@]} -eq 1 ]
+	sweep new alt 8 "$CRMF" new 杭州云启科技有限公司 industry=IT服务/云计算 region=华东 size=50-200 source=展会 \
+		contacts[0].name=张伟 contacts[0].phone=13800138000 need.type=采购产品A \
+		need.description=降低生产成本 --owner zhang.wei --today "$TODAY"
+}
+
+@test "faults: crmf edit with a scripted editor, ENOSPC and EIO alternately, up to 8 calls of each kind" {
+	example_pristine
+	printf '#!/bin/sh\nsed -i -e "s/^stage: customer$/stage: at-risk/" "$1"\n' >"$TMP/editor.sh"
+	chmod +x "$TMP/editor.sh"
+	export EDITOR="$TMP/editor.sh"
+	unset VISUAL
+	FILES=(customers/2024/C2024004.yaml)
+	sweep edit alt 8 "$CRMF" edit C2024004 --today "$TODAY"
+	# no copy of the editor left behind by a run that succeeded in the end
+}
+
+@test "faults: crmf archive and restore, ENOSPC and EIO alternately, up to 6 calls of each kind" {
+	example_pristine
+	FILES=(customers/2024/C2024002.yaml archive/C2024002.yaml)
+	sweep archive alt 6 "$CRMF" archive C2024002
+	# restore: from the archived state
+	rm -rf "$TMP/pristine"
+	cp -a "$W" "$TMP/pristine"
+	HARMLESS=()
+	sweep restore alt 6 "$CRMF" restore C2024002
+}
+
+@test "faults: crmf commit of hand edits, ENOSPC and EIO alternately, up to 8 calls of each kind" {
+	example_pristine
+	# a changed customer, a new one and a deleted one
+	sed -i 's/^stage: customer$/stage: at-risk/' "$TMP/pristine/customers/2024/C2024004.yaml"
+	sed 's/C2024004/C2024099/' "$TMP/pristine/customers/2024/C2024004.yaml" \
+		>"$TMP/pristine/customers/2024/C2024099.yaml"
+	git -C "$TMP/pristine" rm -q customers/2024/C2024003.yaml
+	FILES=(customers/2024/C2024004.yaml customers/2024/C2024099.yaml customers/2024/C2024003.yaml)
+	SAME_FILES=1
+	sweep commit alt 8 "$CRMF" commit -m 'hand edits' --today "$TODAY"
+}
+
+@test "faults: crmf init, ENOSPC and EIO alternately, up to 6 calls of each kind" {
+	mkdir "$TMP/pristine"
+	FILES=(crmf.yaml customers/.gitkeep .gitattributes)
+	# customers/.gitkeep and .gitattributes may be written before crmf.yaml fails: init
+	# takes them as they are when run again
+	MIXED_OK=1
+	# see the test of libgit2's link-then-unlink below
+	KNOWN='unlink *'
+	sweep init alt 6 "$CRMF" init
+}
+
+@test "faults: crmf merge-driver, every call, ENOSPC and EIO alternately" {
+	example_pristine
+	f=customers/2024/C2024001.yaml
+	d="$TMP/pristine/.git/m"
+	mkdir -p "$d"
+	cp "$TMP/pristine/$f" "$d/base"
+	sed 's/^stage: customer$/stage: at-risk/' "$d/base" >"$d/ours"
+	cp "$d/base" "$d/theirs"
+	cat >>"$d/theirs" <<'YAML'
+  - date: 2025-06-01
+    by: li.na
+    method: phone
+    summary: 确认续约
+YAML
+	FILES=(.git/m/ours)
+	NO_COMMIT=1
+	sweep merge-driver alt 0 "$CRMF" merge-driver .git/m/base .git/m/ours .git/m/theirs "$f"
 }
