@@ -29,6 +29,8 @@
  *   CRMF_FAULT_COUNT=FILE   at exit, append "KIND N" for each kind called (N > 0)
  *   CRMF_FAULT_REPORT=FILE  append one line per failure injected: kind, number, what
  *   CRMF_FAULT_PROG=NAME    the program to act in (default "crmf")
+ *   CRMF_FAULT_KILL=1       instead of failing the call, die of SIGKILL just before it
+ *                           (a crash at a known point, as kill -9 or a power cut)
  *
  * Only the first process of that program acts: it marks the environment, so
  * that a crmf started below it (git running the merge driver) passes
@@ -39,6 +41,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -224,6 +227,8 @@ static int fault(enum kind k, int fd, const char *path)
 			append(file, line);
 		}
 	}
+	if (getenv("CRMF_FAULT_KILL") && *getenv("CRMF_FAULT_KILL") == '1')
+		raise(SIGKILL);
 	errno = fault_errno;
 	return sticky && (long)n == nth ? 2 : 1;
 }
