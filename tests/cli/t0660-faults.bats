@@ -177,9 +177,9 @@ stale_locks() {
 # (crmf init) remove the lock it names and commit the files it names with git.
 follow_message() {
 	local lock
+	lock=$(grep -o "('[^']*\.lock'); when no git is running, remove it" "$TMP/err" | cut -d"'" -f2) || true
+	[ -z "$lock" ] || rm -f "$W/$lock"
 	if grep -q "yourself" "$TMP/err"; then
-		lock=$(grep -o "('[^']*\.lock'); when no git is running, remove it" "$TMP/err" | cut -d"'" -f2) || true
-		[ -z "$lock" ] || rm -f "$W/$lock"
 		(cd "$W" && git add -- "${FILES[@]}" && git commit -qm 'crmf: init') >"$TMP/out2" 2>&1
 	else
 		(cd "$W" && "$CRMF" commit) >"$TMP/out2" 2>&1
