@@ -32,6 +32,8 @@ UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/templates.o
 CLI_OBJ = $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+# the fault-injection shim of tests/cli/t0660-faults.bats (LD_PRELOAD; never installed, never sanitized)
+FAULTSHIM = $(BUILD)/faults/faultshim.so
 TEMPLATES = templates/crmf.yaml templates/customer.yaml
 
 .PHONY: all check unit clean install bench format
@@ -64,10 +66,15 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcrmf.a $(wildcard tests/unit/*.h)
 	$(CC) $(ALL_CFLAGS) $(shell $(PKG_CONFIG) --cflags cmocka) $(LDFLAGS) -o $@ $< \
 		$(BUILD)/libcrmf.a $(LIBS) $(shell $(PKG_CONFIG) --libs cmocka)
 
+$(FAULTSHIM): tests/faults/faultshim.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) -O2 -g -fPIC -shared -o $@ $< -ldl
+
 unit: $(UNIT_BIN)
 
-check: $(BIN) $(UNIT_BIN)
-	CRMF="$(abspath $(BIN))" UNIT_DIR="$(abspath $(BUILD)/tests)" bash tests/run.sh
+check: $(BIN) $(UNIT_BIN) $(FAULTSHIM)
+	CRMF="$(abspath $(BIN))" UNIT_DIR="$(abspath $(BUILD)/tests)" \
+		CRMF_FAULTSHIM="$(abspath $(FAULTSHIM))" bash tests/run.sh
 
 # make bench [N="1000 10000"] [RUNS=5]: see bench/run.sh (N=100000 for the big one)
 bench: $(BIN)

@@ -635,8 +635,10 @@ int crmf_repo_init_ext(crmf_init_result *out, const char *dir, const char *confi
 		goto done;
 	}
 
-	if (write_config(abs, config_bytes, config_len) < 0 || make_customers(abs) < 0 ||
-	    crmf_store_write_attributes(&attributes_changed, abs) < 0)
+	/* crmf.yaml last: should a write fail, init can run again (it refuses when crmf.yaml
+	 * exists; customers/.gitkeep and the attributes are taken as they are) */
+	if (make_customers(abs) < 0 || crmf_store_write_attributes(&attributes_changed, abs) < 0 ||
+	    write_config(abs, config_bytes, config_len) < 0)
 		goto done;
 
 	/* the identity was checked above, before anything was created */
