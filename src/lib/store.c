@@ -550,6 +550,51 @@ void crmf_init_result_release(crmf_init_result *r)
 	memset(r, 0, sizeof(*r));
 }
 
+/*
+ * libgit2 moves a finished file into a place that does not exist yet by link() then unlink(),
+ * and ignores a failed unlink: a lock file that is a second name of what it locked (HEAD.lock,
+ * index.lock, the branch's lock) would then stay, and git refuses to work until it is removed;
+ * its probes of the file system (_git2_*) would stay in the work tree. That happens where the
+ * targets are new, so at init: remove what is left, or say what could not be.
+ */
+static int tidy_after_init(git_repository *repo, const char *workdir, const char *branch)
+{
+	const char *gitdir = git_repository_path(repo);
+	const char *names[3] = {"HEAD", "index", branch ? branch : "refs/heads/main"};
+	DIR *d;
+	struct dirent *de;
+	int rc = 0;
+
+	for (size_t i = 0; i < 3 && rc == 0; i++) {
+		char *target = xasprintf("%s%s", gitdir, names[i]);
+		char *lock = xasprintf("%s.lock", target);
+		struct stat a, b;
+
+		if (lstat(lock, &a) == 0 && lstat(target, &b) == 0 && a.st_dev == b.st_dev &&
+		    a.st_ino == b.st_ino && unlink(lock) != 0) {
+			crmf_error_set("cannot remove '%s' left by the first commit: %s; remove it "
+				       "yourself",
+				       lock, strerror(errno));
+			rc = -1;
+		}
+		free(target);
+		free(lock);
+	}
+	for (const char *dir = workdir; rc == 0 && dir; dir = dir == workdir ? gitdir : NULL) {
+		if (!(d = opendir(dir)))
+			continue;
+		while ((de = readdir(d)) && rc == 0)
+			if (strncmp(de->d_name, "_git2_", 6) == 0 &&
+			    unlinkat(dirfd(d), de->d_name, 0) != 0 && errno != ENOENT) {
+				crmf_error_set("cannot remove '%s/%s' left by git init: %s", dir,
+					       de->d_name, strerror(errno));
+				rc = -1;
+			}
+		closedir(d);
+	}
+	return rc;
+}
+
 int crmf_repo_init_ext(crmf_init_result *out, const char *dir, const char *config_bytes,
 		       size_t config_len)
 {
@@ -652,6 +697,8 @@ int crmf_repo_init_ext(crmf_init_result *out, const char *dir, const char *confi
 		free(why);
 		goto done;
 	}
+	if (created && tidy_after_init(repo, root, branch) < 0)
+		goto done;
 	if (out) {
 		out->root = abs;
 		out->git_root = root;

@@ -63,7 +63,13 @@ setup() {
 #     close() (git does, for its lock files); every write() succeeded, and on
 #     a local file system close reports nothing more (a libgit2 limitation);
 #   - crmf init: libgit2's probes of the file system (_git2_* in the work
-#     tree) and the permissions of what git init creates.
+#     tree) and the permissions of what git init creates;
+#   - unlink of a lock under .git after libgit2 moved it into place by
+#     link(): crmf init removes such a second name itself (stale_locks,
+#     checked, finds none left);
+#   - .git/crmf/tmp: where crmf writes a temporary before renaming it into
+#     place; when that folder cannot be made or written, the temporary is
+#     written beside the file instead (checked: no stray file is left).
 harmless() {
 	case $1 in
 	*".git/crmf.lock"*) return 0 ;;
@@ -71,6 +77,10 @@ harmless() {
 	link*) return 0 ;;
 	*".git/objects/"*) return 0 ;;
 	*".git/crmf/cache"*) return 0 ;;
+	"unlink "*" .git/"*".lock") return 0 ;;
+	"mkdir "*" .git/crmf") return 0 ;;
+	"mkdir "*" .git/crmf/tmp") return 0 ;;
+	"open "*" .git/crmf/tmp/"*) return 0 ;;
 	rmdir*) return 0 ;;
 	"unlink "*" $TMPDIR/crmf-"*) return 0 ;;
 	"close "*" .git/"*) return 0 ;;
@@ -404,12 +414,13 @@ YAML
 	sweep merge-driver alt 0 "$CRMF" merge-driver .git/m/base .git/m/ours .git/m/theirs "$f"
 }
 
-@test "faults: KNOWN DEFECT (libgit2): a failed unlink after link() leaves a lock or a _git2_* probe behind (crmf init)" {
+@test "faults: crmf init, every unlink fails in turn: no lock or _git2_* probe is left behind" {
 	# libgit2 moves a file into place by link() then unlink() and ignores the
 	# unlink's failure: .git/HEAD.lock, .git/index.lock or refs/heads/main.lock
-	# then stays (git refuses to work until it is removed), and its file-system
-	# probe at init leaves _git2_* in the work tree, shown by git status.
-	# Only where the target did not exist yet, so only at crmf init.
+	# would then stay (git refuses to work until it is removed), and its
+	# file-system probe at init would leave _git2_* in the work tree, shown by
+	# git status. Only where the target did not exist yet, so only at crmf
+	# init, which removes what is left (src/lib/store.c, tidy_after_init).
 	mkdir "$TMP/pristine"
 	FILES=(crmf.yaml customers/.gitkeep .gitattributes)
 	MIXED_OK=1
