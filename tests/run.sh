@@ -43,5 +43,23 @@ if ls "$here"/cli/*.bats >/dev/null 2>&1; then
 	grep -A15 '^not ok' <<<"$out" | grep '^#' | head -200
 fi
 
+# Every seed and every saved crash of each fuzz harness, replayed without
+# libFuzzer (fuzz/replay.c): one test per file.
+if [ -n "${REPLAY_DIR:-}" ]; then
+	for t in "$REPLAY_DIR"/fuzz_*; do
+		[ -x "$t" ] || continue
+		name=$(basename "$t")
+		echo "== fuzz replay: $name"
+		dirs=()
+		for d in "$CRMF_SRC/fuzz/corpus/$name" "$CRMF_SRC/fuzz/regressions/$name"; do
+			[ -d "$d" ] && dirs+=("$d")
+		done
+		[ ${#dirs[@]} -gt 0 ] || continue
+		out=$(cd "$CRMF_SRC" && "$t" "$name" "${dirs[@]#"$CRMF_SRC/"}" 2>&1)
+		count "$name" <<<"$out"
+		grep -q '^not ok' <<<"$out" && grep -v '^ok ' <<<"$out" | head -40
+	done
+fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
