@@ -100,7 +100,10 @@ int main(int argc, char **argv)
 		for (int j = 0; j < n; j++) {
 			char p[4096];
 
-			snprintf(p, sizeof(p), "%s/%s", argv[i], ents[j]->d_name);
+			size_t l = strlen(argv[i]);
+
+			snprintf(p, sizeof(p), "%.*s/%s", (int)(l > 1 && argv[i][l - 1] == '/' ? l - 1 : l),
+				 argv[i], ents[j]->d_name);
 			if (ents[j]->d_name[0] != '.' && stat(p, &st) == 0 && S_ISREG(st.st_mode))
 				replay(argv[1], p);
 			free(ents[j]);
