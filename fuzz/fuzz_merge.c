@@ -9,11 +9,13 @@
 /*
  * The input is a small program. Its first byte: bits 0-2 give the number of
  * follow-ups in BASE (1 + n % 6); bit 3 gives them all the same date, author
- * and method (so only their summaries tell them apart). Each following byte
+ * and method (so only their summaries tell them apart); bit 4 writes THEIRS
+ * with CRLF line ends. Each following byte
  * is an operation on OURS, until a byte 0x07 switches to THEIRS:
  *   op = byte & 7, a = byte >> 3 (and b, the next byte, where needed)
  *   0 move entry a % n to place b % n   1 append a new entry
- *   2 delete entry a % n                3 edit entry a % n (its summary)
+ *   2 delete entry a % n                3 edit entry a % n (its summary; when
+ *                                         a >= 16 its date too, to another year)
  *   4 swap entries a % n and b % n      5 append the shared entry c(a % 3)
  *   6 reverse the list                  7 now THEIRS
  * Every entry has a unique summary (b3, n5o, c1; an edit adds the side's
@@ -37,7 +39,8 @@
 
 typedef struct entry {
 	char tok[16];
-	int month, day; /* of 2024: BASE's in January, added ones from March, shared in December */
+	int year;       /* 2024; 2022 or 2023 after an edit of the date on ours or theirs */
+	int month, day; /* BASE's in January, added ones from March, shared in December */
 	int by, method;
 } entry;
 
@@ -63,10 +66,10 @@ static const char *const methods[] = {"phone", "visit", "email"};
 	"  - name: 张伟\n"                                                                        \
 	"    phone: \"+86 138 0013 8000\"\n"
 
-static char *render(const side *s, size_t *len)
+static char *render(const side *s, bool crlf, size_t *len)
 {
-	size_t cap = sizeof(HEAD) + 32 + s->n * 160, n;
-	char *buf = malloc(cap);
+	size_t cap = sizeof(HEAD) + 32 + s->n * 160, n, lines = 0;
+	char *buf = malloc(cap), *out;
 
 	if (!buf)
 		abort();
@@ -75,15 +78,30 @@ static char *render(const side *s, size_t *len)
 		const entry *e = &s->v[i];
 
 		n += (size_t)snprintf(buf + n, cap - n,
-				      "  - date: 2024-%02d-%02d\n"
+				      "  - date: %d-%02d-%02d\n"
 				      "    by: %s\n"
 				      "    method: %s\n"
 				      "    summary: %s\n",
-				      e->month, e->day, people[e->by],
-				      methods[e->method], e->tok);
+				      e->year, e->month, e->day, people[e->by], methods[e->method],
+				      e->tok);
 	}
 	*len = n;
-	return buf;
+	if (!crlf)
+		return buf;
+	for (size_t i = 0; i < n; i++)
+		lines += buf[i] == '\n';
+	out = malloc(n + lines + 1);
+	if (!out)
+		abort();
+	*len = 0;
+	for (size_t i = 0; i <= n; i++) {
+		if (buf[i] == '\n')
+			out[(*len)++] = '\r';
+		out[(*len)++] = buf[i];
+	}
+	(*len)--; /* the NUL */
+	free(buf);
+	return out;
 }
 
 static long find(const side *s, const char *tok)
@@ -134,6 +152,7 @@ static void apply(side *s, char letter, const uint8_t **p, const uint8_t *end, i
 		if (s->n == MAX_ENTRIES)
 			return;
 		memset(&t, 0, sizeof(t));
+		t.year = 2024;
 		if ((c & 7) == 1) {
 			if (*added == 8 * 28)
 				return;
@@ -179,6 +198,8 @@ static void apply(side *s, char letter, const uint8_t **p, const uint8_t *end, i
 			return;
 		s->v[a].tok[l] = letter;
 		s->v[a].tok[l + 1] = '\0';
+		if ((c >> 3) >= 16)
+			s->v[a].year = letter == 'o' ? 2022 : 2023;
 		return;
 	}
 	case 6:
@@ -257,6 +278,7 @@ static void structured(const uint8_t *data, size_t size)
 		entry *e = &base.v[i];
 
 		snprintf(e->tok, sizeof(e->tok), "b%zu", i);
+		e->year = 2024;
 		e->month = 1;
 		e->day = same_id ? 1 : (int)i + 1;
 		e->by = same_id ? 0 : (int)i % 3;
@@ -272,9 +294,9 @@ static void structured(const uint8_t *data, size_t size)
 		}
 		apply(cur, cur == &ours ? 'o' : 't', &p, end, &added, same_id);
 	}
-	bb = render(&base, &bl);
-	ob = render(&ours, &ol);
-	tb = render(&theirs, &tl);
+	bb = render(&base, false, &bl);
+	ob = render(&ours, false, &ol);
+	tb = render(&theirs, data[0] & 16, &tl);
 	opts.relpath = "customers/C2024001.yaml";
 	opts.today = crmf_date_from_ymd(2025, 1, 1);
 	rc = crmf_merge_file(&r, bb, bl, ob, ol, tb, tl, &opts);
