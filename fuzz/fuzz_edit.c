@@ -11,7 +11,7 @@
  *   set PATH VALUE          crmf_edit_set, CRMF_EDIT_TEXT
  *   raw PATH VALUE          crmf_edit_set, CRMF_EDIT_RAW
  *   add PATH KEY VALUE      crmf_edit_add_key on the mapping at PATH (`.`: the root)
- *   append PATH KEY K=V|K=V crmf_edit_append on the mapping at PATH
+ *   append PATH KEY K=V|K=V crmf_edit_append on the mapping at PATH (%K=V: RAW)
  *   delete PATH             crmf_edit_delete
  * VALUE is the rest of the line, with \n, \t, \\ and \xHH escapes. Without a
  * NUL the whole input is the file and DEFAULT_OPS the operations.
@@ -130,6 +130,10 @@ static size_t parse_ops(struct op *ops, const char *s, size_t len)
 				eq = strchr(f, '=');
 				if (eq) {
 					*eq = '\0';
+					if (*f == '%') {
+						op->fields[op->n_fields].flags = CRMF_EDIT_RAW;
+						f++;
+					}
 					op->fields[op->n_fields].key = f;
 					op->fields[op->n_fields].value = eq + 1;
 					op->n_fields++;
@@ -328,6 +332,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			check_result(doc, out, ops, n);
 	} else {
 		FUZZ_ASSERT(out == NULL, "a failed edit writes nothing");
+		FUZZ_ASSERT(crmf_error_last()[0] != '\0', "a failed edit says why");
 	}
 	FUZZ_ASSERT(!memcmp(copy, doc->src, doc->len + 1), "the original stays as it was");
 	crmf_doc_free(out);
