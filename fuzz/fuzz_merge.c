@@ -277,7 +277,7 @@ static void structured(const uint8_t *data, size_t size)
 	for (size_t i = 0; i < base.n; i++) {
 		entry *e = &base.v[i];
 
-		snprintf(e->tok, sizeof(e->tok), "b%zu", i);
+		snprintf(e->tok, sizeof(e->tok), "b%d", (int)i);
 		e->year = 2024;
 		e->month = 1;
 		e->day = same_id ? 1 : (int)i + 1;
