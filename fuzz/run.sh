@@ -26,8 +26,9 @@ for bin in "$@"; do
 	echo
 	if [ $rc -ne 0 ]; then
 		failed=1
-		echo "FAIL $name (exit $rc): last lines of $work/log:"
-		grep -v '^#[0-9]' "$work/log" | tail -30
+		echo "FAIL $name (exit $rc), from $work/log:"
+		grep -E -m 12 -A 2 'oracle failed|runtime error|ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer)|^(base|ours|theirs):' "$work/log"
+		grep -v '^#[0-9]' "$work/log" | tail -8
 		for f in "$work"/crashes/*; do
 			[ -f "$f" ] && echo "crashing input: $f"
 		done
