@@ -1,6 +1,7 @@
 # crmf: customers as YAML files in git.
 # make [CC=clang] [SANITIZE=1]   build ./crmf (sanitized builds go to build/san/)
-# make check                     every unit and end-to-end test
+# make check                     every unit and end-to-end test, and the fuzz inputs replayed
+# make fuzz [FUZZ_TIME=60]       each libFuzzer harness (clang) for FUZZ_TIME seconds
 # make install PREFIX=/usr/local DESTDIR=
 
 PREFIX ?= /usr/local
@@ -16,7 +17,14 @@ ALL_CFLAGS = $(WARN) $(CFLAGS) -D_GNU_SOURCE -Iinclude -Isrc/lib -I$(BUILD)/gen 
 	$(shell $(PKG_CONFIG) --cflags $(DEPS))
 LIBS = $(shell $(PKG_CONFIG) --libs $(DEPS)) -lpthread -lm
 
-ifeq ($(SANITIZE),1)
+ifeq ($(FUZZ),1)
+# libFuzzer builds (make fuzz): the library instrumented for coverage, ASan and UBSan
+BUILD = build/fuzz
+ALL_CFLAGS += -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all
+LDFLAGS += -fsanitize=fuzzer,address,undefined
+BIN = $(BUILD)/crmf
+else ifeq ($(SANITIZE),1)
 BUILD ?= build/san
 ALL_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS += -fsanitize=address,undefined
@@ -34,9 +42,13 @@ CLI_OBJ = $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 # the fault-injection shim of tests/cli/t0660-faults.bats (LD_PRELOAD; never installed, never sanitized)
 FAULTSHIM = $(BUILD)/faults/faultshim.so
+FUZZ_SRC = $(sort $(wildcard fuzz/fuzz_*.c))
+REPLAY_BIN = $(FUZZ_SRC:fuzz/%.c=$(BUILD)/replay/%)
+FUZZ_BIN = $(FUZZ_SRC:fuzz/%.c=build/fuzz/%)
+FUZZ_TIME ?= 60
 TEMPLATES = templates/crmf.yaml templates/customer.yaml
 
-.PHONY: all check unit clean install bench format
+.PHONY: all check unit clean install bench format fuzz fuzz-build
 all: $(BIN)
 
 $(BUILD)/%.o: %.c $(wildcard include/crmf/*.h src/lib/*.h src/cli/*.h) $(BUILD)/gen/templates.h
@@ -72,9 +84,27 @@ $(FAULTSHIM): tests/faults/faultshim.c
 
 unit: $(UNIT_BIN)
 
-check: $(BIN) $(UNIT_BIN) $(FAULTSHIM)
+# A harness without libFuzzer: replays the files it is given (make check)
+$(BUILD)/replay/%: fuzz/%.c fuzz/replay.c fuzz/fuzz.h $(BUILD)/libcrmf.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< fuzz/replay.c $(BUILD)/libcrmf.a $(LIBS)
+
+check: $(BIN) $(UNIT_BIN) $(REPLAY_BIN) $(FAULTSHIM)
 	CRMF="$(abspath $(BIN))" UNIT_DIR="$(abspath $(BUILD)/tests)" \
-		CRMF_FAULTSHIM="$(abspath $(FAULTSHIM))" bash tests/run.sh
+		REPLAY_DIR="$(abspath $(BUILD)/replay)" CRMF_FAULTSHIM="$(abspath $(FAULTSHIM))" \
+		bash tests/run.sh
+
+# The libFuzzer harnesses, built with clang whatever CC says
+ifeq ($(FUZZ),1)
+build/fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h $(BUILD)/libcrmf.a
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libcrmf.a $(LIBS)
+
+fuzz-build: $(FUZZ_BIN)
+endif
+
+fuzz:
+	$(MAKE) FUZZ=1 CC=clang fuzz-build
+	bash fuzz/run.sh $(FUZZ_TIME) $(FUZZ_BIN)
 
 # make bench [N="1000 10000"] [RUNS=5]: see bench/run.sh (N=100000 for the big one)
 bench: $(BIN)

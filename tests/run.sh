@@ -63,5 +63,24 @@ else
 	[ $rc -ne 0 ] && ! grep -q '^not ok' <<<"$out" && printf '%s\n' "$out" | tail -20
 fi
 
+# Every seed and every saved crash of each fuzz harness, replayed without
+# libFuzzer (fuzz/replay.c): one test per file.
+if [ -n "${REPLAY_DIR:-}" ]; then
+	for t in "$REPLAY_DIR"/fuzz_*; do
+		[ -x "$t" ] || continue
+		name=$(basename "$t")
+		echo "== fuzz replay: $name"
+		dirs=()
+		for d in "$CRMF_SRC/fuzz/corpus/$name" "$CRMF_SRC/fuzz/regressions/$name"; do
+			[ -d "$d" ] && dirs+=("$d")
+		done
+		[ ${#dirs[@]} -gt 0 ] || continue
+		out=$(cd "$CRMF_SRC" && "$t" "$name" "${dirs[@]#"$CRMF_SRC/"}" 2>&1)
+		rc=$?
+		suite "$name" $rc <<<"$out"
+		grep -q '^not ok' <<<"$out" && grep -v '^ok ' <<<"$out" | head -40
+	done
+fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

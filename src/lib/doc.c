@@ -837,12 +837,14 @@ static void close_collection(struct parse *p, const yaml_event_t *ev)
 {
 	crmf_node *n = p->stack[--p->depth].node;
 	size_t base = p->stack[p->depth].base, count = p->nscratch - base;
-	crmf_node **kids = p->scratch + base;
+	/* no scratch yet when the first collection of a parse is empty (`[]`) */
+	crmf_node **kids = count ? p->scratch + base : NULL;
 
 	n->end = from_mark(p, &ev->end_mark, &n->end_line, &n->end_column);
 	if (n->type == CRMF_NODE_SEQUENCE) {
 		n->items = arena_alloc(p->arena, (count ? count : 1) * sizeof(*n->items));
-		memcpy(n->items, kids, count * sizeof(*kids));
+		if (count)
+			memcpy(n->items, kids, count * sizeof(*kids));
 		n->n = count;
 	} else {
 		size_t np = 0;

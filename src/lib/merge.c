@@ -1061,6 +1061,24 @@ static int merge_list(merger *M, const crmf_node *bs, const crmf_node *os, const
 		if (mt[i] != SIZE_MAX)
 			tb[mt[i]] = i;
 	}
+	/* an entry paired by identity alone that the other side added as it is: both added it
+	 * (and this side deleted the base entry), not an edit of that entry */
+	for (size_t i = 0; i < nb; i++) {
+		if (mt[i] != SIZE_MAX && !same(bs->items[i], ts->items[mt[i]]))
+			for (size_t k = 0; k < os->n; k++)
+				if (ob[k] == SIZE_MAX && same(os->items[k], ts->items[mt[i]])) {
+					tb[mt[i]] = SIZE_MAX;
+					mt[i] = SIZE_MAX;
+					break;
+				}
+		if (mo[i] != SIZE_MAX && !same(bs->items[i], os->items[mo[i]]))
+			for (size_t k = 0; k < ts->n; k++)
+				if (tb[k] == SIZE_MAX && same(ts->items[k], os->items[mo[i]])) {
+					ob[mo[i]] = SIZE_MAX;
+					mo[i] = SIZE_MAX;
+					break;
+				}
+	}
 	if (os->style == CRMF_STYLE_FLOW)
 		rc = merge_flow_list(M, bs, os, ts, ob, tb, mt, kind);
 	else
