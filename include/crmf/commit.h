@@ -62,7 +62,10 @@ typedef struct crmf_commit_path {
  * cherry-pick, revert, bisect or am in progress ("a merge is in progress;
  * finish it (git commit) or abort it (git merge --abort) first"), and a git
  * identity ("no git identity: set it with … or pass --author 'Name <email>'")
- * or a valid `author`. 0, or -1 with crmf_error_last() saying what to do.
+ * or a valid `author`, and none of the locks git commit refuses on held
+ * (index.lock, HEAD.lock, the branch's lock: "… remove it, then run the
+ * command again; nothing changed"). 0, or -1 with crmf_error_last() saying
+ * what to do.
  */
 int crmf_commit_preflight(const char *root, const char *author);
 

@@ -815,25 +815,6 @@ static int check_state(git_repository *repo)
 	}
 }
 
-int crmf_commit_preflight(const char *root, const char *author)
-{
-	crmf_git_need();
-	repo_ctx c;
-	git_signature *a = NULL, *cm = NULL;
-	int rc = -1;
-
-	if (ctx_open(&c, root) < 0)
-		return -1;
-	if (check_state(c.repo) < 0 || signatures(&a, &cm, c.repo, author) < 0)
-		goto done;
-	rc = 0;
-done:
-	git_signature_free(a);
-	git_signature_free(cm);
-	ctx_close(&c);
-	return rc;
-}
-
 /* --- commits --- */
 
 /* Append `s` without leading line breaks and trailing white space, each
@@ -915,13 +896,18 @@ static bool safe_path(const char *p)
 	return true;
 }
 
-static int index_lock_error(const repo_ctx *c)
+/* What to do once a held lock is removed: before anything was written, the command again;
+ * after the file was saved, commit it. */
+#define THEN_AGAIN "run the command again; nothing changed"
+#define THEN_COMMIT "run 'crmf commit'"
+
+static int index_lock_error(const repo_ctx *c, const char *then)
 {
 	char *shown = gitdir_file(c, "index.lock", true);
 
 	crmf_error_set("index.lock is held by another git process ('%s'); when no git is running, "
-		       "remove it, then run 'crmf commit'",
-		       shown);
+		       "remove it, then %s",
+		       shown, then);
 	free(shown);
 	return -1;
 }
@@ -938,7 +924,7 @@ static const char *short_branch(const char *ref)
  * exists"). libgit2 writes the branch without looking at HEAD.lock, so both
  * are looked for here, before anything is written, as index.lock is.
  */
-static int ref_locks_held(const repo_ctx *c, const char *branch)
+static int ref_locks_held(const repo_ctx *c, const char *branch, const char *then)
 {
 	char *path, *shown = NULL;
 	const char *rel;
@@ -949,8 +935,8 @@ static int ref_locks_held(const repo_ctx *c, const char *branch)
 	if (lstat(path, &st) == 0) {
 		rel = below(path, c->root);
 		crmf_error_set("HEAD.lock is held by another git process ('%s'); when no git is "
-			       "running, remove it, then run 'crmf commit'",
-			       rel && *rel ? rel : path);
+			       "running, remove it, then %s",
+			       rel && *rel ? rel : path, then);
 		rc = -1;
 	}
 	free(path);
@@ -961,8 +947,8 @@ static int ref_locks_held(const repo_ctx *c, const char *branch)
 		rel = below(path, c->root);
 		shown = xstrdup(rel && *rel ? rel : path);
 		crmf_error_set("the branch '%s' is locked by another git process ('%s'); when no "
-			       "git is running, remove it, then run 'crmf commit'",
-			       short_branch(branch), shown);
+			       "git is running, remove it, then %s",
+			       short_branch(branch), shown, then);
 		rc = -1;
 	}
 	free(shown);
@@ -1009,6 +995,42 @@ done:
 	git_reference_free(head);
 	return rc;
 }
+
+int crmf_commit_preflight(const char *root, const char *author)
+{
+	crmf_git_need();
+	repo_ctx c;
+	git_signature *a = NULL, *cm = NULL;
+	git_commit *parent = NULL;
+	char *branch = NULL, *lock = NULL;
+	struct stat st;
+	int rc = -1;
+
+	if (ctx_open(&c, root) < 0)
+		return -1;
+	if (check_state(c.repo) < 0 || signatures(&a, &cm, c.repo, author) < 0)
+		goto done;
+	/* the locks git commit refuses on, before anything is written (they are looked for again
+	 * when committing: another process may take one meanwhile) */
+	lock = gitdir_file(&c, "index.lock", false);
+	if (lstat(lock, &st) == 0) {
+		index_lock_error(&c, THEN_AGAIN);
+		goto done;
+	}
+	if (resolve_head(&branch, &parent, c.repo) < 0 ||
+	    ref_locks_held(&c, branch, THEN_AGAIN) < 0)
+		goto done;
+	rc = 0;
+done:
+	free(lock);
+	free(branch);
+	git_commit_free(parent);
+	git_signature_free(a);
+	git_signature_free(cm);
+	ctx_close(&c);
+	return rc;
+}
+
 
 /* Move the branch from `parent` to `id`, refusing when another process moved it meanwhile. */
 static int update_branch(const repo_ctx *c, const char *branch, const git_oid *id,
@@ -1084,7 +1106,7 @@ static int fast_open(crmf_gitindex **ix, struct stat *sts, const repo_ctx *c, ch
 			return 0;
 	e = crmf_gitindex_open(ix, git_repository_path(c->repo), (const char *const *)gpaths, n);
 	if (e == CRMF_GITINDEX_LOCKED)
-		return index_lock_error(c);
+		return index_lock_error(c, THEN_COMMIT);
 	if (e != CRMF_GITINDEX_OK)
 		return e < 0 ? -1 : 0;
 	for (size_t i = 0; i < n; i++) {
@@ -1130,7 +1152,7 @@ static int write_index(const repo_ctx *c, git_index *index, crmf_gitindex *ix, c
 		return crmf_gitindex_write(ix);
 	if (git_index_write(index) < 0) {
 		if (lstat(lock, &st) == 0)
-			index_lock_error(c);
+			index_lock_error(c, THEN_COMMIT);
 		else
 			crmf_error_set("cannot write the git index: %s", git_msg());
 		return -1;
@@ -1239,10 +1261,11 @@ int crmf_commit_paths_as(char *oid_out, const char *root, const crmf_commit_path
 	/* a held index.lock refuses before anything is written */
 	lock = gitdir_file(&c, "index.lock", false);
 	if (lstat(lock, &st) == 0) {
-		index_lock_error(&c);
+		index_lock_error(&c, THEN_COMMIT);
 		goto done;
 	}
-	if (resolve_head(&branch, &parent, c.repo) < 0 || ref_locks_held(&c, branch) < 0)
+	if (resolve_head(&branch, &parent, c.repo) < 0 ||
+	    ref_locks_held(&c, branch, THEN_COMMIT) < 0)
 		goto done;
 	if (parent && git_commit_tree(&base, parent) < 0) {
 		crmf_error_set("cannot read the tree of HEAD: %s", git_msg());

@@ -1061,23 +1061,28 @@ static int merge_list(merger *M, const crmf_node *bs, const crmf_node *os, const
 		if (mt[i] != SIZE_MAX)
 			tb[mt[i]] = i;
 	}
-	/* an entry paired by identity alone that the other side added as it is: both added it
-	 * (and this side deleted the base entry), not an edit of that entry */
-	for (size_t i = 0; i < nb; i++) {
-		if (mt[i] != SIZE_MAX && !same(bs->items[i], ts->items[mt[i]]))
-			for (size_t k = 0; k < os->n; k++)
-				if (ob[k] == SIZE_MAX && same(os->items[k], ts->items[mt[i]])) {
-					tb[mt[i]] = SIZE_MAX;
-					mt[i] = SIZE_MAX;
-					break;
-				}
-		if (mo[i] != SIZE_MAX && !same(bs->items[i], os->items[mo[i]]))
-			for (size_t k = 0; k < ts->n; k++)
-				if (tb[k] == SIZE_MAX && same(ts->items[k], os->items[mo[i]])) {
-					ob[mo[i]] = SIZE_MAX;
-					mo[i] = SIZE_MAX;
-					break;
-				}
+	/* an entry paired by identity alone that the other side has as it is (added, or also paired
+	 * by identity alone): both added it, and the base entries it was paired with were deleted;
+	 * not an edit of either */
+	for (size_t j = 0; j < ts->n; j++) {
+		size_t i = tb[j];
+
+		if (i != SIZE_MAX && same(bs->items[i], ts->items[j]))
+			continue; /* paired by value */
+		for (size_t k = 0; k < os->n; k++) {
+			size_t ik = ob[k];
+
+			if (!same(os->items[k], ts->items[j]) ||
+			    (ik != SIZE_MAX && same(bs->items[ik], os->items[k])))
+				continue;
+			if (i == SIZE_MAX && ik == SIZE_MAX)
+				break; /* added on both sides: written once below */
+			if (i != SIZE_MAX)
+				mt[i] = tb[j] = SIZE_MAX;
+			if (ik != SIZE_MAX)
+				mo[ik] = ob[k] = SIZE_MAX;
+			break;
+		}
 	}
 	if (os->style == CRMF_STYLE_FLOW)
 		rc = merge_flow_list(M, bs, os, ts, ob, tb, mt, kind);

@@ -1,20 +1,56 @@
 #!/usr/bin/env bats
-# When a change cannot be committed: a held index.lock leaves the file fully
-# written and says "saved, not committed" (exit 1) until 'crmf commit'; a merge
-# in progress, a missing identity and a lock held by another crmf refuse
-# before anything is written; a repository without commits (unborn branch)
-# works.
+# When a change cannot be committed: a held index.lock, a merge in progress, a
+# missing identity and a lock held by another crmf refuse before anything is
+# written; an index.lock taken meanwhile leaves the file fully written and
+# says "saved, not committed" (exit 1) until 'crmf commit'; a repository
+# without commits (unborn branch) works.
 
 load helper
 bats_require_minimum_version 1.5.0
 
-@test "set with index.lock held: saved, not committed, exit 1; crmf commit finishes it" {
+@test "set with index.lock held: refused before writing, nothing changed; the same command later commits" {
 	make_example_repo
 	cd repo
 	f=customers/2024/C2024004.yaml
 	head=$(git rev-parse HEAD)
+	before=$(tree_hash .)
 	touch .git/index.lock
 	run crmf set C2024004 stage=at-risk
+	assert_failure 1
+	assert_output "crmf: index.lock is held by another git process ('.git/index.lock'); when no git is running, remove it, then run the command again; nothing changed"
+	[ "$(git rev-parse HEAD)" = "$head" ]
+	[ "$(tree_hash .)" = "$before" ]
+	rm .git/index.lock
+	run crmf set C2024004 stage=at-risk
+	assert_success
+	run git status --porcelain
+	assert_output ''
+}
+
+@test "log with index.lock held: refused, the file untouched" {
+	make_example_repo
+	cd repo
+	cp customers/2024/C2024004.yaml "$TMP/before"
+	touch .git/index.lock
+	run crmf log C2024004 --method phone --summary '确认续费折扣方案，客户同意按9折续签' --by li.na --date 2025-06-16
+	assert_failure 1
+	assert_output --partial 'nothing changed'
+	cmp customers/2024/C2024004.yaml "$TMP/before"
+}
+
+@test "index.lock taken while the editor is open: saved, not committed, exit 1; crmf commit finishes it" {
+	make_example_repo
+	cd repo
+	f=customers/2024/C2024004.yaml
+	head=$(git rev-parse HEAD)
+	# another git starts while the user edits
+	printf '#!/bin/sh
+sed -i -e "s/^stage: customer$/stage: at-risk/" "$1"
+touch "%s/repo/.git/index.lock"
+' \
+		"$TMP" >"$TMP/editor.sh"
+	chmod +x "$TMP/editor.sh"
+	EDITOR="$TMP/editor.sh" TMPDIR="$TMP" run crmf edit C2024004
 	assert_failure 1
 	assert_output --partial 'crmf: saved, not committed: '
 	assert_output --partial 'index.lock'
@@ -34,17 +70,6 @@ bats_require_minimum_version 1.5.0
 	run git status --porcelain
 	assert_output ''
 	git fsck --strict
-}
-
-@test "log with index.lock held: the entry is saved, exit 1" {
-	make_example_repo
-	cd repo
-	touch .git/index.lock
-	run crmf log C2024004 --method phone --summary '确认续费折扣方案，客户同意按9折续签' --by li.na --date 2025-06-16
-	assert_failure 1
-	assert_output --partial 'saved, not committed'
-	run tail -3 customers/2024/C2024004.yaml
-	assert_line --index 2 '        summary: 确认续费折扣方案，客户同意按9折续签'
 }
 
 @test "merge in progress: refused before writing, file untouched" {

@@ -245,10 +245,10 @@ make_crlf_repo() {
 	crmf check $f
 }
 
-# A held lock: crmf commits nothing, as git commit does, and says which lock; the change is
-# saved whole (as with a held index.lock) and `crmf commit` finishes it once the lock is gone.
+# A held lock: crmf refuses before writing anything, as git commit does, and says which lock;
+# once the lock is gone the same command commits.
 refused_for_lock() {
-	local lock=$1 stage=$2 f=customers/2024/C2024004.yaml head idx
+	local lock=$1 stage=$2 f=customers/2024/C2024004.yaml head idx before
 	: >"$lock"
 	# git itself refuses in this state
 	sed -i 's/^grade: B$/grade: A/' $f
@@ -258,19 +258,17 @@ refused_for_lock() {
 	git checkout -q HEAD -- $f
 	head=$(git rev-parse HEAD)
 	idx=$(sha256sum <.git/index)
+	before=$(tree_hash .)
 	run crmf set C2024004 stage=$stage
 	assert_failure 1
-	assert_output --partial "saved, not committed"
 	assert_output --partial "another git process ('$lock')"
-	assert_output --partial "crmf commit"
+	assert_output --partial "run the command again; nothing changed"
 	[ "$(git rev-parse HEAD)" = "$head" ]
 	[ "$(sha256sum <.git/index)" = "$idx" ]
-	grep -q "^stage: $stage\$" $f
-	crmf check $f
+	[ "$(tree_hash .)" = "$before" ]
 	rm "$lock"
-	run crmf commit
+	run crmf set C2024004 stage=$stage
 	assert_success
-	assert_line --partial "C2024004: stage: "
 	assert_line --partial "→ $stage"
 	run git status --porcelain
 	assert_output ''
