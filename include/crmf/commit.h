@@ -62,12 +62,18 @@ typedef struct crmf_commit_path {
  * cherry-pick, revert, bisect or am in progress ("a merge is in progress;
  * finish it (git commit) or abort it (git merge --abort) first"), and a git
  * identity ("no git identity: set it with … or pass --author 'Name <email>'")
- * or a valid `author`, and none of the locks git commit refuses on held
- * (index.lock, HEAD.lock, the branch's lock: "… remove it, then run the
- * command again; nothing changed"). 0, or -1 with crmf_error_last() saying
- * what to do.
+ * or a valid `author`. 0, or -1 with crmf_error_last() saying what to do.
  */
 int crmf_commit_preflight(const char *root, const char *author);
+
+/**
+ * Check, before anything is written and once crmf's own lock is held (so
+ * that another crmf's commit is over), that no other git holds a lock git
+ * commit refuses on: index.lock, HEAD.lock, the branch's lock. 0, or -1 with
+ * crmf_error_last() ("… remove it, then run the command again; nothing
+ * changed"). Committing checks them again: one may be taken meanwhile.
+ */
+int crmf_commit_check_locks(const char *root);
 
 /** Parse `author` strictly as "Name <local@domain>" (a name, one or more
  * spaces, an address with one '@' and no spaces, nothing after '>', no

@@ -260,7 +260,8 @@ int cli_change_lock(cli_change *ch)
 {
 	if (ch->lock)
 		return EXIT_OK;
-	if (crmf_lock_acquire(&ch->lock, ch->root, CLI_LOCK_TIMEOUT_MS) != 0) {
+	if (crmf_lock_acquire(&ch->lock, ch->root, CLI_LOCK_TIMEOUT_MS) != 0 ||
+	    crmf_commit_check_locks(ch->root) != 0) {
 		cli_error("%s", crmf_error_last());
 		return EXIT_FOUND;
 	}

@@ -1001,6 +1001,24 @@ int crmf_commit_preflight(const char *root, const char *author)
 	crmf_git_need();
 	repo_ctx c;
 	git_signature *a = NULL, *cm = NULL;
+	int rc = -1;
+
+	if (ctx_open(&c, root) < 0)
+		return -1;
+	if (check_state(c.repo) < 0 || signatures(&a, &cm, c.repo, author) < 0)
+		goto done;
+	rc = 0;
+done:
+	git_signature_free(a);
+	git_signature_free(cm);
+	ctx_close(&c);
+	return rc;
+}
+
+int crmf_commit_check_locks(const char *root)
+{
+	crmf_git_need();
+	repo_ctx c;
 	git_commit *parent = NULL;
 	char *branch = NULL, *lock = NULL;
 	struct stat st;
@@ -1008,10 +1026,6 @@ int crmf_commit_preflight(const char *root, const char *author)
 
 	if (ctx_open(&c, root) < 0)
 		return -1;
-	if (check_state(c.repo) < 0 || signatures(&a, &cm, c.repo, author) < 0)
-		goto done;
-	/* the locks git commit refuses on, before anything is written (they are looked for again
-	 * when committing: another process may take one meanwhile) */
 	lock = gitdir_file(&c, "index.lock", false);
 	if (lstat(lock, &st) == 0) {
 		index_lock_error(&c, THEN_AGAIN);
@@ -1025,8 +1039,6 @@ done:
 	free(lock);
 	free(branch);
 	git_commit_free(parent);
-	git_signature_free(a);
-	git_signature_free(cm);
 	ctx_close(&c);
 	return rc;
 }
