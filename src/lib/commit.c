@@ -34,31 +34,6 @@ static const char OWNER_FMT[] =
     "repository '%s' is owned by another user; git refuses to work in "
     "it: run git config --global --add safe.directory %s if you trust it";
 
-static const char *git_msg(void)
-{
-	const git_error *e = git_error_last();
-
-	return e && e->message ? e->message : "unknown libgit2 error";
-}
-
-/* The part of `path` below directory `dir` ("" for dir itself), or NULL when outside. */
-static const char *below(const char *path, const char *dir)
-{
-	size_t n = strlen(dir);
-
-	while (n > 1 && dir[n - 1] == '/')
-		n--;
-	if (n == 1 && dir[0] == '/')
-		return path + 1;
-	if (strncmp(path, dir, n) != 0)
-		return NULL;
-	if (path[n] == '\0')
-		return path + n;
-	if (path[n] == '/')
-		return path + n + 1;
-	return NULL;
-}
-
 /* --- opening the repository --- */
 
 typedef struct repo_ctx {
@@ -341,7 +316,7 @@ static int ctx_open(repo_ctx *c, const char *root)
 		goto fail;
 	}
 	if (e < 0) {
-		crmf_error_set("cannot open the git repository at '%s': %s", c->root, git_msg());
+		crmf_error_set("cannot open the git repository at '%s': %s", c->root, crmf_git_msg());
 		goto fail;
 	}
 	if (git_repository_is_bare(c->repo) || !git_repository_workdir(c->repo)) {
@@ -356,7 +331,7 @@ static int ctx_open(repo_ctx *c, const char *root)
 			       errtext(errno));
 		goto fail;
 	}
-	rel = below(c->root, wd);
+	rel = path_below(c->root, wd);
 	if (!rel) {
 		crmf_error_set("'%s' is not inside the work tree of the git repository at '%s'",
 			       c->root, wd);
@@ -379,7 +354,7 @@ static char *gitdir_file(const repo_ctx *c, const char *name, bool display)
 
 	if (!display)
 		return abs;
-	rel = below(abs, c->root);
+	rel = path_below(abs, c->root);
 	if (rel && *rel) {
 		char *r = xstrdup(rel);
 
@@ -741,7 +716,7 @@ static int signatures(git_signature **author_out, git_signature **committer_out,
 
 	*author_out = *committer_out = NULL;
 	if (git_repository_config_snapshot(&cfg, repo) < 0) {
-		crmf_error_set("cannot read the git configuration: %s", git_msg());
+		crmf_error_set("cannot read the git configuration: %s", crmf_git_msg());
 		goto done;
 	}
 	if (author) {
@@ -766,11 +741,11 @@ static int signatures(git_signature **author_out, git_signature **committer_out,
 		ce = xstrdup(ae);
 	}
 	if (git_signature_now(author_out, an, ae) < 0) {
-		crmf_error_set("invalid git identity '%s <%s>': %s", an, ae, git_msg());
+		crmf_error_set("invalid git identity '%s <%s>': %s", an, ae, crmf_git_msg());
 		goto done;
 	}
 	if (git_signature_now(committer_out, cn, ce) < 0) {
-		crmf_error_set("invalid git identity '%s <%s>': %s", cn, ce, git_msg());
+		crmf_error_set("invalid git identity '%s <%s>': %s", cn, ce, crmf_git_msg());
 		goto done;
 	}
 	rc = 0;
@@ -933,7 +908,7 @@ static int ref_locks_held(const repo_ctx *c, const char *branch, const char *the
 
 	path = xasprintf("%sHEAD.lock", git_repository_path(c->repo));
 	if (lstat(path, &st) == 0) {
-		rel = below(path, c->root);
+		rel = path_below(path, c->root);
 		crmf_error_set("HEAD.lock is held by another git process ('%s'); when no git is "
 			       "running, remove it, then %s",
 			       rel && *rel ? rel : path, then);
@@ -944,7 +919,7 @@ static int ref_locks_held(const repo_ctx *c, const char *branch, const char *the
 		return rc;
 	path = xasprintf("%s%s.lock", git_repository_commondir(c->repo), branch);
 	if (lstat(path, &st) == 0) {
-		rel = below(path, c->root);
+		rel = path_below(path, c->root);
 		shown = xstrdup(rel && *rel ? rel : path);
 		crmf_error_set("the branch '%s' is locked by another git process ('%s'); when no "
 			       "git is running, remove it, then %s",
@@ -967,7 +942,7 @@ static int resolve_head(char **branch, git_commit **parent, git_repository *repo
 	*branch = NULL;
 	*parent = NULL;
 	if (git_reference_lookup(&head, repo, "HEAD") < 0) {
-		crmf_error_set("cannot read HEAD: %s", git_msg());
+		crmf_error_set("cannot read HEAD: %s", crmf_git_msg());
 		return -1;
 	}
 	if (git_reference_type(head) == GIT_REFERENCE_SYMBOLIC) {
@@ -983,7 +958,7 @@ static int resolve_head(char **branch, git_commit **parent, git_repository *repo
 		e = git_reference_name_to_id(&id, repo, "HEAD");
 	}
 	if (e < 0 || git_commit_lookup(parent, repo, &id) < 0) {
-		crmf_error_set("cannot read HEAD: %s", git_msg());
+		crmf_error_set("cannot read HEAD: %s", crmf_git_msg());
 		goto done;
 	}
 	rc = 0;
@@ -1015,28 +990,35 @@ done:
 	return rc;
 }
 
+/* The locks git commit refuses on (index.lock, HEAD.lock, the branch's lock); where HEAD points
+ * comes out of the look, as resolve_head gives it. */
+static int git_locks_held(const repo_ctx *c, char **branch, git_commit **parent, const char *then)
+{
+	char *lock = gitdir_file(c, "index.lock", false);
+	struct stat st;
+	int rc = -1;
+
+	*branch = NULL;
+	*parent = NULL;
+	if (lstat(lock, &st) == 0)
+		index_lock_error(c, then);
+	else if (resolve_head(branch, parent, c->repo) == 0 && ref_locks_held(c, *branch, then) == 0)
+		rc = 0;
+	free(lock);
+	return rc;
+}
+
 int crmf_commit_check_locks(const char *root)
 {
 	crmf_git_need();
 	repo_ctx c;
 	git_commit *parent = NULL;
-	char *branch = NULL, *lock = NULL;
-	struct stat st;
-	int rc = -1;
+	char *branch = NULL;
+	int rc;
 
 	if (ctx_open(&c, root) < 0)
 		return -1;
-	lock = gitdir_file(&c, "index.lock", false);
-	if (lstat(lock, &st) == 0) {
-		index_lock_error(&c, THEN_AGAIN);
-		goto done;
-	}
-	if (resolve_head(&branch, &parent, c.repo) < 0 ||
-	    ref_locks_held(&c, branch, THEN_AGAIN) < 0)
-		goto done;
-	rc = 0;
-done:
-	free(lock);
+	rc = git_locks_held(&c, &branch, &parent, THEN_AGAIN);
 	free(branch);
 	git_commit_free(parent);
 	ctx_close(&c);
@@ -1072,7 +1054,7 @@ static int update_branch(const repo_ctx *c, const char *branch, const git_oid *i
 			       "remove '%s%s.lock', then run 'crmf commit'",
 			       short_branch(branch), git_repository_path(c->repo), branch);
 	else
-		crmf_error_set("cannot update '%s': %s", short_branch(branch), git_msg());
+		crmf_error_set("cannot update '%s': %s", short_branch(branch), crmf_git_msg());
 	return -1;
 }
 
@@ -1166,7 +1148,7 @@ static int write_index(const repo_ctx *c, git_index *index, crmf_gitindex *ix, c
 		if (lstat(lock, &st) == 0)
 			index_lock_error(c, THEN_COMMIT);
 		else
-			crmf_error_set("cannot write the git index: %s", git_msg());
+			crmf_error_set("cannot write the git index: %s", crmf_git_msg());
 		return -1;
 	}
 	return 0;
@@ -1210,7 +1192,7 @@ static int stage_content(git_tree_update *up, git_index *index, git_repository *
 	if (blob_from_buffer(&up->id, repo, gpath, ct->data, ct->len) < 0 ||
 	    (ct->staged ? blob_from_buffer(&staged, repo, gpath, ct->staged, ct->staged_len)
 			: (git_oid_cpy(&staged, &up->id), 0)) < 0) {
-		crmf_error_set("cannot stage '%s': %s", path, git_msg());
+		crmf_error_set("cannot stage '%s': %s", path, crmf_git_msg());
 		return -1;
 	}
 	/* no stat data: git and libgit2 compare the file's contents with the entry */
@@ -1219,7 +1201,7 @@ static int stage_content(git_tree_update *up, git_index *index, git_repository *
 	ent.mode = (uint32_t)up->filemode;
 	git_oid_cpy(&ent.id, &staged);
 	if (git_index_add(index, &ent) < 0) {
-		crmf_error_set("cannot stage '%s': %s", path, git_msg());
+		crmf_error_set("cannot stage '%s': %s", path, crmf_git_msg());
 		return -1;
 	}
 	up->action = GIT_TREE_UPDATE_UPSERT;
@@ -1270,17 +1252,12 @@ int crmf_commit_paths_as(char *oid_out, const char *root, const crmf_commit_path
 	}
 	if (check_state(c.repo) < 0 || signatures(&author, &committer, c.repo, opts->author) < 0)
 		goto done;
-	/* a held index.lock refuses before anything is written */
+	/* a held lock refuses before anything is written */
+	if (git_locks_held(&c, &branch, &parent, THEN_COMMIT) < 0)
+		goto done;
 	lock = gitdir_file(&c, "index.lock", false);
-	if (lstat(lock, &st) == 0) {
-		index_lock_error(&c, THEN_COMMIT);
-		goto done;
-	}
-	if (resolve_head(&branch, &parent, c.repo) < 0 ||
-	    ref_locks_held(&c, branch, THEN_COMMIT) < 0)
-		goto done;
 	if (parent && git_commit_tree(&base, parent) < 0) {
-		crmf_error_set("cannot read the tree of HEAD: %s", git_msg());
+		crmf_error_set("cannot read the tree of HEAD: %s", crmf_git_msg());
 		goto done;
 	}
 	sts = xcalloc(n ? n : 1, sizeof(*sts));
@@ -1292,7 +1269,7 @@ int crmf_commit_paths_as(char *oid_out, const char *root, const crmf_commit_path
 	if (ix)
 		filemode = trust_filemode(c.repo);
 	else if (git_repository_index(&index, c.repo) < 0) {
-		crmf_error_set("cannot read the git index: %s", git_msg());
+		crmf_error_set("cannot read the git index: %s", crmf_git_msg());
 		goto done;
 	}
 	up = xcalloc(n ? n : 1, sizeof(*up));
@@ -1307,7 +1284,7 @@ int crmf_commit_paths_as(char *oid_out, const char *root, const crmf_commit_path
 			git_tree_entry *te = NULL;
 
 			if (git_index_remove_bypath(index, gpaths[i]) < 0) {
-				crmf_error_set("cannot unstage '%s': %s", paths[i].path, git_msg());
+				crmf_error_set("cannot unstage '%s': %s", paths[i].path, crmf_git_msg());
 				goto done;
 			}
 			/* removing what HEAD lacks would be an error to libgit2 */
@@ -1326,7 +1303,7 @@ int crmf_commit_paths_as(char *oid_out, const char *root, const crmf_commit_path
 		} else if (ix) {
 			/* as git add would: through the filters, the stat data taken before */
 			if (git_blob_create_from_workdir(&up[nup].id, c.repo, gpaths[i]) < 0) {
-				crmf_error_set("cannot stage '%s': %s", paths[i].path, git_msg());
+				crmf_error_set("cannot stage '%s': %s", paths[i].path, crmf_git_msg());
 				goto done;
 			}
 			up[nup].action = GIT_TREE_UPDATE_UPSERT;
@@ -1349,7 +1326,7 @@ int crmf_commit_paths_as(char *oid_out, const char *root, const crmf_commit_path
 			 * that git status finds it clean */
 			if (git_index_add_bypath(index, gpaths[i]) < 0 ||
 			    !(ent = git_index_get_bypath(index, gpaths[i], 0))) {
-				crmf_error_set("cannot stage '%s': %s", paths[i].path, git_msg());
+				crmf_error_set("cannot stage '%s': %s", paths[i].path, crmf_git_msg());
 				goto done;
 			}
 			up[nup].action = GIT_TREE_UPDATE_UPSERT;
@@ -1362,7 +1339,7 @@ int crmf_commit_paths_as(char *oid_out, const char *root, const crmf_commit_path
 	qsort(up, nup, sizeof(*up), cmp_update);
 	if (git_tree_create_updated(&tree_id, c.repo, base, nup, up) < 0 ||
 	    git_tree_lookup(&tree, c.repo, &tree_id) < 0) {
-		crmf_error_set("cannot build the tree to commit: %s", git_msg());
+		crmf_error_set("cannot build the tree to commit: %s", crmf_git_msg());
 		goto done;
 	}
 	if (base ? git_oid_equal(&tree_id, git_tree_id(base)) : git_tree_entrycount(tree) == 0) {
@@ -1375,7 +1352,7 @@ int crmf_commit_paths_as(char *oid_out, const char *root, const crmf_commit_path
 	msg = build_message(opts);
 	if (git_commit_create(&commit_id, c.repo, NULL, author, committer, NULL, msg, tree,
 			      parent ? 1 : 0, (const git_commit **)&parent) < 0) {
-		crmf_error_set("cannot create the commit: %s", git_msg());
+		crmf_error_set("cannot create the commit: %s", crmf_git_msg());
 		goto done;
 	}
 	/*
@@ -1565,7 +1542,7 @@ int crmf_status_customers(crmf_changed **out, size_t *n, const char *root)
 	so.pathspec.strings = specs;
 	so.pathspec.count = 2;
 	if (git_status_list_new(&list, c.repo, &so) < 0) {
-		crmf_error_set("cannot read the git status: %s", git_msg());
+		crmf_error_set("cannot read the git status: %s", crmf_git_msg());
 		goto done;
 	}
 	for (size_t i = 0, m = git_status_list_entrycount(list); i < m; i++) {
@@ -1664,7 +1641,7 @@ int crmf_read_head(char **out, size_t *len, const char *root, const char *path)
 	}
 	if (e < 0 || git_reference_peel((git_object **)&commit, head, GIT_OBJECT_COMMIT) < 0 ||
 	    git_commit_tree(&tree, commit) < 0) {
-		crmf_error_set("cannot read HEAD: %s", git_msg());
+		crmf_error_set("cannot read HEAD: %s", crmf_git_msg());
 		goto done;
 	}
 	gp = xasprintf("%s%s", c.prefix, path);
@@ -1675,12 +1652,12 @@ int crmf_read_head(char **out, size_t *len, const char *root, const char *path)
 		goto done;
 	}
 	if (e < 0 || git_blob_lookup(&blob, c.repo, git_tree_entry_id(te)) < 0) {
-		crmf_error_set("cannot read '%s' in HEAD: %s", path, git_msg());
+		crmf_error_set("cannot read '%s' in HEAD: %s", path, crmf_git_msg());
 		goto done;
 	}
 	/* compared with the work tree: as git checkout would write it */
 	if (smudged_copy(out, len, c.repo, blob, gp) < 0) {
-		crmf_error_set("cannot read '%s' in HEAD: %s", path, git_msg());
+		crmf_error_set("cannot read '%s' in HEAD: %s", path, crmf_git_msg());
 		goto done;
 	}
 	rc = 0;
@@ -1763,7 +1740,7 @@ static int index_oid(git_oid *out, git_repository *repo, const char *gpath)
 		return 0;
 	}
 	if (git_repository_index(&index, repo) < 0)
-		return crmf_error_set("cannot read the git index: %s", git_msg());
+		return crmf_error_set("cannot read the git index: %s", crmf_git_msg());
 	if (!git_index_get_bypath(index, gpath, 1) && !git_index_get_bypath(index, gpath, 2) &&
 	    !git_index_get_bypath(index, gpath, 3) && (ent = git_index_get_bypath(index, gpath, 0))) {
 		git_oid_cpy(out, &ent->id);
@@ -1802,7 +1779,7 @@ int crmf_read_versions(crmf_versions *out, const char *root, const char *path)
 	}
 	if (e < 0 || git_reference_peel((git_object **)&commit, head, GIT_OBJECT_COMMIT) < 0 ||
 	    git_commit_tree(&tree, commit) < 0) {
-		crmf_error_set("cannot read HEAD: %s", git_msg());
+		crmf_error_set("cannot read HEAD: %s", crmf_git_msg());
 		goto done;
 	}
 	e = git_tree_entry_bypath(&te, tree, gp);
@@ -1813,7 +1790,7 @@ int crmf_read_versions(crmf_versions *out, const char *root, const char *path)
 		goto done;
 	}
 	if (e < 0) {
-		crmf_error_set("cannot read '%s' in HEAD: %s", path, git_msg());
+		crmf_error_set("cannot read '%s' in HEAD: %s", path, crmf_git_msg());
 		goto done;
 	}
 	if (git_tree_entry_filemode(te) == GIT_FILEMODE_LINK) {
@@ -1836,7 +1813,7 @@ int crmf_read_versions(crmf_versions *out, const char *root, const char *path)
 		goto done;
 	}
 	if (git_blob_lookup(&blob, c.repo, &hid) < 0) {
-		crmf_error_set("cannot read '%s' in HEAD: %s", path, git_msg());
+		crmf_error_set("cannot read '%s' in HEAD: %s", path, crmf_git_msg());
 		goto done;
 	}
 	/* the bytes alike: clean without a filter; else as git add would hash the file */
@@ -1844,7 +1821,7 @@ int crmf_read_versions(crmf_versions *out, const char *root, const char *path)
 	       memcmp(git_blob_rawcontent(blob), work, wlen) == 0;
 	if (!same) {
 		if (git_repository_hashfile(&wid, c.repo, gp, GIT_OBJECT_BLOB, NULL) < 0) {
-			crmf_error_set("cannot hash '%s': %s", path, git_msg());
+			crmf_error_set("cannot hash '%s': %s", path, crmf_git_msg());
 			goto done;
 		}
 		same = git_oid_equal(&wid, &hid);
@@ -1858,7 +1835,7 @@ int crmf_read_versions(crmf_versions *out, const char *root, const char *path)
 	if (blob_checkout(&out->head, &out->head_len, c.repo, &hid, gp) < 0 ||
 	    (!git_oid_equal(&iid, &hid) &&
 	     blob_checkout(&out->staged, &out->staged_len, c.repo, &iid, gp) < 0)) {
-		crmf_error_set("cannot read '%s' from git: %s", path, git_msg());
+		crmf_error_set("cannot read '%s' from git: %s", path, crmf_git_msg());
 		goto done;
 	}
 	rc = 0;
@@ -1901,14 +1878,14 @@ static int staged_add(staged_list *l, git_repository *repo, const git_index_entr
 	    (ent->mode != GIT_FILEMODE_BLOB && ent->mode != GIT_FILEMODE_BLOB_EXECUTABLE))
 		return 0;
 	if (git_blob_lookup(&b, repo, &ent->id) < 0)
-		return crmf_error_set("cannot read the staged '%s': %s", rel, git_msg());
+		return crmf_error_set("cannot read the staged '%s': %s", rel, crmf_git_msg());
 	if (l->n == l->cap) {
 		l->cap = l->cap ? l->cap * 2 : 64;
 		l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
 	}
 	/* what the commit will hold, in the form the work tree has it (smudged) */
 	if (smudged_copy(&l->v[l->n].data, &l->v[l->n].len, repo, b, ent->path) < 0) {
-		crmf_error_set("cannot read the staged '%s': %s", rel, git_msg());
+		crmf_error_set("cannot read the staged '%s': %s", rel, crmf_git_msg());
 		git_blob_free(b);
 		return -1;
 	}
@@ -1937,14 +1914,14 @@ static int open_staged_index(git_index **out, git_repository *repo)
 
 	if (!env || !*env) {
 		if (git_repository_index(out, repo) < 0)
-			return crmf_error_set("cannot read the git index: %s", git_msg());
+			return crmf_error_set("cannot read the git index: %s", crmf_git_msg());
 		return 0;
 	}
 	path = env[0] == '/' ? xstrdup(env) : xasprintf("%s%s", git_repository_workdir(repo), env);
 	e = git_index_open(out, path);
 	if (e < 0)
 		crmf_error_set("cannot read the git index '%s' (GIT_INDEX_FILE): %s", path,
-			       git_msg());
+			       crmf_git_msg());
 	free(path);
 	return e < 0 ? -1 : 0;
 }
@@ -2065,7 +2042,7 @@ int crmf_hooks_dir(char **hooks, char **prefix, const char *root)
 		return -1;
 	/* libgit2 1.5 answers <common git dir>/hooks/ whatever core.hooksPath says: read it here */
 	if (git_repository_config_snapshot(&cfg, c.repo) < 0) {
-		crmf_error_set("cannot read the git config: %s", git_msg());
+		crmf_error_set("cannot read the git config: %s", crmf_git_msg());
 		goto done;
 	}
 	e = git_config_get_path(&b, cfg, "core.hooksPath"); /* expands "~/" */
@@ -2078,13 +2055,13 @@ int crmf_hooks_dir(char **hooks, char **prefix, const char *root)
 		dir = b.ptr[0] == '/' ? xstrdup(b.ptr)
 				      : xasprintf("%s/%s", git_repository_workdir(c.repo), b.ptr);
 	} else if (e != GIT_ENOTFOUND) {
-		crmf_error_set("cannot read core.hooksPath: %s", git_msg());
+		crmf_error_set("cannot read core.hooksPath: %s", crmf_git_msg());
 		goto done;
 	} else {
 		git_error_clear();
 		git_buf_dispose(&b);
 		if (git_repository_item_path(&b, c.repo, GIT_REPOSITORY_ITEM_HOOKS) < 0) {
-			crmf_error_set("cannot find the git hooks folder: %s", git_msg());
+			crmf_error_set("cannot find the git hooks folder: %s", crmf_git_msg());
 			goto done;
 		}
 		dir = xstrdup(b.ptr);
@@ -2177,7 +2154,7 @@ static int search(const memo_slot **res, hist *h, const git_oid *id)
 		return 0;
 	}
 	if (git_tree_lookup(&tree, h->c->repo, id) < 0)
-		return crmf_error_set("cannot read the history: %s", git_msg());
+		return crmf_error_set("cannot read the history: %s", crmf_git_msg());
 	for (size_t k = 0; k < 2 && !found; k++) {
 		const git_tree_entry *e = git_tree_entry_byname(tree, h->names[k]);
 
@@ -2227,7 +2204,7 @@ static int locate(located *out, hist *h, const git_commit *commit)
 	out->found = false;
 	out->path = NULL;
 	if (git_commit_tree(&root, commit) < 0)
-		return crmf_error_set("cannot read the history: %s", git_msg());
+		return crmf_error_set("cannot read the history: %s", crmf_git_msg());
 	for (size_t t = 0; t < 2 && !out->found && rc == 0; t++) {
 		char *p = xasprintf("%s%s", h->c->prefix, tops[t]);
 		git_tree_entry *te = NULL;
@@ -2259,7 +2236,7 @@ static int locate_parent(located *out, hist *h, const git_commit *commit, unsign
 	out->found = false;
 	out->path = NULL;
 	if (git_commit_parent(&p, commit, k) < 0)
-		return crmf_error_set("cannot read the history: %s", git_msg());
+		return crmf_error_set("cannot read the history: %s", crmf_git_msg());
 	rc = locate(out, h, p);
 	git_commit_free(p);
 	return rc;
@@ -2423,7 +2400,7 @@ int crmf_history(crmf_history_entry **out, size_t *n, const char *root, const ch
 	memo_grow(&h);
 	if (git_revwalk_new(&walk, c.repo) < 0 ||
 	    git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME) < 0) {
-		crmf_error_set("cannot read the history: %s", git_msg());
+		crmf_error_set("cannot read the history: %s", crmf_git_msg());
 		goto done;
 	}
 	e = git_repository_head_unborn(c.repo);
@@ -2432,7 +2409,7 @@ int crmf_history(crmf_history_entry **out, size_t *n, const char *root, const ch
 		goto done;
 	}
 	if (e < 0 || git_revwalk_push_head(walk) < 0) {
-		crmf_error_set("cannot read the history: %s", git_msg());
+		crmf_error_set("cannot read the history: %s", crmf_git_msg());
 		goto done;
 	}
 	while ((e = git_revwalk_next(&oid, walk)) == 0) {
@@ -2442,7 +2419,7 @@ int crmf_history(crmf_history_entry **out, size_t *n, const char *root, const ch
 		bool same;
 
 		if (git_commit_lookup(&commit, c.repo, &oid) < 0) {
-			crmf_error_set("cannot read the history: %s", git_msg());
+			crmf_error_set("cannot read the history: %s", crmf_git_msg());
 			goto done;
 		}
 		np = git_commit_parentcount(commit);
@@ -2479,7 +2456,7 @@ int crmf_history(crmf_history_entry **out, size_t *n, const char *root, const ch
 		goto done;
 	}
 	if (e != GIT_ITEROVER) {
-		crmf_error_set("cannot read the history: %s", git_msg());
+		crmf_error_set("cannot read the history: %s", crmf_git_msg());
 		goto done;
 	}
 	git_error_clear();

@@ -30,6 +30,9 @@ int crmf_git_open(struct git_repository **out, const char *start);
  * 2.46's). */
 bool crmf_git_safe_directory(const char *path);
 
+/** libgit2's last error message, or "unknown libgit2 error". */
+const char *crmf_git_msg(void);
+
 /** True for a path (relative to the crmf root) that crmf takes for a customer
  * file: *.yaml or *.yml under customers/ or archive/, no hidden component. */
 bool crmf_is_customer_path(const char *rel);

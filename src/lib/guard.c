@@ -14,29 +14,6 @@
 #include "git_private.h"
 #include "util.h"
 
-static const char *git_msg(void)
-{
-	const git_error *e = git_error_last();
-
-	return e && e->message ? e->message : "unknown libgit2 error";
-}
-
-/* The part of `path` below directory `dir` ("" for dir itself), or NULL when outside. */
-static const char *below(const char *path, const char *dir)
-{
-	size_t n = strlen(dir);
-
-	while (n > 1 && dir[n - 1] == '/')
-		n--;
-	if (strncmp(path, dir, n) != 0)
-		return NULL;
-	if (path[n] == '\0')
-		return path + n;
-	if (path[n] == '/')
-		return path + n + 1;
-	return NULL;
-}
-
 /* --- the repository --- */
 
 typedef struct grepo {
@@ -70,7 +47,7 @@ static int open_env(git_repository **out, const char *git_dir)
 		return crmf_error_set("not in a git repository");
 	}
 	if (e < 0)
-		return crmf_error_set("cannot open the git repository: %s", git_msg());
+		return crmf_error_set("cannot open the git repository: %s", crmf_git_msg());
 	return 0;
 }
 
@@ -104,7 +81,7 @@ static char *auto_prefix(git_repository *repo)
 	char *real = wd ? realpath(wd, NULL) : NULL, *root = NULL, *prefix;
 	const char *rel;
 
-	if (real && crmf_repo_discover(&root, ".") == 0 && (rel = below(root, real)) && *rel)
+	if (real && crmf_repo_discover(&root, ".") == 0 && (rel = path_below(root, real)) && *rel)
 		prefix = xasprintf("%s/", rel);
 	else
 		prefix = xstrdup("");
@@ -205,7 +182,7 @@ static int list_commit(listing *l, git_repository *repo, const git_commit *commi
 	memset(l, 0, sizeof(*l));
 	if (git_commit_tree(&top, commit) < 0)
 		return crmf_error_set("cannot read the tree of %s: %s",
-				      git_oid_tostr_s(git_commit_id(commit)), git_msg());
+				      git_oid_tostr_s(git_commit_id(commit)), crmf_git_msg());
 	if (*prefix) {
 		char *p = xstrndup(prefix, strlen(prefix) - 1);
 		int e = git_tree_entry_bypath(&te, top, p);
@@ -218,7 +195,7 @@ static int list_commit(listing *l, git_repository *repo, const git_commit *commi
 		}
 		if (e < 0 || git_tree_lookup(&root, repo, git_tree_entry_id(te)) < 0) {
 			crmf_error_set("cannot read '%s' in %s: %s", prefix,
-				       git_oid_tostr_s(git_commit_id(commit)), git_msg());
+				       git_oid_tostr_s(git_commit_id(commit)), crmf_git_msg());
 			goto done;
 		}
 	} else {
@@ -241,7 +218,7 @@ static int list_commit(listing *l, git_repository *repo, const git_commit *commi
 		    git_tree_walk(sub, GIT_TREEWALK_PRE, walk_cb, l) < 0) {
 			git_tree_free(sub);
 			crmf_error_set("cannot read '%s%s/' in %s: %s", prefix, tops[t],
-				       git_oid_tostr_s(git_commit_id(commit)), git_msg());
+				       git_oid_tostr_s(git_commit_id(commit)), crmf_git_msg());
 			goto done;
 		}
 		git_tree_free(sub);
@@ -271,17 +248,17 @@ static int read_blob(char **out, size_t *len, git_repository *repo, const git_oi
 
 	*out = NULL;
 	if (git_repository_odb(&odb, repo) < 0)
-		return crmf_error_set("cannot read '%s': %s", path, git_msg());
+		return crmf_error_set("cannot read '%s': %s", path, crmf_git_msg());
 	e = git_odb_read_header(&n, &type, odb, id);
 	git_odb_free(odb);
 	if (e < 0)
-		return crmf_error_set("cannot read '%s': %s", path, git_msg());
+		return crmf_error_set("cannot read '%s': %s", path, crmf_git_msg());
 	if (n > CRMF_DOC_MAX_SIZE) {
 		*len = n;
 		return 0;
 	}
 	if (git_blob_lookup(&b, repo, id) < 0)
-		return crmf_error_set("cannot read '%s': %s", path, git_msg());
+		return crmf_error_set("cannot read '%s': %s", path, crmf_git_msg());
 	n = (size_t)git_blob_rawsize(b);
 	*out = xmalloc(n + 1);
 	memcpy(*out, git_blob_rawcontent(b), n);
@@ -452,7 +429,7 @@ static int resolve(git_commit **out, git_repository *repo, const char *rev)
 
 	*out = NULL;
 	if (e < 0 && e != GIT_ENOTFOUND && e != GIT_EAMBIGUOUS && e != GIT_EINVALIDSPEC) {
-		crmf_error_set("cannot resolve '%s': %s", rev, git_msg());
+		crmf_error_set("cannot resolve '%s': %s", rev, crmf_git_msg());
 		return -1;
 	}
 	if (e == 0 && git_object_peel((git_object **)out, obj, GIT_OBJECT_COMMIT) < 0)
@@ -564,7 +541,7 @@ static int hide_refs(git_revwalk *w, git_repository *repo)
 	int e;
 
 	if (git_reference_iterator_new(&it, repo) < 0)
-		return crmf_error_set("cannot list the refs: %s", git_msg());
+		return crmf_error_set("cannot list the refs: %s", crmf_git_msg());
 	while ((e = git_reference_next(&ref, it)) == 0) {
 		if (git_reference_peel(&obj, ref, GIT_OBJECT_COMMIT) == 0) {
 			git_revwalk_hide(w, git_object_id(obj));
@@ -611,7 +588,7 @@ static int tip(git_oid *out, git_repository *repo, const crmf_ref_update *u)
 		return 1;
 	if (git_object_lookup(&obj, repo, out, GIT_OBJECT_ANY) < 0)
 		return crmf_error_set("cannot read the pushed %s (%s): %s", u->new_id, u->ref,
-				      git_msg());
+				      crmf_git_msg());
 	if (git_object_peel(&peeled, obj, GIT_OBJECT_COMMIT) < 0) {
 		git_error_clear();
 		git_object_free(obj);
@@ -644,7 +621,7 @@ int crmf_check_push(crmf_push_commit **out, size_t *n, size_t *checked, const cr
 		return -1;
 	}
 	if (git_revwalk_new(&w, g.repo) < 0) {
-		crmf_error_set("cannot walk the history: %s", git_msg());
+		crmf_error_set("cannot walk the history: %s", crmf_git_msg());
 		goto done;
 	}
 	for (size_t i = 0; i < n_updates; i++) {
@@ -660,7 +637,7 @@ int crmf_check_push(crmf_push_commit **out, size_t *n, size_t *checked, const cr
 		git_revwalk_reset(w);
 		git_revwalk_sorting(w, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
 		if (git_revwalk_push(w, &id) < 0) {
-			crmf_error_set("cannot walk from %s: %s", updates[i].new_id, git_msg());
+			crmf_error_set("cannot walk from %s: %s", updates[i].new_id, crmf_git_msg());
 			goto done;
 		}
 		if (hide_refs(w, g.repo) < 0)
@@ -675,7 +652,7 @@ int crmf_check_push(crmf_push_commit **out, size_t *n, size_t *checked, const cr
 
 			if (git_commit_lookup(&c, g.repo, &id) < 0) {
 				crmf_error_set("cannot read commit %s: %s", git_oid_tostr_s(&id),
-					       git_msg());
+					       crmf_git_msg());
 				goto done;
 			}
 			if (git_commit_parentcount(c) > 0) {
@@ -689,7 +666,7 @@ int crmf_check_push(crmf_push_commit **out, size_t *n, size_t *checked, const cr
 						       have_last ? &last : NULL, o->today) < 0) {
 						if (!parent)
 							crmf_error_set("cannot read the parent of %s: %s",
-								       git_oid_tostr_s(&id), git_msg());
+								       git_oid_tostr_s(&id), crmf_git_msg());
 						git_commit_free(parent);
 						git_commit_free(c);
 						goto done;
@@ -718,7 +695,7 @@ int crmf_check_push(crmf_push_commit **out, size_t *n, size_t *checked, const cr
 			git_commit_free(c);
 		}
 		if (e != GIT_ITEROVER) {
-			crmf_error_set("cannot walk from %s: %s", updates[i].new_id, git_msg());
+			crmf_error_set("cannot walk from %s: %s", updates[i].new_id, crmf_git_msg());
 			goto done;
 		}
 	}
@@ -763,7 +740,7 @@ int crmf_server_hooks_dir(char **out, int *bare, const char *git_dir)
 		return -1;
 	*bare = git_repository_is_bare(repo);
 	if (git_repository_config_snapshot(&cfg, repo) < 0) {
-		crmf_error_set("cannot read the git config: %s", git_msg());
+		crmf_error_set("cannot read the git config: %s", crmf_git_msg());
 		goto done;
 	}
 	e = git_config_get_path(&b, cfg, "core.hooksPath");
@@ -781,13 +758,13 @@ int crmf_server_hooks_dir(char **out, int *bare, const char *git_dir)
 			blen--;
 		dir = b.ptr[0] == '/' ? xstrdup(b.ptr) : xasprintf("%.*s/%s", (int)blen, base, b.ptr);
 	} else if (e != GIT_ENOTFOUND) {
-		crmf_error_set("cannot read core.hooksPath: %s", git_msg());
+		crmf_error_set("cannot read core.hooksPath: %s", crmf_git_msg());
 		goto done;
 	} else {
 		git_error_clear();
 		git_buf_dispose(&b);
 		if (git_repository_item_path(&b, repo, GIT_REPOSITORY_ITEM_HOOKS) < 0) {
-			crmf_error_set("cannot find the git hooks folder: %s", git_msg());
+			crmf_error_set("cannot find the git hooks folder: %s", crmf_git_msg());
 			goto done;
 		}
 		dir = xstrdup(b.ptr);

@@ -61,7 +61,7 @@ void crmf_lib_shutdown(void)
 		git_libgit2_shutdown();
 }
 
-static const char *git_msg(void)
+const char *crmf_git_msg(void)
 {
 	const git_error *e = git_error_last();
 
@@ -98,22 +98,6 @@ static char *repo_workdir(git_repository *repo)
 	return p;
 }
 
-/* The part of `path` below `root` ("" for root itself, "a/b" below it), or NULL when outside. */
-static const char *below(const char *path, const char *root)
-{
-	size_t n = strlen(root);
-
-	if (n == 1 && root[0] == '/')
-		return path + 1;
-	if (strncmp(path, root, n) != 0)
-		return NULL;
-	if (path[n] == '\0')
-		return path + n;
-	if (path[n] == '/')
-		return path + n + 1;
-	return NULL;
-}
-
 static int is_file(const char *path)
 {
 	struct stat st;
@@ -138,7 +122,7 @@ static int open_repo(git_repository **out, const char *abs)
 	if (e == GIT_EOWNER)
 		return crmf_git_owner_error(abs);
 	if (e < 0)
-		return crmf_error_set("cannot open the git repository at '%s': %s", abs, git_msg());
+		return crmf_error_set("cannot open the git repository at '%s': %s", abs, crmf_git_msg());
 	return 0;
 }
 
@@ -271,7 +255,7 @@ int crmf_repo_discover(char **out, const char *start)
 		if (!(root = repo_workdir(repo)))
 			goto done;
 	}
-	rel = below(abs, root);
+	rel = path_below(abs, root);
 	if (rel) {
 		/* walk up from start to the work tree root, nearest crmf.yaml wins */
 		size_t len = strlen(abs);
@@ -329,7 +313,7 @@ static int make_signature(git_signature **out, git_config *cfg, const char *env_
 		goto done;
 	}
 	if (git_signature_now(out, name, email) < 0) {
-		crmf_error_set("invalid git identity '%s <%s>': %s", name, email, git_msg());
+		crmf_error_set("invalid git identity '%s <%s>': %s", name, email, crmf_git_msg());
 		goto done;
 	}
 	rc = 0;
@@ -352,7 +336,7 @@ static int open_config(git_config **out, git_repository *repo)
 		git_config_free(cfg);
 	}
 	if (e < 0)
-		return crmf_error_set("cannot read the git configuration: %s", git_msg());
+		return crmf_error_set("cannot read the git configuration: %s", crmf_git_msg());
 	return 0;
 }
 
@@ -666,14 +650,14 @@ int crmf_repo_init_ext(crmf_init_result *out, const char *dir, const char *confi
 		o.initial_head = branch;
 		if (git_repository_init_ext(&repo, abs, &o) < 0) {
 			crmf_error_set("cannot create a git repository in '%s': %s", abs,
-				       git_msg());
+				       crmf_git_msg());
 			goto done;
 		}
 		created = true;
 		if (!(root = repo_workdir(repo)))
 			goto done;
 	}
-	rel = below(abs, root);
+	rel = path_below(abs, root);
 	if (!rel || has_dotgit_component(rel)) {
 		crmf_error_set("'%s' is not inside the work tree of the git repository at '%s'",
 			       abs, root);

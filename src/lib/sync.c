@@ -29,13 +29,6 @@ static const char DRIVER_NAME[] = "crmf structural merge of customer files";
 static const char NO_IDENTITY[] = "no git identity: set it with git config --global user.name "
 				  "'Your Name' and git config --global user.email you@example.com";
 
-static const char *git_msg(void)
-{
-	const git_error *e = git_error_last();
-
-	return e && e->message ? e->message : "unknown libgit2 error";
-}
-
 static bool is_customer_path(const char *rel)
 {
 	size_t n = strlen(rel);
@@ -86,7 +79,7 @@ static int repo_open(repo *r, const char *root)
 	if (e < 0) {
 		crmf_error_set(e == GIT_ENOTFOUND ? "not in a git repository: '%s'"
 						  : "cannot open the git repository at '%s': %s",
-			       r->root, git_msg());
+			       r->root, crmf_git_msg());
 		goto fail;
 	}
 	if (git_repository_is_bare(r->git) || !git_repository_workdir(r->git)) {
@@ -189,7 +182,7 @@ static int set_config(bool *changed, git_config *cfg, const char *key, const cha
 	if (same)
 		return 0;
 	if (git_config_set_string(cfg, key, value) < 0)
-		return crmf_error_set("cannot set %s in the git configuration: %s", key, git_msg());
+		return crmf_error_set("cannot set %s in the git configuration: %s", key, crmf_git_msg());
 	*changed = true;
 	return 0;
 }
@@ -213,7 +206,7 @@ int crmf_setup(crmf_setup_result *out, const char *root, const char *command)
 	out->driver = xasprintf("%s merge-driver %%O %%A %%B %%P", cmd);
 	if (git_repository_config(&all, r.git) < 0 ||
 	    git_config_open_level(&local, all, GIT_CONFIG_LEVEL_LOCAL) < 0) {
-		crmf_error_set("cannot open the repository's git configuration: %s", git_msg());
+		crmf_error_set("cannot open the repository's git configuration: %s", crmf_git_msg());
 		goto done;
 	}
 	if (set_config(&out->config_changed, local, "merge.crmf.name", DRIVER_NAME) < 0 ||
@@ -328,7 +321,7 @@ static int driver_register(const repo *r, const crmf_config *cfg, crmf_day today
 	the_driver.today = today;
 	e = git_merge_driver_register("crmf", &the_driver.base);
 	if (e < 0 && e != GIT_EEXISTS)
-		return crmf_error_set("cannot register crmf's merge with libgit2: %s", git_msg());
+		return crmf_error_set("cannot register crmf's merge with libgit2: %s", crmf_git_msg());
 	git_error_clear();
 	return 0;
 }
@@ -360,7 +353,7 @@ int crmf_sync_filter(char **out, size_t *out_len, const char *root, const char *
 				 to_worktree ? GIT_FILTER_TO_WORKTREE : GIT_FILTER_TO_ODB,
 				 GIT_FILTER_DEFAULT) < 0 ||
 	    (fl && git_filter_list_apply_to_buffer(&f, fl, buf, len) < 0)) {
-		crmf_error_set("%s", git_msg());
+		crmf_error_set("%s", crmf_git_msg());
 		goto done;
 	}
 	if (!fl) {
@@ -483,7 +476,7 @@ static int tree_changes(file_list *out, const repo *r, git_tree *a, git_tree *b)
 	if (git_diff_tree_to_tree(&diff, r->git, a, b, &o) < 0) {
 		free(specs[0]);
 		free(specs[1]);
-		return crmf_error_set("cannot compare commits: %s", git_msg());
+		return crmf_error_set("cannot compare commits: %s", crmf_git_msg());
 	}
 	free(specs[0]);
 	free(specs[1]);
@@ -663,7 +656,7 @@ static int signatures(git_signature **author, git_signature **committer, git_rep
 	if (!an || !ae || !cn || !ce)
 		crmf_error_set("%s", NO_IDENTITY);
 	else if (git_signature_now(author, an, ae) < 0 || git_signature_now(committer, cn, ce) < 0)
-		crmf_error_set("invalid git identity: %s", git_msg());
+		crmf_error_set("invalid git identity: %s", crmf_git_msg());
 	else
 		rc = 0;
 	free(an);
@@ -724,7 +717,7 @@ static int explain_conflicts(crmf_sync_result *res, const repo *r, git_index *in
 	int rc = -1, e;
 
 	if (git_index_conflict_iterator_new(&it, index) < 0)
-		return crmf_error_set("cannot read the merge's conflicts: %s", git_msg());
+		return crmf_error_set("cannot read the merge's conflicts: %s", crmf_git_msg());
 	while ((e = git_index_conflict_next(&a, &o, &t, it)) == 0) {
 		const char *path = o ? o->path : t ? t->path : a->path;
 		const char *rel = in_root(r, path);
@@ -778,7 +771,7 @@ static int explain_conflicts(crmf_sync_result *res, const repo *r, git_index *in
 		}
 	}
 	if (e != GIT_ITEROVER) {
-		crmf_error_set("cannot read the merge's conflicts: %s", git_msg());
+		crmf_error_set("cannot read the merge's conflicts: %s", crmf_git_msg());
 		goto done;
 	}
 	git_error_clear();
@@ -798,7 +791,7 @@ static int validate_merge(crmf_sync_result *res, const repo *r, git_index *index
 
 	git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
 	if (git_diff_tree_to_index(&diff, r->git, ours_tree, index, &o) < 0)
-		return crmf_error_set("cannot compare the merge with HEAD: %s", git_msg());
+		return crmf_error_set("cannot compare the merge with HEAD: %s", crmf_git_msg());
 	for (size_t i = 0, m = git_diff_num_deltas(diff); i < m; i++) {
 		const git_diff_delta *dl = git_diff_get_delta(diff, i);
 		const char *rel = in_root(r, dl->new_file.path);
@@ -889,8 +882,8 @@ static int checkout_error(const char *what)
 	    (strstr(e->message, "would be overwritten") || strstr(e->message, "prevent")))
 		return crmf_error_set("cannot %s: %s; commit or put away your local changes to "
 				      "those files first",
-				      what, git_msg());
-	return crmf_error_set("cannot %s: %s", what, git_msg());
+				      what, crmf_git_msg());
+	return crmf_error_set("cannot %s: %s", what, crmf_git_msg());
 }
 
 static int do_push(crmf_sync_result *res, const repo *r, git_remote *remote, const char *branch_ref,
@@ -916,7 +909,7 @@ static int do_push(crmf_sync_result *res, const repo *r, git_remote *remote, con
 					    merge_ref + (strncmp(merge_ref, "refs/heads/", 11) == 0
 							     ? 11
 							     : 0))
-				: xstrdup(git_msg());
+				: xstrdup(crmf_git_msg());
 		git_error_clear();
 	}
 	free(spec);
@@ -1036,7 +1029,7 @@ int crmf_sync(crmf_sync_result *out, const char *root, const crmf_sync_opts *opt
 		if (git_remote_fetch(remote, NULL, &fo, "crmf sync: fetch") < 0) {
 			crmf_error_set("cannot fetch from '%s' (%s): %s", out->remote,
 				       git_remote_url(remote) ? git_remote_url(remote) : "no url",
-				       git_msg());
+				       crmf_git_msg());
 			goto done;
 		}
 	}
@@ -1195,7 +1188,7 @@ int crmf_sync(crmf_sync_result *out, const char *root, const crmf_sync_opts *opt
 	rc = 0;
 	goto done;
 git_fail:
-	crmf_error_set("%s", git_msg());
+	crmf_error_set("%s", crmf_git_msg());
 done:
 	if (registered)
 		driver_unregister();

@@ -282,3 +282,20 @@ void run_threads(void *(*fn)(void *), void *arg, int threads)
 	for (int t = 0; t < started; t++)
 		pthread_join(tid[t], NULL);
 }
+
+const char *path_below(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	if (n == 1 && dir[0] == '/')
+		return path + 1;
+	if (strncmp(path, dir, n) != 0)
+		return NULL;
+	if (path[n] == '\0')
+		return path + n;
+	if (path[n] == '/')
+		return path + n + 1;
+	return NULL;
+}

@@ -27,6 +27,10 @@ int write_all(int fd, const void *buf, size_t n);
 /* strerror in crmf's voice: "no space left on device" (a per-thread buffer). */
 const char *errtext(int err);
 
+/* The part of `path` below directory `dir` ("" for dir itself, "a/b" below it; trailing
+ * slashes of `dir` ignored), or NULL when outside. */
+const char *path_below(const char *path, const char *dir);
+
 /** A growable NUL-terminated byte buffer. */
 typedef struct strbuf {
 	char *buf;
