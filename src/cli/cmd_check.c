@@ -226,7 +226,7 @@ static int run(int argc, char **argv)
 	char *root;
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "+qh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			if (cli_parse_format(&fmt, optarg, 1u << FMT_TEXT | 1u << FMT_JSON))

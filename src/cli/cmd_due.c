@@ -474,7 +474,7 @@ static int run(int argc, char **argv)
 	crmf_day until;
 	char *root;
 
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			today_arg = optarg;

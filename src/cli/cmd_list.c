@@ -1131,7 +1131,7 @@ static int run(int argc, char **argv)
 	int c, rc = EXIT_USAGE;
 
 	o.fmt = FMT_TEXT;
-	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'w':
 			o.where = optarg;

@@ -524,7 +524,7 @@ static int run(int argc, char **argv)
 	char *root;
 	int c, rc = EXIT_USAGE;
 
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			today_arg = optarg;

@@ -159,7 +159,7 @@ static int run(int argc, char **argv)
 
 	memset(&so, 0, sizeof(so));
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if (c == 'h')
 			return cli_help(&cmd_sync);
 		else if (c == 'n')
