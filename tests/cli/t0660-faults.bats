@@ -390,7 +390,9 @@ example_pristine() {
 	# customers/.gitkeep and .gitattributes may be written before crmf.yaml fails: init
 	# takes them as they are when run again
 	MIXED_OK=1
-	# see the test of libgit2's link-then-unlink below
+	# a failed unlink is the test below's (every unlink in turn, EIO); here the
+	# errors stick (a full disk), so the second name libgit2 leaves cannot be
+	# removed by crmf either: it commits, then says which lock to remove (exit 2)
 	KNOWN='unlink *'
 	sweep init alt 6 "$CRMF" init
 }
