@@ -1,0 +1,359 @@
+/* Opening a repository as git would (ownership, safe.directory), and the context every git operation of crmf starts from. */
+#include "crmf/commit.h"
+
+#include "crmf/commit.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <git2.h>
+#include <git2/sys/repository.h>
+
+#include "crmf/diag.h"
+#include "crmf/diff.h"
+#include "git_private.h"
+#include "gitfilter.h"
+#include "gitindex.h"
+#include "util.h"
+#include "repo_ctx.h"
+
+static const char NOT_A_REPO[] = "not in a git repository (run 'crmf init' to create one)";
+static const char OWNER_FMT[] =
+    "repository '%s' is owned by another user; git refuses to work in "
+    "it: run git config --global --add safe.directory %s if you trust it";
+
+/* --- opening the repository --- */
+
+void crmf_ctx_close(repo_ctx *c)
+{
+	git_repository_free(c->repo);
+	free(c->root);
+	free(c->prefix);
+	memset(c, 0, sizeof(*c));
+}
+
+int crmf_git_owner_error(const char *start)
+{
+	crmf_git_need();
+	git_buf b = GIT_BUF_INIT;
+	char *dir;
+
+	/* discovery does not check ownership, so it still finds the git directory */
+	if (git_repository_discover(&b, start, 0, NULL) == 0 && b.ptr) {
+		size_t n = strlen(b.ptr);
+
+		while (n > 1 && b.ptr[n - 1] == '/')
+			n--;
+		if (n > 5 && memcmp(b.ptr + n - 5, "/.git", 5) == 0)
+			n -= 5;
+		dir = xstrndup(b.ptr, n);
+	} else {
+		dir = xstrdup(start);
+	}
+	git_error_clear();
+	git_buf_dispose(&b);
+	crmf_error_set(OWNER_FMT, dir, dir);
+	free(dir);
+	return -1;
+}
+
+/* --- safe.directory, as git reads it --- */
+
+/* git's rule for "owned by the current user" (git-compat-util.h, 2.39):
+ * root owns what root owns, and under sudo what SUDO_UID owns. */
+static bool owned_by_us(const char *path)
+{
+	struct stat st;
+	uid_t euid = geteuid();
+	const char *sudo;
+
+	if (lstat(path, &st) != 0)
+		return false;
+	if (euid == 0 && st.st_uid == 0)
+		return true;
+	if (euid == 0 && (sudo = getenv("SUDO_UID")) && *sudo) {
+		char *end;
+		unsigned long v;
+
+		errno = 0;
+		v = strtoul(sudo, &end, 10);
+		if (!*end && !errno && v == (uid_t)v)
+			euid = (uid_t)v;
+	}
+	return st.st_uid == euid;
+}
+
+/* One value of safe.directory applied to *safe (git's safe_directory_cb). */
+static void safe_value(bool *safe, const char *path, const char *value)
+{
+	char *full = NULL;
+
+	if (!value || !*value) {
+		*safe = false;
+		return;
+	}
+	if (!strcmp(value, "*")) {
+		*safe = true;
+		return;
+	}
+	/* git_config_pathname: ~/ and %(prefix)/ (a relative rest is below the prefix) */
+	if (!strncmp(value, "~/", 2) || !strcmp(value, "~")) {
+		const char *home = getenv("HOME");
+
+		if (!home)
+			return;
+		full = xasprintf("%s%s", home, value + 1);
+	} else if (!strncmp(value, "%(prefix)/", 10)) {
+		full = value[10] == '/' ? xstrdup(value + 10) : xasprintf("/usr/%s", value + 10);
+	}
+	if (!strcmp(full ? full : value, path))
+		*safe = true;
+	free(full);
+}
+
+/* The values of safe.directory in the config file `file`, in order (its includes too). */
+static void safe_from_file(bool *safe, const char *path, const char *file)
+{
+	git_config *cfg = NULL;
+	git_config_iterator *it = NULL;
+	git_config_entry *e;
+	struct stat st;
+
+	if (!file || stat(file, &st) != 0)
+		return;
+	if (git_config_open_ondisk(&cfg, file) == 0 &&
+	    git_config_multivar_iterator_new(&it, cfg, "safe.directory", NULL) == 0)
+		while (git_config_next(&e, it) == 0)
+			safe_value(safe, path, e->value);
+	git_config_iterator_free(it);
+	git_config_free(cfg);
+	git_error_clear();
+}
+
+/* Next single-quoted word of GIT_CONFIG_PARAMETERS ('a'\''b' is a'b), malloc'ed; NULL at the end. */
+static char *sq_word(const char **p)
+{
+	strbuf b = STRBUF_INIT;
+	const char *s = *p;
+
+	while (*s == ' ')
+		s++;
+	if (*s != '\'')
+		return NULL;
+	for (;;) {
+		const char *q = strchr(++s, '\'');
+
+		if (!q) {
+			sb_release(&b);
+			return NULL;
+		}
+		sb_add(&b, s, (size_t)(q - s));
+		s = q + 1;
+		if (s[0] == '\\' && s[1] && s[2] == '\'') {
+			sb_addc(&b, s[1]);
+			s += 2; /* at the quote that opens the rest */
+			continue;
+		}
+		break;
+	}
+	*p = s;
+	return sb_detach(&b);
+}
+
+/* The command line's config (git -c, or GIT_CONFIG_COUNT): what git hands its hooks and aliases. */
+static void safe_from_command_line(bool *safe, const char *path)
+{
+	const char *env = getenv("GIT_CONFIG_COUNT"), *p;
+	unsigned long count = env ? strtoul(env, NULL, 10) : 0;
+
+	for (unsigned long i = 0; i < count && i < 100000; i++) {
+		char name[64];
+		const char *key, *value;
+
+		snprintf(name, sizeof(name), "GIT_CONFIG_KEY_%lu", i);
+		key = getenv(name);
+		snprintf(name, sizeof(name), "GIT_CONFIG_VALUE_%lu", i);
+		value = getenv(name);
+		if (key && value && !strcasecmp(key, "safe.directory"))
+			safe_value(safe, path, value);
+	}
+	if (!(p = getenv("GIT_CONFIG_PARAMETERS")))
+		return;
+	for (char *w; (w = sq_word(&p));) {
+		char *key = w, *value = NULL, *eq;
+
+		if (*p == '=') { /* the new form: 'key'='value' */
+			p++;
+			value = sq_word(&p);
+		} else if ((eq = strchr(w, '='))) { /* the old: 'key=value' */
+			*eq = '\0';
+			value = xstrdup(eq + 1);
+		}
+		if (!strcasecmp(key, "safe.directory"))
+			safe_value(safe, path, value);
+		free(value);
+		free(w);
+	}
+}
+
+bool crmf_git_safe_directory(const char *path)
+{
+	const char *env, *home = getenv("HOME"), *xdg = getenv("XDG_CONFIG_HOME");
+	bool safe = false;
+	char *f;
+
+	/* the system's, the user's (XDG's, then ~/.gitconfig), the command line's */
+	env = getenv("GIT_CONFIG_NOSYSTEM");
+	if (!env || !*env || !strcmp(env, "0") || !strcasecmp(env, "false"))
+		safe_from_file(&safe, path,
+			       getenv("GIT_CONFIG_SYSTEM") ? getenv("GIT_CONFIG_SYSTEM")
+							   : "/etc/gitconfig");
+	if ((env = getenv("GIT_CONFIG_GLOBAL"))) {
+		safe_from_file(&safe, path, env);
+	} else {
+		f = xdg && *xdg ? xasprintf("%s/git/config", xdg)
+		    : home	? xasprintf("%s/.config/git/config", home)
+				: NULL;
+		safe_from_file(&safe, path, f);
+		free(f);
+		f = home ? xasprintf("%s/.gitconfig", home) : NULL;
+		safe_from_file(&safe, path, f);
+		free(f);
+	}
+	safe_from_command_line(&safe, path);
+	return safe;
+}
+
+int crmf_git_open(git_repository **out, const char *start)
+{
+	const char *wd, *gd;
+	char *worktree = NULL, *gitdir, *gitfile = NULL;
+	struct stat st;
+	bool ok;
+	int e;
+
+	crmf_git_need();
+	e = git_repository_open_ext(out, start, 0, NULL);
+	if (e < 0)
+		return e;
+	wd = git_repository_workdir(*out);
+	gd = git_repository_path(*out);
+	if (wd && !(worktree = realpath(wd, NULL)))
+		worktree = xstrdup(wd);
+	gitdir = xstrdup(gd);
+	for (size_t n = strlen(gitdir); n > 1 && gitdir[n - 1] == '/';)
+		gitdir[--n] = '\0';
+	if (worktree) {
+		gitfile = xasprintf("%s/.git", worktree);
+		if (lstat(gitfile, &st) != 0 || !S_ISREG(st.st_mode)) {
+			free(gitfile);
+			gitfile = NULL;
+		}
+	}
+	/* git's ensure_valid_ownership: all ours, or trusted by the path that
+	 * names the repository (its work tree, else its git directory) */
+	ok = (!gitfile || owned_by_us(gitfile)) && (!worktree || owned_by_us(worktree)) &&
+	     owned_by_us(gitdir);
+	if (!ok)
+		ok = crmf_git_safe_directory(worktree ? worktree : gitdir);
+	free(worktree);
+	free(gitdir);
+	free(gitfile);
+	if (ok)
+		return 0;
+	git_repository_free(*out);
+	*out = NULL;
+	return GIT_EOWNER;
+}
+
+/* libgit2 1.5 says "not found" for a repository it refuses to own when
+ * safe.directory is not set at all. */
+static bool owner_refused(void)
+{
+	const git_error *e = git_error_last();
+
+	return e && e->message && strstr(e->message, "safe.directory");
+}
+
+int crmf_ctx_open(repo_ctx *c, const char *root)
+{
+	char *wd = NULL;
+	const char *rel;
+	int e;
+
+	memset(c, 0, sizeof(*c));
+	c->root = realpath(root, NULL);
+	if (!c->root)
+		return crmf_error_set("cannot access '%s': %s", root, errtext(errno));
+	e = crmf_git_open(&c->repo, c->root);
+	if (e == GIT_ENOTFOUND && owner_refused())
+		e = GIT_EOWNER;
+	if (e == GIT_ENOTFOUND) {
+		git_error_clear();
+		crmf_error_set("%s", NOT_A_REPO);
+		goto fail;
+	}
+	if (e == GIT_EOWNER) {
+		crmf_git_owner_error(c->root);
+		goto fail;
+	}
+	if (e < 0) {
+		crmf_error_set("cannot open the git repository at '%s': %s", c->root, crmf_git_msg());
+		goto fail;
+	}
+	if (git_repository_is_bare(c->repo) || !git_repository_workdir(c->repo)) {
+		crmf_error_set("'%s' is a bare git repository; crmf needs one with a work tree "
+			       "(clone it: git clone %s)",
+			       git_repository_path(c->repo), git_repository_path(c->repo));
+		goto fail;
+	}
+	wd = realpath(git_repository_workdir(c->repo), NULL);
+	if (!wd) {
+		crmf_error_set("cannot access '%s': %s", git_repository_workdir(c->repo),
+			       errtext(errno));
+		goto fail;
+	}
+	rel = path_below(c->root, wd);
+	if (!rel) {
+		crmf_error_set("'%s' is not inside the work tree of the git repository at '%s'",
+			       c->root, wd);
+		goto fail;
+	}
+	c->prefix = *rel ? xasprintf("%s/", rel) : xstrdup("");
+	free(wd);
+	return 0;
+fail:
+	free(wd);
+	crmf_ctx_close(c);
+	return -1;
+}
+
+/* A path under the git directory, for messages: relative to the crmf root when inside it. */
+char *crmf_ctx_gitdir_file(const repo_ctx *c, const char *name, bool display)
+{
+	char *abs = xasprintf("%s%s", git_repository_path(c->repo), name);
+	const char *rel;
+
+	if (!display)
+		return abs;
+	rel = path_below(abs, c->root);
+	if (rel && *rel) {
+		char *r = xstrdup(rel);
+
+		free(abs);
+		return r;
+	}
+	return abs;
+}
