@@ -1,8 +1,6 @@
 /* Commits of just the changed files: identity, preflight, the commit itself. */
 #include "crmf/commit.h"
 
-#include "crmf/commit.h"
-
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>

@@ -1,8 +1,6 @@
 /* A customer's audit trail: where its file is in each commit and what each commit changed. */
 #include "crmf/commit.h"
 
-#include "crmf/commit.h"
-
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>

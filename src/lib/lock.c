@@ -1,8 +1,6 @@
 /* Taking turns and writing safely: crmf's lock, and files written whole or not at all. */
 #include "crmf/commit.h"
 
-#include "crmf/commit.h"
-
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>

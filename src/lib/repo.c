@@ -1,8 +1,6 @@
 /* Opening a repository as git would (ownership, safe.directory), and the context every git operation of crmf starts from. */
 #include "crmf/commit.h"
 
-#include "crmf/commit.h"
-
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>

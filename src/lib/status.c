@@ -1,8 +1,6 @@
 /* What changed: customer files changed in the work tree, their HEAD, staged and work-tree versions, the hooks folder. */
 #include "crmf/commit.h"
 
-#include "crmf/commit.h"
-
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
