@@ -106,17 +106,6 @@ void cli_table_free(cli_table *t);
 /** Columns a UTF-8 string takes on a terminal (CJK characters take two). */
 int cli_display_width(const char *s);
 
-/** Work on `part` of `parts`: items [lo, hi). */
-typedef void cli_part_fn(void *ctx, size_t part, size_t lo, size_t hi);
-
-/** Into how many parts (threads) to split `n` items: one per core, each part
- * at least `grain` items. */
-size_t cli_parallel_parts(size_t n, size_t grain);
-
-/** Run `fn` over [0, n) split into `parts` contiguous parts, one thread each
- * (the calling thread takes part 0); returns when all are done. */
-void cli_parallel(size_t n, size_t parts, cli_part_fn *fn, void *ctx);
-
 /* ---- changing customer files (change.c) ---- */
 
 /** How long a command waits for another crmf to finish changing the repository. */
