@@ -47,6 +47,10 @@ int cli_parse_format(cli_format *out, const char *arg, unsigned allowed);
 /** Print diagnostics as `path:line:col: severity: message [rule]` (text) or a JSON array. */
 void cli_print_diags(FILE *f, const crmf_diags *d, cli_format fmt);
 
+/** Print one diagnostic as cli_print_diags does in text: every command's
+ * diagnostics go through these two. */
+void cli_print_diag(FILE *f, const crmf_diag *d);
+
 /** Write `s` as a JSON string literal (with the quotes). */
 void cli_json_string(FILE *f, const char *s);
 

@@ -173,6 +173,11 @@ void cli_print_diags(FILE *f, const crmf_diags *d, cli_format fmt)
 		print_diag_text(f, &d->v[i], color);
 }
 
+void cli_print_diag(FILE *f, const crmf_diag *d)
+{
+	print_diag_text(f, d, cli_color(f));
+}
+
 size_t cli_files_with_errors(const crmf_diags *d)
 {
 	const char *last = NULL;
