@@ -13,20 +13,23 @@ DEPS = yaml-0.1 libgit2 libutf8proc liburing libcrypto
 
 WARN = -std=c11 -Wall -Wextra -Wpedantic -Werror -Wshadow -Wno-unused-parameter
 CFLAGS ?= -O2 -g
-ALL_CFLAGS = $(WARN) $(CFLAGS) -D_GNU_SOURCE -Iinclude -Isrc/lib -I$(BUILD)/gen \
-	$(shell $(PKG_CONFIG) --cflags $(DEPS))
+# the library (and its tests) see its private headers; the commands (CLI_CFLAGS) only
+# include/crmf/*.h, the library's public interface
+BASE_CFLAGS = $(WARN) $(CFLAGS) -D_GNU_SOURCE -Iinclude $(shell $(PKG_CONFIG) --cflags $(DEPS))
+ALL_CFLAGS = $(BASE_CFLAGS) -Isrc/lib
+CLI_CFLAGS = $(BASE_CFLAGS)
 LIBS = $(shell $(PKG_CONFIG) --libs $(DEPS)) -lpthread -lm
 
 ifeq ($(FUZZ),1)
 # libFuzzer builds (make fuzz): the library instrumented for coverage, ASan and UBSan
 BUILD = build/fuzz
-ALL_CFLAGS += -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+BASE_CFLAGS += -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
 LDFLAGS += -fsanitize=fuzzer,address,undefined
 BIN = $(BUILD)/crmf
 else ifeq ($(SANITIZE),1)
 BUILD ?= build/san
-ALL_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+BASE_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS += -fsanitize=address,undefined
 BIN = $(BUILD)/crmf
 else
@@ -51,19 +54,26 @@ TEMPLATES = templates/crmf.yaml templates/customer.yaml
 .PHONY: all check unit clean install bench format fuzz fuzz-build
 all: $(BIN)
 
-$(BUILD)/%.o: %.c $(wildcard include/crmf/*.h src/lib/*.h src/cli/*.h) $(BUILD)/gen/templates.h
+$(BUILD)/%.o: %.c $(wildcard include/crmf/*.h src/lib/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# a command that reaches past include/crmf/ ("../lib/util.h") fails the build too
+$(BUILD)/src/cli/%.o: src/cli/%.c $(wildcard include/crmf/*.h src/cli/*.h src/cli/*.def)
+	@mkdir -p $(dir $@)
+	@if grep -n '^[[:space:]]*#[[:space:]]*include[[:space:]]*"[^"]*\.\./' $<; then \
+		echo "$<: the commands include only include/crmf/*.h and src/cli/" >&2; exit 1; fi
+	$(CC) $(CLI_CFLAGS) -c -o $@ $<
 
 $(BUILD)/tools/embed: tools/embed.c
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -o $@ $<
 
-$(BUILD)/gen/templates.c $(BUILD)/gen/templates.h: $(BUILD)/tools/embed $(TEMPLATES)
+$(BUILD)/gen/templates.c: $(BUILD)/tools/embed $(TEMPLATES)
 	@mkdir -p $(BUILD)/gen
-	$(BUILD)/tools/embed $(BUILD)/gen/templates $(TEMPLATES)
+	$(BUILD)/tools/embed $@ $(TEMPLATES)
 
-$(BUILD)/gen/templates.o: $(BUILD)/gen/templates.c
+$(BUILD)/gen/templates.o: $(BUILD)/gen/templates.c include/crmf/templates.h
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/libcrmf.a: $(LIB_OBJ)

@@ -490,7 +490,7 @@ static bool had_before(const crmf_diags *before, const crmf_diag *d)
 	if (!before)
 		return false;
 	for (size_t i = 0; i < before->n; i++)
-		if (before->v[i].rule == d->rule || strcmp(before->v[i].rule, d->rule) == 0)
+		if (crmf_diag_rule_cmp(&before->v[i], d) == 0)
 			if (strcmp(before->v[i].message, d->message) == 0)
 				return true;
 	return false;

@@ -47,6 +47,10 @@ int cli_parse_format(cli_format *out, const char *arg, unsigned allowed);
 /** Print diagnostics as `path:line:col: severity: message [rule]` (text) or a JSON array. */
 void cli_print_diags(FILE *f, const crmf_diags *d, cli_format fmt);
 
+/** Print one diagnostic as cli_print_diags does in text: every command's
+ * diagnostics go through these two. */
+void cli_print_diag(FILE *f, const crmf_diag *d);
+
 /** Write `s` as a JSON string literal (with the quotes). */
 void cli_json_string(FILE *f, const char *s);
 
@@ -105,17 +109,6 @@ void cli_table_free(cli_table *t);
 
 /** Columns a UTF-8 string takes on a terminal (CJK characters take two). */
 int cli_display_width(const char *s);
-
-/** Work on `part` of `parts`: items [lo, hi). */
-typedef void cli_part_fn(void *ctx, size_t part, size_t lo, size_t hi);
-
-/** Into how many parts (threads) to split `n` items: one per core, each part
- * at least `grain` items. */
-size_t cli_parallel_parts(size_t n, size_t grain);
-
-/** Run `fn` over [0, n) split into `parts` contiguous parts, one thread each
- * (the calling thread takes part 0); returns when all are done. */
-void cli_parallel(size_t n, size_t parts, cli_part_fn *fn, void *ctx);
 
 /* ---- changing customer files (change.c) ---- */
 

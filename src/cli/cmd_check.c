@@ -54,10 +54,10 @@ static const char usage[] =
 static int usage_level(const crmf_diags *d)
 {
 	for (size_t i = 0; i < d->n; i++) {
-		const char *r = d->v[i].rule;
+		crmf_rule r = d->v[i].rule_id;
 
-		if (!strcmp(r, "no-such-file") || !strcmp(r, "outside-repository") ||
-		    !strcmp(r, "not-customer-file"))
+		if (r == CRMF_RULE_NO_SUCH_FILE || r == CRMF_RULE_OUTSIDE_REPOSITORY ||
+		    r == CRMF_RULE_NOT_CUSTOMER_FILE)
 			return 1;
 	}
 	return 0;

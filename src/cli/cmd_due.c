@@ -7,8 +7,8 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "sort.h"
-#include "util.h"
+#include "crmf/perf.h"
+#include "crmf/sort.h"
 
 static const char usage[] =
 	"usage: crmf due [--today DATE] [--within DURATION] [--owner NAME | --mine] [--overdue]\n"
@@ -210,7 +210,7 @@ static void make_row(void *ctx, size_t i, cli_row_sink *sink)
 		const char *cells[8];
 
 		if (k.overdue_days > 0)
-			strcpy(int_text(over, k.overdue_days), "d"); /* no snprintf: dear per row */
+			strcpy(crmf_int_text(over, k.overdue_days), "d"); /* no snprintf: dear per row */
 		else
 			over[0] = '\0';
 		cells[0] = due;
@@ -227,7 +227,7 @@ static void make_row(void *ctx, size_t i, cli_row_sink *sink)
 	} else {
 		const char *cells[10];
 
-		int_text(over, k.overdue_days);
+		crmf_int_text(over, k.overdue_days);
 		cells[0] = due;
 		cells[1] = over;
 		cells[2] = c->id;
@@ -420,11 +420,11 @@ static void date_part(void *ctx, size_t part, size_t lo, size_t hi)
  * v (the merge goes through tmp, n items). */
 static size_t sort_agenda(struct agenda *a, size_t n, struct item *tmp)
 {
-	size_t parts = cli_parallel_parts(n, 4096), head[16], end[16], out = 0;
+	size_t parts = crmf_parallel_parts(n, 4096), head[16], end[16], out = 0;
 
 	if (parts > 16)
 		parts = 16;
-	cli_parallel(n, parts, date_part, a);
+	crmf_parallel_for(n, parts, date_part, a);
 	if (parts == 1)
 		return a->kept[0];
 	for (size_t p = 0; p < parts; p++) {
@@ -565,7 +565,7 @@ static int run(int argc, char **argv)
 	}
 	/* the candidates, then room to merge them: its pages at once */
 	cap_v = 2 * (repo->n ? repo->n : 1);
-	v = xcalloc_table(cap_v, sizeof(*v));
+	v = crmf_table_alloc(cap_v, sizeof(*v));
 	bad = cli_files_with_errors(&diags);
 	if (bad)
 		cli_error("%zu file%s errors; run 'crmf check'", bad,
@@ -596,7 +596,7 @@ static int run(int argc, char **argv)
 		print_table(v, n, repo->cfg, so.today, until, overdue, fmt);
 	rc = n_unsure ? EXIT_FOUND : EXIT_OK;
 done:
-	xfree_table(v, cap_v, sizeof(*v));
+	crmf_table_free(v, cap_v, sizeof(*v));
 	crmf_identity_release(&me);
 	crmf_diags_release(&diags);
 	crmf_repo_free(repo);

@@ -4,7 +4,7 @@
 
 #include "cli.h"
 #include "crmf/sync.h"
-#include "templates.h"
+#include "crmf/templates.h"
 
 static int run(int argc, char **argv)
 {

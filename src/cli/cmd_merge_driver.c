@@ -86,19 +86,19 @@ static void explain(const char *path, const crmf_merge_result *r)
 		cli_error("%s: cannot merge by structure, a side is not valid YAML; both versions "
 			  "are in the file between <<<<<<< and >>>>>>> lines",
 			  path);
-		for (size_t i = 0; i < r->diags.n; i++)
-			fprintf(stderr, "  %s:%d:%d: %s [%s]\n",
-				r->diags.v[i].path ? r->diags.v[i].path : "?", r->diags.v[i].line,
-				r->diags.v[i].column, r->diags.v[i].message, r->diags.v[i].rule);
+		/* under the side's name: "ours:3:1: error: ..." */
+		cli_print_diags(stderr, &r->diags, FMT_TEXT);
 	} else if (r->invalid) {
 		cli_error(
 		    "%s: the merged record is invalid; fix it, check it with crmf check, then "
 		    "git add it",
 		    path);
-		for (size_t i = 0; i < r->diags.n; i++)
-			fprintf(stderr, "%s:%d:%d: %s: %s [%s]\n", path, r->diags.v[i].line,
-				r->diags.v[i].column, crmf_severity_name(r->diags.v[i].severity),
-				r->diags.v[i].message, r->diags.v[i].rule);
+		for (size_t i = 0; i < r->diags.n; i++) {
+			crmf_diag d = r->diags.v[i];
+
+			d.path = (char *)path; /* as git names the file; only printed */
+			cli_print_diag(stderr, &d);
+		}
 	} else {
 		for (size_t i = 0; i < r->n_conflicts; i++) {
 			const crmf_merge_conflict *c = &r->conflicts[i];

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "templates.h"
+#include "crmf/templates.h"
 
 static const char usage[] =
     "usage: crmf new NAME [KEY=VALUE…] [--edit] [--owner NAME] [--today DATE]\n"

@@ -85,9 +85,7 @@ static void print_conflicts(const crmf_sync_result *r)
 			fprintf(stderr, "  %s: merged, but the record is invalid:\n", c->path);
 			for (size_t k = 0; k < r->diags.n; k++)
 				if (r->diags.v[k].path && strcmp(r->diags.v[k].path, c->path) == 0)
-					fprintf(stderr, "    %s:%d:%d: %s [%s]\n", c->path,
-						r->diags.v[k].line, r->diags.v[k].column,
-						r->diags.v[k].message, r->diags.v[k].rule);
+					cli_print_diag(stderr, &r->diags.v[k]);
 			cli_lines_add_once(&add, c->path);
 			break;
 		case CRMF_SYNC_DELETED_OURS:

@@ -1,6 +1,5 @@
 /* Everything the commands print goes through here: diagnostics, errors, usage, JSON strings. */
 #include <errno.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -174,6 +173,11 @@ void cli_print_diags(FILE *f, const crmf_diags *d, cli_format fmt)
 		print_diag_text(f, &d->v[i], color);
 }
 
+void cli_print_diag(FILE *f, const crmf_diag *d)
+{
+	print_diag_text(f, d, cli_color(f));
+}
+
 size_t cli_files_with_errors(const crmf_diags *d)
 {
 	const char *last = NULL;
@@ -190,59 +194,4 @@ size_t cli_files_with_errors(const crmf_diags *d)
 		last = p;
 	}
 	return n;
-}
-
-/* ---- work split over the cores ---- */
-
-#define MAX_PARTS 16
-
-size_t cli_parallel_parts(size_t n, size_t grain)
-{
-	long cores = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t parts = grain ? n / grain : n;
-
-	if (cores < 1)
-		cores = 1;
-	if (parts > (size_t)cores)
-		parts = (size_t)cores;
-	if (parts > MAX_PARTS)
-		parts = MAX_PARTS;
-	return parts ? parts : 1;
-}
-
-struct part_job {
-	cli_part_fn *fn;
-	void *ctx;
-	size_t part, lo, hi;
-};
-
-static void *part_main(void *arg)
-{
-	struct part_job *j = arg;
-
-	j->fn(j->ctx, j->part, j->lo, j->hi);
-	return NULL;
-}
-
-void cli_parallel(size_t n, size_t parts, cli_part_fn *fn, void *ctx)
-{
-	struct part_job jobs[MAX_PARTS];
-	pthread_t tid[MAX_PARTS];
-	bool started[MAX_PARTS] = {false};
-
-	if (parts < 1)
-		parts = 1;
-	if (parts > MAX_PARTS)
-		parts = MAX_PARTS;
-	for (size_t p = 0; p < parts; p++)
-		jobs[p] = (struct part_job){fn, ctx, p, n * p / parts, n * (p + 1) / parts};
-	for (size_t p = 1; p < parts; p++)
-		started[p] = pthread_create(&tid[p], NULL, part_main, &jobs[p]) == 0;
-	part_main(&jobs[0]);
-	for (size_t p = 1; p < parts; p++) {
-		if (started[p])
-			pthread_join(tid[p], NULL);
-		else /* no thread to be had: the work is done here */
-			part_main(&jobs[p]);
-	}
 }

@@ -7,7 +7,7 @@
 #include <utf8proc.h>
 
 #include "cli.h"
-#include "util.h"
+#include "crmf/perf.h"
 
 struct cli_table {
 	size_t ncols, nrows, cap;
@@ -27,7 +27,7 @@ struct chunk {
 };
 
 /* Chunks grow from 16 KB to 1 MB; the large ones are mapped with their pages
- * at once (xcalloc_table), a fault per page being dear on a virtual machine. */
+ * at once (crmf_table_alloc), a fault per page being dear on a virtual machine. */
 static char *cell_dup(struct chunk **chunks, const char *s)
 {
 	size_t n = strlen(s ? s : "") + 1;
@@ -41,7 +41,7 @@ static char *cell_dup(struct chunk **chunks, const char *s)
 			cap = (size_t)1 << 20;
 		if (cap < n)
 			cap = n;
-		ch = xcalloc_table(1, sizeof(*ch) + cap);
+		ch = crmf_table_alloc(1, sizeof(*ch) + cap);
 		ch->used = 0;
 		ch->cap = cap;
 		ch->next = *chunks;
@@ -81,14 +81,14 @@ void cli_row_put(cli_row_sink *sink, const char *const *cells)
 	cli_row_put_borrowed(sink, cells, 0);
 }
 
-/* A larger copy of an array (as xcalloc_table allocates). */
+/* A larger copy of an array (as crmf_table_alloc allocates). */
 static void *grow(void *old, size_t old_bytes, size_t new_bytes)
 {
-	void *p = xcalloc_table(1, new_bytes);
+	void *p = crmf_table_alloc(1, new_bytes);
 
 	if (old) {
 		memcpy(p, old, old_bytes);
-		xfree_table(old, 1, old_bytes);
+		crmf_table_free(old, 1, old_bytes);
 	}
 	return p;
 }
@@ -168,13 +168,13 @@ static void fill_part(void *arg, size_t part, size_t lo, size_t hi)
 
 void cli_table_fill(cli_table *t, size_t n, cli_row_fn *fn, void *ctx)
 {
-	size_t parts = cli_parallel_parts(n, 4096);
+	size_t parts = crmf_parallel_parts(n, 4096);
 	struct fill f = {t, t->nrows, fn, ctx, calloc(parts, sizeof(cli_row_sink))};
 
 	if (!f.sinks)
 		abort();
 	reserve(t, t->nrows + n);
-	cli_parallel(n, parts, fill_part, &f);
+	crmf_parallel_for(n, parts, fill_part, &f);
 	for (size_t p = 0; p < parts; p++) {
 		struct chunk *ch = f.sinks[p].chunks;
 
@@ -200,10 +200,10 @@ void cli_table_free(cli_table *t)
 		return;
 	for (struct chunk *ch = t->chunks, *next; ch; ch = next) {
 		next = ch->next;
-		xfree_table(ch, 1, sizeof(*ch) + ch->cap);
+		crmf_table_free(ch, 1, sizeof(*ch) + ch->cap);
 	}
-	xfree_table(t->cells, 1, t->cap * t->ncols * sizeof(char *));
-	xfree_table(t->widths, 1, t->cap * t->ncols * sizeof(int));
+	crmf_table_free(t->cells, 1, t->cap * t->ncols * sizeof(char *));
+	crmf_table_free(t->widths, 1, t->cap * t->ncols * sizeof(int));
 	free(t->align_right);
 	free(t->limit);
 	free(t);
@@ -251,15 +251,41 @@ int cli_display_width(const char *s)
 	return w;
 }
 
+/* The bytes of printed lines: a string buffer of its own, as the table is
+ * the only one in the commands to want one (the library's is private). */
+typedef struct linebuf {
+	char *buf;
+	size_t len, cap;
+} linebuf;
+
+/* Room for `extra` more bytes and a NUL. */
+static void lb_grow(linebuf *b, size_t extra)
+{
+	if (b->len + extra + 1 <= b->cap)
+		return;
+	b->cap = (b->len + extra + 1) * 2;
+	b->buf = realloc(b->buf, b->cap);
+	if (!b->buf)
+		abort();
+}
+
+static void lb_add(linebuf *b, const char *s, size_t n)
+{
+	lb_grow(b, n);
+	memcpy(b->buf + b->len, s, n);
+	b->len += n;
+	b->buf[b->len] = '\0';
+}
+
 /* Add at most `width` columns of s (`total` wide), with "…" when cut;
  * returns the columns added. */
-static int put_clipped(strbuf *b, const char *s, int total, int width)
+static int put_clipped(linebuf *b, const char *s, int total, int width)
 {
 	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
 	int w = 0;
 
 	if (total <= width) {
-		sb_adds(b, s);
+		lb_add(b, s, strlen(s));
 		return total;
 	}
 	while (*p) {
@@ -274,11 +300,11 @@ static int put_clipped(strbuf *b, const char *s, int total, int width)
 			cw = 1;
 		if (w + cw > width - 1) /* keep one column for the ellipsis */
 			break;
-		sb_add(b, (const char *)p, (size_t)n);
+		lb_add(b, (const char *)p, (size_t)n);
 		w += cw;
 		p += n;
 	}
-	sb_adds(b, "…");
+	lb_add(b, "…", strlen("…"));
 	return w + 1;
 }
 
@@ -325,7 +351,7 @@ static void print_sv(FILE *f, const cli_table *t, char sep)
  * lengths. Room for the whole row is made at once and the bytes written
  * directly: a call per cell and padding was most of printing a 50,000-row
  * agenda. */
-static void layout_row(strbuf *b, const cli_table *t, const int *w, bool color, size_t r,
+static void layout_row(linebuf *b, const cli_table *t, const int *w, bool color, size_t r,
 		       size_t *lens)
 {
 	const char *const *cells = &t->cells[r * t->ncols];
@@ -337,7 +363,7 @@ static void layout_row(strbuf *b, const cli_table *t, const int *w, bool color, 
 		lens[c] = strlen(cells[c]);
 		need += lens[c] + 2 + (size_t)(w[c] > cw[c] ? w[c] - cw[c] : 0);
 	}
-	sb_grow(b, need);
+	lb_grow(b, need);
 	p = b->buf + b->len;
 	if (r == 0 && color)
 		memcpy(p, "\033[1m", 4), p += 4;
@@ -357,7 +383,7 @@ static void layout_row(strbuf *b, const cli_table *t, const int *w, bool color, 
 		} else { /* cut: rare, the slow way */
 			b->len = (size_t)(p - b->buf);
 			sw = put_clipped(b, cells[c], sw, w[c]);
-			sb_grow(b, need);
+			lb_grow(b, need);
 			p = b->buf + b->len;
 		}
 		if (!t->align_right[c] && !last && sw < w[c]) {
@@ -374,7 +400,7 @@ static void layout_row(strbuf *b, const cli_table *t, const int *w, bool color, 
 
 void cli_table_print(FILE *f, const cli_table *t, cli_format fmt)
 {
-	strbuf b = STRBUF_INIT;
+	linebuf b = {NULL, 0, 0};
 	size_t *lens;
 	int *w;
 	int total = 0, term;
@@ -423,7 +449,7 @@ void cli_table_print(FILE *f, const cli_table *t, cli_format fmt)
 		}
 	}
 	fwrite(b.buf, 1, b.len, f);
-	sb_release(&b);
+	free(b.buf);
 	free(lens);
 	free(w);
 }

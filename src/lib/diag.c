@@ -8,6 +8,44 @@
 
 #include "util.h"
 
+/* the names of CRMF_RULES, indexed by crmf_rule, sorted */
+static const char *const rule_names[CRMF_RULE_COUNT] = {
+    [CRMF_RULE_OTHER] = NULL,
+#define RULE_NAME(e, name) [CRMF_RULE_##e] = name,
+    CRMF_RULES(RULE_NAME)
+#undef RULE_NAME
+};
+
+const char *crmf_rule_name(crmf_rule r)
+{
+	return (unsigned)r < CRMF_RULE_COUNT ? rule_names[r] : NULL;
+}
+
+crmf_rule crmf_rule_from_name(const char *name)
+{
+	size_t lo = 1, hi = CRMF_RULE_COUNT; /* a binary search of [lo, hi) */
+
+	while (name && lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(name, rule_names[mid]);
+
+		if (c == 0)
+			return (crmf_rule)mid;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return CRMF_RULE_OTHER;
+}
+
+int crmf_diag_rule_cmp(const crmf_diag *a, const crmf_diag *b)
+{
+	if (a->rule_id && b->rule_id)
+		return a->rule_id < b->rule_id ? -1 : a->rule_id > b->rule_id;
+	return strcmp(a->rule ? a->rule : "", b->rule ? b->rule : "");
+}
+
 void crmf_diags_init(crmf_diags *d)
 {
 	memset(d, 0, sizeof(*d));
@@ -51,7 +89,8 @@ void crmf_diags_add(crmf_diags *d, crmf_severity sev, const char *path, int line
 	x.line = line;
 	x.column = column;
 	x.severity = sev;
-	x.rule = rule;
+	x.rule_id = crmf_rule_from_name(rule);
+	x.rule = x.rule_id ? rule_names[x.rule_id] : rule;
 	push(d, &x);
 }
 

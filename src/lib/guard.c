@@ -476,7 +476,7 @@ static int cmp_diag_key(const crmf_diag *a, const crmf_diag *b)
 	if (c == 0)
 		c = (int)a->severity - (int)b->severity;
 	if (c == 0)
-		c = strcmp(a->rule, b->rule);
+		c = crmf_diag_rule_cmp(a, b);
 	if (c == 0)
 		c = strcmp(a->message, b->message);
 	return c;

@@ -996,7 +996,7 @@ static void check_file(struct scan *s, size_t i, struct at at, struct result *r,
 
 		crmf_doc_load(&doc, f->relpath, fspath, &d);
 		free(fspath);
-		too_large = !doc && d.n == 1 && !strcmp(d.v[0].rule, "file-too-large");
+		too_large = !doc && d.n == 1 && d.v[0].rule_id == CRMF_RULE_FILE_TOO_LARGE;
 		if (too_large && !have_st) {
 			struct stat st;
 

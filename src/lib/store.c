@@ -23,7 +23,7 @@
 #include "crmf/diag.h"
 #include "git_private.h"
 #include "gitfilter.h"
-#include "sort.h"
+#include "crmf/sort.h"
 #include "util.h"
 
 static const char NOT_A_REPO[] = "not in a git repository (run 'crmf init' to create one)";

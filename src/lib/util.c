@@ -2,12 +2,10 @@
 #include "util.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 static void oom(void)
@@ -187,34 +185,6 @@ size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
 	return w;
 }
 
-/* Below this a table comes from calloc: small ones share pages. */
-#define TABLE_MAP_MIN ((size_t)256 << 10)
-
-void *xcalloc_table(size_t n, size_t size)
-{
-	void *p;
-
-	if (size && n > SIZE_MAX / size)
-		abort();
-	if (n * size < TABLE_MAP_MIN)
-		return xcalloc(n ? n : 1, size ? size : 1);
-	p = mmap(NULL, n * size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE,
-		 -1, 0);
-	if (p == MAP_FAILED)
-		abort(); /* out of memory, as xcalloc */
-	return p;
-}
-
-void xfree_table(void *p, size_t n, size_t size)
-{
-	if (!p)
-		return;
-	if (n * size < TABLE_MAP_MIN)
-		free(p);
-	else
-		munmap(p, n * size);
-}
-
 int write_all(int fd, const void *buf, size_t n)
 {
 	const char *p = buf;
@@ -243,44 +213,6 @@ const char *errtext(int err)
 	if (buf[0] >= 'A' && buf[0] <= 'Z' && buf[1] >= 'a' && buf[1] <= 'z')
 		buf[0] = (char)(buf[0] - 'A' + 'a');
 	return buf;
-}
-
-char *int_text(char *p, int v)
-{
-	char tmp[12];
-	unsigned u = v < 0 ? 0u - (unsigned)v : (unsigned)v;
-	int n = 0;
-
-	do
-		tmp[n++] = (char)('0' + u % 10);
-	while (u /= 10);
-	if (v < 0)
-		*p++ = '-';
-	while (n)
-		*p++ = tmp[--n];
-	*p = '\0';
-	return p;
-}
-
-int cpu_count(void)
-{
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-
-	return n < 1 ? 1 : n > 64 ? 64 : (int)n;
-}
-
-void run_threads(void *(*fn)(void *), void *arg, int threads)
-{
-	pthread_t tid[64];
-	int started = 0;
-
-	/* the calling thread works too; a thread not to be had leaves its share to the others */
-	for (int t = 1; t < threads && t < 64; t++)
-		if (pthread_create(&tid[started], NULL, fn, arg) == 0)
-			started++;
-	fn(arg);
-	for (int t = 0; t < started; t++)
-		pthread_join(tid[t], NULL);
 }
 
 const char *path_below(const char *path, const char *dir)

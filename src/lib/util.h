@@ -6,14 +6,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "crmf/perf.h"
+
 /* Allocation failures abort: a CLI that runs out of memory cannot recover. */
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
-/* Zeroed memory for a large table that will be touched all over: mapped
- * with its pages at once (one page fault at a time costs more than the
- * filling, on a virtual machine most of all); free it with xfree_table. */
-void *xcalloc_table(size_t n, size_t size);
-void xfree_table(void *p, size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
@@ -54,15 +51,29 @@ unsigned long long hash_bytes(const void *p, size_t n);
  * when it is invalid (overlong, surrogate, beyond U+10FFFF or truncated). */
 size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
 
-/** Write v in decimal and a NUL at p (12 bytes at most), without snprintf;
- * returns the end (the NUL). */
-char *int_text(char *p, int v);
+/* The library's short names of crmf/perf.h's functions. */
+static inline void *xcalloc_table(size_t n, size_t size)
+{
+	return crmf_table_alloc(n, size);
+}
 
-/** The cores online, 1 to 64. */
-int cpu_count(void);
+static inline void xfree_table(void *p, size_t n, size_t size)
+{
+	crmf_table_free(p, n, size);
+}
+
+static inline char *int_text(char *p, int v)
+{
+	return crmf_int_text(p, v);
+}
+
+static inline int cpu_count(void)
+{
+	return crmf_cpu_count();
+}
 
 /** Run fn(arg) on `threads` threads at once, the calling one among them
- * (fn shares out the work itself), and wait for all. */
+ * (fn shares out the work itself), and wait for all (perf.c). */
 void run_threads(void *(*fn)(void *), void *arg, int threads);
 
 #endif

@@ -215,6 +215,8 @@ F=customers/C2024001.yaml
 	run crmf merge-driver base.yaml ours2.yaml theirs.yaml customers/C2024001.yaml
 	assert_failure 1
 	assert_output --partial "cannot merge by structure"
+	# why, as every command prints a diagnostic (the side's name for a path)
+	assert_line "ours:1:1: error: leftover git conflict marker '<<<<<<<'; resolve the merge conflict and remove the marker lines [conflict-marker]"
 	[ "$(head -1 ours2.yaml)" = "<<<<<<< ours" ]
 	[ "$(tail -1 ours2.yaml)" = ">>>>>>> theirs" ]
 	# unreadable input: exit 2, OURS untouched

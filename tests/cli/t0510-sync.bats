@@ -284,3 +284,19 @@ out: nothing to push"
 	assert_line --index 6 '      + potential: high'
 	assert_line --index 7 '      - source: 展会'
 }
+
+@test "t0510 sync: a merged record that is invalid stops the sync with its diagnostics" {
+	make_team
+	# each side adds a primary contact: valid alone, two primaries together
+	sed -i 's/^need:$/  - name: 李娜\n    phone: "13900001111"\n    primary: true\nneed:/' a/$F
+	git -C a commit -qam "a: primary 李娜"
+	(cd a && crmf sync >/dev/null)
+	sed -i 's/^need:$/  - name: 王芳\n    email: wf@example.cn\n    primary: true\nneed:/' b/$F
+	git -C b commit -qam "b: primary 王芳"
+	cd b
+	run crmf sync
+	assert_failure 1
+	assert_line "  customers/C2024001.yaml: merged, but the record is invalid:"
+	# printed as every command prints a diagnostic
+	assert_line --regexp '^customers/C2024001\.yaml:[0-9]+:[0-9]+: error: .* \[multiple-primary\]$'
+}
