@@ -463,12 +463,14 @@ kill_loop() {
 			s=$(grep -v '\.crmf-[0-9]*-[0-9]*$' <<<"$s") || true
 			[ -z "$s" ] || problem "run $i: stray files in git status: $s"
 		fi
-		# a kill while git's index was locked: git leaves index.lock too, and crmf says so
-		if [ -e .git/index.lock ]; then
-			"$CRMF" commit >"$TMP/out" 2>&1 && problem "run $i: crmf commit ignores a stale index.lock"
-			grep -q "index.lock" "$TMP/out" || problem "run $i: no word of index.lock: $(cat "$TMP/out")"
-			rm -f .git/index.lock
-		fi
+		# a kill while git's index, HEAD or the branch was locked: git leaves the lock too
+		# (and refuses until it is removed), and crmf says which one
+		for lock in .git/index.lock .git/HEAD.lock .git/refs/heads/main.lock; do
+			[ -e "$lock" ] || continue
+			"$CRMF" commit >"$TMP/out" 2>&1 && problem "run $i: crmf commit ignores a stale $lock"
+			grep -qF "$lock" "$TMP/out" || problem "run $i: no word of $lock: $(cat "$TMP/out")"
+			rm -f "$lock"
+		done
 		# a change saved and not committed: committed as crmf commit does
 		if [ -n "$(git status --porcelain -- "$f")" ]; then
 			"$CRMF" commit >"$TMP/out" 2>&1 || problem "run $i: crmf commit fails: $(cat "$TMP/out")"
