@@ -1,6 +1,7 @@
 /* Loading a repository: crmf.yaml, then every customer file checked on all cores and streamed through the validation cache. */
 #include "crmf/scan.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -1583,10 +1584,88 @@ static int cmp_file(const void *a, const void *b)
  * YAML file outside customers/ and archive/ is checked as a customer file
  * too: it is added to *files, which stay sorted by path.
  */
+/* The *.yaml and *.yml files below folder `dir` (hidden entries left out, links not entered),
+ * appended to `out` as paths starting with `dir`. */
+static void yaml_below(const char *dir, char ***out, size_t *n, size_t *cap)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		char *p;
+		struct stat st;
+		size_t len = strlen(de->d_name);
+
+		if (de->d_name[0] == '.')
+			continue;
+		p = xasprintf("%s/%s", dir, de->d_name);
+		if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
+			yaml_below(p, out, n, cap);
+			free(p);
+			continue;
+		}
+		if (!((len > 5 && strcmp(de->d_name + len - 5, ".yaml") == 0) ||
+		      (len > 4 && strcmp(de->d_name + len - 4, ".yml") == 0))) {
+			free(p);
+			continue;
+		}
+		if (*n == *cap) {
+			*cap = *cap ? 2 * *cap : 16;
+			*out = xrealloc(*out, *cap * sizeof(**out));
+		}
+		(*out)[(*n)++] = p;
+	}
+	closedir(d);
+}
+
+/* The paths the user named, a folder that holds no listed customer file (examples/broken/, say)
+ * replaced by the YAML files below it, so that naming it checks them. */
+static char **expand_paths(size_t *n_out, const char *root, const crmf_scan_opts *opts,
+			   const crmf_file *files, size_t n)
+{
+	char **out = NULL;
+	size_t cnt = 0, cap = 0;
+
+	for (size_t k = 0; k < opts->n_paths; k++) {
+		const char *p = opts->paths[k];
+		struct stat st;
+		char *rel = NULL;
+		bool listed = false;
+
+		if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode) &&
+		    (rel = relative_to_root(root, p)) && rel[0] != '\0') {
+			for (size_t i = 0; i < n && !listed; i++)
+				listed = under(files[i].relpath, rel) || under(rel, files[i].relpath);
+			listed = listed || under(rel, "customers") || under(rel, "archive") ||
+				 under("customers", rel) || under("archive", rel);
+			if (!listed) {
+				size_t before = cnt;
+
+				yaml_below(p, &out, &cnt, &cap);
+				if (cnt > before) {
+					free(rel);
+					continue;
+				}
+			}
+		}
+		free(rel);
+		if (cnt == cap) {
+			cap = cap ? 2 * cap : 16;
+			out = xrealloc(out, cap * sizeof(*out));
+		}
+		out[cnt++] = xstrdup(p);
+	}
+	*n_out = cnt;
+	return out;
+}
+
 static void select_files(size_t *n_selected, bool *config_selected, const char *root,
 			 const crmf_scan_opts *opts, crmf_file **files, size_t *n, crmf_diags *diags)
 {
-	size_t n0 = *n;
+	size_t n0 = *n, n_paths = 0;
+	char **paths;
 
 	*config_selected = !opts->paths;
 	*n_selected = 0;
@@ -1596,9 +1675,10 @@ static void select_files(size_t *n_selected, bool *config_selected, const char *
 		*n_selected = n0;
 		return;
 	}
-	*files = xrealloc(*files, (n0 + opts->n_paths + 1) * sizeof(**files));
-	for (size_t k = 0; k < opts->n_paths; k++) {
-		const char *p = opts->paths[k];
+	paths = expand_paths(&n_paths, root, opts, *files, n0);
+	*files = xrealloc(*files, (n0 + n_paths + 1) * sizeof(**files));
+	for (size_t k = 0; k < n_paths; k++) {
+		const char *p = paths[k];
 		struct stat st;
 		char *rel;
 		bool found = false;
@@ -1677,6 +1757,9 @@ static void select_files(size_t *n_selected, bool *config_selected, const char *
 			free(rel);
 		}
 	}
+	for (size_t k = 0; k < n_paths; k++)
+		free(paths[k]);
+	free(paths);
 	if (*n > n0)
 		qsort(*files, *n, sizeof(**files), cmp_file);
 	for (size_t i = 0; i < *n; i++)

@@ -261,3 +261,16 @@ YAML
 @test "t0200 check: a vague summary is a warning (broken/vague-summary.yaml)" {
 	check_broken vague-summary.yaml
 }
+
+@test "check FOLDER outside customers/ checks the YAML files below it" {
+	cd "$CRMF_SRC/examples"
+	n=$(find broken -name '*.yaml' -o -name '*.yml' | grep -vc '/\.')
+	run crmf check broken/
+	assert_failure 1
+	assert_output --partial 'broken/bad-enum.yaml:11:8: error: invalid stage'
+	assert_output --partial 'broken/config/'
+	assert_line --regexp "^$n files checked: [0-9]+ errors, [0-9]+ warnings$"
+	# the same as naming each file
+	run crmf check $(find broken -name '*.yaml' -o -name '*.yml' | sort)
+	assert_line --regexp "^$n files checked: "
+}
