@@ -134,14 +134,9 @@ static int signatures(git_signature **author_out, git_signature **committer_out,
 		cn = xstrdup(an);
 		ce = xstrdup(ae);
 	}
-	if (git_signature_now(author_out, an, ae) < 0) {
-		crmf_error_set("invalid git identity '%s <%s>': %s", an, ae, crmf_git_msg());
+	if (crmf_git_signature(author_out, an, ae, "GIT_AUTHOR_DATE") < 0 ||
+	    crmf_git_signature(committer_out, cn, ce, "GIT_COMMITTER_DATE") < 0)
 		goto done;
-	}
-	if (git_signature_now(committer_out, cn, ce) < 0) {
-		crmf_error_set("invalid git identity '%s <%s>': %s", cn, ce, crmf_git_msg());
-		goto done;
-	}
 	rc = 0;
 done:
 	if (rc < 0) {

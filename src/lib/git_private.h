@@ -30,6 +30,13 @@ int crmf_git_open(struct git_repository **out, const char *start);
  * 2.46's). */
 bool crmf_git_safe_directory(const char *path);
 
+/** A signature of `name` and `email` dated now, or as the environment variable `date_env`
+ * (GIT_AUTHOR_DATE, GIT_COMMITTER_DATE) says, in the forms git takes most ("@1750041000 +0800",
+ * "2025-06-16T10:30:00+08:00"). 0, or -1 with crmf_error_last(). */
+struct git_signature;
+int crmf_git_signature(struct git_signature **out, const char *name, const char *email,
+		       const char *date_env);
+
 /** libgit2's last error message, or "unknown libgit2 error". */
 const char *crmf_git_msg(void);
 

@@ -355,3 +355,108 @@ char *crmf_ctx_gitdir_file(const repo_ctx *c, const char *name, bool display)
 	}
 	return abs;
 }
+
+/* "+0800", "+08:00", "-0530" or "Z" at `s`: minutes east of UTC; false when not one. */
+static bool parse_tz(const char *s, int *minutes)
+{
+	int h, m;
+
+	if (s[0] == 'Z' && s[1] == '\0') {
+		*minutes = 0;
+		return true;
+	}
+	if ((s[0] != '+' && s[0] != '-') || strlen(s) < 5)
+		return false;
+	if (sscanf(s + 1, "%2d:%2d", &h, &m) == 2 && strlen(s) == 6)
+		;
+	else if (sscanf(s + 1, "%2d%2d", &h, &m) == 2 && strlen(s) == 5)
+		;
+	else
+		return false;
+	if (h > 14 || m > 59)
+		return false;
+	*minutes = (s[0] == '-' ? -1 : 1) * (h * 60 + m);
+	return true;
+}
+
+/* A date as git takes it in GIT_AUTHOR_DATE: "@1750041000 +0800" (git's own), or ISO 8601
+ * "2025-06-16T10:30:00+08:00" / "2025-06-16 10:30:00 +0800" (seconds and zone optional: local
+ * time without a zone). */
+static bool parse_git_date(const char *v, git_time_t *when, int *offset)
+{
+	char *end;
+	struct tm tm;
+	int n = 0, tz;
+
+	while (*v == ' ')
+		v++;
+	if (*v == '@' || (*v >= '0' && *v <= '9' && !strchr(v, '-') && !strchr(v, ':'))) {
+		long long t = strtoll(v + (*v == '@'), &end, 10);
+
+		while (*end == ' ')
+			end++;
+		if (end == v + (*v == '@') || (*end && !parse_tz(end, &tz)))
+			return false;
+		*when = (git_time_t)t;
+		*offset = *end ? tz : 0;
+		return true;
+	}
+	memset(&tm, 0, sizeof(tm));
+	if (sscanf(v, "%4d-%2d-%2d%*1[T ]%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+		   &tm.tm_hour, &tm.tm_min, &n) < 5 || n == 0)
+		return false;
+	v += n;
+	if (*v == ':') {
+		int k = 0;
+
+		if (sscanf(v, ":%2d%n", &tm.tm_sec, &k) < 1 || k != 3)
+			return false;
+		v += k;
+	}
+	while (*v == ' ')
+		v++;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	if (tm.tm_mon < 0 || tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > 31 ||
+	    tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60)
+		return false;
+	if (*v) {
+		if (!parse_tz(v, &tz))
+			return false;
+		*when = (git_time_t)timegm(&tm) - (git_time_t)tz * 60;
+		*offset = tz;
+	} else {
+		struct tm local;
+		time_t t;
+
+		tm.tm_isdst = -1;
+		t = mktime(&tm);
+		localtime_r(&t, &local);
+		*when = (git_time_t)t;
+		*offset = (int)(local.tm_gmtoff / 60);
+	}
+	return true;
+}
+
+int crmf_git_signature(git_signature **out, const char *name, const char *email,
+		       const char *date_env)
+{
+	const char *date = date_env ? getenv(date_env) : NULL;
+	git_time_t when;
+	int offset, e;
+
+	*out = NULL;
+	if (date && *date) {
+		if (!parse_git_date(date, &when, &offset))
+			return crmf_error_set("invalid %s '%s': give it as '2025-06-16T10:30:00+08:00' "
+					      "or '@1750041000 +0800'",
+					      date_env, date);
+		e = git_signature_new(out, name, email, when, offset);
+	} else {
+		e = git_signature_now(out, name, email);
+	}
+	if (e < 0)
+		return crmf_error_set("invalid git identity '%s <%s>': %s", name, email,
+				      crmf_git_msg());
+	return 0;
+}

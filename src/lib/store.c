@@ -312,10 +312,8 @@ static int make_signature(git_signature **out, git_config *cfg, const char *env_
 		crmf_error_set("%s", NO_IDENTITY);
 		goto done;
 	}
-	if (git_signature_now(out, name, email) < 0) {
-		crmf_error_set("invalid git identity '%s <%s>': %s", name, email, crmf_git_msg());
+	if (crmf_git_signature(out, name, email, NULL) < 0)
 		goto done;
-	}
 	rc = 0;
 done:
 	git_buf_dispose(&nb);

@@ -655,10 +655,13 @@ static int signatures(git_signature **author, git_signature **committer, git_rep
 	identity(&cn, &ce, git, "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL");
 	if (!an || !ae || !cn || !ce)
 		crmf_error_set("%s", NO_IDENTITY);
-	else if (git_signature_now(author, an, ae) < 0 || git_signature_now(committer, cn, ce) < 0)
-		crmf_error_set("invalid git identity: %s", crmf_git_msg());
-	else
+	else if (crmf_git_signature(author, an, ae, "GIT_AUTHOR_DATE") == 0 &&
+		 crmf_git_signature(committer, cn, ce, "GIT_COMMITTER_DATE") == 0)
 		rc = 0;
+	if (rc < 0) {
+		git_signature_free(*author);
+		*author = NULL;
+	}
 	free(an);
 	free(ae);
 	free(cn);

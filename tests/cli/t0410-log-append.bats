@@ -181,3 +181,24 @@ EOF
 	assert_success
 	assert_line 'C2024004: + follow-up 2025-06-17 phone'
 }
+
+@test "log honours GIT_AUTHOR_DATE and GIT_COMMITTER_DATE as git does; a bad one is refused" {
+	make_example_repo
+	cd repo
+	GIT_AUTHOR_DATE='2025-06-16T10:30:00+08:00' GIT_COMMITTER_DATE='@1750041000 +0800' \
+		run crmf log C2024004 --method phone --summary '电话确认续费' --by li.na --date 2025-06-16
+	assert_success
+	run git log -1 --format='%ai|%ci'
+	assert_output '2025-06-16 10:30:00 +0800|2025-06-16 10:30:00 +0800'
+	GIT_AUTHOR_DATE='2025-06-16 09:00 +0000' run crmf set C2024004 grade=A
+	assert_success
+	run git log -1 --format='%ai'
+	assert_output '2025-06-16 09:00:00 +0000'
+	head=$(git rev-parse HEAD)
+	cp customers/2024/C2024004.yaml "$TMP/before"
+	GIT_AUTHOR_DATE='yesterday-ish' run crmf set C2024004 grade=B
+	assert_failure
+	assert_output --partial "invalid GIT_AUTHOR_DATE 'yesterday-ish'"
+	[ "$(git rev-parse HEAD)" = "$head" ]
+	cmp customers/2024/C2024004.yaml "$TMP/before"
+}
