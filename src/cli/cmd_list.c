@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "cli.h"
+#include "crmf/fields.h"
 
 
 static const char usage[] =
@@ -64,11 +65,6 @@ static const char *const computed_names[N_COMPUTED] = {
 	"overdue_days", "kind",	    "reason", "path",	   "archived",
 };
 
-static const char *const stage_order[] = {"lead",     "intent",	 "negotiation",
-					  "customer", "at-risk", "lost"};
-static const char *const potential_order[] = {"high", "medium", "low"};
-static const char *const grade_order[] = {"A", "B", "C"};
-static const char *const method_order[] = {"phone", "visit", "email", "meeting", "wechat", "other"};
 static const char *const activity_order[] = {"active", "dormant", "lost"};
 static const char *const value_order[] = {"high", "low"};
 static const char *const quadrant_order[] = {"core", "win-back", "develop", "watch"};
@@ -186,13 +182,13 @@ static int resolve(struct field *f, const crmf_config *cfg, const char *name, si
 		f->record = s->record;
 		f->multi = s->multi;
 		if (!strcmp(s->path, "stage"))
-			set_order(f, stage_order, N_OF(stage_order));
+			set_order(f, crmf_stage_values, N_OF(crmf_stage_values));
 		else if (!strcmp(s->path, "potential"))
-			set_order(f, potential_order, N_OF(potential_order));
+			set_order(f, crmf_potential_values, N_OF(crmf_potential_values));
 		else if (!strcmp(s->path, "grade"))
-			set_order(f, grade_order, N_OF(grade_order));
+			set_order(f, crmf_grade_values, N_OF(crmf_grade_values));
 		else if (!strcmp(s->path, "followups.method"))
-			set_order(f, method_order, N_OF(method_order));
+			set_order(f, crmf_method_values, N_OF(crmf_method_values));
 		else if ((!strcmp(s->path, "owner") || !strcmp(s->path, "followups.by")) &&
 			 team_ids)
 			set_order(f, team_ids, cfg->n_team);

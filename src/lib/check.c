@@ -10,17 +10,15 @@
 #include <utf8proc.h>
 
 #include "crmf/cache.h"
+#include "crmf/fields.h"
 #include "cross.h"
 #include "util.h"
 
-static const char *const stage_names[] = {
-	"lead", "intent", "negotiation", "customer", "at-risk", "lost",
-};
-static const char *const potential_names[] = {"high", "medium", "low"};
-static const char *const grade_names[] = {"A", "B", "C"};
-static const char *const method_names[] = {
-	"phone", "visit", "email", "meeting", "wechat", "other",
-};
+/* the closed sets of the field table */
+#define stage_names crmf_stage_values
+#define potential_names crmf_potential_values
+#define grade_names crmf_grade_values
+#define method_names crmf_method_values
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -11,6 +11,7 @@
 
 #include "crmf/check.h"
 #include "crmf/date.h"
+#include "crmf/fields.h"
 #include "util.h"
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
@@ -42,12 +43,6 @@ static const char *const default_sources[] = {
 static const char *const default_id_format = "C{yyyy}{seq:3}";
 
 /* Fields whose values form a closed set, for checking `labels`. */
-static const char *const stage_values[] = {"lead",     "intent",  "negotiation",
-					   "customer", "at-risk", "lost"};
-static const char *const potential_values[] = {"high", "medium", "low"};
-static const char *const grade_values[] = {"A", "B", "C"};
-static const char *const method_values[] = {"phone",   "visit", "email",
-					    "meeting", "wechat", "other"};
 static const char *const activity_values[] = {"active", "dormant", "lost"};
 static const char *const value_values[] = {"high", "low"};
 static const char *const quadrant_values[] = {"core", "win-back", "develop", "watch"};
@@ -61,10 +56,10 @@ struct closed_set {
 };
 
 static const struct closed_set closed_sets[] = {
-	{"stage", stage_values, N_OF(stage_values)},
-	{"potential", potential_values, N_OF(potential_values)},
-	{"grade", grade_values, N_OF(grade_values)},
-	{"method", method_values, N_OF(method_values)},
+	{"stage", crmf_stage_values, N_OF(crmf_stage_values)},
+	{"potential", crmf_potential_values, N_OF(crmf_potential_values)},
+	{"grade", crmf_grade_values, N_OF(crmf_grade_values)},
+	{"method", crmf_method_values, N_OF(crmf_method_values)},
 	{"activity", activity_values, N_OF(activity_values)},
 	{"value", value_values, N_OF(value_values)},
 	{"quadrant", quadrant_values, N_OF(quadrant_values)},
