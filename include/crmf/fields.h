@@ -85,6 +85,14 @@ const crmf_field *crmf_field_alias(const char *parent, const char *key);
 /** The last part of a path: "method" for "followups.method". */
 const char *crmf_field_key(const crmf_field *f);
 
+/** True when `s` is an email address crmf accepts, in customer files
+ * (contacts.email) and in crmf.yaml (team emails) alike: local@domain.tld
+ * with a dot-atom local part (RFC 5322 atext, no leading, trailing or double
+ * dot; at most 64 bytes), domain labels of letters, digits, '-' (not first or
+ * last) and UTF-8 (internationalised names), at least two labels, the last
+ * of two characters or more, 254 bytes in all. */
+bool crmf_email_valid(const char *s);
+
 /** A 64-bit hash of what the cache's records depend on: the path, kind and
  * flags of every row and the enum values. Adding or changing a field changes
  * it, and with it the cache's key. Computed once. */

@@ -678,41 +678,6 @@ bool crmf_phone_valid(const char *s)
 	return phone_scan(s, digits, &plus) >= 0;
 }
 
-static bool domain_char(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit((char)c) || c == '-' ||
-	       c >= 0x80;
-}
-
-bool crmf_email_valid(const char *s)
-{
-	const char *at = strchr(s, '@'), *d, *label;
-	size_t tld;
-
-	if (!at || at == s || strchr(at + 1, '@'))
-		return false;
-	for (d = s; d < at; d++) {
-		unsigned char c = (unsigned char)*d;
-
-		if (c <= 0x20 || c == 0x7f || strchr("()<>[]\\,;:\"", c))
-			return false;
-	}
-	label = at + 1;
-	for (d = label;; d++) {
-		if (*d == '.' || !*d) {
-			if (d == label)
-				return false; /* empty label */
-			if (!*d)
-				break;
-			label = d + 1;
-		} else if (!domain_char((unsigned char)*d)) {
-			return false;
-		}
-	}
-	tld = (size_t)(d - label);
-	return label != at + 1 && tld >= 2;
-}
-
 /* Vague summaries */
 
 static bool dropped_category(utf8proc_int32_t cp)

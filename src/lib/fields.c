@@ -117,6 +117,60 @@ const crmf_field *crmf_field_alias(const char *parent, const char *key)
 	return NULL;
 }
 
+/* ---- email addresses ---- */
+
+static bool is_atext(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       strchr("!#$%&'*+/=?^_`{|}~-", c) != NULL;
+}
+
+static bool is_label_char(unsigned char c)
+{
+	/* bytes >= 0x80: internationalised domain names written in UTF-8 */
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '-' || c >= 0x80;
+}
+
+bool crmf_email_valid(const char *s)
+{
+	size_t len = s ? strlen(s) : 0, at = 0, i, labels = 0, label_len = 0, last_len = 0;
+
+	if (!s || len == 0 || len > 254)
+		return false;
+	while (at < len && s[at] != '@')
+		at++;
+	if (at == 0 || at > 64 || at + 1 >= len)
+		return false;
+	for (i = 0; i < at; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '.') {
+			if (i == 0 || i + 1 == at || s[i - 1] == '.')
+				return false;
+		} else if (!is_atext(c)) {
+			return false;
+		}
+	}
+	for (i = at + 1; i <= len; i++) {
+		if (i == len || s[i] == '.') {
+			if (label_len == 0 || label_len > 63 || s[i - 1] == '-')
+				return false;
+			labels++;
+			last_len = label_len;
+			label_len = 0;
+			continue;
+		}
+		if (!is_label_char((unsigned char)s[i]))
+			return false;
+		if (label_len == 0 && s[i] == '-')
+			return false;
+		label_len++;
+	}
+	/* a top-level domain has two letters at least */
+	return labels >= 2 && last_len >= 2;
+}
+
 static uint64_t mix(uint64_t h, const char *s, size_t n)
 {
 	/* FNV-1a */

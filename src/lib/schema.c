@@ -189,58 +189,6 @@ const char *crmf_suggest(const char *word, const char *const *candidates, size_t
 	return best;
 }
 
-/* ---- syntax helpers ---- */
-
-static bool is_atext(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       strchr("!#$%&'*+/=?^_`{|}~-", c) != NULL;
-}
-
-static bool is_label_char(unsigned char c)
-{
-	/* bytes >= 0x80: internationalised domain names written in UTF-8 */
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       c == '-' || c >= 0x80;
-}
-
-bool crmf_schema_is_email(const char *s, size_t len)
-{
-	size_t at = 0, i, labels = 0, label_len = 0;
-
-	if (!s || len == 0 || len > 254)
-		return false;
-	while (at < len && s[at] != '@')
-		at++;
-	if (at == 0 || at > 64 || at + 1 >= len)
-		return false;
-	for (i = 0; i < at; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '.') {
-			if (i == 0 || i + 1 == at || s[i - 1] == '.')
-				return false;
-		} else if (!is_atext(c)) {
-			return false;
-		}
-	}
-	for (i = at + 1; i <= len; i++) {
-		if (i == len || s[i] == '.') {
-			if (label_len == 0 || label_len > 63 || s[i - 1] == '-')
-				return false;
-			labels++;
-			label_len = 0;
-			continue;
-		}
-		if (!is_label_char((unsigned char)s[i]))
-			return false;
-		if (label_len == 0 && s[i] == '-')
-			return false;
-		label_len++;
-	}
-	return labels >= 2;
-}
-
 const char *crmf_field_type_name(crmf_field_type t)
 {
 	return (size_t)t < N_OF(type_names) ? type_names[t] : "string";
@@ -631,7 +579,7 @@ static void load_team(struct loader *L, const crmf_node *n)
 					break;
 				case 2:
 					email = member_string(L, p->value, "team.email");
-					if (email && !crmf_schema_is_email(email, strlen(email))) {
+					if (email && !crmf_email_valid(email)) {
 						report(L, p->value, "config-value",
 						       "invalid email '%s'; write it like "
 						       "name@example.com",
