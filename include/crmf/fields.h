@@ -95,7 +95,7 @@ bool crmf_email_valid(const char *s);
 
 /** A 64-bit hash of what the cache's records depend on: the path, kind and
  * flags of every row and the enum values. Adding or changing a field changes
- * it, and with it the cache's key. Computed once. */
+ * it, and with it the cache's key (crmf_repo_open mixes it in). */
 uint64_t crmf_fields_hash(void);
 
 #endif
