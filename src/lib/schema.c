@@ -31,10 +31,11 @@ static const char *const first_keys[] = {"A", "B", "C"};
 static const char *const type_names[] = {
 	"string", "text", "date", "number", "bool", "enum", "list",
 };
-static const char *const builtin_fields[] = {
-	"id",	   "name",  "industry", "size", "source",   "created", "owner",	    "stage",
-	"potential", "grade", "tags",	  "contacts", "need", "deals", "followups",
-};
+/* Whether `name` is a top-level field of the field table. */
+static bool builtin_field(const char *name)
+{
+	return !strchr(name, '.') && crmf_field_find(name, strlen(name));
+}
 
 static const char *const default_sizes[] = {"<50", "50-200", ">200"};
 static const char *const default_sources[] = {
@@ -668,7 +669,7 @@ static void load_field(struct loader *L, const crmf_pair *fp)
 	char what[128];
 	int t = -1;
 
-	if (in_list(name, builtin_fields, N_OF(builtin_fields))) {
+	if (builtin_field(name)) {
 		report(L, fp->key, "config-value",
 		       "custom field '%s' shadows the built-in field; choose another name", name);
 		return;
@@ -916,21 +917,23 @@ static bool label_field(const crmf_config *cfg, const char *field, const char *c
 		}
 		return true;
 	}
-	return in_list(field, builtin_fields, N_OF(builtin_fields)) ||
+	return builtin_field(field) ||
 	       in_list(field, extra_label_fields, N_OF(extra_label_fields));
 }
 
 static void label_candidates(const crmf_config *cfg, const char ***out, size_t *n)
 {
-	size_t k = 0;
+	size_t k = 0, n_table;
+	const crmf_field *table = crmf_fields(&n_table);
 
-	*out = xmalloc((N_OF(closed_sets) + N_OF(builtin_fields) + N_OF(extra_label_fields) +
+	*out = xmalloc((N_OF(closed_sets) + n_table + N_OF(extra_label_fields) +
 			cfg->n_fields) *
 		       sizeof(**out));
 	for (size_t i = 0; i < N_OF(closed_sets); i++)
 		(*out)[k++] = closed_sets[i].field;
-	for (size_t i = 0; i < N_OF(builtin_fields); i++)
-		(*out)[k++] = builtin_fields[i];
+	for (size_t i = 0; i < n_table; i++) /* the top-level fields, in order */
+		if (!strchr(table[i].path, '.'))
+			(*out)[k++] = table[i].path;
 	for (size_t i = 0; i < N_OF(extra_label_fields); i++)
 		(*out)[k++] = extra_label_fields[i];
 	for (size_t i = 0; i < cfg->n_fields; i++)
