@@ -2,6 +2,7 @@
 #include "crmf/check.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -46,37 +47,41 @@ static const char *const followup_keys[U_N] = {
 	"date", "by", "method", "with", "summary", "feedback", "next", "due",
 };
 
-/* Names people give fields from habit or other tools, so that an unknown key
- * can be answered with the field meant ('status' and its typos: 'stage'). */
+/* Names people give fields from habit or other tools (the aliases of the
+ * field table), so that an unknown key can be answered with the field meant
+ * ('status' and its typos: 'stage'). By record; taken from the table at the
+ * first unknown key. */
 struct alias {
 	const char *from, *to;
 };
-static const struct alias top_aliases[] = {
-	{"status", "stage"}, {"state", "stage"}, {"company", "name"}, {"company_name", "name"},
-	{"sector", "industry"}, {"scale", "size"}, {"employees", "size"}, {"channel", "source"},
-	{"created_at", "created"}, {"date", "created"}, {"sales", "owner"}, {"level", "grade"},
-	{"tag", "tags"}, {"labels", "tags"}, {"contact", "contacts"}, {"needs", "need"},
-	{"requirement", "need"}, {"deal", "deals"}, {"orders", "deals"}, {"followup", "followups"},
-	{"follow_ups", "followups"}, {"follow-ups", "followups"}, {"visits", "followups"},
-};
-static const struct alias contact_aliases[] = {
-	{"mobile", "phone"}, {"tel", "phone"}, {"telephone", "phone"}, {"cell", "phone"},
-	{"mail", "email"}, {"e-mail", "email"}, {"position", "title"}, {"role", "title"},
-	{"main", "primary"},
-};
-static const struct alias need_aliases[] = {
-	{"desc", "description"}, {"detail", "description"}, {"kind", "type"},
-	{"deadline", "timeline"}, {"price", "budget"},
-};
-static const struct alias deal_aliases[] = {
-	{"value", "amount"}, {"price", "amount"}, {"date", "signed"}, {"signed_on", "signed"},
-	{"expiry", "expires"}, {"expire", "expires"}, {"end", "expires"},
-};
-static const struct alias followup_aliases[] = {
-	{"type", "method"}, {"channel", "method"}, {"note", "summary"}, {"notes", "summary"},
-	{"content", "summary"}, {"who", "with"}, {"contact", "with"}, {"owner", "by"},
-	{"next_action", "next"}, {"deadline", "due"}, {"due_date", "due"}, {"result", "feedback"},
-};
+enum { A_TOP, A_CONTACT, A_NEED, A_DEAL, A_FOLLOWUP, A_N };
+static const char *const alias_parent[A_N] = {"", "contacts", "need", "deals", "followups"};
+#define ALIAS_MAX 32
+static struct {
+	struct alias v[ALIAS_MAX];
+	size_t n;
+} aliases[A_N];
+static pthread_once_t aliases_once = PTHREAD_ONCE_INIT;
+
+static void load_aliases(void)
+{
+	size_t n;
+	const crmf_field *t = crmf_fields(&n);
+
+	for (size_t i = 0; i < n; i++) {
+		const char *dot = strchr(t[i].path, '.');
+		size_t plen = dot ? (size_t)(dot - t[i].path) : 0;
+
+		for (int r = 0; r < A_N; r++) {
+			if (strlen(alias_parent[r]) != plen || strncmp(alias_parent[r], t[i].path, plen))
+				continue;
+			for (const char *const *al = t[i].aliases; al && *al; al++)
+				if (aliases[r].n < ALIAS_MAX)
+					aliases[r].v[aliases[r].n++] =
+						(struct alias){*al, crmf_field_key(&t[i])};
+		}
+	}
+}
 
 /* Summaries that say that contact happened but not what was said; compared
  * after dropping spaces, punctuation and case. */
@@ -326,16 +331,20 @@ static int find_key(const char *key, const char *const *names, size_t n)
 }
 
 /* The field of `names` that the unknown key `word` probably means, or NULL. */
-static const char *suggest_key(const char *word, const char *const *names, size_t n,
-			       const struct alias *al, size_t na)
+static const char *suggest_key(const char *word, const char *const *names, size_t n, int rec)
 {
-	const char *from[32], *s = crmf_suggest(word, names, n);
+	const char *from[ALIAS_MAX], *s = crmf_suggest(word, names, n);
+	const struct alias *al;
+	size_t na;
 
 	if (s)
 		return s;
-	for (size_t i = 0; i < na && i < 32; i++)
+	pthread_once(&aliases_once, load_aliases);
+	al = aliases[rec].v;
+	na = aliases[rec].n;
+	for (size_t i = 0; i < na && i < ALIAS_MAX; i++)
 		from[i] = al[i].from;
-	s = crmf_suggest(word, from, na < 32 ? na : 32);
+	s = crmf_suggest(word, from, na < ALIAS_MAX ? na : ALIAS_MAX);
 	for (size_t i = 0; s && i < na; i++)
 		if (from[i] == s)
 			return al[i].to;
@@ -344,7 +353,7 @@ static const char *suggest_key(const char *word, const char *const *names, size_
 
 /* Sort the pairs of `map` into slots by key, reporting keys not in `names`. */
 static void take_fields(struct ck *k, const crmf_node *map, const char *const *names, size_t n,
-			const struct alias *al, size_t na, const crmf_pair **slots, const char *what)
+			int rec, const crmf_pair **slots, const char *what)
 {
 	for (size_t i = 0; i < n; i++)
 		slots[i] = NULL;
@@ -359,7 +368,7 @@ static void take_fields(struct ck *k, const crmf_node *map, const char *const *n
 			slots[f] = p;
 			continue;
 		}
-		sug = suggest_key(p->key->value, names, n, al, na);
+		sug = suggest_key(p->key->value, names, n, rec);
 		show(&sv, p->key->value, p->key->len);
 		if (sug) {
 			err_at(k, p->key, "unknown-field", "unknown %s field '%s'; did you mean '%s'?",
@@ -1055,7 +1064,7 @@ static void check_contact(struct ck *k, const crmf_node *map, const crmf_node **
 	memset(ct, 0, sizeof(*ct));
 	ct->node = map;
 	item_pos(k, map, &line, &col);
-	take_fields(k, map, contact_keys, C_N, contact_aliases, COUNT(contact_aliases), f, "contact");
+	take_fields(k, map, contact_keys, C_N, A_CONTACT, f, "contact");
 	if ((v = req_scalar(k, f[C_NAME], line, col,
 			    "contact lacks 'name'; add 'name: <the person's name>'")))
 		ct->name = v->value;
@@ -1149,7 +1158,7 @@ static void check_need(struct ck *k, const crmf_pair *p)
 	/* the reader sees the `need:` key as the mapping lacking something */
 	line = p->key->line;
 	col = p->key->column;
-	take_fields(k, map, need_keys, N_N, need_aliases, COUNT(need_aliases), f, "need");
+	take_fields(k, map, need_keys, N_N, A_NEED, f, "need");
 	if ((v = req_scalar(k, f[N_TYPE], line, col,
 			    "'need' lacks 'type'; add 'type: <what the customer needs>'")))
 		c->need_type = v->value;
@@ -1173,7 +1182,7 @@ static void check_deal(struct ck *k, const crmf_node *map)
 	d->node = map;
 	d->signed_on = d->expires = CRMF_NO_DAY;
 	item_pos(k, map, &line, &col);
-	take_fields(k, map, deal_keys, D_N, deal_aliases, COUNT(deal_aliases), f, "deal");
+	take_fields(k, map, deal_keys, D_N, A_DEAL, f, "deal");
 	if ((v = req_scalar(k, f[D_AMOUNT], line, col, "deal lacks 'amount'; add 'amount: <number>'"))) {
 		double a;
 
@@ -1208,7 +1217,7 @@ static void check_followup(struct ck *k, const crmf_node *map)
 	u->date = u->due = CRMF_NO_DAY;
 	u->minute = -1;
 	item_pos(k, map, &line, &col);
-	take_fields(k, map, followup_keys, U_N, followup_aliases, COUNT(followup_aliases), f, "follow-up");
+	take_fields(k, map, followup_keys, U_N, A_FOLLOWUP, f, "follow-up");
 	if ((date_node = req_scalar(k, f[U_DATE], line, col,
 				    "follow-up lacks 'date'; add 'date: YYYY-MM-DD'"))) {
 		show(&sv, date_node->value, date_node->len);
@@ -1354,8 +1363,7 @@ static void unknown_top(struct ck *k, const crmf_pair *p)
 	memcpy(names, top_keys, sizeof(top_keys));
 	for (size_t i = 0; i < cfg->n_fields; i++)
 		names[F_N + i] = cfg->fields[i].name;
-	sug = suggest_key(p->key->value, names, F_N + cfg->n_fields, top_aliases,
-			  COUNT(top_aliases));
+	sug = suggest_key(p->key->value, names, F_N + cfg->n_fields, A_TOP);
 	show(&sv, p->key->value, p->key->len);
 	if (sug)
 		err_at(k, p->key, "unknown-field", "unknown field '%s'; did you mean '%s'?", sv.s, sug);
