@@ -1354,16 +1354,77 @@ empty:
 		       def->name, field_type_names[def->type]);
 }
 
+/* Plain top-level fields: rows of the field table that the code above does
+ * not check by hand (not in top_keys), of a kind checked like a custom field
+ * of crmf.yaml. Adding such a row to the table is all check needs. Found once. */
+#define PLAIN_MAX 16
+static crmf_field_def plain[PLAIN_MAX];
+static size_t n_plain;
+static pthread_once_t plain_once = PTHREAD_ONCE_INIT;
+
+static void load_plain(void)
+{
+	size_t n;
+	const crmf_field *t = crmf_fields(&n);
+
+	for (size_t i = 0; i < n && n_plain < PLAIN_MAX; i++) {
+		crmf_field_def *d = &plain[n_plain];
+
+		if (strchr(t[i].path, '.') || find_key(t[i].path, top_keys, F_N) >= 0)
+			continue;
+		switch (t[i].kind) {
+		case CRMF_FIELD_TEXT:
+			d->type = CRMF_FT_STRING;
+			break;
+		case CRMF_FIELD_DATE:
+			d->type = CRMF_FT_DATE;
+			break;
+		case CRMF_FIELD_NUMBER:
+			d->type = CRMF_FT_NUMBER;
+			break;
+		case CRMF_FIELD_BOOL:
+			d->type = CRMF_FT_BOOL;
+			break;
+		case CRMF_FIELD_ENUM:
+			d->type = CRMF_FT_ENUM;
+			d->values.v = (char **)(uintptr_t)t[i].values;
+			d->values.n = t[i].n_values;
+			break;
+		case CRMF_FIELD_LIST:
+			d->type = CRMF_FT_LIST;
+			break;
+		default:
+			continue; /* needs code of its own: stays an unknown field */
+		}
+		d->name = (char *)(uintptr_t)t[i].path;
+		d->required = (t[i].flags & CRMF_FIELD_REQUIRED) != 0;
+		n_plain++;
+	}
+}
+
+static const crmf_field_def *plain_field(const char *key, size_t len)
+{
+	pthread_once(&plain_once, load_plain);
+	for (size_t i = 0; i < n_plain; i++)
+		if (strncmp(plain[i].name, key, len) == 0 && !plain[i].name[len])
+			return &plain[i];
+	return NULL;
+}
+
 static void unknown_top(struct ck *k, const crmf_pair *p)
 {
 	const crmf_config *cfg = k->cfg;
-	const char **names = xmalloc((F_N + cfg->n_fields) * sizeof(*names)), *sug;
+	const char **names, *sug;
 	struct shown sv;
 
+	pthread_once(&plain_once, load_plain);
+	names = xmalloc((F_N + n_plain + cfg->n_fields) * sizeof(*names));
 	memcpy(names, top_keys, sizeof(top_keys));
+	for (size_t i = 0; i < n_plain; i++)
+		names[F_N + i] = plain[i].name;
 	for (size_t i = 0; i < cfg->n_fields; i++)
-		names[F_N + i] = cfg->fields[i].name;
-	sug = suggest_key(p->key->value, names, F_N + cfg->n_fields, A_TOP);
+		names[F_N + n_plain + i] = cfg->fields[i].name;
+	sug = suggest_key(p->key->value, names, F_N + n_plain + cfg->n_fields, A_TOP);
 	show(&sv, p->key->value, p->key->len);
 	if (sug)
 		err_at(k, p->key, "unknown-field", "unknown field '%s'; did you mean '%s'?", sv.s, sug);
@@ -1483,11 +1544,18 @@ int crmf_check_customer(crmf_customer **out, crmf_doc *doc, const char *relpath,
 
 		if (find_key_n(p->key->value, p->key->len, top_keys, F_N) >= 0)
 			continue;
-		if ((def = crmf_config_field(cfg, p->key->value)))
+		if ((def = plain_field(p->key->value, p->key->len)) ||
+		    (def = crmf_config_field(cfg, p->key->value)))
 			check_custom(&k, def, p);
 		else
 			unknown_top(&k, p);
 	}
+	pthread_once(&plain_once, load_plain);
+	for (size_t j = 0; j < n_plain; j++)
+		if (plain[j].required && !crmf_node_pair(root, plain[j].name))
+			err_pos(&k, k.root_line, k.root_col, "missing-field",
+				"missing required field '%s'; add '%s:' with a %s value", plain[j].name,
+				plain[j].name, field_type_names[plain[j].type]);
 	for (size_t j = 0; j < cfg->n_fields; j++) {
 		const crmf_field_def *def = &cfg->fields[j];
 
