@@ -7,9 +7,9 @@
 #include <stdint.h>
 
 /*
- * Every field a customer file stores (FORMAT.md), top-level ones and those of
+ * Every field a customer file stores (doc/format.md), top-level ones and those of
  * its records (contacts, need, deals, followups), is one row of the table of
- * src/lib/fields.c, in the order FORMAT.md lists them: a record's fields
+ * src/lib/fields.c, in the order doc/format.md lists them: a record's fields
  * follow the record. The row is the single source of truth for
  *
  *   - the field's path ("stage", "followups.method") and type;
@@ -18,16 +18,24 @@
  *   - whether a file must have it (required), whether classification depends
  *     on it (an error in it makes the classification unsure), whether its
  *     values are kept in the cached summary that `list --where` reads;
- *   - its default display labels (Chinese and English; crmf.yaml `labels`
- *     overrides them) and the other names people give it (input aliases,
- *     answered with "did you mean" by check).
+ *   - its display name in Chinese and English (the names the template and
+ *     the docs use; no command prints them yet: tables print the labels of
+ *     values that crmf.yaml `labels` gives) and the other names people give
+ *     it (input aliases, answered with "did you mean" by check).
  *
- * `check` (field names, enums, aliases), `list` (--where, --sort, --count-by,
- * columns), `log` (methods), crmf.yaml's `labels` check and the cache (its
- * record format version) read it. Custom fields of crmf.yaml are not in it.
+ * Who reads it: `check` (the closed sets, aliases in "did you mean", plain
+ * fields), `list` (--where, --sort, --count-by, columns, value order), `log`
+ * (methods), `set` (which values are written unquoted), crmf.yaml's checks
+ * (built-in names a custom field may not take, `labels`), the scan (which
+ * errors make a classification unsure) and the cache (crmf_fields_hash is in
+ * its key). `show` and the JSON output print a file's fields as they come.
+ * Custom fields of crmf.yaml are not in it.
  *
- * Adding a plain top-level field: a row here (and, if check must type it, a
- * line in check.c), the template templates/customer.yaml and FORMAT.md.
+ * Adding a plain top-level field (text, date, number, bool, enum, list): its
+ * row in src/lib/fields.c, a line of templates/customer.yaml and of
+ * doc/format.md. check types it like a custom field of that kind (see
+ * check.c, plain fields); a field needing rules of its own (a team member, a
+ * record, cross-field checks) also gets code in check.c.
  */
 
 typedef enum {
@@ -57,7 +65,7 @@ typedef struct crmf_field {
 	const char *const *values; /* CRMF_FIELD_ENUM: the values, canonical order; else NULL */
 	size_t n_values;
 	unsigned flags;		   /* CRMF_FIELD_* */
-	const char *label_zh, *label_en; /* default display labels */
+	const char *label_zh, *label_en; /* display names: "需求阶段", "Stage" */
 	const char *const *aliases;	 /* other names for it (last part only), NULL-terminated */
 } crmf_field;
 
@@ -72,7 +80,7 @@ extern const char *const crmf_potential_values[CRMF_N_POTENTIALS];
 extern const char *const crmf_grade_values[CRMF_N_GRADES];
 extern const char *const crmf_method_values[CRMF_N_METHODS];
 
-/** The table: *n rows, in FORMAT.md's order. */
+/** The table: *n rows, in doc/format.md's order. */
 const crmf_field *crmf_fields(size_t *n);
 
 /** The row of `path` (`len` bytes, e.g. "deals.amount"), or NULL. */

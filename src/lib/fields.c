@@ -25,7 +25,7 @@ enum {
 	MUL = CRMF_FIELD_MULTI,
 };
 
-/* In FORMAT.md's order; a record's fields follow it. */
+/* In doc/format.md's order; a record's fields follow it. */
 static const crmf_field table[] = {
 	{"id", KIND(TEXT), REQ | SUM, "编号", "ID", NULL},
 	{"name", KIND(TEXT), REQ | SUM, "客户全称", "Name", ALIASES("company", "company_name")},
