@@ -8,6 +8,7 @@
 #include "crmf/date.h"
 #include "crmf/diag.h"
 #include "crmf/doc.h"
+#include "crmf/fields.h"
 #include "crmf/schema.h"
 
 typedef enum {
@@ -110,8 +111,6 @@ crmf_potential crmf_potential_parse(const char *s);
  * optional extension ("ext", "x", "#" or "转" and digits). */
 bool crmf_phone_valid(const char *s);
 
-/** True when `s` looks like local@domain.tld (no spaces, one '@'). */
-bool crmf_email_valid(const char *s);
 
 /** Normalise a company name for duplicate detection (legal suffixes dropped,
  * full-width folded to ASCII, case folded, spaces and punctuation removed).

@@ -12,6 +12,7 @@
 #include "crmf/doc.h"
 #include "crmf/edit.h"
 #include "crmf/expr.h"
+#include "crmf/fields.h"
 #include "crmf/guard.h"
 #include "crmf/identity.h"
 #include "crmf/scan.h"

@@ -99,8 +99,6 @@ const char *crmf_config_label(const crmf_config *cfg, const char *field, const c
  * that starts with `word` also counts; ties go to the first), or NULL. */
 const char *crmf_suggest(const char *word, const char *const *candidates, size_t n);
 
-/** True when `len` bytes at `s` are a plausible email address (local@domain.tld). */
-bool crmf_schema_is_email(const char *s, size_t len);
 
 /** The name of a field type as written in crmf.yaml: "string", "enum"… */
 const char *crmf_field_type_name(crmf_field_type t);

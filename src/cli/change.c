@@ -551,6 +551,7 @@ unsigned cli_value_flags(const crmf_config *cfg, const char *path, const char *v
 {
 	char shape[128];
 	size_t k = 0;
+	const crmf_field *sf;
 	crmf_field_type t;
 	crmf_day day;
 	int minute;
@@ -566,17 +567,25 @@ unsigned cli_value_flags(const crmf_config *cfg, const char *path, const char *v
 		shape[k++] = *p;
 	}
 	shape[k] = '\0';
-	if (!strcmp(shape, "created") || !strcmp(shape, "deals.signed") ||
-	    !strcmp(shape, "deals.expires") || !strcmp(shape, "followups.due")) {
-		t = CRMF_FT_DATE;
-	} else if (!strcmp(shape, "followups.date")) {
-		return crmf_datetime_parse(&day, &minute, value, strlen(value)) == 0
-			   ? CRMF_EDIT_RAW
-			   : CRMF_EDIT_TEXT;
-	} else if (!strcmp(shape, "deals.amount")) {
-		t = CRMF_FT_NUMBER;
-	} else if (!strcmp(shape, "contacts.primary")) {
-		t = CRMF_FT_BOOL;
+	if ((sf = crmf_field_find(shape, k))) {
+		/* a field of the field table: dates, numbers and booleans unquoted */
+		switch (sf->kind) {
+		case CRMF_FIELD_DATETIME:
+			return crmf_datetime_parse(&day, &minute, value, strlen(value)) == 0
+				   ? CRMF_EDIT_RAW
+				   : CRMF_EDIT_TEXT;
+		case CRMF_FIELD_DATE:
+			t = CRMF_FT_DATE;
+			break;
+		case CRMF_FIELD_NUMBER:
+			t = CRMF_FT_NUMBER;
+			break;
+		case CRMF_FIELD_BOOL:
+			t = CRMF_FT_BOOL;
+			break;
+		default:
+			return CRMF_EDIT_TEXT;
+		}
 	} else {
 		const crmf_field_def *f = strchr(shape, '.') ? NULL : crmf_config_field(cfg, shape);
 

@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "cli.h"
+#include "crmf/fields.h"
 
 
 static const char usage[] =
@@ -64,59 +65,10 @@ static const char *const computed_names[N_COMPUTED] = {
 	"overdue_days", "kind",	    "reason", "path",	   "archived",
 };
 
-static const char *const stage_order[] = {"lead",     "intent",	 "negotiation",
-					  "customer", "at-risk", "lost"};
-static const char *const potential_order[] = {"high", "medium", "low"};
-static const char *const grade_order[] = {"A", "B", "C"};
-static const char *const method_order[] = {"phone", "visit", "email", "meeting", "wechat", "other"};
 static const char *const activity_order[] = {"active", "dormant", "lost"};
 static const char *const value_order[] = {"high", "low"};
 static const char *const quadrant_order[] = {"core", "win-back", "develop", "watch"};
 static const char *const kind_order[] = {"next-action", "first-contact", "cadence"};
-
-/* The stored fields of FORMAT.md; records (mappings or lists of mappings) can
- * be tested for presence by --where but are no column. */
-static const struct stored {
-	const char *path;
-	ftype type;
-	bool record, multi;
-} stored_fields[] = {
-	{"id", T_TEXT, false, false},
-	{"name", T_TEXT, false, false},
-	{"industry", T_TEXT, false, false},
-	{"size", T_TEXT, false, false},
-	{"source", T_TEXT, false, false},
-	{"created", T_DATE, false, false},
-	{"owner", T_TEXT, false, false},
-	{"stage", T_TEXT, false, false},
-	{"potential", T_TEXT, false, false},
-	{"grade", T_TEXT, false, false},
-	{"tags", T_TEXT, false, true},
-	{"contacts", T_TEXT, true, true},
-	{"contacts.name", T_TEXT, false, true},
-	{"contacts.title", T_TEXT, false, true},
-	{"contacts.phone", T_TEXT, false, true},
-	{"contacts.email", T_TEXT, false, true},
-	{"contacts.primary", T_BOOL, false, true},
-	{"need", T_TEXT, true, false},
-	{"need.type", T_TEXT, false, false},
-	{"need.description", T_TEXT, false, false},
-	{"need.budget", T_TEXT, false, false},
-	{"need.timeline", T_TEXT, false, false},
-	{"deals", T_TEXT, true, true},
-	{"deals.amount", T_NUMBER, false, true},
-	{"deals.signed", T_DATE, false, true},
-	{"deals.expires", T_DATE, false, true},
-	{"followups", T_TEXT, true, true},
-	{"followups.date", T_DATE, false, true},
-	{"followups.by", T_TEXT, false, true},
-	{"followups.method", T_TEXT, false, true},
-	{"followups.with", T_TEXT, false, true},
-	{"followups.summary", T_TEXT, false, true},
-	{"followups.feedback", T_TEXT, false, true},
-	{"followups.next", T_TEXT, false, true},
-	{"followups.due", T_DATE, false, true},
-};
 
 /* A field named on the command line or in --where, resolved against the schema. */
 struct field {
@@ -151,6 +103,7 @@ static const char **team_ids;
 /* Resolve `len` bytes of `name`: 0, or -1 when no such field exists. */
 static int resolve(struct field *f, const crmf_config *cfg, const char *name, size_t len)
 {
+	const crmf_field *s;
 	const char *dot;
 
 	memset(f, 0, sizeof(*f));
@@ -177,28 +130,22 @@ static int resolve(struct field *f, const crmf_config *cfg, const char *name, si
 			set_order(f, kind_order, N_OF(kind_order));
 		return 0;
 	}
-	for (size_t i = 0; i < N_OF(stored_fields); i++) {
-		const struct stored *s = &stored_fields[i];
-
-		if (strlen(s->path) != len || memcmp(s->path, name, len) != 0)
-			continue;
-		f->type = s->type;
-		f->record = s->record;
-		f->multi = s->multi;
-		if (!strcmp(s->path, "stage"))
-			set_order(f, stage_order, N_OF(stage_order));
-		else if (!strcmp(s->path, "potential"))
-			set_order(f, potential_order, N_OF(potential_order));
-		else if (!strcmp(s->path, "grade"))
-			set_order(f, grade_order, N_OF(grade_order));
-		else if (!strcmp(s->path, "followups.method"))
-			set_order(f, method_order, N_OF(method_order));
-		else if ((!strcmp(s->path, "owner") || !strcmp(s->path, "followups.by")) &&
-			 team_ids)
+	if ((s = crmf_field_find(name, len))) {
+		/* a stored field of the field table; records (mappings or lists of
+		 * mappings) can be tested for presence by --where but are no column */
+		f->type = s->kind == CRMF_FIELD_DATE || s->kind == CRMF_FIELD_DATETIME ? T_DATE
+			  : s->kind == CRMF_FIELD_NUMBER				 ? T_NUMBER
+			  : s->kind == CRMF_FIELD_BOOL					 ? T_BOOL
+											 : T_TEXT;
+		f->record = s->kind == CRMF_FIELD_RECORD || s->kind == CRMF_FIELD_RECORDS;
+		f->multi = (s->flags & CRMF_FIELD_MULTI) != 0;
+		if (s->kind == CRMF_FIELD_ENUM)
+			set_order(f, s->values, s->n_values);
+		else if (s->kind == CRMF_FIELD_MEMBER && team_ids)
 			set_order(f, team_ids, cfg->n_team);
-		else if (!strcmp(s->path, "size"))
+		else if (s->kind == CRMF_FIELD_CONFIG && !strcmp(s->path, "size"))
 			set_order(f, (const char *const *)cfg->sizes.v, cfg->sizes.n);
-		else if (!strcmp(s->path, "source"))
+		else if (s->kind == CRMF_FIELD_CONFIG && !strcmp(s->path, "source"))
 			set_order(f, (const char *const *)cfg->sources.v, cfg->sources.n);
 		return 0;
 	}
@@ -222,13 +169,14 @@ static int resolve(struct field *f, const crmf_config *cfg, const char *name, si
 /* Every field name, for suggestions; free the array (not the strings). */
 static const char **field_names(const crmf_config *cfg, size_t *n)
 {
-	const char **v = malloc((N_OF(stored_fields) + N_COMPUTED + cfg->n_fields) * sizeof(*v));
-	size_t k = 0;
+	size_t n_stored, k = 0;
+	const crmf_field *stored = crmf_fields(&n_stored);
+	const char **v = malloc((n_stored + N_COMPUTED + cfg->n_fields) * sizeof(*v));
 
 	if (!v)
 		abort();
-	for (size_t i = 0; i < N_OF(stored_fields); i++)
-		v[k++] = stored_fields[i].path;
+	for (size_t i = 0; i < n_stored; i++)
+		v[k++] = stored[i].path;
 	for (size_t i = 0; i < N_COMPUTED; i++)
 		v[k++] = computed_names[i];
 	for (size_t i = 0; i < cfg->n_fields; i++)

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "crmf/fields.h"
 
 static const char usage[] =
     "usage: crmf log ID --method METHOD --summary TEXT [--with NAME] [--feedback TEXT]\n"
@@ -38,8 +39,8 @@ static const char usage[] =
     "member, no git identity, merge in progress) or saved but not committed,\n"
     "2 usage error or unknown customer\n";
 
-static const char *const methods[] = {"phone", "visit", "email", "meeting", "wechat", "other"};
-#define N_METHODS (sizeof(methods) / sizeof(methods[0]))
+#define methods crmf_method_values
+#define N_METHODS CRMF_N_METHODS
 
 static int check_method(const char *m)
 {

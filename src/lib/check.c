@@ -2,6 +2,7 @@
 #include "crmf/check.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -10,17 +11,15 @@
 #include <utf8proc.h>
 
 #include "crmf/cache.h"
+#include "crmf/fields.h"
 #include "cross.h"
 #include "util.h"
 
-static const char *const stage_names[] = {
-	"lead", "intent", "negotiation", "customer", "at-risk", "lost",
-};
-static const char *const potential_names[] = {"high", "medium", "low"};
-static const char *const grade_names[] = {"A", "B", "C"};
-static const char *const method_names[] = {
-	"phone", "visit", "email", "meeting", "wechat", "other",
-};
+/* the closed sets of the field table */
+#define stage_names crmf_stage_values
+#define potential_names crmf_potential_values
+#define grade_names crmf_grade_values
+#define method_names crmf_method_values
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -48,37 +47,41 @@ static const char *const followup_keys[U_N] = {
 	"date", "by", "method", "with", "summary", "feedback", "next", "due",
 };
 
-/* Names people give fields from habit or other tools, so that an unknown key
- * can be answered with the field meant ('status' and its typos: 'stage'). */
+/* Names people give fields from habit or other tools (the aliases of the
+ * field table), so that an unknown key can be answered with the field meant
+ * ('status' and its typos: 'stage'). By record; taken from the table at the
+ * first unknown key. */
 struct alias {
 	const char *from, *to;
 };
-static const struct alias top_aliases[] = {
-	{"status", "stage"}, {"state", "stage"}, {"company", "name"}, {"company_name", "name"},
-	{"sector", "industry"}, {"scale", "size"}, {"employees", "size"}, {"channel", "source"},
-	{"created_at", "created"}, {"date", "created"}, {"sales", "owner"}, {"level", "grade"},
-	{"tag", "tags"}, {"labels", "tags"}, {"contact", "contacts"}, {"needs", "need"},
-	{"requirement", "need"}, {"deal", "deals"}, {"orders", "deals"}, {"followup", "followups"},
-	{"follow_ups", "followups"}, {"follow-ups", "followups"}, {"visits", "followups"},
-};
-static const struct alias contact_aliases[] = {
-	{"mobile", "phone"}, {"tel", "phone"}, {"telephone", "phone"}, {"cell", "phone"},
-	{"mail", "email"}, {"e-mail", "email"}, {"position", "title"}, {"role", "title"},
-	{"main", "primary"},
-};
-static const struct alias need_aliases[] = {
-	{"desc", "description"}, {"detail", "description"}, {"kind", "type"},
-	{"deadline", "timeline"}, {"price", "budget"},
-};
-static const struct alias deal_aliases[] = {
-	{"value", "amount"}, {"price", "amount"}, {"date", "signed"}, {"signed_on", "signed"},
-	{"expiry", "expires"}, {"expire", "expires"}, {"end", "expires"},
-};
-static const struct alias followup_aliases[] = {
-	{"type", "method"}, {"channel", "method"}, {"note", "summary"}, {"notes", "summary"},
-	{"content", "summary"}, {"who", "with"}, {"contact", "with"}, {"owner", "by"},
-	{"next_action", "next"}, {"deadline", "due"}, {"due_date", "due"}, {"result", "feedback"},
-};
+enum { A_TOP, A_CONTACT, A_NEED, A_DEAL, A_FOLLOWUP, A_N };
+static const char *const alias_parent[A_N] = {"", "contacts", "need", "deals", "followups"};
+#define ALIAS_MAX 32
+static struct {
+	struct alias v[ALIAS_MAX];
+	size_t n;
+} aliases[A_N];
+static pthread_once_t aliases_once = PTHREAD_ONCE_INIT;
+
+static void load_aliases(void)
+{
+	size_t n;
+	const crmf_field *t = crmf_fields(&n);
+
+	for (size_t i = 0; i < n; i++) {
+		const char *dot = strchr(t[i].path, '.');
+		size_t plen = dot ? (size_t)(dot - t[i].path) : 0;
+
+		for (int r = 0; r < A_N; r++) {
+			if (strlen(alias_parent[r]) != plen || strncmp(alias_parent[r], t[i].path, plen))
+				continue;
+			for (const char *const *al = t[i].aliases; al && *al; al++)
+				if (aliases[r].n < ALIAS_MAX)
+					aliases[r].v[aliases[r].n++] =
+						(struct alias){*al, crmf_field_key(&t[i])};
+		}
+	}
+}
 
 /* Summaries that say that contact happened but not what was said; compared
  * after dropping spaces, punctuation and case. */
@@ -328,16 +331,20 @@ static int find_key(const char *key, const char *const *names, size_t n)
 }
 
 /* The field of `names` that the unknown key `word` probably means, or NULL. */
-static const char *suggest_key(const char *word, const char *const *names, size_t n,
-			       const struct alias *al, size_t na)
+static const char *suggest_key(const char *word, const char *const *names, size_t n, int rec)
 {
-	const char *from[32], *s = crmf_suggest(word, names, n);
+	const char *from[ALIAS_MAX], *s = crmf_suggest(word, names, n);
+	const struct alias *al;
+	size_t na;
 
 	if (s)
 		return s;
-	for (size_t i = 0; i < na && i < 32; i++)
+	pthread_once(&aliases_once, load_aliases);
+	al = aliases[rec].v;
+	na = aliases[rec].n;
+	for (size_t i = 0; i < na && i < ALIAS_MAX; i++)
 		from[i] = al[i].from;
-	s = crmf_suggest(word, from, na < 32 ? na : 32);
+	s = crmf_suggest(word, from, na < ALIAS_MAX ? na : ALIAS_MAX);
 	for (size_t i = 0; s && i < na; i++)
 		if (from[i] == s)
 			return al[i].to;
@@ -346,7 +353,7 @@ static const char *suggest_key(const char *word, const char *const *names, size_
 
 /* Sort the pairs of `map` into slots by key, reporting keys not in `names`. */
 static void take_fields(struct ck *k, const crmf_node *map, const char *const *names, size_t n,
-			const struct alias *al, size_t na, const crmf_pair **slots, const char *what)
+			int rec, const crmf_pair **slots, const char *what)
 {
 	for (size_t i = 0; i < n; i++)
 		slots[i] = NULL;
@@ -361,7 +368,7 @@ static void take_fields(struct ck *k, const crmf_node *map, const char *const *n
 			slots[f] = p;
 			continue;
 		}
-		sug = suggest_key(p->key->value, names, n, al, na);
+		sug = suggest_key(p->key->value, names, n, rec);
 		show(&sv, p->key->value, p->key->len);
 		if (sug) {
 			err_at(k, p->key, "unknown-field", "unknown %s field '%s'; did you mean '%s'?",
@@ -678,41 +685,6 @@ bool crmf_phone_valid(const char *s)
 	bool plus;
 
 	return phone_scan(s, digits, &plus) >= 0;
-}
-
-static bool domain_char(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit((char)c) || c == '-' ||
-	       c >= 0x80;
-}
-
-bool crmf_email_valid(const char *s)
-{
-	const char *at = strchr(s, '@'), *d, *label;
-	size_t tld;
-
-	if (!at || at == s || strchr(at + 1, '@'))
-		return false;
-	for (d = s; d < at; d++) {
-		unsigned char c = (unsigned char)*d;
-
-		if (c <= 0x20 || c == 0x7f || strchr("()<>[]\\,;:\"", c))
-			return false;
-	}
-	label = at + 1;
-	for (d = label;; d++) {
-		if (*d == '.' || !*d) {
-			if (d == label)
-				return false; /* empty label */
-			if (!*d)
-				break;
-			label = d + 1;
-		} else if (!domain_char((unsigned char)*d)) {
-			return false;
-		}
-	}
-	tld = (size_t)(d - label);
-	return label != at + 1 && tld >= 2;
 }
 
 /* Vague summaries */
@@ -1092,7 +1064,7 @@ static void check_contact(struct ck *k, const crmf_node *map, const crmf_node **
 	memset(ct, 0, sizeof(*ct));
 	ct->node = map;
 	item_pos(k, map, &line, &col);
-	take_fields(k, map, contact_keys, C_N, contact_aliases, COUNT(contact_aliases), f, "contact");
+	take_fields(k, map, contact_keys, C_N, A_CONTACT, f, "contact");
 	if ((v = req_scalar(k, f[C_NAME], line, col,
 			    "contact lacks 'name'; add 'name: <the person's name>'")))
 		ct->name = v->value;
@@ -1186,7 +1158,7 @@ static void check_need(struct ck *k, const crmf_pair *p)
 	/* the reader sees the `need:` key as the mapping lacking something */
 	line = p->key->line;
 	col = p->key->column;
-	take_fields(k, map, need_keys, N_N, need_aliases, COUNT(need_aliases), f, "need");
+	take_fields(k, map, need_keys, N_N, A_NEED, f, "need");
 	if ((v = req_scalar(k, f[N_TYPE], line, col,
 			    "'need' lacks 'type'; add 'type: <what the customer needs>'")))
 		c->need_type = v->value;
@@ -1210,7 +1182,7 @@ static void check_deal(struct ck *k, const crmf_node *map)
 	d->node = map;
 	d->signed_on = d->expires = CRMF_NO_DAY;
 	item_pos(k, map, &line, &col);
-	take_fields(k, map, deal_keys, D_N, deal_aliases, COUNT(deal_aliases), f, "deal");
+	take_fields(k, map, deal_keys, D_N, A_DEAL, f, "deal");
 	if ((v = req_scalar(k, f[D_AMOUNT], line, col, "deal lacks 'amount'; add 'amount: <number>'"))) {
 		double a;
 
@@ -1245,7 +1217,7 @@ static void check_followup(struct ck *k, const crmf_node *map)
 	u->date = u->due = CRMF_NO_DAY;
 	u->minute = -1;
 	item_pos(k, map, &line, &col);
-	take_fields(k, map, followup_keys, U_N, followup_aliases, COUNT(followup_aliases), f, "follow-up");
+	take_fields(k, map, followup_keys, U_N, A_FOLLOWUP, f, "follow-up");
 	if ((date_node = req_scalar(k, f[U_DATE], line, col,
 				    "follow-up lacks 'date'; add 'date: YYYY-MM-DD'"))) {
 		show(&sv, date_node->value, date_node->len);
@@ -1382,17 +1354,77 @@ empty:
 		       def->name, field_type_names[def->type]);
 }
 
+/* Plain top-level fields: rows of the field table that the code above does
+ * not check by hand (not in top_keys), of a kind checked like a custom field
+ * of crmf.yaml. Adding such a row to the table is all check needs. Found once. */
+#define PLAIN_MAX 16
+static crmf_field_def plain[PLAIN_MAX];
+static size_t n_plain;
+static pthread_once_t plain_once = PTHREAD_ONCE_INIT;
+
+static void load_plain(void)
+{
+	size_t n;
+	const crmf_field *t = crmf_fields(&n);
+
+	for (size_t i = 0; i < n && n_plain < PLAIN_MAX; i++) {
+		crmf_field_def *d = &plain[n_plain];
+
+		if (strchr(t[i].path, '.') || find_key(t[i].path, top_keys, F_N) >= 0)
+			continue;
+		switch (t[i].kind) {
+		case CRMF_FIELD_TEXT:
+			d->type = CRMF_FT_STRING;
+			break;
+		case CRMF_FIELD_DATE:
+			d->type = CRMF_FT_DATE;
+			break;
+		case CRMF_FIELD_NUMBER:
+			d->type = CRMF_FT_NUMBER;
+			break;
+		case CRMF_FIELD_BOOL:
+			d->type = CRMF_FT_BOOL;
+			break;
+		case CRMF_FIELD_ENUM:
+			d->type = CRMF_FT_ENUM;
+			d->values.v = (char **)(uintptr_t)t[i].values;
+			d->values.n = t[i].n_values;
+			break;
+		case CRMF_FIELD_LIST:
+			d->type = CRMF_FT_LIST;
+			break;
+		default:
+			continue; /* needs code of its own: stays an unknown field */
+		}
+		d->name = (char *)(uintptr_t)t[i].path;
+		d->required = (t[i].flags & CRMF_FIELD_REQUIRED) != 0;
+		n_plain++;
+	}
+}
+
+static const crmf_field_def *plain_field(const char *key, size_t len)
+{
+	pthread_once(&plain_once, load_plain);
+	for (size_t i = 0; i < n_plain; i++)
+		if (strncmp(plain[i].name, key, len) == 0 && !plain[i].name[len])
+			return &plain[i];
+	return NULL;
+}
+
 static void unknown_top(struct ck *k, const crmf_pair *p)
 {
 	const crmf_config *cfg = k->cfg;
-	const char **names = xmalloc((F_N + cfg->n_fields) * sizeof(*names)), *sug;
+	const char **names, *sug;
 	struct shown sv;
 
+	pthread_once(&plain_once, load_plain);
+	names = xmalloc((F_N + n_plain + cfg->n_fields) * sizeof(*names));
 	memcpy(names, top_keys, sizeof(top_keys));
+	for (size_t i = 0; i < n_plain; i++)
+		names[F_N + i] = plain[i].name;
 	for (size_t i = 0; i < cfg->n_fields; i++)
-		names[F_N + i] = cfg->fields[i].name;
-	sug = suggest_key(p->key->value, names, F_N + cfg->n_fields, top_aliases,
-			  COUNT(top_aliases));
+		names[F_N + n_plain + i] = cfg->fields[i].name;
+	sug = suggest_key(p->key->value, names, F_N + n_plain + cfg->n_fields, A_TOP);
 	show(&sv, p->key->value, p->key->len);
 	if (sug)
 		err_at(k, p->key, "unknown-field", "unknown field '%s'; did you mean '%s'?", sv.s, sug);
@@ -1512,11 +1544,18 @@ int crmf_check_customer(crmf_customer **out, crmf_doc *doc, const char *relpath,
 
 		if (find_key_n(p->key->value, p->key->len, top_keys, F_N) >= 0)
 			continue;
-		if ((def = crmf_config_field(cfg, p->key->value)))
+		if ((def = plain_field(p->key->value, p->key->len)) ||
+		    (def = crmf_config_field(cfg, p->key->value)))
 			check_custom(&k, def, p);
 		else
 			unknown_top(&k, p);
 	}
+	pthread_once(&plain_once, load_plain);
+	for (size_t j = 0; j < n_plain; j++)
+		if (plain[j].required && !crmf_node_pair(root, plain[j].name))
+			err_pos(&k, k.root_line, k.root_col, "missing-field",
+				"missing required field '%s'; add '%s:' with a %s value", plain[j].name,
+				plain[j].name, field_type_names[plain[j].type]);
 	for (size_t j = 0; j < cfg->n_fields; j++) {
 		const crmf_field_def *def = &cfg->fields[j];
 

@@ -15,6 +15,7 @@
 
 #include "crmf/cache.h"
 #include "crmf/crmf.h"
+#include "crmf/fields.h"
 #include "crmf/store.h"
 #include "cross.h"
 #include "readmany.h"
@@ -32,7 +33,8 @@
  */
 
 /* Bump when the record layout or what checking produces changes without a
- * version change: the cache key includes it. */
+ * version change: the cache key includes it, and the hash of the field table
+ * (crmf_fields_hash), so that adding or changing a field needs no bump. */
 #define REC_FORMAT "4"
 
 enum { R_CUSTOMER = 1, R_UNSURE = 2 };
@@ -314,10 +316,6 @@ static bool view_parse(struct view *v, const void *rec, size_t len)
 
 /* ---- records: making one from a checked file ---- */
 
-static const char *const due_fields[] = {
-	"stage", "created", "potential", "grade", "deals", "followups",
-};
-
 static bool before(int l1, int c1, int l2, int c2)
 {
 	return l1 < l2 || (l1 == l2 && c1 < c2);
@@ -332,14 +330,14 @@ static bool error_matters(const crmf_node *root, int line, int col)
 	for (size_t i = 0; i < root->n; i++) {
 		const crmf_pair *p = &root->pairs[i];
 		const crmf_node *end = p->value ? p->value : p->key;
+		const crmf_field *f;
 
 		if (before(line, col, p->key->line, p->key->column) ||
 		    before(end->end_line, end->end_column, line, col))
 			continue;
-		for (size_t k = 0; k < sizeof(due_fields) / sizeof(due_fields[0]); k++)
-			if (strcmp(p->key->value, due_fields[k]) == 0)
-				return true;
-		return false;
+		/* a top-level field of the table marked CLASSIFY */
+		f = crmf_field_find(p->key->value, p->key->len);
+		return f && !strchr(f->path, '.') && (f->flags & CRMF_FIELD_CLASSIFY);
 	}
 	return true;
 }
@@ -1810,7 +1808,10 @@ int crmf_repo_open(crmf_repo **out, const char *root)
 	crmf_diags_init(&priv->cfg_diags);
 	repo->priv = priv;
 	repo->root = xstrdup(root);
+	uint64_t fields = crmf_fields_hash();
+
 	priv->key = crmf_hash_bytes((crmf_hash){0, 0}, tag, sizeof(tag));
+	priv->key = crmf_hash_bytes(priv->key, &fields, sizeof(fields));
 	if (lstat(cfg_path, &st) == 0 && !S_ISREG(st.st_mode)) {
 		/* a link is not followed: the defaults, and an error at it */
 		crmf_file f = {"crmf.yaml", 0, 0,

@@ -11,6 +11,7 @@
 
 #include "crmf/check.h"
 #include "crmf/date.h"
+#include "crmf/fields.h"
 #include "util.h"
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
@@ -30,10 +31,11 @@ static const char *const first_keys[] = {"A", "B", "C"};
 static const char *const type_names[] = {
 	"string", "text", "date", "number", "bool", "enum", "list",
 };
-static const char *const builtin_fields[] = {
-	"id",	   "name",  "industry", "size", "source",   "created", "owner",	    "stage",
-	"potential", "grade", "tags",	  "contacts", "need", "deals", "followups",
-};
+/* Whether `name` is a top-level field of the field table. */
+static bool builtin_field(const char *name)
+{
+	return !strchr(name, '.') && crmf_field_find(name, strlen(name));
+}
 
 static const char *const default_sizes[] = {"<50", "50-200", ">200"};
 static const char *const default_sources[] = {
@@ -42,12 +44,6 @@ static const char *const default_sources[] = {
 static const char *const default_id_format = "C{yyyy}{seq:3}";
 
 /* Fields whose values form a closed set, for checking `labels`. */
-static const char *const stage_values[] = {"lead",     "intent",  "negotiation",
-					   "customer", "at-risk", "lost"};
-static const char *const potential_values[] = {"high", "medium", "low"};
-static const char *const grade_values[] = {"A", "B", "C"};
-static const char *const method_values[] = {"phone",   "visit", "email",
-					    "meeting", "wechat", "other"};
 static const char *const activity_values[] = {"active", "dormant", "lost"};
 static const char *const value_values[] = {"high", "low"};
 static const char *const quadrant_values[] = {"core", "win-back", "develop", "watch"};
@@ -61,10 +57,10 @@ struct closed_set {
 };
 
 static const struct closed_set closed_sets[] = {
-	{"stage", stage_values, N_OF(stage_values)},
-	{"potential", potential_values, N_OF(potential_values)},
-	{"grade", grade_values, N_OF(grade_values)},
-	{"method", method_values, N_OF(method_values)},
+	{"stage", crmf_stage_values, N_OF(crmf_stage_values)},
+	{"potential", crmf_potential_values, N_OF(crmf_potential_values)},
+	{"grade", crmf_grade_values, N_OF(crmf_grade_values)},
+	{"method", crmf_method_values, N_OF(crmf_method_values)},
 	{"activity", activity_values, N_OF(activity_values)},
 	{"value", value_values, N_OF(value_values)},
 	{"quadrant", quadrant_values, N_OF(quadrant_values)},
@@ -192,58 +188,6 @@ const char *crmf_suggest(const char *word, const char *const *candidates, size_t
 		}
 	}
 	return best;
-}
-
-/* ---- syntax helpers ---- */
-
-static bool is_atext(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       strchr("!#$%&'*+/=?^_`{|}~-", c) != NULL;
-}
-
-static bool is_label_char(unsigned char c)
-{
-	/* bytes >= 0x80: internationalised domain names written in UTF-8 */
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       c == '-' || c >= 0x80;
-}
-
-bool crmf_schema_is_email(const char *s, size_t len)
-{
-	size_t at = 0, i, labels = 0, label_len = 0;
-
-	if (!s || len == 0 || len > 254)
-		return false;
-	while (at < len && s[at] != '@')
-		at++;
-	if (at == 0 || at > 64 || at + 1 >= len)
-		return false;
-	for (i = 0; i < at; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '.') {
-			if (i == 0 || i + 1 == at || s[i - 1] == '.')
-				return false;
-		} else if (!is_atext(c)) {
-			return false;
-		}
-	}
-	for (i = at + 1; i <= len; i++) {
-		if (i == len || s[i] == '.') {
-			if (label_len == 0 || label_len > 63 || s[i - 1] == '-')
-				return false;
-			labels++;
-			label_len = 0;
-			continue;
-		}
-		if (!is_label_char((unsigned char)s[i]))
-			return false;
-		if (label_len == 0 && s[i] == '-')
-			return false;
-		label_len++;
-	}
-	return labels >= 2;
 }
 
 const char *crmf_field_type_name(crmf_field_type t)
@@ -636,7 +580,7 @@ static void load_team(struct loader *L, const crmf_node *n)
 					break;
 				case 2:
 					email = member_string(L, p->value, "team.email");
-					if (email && !crmf_schema_is_email(email, strlen(email))) {
+					if (email && !crmf_email_valid(email)) {
 						report(L, p->value, "config-value",
 						       "invalid email '%s'; write it like "
 						       "name@example.com",
@@ -725,7 +669,7 @@ static void load_field(struct loader *L, const crmf_pair *fp)
 	char what[128];
 	int t = -1;
 
-	if (in_list(name, builtin_fields, N_OF(builtin_fields))) {
+	if (builtin_field(name)) {
 		report(L, fp->key, "config-value",
 		       "custom field '%s' shadows the built-in field; choose another name", name);
 		return;
@@ -973,21 +917,23 @@ static bool label_field(const crmf_config *cfg, const char *field, const char *c
 		}
 		return true;
 	}
-	return in_list(field, builtin_fields, N_OF(builtin_fields)) ||
+	return builtin_field(field) ||
 	       in_list(field, extra_label_fields, N_OF(extra_label_fields));
 }
 
 static void label_candidates(const crmf_config *cfg, const char ***out, size_t *n)
 {
-	size_t k = 0;
+	size_t k = 0, n_table;
+	const crmf_field *table = crmf_fields(&n_table);
 
-	*out = xmalloc((N_OF(closed_sets) + N_OF(builtin_fields) + N_OF(extra_label_fields) +
+	*out = xmalloc((N_OF(closed_sets) + n_table + N_OF(extra_label_fields) +
 			cfg->n_fields) *
 		       sizeof(**out));
 	for (size_t i = 0; i < N_OF(closed_sets); i++)
 		(*out)[k++] = closed_sets[i].field;
-	for (size_t i = 0; i < N_OF(builtin_fields); i++)
-		(*out)[k++] = builtin_fields[i];
+	for (size_t i = 0; i < n_table; i++) /* the top-level fields, in order */
+		if (!strchr(table[i].path, '.'))
+			(*out)[k++] = table[i].path;
 	for (size_t i = 0; i < N_OF(extra_label_fields); i++)
 		(*out)[k++] = extra_label_fields[i];
 	for (size_t i = 0; i < cfg->n_fields; i++)
