@@ -148,8 +148,8 @@ bool crmf_email_valid(const char *s)
 		if (c == '.') {
 			if (i == 0 || i + 1 == at || s[i - 1] == '.')
 				return false;
-		} else if (!is_atext(c)) {
-			return false;
+		} else if (!is_atext(c) && c < 0x80) {
+			return false; /* bytes >= 0x80: an internationalised address (RFC 6531) */
 		}
 	}
 	for (i = at + 1; i <= len; i++) {

@@ -738,10 +738,11 @@ static void test_email_syntax(void **state)
 {
 	static const char *const good[] = {
 		"a@b.cn", "zhang.wei+crm@example.com.cn", "Li_Na@Example.COM", "x@例子.中国",
+		"张伟@例子.中国",
 	};
 	static const char *const bad[] = {
 		"a@b", "a b@c.cn", "@c.cn", "a@@c.cn", "a@c..cn", "a@.cn", "a@c.cn.", "a@c.c",
-		"a@c_d.cn", "ab.cn", "",
+		"a@c_d.cn", "ab.cn", "", ".a@c.cn", "a.@c.cn", "a..b@c.cn", "a@-c.cn", "a@c-.cn",
 	};
 
 	(void)state;

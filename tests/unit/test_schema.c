@@ -147,12 +147,11 @@ static void test_email(void **state)
 {
 	static const char *const good[] = {
 		"a@b.cn", "zhang.wei@example.cn", "li_na+crm@mail.example.com", "x@例子.中国",
-		"o'brien@example.ie",
+		"o'brien@example.ie", "张伟@example.cn",
 	};
 	static const char *const bad[] = {
 		"", "a", "a@", "@b.cn", "a@b", "a@@b.cn", "a b@c.cn", ".a@b.cn", "a.@b.cn",
 		"a..b@c.cn", "a@b..cn", "a@-b.cn", "a@b-.cn", "a@b.cn.", "a@.b.cn", "a@b_c.cn",
-		"张伟@example.cn",
 	};
 
 	(void)state;
