@@ -1582,6 +1582,15 @@ static int cmp_file(const void *a, const void *b)
  * YAML file outside customers/ and archive/ is checked as a customer file
  * too: it is added to *files, which stay sorted by path.
  */
+static void push_path(char ***out, size_t *n, size_t *cap, char *p)
+{
+	if (*n == *cap) {
+		*cap = *cap ? 2 * *cap : 16;
+		*out = xrealloc(*out, *cap * sizeof(**out));
+	}
+	(*out)[(*n)++] = p;
+}
+
 /* The *.yaml and *.yml files below folder `dir` (hidden entries left out, links not entered),
  * appended to `out` as paths starting with `dir`. */
 static void yaml_below(const char *dir, char ***out, size_t *n, size_t *cap)
@@ -1594,7 +1603,6 @@ static void yaml_below(const char *dir, char ***out, size_t *n, size_t *cap)
 	while ((de = readdir(d))) {
 		char *p;
 		struct stat st;
-		size_t len = strlen(de->d_name);
 
 		if (de->d_name[0] == '.')
 			continue;
@@ -1604,16 +1612,11 @@ static void yaml_below(const char *dir, char ***out, size_t *n, size_t *cap)
 			free(p);
 			continue;
 		}
-		if (!((len > 5 && strcmp(de->d_name + len - 5, ".yaml") == 0) ||
-		      (len > 4 && strcmp(de->d_name + len - 4, ".yml") == 0))) {
+		if (!is_yaml(de->d_name)) {
 			free(p);
 			continue;
 		}
-		if (*n == *cap) {
-			*cap = *cap ? 2 * *cap : 16;
-			*out = xrealloc(*out, *cap * sizeof(**out));
-		}
-		(*out)[(*n)++] = p;
+		push_path(out, n, cap, p);
 	}
 	closedir(d);
 }
@@ -1649,11 +1652,7 @@ static char **expand_paths(size_t *n_out, const char *root, const crmf_scan_opts
 			}
 		}
 		free(rel);
-		if (cnt == cap) {
-			cap = cap ? 2 * cap : 16;
-			out = xrealloc(out, cap * sizeof(*out));
-		}
-		out[cnt++] = xstrdup(p);
+		push_path(&out, &cnt, &cap, xstrdup(p));
 	}
 	*n_out = cnt;
 	return out;
