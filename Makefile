@@ -1,7 +1,7 @@
 # crmf: customers as YAML files in git.
 # make [CC=clang] [SANITIZE=1]   build ./crmf (sanitized builds go to build/san/)
 # make check                     every unit and end-to-end test, and the fuzz inputs replayed
-# make fuzz [FUZZ_TIME=60]       each libFuzzer harness (clang) for FUZZ_TIME seconds
+# make fuzz [FUZZ_TIME=60] [FUZZ_SEED=N] each libFuzzer harness (clang) for FUZZ_TIME seconds
 # make install PREFIX=/usr/local DESTDIR=
 
 PREFIX ?= /usr/local
@@ -114,7 +114,7 @@ endif
 
 fuzz:
 	$(MAKE) FUZZ=1 CC=clang fuzz-build
-	bash fuzz/run.sh $(FUZZ_TIME) $(FUZZ_BIN)
+	FUZZ_SEED="$(FUZZ_SEED)" bash fuzz/run.sh $(FUZZ_TIME) $(FUZZ_BIN)
 
 # make bench [N="1000 10000"] [RUNS=5]: see bench/run.sh (N=100000 for the big one)
 bench: $(BIN)

@@ -4,6 +4,8 @@
 # so the committed files stay as they are. New inputs and crashes go under
 # build/fuzz/work/<name>/. Exits 1 when any harness crashed, after naming the
 # input that crashed it; every harness runs, each stops at its first crash.
+# FUZZ_SEED=N starts libFuzzer's random generator at N (CI does, so that one
+# commit fuzzes the same inputs on every run); without it each run explores anew.
 set -u
 time=$1
 shift
@@ -18,7 +20,7 @@ for bin in "$@"; do
 		[ -d "$d" ] && cp -p "$d"/* "$work/corpus/" 2>/dev/null
 	done
 	echo "== fuzz: $name for ${time}s ($(ls "$work/corpus" | wc -l) inputs to start from)"
-	"$bin" -max_total_time="$time" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+	"$bin" ${FUZZ_SEED:+-seed="$FUZZ_SEED"} -max_total_time="$time" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
 		-print_final_stats=1 -artifact_prefix="$work/crashes/" "$work/corpus" \
 		>"$work/log" 2>&1
 	rc=$?

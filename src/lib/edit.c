@@ -912,6 +912,8 @@ int crmf_edit_add_key(crmf_edit *e, const crmf_node *map, const char *key, const
 		return crmf_error_set("a key can only be added to a mapping");
 	if (pair_of(map, key, strlen(key), NULL) || pending_key(e, map, key))
 		return crmf_error_set("key '%s' is already there", key);
+	if (map->style != CRMF_STYLE_FLOW && !map->n)
+		return crmf_error_set("no key of this mapping is plain text; fix the file first");
 	if (chain_of(&ch, e->doc, map) < 0)
 		return -1;
 	sniff(e);
@@ -1003,6 +1005,8 @@ int crmf_edit_append(crmf_edit *e, const crmf_node *map, const char *key,
 		return -1;
 	if (pending_key(e, map, key))
 		return crmf_error_set("key '%s' is already added by this edit", key);
+	if (map->style != CRMF_STYLE_FLOW && !map->n)
+		return crmf_error_set("no key of this mapping is plain text; fix the file first");
 	sniff(e);
 	step = (size_t)e->item_step;
 	pair = pair_of(map, key, strlen(key), NULL);
