@@ -94,7 +94,7 @@ static int long_option(cli_args *args, const char *word)
 	size_t len = eq ? (size_t)(eq - name) : strlen(name);
 	const struct cli_opt *match = NULL, *o;
 	int n_match = 0;
-	char shown[64], all[512] = "";
+	char shown[256], all[512] = "";
 
 	/* the option of that name, else the one whose name starts so (as getopt_long) */
 	for (size_t i = 0; (o = option_at(args->cmd, i)); i++) {

@@ -1,4 +1,4 @@
-/* Everything the commands print goes through here: diagnostics, errors, usage, JSON strings. */
+/* Everything the commands print goes through here: diagnostics, errors, JSON strings (usage: args.c). */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
