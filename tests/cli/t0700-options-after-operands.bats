@@ -80,7 +80,11 @@ FIELDS=(industry=IT服务/云计算 size=50-200 source=展会 region=华东 'con
 	git clone -q --bare repo remote.git
 	cd repo
 	git remote add origin ../remote.git
-	run crmf sync origin --no-push --today 2025-06-16
+	# libgit2 1.5.1 leaks PCRE2 match data on remote lookups: sanitized builds
+	# ignore that leak, and only that one (as t0510-sync.bats does)
+	printf 'leak:libpcre2-8.so\n' >"$TMP/lsan.supp"
+	LSAN_OPTIONS="suppressions=$TMP/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}" \
+		run crmf sync origin --no-push --today 2025-06-16
 	assert_success
 	refute_output --partial 'option'
 	run crmf setup --command /opt/bin/crmf
