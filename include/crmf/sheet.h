@@ -14,7 +14,7 @@
  *
  * Readers: .xlsx through libzip and libexpat (shared and inline strings,
  * numbers, booleans, formulas' cached values, date cells recognised by their
- * number format: the built-in ids 14-22, 27-36, 45-47 and 50-58 and custom
+ * number format: the built-in ids 14-17, 22, 27-31, 36 and 50-58 and custom
  * formats such as yyyy/m/d or yyyy"年"m"月"d"日"; the 1904 date system);
  * .xls (Excel 97-2003, BIFF) through libfreexl; .csv and .tsv through libcsv
  * (RFC 4180: quoted fields, doubled quotes, line breaks inside quotes). The
@@ -137,7 +137,7 @@ const char *crmf_sheet_format_name(crmf_sheet_format f);
 
 /**
  * True when the Excel number format `code` shows a date (with or without a
- * time): it has a year or day part (y, d, 年, 日, or e) outside quoted text,
+ * time): it has a year or day part (y, d, 年, 日) outside quoted text,
  * escapes and [brackets]. *time is set when it shows hours or seconds too.
  */
 int crmf_sheet_format_is_date(const char *code, int *time);

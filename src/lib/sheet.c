@@ -407,6 +407,8 @@ int crmf_sheet_format_is_date(const char *code, int *time)
 	bool date = false, hms = false;
 
 	*time = 0;
+	if (strncasecmp(code, "General", 7) == 0)
+		return 0;
 	for (const char *p = code; *p; p++) {
 		unsigned char c = (unsigned char)*p;
 
@@ -433,7 +435,7 @@ int crmf_sheet_format_is_date(const char *code, int *time)
 			p = q;
 		} else if (c == ';') {
 			break; /* the first section decides */
-		} else if (strchr("yYdDeE", c)) {
+		} else if (strchr("yYdD", c)) {
 			date = true;
 		} else if (strchr("hHsS", c)) {
 			hms = true;
