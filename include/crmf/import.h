@@ -39,7 +39,7 @@
  *                                          暂停合作 at-risk, and the labels 潜在期…流失
  *   客户类型 Customer type                  stage when 合作阶段 is empty: 潜在客户 lead,
  *                                          意向客户 intent, 成交客户 customer; 流失客户
- *                                          is always lost
+ *                                          is always lost; neither: lead
  *   合作潜力 潜力 Potential                 potential (高 中 低, 高潜力…)
  *   意向等级 等级 Grade                     grade (A B C, A级…)
  *   标签 Tags                              tags (split at , ， ; ； 、 and line breaks)

@@ -648,6 +648,9 @@ static void type_row(row_ctx *R, struct rowvals *rv)
 		if (lost || !has(&v[S_STAGE]))
 			val_set(&v[S_STAGE], v[S_CUSTOMER_TYPE].text, v[S_CUSTOMER_TYPE].col, false);
 	}
+	/* a row that says nothing of its stage is a lead: the first stage */
+	if (!has(&v[S_STAGE]))
+		val_set(&v[S_STAGE], "lead", 0, false);
 	split_next_plan(R, rv);
 	type_date(&v[S_F_DUE], cell_of(R, &v[S_F_DUE]), false);
 	if (!has(&v[S_OWNER]) && has(&v[S_F_BY]))
