@@ -114,6 +114,32 @@ static void test_xlsx_1904(void **state)
 	crmf_workbook_free(wb);
 }
 
+/* A workbook written by hand (make_sheets.py handmade_xlsx): what openpyxl never writes. */
+static void test_xlsx_handmade(void **state)
+{
+	crmf_workbook *wb = open_ok("handmade.xlsx", NULL);
+	const crmf_sheet *sh = &wb->sheets[0];
+
+	(void)state;
+	assert_int_equal(wb->n_sheets, 1);
+	assert_string_equal(sh->name, "手工");
+	assert_cell(sh, 1, 1, CRMF_CELL_TEXT, "客户名称");
+	assert_cell(sh, 1, 2, CRMF_CELL_TEXT, "备注");
+	/* rich text runs joined, the phonetic guide left out */
+	assert_cell(sh, 2, 1, CRMF_CELL_TEXT, "杭州云启 ");
+	assert_cell(sh, 2, 2, CRMF_CELL_TEXT, "ab");
+	assert_cell(sh, 2, 3, CRMF_CELL_TEXT, "客户名称!");
+	assert_cell(sh, 2, 4, CRMF_CELL_TEXT, "#N/A");
+	assert_cell(sh, 2, 5, CRMF_CELL_DATE, "2024-03-01 10:30");
+	/* built-in format 31 (yyyy"年"m"月"d"日" in Chinese Excel) */
+	assert_cell(sh, 2, 6, CRMF_CELL_DATE, "2024-03-01");
+	assert_cell(sh, 2, 7, CRMF_CELL_TEXT, "FALSE");
+	/* written as 1.39E+10, read as its digits */
+	assert_cell(sh, 9, 3, CRMF_CELL_NUMBER, "13900000000");
+	assert_int_equal(sh->n_rows, 3);
+	crmf_workbook_free(wb);
+}
+
 static void test_xls(void **state)
 {
 	crmf_workbook *wb = open_ok("seed003.xls", NULL);
@@ -301,7 +327,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_xlsx_cells),	 cmocka_unit_test(test_xlsx_second_sheet),
-		cmocka_unit_test(test_xlsx_1904),	 cmocka_unit_test(test_xls),
+		cmocka_unit_test(test_xlsx_1904),	 cmocka_unit_test(test_xlsx_handmade),
+		cmocka_unit_test(test_xls),
 		cmocka_unit_test(test_csv_encodings),	 cmocka_unit_test(test_csv_forced_wrong),
 		cmocka_unit_test(test_csv_rfc4180),	 cmocka_unit_test(test_broken_files),
 		cmocka_unit_test(test_format_is_date), cmocka_unit_test(test_cell_ref),
