@@ -7,6 +7,7 @@
 #include "crmf/check.h"
 #include "crmf/edit.h"
 #include "crmf/import.h"
+#include "crmf/perf.h"
 #include "import_private.h"
 #include "util.h"
 
@@ -1158,11 +1159,37 @@ static void duplicate_ids(crmf_import *imp, crmf_diags *diags)
 	free(v);
 }
 
+struct rows_job {
+	crmf_import *imp;
+	struct import_priv *P;
+	const crmf_sheet_row **srows;
+	crmf_diags *rdiags;
+};
+
+static void rows_part(void *ctx, size_t part, size_t lo, size_t hi)
+{
+	struct rows_job *job = ctx;
+
+	(void)part;
+	for (size_t i = lo; i < hi; i++) {
+		crmf_import_row *row = &job->imp->rows[i];
+		struct rowvals *rv = xcalloc(1, sizeof(*rv));
+		row_ctx R = {job->imp, job->P, job->srows[i], &job->rdiags[i]};
+
+		rv->custom = xcalloc(job->P->n_custom ? job->P->n_custom : 1, sizeof(*rv->custom));
+		row->priv = rv;
+		crmf_diags_init(&job->rdiags[i]);
+		do_row(&R, row, rv);
+	}
+}
+
 int crmf_import_sheet(crmf_import **out, const crmf_sheet *sheet, const crmf_import_map *map,
 		      const crmf_config *cfg, const crmf_import_options *opt, crmf_diags *diags)
 {
 	crmf_import *imp = xcalloc(1, sizeof(*imp));
 	struct import_priv *P = xcalloc(1, sizeof(*P));
+	const crmf_sheet_row **srows;
+	crmf_diags *rdiags;
 
 	*out = NULL;
 	imp->priv = P;
@@ -1193,27 +1220,31 @@ int crmf_import_sheet(crmf_import **out, const crmf_sheet *sheet, const crmf_imp
 		return -1;
 	}
 	imp->rows = xcalloc(sheet->n_rows ? sheet->n_rows : 1, sizeof(*imp->rows));
+	srows = xcalloc(sheet->n_rows ? sheet->n_rows : 1, sizeof(*srows));
 	for (size_t r = 0; r < sheet->n_rows; r++) {
 		const crmf_sheet_row *srow = &sheet->rows[r];
-		crmf_import_row *row;
-		struct rowvals *rv;
-		crmf_diags rd;
-		row_ctx R;
 
 		if (srow->row <= imp->header_row || row_empty(imp, P, srow))
 			continue;
-		row = &imp->rows[imp->n_rows++];
-		row->row = srow->row;
-		rv = xcalloc(1, sizeof(*rv));
-		rv->custom = xcalloc(P->n_custom ? P->n_custom : 1, sizeof(*rv->custom));
-		row->priv = rv;
-		crmf_diags_init(&rd);
-		R = (row_ctx){imp, P, srow, &rd};
-		do_row(&R, row, rv);
-		flush_row(row, &rd, diags);
-		imp->errors += row->errors;
-		imp->warnings += row->warnings;
+		srows[imp->n_rows] = srow;
+		imp->rows[imp->n_rows++].row = srow->row;
 	}
+	/* rows are independent: mapped and checked on every core, reported in order */
+	rdiags = xcalloc(imp->n_rows ? imp->n_rows : 1, sizeof(*rdiags));
+	{
+		struct rows_job job = {imp, P, srows, rdiags};
+
+		crmf_parallel_for(imp->n_rows, crmf_parallel_parts(imp->n_rows, 256), rows_part,
+				  &job);
+	}
+	for (size_t i = 0; i < imp->n_rows; i++) {
+		flush_row(&imp->rows[i], &rdiags[i], diags);
+		crmf_diags_release(&rdiags[i]);
+		imp->errors += imp->rows[i].errors;
+		imp->warnings += imp->rows[i].warnings;
+	}
+	free(rdiags);
+	free(srows);
 	duplicate_ids(imp, diags);
 	*out = imp;
 	return 0;
