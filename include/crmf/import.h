@@ -162,7 +162,9 @@ typedef struct crmf_import {
  * valid (warning; the row gets a new one), an id repeated in the sheet
  * (error), 下次跟进计划 without a follow-up to hold it (error). Returns 0
  * with *out set (also when rows have errors: see errors), or -1 with
- * crmf_error_last() when no header row is found. Free with crmf_import_free.
+ * crmf_error_last() when no header row is found. Free with crmf_import_free;
+ * the workbook of `sheet` must outlive the import (the columns' headers are its
+ * text). Rows are mapped and checked on every core; `cfg` and `map` are only read.
  */
 int crmf_import_sheet(crmf_import **out, const crmf_sheet *sheet, const crmf_import_map *map,
 		      const crmf_config *cfg, const crmf_import_options *opt, crmf_diags *diags);

@@ -112,6 +112,10 @@ static crmf_cell *new_cell(sheet_build *b, uint32_t row, uint32_t col)
 {
 	crmf_cell *c;
 
+	if (b->n >= SHEET_MAX_CELLS) {
+		b->full = true;
+		return NULL;
+	}
 	if (b->n == b->cap) {
 		b->cap = b->cap ? 2 * b->cap : 256;
 		b->cells = xrealloc(b->cells, b->cap * sizeof(*b->cells));
@@ -139,7 +143,8 @@ void sheet_text(sheet_build *b, uint32_t row, uint32_t col, const char *s, size_
 
 	if (blank(s, len))
 		return;
-	c = new_cell(b, row, col);
+	if (!(c = new_cell(b, row, col)))
+		return;
 	c->type = CRMF_CELL_TEXT;
 	c->text = wb_strndup(b->wb, s, len);
 }
@@ -164,6 +169,8 @@ void sheet_date(sheet_build *b, uint32_t row, uint32_t col, crmf_day day, int mi
 	crmf_cell *c = new_cell(b, row, col);
 	char buf[32];
 
+	if (!c)
+		return;
 	c->type = CRMF_CELL_DATE;
 	c->day = day;
 	c->minute = minute;
@@ -199,7 +206,8 @@ void sheet_number(sheet_build *b, uint32_t row, uint32_t col, double v, bool dat
 		sheet_date(b, row, col, day, time || minute ? minute : -1, v);
 		return;
 	}
-	c = new_cell(b, row, col);
+	if (!(c = new_cell(b, row, col)))
+		return;
 	c->type = CRMF_CELL_NUMBER;
 	c->number = v;
 	c->text = number_text(b->wb, v);
@@ -241,10 +249,16 @@ static const crmf_cell *find_sorted(const crmf_cell *v, size_t n, uint32_t row, 
 	return lo < n && v[lo].row == row && v[lo].col == col ? &v[lo] : NULL;
 }
 
-void sheet_finish(sheet_build *b)
+int sheet_finish(sheet_build *b)
 {
 	crmf_sheet *sh = b->sheet;
 	size_t n_before, w = 0;
+
+	if (b->full) {
+		sheet_abandon(b);
+		return crmf_error_set("%s: sheet '%s' has more than 20,000,000 cells; split it",
+				      b->wb->path, sh->name);
+	}
 
 	qsort(b->cells, b->n, sizeof(*b->cells), cell_cmp);
 	n_before = b->n;
@@ -262,11 +276,18 @@ void sheet_finish(sheet_build *b)
 
 				if (find_sorted(b->cells, n_before, y, x))
 					continue;
-				c = new_cell(b, y, x);
+				if (!(c = new_cell(b, y, x)))
+					break;
 				*c = src;
 				c->row = y;
 				c->col = x;
 			}
+	}
+	if (b->full) {
+		sheet_abandon(b);
+		return crmf_error_set("%s: sheet '%s' has more than 20,000,000 cells with its "
+				      "merged ranges filled; split it",
+				      b->wb->path, sh->name);
 	}
 	if (b->n != n_before)
 		qsort(b->cells, b->n, sizeof(*b->cells), cell_cmp);
@@ -309,6 +330,7 @@ void sheet_finish(sheet_build *b)
 		keep_block(b->wb, b->cells);
 	b->cells = NULL;
 	b->merged = NULL;
+	return 0;
 }
 
 void sheet_abandon(sheet_build *b)

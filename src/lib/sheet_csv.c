@@ -211,6 +211,5 @@ int sheet_read_text(crmf_workbook *wb, const char *buf, size_t len, char delim,
 				      "limits); split it",
 				      wb->path);
 	}
-	sheet_finish(&b);
-	return 0;
+	return sheet_finish(&b);
 }

@@ -9,6 +9,8 @@
 /* Excel's limits: a cell beyond them is a corrupt file */
 #define SHEET_MAX_ROW 1048576u
 #define SHEET_MAX_COL 16384u
+/* Cells of one sheet at most (some 1 GiB of memory): a zip bomb of cells stops here */
+#define SHEET_MAX_CELLS 20000000u
 
 /* A sheet being read: cells in any order, sorted and grouped into rows by
  * sheet_finish. */
@@ -19,6 +21,7 @@ typedef struct sheet_build {
 	size_t n, cap;
 	crmf_sheet_range *merged;
 	size_t n_merged, cap_merged;
+	bool full; /* SHEET_MAX_CELLS reached: the reader fails */
 } sheet_build;
 
 /* Memory that lives as long as the workbook. */
@@ -36,8 +39,9 @@ void sheet_number(sheet_build *b, uint32_t row, uint32_t col, double v, bool dat
 void sheet_date(sheet_build *b, uint32_t row, uint32_t col, crmf_day day, int minute,
 		double serial);
 void sheet_merge(sheet_build *b, crmf_sheet_range r);
-/* Sort, fill merged ranges, group into rows. */
-void sheet_finish(sheet_build *b);
+/* Sort, fill merged ranges, group into rows; -1 with crmf_error_set when the
+ * sheet has more than SHEET_MAX_CELLS cells (then it is abandoned). */
+int sheet_finish(sheet_build *b);
 /* Drop the cells of an unfinished sheet. */
 void sheet_abandon(sheet_build *b);
 

@@ -118,7 +118,10 @@ int sheet_read_xls(crmf_workbook *wb)
 					break;
 				}
 			}
-		sheet_finish(&b);
+		if (sheet_finish(&b) < 0) {
+			freexl_close(h);
+			return -1;
+		}
 	}
 	freexl_close(h);
 	return 0;

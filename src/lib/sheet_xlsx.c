@@ -675,7 +675,7 @@ static int read_sheets(xlsx *x)
 		if (rc < 0)
 			sheet_abandon(&b);
 		else
-			sheet_finish(&b);
+			rc = sheet_finish(&b);
 	}
 done:
 	free(book_dir);
