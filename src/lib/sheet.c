@@ -260,7 +260,8 @@ int sheet_finish(sheet_build *b)
 				      b->wb->path, sh->name);
 	}
 
-	qsort(b->cells, b->n, sizeof(*b->cells), cell_cmp);
+	if (b->n) /* qsort wants a non-null array, even of nothing */
+		qsort(b->cells, b->n, sizeof(*b->cells), cell_cmp);
 	n_before = b->n;
 	for (size_t m = 0; m < b->n_merged; m++) {
 		crmf_sheet_range r = b->merged[m];
