@@ -58,22 +58,44 @@ static int check_method(const char *m)
 			       m);
 }
 
-/* The follow-up, to append to each version of the file. */
-struct entry {
-	const crmf_edit_field *f;
-	size_t nf;
-};
-
-static int append(crmf_edit **out, const crmf_doc *doc, void *ctx)
+/* The change: `e->by` the --by argument (NULL: the user). */
+static int log_change(const char *arg, const crmf_log_entry *e, const char *author, crmf_day today)
 {
-	const struct entry *x = ctx;
+	crmf_repository *repo = cli_repository();
+	crmf_change_tx *tx = NULL;
+	crmf_log_entry entry = *e;
+	char *by = NULL, *why = NULL;
+	int rc;
 
-	if (crmf_edit_new(out, doc) == 0 &&
-	    crmf_edit_append(*out, doc->root, "followups", x->f, x->nf) == 0)
-		return 0;
-	crmf_edit_free(*out);
-	*out = NULL;
-	return -1;
+	if (!repo)
+		return EXIT_USAGE;
+	if ((rc = crmf_change_open(&tx, repo, author, today)) != 0 ||
+	    (rc = crmf_change_find(tx, arg, CRMF_IN_CUSTOMERS | CRMF_IN_ARCHIVE)) != 0)
+		goto done;
+	if (e->by) {
+		const crmf_config *cfg;
+		const crmf_member *m;
+
+		crmf_repository_config(&cfg, repo);
+		m = crmf_config_member(cfg, e->by);
+		by = strdup(m ? m->id : e->by);
+	} else if (crmf_change_me(&by, &why, tx) != 0) {
+		cli_change_print(tx);
+		cli_error("who followed up? give --by NAME: %s", why);
+		rc = CRMF_CHANGE_REFUSED;
+		goto done;
+	}
+	entry.by = by;
+	if ((rc = crmf_change_lock(tx)) == 0 && (rc = crmf_change_load(tx)) == 0 &&
+	    (rc = crmf_change_log(tx, &entry)) == 0)
+		rc = crmf_change_commit(tx);
+done:
+	rc = cli_change_exit(tx, rc);
+	free(why);
+	free(by);
+	crmf_change_free(tx);
+	crmf_repository_close(repo);
+	return rc;
 }
 
 static int run(int argc, char **argv)
@@ -105,19 +127,10 @@ static int run(int argc, char **argv)
 	};
 	const char *method = NULL, *summary = NULL, *with = NULL, *feedback = NULL, *next = NULL,
 		   *due = NULL, *date = NULL, *by_arg = NULL, *author = NULL, *today_arg = NULL;
-	cli_change ch = {0};
-	crmf_customer *old = NULL, *nc = NULL;
-	crmf_diags before;
-	crmf_edit *e = NULL;
-	crmf_doc *nd = NULL;
-	crmf_edit_field f[8];
-	char *rel = NULL, *id = NULL, *by = NULL, *cut = NULL, *subject = NULL, *say = NULL;
-	char today_buf[11];
 	crmf_day today, day;
-	size_t nf = 0;
+	char today_buf[11];
 	int c, minute, rc = EXIT_USAGE;
 
-	crmf_diags_init(&before);
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case O_METHOD:
@@ -209,82 +222,10 @@ static int run(int argc, char **argv)
 		crmf_date_format(today, today_buf);
 		date = today_buf;
 	}
-	rc = cli_change_begin(&ch, author, today);
-	if (rc != EXIT_OK)
-		goto done;
-	rc = EXIT_USAGE;
-	rel = cli_find_customer(ch.root, argv[optind], CLI_IN_CUSTOMERS | CLI_IN_ARCHIVE);
-	if (!rel)
-		goto done;
-	id = cli_path_id(rel);
-	rc = EXIT_FOUND;
-	if (by_arg) {
-		const crmf_member *m = crmf_config_member(ch.cfg, by_arg);
-
-		by = strdup(m ? m->id : by_arg);
-	} else {
-		char *why = NULL;
-
-		by = cli_me(&ch, &why);
-		if (!by) {
-			cli_error("who followed up? give --by NAME: %s", why);
-			free(why);
-			goto done;
-		}
-	}
-	rc = cli_change_lock(&ch);
-	if (rc != EXIT_OK)
-		goto done;
-	rc = EXIT_FOUND;
-	if (cli_load(&old, &before, &ch, rel) != 0)
-		goto done;
-	f[nf++] = (crmf_edit_field){"date", date, cli_value_flags(ch.cfg, "followups.date", date)};
-	f[nf++] = (crmf_edit_field){"by", by, CRMF_EDIT_TEXT};
-	f[nf++] = (crmf_edit_field){"method", method, CRMF_EDIT_TEXT};
-	if (with)
-		f[nf++] = (crmf_edit_field){"with", with, CRMF_EDIT_TEXT};
-	f[nf++] = (crmf_edit_field){"summary", summary, CRMF_EDIT_TEXT};
-	if (feedback)
-		f[nf++] = (crmf_edit_field){"feedback", feedback, CRMF_EDIT_TEXT};
-	if (next)
-		f[nf++] = (crmf_edit_field){"next", next, CRMF_EDIT_TEXT};
-	if (due)
-		f[nf++] =
-		    (crmf_edit_field){"due", due, cli_value_flags(ch.cfg, "followups.due", due)};
-	if (append(&e, old->doc, &(struct entry){f, nf}) != 0 ||
-	    crmf_edit_finish(&nd, e, NULL) != 0) {
-		cli_error("cannot add the follow-up to %s: %s; nothing changed", rel,
-			  crmf_error_last());
-		goto done;
-	}
-	if (cli_validate(&nc, &ch, rel, nd->src, nd->len, &before) != 0) {
-		cli_error("nothing changed: %s would not be valid%s", rel,
-			  old->errors ? " (it has errors already: fix them with 'crmf edit')" : "");
-		goto done;
-	}
-	cut = cli_cut(summary, 50);
-	if (asprintf(&subject, "crmf: log %s: %s %s %s", id, method, date, cut) < 0)
-		abort();
-	if (asprintf(&say, "%s: + follow-up %s %s\n", id, date, method) < 0)
-		abort();
-	rc = cli_save_change(&ch, rel, old->doc, nc->doc, append, &(struct entry){f, nf}, say,
-			     &(crmf_commit_opts){.subject = subject,
-						 .body = strcmp(cut, summary) ? summary : NULL,
-						 .action = "log",
-						 .customer = id});
+	return log_change(argv[optind], &(crmf_log_entry){date, by_arg, method, with, summary,
+							   feedback, next, due},
+			  author, today);
 done:
-	free(say);
-	free(subject);
-	free(cut);
-	crmf_customer_free(nc);
-	crmf_doc_free(nd);
-	crmf_edit_free(e);
-	crmf_customer_free(old);
-	crmf_diags_release(&before);
-	free(by);
-	free(id);
-	free(rel);
-	cli_change_end(&ch);
 	return rc;
 }
 
