@@ -48,7 +48,7 @@ typedef enum crmf_report_kind {
 /** One line of the report. */
 typedef struct crmf_report_item {
 	crmf_report_kind kind;
-	char *text;     /* not for DIAG */
+	char *text;	/* not for DIAG */
 	crmf_diag diag; /* DIAG only */
 } crmf_report_item;
 
@@ -181,7 +181,7 @@ int crmf_change_new_commit(crmf_change_tx *tx, const char *buf, size_t len);
 /** One move of crmf archive or crmf restore. */
 typedef struct crmf_move {
 	char *id, *from, *to; /* paths relative to the root */
-	char *why;            /* for the message: the name, or "no contact since …" */
+	char *why;	      /* for the message: the name, or "no contact since …" */
 } crmf_move;
 
 /** Add a move of the customer `arg` from customers/ to archive/ID.yaml. */

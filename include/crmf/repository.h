@@ -89,7 +89,7 @@ int crmf_repository_read_head(char **out, size_t *len, crmf_repository *r, const
 int crmf_repository_status(crmf_changed **out, size_t *n, crmf_repository *r);
 
 /** crmf_history on the repository. */
-int crmf_repository_history(crmf_history_entry **out, size_t *n, crmf_repository *r,
-			    const char *id, const char *field);
+int crmf_repository_history(crmf_history_entry **out, size_t *n, crmf_repository *r, const char *id,
+			    const char *field);
 
 #endif

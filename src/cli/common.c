@@ -58,16 +58,17 @@ int cli_change_exit(crmf_change_tx *tx, int rc)
 	if (why) {
 		cli_error("saved, not committed: %s", why);
 		if (!strstr(why, "crmf commit"))
-			fprintf(stderr, "the change is written; once that is fixed, run 'crmf commit' "
-					"to commit it\n");
+			fprintf(stderr,
+				"the change is written; once that is fixed, run 'crmf commit' "
+				"to commit it\n");
 	} else if (oid && !oid[0]) {
 		printf("nothing to commit: committed already as it is\n");
 	} else if (oid) {
 		printf("committed %.7s \"%s\"\n", oid, crmf_change_subject(tx));
 	}
 	return rc == 0 || rc == CRMF_CHANGE_NOTHING ? EXIT_OK
-	       : rc == CRMF_CHANGE_UNKNOWN	     ? EXIT_USAGE
-						     : EXIT_FOUND;
+	       : rc == CRMF_CHANGE_UNKNOWN	    ? EXIT_USAGE
+						    : EXIT_FOUND;
 }
 
 char *cli_path(const char *root, const char *rel)
@@ -98,17 +99,18 @@ int cli_check_arg(const struct crmf_cmd *cmd, const char *what, const char *s)
 		utf8proc_ssize_t n = utf8proc_iterate(p, -1, &c);
 
 		if (n <= 0)
-			return cli_usage_error(cmd,
-					       "%s is not valid UTF-8 (byte 0x%02X at character %zu); "
-					       "write it in UTF-8",
-					       what, (unsigned)*p, chars);
+			return cli_usage_error(
+			    cmd,
+			    "%s is not valid UTF-8 (byte 0x%02X at character %zu); "
+			    "write it in UTF-8",
+			    what, (unsigned)*p, chars);
 		if (c < 0x20 || (c >= 0x7F && c <= 0x9F))
 			return cli_usage_error(
 			    cmd,
 			    "%s holds control character U+%04X%s at character %zu; write it on one "
 			    "line without control characters (text on several lines: 'crmf edit')",
 			    what, (unsigned)c,
-			    c == '\n'   ? " (line feed)"
+			    c == '\n'	? " (line feed)"
 			    : c == '\r' ? " (carriage return)"
 			    : c == '\t' ? " (tab)"
 					: "",

@@ -9,7 +9,6 @@
 
 #include "cli.h"
 
-
 static int write_file(const char *path, const char *buf, size_t len)
 {
 	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);

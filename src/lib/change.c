@@ -1,4 +1,5 @@
-/* A change of customer files: find, load, change, validate, write atomically, commit those paths. */
+/* A change of customer files: find, load, change, validate, write atomically, commit those paths.
+ */
 #include "crmf/change.h"
 
 #include <errno.h>
@@ -146,8 +147,9 @@ int crmf_change_open(crmf_change_tx **out, crmf_repository *repo, const char *au
 		return CRMF_CHANGE_REFUSED;
 	}
 	if (crmf_repository_config_invalid(repo))
-		change_error(tx, "warning: crmf.yaml has errors (defaults apply where it is invalid); "
-				 "run 'crmf check crmf.yaml'");
+		change_error(tx,
+			     "warning: crmf.yaml has errors (defaults apply where it is invalid); "
+			     "run 'crmf check crmf.yaml'");
 	return 0;
 }
 
@@ -417,7 +419,8 @@ int change_load(crmf_change_tx *tx, crmf_customer **out, crmf_diags *diags, cons
 	free(fspath);
 	if (!doc || !doc->root) {
 		change_diags(tx, &parse, false);
-		change_error(tx, "cannot change %s until it parses; fix it with 'crmf edit' or by hand",
+		change_error(tx,
+			     "cannot change %s until it parses; fix it with 'crmf edit' or by hand",
 			     rel);
 		crmf_doc_free(doc);
 		crmf_diags_release(&parse);
@@ -566,8 +569,7 @@ unsigned change_value_flags(const crmf_config *cfg, const char *path, const char
 /* A commit message stays readable: past this many lines, only their count. */
 #define MAX_CHANGE_LINES 60
 
-void crmf_change_describe(crmf_lines *lines, crmf_lines *keys, const crmf_doc *a,
-			  const crmf_doc *b)
+void crmf_change_describe(crmf_lines *lines, crmf_lines *keys, const crmf_doc *a, const crmf_doc *b)
 {
 	crmf_change *v = NULL;
 	size_t n = 0;
@@ -640,8 +642,9 @@ static bool same_changes(const crmf_doc *a, const crmf_doc *b, const crmf_doc *c
 	crmf_diff_docs(&y, &ny, c, d, NULL);
 	same = nx == ny;
 	for (size_t i = 0; same && i < nx; i++)
-		same = strcmp(x[i].text, y[i].text) == 0 &&
-		       (x[i].field ? y[i].field && strcmp(x[i].field, y[i].field) == 0 : !y[i].field);
+		same =
+		    strcmp(x[i].text, y[i].text) == 0 &&
+		    (x[i].field ? y[i].field && strcmp(x[i].field, y[i].field) == 0 : !y[i].field);
 	crmf_diff_free(x, nx);
 	crmf_diff_free(y, ny);
 	return same;
@@ -728,10 +731,11 @@ int change_versions(crmf_change_tx *tx, crmf_versions *v, const char *rel)
 	}
 	switch (v->state) {
 	case CRMF_FILE_NEW:
-		change_error(tx,
-			     "%s is not committed yet, and crmf commits only its own change: commit "
-			     "it first ('crmf commit'); nothing changed",
-			     rel);
+		change_error(
+		    tx,
+		    "%s is not committed yet, and crmf commits only its own change: commit "
+		    "it first ('crmf commit'); nothing changed",
+		    rel);
 		return -1;
 	case CRMF_FILE_UNMERGED:
 		change_error(tx,
@@ -771,10 +775,11 @@ static int save_change(crmf_change_tx *tx, const crmf_lines *said, const crmf_co
 		goto done;
 	}
 	if (check_errors(tx, head->src, head->len) != 0) {
-		change_error(tx,
-			     "the committed version of %s would not be valid with this change (your "
-			     "uncommitted changes to it are left out): %s",
-			     tx->rel, KEEP_APART);
+		change_error(
+		    tx,
+		    "the committed version of %s would not be valid with this change (your "
+		    "uncommitted changes to it are left out): %s",
+		    tx->rel, KEEP_APART);
 		goto done;
 	}
 	ct.data = head->src;
@@ -797,7 +802,8 @@ static int save_change(crmf_change_tx *tx, const crmf_lines *said, const crmf_co
 		change_said(tx, "%s", said->v[i]);
 	fspath = change_fspath(tx, tx->rel);
 	if (crmf_write_atomic(fspath, now->src, now->len) != 0) {
-		change_error(tx, "cannot write %s: %s; nothing changed", tx->rel, crmf_error_last());
+		change_error(tx, "cannot write %s: %s; nothing changed", tx->rel,
+			     crmf_error_last());
 		goto done;
 	}
 	tx->written = true;
@@ -848,7 +854,8 @@ int crmf_change_log(crmf_change_tx *tx, const crmf_log_entry *f)
 	tx->op = CHANGE_LOG;
 	crmf_doc_free(tx->now);
 	tx->now = NULL;
-	if (append_followup(&e, tx->old->doc, tx) != 0 || crmf_edit_finish(&tx->now, e, NULL) != 0) {
+	if (append_followup(&e, tx->old->doc, tx) != 0 ||
+	    crmf_edit_finish(&tx->now, e, NULL) != 0) {
 		change_error(tx, "cannot add the follow-up to %s: %s; nothing changed", tx->rel,
 			     crmf_error_last());
 		crmf_edit_free(e);
@@ -883,7 +890,8 @@ static int edit_all(crmf_edit *e, const crmf_doc *doc, crmf_change_tx *tx)
 			if (!t.node)
 				continue; /* already absent */
 			if (crmf_edit_delete(e, v[i].key) != 0) {
-				change_error(tx, "cannot unset '%s': %s", v[i].key, crmf_error_last());
+				change_error(tx, "cannot unset '%s': %s", v[i].key,
+					     crmf_error_last());
 				return -1;
 			}
 			continue;
@@ -892,7 +900,8 @@ static int edit_all(crmf_edit *e, const crmf_doc *doc, crmf_change_tx *tx)
 			change_error(tx,
 				     "'%s' is a %s; set its items one by one (like "
 				     "'contacts[0].phone=…') or use 'crmf edit'",
-				     v[i].key, t.node->type == CRMF_NODE_MAPPING ? "mapping" : "list");
+				     v[i].key,
+				     t.node->type == CRMF_NODE_MAPPING ? "mapping" : "list");
 			return -1;
 		}
 		if (t.node && !crmf_node_is_null(t.node) && strcmp(t.node->value, v[i].value) == 0)
@@ -933,7 +942,8 @@ int crmf_change_set(crmf_change_tx *tx, const crmf_assign *v, size_t n)
 		goto done;
 	}
 	if (crmf_edit_finish(&tx->now, e, NULL) != 0) {
-		change_error(tx, "cannot change %s: %s; nothing changed", tx->rel, crmf_error_last());
+		change_error(tx, "cannot change %s: %s; nothing changed", tx->rel,
+			     crmf_error_last());
 		goto done;
 	}
 	rc = 0;

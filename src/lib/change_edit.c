@@ -126,18 +126,17 @@ int crmf_change_replace(crmf_change_tx *tx, const char *buf, size_t len, const c
 		change_said(tx, "%s: %s", tx->id, lines.v[i]);
 	if (crmf_store_check_path(crmf_repository_root(tx->repo), tx->rel) != 0 ||
 	    crmf_write_atomic(fspath, buf, len) != 0) {
-		change_error(tx, "cannot write %s: %s; nothing changed%s", tx->rel, crmf_error_last(),
-			     kept);
+		change_error(tx, "cannot write %s: %s; nothing changed%s", tx->rel,
+			     crmf_error_last(), kept);
 		goto done;
 	}
 	tx->written = true;
 	if (copy)
 		unlink(copy);
-	rc = change_commit_paths(tx, &(crmf_commit_path){tx->rel, false}, NULL, 1,
-				 &(crmf_commit_opts){.subject = subject,
-						     .body = body,
-						     .action = "edit",
-						     .customer = tx->id});
+	rc = change_commit_paths(
+	    tx, &(crmf_commit_path){tx->rel, false}, NULL, 1,
+	    &(crmf_commit_opts){
+		.subject = subject, .body = body, .action = "edit", .customer = tx->id});
 done:
 	crmf_lines_release(&lines);
 	crmf_lines_release(&keys);

@@ -170,7 +170,8 @@ int crmf_change_archive_stale(crmf_change_tx *tx)
 		if (!cl.stale)
 			continue;
 		if (c->errors) {
-			change_error(tx, "%s looks stale but has errors; left where it is", c->path);
+			change_error(tx, "%s looks stale but has errors; left where it is",
+				     c->path);
 			continue;
 		}
 		crmf_date_format(cl.last_contact, day);
@@ -238,8 +239,8 @@ static int prepare(crmf_change_tx *tx)
 			rc = CRMF_CHANGE_REFUSED;
 		} else if (c->errors) {
 			change_diags(tx, &d, false);
-			change_error(tx, "%s has errors; fix them first ('crmf edit %s')", v[i].from,
-				     v[i].id);
+			change_error(tx, "%s has errors; fix them first ('crmf edit %s')",
+				     v[i].from, v[i].id);
 			rc = CRMF_CHANGE_REFUSED;
 		} else if (!v[i].why) {
 			v[i].why = xstrdup(c->name ? c->name : v[i].id);
@@ -284,7 +285,8 @@ int crmf_change_move(crmf_change_tx *tx)
 		/* put back what moved, so that nothing is half done */
 		while (done-- > 0)
 			move_file(tx, v[done].to, v[done].from);
-		change_error(tx, "nothing %s", !strcmp(tx->action, "archive") ? "archived" : "restored");
+		change_error(tx, "nothing %s",
+			     !strcmp(tx->action, "archive") ? "archived" : "restored");
 		goto out;
 	}
 	tx->written = n > 0;
@@ -309,11 +311,10 @@ int crmf_change_move(crmf_change_tx *tx)
 		free(cut);
 	}
 	text = crmf_lines_join(&body, "\n");
-	rc = change_commit_paths(tx, paths, content, 2 * n,
-				 &(crmf_commit_opts){.subject = subject,
-						     .body = text,
-						     .action = tx->action,
-						     .customer = list});
+	rc = change_commit_paths(
+	    tx, paths, content, 2 * n,
+	    &(crmf_commit_opts){
+		.subject = subject, .body = text, .action = tx->action, .customer = list});
 out:
 	free(text);
 	free(subject);

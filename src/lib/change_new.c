@@ -114,7 +114,8 @@ static char *next_id(crmf_change_tx *tx, const crmf_file *files, size_t n)
 	long long top = 0;
 
 	if (render_format(&f, tx->cfg->id_format, tx->today) != 0) {
-		change_error(tx, "cannot make an id from id_format '%s'; run 'crmf check crmf.yaml'",
+		change_error(tx,
+			     "cannot make an id from id_format '%s'; run 'crmf check crmf.yaml'",
 			     tx->cfg->id_format);
 		return NULL;
 	}
@@ -125,10 +126,11 @@ static char *next_id(crmf_change_tx *tx, const crmf_file *files, size_t n)
 		if (v > top)
 			top = v;
 		if (!f.has_seq && strcmp(stem, f.prefix) == 0) {
-			change_error(tx,
-				     "the next id would be '%s', which %s has; id_format in crmf.yaml "
-				     "needs a {seq:N}",
-				     f.prefix, files[i].relpath);
+			change_error(
+			    tx,
+			    "the next id would be '%s', which %s has; id_format in crmf.yaml "
+			    "needs a {seq:N}",
+			    f.prefix, files[i].relpath);
 			free(stem);
 			return NULL;
 		}
@@ -309,7 +311,6 @@ static char *id_in(const char *buf, size_t len)
 	return id;
 }
 
-
 /* ---- the template ---- */
 
 static int load_template(crmf_change_tx *tx, char **out, size_t *len)
@@ -320,7 +321,8 @@ static int load_template(crmf_change_tx *tx, char **out, size_t *len)
 	if (access(path, F_OK) == 0) {
 		rc = change_read_file(out, len, path);
 		if (rc != 0)
-			change_error(tx, "cannot read templates/customer.yaml: %s", strerror(errno));
+			change_error(tx, "cannot read templates/customer.yaml: %s",
+				     strerror(errno));
 	} else {
 		*out = xmalloc(crmf_tpl_customer_yaml_len + 1);
 		memcpy(*out, crmf_tpl_customer_yaml, crmf_tpl_customer_yaml_len);
@@ -333,8 +335,8 @@ static int load_template(crmf_change_tx *tx, char **out, size_t *len)
 
 /* Apply the KEY=VALUE pairs (and a new id) to `len` bytes of `buf` as the file `rel`; the
  * result replaces *buf. -1 with the reason reported. */
-static int apply(crmf_change_tx *tx, char **buf, size_t *len, const char *rel,
-		 const crmf_assign *v, size_t n, const char *id)
+static int apply(crmf_change_tx *tx, char **buf, size_t *len, const char *rel, const crmf_assign *v,
+		 size_t n, const char *id)
 {
 	crmf_doc *doc = NULL, *nd = NULL;
 	crmf_edit *e = NULL;
@@ -360,7 +362,8 @@ static int apply(crmf_change_tx *tx, char **buf, size_t *len, const char *rel,
 				goto done;
 			}
 		if (!strcmp(v[i].key, "id")) {
-			change_error(tx, "the id comes from id_format in crmf.yaml; it cannot be given");
+			change_error(
+			    tx, "the id comes from id_format in crmf.yaml; it cannot be given");
 			goto done;
 		}
 		if (crmf_edit_set(e, v[i].key, v[i].value,
@@ -433,8 +436,8 @@ int crmf_change_new(crmf_change_tx *tx, const char *name, const crmf_assign *v, 
 	free(tx->id);
 	tx->id = xstrdup(tx->draft->proposed);
 	tx->rel = path_for(tx->id, tx->draft->years, tx->today);
-	buf = fill(&len, tpl, len,
-		   (const char *const[4]){tx->id, name, created, owner ? owner : ""});
+	buf =
+	    fill(&len, tpl, len, (const char *const[4]){tx->id, name, created, owner ? owner : ""});
 	if (apply(tx, &buf, &len, tx->rel, v, n, NULL) != 0)
 		goto done;
 	*out = buf;

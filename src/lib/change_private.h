@@ -28,7 +28,7 @@ struct crmf_change_tx {
 	char *rel, *id;
 	crmf_customer *old; /* as loaded (crmf_change_load) */
 	crmf_diags before;  /* its diagnostics */
-	crmf_doc *now;      /* the change made on it, not yet validated */
+	crmf_doc *now;	    /* the change made on it, not yet validated */
 	crmf_customer *nc;  /* validated */
 	/* the operation, made again on other versions by `redo` */
 	enum change_op op;

@@ -163,11 +163,12 @@ int crmf_repository_me(char **out, char **why, crmf_repository *r, const char *a
 		if (m)
 			*out = xstrdup(m->id);
 		else
-			*why = xasprintf("your git identity (%s%s%s%s) matches no member of the team "
-					 "in crmf.yaml (or set 'git config user.email' to your "
-					 "address there)",
-					 id->name ? id->name : "no name", id->email ? " <" : "",
-					 id->email ? id->email : "", id->email ? ">" : "");
+			*why =
+			    xasprintf("your git identity (%s%s%s%s) matches no member of the team "
+				      "in crmf.yaml (or set 'git config user.email' to your "
+				      "address there)",
+				      id->name ? id->name : "no name", id->email ? " <" : "",
+				      id->email ? id->email : "", id->email ? ">" : "");
 	} else if (at && at != id->email) {
 		*out = xstrndup(id->email, (size_t)(at - id->email));
 	} else if (id->name) {
@@ -245,8 +246,8 @@ int crmf_repository_status(crmf_changed **out, size_t *n, crmf_repository *r)
 	return ctx(&c, r) != 0 ? -1 : crmf_ctx_status_customers(out, n, c);
 }
 
-int crmf_repository_history(crmf_history_entry **out, size_t *n, crmf_repository *r,
-			    const char *id, const char *field)
+int crmf_repository_history(crmf_history_entry **out, size_t *n, crmf_repository *r, const char *id,
+			    const char *field)
 {
 	const repo_ctx *c;
 

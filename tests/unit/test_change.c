@@ -7,7 +7,7 @@
 #include "crmf/change.h"
 #include "crmf/repository.h"
 
-static char src[4096]; /* the source tree: examples/ is copied from there */
+static char src[4096];		     /* the source tree: examples/ is copied from there */
 static const crmf_day TODAY = 20255; /* 2025-06-16 */
 
 /* A fresh crmf repository `name` holding examples/ (crmf.yaml, customers, archive),
@@ -138,7 +138,8 @@ static void test_find(void **state)
 	assert_string_equal(crmf_change_id(tx), "C2024001");
 	assert_int_equal(crmf_change_find(tx, "c2024003", CRMF_IN_CUSTOMERS), 0);
 	assert_string_equal(crmf_change_id(tx), "C2024003");
-	assert_int_equal(crmf_change_find(tx, "customers/2024/C2024005.yaml", CRMF_IN_CUSTOMERS), 0);
+	assert_int_equal(crmf_change_find(tx, "customers/2024/C2024005.yaml", CRMF_IN_CUSTOMERS),
+			 0);
 	assert_string_equal(crmf_change_id(tx), "C2024005");
 	assert_int_equal(crmf_change_find(tx, "C2024O01", CRMF_IN_CUSTOMERS), CRMF_CHANGE_UNKNOWN);
 	assert_string_equal(crmf_change_suggestion(tx), "C2024001");
@@ -163,13 +164,14 @@ static void test_log(void **state)
 	assert_int_equal(crmf_change_find(tx, "C2024001", CRMF_IN_CUSTOMERS), 0);
 	assert_int_equal(crmf_change_lock(tx), 0);
 	assert_int_equal(crmf_change_load(tx), 0);
-	assert_int_equal(crmf_change_log(tx, &(crmf_log_entry){.date = "2025-06-16",
-							       .by = "li.na",
-							       .method = "phone",
-							       .summary = "确认交付周期可缩短到30天",
-							       .next = "发送报价",
-							       .due = "2025-06-20"}),
-			 0);
+	assert_int_equal(
+	    crmf_change_log(tx, &(crmf_log_entry){.date = "2025-06-16",
+						  .by = "li.na",
+						  .method = "phone",
+						  .summary = "确认交付周期可缩短到30天",
+						  .next = "发送报价",
+						  .due = "2025-06-20"}),
+	    0);
 	assert_int_equal(crmf_change_commit(tx), 0);
 	assert_true(reported(tx, CRMF_REPORT_SAID, "C2024001: + follow-up 2025-06-16 phone"));
 	assert_int_equal(strlen(crmf_change_oid(tx)), 40);
@@ -206,8 +208,9 @@ static void test_log_invalid_refused(void **state)
 			 0);
 	assert_int_equal(crmf_change_commit(tx), CRMF_CHANGE_REFUSED);
 	assert_true(reported(tx, CRMF_REPORT_DIAG, "before"));
-	assert_true(reported(tx, CRMF_REPORT_ERROR, "nothing changed: customers/2024/C2024001.yaml "
-						    "would not be valid"));
+	assert_true(reported(tx, CRMF_REPORT_ERROR,
+			     "nothing changed: customers/2024/C2024001.yaml "
+			     "would not be valid"));
 	assert_null(crmf_change_oid(tx));
 	assert_string_equal(file(dir, "customers/2024/C2024001.yaml"), before);
 	end(r, tx);
@@ -403,7 +406,8 @@ static void test_new(void **state)
 	assert_int_equal(crmf_change_new_commit(tx, buf, len), 0);
 	assert_string_equal(crmf_change_id(tx), "C2025011");
 	assert_string_equal(crmf_change_subject(tx), "crmf: new C2025011: 杭州云启科技有限公司");
-	assert_true(reported(tx, CRMF_REPORT_SAID, "C2025011: created customers/2025/C2025011.yaml"));
+	assert_true(
+	    reported(tx, CRMF_REPORT_SAID, "C2025011: created customers/2025/C2025011.yaml"));
 	assert_non_null(strstr(file(dir, "customers/2025/C2025011.yaml"), "id: C2025011"));
 	assert_string_equal(out("cd '%s' && git log -1 --format='%%an:%%(trailers)'", dir),
 			    "Li Na:Crmf-Action: new|Crmf-Customer: C2025011");
