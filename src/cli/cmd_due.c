@@ -472,7 +472,8 @@ static int run(int argc, char **argv)
 	size_t n = 0, cap_v = 0, bad, n_unsure = 0;
 	crmf_diags diags;
 	crmf_day until;
-	char *root;
+	crmf_repository *r = NULL;
+	const char *root = NULL;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
@@ -515,9 +516,10 @@ static int run(int argc, char **argv)
 	if (cli_today(&so.today, today_arg))
 		return EXIT_USAGE;
 	until = so.today + within;
-	root = cli_repo_root();
-	if (!root)
+	r = cli_repository();
+	if (!r)
 		return EXIT_USAGE;
+	root = crmf_repository_root(r);
 	crmf_diags_init(&diags);
 	if (crmf_repo_open(&repo, root) != 0) {
 		cli_error("%s", crmf_error_last());
@@ -600,7 +602,7 @@ done:
 	crmf_identity_release(&me);
 	crmf_diags_release(&diags);
 	crmf_repo_free(repo);
-	free(root);
+	crmf_repository_close(r);
 	return rc;
 }
 

@@ -58,6 +58,30 @@ static int check_method(const char *m)
 			       m);
 }
 
+/* The follow-up as given: the fields it needs, a known e->method, dates that are dates. */
+static int check_entry(const crmf_log_entry *e)
+{
+	crmf_day day;
+	int minute;
+
+	if (!e->method || !e->summary || !*e->summary)
+		return cli_usage_error(&cmd_log, "give --method and --summary");
+	if (check_method(e->method))
+		return EXIT_USAGE;
+	if (e->date && crmf_datetime_parse(&day, &minute, e->date, strlen(e->date)) != 0)
+		return cli_usage_error(&cmd_log,
+				       "invalid date '%s' for --date; write YYYY-MM-DD or "
+				       "'YYYY-MM-DD HH:MM'",
+				       e->date);
+	if (e->due && crmf_date_parse(&day, e->due, strlen(e->due)) != 0)
+		return cli_usage_error(&cmd_log, "invalid date '%s' for --due; write YYYY-MM-DD",
+				       e->due);
+	if (e->due && !e->next)
+		return cli_usage_error(&cmd_log, "--due is the deadline of the next action: give "
+						 "--next too");
+	return EXIT_OK;
+}
+
 /* The change: `e->by` the --by argument (NULL: the user). */
 static int log_change(const char *arg, const crmf_log_entry *e, const char *author, crmf_day today)
 {
@@ -127,9 +151,9 @@ static int run(int argc, char **argv)
 	};
 	const char *method = NULL, *summary = NULL, *with = NULL, *feedback = NULL, *next = NULL,
 		   *due = NULL, *date = NULL, *by_arg = NULL, *author = NULL, *today_arg = NULL;
-	crmf_day today, day;
+	crmf_day today;
 	char today_buf[11];
-	int c, minute, rc = EXIT_USAGE;
+	int c, rc = EXIT_USAGE;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
@@ -193,29 +217,8 @@ static int run(int argc, char **argv)
 				     argv[optind + 1]);
 		goto done;
 	}
-	if (!method || !summary || !*summary) {
-		rc = cli_usage_error(&cmd_log, "give --method and --summary");
+	if (check_entry(&(crmf_log_entry){date, by_arg, method, with, summary, feedback, next, due}))
 		goto done;
-	}
-	if (check_method(method))
-		goto done;
-	if (date && crmf_datetime_parse(&day, &minute, date, strlen(date)) != 0) {
-		rc = cli_usage_error(&cmd_log,
-				     "invalid date '%s' for --date; write YYYY-MM-DD or "
-				     "'YYYY-MM-DD HH:MM'",
-				     date);
-		goto done;
-	}
-	if (due && crmf_date_parse(&day, due, strlen(due)) != 0) {
-		rc =
-		    cli_usage_error(&cmd_log, "invalid date '%s' for --due; write YYYY-MM-DD", due);
-		goto done;
-	}
-	if (due && !next) {
-		rc = cli_usage_error(&cmd_log, "--due is the deadline of the next action: give "
-					       "--next too");
-		goto done;
-	}
 	if (cli_today(&today, today_arg))
 		goto done;
 	if (!date) {
