@@ -17,6 +17,9 @@
 #include "crmf/identity.h"
 #include "crmf/scan.h"
 #include "crmf/schema.h"
+#include "crmf/repository.h"
 #include "crmf/store.h"
+#include "crmf/text.h"
+#include "crmf/change.h"
 
 #endif

@@ -185,51 +185,21 @@ void cli_table_free(cli_table *t);
 /** Columns a UTF-8 string takes on a terminal (CJK characters take two). */
 int cli_display_width(const char *s);
 
-/* ---- changing customer files (change.c) ---- */
+/* ---- what the commands share (common.c) ---- */
 
-/** How long a command waits for another crmf to finish changing the repository. */
-#define CLI_LOCK_TIMEOUT_MS 60000
+/** Open the repository of the current directory; on failure print why and return NULL. */
+crmf_repository *cli_repository(void);
 
-/** A command that changes the repository: found, checked, locked, committed. */
-typedef struct cli_change {
-	char *root;          /* the crmf root (owned) */
-	const char *author;  /* --author, or NULL for git's identity */
-	crmf_config *cfg;    /* crmf.yaml, defaults when absent (owned) */
-	crmf_day today;
-	crmf_lock *lock;     /* held from cli_change_lock to cli_change_end */
-} cli_change;
+/** Print what a change reported and forget it: diagnostics and errors ("crmf: …") to
+ * stderr, notes as they are, what it did to stdout; in its order. */
+void cli_change_print(crmf_change_tx *tx);
 
 /**
- * Find the repository, check before anything is written that a commit can be
- * made (crmf_commit_preflight) and load crmf.yaml. Prints why not and returns
- * the exit code (EXIT_USAGE outside a repository, EXIT_FOUND when no commit
- * can be made); EXIT_OK when ready. Release with cli_change_end in any case.
+ * The exit code of a change's step that returned `rc` (0, CRMF_CHANGE_*), once its report
+ * is printed, and after a commit its outcome: `committed <short id> "<subject>"` (or that
+ * it was committed already), or "saved, not committed: <reason>" and what to do.
  */
-int cli_change_begin(cli_change *ch, const char *author, crmf_day today);
-
-/** Take the repository's lock (waiting for another crmf); EXIT_OK or EXIT_FOUND, printed. */
-int cli_change_lock(cli_change *ch);
-
-/** Release the lock and everything cli_change_begin acquired. */
-void cli_change_end(cli_change *ch);
-
-/**
- * The user as crmf.yaml names them, malloc'ed: the team member matching
- * --author, else git's identity; without a team, the identity's email's local
- * part, else its name. NULL when there is none, with the reason and the fix in
- * *why (malloc'ed).
- */
-char *cli_me(const cli_change *ch, char **why);
-
-enum { CLI_IN_CUSTOMERS = 1, CLI_IN_ARCHIVE = 2 };
-
-/**
- * The file of the customer `arg` names, relative to the root, malloc'ed: `arg`
- * is an id (the file name without .yaml) or a file path, looked up under
- * customers/ and/or archive/ as `where` says. NULL with the reason printed
- * (and a suggestion when an id is close).
- */
-char *cli_find_customer(const char *root, const char *arg, unsigned where);
+int cli_change_exit(crmf_change_tx *tx, int rc);
 
 /** Read a whole file (stopping well past CRMF_DOC_MAX_SIZE), malloc'ed and
  * NUL-terminated; -1 with errno on failure. */
@@ -238,104 +208,8 @@ int cli_read_file(char **out, size_t *len, const char *path);
 /** `root`/`rel`, malloc'ed. */
 char *cli_path(const char *root, const char *rel);
 
-/** The id a customer file's name stands for: its last component without
- * .yaml/.yml, malloc'ed. */
+/** The id a customer file's name stands for (crmf_change_path_id). */
 char *cli_path_id(const char *rel);
-
-/**
- * Read, parse and check the customer file `rel` as it is now: *out the
- * customer (its errors in `diags`, not printed; c->errors counts them). When
- * the file cannot be read or parsed into a mapping, prints why and returns -1.
- */
-int cli_load(crmf_customer **out, crmf_diags *diags, const cli_change *ch, const char *rel);
-
-/**
- * Validate `len` bytes of `buf` as the customer file `rel`. With no error: 0,
- * *out the customer (may be NULL when not wanted), and the warnings that
- * `before` (the file's earlier diagnostics, may be NULL) did not have printed
- * to stderr. With errors: -1, the diagnostics printed to stderr.
- */
-int cli_validate(crmf_customer **out, const cli_change *ch, const char *rel, const char *buf,
-		 size_t len, const crmf_diags *before);
-
-/** How to write `value` at `path` (e.g. "followups[-1].due"): CRMF_EDIT_RAW
- * when the schema types the field as a date, number or boolean and the value
- * is one, else CRMF_EDIT_TEXT (quoted when YAML 1.1 would misread it). */
-unsigned cli_value_flags(const crmf_config *cfg, const char *path, const char *value);
-
-/**
- * Commit `paths` with `o` (author taken from ch). Success: prints
- * `committed <short id> "<subject>"` (or that it was committed already) and
- * returns EXIT_OK. Failure: prints
- * "saved, not committed: <reason>" and what to do, returns EXIT_FOUND.
- */
-int cli_change_commit(const cli_change *ch, const crmf_commit_path *paths, size_t n,
-		      const crmf_commit_opts *o);
-
-/** cli_change_commit, path i committed as content[i] says (see crmf_commit_paths_as). */
-int cli_change_commit_as(const cli_change *ch, const crmf_commit_path *paths,
-			 const crmf_commit_content *content, size_t n, const crmf_commit_opts *o);
-
-/**
- * How `rel` stands against git (crmf_read_versions into *v; release it in any
- * case). -1, printed, when crmf cannot change it apart from the user's own
- * edits: not committed yet, in conflict, or unreadable; else 0 (CLEAN or
- * CHANGED).
- */
-int cli_versions(crmf_versions *v, const cli_change *ch, const char *rel);
-
-/** Makes crmf's change on a version of a customer file: *out the edit of
- * `doc` (not finished); -1 (may print) when it cannot be made there. */
-typedef int cli_redo_fn(crmf_edit **out, const crmf_doc *doc, void *ctx);
-
-/**
- * Save and commit crmf's change of the customer file `rel` from `was` (the
- * work tree's document, as loaded) to `now` (validated), the user's own
- * uncommitted edits kept out of the commit: when the file, the index and
- * HEAD agree, as cli_save_commit. When the user changed the file (staged or
- * not), `redo` makes the change again on the committed version, which is
- * committed (its errors refuse); `now` goes to the work tree and the index
- * gets the change made on its staged version (or the committed one when
- * nothing was staged), so that the user's edit stays where it was. Where
- * the change does not read the same on each version, or the user's edit
- * would read otherwise after it (they touch), refuses with nothing changed.
- * A file not committed yet, or in conflict, is refused too. `say` (may be
- * NULL) goes to stdout once the change is decided, before it is written.
- * Returns the exit code, everything printed.
- */
-int cli_save_change(const cli_change *ch, const char *rel, const crmf_doc *was,
-		    const crmf_doc *now, cli_redo_fn *redo, void *ctx, const char *say,
-		    const crmf_commit_opts *o);
-
-/**
- * Write `len` bytes of `buf` to the customer file `rel` atomically, then
- * commit it as cli_change_commit does. When the write fails the file is
- * untouched: prints why ("nothing changed") and returns EXIT_FOUND.
- */
-int cli_save_commit(const cli_change *ch, const char *rel, const char *buf, size_t len,
-		    const crmf_commit_opts *o);
-
-/** A growable list of malloc'ed strings. */
-typedef struct cli_lines {
-	char **v;
-	size_t n, cap;
-} cli_lines;
-
-void cli_lines_add(cli_lines *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/** Add `s` unless the list holds it already. */
-void cli_lines_add_once(cli_lines *l, const char *s);
-/** The strings joined by `sep`, malloc'ed ("" for none). */
-char *cli_lines_join(const cli_lines *l, const char *sep);
-void cli_lines_release(cli_lines *l);
-
-/**
- * What changed between two versions of a customer file (either may be NULL),
- * as crmf_diff_docs says it, for a commit message: the lines go to `lines`
- * (at most 60, then "… and N more changes"); the top-level fields that
- * changed, each once, to `keys` (may be NULL).
- */
-void cli_describe_changes(cli_lines *lines, cli_lines *keys, const crmf_doc *a,
-			  const crmf_doc *b);
 
 /**
  * Is `s`, the value of `what` on the command line ("--summary", "the name"),
@@ -350,25 +224,23 @@ int cli_check_arg(const struct crmf_cmd *cmd, const char *what, const char *s);
 /** cli_check_arg of the key and of the value of a KEY=VALUE argument. */
 int cli_check_assign(const struct crmf_cmd *cmd, const char *key, const char *value);
 
-/** `s` cut to at most `max` characters on one line (line breaks become spaces),
- * with "…" when cut; malloc'ed. */
-char *cli_cut(const char *s, size_t max);
+/* ---- the editor (editor.c) ---- */
 
 /** What cli_edit_loop ended with. */
 enum { CLI_EDIT_DONE, CLI_EDIT_UNCHANGED, CLI_EDIT_ABORTED };
 
 /**
- * Let the user edit `len` bytes of `buf` as the customer file `rel`: a copy
- * in a temporary file opened with $VISUAL, else $EDITOR, else vi (run by sh
- * with the path), until it is valid or the user gives up. Unchanged (and
- * `unchanged_ok`): CLI_EDIT_UNCHANGED, the copy removed. Valid: CLI_EDIT_DONE
- * with *out the checked customer and *copy the temporary file's path
- * (malloc'ed; the caller removes the file once the edit is saved). Invalid:
- * the diagnostics under `rel`, then "(e)dit again or (a)bort?" when standard
- * input is a terminal; on abort (always when it is not) CLI_EDIT_ABORTED with
- * the copy kept and its path printed. `before` as for cli_validate.
+ * Let the user edit `len` bytes of `buf` as the customer file of the change
+ * `tx`: a copy in a temporary file opened with $VISUAL, else $EDITOR, else vi
+ * (run by sh with the path), until it is valid (crmf_change_check) or the user
+ * gives up. Unchanged (and `unchanged_ok`): CLI_EDIT_UNCHANGED, the copy
+ * removed. Valid: CLI_EDIT_DONE with *out the edited bytes (*out_len) and
+ * *copy the temporary file's path (both malloc'ed; the file stays until the
+ * edit is saved). Invalid: the diagnostics, then "(e)dit again or (a)bort?"
+ * when standard input is a terminal; on abort (always when it is not)
+ * CLI_EDIT_ABORTED with the copy kept and its path printed.
  */
-int cli_edit_loop(crmf_customer **out, char **copy, const cli_change *ch, const char *rel,
-		  const char *buf, size_t len, bool unchanged_ok, const crmf_diags *before);
+int cli_edit_loop(char **out, size_t *out_len, char **copy, crmf_change_tx *tx, const char *buf,
+		  size_t len, bool unchanged_ok);
 
 #endif

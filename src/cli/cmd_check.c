@@ -216,7 +216,8 @@ static int run(int argc, char **argv)
 	crmf_scan_opts so = {.mode = CRMF_SCAN_NONE};
 	crmf_repo *repo = NULL;
 	crmf_diags diags;
-	char *root;
+	crmf_repository *r = NULL;
+	const char *root = NULL;
 	int c, rc;
 
 	cli_args_init(&args, &cmd_check, argc, argv);
@@ -286,11 +287,12 @@ static int run(int argc, char **argv)
 		root = NULL;
 		goto report;
 	}
-	root = cli_repo_root();
-	if (!root)
+	r = cli_repository();
+	if (!r)
 		return EXIT_USAGE;
+	root = crmf_repository_root(r);
 	if (staged && args.ind < argc) {
-		free(root);
+		crmf_repository_close(r);
 		return cli_usage_error(&cmd_check, "--staged checks every staged file; give no PATH");
 	}
 	if (args.ind < argc) {
@@ -302,13 +304,13 @@ static int run(int argc, char **argv)
 		files = check_staged(root, so.today, &diags);
 		if (files < 0) {
 			crmf_diags_release(&diags);
-			free(root);
+			crmf_repository_close(r);
 			return EXIT_USAGE;
 		}
 	} else if (crmf_repo_load(&repo, root, &so, &diags) != 0) {
 		cli_error("%s", crmf_error_last());
 		crmf_diags_release(&diags);
-		free(root);
+		crmf_repository_close(r);
 		return EXIT_USAGE;
 	} else {
 		files = (long)repo->files_checked;
@@ -326,6 +328,7 @@ report:
 							    : EXIT_OK;
 	crmf_diags_release(&diags);
 	crmf_repo_free(repo);
-	free(root);
+	crmf_repository_close(r);
 	return rc;
 }
+

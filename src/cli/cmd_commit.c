@@ -50,14 +50,14 @@ static const crmf_customer *loaded(const crmf_repo *repo, const char *rel)
 }
 
 /* The document of `rel` in HEAD, or NULL. */
-static crmf_doc *head_doc(const char *root, const char *rel)
+static crmf_doc *head_doc(crmf_repository *r, const char *rel)
 {
 	crmf_doc *doc = NULL;
 	crmf_diags d;
 	char *buf = NULL;
 	size_t len = 0;
 
-	if (crmf_read_head(&buf, &len, root, rel) != 0)
+	if (crmf_repository_read_head(&buf, &len, r, rel) != 0)
 		return NULL;
 	crmf_diags_init(&d);
 	crmf_doc_parse(&doc, rel, buf, len, &d);
@@ -68,63 +68,197 @@ static crmf_doc *head_doc(const char *root, const char *rel)
 
 /* What changed in one file, as lines "ID: …" into `body`; the short form for a
  * one-file subject into *what (malloc'ed). */
-static void describe(cli_lines *body, char **what, const char *root, const crmf_repo *repo,
+static void describe(crmf_lines *body, char **what, crmf_repository *r, const crmf_repo *repo,
 		     const crmf_changed *f, const char *id)
 {
 	const crmf_customer *c = f->status == 'D' ? NULL : loaded(repo, f->path);
 	crmf_doc *old = NULL;
-	cli_lines lines = {0}, keys = {0};
+	crmf_lines lines = {0}, keys = {0};
 
 	switch (f->status) {
 	case 'A':
-		cli_lines_add(body, "%s: new, %s", id, f->path);
+		crmf_lines_add(body, "%s: new, %s", id, f->path);
 		*what = strdup(c && c->name ? c->name : "new");
 		return;
 	case 'D':
-		cli_lines_add(body, "%s: deleted, %s", id, f->path);
+		crmf_lines_add(body, "%s: deleted, %s", id, f->path);
 		*what = strdup("deleted");
 		return;
 	case 'R':
-		cli_lines_add(body, "%s: moved %s → %s", id, f->old_path, f->path);
-		old = head_doc(root, f->old_path);
+		crmf_lines_add(body, "%s: moved %s → %s", id, f->old_path, f->path);
+		old = head_doc(r, f->old_path);
 		break;
 	default:
-		old = head_doc(root, f->path);
+		old = head_doc(r, f->path);
 	}
-	cli_describe_changes(&lines, &keys, old, c ? c->doc : NULL);
+	crmf_change_describe(&lines, &keys, old, c ? c->doc : NULL);
 	for (size_t i = 0; i < lines.n; i++)
-		cli_lines_add(body, "%s: %s", id, lines.v[i]);
+		crmf_lines_add(body, "%s: %s", id, lines.v[i]);
 	if (f->status == 'R')
 		*what = strdup(!strncmp(f->path, "archive/", 8)	      ? "archived"
 			       : !strncmp(f->old_path, "archive/", 8) ? "restored"
 								      : "moved");
 	else
-		*what = keys.n ? cli_lines_join(&keys, ", ") : strdup("comments and layout");
+		*what = keys.n ? crmf_lines_join(&keys, ", ") : strdup("comments and layout");
 	if (f->status != 'R' && lines.n == 0)
-		cli_lines_add(body, "%s: comments or layout changed", id);
-	cli_lines_release(&lines);
-	cli_lines_release(&keys);
+		crmf_lines_add(body, "%s: comments or layout changed", id);
+	crmf_lines_release(&lines);
+	crmf_lines_release(&keys);
 	crmf_doc_free(old);
+}
+
+/* Check the changed files `v` against the whole repository: *out them loaded (NULL when all
+ * are deleted); -1 when they have errors, printed. */
+static int validate(crmf_repo **out, const char *root, const crmf_changed *v, size_t n,
+		    crmf_day today)
+{
+	char **abs = calloc(n + 1, sizeof(*abs));
+	crmf_scan_opts so = {.today = today};
+	crmf_diags d;
+	size_t nsel = 0;
+	int rc = 0;
+
+	if (!abs)
+		abort();
+	*out = NULL;
+	crmf_diags_init(&d);
+	for (size_t i = 0; i < n; i++)
+		if (v[i].status != 'D')
+			abs[nsel++] = cli_path(root, v[i].path);
+	so.paths = (const char *const *)abs;
+	so.n_paths = nsel;
+	if (nsel && crmf_repo_load(out, root, &so, &d) != 0) {
+		cli_error("%s", crmf_error_last());
+		rc = -1;
+	} else if (nsel) {
+		cli_print_diags(stderr, &d, FMT_TEXT);
+		if (d.errors) {
+			size_t bad = cli_files_with_errors(&d);
+
+			cli_error("nothing committed: %zu file%s errors; fix %s and run 'crmf "
+				  "commit' again",
+				  bad, bad == 1 ? " has" : "s have", bad == 1 ? "it" : "them");
+			rc = -1;
+		}
+	}
+	for (size_t i = 0; i < nsel; i++)
+		free(abs[i]);
+	free(abs);
+	crmf_diags_release(&d);
+	return rc;
+}
+
+/* The commit of the changed files `v`: its paths (2 * n room), subject and body. */
+static size_t message(crmf_commit_path *paths, char **subject, char **text, char **list,
+		      crmf_repository *r, const crmf_repo *repo, const crmf_changed *v, size_t n,
+		      const char *msg)
+{
+	crmf_lines ids = {0}, body = {0};
+	char *what = NULL;
+	size_t np = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		char *id = cli_path_id(v[i].path);
+
+		free(what);
+		what = NULL;
+		describe(&body, &what, r, repo, &v[i], id);
+		crmf_lines_add_once(&ids, id);
+		paths[np++] = (crmf_commit_path){v[i].path, v[i].status == 'D'};
+		if (v[i].status == 'R' && v[i].old_path)
+			paths[np++] = (crmf_commit_path){v[i].old_path, true};
+		free(id);
+	}
+	*list = crmf_lines_join(&ids, ", ");
+	if (msg) {
+		*subject = strdup(msg);
+	} else if (ids.n == 1) {
+		if (asprintf(subject, "crmf: commit %s: %s", ids.v[0], what) < 0)
+			abort();
+	} else {
+		char *cut = crmf_text_cut(*list, 60);
+
+		if (asprintf(subject, "crmf: commit %zu customers: %s", ids.n, cut) < 0)
+			abort();
+		free(cut);
+	}
+	*text = crmf_lines_join(&body, "\n");
+	for (size_t i = 0; i < body.n; i++)
+		printf("%s\n", body.v[i]);
+	free(what);
+	crmf_lines_release(&ids);
+	crmf_lines_release(&body);
+	return np;
+}
+
+/* Commit every changed customer file, once the arguments are checked. */
+static int commit_all(const char *msg, const char *author, crmf_day today)
+{
+	crmf_repository *r = cli_repository();
+	crmf_change_tx *tx = NULL;
+	crmf_changed *v = NULL;
+	crmf_commit_path *paths = NULL;
+	crmf_repo *repo = NULL;
+	char *subject = NULL, *text = NULL, *list = NULL;
+	size_t n = 0, np;
+	char oid[41];
+	int rc;
+
+	if (!r)
+		return EXIT_USAGE;
+	if ((rc = crmf_change_open(&tx, r, author, today)) != 0 || (rc = crmf_change_lock(tx)) != 0)
+		goto done;
+	cli_change_print(tx);
+	rc = CRMF_CHANGE_REFUSED;
+	if (crmf_repository_status(&v, &n, r) != 0) {
+		cli_error("%s", crmf_error_last());
+		goto done;
+	}
+	if (n == 0) {
+		printf("nothing to commit: every customer file is as in the last commit\n");
+		rc = 0;
+		goto done;
+	}
+	if (validate(&repo, crmf_repository_root(r), v, n, today) != 0)
+		goto done;
+	paths = calloc(2 * n, sizeof(*paths));
+	if (!paths)
+		abort();
+	np = message(paths, &subject, &text, &list, r, repo, v, n, msg);
+	if (crmf_repository_commit(oid, r, paths, NULL, np,
+				   &(crmf_commit_opts){.author = author,
+						       .subject = subject,
+						       .body = text,
+						       .action = "commit",
+						       .customer = list}) != 0) {
+		cli_error("nothing committed: %s", crmf_error_last());
+		goto done;
+	}
+	if (oid[0])
+		printf("committed %.7s \"%s\"\n", oid, subject);
+	else
+		printf("nothing to commit: committed already as it is\n");
+	rc = 0;
+done:
+	rc = cli_change_exit(tx, rc);
+	free(text);
+	free(subject);
+	free(list);
+	free(paths);
+	crmf_repo_free(repo);
+	crmf_changed_free(v, n);
+	crmf_change_free(tx);
+	crmf_repository_close(r);
+	return rc;
 }
 
 static int run(int argc, char **argv)
 {
 	cli_args args;
 	const char *msg = NULL, *author = NULL, *today_arg = NULL;
-	cli_change ch = {0};
-	crmf_changed *v = NULL;
-	size_t n = 0, np = 0, nsel = 0;
-	crmf_commit_path *paths = NULL;
-	char **abs = NULL, *subject = NULL, *text = NULL, *list = NULL, *what = NULL;
-	cli_lines ids = {0}, body = {0};
-	crmf_scan_opts so = {0};
-	crmf_repo *repo = NULL;
-	crmf_diags d;
 	crmf_day today;
-	char oid[41];
-	int c, rc = EXIT_USAGE;
+	int c;
 
-	crmf_diags_init(&d);
 	cli_args_init(&args, &cmd_commit, argc, argv);
 	while ((c = cli_args_next(&args)) > 0) {
 		switch (c) {
@@ -153,103 +287,6 @@ static int run(int argc, char **argv)
 		return EXIT_USAGE;
 	if (cli_today(&today, today_arg))
 		return EXIT_USAGE;
-	rc = cli_change_begin(&ch, author, today);
-	if (rc != EXIT_OK)
-		goto done;
-	rc = cli_change_lock(&ch);
-	if (rc != EXIT_OK)
-		goto done;
-	rc = EXIT_FOUND;
-	if (crmf_status_customers(&v, &n, ch.root) != 0) {
-		cli_error("%s", crmf_error_last());
-		goto done;
-	}
-	if (n == 0) {
-		printf("nothing to commit: every customer file is as in the last commit\n");
-		rc = EXIT_OK;
-		goto done;
-	}
-	abs = calloc(n + 1, sizeof(*abs));
-	paths = calloc(2 * n, sizeof(*paths));
-	if (!abs || !paths)
-		abort();
-	for (size_t i = 0; i < n; i++)
-		if (v[i].status != 'D')
-			abs[nsel++] = cli_path(ch.root, v[i].path);
-	so.today = today;
-	so.paths = (const char *const *)abs;
-	so.n_paths = nsel;
-	if (nsel) {
-		if (crmf_repo_load(&repo, ch.root, &so, &d) != 0) {
-			cli_error("%s", crmf_error_last());
-			goto done;
-		}
-		cli_print_diags(stderr, &d, FMT_TEXT);
-		if (d.errors) {
-			size_t bad = cli_files_with_errors(&d);
-
-			cli_error("nothing committed: %zu file%s errors; fix %s and run 'crmf "
-				  "commit' again",
-				  bad, bad == 1 ? " has" : "s have", bad == 1 ? "it" : "them");
-			goto done;
-		}
-	}
-	for (size_t i = 0; i < n; i++) {
-		char *id = cli_path_id(v[i].path);
-
-		free(what);
-		what = NULL;
-		describe(&body, &what, ch.root, repo, &v[i], id);
-		cli_lines_add_once(&ids, id);
-		paths[np++] = (crmf_commit_path){v[i].path, v[i].status == 'D'};
-		if (v[i].status == 'R' && v[i].old_path)
-			paths[np++] = (crmf_commit_path){v[i].old_path, true};
-		free(id);
-	}
-	list = cli_lines_join(&ids, ", ");
-	if (msg) {
-		subject = strdup(msg);
-	} else if (ids.n == 1) {
-		if (asprintf(&subject, "crmf: commit %s: %s", ids.v[0], what) < 0)
-			abort();
-	} else {
-		char *cut = cli_cut(list, 60);
-
-		if (asprintf(&subject, "crmf: commit %zu customers: %s", ids.n, cut) < 0)
-			abort();
-		free(cut);
-	}
-	text = cli_lines_join(&body, "\n");
-	for (size_t i = 0; i < body.n; i++)
-		printf("%s\n", body.v[i]);
-	if (crmf_commit_paths(oid, ch.root, paths, np,
-			      &(crmf_commit_opts){.author = author,
-						  .subject = subject,
-						  .body = text,
-						  .action = "commit",
-						  .customer = list}) != 0) {
-		cli_error("nothing committed: %s", crmf_error_last());
-		goto done;
-	}
-	if (oid[0])
-		printf("committed %.7s \"%s\"\n", oid, subject);
-	else
-		printf("nothing to commit: committed already as it is\n");
-	rc = EXIT_OK;
-done:
-	free(what);
-	free(text);
-	free(subject);
-	free(list);
-	cli_lines_release(&ids);
-	cli_lines_release(&body);
-	for (size_t i = 0; abs && i < nsel; i++)
-		free(abs[i]);
-	free(abs);
-	free(paths);
-	crmf_repo_free(repo);
-	crmf_diags_release(&d);
-	crmf_changed_free(v, n);
-	cli_change_end(&ch);
-	return rc;
+	return commit_all(msg, author, today);
 }
+

@@ -470,7 +470,8 @@ static int run(int argc, char **argv)
 	size_t n = 0, cap_v = 0, bad, n_unsure = 0;
 	crmf_diags diags;
 	crmf_day until;
-	char *root;
+	crmf_repository *r = NULL;
+	const char *root = NULL;
 
 	cli_args_init(&args, &cmd_due, argc, argv);
 	while ((c = cli_args_next(&args)) > 0) {
@@ -514,9 +515,10 @@ static int run(int argc, char **argv)
 	if (cli_today(&so.today, today_arg))
 		return EXIT_USAGE;
 	until = so.today + within;
-	root = cli_repo_root();
-	if (!root)
+	r = cli_repository();
+	if (!r)
 		return EXIT_USAGE;
+	root = crmf_repository_root(r);
 	crmf_diags_init(&diags);
 	if (crmf_repo_open(&repo, root) != 0) {
 		cli_error("%s", crmf_error_last());
@@ -599,6 +601,6 @@ done:
 	crmf_identity_release(&me);
 	crmf_diags_release(&diags);
 	crmf_repo_free(repo);
-	free(root);
+	crmf_repository_close(r);
 	return rc;
 }

@@ -39,23 +39,48 @@ const struct crmf_cmd cmd_edit = {
     .opt_width = 16,
 };
 
+/* The change: the file in the editor, then replaced with the edit. */
+static int edit_change(const char *arg, const char *author, crmf_day today)
+{
+	crmf_repository *repo = cli_repository();
+	crmf_change_tx *tx = NULL;
+	char *buf = NULL, *edited = NULL, *copy = NULL;
+	size_t len = 0, edited_len = 0;
+	int rc;
+
+	if (!repo)
+		return EXIT_USAGE;
+	if ((rc = crmf_change_open(&tx, repo, author, today)) != 0 ||
+	    (rc = crmf_change_find(tx, arg, CRMF_IN_CUSTOMERS | CRMF_IN_ARCHIVE)) != 0 ||
+	    (rc = crmf_change_edit_begin(tx, &buf, &len)) != 0)
+		goto done;
+	cli_change_print(tx);
+	switch (cli_edit_loop(&edited, &edited_len, &copy, tx, buf, len, true)) {
+	case CLI_EDIT_UNCHANGED:
+		printf("no changes\n");
+		goto done;
+	case CLI_EDIT_ABORTED:
+		rc = CRMF_CHANGE_REFUSED;
+		goto done;
+	}
+	rc = crmf_change_replace(tx, edited, edited_len, copy);
+done:
+	rc = cli_change_exit(tx, rc);
+	free(copy);
+	free(edited);
+	free(buf);
+	crmf_change_free(tx);
+	crmf_repository_close(repo);
+	return rc;
+}
+
 static int run(int argc, char **argv)
 {
 	cli_args args;
 	const char *author = NULL, *today_arg = NULL;
-	cli_change ch = {0};
-	crmf_customer *nc = NULL;
-	crmf_doc *od = NULL, *hd = NULL;
-	crmf_diags before;
-	crmf_versions ver = {0};
-	cli_lines lines = {0}, keys = {0};
-	char *rel = NULL, *id = NULL, *fspath = NULL, *buf = NULL, *now = NULL, *copy = NULL;
-	char *subject = NULL, *body = NULL, *fields = NULL;
-	size_t len = 0, now_len = 0;
 	crmf_day today;
 	int c, rc = EXIT_USAGE;
 
-	crmf_diags_init(&before);
 	cli_args_init(&args, &cmd_edit, argc, argv);
 	while ((c = cli_args_next(&args)) > 0) {
 		switch (c) {
@@ -73,108 +98,13 @@ static int run(int argc, char **argv)
 	}
 	if (args.ind + 1 != argc) {
 		rc = cli_usage_error(&cmd_edit, args.ind == argc ? "which customer? give its id"
-								 : "one customer at a time");
+							       : "one customer at a time");
 		goto done;
 	}
 	if (cli_today(&today, today_arg))
 		goto done;
-	rc = cli_change_begin(&ch, author, today);
-	if (rc != EXIT_OK)
-		goto done;
-	rc = EXIT_USAGE;
-	rel = cli_find_customer(ch.root, argv[args.ind], CLI_IN_CUSTOMERS | CLI_IN_ARCHIVE);
-	if (!rel)
-		goto done;
-	rc = EXIT_FOUND;
-	id = cli_path_id(rel);
-	fspath = cli_path(ch.root, rel);
-	if (cli_read_file(&buf, &len, fspath) != 0) {
-		cli_error("cannot read %s: %s", rel, strerror(errno));
-		goto done;
-	}
-	/* the file's earlier problems, so that only new warnings are shown */
-	crmf_doc_parse(&od, rel, buf, len, &before);
-	if (od && od->root) {
-		crmf_customer *oc = NULL;
-		crmf_doc *copy_doc = NULL;
-		crmf_diags scratch;
-
-		/* the customer takes its document: check a second parse, keep od */
-		crmf_diags_init(&scratch);
-		crmf_doc_parse(&copy_doc, rel, buf, len, &scratch);
-		crmf_diags_release(&scratch);
-		crmf_check_customer(&oc, copy_doc, rel, ch.cfg, today, &before);
-		crmf_customer_free(oc);
-	}
-	/* the editor shows the file as the user has it: say that it is more than HEAD's */
-	if (crmf_read_versions(&ver, ch.root, rel) == 0 && ver.state != CRMF_FILE_CLEAN)
-		fprintf(stderr,
-			"note: %s has uncommitted changes; the editor shows them and they are "
-			"committed with your edit ('git diff HEAD -- %s' shows them)\n",
-			rel, rel);
-	switch (cli_edit_loop(&nc, &copy, &ch, rel, buf, len, true, &before)) {
-	case CLI_EDIT_UNCHANGED:
-		printf("no changes\n");
-		rc = EXIT_OK;
-		goto done;
-	case CLI_EDIT_ABORTED:
-		goto done;
-	}
-	if (cli_change_lock(&ch) != EXIT_OK) {
-		cli_error("nothing changed; your edit is kept in %s", copy);
-		goto done;
-	}
-	if (cli_read_file(&now, &now_len, fspath) != 0 || now_len != len ||
-	    memcmp(now, buf, len) != 0) {
-		cli_error(
-		    "%s changed while you were editing it; nothing written, your edit is kept "
-		    "in %s",
-		    rel, copy);
-		goto done;
-	}
-	/* the message names everything the commit holds: from HEAD's version */
-	if (ver.head) {
-		crmf_diags scratch;
-
-		crmf_diags_init(&scratch);
-		crmf_doc_parse(&hd, rel, ver.head, ver.head_len, &scratch);
-		crmf_diags_release(&scratch);
-	}
-	cli_describe_changes(&lines, &keys, hd && hd->root ? hd : od, nc->doc);
-	fields = keys.n ? cli_lines_join(&keys, ", ") : strdup("comments and layout");
-	if (asprintf(&subject, "crmf: edit %s: %s", id, fields) < 0)
-		abort();
-	body = lines.n ? cli_lines_join(&lines, "\n") : NULL;
-	for (size_t i = 0; i < lines.n; i++)
-		printf("%s: %s\n", id, lines.v[i]);
-	if (crmf_store_check_path(ch.root, rel) != 0 ||
-	    crmf_write_atomic(fspath, nc->doc->src, nc->doc->len) != 0) {
-		cli_error("cannot write %s: %s; nothing changed, your edit is kept in %s", rel,
-			  crmf_error_last(), copy);
-		goto done;
-	}
-	unlink(copy);
-	rc = cli_change_commit(
-	    &ch, &(crmf_commit_path){rel, false}, 1,
-	    &(crmf_commit_opts){
-		.subject = subject, .body = body, .action = "edit", .customer = id});
+	rc = edit_change(argv[args.ind], author, today);
 done:
-	cli_lines_release(&lines);
-	cli_lines_release(&keys);
-	free(fields);
-	free(subject);
-	free(body);
-	crmf_customer_free(nc);
-	crmf_doc_free(od);
-	crmf_doc_free(hd);
-	crmf_versions_release(&ver);
-	crmf_diags_release(&before);
-	free(copy);
-	free(now);
-	free(buf);
-	free(fspath);
-	free(id);
-	free(rel);
-	cli_change_end(&ch);
 	return rc;
 }
+

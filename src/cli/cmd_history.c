@@ -94,7 +94,8 @@ static int run(int argc, char **argv)
 	cli_format fmt = FMT_TEXT;
 	crmf_history_entry *h = NULL;
 	size_t n = 0;
-	char *root = NULL, *id = NULL;
+	crmf_repository *r = NULL;
+	char *id = NULL;
 	int c, rc = EXIT_USAGE;
 
 	cli_args_init(&args, &cmd_history, argc, argv);
@@ -112,15 +113,14 @@ static int run(int argc, char **argv)
 	if (c < 0)
 		return args.status;
 	if (args.ind + 1 != argc)
-		return cli_usage_error(&cmd_history, args.ind == argc
-							 ? "which customer? give its id"
-							 : "one customer at a time");
-	root = cli_repo_root();
-	if (!root)
+		return cli_usage_error(&cmd_history, args.ind == argc ? "which customer? give its id"
+								    : "one customer at a time");
+	r = cli_repository();
+	if (!r)
 		return EXIT_USAGE;
 	/* a path names its id: the history follows the id across moves */
 	id = cli_path_id(argv[args.ind]);
-	if (crmf_history(&h, &n, root, id, field) != 0) {
+	if (crmf_repository_history(&h, &n, r, id, field) != 0) {
 		cli_error("%s", crmf_error_last());
 		goto done;
 	}
@@ -140,6 +140,7 @@ static int run(int argc, char **argv)
 done:
 	crmf_history_free(h, n);
 	free(id);
-	free(root);
+	crmf_repository_close(r);
 	return rc;
 }
+

@@ -1071,7 +1071,8 @@ static int run(int argc, char **argv)
 	size_t ncols = 0, nkeys = 0, nrows = 0, bad;
 	struct row *rows = NULL;
 	crmf_diags diags;
-	char *root;
+	crmf_repository *rep = NULL;
+	const char *root = NULL;
 	int c, rc = EXIT_USAGE;
 
 	o.fmt = FMT_TEXT;
@@ -1124,9 +1125,10 @@ static int run(int argc, char **argv)
 	if (cli_today(&o.today, today_arg))
 		return EXIT_USAGE;
 	so.today = o.today;
-	root = cli_repo_root();
-	if (!root)
+	rep = cli_repository();
+	if (!rep)
 		return EXIT_USAGE;
+	root = crmf_repository_root(rep);
 	crmf_diags_init(&diags);
 	if (crmf_repo_open(&repo, root) != 0) {
 		cli_error("%s", crmf_error_last());
@@ -1226,6 +1228,6 @@ done:
 	crmf_expr_free(where);
 	crmf_diags_release(&diags);
 	crmf_repo_free(repo);
-	free(root);
+	crmf_repository_close(rep);
 	return rc;
 }

@@ -77,22 +77,68 @@ static int check_method(const char *m)
 			       m);
 }
 
-/* The follow-up, to append to each version of the file. */
-struct entry {
-	const crmf_edit_field *f;
-	size_t nf;
-};
-
-static int append(crmf_edit **out, const crmf_doc *doc, void *ctx)
+/* The follow-up as given: the fields it needs, a known e->method, dates that are dates. */
+static int check_entry(const crmf_log_entry *e)
 {
-	const struct entry *x = ctx;
+	crmf_day day;
+	int minute;
 
-	if (crmf_edit_new(out, doc) == 0 &&
-	    crmf_edit_append(*out, doc->root, "followups", x->f, x->nf) == 0)
-		return 0;
-	crmf_edit_free(*out);
-	*out = NULL;
-	return -1;
+	if (!e->method || !e->summary || !*e->summary)
+		return cli_usage_error(&cmd_log, "give --method and --summary");
+	if (check_method(e->method))
+		return EXIT_USAGE;
+	if (e->date && crmf_datetime_parse(&day, &minute, e->date, strlen(e->date)) != 0)
+		return cli_usage_error(&cmd_log,
+				       "invalid date '%s' for --date; write YYYY-MM-DD or "
+				       "'YYYY-MM-DD HH:MM'",
+				       e->date);
+	if (e->due && crmf_date_parse(&day, e->due, strlen(e->due)) != 0)
+		return cli_usage_error(&cmd_log, "invalid date '%s' for --due; write YYYY-MM-DD",
+				       e->due);
+	if (e->due && !e->next)
+		return cli_usage_error(&cmd_log, "--due is the deadline of the next action: give "
+						 "--next too");
+	return EXIT_OK;
+}
+
+/* The change: `e->by` the --by argument (NULL: the user). */
+static int log_change(const char *arg, const crmf_log_entry *e, const char *author, crmf_day today)
+{
+	crmf_repository *repo = cli_repository();
+	crmf_change_tx *tx = NULL;
+	crmf_log_entry entry = *e;
+	char *by = NULL, *why = NULL;
+	int rc;
+
+	if (!repo)
+		return EXIT_USAGE;
+	if ((rc = crmf_change_open(&tx, repo, author, today)) != 0 ||
+	    (rc = crmf_change_find(tx, arg, CRMF_IN_CUSTOMERS | CRMF_IN_ARCHIVE)) != 0)
+		goto done;
+	if (e->by) {
+		const crmf_config *cfg;
+		const crmf_member *m;
+
+		crmf_repository_config(&cfg, repo);
+		m = crmf_config_member(cfg, e->by);
+		by = strdup(m ? m->id : e->by);
+	} else if (crmf_change_me(&by, &why, tx) != 0) {
+		cli_change_print(tx);
+		cli_error("who followed up? give --by NAME: %s", why);
+		rc = CRMF_CHANGE_REFUSED;
+		goto done;
+	}
+	entry.by = by;
+	if ((rc = crmf_change_lock(tx)) == 0 && (rc = crmf_change_load(tx)) == 0 &&
+	    (rc = crmf_change_log(tx, &entry)) == 0)
+		rc = crmf_change_commit(tx);
+done:
+	rc = cli_change_exit(tx, rc);
+	free(why);
+	free(by);
+	crmf_change_free(tx);
+	crmf_repository_close(repo);
+	return rc;
 }
 
 static int run(int argc, char **argv)
@@ -100,19 +146,10 @@ static int run(int argc, char **argv)
 	cli_args args;
 	const char *method = NULL, *summary = NULL, *with = NULL, *feedback = NULL, *next = NULL,
 		   *due = NULL, *date = NULL, *by_arg = NULL, *author = NULL, *today_arg = NULL;
-	cli_change ch = {0};
-	crmf_customer *old = NULL, *nc = NULL;
-	crmf_diags before;
-	crmf_edit *e = NULL;
-	crmf_doc *nd = NULL;
-	crmf_edit_field f[8];
-	char *rel = NULL, *id = NULL, *by = NULL, *cut = NULL, *subject = NULL, *say = NULL;
+	crmf_day today;
 	char today_buf[11];
-	crmf_day today, day;
-	size_t nf = 0;
-	int c, minute, rc = EXIT_USAGE;
+	int c, rc = EXIT_USAGE;
 
-	crmf_diags_init(&before);
 	cli_args_init(&args, &cmd_log, argc, argv);
 	while ((c = cli_args_next(&args)) > 0) {
 		switch (c) {
@@ -177,110 +214,18 @@ static int run(int argc, char **argv)
 				     argv[args.ind + 1]);
 		goto done;
 	}
-	if (!method || !summary || !*summary) {
-		rc = cli_usage_error(&cmd_log, "give --method and --summary");
+	if (check_entry(&(crmf_log_entry){date, by_arg, method, with, summary, feedback, next, due}))
 		goto done;
-	}
-	if (check_method(method))
-		goto done;
-	if (date && crmf_datetime_parse(&day, &minute, date, strlen(date)) != 0) {
-		rc = cli_usage_error(&cmd_log,
-				     "invalid date '%s' for --date; write YYYY-MM-DD or "
-				     "'YYYY-MM-DD HH:MM'",
-				     date);
-		goto done;
-	}
-	if (due && crmf_date_parse(&day, due, strlen(due)) != 0) {
-		rc =
-		    cli_usage_error(&cmd_log, "invalid date '%s' for --due; write YYYY-MM-DD", due);
-		goto done;
-	}
-	if (due && !next) {
-		rc = cli_usage_error(&cmd_log, "--due is the deadline of the next action: give "
-					       "--next too");
-		goto done;
-	}
 	if (cli_today(&today, today_arg))
 		goto done;
 	if (!date) {
 		crmf_date_format(today, today_buf);
 		date = today_buf;
 	}
-	rc = cli_change_begin(&ch, author, today);
-	if (rc != EXIT_OK)
-		goto done;
-	rc = EXIT_USAGE;
-	rel = cli_find_customer(ch.root, argv[args.ind], CLI_IN_CUSTOMERS | CLI_IN_ARCHIVE);
-	if (!rel)
-		goto done;
-	id = cli_path_id(rel);
-	rc = EXIT_FOUND;
-	if (by_arg) {
-		const crmf_member *m = crmf_config_member(ch.cfg, by_arg);
-
-		by = strdup(m ? m->id : by_arg);
-	} else {
-		char *why = NULL;
-
-		by = cli_me(&ch, &why);
-		if (!by) {
-			cli_error("who followed up? give --by NAME: %s", why);
-			free(why);
-			goto done;
-		}
-	}
-	rc = cli_change_lock(&ch);
-	if (rc != EXIT_OK)
-		goto done;
-	rc = EXIT_FOUND;
-	if (cli_load(&old, &before, &ch, rel) != 0)
-		goto done;
-	f[nf++] = (crmf_edit_field){"date", date, cli_value_flags(ch.cfg, "followups.date", date)};
-	f[nf++] = (crmf_edit_field){"by", by, CRMF_EDIT_TEXT};
-	f[nf++] = (crmf_edit_field){"method", method, CRMF_EDIT_TEXT};
-	if (with)
-		f[nf++] = (crmf_edit_field){"with", with, CRMF_EDIT_TEXT};
-	f[nf++] = (crmf_edit_field){"summary", summary, CRMF_EDIT_TEXT};
-	if (feedback)
-		f[nf++] = (crmf_edit_field){"feedback", feedback, CRMF_EDIT_TEXT};
-	if (next)
-		f[nf++] = (crmf_edit_field){"next", next, CRMF_EDIT_TEXT};
-	if (due)
-		f[nf++] =
-		    (crmf_edit_field){"due", due, cli_value_flags(ch.cfg, "followups.due", due)};
-	if (append(&e, old->doc, &(struct entry){f, nf}) != 0 ||
-	    crmf_edit_finish(&nd, e, NULL) != 0) {
-		cli_error("cannot add the follow-up to %s: %s; nothing changed", rel,
-			  crmf_error_last());
-		goto done;
-	}
-	if (cli_validate(&nc, &ch, rel, nd->src, nd->len, &before) != 0) {
-		cli_error("nothing changed: %s would not be valid%s", rel,
-			  old->errors ? " (it has errors already: fix them with 'crmf edit')" : "");
-		goto done;
-	}
-	cut = cli_cut(summary, 50);
-	if (asprintf(&subject, "crmf: log %s: %s %s %s", id, method, date, cut) < 0)
-		abort();
-	if (asprintf(&say, "%s: + follow-up %s %s\n", id, date, method) < 0)
-		abort();
-	rc = cli_save_change(&ch, rel, old->doc, nc->doc, append, &(struct entry){f, nf}, say,
-			     &(crmf_commit_opts){.subject = subject,
-						 .body = strcmp(cut, summary) ? summary : NULL,
-						 .action = "log",
-						 .customer = id});
+	return log_change(argv[args.ind], &(crmf_log_entry){date, by_arg, method, with, summary,
+							   feedback, next, due},
+			  author, today);
 done:
-	free(say);
-	free(subject);
-	free(cut);
-	crmf_customer_free(nc);
-	crmf_doc_free(nd);
-	crmf_edit_free(e);
-	crmf_customer_free(old);
-	crmf_diags_release(&before);
-	free(by);
-	free(id);
-	free(rel);
-	cli_change_end(&ch);
 	return rc;
 }
+

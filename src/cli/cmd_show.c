@@ -521,7 +521,8 @@ static int run(int argc, char **argv)
 	crmf_class k;
 	crmf_diags diags;
 	size_t bad;
-	char *root;
+	crmf_repository *r = NULL;
+	const char *root = NULL;
 	int c, rc = EXIT_USAGE;
 
 	cli_args_init(&args, &cmd_show, argc, argv);
@@ -548,9 +549,10 @@ static int run(int argc, char **argv)
 						      : "give one customer, not several");
 	if (cli_today(&so.today, today_arg))
 		return EXIT_USAGE;
-	root = cli_repo_root();
-	if (!root)
+	r = cli_repository();
+	if (!r)
 		return EXIT_USAGE;
+	root = crmf_repository_root(r);
 	crmf_diags_init(&diags);
 	if (crmf_repo_load(&repo, root, &so, &diags) != 0) {
 		cli_error("%s", crmf_error_last());
@@ -577,6 +579,6 @@ static int run(int argc, char **argv)
 done:
 	crmf_diags_release(&diags);
 	crmf_repo_free(repo);
-	free(root);
+	crmf_repository_close(r);
 	return rc;
 }

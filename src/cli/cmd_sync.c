@@ -87,7 +87,7 @@ static void print_files(const crmf_sync_file *v, size_t n)
 
 static void print_conflicts(const crmf_sync_result *r)
 {
-	cli_lines add = {NULL, 0, 0};
+	crmf_lines add = {NULL, 0, 0};
 	char *paths;
 	bool markers = false;
 
@@ -109,7 +109,7 @@ static void print_conflicts(const crmf_sync_result *r)
 				    f->ours ? f->ours : "(deleted)",
 				    f->theirs ? f->theirs : "(deleted)");
 			}
-			cli_lines_add_once(&add, c->path);
+			crmf_lines_add_once(&add, c->path);
 			break;
 		case CRMF_SYNC_WHOLE_FILE:
 			markers = true;
@@ -117,14 +117,14 @@ static void print_conflicts(const crmf_sync_result *r)
 			    stderr,
 			    "  %s: a side is not valid YAML; both whole versions are in the file\n",
 			    c->path);
-			cli_lines_add_once(&add, c->path);
+			crmf_lines_add_once(&add, c->path);
 			break;
 		case CRMF_SYNC_INVALID:
 			fprintf(stderr, "  %s: merged, but the record is invalid:\n", c->path);
 			for (size_t k = 0; k < r->diags.n; k++)
 				if (r->diags.v[k].path && strcmp(r->diags.v[k].path, c->path) == 0)
 					cli_print_diag(stderr, &r->diags.v[k]);
-			cli_lines_add_once(&add, c->path);
+			crmf_lines_add_once(&add, c->path);
 			break;
 		case CRMF_SYNC_DELETED_OURS:
 		case CRMF_SYNC_DELETED_THEIRS: {
@@ -152,11 +152,11 @@ static void print_conflicts(const crmf_sync_result *r)
 			markers = true;
 			fprintf(stderr, "  %s: git's own conflict (not a customer file)\n",
 				c->path);
-			cli_lines_add_once(&add, c->path);
+			crmf_lines_add_once(&add, c->path);
 			break;
 		}
 	}
-	paths = cli_lines_join(&add, " ");
+	paths = crmf_lines_join(&add, " ");
 	fputs("the merge is in progress", stderr);
 	if (markers)
 		fputs("; each conflict is marked in its file between '<<<<<<< ours' and "
@@ -176,7 +176,7 @@ static void print_conflicts(const crmf_sync_result *r)
 	      "pushed)\n",
 	      stderr);
 	free(paths);
-	cli_lines_release(&add);
+	crmf_lines_release(&add);
 }
 
 static int run(int argc, char **argv)

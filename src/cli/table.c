@@ -211,44 +211,7 @@ void cli_table_free(cli_table *t)
 
 int cli_display_width(const char *s)
 {
-	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
-	int w = 0;
-
-	while (*p) {
-		utf8proc_int32_t cp;
-		utf8proc_ssize_t n;
-
-		/* printable ASCII, most cells: a column per byte */
-		if (*p >= 0x20 && *p < 0x7F) {
-			p++, w++;
-			continue;
-		}
-		/* CJK ideographs (U+3400-U+4DBF, U+4E00-U+9FFF) and fullwidth forms
-		 * (U+FF01-U+FF60), most of a Chinese cell: two columns, as
-		 * utf8proc_charwidth says, without its table lookup */
-		if ((p[0] & 0xF0) == 0xE0 && (p[1] & 0xC0) == 0x80 && (p[2] & 0xC0) == 0x80) {
-			cp = (p[0] & 0x0F) << 12 | (p[1] & 0x3F) << 6 | (p[2] & 0x3F);
-			if ((cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0x4E00 && cp <= 0x9FFF) ||
-			    (cp >= 0xFF01 && cp <= 0xFF60)) {
-				p += 3, w += 2;
-				continue;
-			}
-		}
-		n = utf8proc_iterate(p, -1, &cp);
-
-		if (n <= 0) { /* invalid byte: count it as one column */
-			p++;
-			w++;
-			continue;
-		}
-		if (cp >= 0x20) {
-			int cw = utf8proc_charwidth(cp);
-
-			w += cw < 0 ? 1 : cw;
-		}
-		p += n;
-	}
-	return w;
+	return crmf_text_width(s);
 }
 
 /* The bytes of printed lines: a string buffer of its own, as the table is

@@ -360,21 +360,29 @@ done:
 	return rc;
 }
 
-int crmf_commit_preflight(const char *root, const char *author)
+int crmf_ctx_preflight(const repo_ctx *c, const char *author)
 {
-	crmf_git_need();
-	repo_ctx c;
 	git_signature *a = NULL, *cm = NULL;
 	int rc = -1;
 
-	if (crmf_ctx_open(&c, root) < 0)
-		return -1;
-	if (check_state(c.repo) < 0 || signatures(&a, &cm, c.repo, author) < 0)
+	if (check_state(c->repo) < 0 || signatures(&a, &cm, c->repo, author) < 0)
 		goto done;
 	rc = 0;
 done:
 	git_signature_free(a);
 	git_signature_free(cm);
+	return rc;
+}
+
+int crmf_commit_preflight(const char *root, const char *author)
+{
+	crmf_git_need();
+	repo_ctx c;
+	int rc;
+
+	if (crmf_ctx_open(&c, root) < 0)
+		return -1;
+	rc = crmf_ctx_preflight(&c, author);
 	crmf_ctx_close(&c);
 	return rc;
 }
@@ -397,23 +405,30 @@ static int git_locks_held(const repo_ctx *c, char **branch, git_commit **parent,
 	return rc;
 }
 
-int crmf_commit_check_locks(const char *root)
+int crmf_ctx_check_locks(const repo_ctx *c)
 {
-	crmf_git_need();
-	repo_ctx c;
 	git_commit *parent = NULL;
 	char *branch = NULL;
 	int rc;
 
-	if (crmf_ctx_open(&c, root) < 0)
-		return -1;
-	rc = git_locks_held(&c, &branch, &parent, THEN_AGAIN);
+	rc = git_locks_held(c, &branch, &parent, THEN_AGAIN);
 	free(branch);
 	git_commit_free(parent);
-	crmf_ctx_close(&c);
 	return rc;
 }
 
+int crmf_commit_check_locks(const char *root)
+{
+	crmf_git_need();
+	repo_ctx c;
+	int rc;
+
+	if (crmf_ctx_open(&c, root) < 0)
+		return -1;
+	rc = crmf_ctx_check_locks(&c);
+	crmf_ctx_close(&c);
+	return rc;
+}
 
 /* Move the branch from `parent` to `id`, refusing when another process moved it meanwhile. */
 static int update_branch(const repo_ctx *c, const char *branch, const git_oid *id,
@@ -608,8 +623,22 @@ int crmf_commit_paths_as(char *oid_out, const char *root, const crmf_commit_path
 			 const crmf_commit_content *content, size_t n, const crmf_commit_opts *opts)
 {
 	crmf_git_need();
-	static const crmf_commit_opts none = {NULL, NULL, NULL, NULL, NULL};
 	repo_ctx c;
+	int rc;
+
+	if (oid_out)
+		oid_out[0] = '\0';
+	if (crmf_ctx_open(&c, root) < 0)
+		return -1;
+	rc = crmf_ctx_commit(oid_out, &c, paths, content, n, opts);
+	crmf_ctx_close(&c);
+	return rc;
+}
+
+int crmf_ctx_commit(char *oid_out, const repo_ctx *c, const crmf_commit_path *paths,
+		    const crmf_commit_content *content, size_t n, const crmf_commit_opts *opts)
+{
+	static const crmf_commit_opts none = {NULL, NULL, NULL, NULL, NULL};
 	git_signature *author = NULL, *committer = NULL;
 	git_commit *parent = NULL;
 	git_tree *base = NULL, *tree = NULL;
@@ -628,8 +657,6 @@ int crmf_commit_paths_as(char *oid_out, const char *root, const crmf_commit_path
 		oid_out[0] = '\0';
 	if (!opts)
 		opts = &none;
-	if (crmf_ctx_open(&c, root) < 0)
-		return -1;
 	gpaths = xcalloc(n ? n : 1, sizeof(*gpaths));
 	for (size_t i = 0; i < n; i++) {
 		if (!paths[i].path || !safe_path(paths[i].path)) {
@@ -637,14 +664,14 @@ int crmf_commit_paths_as(char *oid_out, const char *root, const crmf_commit_path
 				       paths[i].path ? paths[i].path : "");
 			goto done;
 		}
-		gpaths[i] = xasprintf("%s%s", c.prefix, paths[i].path);
+		gpaths[i] = xasprintf("%s%s", c->prefix, paths[i].path);
 	}
-	if (check_state(c.repo) < 0 || signatures(&author, &committer, c.repo, opts->author) < 0)
+	if (check_state(c->repo) < 0 || signatures(&author, &committer, c->repo, opts->author) < 0)
 		goto done;
 	/* a held lock refuses before anything is written */
-	if (git_locks_held(&c, &branch, &parent, THEN_COMMIT) < 0)
+	if (git_locks_held(c, &branch, &parent, THEN_COMMIT) < 0)
 		goto done;
-	lock = crmf_ctx_gitdir_file(&c, "index.lock", false);
+	lock = crmf_ctx_gitdir_file(c, "index.lock", false);
 	if (parent && git_commit_tree(&base, parent) < 0) {
 		crmf_error_set("cannot read the tree of HEAD: %s", crmf_git_msg());
 		goto done;
@@ -653,11 +680,11 @@ int crmf_commit_paths_as(char *oid_out, const char *root, const crmf_commit_path
 	for (size_t i = 0; content && i < n; i++)
 		if (content[i].data && !paths[i].removed)
 			has_content = true;
-	if (!has_content && fast_open(&ix, sts, &c, gpaths, paths, n) < 0)
+	if (!has_content && fast_open(&ix, sts, c, gpaths, paths, n) < 0)
 		goto done;
 	if (ix)
-		filemode = trust_filemode(c.repo);
-	else if (git_repository_index(&index, c.repo) < 0) {
+		filemode = trust_filemode(c->repo);
+	else if (git_repository_index(&index, c->repo) < 0 || git_index_read(index, 0) < 0) {
 		crmf_error_set("cannot read the git index: %s", crmf_git_msg());
 		goto done;
 	}
@@ -685,13 +712,13 @@ int crmf_commit_paths_as(char *oid_out, const char *root, const crmf_commit_path
 			git_tree_entry_free(te);
 			git_error_clear();
 		} else if (content && content[i].data) {
-			if (stage_content(&up[nup], index, c.repo, base, gpaths[i], paths[i].path,
+			if (stage_content(&up[nup], index, c->repo, base, gpaths[i], paths[i].path,
 					  &content[i]) < 0)
 				goto done;
 			nup++;
 		} else if (ix) {
 			/* as git add would: through the filters, the stat data taken before */
-			if (git_blob_create_from_workdir(&up[nup].id, c.repo, gpaths[i]) < 0) {
+			if (git_blob_create_from_workdir(&up[nup].id, c->repo, gpaths[i]) < 0) {
 				crmf_error_set("cannot stage '%s': %s", paths[i].path, crmf_git_msg());
 				goto done;
 			}
@@ -701,7 +728,7 @@ int crmf_commit_paths_as(char *oid_out, const char *root, const crmf_commit_path
 			up[nup].path = gpaths[i];
 			nup++;
 		} else {
-			char *fs = xasprintf("%s/%s", c.root, paths[i].path);
+			char *fs = xasprintf("%s/%s", c->root, paths[i].path);
 			const git_index_entry *ent;
 			int e = lstat(fs, &st);
 
@@ -726,20 +753,20 @@ int crmf_commit_paths_as(char *oid_out, const char *root, const crmf_commit_path
 		}
 	}
 	qsort(up, nup, sizeof(*up), cmp_update);
-	if (git_tree_create_updated(&tree_id, c.repo, base, nup, up) < 0 ||
-	    git_tree_lookup(&tree, c.repo, &tree_id) < 0) {
+	if (git_tree_create_updated(&tree_id, c->repo, base, nup, up) < 0 ||
+	    git_tree_lookup(&tree, c->repo, &tree_id) < 0) {
 		crmf_error_set("cannot build the tree to commit: %s", crmf_git_msg());
 		goto done;
 	}
 	if (base ? git_oid_equal(&tree_id, git_tree_id(base)) : git_tree_entrycount(tree) == 0) {
 		/* already committed as they are: refresh the index, make no empty commit */
-		if (write_index(&c, index, ix, lock) < 0)
+		if (write_index(c, index, ix, lock) < 0)
 			goto done;
 		rc = 0;
 		goto done;
 	}
 	msg = build_message(opts);
-	if (git_commit_create(&commit_id, c.repo, NULL, author, committer, NULL, msg, tree,
+	if (git_commit_create(&commit_id, c->repo, NULL, author, committer, NULL, msg, tree,
 			      parent ? 1 : 0, (const git_commit **)&parent) < 0) {
 		crmf_error_set("cannot create the commit: %s", crmf_git_msg());
 		goto done;
@@ -749,10 +776,10 @@ int crmf_commit_paths_as(char *oid_out, const char *root, const crmf_commit_path
 	 * are staged (as after git add) rather than committed and then shown as
 	 * reverted in the index.
 	 */
-	if (write_index(&c, index, ix, lock) < 0)
+	if (write_index(c, index, ix, lock) < 0)
 		goto done;
-	git_repository_set_ident(c.repo, committer->name, committer->email);
-	if (update_branch(&c, branch, &commit_id, parent, msg) < 0)
+	git_repository_set_ident(c->repo, committer->name, committer->email);
+	if (update_branch(c, branch, &commit_id, parent, msg) < 0)
 		goto done;
 	if (oid_out)
 		git_oid_tostr(oid_out, GIT_OID_HEXSZ + 1, &commit_id);
@@ -774,6 +801,5 @@ done:
 	git_commit_free(parent);
 	git_signature_free(author);
 	git_signature_free(committer);
-	crmf_ctx_close(&c);
 	return rc;
 }

@@ -38,7 +38,7 @@ typedef struct memo_slot {
 } memo_slot;
 
 typedef struct hist {
-	repo_ctx *c;
+	const repo_ctx *c;
 	char *names[2]; /* "<id>.yaml", "<id>.yml" */
 	memo_slot *slots;
 	size_t cap, used;
@@ -321,11 +321,9 @@ static void history_add(history_list *hl, const git_commit *commit, const locate
 	memset(l, 0, sizeof(*l));
 }
 
-int crmf_history(crmf_history_entry **out, size_t *n, const char *root, const char *id,
+int crmf_ctx_history(crmf_history_entry **out, size_t *n, const repo_ctx *c, const char *id,
 		 const char *field)
 {
-	crmf_git_need();
-	repo_ctx c;
 	hist h;
 	git_revwalk *walk = NULL;
 	history_list l = {NULL, 0, 0};
@@ -336,19 +334,17 @@ int crmf_history(crmf_history_entry **out, size_t *n, const char *root, const ch
 	*n = 0;
 	if (!valid_id(id))
 		return crmf_error_set("invalid customer id '%s'", id ? id : "");
-	if (crmf_ctx_open(&c, root) < 0)
-		return -1;
 	memset(&h, 0, sizeof(h));
-	h.c = &c;
+	h.c = c;
 	h.names[0] = xasprintf("%s.yaml", id);
 	h.names[1] = xasprintf("%s.yml", id);
 	memo_grow(&h);
-	if (git_revwalk_new(&walk, c.repo) < 0 ||
+	if (git_revwalk_new(&walk, c->repo) < 0 ||
 	    git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME) < 0) {
 		crmf_error_set("cannot read the history: %s", crmf_git_msg());
 		goto done;
 	}
-	e = git_repository_head_unborn(c.repo);
+	e = git_repository_head_unborn(c->repo);
 	if (e == 1) {
 		rc = 0; /* no commit yet: no history */
 		goto done;
@@ -363,7 +359,7 @@ int crmf_history(crmf_history_entry **out, size_t *n, const char *root, const ch
 		unsigned np;
 		bool same;
 
-		if (git_commit_lookup(&commit, c.repo, &oid) < 0) {
+		if (git_commit_lookup(&commit, c->repo, &oid) < 0) {
 			crmf_error_set("cannot read the history: %s", crmf_git_msg());
 			goto done;
 		}
@@ -420,6 +416,23 @@ done:
 	free(h.slots);
 	free(h.names[0]);
 	free(h.names[1]);
+	return rc;
+}
+
+int crmf_history(crmf_history_entry **out, size_t *n, const char *root, const char *id,
+		 const char *field)
+{
+	crmf_git_need();
+	repo_ctx c;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (!valid_id(id))
+		return crmf_error_set("invalid customer id '%s'", id ? id : "");
+	if (crmf_ctx_open(&c, root) < 0)
+		return -1;
+	rc = crmf_ctx_history(out, n, &c, id, field);
 	crmf_ctx_close(&c);
 	return rc;
 }

@@ -9,6 +9,7 @@
 
 #include "crmf/diag.h"
 #include "git_private.h"
+#include "repo_ctx.h"
 #include "util.h"
 
 /* The variable's value when set and non-empty, as git treats an empty one. */
@@ -30,10 +31,9 @@ static char *config_value(git_config *cfg, const char *key)
 	return v;
 }
 
-int crmf_identity_get(crmf_identity *out, const char *dir)
+/* The identity from `repo`'s config, else (NULL) from the user's own. */
+static int identity_from(crmf_identity *out, git_repository *repo)
 {
-	crmf_git_need();
-	git_repository *repo = NULL;
 	git_config *cfg = NULL;
 	int rc = 0;
 
@@ -42,7 +42,7 @@ int crmf_identity_get(crmf_identity *out, const char *dir)
 	if (out->name && out->email)
 		return 0;
 	/* outside a repository the user's own config still names them */
-	if (crmf_git_open(&repo, dir) == 0) {
+	if (repo) {
 		if (git_repository_config_snapshot(&cfg, repo) != 0)
 			rc = -1;
 	} else {
@@ -65,9 +65,29 @@ int crmf_identity_get(crmf_identity *out, const char *dir)
 		out->email = config_value(cfg, "user.email");
 done:
 	git_config_free(cfg);
-	git_repository_free(repo);
 	if (rc != 0)
 		crmf_identity_release(out);
+	return rc;
+}
+
+int crmf_ctx_identity(crmf_identity *out, const repo_ctx *c)
+{
+	return identity_from(out, c ? c->repo : NULL);
+}
+
+int crmf_identity_get(crmf_identity *out, const char *dir)
+{
+	crmf_git_need();
+	git_repository *repo = NULL;
+	int rc;
+
+	if (getenv("GIT_AUTHOR_NAME") && *getenv("GIT_AUTHOR_NAME") && getenv("GIT_AUTHOR_EMAIL") &&
+	    *getenv("GIT_AUTHOR_EMAIL"))
+		return identity_from(out, NULL);
+	if (crmf_git_open(&repo, dir) != 0)
+		repo = NULL;
+	rc = identity_from(out, repo);
+	git_repository_free(repo);
 	return rc;
 }
 

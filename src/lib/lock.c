@@ -33,19 +33,15 @@ struct crmf_lock {
 	int fd;
 };
 
-int crmf_lock_acquire(crmf_lock **out, const char *root, int timeout_ms)
+int crmf_ctx_lock_acquire(crmf_lock **out, const repo_ctx *c, int timeout_ms)
 {
-	crmf_git_need();
-	repo_ctx c;
 	char *path = NULL;
 	struct timespec start, now;
 	long step_us = 1000;
 	int fd = -1, rc = -1;
 
 	*out = NULL;
-	if (crmf_ctx_open(&c, root) < 0)
-		return -1;
-	path = crmf_ctx_gitdir_file(&c, "crmf.lock", false);
+	path = crmf_ctx_gitdir_file(c, "crmf.lock", false);
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
 	if (fd < 0) {
 		crmf_error_set("cannot create the lock '%s': %s", path, errtext(errno));
@@ -108,6 +104,19 @@ done:
 	if (fd >= 0)
 		close(fd);
 	free(path);
+	return rc;
+}
+
+int crmf_lock_acquire(crmf_lock **out, const char *root, int timeout_ms)
+{
+	crmf_git_need();
+	repo_ctx c;
+	int rc;
+
+	*out = NULL;
+	if (crmf_ctx_open(&c, root) < 0)
+		return -1;
+	rc = crmf_ctx_lock_acquire(out, &c, timeout_ms);
 	crmf_ctx_close(&c);
 	return rc;
 }

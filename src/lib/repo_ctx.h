@@ -3,6 +3,7 @@
 #define CRMF_REPO_CTX_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include <git2.h>
 
@@ -22,5 +23,31 @@ void crmf_ctx_close(repo_ctx *c);
 /* A file of the git directory (malloc'ed): its absolute path, or with `display` the path to
  * show, relative to the crmf root when inside it. */
 char *crmf_ctx_gitdir_file(const repo_ctx *c, const char *name, bool display);
+
+/* The operations of commit.h, status.c, lock.c, history.c and identity.h on an open context
+ * (their public forms open one, call these and close it): a crmf_repository opens its context
+ * once and calls these, so that one command opens libgit2 once. */
+struct crmf_commit_path;
+struct crmf_commit_content;
+struct crmf_commit_opts;
+struct crmf_versions;
+struct crmf_changed;
+struct crmf_lock;
+struct crmf_history_entry;
+struct crmf_identity;
+
+int crmf_ctx_preflight(const repo_ctx *c, const char *author);
+int crmf_ctx_check_locks(const repo_ctx *c);
+int crmf_ctx_commit(char *oid_out, const repo_ctx *c, const struct crmf_commit_path *paths,
+		    const struct crmf_commit_content *content, size_t n,
+		    const struct crmf_commit_opts *opts);
+int crmf_ctx_lock_acquire(struct crmf_lock **out, const repo_ctx *c, int timeout_ms);
+int crmf_ctx_read_versions(struct crmf_versions *out, const repo_ctx *c, const char *path);
+int crmf_ctx_read_head(char **out, size_t *len, const repo_ctx *c, const char *path);
+int crmf_ctx_status_customers(struct crmf_changed **out, size_t *n, const repo_ctx *c);
+int crmf_ctx_history(struct crmf_history_entry **out, size_t *n, const repo_ctx *c,
+		     const char *id, const char *field);
+/* c NULL: the user's own config (outside a repository) */
+int crmf_ctx_identity(struct crmf_identity *out, const repo_ctx *c);
 
 #endif

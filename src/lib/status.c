@@ -155,10 +155,8 @@ static void pair_moves(changed_list *l)
 	free(del);
 }
 
-int crmf_status_customers(crmf_changed **out, size_t *n, const char *root)
+int crmf_ctx_status_customers(crmf_changed **out, size_t *n, const repo_ctx *c)
 {
-	crmf_git_need();
-	repo_ctx c;
 	git_status_options so;
 	git_status_list *list = NULL;
 	changed_list l = {NULL, 0, 0};
@@ -168,18 +166,16 @@ int crmf_status_customers(crmf_changed **out, size_t *n, const char *root)
 
 	*out = NULL;
 	*n = 0;
-	if (crmf_ctx_open(&c, root) < 0)
-		return -1;
-	plen = strlen(c.prefix);
+	plen = strlen(c->prefix);
 	git_status_options_init(&so, GIT_STATUS_OPTIONS_VERSION);
 	so.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
 	so.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS |
 		   GIT_STATUS_OPT_EXCLUDE_SUBMODULES;
-	specs[0] = xasprintf("%scustomers", c.prefix);
-	specs[1] = xasprintf("%sarchive", c.prefix);
+	specs[0] = xasprintf("%scustomers", c->prefix);
+	specs[1] = xasprintf("%sarchive", c->prefix);
 	so.pathspec.strings = specs;
 	so.pathspec.count = 2;
-	if (git_status_list_new(&list, c.repo, &so) < 0) {
+	if (git_status_list_new(&list, c->repo, &so) < 0) {
 		crmf_error_set("cannot read the git status: %s", crmf_git_msg());
 		goto done;
 	}
@@ -189,7 +185,7 @@ int crmf_status_customers(crmf_changed **out, size_t *n, const char *root)
 		const char *path = w ? w->new_file.path : h ? h->new_file.path : NULL;
 		bool in_head, in_work;
 
-		if (!path || strncmp(path, c.prefix, plen) != 0 || !is_customer_path(path + plen))
+		if (!path || strncmp(path, c->prefix, plen) != 0 || !is_customer_path(path + plen))
 			continue;
 		/* HEAD against the work tree, whatever the index says in between */
 		in_head =
@@ -217,6 +213,20 @@ done:
 	free(specs[0]);
 	free(specs[1]);
 	git_status_list_free(list);
+	return rc;
+}
+
+int crmf_status_customers(crmf_changed **out, size_t *n, const char *root)
+{
+	crmf_git_need();
+	repo_ctx c;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (crmf_ctx_open(&c, root) < 0)
+		return -1;
+	rc = crmf_ctx_status_customers(out, n, &c);
 	crmf_ctx_close(&c);
 	return rc;
 }
@@ -255,10 +265,8 @@ static int smudged_copy(char **out, size_t *len, git_repository *repo, git_blob 
 	return 0;
 }
 
-int crmf_read_head(char **out, size_t *len, const char *root, const char *path)
+int crmf_ctx_read_head(char **out, size_t *len, const repo_ctx *c, const char *path)
 {
-	crmf_git_need();
-	repo_ctx c;
 	git_reference *head = NULL;
 	git_commit *commit = NULL;
 	git_tree *tree = NULL;
@@ -269,9 +277,7 @@ int crmf_read_head(char **out, size_t *len, const char *root, const char *path)
 
 	*out = NULL;
 	*len = 0;
-	if (crmf_ctx_open(&c, root) < 0)
-		return -1;
-	e = git_repository_head(&head, c.repo);
+	e = git_repository_head(&head, c->repo);
 	if (e == GIT_EUNBORNBRANCH || e == GIT_ENOTFOUND) {
 		git_error_clear();
 		rc = 1;
@@ -282,19 +288,19 @@ int crmf_read_head(char **out, size_t *len, const char *root, const char *path)
 		crmf_error_set("cannot read HEAD: %s", crmf_git_msg());
 		goto done;
 	}
-	gp = xasprintf("%s%s", c.prefix, path);
+	gp = xasprintf("%s%s", c->prefix, path);
 	e = git_tree_entry_bypath(&te, tree, gp);
 	if (e == GIT_ENOTFOUND || (e == 0 && git_tree_entry_type(te) != GIT_OBJECT_BLOB)) {
 		git_error_clear();
 		rc = 1;
 		goto done;
 	}
-	if (e < 0 || git_blob_lookup(&blob, c.repo, git_tree_entry_id(te)) < 0) {
+	if (e < 0 || git_blob_lookup(&blob, c->repo, git_tree_entry_id(te)) < 0) {
 		crmf_error_set("cannot read '%s' in HEAD: %s", path, crmf_git_msg());
 		goto done;
 	}
 	/* compared with the work tree: as git checkout would write it */
-	if (smudged_copy(out, len, c.repo, blob, gp) < 0) {
+	if (smudged_copy(out, len, c->repo, blob, gp) < 0) {
 		crmf_error_set("cannot read '%s' in HEAD: %s", path, crmf_git_msg());
 		goto done;
 	}
@@ -306,6 +312,20 @@ done:
 	git_tree_free(tree);
 	git_commit_free(commit);
 	git_reference_free(head);
+	return rc;
+}
+
+int crmf_read_head(char **out, size_t *len, const char *root, const char *path)
+{
+	crmf_git_need();
+	repo_ctx c;
+	int rc;
+
+	*out = NULL;
+	*len = 0;
+	if (crmf_ctx_open(&c, root) < 0)
+		return -1;
+	rc = crmf_ctx_read_head(out, len, &c, path);
 	crmf_ctx_close(&c);
 	return rc;
 }
@@ -389,10 +409,8 @@ static int index_oid(git_oid *out, git_repository *repo, const char *gpath)
 	return rc;
 }
 
-int crmf_read_versions(crmf_versions *out, const char *root, const char *path)
+int crmf_ctx_read_versions(crmf_versions *out, const repo_ctx *c, const char *path)
 {
-	crmf_git_need();
-	repo_ctx c;
 	git_reference *head = NULL;
 	git_commit *commit = NULL;
 	git_tree *tree = NULL;
@@ -405,10 +423,8 @@ int crmf_read_versions(crmf_versions *out, const char *root, const char *path)
 	int e, rc = -1;
 
 	memset(out, 0, sizeof(*out));
-	if (crmf_ctx_open(&c, root) < 0)
-		return -1;
-	gp = xasprintf("%s%s", c.prefix, path);
-	e = git_repository_head(&head, c.repo);
+	gp = xasprintf("%s%s", c->prefix, path);
+	e = git_repository_head(&head, c->repo);
 	if (e == GIT_EUNBORNBRANCH || e == GIT_ENOTFOUND) {
 		git_error_clear();
 		out->state = CRMF_FILE_NEW;
@@ -437,7 +453,7 @@ int crmf_read_versions(crmf_versions *out, const char *root, const char *path)
 		goto done;
 	}
 	git_oid_cpy(&hid, git_tree_entry_id(te));
-	e = index_oid(&iid, c.repo, gp);
+	e = index_oid(&iid, c->repo, gp);
 	if (e < 0)
 		goto done;
 	if (e == 1) {
@@ -445,12 +461,12 @@ int crmf_read_versions(crmf_versions *out, const char *root, const char *path)
 		rc = 0;
 		goto done;
 	}
-	fs = xasprintf("%s/%s", c.root, path);
+	fs = xasprintf("%s/%s", c->root, path);
 	if (read_whole(&work, &wlen, fs) != 0) {
 		crmf_error_set("cannot read '%s': %s", path, errtext(errno));
 		goto done;
 	}
-	if (git_blob_lookup(&blob, c.repo, &hid) < 0) {
+	if (git_blob_lookup(&blob, c->repo, &hid) < 0) {
 		crmf_error_set("cannot read '%s' in HEAD: %s", path, crmf_git_msg());
 		goto done;
 	}
@@ -458,7 +474,7 @@ int crmf_read_versions(crmf_versions *out, const char *root, const char *path)
 	same = (size_t)git_blob_rawsize(blob) == wlen &&
 	       memcmp(git_blob_rawcontent(blob), work, wlen) == 0;
 	if (!same) {
-		if (git_repository_hashfile(&wid, c.repo, gp, GIT_OBJECT_BLOB, NULL) < 0) {
+		if (git_repository_hashfile(&wid, c->repo, gp, GIT_OBJECT_BLOB, NULL) < 0) {
 			crmf_error_set("cannot hash '%s': %s", path, crmf_git_msg());
 			goto done;
 		}
@@ -470,9 +486,9 @@ int crmf_read_versions(crmf_versions *out, const char *root, const char *path)
 		goto done;
 	}
 	out->state = CRMF_FILE_CHANGED;
-	if (blob_checkout(&out->head, &out->head_len, c.repo, &hid, gp) < 0 ||
+	if (blob_checkout(&out->head, &out->head_len, c->repo, &hid, gp) < 0 ||
 	    (!git_oid_equal(&iid, &hid) &&
-	     blob_checkout(&out->staged, &out->staged_len, c.repo, &iid, gp) < 0)) {
+	     blob_checkout(&out->staged, &out->staged_len, c->repo, &iid, gp) < 0)) {
 		crmf_error_set("cannot read '%s' from git: %s", path, crmf_git_msg());
 		goto done;
 	}
@@ -488,6 +504,19 @@ done:
 	git_tree_free(tree);
 	git_commit_free(commit);
 	git_reference_free(head);
+	return rc;
+}
+
+int crmf_read_versions(crmf_versions *out, const char *root, const char *path)
+{
+	crmf_git_need();
+	repo_ctx c;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (crmf_ctx_open(&c, root) < 0)
+		return -1;
+	rc = crmf_ctx_read_versions(out, &c, path);
 	crmf_ctx_close(&c);
 	return rc;
 }

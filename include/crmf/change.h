@@ -1,0 +1,236 @@
+/* A change of customer files: found, changed, validated, written atomically, committed alone. */
+#ifndef CRMF_CHANGE_H
+#define CRMF_CHANGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "crmf/date.h"
+#include "crmf/diag.h"
+#include "crmf/diff.h"
+#include "crmf/doc.h"
+#include "crmf/repository.h"
+#include "crmf/text.h"
+
+/**
+ * One change of the repository, as every writing command makes it: open it
+ * (preflight, crmf.yaml), find the customer, take the lock, apply an
+ * operation, validate the result, write it atomically and commit exactly
+ * the paths it changed, then free it. (Named crmf_change_tx because
+ * crmf_change is a line of a diff, diff.h.)
+ *
+ * The library prints nothing: what a command tells the user comes back as
+ * the report (crmf_change_report), in the order it happened, and the
+ * outcome of the commit as data (crmf_change_oid, crmf_change_not_committed).
+ *
+ * The functions return 0 when done, CRMF_CHANGE_NOTHING when there was
+ * nothing to do, CRMF_CHANGE_REFUSED (nothing changed, or the files saved
+ * but not committed: see crmf_change_not_committed) or CRMF_CHANGE_UNKNOWN
+ * (no such customer, a customer named twice: the request was wrong), always
+ * with the reasons in the report.
+ */
+typedef struct crmf_change_tx crmf_change_tx;
+
+enum {
+	CRMF_CHANGE_NOTHING = 1,
+	CRMF_CHANGE_REFUSED = -1,
+	CRMF_CHANGE_UNKNOWN = -2,
+};
+
+/** What a line of the report is. */
+typedef enum crmf_report_kind {
+	CRMF_REPORT_DIAG,  /* a diagnostic of a file (`diag`) */
+	CRMF_REPORT_ERROR, /* why something is refused, or a warning (`text`, one line) */
+	CRMF_REPORT_NOTE,  /* a remark to show as it is (`text`: "note: …") */
+	CRMF_REPORT_SAID,  /* what the change does, for the user (`text`: "C1: + follow-up …") */
+} crmf_report_kind;
+
+/** One line of the report. */
+typedef struct crmf_report_item {
+	crmf_report_kind kind;
+	char *text;	/* not for DIAG */
+	crmf_diag diag; /* DIAG only */
+} crmf_report_item;
+
+/** Where crmf_change_find looks. */
+enum { CRMF_IN_CUSTOMERS = 1, CRMF_IN_ARCHIVE = 2 };
+
+/** How long a change waits for another crmf to finish changing the repository. */
+#define CRMF_CHANGE_LOCK_TIMEOUT_MS 60000
+
+/**
+ * Start a change of `repo` (which must outlive it) by `author` ("Name
+ * <email>", NULL: git's identity), judging dates against `today`: checks
+ * that a commit can be made (crmf_repository_preflight) and loads crmf.yaml
+ * (its errors: a warning in the report, the defaults apply). *out is set
+ * even on failure (for its report); free it with crmf_change_free.
+ */
+int crmf_change_open(crmf_change_tx **out, crmf_repository *repo, const char *author,
+		     crmf_day today);
+
+/** Free the change and release its lock; NULL is a no-op. */
+void crmf_change_free(crmf_change_tx *tx);
+
+/** The report so far: *out points to its items (valid until the next call). */
+size_t crmf_change_report(const crmf_report_item **out, const crmf_change_tx *tx);
+
+/** Forget the report so far (once shown). */
+void crmf_change_report_clear(crmf_change_tx *tx);
+
+/** Take the repository's lock (crmf_repository_lock), waiting for another crmf. */
+int crmf_change_lock(crmf_change_tx *tx);
+
+/** The user as crmf.yaml names them (crmf_repository_me with the change's author). */
+int crmf_change_me(char **out, char **why, crmf_change_tx *tx);
+
+/**
+ * Find the customer `arg` names: an id (a file's name without .yaml, also in
+ * another case when unambiguous) or a file's path, under customers/ and/or
+ * archive/ as `where` (CRMF_IN_*) says. Refuses links, special files, files
+ * inside nested repositories and ids naming two files. CRMF_CHANGE_UNKNOWN
+ * when not found, with the closest id in crmf_change_suggestion.
+ */
+int crmf_change_find(crmf_change_tx *tx, const char *arg, unsigned where);
+
+/** The id crmf_change_find suggested ("did you mean"), or NULL. */
+const char *crmf_change_suggestion(const crmf_change_tx *tx);
+
+/** The customer's file (relative to the root) and id, once found (or made by new); else NULL. */
+const char *crmf_change_path(const crmf_change_tx *tx);
+const char *crmf_change_id(const crmf_change_tx *tx);
+
+/** Read, parse and check the found file as it is now; its diagnostics are
+ * kept, so that validation reports only the warnings it did not have. */
+int crmf_change_load(crmf_change_tx *tx);
+
+/** A follow-up (`crmf log`): date and by required, the rest may be NULL. */
+typedef struct crmf_log_entry {
+	const char *date, *by, *method, *with, *summary, *feedback, *next, *due;
+} crmf_log_entry;
+
+/** Append the follow-up `f` to the loaded file (under `followups:`, created
+ * when absent). */
+int crmf_change_log(crmf_change_tx *tx, const crmf_log_entry *f);
+
+/** One KEY=VALUE of `crmf set` or `crmf new` (or KEY with `unset`). */
+typedef struct crmf_assign {
+	const char *key;
+	const char *value;
+	bool unset;
+} crmf_assign;
+
+/** Set or unset values of the loaded file (`crmf set`): every other byte
+ * kept. CRMF_CHANGE_NOTHING when it has those values already. The
+ * assignments must outlive the change. */
+int crmf_change_set(crmf_change_tx *tx, const crmf_assign *v, size_t n);
+
+/**
+ * Validate the change made by crmf_change_log or crmf_change_set, then save
+ * and commit it: when the file, the index and HEAD agree, the result is
+ * written and committed; when the user changed the file themselves, the
+ * change is made again on the committed version, which is committed, the
+ * result goes to the work tree and the index gets the change on its staged
+ * version, so that the user's edit stays uncommitted. Where the change and
+ * the user's edit touch, refuses with nothing changed.
+ */
+int crmf_change_commit(crmf_change_tx *tx);
+
+/**
+ * Validate `len` bytes of `buf` as the customer's file: the errors and the
+ * warnings it did not have before go to the report. 0 when valid.
+ */
+int crmf_change_check(crmf_change_tx *tx, const char *buf, size_t len);
+
+/**
+ * For `crmf edit`: read the found file into *buf (malloc'ed) and keep its
+ * diagnostics (as crmf_change_load); a note goes to the report when the
+ * user has uncommitted changes to it.
+ */
+int crmf_change_edit_begin(crmf_change_tx *tx, char **buf, size_t *len);
+
+/**
+ * Replace the file read by crmf_change_edit_begin with `len` bytes of `buf`
+ * (valid, see crmf_change_check) and commit it, once the lock is taken and
+ * the file is found unchanged meanwhile. `copy` (may be NULL) is where the
+ * user's edit is kept: named in the messages of a refusal, removed once the
+ * file is written.
+ */
+int crmf_change_replace(crmf_change_tx *tx, const char *buf, size_t len, const char *copy);
+
+/**
+ * For `crmf new`: the new customer `name` as it would be written, in *buf
+ * (malloc'ed): the repository's templates/customer.yaml (else the built-in
+ * one) with the next id of id_format for today, the name, today and the
+ * owner (`owner`, a member or a name, else the user: see
+ * crmf_change_new_owner_why), then the assignments. The path it would have
+ * is crmf_change_path. The assignments must outlive the change.
+ */
+int crmf_change_new(crmf_change_tx *tx, const char *name, const crmf_assign *v, size_t n,
+		    const char *owner, char **buf, size_t *len);
+
+/** Why crmf_change_new found no owner (the user could not be told), else NULL. */
+const char *crmf_change_new_owner_why(const crmf_change_tx *tx);
+
+/**
+ * Write and commit the new customer as `len` bytes of `buf` (the draft of
+ * crmf_change_new, maybe edited): under the lock, with the next free id
+ * taken again (another crmf may have taken the one proposed), validated.
+ */
+int crmf_change_new_commit(crmf_change_tx *tx, const char *buf, size_t len);
+
+/** One move of crmf archive or crmf restore. */
+typedef struct crmf_move {
+	char *id, *from, *to; /* paths relative to the root */
+	char *why;	      /* for the message: the name, or "no contact since …" */
+} crmf_move;
+
+/** Add a move of the customer `arg` from customers/ to archive/ID.yaml. */
+int crmf_change_archive(crmf_change_tx *tx, const char *arg);
+
+/** Add a move of every stale customer (no contact for more than
+ * rules.archive_after); those with errors stay, said in the report. */
+int crmf_change_archive_stale(crmf_change_tx *tx);
+
+/** Add a move of the archived customer `arg` back to where it was before it
+ * was archived (its newest path under customers/ in the history), else to
+ * customers/ID.yaml. */
+int crmf_change_restore(crmf_change_tx *tx, const char *arg);
+
+/** The moves added so far. */
+const crmf_move *crmf_change_moves(const crmf_change_tx *tx, size_t *n);
+
+/**
+ * Make the moves and commit them as one change: every file valid and
+ * committed, every target free, or nothing moves. The user's own edits move
+ * with the files, uncommitted.
+ */
+int crmf_change_move(crmf_change_tx *tx);
+
+/** After a commit: the new commit's id in hex, "" when the paths were
+ * committed already as they are; NULL before. */
+const char *crmf_change_oid(const crmf_change_tx *tx);
+
+/** The commit's subject (once known). */
+const char *crmf_change_subject(const crmf_change_tx *tx);
+
+/** Why the change was saved but not committed (then the user can run
+ * 'crmf commit' once that is fixed), else NULL. */
+const char *crmf_change_not_committed(const crmf_change_tx *tx);
+
+/** Whether the change wrote to the work tree. */
+bool crmf_change_written(const crmf_change_tx *tx);
+
+/**
+ * What changed between two versions of a customer file (either may be
+ * NULL), for a commit message: lines as crmf_diff_docs says them (at most
+ * 60, then "… and N more changes"), and the top-level fields that changed,
+ * each once, into `keys` (may be NULL).
+ */
+void crmf_change_describe(crmf_lines *lines, crmf_lines *keys, const crmf_doc *a,
+			  const crmf_doc *b);
+
+/** The id a customer file's name stands for: its last component without
+ * .yaml/.yml, malloc'ed. */
+char *crmf_change_path_id(const char *rel);
+
+#endif

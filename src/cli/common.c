@@ -1,0 +1,172 @@
+/* What the commands share: the repository and the report of a change, arguments, paths, files. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <utf8proc.h>
+
+#include "cli.h"
+
+static void *xrealloc_or_die(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		abort();
+	return p;
+}
+
+crmf_repository *cli_repository(void)
+{
+	crmf_repository *r = NULL;
+
+	if (crmf_repository_open(&r, ".") != 0) {
+		cli_error("%s", crmf_error_last());
+		return NULL;
+	}
+	return r;
+}
+
+void cli_change_print(crmf_change_tx *tx)
+{
+	const crmf_report_item *v;
+	size_t n = crmf_change_report(&v, tx);
+
+	for (size_t i = 0; i < n; i++) {
+		switch (v[i].kind) {
+		case CRMF_REPORT_DIAG:
+			cli_print_diag(stderr, &v[i].diag);
+			break;
+		case CRMF_REPORT_ERROR:
+			cli_error("%s", v[i].text);
+			break;
+		case CRMF_REPORT_NOTE:
+			fprintf(stderr, "%s\n", v[i].text);
+			break;
+		case CRMF_REPORT_SAID:
+			printf("%s\n", v[i].text);
+			break;
+		}
+	}
+	crmf_change_report_clear(tx);
+}
+
+int cli_change_exit(crmf_change_tx *tx, int rc)
+{
+	const char *why = crmf_change_not_committed(tx), *oid = crmf_change_oid(tx);
+
+	cli_change_print(tx);
+	if (why) {
+		cli_error("saved, not committed: %s", why);
+		if (!strstr(why, "crmf commit"))
+			fprintf(stderr,
+				"the change is written; once that is fixed, run 'crmf commit' "
+				"to commit it\n");
+	} else if (oid && !oid[0]) {
+		printf("nothing to commit: committed already as it is\n");
+	} else if (oid) {
+		printf("committed %.7s \"%s\"\n", oid, crmf_change_subject(tx));
+	}
+	return rc == 0 || rc == CRMF_CHANGE_NOTHING ? EXIT_OK
+	       : rc == CRMF_CHANGE_UNKNOWN	    ? EXIT_USAGE
+						    : EXIT_FOUND;
+}
+
+char *cli_path(const char *root, const char *rel)
+{
+	size_t a = strlen(root), b = strlen(rel);
+	char *p = xrealloc_or_die(NULL, a + b + 2);
+
+	memcpy(p, root, a);
+	p[a] = '/';
+	memcpy(p + a + 1, rel, b + 1);
+	return p;
+}
+
+char *cli_path_id(const char *rel)
+{
+	return crmf_change_path_id(rel);
+}
+
+int cli_check_arg(const struct crmf_cmd *cmd, const char *what, const char *s)
+{
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+	size_t chars = 1;
+
+	if (!s)
+		return EXIT_OK;
+	while (*p) {
+		utf8proc_int32_t c;
+		utf8proc_ssize_t n = utf8proc_iterate(p, -1, &c);
+
+		if (n <= 0)
+			return cli_usage_error(
+			    cmd,
+			    "%s is not valid UTF-8 (byte 0x%02X at character %zu); "
+			    "write it in UTF-8",
+			    what, (unsigned)*p, chars);
+		if (c < 0x20 || (c >= 0x7F && c <= 0x9F))
+			return cli_usage_error(
+			    cmd,
+			    "%s holds control character U+%04X%s at character %zu; write it on one "
+			    "line without control characters (text on several lines: 'crmf edit')",
+			    what, (unsigned)c,
+			    c == '\n'	? " (line feed)"
+			    : c == '\r' ? " (carriage return)"
+			    : c == '\t' ? " (tab)"
+					: "",
+			    chars);
+		p += n;
+		chars++;
+	}
+	return EXIT_OK;
+}
+
+int cli_check_assign(const struct crmf_cmd *cmd, const char *key, const char *value)
+{
+	char *what;
+	int rc = cli_check_arg(cmd, "a KEY of KEY=VALUE", key);
+
+	if (rc != EXIT_OK || !value)
+		return rc;
+	if (asprintf(&what, "the value of '%s'", key) < 0)
+		abort();
+	rc = cli_check_arg(cmd, what, value);
+	free(what);
+	return rc;
+}
+
+int cli_read_file(char **out, size_t *len, const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t cap = 0, n = 0;
+
+	*out = NULL;
+	if (!f)
+		return -1;
+	for (;;) {
+		size_t r;
+
+		if (n + 4096 + 1 > cap) {
+			cap = cap ? 2 * cap : 65536;
+			buf = xrealloc_or_die(buf, cap);
+		}
+		r = fread(buf + n, 1, cap - n - 1, f);
+		n += r;
+		if (r == 0)
+			break;
+		/* far past what crmf accepts: the parser reports the size */
+		if (n > 2 * CRMF_DOC_MAX_SIZE)
+			break;
+	}
+	if (ferror(f)) {
+		fclose(f);
+		free(buf);
+		return -1;
+	}
+	fclose(f);
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	return 0;
+}

@@ -1,0 +1,84 @@
+/* What the parts of a change (change.c, change_new.c, change_move.c) share (private to libcrmf). */
+#ifndef CRMF_CHANGE_PRIVATE_H
+#define CRMF_CHANGE_PRIVATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "crmf/change.h"
+#include "crmf/check.h"
+#include "crmf/commit.h"
+#include "crmf/edit.h"
+
+/* Makes the change's edit on a version of the file (the loaded one, HEAD's, the staged one). */
+typedef int change_redo_fn(crmf_edit **out, const crmf_doc *doc, crmf_change_tx *tx);
+
+enum change_op { CHANGE_NONE, CHANGE_LOG, CHANGE_SET };
+
+struct crmf_change_tx {
+	crmf_repository *repo;
+	const crmf_config *cfg; /* the repository's */
+	char *author;
+	crmf_day today;
+	bool locked;
+	crmf_report_item *rep;
+	size_t nrep, caprep;
+	char *suggestion;
+	/* the customer */
+	char *rel, *id;
+	crmf_customer *old; /* as loaded (crmf_change_load) */
+	crmf_diags before;  /* its diagnostics */
+	crmf_doc *now;	    /* the change made on it, not yet validated */
+	crmf_customer *nc;  /* validated */
+	/* the operation, made again on other versions by `redo` */
+	enum change_op op;
+	change_redo_fn *redo;
+	crmf_edit_field fields[8];
+	size_t nfields;
+	crmf_log_entry followup;
+	const crmf_assign *assigns;
+	size_t nassigns;
+	/* crmf edit */
+	char *read; /* the file as read before the editor */
+	size_t read_len;
+	crmf_doc *edited_from;
+	crmf_versions ver;
+	/* crmf new */
+	struct change_new *draft;
+	/* crmf archive, crmf restore */
+	crmf_move *moves;
+	crmf_versions *ver_moves; /* the user's own edits of each move's file */
+	size_t nmoves;
+	const char *action;
+	/* the commit */
+	bool committed, written;
+	char oid[41];
+	char *subject, *not_committed;
+};
+
+void change_error(crmf_change_tx *tx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void change_note(crmf_change_tx *tx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void change_said(crmf_change_tx *tx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void change_diags(crmf_change_tx *tx, const crmf_diags *d, bool errors_only);
+
+char *change_fspath(const crmf_change_tx *tx, const char *rel);
+bool change_has_yaml_ext(const char *s, size_t len, size_t *stem);
+char *change_find(crmf_change_tx *tx, const char *arg, unsigned where);
+int change_load(crmf_change_tx *tx, crmf_customer **out, crmf_diags *diags, const char *rel);
+int change_validate(crmf_change_tx *tx, crmf_customer **out, const char *buf, size_t len);
+unsigned change_value_flags(const crmf_config *cfg, const char *path, const char *value);
+int change_versions(crmf_change_tx *tx, crmf_versions *v, const char *rel);
+int change_commit_paths(crmf_change_tx *tx, const crmf_commit_path *paths,
+			const crmf_commit_content *content, size_t n, const crmf_commit_opts *o);
+int change_save_commit(crmf_change_tx *tx, const char *rel, const char *buf, size_t len,
+		       const crmf_commit_opts *o);
+/* A whole file (stopping well past CRMF_DOC_MAX_SIZE), malloc'ed and NUL-terminated; -1 with
+ * errno. */
+int change_read_file(char **out, size_t *len, const char *path);
+/* Create the folders of `rel` below the root; -1 reported. */
+int change_make_dirs(crmf_change_tx *tx, const char *rel);
+
+void change_moves_free(crmf_change_tx *tx);
+void change_new_release(crmf_change_tx *tx);
+
+#endif

@@ -1,0 +1,257 @@
+/* The crmf repository handle: root, crmf.yaml, libgit2 and the user's identity, each read once. */
+#include "crmf/repository.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "crmf/doc.h"
+#include "crmf/store.h"
+#include "git_private.h"
+#include "repo_ctx.h"
+#include "util.h"
+
+struct crmf_repository {
+	char *root;
+	/* git: opened on first use; a failure is kept and said again */
+	repo_ctx ctx;
+	bool ctx_tried;
+	char *ctx_error;
+	/* crmf.yaml */
+	crmf_config *cfg;
+	crmf_diags cfg_diags;
+	bool cfg_invalid;
+	/* the user */
+	crmf_identity id;
+	bool id_read;
+	crmf_lock *lock;
+};
+
+int crmf_repository_open(crmf_repository **out, const char *start_dir)
+{
+	crmf_repository *r;
+	char *root = NULL;
+
+	*out = NULL;
+	if (crmf_repo_discover(&root, start_dir) != 0)
+		return -1;
+	r = xcalloc(1, sizeof(*r));
+	r->root = root;
+	crmf_diags_init(&r->cfg_diags);
+	*out = r;
+	return 0;
+}
+
+void crmf_repository_close(crmf_repository *r)
+{
+	if (!r)
+		return;
+	crmf_lock_release(r->lock);
+	crmf_ctx_close(&r->ctx);
+	free(r->ctx_error);
+	crmf_config_free(r->cfg);
+	crmf_diags_release(&r->cfg_diags);
+	crmf_identity_release(&r->id);
+	free(r->root);
+	free(r);
+}
+
+const char *crmf_repository_root(const crmf_repository *r)
+{
+	return r->root;
+}
+
+/* The git context, opened on the first call. */
+static int ctx(const repo_ctx **out, crmf_repository *r)
+{
+	*out = NULL;
+	if (!r->ctx_tried) {
+		crmf_git_need();
+		r->ctx_tried = true;
+		if (crmf_ctx_open(&r->ctx, r->root) < 0)
+			r->ctx_error = xstrdup(crmf_error_last());
+	}
+	if (r->ctx_error)
+		return crmf_error_set("%s", r->ctx_error);
+	*out = &r->ctx;
+	return 0;
+}
+
+int crmf_repository_config(const crmf_config **out, crmf_repository *r)
+{
+	char *path;
+	crmf_doc *doc = NULL;
+	struct stat st;
+
+	*out = NULL;
+	if (r->cfg) {
+		*out = r->cfg;
+		return 0;
+	}
+	path = xasprintf("%s/crmf.yaml", r->root);
+	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		free(path);
+		return crmf_error_set("crmf.yaml is %s; crmf reads it only as a regular file (git "
+				      "stores a link as the link, not what it points to)",
+				      S_ISLNK(st.st_mode) ? "a symbolic link"
+							  : "not a regular file");
+	}
+	if (access(path, F_OK) == 0)
+		crmf_doc_load(&doc, "crmf.yaml", path, &r->cfg_diags);
+	if (crmf_config_load(&r->cfg, doc && doc->root ? doc : NULL, &r->cfg_diags) != 0 ||
+	    r->cfg_diags.errors)
+		r->cfg_invalid = true;
+	crmf_doc_free(doc);
+	free(path);
+	*out = r->cfg;
+	return 0;
+}
+
+const crmf_diags *crmf_repository_config_diags(const crmf_repository *r)
+{
+	return &r->cfg_diags;
+}
+
+bool crmf_repository_config_invalid(const crmf_repository *r)
+{
+	return r->cfg_invalid;
+}
+
+int crmf_repository_identity(const crmf_identity **out, crmf_repository *r)
+{
+	const repo_ctx *c = NULL;
+
+	*out = NULL;
+	if (!r->id_read) {
+		if (ctx(&c, r) != 0)
+			c = NULL; /* outside a repository: the user's own config */
+		if (crmf_ctx_identity(&r->id, c) != 0)
+			return -1;
+		r->id_read = true;
+	}
+	*out = &r->id;
+	return 0;
+}
+
+int crmf_repository_me(char **out, char **why, crmf_repository *r, const char *author)
+{
+	crmf_identity parsed = {0};
+	const crmf_identity *id = &parsed;
+	const crmf_config *cfg;
+	const crmf_member *m;
+	const char *at;
+
+	*out = *why = NULL;
+	if (crmf_repository_config(&cfg, r) != 0) {
+		*why = xstrdup(crmf_error_last());
+		return -1;
+	}
+	if (author) {
+		if (crmf_commit_parse_author(&parsed.name, &parsed.email, author) != 0) {
+			*why = xstrdup(crmf_error_last());
+			return -1;
+		}
+	} else if (crmf_repository_identity(&id, r) != 0) {
+		*why = xstrdup(crmf_error_last());
+		return -1;
+	}
+	at = id->email ? strchr(id->email, '@') : NULL;
+	if (cfg->has_team) {
+		m = crmf_identity_member(cfg, id);
+		if (m)
+			*out = xstrdup(m->id);
+		else
+			*why =
+			    xasprintf("your git identity (%s%s%s%s) matches no member of the team "
+				      "in crmf.yaml (or set 'git config user.email' to your "
+				      "address there)",
+				      id->name ? id->name : "no name", id->email ? " <" : "",
+				      id->email ? id->email : "", id->email ? ">" : "");
+	} else if (at && at != id->email) {
+		*out = xstrndup(id->email, (size_t)(at - id->email));
+	} else if (id->name) {
+		*out = xstrdup(id->name);
+	} else {
+		*why = xstrdup("git has no identity (or set 'git config user.name')");
+	}
+	crmf_identity_release(&parsed);
+	return *out ? 0 : -1;
+}
+
+int crmf_repository_preflight(crmf_repository *r, const char *author)
+{
+	const repo_ctx *c;
+
+	return ctx(&c, r) != 0 ? -1 : crmf_ctx_preflight(c, author);
+}
+
+int crmf_repository_lock(crmf_repository *r, int timeout_ms)
+{
+	const repo_ctx *c;
+
+	if (r->lock)
+		return 0;
+	if (ctx(&c, r) != 0 || crmf_ctx_lock_acquire(&r->lock, c, timeout_ms) != 0)
+		return -1;
+	/* git's locks, once crmf's is held: another crmf's commit is over */
+	if (crmf_ctx_check_locks(c) != 0) {
+		/* the lock stays held, as before: the command ends right after */
+		return -1;
+	}
+	return 0;
+}
+
+void crmf_repository_unlock(crmf_repository *r)
+{
+	crmf_lock_release(r->lock);
+	r->lock = NULL;
+}
+
+int crmf_repository_commit(char *oid_out, crmf_repository *r, const crmf_commit_path *paths,
+			   const crmf_commit_content *content, size_t n,
+			   const crmf_commit_opts *opts)
+{
+	const repo_ctx *c;
+
+	if (oid_out)
+		oid_out[0] = '\0';
+	return ctx(&c, r) != 0 ? -1 : crmf_ctx_commit(oid_out, c, paths, content, n, opts);
+}
+
+int crmf_repository_read_versions(crmf_versions *out, crmf_repository *r, const char *path)
+{
+	const repo_ctx *c;
+
+	memset(out, 0, sizeof(*out));
+	return ctx(&c, r) != 0 ? -1 : crmf_ctx_read_versions(out, c, path);
+}
+
+int crmf_repository_read_head(char **out, size_t *len, crmf_repository *r, const char *path)
+{
+	const repo_ctx *c;
+
+	*out = NULL;
+	*len = 0;
+	return ctx(&c, r) != 0 ? -1 : crmf_ctx_read_head(out, len, c, path);
+}
+
+int crmf_repository_status(crmf_changed **out, size_t *n, crmf_repository *r)
+{
+	const repo_ctx *c;
+
+	*out = NULL;
+	*n = 0;
+	return ctx(&c, r) != 0 ? -1 : crmf_ctx_status_customers(out, n, c);
+}
+
+int crmf_repository_history(crmf_history_entry **out, size_t *n, crmf_repository *r, const char *id,
+			    const char *field)
+{
+	const repo_ctx *c;
+
+	*out = NULL;
+	*n = 0;
+	return ctx(&c, r) != 0 ? -1 : crmf_ctx_history(out, n, c, id, field);
+}
