@@ -18,47 +18,118 @@
 #define grade_names crmf_grade_values
 #define method_names crmf_method_values
 
-/* Top-level fields, in the order FORMAT.md lists them. */
+/*
+ * The fields of a record ("" the top level, then contacts, need, deals,
+ * followups) are the rows of the field table (crmf/fields.h), read once. The
+ * code below checks most of them by hand and names them by their slot (F_ID,
+ * C_PHONE…); a row it has no code for, of a plain kind (text, date, number,
+ * bool, enum, list), is checked like a custom field of crmf.yaml, so adding
+ * such a row to the table is all check needs.
+ */
 enum {
 	F_ID, F_NAME, F_INDUSTRY, F_SIZE, F_SOURCE, F_CREATED, F_OWNER, F_STAGE,
 	F_POTENTIAL, F_GRADE, F_TAGS, F_CONTACTS, F_NEED, F_DEALS, F_FOLLOWUPS, F_N
 };
-static const char *const top_keys[F_N] = {
+enum { C_NAME, C_TITLE, C_PHONE, C_EMAIL, C_PRIMARY, C_N };
+enum { N_TYPE, N_DESCRIPTION, N_BUDGET, N_TIMELINE, N_N };
+enum { D_AMOUNT, D_SIGNED, D_EXPIRES, D_N };
+enum { U_DATE, U_BY, U_METHOD, U_WITH, U_SUMMARY, U_FEEDBACK, U_NEXT, U_DUE, U_N };
+enum { R_TOP, R_CONTACT, R_NEED, R_DEAL, R_FOLLOWUP, R_N };
+
+/* The slots' names: each is a row of the table (else every check of it fails). */
+static const char *const coded_top[F_N] = {
 	"id", "name", "industry", "size", "source", "created", "owner", "stage",
 	"potential", "grade", "tags", "contacts", "need", "deals", "followups",
 };
-
-enum { C_NAME, C_TITLE, C_PHONE, C_EMAIL, C_PRIMARY, C_N };
-static const char *const contact_keys[C_N] = {"name", "title", "phone", "email", "primary"};
-
-enum { N_TYPE, N_DESCRIPTION, N_BUDGET, N_TIMELINE, N_N };
-static const char *const need_keys[N_N] = {"type", "description", "budget", "timeline"};
-
-enum { D_AMOUNT, D_SIGNED, D_EXPIRES, D_N };
-static const char *const deal_keys[D_N] = {"amount", "signed", "expires"};
-
-enum { U_DATE, U_BY, U_METHOD, U_WITH, U_SUMMARY, U_FEEDBACK, U_NEXT, U_DUE, U_N };
-static const char *const followup_keys[U_N] = {
+static const char *const coded_contact[C_N] = {"name", "title", "phone", "email", "primary"};
+static const char *const coded_need[N_N] = {"type", "description", "budget", "timeline"};
+static const char *const coded_deal[D_N] = {"amount", "signed", "expires"};
+static const char *const coded_followup[U_N] = {
 	"date", "by", "method", "with", "summary", "feedback", "next", "due",
 };
 
 /* Names people give fields from habit or other tools (the aliases of the
- * field table), so that an unknown key can be answered with the field meant
- * ('status' and its typos: 'stage'). By record; taken from the table at the
- * first unknown key. */
+ * table), so that an unknown key can be answered with the field meant
+ * ('status' and its typos: 'stage'). */
 struct alias {
 	const char *from, *to;
 };
-enum { A_TOP, A_CONTACT, A_NEED, A_DEAL, A_FOLLOWUP, A_N };
-static const char *const alias_parent[A_N] = {"", "contacts", "need", "deals", "followups"};
-#define ALIAS_MAX 32
-static struct {
-	struct alias v[ALIAS_MAX];
-	size_t n;
-} aliases[A_N];
-static pthread_once_t aliases_once = PTHREAD_ONCE_INIT;
 
-static void load_aliases(void)
+#define REC_MAX 32
+#define ALIAS_MAX 32
+static struct rec {
+	const char *parent;		/* the table's path prefix: "", "contacts"… */
+	const char *const *coded;	/* the slots' names */
+	size_t n_coded;
+	const char *names[REC_MAX];	/* every field of the record, in the table's order */
+	signed char slot[REC_MAX];	/* names[i]'s slot, or -1 - its index in plain */
+	size_t n;
+	crmf_field_def plain[REC_MAX];	/* the fields without code, typed by their kind */
+	size_t n_plain;
+	struct alias aliases[ALIAS_MAX];
+	size_t n_aliases;
+} recs[R_N] = {
+	{.parent = "", .coded = coded_top, .n_coded = F_N},
+	{.parent = "contacts", .coded = coded_contact, .n_coded = C_N},
+	{.parent = "need", .coded = coded_need, .n_coded = N_N},
+	{.parent = "deals", .coded = coded_deal, .n_coded = D_N},
+	{.parent = "followups", .coded = coded_followup, .n_coded = U_N},
+};
+static pthread_once_t recs_once = PTHREAD_ONCE_INIT;
+
+/* A plain field of kind `kind` as a custom field's type; false for a kind
+ * that needs code of its own (a record, a team member, a list of crmf.yaml). */
+static bool plain_type(crmf_field_def *d, const crmf_field *f)
+{
+	switch (f->kind) {
+	case CRMF_FIELD_TEXT:
+		d->type = CRMF_FT_STRING;
+		break;
+	case CRMF_FIELD_DATE:
+		d->type = CRMF_FT_DATE;
+		break;
+	case CRMF_FIELD_NUMBER:
+		d->type = CRMF_FT_NUMBER;
+		break;
+	case CRMF_FIELD_BOOL:
+		d->type = CRMF_FT_BOOL;
+		break;
+	case CRMF_FIELD_ENUM:
+		d->type = CRMF_FT_ENUM;
+		d->values.v = (char **)(uintptr_t)f->values;
+		d->values.n = f->n_values;
+		break;
+	case CRMF_FIELD_LIST:
+		d->type = CRMF_FT_LIST;
+		break;
+	default:
+		return false;
+	}
+	d->name = (char *)(uintptr_t)crmf_field_key(f);
+	d->required = (f->flags & CRMF_FIELD_REQUIRED) != 0;
+	return true;
+}
+
+static void add_row(struct rec *r, const crmf_field *f)
+{
+	const char *key = crmf_field_key(f);
+	int slot = -1;
+
+	for (size_t i = 0; i < r->n_coded; i++)
+		if (strcmp(r->coded[i], key) == 0)
+			slot = (int)i;
+	for (const char *const *al = f->aliases; al && *al; al++)
+		if (r->n_aliases < ALIAS_MAX)
+			r->aliases[r->n_aliases++] = (struct alias){*al, key};
+	if (r->n == REC_MAX || (slot < 0 && !plain_type(&r->plain[r->n_plain], f)))
+		return; /* needs code of its own: stays an unknown field */
+	if (slot < 0)
+		slot = -1 - (int)r->n_plain++;
+	r->names[r->n] = key;
+	r->slot[r->n++] = (signed char)slot;
+}
+
+static void load_recs(void)
 {
 	size_t n;
 	const crmf_field *t = crmf_fields(&n);
@@ -67,15 +138,16 @@ static void load_aliases(void)
 		const char *dot = strchr(t[i].path, '.');
 		size_t plen = dot ? (size_t)(dot - t[i].path) : 0;
 
-		for (int r = 0; r < A_N; r++) {
-			if (strlen(alias_parent[r]) != plen || strncmp(alias_parent[r], t[i].path, plen))
-				continue;
-			for (const char *const *al = t[i].aliases; al && *al; al++)
-				if (aliases[r].n < ALIAS_MAX)
-					aliases[r].v[aliases[r].n++] =
-						(struct alias){*al, crmf_field_key(&t[i])};
-		}
+		for (int r = 0; r < R_N; r++)
+			if (strlen(recs[r].parent) == plen && !strncmp(recs[r].parent, t[i].path, plen))
+				add_row(&recs[r], &t[i]);
 	}
+}
+
+static const struct rec *rec_of(int r)
+{
+	pthread_once(&recs_once, load_recs);
+	return &recs[r];
 }
 
 struct ck {
@@ -314,56 +386,71 @@ static int find_key(const char *key, const char *const *names, size_t n)
 	return find_key_n(key, strlen(key), names, n);
 }
 
-/* The field of `names` that the unknown key `word` probably means, or NULL. */
-static const char *suggest_key(const char *word, const char *const *names, size_t n, int rec)
+/* The field of `names` that the unknown key `word` of record `r` probably means, or NULL. */
+static const char *suggest_key(const char *word, const char *const *names, size_t n,
+			       const struct rec *r)
 {
 	const char *from[ALIAS_MAX], *s = crmf_suggest(word, names, n);
-	const struct alias *al;
-	size_t na;
 
 	if (s)
 		return s;
-	pthread_once(&aliases_once, load_aliases);
-	al = aliases[rec].v;
-	na = aliases[rec].n;
-	for (size_t i = 0; i < na && i < ALIAS_MAX; i++)
-		from[i] = al[i].from;
-	s = crmf_suggest(word, from, na < ALIAS_MAX ? na : ALIAS_MAX);
-	for (size_t i = 0; s && i < na; i++)
+	for (size_t i = 0; i < r->n_aliases; i++)
+		from[i] = r->aliases[i].from;
+	s = crmf_suggest(word, from, r->n_aliases);
+	for (size_t i = 0; s && i < r->n_aliases; i++)
 		if (from[i] == s)
-			return al[i].to;
+			return r->aliases[i].to;
 	return NULL;
 }
 
-/* Sort the pairs of `map` into slots by key, reporting keys not in `names`. */
-static void take_fields(struct ck *k, const crmf_node *map, const char *const *names, size_t n,
-			int rec, const crmf_pair **slots, const char *what)
+static const char *const field_type_names[] = {
+	"string", "text", "date", "number", "bool", "enum", "list",
+};
+
+static void check_custom(struct ck *k, const crmf_field_def *def, const crmf_pair *p);
+
+/* Sort the pairs of `map`, a record of kind `rec`, into slots by key, check
+ * its fields without code and report keys that are not its fields; line:col
+ * is where a missing field is reported. */
+static void take_fields(struct ck *k, const crmf_node *map, int rec, const crmf_pair **slots,
+			const char *what, int line, int col)
 {
-	for (size_t i = 0; i < n; i++)
+	const struct rec *r = rec_of(rec);
+
+	for (size_t i = 0; i < r->n_coded; i++)
 		slots[i] = NULL;
 	for (size_t i = 0; i < map->n; i++) {
 		const crmf_pair *p = &map->pairs[i];
-		int f = find_key_n(p->key->value, p->key->len, names, n);
+		int f = find_key_n(p->key->value, p->key->len, r->names, r->n);
 		struct shown sv;
 		const char *sug;
 		char *all;
 
-		if (f >= 0) {
-			slots[f] = p;
+		if (f >= 0 && r->slot[f] >= 0) {
+			slots[r->slot[f]] = p;
 			continue;
 		}
-		sug = suggest_key(p->key->value, names, n, rec);
+		if (f >= 0) {
+			check_custom(k, &r->plain[-1 - r->slot[f]], p);
+			continue;
+		}
+		sug = suggest_key(p->key->value, r->names, r->n, r);
 		show(&sv, p->key->value, p->key->len);
 		if (sug) {
 			err_at(k, p->key, "unknown-field", "unknown %s field '%s'; did you mean '%s'?",
 			       what, sv.s, sug);
 			continue;
 		}
-		all = join(names, n);
+		all = join(r->names, r->n);
 		err_at(k, p->key, "unknown-field", "unknown %s field '%s'; use one of %s", what, sv.s,
 		       all);
 		free(all);
 	}
+	for (size_t i = 0; i < r->n_plain; i++)
+		if (r->plain[i].required && !crmf_node_pair(map, r->plain[i].name))
+			err_pos(k, line, col, "missing-field", "%s lacks '%s'; add '%s:' with a %s value",
+				what, r->plain[i].name, r->plain[i].name,
+				field_type_names[r->plain[i].type]);
 }
 
 /* The index of `s` in `v`, or -1 after reporting it as an invalid `what`. */
@@ -692,7 +779,7 @@ static void check_contact(struct ck *k, const crmf_node *map, const crmf_node **
 	memset(ct, 0, sizeof(*ct));
 	ct->node = map;
 	item_pos(k, map, &line, &col);
-	take_fields(k, map, contact_keys, C_N, A_CONTACT, f, "contact");
+	take_fields(k, map, R_CONTACT, f, "contact", line, col);
 	if ((v = req_scalar(k, f[C_NAME], line, col,
 			    "contact lacks 'name'; add 'name: <the person's name>'")))
 		ct->name = v->value;
@@ -786,7 +873,7 @@ static void check_need(struct ck *k, const crmf_pair *p)
 	/* the reader sees the `need:` key as the mapping lacking something */
 	line = p->key->line;
 	col = p->key->column;
-	take_fields(k, map, need_keys, N_N, A_NEED, f, "need");
+	take_fields(k, map, R_NEED, f, "need", line, col);
 	if ((v = req_scalar(k, f[N_TYPE], line, col,
 			    "'need' lacks 'type'; add 'type: <what the customer needs>'")))
 		c->need_type = v->value;
@@ -810,7 +897,7 @@ static void check_deal(struct ck *k, const crmf_node *map)
 	d->node = map;
 	d->signed_on = d->expires = CRMF_NO_DAY;
 	item_pos(k, map, &line, &col);
-	take_fields(k, map, deal_keys, D_N, A_DEAL, f, "deal");
+	take_fields(k, map, R_DEAL, f, "deal", line, col);
 	if ((v = req_scalar(k, f[D_AMOUNT], line, col, "deal lacks 'amount'; add 'amount: <number>'"))) {
 		double a;
 
@@ -845,7 +932,7 @@ static void check_followup(struct ck *k, const crmf_node *map)
 	u->date = u->due = CRMF_NO_DAY;
 	u->minute = -1;
 	item_pos(k, map, &line, &col);
-	take_fields(k, map, followup_keys, U_N, A_FOLLOWUP, f, "follow-up");
+	take_fields(k, map, R_FOLLOWUP, f, "follow-up", line, col);
 	if ((date_node = req_scalar(k, f[U_DATE], line, col,
 				    "follow-up lacks 'date'; add 'date: YYYY-MM-DD'"))) {
 		show(&sv, date_node->value, date_node->len);
@@ -917,10 +1004,6 @@ static void check_items(struct ck *k, const crmf_pair *p, const char *what,
 	}
 }
 
-static const char *const field_type_names[] = {
-	"string", "text", "date", "number", "bool", "enum", "list",
-};
-
 static void check_custom(struct ck *k, const crmf_field_def *def, const crmf_pair *p)
 {
 	const crmf_node *v;
@@ -982,77 +1065,18 @@ empty:
 		       def->name, field_type_names[def->type]);
 }
 
-/* Plain top-level fields: rows of the field table that the code above does
- * not check by hand (not in top_keys), of a kind checked like a custom field
- * of crmf.yaml. Adding such a row to the table is all check needs. Found once. */
-#define PLAIN_MAX 16
-static crmf_field_def plain[PLAIN_MAX];
-static size_t n_plain;
-static pthread_once_t plain_once = PTHREAD_ONCE_INIT;
-
-static void load_plain(void)
-{
-	size_t n;
-	const crmf_field *t = crmf_fields(&n);
-
-	for (size_t i = 0; i < n && n_plain < PLAIN_MAX; i++) {
-		crmf_field_def *d = &plain[n_plain];
-
-		if (strchr(t[i].path, '.') || find_key(t[i].path, top_keys, F_N) >= 0)
-			continue;
-		switch (t[i].kind) {
-		case CRMF_FIELD_TEXT:
-			d->type = CRMF_FT_STRING;
-			break;
-		case CRMF_FIELD_DATE:
-			d->type = CRMF_FT_DATE;
-			break;
-		case CRMF_FIELD_NUMBER:
-			d->type = CRMF_FT_NUMBER;
-			break;
-		case CRMF_FIELD_BOOL:
-			d->type = CRMF_FT_BOOL;
-			break;
-		case CRMF_FIELD_ENUM:
-			d->type = CRMF_FT_ENUM;
-			d->values.v = (char **)(uintptr_t)t[i].values;
-			d->values.n = t[i].n_values;
-			break;
-		case CRMF_FIELD_LIST:
-			d->type = CRMF_FT_LIST;
-			break;
-		default:
-			continue; /* needs code of its own: stays an unknown field */
-		}
-		d->name = (char *)(uintptr_t)t[i].path;
-		d->required = (t[i].flags & CRMF_FIELD_REQUIRED) != 0;
-		n_plain++;
-	}
-}
-
-static const crmf_field_def *plain_field(const char *key, size_t len)
-{
-	pthread_once(&plain_once, load_plain);
-	for (size_t i = 0; i < n_plain; i++)
-		if (strncmp(plain[i].name, key, len) == 0 && !plain[i].name[len])
-			return &plain[i];
-	return NULL;
-}
-
 static void unknown_top(struct ck *k, const crmf_pair *p)
 {
+	const struct rec *r = rec_of(R_TOP);
 	const crmf_config *cfg = k->cfg;
 	const char **names, *sug;
 	struct shown sv;
 
-	pthread_once(&plain_once, load_plain);
-	names = xmalloc((F_N + n_plain + cfg->n_fields) * sizeof(*names));
-	memcpy(names, top_keys, sizeof(top_keys));
-	for (size_t i = 0; i < n_plain; i++)
-		names[F_N + i] = plain[i].name;
+	names = xmalloc((r->n + cfg->n_fields) * sizeof(*names));
+	memcpy(names, r->names, r->n * sizeof(*names));
 	for (size_t i = 0; i < cfg->n_fields; i++)
-		names[F_N + n_plain + i] = cfg->fields[i].name;
-	sug = suggest_key(p->key->value, names, F_N + n_plain + cfg->n_fields, A_TOP);
+		names[r->n + i] = cfg->fields[i].name;
+	sug = suggest_key(p->key->value, names, r->n + cfg->n_fields, r);
 	show(&sv, p->key->value, p->key->len);
 	if (sug)
 		err_at(k, p->key, "unknown-field", "unknown field '%s'; did you mean '%s'?", sv.s, sug);
@@ -1078,6 +1102,7 @@ int crmf_check_customer(crmf_customer **out, crmf_doc *doc, const char *relpath,
 			const crmf_config *cfg, crmf_day today, crmf_diags *diags)
 {
 	const crmf_pair *f[F_N] = {0};
+	const struct rec *top = rec_of(R_TOP);
 	const crmf_node *root, *v;
 	size_t o_contacts, o_deals, o_followups, o_tags, size;
 	crmf_customer *c;
@@ -1094,9 +1119,10 @@ int crmf_check_customer(crmf_customer **out, crmf_doc *doc, const char *relpath,
 		return -1;
 	}
 	for (size_t j = 0; j < root->n; j++)
-		if ((i = find_key_n(root->pairs[j].key->value, root->pairs[j].key->len, top_keys,
-				    F_N)) >= 0)
-			f[i] = &root->pairs[j];
+		if ((i = find_key_n(root->pairs[j].key->value, root->pairs[j].key->len, top->names,
+				    top->n)) >= 0 &&
+		    top->slot[i] >= 0)
+			f[top->slot[i]] = &root->pairs[j];
 
 	/* one allocation holds the record and all its arrays */
 	o_contacts = round_up(sizeof(*c));
@@ -1170,24 +1196,26 @@ int crmf_check_customer(crmf_customer **out, crmf_doc *doc, const char *relpath,
 		const crmf_pair *p = &root->pairs[j];
 		const crmf_field_def *def;
 
-		if (find_key_n(p->key->value, p->key->len, top_keys, F_N) >= 0)
+		i = find_key_n(p->key->value, p->key->len, top->names, top->n);
+		if (i >= 0 && top->slot[i] >= 0)
 			continue;
-		if ((def = plain_field(p->key->value, p->key->len)) ||
-		    (def = crmf_config_field(cfg, p->key->value)))
+		if (i >= 0)
+			check_custom(&k, &top->plain[-1 - top->slot[i]], p);
+		else if ((def = crmf_config_field(cfg, p->key->value)))
 			check_custom(&k, def, p);
 		else
 			unknown_top(&k, p);
 	}
-	pthread_once(&plain_once, load_plain);
-	for (size_t j = 0; j < n_plain; j++)
-		if (plain[j].required && !crmf_node_pair(root, plain[j].name))
+	for (size_t j = 0; j < top->n_plain; j++)
+		if (top->plain[j].required && !crmf_node_pair(root, top->plain[j].name))
 			err_pos(&k, k.root_line, k.root_col, "missing-field",
-				"missing required field '%s'; add '%s:' with a %s value", plain[j].name,
-				plain[j].name, field_type_names[plain[j].type]);
+				"missing required field '%s'; add '%s:' with a %s value",
+				top->plain[j].name, top->plain[j].name,
+				field_type_names[top->plain[j].type]);
 	for (size_t j = 0; j < cfg->n_fields; j++) {
 		const crmf_field_def *def = &cfg->fields[j];
 
-		if (def->required && find_key(def->name, top_keys, F_N) < 0 &&
+		if (def->required && find_key(def->name, top->names, top->n) < 0 &&
 		    !crmf_node_pair(root, def->name))
 			err_pos(&k, k.root_line, k.root_col, "missing-field",
 				"missing required field '%s'; add '%s:' with a %s value", def->name,
