@@ -714,12 +714,6 @@ typedef struct file_list {
 	size_t n, cap;
 } file_list;
 
-static bool is_yaml_name(const char *name, size_t len)
-{
-	return (len > 5 && memcmp(name + len - 5, ".yaml", 5) == 0) ||
-	       (len > 4 && memcmp(name + len - 4, ".yml", 4) == 0);
-}
-
 static void add_path(file_list *list, char *rel, int archived, crmf_file_kind kind)
 {
 	if (list->n == list->cap) {

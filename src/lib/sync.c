@@ -35,8 +35,7 @@ static bool is_customer_path(const char *rel)
 
 	if (strncmp(rel, "customers/", 10) != 0 && strncmp(rel, "archive/", 8) != 0)
 		return false;
-	return (n > 5 && strcmp(rel + n - 5, ".yaml") == 0) ||
-	       (n > 4 && strcmp(rel + n - 4, ".yml") == 0);
+	return is_yaml_name(rel, n);
 }
 
 static const char *base_name(const char *path)
