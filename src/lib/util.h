@@ -30,6 +30,11 @@ const char *errtext(int err);
  * slashes of `dir` ignored), or NULL when outside. */
 const char *path_below(const char *path, const char *dir);
 
+static inline bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
 /** Does the file name (or path) of `len` bytes end in ".yaml" or ".yml", with a name before it? */
 static inline bool is_yaml_name(const char *name, size_t len)
 {

@@ -7,12 +7,9 @@
 #include <stddef.h>
 #include <string.h>
 
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+#include "util.h"
 
-static inline bool is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 static inline bool ascii_alnum(int c)
 {
