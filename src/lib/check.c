@@ -565,7 +565,7 @@ int crmf_check_customer(crmf_customer **out, crmf_doc *doc, const char *relpath,
 			ck_err_pos(&k, k.root_line, k.root_col, "missing-field",
 				   "missing required field '%s'; add '%s:' with a %s value",
 				   top->plain[j].name, top->plain[j].name,
-				   ck_type_names[top->plain[j].type]);
+				   crmf_field_type_name(top->plain[j].type));
 	for (size_t j = 0; j < cfg->n_fields; j++) {
 		const crmf_field_def *def = &cfg->fields[j];
 
@@ -573,7 +573,7 @@ int crmf_check_customer(crmf_customer **out, crmf_doc *doc, const char *relpath,
 		    !crmf_node_pair(root, def->name))
 			ck_err_pos(&k, k.root_line, k.root_col, "missing-field",
 				   "missing required field '%s'; add '%s:' with a %s value", def->name,
-				   def->name, ck_type_names[def->type]);
+				   def->name, crmf_field_type_name(def->type));
 	}
 	*out = c;
 	return c->errors ? -1 : 0;

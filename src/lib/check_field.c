@@ -291,10 +291,6 @@ const char *ck_suggest_key(const char *word, const char *const *names, size_t n,
 	return NULL;
 }
 
-const char *const ck_type_names[] = {
-	"string", "text", "date", "number", "bool", "enum", "list",
-};
-
 /* Sort the pairs of `map`, a record of kind `rec`, into slots by key, check
  * its fields without code and report keys that are not its fields; line:col
  * is where a missing field is reported. */
@@ -336,7 +332,7 @@ void ck_take_fields(struct ck *k, const crmf_node *map, int rec, const crmf_pair
 		if (r->plain[i].required && !crmf_node_pair(map, r->plain[i].name))
 			ck_err_pos(k, line, col, "missing-field", "%s lacks '%s'; add '%s:' with a %s value",
 				   what, r->plain[i].name, r->plain[i].name,
-				   ck_type_names[r->plain[i].type]);
+				   crmf_field_type_name(r->plain[i].type));
 }
 
 /* The index of `s` in `v`, or -1 after reporting it as an invalid `what`. */
@@ -519,7 +515,7 @@ void ck_custom(struct ck *k, const crmf_field_def *def, const crmf_pair *p)
 empty:
 	if (def->required && !wrong)
 		ck_err_at(k, p->key, "missing-field", "required field '%s' is empty; write a %s value",
-			  def->name, ck_type_names[def->type]);
+			  def->name, crmf_field_type_name(def->type));
 }
 
 void ck_unknown_top(struct ck *k, const crmf_pair *p)

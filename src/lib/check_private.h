@@ -67,9 +67,6 @@ struct shown {
 	char s[60 * 4 + 4];
 };
 
-/* The names of crmf_field_type values, as messages say them. */
-extern const char *const ck_type_names[];
-
 void ck_vreport(struct ck *k, crmf_severity sev, int line, int col, const char *rule,
 		const char *fmt, va_list ap);
 __attribute__((format(printf, 5, 6)))
