@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "edit_private.h"
+#include "lines.h"
 
 /* The part of a value on the key's line: the scalar, or a literal's header. */
 static void render_head(crmf_edit *e, const char *v, enum rstyle r)
@@ -77,11 +78,7 @@ static int render_key(crmf_edit *e, const char *key, bool flow)
 
 static size_t line_begin(const crmf_edit *e, size_t pos)
 {
-	size_t lo = e->doc->bom ? 3 : 0;
-
-	while (pos > lo && e->s[pos - 1] != '\n')
-		pos--;
-	return pos;
+	return line_begin_in(e->s, pos, e->doc->bom);
 }
 
 /* Where the line holding `pos` breaks (its CR or LF), or the end of the file. */
@@ -100,9 +97,7 @@ static size_t line_break(const crmf_edit *e, size_t pos)
 
 static size_t next_line(const crmf_edit *e, size_t pos)
 {
-	const char *nl = pos < e->len ? memchr(e->s + pos, '\n', e->len - pos) : NULL;
-
-	return nl ? (size_t)(nl - e->s) + 1 : e->len;
+	return next_line_in(e->s, e->len, pos);
 }
 
 /* Bytes from the line start: only ASCII indicators and spaces precede block keys. */
@@ -113,28 +108,7 @@ static size_t col_of(const crmf_edit *e, size_t pos)
 
 static bool first_on_line(const crmf_edit *e, size_t pos)
 {
-	for (size_t i = line_begin(e, pos); i < pos; i++)
-		if (e->s[i] != ' ')
-			return false;
-	return true;
-}
-
-static bool blank_line(const crmf_edit *e, size_t ls)
-{
-	size_t i = ls;
-
-	while (i < e->len && e->s[i] == ' ')
-		i++;
-	return i == e->len || e->s[i] == '\n' || e->s[i] == '\r';
-}
-
-/* The deepest last node under `n`: a block collection's own end lies at the
- * next token, past comments and blank lines, so ends are taken from it. */
-static const crmf_node *last_leaf(const crmf_node *n)
-{
-	while (n->type != CRMF_NODE_SCALAR && n->style == CRMF_STYLE_BLOCK && n->n > 0)
-		n = n->type == CRMF_NODE_MAPPING ? n->pairs[n->n - 1].value : n->items[n->n - 1];
-	return n;
+	return first_on_line_in(e->s, pos, e->doc->bom);
 }
 
 static size_t content_end(const crmf_node *n)
@@ -142,43 +116,9 @@ static size_t content_end(const crmf_node *n)
 	return last_leaf(n)->end;
 }
 
-static bool keeps_trailing_lines(const crmf_edit *e, const crmf_node *leaf)
-{
-	size_t i;
-
-	if (leaf->type != CRMF_NODE_SCALAR ||
-	    (leaf->style != CRMF_STYLE_LITERAL && leaf->style != CRMF_STYLE_FOLDED))
-		return false;
-	for (i = leaf->start + 1; i < leaf->end && strchr("+-0123456789", e->s[i]); i++)
-		if (e->s[i] == '+')
-			return true;
-	return false;
-}
-
-/*
- * End of the lines of an entry (a pair's value or an item) whose key or '-'
- * is in column `col`: past its last line, the blank lines a keep-chomped
- * block scalar owns, and the comment lines right after it indented deeper
- * than `col`.
- */
 static size_t entry_end(const crmf_edit *e, const crmf_node *n, size_t col)
 {
-	const crmf_node *leaf = last_leaf(n);
-	size_t p = next_line(e, leaf->end);
-
-	if (keeps_trailing_lines(e, leaf))
-		while (p < e->len && blank_line(e, p))
-			p = next_line(e, p);
-	while (p < e->len) {
-		size_t i = p;
-
-		while (i < e->len && e->s[i] == ' ')
-			i++;
-		if (i == e->len || e->s[i] != '#' || i - p <= col)
-			break;
-		p = next_line(e, p);
-	}
-	return p;
+	return entry_end_in(e->s, e->len, n, col);
 }
 
 /* Inserting at `pos` must first end the last line when it lacks a line end. */

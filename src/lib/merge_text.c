@@ -1,5 +1,6 @@
 /* The merge's text: the sides' lines and entries, their structure compared, the splices and conflict markers of the result. */
 #include "merge_private.h"
+#include "lines.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -10,78 +11,23 @@
 
 static size_t line_begin(const side *sd, size_t pos)
 {
-	size_t lo = sd->doc && sd->doc->bom ? 3 : 0;
-
-	while (pos > lo && sd->s[pos - 1] != '\n')
-		pos--;
-	return pos;
+	return line_begin_in(sd->s, pos, sd->doc && sd->doc->bom);
 }
 
 size_t mg_next_line(const side *sd, size_t pos)
 {
-	const char *nl = pos < sd->len ? memchr(sd->s + pos, '\n', sd->len - pos) : NULL;
-
-	return nl ? (size_t)(nl - sd->s) + 1 : sd->len;
+	return next_line_in(sd->s, sd->len, pos);
 }
 
 static bool first_on_line(const side *sd, size_t pos)
 {
-	for (size_t i = line_begin(sd, pos); i < pos; i++)
-		if (sd->s[i] != ' ')
-			return false;
-	return true;
+	return first_on_line_in(sd->s, pos, sd->doc && sd->doc->bom);
 }
 
-static bool blank_line(const side *sd, size_t ls)
-{
-	size_t i = ls;
-
-	while (i < sd->len && sd->s[i] == ' ')
-		i++;
-	return i == sd->len || sd->s[i] == '\n' || sd->s[i] == '\r';
-}
-
-/* The deepest last node under `n`: a block collection's own end lies at the next token, past
- * comments and blank lines, so entry ends are taken from its last scalar. */
-static const crmf_node *last_leaf(const crmf_node *n)
-{
-	while (n->type != CRMF_NODE_SCALAR && n->style == CRMF_STYLE_BLOCK && n->n > 0)
-		n = n->type == CRMF_NODE_MAPPING ? n->pairs[n->n - 1].value : n->items[n->n - 1];
-	return n;
-}
-
-static bool keeps_trailing_lines(const side *sd, const crmf_node *leaf)
-{
-	if (leaf->type != CRMF_NODE_SCALAR ||
-	    (leaf->style != CRMF_STYLE_LITERAL && leaf->style != CRMF_STYLE_FOLDED))
-		return false;
-	for (size_t i = leaf->start + 1; i < leaf->end && strchr("+-0123456789", sd->s[i]); i++)
-		if (sd->s[i] == '+')
-			return true;
-	return false;
-}
-
-/* Past the last line of an entry whose key or '-' is in column `col`, the blank lines a
- * keep-chomped block scalar owns and the comment lines right after it indented deeper than
- * `col` (the same ownership crmf_edit uses). */
+/* The lines an entry owns, as crmf_edit counts them (lines.h). */
 static size_t entry_end(const side *sd, const crmf_node *n, size_t col)
 {
-	const crmf_node *leaf = last_leaf(n);
-	size_t p = mg_next_line(sd, leaf->end);
-
-	if (keeps_trailing_lines(sd, leaf))
-		while (p < sd->len && blank_line(sd, p))
-			p = mg_next_line(sd, p);
-	while (p < sd->len) {
-		size_t i = p;
-
-		while (i < sd->len && sd->s[i] == ' ')
-			i++;
-		if (i == sd->len || sd->s[i] != '#' || i - p <= col)
-			break;
-		p = mg_next_line(sd, p);
-	}
-	return p;
+	return entry_end_in(sd->s, sd->len, n, col);
 }
 
 entry mg_pair_entry(const side *sd, const crmf_pair *p)
