@@ -727,6 +727,67 @@ static char *marker(char c, int size, const char *label)
 	return sb_detach(&sb);
 }
 
+/* The cases git itself settles without looking inside (base NULL: none);
+ * true with the result in `out`. */
+static bool settled(crmf_merge_result *out, const char *base, size_t base_len, const char *ours,
+		    size_t ours_len, const char *theirs, size_t theirs_len)
+{
+	if (ours_len == theirs_len && memcmp(ours, theirs, ours_len) == 0)
+		set_bytes(out, ours, ours_len);
+	else if (base && base_len == theirs_len && memcmp(base, theirs, base_len) == 0)
+		set_bytes(out, ours, ours_len);
+	else if (base && base_len == ours_len && memcmp(base, ours, base_len) == 0)
+		set_bytes(out, theirs, theirs_len);
+	else
+		return false;
+	return true;
+}
+
+/* The conflicts to `out`, each with the line of its markers in the result. */
+static void hand_conflicts(crmf_merge_result *out, merger *M)
+{
+	out->conflicts = M->cf;
+	out->n_conflicts = M->ncf;
+	for (size_t k = 0; k < M->ncf; k++)
+		for (size_t i = 0; i < M->nsp; i++)
+			if (M->sp[i].seq == M->cf_seq[k])
+				M->cf[k].line = line_at(out->buf, M->sp[i].out) +
+						(M->sp[i].text[0] == '<' ? 0 : 1);
+	M->cf = NULL;
+	M->ncf = 0;
+}
+
+static void keep_errors(crmf_diags *diags)
+{
+	crmf_diags keep;
+
+	crmf_diags_init(&keep);
+	for (size_t i = 0; i < diags->n; i++) {
+		crmf_diag *d = &diags->v[i];
+
+		if (d->severity == CRMF_SEV_ERROR)
+			crmf_diags_add(&keep, d->severity, d->path, d->line, d->column, d->rule,
+				       "%s", d->message);
+	}
+	crmf_diags_release(diags);
+	*diags = keep;
+}
+
+static void merger_release(merger *M)
+{
+	for (size_t i = 0; i < M->nsp; i++)
+		free(M->sp[i].text);
+	free(M->sp);
+	for (size_t i = 0; i < M->ncf; i++)
+		mg_conflict_free(&M->cf[i]);
+	free(M->cf);
+	free(M->cf_seq);
+	free(M->open);
+	free(M->sep);
+	free(M->close);
+	sb_release(&M->path);
+}
+
 int crmf_merge_file(crmf_merge_result *out, const char *base, size_t base_len, const char *ours,
 		    size_t ours_len, const char *theirs, size_t theirs_len,
 		    const crmf_merge_opts *opts)
@@ -750,19 +811,7 @@ int crmf_merge_file(crmf_merge_result *out, const char *base, size_t base_len, c
 	M.close = marker('>', size, o->theirs_label ? o->theirs_label : "theirs");
 	M.eol = eol_of(ours, ours_len);
 
-	/* the cases git itself settles without looking inside */
-	if (ours_len == theirs_len && memcmp(ours, theirs, ours_len) == 0) {
-		set_bytes(out, ours, ours_len);
-		rc = 0;
-		goto done;
-	}
-	if (!no_base && base_len == theirs_len && memcmp(base, theirs, base_len) == 0) {
-		set_bytes(out, ours, ours_len);
-		rc = 0;
-		goto done;
-	}
-	if (!no_base && base_len == ours_len && memcmp(base, ours, base_len) == 0) {
-		set_bytes(out, theirs, theirs_len);
+	if (settled(out, no_base ? NULL : base, base_len, ours, ours_len, theirs, theirs_len)) {
 		rc = 0;
 		goto done;
 	}
@@ -784,15 +833,7 @@ int crmf_merge_file(crmf_merge_result *out, const char *base, size_t base_len, c
 		goto done;
 	}
 	if (M.ncf > 0) {
-		out->conflicts = M.cf;
-		out->n_conflicts = M.ncf;
-		for (size_t k = 0; k < M.ncf; k++)
-			for (size_t i = 0; i < M.nsp; i++)
-				if (M.sp[i].seq == M.cf_seq[k])
-					M.cf[k].line = line_at(out->buf, M.sp[i].out) +
-						       (M.sp[i].text[0] == '<' ? 0 : 1);
-		M.cf = NULL;
-		M.ncf = 0;
+		hand_conflicts(out, &M);
 		rc = 1;
 		goto done;
 	}
@@ -830,32 +871,9 @@ int crmf_merge_file(crmf_merge_result *out, const char *base, size_t base_len, c
 	}
 	rc = 0;
 done:
-	if (out->invalid) {
-		/* only errors explain an invalid merge; warnings would bury them */
-		crmf_diags keep;
-
-		crmf_diags_init(&keep);
-		for (size_t i = 0; i < out->diags.n; i++) {
-			crmf_diag *d = &out->diags.v[i];
-
-			if (d->severity == CRMF_SEV_ERROR)
-				crmf_diags_add(&keep, d->severity, d->path, d->line, d->column,
-					       d->rule, "%s", d->message);
-		}
-		crmf_diags_release(&out->diags);
-		out->diags = keep;
-	}
-	for (size_t i = 0; i < M.nsp; i++)
-		free(M.sp[i].text);
-	free(M.sp);
-	for (size_t i = 0; i < M.ncf; i++)
-		mg_conflict_free(&M.cf[i]);
-	free(M.cf);
-	free(M.cf_seq);
-	free(M.open);
-	free(M.sep);
-	free(M.close);
-	sb_release(&M.path);
+	if (out->invalid) /* only errors explain an invalid merge; warnings would bury them */
+		keep_errors(&out->diags);
+	merger_release(&M);
 	crmf_doc_free(rd);
 	crmf_doc_free(bd);
 	crmf_doc_free(od);
