@@ -31,11 +31,12 @@
  * its key). `show` and the JSON output print a file's fields as they come.
  * Custom fields of crmf.yaml are not in it.
  *
- * Adding a plain top-level field (text, date, number, bool, enum, list): its
- * row in src/lib/fields.c, a line of templates/customer.yaml and of
- * doc/format.md. check types it like a custom field of that kind (see
- * check.c, plain fields); a field needing rules of its own (a team member, a
- * record, cross-field checks) also gets code in check.c.
+ * Adding a plain field (text, date, number, bool, enum, list), at the top
+ * level or in a record: its row in src/lib/fields.c, a line of
+ * templates/customer.yaml and of doc/format.md. check reads every record's
+ * fields from this table and types such a row like a custom field of that
+ * kind (src/lib/check_field.c); a field needing rules of its own (a team
+ * member, a record, cross-field checks) also gets code in check.c.
  */
 
 typedef enum {

@@ -42,6 +42,15 @@ typedef struct crmf_rev_opts {
  */
 int crmf_check_rev(crmf_diags *diags, size_t *files, const crmf_rev_opts *o, const char *rev);
 
+/**
+ * Check what `git commit` would commit (`crmf check --staged`): the staged
+ * contents of crmf.yaml first (it types the customers), then of every
+ * customer file, then the cross-file checks over them, as crmf_check_rev
+ * checks a commit. The problems go to `diags`, sorted; *files as there.
+ * Returns 0, or -1 when the index cannot be read (crmf_error_last()).
+ */
+int crmf_check_staged(crmf_diags *diags, size_t *files, const char *root, crmf_day today);
+
 /** One line of a pre-receive hook's input: "<old> <new> <ref>". */
 typedef struct crmf_ref_update {
 	char old_id[41]; /* hex; all zeros for a ref being created */

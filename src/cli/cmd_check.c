@@ -82,55 +82,16 @@ static void print_summary(FILE *f, size_t files, const crmf_diags *d, cli_format
 		d->warnings, d->warnings == 1 ? "" : "s");
 }
 
-/* The staged contents: crmf.yaml first (it types the customers), then every
- * customer file, then the cross-file checks over them. Returns the number of
- * files checked, or -1 (printed). */
+/* The staged contents (crmf_check_staged). Returns the number of files
+ * checked, or -1 (printed). */
 static long check_staged(const char *root, crmf_day today, crmf_diags *diags)
 {
-	crmf_staged *v = NULL;
-	crmf_customer **cs;
-	crmf_config *cfg = NULL;
-	size_t n = 0, nc = 0, files = 0;
+	size_t files = 0;
 
-	if (crmf_read_staged(&v, &n, root) != 0) {
+	if (crmf_check_staged(diags, &files, root, today) != 0) {
 		cli_error("%s", crmf_error_last());
 		return -1;
 	}
-	cs = calloc(n + 1, sizeof(*cs));
-	if (!cs)
-		abort();
-	for (size_t i = 0; i < n; i++) {
-		crmf_doc *doc = NULL;
-
-		if (strcmp(v[i].path, "crmf.yaml") != 0)
-			continue;
-		crmf_doc_parse(&doc, v[i].path, v[i].data, v[i].len, diags);
-		crmf_config_load(&cfg, doc && doc->root ? doc : NULL, diags);
-		crmf_doc_free(doc);
-		files++;
-	}
-	if (!cfg)
-		crmf_config_load(&cfg, NULL, diags);
-	for (size_t i = 0; i < n; i++) {
-		crmf_doc *doc = NULL;
-
-		if (strcmp(v[i].path, "crmf.yaml") == 0)
-			continue;
-		files++;
-		crmf_doc_parse(&doc, v[i].path, v[i].data, v[i].len, diags);
-		if (!doc)
-			continue;
-		crmf_check_customer(&cs[nc], doc, v[i].path, cfg, today, diags);
-		if (cs[nc])
-			nc++;
-	}
-	crmf_check_cross(cs, nc, diags);
-	crmf_diags_sort(diags);
-	for (size_t i = 0; i < nc; i++)
-		crmf_customer_free(cs[i]);
-	free(cs);
-	crmf_config_free(cfg);
-	crmf_staged_free(v, n);
 	return (long)files;
 }
 

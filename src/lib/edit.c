@@ -5,351 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util.h"
-
-struct splice {
-	size_t offset, removed;
-	size_t text, len; /* the inserted bytes, in crmf_edit.text */
-	size_t seq;	  /* creation order: equal offsets keep it */
-};
-
-/* What crmf_edit_finish verifies after parsing the result. */
-enum check_kind {
-	CK_VALUE,  /* a scalar written at (splice, at) reads back as `value` under `key` */
-	CK_EMPTY,  /* an empty flow collection `empty` written at (splice, at) */
-	CK_ABSENT, /* `key` is no longer in mapping `container` */
-	CK_COUNT,  /* item `index` of `container` deleted, or one appended (SIZE_MAX) */
-};
-
-#define NO_SPLICE SIZE_MAX
-
-struct check {
-	enum check_kind kind;
-	size_t splice; /* NO_SPLICE: `at` is an offset in the original source */
-	size_t at;
-	char *key;   /* owned */
-	char *value; /* owned */
-	size_t vlen;
-	char *path;  /* keys from the root to the node, "[]" for a list level; owned */
-	bool marker; /* only marks a key added by this edit */
-	char empty;  /* '{' or '[' */
-	const crmf_node *container;
-	size_t index;
-};
-
-struct crmf_edit {
-	const crmf_doc *doc;
-	const char *s;
-	size_t len;
-	const char *eol;
-	struct splice *sp;
-	size_t nsp, capsp, seq;
-	strbuf text;
-	struct check *ck;
-	size_t nck, capck;
-	bool sniffed;
-	int map_step;  /* a nested mapping's keys, right of its parent key */
-	int seq_step;  /* a sequence's '-', right of its key (0: not indented) */
-	int item_step; /* an entry's keys, right of its '-' */
-};
-
-/* Ancestors of a node, root first: node[k] holds the next one at index[k]. */
-struct chain {
-	const crmf_node *node[CRMF_DOC_MAX_DEPTH + 1];
-	size_t index[CRMF_DOC_MAX_DEPTH + 1];
-	int n;
-};
-
-enum rstyle { R_PLAIN, R_SINGLE, R_DOUBLE, R_LITERAL };
-
-static const char indicators[] = "-?:,[]{}#&*!|>'\"%@`";
-
-/* ---- UTF-8 and characters ---- */
-
-/* Characters that must be escaped to be seen: controls, and the invisible
- * ones some YAML readers treat as breaks or byte-order marks. */
-static bool invisible(uint32_t c)
-{
-	return c < 0x20 || (c >= 0x7F && c <= 0x9F) || c == 0xFEFF || c == 0x2028 || c == 0x2029 ||
-	       c == 0xFFFE || c == 0xFFFF;
-}
-
-/* Values crmf refuses to store: crmf_doc_parse rejects these characters even
- * escaped, so writing them would make the file invalid. */
-static int value_ok(const char *v)
-{
-	const unsigned char *s = (const unsigned char *)v;
-	size_t n = strlen(v);
-
-	for (size_t i = 0; i < n;) {
-		uint32_t c;
-		size_t w = utf8_decode(s + i, n - i, &c);
-
-		if (!w)
-			return crmf_error_set("value is not valid UTF-8; write it in UTF-8");
-		if ((c < 0x20 && c != '\t' && c != '\n') || (c >= 0x7F && c <= 0x9F))
-			return crmf_error_set("value contains control character U+%04X; remove it",
-					      (unsigned)c);
-		i += w;
-	}
-	return 0;
-}
-
-/* ---- what a YAML 1.1 parser would read as something other than a string ---- */
-
-static bool ieq(const char *s, size_t n, const char *w)
-{
-	size_t i;
-
-	for (i = 0; i < n && w[i]; i++) {
-		char a = s[i], b = w[i];
-
-		if (a >= 'A' && a <= 'Z')
-			a = (char)(a - 'A' + 'a');
-		if (a != b)
-			return false;
-	}
-	return i == n && !w[i];
-}
-
-static bool is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-/* Integers and floats of YAML 1.1 and 1.2, sexagesimal ones included, read
- * generously: quoting a string that is not quite a number costs nothing. */
-static bool looks_number(const char *s, size_t n)
-{
-	size_t i = 0, digits = 0;
-
-	if (i < n && (s[i] == '+' || s[i] == '-'))
-		i++;
-	if (i == n)
-		return false;
-	if (ieq(s + i, n - i, ".inf") || ieq(s + i, n - i, ".nan"))
-		return true;
-	if (s[i] == '0' && i + 2 < n && strchr("xXoObB", s[i + 1])) {
-		for (i += 2; i < n; i++)
-			if (!is_digit(s[i]) && s[i] != '_' && !strchr("abcdefABCDEF", s[i]))
-				return false;
-		return true;
-	}
-	for (; i < n && (is_digit(s[i]) || s[i] == '_'); i++)
-		digits += is_digit(s[i]);
-	while (i < n && s[i] == ':') {
-		size_t k = 0;
-
-		for (i++; i < n && (is_digit(s[i]) || s[i] == '_'); i++)
-			k++;
-		if (!k)
-			return false;
-	}
-	if (i < n && s[i] == '.')
-		for (i++; i < n && (is_digit(s[i]) || s[i] == '_'); i++)
-			digits += is_digit(s[i]);
-	if (!digits)
-		return false;
-	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-		size_t k = 0;
-
-		if (++i < n && (s[i] == '+' || s[i] == '-'))
-			i++;
-		for (; i < n && is_digit(s[i]); i++)
-			k++;
-		if (!k)
-			return false;
-	}
-	return i == n;
-}
-
-/* YYYY-M-D alone or followed by a time: a date or timestamp in YAML 1.1. */
-static bool looks_date(const char *s, size_t n)
-{
-	size_t i = 0, k;
-
-	for (; i < 4; i++)
-		if (i >= n || !is_digit(s[i]))
-			return false;
-	for (int part = 0; part < 2; part++) {
-		if (i >= n || s[i] != '-')
-			return false;
-		for (k = 0, i++; i < n && is_digit(s[i]) && k < 2; i++)
-			k++;
-		if (!k)
-			return false;
-	}
-	return i == n || s[i] == 'T' || s[i] == 't' || s[i] == ' ' || s[i] == '\t';
-}
-
-static bool yaml11_typed(const char *s, size_t n)
-{
-	static const char *const words[] = {"y",    "n",     "yes",  "no", "on", "off",
-					    "true", "false", "null", "~",  "<<", "="};
-
-	for (size_t i = 0; i < sizeof(words) / sizeof(*words); i++)
-		if (ieq(s, n, words[i]))
-			return true;
-	return looks_number(s, n) || looks_date(s, n);
-}
-
-/*
- * Can `s` be a plain scalar? `typed` adds what crmf_edit_plain_safe promises
- * on top of the syntax: no indicator at all at the start, and no value a
- * YAML 1.1 parser would type. In flow context the flow indicators end a
- * plain scalar anywhere.
- */
-static bool plain_ok(const char *s, bool flow, bool typed)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	size_t n = strlen(s);
-
-	if (n == 0 || s[0] == ' ' || s[n - 1] == ' ' || s[n - 1] == ':')
-		return false;
-	if (strchr(indicators, s[0])) {
-		if (typed || (s[0] != '-' && s[0] != '?' && s[0] != ':'))
-			return false;
-		if (n == 1 || s[1] == ' ' || (flow && strchr(",[]{}?", s[1])))
-			return false;
-	}
-	for (size_t i = 0; i < n;) {
-		uint32_t c;
-		size_t w = utf8_decode(u + i, n - i, &c);
-
-		if (!w || invisible(c))
-			return false;
-		if (c == ':' && i + 1 < n && s[i + 1] == ' ')
-			return false;
-		if (c == '#' && i > 0 && s[i - 1] == ' ')
-			return false;
-		/* PyYAML also ends a plain scalar at '?' inside flow collections */
-		if (flow && c < 0x80 && strchr(",[]{}?", (int)c))
-			return false;
-		i += w;
-	}
-	return !typed || !yaml11_typed(s, n);
-}
-
-bool crmf_edit_plain_safe(const char *s)
-{
-	return s && plain_ok(s, false, true);
-}
-
-/* ---- writing scalars ---- */
-
-static int quote_into(strbuf *sb, const char *v)
-{
-	const unsigned char *s = (const unsigned char *)v;
-	size_t n = strlen(v);
-
-	sb_addc(sb, '"');
-	for (size_t i = 0; i < n;) {
-		uint32_t c;
-		size_t w = utf8_decode(s + i, n - i, &c);
-
-		if (!w)
-			return -1;
-		if (c == '"' || c == '\\') {
-			sb_addc(sb, '\\');
-			sb_addc(sb, (char)c);
-		} else if (c == '\n') {
-			sb_adds(sb, "\\n");
-		} else if (c == '\t') {
-			sb_adds(sb, "\\t");
-		} else if (c == '\r') {
-			sb_adds(sb, "\\r");
-		} else if (c == 0) {
-			sb_adds(sb, "\\0");
-		} else if (c == 0x2028) {
-			sb_adds(sb, "\\L");
-		} else if (c == 0x2029) {
-			sb_adds(sb, "\\P");
-		} else if (invisible(c)) {
-			if (c <= 0xFF)
-				sb_addf(sb, "\\x%02X", (unsigned)c);
-			else
-				sb_addf(sb, "\\u%04X", (unsigned)c);
-		} else {
-			sb_add(sb, v + i, w);
-		}
-		i += w;
-	}
-	sb_addc(sb, '"');
-	return 0;
-}
-
-char *crmf_edit_quote(const char *s)
-{
-	strbuf sb = STRBUF_INIT;
-
-	if (!s || quote_into(&sb, s) < 0) {
-		sb_release(&sb);
-		return NULL;
-	}
-	return sb_detach(&sb);
-}
-
-char *crmf_edit_scalar(const char *s)
-{
-	if (s && plain_ok(s, false, true))
-		return xstrdup(s);
-	return crmf_edit_quote(s);
-}
-
-/* A literal block holds `v` exactly when it needs neither an indentation
- * indicator nor keep chomping, and has nothing that must be escaped. */
-static bool literal_ok(const char *v)
-{
-	const unsigned char *s = (const unsigned char *)v;
-	size_t n = strlen(v), i, last;
-
-	if (!strchr(v, '\n'))
-		return false;
-	for (i = 0; i < n;) {
-		uint32_t c;
-		size_t w = utf8_decode(s + i, n - i, &c);
-
-		if (!w || (invisible(c) && c != '\n' && c != '\t'))
-			return false;
-		i += w;
-	}
-	for (i = 0; i < n && v[i] == '\n'; i++)
-		;
-	if (i == n || v[i] == ' ' || v[i] == '\t')
-		return false;
-	if (n >= 2 && v[n - 1] == '\n' && v[n - 2] == '\n')
-		return false;
-	/* a last line of blanks would read as trailing space of the value */
-	last = v[n - 1] == '\n' ? n - 1 : n;
-	for (i = last; i > 0 && v[i - 1] != '\n'; i--)
-		;
-	for (; i < last && (v[i] == ' ' || v[i] == '\t'); i++)
-		;
-	return i < last;
-}
-
-static int choose_style(enum rstyle *out, const char *v, unsigned flags, crmf_node_style old,
-			bool flow)
-{
-	if (flags & CRMF_EDIT_RAW) {
-		if (!plain_ok(v, flow, false))
-			return crmf_error_set(
-			    "'%s' cannot be written as a plain YAML value; write it as text", v);
-		*out = R_PLAIN;
-		return 0;
-	}
-	if (value_ok(v) < 0)
-		return -1;
-	if (strchr(v, '\n'))
-		*out = !flow && literal_ok(v) ? R_LITERAL : R_DOUBLE;
-	else if (old == CRMF_STYLE_SINGLE)
-		*out = R_SINGLE;
-	else if (old == CRMF_STYLE_DOUBLE)
-		*out = R_DOUBLE;
-	else
-		*out = plain_ok(v, flow, true) ? R_PLAIN : R_DOUBLE;
-	return 0;
-}
+#include "edit_private.h"
+#include "lines.h"
 
 /* The part of a value on the key's line: the scalar, or a literal's header. */
 static void render_head(crmf_edit *e, const char *v, enum rstyle r)
@@ -370,7 +27,7 @@ static void render_head(crmf_edit *e, const char *v, enum rstyle r)
 		sb_addc(&e->text, '\'');
 		break;
 	case R_DOUBLE:
-		quote_into(&e->text, v); /* valid UTF-8: checked by choose_style */
+		ed_quote_into(&e->text, v); /* valid UTF-8: checked by choose_style */
 		break;
 	case R_LITERAL:
 		sb_adds(&e->text, v[n - 1] == '\n' ? "|" : "|-");
@@ -408,12 +65,12 @@ static int render_key(crmf_edit *e, const char *key, bool flow)
 {
 	if (!*key || strchr(key, '\n'))
 		return crmf_error_set("invalid key '%s'; a key is one line of text", key);
-	if (value_ok(key) < 0)
+	if (ed_value_ok(key) < 0)
 		return -1;
-	if (plain_ok(key, flow, true))
+	if (ed_plain_ok(key, flow, true))
 		sb_adds(&e->text, key);
 	else
-		quote_into(&e->text, key);
+		ed_quote_into(&e->text, key);
 	return 0;
 }
 
@@ -421,11 +78,7 @@ static int render_key(crmf_edit *e, const char *key, bool flow)
 
 static size_t line_begin(const crmf_edit *e, size_t pos)
 {
-	size_t lo = e->doc->bom ? 3 : 0;
-
-	while (pos > lo && e->s[pos - 1] != '\n')
-		pos--;
-	return pos;
+	return line_begin_in(e->s, pos, e->doc->bom);
 }
 
 /* Where the line holding `pos` breaks (its CR or LF), or the end of the file. */
@@ -444,9 +97,7 @@ static size_t line_break(const crmf_edit *e, size_t pos)
 
 static size_t next_line(const crmf_edit *e, size_t pos)
 {
-	const char *nl = pos < e->len ? memchr(e->s + pos, '\n', e->len - pos) : NULL;
-
-	return nl ? (size_t)(nl - e->s) + 1 : e->len;
+	return next_line_in(e->s, e->len, pos);
 }
 
 /* Bytes from the line start: only ASCII indicators and spaces precede block keys. */
@@ -457,28 +108,7 @@ static size_t col_of(const crmf_edit *e, size_t pos)
 
 static bool first_on_line(const crmf_edit *e, size_t pos)
 {
-	for (size_t i = line_begin(e, pos); i < pos; i++)
-		if (e->s[i] != ' ')
-			return false;
-	return true;
-}
-
-static bool blank_line(const crmf_edit *e, size_t ls)
-{
-	size_t i = ls;
-
-	while (i < e->len && e->s[i] == ' ')
-		i++;
-	return i == e->len || e->s[i] == '\n' || e->s[i] == '\r';
-}
-
-/* The deepest last node under `n`: a block collection's own end lies at the
- * next token, past comments and blank lines, so ends are taken from it. */
-static const crmf_node *last_leaf(const crmf_node *n)
-{
-	while (n->type != CRMF_NODE_SCALAR && n->style == CRMF_STYLE_BLOCK && n->n > 0)
-		n = n->type == CRMF_NODE_MAPPING ? n->pairs[n->n - 1].value : n->items[n->n - 1];
-	return n;
+	return first_on_line_in(e->s, pos, e->doc->bom);
 }
 
 static size_t content_end(const crmf_node *n)
@@ -486,43 +116,9 @@ static size_t content_end(const crmf_node *n)
 	return last_leaf(n)->end;
 }
 
-static bool keeps_trailing_lines(const crmf_edit *e, const crmf_node *leaf)
-{
-	size_t i;
-
-	if (leaf->type != CRMF_NODE_SCALAR ||
-	    (leaf->style != CRMF_STYLE_LITERAL && leaf->style != CRMF_STYLE_FOLDED))
-		return false;
-	for (i = leaf->start + 1; i < leaf->end && strchr("+-0123456789", e->s[i]); i++)
-		if (e->s[i] == '+')
-			return true;
-	return false;
-}
-
-/*
- * End of the lines of an entry (a pair's value or an item) whose key or '-'
- * is in column `col`: past its last line, the blank lines a keep-chomped
- * block scalar owns, and the comment lines right after it indented deeper
- * than `col`.
- */
 static size_t entry_end(const crmf_edit *e, const crmf_node *n, size_t col)
 {
-	const crmf_node *leaf = last_leaf(n);
-	size_t p = next_line(e, leaf->end);
-
-	if (keeps_trailing_lines(e, leaf))
-		while (p < e->len && blank_line(e, p))
-			p = next_line(e, p);
-	while (p < e->len) {
-		size_t i = p;
-
-		while (i < e->len && e->s[i] == ' ')
-			i++;
-		if (i == e->len || e->s[i] != '#' || i - p <= col)
-			break;
-		p = next_line(e, p);
-	}
-	return p;
+	return entry_end_in(e->s, e->len, n, col);
 }
 
 /* Inserting at `pos` must first end the last line when it lacks a line end. */
@@ -589,7 +185,7 @@ static int chain_of(struct chain *ch, const crmf_doc *doc, const crmf_node *targ
 	return crmf_error_set("the node to edit is not in this document");
 }
 
-static const crmf_pair *pair_of(const crmf_node *map, const char *key, size_t klen, size_t *index)
+const crmf_pair *ed_pair_of(const crmf_node *map, const char *key, size_t klen, size_t *index)
 {
 	for (size_t i = 0; i < map->n; i++) {
 		const crmf_node *k = map->pairs[i].key;
@@ -736,7 +332,7 @@ static struct check *add_check(crmf_edit *e, enum check_kind kind)
 }
 
 /* The path of the node below the chain's last level, with `tail` keys after it. */
-static char *path_of(const struct chain *ch, const char *tail1, const char *tail2)
+char *ed_path_of(const struct chain *ch, const char *tail1, const char *tail2)
 {
 	strbuf sb = STRBUF_INIT;
 
@@ -833,7 +429,7 @@ int crmf_edit_set_scalar(crmf_edit *e, const crmf_node *node, const char *value,
 		if (e->ck[i].kind == CK_VALUE && e->ck[i].container == node)
 			return crmf_error_set("this value is already set by this edit");
 	parent = ch.node[ch.n - 1];
-	if (choose_style(&r, value, flags, node->style, parent->style == CRMF_STYLE_FLOW) < 0)
+	if (ed_choose_style(&r, value, flags, node->style, parent->style == CRMF_STYLE_FLOW) < 0)
 		return -1;
 	sniff(e);
 	if (parent->type == CRMF_NODE_MAPPING) {
@@ -879,7 +475,7 @@ int crmf_edit_set_scalar(crmf_edit *e, const crmf_node *node, const char *value,
 				return fail(e, m);
 		}
 	}
-	check_value(e, id, rel, key ? key->value : NULL, value, path_of(&ch, NULL, NULL), node);
+	check_value(e, id, rel, key ? key->value : NULL, value, ed_path_of(&ch, NULL, NULL), node);
 	return 0;
 }
 
@@ -890,7 +486,7 @@ static int render_pair(crmf_edit *e, size_t t, const char *key, const char *valu
 	enum rstyle r;
 
 	if (render_key(e, key, flow) < 0 ||
-	    choose_style(&r, value, flags, CRMF_STYLE_PLAIN, flow) < 0)
+	    ed_choose_style(&r, value, flags, CRMF_STYLE_PLAIN, flow) < 0)
 		return -1;
 	sb_adds(&e->text, ": ");
 	*vrel = e->text.len - t;
@@ -910,7 +506,7 @@ int crmf_edit_add_key(crmf_edit *e, const crmf_node *map, const char *key, const
 
 	if (!map || map->type != CRMF_NODE_MAPPING || !key || !value)
 		return crmf_error_set("a key can only be added to a mapping");
-	if (pair_of(map, key, strlen(key), NULL) || pending_key(e, map, key))
+	if (ed_pair_of(map, key, strlen(key), NULL) || pending_key(e, map, key))
 		return crmf_error_set("key '%s' is already there", key);
 	if (map->style != CRMF_STYLE_FLOW && !map->n)
 		return crmf_error_set("no key of this mapping is plain text; fix the file first");
@@ -936,7 +532,7 @@ int crmf_edit_add_key(crmf_edit *e, const crmf_node *map, const char *key, const
 	id = add_splice(e, pos, 0, t);
 	if (id == SIZE_MAX)
 		return fail(e, m);
-	check_value(e, id, vrel, key, value, path_of(&ch, key, NULL), map);
+	check_value(e, id, vrel, key, value, ed_path_of(&ch, key, NULL), map);
 	return 0;
 }
 
@@ -1009,7 +605,7 @@ int crmf_edit_append(crmf_edit *e, const crmf_node *map, const char *key,
 		return crmf_error_set("no key of this mapping is plain text; fix the file first");
 	sniff(e);
 	step = (size_t)e->item_step;
-	pair = pair_of(map, key, strlen(key), NULL);
+	pair = ed_pair_of(map, key, strlen(key), NULL);
 	if (pair)
 		k = pair->key, v = pair->value;
 	vrel = xcalloc(n, sizeof(*vrel));
@@ -1090,7 +686,7 @@ int crmf_edit_append(crmf_edit *e, const crmf_node *map, const char *key,
 	id = add_splice(e, pos, 0, t);
 	if (id == SIZE_MAX)
 		goto done;
-	base = path_of(&ch, key, "[]");
+	base = ed_path_of(&ch, key, "[]");
 	for (size_t i = 0; i < n; i++)
 		check_value(e, id, vrel[i], fields[i].key, fields[i].value,
 			    xasprintf("%s.%s", base, fields[i].key), NULL);
@@ -1138,7 +734,7 @@ static int mark_empty(crmf_edit *e, const crmf_node *c, const struct chain *ch)
 	ck->splice = id;
 	ck->at = 1;
 	ck->empty = open;
-	ck->path = path_of(ch, NULL, NULL);
+	ck->path = ed_path_of(ch, NULL, NULL);
 	return 0;
 }
 
@@ -1167,7 +763,7 @@ static int empty_out(crmf_edit *e, const crmf_node *c, const struct chain *ch)
 	ck = add_check(e, CK_EMPTY);
 	ck->splice = id;
 	ck->empty = c->type == CRMF_NODE_MAPPING ? '{' : '[';
-	ck->path = path_of(ch, NULL, NULL);
+	ck->path = ed_path_of(ch, NULL, NULL);
 	return 0;
 }
 
@@ -1190,7 +786,7 @@ static size_t remaining(const crmf_edit *e, const crmf_node *c)
 	return n;
 }
 
-static size_t entry_start(const crmf_node *c, size_t i)
+size_t ed_entry_start(const crmf_node *c, size_t i)
 {
 	return c->type == CRMF_NODE_MAPPING ? c->pairs[i].key->start : c->items[i]->start;
 }
@@ -1206,11 +802,11 @@ static int flow_delete(crmf_edit *e, const crmf_node *c, size_t i, const struct 
 	size_t a, b, t = e->text.len;
 
 	if (c->n == 1)
-		a = entry_start(c, 0), b = entry_content_end(c, 0);
+		a = ed_entry_start(c, 0), b = entry_content_end(c, 0);
 	else if (i > 0)
 		a = entry_content_end(c, i - 1), b = entry_content_end(c, i);
 	else
-		a = entry_start(c, 0), b = entry_start(c, 1);
+		a = ed_entry_start(c, 0), b = ed_entry_start(c, 1);
 	if (add_splice(e, a, b - a, t) == SIZE_MAX)
 		return -1;
 	if (c->n == 1) {
@@ -1218,7 +814,7 @@ static int flow_delete(crmf_edit *e, const crmf_node *c, size_t i, const struct 
 
 		ck->at = c->start;
 		ck->empty = c->type == CRMF_NODE_MAPPING ? '{' : '[';
-		ck->path = path_of(ch, NULL, NULL);
+		ck->path = ed_path_of(ch, NULL, NULL);
 	}
 	return 0;
 }
@@ -1234,7 +830,7 @@ int crmf_edit_delete_key(crmf_edit *e, const crmf_node *map, const char *key)
 
 	if (!map || map->type != CRMF_NODE_MAPPING || !key)
 		return crmf_error_set("a key can only be deleted from a mapping");
-	pair = pair_of(map, key, strlen(key), &i);
+	pair = ed_pair_of(map, key, strlen(key), &i);
 	if (!pair)
 		return crmf_error_set("no key '%s' to delete", key);
 	if (chain_of(&ch, e->doc, map) < 0)
@@ -1335,431 +931,3 @@ size_t crmf_edit_count(const crmf_edit *e)
 	return e ? e->nsp : 0;
 }
 
-/* ---- paths ---- */
-
-/* keys separated by dots, each with any number of [N] or [-N] after it */
-static int path_syntax(const char *path)
-{
-	const char *p = path;
-
-	for (;;) {
-		const char *k = p;
-
-		while (*p && *p != '.' && *p != '[' && *p != ']')
-			p++;
-		if (p == k)
-			return crmf_error_set("invalid path '%s': a key is missing at column %d",
-					      path, (int)(k - path) + 1);
-		while (*p == '[') {
-			const char *q = p + 1;
-
-			if (*q == '-')
-				q++;
-			if (!is_digit(*q))
-				return crmf_error_set(
-				    "invalid path '%s': a number is missing at column %d", path,
-				    (int)(q - path) + 1);
-			while (is_digit(*q))
-				q++;
-			if (*q != ']')
-				return crmf_error_set(
-				    "invalid path '%s': ']' is missing at column %d", path,
-				    (int)(q - path) + 1);
-			p = q + 1;
-		}
-		if (!*p)
-			return 0;
-		if (*p != '.')
-			return crmf_error_set("invalid path '%s': unexpected '%c' at column %d",
-					      path, *p, (int)(p - path) + 1);
-		p++;
-	}
-}
-
-int crmf_edit_find(crmf_edit_target *out, const crmf_doc *doc, const char *path)
-{
-	const crmf_node *c;
-	const char *p = path;
-
-	memset(out, 0, sizeof(*out));
-	if (!doc || !doc->root)
-		return crmf_error_set("the file did not parse; fix it first");
-	if (!path || !*path)
-		return crmf_error_set(
-		    "empty path; name a field like 'stage' or 'contacts[0].phone'");
-	if (path_syntax(path) < 0)
-		return -1;
-	c = doc->root;
-	for (;;) {
-		const char *k = p;
-		size_t klen, idx;
-		const crmf_pair *pair;
-
-		while (*p && *p != '.' && *p != '[')
-			p++;
-		klen = (size_t)(p - k);
-		if (c->type != CRMF_NODE_MAPPING)
-			return crmf_error_set("'%.*s' is not a mapping; '%s' cannot be found in it",
-					      (int)(k - path) - 1, path, path);
-		pair = pair_of(c, k, klen, &idx);
-		if (!pair) {
-			if (*p)
-				return crmf_error_set("no '%.*s' in the file", (int)(p - path),
-						      path);
-			out->parent = (crmf_node *)c;
-			out->key = k;
-			out->key_len = klen;
-			return 0;
-		}
-		out->parent = (crmf_node *)c;
-		out->index = idx;
-		out->key = k;
-		out->key_len = klen;
-		c = pair->value;
-		while (*p == '[') {
-			char *end;
-			long i = strtol(p + 1, &end, 10);
-
-			if (c->type != CRMF_NODE_SEQUENCE)
-				return crmf_error_set("'%.*s' is not a list", (int)(p - path),
-						      path);
-			if (i < 0)
-				i += (long)c->n;
-			if (i < 0 || (size_t)i >= c->n)
-				return crmf_error_set(
-				    "'%.*s' has %zu items; '%.*s' is not one of them",
-				    (int)(p - path), path, c->n, (int)(end + 1 - path), path);
-			out->parent = (crmf_node *)c;
-			out->index = (size_t)i;
-			out->key = NULL;
-			out->key_len = 0;
-			c = c->items[i];
-			p = end + 1;
-		}
-		if (!*p)
-			break;
-		p++;
-	}
-	out->node = (crmf_node *)c;
-	return 0;
-}
-
-int crmf_edit_set(crmf_edit *e, const char *path, const char *value, unsigned flags)
-{
-	crmf_edit_target t;
-	char *key;
-	int rc;
-
-	if (crmf_edit_find(&t, e->doc, path) < 0)
-		return -1;
-	if (t.node) {
-		if (t.node->type != CRMF_NODE_SCALAR)
-			return crmf_error_set("'%s' is a %s; set one of its fields instead", path,
-					      t.node->type == CRMF_NODE_MAPPING ? "mapping"
-										: "list");
-		return crmf_edit_set_scalar(e, t.node, value, flags);
-	}
-	key = xstrndup(t.key, t.key_len);
-	rc = crmf_edit_add_key(e, t.parent, key, value, flags);
-	free(key);
-	return rc;
-}
-
-int crmf_edit_delete(crmf_edit *e, const char *path)
-{
-	crmf_edit_target t;
-
-	if (crmf_edit_find(&t, e->doc, path) < 0)
-		return -1;
-	if (!t.node)
-		return crmf_error_set("no '%s' in the file", path);
-	if (t.parent->type == CRMF_NODE_SEQUENCE)
-		return crmf_edit_delete_item(e, t.parent, t.index);
-	return crmf_edit_delete_key(e, t.parent, t.parent->pairs[t.index].key->value);
-}
-
-/* ---- applying ---- */
-
-/* Indexes of the splices in source order; at equal offsets insertions go
- * before a removal, else creation order holds. Edits are small: insertion sort. */
-static size_t *sorted(const crmf_edit *e)
-{
-	size_t *o = xmalloc((e->nsp ? e->nsp : 1) * sizeof(*o));
-
-	for (size_t i = 0; i < e->nsp; i++) {
-		size_t j = i;
-
-		o[i] = i;
-		while (j > 0) {
-			const struct splice *a = &e->sp[o[j - 1]], *b = &e->sp[o[j]];
-			bool after =
-			    a->offset > b->offset ||
-			    (a->offset == b->offset &&
-			     ((a->removed && !b->removed) ||
-			      ((a->removed != 0) == (b->removed != 0) && a->seq > b->seq)));
-			size_t tmp;
-
-			if (!after)
-				break;
-			tmp = o[j - 1], o[j - 1] = o[j], o[j] = tmp;
-			j--;
-		}
-	}
-	return o;
-}
-
-crmf_splice *crmf_edit_splices(const crmf_edit *e, size_t *n)
-{
-	crmf_splice *v;
-	size_t *o;
-
-	*n = e ? e->nsp : 0;
-	if (!*n)
-		return NULL;
-	o = sorted(e);
-	v = xmalloc(e->nsp * sizeof(*v));
-	for (size_t i = 0; i < e->nsp; i++) {
-		const struct splice *s = &e->sp[o[i]];
-
-		v[i].offset = s->offset;
-		v[i].removed = s->removed;
-		v[i].text = s->len ? e->text.buf + s->text : "";
-		v[i].len = s->len;
-	}
-	free(o);
-	return v;
-}
-
-/* The edited bytes; newpos[i], when given, receives where splice i's text starts. */
-static char *apply(const crmf_edit *e, size_t *len, size_t *newpos)
-{
-	size_t *o = sorted(e), pos = 0;
-	strbuf sb = STRBUF_INIT;
-
-	sb_grow(&sb, e->len + e->text.len);
-	for (size_t i = 0; i < e->nsp; i++) {
-		const struct splice *s = &e->sp[o[i]];
-
-		sb_add(&sb, e->s + pos, s->offset - pos);
-		if (newpos)
-			newpos[o[i]] = sb.len;
-		if (s->len)
-			sb_add(&sb, e->text.buf + s->text, s->len);
-		pos = s->offset + s->removed;
-	}
-	sb_add(&sb, e->s + pos, e->len - pos);
-	free(o);
-	*len = sb.len;
-	return sb_detach(&sb);
-}
-
-int crmf_edit_apply(char **out, size_t *len, const crmf_edit *e)
-{
-	*out = apply(e, len, NULL);
-	return 0;
-}
-
-/* ---- reading back ---- */
-
-/* Where byte `old` of the original went (it must not be inside a removal). */
-static size_t map_offset(const crmf_edit *e, size_t old)
-{
-	size_t pos = old;
-
-	for (size_t i = 0; i < e->nsp; i++) {
-		const struct splice *s = &e->sp[i];
-
-		if (s->offset + s->removed <= old)
-			pos = pos + s->len - s->removed;
-	}
-	return pos;
-}
-
-/* The scalar or flow collection starting at `off` as a value or an item,
- * with its key (NULL for an item) and its path as path_of writes it. */
-static const crmf_node *value_at(const crmf_node *c, size_t off, const crmf_node **key,
-				 strbuf *path)
-{
-	while (c && c->type != CRMF_NODE_SCALAR) {
-		const crmf_node *next = NULL, *nkey = NULL;
-
-		for (size_t i = 0; i < c->n; i++) {
-			const crmf_node *v, *first;
-
-			if (c->type == CRMF_NODE_MAPPING)
-				v = c->pairs[i].value, first = c->pairs[i].key;
-			else
-				v = first = c->items[i];
-			if (first->start > off)
-				break;
-			next = v;
-			nkey = c->type == CRMF_NODE_MAPPING ? first : NULL;
-			if (v->start == off &&
-			    (v->type == CRMF_NODE_SCALAR || v->style == CRMF_STYLE_FLOW))
-				break;
-		}
-		if (!next)
-			return NULL;
-		if (!nkey) {
-			sb_adds(path, "[]");
-		} else {
-			if (path->len)
-				sb_addc(path, '.');
-			sb_adds(path, nkey->value);
-		}
-		if (next->start == off &&
-		    (next->type == CRMF_NODE_SCALAR || next->style == CRMF_STYLE_FLOW)) {
-			*key = nkey;
-			return next;
-		}
-		c = next;
-	}
-	return NULL;
-}
-
-/* The collection of type `type` with an entry (key or item) starting at `off`. */
-static const crmf_node *container_at(const crmf_node *c, size_t off, crmf_node_type type)
-{
-	while (c && c->type != CRMF_NODE_SCALAR) {
-		const crmf_node *next = NULL;
-
-		for (size_t i = 0; i < c->n; i++) {
-			size_t st = entry_start(c, i);
-
-			if (st == off && c->type == type)
-				return c;
-			if (st <= off)
-				next =
-				    c->type == CRMF_NODE_MAPPING ? c->pairs[i].value : c->items[i];
-		}
-		c = next;
-	}
-	return NULL;
-}
-
-static int check_written(const struct check *c, const crmf_doc *nd, size_t off)
-{
-	const crmf_node *k = NULL, *v;
-	strbuf path = STRBUF_INIT;
-	bool here;
-
-	v = value_at(nd->root, off, &k, &path);
-	here = v && strcmp(path.buf ? path.buf : "", c->path) == 0;
-	sb_release(&path);
-	if (c->kind == CK_EMPTY) {
-		if (!here || v->n != 0 || v->style != CRMF_STYLE_FLOW ||
-		    v->type != (c->empty == '{' ? CRMF_NODE_MAPPING : CRMF_NODE_SEQUENCE))
-			return crmf_error_set("the emptied '%s' does not read back as %s", c->path,
-					      c->empty == '{' ? "{}" : "[]");
-		return 0;
-	}
-	if (!v || v->type != CRMF_NODE_SCALAR)
-		return crmf_error_set(
-		    "the value written for '%s' is not found where it was written", c->path);
-	if (!here)
-		return crmf_error_set("the value written for '%s' lands in the wrong place",
-				      c->path);
-	if (v->len != c->vlen || memcmp(v->value, c->value, c->vlen) != 0)
-		return crmf_error_set("the value written for '%s' reads back as '%s', not '%s'",
-				      c->path, v->value, c->value);
-	return 0;
-}
-
-/* Is entry i of `container` deleted by this edit? */
-static bool deleted(const crmf_edit *e, const crmf_node *container, size_t i)
-{
-	for (size_t j = 0; j < e->nck; j++)
-		if ((e->ck[j].kind == CK_ABSENT || e->ck[j].kind == CK_COUNT) &&
-		    e->ck[j].container == container && e->ck[j].index == i)
-			return true;
-	return false;
-}
-
-/* A surviving entry of `container`, as an offset in the new source; SIZE_MAX when none. */
-static size_t anchor(const crmf_edit *e, const crmf_node *container)
-{
-	for (size_t i = 0; i < container->n; i++)
-		if (!deleted(e, container, i))
-			return map_offset(e, entry_start(container, i));
-	return SIZE_MAX;
-}
-
-static int check_structure(const crmf_edit *e, const struct check *c, const crmf_doc *nd)
-{
-	size_t at = anchor(e, c->container);
-	const crmf_node *n;
-
-	if (at == SIZE_MAX)
-		return 0; /* everything went: an emptied collection is checked as such */
-	if (c->kind == CK_ABSENT) {
-		n = container_at(nd->root, at, CRMF_NODE_MAPPING);
-		if (!n || pair_of(n, c->key, strlen(c->key), NULL))
-			return crmf_error_set("the deleted key '%s' is still there", c->key);
-		return 0;
-	}
-	/* CK_COUNT: once per sequence */
-	for (const struct check *p = e->ck; p < c; p++)
-		if (p->kind == CK_COUNT && p->container == c->container)
-			return 0;
-	{
-		size_t want = c->container->n;
-
-		for (const struct check *p = c; p < e->ck + e->nck; p++)
-			if (p->kind == CK_COUNT && p->container == c->container)
-				want = p->index == SIZE_MAX ? want + 1 : want - 1;
-		n = container_at(nd->root, at, CRMF_NODE_SEQUENCE);
-		if (!n || n->n != want)
-			return crmf_error_set("the edited list has %zu items instead of %zu",
-					      n ? n->n : 0, want);
-	}
-	return 0;
-}
-
-int crmf_edit_finish(crmf_doc **out, const crmf_edit *e, crmf_diags *diags)
-{
-	size_t len, *newpos = xmalloc((e->nsp ? e->nsp : 1) * sizeof(*newpos));
-	char *buf = apply(e, &len, newpos);
-	crmf_diags local;
-	crmf_doc *nd = NULL;
-	int rc = -1;
-
-	*out = NULL;
-	crmf_diags_init(&local);
-	if (crmf_doc_parse(&nd, e->doc->path, buf, len, &local) < 0 || !nd || !nd->root) {
-		crmf_error_set("the edited file does not parse%s%s", local.n ? ": " : "",
-			       local.n ? local.v[0].message : "");
-		goto done;
-	}
-	for (size_t i = 0; i < e->nck; i++) {
-		const struct check *c = &e->ck[i];
-
-		switch (c->kind) {
-		case CK_VALUE:
-		case CK_EMPTY:
-			if (c->marker)
-				continue;
-			if (check_written(c, nd,
-					  c->splice == NO_SPLICE ? map_offset(e, c->at)
-								 : newpos[c->splice] + c->at) < 0)
-				goto done;
-			break;
-		case CK_ABSENT:
-		case CK_COUNT:
-			if (check_structure(e, c, nd) < 0)
-				goto done;
-			break;
-		}
-	}
-	*out = nd;
-	nd = NULL;
-	rc = 0;
-done:
-	if (diags)
-		crmf_diags_move(diags, &local);
-	else
-		crmf_diags_release(&local);
-	crmf_doc_free(nd);
-	free(buf);
-	free(newpos);
-	return rc;
-}

@@ -1,4 +1,4 @@
-/* The --where expression language: a tokenizer, a recursive-descent parser and an evaluator. */
+/* The --where expression language: a recursive-descent parser (its tokenizer: expr_lex.c) and an evaluator. */
 #include "crmf/expr.h"
 
 #include <stdarg.h>
@@ -10,18 +10,8 @@
 #include <utf8proc.h>
 
 #include "crmf/diag.h"
+#include "expr_private.h"
 #include "util.h"
-
-enum tok_kind { T_END, T_WORD, T_STRING, T_OP, T_LPAREN, T_RPAREN, T_COMMA };
-
-enum op { OP_PRESENT, OP_EQ, OP_LT, OP_LE, OP_GT, OP_GE, OP_MATCH, OP_IN };
-
-struct tok {
-	enum tok_kind kind;
-	size_t start, end; /* bytes of the source; a string's span includes its quotes */
-	enum op op;	   /* T_OP */
-	bool negate;	   /* T_OP: != and !~ */
-};
 
 /* A literal, typed once here so that evaluation only parses the record's side. */
 struct value {
@@ -51,217 +41,6 @@ struct crmf_expr {
 	size_t nfields;
 };
 
-struct parser {
-	const char *src;
-	size_t len, pos;
-	struct tok cur, prev;
-	crmf_day today;
-	int depth;
-	crmf_expr *e;
-	bool failed;
-	size_t errpos;
-	char msg[256];
-};
-
-static bool is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static int lower(int c)
-{
-	return c >= 'A' && c <= 'Z' ? c + 32 : c;
-}
-
-/* 1-based column in characters of byte offset `pos` of valid UTF-8. */
-static int column_of(const char *s, size_t pos)
-{
-	int col = 1;
-
-	for (size_t i = 0; i < pos; i++)
-		if (((unsigned char)s[i] & 0xC0) != 0x80)
-			col++;
-	return col;
-}
-
-static void *fail(struct parser *p, size_t pos, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-/* Only the first error counts: later ones are consequences of it. */
-static void *fail(struct parser *p, size_t pos, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (p->failed)
-		return NULL;
-	p->failed = true;
-	p->errpos = pos;
-	va_start(ap, fmt);
-	vsnprintf(p->msg, sizeof(p->msg), fmt, ap);
-	va_end(ap);
-	return NULL;
-}
-
-/* The bytes of a token for a message, cut at a character boundary when long. */
-static int quoted_len(const struct parser *p, const struct tok *t)
-{
-	size_t n = t->end - t->start;
-
-	if (n > 40) {
-		n = 40;
-		while (n > 0 && ((unsigned char)p->src[t->start + n] & 0xC0) == 0x80)
-			n--;
-	}
-	return (int)n;
-}
-
-#define TOKF(p, t) quoted_len((p), (t)), (p)->src + (t)->start
-
-/* Bytes of whitespace at s (0 when none); U+00A0 and the ideographic space
- * U+3000 count, because input methods slip them in between words. */
-static size_t space_at(const char *s, size_t left)
-{
-	unsigned char c = (unsigned char)s[0];
-
-	if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v')
-		return 1;
-	if (left >= 2 && c == 0xC2 && (unsigned char)s[1] == 0xA0)
-		return 2;
-	if (left >= 3 && c == 0xE3 && (unsigned char)s[1] == 0x80 && (unsigned char)s[2] == 0x80)
-		return 3;
-	return 0;
-}
-
-static bool is_op_char(char c)
-{
-	return c == '=' || c == '!' || c == '<' || c == '>' || c == '~' || c == '&' || c == '|';
-}
-
-static bool ends_word(const char *s, size_t left)
-{
-	char c = s[0];
-
-	return c == '(' || c == ')' || c == ',' || is_op_char(c) || space_at(s, left) ||
-	       (unsigned char)c < 0x20 || c == 0x7f;
-}
-
-static const struct {
-	const char *text;
-	enum op op;
-	bool negate;
-} ops[] = {
-    {"=", OP_EQ, false}, {"!=", OP_EQ, true},  {"<", OP_LT, false},    {"<=", OP_LE, false},
-    {">", OP_GT, false}, {">=", OP_GE, false}, {"~", OP_MATCH, false}, {"!~", OP_MATCH, true},
-};
-
-/* Operators people bring from other languages, and what to write instead. */
-static const struct {
-	const char *text, *use;
-} op_hints[] = {
-    {"==", "="},   {"===", "="}, {"!==", "!="}, {"<>", "!="}, {"=<", "<="},
-    {"=>", ">="},  {"=~", "~"},	 {"~=", "~"},	{"~~", "~"},  {"!", "not"},
-    {"&&", "and"}, {"&", "and"}, {"||", "or"},	{"|", "or"},
-};
-
-static void lex_op(struct parser *p, struct tok *t)
-{
-	size_t n;
-
-	while (p->pos < p->len && is_op_char(p->src[p->pos]))
-		p->pos++;
-	t->kind = T_OP;
-	t->end = p->pos;
-	n = t->end - t->start;
-	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
-		if (strlen(ops[i].text) == n && memcmp(ops[i].text, p->src + t->start, n) == 0) {
-			t->op = ops[i].op;
-			t->negate = ops[i].negate;
-			return;
-		}
-	for (size_t i = 0; i < sizeof(op_hints) / sizeof(op_hints[0]); i++)
-		if (strlen(op_hints[i].text) == n &&
-		    memcmp(op_hints[i].text, p->src + t->start, n) == 0) {
-			fail(p, t->start, "unknown operator '%.*s'; use '%s'", (int)n,
-			     p->src + t->start, op_hints[i].use);
-			return;
-		}
-	fail(p, t->start, "unknown operator '%.*s'; use = != < <= > >= ~ or !~", (int)n,
-	     p->src + t->start);
-}
-
-static void lex_string(struct parser *p, struct tok *t)
-{
-	char q = p->src[p->pos++];
-
-	while (p->pos < p->len && p->src[p->pos] != q) {
-		if (p->src[p->pos] == '\\' && p->pos + 1 < p->len)
-			p->pos++;
-		p->pos++;
-	}
-	if (p->pos >= p->len) {
-		fail(p, t->start, "unterminated string; add the closing %s",
-		     q == '"' ? "'\"'" : "\"'\"");
-		return;
-	}
-	p->pos++;
-	t->kind = T_STRING;
-	t->end = p->pos;
-}
-
-/* Reads the next token into p->cur; on error p->failed is set and cur is T_END. */
-static void next(struct parser *p)
-{
-	struct tok *t = &p->cur;
-	size_t n;
-	char c;
-
-	p->prev = p->cur;
-	while (p->pos < p->len && (n = space_at(p->src + p->pos, p->len - p->pos)))
-		p->pos += n;
-	memset(t, 0, sizeof(*t));
-	t->start = t->end = p->pos;
-	t->kind = T_END;
-	if (p->failed || p->pos >= p->len)
-		return;
-	c = p->src[p->pos];
-	if ((unsigned char)c < 0x20 || c == 0x7f) {
-		fail(p, p->pos, "control character in expression; remove it");
-	} else if (c == '(' || c == ')' || c == ',') {
-		t->kind = c == '(' ? T_LPAREN : c == ')' ? T_RPAREN : T_COMMA;
-		t->end = ++p->pos;
-	} else if (is_op_char(c)) {
-		lex_op(p, t);
-	} else if (c == '"' || c == '\'') {
-		lex_string(p, t);
-	} else {
-		while (p->pos < p->len && !ends_word(p->src + p->pos, p->len - p->pos))
-			p->pos++;
-		t->kind = T_WORD;
-		t->end = p->pos;
-	}
-	if (p->failed) {
-		t->kind = T_END;
-		t->end = t->start;
-	}
-}
-
-static bool word_is(const struct parser *p, const struct tok *t, const char *kw)
-{
-	size_t n = strlen(kw);
-
-	if (t->kind != T_WORD || t->end - t->start != n)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (lower((unsigned char)p->src[t->start + i]) != kw[i])
-			return false;
-	return true;
-}
-
-static bool is_keyword(const struct parser *p, const struct tok *t)
-{
-	return word_is(p, t, "and") || word_is(p, t, "or") || word_is(p, t, "not") ||
-	       word_is(p, t, "in");
-}
 
 /* [A-Za-z_][A-Za-z0-9_.-]*, without empty segments between dots. */
 static bool valid_field(const char *s, size_t n)
@@ -294,7 +73,7 @@ static size_t add_field(crmf_expr *e, const char *src, size_t start, size_t n)
 	e->fields = xrealloc(e->fields, (e->nfields + 1) * sizeof(*e->fields));
 	e->fields[e->nfields].name = xstrndup(s, n);
 	e->fields[e->nfields].len = n;
-	e->fields[e->nfields].column = column_of(src, start);
+	e->fields[e->nfields].column = ex_column_of(src, start);
 	return e->nfields++;
 }
 
@@ -359,17 +138,17 @@ static bool shift_day(struct parser *p, struct value *v, int sign, size_t at, si
 	int64_t d;
 
 	if (at == end) {
-		fail(p, at, "expected a duration like 90d after '%c'", p->src[at - 1]);
+		ex_fail(p, at, "expected a duration like 90d after '%c'", p->src[at - 1]);
 		return false;
 	}
 	if (crmf_duration_parse(&days, p->src + at, end - at) != 0) {
-		fail(p, at, "invalid duration '%.*s'; write days or weeks like 90d or 2w",
-		     (int)(end - at), p->src + at);
+		ex_fail(p, at, "invalid duration '%.*s'; write days or weeks like 90d or 2w",
+			(int)(end - at), p->src + at);
 		return false;
 	}
 	d = (int64_t)v->day + (int64_t)sign * days;
 	if (d < lo || d > hi) {
-		fail(p, at, "date out of range; dates go from 1900-01-01 to 9999-12-31");
+		ex_fail(p, at, "date out of range; dates go from 1900-01-01 to 9999-12-31");
 		return false;
 	}
 	free(v->s);
@@ -396,9 +175,9 @@ static bool word_value(struct parser *p, struct value *v, const struct tok *t)
 		crmf_day day;
 
 		if (crmf_date_parse(&day, s, 10) != 0) {
-			fail(p, t->start,
-			     "invalid date '%.10s'; write YYYY-MM-DD (quote it to compare text)",
-			     s);
+			ex_fail(p, t->start,
+				"invalid date '%.10s'; write YYYY-MM-DD (quote it to compare text)",
+				s);
 			return false;
 		}
 		value_set_day(v, day);
@@ -434,26 +213,26 @@ static bool parse_value(struct parser *p, struct value *v)
 
 	if (t.kind == T_STRING) {
 		string_value(p, v, &t);
-		next(p);
+		ex_next(p);
 		return true;
 	}
-	if (t.kind != T_WORD || is_keyword(p, &t)) {
+	if (t.kind != T_WORD || ex_is_keyword(p, &t)) {
 		if (t.kind == T_WORD)
-			return fail(p, t.start,
-				    "expected a value after '%.*s'; quote '%.*s' to use it as text",
-				    TOKF(p, &p->prev), TOKF(p, &t));
+			return ex_fail(p, t.start,
+				       "expected a value after '%.*s'; quote '%.*s' to use it as text",
+				       TOKF(p, &p->prev), TOKF(p, &t));
 		if (t.kind == T_OP)
-			return fail(
-			    p, t.start,
-			    "expected a value after '%.*s'; quote a value that starts with '%.*s'",
-			    TOKF(p, &p->prev), TOKF(p, &t));
-		return fail(p, t.start, "expected a value after '%.*s'", TOKF(p, &p->prev));
+			return ex_fail(
+				       p, t.start,
+				       "expected a value after '%.*s'; quote a value that starts with '%.*s'",
+				       TOKF(p, &p->prev), TOKF(p, &t));
+		return ex_fail(p, t.start, "expected a value after '%.*s'", TOKF(p, &p->prev));
 	}
 	if (!word_value(p, v, &t))
 		return false;
 	/* only `today` and date words come out of word_value as dates */
 	is_date = v->is_date;
-	next(p);
+	ex_next(p);
 	/* date arithmetic with spaces: `today - 90d`, `2024-01-01 + 2w`, or `today -90d` */
 	while (is_date && !p->failed && p->cur.kind == T_WORD) {
 		const char *w = p->src + p->cur.start;
@@ -463,10 +242,10 @@ static bool parse_value(struct parser *p, struct value *v)
 		if (w[0] != '-' && w[0] != '+')
 			break;
 		if (n == 1) {
-			next(p);
+			ex_next(p);
 			if (p->cur.kind != T_WORD)
-				return fail(p, p->cur.start,
-					    "expected a duration like 90d after '%c'", w[0]);
+				return ex_fail(p, p->cur.start,
+					       "expected a duration like 90d after '%c'", w[0]);
 			if (!shift_day(p, v, sign, p->cur.start, p->cur.end))
 				return false;
 		} else {
@@ -478,7 +257,7 @@ static bool parse_value(struct parser *p, struct value *v)
 			if (!shift_day(p, v, sign, p->cur.start + 1, p->cur.end))
 				return false;
 		}
-		next(p);
+		ex_next(p);
 	}
 	return !p->failed;
 }
@@ -530,25 +309,25 @@ static bool parse_list(struct parser *p, struct node *n)
 	size_t open = p->cur.start;
 
 	if (p->cur.kind != T_LPAREN)
-		return fail(p, p->cur.start, "expected '(' after '%.*s'", TOKF(p, &p->prev));
-	next(p);
-	for (;;) {
-		struct value v = {0};
-
-		if (!parse_value(p, &v)) {
-			free(v.s);
-			return false;
-		}
-		push_value(n, &v);
-		if (p->cur.kind == T_RPAREN)
-			break;
-		if (p->cur.kind == T_END && !p->failed)
-			return fail(p, open, "unclosed parenthesis");
-		if (p->cur.kind != T_COMMA)
-			return fail(p, p->cur.start, "expected ')' or ','");
-		next(p);
+		return ex_fail(p, p->cur.start, "expected '(' after '%.*s'", TOKF(p, &p->prev));
+			       ex_next(p);
+			       for (;;) {
+			       struct value v = {0};
+			       
+			       if (!parse_value(p, &v)) {
+			       free(v.s);
+			       return false;
+			       }
+			       push_value(n, &v);
+			       if (p->cur.kind == T_RPAREN)
+			       break;
+			       if (p->cur.kind == T_END && !p->failed)
+			       return ex_fail(p, open, "unclosed parenthesis");
+			       if (p->cur.kind != T_COMMA)
+			       return ex_fail(p, p->cur.start, "expected ')' or ','");
+		ex_next(p);
 	}
-	next(p);
+	ex_next(p);
 	return !p->failed;
 }
 
@@ -558,19 +337,19 @@ static struct node *parse_test(struct parser *p)
 	struct node *n;
 
 	if (f.kind == T_END)
-		return fail(p, f.start, "expected a field name after '%.*s'", TOKF(p, &p->prev));
-	if (f.kind != T_WORD || is_keyword(p, &f) ||
+		return ex_fail(p, f.start, "expected a field name after '%.*s'", TOKF(p, &p->prev));
+	if (f.kind != T_WORD || ex_is_keyword(p, &f) ||
 	    !valid_field(p->src + f.start, f.end - f.start))
-		return fail(p, f.start, "expected a field name, found '%.*s'", TOKF(p, &f));
+		return ex_fail(p, f.start, "expected a field name, found '%.*s'", TOKF(p, &f));
 	n = new_node(N_TEST);
 	n->field = add_field(p->e, p->src, f.start, f.end - f.start);
-	next(p);
+	ex_next(p);
 	if (p->cur.kind == T_OP) {
 		struct value v = {0};
 
 		n->op = p->cur.op;
 		n->negate = p->cur.negate;
-		next(p);
+		ex_next(p);
 		if (!parse_value(p, &v)) {
 			free(v.s);
 			node_free(n);
@@ -579,17 +358,17 @@ static struct node *parse_test(struct parser *p)
 		push_value(n, &v);
 		return n;
 	}
-	if (word_is(p, &p->cur, "not")) {
-		next(p);
-		if (!word_is(p, &p->cur, "in")) {
+	if (ex_word_is(p, &p->cur, "not")) {
+		ex_next(p);
+		if (!ex_word_is(p, &p->cur, "in")) {
 			node_free(n);
-			return fail(p, p->cur.start, "expected 'in' after 'not'");
+			return ex_fail(p, p->cur.start, "expected 'in' after 'not'");
 		}
 		n->negate = true;
 	}
-	if (word_is(p, &p->cur, "in")) {
+	if (ex_word_is(p, &p->cur, "in")) {
 		n->op = OP_IN;
-		next(p);
+		ex_next(p);
 		if (!parse_list(p, n)) {
 			node_free(n);
 			return NULL;
@@ -597,15 +376,15 @@ static struct node *parse_test(struct parser *p)
 		return n;
 	}
 	n->op = OP_PRESENT;
-	if (p->cur.kind == T_WORD && !word_is(p, &p->cur, "and") && !word_is(p, &p->cur, "or")) {
+	if (p->cur.kind == T_WORD && !ex_word_is(p, &p->cur, "and") && !ex_word_is(p, &p->cur, "or")) {
 		node_free(n);
-		return fail(p, p->cur.start, "expected an operator like '=' or '~' after '%.*s'",
-			    TOKF(p, &f));
+		return ex_fail(p, p->cur.start, "expected an operator like '=' or '~' after '%.*s'",
+			       TOKF(p, &f));
 	}
 	if (p->cur.kind == T_STRING || p->cur.kind == T_LPAREN) {
 		node_free(n);
-		return fail(p, p->cur.start, "expected an operator like '=' or '~' after '%.*s'",
-			    TOKF(p, &f));
+		return ex_fail(p, p->cur.start, "expected an operator like '=' or '~' after '%.*s'",
+			       TOKF(p, &f));
 	}
 	return n;
 }
@@ -618,33 +397,33 @@ static struct node *parse_unary(struct parser *p)
 	struct node *n;
 
 	/* `not not x` is x: fold the chain so that its length costs no stack */
-	while (word_is(p, &p->cur, "not")) {
+	while (ex_word_is(p, &p->cur, "not")) {
 		neg = !neg;
-		next(p);
+		ex_next(p);
 	}
 	if (p->cur.kind == T_LPAREN) {
 		size_t open = p->cur.start;
 
 		if (++p->depth > CRMF_EXPR_MAX_DEPTH)
-			return fail(p, open, "parentheses nested deeper than %d",
-				    CRMF_EXPR_MAX_DEPTH);
-		next(p);
+			return ex_fail(p, open, "parentheses nested deeper than %d",
+				       CRMF_EXPR_MAX_DEPTH);
+		ex_next(p);
 		if (p->cur.kind == T_RPAREN)
-			return fail(p, p->cur.start, "expected a field name after '('");
-		n = parse_or(p);
-		if (!n)
-			return NULL;
-		if (p->cur.kind != T_RPAREN) {
-			if (p->cur.kind == T_END && !p->failed)
-				fail(p, open, "unclosed parenthesis");
-			else
-				fail(p, p->cur.start, "expected 'and', 'or' or ')', found '%.*s'",
-				     TOKF(p, &p->cur));
+			return ex_fail(p, p->cur.start, "expected a field name after '('");
+				       n = parse_or(p);
+				       if (!n)
+				       return NULL;
+				       if (p->cur.kind != T_RPAREN) {
+				       if (p->cur.kind == T_END && !p->failed)
+				       ex_fail(p, open, "unclosed parenthesis");
+				       else
+				       ex_fail(p, p->cur.start, "expected 'and', 'or' or ')', found '%.*s'",
+				       TOKF(p, &p->cur));
 			node_free(n);
 			return NULL;
 		}
 		p->depth--;
-		next(p);
+		ex_next(p);
 	} else {
 		n = parse_test(p);
 		if (!n)
@@ -663,10 +442,10 @@ static struct node *parse_and(struct parser *p)
 {
 	struct node *n = parse_unary(p), *all = NULL;
 
-	while (n && word_is(p, &p->cur, "and")) {
+	while (n && ex_word_is(p, &p->cur, "and")) {
 		struct node *k;
 
-		next(p);
+		ex_next(p);
 		k = parse_unary(p);
 		if (!all) {
 			all = new_node(N_AND);
@@ -686,10 +465,10 @@ static struct node *parse_or(struct parser *p)
 {
 	struct node *n = parse_and(p), *any = NULL;
 
-	while (n && word_is(p, &p->cur, "or")) {
+	while (n && ex_word_is(p, &p->cur, "or")) {
 		struct node *k;
 
-		next(p);
+		ex_next(p);
 		k = parse_and(p);
 		if (!any) {
 			any = new_node(N_OR);
@@ -736,33 +515,33 @@ int crmf_expr_parse(crmf_expr **out, const char *text, crmf_day today, char *err
 	p.e = xcalloc(1, sizeof(*p.e));
 	bad = utf8_valid_prefix(p.src, p.len);
 	if (bad < p.len) {
-		fail(&p, bad, "invalid UTF-8 in expression");
+		ex_fail(&p, bad, "invalid UTF-8 in expression");
 		goto done;
 	}
-	next(&p);
+	ex_next(&p);
 	if (p.cur.kind == T_END && !p.failed) {
-		fail(&p, 0, "empty expression");
+		ex_fail(&p, 0, "empty expression");
 		goto done;
 	}
 	root = parse_or(&p);
 	if (root && p.cur.kind != T_END) {
 		if (p.cur.kind == T_RPAREN)
-			fail(&p, p.cur.start, "unmatched ')'");
+			ex_fail(&p, p.cur.start, "unmatched ')'");
 		else if (p.cur.kind == T_COMMA)
-			fail(&p, p.cur.start,
-			     "expected 'and', 'or' or the end of the expression, found ','; "
-			     "write a list as: field in (a, b)");
+			ex_fail(&p, p.cur.start,
+				"expected 'and', 'or' or the end of the expression, found ','; "
+				"write a list as: field in (a, b)");
 		else if (p.prev.kind == T_WORD && p.cur.kind == T_WORD &&
 			 p.prev.end < p.cur.start && p.src[p.cur.start] != '-' &&
 			 p.src[p.cur.start] != '+')
-			fail(&p, p.cur.start,
-			     "expected 'and', 'or' or the end of the expression, found '%.*s'; "
-			     "quote a value that contains spaces",
-			     TOKF(&p, &p.cur));
+			ex_fail(&p, p.cur.start,
+				"expected 'and', 'or' or the end of the expression, found '%.*s'; "
+				"quote a value that contains spaces",
+				TOKF(&p, &p.cur));
 		else
-			fail(&p, p.cur.start,
-			     "expected 'and', 'or' or the end of the expression, found '%.*s'",
-			     TOKF(&p, &p.cur));
+			ex_fail(&p, p.cur.start,
+				"expected 'and', 'or' or the end of the expression, found '%.*s'",
+				TOKF(&p, &p.cur));
 	}
 done:
 	if (p.failed) {
@@ -771,7 +550,7 @@ done:
 		if (err && errlen)
 			snprintf(err, errlen, "%s", p.msg);
 		if (errcol)
-			*errcol = column_of(p.src, p.errpos);
+			*errcol = ex_column_of(p.src, p.errpos);
 		return crmf_error_set("%s", p.msg);
 	}
 	p.e->root = root;

@@ -8,6 +8,7 @@
 #include <git2.h>
 
 #include "crmf/check.h"
+#include "crmf/commit.h"
 #include "crmf/doc.h"
 #include "crmf/schema.h"
 #include "crmf/store.h"
@@ -281,6 +282,17 @@ static void parse_blob(crmf_doc **doc, const char *path, char *buf, size_t len,
 
 /* --- checking a tree --- */
 
+/* The configuration of crmf.yaml parsed as `doc` (freed; NULL or without a
+ * root: the defaults), its problems in `diags`. */
+static crmf_config *config_of(crmf_doc *doc, crmf_diags *diags)
+{
+	crmf_config *cfg = NULL;
+
+	crmf_config_load(&cfg, doc && doc->root ? doc : NULL, diags);
+	crmf_doc_free(doc);
+	return cfg;
+}
+
 typedef struct file_res {
 	char *path;
 	git_oid id;
@@ -370,11 +382,10 @@ static int check_tree(tree_res *out, git_repository *repo, const char *prefix,
 		if (read_blob(&buf, &len, repo, &l.config, "crmf.yaml") < 0)
 			goto done;
 		parse_blob(&doc, "crmf.yaml", buf, len, &out->all);
-		crmf_config_load(&cfg, doc && doc->root ? doc : NULL, &out->all);
-		crmf_doc_free(doc);
+		cfg = config_of(doc, &out->all);
 		out->files++;
 	} else {
-		crmf_config_load(&cfg, NULL, &out->all);
+		cfg = config_of(NULL, &out->all);
 	}
 	reuse = prev && prev->has_config == l.has_config &&
 		(!l.has_config || git_oid_equal(&prev->config, &l.config));
@@ -465,6 +476,54 @@ int crmf_check_rev(crmf_diags *diags, size_t *files, const crmf_rev_opts *o, con
 	git_commit_free(commit);
 	grepo_close(&g);
 	return rc;
+}
+
+/* --- the index --- */
+
+int crmf_check_staged(crmf_diags *diags, size_t *files, const char *root, crmf_day today)
+{
+	crmf_staged *v = NULL;
+	crmf_customer **cs;
+	crmf_config *cfg = NULL;
+	size_t n = 0, nc = 0;
+
+	*files = 0;
+	if (crmf_read_staged(&v, &n, root) != 0)
+		return -1;
+	cs = xcalloc(n + 1, sizeof(*cs));
+	for (size_t i = 0; i < n; i++) {
+		crmf_doc *doc = NULL;
+
+		if (strcmp(v[i].path, "crmf.yaml") != 0)
+			continue;
+		crmf_doc_parse(&doc, v[i].path, v[i].data, v[i].len, diags);
+		crmf_config_free(cfg);
+		cfg = config_of(doc, diags);
+		++*files;
+	}
+	if (!cfg)
+		cfg = config_of(NULL, diags);
+	for (size_t i = 0; i < n; i++) {
+		crmf_doc *doc = NULL;
+
+		if (strcmp(v[i].path, "crmf.yaml") == 0)
+			continue;
+		++*files;
+		crmf_doc_parse(&doc, v[i].path, v[i].data, v[i].len, diags);
+		if (!doc)
+			continue;
+		crmf_check_customer(&cs[nc], doc, v[i].path, cfg, today, diags);
+		if (cs[nc])
+			nc++;
+	}
+	crmf_check_cross(cs, nc, diags);
+	crmf_diags_sort(diags);
+	for (size_t i = 0; i < nc; i++)
+		crmf_customer_free(cs[i]);
+	free(cs);
+	crmf_config_free(cfg);
+	crmf_staged_free(v, n);
+	return 0;
 }
 
 /* --- a push --- */

@@ -7,528 +7,7 @@
 
 #include "crmf/check.h"
 #include "crmf/doc.h"
-#include "util.h"
-
-/* Most pairs of entries compared for one list (entries of base x entries of a side). */
-#define ALIGN_MAX (4u * 1024 * 1024)
-/* Longest value quoted in a conflict description, in bytes. */
-#define BRIEF_MAX 72
-
-/* One version of the file: parsed, or doc NULL for an absent base. */
-typedef struct side {
-	const crmf_doc *doc;
-	const char *s;
-	size_t len;
-} side;
-
-/* The lines an entry (a pair of a block mapping, an item of a block sequence) occupies. */
-typedef struct entry {
-	size_t start, end; /* [start, end): from its line (or its key) to past its last line */
-	size_t col;	   /* bytes before its key or '-' on its line */
-	bool at_line;	   /* starts a line; false for the first key of an item (`- key: …`) */
-} entry;
-
-struct splice {
-	size_t off, rem;
-	char *text;
-	size_t len;
-	size_t seq; /* creation order: equal offsets keep it */
-	size_t out; /* where its text starts in the result */
-};
-
-typedef struct merger {
-	side b, o, t;
-	const char *eol;
-	char *open, *sep, *close; /* the marker lines, without line ends */
-	struct splice *sp;
-	size_t nsp, capsp, seq;
-	crmf_merge_conflict *cf;
-	size_t *cf_seq; /* the splice holding each conflict's markers */
-	size_t ncf, capcf;
-	strbuf path; /* the field being merged: "contacts[1].phone" */
-} merger;
-
-enum list_kind { L_GENERIC, L_FOLLOWUPS, L_CONTACTS, L_DEALS };
-
-/* ---- bytes and lines ---- */
-
-static size_t line_begin(const side *sd, size_t pos)
-{
-	size_t lo = sd->doc && sd->doc->bom ? 3 : 0;
-
-	while (pos > lo && sd->s[pos - 1] != '\n')
-		pos--;
-	return pos;
-}
-
-static size_t next_line(const side *sd, size_t pos)
-{
-	const char *nl = pos < sd->len ? memchr(sd->s + pos, '\n', sd->len - pos) : NULL;
-
-	return nl ? (size_t)(nl - sd->s) + 1 : sd->len;
-}
-
-static bool first_on_line(const side *sd, size_t pos)
-{
-	for (size_t i = line_begin(sd, pos); i < pos; i++)
-		if (sd->s[i] != ' ')
-			return false;
-	return true;
-}
-
-static bool blank_line(const side *sd, size_t ls)
-{
-	size_t i = ls;
-
-	while (i < sd->len && sd->s[i] == ' ')
-		i++;
-	return i == sd->len || sd->s[i] == '\n' || sd->s[i] == '\r';
-}
-
-/* The deepest last node under `n`: a block collection's own end lies at the next token, past
- * comments and blank lines, so entry ends are taken from its last scalar. */
-static const crmf_node *last_leaf(const crmf_node *n)
-{
-	while (n->type != CRMF_NODE_SCALAR && n->style == CRMF_STYLE_BLOCK && n->n > 0)
-		n = n->type == CRMF_NODE_MAPPING ? n->pairs[n->n - 1].value : n->items[n->n - 1];
-	return n;
-}
-
-static bool keeps_trailing_lines(const side *sd, const crmf_node *leaf)
-{
-	if (leaf->type != CRMF_NODE_SCALAR ||
-	    (leaf->style != CRMF_STYLE_LITERAL && leaf->style != CRMF_STYLE_FOLDED))
-		return false;
-	for (size_t i = leaf->start + 1; i < leaf->end && strchr("+-0123456789", sd->s[i]); i++)
-		if (sd->s[i] == '+')
-			return true;
-	return false;
-}
-
-/* Past the last line of an entry whose key or '-' is in column `col`, the blank lines a
- * keep-chomped block scalar owns and the comment lines right after it indented deeper than
- * `col` (the same ownership crmf_edit uses). */
-static size_t entry_end(const side *sd, const crmf_node *n, size_t col)
-{
-	const crmf_node *leaf = last_leaf(n);
-	size_t p = next_line(sd, leaf->end);
-
-	if (keeps_trailing_lines(sd, leaf))
-		while (p < sd->len && blank_line(sd, p))
-			p = next_line(sd, p);
-	while (p < sd->len) {
-		size_t i = p;
-
-		while (i < sd->len && sd->s[i] == ' ')
-			i++;
-		if (i == sd->len || sd->s[i] != '#' || i - p <= col)
-			break;
-		p = next_line(sd, p);
-	}
-	return p;
-}
-
-static entry pair_entry(const side *sd, const crmf_pair *p)
-{
-	entry e;
-	size_t ls = line_begin(sd, p->key->start);
-
-	e.col = p->key->start - ls;
-	e.at_line = first_on_line(sd, p->key->start);
-	e.start = e.at_line ? ls : p->key->start;
-	e.end = entry_end(sd, p->value, e.col);
-	return e;
-}
-
-/* The entry of a block sequence item; false when its '-' cannot be found. */
-static bool item_entry(entry *e, const side *sd, const crmf_node *item)
-{
-	size_t p = item->start, ls;
-
-	while (p > 0 && strchr(" \r\n", sd->s[p - 1]))
-		p--;
-	if (p == 0 || sd->s[p - 1] != '-')
-		return false;
-	p--;
-	ls = line_begin(sd, p);
-	e->col = p - ls;
-	e->at_line = first_on_line(sd, p);
-	e->start = e->at_line ? ls : p;
-	e->end = entry_end(sd, item, e->col);
-	return true;
-}
-
-static bool bytes_eq(const side *a, const entry *ea, const side *b, const entry *eb)
-{
-	size_t n = ea->end - ea->start;
-
-	return ea->at_line == eb->at_line && n == eb->end - eb->start &&
-	       memcmp(a->s + ea->start, b->s + eb->start, n) == 0;
-}
-
-/* ---- structure ---- */
-
-static bool same(const crmf_node *a, const crmf_node *b)
-{
-	if (!a || !b)
-		return a == b;
-	if (crmf_node_is_null(a) || crmf_node_is_null(b))
-		return crmf_node_is_null(a) && crmf_node_is_null(b);
-	if (a->type != b->type || a->n != b->n)
-		return false;
-	switch (a->type) {
-	case CRMF_NODE_SCALAR:
-		return a->len == b->len && memcmp(a->value, b->value, a->len) == 0;
-	case CRMF_NODE_SEQUENCE:
-		for (size_t i = 0; i < a->n; i++)
-			if (!same(a->items[i], b->items[i]))
-				return false;
-		return true;
-	case CRMF_NODE_MAPPING:
-		for (size_t i = 0; i < a->n; i++)
-			if (!same(a->pairs[i].value, crmf_node_get(b, a->pairs[i].key->value)))
-				return false;
-		return true;
-	}
-	return false;
-}
-
-static const char *scalar_of(const crmf_node *map, const char *key)
-{
-	const crmf_node *v = crmf_node_get(map, key);
-
-	return v && v->type == CRMF_NODE_SCALAR ? v->value : NULL;
-}
-
-static bool str_eq(const char *a, const char *b)
-{
-	return a && b ? strcmp(a, b) == 0 : a == b;
-}
-
-/* Whether two list entries are the same entry, perhaps edited. */
-static bool ident_eq(enum list_kind kind, const crmf_node *a, const crmf_node *b)
-{
-	if (kind == L_GENERIC || a->type != CRMF_NODE_MAPPING || b->type != CRMF_NODE_MAPPING)
-		return same(a, b);
-	switch (kind) {
-	case L_FOLLOWUPS:
-		return str_eq(scalar_of(a, "date"), scalar_of(b, "date")) &&
-		       str_eq(scalar_of(a, "by"), scalar_of(b, "by")) &&
-		       str_eq(scalar_of(a, "method"), scalar_of(b, "method"));
-	case L_CONTACTS:
-		return scalar_of(a, "name") ? str_eq(scalar_of(a, "name"), scalar_of(b, "name"))
-					    : same(a, b);
-	case L_DEALS:
-		return scalar_of(a, "signed")
-			   ? str_eq(scalar_of(a, "signed"), scalar_of(b, "signed"))
-			   : same(a, b);
-	default:
-		return same(a, b);
-	}
-}
-
-static enum list_kind kind_of(const char *key, size_t depth)
-{
-	if (depth != 1 || !key)
-		return L_GENERIC;
-	if (strcmp(key, "followups") == 0)
-		return L_FOLLOWUPS;
-	if (strcmp(key, "contacts") == 0)
-		return L_CONTACTS;
-	if (strcmp(key, "deals") == 0)
-		return L_DEALS;
-	return L_GENERIC;
-}
-
-/* A follow-up's date and time as one sortable number; INT64_MAX when it has none. */
-static int64_t when_of(const crmf_node *item)
-{
-	const crmf_node *d = crmf_node_get(item, "date");
-	crmf_day day;
-	int minute;
-
-	if (!d || d->type != CRMF_NODE_SCALAR ||
-	    crmf_datetime_parse(&day, &minute, d->value, d->len))
-		return INT64_MAX;
-	return (int64_t)day * 1441 + minute + 1;
-}
-
-/* Cut a UTF-8 string to at most `max` bytes on a character boundary. */
-static void add_cut(strbuf *sb, const char *s, size_t n, size_t max)
-{
-	if (n > max) {
-		while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
-			max--;
-		sb_add(sb, s, max);
-		sb_adds(sb, "…");
-		return;
-	}
-	sb_add(sb, s, n);
-}
-
-static void brief_into(strbuf *sb, const crmf_node *n, size_t limit)
-{
-	if (sb->len >= limit) {
-		return;
-	} else if (n->type == CRMF_NODE_SCALAR) {
-		add_cut(sb, n->value, n->len, limit - sb->len);
-	} else if (n->type == CRMF_NODE_SEQUENCE) {
-		sb_addc(sb, '[');
-		for (size_t i = 0; i < n->n && sb->len < limit; i++) {
-			if (i)
-				sb_adds(sb, ", ");
-			brief_into(sb, n->items[i], limit);
-		}
-		sb_addc(sb, ']');
-	} else {
-		sb_addc(sb, '{');
-		for (size_t i = 0; i < n->n && sb->len < limit; i++) {
-			if (i)
-				sb_adds(sb, ", ");
-			sb_adds(sb, n->pairs[i].key->value);
-			sb_adds(sb, ": ");
-			brief_into(sb, n->pairs[i].value, limit);
-		}
-		sb_addc(sb, '}');
-	}
-}
-
-/* A value as one short line for messages; NULL for NULL. */
-static char *brief(const crmf_node *n)
-{
-	strbuf sb = STRBUF_INIT;
-
-	if (!n)
-		return NULL;
-	brief_into(&sb, n, BRIEF_MAX);
-	return sb_detach(&sb);
-}
-
-/* ---- splices and conflicts ---- */
-
-static void add_splice(merger *M, size_t off, size_t rem, strbuf *text)
-{
-	struct splice *s;
-
-	if (M->nsp == M->capsp) {
-		M->capsp = M->capsp ? 2 * M->capsp : 16;
-		M->sp = xrealloc(M->sp, M->capsp * sizeof(*M->sp));
-	}
-	s = &M->sp[M->nsp++];
-	s->off = off;
-	s->rem = rem;
-	s->len = text->len;
-	s->text = sb_detach(text);
-	s->seq = M->seq++;
-	s->out = 0;
-}
-
-typedef struct mark {
-	size_t nsp, ncf;
-} mark;
-
-static mark checkpoint(const merger *M)
-{
-	mark m = {M->nsp, M->ncf};
-
-	return m;
-}
-
-static void conflict_free(crmf_merge_conflict *c)
-{
-	free(c->field);
-	free(c->ours);
-	free(c->theirs);
-}
-
-static void rollback(merger *M, mark m)
-{
-	while (M->nsp > m.nsp)
-		free(M->sp[--M->nsp].text);
-	while (M->ncf > m.ncf)
-		conflict_free(&M->cf[--M->ncf]);
-}
-
-static void add_eol(merger *M, strbuf *sb)
-{
-	sb_adds(sb, M->eol);
-}
-
-/* Bytes of one of our lines, ended with our line end. */
-static void add_line(merger *M, strbuf *sb, const char *s, size_t n)
-{
-	if (n > 0 && s[n - 1] == '\r')
-		n--;
-	sb_add(sb, s, n);
-	add_eol(M, sb);
-}
-
-static void add_spaces(strbuf *sb, size_t n)
-{
-	while (n--)
-		sb_addc(sb, ' ');
-}
-
-/*
- * The lines of entry `e` of side `sd`, moved so that its key or '-' lands in
- * column `col`: as whole lines when `at_line`, else without the first line's
- * indentation (it follows our `- `). Every line ends with our line end. False
- * when a line would have to lose more indentation than it has.
- */
-static bool moved_lines(merger *M, strbuf *out, const side *sd, const entry *e, size_t col,
-			bool at_line)
-{
-	long delta = (long)col - (long)e->col;
-	size_t p = e->start;
-	bool first = true;
-
-	while (p < e->end) {
-		const char *nl = memchr(sd->s + p, '\n', e->end - p);
-		size_t stop = nl ? (size_t)(nl - sd->s) : e->end;
-		const char *ln = sd->s + p;
-		size_t n = stop - p, lead = 0;
-
-		if (first) {
-			/* the first line's indentation is the entry's column, spaces or `- ` */
-			if (e->at_line) {
-				ln += e->col;
-				n -= e->col;
-			}
-			if (at_line)
-				add_spaces(out, col);
-			add_line(M, out, ln, n);
-			first = false;
-		} else {
-			while (lead < n && ln[lead] == ' ')
-				lead++;
-			if (lead == n || (lead + 1 == n && ln[lead] == '\r')) {
-				add_line(M, out, ln, 0); /* a blank line stays blank */
-			} else if (delta >= 0) {
-				add_spaces(out, (size_t)delta);
-				add_line(M, out, ln, n);
-			} else if (lead >= (size_t)-delta) {
-				add_line(M, out, ln + (size_t)-delta, n - (size_t)-delta);
-			} else {
-				return false;
-			}
-		}
-		p = nl ? stop + 1 : e->end;
-	}
-	return true;
-}
-
-/* Note a conflict whose markers the next splice holds. */
-static void record_conflict(merger *M, const crmf_node *o, const crmf_node *t)
-{
-	crmf_merge_conflict *c;
-
-	if (M->ncf == M->capcf) {
-		M->capcf = M->capcf ? 2 * M->capcf : 8;
-		M->cf = xrealloc(M->cf, M->capcf * sizeof(*M->cf));
-		M->cf_seq = xrealloc(M->cf_seq, M->capcf * sizeof(*M->cf_seq));
-	}
-	c = &M->cf[M->ncf];
-	c->field = M->path.len ? xstrdup(M->path.buf) : NULL;
-	c->ours = brief(o);
-	c->theirs = brief(t);
-	c->line = 0;
-	M->cf_seq[M->ncf] = M->seq;
-	M->ncf++;
-}
-
-/*
- * Mark a conflict around our entry `oe` (NULL: absent on our side, the
- * markers go at `pos`, a line start, for column `col`) and their entry `te`
- * (NULL: absent on their side). -1 when our entry does not start a line:
- * markers must, so the caller marks the enclosing entry instead.
- */
-static int conflict(merger *M, const entry *oe, size_t pos, size_t col, const crmf_node *o,
-		    const entry *te, const crmf_node *t)
-{
-	strbuf sb = STRBUF_INIT;
-
-	if (oe && !oe->at_line)
-		return -1;
-	if (oe) {
-		pos = oe->start;
-		col = oe->col;
-	}
-	if (pos == M->o.len && pos > 0 && M->o.s[pos - 1] != '\n')
-		add_eol(M, &sb);
-	sb_adds(&sb, M->open);
-	add_eol(M, &sb);
-	if (oe) {
-		size_t n = oe->end - oe->start;
-
-		sb_add(&sb, M->o.s + oe->start, n);
-		if (n > 0 && M->o.s[oe->end - 1] != '\n')
-			add_eol(M, &sb);
-	}
-	sb_adds(&sb, M->sep);
-	add_eol(M, &sb);
-	if (te && !moved_lines(M, &sb, &M->t, te, col, true)) {
-		sb_release(&sb);
-		return -1;
-	}
-	sb_adds(&sb, M->close);
-	add_eol(M, &sb);
-	record_conflict(M, o, t);
-	add_splice(M, pos, oe ? oe->end - oe->start : 0, &sb);
-	return 0;
-}
-
-/* Replace our entry by theirs. */
-static int replace_entry(merger *M, const entry *oe, const entry *te)
-{
-	strbuf sb = STRBUF_INIT;
-
-	if (!moved_lines(M, &sb, &M->t, te, oe->col, oe->at_line)) {
-		sb_release(&sb);
-		return -1;
-	}
-	add_splice(M, oe->start, oe->end - oe->start, &sb);
-	return 0;
-}
-
-/* Insert their entry at `pos` (a line start of ours) for column `col`. */
-static int insert_entry(merger *M, size_t pos, size_t col, const entry *te)
-{
-	strbuf sb = STRBUF_INIT;
-
-	if (pos == M->o.len && pos > 0 && M->o.s[pos - 1] != '\n')
-		add_eol(M, &sb);
-	if (!moved_lines(M, &sb, &M->t, te, col, true)) {
-		sb_release(&sb);
-		return -1;
-	}
-	add_splice(M, pos, 0, &sb);
-	return 0;
-}
-
-static int delete_entry(merger *M, const entry *oe)
-{
-	strbuf sb = STRBUF_INIT;
-
-	if (!oe->at_line)
-		return -1;
-	add_splice(M, oe->start, oe->end - oe->start, &sb);
-	return 0;
-}
-
-/* Our scalar `o`, on one line, replaced by the bytes of their scalar `t` (also one line). */
-static bool replace_scalar(merger *M, const crmf_node *o, const crmf_node *t)
-{
-	strbuf sb = STRBUF_INIT;
-
-	if (o->type != CRMF_NODE_SCALAR || t->type != CRMF_NODE_SCALAR || o->line != o->end_line ||
-	    t->line != t->end_line || o->style == CRMF_STYLE_LITERAL ||
-	    o->style == CRMF_STYLE_FOLDED || t->style == CRMF_STYLE_LITERAL ||
-	    t->style == CRMF_STYLE_FOLDED || o->end == o->start)
-		return false;
-	sb_add(&sb, M->t.s + t->start, t->end - t->start);
-	add_splice(M, o->start, o->end - o->start, &sb);
-	return true;
-}
+#include "merge_private.h"
 
 /* ---- the merge ---- */
 
@@ -567,19 +46,19 @@ static bool block_map(const crmf_node *n)
 static int merge_inside(merger *M, const crmf_node *b, const crmf_node *o, const crmf_node *t,
 			const entry *oe, const entry *te, enum list_kind kind, size_t depth)
 {
-	mark m = checkpoint(M);
+	mark m = mg_checkpoint(M);
 
 	if (o->type == t->type && (!b || b->type == o->type || crmf_node_is_null(b))) {
 		const crmf_node *bb = b && !crmf_node_is_null(b) ? b : NULL;
 
 		if (o->type == CRMF_NODE_MAPPING && merge_map(M, bb, o, t, depth + 1) == 0)
 			return 0;
-		rollback(M, m);
+		mg_rollback(M, m);
 		if (o->type == CRMF_NODE_SEQUENCE && merge_list(M, bb, o, t, kind) == 0)
 			return 0;
-		rollback(M, m);
+		mg_rollback(M, m);
 	}
-	return conflict(M, oe, 0, 0, o, te, t);
+	return mg_conflict(M, oe, 0, 0, o, te, t);
 }
 
 /*
@@ -598,7 +77,7 @@ static int list_news(const crmf_node *bs, const crmf_node *ss, enum list_kind ki
 	for (size_t i = 0; count >= 0 && i < bs->n; i++)
 		if (m[i] != SIZE_MAX) {
 			paired[m[i]] = true;
-			if (!same(bs->items[i], ss->items[m[i]]))
+			if (!mg_same(bs->items[i], ss->items[m[i]]))
 				count = -1;
 		}
 	for (size_t j = 0; count >= 0 && j < ss->n; j++) {
@@ -622,7 +101,7 @@ static int insert_their_news(merger *M, const crmf_node *bs, const crmf_pair *tp
 	const crmf_node *ts = tp->value;
 	bool *news;
 	strbuf sb = STRBUF_INIT;
-	entry te = pair_entry(&M->t, tp), ie;
+	entry te = mg_pair_entry(&M->t, tp), ie;
 	int n;
 
 	if (bs->type != CRMF_NODE_SEQUENCE || ts->type != CRMF_NODE_SEQUENCE)
@@ -633,15 +112,15 @@ static int insert_their_news(merger *M, const crmf_node *bs, const crmf_pair *tp
 		free(news);
 		return n == 0 ? 1 : -1;
 	}
-	if (ts->style != CRMF_STYLE_BLOCK || !te.at_line || !item_entry(&ie, &M->t, ts->items[0]) ||
+	if (ts->style != CRMF_STYLE_BLOCK || !te.at_line || !mg_item_entry(&ie, &M->t, ts->items[0]) ||
 	    ie.col < te.col) {
 		free(news);
 		return -1;
 	}
 	if (pos == M->o.len && pos > 0 && M->o.s[pos - 1] != '\n')
-		add_eol(M, &sb);
-	add_spaces(&sb, col);
-	add_line(M, &sb, M->t.s + te.start + te.col, next_line(&M->t, tp->key->start) -
+		mg_add_eol(M, &sb);
+	mg_add_spaces(&sb, col);
+	mg_add_line(M, &sb, M->t.s + te.start + te.col, mg_next_line(&M->t, tp->key->start) -
 						     (te.start + te.col) - 1);
 	for (size_t j = 0; j < ts->n; j++)
 		if (news[j] && !their_item_lines(M, &sb, ts, ts->items[j], col + ie.col - te.col)) {
@@ -650,7 +129,7 @@ static int insert_their_news(merger *M, const crmf_node *bs, const crmf_pair *tp
 			return -1;
 		}
 	free(news);
-	add_splice(M, pos, 0, &sb);
+	mg_add_splice(M, pos, 0, &sb);
 	return 0;
 }
 
@@ -663,34 +142,34 @@ static int merge_entry(merger *M, const crmf_node *b, const entry *be, const crm
 		       size_t depth)
 {
 	if (t) {
-		if (same(o, t)) {
+		if (mg_same(o, t)) {
 			/* equal records; take their lines when only they touched the entry's bytes
 			 * (a comment) */
-			if (te && be && same(b, o) && bytes_eq(&M->o, oe, &M->b, be) &&
-			    !bytes_eq(&M->t, te, &M->b, be))
-				return replace_entry(M, oe, te);
+			if (te && be && mg_same(b, o) && mg_bytes_eq(&M->o, oe, &M->b, be) &&
+			    !mg_bytes_eq(&M->t, te, &M->b, be))
+				return mg_replace_entry(M, oe, te);
 			return 0;
 		}
 		if (!te)
-			return same(b, t) ? 0 : -1; /* their lines cannot be taken */
-		if (b && same(b, o)) {
-			if (!(be && bytes_eq(&M->o, oe, &M->b, be)) && replace_scalar(M, o, t))
+			return mg_same(b, t) ? 0 : -1; /* their lines cannot be taken */
+		if (b && mg_same(b, o)) {
+			if (!(be && mg_bytes_eq(&M->o, oe, &M->b, be)) && mg_replace_scalar(M, o, t))
 				return 0;
-			return replace_entry(M, oe, te);
+			return mg_replace_entry(M, oe, te);
 		}
-		if (b && same(b, t))
+		if (b && mg_same(b, t))
 			return 0;
 		return merge_inside(M, b, o, t, oe, te, kind, depth);
 	}
 	if (!b)
 		return 0; /* we added it */
-	if (same(b, o))
-		return delete_entry(M, oe); /* they deleted it */
+	if (mg_same(b, o))
+		return mg_delete_entry(M, oe); /* they deleted it */
 	if (b->type == CRMF_NODE_SEQUENCE && o->type == CRMF_NODE_SEQUENCE) {
 		/* they deleted a whole list we changed: what we added or edited stays (or
 		 * conflicts), what they deleted and we left alone goes */
 		crmf_node none;
-		mark m = checkpoint(M);
+		mark m = mg_checkpoint(M);
 		int added;
 
 		memset(&none, 0, sizeof(none));
@@ -698,12 +177,12 @@ static int merge_entry(merger *M, const crmf_node *b, const entry *be, const crm
 		none.style = CRMF_STYLE_BLOCK;
 		added = list_news(b, o, kind, NULL);
 		if (added == 0)
-			return delete_entry(M, oe);
+			return mg_delete_entry(M, oe);
 		if (added > 0 && merge_list(M, b, o, &none, kind) == 0)
 			return 0;
-		rollback(M, m);
+		mg_rollback(M, m);
 	}
-	return conflict(M, oe, 0, 0, o, NULL, NULL);
+	return mg_conflict(M, oe, 0, 0, o, NULL, NULL);
 }
 
 static int merge_map(merger *M, const crmf_node *bm, const crmf_node *om, const crmf_node *tm,
@@ -719,16 +198,16 @@ static int merge_map(merger *M, const crmf_node *bm, const crmf_node *om, const 
 		const char *key = op->key->value;
 		const crmf_pair *bp = bm ? crmf_node_pair(bm, key) : NULL;
 		const crmf_pair *tp = crmf_node_pair(tm, key);
-		entry oe = pair_entry(&M->o, op), te = {0, 0, 0, false}, be = te;
+		entry oe = mg_pair_entry(&M->o, op), te = {0, 0, 0, false}, be = te;
 		int rc;
 
 		if (tp)
-			te = pair_entry(&M->t, tp);
+			te = mg_pair_entry(&M->t, tp);
 		if (bp && base_block)
-			be = pair_entry(&M->b, bp);
+			be = mg_pair_entry(&M->b, bp);
 		path_key(M, key);
 		rc = merge_entry(M, bp ? bp->value : NULL, bp && base_block ? &be : NULL, op->value,
-				 &oe, tp ? tp->value : NULL, tp ? &te : NULL, kind_of(key, depth),
+				 &oe, tp ? tp->value : NULL, tp ? &te : NULL, mg_kind_of(key, depth),
 				 depth);
 		path_cut(M, keep);
 		if (rc < 0)
@@ -745,33 +224,33 @@ static int merge_map(merger *M, const crmf_node *bm, const crmf_node *om, const 
 		if (crmf_node_pair(om, key))
 			continue;
 		bp = bm ? crmf_node_pair(bm, key) : NULL;
-		if (bp && same(bp->value, tp->value))
+		if (bp && mg_same(bp->value, tp->value))
 			continue; /* we deleted it, they left it alone */
-		te = pair_entry(&M->t, tp);
+		te = mg_pair_entry(&M->t, tp);
 		/* after our entry of the nearest key before it on their side */
 		for (size_t k = j; k-- > 0 && pos == SIZE_MAX;) {
 			const crmf_pair *prev = crmf_node_pair(om, tm->pairs[k].key->value);
 
 			if (prev) {
-				entry pe = pair_entry(&M->o, prev);
+				entry pe = mg_pair_entry(&M->o, prev);
 
 				pos = pe.end;
 				col = pe.col;
 			}
 		}
 		if (pos == SIZE_MAX) {
-			first = pair_entry(&M->o, &om->pairs[0]);
+			first = mg_pair_entry(&M->o, &om->pairs[0]);
 			pos = first.at_line ? first.start : first.end;
 			col = first.col;
 		}
 		path_key(M, key);
 		if (!bp)
-			rc = insert_entry(M, pos, col, &te); /* they added it */
+			rc = mg_insert_entry(M, pos, col, &te); /* they added it */
 		else if ((rc = insert_their_news(M, bp->value, tp, pos, col,
-						 kind_of(key, depth))) >= 0)
+						 mg_kind_of(key, depth))) >= 0)
 			rc = 0; /* we deleted a list they added to */
 		else
-			rc = conflict(M, NULL, pos, col, NULL, &te, tp->value);
+			rc = mg_conflict(M, NULL, pos, col, NULL, &te, tp->value);
 		path_cut(M, keep);
 		if (rc < 0)
 			return -1;
@@ -792,9 +271,9 @@ static bool ambiguous(const size_t *out, const bool *used, const crmf_node *bs,
 	if (kind == L_GENERIC)
 		return false; /* identity is the whole value: nothing is left to pair */
 	for (size_t k = 0; k < bs->n && rivals == 0; k++)
-		rivals += k != i && out[k] == SIZE_MAX && ident_eq(kind, bs->items[i], bs->items[k]);
+		rivals += k != i && out[k] == SIZE_MAX && mg_ident_eq(kind, bs->items[i], bs->items[k]);
 	for (size_t j = 0, cand = 0; j < ss->n && rivals == 0; j++)
-		if (!used[j] && ident_eq(kind, bs->items[i], ss->items[j]) && ++cand > 1)
+		if (!used[j] && mg_ident_eq(kind, bs->items[i], ss->items[j]) && ++cand > 1)
 			rivals++;
 	return rivals > 0;
 }
@@ -818,7 +297,7 @@ static bool align(size_t *out, const crmf_node *bs, const crmf_node *ss, enum li
 	used = xcalloc(ns + 1, sizeof(*used));
 	for (size_t i = 0; i < nb; i++) {
 		out[i] = SIZE_MAX;
-		if (i < ns && same(bs->items[i], ss->items[i])) {
+		if (i < ns && mg_same(bs->items[i], ss->items[i])) {
 			out[i] = i;
 			used[i] = true;
 		}
@@ -833,14 +312,14 @@ static bool align(size_t *out, const crmf_node *bs, const crmf_node *ss, enum li
 				free(used);
 				return false;
 			}
-			if (pass == 1 && i < ns && !used[i] && ident_eq(kind, b, ss->items[i])) {
+			if (pass == 1 && i < ns && !used[i] && mg_ident_eq(kind, b, ss->items[i])) {
 				out[i] = i;
 				used[i] = true;
 				continue;
 			}
 			for (size_t j = 0; j < ns; j++)
-				if (!used[j] && (pass == 0 ? same(b, ss->items[j])
-							   : ident_eq(kind, b, ss->items[j]))) {
+				if (!used[j] && (pass == 0 ? mg_same(b, ss->items[j])
+							   : mg_ident_eq(kind, b, ss->items[j]))) {
 					out[i] = j;
 					used[j] = true;
 					break;
@@ -874,12 +353,12 @@ static int merge_flow_list(merger *M, const crmf_node *bs, const crmf_node *os, 
 			size_t ti = mt[ob[j]];
 
 			if (ti == SIZE_MAX) {
-				if (!same(b, o))
+				if (!mg_same(b, o))
 					goto fail;
 				continue; /* they deleted it */
 			}
-			if (!same(o, ts->items[ti]) && !same(b, ts->items[ti])) {
-				if (!same(b, o))
+			if (!mg_same(o, ts->items[ti]) && !mg_same(b, ts->items[ti])) {
+				if (!mg_same(b, o))
 					goto fail;
 				pick = ts->items[ti];
 				from = &M->t;
@@ -897,7 +376,7 @@ static int merge_flow_list(merger *M, const crmf_node *bs, const crmf_node *os, 
 
 		for (size_t j = 0; j < os->n; j++)
 			ours = ours || ob[j] == i;
-		if (!ours && mt[i] != SIZE_MAX && !same(bs->items[i], ts->items[mt[i]]))
+		if (!ours && mt[i] != SIZE_MAX && !mg_same(bs->items[i], ts->items[mt[i]]))
 			goto fail;
 	}
 	for (size_t j = 0; j < ts->n; j++) {
@@ -907,7 +386,7 @@ static int merge_flow_list(merger *M, const crmf_node *bs, const crmf_node *os, 
 		if (tb[j] != SIZE_MAX)
 			continue;
 		for (size_t k = 0; k < os->n && !dup; k++)
-			dup = same(os->items[k], t);
+			dup = mg_same(os->items[k], t);
 		if (dup)
 			continue;
 		if (!single_line(t))
@@ -917,7 +396,7 @@ static int merge_flow_list(merger *M, const crmf_node *bs, const crmf_node *os, 
 		sb_add(&sb, M->t.s + t->start, t->end - t->start);
 	}
 	sb_addc(&sb, ']');
-	add_splice(M, os->start, os->end - os->start, &sb);
+	mg_add_splice(M, os->start, os->end - os->start, &sb);
 	return 0;
 fail:
 	sb_release(&sb);
@@ -930,13 +409,13 @@ static bool their_item_lines(merger *M, strbuf *sb, const crmf_node *ts, const c
 {
 	entry te;
 
-	if (ts->style == CRMF_STYLE_BLOCK && item_entry(&te, &M->t, t))
-		return moved_lines(M, sb, &M->t, &te, col, true);
+	if (ts->style == CRMF_STYLE_BLOCK && mg_item_entry(&te, &M->t, t))
+		return mg_moved_lines(M, sb, &M->t, &te, col, true);
 	if (!single_line(t))
 		return false;
-	add_spaces(sb, col);
+	mg_add_spaces(sb, col);
 	sb_adds(sb, "- ");
-	add_line(M, sb, M->t.s + t->start, t->end - t->start);
+	mg_add_line(M, sb, M->t.s + t->start, t->end - t->start);
 	return true;
 }
 
@@ -950,27 +429,27 @@ static int merge_block_list(merger *M, const crmf_node *bs, const crmf_node *os,
 	int rc = -1;
 
 	for (size_t j = 0; j < os->n; j++)
-		if (!item_entry(&oe[j], &M->o, os->items[j]))
+		if (!mg_item_entry(&oe[j], &M->o, os->items[j]))
 			goto done;
 	for (size_t i = 0; i < nb; i++) {
 		const crmf_node *b = bs->items[i];
 		size_t oi = mo[i], ti = mt[i];
 		entry be = {0, 0, 0, false}, te = be;
-		bool have_be = base_block && item_entry(&be, &M->b, b);
+		bool have_be = base_block && mg_item_entry(&be, &M->b, b);
 
 		if (oi == SIZE_MAX && ti == SIZE_MAX)
 			continue;
 		if (ti != SIZE_MAX && ts->style == CRMF_STYLE_BLOCK &&
-		    !item_entry(&te, &M->t, ts->items[ti]))
+		    !mg_item_entry(&te, &M->t, ts->items[ti]))
 			goto done;
 		if (oi != SIZE_MAX) {
 			const crmf_node *t = ti != SIZE_MAX ? ts->items[ti] : NULL;
 
-			if (t && ts->style != CRMF_STYLE_BLOCK && !same(os->items[oi], t) &&
-			    !same(b, t))
+			if (t && ts->style != CRMF_STYLE_BLOCK && !mg_same(os->items[oi], t) &&
+			    !mg_same(b, t))
 				goto done; /* their changed entry is not in lines we can take */
 			sb_addf(&M->path, "[%zu]", oi);
-			if (!t && same(b, os->items[oi]))
+			if (!t && mg_same(b, os->items[oi]))
 				left--;
 			rc = merge_entry(M, b, have_be ? &be : NULL, os->items[oi], &oe[oi], t,
 					 t && ts->style == CRMF_STYLE_BLOCK ? &te : NULL, kind, 2);
@@ -978,7 +457,7 @@ static int merge_block_list(merger *M, const crmf_node *bs, const crmf_node *os,
 			if (rc < 0)
 				goto done;
 			rc = -1;
-		} else if (!same(b, ts->items[ti])) {
+		} else if (!mg_same(b, ts->items[ti])) {
 			/* we deleted what they changed: mark it where it was */
 			size_t pos = oe[0].start, col = oe[0].col;
 
@@ -990,7 +469,7 @@ static int merge_block_list(merger *M, const crmf_node *bs, const crmf_node *os,
 					break;
 				}
 			sb_addf(&M->path, "[%zu]", i);
-			rc = conflict(M, NULL, pos, col, NULL, &te, ts->items[ti]);
+			rc = mg_conflict(M, NULL, pos, col, NULL, &te, ts->items[ti]);
 			path_cut(M, keep);
 			if (rc < 0)
 				goto done;
@@ -1006,15 +485,15 @@ static int merge_block_list(merger *M, const crmf_node *bs, const crmf_node *os,
 		if (tb[j] != SIZE_MAX)
 			continue;
 		for (size_t k = 0; k < os->n && !dup; k++)
-			dup = same(os->items[k], t);
+			dup = mg_same(os->items[k], t);
 		if (dup)
 			continue; /* added on both sides */
 		if (kind == L_FOLLOWUPS) {
-			int64_t w = when_of(t);
+			int64_t w = mg_when_of(t);
 			size_t at = SIZE_MAX;
 
 			for (size_t k = 0; k < os->n; k++)
-				if (when_of(os->items[k]) <= w)
+				if (mg_when_of(os->items[k]) <= w)
 					at = k;
 			if (at != SIZE_MAX)
 				pos = oe[at].end;
@@ -1022,12 +501,12 @@ static int merge_block_list(merger *M, const crmf_node *bs, const crmf_node *os,
 				pos = oe[0].start;
 		}
 		if (pos == M->o.len && pos > 0 && M->o.s[pos - 1] != '\n')
-			add_eol(M, &sb);
+			mg_add_eol(M, &sb);
 		if (!their_item_lines(M, &sb, ts, t, oe[0].col)) {
 			sb_release(&sb);
 			goto done;
 		}
-		add_splice(M, pos, 0, &sb);
+		mg_add_splice(M, pos, 0, &sb);
 		left++;
 	}
 	/* a list emptied by deletions would read as null: let the caller mark it */
@@ -1067,13 +546,13 @@ static int merge_list(merger *M, const crmf_node *bs, const crmf_node *os, const
 	for (size_t j = 0; j < ts->n; j++) {
 		size_t i = tb[j];
 
-		if (i != SIZE_MAX && same(bs->items[i], ts->items[j]))
+		if (i != SIZE_MAX && mg_same(bs->items[i], ts->items[j]))
 			continue; /* paired by value */
 		for (size_t k = 0; k < os->n; k++) {
 			size_t ik = ob[k];
 
-			if (!same(os->items[k], ts->items[j]) ||
-			    (ik != SIZE_MAX && same(bs->items[ik], os->items[k])))
+			if (!mg_same(os->items[k], ts->items[j]) ||
+			    (ik != SIZE_MAX && mg_same(bs->items[ik], os->items[k])))
 				continue;
 			if (i == SIZE_MAX && ik == SIZE_MAX)
 				break; /* added on both sides: written once below */
@@ -1151,17 +630,17 @@ static void whole_file(crmf_merge_result *r, merger *M, const char *ours, size_t
 	strbuf sb = STRBUF_INIT;
 
 	sb_adds(&sb, M->open);
-	add_eol(M, &sb);
+	mg_add_eol(M, &sb);
 	sb_add(&sb, ours, ours_len);
 	if (ours_len && ours[ours_len - 1] != '\n')
-		add_eol(M, &sb);
+		mg_add_eol(M, &sb);
 	sb_adds(&sb, M->sep);
-	add_eol(M, &sb);
+	mg_add_eol(M, &sb);
 	sb_add(&sb, theirs, theirs_len);
 	if (theirs_len && theirs[theirs_len - 1] != '\n')
-		add_eol(M, &sb);
+		mg_add_eol(M, &sb);
 	sb_adds(&sb, M->close);
-	add_eol(M, &sb);
+	mg_add_eol(M, &sb);
 	free(r->buf);
 	r->len = sb.len;
 	r->buf = sb_detach(&sb);
@@ -1190,7 +669,7 @@ static bool has_errors(crmf_doc *doc, const crmf_merge_opts *o, const crmf_confi
 	crmf_diags_init(&d);
 	if (!o->relpath) {
 		/* no file name to hold the id to: name it after its own id */
-		const char *id = doc && doc->root ? scalar_of(doc->root, "id") : NULL;
+		const char *id = doc && doc->root ? mg_scalar_of(doc->root, "id") : NULL;
 
 		rel = xasprintf("customers/%s.yaml", id ? id : "unknown");
 	}
@@ -1248,6 +727,67 @@ static char *marker(char c, int size, const char *label)
 	return sb_detach(&sb);
 }
 
+/* The cases git itself settles without looking inside (base NULL: none);
+ * true with the result in `out`. */
+static bool settled(crmf_merge_result *out, const char *base, size_t base_len, const char *ours,
+		    size_t ours_len, const char *theirs, size_t theirs_len)
+{
+	if (ours_len == theirs_len && memcmp(ours, theirs, ours_len) == 0)
+		set_bytes(out, ours, ours_len);
+	else if (base && base_len == theirs_len && memcmp(base, theirs, base_len) == 0)
+		set_bytes(out, ours, ours_len);
+	else if (base && base_len == ours_len && memcmp(base, ours, base_len) == 0)
+		set_bytes(out, theirs, theirs_len);
+	else
+		return false;
+	return true;
+}
+
+/* The conflicts to `out`, each with the line of its markers in the result. */
+static void hand_conflicts(crmf_merge_result *out, merger *M)
+{
+	out->conflicts = M->cf;
+	out->n_conflicts = M->ncf;
+	for (size_t k = 0; k < M->ncf; k++)
+		for (size_t i = 0; i < M->nsp; i++)
+			if (M->sp[i].seq == M->cf_seq[k])
+				M->cf[k].line = line_at(out->buf, M->sp[i].out) +
+						(M->sp[i].text[0] == '<' ? 0 : 1);
+	M->cf = NULL;
+	M->ncf = 0;
+}
+
+static void keep_errors(crmf_diags *diags)
+{
+	crmf_diags keep;
+
+	crmf_diags_init(&keep);
+	for (size_t i = 0; i < diags->n; i++) {
+		crmf_diag *d = &diags->v[i];
+
+		if (d->severity == CRMF_SEV_ERROR)
+			crmf_diags_add(&keep, d->severity, d->path, d->line, d->column, d->rule,
+				       "%s", d->message);
+	}
+	crmf_diags_release(diags);
+	*diags = keep;
+}
+
+static void merger_release(merger *M)
+{
+	for (size_t i = 0; i < M->nsp; i++)
+		free(M->sp[i].text);
+	free(M->sp);
+	for (size_t i = 0; i < M->ncf; i++)
+		mg_conflict_free(&M->cf[i]);
+	free(M->cf);
+	free(M->cf_seq);
+	free(M->open);
+	free(M->sep);
+	free(M->close);
+	sb_release(&M->path);
+}
+
 int crmf_merge_file(crmf_merge_result *out, const char *base, size_t base_len, const char *ours,
 		    size_t ours_len, const char *theirs, size_t theirs_len,
 		    const crmf_merge_opts *opts)
@@ -1271,19 +811,7 @@ int crmf_merge_file(crmf_merge_result *out, const char *base, size_t base_len, c
 	M.close = marker('>', size, o->theirs_label ? o->theirs_label : "theirs");
 	M.eol = eol_of(ours, ours_len);
 
-	/* the cases git itself settles without looking inside */
-	if (ours_len == theirs_len && memcmp(ours, theirs, ours_len) == 0) {
-		set_bytes(out, ours, ours_len);
-		rc = 0;
-		goto done;
-	}
-	if (!no_base && base_len == theirs_len && memcmp(base, theirs, base_len) == 0) {
-		set_bytes(out, ours, ours_len);
-		rc = 0;
-		goto done;
-	}
-	if (!no_base && base_len == ours_len && memcmp(base, ours, base_len) == 0) {
-		set_bytes(out, theirs, theirs_len);
+	if (settled(out, no_base ? NULL : base, base_len, ours, ours_len, theirs, theirs_len)) {
 		rc = 0;
 		goto done;
 	}
@@ -1305,15 +833,7 @@ int crmf_merge_file(crmf_merge_result *out, const char *base, size_t base_len, c
 		goto done;
 	}
 	if (M.ncf > 0) {
-		out->conflicts = M.cf;
-		out->n_conflicts = M.ncf;
-		for (size_t k = 0; k < M.ncf; k++)
-			for (size_t i = 0; i < M.nsp; i++)
-				if (M.sp[i].seq == M.cf_seq[k])
-					M.cf[k].line = line_at(out->buf, M.sp[i].out) +
-						       (M.sp[i].text[0] == '<' ? 0 : 1);
-		M.cf = NULL;
-		M.ncf = 0;
+		hand_conflicts(out, &M);
 		rc = 1;
 		goto done;
 	}
@@ -1351,32 +871,9 @@ int crmf_merge_file(crmf_merge_result *out, const char *base, size_t base_len, c
 	}
 	rc = 0;
 done:
-	if (out->invalid) {
-		/* only errors explain an invalid merge; warnings would bury them */
-		crmf_diags keep;
-
-		crmf_diags_init(&keep);
-		for (size_t i = 0; i < out->diags.n; i++) {
-			crmf_diag *d = &out->diags.v[i];
-
-			if (d->severity == CRMF_SEV_ERROR)
-				crmf_diags_add(&keep, d->severity, d->path, d->line, d->column,
-					       d->rule, "%s", d->message);
-		}
-		crmf_diags_release(&out->diags);
-		out->diags = keep;
-	}
-	for (size_t i = 0; i < M.nsp; i++)
-		free(M.sp[i].text);
-	free(M.sp);
-	for (size_t i = 0; i < M.ncf; i++)
-		conflict_free(&M.cf[i]);
-	free(M.cf);
-	free(M.cf_seq);
-	free(M.open);
-	free(M.sep);
-	free(M.close);
-	sb_release(&M.path);
+	if (out->invalid) /* only errors explain an invalid merge; warnings would bury them */
+		keep_errors(&out->diags);
+	merger_release(&M);
 	crmf_doc_free(rd);
 	crmf_doc_free(bd);
 	crmf_doc_free(od);
@@ -1391,7 +888,7 @@ void crmf_merge_result_release(crmf_merge_result *r)
 		return;
 	free(r->buf);
 	for (size_t i = 0; i < r->n_conflicts; i++)
-		conflict_free(&r->conflicts[i]);
+		mg_conflict_free(&r->conflicts[i]);
 	free(r->conflicts);
 	crmf_diags_release(&r->diags);
 	memset(r, 0, sizeof(*r));

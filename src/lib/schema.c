@@ -1,4 +1,4 @@
-/* Team settings: crmf.yaml validated and turned into a configuration, plus typo suggestions. */
+/* Team settings: crmf.yaml validated and turned into a configuration (its `labels` in labels.c). */
 #include "crmf/schema.h"
 
 #include <math.h>
@@ -12,9 +12,8 @@
 #include "crmf/check.h"
 #include "crmf/date.h"
 #include "crmf/fields.h"
+#include "schema_private.h"
 #include "util.h"
-
-#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
 static const char *const top_keys[] = {
 	"version", "id_format", "currency", "team", "industries",
@@ -32,7 +31,7 @@ static const char *const type_names[] = {
 	"string", "text", "date", "number", "bool", "enum", "list",
 };
 /* Whether `name` is a top-level field of the field table. */
-static bool builtin_field(const char *name)
+bool sc_builtin_field(const char *name)
 {
 	return !strchr(name, '.') && crmf_field_find(name, strlen(name));
 }
@@ -43,159 +42,12 @@ static const char *const default_sources[] = {
 };
 static const char *const default_id_format = "C{yyyy}{seq:3}";
 
-/* Fields whose values form a closed set, for checking `labels`. */
-static const char *const activity_values[] = {"active", "dormant", "lost"};
-static const char *const value_values[] = {"high", "low"};
-static const char *const quadrant_values[] = {"core", "win-back", "develop", "watch"};
-static const char *const kind_values[] = {"next-action", "cadence", "first-contact"};
-static const char *const bool_values[] = {"true", "false"};
-
-struct closed_set {
-	const char *field;
-	const char *const *v;
-	size_t n;
-};
-
-static const struct closed_set closed_sets[] = {
-	{"stage", crmf_stage_values, N_OF(crmf_stage_values)},
-	{"potential", crmf_potential_values, N_OF(crmf_potential_values)},
-	{"grade", crmf_grade_values, N_OF(crmf_grade_values)},
-	{"method", crmf_method_values, N_OF(crmf_method_values)},
-	{"activity", activity_values, N_OF(activity_values)},
-	{"value", value_values, N_OF(value_values)},
-	{"quadrant", quadrant_values, N_OF(quadrant_values)},
-	{"kind", kind_values, N_OF(kind_values)},
-};
-
-/* Other names a label may be given for: computed values and nested fields. */
-static const char *const extra_label_fields[] = {
-	"last_contact", "next_due", "overdue_days", "title", "phone", "email",
-	"budget",	"timeline", "amount",	    "signed", "expires", "date",
-	"by",		"with",	    "summary",	    "feedback", "next",	   "due",
-	"type",		"description",
-};
-
-/* ---- suggestions ---- */
-
-#define SUGGEST_MAX 64
-
-/* Decode UTF-8 into code points; a byte that starts no valid sequence stands
- * for itself (above the Unicode range, so it never equals a real character).
- * Returns the count, or SUGGEST_MAX + 1 when the text is longer. */
-static size_t decode(const char *s, uint32_t *out)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t n = 0;
-
-	while (*p) {
-		uint32_t c = *p;
-		int extra = c >= 0xF0 && c < 0xF5 ? 3 : c >= 0xE0 ? 2 : c >= 0xC2 && c < 0xE0 ? 1 : 0;
-		int k;
-
-		if (n == SUGGEST_MAX)
-			return SUGGEST_MAX + 1;
-		if (c >= 0x80 && extra == 0) {
-			out[n++] = 0x110000 + c;
-			p++;
-			continue;
-		}
-		c = extra == 3 ? c & 0x07 : extra == 2 ? c & 0x0F : extra == 1 ? c & 0x1F : c;
-		for (k = 1; k <= extra; k++) {
-			if ((p[k] & 0xC0) != 0x80)
-				break;
-			c = (c << 6) | (p[k] & 0x3F);
-		}
-		if (k <= extra) {
-			out[n++] = 0x110000 + *p;
-			p++;
-			continue;
-		}
-		out[n++] = c;
-		p += extra + 1;
-	}
-	return n;
-}
-
-/* Optimal-string-alignment distance (Damerau-Levenshtein where a transposed
- * pair is not edited again), on three rolling rows. */
-static int distance(const uint32_t *a, size_t na, const uint32_t *b, size_t nb)
-{
-	int rows[3][SUGGEST_MAX + 1];
-	int *pp = rows[0], *prev = rows[1], *cur = rows[2];
-
-	for (size_t j = 0; j <= nb; j++)
-		prev[j] = (int)j;
-	for (size_t i = 1; i <= na; i++) {
-		int *t;
-
-		cur[0] = (int)i;
-		for (size_t j = 1; j <= nb; j++) {
-			int cost = a[i - 1] != b[j - 1];
-			int v = prev[j] + 1;
-
-			if (cur[j - 1] + 1 < v)
-				v = cur[j - 1] + 1;
-			if (prev[j - 1] + cost < v)
-				v = prev[j - 1] + cost;
-			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
-			    pp[j - 2] + 1 < v)
-				v = pp[j - 2] + 1;
-			cur[j] = v;
-		}
-		t = pp;
-		pp = prev;
-		prev = cur;
-		cur = t;
-	}
-	return prev[nb];
-}
-
-const char *crmf_suggest(const char *word, const char *const *candidates, size_t n)
-{
-	uint32_t w[SUGGEST_MAX], c[SUGGEST_MAX];
-	size_t nw;
-	int limit, best_d = INT32_MAX;
-	const char *best = NULL;
-
-	if (!word || !*word)
-		return NULL;
-	nw = decode(word, w);
-	if (nw > SUGGEST_MAX)
-		return NULL;
-	limit = nw >= 9 ? 3 : nw >= 5 ? 2 : 1;
-	for (size_t i = 0; i < n; i++) {
-		const char *cand = candidates[i];
-		bool prefix;
-		size_t nc;
-		int d, gap;
-
-		if (!cand)
-			continue;
-		nc = decode(cand, c);
-		if (nc > SUGGEST_MAX)
-			continue;
-		prefix = nc >= nw && memcmp(c, w, nw * sizeof(*w)) == 0;
-		gap = nc > nw ? (int)(nc - nw) : (int)(nw - nc);
-		if (!prefix && gap > limit)
-			continue;
-		d = distance(w, nw, c, nc);
-		/* an edit that rewrites the whole word is no typo ('D' is not 'A') */
-		if (!prefix && (d > limit || (size_t)d >= (nw > nc ? nw : nc)))
-			continue;
-		if (d < best_d) {
-			best_d = d;
-			best = cand;
-		}
-	}
-	return best;
-}
-
 const char *crmf_field_type_name(crmf_field_type t)
 {
 	return (size_t)t < N_OF(type_names) ? type_names[t] : "string";
 }
 
-static bool in_list(const char *s, const char *const *v, size_t n)
+bool sc_in_list(const char *s, const char *const *v, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(s, v[i]) == 0)
@@ -205,17 +57,7 @@ static bool in_list(const char *s, const char *const *v, size_t n)
 
 /* ---- loading ---- */
 
-struct loader {
-	crmf_config *cfg;
-	const char *path;
-	crmf_diags *diags;
-	size_t errors;
-};
-
-static void report(struct loader *L, const crmf_node *n, const char *rule, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static void report(struct loader *L, const crmf_node *n, const char *rule, const char *fmt, ...)
+void sc_report(struct loader *L, const crmf_node *n, const char *rule, const char *fmt, ...)
 {
 	va_list ap;
 	char *msg;
@@ -249,13 +91,13 @@ static void unknown_key(struct loader *L, const crmf_node *key, const char *wher
 	if (*where)
 		sb_addf(&sb, " in '%s'", where);
 	if (s) {
-		report(L, key, "config-unknown-key", "unknown key '%s'%s; did you mean '%s'?",
-		       key->value, sb.len ? sb.buf : "", s);
+		sc_report(L, key, "config-unknown-key", "unknown key '%s'%s; did you mean '%s'?",
+			  key->value, sb.len ? sb.buf : "", s);
 	} else {
 		sb_adds(&sb, "; use ");
 		join(&sb, known, n);
 		sb_adds(&sb, " or remove it");
-		report(L, key, "config-unknown-key", "unknown key '%s'%s", key->value, sb.buf);
+		sc_report(L, key, "config-unknown-key", "unknown key '%s'%s", key->value, sb.buf);
 	}
 	sb_release(&sb);
 }
@@ -271,27 +113,27 @@ static int key_index(struct loader *L, const crmf_node *key, const char *where,
 	return -1;
 }
 
-static bool is_null(const crmf_node *n)
+bool sc_is_null(const crmf_node *n)
 {
 	return !n || crmf_node_is_null(n);
 }
 
 /* A scalar's text, or NULL after a type error naming `what`. */
-static const char *scalar(struct loader *L, const crmf_node *n, const char *what,
-			  const char *expect)
+const char *sc_scalar(struct loader *L, const crmf_node *n, const char *what,
+		      const char *expect)
 {
 	if (n->type == CRMF_NODE_SCALAR)
 		return n->value;
-	report(L, n, "config-type", "'%s' must be %s, not a %s", what, expect,
-	       n->type == CRMF_NODE_MAPPING ? "mapping" : "list");
+	sc_report(L, n, "config-type", "'%s' must be %s, not a %s", what, expect,
+		  n->type == CRMF_NODE_MAPPING ? "mapping" : "list");
 	return NULL;
 }
 
-static bool want_mapping(struct loader *L, const crmf_node *n, const char *what, const char *hint)
+bool sc_want_mapping(struct loader *L, const crmf_node *n, const char *what, const char *hint)
 {
 	if (n->type == CRMF_NODE_MAPPING)
 		return true;
-	report(L, n, "config-type", "'%s' must be a mapping%s", what, hint);
+	sc_report(L, n, "config-type", "'%s' must be a mapping%s", what, hint);
 	return false;
 }
 
@@ -299,7 +141,7 @@ static bool want_sequence(struct loader *L, const crmf_node *n, const char *what
 {
 	if (n->type == CRMF_NODE_SEQUENCE)
 		return true;
-	report(L, n, "config-type", "'%s' must be a list%s", what, hint);
+	sc_report(L, n, "config-type", "'%s' must be a list%s", what, hint);
 	return false;
 }
 
@@ -365,30 +207,30 @@ static bool load_strlist(struct loader *L, const crmf_node *n, const char *what,
 		const crmf_node *first;
 		const char *s;
 
-		s = scalar(L, it, what, "a list of strings");
+		s = sc_scalar(L, it, what, "a list of strings");
 		if (!s)
 			continue;
 		if (!*s) {
-			report(L, it, "config-value", "empty entry in '%s'; remove it", what);
+			sc_report(L, it, "config-value", "empty entry in '%s'; remove it", what);
 			continue;
 		}
 		if (industries && !is_industry(s)) {
-			report(L, it, "config-value",
-			       "invalid industry '%s'; write \"sector\" or \"sector/sub-sector\"", s);
+			sc_report(L, it, "config-value",
+				  "invalid industry '%s'; write \"sector\" or \"sector/sub-sector\"", s);
 			continue;
 		}
 		first = earlier(n, i, s);
 		if (first) {
-			report(L, it, "config-duplicate",
-			       "duplicate '%s' in '%s' (first at line %d); remove one", s, what,
-			       first->line);
+			sc_report(L, it, "config-duplicate",
+				  "duplicate '%s' in '%s' (first at line %d); remove one", s, what,
+				  first->line);
 			continue;
 		}
 		strlist_push(&l, s);
 	}
 	if (l.n == 0) {
 		if (n->n == 0 && !industries)
-			report(L, n, "config-value", "'%s' is empty; list the allowed values", what);
+			sc_report(L, n, "config-value", "'%s' is empty; list the allowed values", what);
 		return false;
 	}
 	strlist_release(out);
@@ -398,13 +240,13 @@ static bool load_strlist(struct loader *L, const crmf_node *n, const char *what,
 
 static void load_version(struct loader *L, const crmf_node *n)
 {
-	const char *s = scalar(L, n, "version", "a number");
+	const char *s = sc_scalar(L, n, "version", "a number");
 
 	if (!s)
 		return;
 	if (strcmp(s, "1") != 0) {
-		report(L, n, "config-version", "unsupported version '%s'; this crmf reads version 1",
-		       s);
+		sc_report(L, n, "config-version", "unsupported version '%s'; this crmf reads version 1",
+			  s);
 	}
 }
 
@@ -443,7 +285,7 @@ static bool is_id_char(char c)
 
 static void load_id_format(struct loader *L, const crmf_node *n)
 {
-	const char *s = scalar(L, n, "id_format", "a string like \"C{yyyy}{seq:3}\"");
+	const char *s = sc_scalar(L, n, "id_format", "a string like \"C{yyyy}{seq:3}\"");
 	int seqs = 0, width = 0;
 
 	if (!s)
@@ -460,10 +302,10 @@ static void load_id_format(struct loader *L, const crmf_node *n)
 			if (!k) {
 				int len = close ? (int)(close - p + 1) : (int)strlen(p);
 
-				report(L, n, "config-value",
-				       "unknown placeholder '%.*s' in 'id_format'; use {yyyy}, {yy}, "
-				       "{mm}, {dd} or {seq:N} with N from 1 to 9",
-				       len, p);
+				sc_report(L, n, "config-value",
+					  "unknown placeholder '%.*s' in 'id_format'; use {yyyy}, {yy}, "
+					  "{mm}, {dd} or {seq:N} with N from 1 to 9",
+					  len, p);
 				return;
 			}
 			seqs += seq;
@@ -476,30 +318,30 @@ static void load_id_format(struct loader *L, const crmf_node *n)
 
 			while ((p[len] & 0xC0) == 0x80)
 				len++;
-			report(L, n, "config-value",
-			       "character '%.*s' in 'id_format' is not allowed in ids; use letters, "
-			       "digits, '.', '_' or '-'",
-			       len, p);
+			sc_report(L, n, "config-value",
+				  "character '%.*s' in 'id_format' is not allowed in ids; use letters, "
+				  "digits, '.', '_' or '-'",
+				  len, p);
 			return;
 		}
 		if (p == s && !((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
 				(*p >= '0' && *p <= '9'))) {
-			report(L, n, "config-value",
-			       "'id_format' must start with a letter, a digit or a placeholder");
+			sc_report(L, n, "config-value",
+				  "'id_format' must start with a letter, a digit or a placeholder");
 			return;
 		}
 		width++;
 		p++;
 	}
 	if (seqs != 1) {
-		report(L, n, "config-value",
-		       seqs ? "'id_format' has more than one {seq:N}; keep one"
-			    : "'id_format' has no {seq:N}; add one, e.g. \"C{yyyy}{seq:3}\"");
+		sc_report(L, n, "config-value",
+			  seqs ? "'id_format' has more than one {seq:N}; keep one"
+			  : "'id_format' has no {seq:N}; add one, e.g. \"C{yyyy}{seq:3}\"");
 		return;
 	}
 	if (width > 64) {
-		report(L, n, "config-value", "'id_format' makes ids longer than 64 characters; "
-					     "shorten it");
+		sc_report(L, n, "config-value", "'id_format' makes ids longer than 64 characters; "
+			  "shorten it");
 		return;
 	}
 	free(L->cfg->id_format);
@@ -508,14 +350,14 @@ static void load_id_format(struct loader *L, const crmf_node *n)
 
 static void load_currency(struct loader *L, const crmf_node *n)
 {
-	const char *s = scalar(L, n, "currency", "a currency code such as CNY");
+	const char *s = sc_scalar(L, n, "currency", "a currency code such as CNY");
 
 	if (!s)
 		return;
 	if (strlen(s) != 3 || s[0] < 'A' || s[0] > 'Z' || s[1] < 'A' || s[1] > 'Z' || s[2] < 'A' ||
 	    s[2] > 'Z') {
-		report(L, n, "config-value",
-		       "invalid currency '%s'; use a 3-letter upper-case code such as CNY", s);
+		sc_report(L, n, "config-value",
+			  "invalid currency '%s'; use a 3-letter upper-case code such as CNY", s);
 		return;
 	}
 	free(L->cfg->currency);
@@ -534,9 +376,9 @@ static const char *member_string(struct loader *L, const crmf_node *v, const cha
 {
 	const char *s;
 
-	if (is_null(v))
+	if (sc_is_null(v))
 		return NULL;
-	s = scalar(L, v, what, "a string");
+	s = sc_scalar(L, v, what, "a string");
 	if (s && !*s)
 		return NULL;
 	return s;
@@ -560,9 +402,9 @@ static void load_team(struct loader *L, const crmf_node *n)
 		if (it->type == CRMF_NODE_SCALAR) {
 			id = it->value;
 			if (!*id) {
-				report(L, it, "config-value",
-				       "empty team member; write an id such as zhang.wei or remove "
-				       "the entry");
+				sc_report(L, it, "config-value",
+					  "empty team member; write an id such as zhang.wei or remove "
+					  "the entry");
 				continue;
 			}
 		} else if (it->type == CRMF_NODE_MAPPING) {
@@ -581,34 +423,34 @@ static void load_team(struct loader *L, const crmf_node *n)
 				case 2:
 					email = member_string(L, p->value, "team.email");
 					if (email && !crmf_email_valid(email)) {
-						report(L, p->value, "config-value",
-						       "invalid email '%s'; write it like "
-						       "name@example.com",
-						       email);
+						sc_report(L, p->value, "config-value",
+							  "invalid email '%s'; write it like "
+							  "name@example.com",
+							  email);
 						email = NULL;
 					}
 					break;
 				}
 			}
 			if (!id) {
-				report(L, it, "config-missing",
-				       "team member without 'id'; add 'id: …' (the name used "
-				       "in 'owner' and 'by')");
+				sc_report(L, it, "config-missing",
+					  "team member without 'id'; add 'id: …' (the name used "
+					  "in 'owner' and 'by')");
 				continue;
 			}
 		} else {
-			report(L, it, "config-type",
-			       "team member must be an id or a mapping {id, name, email}, not a "
-			       "list");
+			sc_report(L, it, "config-type",
+				  "team member must be an id or a mapping {id, name, email}, not a "
+				  "list");
 			continue;
 		}
 		for (k = 0; k < cfg->n_team; k++)
 			if (strcmp(cfg->team[k].id, id) == 0)
 				break;
 		if (k < cfg->n_team) {
-			report(L, idnode, "config-duplicate",
-			       "duplicate team member '%s' (first at line %d); remove one", id,
-			       where[k]->line);
+			sc_report(L, idnode, "config-duplicate",
+				  "duplicate team member '%s' (first at line %d); remove one", id,
+				  where[k]->line);
 			continue;
 		}
 		m.id = xstrdup(id);
@@ -623,13 +465,13 @@ static void load_team(struct loader *L, const crmf_node *n)
 
 static void load_enums(struct loader *L, const crmf_node *n)
 {
-	if (!want_mapping(L, n, "enums", " with 'size' and 'source' lists"))
+	if (!sc_want_mapping(L, n, "enums", " with 'size' and 'source' lists"))
 		return;
 	for (size_t i = 0; i < n->n; i++) {
 		const crmf_pair *p = &n->pairs[i];
 		int k = key_index(L, p->key, "enums", enum_keys, N_OF(enum_keys));
 
-		if (k < 0 || is_null(p->value))
+		if (k < 0 || sc_is_null(p->value))
 			continue;
 		load_strlist(L, p->value, k == 0 ? "enums.size" : "enums.source",
 			     k == 0 ? &L->cfg->sizes : &L->cfg->sources, false);
@@ -649,7 +491,7 @@ static bool valid_field_name(const char *s)
 /* true or false, typed by the schema: YAML 1.1's yes/no/on/off are errors. */
 static int load_bool(struct loader *L, const crmf_node *n, const char *what, bool *out)
 {
-	const char *s = scalar(L, n, what, "true or false");
+	const char *s = sc_scalar(L, n, what, "true or false");
 
 	if (!s)
 		return -1;
@@ -657,7 +499,7 @@ static int load_bool(struct loader *L, const crmf_node *n, const char *what, boo
 		*out = s[0] == 't';
 		return 0;
 	}
-	report(L, n, "config-value", "invalid value '%s' for '%s'; use true or false", s, what);
+	sc_report(L, n, "config-value", "invalid value '%s' for '%s'; use true or false", s, what);
 	return -1;
 }
 
@@ -669,16 +511,16 @@ static void load_field(struct loader *L, const crmf_pair *fp)
 	char what[128];
 	int t = -1;
 
-	if (builtin_field(name)) {
-		report(L, fp->key, "config-value",
-		       "custom field '%s' shadows the built-in field; choose another name", name);
+	if (sc_builtin_field(name)) {
+		sc_report(L, fp->key, "config-value",
+			  "custom field '%s' shadows the built-in field; choose another name", name);
 		return;
 	}
 	if (!valid_field_name(name)) {
-		report(L, fp->key, "config-value",
-		       "invalid field name '%s'; use lower-case letters, digits and '_', "
-		       "starting with a letter",
-		       name);
+		sc_report(L, fp->key, "config-value",
+			  "invalid field name '%s'; use lower-case letters, digits and '_', "
+			  "starting with a letter",
+			  name);
 		return;
 	}
 	for (size_t i = 0; i < L->cfg->n_fields; i++) {
@@ -687,9 +529,9 @@ static void load_field(struct loader *L, const crmf_pair *fp)
 			return;
 	}
 	snprintf(what, sizeof(what), "fields.%s", name);
-	if (is_null(n) || n->type != CRMF_NODE_MAPPING) {
+	if (sc_is_null(n) || n->type != CRMF_NODE_MAPPING) {
 		/* an empty value has no position of its own: point at the key */
-		report(L, is_null(n) ? fp->key : n, "config-type",
+		sc_report(L, sc_is_null(n) ? fp->key : n, "config-type",
 		       "'%s' must be a mapping like {type: string}", what);
 		return;
 	}
@@ -702,7 +544,7 @@ static void load_field(struct loader *L, const crmf_pair *fp)
 		case 0:
 			type = p->value;
 			snprintf(sub, sizeof(sub), "%s.type", what);
-			s = scalar(L, p->value, sub, "a type name");
+			s = sc_scalar(L, p->value, sub, "a type name");
 			if (!s)
 				break;
 			for (size_t k = 0; k < N_OF(type_names); k++)
@@ -712,14 +554,14 @@ static void load_field(struct loader *L, const crmf_pair *fp)
 				const char *g = crmf_suggest(s, type_names, N_OF(type_names));
 
 				if (g)
-					report(L, p->value, "config-value",
-					       "unknown type '%s' for '%s'; did you mean '%s'?", s,
-					       name, g);
+					sc_report(L, p->value, "config-value",
+						  "unknown type '%s' for '%s'; did you mean '%s'?", s,
+						  name, g);
 				else
-					report(L, p->value, "config-value",
-					       "unknown type '%s' for '%s'; use string, text, date, "
-					       "number, bool, enum or list",
-					       s, name);
+					sc_report(L, p->value, "config-value",
+						  "unknown type '%s' for '%s'; use string, text, date, "
+						  "number, bool, enum or list",
+						  s, name);
 			}
 			break;
 		case 1:
@@ -732,25 +574,25 @@ static void load_field(struct loader *L, const crmf_pair *fp)
 		}
 	}
 	if (!type) {
-		report(L, n, "config-missing",
-		       "field '%s' has no 'type'; add 'type: string' (or text, date, number, bool, "
-		       "enum, list)",
-		       name);
+		sc_report(L, n, "config-missing",
+			  "field '%s' has no 'type'; add 'type: string' (or text, date, number, bool, "
+			  "enum, list)",
+			  name);
 	}
 	if (t == CRMF_FT_ENUM) {
 		char sub[160];
 
 		snprintf(sub, sizeof(sub), "%s.values", what);
-		if (!values || is_null(values)) {
-			report(L, values ? values : n, "config-missing",
-			       "enum field '%s' has no 'values'; add 'values: [a, b]'", name);
+		if (!values || sc_is_null(values)) {
+			sc_report(L, values ? values : n, "config-missing",
+				  "enum field '%s' has no 'values'; add 'values: [a, b]'", name);
 			t = CRMF_FT_STRING;
 		} else if (!load_strlist(L, values, sub, &f.values, false)) {
 			t = CRMF_FT_STRING;
 		}
 	} else if (values && t >= 0) {
-		report(L, values, "config-value",
-		       "'values' is only for enum fields; remove it or set 'type: enum'");
+		sc_report(L, values, "config-value",
+			  "'values' is only for enum fields; remove it or set 'type: enum'");
 	}
 	/* an invalid type still declares the field, so that customer files that
 	 * use it are not flooded with unknown-key errors */
@@ -762,7 +604,7 @@ static void load_field(struct loader *L, const crmf_pair *fp)
 
 static void load_fields(struct loader *L, const crmf_node *n)
 {
-	if (!want_mapping(L, n, "fields", " of name: {type: …}"))
+	if (!sc_want_mapping(L, n, "fields", " of name: {type: …}"))
 		return;
 	for (size_t i = 0; i < n->n; i++)
 		load_field(L, &n->pairs[i]);
@@ -770,14 +612,14 @@ static void load_fields(struct loader *L, const crmf_node *n)
 
 static void load_duration(struct loader *L, const crmf_node *n, const char *what, int *out)
 {
-	const char *s = scalar(L, n, what, "a duration like 90d");
+	const char *s = sc_scalar(L, n, what, "a duration like 90d");
 
 	if (!s)
 		return;
 	if (crmf_duration_parse(out, s, n->len) != 0)
-		report(L, n, "config-value",
-		       "invalid duration '%s' for '%s'; write days like 90d or weeks like 2w", s,
-		       what);
+		sc_report(L, n, "config-value",
+			  "invalid duration '%s' for '%s'; write days like 90d or weeks like 2w", s,
+			  what);
 }
 
 /* A plain decimal number: digits, optionally a fraction; no sign, no exponent. */
@@ -805,25 +647,25 @@ static int parse_number(double *out, const char *s)
 
 static void load_high_value(struct loader *L, const crmf_node *n)
 {
-	const char *s = scalar(L, n, "rules.high_value", "a number");
+	const char *s = sc_scalar(L, n, "rules.high_value", "a number");
 	double v;
 
 	if (!s)
 		return;
 	if (parse_number(&v, s) == 0 && !(v <= CRMF_AMOUNT_MAX)) {
-		report(L, n, "config-value",
-		       "number '%.40s%s' for 'rules.high_value' is out of range; write an amount "
-		       "from 0 to %.0f",
-		       s, strlen(s) > 40 ? "…" : "", CRMF_AMOUNT_MAX);
+		sc_report(L, n, "config-value",
+			  "number '%.40s%s' for 'rules.high_value' is out of range; write an amount "
+			  "from 0 to %.0f",
+			  s, strlen(s) > 40 ? "…" : "", CRMF_AMOUNT_MAX);
 		return;
 	}
 	if (parse_number(&v, s) != 0) {
-		report(L, n, "config-value",
-		       s[0] == '-' ? "invalid number '%s' for 'rules.high_value'; it must not be "
-				     "negative"
-				   : "invalid number '%s' for 'rules.high_value'; write digits like "
-				     "1000000",
-		       s);
+		sc_report(L, n, "config-value",
+			  s[0] == '-' ? "invalid number '%s' for 'rules.high_value'; it must not be "
+			  "negative"
+			  : "invalid number '%s' for 'rules.high_value'; write digits like "
+			  "1000000",
+			  s);
 		return;
 	}
 	L->cfg->rules.high_value = v;
@@ -832,14 +674,14 @@ static void load_high_value(struct loader *L, const crmf_node *n)
 static void load_rule_map(struct loader *L, const crmf_node *n, const char *what,
 			  const char *const *keys, size_t nkeys, int *const *slots)
 {
-	if (!want_mapping(L, n, what, " of durations"))
+	if (!sc_want_mapping(L, n, what, " of durations"))
 		return;
 	for (size_t i = 0; i < n->n; i++) {
 		const crmf_pair *p = &n->pairs[i];
 		int k = key_index(L, p->key, what, keys, nkeys);
 		char sub[64];
 
-		if (k < 0 || is_null(p->value))
+		if (k < 0 || sc_is_null(p->value))
 			continue;
 		snprintf(sub, sizeof(sub), "%s.%s", what, keys[k]);
 		load_duration(L, p->value, sub, slots[k]);
@@ -853,13 +695,13 @@ static void load_rules(struct loader *L, const crmf_node *n)
 				&r->cadence_core};
 	int *const first[] = {&r->first_a, &r->first_b, &r->first_c};
 
-	if (!want_mapping(L, n, "rules", " like {dormant_after: 90d}"))
+	if (!sc_want_mapping(L, n, "rules", " like {dormant_after: 90d}"))
 		return;
 	for (size_t i = 0; i < n->n; i++) {
 		const crmf_pair *p = &n->pairs[i];
 		int k = key_index(L, p->key, "rules", rule_keys, N_OF(rule_keys));
 
-		if (k < 0 || is_null(p->value))
+		if (k < 0 || sc_is_null(p->value))
 			continue;
 		switch (k) {
 		case 0:
@@ -879,135 +721,6 @@ static void load_rules(struct loader *L, const crmf_node *n)
 			load_rule_map(L, p->value, "rules.first_contact", first_keys,
 				      N_OF(first_keys), first);
 			break;
-		}
-	}
-}
-
-/* The closed set of values of `field` (NULL when any value goes), or false
- * when no such field exists. */
-static bool label_field(const crmf_config *cfg, const char *field, const char *const **v,
-			size_t *n)
-{
-	const crmf_field_def *f;
-
-	*v = NULL;
-	*n = 0;
-	for (size_t i = 0; i < N_OF(closed_sets); i++) {
-		if (strcmp(field, closed_sets[i].field) == 0) {
-			*v = closed_sets[i].v;
-			*n = closed_sets[i].n;
-			return true;
-		}
-	}
-	if (strcmp(field, "size") == 0 || strcmp(field, "source") == 0) {
-		const crmf_strlist *l = field[1] == 'i' ? &cfg->sizes : &cfg->sources;
-
-		*v = (const char *const *)l->v;
-		*n = l->n;
-		return true;
-	}
-	f = crmf_config_field(cfg, field);
-	if (f) {
-		if (f->type == CRMF_FT_ENUM) {
-			*v = (const char *const *)f->values.v;
-			*n = f->values.n;
-		} else if (f->type == CRMF_FT_BOOL) {
-			*v = bool_values;
-			*n = N_OF(bool_values);
-		}
-		return true;
-	}
-	return builtin_field(field) ||
-	       in_list(field, extra_label_fields, N_OF(extra_label_fields));
-}
-
-static void label_candidates(const crmf_config *cfg, const char ***out, size_t *n)
-{
-	size_t k = 0, n_table;
-	const crmf_field *table = crmf_fields(&n_table);
-
-	*out = xmalloc((N_OF(closed_sets) + n_table + N_OF(extra_label_fields) +
-			cfg->n_fields) *
-		       sizeof(**out));
-	for (size_t i = 0; i < N_OF(closed_sets); i++)
-		(*out)[k++] = closed_sets[i].field;
-	for (size_t i = 0; i < n_table; i++) /* the top-level fields, in order */
-		if (!strchr(table[i].path, '.'))
-			(*out)[k++] = table[i].path;
-	for (size_t i = 0; i < N_OF(extra_label_fields); i++)
-		(*out)[k++] = extra_label_fields[i];
-	for (size_t i = 0; i < cfg->n_fields; i++)
-		(*out)[k++] = cfg->fields[i].name;
-	*n = k;
-}
-
-static void load_labels(struct loader *L, const crmf_node *n)
-{
-	crmf_config *cfg = L->cfg;
-
-	if (!want_mapping(L, n, "labels", " of field: {value: label}"))
-		return;
-	for (size_t i = 0; i < n->n; i++) {
-		const crmf_pair *fp = &n->pairs[i];
-		const char *field = fp->key->value;
-		const char *const *vals;
-		size_t nvals;
-		char what[128];
-
-		if (!label_field(cfg, field, &vals, &nvals)) {
-			const char **cands, *g;
-			size_t nc;
-
-			label_candidates(cfg, &cands, &nc);
-			g = crmf_suggest(field, cands, nc);
-
-			if (g)
-				report(L, fp->key, "config-unknown-key",
-				       "unknown field '%s' in 'labels'; did you mean '%s'?", field, g);
-			else
-				report(L, fp->key, "config-unknown-key",
-				       "unknown field '%s' in 'labels'; use a field name such as "
-				       "stage or remove it",
-				       field);
-			free(cands);
-			continue;
-		}
-		if (is_null(fp->value))
-			continue;
-		snprintf(what, sizeof(what), "labels.%s", field);
-		if (!want_mapping(L, fp->value, what, " of value: label"))
-			continue;
-		for (size_t j = 0; j < fp->value->n; j++) {
-			const crmf_pair *p = &fp->value->pairs[j];
-			const char *value = p->key->value, *label;
-			crmf_label lb;
-
-			if (vals && !in_list(value, vals, nvals)) {
-				const char *g = crmf_suggest(value, vals, nvals);
-
-				if (g)
-					report(L, p->key, "config-value",
-					       "unknown %s '%s' in 'labels'; did you mean '%s'?", field,
-					       value, g);
-				else
-					report(L, p->key, "config-value",
-					       "unknown %s '%s' in 'labels'; remove it", field, value);
-				continue;
-			}
-			if (is_null(p->value)) {
-				report(L, p->key, "config-value",
-				       "empty label for '%s' '%s'; write one or remove the line",
-				       field, value);
-				continue;
-			}
-			label = scalar(L, p->value, what, "a mapping of value: label strings");
-			if (!label)
-				continue;
-			lb.field = xstrdup(field);
-			lb.value = xstrdup(value);
-			lb.label = xstrdup(label);
-			cfg->labels = xrealloc(cfg->labels, (cfg->n_labels + 1) * sizeof(*cfg->labels));
-			cfg->labels[cfg->n_labels++] = lb;
 		}
 	}
 }
@@ -1052,13 +765,13 @@ int crmf_config_load(crmf_config **out, const crmf_doc *doc, crmf_diags *diags)
 		/* the YAML layer has reported why */
 		L.errors++;
 	} else if (root->type != CRMF_NODE_MAPPING) {
-		report(&L, root, "config-type", "crmf.yaml must be a mapping of settings");
+		sc_report(&L, root, "config-type", "crmf.yaml must be a mapping of settings");
 	} else {
 		for (size_t i = 0; i < root->n; i++) {
 			const crmf_pair *p = &root->pairs[i];
 			int k = key_index(&L, p->key, "", top_keys, N_OF(top_keys));
 
-			if (k < 0 || is_null(p->value))
+			if (k < 0 || sc_is_null(p->value))
 				continue;
 			switch (k) {
 			case 0:
@@ -1094,7 +807,7 @@ int crmf_config_load(crmf_config **out, const crmf_doc *doc, crmf_diags *diags)
 			}
 		}
 		if (labels)
-			load_labels(&L, labels);
+			sc_load_labels(&L, labels);
 	}
 	crmf_diags_release(&local);
 	return L.errors ? -1 : 0;
@@ -1154,15 +867,3 @@ const crmf_field_def *crmf_config_field(const crmf_config *cfg, const char *name
 	return NULL;
 }
 
-const char *crmf_config_label(const crmf_config *cfg, const char *field, const char *value)
-{
-	if (!cfg || !field || !value)
-		return value;
-	for (size_t i = 0; i < cfg->n_labels; i++) {
-		const crmf_label *l = &cfg->labels[i];
-
-		if (strcmp(l->field, field) == 0 && strcmp(l->value, value) == 0)
-			return l->label;
-	}
-	return value;
-}

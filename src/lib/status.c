@@ -29,12 +29,6 @@
 
 /* --- status --- */
 
-static bool is_yaml_name(const char *name, size_t len)
-{
-	return (len > 5 && memcmp(name + len - 5, ".yaml", 5) == 0) ||
-	       (len > 4 && memcmp(name + len - 4, ".yml", 4) == 0);
-}
-
 /* A customer file as crmf_store_list sees them: YAML under customers/ or archive/, nothing hidden.
  */
 static bool is_customer_path(const char *rel)

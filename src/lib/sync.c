@@ -11,7 +11,6 @@
 #include <unistd.h>
 
 #include <git2.h>
-#include <git2/sys/merge.h>
 
 #include "crmf/check.h"
 #include "crmf/commit.h"
@@ -20,23 +19,22 @@
 #include "crmf/schema.h"
 #include "git_private.h"
 #include "gitfilter.h"
+#include "sync_private.h"
 #include "util.h"
 
 /* Attempts at authenticating before giving up (libgit2 asks again after each failure). */
 #define AUTH_TRIES 3
 
-static const char DRIVER_NAME[] = "crmf structural merge of customer files";
 static const char NO_IDENTITY[] = "no git identity: set it with git config --global user.name "
 				  "'Your Name' and git config --global user.email you@example.com";
 
-static bool is_customer_path(const char *rel)
+bool sy_is_customer_path(const char *rel)
 {
 	size_t n = strlen(rel);
 
 	if (strncmp(rel, "customers/", 10) != 0 && strncmp(rel, "archive/", 8) != 0)
 		return false;
-	return (n > 5 && strcmp(rel + n - 5, ".yaml") == 0) ||
-	       (n > 4 && strcmp(rel + n - 4, ".yml") == 0);
+	return is_yaml_name(rel, n);
 }
 
 static const char *base_name(const char *path)
@@ -46,15 +44,7 @@ static const char *base_name(const char *path)
 	return s ? s + 1 : path;
 }
 
-/* The repository holding the crmf root, and where that root is in its work tree. */
-typedef struct repo {
-	git_repository *git;
-	char *root;    /* the crmf root, resolved */
-	char *workdir; /* the work tree, resolved, no trailing slash */
-	char *prefix;  /* "" or "sub/dir/" */
-} repo;
-
-static void repo_close(repo *r)
+void sy_repo_close(repo *r)
 {
 	git_repository_free(r->git);
 	free(r->root);
@@ -63,7 +53,7 @@ static void repo_close(repo *r)
 	memset(r, 0, sizeof(*r));
 }
 
-static int repo_open(repo *r, const char *root)
+int sy_repo_open(repo *r, const char *root)
 {
 	size_t n;
 	int e;
@@ -100,279 +90,16 @@ static int repo_open(repo *r, const char *root)
 	r->prefix = r->root[n] ? xasprintf("%s/", r->root + n + 1) : xstrdup("");
 	return 0;
 fail:
-	repo_close(r);
+	sy_repo_close(r);
 	return -1;
 }
 
 /* The part of a work-tree path inside the crmf root, or NULL. */
-static const char *in_root(const repo *r, const char *path)
+const char *sy_in_root(const repo *r, const char *path)
 {
 	size_t n = strlen(r->prefix);
 
 	return strncmp(path, r->prefix, n) == 0 ? path + n : NULL;
-}
-
-/* ---- setup ---- */
-
-static char *shell_quote(const char *s)
-{
-	strbuf sb = STRBUF_INIT;
-
-	if (s[strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/._+-")] ==
-	    '\0')
-		return xstrdup(s);
-	sb_addc(&sb, '\'');
-	for (const char *p = s; *p; p++)
-		if (*p == '\'')
-			sb_adds(&sb, "'\\''");
-		else
-			sb_addc(&sb, *p);
-	sb_addc(&sb, '\'');
-	return sb_detach(&sb);
-}
-
-char *crmf_self_command(void)
-{
-	char *self = realpath("/proc/self/exe", NULL), *found = NULL;
-	const char *path = getenv("PATH");
-
-	if (!self)
-		return xstrdup("crmf");
-	/* the first crmf on PATH (empty elements, the current folder, skipped:
-	 * what runs must not depend on where git runs it) */
-	for (const char *p = path ? path : ""; *p && !found;) {
-		size_t n = strcspn(p, ":");
-		char *cand = xasprintf("%.*s/crmf", (int)n, p);
-
-		if (n > 0 && access(cand, X_OK) == 0)
-			found = realpath(cand, NULL);
-		free(cand);
-		if (found)
-			break;
-		p += n + (p[n] == ':');
-	}
-	if (found && strcmp(found, self) == 0) {
-		free(found);
-		free(self);
-		return xstrdup("crmf");
-	}
-	free(found);
-	return self;
-}
-
-char *crmf_setup_command(void)
-{
-	char *self = crmf_self_command(), *r;
-
-	if (strcmp(self, "crmf") == 0)
-		return self;
-	r = shell_quote(self);
-	free(self);
-	return r;
-}
-
-/* True when `text` has `line` (without its '\n') as one of its lines, ignoring trailing blanks. */
-static int set_config(bool *changed, git_config *cfg, const char *key, const char *value)
-{
-	git_buf b = GIT_BUF_INIT;
-	bool same = git_config_get_string_buf(&b, cfg, key) == 0 && strcmp(b.ptr, value) == 0;
-
-	git_buf_dispose(&b);
-	git_error_clear();
-	if (same)
-		return 0;
-	if (git_config_set_string(cfg, key, value) < 0)
-		return crmf_error_set("cannot set %s in the git configuration: %s", key, crmf_git_msg());
-	*changed = true;
-	return 0;
-}
-
-int crmf_setup(crmf_setup_result *out, const char *root, const char *command)
-{
-	crmf_git_need();
-	repo r;
-	git_config *all = NULL, *local = NULL;
-	char *cmd = command ? xstrdup(command) : crmf_setup_command();
-	int rc = -1;
-
-	memset(out, 0, sizeof(*out));
-	if (repo_open(&r, root) < 0) {
-		free(cmd);
-		return -1;
-	}
-	out->attributes = xasprintf("%s/.gitattributes", r.root);
-	if (crmf_store_write_attributes(&out->attributes_changed, r.root) < 0)
-		goto done;
-	out->driver = xasprintf("%s merge-driver %%O %%A %%B %%P", cmd);
-	if (git_repository_config(&all, r.git) < 0 ||
-	    git_config_open_level(&local, all, GIT_CONFIG_LEVEL_LOCAL) < 0) {
-		crmf_error_set("cannot open the repository's git configuration: %s", crmf_git_msg());
-		goto done;
-	}
-	if (set_config(&out->config_changed, local, "merge.crmf.name", DRIVER_NAME) < 0 ||
-	    set_config(&out->config_changed, local, "merge.crmf.driver", out->driver) < 0)
-		goto done;
-	rc = 0;
-done:
-	if (rc < 0)
-		crmf_setup_result_release(out);
-	free(cmd);
-	git_config_free(local);
-	git_config_free(all);
-	repo_close(&r);
-	return rc;
-}
-
-void crmf_setup_result_release(crmf_setup_result *r)
-{
-	if (!r)
-		return;
-	free(r->attributes);
-	free(r->driver);
-	memset(r, 0, sizeof(*r));
-}
-
-/* ---- crmf's merge inside libgit2 ---- */
-
-/* libgit2 keeps registered drivers in one global table: one driver, set up per sync. */
-static struct crmf_git_driver {
-	git_merge_driver base;
-	const repo *repo;
-	const crmf_config *cfg;
-	crmf_day today;
-} the_driver;
-
-/*
- * The bytes of a side as the work tree has them (smudged: crmf merges YAML, not what a filter
- * driver such as git-crypt stores); an absent side is an empty buffer.
- */
-static int side_bytes(git_buf *out, git_repository *git, const git_index_entry *e, const char *path)
-{
-	git_blob *b = NULL;
-	int rc;
-
-	memset(out, 0, sizeof(*out));
-	if (!e)
-		return 0;
-	if (git_blob_lookup(&b, git, &e->id) < 0)
-		return -1;
-	rc = crmf_gitfilter_smudge(out, git, b, path);
-	git_blob_free(b);
-	return rc;
-}
-
-static int driver_apply(git_merge_driver *self, const char **path_out, uint32_t *mode_out,
-			git_buf *merged_out, const char *filter_name,
-			const git_merge_driver_source *src)
-{
-	struct crmf_git_driver *d = (struct crmf_git_driver *)self;
-	git_repository *git = git_merge_driver_source_repo(src);
-	const git_index_entry *a = git_merge_driver_source_ancestor(src);
-	const git_index_entry *o = git_merge_driver_source_ours(src);
-	const git_index_entry *t = git_merge_driver_source_theirs(src);
-	git_buf ab = GIT_BUF_INIT, ob = GIT_BUF_INIT, tb = GIT_BUF_INIT;
-	crmf_merge_opts mo;
-	crmf_merge_result res;
-	const char *rel;
-	int rc = GIT_EMERGECONFLICT;
-
-	(void)filter_name;
-	/* files outside customers/ and archive/ merge as git would */
-	if (!o || !t || !d->repo || !(rel = in_root(d->repo, o->path)) || !is_customer_path(rel))
-		return GIT_PASSTHROUGH;
-	if (side_bytes(&ab, git, a, o->path) < 0 || side_bytes(&ob, git, o, o->path) < 0 ||
-	    side_bytes(&tb, git, t, o->path) < 0) {
-		rc = GIT_PASSTHROUGH;
-		goto done;
-	}
-	memset(&mo, 0, sizeof(mo));
-	mo.cfg = d->cfg;
-	mo.relpath = rel;
-	mo.today = d->today;
-	if (crmf_merge_file(&res, a ? (ab.ptr ? ab.ptr : "") : NULL, ab.size, ob.ptr ? ob.ptr : "",
-			    ob.size, tb.ptr ? tb.ptr : "", tb.size, &mo) == 0) {
-		/* back into the form git stores (cleaned), which libgit2 writes as the blob; the
-		 * buffer is freed with libgit2's allocator, which is malloc's */
-		if (crmf_gitfilter_clean(merged_out, git, res.buf, res.len, o->path) == 0) {
-			*path_out = o->path;
-			*mode_out = o->mode;
-			rc = 0;
-		} else {
-			git_buf_dispose(merged_out);
-			rc = -1;
-		}
-	}
-	crmf_merge_result_release(&res);
-done:
-	git_buf_dispose(&ab);
-	git_buf_dispose(&ob);
-	git_buf_dispose(&tb);
-	return rc;
-}
-
-static int driver_register(const repo *r, const crmf_config *cfg, crmf_day today)
-{
-	int e;
-
-	the_driver.base.version = GIT_MERGE_DRIVER_VERSION;
-	the_driver.base.apply = driver_apply;
-	the_driver.repo = r;
-	the_driver.cfg = cfg;
-	the_driver.today = today;
-	e = git_merge_driver_register("crmf", &the_driver.base);
-	if (e < 0 && e != GIT_EEXISTS)
-		return crmf_error_set("cannot register crmf's merge with libgit2: %s", crmf_git_msg());
-	git_error_clear();
-	return 0;
-}
-
-static void driver_unregister(void)
-{
-	git_merge_driver_unregister("crmf");
-	git_error_clear();
-	the_driver.repo = NULL;
-	the_driver.cfg = NULL;
-}
-
-int crmf_sync_filter(char **out, size_t *out_len, const char *root, const char *path,
-		     const char *buf, size_t len, bool to_worktree)
-{
-	crmf_git_need();
-	repo r;
-	git_filter_list *fl = NULL;
-	git_buf f = GIT_BUF_INIT;
-	char *gp = NULL;
-	int rc = -1;
-
-	*out = NULL;
-	*out_len = 0;
-	if (repo_open(&r, root) < 0)
-		return -1;
-	gp = xasprintf("%s%s", r.prefix, path);
-	if (git_filter_list_load(&fl, r.git, NULL, gp,
-				 to_worktree ? GIT_FILTER_TO_WORKTREE : GIT_FILTER_TO_ODB,
-				 GIT_FILTER_DEFAULT) < 0 ||
-	    (fl && git_filter_list_apply_to_buffer(&f, fl, buf, len) < 0)) {
-		crmf_error_set("%s", crmf_git_msg());
-		goto done;
-	}
-	if (!fl) {
-		buf = buf ? buf : "";
-	} else {
-		buf = f.ptr ? f.ptr : "";
-		len = f.size;
-	}
-	*out = xmalloc(len + 1);
-	memcpy(*out, buf, len);
-	(*out)[len] = '\0';
-	*out_len = len;
-	rc = 0;
-done:
-	git_buf_dispose(&f);
-	git_filter_list_free(fl);
-	free(gp);
-	repo_close(&r);
-	return rc;
 }
 
 /* ---- what changed ---- */
@@ -485,19 +212,19 @@ static int tree_changes(file_list *out, const repo *r, git_tree *a, git_tree *b)
 		const git_diff_delta *dl = git_diff_get_delta(diff, i);
 		const char *rel;
 
-		if (dl->status == GIT_DELTA_DELETED && (rel = in_root(r, dl->old_file.path)) &&
-		    is_customer_path(rel)) {
+		if (dl->status == GIT_DELTA_DELETED && (rel = sy_in_root(r, dl->old_file.path)) &&
+		    sy_is_customer_path(rel)) {
 			gone[ngone].path = xstrdup(rel);
 			gone[ngone++].id = dl->old_file.id;
 		}
 	}
 	for (size_t i = 0, m = git_diff_num_deltas(diff); i < m; i++) {
 		const git_diff_delta *dl = git_diff_get_delta(diff, i);
-		const char *rel = in_root(r, dl->new_file.path);
+		const char *rel = sy_in_root(r, dl->new_file.path);
 		crmf_sync_file *f;
 		const git_oid *old_id = NULL;
 
-		if (!rel || !is_customer_path(rel) || dl->status == GIT_DELTA_DELETED)
+		if (!rel || !sy_is_customer_path(rel) || dl->status == GIT_DELTA_DELETED)
 			continue;
 		if (out->n == out->cap) {
 			out->cap = out->cap ? 2 * out->cap : 16;
@@ -723,10 +450,10 @@ static int explain_conflicts(crmf_sync_result *res, const repo *r, git_index *in
 		return crmf_error_set("cannot read the merge's conflicts: %s", crmf_git_msg());
 	while ((e = git_index_conflict_next(&a, &o, &t, it)) == 0) {
 		const char *path = o ? o->path : t ? t->path : a->path;
-		const char *rel = in_root(r, path);
+		const char *rel = sy_in_root(r, path);
 		crmf_sync_conflict *c;
 
-		if (!rel || !is_customer_path(rel)) {
+		if (!rel || !sy_is_customer_path(rel)) {
 			add_conflict(res, rel ? rel : path, CRMF_SYNC_OTHER);
 			continue;
 		}
@@ -797,14 +524,14 @@ static int validate_merge(crmf_sync_result *res, const repo *r, git_index *index
 		return crmf_error_set("cannot compare the merge with HEAD: %s", crmf_git_msg());
 	for (size_t i = 0, m = git_diff_num_deltas(diff); i < m; i++) {
 		const git_diff_delta *dl = git_diff_get_delta(diff, i);
-		const char *rel = in_root(r, dl->new_file.path);
+		const char *rel = sy_in_root(r, dl->new_file.path);
 		crmf_customer *c = NULL;
 		crmf_doc *doc = NULL;
 		crmf_diags d;
 		size_t len;
 		char *buf;
 
-		if (dl->status == GIT_DELTA_DELETED || !rel || !is_customer_path(rel))
+		if (dl->status == GIT_DELTA_DELETED || !rel || !sy_is_customer_path(rel))
 			continue;
 		if (!(buf = blob_copy(r->git, &dl->new_file.id, &len, dl->new_file.path)))
 			continue;
@@ -940,280 +667,317 @@ static int do_push(crmf_sync_result *res, const repo *r, git_remote *remote, con
 	return 0;
 }
 
-int crmf_sync(crmf_sync_result *out, const char *root, const crmf_sync_opts *opts)
-{
-	crmf_git_need();
-	static const crmf_sync_opts defaults;
-	const crmf_sync_opts *op = opts ? opts : &defaults;
-	crmf_day today = op->today ? op->today : crmf_date_today();
+/* One `crmf sync`: what its steps share. */
+struct sync {
+	crmf_sync_result *out;
+	const crmf_sync_opts *op;
+	crmf_day today;
 	repo r;
-	crmf_lock *lock = NULL;
-	crmf_config *cfg = NULL;
-	git_reference *head = NULL, *theirs_ref = NULL;
-	git_remote *remote = NULL;
-	git_commit *ours_c = NULL, *theirs_c = NULL, *new_c = NULL;
-	git_tree *ours_tree = NULL, *theirs_tree = NULL, *new_tree = NULL;
-	git_annotated_commit *ac = NULL;
-	git_index *index = NULL;
-	git_signature *author = NULL, *committer = NULL;
-	char *branch_ref = NULL, *merge_ref = NULL, *track = NULL;
+	crmf_lock *lock;
+	crmf_config *cfg;
+	git_reference *head, *theirs_ref;
+	git_remote *remote;
+	git_commit *ours_c, *theirs_c, *new_c;
+	git_tree *ours_tree, *theirs_tree, *new_tree;
+	git_annotated_commit *ac;
+	git_index *index;
+	git_signature *author, *committer;
+	char *branch_ref, *merge_ref, *track;
 	git_oid ours_id, theirs_id, new_id;
-	bool unborn = false, have_theirs = false, registered = false;
-	int rc = -1, e;
+	bool unborn, have_theirs, registered;
+};
 
-	memset(out, 0, sizeof(*out));
-	memset(&ours_id, 0, sizeof(ours_id));
-	memset(&theirs_id, 0, sizeof(theirs_id));
-	crmf_diags_init(&out->diags);
-	if (repo_open(&r, root) < 0)
-		return -1;
-	if (crmf_commit_preflight(r.root, NULL) < 0 ||
-	    crmf_lock_acquire(&lock, r.root, 10000) < 0 || refuse_changes(r.root) < 0)
-		goto done;
+static int git_failed(void)
+{
+	crmf_error_set("%s", crmf_git_msg());
+	return -1;
+}
 
-	/* our branch */
-	e = git_repository_head(&head, r.git);
+/* Our branch: HEAD's, perhaps unborn; a detached HEAD is refused. */
+static int our_branch(struct sync *S)
+{
+	int e = git_repository_head(&S->head, S->r.git);
+
 	if (e == GIT_EUNBORNBRANCH) {
 		git_error_clear();
-		unborn = true;
-		if (git_reference_lookup(&head, r.git, "HEAD") < 0 ||
-		    !git_reference_symbolic_target(head))
-			goto git_fail;
-		branch_ref = xstrdup(git_reference_symbolic_target(head));
+		S->unborn = true;
+		if (git_reference_lookup(&S->head, S->r.git, "HEAD") < 0 ||
+		    !git_reference_symbolic_target(S->head))
+			return git_failed();
+		S->branch_ref = xstrdup(git_reference_symbolic_target(S->head));
 	} else if (e < 0) {
-		goto git_fail;
-	} else if (!git_reference_is_branch(head)) {
-		crmf_error_set("HEAD is detached; check out a branch first (git switch main)");
-		goto done;
+		return git_failed();
+	} else if (!git_reference_is_branch(S->head)) {
+		return crmf_error_set("HEAD is detached; check out a branch first (git switch main)");
 	} else {
-		branch_ref = xstrdup(git_reference_name(head));
-		ours_id = *git_reference_target(head);
-		if (git_commit_lookup(&ours_c, r.git, &ours_id) < 0 ||
-		    git_commit_tree(&ours_tree, ours_c) < 0)
-			goto git_fail;
+		S->branch_ref = xstrdup(git_reference_name(S->head));
+		S->ours_id = *git_reference_target(S->head);
+		if (git_commit_lookup(&S->ours_c, S->r.git, &S->ours_id) < 0 ||
+		    git_commit_tree(&S->ours_tree, S->ours_c) < 0)
+			return git_failed();
 	}
-	out->branch = xstrdup(branch_ref + (strncmp(branch_ref, "refs/heads/", 11) == 0 ? 11 : 0));
+	S->out->branch = xstrdup(S->branch_ref +
+				 (strncmp(S->branch_ref, "refs/heads/", 11) == 0 ? 11 : 0));
+	return 0;
+}
 
-	/* its remote and the branch there */
-	if (op->remote) {
-		out->remote = xstrdup(op->remote);
+/* Its remote and the branch there (git's branch.<name>.remote and .merge). */
+static int its_remote(struct sync *S)
+{
+	crmf_sync_result *out = S->out;
+	char *key;
+
+	if (S->op->remote) {
+		out->remote = xstrdup(S->op->remote);
 	} else {
-		char *key = xasprintf("branch.%s.remote", out->branch);
-
-		out->remote = config_string(r.git, key);
+		key = xasprintf("branch.%s.remote", out->branch);
+		out->remote = config_string(S->r.git, key);
 		free(key);
 		if (!out->remote)
 			out->remote = xstrdup("origin");
 	}
-	{
-		char *key = xasprintf("branch.%s.merge", out->branch);
-
-		merge_ref = config_string(r.git, key);
-		free(key);
-		if (!merge_ref) /* the same name there */
-			merge_ref = xstrdup(branch_ref);
-	}
-	if (git_remote_lookup(&remote, r.git, out->remote) < 0) {
+	key = xasprintf("branch.%s.merge", out->branch);
+	S->merge_ref = config_string(S->r.git, key);
+	free(key);
+	if (!S->merge_ref) /* the same name there */
+		S->merge_ref = xstrdup(S->branch_ref);
+	if (git_remote_lookup(&S->remote, S->r.git, out->remote) < 0) {
 		git_error_clear();
-		crmf_error_set("no git remote '%s'; add one with git remote add %s URL (a bare "
-			       "repository on a server, or a path)",
-			       out->remote, out->remote);
-		goto done;
+		return crmf_error_set("no git remote '%s'; add one with git remote add %s URL (a bare "
+				      "repository on a server, or a path)",
+				      out->remote, out->remote);
 	}
+	return 0;
+}
 
-	/* fetch */
-	{
-		git_fetch_options fo;
-		struct auth au = {0, out};
+/* Fetch, and find their commit (none when the remote lacks the branch). */
+static int fetch_theirs(struct sync *S)
+{
+	crmf_sync_result *out = S->out;
+	git_fetch_options fo;
+	struct auth au = {0, out};
 
-		git_fetch_options_init(&fo, GIT_FETCH_OPTIONS_VERSION);
-		fo.callbacks.credentials = credentials;
-		fo.callbacks.payload = &au;
-		if (git_remote_fetch(remote, NULL, &fo, "crmf sync: fetch") < 0) {
-			crmf_error_set("cannot fetch from '%s' (%s): %s", out->remote,
-				       git_remote_url(remote) ? git_remote_url(remote) : "no url",
-				       crmf_git_msg());
-			goto done;
-		}
-	}
-	track = tracking_ref(remote, merge_ref);
-	if (track && git_reference_lookup(&theirs_ref, r.git, track) == 0) {
+	git_fetch_options_init(&fo, GIT_FETCH_OPTIONS_VERSION);
+	fo.callbacks.credentials = credentials;
+	fo.callbacks.payload = &au;
+	if (git_remote_fetch(S->remote, NULL, &fo, "crmf sync: fetch") < 0)
+		return crmf_error_set("cannot fetch from '%s' (%s): %s", out->remote,
+				      git_remote_url(S->remote) ? git_remote_url(S->remote) : "no url",
+				      crmf_git_msg());
+	S->track = tracking_ref(S->remote, S->merge_ref);
+	if (S->track && git_reference_lookup(&S->theirs_ref, S->r.git, S->track) == 0) {
 		git_reference *resolved = NULL;
 
-		if (git_reference_resolve(&resolved, theirs_ref) < 0)
-			goto git_fail;
-		theirs_id = *git_reference_target(resolved);
+		if (git_reference_resolve(&resolved, S->theirs_ref) < 0)
+			return git_failed();
+		S->theirs_id = *git_reference_target(resolved);
 		git_reference_free(resolved);
-		have_theirs = true;
+		S->have_theirs = true;
 		out->upstream =
-		    xstrdup(track + (strncmp(track, "refs/remotes/", 13) == 0 ? 13 : 0));
-		if (git_commit_lookup(&theirs_c, r.git, &theirs_id) < 0 ||
-		    git_commit_tree(&theirs_tree, theirs_c) < 0)
-			goto git_fail;
+		    xstrdup(S->track + (strncmp(S->track, "refs/remotes/", 13) == 0 ? 13 : 0));
+		if (git_commit_lookup(&S->theirs_c, S->r.git, &S->theirs_id) < 0 ||
+		    git_commit_tree(&S->theirs_tree, S->theirs_c) < 0)
+			return git_failed();
 	}
 	git_error_clear();
+	return 0;
+}
 
-	load_config(&cfg, r.root);
+static int fast_forward(struct sync *S)
+{
+	git_checkout_options co;
+	git_reference *nr = NULL;
+	int e;
+
+	git_checkout_options_init(&co, GIT_CHECKOUT_OPTIONS_VERSION);
+	co.checkout_strategy = GIT_CHECKOUT_SAFE;
+	if (git_checkout_tree(S->r.git, (git_object *)S->theirs_c, &co) < 0)
+		return checkout_error("fast-forward");
+	if (S->unborn)
+		e = git_reference_create(&nr, S->r.git, S->branch_ref, &S->theirs_id, 0,
+					 "crmf sync: fast-forward");
+	else
+		e = git_reference_set_target(&nr, S->head, &S->theirs_id, "crmf sync: fast-forward");
+	if (e < 0)
+		return git_failed();
+	git_reference_free(nr);
+	S->out->status = CRMF_SYNC_FAST_FORWARD;
+	S->new_id = S->theirs_id;
+	return 0;
+}
+
+/* A real merge, with crmf's driver for every file; 1 when it stops on a conflict. */
+static int merge_theirs(struct sync *S)
+{
+	crmf_sync_result *out = S->out;
+	git_merge_options mo;
+	git_checkout_options co;
+	git_oid tree_id;
+	const git_commit *parents[2];
+	char *msg;
+	int e;
+
+	git_error_clear();
+	if (signatures(&S->author, &S->committer, S->r.git) < 0)
+		return -1;
+	if (sy_driver_register(&S->r, S->cfg, S->today) < 0)
+		return -1;
+	S->registered = true;
+	git_merge_options_init(&mo, GIT_MERGE_OPTIONS_VERSION);
+	/* no rename detection: an archived customer changed on the other side must stop
+	 * the sync, not follow the move */
+	mo.flags = 0;
+	/* crmf's merge for every file: it hands files other than customers back to git's */
+	mo.default_driver = "crmf";
+	git_checkout_options_init(&co, GIT_CHECKOUT_OPTIONS_VERSION);
+	co.checkout_strategy = GIT_CHECKOUT_SAFE | GIT_CHECKOUT_ALLOW_CONFLICTS;
+	co.our_label = "ours";
+	co.their_label = "theirs";
+	if (git_annotated_commit_from_ref(&S->ac, S->r.git, S->theirs_ref) < 0)
+		return git_failed();
+	if (git_merge(S->r.git, (const git_annotated_commit **)&S->ac, 1, &mo, &co) < 0)
+		return checkout_error("merge");
+	if (git_repository_index(&S->index, S->r.git) < 0 || git_index_read(S->index, 0) < 0)
+		return git_failed();
+	crmf_config_free(S->cfg);
+	load_config(&S->cfg, S->r.root); /* crmf.yaml as merged */
+	if (git_index_has_conflicts(S->index)) {
+		if (explain_conflicts(out, &S->r, S->index, S->cfg, S->today, S->ours_tree,
+				      S->theirs_tree) < 0)
+			return -1;
+		out->status = CRMF_SYNC_CONFLICT;
+		return 1;
+	}
+	if ((e = validate_merge(out, &S->r, S->index, S->ours_tree, S->cfg, S->today)) != 0) {
+		if (e < 0)
+			return -1;
+		out->status = CRMF_SYNC_CONFLICT;
+		return 1;
+	}
+	if (git_index_write_tree(&tree_id, S->index) < 0 ||
+	    git_tree_lookup(&S->new_tree, S->r.git, &tree_id) < 0)
+		return git_failed();
+	parents[0] = S->ours_c;
+	parents[1] = S->theirs_c;
+	msg = xasprintf("crmf: sync: merge %s\n\nCrmf-Action: sync\n", out->upstream);
+	e = git_commit_create(&S->new_id, S->r.git, "HEAD", S->author, S->committer, NULL, msg,
+			      S->new_tree, 2, parents);
+	free(msg);
+	if (e < 0)
+		return git_failed();
+	git_repository_state_cleanup(S->r.git);
+	out->status = CRMF_SYNC_MERGED;
+	return 0;
+}
+
+/* What came in, what goes out (pushed unless no_push). */
+static int in_and_out(struct sync *S)
+{
+	crmf_sync_result *out = S->out;
+	file_list l;
+	int e;
+
+	if (out->status != CRMF_SYNC_UP_TO_DATE) {
+		if (git_commit_lookup(&S->new_c, S->r.git, &S->new_id) < 0)
+			return git_failed();
+		if (!S->new_tree && git_commit_tree(&S->new_tree, S->new_c) < 0)
+			return git_failed();
+		if (tree_changes(&l, &S->r, S->ours_tree, S->new_tree) < 0)
+			return -1;
+		out->in = l.v;
+		out->n_in = l.n;
+		out->commits_in =
+		    count_commits(S->r.git, &S->theirs_id, S->unborn ? NULL : &S->ours_id);
+	}
+	git_oid_tostr(out->commit, sizeof(out->commit), &S->new_id);
+	out->commits_out =
+	    count_commits(S->r.git, &S->new_id, S->have_theirs ? &S->theirs_id : NULL);
+	if (out->commits_out > 0) {
+		git_tree *t = NULL;
+
+		if (!S->new_c && git_commit_lookup(&S->new_c, S->r.git, &S->new_id) < 0)
+			return git_failed();
+		if (git_commit_tree(&t, S->new_c) < 0)
+			return git_failed();
+		e = tree_changes(&l, &S->r, S->theirs_tree, t);
+		git_tree_free(t);
+		if (e < 0)
+			return -1;
+		out->out = l.v;
+		out->n_out = l.n;
+		if (!S->op->no_push)
+			do_push(out, &S->r, S->remote, S->branch_ref, S->merge_ref);
+	}
+	return 0;
+}
+
+static void sync_release(struct sync *S)
+{
+	if (S->registered)
+		sy_driver_unregister();
+	git_signature_free(S->author);
+	git_signature_free(S->committer);
+	git_index_free(S->index);
+	git_annotated_commit_free(S->ac);
+	git_tree_free(S->ours_tree);
+	git_tree_free(S->theirs_tree);
+	git_tree_free(S->new_tree);
+	git_commit_free(S->ours_c);
+	git_commit_free(S->theirs_c);
+	git_commit_free(S->new_c);
+	git_remote_free(S->remote);
+	git_reference_free(S->head);
+	git_reference_free(S->theirs_ref);
+	free(S->branch_ref);
+	free(S->merge_ref);
+	free(S->track);
+	crmf_config_free(S->cfg);
+	crmf_lock_release(S->lock);
+	sy_repo_close(&S->r);
+}
+
+int crmf_sync(crmf_sync_result *out, const char *root, const crmf_sync_opts *opts)
+{
+	static const crmf_sync_opts defaults;
+	struct sync S;
+	int rc = -1;
+
+	crmf_git_need();
+	memset(&S, 0, sizeof(S));
+	S.out = out;
+	S.op = opts ? opts : &defaults;
+	S.today = S.op->today ? S.op->today : crmf_date_today();
+	memset(out, 0, sizeof(*out));
+	crmf_diags_init(&out->diags);
+	if (sy_repo_open(&S.r, root) < 0)
+		return -1;
+	if (crmf_commit_preflight(S.r.root, NULL) < 0 ||
+	    crmf_lock_acquire(&S.lock, S.r.root, 10000) < 0 || refuse_changes(S.r.root) < 0 ||
+	    our_branch(&S) < 0 || its_remote(&S) < 0 || fetch_theirs(&S) < 0)
+		goto done;
+	load_config(&S.cfg, S.r.root);
 	out->status = CRMF_SYNC_UP_TO_DATE;
-	new_id = ours_id;
-	if (!have_theirs) {
-		if (unborn) {
+	S.new_id = S.ours_id;
+	if (!S.have_theirs) {
+		if (S.unborn) {
 			crmf_error_set("nothing to sync: no commit here and the remote '%s' has no "
 				       "branch '%s'",
 				       out->remote, out->branch);
 			goto done;
 		}
-	} else if (unborn || git_graph_descendant_of(r.git, &theirs_id, &ours_id) == 1) {
-		/* fast-forward */
-		git_checkout_options co;
-
-		git_checkout_options_init(&co, GIT_CHECKOUT_OPTIONS_VERSION);
-		co.checkout_strategy = GIT_CHECKOUT_SAFE;
-		if (git_checkout_tree(r.git, (git_object *)theirs_c, &co) < 0) {
-			checkout_error("fast-forward");
+	} else if (S.unborn || git_graph_descendant_of(S.r.git, &S.theirs_id, &S.ours_id) == 1) {
+		if (fast_forward(&S) < 0)
 			goto done;
-		}
-		if (unborn) {
-			git_reference *nr = NULL;
-
-			if (git_reference_create(&nr, r.git, branch_ref, &theirs_id, 0,
-						 "crmf sync: fast-forward") < 0)
-				goto git_fail;
-			git_reference_free(nr);
-		} else {
-			git_reference *nr = NULL;
-
-			if (git_reference_set_target(&nr, head, &theirs_id,
-						     "crmf sync: fast-forward") < 0)
-				goto git_fail;
-			git_reference_free(nr);
-		}
-		out->status = CRMF_SYNC_FAST_FORWARD;
-		new_id = theirs_id;
-	} else if (!git_oid_equal(&ours_id, &theirs_id) &&
-		   git_graph_descendant_of(r.git, &ours_id, &theirs_id) != 1) {
-		/* a real merge */
-		git_merge_options mo;
-		git_checkout_options co;
-		git_oid tree_id;
-		const git_commit *parents[2];
-		char *msg;
-
-		git_error_clear();
-		if (signatures(&author, &committer, r.git) < 0)
+	} else if (!git_oid_equal(&S.ours_id, &S.theirs_id) &&
+		   git_graph_descendant_of(S.r.git, &S.ours_id, &S.theirs_id) != 1) {
+		if ((rc = merge_theirs(&S)) != 0)
 			goto done;
-		if (driver_register(&r, cfg, today) < 0)
-			goto done;
-		registered = true;
-		git_merge_options_init(&mo, GIT_MERGE_OPTIONS_VERSION);
-		/* no rename detection: an archived customer changed on the other side must stop
-		 * the sync, not follow the move */
-		mo.flags = 0;
-		/* crmf's merge for every file: it hands files other than customers back to git's */
-		mo.default_driver = "crmf";
-		git_checkout_options_init(&co, GIT_CHECKOUT_OPTIONS_VERSION);
-		co.checkout_strategy = GIT_CHECKOUT_SAFE | GIT_CHECKOUT_ALLOW_CONFLICTS;
-		co.our_label = "ours";
-		co.their_label = "theirs";
-		if (git_annotated_commit_from_ref(&ac, r.git, theirs_ref) < 0)
-			goto git_fail;
-		if (git_merge(r.git, (const git_annotated_commit **)&ac, 1, &mo, &co) < 0) {
-			checkout_error("merge");
-			goto done;
-		}
-		if (git_repository_index(&index, r.git) < 0 || git_index_read(index, 0) < 0)
-			goto git_fail;
-		crmf_config_free(cfg);
-		load_config(&cfg, r.root); /* crmf.yaml as merged */
-		if (git_index_has_conflicts(index)) {
-			if (explain_conflicts(out, &r, index, cfg, today, ours_tree, theirs_tree) <
-			    0)
-				goto done;
-			out->status = CRMF_SYNC_CONFLICT;
-			rc = 1;
-			goto done;
-		}
-		if ((e = validate_merge(out, &r, index, ours_tree, cfg, today)) != 0) {
-			if (e < 0)
-				goto done;
-			out->status = CRMF_SYNC_CONFLICT;
-			rc = 1;
-			goto done;
-		}
-		if (git_index_write_tree(&tree_id, index) < 0 ||
-		    git_tree_lookup(&new_tree, r.git, &tree_id) < 0)
-			goto git_fail;
-		parents[0] = ours_c;
-		parents[1] = theirs_c;
-		msg = xasprintf("crmf: sync: merge %s\n\nCrmf-Action: sync\n", out->upstream);
-		e = git_commit_create(&new_id, r.git, "HEAD", author, committer, NULL, msg,
-				      new_tree, 2, parents);
-		free(msg);
-		if (e < 0)
-			goto git_fail;
-		git_repository_state_cleanup(r.git);
-		out->status = CRMF_SYNC_MERGED;
+		rc = -1;
 	}
-
-	/* what came in, what goes out */
-	if (out->status != CRMF_SYNC_UP_TO_DATE) {
-		file_list l;
-
-		if (git_commit_lookup(&new_c, r.git, &new_id) < 0)
-			goto git_fail;
-		if (!new_tree && git_commit_tree(&new_tree, new_c) < 0)
-			goto git_fail;
-		if (tree_changes(&l, &r, ours_tree, new_tree) < 0)
-			goto done;
-		out->in = l.v;
-		out->n_in = l.n;
-		out->commits_in = count_commits(r.git, &theirs_id, unborn ? NULL : &ours_id);
-	}
-	git_oid_tostr(out->commit, sizeof(out->commit), &new_id);
-	out->commits_out = count_commits(r.git, &new_id, have_theirs ? &theirs_id : NULL);
-	if (out->commits_out > 0) {
-		file_list l;
-		git_tree *t = NULL;
-
-		if (!new_c && git_commit_lookup(&new_c, r.git, &new_id) < 0)
-			goto git_fail;
-		if (git_commit_tree(&t, new_c) < 0)
-			goto git_fail;
-		e = tree_changes(&l, &r, theirs_tree, t);
-		git_tree_free(t);
-		if (e < 0)
-			goto done;
-		out->out = l.v;
-		out->n_out = l.n;
-		if (!op->no_push)
-			do_push(out, &r, remote, branch_ref, merge_ref);
-	}
-	rc = 0;
-	goto done;
-git_fail:
-	crmf_error_set("%s", crmf_git_msg());
+	if (in_and_out(&S) == 0)
+		rc = 0;
 done:
-	if (registered)
-		driver_unregister();
-	git_signature_free(author);
-	git_signature_free(committer);
-	git_index_free(index);
-	git_annotated_commit_free(ac);
-	git_tree_free(ours_tree);
-	git_tree_free(theirs_tree);
-	git_tree_free(new_tree);
-	git_commit_free(ours_c);
-	git_commit_free(theirs_c);
-	git_commit_free(new_c);
-	git_remote_free(remote);
-	git_reference_free(head);
-	git_reference_free(theirs_ref);
-	free(branch_ref);
-	free(merge_ref);
-	free(track);
-	crmf_config_free(cfg);
-	crmf_lock_release(lock);
-	repo_close(&r);
+	sync_release(&S);
 	return rc;
 }
 

@@ -3,8 +3,10 @@
 #define CRMF_UTIL_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "crmf/perf.h"
 
@@ -27,6 +29,18 @@ const char *errtext(int err);
 /* The part of `path` below directory `dir` ("" for dir itself, "a/b" below it; trailing
  * slashes of `dir` ignored), or NULL when outside. */
 const char *path_below(const char *path, const char *dir);
+
+static inline bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/** Does the file name (or path) of `len` bytes end in ".yaml" or ".yml", with a name before it? */
+static inline bool is_yaml_name(const char *name, size_t len)
+{
+	return (len > 5 && memcmp(name + len - 5, ".yaml", 5) == 0) ||
+	       (len > 4 && memcmp(name + len - 4, ".yml", 4) == 0);
+}
 
 /** A growable NUL-terminated byte buffer. */
 typedef struct strbuf {
