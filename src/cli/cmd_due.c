@@ -265,6 +265,9 @@ static void print_table(const struct item *v, size_t n, const crmf_config *cfg, 
 	if (text) {
 		cli_table_align_right(t, 1);
 		cli_table_limit(t, 3, 40);
+		cli_table_shrink_first(t, 3);
+		cli_table_drop_first(t, 5, 1); /* potential */
+		cli_table_drop_first(t, 6, 2); /* stage */
 	}
 	cli_table_fill(t, n, make_row, &rows);
 	for (size_t i = 0; i < n; i++) {

@@ -97,6 +97,18 @@ static void set_order(struct field *f, const char *const *v, size_t n)
 	f->n_order = n;
 }
 
+/* Which columns a narrow terminal leaves out, in what order (0: never). */
+static int drop_order(const char *label_field)
+{
+	static const char *const order[] = {"quadrant", "activity", "value", "grade", "potential"};
+	static const int rank[] = {1, 1, 1, 2, 3};
+
+	for (size_t i = 0; i < N_OF(order); i++)
+		if (!strcmp(label_field, order[i]))
+			return rank[i];
+	return 0;
+}
+
 /* The ids of the declared team, in their order, while the command runs. */
 static const char **team_ids;
 
@@ -829,8 +841,12 @@ static void print_rows(const struct row *rows, size_t n, const struct field *col
 			cli_table_align_right(t, c);
 		if (cols[c].comp < 0 && (!strcmp(cols[c].label_field, "name") ||
 					 !strcmp(cols[c].label_field, "description") ||
-					 !strcmp(cols[c].label_field, "summary")))
+					 !strcmp(cols[c].label_field, "summary"))) {
 			cli_table_limit(t, c, 40);
+			cli_table_shrink_first(t, c);
+		}
+		/* on a narrow terminal the judgements give way to the dates */
+		cli_table_drop_first(t, c, drop_order(cols[c].label_field));
 		js[c].cfg = fmt == FMT_TEXT ? cfg : NULL;
 		js[c].label_field = cols[c].label_field;
 	}
