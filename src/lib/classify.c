@@ -61,20 +61,21 @@ static bool newer(const crmf_followup *f, const crmf_followup *b)
 	return true;
 }
 
-/* The newest follow-up that has a next action. */
-static const crmf_followup *newest_next(const crmf_customer *c)
+/* The open next action: the newest follow-up's, when it has one. A later
+ * follow-up answers every earlier next action (doc/format.md, "Next
+ * actions"): to keep one open, the new follow-up repeats it (`crmf log
+ * --keep-next`). */
+static const crmf_followup *open_next(const crmf_customer *c)
 {
 	const crmf_followup *best = NULL;
 
 	for (size_t i = 0; i < c->n_followups; i++) {
 		const crmf_followup *f = &c->followups[i];
 
-		if (!f->next || !*f->next)
-			continue;
 		if (!best || newer(f, best))
 			best = f;
 	}
-	return best;
+	return best && best->next && *best->next ? best : NULL;
 }
 
 static int cadence_days(crmf_potential p, const crmf_rules *r)
@@ -142,7 +143,7 @@ static void next_due(crmf_class *k, const crmf_customer *c, const crmf_rules *r)
 	if (c->archived || c->stage == CRMF_STAGE_LOST)
 		return;
 
-	f = newest_next(c);
+	f = open_next(c);
 	if (f && f->due != CRMF_NO_DAY) {
 		k->next_due = f->due;
 		k->due_kind = CRMF_DUE_NEXT_ACTION;

@@ -513,13 +513,23 @@ static void test_next_action_newest_follow_up(void **state)
 	assert_ptr_equal(k.next, f[1].next);
 	assert_int_equal(k.due_every, 0);
 
-	/* the newest follow-up with a next action counts, not the newest of all */
+	/* a later follow-up without a next action answers the earlier ones
+	 * (issue 13: a sent quotation stayed overdue for good) */
 	f[1].next = NULL;
 	k = classify(&c);
-	assert_due(&k, today + 2, CRMF_DUE_NEXT_ACTION, "发送报价 (next action)");
+	assert_int_not_equal(k.due_kind, CRMF_DUE_NEXT_ACTION);
+	assert_null(k.next);
 	f[1].next = "";
 	k = classify(&c);
-	assert_due(&k, today + 2, CRMF_DUE_NEXT_ACTION, "发送报价 (next action)");
+	assert_int_not_equal(k.due_kind, CRMF_DUE_NEXT_ACTION);
+	assert_null(k.next);
+	/* an older follow-up's next action does not come back when the newest
+	 * stands anywhere in the file */
+	f[1].next = NULL;
+	f[0].date = today - 30;
+	k = classify(&c);
+	assert_int_not_equal(k.due_kind, CRMF_DUE_NEXT_ACTION);
+	f[0].date = today - 10;
 
 	/* the newest with a next but no due supersedes older ones */
 	f[1].next = "发送汽车行业案例";

@@ -1,0 +1,49 @@
+#!/usr/bin/env bats
+# Issue 13, a team's first month: what a new team met, each as a test that
+# failed before. Next actions answered by a later follow-up; tables that fit
+# the terminal by cutting names first.
+
+load helper
+bats_require_minimum_version 1.5.0
+EX="$CRMF_SRC/examples"
+
+@test "t0800 a later follow-up answers the earlier next action in due, show and list" {
+	make_example_repo
+	cd repo
+	crmf log C2024004 --method phone --summary 客户要报价 --next 发送报价单 --due 2025-06-18 \
+		--date 2025-06-16 --by li.na >/dev/null
+	run crmf due --today 2025-06-20 --format csv
+	assert_line --partial 'C2024004,上海味道坊餐饮管理有限公司,li.na,low,customer,next-action,发送报价单 (next action)'
+	crmf log C2024004 --method email --summary 已发送报价单 --date 2025-06-17 --by li.na >/dev/null
+	# days later the quotation is no longer overdue: the cadence applies again
+	run crmf due --today 2025-06-20 --within 30d --format csv
+	refute_output --partial '发送报价单'
+	assert_line --partial 'C2024004,上海味道坊餐饮管理有限公司,li.na,low,customer,cadence,"cadence: low potential, every 30d"'
+	run crmf show C2024004 --today 2025-06-20
+	refute_line --partial '发送报价单 (next action)'
+	assert_line --regexp '^next due +2025-07-17'
+	run crmf list --today 2025-06-20 --where 'id = C2024004' --columns id,next_due,kind,reason --format csv
+	assert_output $'id,next_due,kind,reason\r\nC2024004,2025-07-17,cadence,"cadence: low potential, every 30d"\r'
+}
+
+@test "t0800 the cache gives the same answer as a fresh check" {
+	make_example_repo
+	cd repo
+	crmf log C2024004 --method phone --summary 客户要报价 --next 发送报价单 --due 2025-06-18 \
+		--date 2025-06-16 --by li.na >/dev/null
+	crmf log C2024004 --method email --summary 已发送报价单 --date 2025-06-16 --by li.na >/dev/null
+	crmf due --today 2025-06-20 --within 30d --format csv >warm1.csv
+	crmf due --today 2025-06-20 --within 30d --format csv >warm2.csv
+	crmf due --today 2025-06-20 --within 30d --format csv --no-cache >cold.csv
+	cmp warm2.csv cold.csv
+	cmp warm1.csv cold.csv
+	! grep -q 发送报价单 cold.csv
+}
+
+@test "t0800 at 80 columns the agenda cuts names before the reason" {
+	COLUMNS=80 crmf -C "$EX" due --today 2025-06-16 >due80.txt
+	grep -q '重庆渝工机…   chen.hao   春节后电话确认预算' due80.txt
+	COLUMNS=80 crmf -C "$EX" list --today 2025-06-16 >list80.txt
+	# the dates of the last column are whole
+	grep -q 'C2024001  .*2025-06-1[0-9]$' list80.txt
+}
