@@ -47,3 +47,18 @@ EX="$CRMF_SRC/examples"
 	# the dates of the last column are whole
 	grep -q 'C2024001  .*2025-06-1[0-9]$' list80.txt
 }
+
+@test "t0800 check of a folder without customer files says why and exits 2" {
+	make_example_repo
+	cd repo
+	mkdir -p docs customers/2026
+	echo '# notes' >docs/readme.md
+	run --separate-stderr crmf check docs
+	assert_failure 2
+	assert_line "docs: error: 'docs' holds no customer file (*.yaml); customers live under customers/ and archive/ [not-customer-file]"
+	run --separate-stderr crmf check customers/2026
+	assert_failure 2
+	assert_line --partial "'customers/2026' holds no customer file (*.yaml) [not-customer-file]"
+	run crmf check customers/2024
+	assert_success
+}
