@@ -166,6 +166,10 @@ static void next_due(crmf_class *k, const crmf_customer *c, const crmf_rules *r)
 	every = cadence_days(c->potential, r);
 	if (k->quadrant == CRMF_QUADRANT_CORE && (every < 0 || r->cadence_core < every))
 		every = r->cadence_core;
+	/* potential not judged yet: a cadence all the same, unless a next action
+	 * or the first contact already says when */
+	if (every < 0 && k->due_kind == CRMF_DUE_NONE)
+		every = r->cadence_unjudged;
 	if (every >= 0 && k->last_contact != CRMF_NO_DAY) {
 		crmf_day d = day_add(k->last_contact, every);
 
@@ -218,11 +222,11 @@ static void format_reason(crmf_class *k, const crmf_customer *c, const crmf_rule
 		    (c->potential == CRMF_POTENTIAL_NONE ||
 		     k->due_every < cadence_days(c->potential, r))) {
 			p = put_s(p, "cadence: core customer, every ");
+		} else if (c->potential == CRMF_POTENTIAL_NONE) {
+			p = put_s(p, "cadence: potential not judged yet, every ");
 		} else {
 			p = put_s(p, "cadence: ");
-			p = put_s(p, crmf_potential_name(c->potential)
-					 ? crmf_potential_name(c->potential)
-					 : "");
+			p = put_s(p, crmf_potential_name(c->potential));
 			p = put_s(p, " potential, every ");
 		}
 		put_days(p, k->due_every);

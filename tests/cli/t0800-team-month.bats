@@ -62,3 +62,22 @@ EX="$CRMF_SRC/examples"
 	run crmf check customers/2024
 	assert_success
 }
+
+@test "t0800 a customer without potential stays on the agenda, and check says to judge it" {
+	make_example_repo
+	cd repo
+	f=customers/2024/C2024016.yaml
+	sed -i '/^potential:/d' "$f"
+	git commit -qam "potential unknown"
+	run crmf show C2024016 --today 2025-06-16
+	refute_line --partial 'no rule applies'
+	assert_line --regexp '^why +cadence: potential not judged yet, every 14d$'
+	run crmf due --today 2025-06-16 --within 60d --format csv
+	assert_line --partial ',C2024016,合肥科创软件有限公司,li.na,,lead,cadence,"cadence: potential not judged yet, every 14d"'
+	run crmf check "$f"
+	assert_success
+	assert_line --regexp "^$f:[0-9]+:1: warning: potential is not set although the customer has been contacted; judge it \(high, medium or low\): until then the unjudged cadence \(every 14d\) applies \[missing-potential\]$"
+	# a planned next action still comes first (C2025005 waits for July's budget)
+	run crmf show C2025005 --today 2025-06-16
+	assert_line --regexp '^why +7月预算会后电话确认是否立项 \(next action\)$'
+}
