@@ -88,6 +88,12 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcrmf.a $(wildcard tests/unit/*.h)
 	$(CC) $(ALL_CFLAGS) $(shell $(PKG_CONFIG) --cflags cmocka) $(LDFLAGS) -o $@ $< \
 		$(BUILD)/libcrmf.a $(LIBS) $(shell $(PKG_CONFIG) --libs cmocka)
 
+# the argument parser, the one piece of the CLI tested alone: it needs nothing but libc
+$(BUILD)/tests/test_args: tests/unit/test_args.c $(BUILD)/src/cli/args.o tests/unit/unit.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CLI_CFLAGS) -Isrc/cli $(shell $(PKG_CONFIG) --cflags cmocka) $(LDFLAGS) -o $@ $< \
+		$(BUILD)/src/cli/args.o $(shell $(PKG_CONFIG) --libs cmocka)
+
 $(FAULTSHIM): tests/faults/faultshim.c
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) -O2 -g -fPIC -shared -o $@ $< -ldl

@@ -11,22 +11,97 @@
 /* Exit codes of every command. */
 enum { EXIT_OK = 0, EXIT_FOUND = 1, EXIT_USAGE = 2 };
 
-/** One subcommand: cmd_<name>.c defines `const struct crmf_cmd cmd_<name>`. */
+/**
+ * One option of a command, a row of its table (which ends with a row whose
+ * id is 0). The parser (args.c) accepts `--name`, `--name=VALUE`, `--name
+ * VALUE`, an unambiguous prefix of the name, and `-x` (grouped `-xy`, `-xVALUE`)
+ * for the letter; -h and --help are implied in every table.
+ */
+struct cli_opt {
+	int id;		  /* what cli_args_next returns for it (> 0) */
+	char letter;	  /* the short form -x, or 0 */
+	const char *name; /* the long form, without the dashes */
+	const char *arg;  /* its value as the help names it ("DATE"); NULL for a flag */
+	const char *help; /* one or more lines ("\n" between); NULL keeps it out of the help */
+};
+
+/**
+ * One subcommand: cmd_<name>.c defines `const struct crmf_cmd cmd_<name>`.
+ * Its options and the texts below make `crmf CMD --help` (cli_help):
+ *
+ *     usage: crmf NAME <first line of synopsis>
+ *            crmf NAME <next form>
+ *                      <a synopsis line that starts with a blank continues a form>
+ *
+ *     <description>
+ *
+ *     options:
+ *       --name ARG  help
+ *       -h, --help  show this help
+ *
+ *     <notes>
+ */
 struct crmf_cmd {
 	const char *name;
 	int (*run)(int argc, char **argv); /* argv[0] is the command name */
-	const char *summary;               /* one line for `crmf --help` */
-	const char *usage;                 /* the synopsis and options, for `crmf CMD --help` */
+	const char *summary;		   /* one line for `crmf --help` */
+	const char *synopsis;		   /* its operands and options, one line per form */
+	const char *description;	   /* paragraphs (may be NULL) */
+	const struct cli_opt *opts;	   /* may be NULL: no option but -h */
+	const char *notes;		   /* after the options: more paragraphs, the exit status */
+	int opt_width;			   /* the options' column; 0: the longest option plus two */
+	bool in_order;			   /* options end at the first operand (no permutation) */
 };
 
 #define CMD(name) extern const struct crmf_cmd cmd_##name;
 #include "commands.def"
 #undef CMD
 
+/**
+ * A command's arguments being parsed, GNU-style: options may come before,
+ * between and after operands (unless the command is in_order), `--` ends
+ * them. Used as
+ *
+ *     cli_args args;
+ *     cli_args_init(&args, &cmd_x, argc, argv);
+ *     while ((c = cli_args_next(&args)) > 0)
+ *             switch (c) { case 't': today = args.arg; break; … }
+ *     if (c < 0)
+ *             return args.status;
+ *     operands: argv[args.ind] … argv[argc - 1]
+ *
+ * argv is reordered as getopt does: the options first, then the operands in
+ * their order.
+ */
+typedef struct cli_args {
+	const char *arg; /* the value of the option just returned; NULL for a flag */
+	int ind;	 /* at the end: the first operand's index in argv */
+	int status;	 /* after -1: the exit code (EXIT_OK after the help, else EXIT_USAGE) */
+	/* private */
+	const struct crmf_cmd *cmd;
+	int argc, pos;
+	char **argv;
+	const char *group; /* the rest of a group of short options (-qn) */
+} cli_args;
+
+/** Start parsing argv[1…argc-1] for `cmd`. */
+void cli_args_init(cli_args *args, const struct crmf_cmd *cmd, int argc, char **argv);
+
+/**
+ * The id of the next option (its value in args->arg), 0 when there is none
+ * left (the operands are argv[args->ind…]), -1 when parsing stopped: the help
+ * was printed for -h or --help, or a usage error (an unknown or ambiguous
+ * option, a value missing or not wanted) was; return args->status then.
+ */
+int cli_args_next(cli_args *args);
+
+/** Write `crmf CMD --help` to `f`. */
+void cli_help_write(FILE *f, const struct crmf_cmd *cmd);
+
 /** Print the command's usage to stdout (for --help) and return EXIT_OK. */
 int cli_help(const struct crmf_cmd *cmd);
 
-/** Print "crmf: <message>" and "usage: …" hint to stderr; return EXIT_USAGE. */
+/** Print "crmf: <message>" and "see 'crmf CMD --help'" to stderr; return EXIT_USAGE. */
 int cli_usage_error(const struct crmf_cmd *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

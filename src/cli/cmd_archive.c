@@ -1,7 +1,6 @@
 /* crmf archive and crmf restore: move customer files between customers/ and archive/, committed. */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -9,42 +8,55 @@
 
 #include "cli.h"
 
-static const char archive_usage[] =
-    "usage: crmf archive ID… [--author 'NAME <EMAIL>']\n"
-    "       crmf archive --stale [-n] [--today DATE] [--author 'NAME <EMAIL>']\n"
-    "\n"
-    "Move customers out of the daily lists: customers/…/ID.yaml becomes\n"
-    "archive/ID.yaml, unchanged, in one commit (git sees a rename, so 'crmf\n"
-    "history' and 'git log --follow' keep the whole story). With --stale, every\n"
-    "customer whose last contact is more than crmf.yaml's rules.archive_after\n"
-    "(default 180d) before today is archived. Files with errors are not moved:\n"
-    "fix them first ('crmf check'). Your own uncommitted edits move with the\n"
-    "file and stay uncommitted (staged if they were); the commit holds only the\n"
-    "move. A file never committed is refused: 'crmf commit' it first.\n"
-    "\n"
-    "options:\n"
-    "  --stale         archive every customer without contact for archive_after\n"
-    "  -n, --dry-run   with --stale: only list them\n"
-    "  --today DATE    the day to judge staleness on (YYYY-MM-DD)\n"
-    "  --author A      commit as A ('Name <email>') instead of git's identity\n"
-    "  -h, --help      show this help\n"
-    "\n"
-    "exit status: 0 archived (or nothing stale), 1 refused or saved but not\n"
-    "committed, 2 usage error or unknown customer\n";
+static int run_archive(int argc, char **argv);
+static int run_restore(int argc, char **argv);
 
-static const char restore_usage[] =
-    "usage: crmf restore ID… [--author 'NAME <EMAIL>']\n"
-    "\n"
-    "Bring archived customers back: archive/ID.yaml moves to where it was before\n"
-    "it was archived (its path in the history, e.g. customers/2024/ID.yaml), else\n"
-    "to customers/ID.yaml, unchanged, in one commit.\n"
-    "\n"
-    "options:\n"
-    "  --author A      commit as A ('Name <email>') instead of git's identity\n"
-    "  -h, --help      show this help\n"
-    "\n"
-    "exit status: 0 restored, 1 refused or saved but not committed, 2 usage error\n"
-    "or unknown customer\n";
+static const struct cli_opt archive_options[] = {
+    {'s', 0, "stale", NULL, "archive every customer without contact for archive_after"},
+    {'n', 'n', "dry-run", NULL, "with --stale: only list them"},
+    {'t', 0, "today", "DATE", "the day to judge staleness on (YYYY-MM-DD)"},
+    {'a', 0, "author", "A", "commit as A ('Name <email>') instead of git's identity"},
+    {0},
+};
+
+const struct crmf_cmd cmd_archive = {
+    .name = "archive",
+    .run = run_archive,
+    .summary = "move customers to archive/ (by id, or --stale), committed",
+    .synopsis = "ID… [--author 'NAME <EMAIL>']\n"
+		"--stale [-n] [--today DATE] [--author 'NAME <EMAIL>']",
+    .description = "Move customers out of the daily lists: customers/…/ID.yaml becomes\n"
+		   "archive/ID.yaml, unchanged, in one commit (git sees a rename, so 'crmf\n"
+		   "history' and 'git log --follow' keep the whole story). With --stale, every\n"
+		   "customer whose last contact is more than crmf.yaml's rules.archive_after\n"
+		   "(default 180d) before today is archived. Files with errors are not moved:\n"
+		   "fix them first ('crmf check'). Your own uncommitted edits move with the\n"
+		   "file and stay uncommitted (staged if they were); the commit holds only the\n"
+		   "move. A file never committed is refused: 'crmf commit' it first.\n",
+    .opts = archive_options,
+    .notes = "exit status: 0 archived (or nothing stale), 1 refused or saved but not\n"
+	     "committed, 2 usage error or unknown customer\n",
+    .opt_width = 16,
+};
+
+static const struct cli_opt restore_options[] = {
+    {'a', 0, "author", "A", "commit as A ('Name <email>') instead of git's identity"},
+    {0},
+};
+
+const struct crmf_cmd cmd_restore = {
+    .name = "restore",
+    .run = run_restore,
+    .summary = "bring archived customers back to customers/, committed",
+    .synopsis = "ID… [--author 'NAME <EMAIL>']",
+    .description = "Bring archived customers back: archive/ID.yaml moves to where it was before\n"
+		   "it was archived (its path in the history, e.g. customers/2024/ID.yaml), else\n"
+		   "to customers/ID.yaml, unchanged, in one commit.\n",
+    .opts = restore_options,
+    .notes = "exit status: 0 restored, 1 refused or saved but not committed, 2 usage error\n"
+	     "or unknown customer\n",
+    .opt_width = 16,
+};
 
 struct move {
 	char *id, *from, *to; /* relative to the root */
@@ -302,13 +314,7 @@ static int find_stale(struct move **out, size_t *n, const cli_change *ch)
 
 static int run_archive(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"stale", no_argument, NULL, 's'},
-	    {"dry-run", no_argument, NULL, 'n'},
-	    {"today", required_argument, NULL, 't'},
-	    {"author", required_argument, NULL, 'a'},
-	    {NULL, 0, NULL, 0},
-	};
+	cli_args args;
 	const char *author = NULL, *today_arg = NULL;
 	bool stale = false, dry = false;
 	cli_change ch = {0};
@@ -317,7 +323,8 @@ static int run_archive(int argc, char **argv)
 	crmf_day today;
 	int c, rc = EXIT_USAGE;
 
-	while ((c = getopt_long(argc, argv, "nh", opts, NULL)) != -1) {
+	cli_args_init(&args, &cmd_archive, argc, argv);
+	while ((c = cli_args_next(&args)) > 0) {
 		switch (c) {
 		case 's':
 			stale = true;
@@ -326,16 +333,16 @@ static int run_archive(int argc, char **argv)
 			dry = true;
 			break;
 		case 't':
-			today_arg = optarg;
+			today_arg = args.arg;
 			break;
 		case 'a':
-			author = optarg;
+			author = args.arg;
 			break;
-		default:
-			return cli_usage_error(&cmd_archive, "invalid option");
 		}
 	}
-	if (stale == (optind < argc))
+	if (c < 0)
+		return args.status;
+	if (stale == (args.ind < argc))
 		return cli_usage_error(&cmd_archive, stale
 							 ? "give --stale or ids, not both"
 							 : "which customers? give ids, or --stale");
@@ -364,11 +371,11 @@ static int run_archive(int argc, char **argv)
 			goto done;
 		}
 	} else {
-		v = calloc((size_t)(argc - optind), sizeof(*v));
+		v = calloc((size_t)(argc - args.ind), sizeof(*v));
 		if (!v)
 			abort();
-		for (; optind < argc; optind++) {
-			char *rel = cli_find_customer(ch.root, argv[optind], CLI_IN_CUSTOMERS);
+		for (; args.ind < argc; args.ind++) {
+			char *rel = cli_find_customer(ch.root, argv[args.ind], CLI_IN_CUSTOMERS);
 
 			if (!rel) {
 				rc = EXIT_USAGE;
@@ -410,22 +417,21 @@ static char *restore_path(const char *root, const char *id)
 
 static int run_restore(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"author", required_argument, NULL, 'a'},
-	    {NULL, 0, NULL, 0},
-	};
+	cli_args args;
 	const char *author = NULL;
 	cli_change ch = {0};
 	struct move *v = NULL;
 	size_t n = 0;
 	int c, rc = EXIT_USAGE;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c != 'a')
-			return cli_usage_error(&cmd_restore, "invalid option");
-		author = optarg;
+	cli_args_init(&args, &cmd_restore, argc, argv);
+	while ((c = cli_args_next(&args)) > 0) {
+		if (c == 'a')
+			author = args.arg;
 	}
-	if (optind >= argc)
+	if (c < 0)
+		return args.status;
+	if (args.ind >= argc)
 		return cli_usage_error(&cmd_restore, "which customers? give their ids");
 	rc = cli_change_begin(&ch, author, crmf_date_today());
 	if (rc != EXIT_OK)
@@ -433,11 +439,11 @@ static int run_restore(int argc, char **argv)
 	rc = cli_change_lock(&ch);
 	if (rc != EXIT_OK)
 		goto done;
-	v = calloc((size_t)(argc - optind), sizeof(*v));
+	v = calloc((size_t)(argc - args.ind), sizeof(*v));
 	if (!v)
 		abort();
-	for (; optind < argc; optind++) {
-		char *rel = cli_find_customer(ch.root, argv[optind], CLI_IN_ARCHIVE);
+	for (; args.ind < argc; args.ind++) {
+		char *rel = cli_find_customer(ch.root, argv[args.ind], CLI_IN_ARCHIVE);
 
 		if (!rel) {
 			rc = EXIT_USAGE;
@@ -457,17 +463,3 @@ done:
 	cli_change_end(&ch);
 	return rc;
 }
-
-const struct crmf_cmd cmd_archive = {
-    "archive",
-    run_archive,
-    "move customers to archive/ (by id, or --stale), committed",
-    archive_usage,
-};
-
-const struct crmf_cmd cmd_restore = {
-    "restore",
-    run_restore,
-    "bring archived customers back to customers/, committed",
-    restore_usage,
-};

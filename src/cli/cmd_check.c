@@ -1,55 +1,60 @@
 /* crmf check: validate customer files and crmf.yaml, reporting every problem with its position. */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 
-static const char usage[] =
-	"usage: crmf check [--format text|json] [--today DATE] [--strict] [--no-cache] [-q] [PATH…]\n"
-	"       crmf check --staged [--format text|json] [--today DATE] [--strict] [-q]\n"
-	"       crmf check --rev REV [--root DIR] [--git-dir DIR] [--format text|json]\n"
-	"                  [--today DATE] [--strict] [-q]\n"
-	"       crmf check --pre-receive [--root DIR] [--git-dir DIR] [--today DATE] [--strict]\n"
-	"\n"
-	"Validate every customer file (customers/ and archive/, at any depth) and\n"
-	"crmf.yaml, or only the files and folders named. Every problem is reported as\n"
-	"  path:line:column: error|warning: message [rule]\n"
-	"followed by a summary. Cross-file checks (unique ids, probable duplicates)\n"
-	"always compare against the whole repository. Files are never changed.\n"
-	"\n"
-	"With --staged, what is checked is what 'git commit' would commit: the\n"
-	"staged contents (the index) of every customer file and of crmf.yaml, not\n"
-	"the working tree. The pre-commit hook of 'crmf hooks install' runs this.\n"
-	"\n"
-	"With --rev, what is checked is the commit REV, read from git's objects: no\n"
-	"work tree is needed, a bare repository will do (-C DIR, --git-dir DIR or\n"
-	"GIT_DIR find it, as for git). The crmf root is the folder --root names in\n"
-	"the commit's tree; without it, the crmf root holding the current folder in a\n"
-	"work tree, else (a bare repository) the top of the tree.\n"
-	"\n"
-	"With --pre-receive, the lines '<old> <new> <ref>' that git gives a\n"
-	"pre-receive hook are read from standard input, and every commit that the\n"
-	"push brings (git rev-list NEW --not --all) is checked as --rev does; a\n"
-	"commit is refused for the problems it brings, those its first parent does\n"
-	"not have, even when a later commit fixes them. Deleted refs pass. The hook\n"
-	"of 'crmf hooks install --server' runs this.\n"
-	"\n"
-	"options:\n"
-	"  --format FMT   text (default) or json\n"
-	"  --today DATE   the date against which future dates are judged (YYYY-MM-DD)\n"
-	"  --staged       check the staged contents (the index), not the working tree\n"
-	"  --rev REV      check the commit REV (a branch, a tag, an id, HEAD~2…)\n"
-	"  --pre-receive  check the commits of a push, as a pre-receive hook\n"
-	"  --root DIR     with --rev or --pre-receive: the crmf root in the tree\n"
-	"  --git-dir DIR  with --rev or --pre-receive: the git repository\n"
-	"  --no-cache     check every file again, ignoring the validation cache\n"
-	"  --strict       treat warnings as errors for the exit status\n"
-	"  -q, --quiet    print nothing but the problems\n"
-	"  -h, --help     show this help\n"
-	"\n"
-	"exit status: 0 no errors, 1 errors found (--pre-receive: the push is\n"
-	"refused), 2 usage or repository error or a bad revision\n";
+static int run(int argc, char **argv);
+
+static const struct cli_opt options[] = {
+    {'f', 0, "format", "FMT", "text (default) or json"},
+    {'t', 0, "today", "DATE", "the date against which future dates are judged (YYYY-MM-DD)"},
+    {'S', 0, "staged", NULL, "check the staged contents (the index), not the working tree"},
+    {'r', 0, "rev", "REV", "check the commit REV (a branch, a tag, an id, HEAD~2…)"},
+    {'P', 0, "pre-receive", NULL, "check the commits of a push, as a pre-receive hook"},
+    {'R', 0, "root", "DIR", "with --rev or --pre-receive: the crmf root in the tree"},
+    {'G', 0, "git-dir", "DIR", "with --rev or --pre-receive: the git repository"},
+    {'N', 0, "no-cache", NULL, "check every file again, ignoring the validation cache"},
+    {'s', 0, "strict", NULL, "treat warnings as errors for the exit status"},
+    {'q', 'q', "quiet", NULL, "print nothing but the problems"},
+    {0},
+};
+
+const struct crmf_cmd cmd_check = {
+    .name = "check",
+    .run = run,
+    .summary = "validate customer files and crmf.yaml",
+    .synopsis = "[--format text|json] [--today DATE] [--strict] [--no-cache] [-q] [PATH…]\n"
+		"--staged [--format text|json] [--today DATE] [--strict] [-q]\n"
+		"--rev REV [--root DIR] [--git-dir DIR] [--format text|json]\n"
+		"    [--today DATE] [--strict] [-q]\n"
+		"--pre-receive [--root DIR] [--git-dir DIR] [--today DATE] [--strict]",
+    .description = "Validate every customer file (customers/ and archive/, at any depth) and\n"
+		   "crmf.yaml, or only the files and folders named. Every problem is reported as\n"
+		   "  path:line:column: error|warning: message [rule]\n"
+		   "followed by a summary. Cross-file checks (unique ids, probable duplicates)\n"
+		   "always compare against the whole repository. Files are never changed.\n"
+		   "\n"
+		   "With --staged, what is checked is what 'git commit' would commit: the\n"
+		   "staged contents (the index) of every customer file and of crmf.yaml, not\n"
+		   "the working tree. The pre-commit hook of 'crmf hooks install' runs this.\n"
+		   "\n"
+		   "With --rev, what is checked is the commit REV, read from git's objects: no\n"
+		   "work tree is needed, a bare repository will do (-C DIR, --git-dir DIR or\n"
+		   "GIT_DIR find it, as for git). The crmf root is the folder --root names in\n"
+		   "the commit's tree; without it, the crmf root holding the current folder in a\n"
+		   "work tree, else (a bare repository) the top of the tree.\n"
+		   "\n"
+		   "With --pre-receive, the lines '<old> <new> <ref>' that git gives a\n"
+		   "pre-receive hook are read from standard input, and every commit that the\n"
+		   "push brings (git rev-list NEW --not --all) is checked as --rev does; a\n"
+		   "commit is refused for the problems it brings, those its first parent does\n"
+		   "not have, even when a later commit fixes them. Deleted refs pass. The hook\n"
+		   "of 'crmf hooks install --server' runs this.\n",
+    .opts = options,
+    .notes = "exit status: 0 no errors, 1 errors found (--pre-receive: the push is\n"
+	     "refused), 2 usage or repository error or a bad revision\n",
+};
 
 static int usage_level(const crmf_diags *d)
 {
@@ -200,19 +205,7 @@ done:
 
 static int run(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"format", required_argument, NULL, 'f'},
-		{"today", required_argument, NULL, 't'},
-		{"strict", no_argument, NULL, 's'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"staged", no_argument, NULL, 'S'},
-		{"no-cache", no_argument, NULL, 'N'},
-		{"rev", required_argument, NULL, 'r'},
-		{"pre-receive", no_argument, NULL, 'P'},
-		{"root", required_argument, NULL, 'R'},
-		{"git-dir", required_argument, NULL, 'G'},
-		{NULL, 0, NULL, 0},
-	};
+	cli_args args;
 	crmf_rev_opts ro = {NULL, NULL, 0};
 	const char *rev = NULL;
 	bool pre_receive = false;
@@ -226,14 +219,15 @@ static int run(int argc, char **argv)
 	char *root;
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
+	cli_args_init(&args, &cmd_check, argc, argv);
+	while ((c = cli_args_next(&args)) > 0) {
 		switch (c) {
 		case 'f':
-			if (cli_parse_format(&fmt, optarg, 1u << FMT_TEXT | 1u << FMT_JSON))
+			if (cli_parse_format(&fmt, args.arg, 1u << FMT_TEXT | 1u << FMT_JSON))
 				return EXIT_USAGE;
 			break;
 		case 't':
-			today_arg = optarg;
+			today_arg = args.arg;
 			break;
 		case 's':
 			strict = true;
@@ -248,24 +242,24 @@ static int run(int argc, char **argv)
 			so.no_cache = true;
 			break;
 		case 'r':
-			rev = optarg;
+			rev = args.arg;
 			break;
 		case 'P':
 			pre_receive = true;
 			break;
 		case 'R':
-			ro.root = optarg;
+			ro.root = args.arg;
 			break;
 		case 'G':
-			ro.git_dir = optarg;
+			ro.git_dir = args.arg;
 			break;
-		default:
-			return cli_usage_error(&cmd_check, "invalid option");
 		}
 	}
+	if (c < 0)
+		return args.status;
 	if (cli_today(&so.today, today_arg))
 		return EXIT_USAGE;
-	if ((rev || pre_receive) && (staged || optind < argc || (rev && pre_receive)))
+	if ((rev || pre_receive) && (staged || args.ind < argc || (rev && pre_receive)))
 		return cli_usage_error(&cmd_check, "--rev and --pre-receive check whole commits: "
 						   "give no PATH, and neither --staged nor the other");
 	if (!rev && !pre_receive && (ro.root || ro.git_dir))
@@ -295,13 +289,13 @@ static int run(int argc, char **argv)
 	root = cli_repo_root();
 	if (!root)
 		return EXIT_USAGE;
-	if (staged && optind < argc) {
+	if (staged && args.ind < argc) {
 		free(root);
 		return cli_usage_error(&cmd_check, "--staged checks every staged file; give no PATH");
 	}
-	if (optind < argc) {
-		so.paths = (const char *const *)argv + optind;
-		so.n_paths = (size_t)(argc - optind);
+	if (args.ind < argc) {
+		so.paths = (const char *const *)argv + args.ind;
+		so.n_paths = (size_t)(argc - args.ind);
 	}
 	crmf_diags_init(&diags);
 	if (staged) {
@@ -335,10 +329,3 @@ report:
 	free(root);
 	return rc;
 }
-
-const struct crmf_cmd cmd_check = {
-	"check",
-	run,
-	"validate customer files and crmf.yaml",
-	usage,
-};

@@ -1,30 +1,35 @@
 /* crmf commit: validate the customer files edited by hand and commit them, saying what changed. */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 
-static const char usage[] =
-    "usage: crmf commit [-m MESSAGE] [--author 'NAME <EMAIL>'] [--today DATE]\n"
-    "\n"
-    "Commit every customer file (customers/ and archive/) that differs from the\n"
-    "last commit: edited, new, deleted or moved by hand, staged or not. They are\n"
-    "validated first, against the whole repository (unique ids): while any of\n"
-    "them has errors, the problems are printed and nothing is committed. The\n"
-    "message summarises the changes per customer, field by field\n"
-    "(`C2024001: stage: intent → negotiation`); -m gives its first line. Other\n"
-    "files, and anything else you staged, are left out of the commit.\n"
-    "Also the way to commit a change that crmf saved but could not commit.\n"
-    "\n"
-    "options:\n"
-    "  -m, --message MSG  the commit's first line\n"
-    "  --author A         commit as A ('Name <email>') instead of git's identity\n"
-    "  --today DATE       the date against which future dates are judged\n"
-    "  -h, --help         show this help\n"
-    "\n"
-    "exit status: 0 committed, or nothing to commit; 1 files have errors, no git\n"
-    "identity, merge in progress, or the commit failed; 2 usage error\n";
+static int run(int argc, char **argv);
+
+static const struct cli_opt options[] = {
+    {'m', 'm', "message", "MSG", "the commit's first line"},
+    {'a', 0, "author", "A", "commit as A ('Name <email>') instead of git's identity"},
+    {'t', 0, "today", "DATE", "the date against which future dates are judged"},
+    {0},
+};
+
+const struct crmf_cmd cmd_commit = {
+    .name = "commit",
+    .run = run,
+    .summary = "validate and commit customer files edited by hand, summarised per customer",
+    .synopsis = "[-m MESSAGE] [--author 'NAME <EMAIL>'] [--today DATE]",
+    .description = "Commit every customer file (customers/ and archive/) that differs from the\n"
+		   "last commit: edited, new, deleted or moved by hand, staged or not. They are\n"
+		   "validated first, against the whole repository (unique ids): while any of\n"
+		   "them has errors, the problems are printed and nothing is committed. The\n"
+		   "message summarises the changes per customer, field by field\n"
+		   "(`C2024001: stage: intent → negotiation`); -m gives its first line. Other\n"
+		   "files, and anything else you staged, are left out of the commit.\n"
+		   "Also the way to commit a change that crmf saved but could not commit.\n",
+    .opts = options,
+    .notes = "exit status: 0 committed, or nothing to commit; 1 files have errors, no git\n"
+	     "identity, merge in progress, or the commit failed; 2 usage error\n",
+};
 
 static const crmf_customer *loaded(const crmf_repo *repo, const char *rel)
 {
@@ -104,12 +109,7 @@ static void describe(cli_lines *body, char **what, const char *root, const crmf_
 
 static int run(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"message", required_argument, NULL, 'm'},
-	    {"author", required_argument, NULL, 'a'},
-	    {"today", required_argument, NULL, 't'},
-	    {NULL, 0, NULL, 0},
-	};
+	cli_args args;
 	const char *msg = NULL, *author = NULL, *today_arg = NULL;
 	cli_change ch = {0};
 	crmf_changed *v = NULL;
@@ -125,22 +125,23 @@ static int run(int argc, char **argv)
 	int c, rc = EXIT_USAGE;
 
 	crmf_diags_init(&d);
-	while ((c = getopt_long(argc, argv, "m:h", opts, NULL)) != -1) {
+	cli_args_init(&args, &cmd_commit, argc, argv);
+	while ((c = cli_args_next(&args)) > 0) {
 		switch (c) {
 		case 'm':
-			msg = optarg;
+			msg = args.arg;
 			break;
 		case 'a':
-			author = optarg;
+			author = args.arg;
 			break;
 		case 't':
-			today_arg = optarg;
+			today_arg = args.arg;
 			break;
-		default:
-			return cli_usage_error(&cmd_commit, "invalid option");
 		}
 	}
-	if (optind < argc)
+	if (c < 0)
+		return args.status;
+	if (args.ind < argc)
 		return cli_usage_error(&cmd_commit,
 				       "crmf commit takes every changed customer file; "
 				       "no arguments");
@@ -252,10 +253,3 @@ done:
 	cli_change_end(&ch);
 	return rc;
 }
-
-const struct crmf_cmd cmd_commit = {
-    "commit",
-    run,
-    "validate and commit customer files edited by hand, summarised per customer",
-    usage,
-};

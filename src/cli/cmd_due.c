@@ -1,5 +1,4 @@
 /* crmf due: the agenda of follow-ups that are overdue, due today, or due soon. */
-#include <getopt.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,36 +9,44 @@
 #include "crmf/perf.h"
 #include "crmf/sort.h"
 
-static const char usage[] =
-	"usage: crmf due [--today DATE] [--within DURATION] [--owner NAME | --mine] [--overdue]\n"
-	"                [--format table|json|csv] [--no-cache]\n"
-	"\n"
-	"The follow-ups to do: every customer that is neither archived nor lost and\n"
-	"whose next follow-up is due on or before today + DURATION, sorted by due\n"
-	"date then id, so overdue ones come first. The due date is the earliest of\n"
-	"the newest follow-up's `next` deadline, the cadence of the customer's\n"
-	"potential (core customers at least monthly) and, for a new lead, the first\n"
-	"contact deadline of its grade (rules of crmf.yaml). Tables show the labels\n"
-	"of crmf.yaml and end with a summary line; json and csv keep the canonical\n"
-	"values (see doc/output.md).\n"
-	"\n"
-	"options:\n"
-	"  --today DATE        the day to plan for (YYYY-MM-DD), default the local date\n"
-	"  --within DURATION   how far ahead to look: 7d (default), 2w, 0 for today only\n"
-	"  --owner NAME        only customers of this team member (id, name or email)\n"
-	"  --mine              only my customers: the member matching git's user.email\n"
-	"                      or user.name (GIT_AUTHOR_EMAIL/_NAME when set)\n"
-	"  --overdue           only follow-ups already overdue\n"
-	"  --format FMT        table (default), json or csv\n"
-	"  --no-cache          check every file again, ignoring the validation cache\n"
-	"  -h, --help          show this help\n"
-	"\n"
-	"Customers whose files have errors in the fields the due date depends on\n"
-	"(stage, created, potential, grade, deals, followups) are left out and named\n"
-	"on stderr; run 'crmf check' to see the errors.\n"
-	"\n"
-	"exit status: 0 success, 1 customers were left out because of errors,\n"
-	"2 usage or repository error\n";
+static int run(int argc, char **argv);
+
+static const struct cli_opt options[] = {
+    {'t', 0, "today", "DATE", "the day to plan for (YYYY-MM-DD), default the local date"},
+    {'w', 0, "within", "DURATION", "how far ahead to look: 7d (default), 2w, 0 for today only"},
+    {'o', 0, "owner", "NAME", "only customers of this team member (id, name or email)"},
+    {'m', 0, "mine", NULL,
+     "only my customers: the member matching git's user.email\n"
+     "or user.name (GIT_AUTHOR_EMAIL/_NAME when set)"},
+    {'O', 0, "overdue", NULL, "only follow-ups already overdue"},
+    {'f', 0, "format", "FMT", "table (default), json or csv"},
+    {'N', 0, "no-cache", NULL, "check every file again, ignoring the validation cache"},
+    {0},
+};
+
+const struct crmf_cmd cmd_due = {
+    .name = "due",
+    .run = run,
+    .summary = "the agenda: follow-ups overdue, due today and due soon",
+    .synopsis = "[--today DATE] [--within DURATION] [--owner NAME | --mine] [--overdue]\n"
+		"    [--format table|json|csv] [--no-cache]",
+    .description = "The follow-ups to do: every customer that is neither archived nor lost and\n"
+		   "whose next follow-up is due on or before today + DURATION, sorted by due\n"
+		   "date then id, so overdue ones come first. The due date is the earliest of\n"
+		   "the newest follow-up's `next` deadline, the cadence of the customer's\n"
+		   "potential (core customers at least monthly) and, for a new lead, the first\n"
+		   "contact deadline of its grade (rules of crmf.yaml). Tables show the labels\n"
+		   "of crmf.yaml and end with a summary line; json and csv keep the canonical\n"
+		   "values (see doc/output.md).\n",
+    .opts = options,
+    .notes = "Customers whose files have errors in the fields the due date depends on\n"
+	     "(stage, created, potential, grade, deals, followups) are left out and named\n"
+	     "on stderr; run 'crmf check' to see the errors.\n"
+	     "\n"
+	     "exit status: 0 success, 1 customers were left out because of errors,\n"
+	     "2 usage or repository error\n",
+    .opt_width = 20,
+};
 
 /* A row of the agenda: its classification (a few hundred bytes with the
  * reason) is worked out again when printed, so that a long agenda stays small. */
@@ -451,16 +458,7 @@ static size_t sort_agenda(struct agenda *a, size_t n, struct item *tmp)
 
 static int run(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"today", required_argument, NULL, 't'},
-		{"within", required_argument, NULL, 'w'},
-		{"owner", required_argument, NULL, 'o'},
-		{"mine", no_argument, NULL, 'm'},
-		{"overdue", no_argument, NULL, 'O'},
-		{"format", required_argument, NULL, 'f'},
-		{"no-cache", no_argument, NULL, 'N'},
-		{NULL, 0, NULL, 0},
-	};
+	cli_args args;
 	cli_format fmt = FMT_TEXT;
 	const char *today_arg = NULL, *owner = NULL;
 	bool mine = false, overdue = false;
@@ -477,21 +475,22 @@ static int run(int argc, char **argv)
 	crmf_day until;
 	char *root;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	cli_args_init(&args, &cmd_due, argc, argv);
+	while ((c = cli_args_next(&args)) > 0) {
 		switch (c) {
 		case 't':
-			today_arg = optarg;
+			today_arg = args.arg;
 			break;
 		case 'w':
-			if (crmf_duration_parse(&within, optarg, strlen(optarg)) != 0) {
+			if (crmf_duration_parse(&within, args.arg, strlen(args.arg)) != 0) {
 				cli_error("invalid duration '%s' for --within; write days like 7d, "
 					  "weeks like 2w, or 0 for today only",
-					  optarg);
+					  args.arg);
 				return EXIT_USAGE;
 			}
 			break;
 		case 'o':
-			owner = optarg;
+			owner = args.arg;
 			break;
 		case 'm':
 			mine = true;
@@ -500,19 +499,19 @@ static int run(int argc, char **argv)
 			overdue = true;
 			break;
 		case 'f':
-			if (cli_parse_format(&fmt, optarg,
+			if (cli_parse_format(&fmt, args.arg,
 					     1u << FMT_TEXT | 1u << FMT_JSON | 1u << FMT_CSV))
 				return EXIT_USAGE;
 			break;
 		case 'N':
 			so.no_cache = true;
 			break;
-		default:
-			return cli_usage_error(&cmd_due, "invalid option");
 		}
 	}
-	if (optind < argc)
-		return cli_usage_error(&cmd_due, "unexpected argument '%s'", argv[optind]);
+	if (c < 0)
+		return args.status;
+	if (args.ind < argc)
+		return cli_usage_error(&cmd_due, "unexpected argument '%s'", argv[args.ind]);
 	if (owner && mine)
 		return cli_usage_error(&cmd_due, "--owner and --mine exclude each other");
 	if (cli_today(&so.today, today_arg))
@@ -606,10 +605,3 @@ done:
 	free(root);
 	return rc;
 }
-
-const struct crmf_cmd cmd_due = {
-	"due",
-	run,
-	"the agenda: follow-ups overdue, due today and due soon",
-	usage,
-};

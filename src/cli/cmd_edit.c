@@ -1,45 +1,47 @@
 /* crmf edit: open a customer's file in the user's editor, validate the result, commit it. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
 
-static const char usage[] =
-    "usage: crmf edit ID [--author 'NAME <EMAIL>'] [--today DATE]\n"
-    "\n"
-    "Open a copy of customer ID's file (ID: its id, or its file's path) in\n"
-    "$VISUAL, else $EDITOR, else vi. When the editor exits:\n"
-    "  - unchanged: nothing happens;\n"
-    "  - invalid: the problems are printed with the real file's name, and you\n"
-    "    choose to (e)dit again or (a)bort; on abort (and always when standard\n"
-    "    input is no terminal) the file is left as it was and the path of your\n"
-    "    edited copy is printed, so that nothing you typed is lost;\n"
-    "  - valid: the file is replaced and committed, with a message listing the\n"
-    "    fields that changed.\n"
-    "The repository is not locked while the editor is open; if the file changed\n"
-    "meanwhile (another crmf command), your copy is kept and nothing is written.\n"
-    "The editor shows the file as it is in the work tree: uncommitted changes of\n"
-    "yours in it (a note says so) are committed with your edit, as by\n"
-    "'git commit FILE'.\n"
-    "\n"
-    "options:\n"
-    "  --author A      commit as A ('Name <email>') instead of git's identity\n"
-    "  --today DATE    the date against which future dates are judged\n"
-    "  -h, --help      show this help\n"
-    "\n"
-    "exit status: 0 saved and committed, or no changes; 1 aborted, refused or\n"
-    "saved but not committed; 2 usage error or unknown customer\n";
+static int run(int argc, char **argv);
+
+static const struct cli_opt options[] = {
+    {'a', 0, "author", "A", "commit as A ('Name <email>') instead of git's identity"},
+    {'t', 0, "today", "DATE", "the date against which future dates are judged"},
+    {0},
+};
+
+const struct crmf_cmd cmd_edit = {
+    .name = "edit",
+    .run = run,
+    .summary = "edit a customer in $EDITOR: validated, then committed",
+    .synopsis = "ID [--author 'NAME <EMAIL>'] [--today DATE]",
+    .description = "Open a copy of customer ID's file (ID: its id, or its file's path) in\n"
+		   "$VISUAL, else $EDITOR, else vi. When the editor exits:\n"
+		   "  - unchanged: nothing happens;\n"
+		   "  - invalid: the problems are printed with the real file's name, and you\n"
+		   "    choose to (e)dit again or (a)bort; on abort (and always when standard\n"
+		   "    input is no terminal) the file is left as it was and the path of your\n"
+		   "    edited copy is printed, so that nothing you typed is lost;\n"
+		   "  - valid: the file is replaced and committed, with a message listing the\n"
+		   "    fields that changed.\n"
+		   "The repository is not locked while the editor is open; if the file changed\n"
+		   "meanwhile (another crmf command), your copy is kept and nothing is written.\n"
+		   "The editor shows the file as it is in the work tree: uncommitted changes of\n"
+		   "yours in it (a note says so) are committed with your edit, as by\n"
+		   "'git commit FILE'.\n",
+    .opts = options,
+    .notes = "exit status: 0 saved and committed, or no changes; 1 aborted, refused or\n"
+	     "saved but not committed; 2 usage error or unknown customer\n",
+    .opt_width = 16,
+};
 
 static int run(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"author", required_argument, NULL, 'a'},
-	    {"today", required_argument, NULL, 't'},
-	    {NULL, 0, NULL, 0},
-	};
+	cli_args args;
 	const char *author = NULL, *today_arg = NULL;
 	cli_change ch = {0};
 	crmf_customer *nc = NULL;
@@ -54,22 +56,24 @@ static int run(int argc, char **argv)
 	int c, rc = EXIT_USAGE;
 
 	crmf_diags_init(&before);
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	cli_args_init(&args, &cmd_edit, argc, argv);
+	while ((c = cli_args_next(&args)) > 0) {
 		switch (c) {
 		case 'a':
-			author = optarg;
+			author = args.arg;
 			break;
 		case 't':
-			today_arg = optarg;
+			today_arg = args.arg;
 			break;
-		default:
-			rc = cli_usage_error(&cmd_edit, "invalid option");
-			goto done;
 		}
 	}
-	if (optind + 1 != argc) {
-		rc = cli_usage_error(&cmd_edit, optind == argc ? "which customer? give its id"
-							       : "one customer at a time");
+	if (c < 0) {
+		rc = args.status;
+		goto done;
+	}
+	if (args.ind + 1 != argc) {
+		rc = cli_usage_error(&cmd_edit, args.ind == argc ? "which customer? give its id"
+								 : "one customer at a time");
 		goto done;
 	}
 	if (cli_today(&today, today_arg))
@@ -78,7 +82,7 @@ static int run(int argc, char **argv)
 	if (rc != EXIT_OK)
 		goto done;
 	rc = EXIT_USAGE;
-	rel = cli_find_customer(ch.root, argv[optind], CLI_IN_CUSTOMERS | CLI_IN_ARCHIVE);
+	rel = cli_find_customer(ch.root, argv[args.ind], CLI_IN_CUSTOMERS | CLI_IN_ARCHIVE);
 	if (!rel)
 		goto done;
 	rc = EXIT_FOUND;
@@ -174,10 +178,3 @@ done:
 	cli_change_end(&ch);
 	return rc;
 }
-
-const struct crmf_cmd cmd_edit = {
-    "edit",
-    run,
-    "edit a customer in $EDITOR: validated, then committed",
-    usage,
-};

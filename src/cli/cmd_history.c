@@ -1,28 +1,34 @@
 /* crmf history: a customer's audit trail from git, with the fields each commit changed. */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "cli.h"
 
-static const char usage[] =
-    "usage: crmf history ID [--field FIELD] [--format text|json]\n"
-    "\n"
-    "Every commit that changed customer ID's file, newest first, following its\n"
-    "moves between customers/ and archive/: the commit, its date and author, its\n"
-    "subject, and what changed field by field:\n"
-    "  stage: intent → negotiation\n"
-    "  + follow-up 2025-06-16 phone\n"
-    "Changes made by hand show up the same way as crmf's own.\n"
-    "\n"
-    "options:\n"
-    "  --field FIELD   only the commits, and the lines, about this top-level field\n"
-    "  --format FMT    text (default) or json\n"
-    "  -h, --help      show this help\n"
-    "\n"
-    "exit status: 0 success, 1 no commit touches the customer (or the field),\n"
-    "2 usage or repository error\n";
+static int run(int argc, char **argv);
+
+static const struct cli_opt options[] = {
+    {'F', 0, "field", "FIELD", "only the commits, and the lines, about this top-level field"},
+    {'f', 0, "format", "FMT", "text (default) or json"},
+    {0},
+};
+
+const struct crmf_cmd cmd_history = {
+    .name = "history",
+    .run = run,
+    .summary = "a customer's audit trail from git, field by field",
+    .synopsis = "ID [--field FIELD] [--format text|json]",
+    .description = "Every commit that changed customer ID's file, newest first, following its\n"
+		   "moves between customers/ and archive/: the commit, its date and author, its\n"
+		   "subject, and what changed field by field:\n"
+		   "  stage: intent → negotiation\n"
+		   "  + follow-up 2025-06-16 phone\n"
+		   "Changes made by hand show up the same way as crmf's own.\n",
+    .opts = options,
+    .notes = "exit status: 0 success, 1 no commit touches the customer (or the field),\n"
+	     "2 usage or repository error\n",
+    .opt_width = 16,
+};
 
 /* "2025-06-16 09:30 +0800" (iso: "2025-06-16T09:30:00+08:00") in the commit's own zone. */
 static void format_time(char *buf, size_t size, long long t, int tz, bool iso)
@@ -83,11 +89,7 @@ static void print_text(const crmf_history_entry *h, size_t n)
 
 static int run(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"field", required_argument, NULL, 'F'},
-	    {"format", required_argument, NULL, 'f'},
-	    {NULL, 0, NULL, 0},
-	};
+	cli_args args;
 	const char *field = NULL;
 	cli_format fmt = FMT_TEXT;
 	crmf_history_entry *h = NULL;
@@ -95,27 +97,29 @@ static int run(int argc, char **argv)
 	char *root = NULL, *id = NULL;
 	int c, rc = EXIT_USAGE;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	cli_args_init(&args, &cmd_history, argc, argv);
+	while ((c = cli_args_next(&args)) > 0) {
 		switch (c) {
 		case 'F':
-			field = optarg;
+			field = args.arg;
 			break;
 		case 'f':
-			if (cli_parse_format(&fmt, optarg, 1u << FMT_TEXT | 1u << FMT_JSON))
+			if (cli_parse_format(&fmt, args.arg, 1u << FMT_TEXT | 1u << FMT_JSON))
 				return EXIT_USAGE;
 			break;
-		default:
-			return cli_usage_error(&cmd_history, "invalid option");
 		}
 	}
-	if (optind + 1 != argc)
-		return cli_usage_error(&cmd_history, optind == argc ? "which customer? give its id"
-								    : "one customer at a time");
+	if (c < 0)
+		return args.status;
+	if (args.ind + 1 != argc)
+		return cli_usage_error(&cmd_history, args.ind == argc
+							 ? "which customer? give its id"
+							 : "one customer at a time");
 	root = cli_repo_root();
 	if (!root)
 		return EXIT_USAGE;
 	/* a path names its id: the history follows the id across moves */
-	id = cli_path_id(argv[optind]);
+	id = cli_path_id(argv[args.ind]);
 	if (crmf_history(&h, &n, root, id, field) != 0) {
 		cli_error("%s", crmf_error_last());
 		goto done;
@@ -139,10 +143,3 @@ done:
 	free(root);
 	return rc;
 }
-
-const struct crmf_cmd cmd_history = {
-    "history",
-    run,
-    "a customer's audit trail from git, field by field",
-    usage,
-};

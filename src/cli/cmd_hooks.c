@@ -1,6 +1,5 @@
 /* crmf hooks: install a git hook that validates customer files: pre-commit (staged files) or, on a server, pre-receive (pushed commits). */
 #include <errno.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -9,41 +8,48 @@
 #include "cli.h"
 #include "crmf/sync.h"
 
-static const char usage[] =
-    "usage: crmf hooks install [--force]\n"
-    "       crmf hooks install --server [--root DIR] [--force]\n"
-    "       crmf hooks uninstall [--server]\n"
-    "\n"
-    "install writes the repository's pre-commit hook (in .git/hooks/, or where\n"
-    "core.hooksPath says) so that 'git commit' runs 'crmf check --staged' and is\n"
-    "refused while a staged customer file or crmf.yaml has errors; the check\n"
-    "reads what is staged, not the working tree. The hook calls crmf by name\n"
-    "when the crmf on PATH is this one, else by this program's absolute path.\n"
-    "An existing hook that crmf did not write is left alone unless --force is\n"
-    "given; it is then kept as pre-commit.before-crmf. uninstall removes crmf's\n"
-    "hook. To bypass the hook once: git commit --no-verify.\n"
-    "\n"
-    "With --server, in the shared (usually bare) repository that a team pushes\n"
-    "to (crmf -C team.git hooks install --server), install writes a pre-receive\n"
-    "hook instead: every push is checked by 'crmf check --pre-receive', and a\n"
-    "push that brings a commit with errors is refused, whoever pushed it and\n"
-    "with whatever client; the pusher sees the problems as path:line:column\n"
-    "lines. The hook calls this program by its absolute path, else the crmf on\n"
-    "PATH. --root DIR names the crmf root when crmf.yaml is not at the top of\n"
-    "the repository. A foreign pre-receive hook is kept as\n"
-    "pre-receive.before-crmf with --force.\n"
-    "\n"
-    "With the pre-commit framework (pre-commit.com), use the hook 'crmf-check'\n"
-    "of crmf's repository in .pre-commit-config.yaml instead.\n"
-    "\n"
-    "options:\n"
-    "  -f, --force   replace a hook that crmf did not write\n"
-    "  --server      the pre-receive hook of a shared repository\n"
-    "  --root DIR    with --server: the crmf root inside the repository's tree\n"
-    "  -h, --help    show this help\n"
-    "\n"
-    "exit status: 0 done, 1 a foreign hook is in the way or writing failed,\n"
-    "2 usage error or not in a repository\n";
+static int run(int argc, char **argv);
+
+static const struct cli_opt options[] = {
+    {'f', 'f', "force", NULL, "replace a hook that crmf did not write"},
+    {'S', 0, "server", NULL, "the pre-receive hook of a shared repository"},
+    {'R', 0, "root", "DIR", "with --server: the crmf root inside the repository's tree"},
+    {0},
+};
+
+const struct crmf_cmd cmd_hooks = {
+    .name = "hooks",
+    .run = run,
+    .summary = "install the git hook that checks commits (pre-commit, or pre-receive on a server)",
+    .synopsis = "install [--force]\n"
+		"install --server [--root DIR] [--force]\n"
+		"uninstall [--server]",
+    .description = "install writes the repository's pre-commit hook (in .git/hooks/, or where\n"
+		   "core.hooksPath says) so that 'git commit' runs 'crmf check --staged' and is\n"
+		   "refused while a staged customer file or crmf.yaml has errors; the check\n"
+		   "reads what is staged, not the working tree. The hook calls crmf by name\n"
+		   "when the crmf on PATH is this one, else by this program's absolute path.\n"
+		   "An existing hook that crmf did not write is left alone unless --force is\n"
+		   "given; it is then kept as pre-commit.before-crmf. uninstall removes crmf's\n"
+		   "hook. To bypass the hook once: git commit --no-verify.\n"
+		   "\n"
+		   "With --server, in the shared (usually bare) repository that a team pushes\n"
+		   "to (crmf -C team.git hooks install --server), install writes a pre-receive\n"
+		   "hook instead: every push is checked by 'crmf check --pre-receive', and a\n"
+		   "push that brings a commit with errors is refused, whoever pushed it and\n"
+		   "with whatever client; the pusher sees the problems as path:line:column\n"
+		   "lines. The hook calls this program by its absolute path, else the crmf on\n"
+		   "PATH. --root DIR names the crmf root when crmf.yaml is not at the top of\n"
+		   "the repository. A foreign pre-receive hook is kept as\n"
+		   "pre-receive.before-crmf with --force.\n"
+		   "\n"
+		   "With the pre-commit framework (pre-commit.com), use the hook 'crmf-check'\n"
+		   "of crmf's repository in .pre-commit-config.yaml instead.\n",
+    .opts = options,
+    .notes = "exit status: 0 done, 1 a foreign hook is in the way or writing failed,\n"
+	     "2 usage error or not in a repository\n",
+    .opt_width = 14,
+};
 
 /* The line that marks a hook as crmf's own. */
 static const char marker[] = "# crmf pre-commit hook";
@@ -149,12 +155,7 @@ static int make_dirs(const char *path)
 
 static int run(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"force", no_argument, NULL, 'f'},
-	    {"server", no_argument, NULL, 'S'},
-	    {"root", required_argument, NULL, 'R'},
-	    {NULL, 0, NULL, 0},
-	};
+	cli_args args;
 	bool force = false, uninstall, server = false;
 	char *root = NULL, *hooks = NULL, *prefix = NULL, *path = NULL, *old = NULL;
 	char *cmd = NULL, *text = NULL, *backup = NULL;
@@ -162,21 +163,22 @@ static int run(int argc, char **argv)
 	size_t old_len = 0, len = 0;
 	int c, rc = EXIT_USAGE;
 
-	while ((c = getopt_long(argc, argv, "fh", opts, NULL)) != -1) {
+	cli_args_init(&args, &cmd_hooks, argc, argv);
+	while ((c = cli_args_next(&args)) > 0) {
 		if (c == 'f')
 			force = true;
 		else if (c == 'S')
 			server = true;
 		else if (c == 'R')
-			crmf_root = optarg;
-		else
-			return cli_usage_error(&cmd_hooks, "invalid option");
+			crmf_root = args.arg;
 	}
-	if (optind + 1 != argc ||
-	    (strcmp(argv[optind], "install") != 0 && strcmp(argv[optind], "uninstall") != 0))
+	if (c < 0)
+		return args.status;
+	if (args.ind + 1 != argc ||
+	    (strcmp(argv[args.ind], "install") != 0 && strcmp(argv[args.ind], "uninstall") != 0))
 		return cli_usage_error(&cmd_hooks, "say 'crmf hooks install' or 'crmf hooks "
 						   "uninstall'");
-	uninstall = !strcmp(argv[optind], "uninstall");
+	uninstall = !strcmp(argv[args.ind], "uninstall");
 	if (uninstall && (force || crmf_root))
 		return cli_usage_error(&cmd_hooks, "--force and --root go with install");
 	if (crmf_root && !server)
@@ -200,7 +202,7 @@ static int run(int argc, char **argv)
 		if (crmf_server_hooks_dir(&hooks, &bare, NULL) == 0 && bare) {
 			cli_error("this is a bare repository, where nobody commits: 'crmf hooks %s "
 				  "--server' %s the hook that checks pushes",
-				  argv[optind], uninstall ? "removes" : "installs");
+				  argv[args.ind], uninstall ? "removes" : "installs");
 			free(hooks);
 			return EXIT_USAGE;
 		}
@@ -295,10 +297,3 @@ done:
 	free(root);
 	return rc;
 }
-
-const struct crmf_cmd cmd_hooks = {
-    "hooks",
-    run,
-    "install the git hook that checks commits (pre-commit, or pre-receive on a server)",
-    usage,
-};

@@ -1,30 +1,42 @@
 /* `crmf init`: make a directory a crmf repository, with its first commit. */
-#include <getopt.h>
 #include <stdio.h>
 
 #include "cli.h"
 #include "crmf/sync.h"
 #include "crmf/templates.h"
 
+static int run(int argc, char **argv);
+
+const struct crmf_cmd cmd_init = {
+    .name = "init",
+    .run = run,
+    .summary = "create a crmf repository (git init, crmf.yaml, customers/, first commit)",
+    .synopsis = "[DIR]",
+    .description = "Make DIR (default: the current directory; created when missing) a crmf\n"
+		   "repository: crmf.yaml from the built-in template, an empty customers/\n"
+		   "folder, and a commit \"crmf: init\" holding just those two. When DIR is not\n"
+		   "in a git repository, one is created (branch: init.defaultBranch, else\n"
+		   "main); when DIR is a subfolder of one, the crmf repository lives in that\n"
+		   "subfolder and nothing else staged there is committed. The commit's author\n"
+		   "is your git identity (git config user.name and user.email).\n"
+		   "\n"
+		   "An existing crmf.yaml is never overwritten: init then refuses.\n",
+    .notes = "exit status: 0 created; 2 usage error, crmf.yaml already exists, no git\n"
+	     "identity, or the repository could not be created or committed\n",
+};
+
 static int run(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
+	cli_args args;
 	crmf_init_result r;
 	const char *dir;
-	int c;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'h')
-			return cli_help(&cmd_init);
-		return cli_usage_error(&cmd_init, "unknown option '%s'", argv[optind - 1]);
-	}
-	if (argc - optind > 1)
+	cli_args_init(&args, &cmd_init, argc, argv);
+	if (cli_args_next(&args) < 0) /* no option but -h */
+		return args.status;
+	if (argc - args.ind > 1)
 		return cli_usage_error(&cmd_init, "too many arguments: give one directory");
-	dir = optind < argc ? argv[optind] : ".";
+	dir = args.ind < argc ? argv[args.ind] : ".";
 	if (crmf_repo_init_ext(&r, dir, crmf_tpl_crmf_yaml, crmf_tpl_crmf_yaml_len) != 0) {
 		cli_error("%s", crmf_error_last());
 		return EXIT_USAGE;
@@ -56,26 +68,3 @@ static int run(int argc, char **argv)
 	crmf_init_result_release(&r);
 	return EXIT_OK;
 }
-
-const struct crmf_cmd cmd_init = {
-    "init",
-    run,
-    "create a crmf repository (git init, crmf.yaml, customers/, first commit)",
-    "usage: crmf init [DIR]\n"
-    "\n"
-    "Make DIR (default: the current directory; created when missing) a crmf\n"
-    "repository: crmf.yaml from the built-in template, an empty customers/\n"
-    "folder, and a commit \"crmf: init\" holding just those two. When DIR is not\n"
-    "in a git repository, one is created (branch: init.defaultBranch, else\n"
-    "main); when DIR is a subfolder of one, the crmf repository lives in that\n"
-    "subfolder and nothing else staged there is committed. The commit's author\n"
-    "is your git identity (git config user.name and user.email).\n"
-    "\n"
-    "An existing crmf.yaml is never overwritten: init then refuses.\n"
-    "\n"
-    "options:\n"
-    "  -h, --help  show this help\n"
-    "\n"
-    "exit status: 0 created; 2 usage error, crmf.yaml already exists, no git\n"
-    "identity, or the repository could not be created or committed\n",
-};

@@ -1,5 +1,4 @@
 /* crmf list: one row per customer, with stored and computed fields, filtered, sorted or counted. */
-#include <getopt.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -9,35 +8,43 @@
 #include "cli.h"
 #include "crmf/fields.h"
 
+static int run(int argc, char **argv);
 
-static const char usage[] =
-	"usage: crmf list [--where EXPR] [--sort KEYS] [--columns LIST] [--count-by FIELD]\n"
-	"                 [--today DATE] [--archived | --all] [--format table|json|csv|tsv]\n"
-	"                 [--no-cache]\n"
-	"\n"
-	"One row per customer (archived ones left out unless asked for), sorted by id.\n"
-	"Fields are the stored ones, dotted for nested values (need.type,\n"
-	"contacts.email: one value per contact), custom fields of crmf.yaml, and the\n"
-	"computed ones: last_contact, activity, value, value_sum, quadrant, next_due,\n"
-	"overdue_days, kind, reason, path, archived. Tables show the labels of\n"
-	"crmf.yaml; json, csv and tsv keep the canonical values (see doc/output.md).\n"
-	"\n"
-	"options:\n"
-	"  --where EXPR      only customers matching EXPR (see doc/where.md), e.g.\n"
-	"                    'stage in (intent, negotiation) and last_contact < today - 30d'\n"
-	"  --sort KEYS       comma-separated fields, '-' before one for descending\n"
-	"                    (e.g. -potential,next_due); ties are broken by id\n"
-	"  --columns LIST    comma-separated fields to show; default\n"
-	"                    id,name,owner,stage,potential,grade,quadrant,last_contact,next_due\n"
-	"  --count-by FIELD  count customers per value of FIELD instead of listing them\n"
-	"  --today DATE      the date the computed fields are relative to (YYYY-MM-DD)\n"
-	"  --archived        only archived customers\n"
-	"  --all             active and archived customers\n"
-	"  --format FMT      table (default), json, csv or tsv\n"
-	"  --no-cache        check every file again, ignoring the validation cache\n"
-	"  -h, --help        show this help\n"
-	"\n"
-	"exit status: 0 success, 2 usage or repository error\n";
+static const struct cli_opt options[] = {
+    {'w', 0, "where", "EXPR",
+     "only customers matching EXPR (see doc/where.md), e.g.\n"
+     "'stage in (intent, negotiation) and last_contact < today - 30d'"},
+    {'s', 0, "sort", "KEYS",
+     "comma-separated fields, '-' before one for descending\n"
+     "(e.g. -potential,next_due); ties are broken by id"},
+    {'c', 0, "columns", "LIST",
+     "comma-separated fields to show; default\n"
+     "id,name,owner,stage,potential,grade,quadrant,last_contact,next_due"},
+    {'n', 0, "count-by", "FIELD", "count customers per value of FIELD instead of listing them"},
+    {'t', 0, "today", "DATE", "the date the computed fields are relative to (YYYY-MM-DD)"},
+    {'a', 0, "archived", NULL, "only archived customers"},
+    {'A', 0, "all", NULL, "active and archived customers"},
+    {'f', 0, "format", "FMT", "table (default), json, csv or tsv"},
+    {'N', 0, "no-cache", NULL, "check every file again, ignoring the validation cache"},
+    {0},
+};
+
+const struct crmf_cmd cmd_list = {
+    .name = "list",
+    .run = run,
+    .summary = "list customers with stored and computed fields, filter, sort, count",
+    .synopsis = "[--where EXPR] [--sort KEYS] [--columns LIST] [--count-by FIELD]\n"
+		"    [--today DATE] [--archived | --all] [--format table|json|csv|tsv]\n"
+		"    [--no-cache]",
+    .description = "One row per customer (archived ones left out unless asked for), sorted by id.\n"
+		   "Fields are the stored ones, dotted for nested values (need.type,\n"
+		   "contacts.email: one value per contact), custom fields of crmf.yaml, and the\n"
+		   "computed ones: last_contact, activity, value, value_sum, quadrant, next_due,\n"
+		   "overdue_days, kind, reason, path, archived. Tables show the labels of\n"
+		   "crmf.yaml; json, csv and tsv keep the canonical values (see doc/output.md).\n",
+    .opts = options,
+    .notes = "exit status: 0 success, 2 usage or repository error\n",
+};
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -1069,18 +1076,7 @@ static bool keep_row(void *ctx, const crmf_customer *c, const crmf_config *cfg)
 
 static int run(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"where", required_argument, NULL, 'w'},
-		{"sort", required_argument, NULL, 's'},
-		{"columns", required_argument, NULL, 'c'},
-		{"count-by", required_argument, NULL, 'n'},
-		{"today", required_argument, NULL, 't'},
-		{"archived", no_argument, NULL, 'a'},
-		{"all", no_argument, NULL, 'A'},
-		{"format", required_argument, NULL, 'f'},
-		{"no-cache", no_argument, NULL, 'N'},
-		{NULL, 0, NULL, 0},
-	};
+	cli_args args;
 	struct opts o = {0};
 	struct keep_ctx kc = {0};
 	const char *today_arg = NULL;
@@ -1095,22 +1091,23 @@ static int run(int argc, char **argv)
 	int c, rc = EXIT_USAGE;
 
 	o.fmt = FMT_TEXT;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	cli_args_init(&args, &cmd_list, argc, argv);
+	while ((c = cli_args_next(&args)) > 0) {
 		switch (c) {
 		case 'w':
-			o.where = optarg;
+			o.where = args.arg;
 			break;
 		case 's':
-			o.sort = optarg;
+			o.sort = args.arg;
 			break;
 		case 'c':
-			o.columns = optarg;
+			o.columns = args.arg;
 			break;
 		case 'n':
-			o.count_by = optarg;
+			o.count_by = args.arg;
 			break;
 		case 't':
-			today_arg = optarg;
+			today_arg = args.arg;
 			break;
 		case 'a':
 			if (o.archived == 2)
@@ -1123,20 +1120,20 @@ static int run(int argc, char **argv)
 			o.archived = 2;
 			break;
 		case 'f':
-			if (cli_parse_format(&o.fmt, optarg,
+			if (cli_parse_format(&o.fmt, args.arg,
 					     1u << FMT_TEXT | 1u << FMT_JSON | 1u << FMT_CSV |
-						     1u << FMT_TSV))
+						 1u << FMT_TSV))
 				return EXIT_USAGE;
 			break;
 		case 'N':
 			so.no_cache = true;
 			break;
-		default:
-			return cli_usage_error(&cmd_list, "invalid option");
 		}
 	}
-	if (optind < argc)
-		return cli_usage_error(&cmd_list, "unexpected argument '%s'", argv[optind]);
+	if (c < 0)
+		return args.status;
+	if (args.ind < argc)
+		return cli_usage_error(&cmd_list, "unexpected argument '%s'", argv[args.ind]);
 	if (o.count_by && (o.columns || o.sort))
 		return cli_usage_error(&cmd_list, "--count-by cannot be combined with %s",
 				       o.columns ? "--columns" : "--sort");
@@ -1248,10 +1245,3 @@ done:
 	free(root);
 	return rc;
 }
-
-const struct crmf_cmd cmd_list = {
-	"list",
-	run,
-	"list customers with stored and computed fields, filter, sort, count",
-	usage,
-};

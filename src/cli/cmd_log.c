@@ -1,43 +1,62 @@
 /* crmf log: append one follow-up to a customer's file and commit it. */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "crmf/fields.h"
 
-static const char usage[] =
-    "usage: crmf log ID --method METHOD --summary TEXT [--with NAME] [--feedback TEXT]\n"
-    "                [--next TEXT] [--due DATE] [--date DATE] [--by NAME]\n"
-    "                [--author 'NAME <EMAIL>'] [--today DATE]\n"
-    "\n"
-    "Append a follow-up to customer ID (its id, or its file's path) and commit it:\n"
-    "  crmf log C2024001 --method phone --summary '确认交付周期可缩短到30天' \\\n"
-    "      --next '发送报价' --due 2025-06-20\n"
-    "The entry goes after the last one under `followups:` (which is created when\n"
-    "absent), indented like the file's other entries, keys in the order of the\n"
-    "format: date, by, method, with, summary, feedback, next, due. Nothing else\n"
-    "in the file changes. The result is validated first (a due date before the\n"
-    "follow-up's date, an unknown method… leave the file untouched). Your own\n"
-    "uncommitted edits of the file stay uncommitted (see 'crmf set --help').\n"
-    "\n"
-    "options:\n"
-    "  --method M       phone, visit, email, meeting, wechat or other\n"
-    "  --summary TEXT   what was discussed, concretely\n"
-    "  --with NAME      who was spoken to\n"
-    "  --feedback TEXT  the customer's feedback\n"
-    "  --next TEXT      the next action\n"
-    "  --due DATE       the deadline of --next (YYYY-MM-DD), not before --date\n"
-    "  --date DATE      when: YYYY-MM-DD or 'YYYY-MM-DD HH:MM'; default today\n"
-    "  --by NAME        who followed up; default the team member matching git's\n"
-    "                   identity (user.email, user.name, or --author)\n"
-    "  --author A       commit as A ('Name <email>') instead of git's identity\n"
-    "  --today DATE     the date taken for today (YYYY-MM-DD)\n"
-    "  -h, --help       show this help\n"
-    "\n"
-    "exit status: 0 logged and committed, 1 refused (invalid entry, unknown\n"
-    "member, no git identity, merge in progress) or saved but not committed,\n"
-    "2 usage error or unknown customer\n";
+static int run(int argc, char **argv);
+
+enum {
+	O_METHOD = 256,
+	O_SUMMARY,
+	O_WITH,
+	O_FEEDBACK,
+	O_NEXT,
+	O_DUE,
+	O_DATE,
+	O_BY,
+	O_AUTHOR,
+	O_TODAY
+};
+
+static const struct cli_opt options[] = {
+    {O_METHOD, 0, "method", "M", "phone, visit, email, meeting, wechat or other"},
+    {O_SUMMARY, 0, "summary", "TEXT", "what was discussed, concretely"},
+    {O_WITH, 0, "with", "NAME", "who was spoken to"},
+    {O_FEEDBACK, 0, "feedback", "TEXT", "the customer's feedback"},
+    {O_NEXT, 0, "next", "TEXT", "the next action"},
+    {O_DUE, 0, "due", "DATE", "the deadline of --next (YYYY-MM-DD), not before --date"},
+    {O_DATE, 0, "date", "DATE", "when: YYYY-MM-DD or 'YYYY-MM-DD HH:MM'; default today"},
+    {O_BY, 0, "by", "NAME",
+     "who followed up; default the team member matching git's\n"
+     "identity (user.email, user.name, or --author)"},
+    {O_AUTHOR, 0, "author", "A", "commit as A ('Name <email>') instead of git's identity"},
+    {O_TODAY, 0, "today", "DATE", "the date taken for today (YYYY-MM-DD)"},
+    {0},
+};
+
+const struct crmf_cmd cmd_log = {
+    .name = "log",
+    .run = run,
+    .summary = "append a follow-up to a customer (--method, --summary …), committed",
+    .synopsis = "ID --method METHOD --summary TEXT [--with NAME] [--feedback TEXT]\n"
+		"    [--next TEXT] [--due DATE] [--date DATE] [--by NAME]\n"
+		"    [--author 'NAME <EMAIL>'] [--today DATE]",
+    .description = "Append a follow-up to customer ID (its id, or its file's path) and commit it:\n"
+		   "  crmf log C2024001 --method phone --summary '确认交付周期可缩短到30天' \\\n"
+		   "      --next '发送报价' --due 2025-06-20\n"
+		   "The entry goes after the last one under `followups:` (which is created when\n"
+		   "absent), indented like the file's other entries, keys in the order of the\n"
+		   "format: date, by, method, with, summary, feedback, next, due. Nothing else\n"
+		   "in the file changes. The result is validated first (a due date before the\n"
+		   "follow-up's date, an unknown method… leave the file untouched). Your own\n"
+		   "uncommitted edits of the file stay uncommitted (see 'crmf set --help').\n",
+    .opts = options,
+    .notes = "exit status: 0 logged and committed, 1 refused (invalid entry, unknown\n"
+	     "member, no git identity, merge in progress) or saved but not committed,\n"
+	     "2 usage error or unknown customer\n",
+};
 
 #define methods crmf_method_values
 #define N_METHODS CRMF_N_METHODS
@@ -78,31 +97,7 @@ static int append(crmf_edit **out, const crmf_doc *doc, void *ctx)
 
 static int run(int argc, char **argv)
 {
-	enum {
-		O_METHOD = 256,
-		O_SUMMARY,
-		O_WITH,
-		O_FEEDBACK,
-		O_NEXT,
-		O_DUE,
-		O_DATE,
-		O_BY,
-		O_AUTHOR,
-		O_TODAY
-	};
-	static const struct option opts[] = {
-	    {"method", required_argument, NULL, O_METHOD},
-	    {"summary", required_argument, NULL, O_SUMMARY},
-	    {"with", required_argument, NULL, O_WITH},
-	    {"feedback", required_argument, NULL, O_FEEDBACK},
-	    {"next", required_argument, NULL, O_NEXT},
-	    {"due", required_argument, NULL, O_DUE},
-	    {"date", required_argument, NULL, O_DATE},
-	    {"by", required_argument, NULL, O_BY},
-	    {"author", required_argument, NULL, O_AUTHOR},
-	    {"today", required_argument, NULL, O_TODAY},
-	    {NULL, 0, NULL, 0},
-	};
+	cli_args args;
 	const char *method = NULL, *summary = NULL, *with = NULL, *feedback = NULL, *next = NULL,
 		   *due = NULL, *date = NULL, *by_arg = NULL, *author = NULL, *today_arg = NULL;
 	cli_change ch = {0};
@@ -118,42 +113,44 @@ static int run(int argc, char **argv)
 	int c, minute, rc = EXIT_USAGE;
 
 	crmf_diags_init(&before);
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	cli_args_init(&args, &cmd_log, argc, argv);
+	while ((c = cli_args_next(&args)) > 0) {
 		switch (c) {
 		case O_METHOD:
-			method = optarg;
+			method = args.arg;
 			break;
 		case O_SUMMARY:
-			summary = optarg;
+			summary = args.arg;
 			break;
 		case O_WITH:
-			with = optarg;
+			with = args.arg;
 			break;
 		case O_FEEDBACK:
-			feedback = optarg;
+			feedback = args.arg;
 			break;
 		case O_NEXT:
-			next = optarg;
+			next = args.arg;
 			break;
 		case O_DUE:
-			due = optarg;
+			due = args.arg;
 			break;
 		case O_DATE:
-			date = optarg;
+			date = args.arg;
 			break;
 		case O_BY:
-			by_arg = optarg;
+			by_arg = args.arg;
 			break;
 		case O_AUTHOR:
-			author = optarg;
+			author = args.arg;
 			break;
 		case O_TODAY:
-			today_arg = optarg;
+			today_arg = args.arg;
 			break;
-		default:
-			rc = cli_usage_error(&cmd_log, "invalid option");
-			goto done;
 		}
+	}
+	if (c < 0) {
+		rc = args.status;
+		goto done;
 	}
 	{
 		const char *const vals[] = {method, summary,  with,    feedback,  next,
@@ -165,19 +162,19 @@ static int run(int argc, char **argv)
 		for (size_t i = 0; i < sizeof(vals) / sizeof(*vals); i++)
 			if (cli_check_arg(&cmd_log, names[i], vals[i]) != EXIT_OK)
 				goto done;
-		for (int i = optind; i < argc; i++)
+		for (int i = args.ind; i < argc; i++)
 			if (cli_check_arg(&cmd_log, "the customer id", argv[i]) != EXIT_OK)
 				goto done;
 	}
-	if (optind >= argc) {
+	if (args.ind >= argc) {
 		rc = cli_usage_error(&cmd_log, "which customer? give its id");
 		goto done;
 	}
-	if (optind + 1 < argc) {
+	if (args.ind + 1 < argc) {
 		rc = cli_usage_error(&cmd_log,
 				     "one customer at a time ('%s' is one too many); "
 				     "quote a summary with spaces",
-				     argv[optind + 1]);
+				     argv[args.ind + 1]);
 		goto done;
 	}
 	if (!method || !summary || !*summary) {
@@ -213,7 +210,7 @@ static int run(int argc, char **argv)
 	if (rc != EXIT_OK)
 		goto done;
 	rc = EXIT_USAGE;
-	rel = cli_find_customer(ch.root, argv[optind], CLI_IN_CUSTOMERS | CLI_IN_ARCHIVE);
+	rel = cli_find_customer(ch.root, argv[args.ind], CLI_IN_CUSTOMERS | CLI_IN_ARCHIVE);
 	if (!rel)
 		goto done;
 	id = cli_path_id(rel);
@@ -287,10 +284,3 @@ done:
 	cli_change_end(&ch);
 	return rc;
 }
-
-const struct crmf_cmd cmd_log = {
-    "log",
-    run,
-    "append a follow-up to a customer (--method, --summary …), committed",
-    usage,
-};

@@ -1,6 +1,5 @@
 /* `crmf merge-driver`: git's merge driver protocol around crmf's structural merge. */
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +9,33 @@
 #include "cli.h"
 #include "crmf/merge.h"
 #include "crmf/sync.h"
+
+static int run(int argc, char **argv);
+
+const struct crmf_cmd cmd_merge_driver = {
+    .name = "merge-driver",
+    .run = run,
+    .summary = "merge a customer file by its structure (git's merge driver; see crmf setup)",
+    .synopsis = "BASE OURS THEIRS [PATH]",
+    .description = "The merge driver git runs for customer files once 'crmf setup' (or 'crmf\n"
+		   "init') has configured it: git config merge.crmf.driver is\n"
+		   "'crmf merge-driver %O %A %B %P' and .gitattributes sends customers/ and\n"
+		   "archive/ to it. BASE, OURS and THEIRS are the common ancestor's, our and\n"
+		   "their versions of the file; the result is written over OURS. PATH, the\n"
+		   "file's path in the work tree, finds crmf.yaml for validation.\n"
+		   "\n"
+		   "The merge follows the record's structure: follow-ups added on both sides\n"
+		   "are all kept, in date order (one copy of an entry added on both sides);\n"
+		   "fields, contacts and deals changed on one side each are all taken. The same\n"
+		   "field changed to different values is a conflict marked around that field's\n"
+		   "lines alone, with both values kept; so is a field changed on one side and\n"
+		   "deleted on the other. A merged record that fails validation is a conflict\n"
+		   "too. A side that is not valid YAML (say, with leftover conflict markers)\n"
+		   "gives markers around the whole files. Lines no one changed keep their\n"
+		   "bytes, comments included.\n",
+    .notes = "exit status: 0 merged cleanly, 1 conflict (explained on stderr), 2 error\n",
+    .in_order = true,
+};
 
 /* Exit status git reads as "could not merge at all" (above 1, per its protocol). */
 enum { EXIT_DRIVER_ERROR = 2 };
@@ -132,32 +158,27 @@ static int smudge(char **buf, size_t *len, const char *root, const char *rel)
 
 static int run(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
+	cli_args args;
 	char *bases = NULL, *ours = NULL, *theirs = NULL, *root = NULL, *rel = NULL, *stored = NULL;
 	size_t bl = 0, ol = 0, tl = 0, sl = 0;
 	crmf_config *cfg = NULL;
 	crmf_merge_opts mo;
 	crmf_merge_result r;
 	const char *path;
-	int c, rc = EXIT_DRIVER_ERROR, m;
+	int rc = EXIT_DRIVER_ERROR, m;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
-		if (c == 'h')
-			return cli_help(&cmd_merge_driver);
-		return cli_usage_error(&cmd_merge_driver, "unknown option '%s'", argv[optind - 1]);
-	}
-	if (argc - optind < 3 || argc - optind > 4)
+	/* in_order: git gives the paths, which may start with '-', after the options */
+	cli_args_init(&args, &cmd_merge_driver, argc, argv);
+	if (cli_args_next(&args) < 0) /* no option but -h */
+		return args.status;
+	if (argc - args.ind < 3 || argc - args.ind > 4)
 		return cli_usage_error(&cmd_merge_driver,
 				       "give BASE, OURS, THEIRS and (optionally) PATH");
-	path = argc - optind == 4 ? argv[optind + 3] : argv[optind + 1];
-	if (slurp(&bases, &bl, argv[optind]) < 0 || slurp(&ours, &ol, argv[optind + 1]) < 0 ||
-	    slurp(&theirs, &tl, argv[optind + 2]) < 0)
+	path = argc - args.ind == 4 ? argv[args.ind + 3] : argv[args.ind + 1];
+	if (slurp(&bases, &bl, argv[args.ind]) < 0 || slurp(&ours, &ol, argv[args.ind + 1]) < 0 ||
+	    slurp(&theirs, &tl, argv[args.ind + 2]) < 0)
 		goto done;
-	if (argc - optind == 4)
+	if (argc - args.ind == 4)
 		locate(&root, &rel, path);
 	/* git hands over the stored form (cleaned by filters such as git-crypt) and stores the
 	 * result as it is: merge the YAML the work tree has, store it back cleaned */
@@ -181,7 +202,7 @@ static int run(int argc, char **argv)
 		/* said above */
 	} else if (m < 0) {
 		cli_error("%s: %s", path, crmf_error_last());
-	} else if (crmf_write_atomic(argv[optind + 1], stored ? stored : r.buf,
+	} else if (crmf_write_atomic(argv[args.ind + 1], stored ? stored : r.buf,
 				     stored ? sl : r.len) < 0) {
 		cli_error("cannot write the merge of '%s': %s", path, crmf_error_last());
 	} else {
@@ -200,32 +221,3 @@ done:
 	free(rel);
 	return rc;
 }
-
-const struct crmf_cmd cmd_merge_driver = {
-    "merge-driver",
-    run,
-    "merge a customer file by its structure (git's merge driver; see crmf setup)",
-    "usage: crmf merge-driver BASE OURS THEIRS [PATH]\n"
-    "\n"
-    "The merge driver git runs for customer files once 'crmf setup' (or 'crmf\n"
-    "init') has configured it: git config merge.crmf.driver is\n"
-    "'crmf merge-driver %O %A %B %P' and .gitattributes sends customers/ and\n"
-    "archive/ to it. BASE, OURS and THEIRS are the common ancestor's, our and\n"
-    "their versions of the file; the result is written over OURS. PATH, the\n"
-    "file's path in the work tree, finds crmf.yaml for validation.\n"
-    "\n"
-    "The merge follows the record's structure: follow-ups added on both sides\n"
-    "are all kept, in date order (one copy of an entry added on both sides);\n"
-    "fields, contacts and deals changed on one side each are all taken. The same\n"
-    "field changed to different values is a conflict marked around that field's\n"
-    "lines alone, with both values kept; so is a field changed on one side and\n"
-    "deleted on the other. A merged record that fails validation is a conflict\n"
-    "too. A side that is not valid YAML (say, with leftover conflict markers)\n"
-    "gives markers around the whole files. Lines no one changed keep their\n"
-    "bytes, comments included.\n"
-    "\n"
-    "options:\n"
-    "  -h, --help  show this help\n"
-    "\n"
-    "exit status: 0 merged cleanly, 1 conflict (explained on stderr), 2 error\n",
-};

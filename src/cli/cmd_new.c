@@ -1,7 +1,6 @@
 /* crmf new: a new customer file from the template, with the next free id, validated and committed.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -10,39 +9,48 @@
 #include "cli.h"
 #include "crmf/templates.h"
 
-static const char usage[] =
-    "usage: crmf new NAME [KEY=VALUE…] [--edit] [--owner NAME] [--today DATE]\n"
-    "                [--author 'NAME <EMAIL>']\n"
-    "\n"
-    "Create the customer NAME (the company's full legal name) with the next id of\n"
-    "crmf.yaml's id_format ({yyyy} {yy} {mm} {dd} of today, {seq:N} one more than\n"
-    "the highest number already used with the same prefix in customers/ and\n"
-    "archive/), from the repository's templates/customer.yaml, else the built-in\n"
-    "template, and commit it. KEY=VALUE pairs fill fields as 'crmf set' does:\n"
-    "  crmf new 杭州云启科技有限公司 industry=IT服务/云计算 size=50-200 source=展会 \\\n"
-    "      contacts[0].name=张伟 contacts[0].phone=13800138000 \\\n"
-    "      need.type=采购产品A need.description=降低生产成本20%\n"
-    "\n"
-    "The file goes to customers/<yyyy>/<id>.yaml (the year it is created) when\n"
-    "most customer files of the repository are in year folders like\n"
-    "customers/2024/, else to customers/<id>.yaml. Ids are taken while holding\n"
-    "the repository's lock, so crmf processes running at once never pick the\n"
-    "same one.\n"
-    "\n"
-    "With --edit, or when required fields are missing and standard input is a\n"
-    "terminal, the file is opened in $VISUAL/$EDITOR first (see 'crmf edit');\n"
-    "otherwise missing or invalid fields are reported and nothing is written.\n"
-    "\n"
-    "options:\n"
-    "  --edit          open the new file in the editor before saving it\n"
-    "  --owner NAME    the owner (a team member); default the member matching\n"
-    "                  git's identity\n"
-    "  --today DATE    the creation date (YYYY-MM-DD), default today\n"
-    "  --author A      commit as A ('Name <email>') instead of git's identity\n"
-    "  -h, --help      show this help\n"
-    "\n"
-    "exit status: 0 created and committed, 1 refused (missing or invalid fields,\n"
-    "no git identity, merge in progress) or saved but not committed, 2 usage error\n";
+static int run(int argc, char **argv);
+
+static const struct cli_opt options[] = {
+    {'e', 0, "edit", NULL, "open the new file in the editor before saving it"},
+    {'o', 0, "owner", "NAME",
+     "the owner (a team member); default the member matching\n"
+     "git's identity"},
+    {'t', 0, "today", "DATE", "the creation date (YYYY-MM-DD), default today"},
+    {'a', 0, "author", "A", "commit as A ('Name <email>') instead of git's identity"},
+    {0},
+};
+
+const struct crmf_cmd cmd_new = {
+    .name = "new",
+    .run = run,
+    .summary = "create a customer from the template with the next id, committed",
+    .synopsis = "NAME [KEY=VALUE…] [--edit] [--owner NAME] [--today DATE]\n"
+		"    [--author 'NAME <EMAIL>']",
+    .description =
+	"Create the customer NAME (the company's full legal name) with the next id of\n"
+	"crmf.yaml's id_format ({yyyy} {yy} {mm} {dd} of today, {seq:N} one more than\n"
+	"the highest number already used with the same prefix in customers/ and\n"
+	"archive/), from the repository's templates/customer.yaml, else the built-in\n"
+	"template, and commit it. KEY=VALUE pairs fill fields as 'crmf set' does:\n"
+	"  crmf new 杭州云启科技有限公司 industry=IT服务/云计算 size=50-200 source=展会 \\\n"
+	"      contacts[0].name=张伟 contacts[0].phone=13800138000 \\\n"
+	"      need.type=采购产品A need.description=降低生产成本20%\n"
+	"\n"
+	"The file goes to customers/<yyyy>/<id>.yaml (the year it is created) when\n"
+	"most customer files of the repository are in year folders like\n"
+	"customers/2024/, else to customers/<id>.yaml. Ids are taken while holding\n"
+	"the repository's lock, so crmf processes running at once never pick the\n"
+	"same one.\n"
+	"\n"
+	"With --edit, or when required fields are missing and standard input is a\n"
+	"terminal, the file is opened in $VISUAL/$EDITOR first (see 'crmf edit');\n"
+	"otherwise missing or invalid fields are reported and nothing is written.\n",
+    .opts = options,
+    .notes = "exit status: 0 created and committed, 1 refused (missing or invalid fields,\n"
+	     "no git identity, merge in progress) or saved but not committed, 2 usage error\n",
+    .opt_width = 16,
+};
 
 struct assign {
 	const char *key; /* NUL at the '=' */
@@ -438,13 +446,7 @@ static char *id_in(const char *buf, size_t len)
 
 static int run(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"edit", no_argument, NULL, 'e'},
-	    {"owner", required_argument, NULL, 'o'},
-	    {"today", required_argument, NULL, 't'},
-	    {"author", required_argument, NULL, 'a'},
-	    {NULL, 0, NULL, 0},
-	};
+	cli_args args;
 	const char *owner_arg = NULL, *today_arg = NULL, *author = NULL, *name;
 	struct assign *v = calloc((size_t)argc + 1, sizeof(*v));
 	bool edit = false, years;
@@ -461,30 +463,32 @@ static int run(int argc, char **argv)
 
 	if (!v)
 		abort();
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	cli_args_init(&args, &cmd_new, argc, argv);
+	while ((c = cli_args_next(&args)) > 0) {
 		switch (c) {
 		case 'e':
 			edit = true;
 			break;
 		case 'o':
-			owner_arg = optarg;
+			owner_arg = args.arg;
 			break;
 		case 't':
-			today_arg = optarg;
+			today_arg = args.arg;
 			break;
 		case 'a':
-			author = optarg;
+			author = args.arg;
 			break;
-		default:
-			rc = cli_usage_error(&cmd_new, "invalid option");
-			goto done;
 		}
 	}
-	if (optind >= argc || !argv[optind][0]) {
+	if (c < 0) {
+		rc = args.status;
+		goto done;
+	}
+	if (args.ind >= argc || !argv[args.ind][0]) {
 		rc = cli_usage_error(&cmd_new, "give the company's name");
 		goto done;
 	}
-	name = argv[optind++];
+	name = argv[args.ind++];
 	if (cli_check_arg(&cmd_new, "the name", name) != EXIT_OK ||
 	    cli_check_arg(&cmd_new, "--owner", owner_arg) != EXIT_OK ||
 	    cli_check_arg(&cmd_new, "--author", author) != EXIT_OK ||
@@ -495,8 +499,8 @@ static int run(int argc, char **argv)
 				     "give the company's name first, then KEY=VALUE pairs");
 		goto done;
 	}
-	for (; optind < argc; optind++) {
-		char *a = argv[optind], *eq = strchr(a, '=');
+	for (; args.ind < argc; args.ind++) {
+		char *a = argv[args.ind], *eq = strchr(a, '=');
 
 		if (!eq || eq == a) {
 			rc = cli_usage_error(&cmd_new,
@@ -632,10 +636,3 @@ done:
 	cli_change_end(&ch);
 	return rc;
 }
-
-const struct crmf_cmd cmd_new = {
-    "new",
-    run,
-    "create a customer from the template with the next id, committed",
-    usage,
-};

@@ -1,43 +1,49 @@
 /* crmf set: change values of one customer in place, every other byte of its file kept. */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 
-static const char usage[] =
-    "usage: crmf set ID KEY=VALUE… [--unset KEY]… [--author 'NAME <EMAIL>'] [--today DATE]\n"
-    "\n"
-    "Change values of customer ID (its id, or its file's path) in place and\n"
-    "commit the change. KEY is a field, or a path into the file:\n"
-    "  crmf set C2024001 stage=negotiation potential=high\n"
-    "  crmf set C2024001 'contacts[0].phone=+86 138 0013 8000' need.budget=80万\n"
-    "A key that is absent is added to its mapping; values are quoted where\n"
-    "another YAML reader would take them for a number, a date or a boolean.\n"
-    "Everything else in the file stays byte for byte: comments, order, quoting,\n"
-    "indentation, line ends. The result is validated first: when it would be\n"
-    "invalid, the problems are printed and the file is left untouched. The\n"
-    "commit message names each change (`stage: intent → negotiation`).\n"
-    "\n"
-    "Your own uncommitted edits of the file stay out of the commit: the change\n"
-    "is made on the committed version and committed, and on your edit in the\n"
-    "work tree (and in the index when it was staged). When your edit touches\n"
-    "what is set, or the file was never committed, nothing changes: run 'crmf\n"
-    "commit' or 'git stash' first.\n"
-    "\n"
-    "KEY= with no value is refused: to remove an optional field, use --unset.\n"
-    "Lists and mappings are changed item by item (contacts[1].email=…), or\n"
-    "with 'crmf edit'. The id cannot be changed: it is the file's name.\n"
-    "\n"
-    "options:\n"
-    "  --unset KEY     remove the optional field or item KEY (repeatable)\n"
-    "  --author A      commit as A ('Name <email>') instead of git's identity\n"
-    "  --today DATE    the date against which future dates are judged\n"
-    "  -h, --help      show this help\n"
-    "\n"
-    "exit status: 0 changed and committed (or nothing to change), 1 refused\n"
-    "(invalid result, no git identity, merge in progress) or saved but not\n"
-    "committed, 2 usage error or unknown customer\n";
+static int run(int argc, char **argv);
+
+static const struct cli_opt options[] = {
+    {'u', 0, "unset", "KEY", "remove the optional field or item KEY (repeatable)"},
+    {'a', 0, "author", "A", "commit as A ('Name <email>') instead of git's identity"},
+    {'t', 0, "today", "DATE", "the date against which future dates are judged"},
+    {0},
+};
+
+const struct crmf_cmd cmd_set = {
+    .name = "set",
+    .run = run,
+    .summary = "change values of a customer in place (stage=negotiation …), committed",
+    .synopsis = "ID KEY=VALUE… [--unset KEY]… [--author 'NAME <EMAIL>'] [--today DATE]",
+    .description = "Change values of customer ID (its id, or its file's path) in place and\n"
+		   "commit the change. KEY is a field, or a path into the file:\n"
+		   "  crmf set C2024001 stage=negotiation potential=high\n"
+		   "  crmf set C2024001 'contacts[0].phone=+86 138 0013 8000' need.budget=80万\n"
+		   "A key that is absent is added to its mapping; values are quoted where\n"
+		   "another YAML reader would take them for a number, a date or a boolean.\n"
+		   "Everything else in the file stays byte for byte: comments, order, quoting,\n"
+		   "indentation, line ends. The result is validated first: when it would be\n"
+		   "invalid, the problems are printed and the file is left untouched. The\n"
+		   "commit message names each change (`stage: intent → negotiation`).\n"
+		   "\n"
+		   "Your own uncommitted edits of the file stay out of the commit: the change\n"
+		   "is made on the committed version and committed, and on your edit in the\n"
+		   "work tree (and in the index when it was staged). When your edit touches\n"
+		   "what is set, or the file was never committed, nothing changes: run 'crmf\n"
+		   "commit' or 'git stash' first.\n"
+		   "\n"
+		   "KEY= with no value is refused: to remove an optional field, use --unset.\n"
+		   "Lists and mappings are changed item by item (contacts[1].email=…), or\n"
+		   "with 'crmf edit'. The id cannot be changed: it is the file's name.\n",
+    .opts = options,
+    .notes = "exit status: 0 changed and committed (or nothing to change), 1 refused\n"
+	     "(invalid result, no git identity, merge in progress) or saved but not\n"
+	     "committed, 2 usage error or unknown customer\n",
+    .opt_width = 16,
+};
 
 struct assign {
 	const char *key; /* points into argv, NUL at the '=' */
@@ -122,12 +128,7 @@ static int assign_all(crmf_edit **out, const crmf_doc *doc, void *ctx)
 
 static int run(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"unset", required_argument, NULL, 'u'},
-	    {"author", required_argument, NULL, 'a'},
-	    {"today", required_argument, NULL, 't'},
-	    {NULL, 0, NULL, 0},
-	};
+	cli_args args;
 	const char *author = NULL, *today_arg = NULL, *arg;
 	struct assign *v = calloc((size_t)argc + 1, sizeof(*v));
 	size_t n = 0;
@@ -144,34 +145,36 @@ static int run(int argc, char **argv)
 	if (!v)
 		abort();
 	crmf_diags_init(&before);
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	cli_args_init(&args, &cmd_set, argc, argv);
+	while ((c = cli_args_next(&args)) > 0) {
 		switch (c) {
 		case 'u':
-			if (!optarg[0]) {
+			if (!args.arg[0]) {
 				rc = cli_usage_error(&cmd_set, "--unset needs a key");
 				goto done;
 			}
-			v[n].key = optarg;
+			v[n].key = args.arg;
 			v[n++].unset = true;
 			break;
 		case 'a':
-			author = optarg;
+			author = args.arg;
 			break;
 		case 't':
-			today_arg = optarg;
+			today_arg = args.arg;
 			break;
-		default:
-			rc = cli_usage_error(&cmd_set, "invalid option");
-			goto done;
 		}
 	}
-	if (optind >= argc) {
+	if (c < 0) {
+		rc = args.status;
+		goto done;
+	}
+	if (args.ind >= argc) {
 		rc = cli_usage_error(&cmd_set, "which customer? give its id");
 		goto done;
 	}
-	arg = argv[optind++];
-	for (; optind < argc; optind++) {
-		char *a = argv[optind], *eq = strchr(a, '=');
+	arg = argv[args.ind++];
+	for (; args.ind < argc; args.ind++) {
+		char *a = argv[args.ind], *eq = strchr(a, '=');
 
 		if (!eq || eq == a) {
 			rc = cli_usage_error(&cmd_set, "'%s' is no KEY=VALUE", a);
@@ -264,10 +267,3 @@ done:
 	cli_change_end(&ch);
 	return rc;
 }
-
-const struct crmf_cmd cmd_set = {
-    "set",
-    run,
-    "change values of a customer in place (stage=negotiation …), committed",
-    usage,
-};

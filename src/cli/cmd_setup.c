@@ -1,33 +1,59 @@
 /* `crmf setup`: make plain git merges and pulls use crmf's merge for customer files. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "cli.h"
 #include "crmf/sync.h"
 
+static int run(int argc, char **argv);
+
+static const struct cli_opt options[] = {
+    {'c', 0, "command", "CMD", "the command git runs instead of 'crmf' (e.g. /opt/bin/crmf)"},
+    {0},
+};
+
+const struct crmf_cmd cmd_setup = {
+    .name = "setup",
+    .run = run,
+    .summary = "make git pull merge customer files with crmf (run once in every clone)",
+    .synopsis = "[--command CMD]",
+    .description = "Let plain 'git merge' and 'git pull' merge customer files by their\n"
+		   "structure (see 'crmf merge-driver --help') instead of line by line:\n"
+		   "\n"
+		   "- .gitattributes, next to crmf.yaml, gets the lines that are missing of\n"
+		   "    customers/**/*.yaml merge=crmf   (and *.yml, and the same for archive/)\n"
+		   "  ('**/' matches any depth, the folder itself included). Commit it once\n"
+		   "  for the whole team; 'crmf init' writes it for a new repository.\n"
+		   "- the repository's own git config (.git/config, which a clone does not\n"
+		   "  copy: run 'crmf setup' once in every new clone) gets\n"
+		   "    merge.crmf.name   = crmf structural merge of customer files\n"
+		   "    merge.crmf.driver = crmf merge-driver %O %A %B %P\n"
+		   "  with 'crmf' replaced by this program's absolute path when the 'crmf'\n"
+		   "  on PATH is another program or missing (run setup again after moving it).\n"
+		   "\n"
+		   "Without the config entry git merges customer files line by line, as\n"
+		   "usual; 'crmf sync' always uses crmf's merge, set up or not. Running setup\n"
+		   "again changes nothing that is already right.\n",
+    .opts = options,
+    .notes = "exit status: 0 done, 2 usage or repository error\n",
+};
+
 static int run(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"command", required_argument, NULL, 'c'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
+	cli_args args;
 	const char *command = NULL;
 	crmf_setup_result r;
 	char *root;
 	int c;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'h')
-			return cli_help(&cmd_setup);
+	cli_args_init(&args, &cmd_setup, argc, argv);
+	while ((c = cli_args_next(&args)) > 0) {
 		if (c == 'c')
-			command = optarg;
-		else
-			return cli_usage_error(&cmd_setup, "unknown option '%s'", argv[optind - 1]);
+			command = args.arg;
 	}
-	if (optind < argc)
+	if (c < 0)
+		return args.status;
+	if (args.ind < argc)
 		return cli_usage_error(&cmd_setup, "no arguments expected");
 	if (!(root = cli_repo_root()))
 		return EXIT_USAGE;
@@ -48,34 +74,3 @@ static int run(int argc, char **argv)
 	free(root);
 	return EXIT_OK;
 }
-
-const struct crmf_cmd cmd_setup = {
-    "setup",
-    run,
-    "make git pull merge customer files with crmf (run once in every clone)",
-    "usage: crmf setup [--command CMD]\n"
-    "\n"
-    "Let plain 'git merge' and 'git pull' merge customer files by their\n"
-    "structure (see 'crmf merge-driver --help') instead of line by line:\n"
-    "\n"
-    "- .gitattributes, next to crmf.yaml, gets the lines that are missing of\n"
-    "    customers/**/*.yaml merge=crmf   (and *.yml, and the same for archive/)\n"
-    "  ('**/' matches any depth, the folder itself included). Commit it once\n"
-    "  for the whole team; 'crmf init' writes it for a new repository.\n"
-    "- the repository's own git config (.git/config, which a clone does not\n"
-    "  copy: run 'crmf setup' once in every new clone) gets\n"
-    "    merge.crmf.name   = crmf structural merge of customer files\n"
-    "    merge.crmf.driver = crmf merge-driver %O %A %B %P\n"
-    "  with 'crmf' replaced by this program's absolute path when the 'crmf'\n"
-    "  on PATH is another program or missing (run setup again after moving it).\n"
-    "\n"
-    "Without the config entry git merges customer files line by line, as\n"
-    "usual; 'crmf sync' always uses crmf's merge, set up or not. Running setup\n"
-    "again changes nothing that is already right.\n"
-    "\n"
-    "options:\n"
-    "  --command CMD  the command git runs instead of 'crmf' (e.g. /opt/bin/crmf)\n"
-    "  -h, --help     show this help\n"
-    "\n"
-    "exit status: 0 done, 2 usage or repository error\n",
-};

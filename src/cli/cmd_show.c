@@ -1,5 +1,4 @@
 /* crmf show: one customer as a readable card, with its classification and what is due next. */
-#include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,24 +6,30 @@
 
 #include "cli.h"
 
+static int run(int argc, char **argv);
 
-static const char usage[] =
-	"usage: crmf show [--today DATE] [--all] [--format table|json] ID|NAME-PART\n"
-	"\n"
-	"Show one customer: every field, the computed classification (activity,\n"
-	"value, quadrant), contacts, deals, the latest follow-ups, and what is due\n"
-	"next and why. The customer is named by its id, its file, or any part of\n"
-	"its name that only one customer has (crmf show 恒拓); archived customers\n"
-	"are found too. --format json prints the object of 'crmf list --format json'.\n"
-	"\n"
-	"options:\n"
-	"  --today DATE   the date the classification is relative to (YYYY-MM-DD)\n"
-	"  --all          every follow-up, not only the latest 5\n"
-	"  --format FMT   table (default) or json\n"
-	"  -h, --help     show this help\n"
-	"\n"
-	"exit status: 0 shown, 1 no customer matches, 2 the name part matches\n"
-	"several customers (they are listed), or usage or repository error\n";
+static const struct cli_opt options[] = {
+    {'t', 0, "today", "DATE", "the date the classification is relative to (YYYY-MM-DD)"},
+    {'a', 0, "all", NULL, "every follow-up, not only the latest 5"},
+    {'f', 0, "format", "FMT", "table (default) or json"},
+    {0},
+};
+
+const struct crmf_cmd cmd_show = {
+    .name = "show",
+    .run = run,
+    .summary = "show one customer: fields, classification, follow-ups, what is due",
+    .synopsis = "[--today DATE] [--all] [--format table|json] ID|NAME-PART",
+    .description = "Show one customer: every field, the computed classification (activity,\n"
+		   "value, quadrant), contacts, deals, the latest follow-ups, and what is due\n"
+		   "next and why. The customer is named by its id, its file, or any part of\n"
+		   "its name that only one customer has (crmf show 恒拓); archived customers\n"
+		   "are found too. --format json prints the object of 'crmf list --format json'.\n",
+    .opts = options,
+    .notes = "exit status: 0 shown, 1 no customer matches, 2 the name part matches\n"
+	     "several customers (they are listed), or usage or repository error\n",
+    .opt_width = 15,
+};
 
 #define FOLLOWUPS_SHOWN 5
 
@@ -506,12 +511,7 @@ static void print_card(const struct card *cd, bool all)
 
 static int run(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"today", required_argument, NULL, 't'},
-		{"all", no_argument, NULL, 'a'},
-		{"format", required_argument, NULL, 'f'},
-		{NULL, 0, NULL, 0},
-	};
+	cli_args args;
 	cli_format fmt = FMT_TEXT;
 	const char *today_arg = NULL;
 	bool all = false;
@@ -524,26 +524,28 @@ static int run(int argc, char **argv)
 	char *root;
 	int c, rc = EXIT_USAGE;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	cli_args_init(&args, &cmd_show, argc, argv);
+	while ((c = cli_args_next(&args)) > 0) {
 		switch (c) {
 		case 't':
-			today_arg = optarg;
+			today_arg = args.arg;
 			break;
 		case 'a':
 			all = true;
 			break;
 		case 'f':
-			if (cli_parse_format(&fmt, optarg, 1u << FMT_TEXT | 1u << FMT_JSON))
+			if (cli_parse_format(&fmt, args.arg, 1u << FMT_TEXT | 1u << FMT_JSON))
 				return EXIT_USAGE;
 			break;
-		default:
-			return cli_usage_error(&cmd_show, "invalid option");
 		}
 	}
-	if (optind + 1 != argc)
-		return cli_usage_error(&cmd_show, optind == argc ? "which customer? give an id or "
-								   "part of a name"
-								 : "give one customer, not several");
+	if (c < 0)
+		return args.status;
+	if (args.ind + 1 != argc)
+		return cli_usage_error(&cmd_show, args.ind == argc
+						      ? "which customer? give an id or "
+							"part of a name"
+						      : "give one customer, not several");
 	if (cli_today(&so.today, today_arg))
 		return EXIT_USAGE;
 	root = cli_repo_root();
@@ -554,7 +556,7 @@ static int run(int argc, char **argv)
 		cli_error("%s", crmf_error_last());
 		goto done;
 	}
-	cu = find(repo, argv[optind], &rc);
+	cu = find(repo, argv[args.ind], &rc);
 	if (!cu)
 		goto done;
 	if (cu->errors)
@@ -578,10 +580,3 @@ done:
 	free(root);
 	return rc;
 }
-
-const struct crmf_cmd cmd_show = {
-	"show",
-	run,
-	"show one customer: fields, classification, follow-ups, what is due",
-	usage,
-};

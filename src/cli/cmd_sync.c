@@ -1,11 +1,49 @@
 /* `crmf sync`: fetch, merge customer files by structure, commit, push, and say what moved. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "crmf/sync.h"
+
+static int run(int argc, char **argv);
+
+static const struct cli_opt options[] = {
+    {'n', 0, "no-push", NULL, "fetch and merge, but do not push"},
+    {'t', 0, "today", "DATE", "the date validation judges future dates against"},
+    {0},
+};
+
+const struct crmf_cmd cmd_sync = {
+    .name = "sync",
+    .run = run,
+    .summary = "fetch, merge customer files by structure, commit and push",
+    .synopsis = "[--no-push] [--today DATE] [REMOTE]",
+    .description = "Share the repository with the team through a git remote (REMOTE, default:\n"
+		   "the branch's remote, else origin): fetch its branch, fast-forward or merge\n"
+		   "(customer files by their structure, as 'crmf merge-driver --help' says,\n"
+		   "other files as git would), check the customer files the merge produced,\n"
+		   "commit the merge, and push. Prints what came in (new customers, new\n"
+		   "follow-ups, changed fields) and what went out.\n"
+		   "\n"
+		   "Refuses while customer files have uncommitted changes (commit them first:\n"
+		   "crmf commit) or a merge or rebase is in progress.\n"
+		   "\n"
+		   "When the same field was changed differently on both sides (or a customer\n"
+		   "was archived on one side and changed on the other, or the merged record is\n"
+		   "invalid), sync stops with the merge in progress, as git merge would: it\n"
+		   "names each customer, field and both values, marks the clash in the file\n"
+		   "around that field alone, and says how to finish (edit, git add, git commit\n"
+		   "--no-edit, crmf sync) or give up (git merge --abort). Nothing is pushed.\n"
+		   "\n"
+		   "Remotes: a path or file:// URL, ssh (keys from ssh-agent; the host must be\n"
+		   "in ~/.ssh/known_hosts), and https without a password. For a password or\n"
+		   "token, use git pull and git push with a credential helper.\n",
+    .opts = options,
+    .notes = "exit status: 0 done, 1 stopped on a conflict or the push failed (what came\n"
+	     "in is kept), 2 usage or repository error (nothing changed)\n",
+    .opt_width = 15,
+};
 
 static const char *plural(size_t n)
 {
@@ -143,12 +181,7 @@ static void print_conflicts(const crmf_sync_result *r)
 
 static int run(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"no-push", no_argument, NULL, 'n'},
-	    {"today", required_argument, NULL, 't'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
+	cli_args args;
 	crmf_sync_opts so;
 	crmf_sync_result r;
 	const char *today = NULL;
@@ -156,20 +189,18 @@ static int run(int argc, char **argv)
 	int c, rc;
 
 	memset(&so, 0, sizeof(so));
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'h')
-			return cli_help(&cmd_sync);
-		else if (c == 'n')
+	cli_args_init(&args, &cmd_sync, argc, argv);
+	while ((c = cli_args_next(&args)) > 0) {
+		if (c == 'n')
 			so.no_push = true;
 		else if (c == 't')
-			today = optarg;
-		else
-			return cli_usage_error(&cmd_sync, "unknown option '%s'", argv[optind - 1]);
+			today = args.arg;
 	}
-	if (argc - optind > 1)
+	if (c < 0)
+		return args.status;
+	if (argc - args.ind > 1)
 		return cli_usage_error(&cmd_sync, "too many arguments: give one remote");
-	so.remote = optind < argc ? argv[optind] : NULL;
+	so.remote = args.ind < argc ? argv[args.ind] : NULL;
 	if (cli_today(&so.today, today) != EXIT_OK)
 		return EXIT_USAGE;
 	if (!(root = cli_repo_root()))
@@ -227,39 +258,3 @@ static int run(int argc, char **argv)
 	crmf_sync_result_release(&r);
 	return rc;
 }
-
-const struct crmf_cmd cmd_sync = {
-    "sync",
-    run,
-    "fetch, merge customer files by structure, commit and push",
-    "usage: crmf sync [--no-push] [--today DATE] [REMOTE]\n"
-    "\n"
-    "Share the repository with the team through a git remote (REMOTE, default:\n"
-    "the branch's remote, else origin): fetch its branch, fast-forward or merge\n"
-    "(customer files by their structure, as 'crmf merge-driver --help' says,\n"
-    "other files as git would), check the customer files the merge produced,\n"
-    "commit the merge, and push. Prints what came in (new customers, new\n"
-    "follow-ups, changed fields) and what went out.\n"
-    "\n"
-    "Refuses while customer files have uncommitted changes (commit them first:\n"
-    "crmf commit) or a merge or rebase is in progress.\n"
-    "\n"
-    "When the same field was changed differently on both sides (or a customer\n"
-    "was archived on one side and changed on the other, or the merged record is\n"
-    "invalid), sync stops with the merge in progress, as git merge would: it\n"
-    "names each customer, field and both values, marks the clash in the file\n"
-    "around that field alone, and says how to finish (edit, git add, git commit\n"
-    "--no-edit, crmf sync) or give up (git merge --abort). Nothing is pushed.\n"
-    "\n"
-    "Remotes: a path or file:// URL, ssh (keys from ssh-agent; the host must be\n"
-    "in ~/.ssh/known_hosts), and https without a password. For a password or\n"
-    "token, use git pull and git push with a credential helper.\n"
-    "\n"
-    "options:\n"
-    "  --no-push      fetch and merge, but do not push\n"
-    "  --today DATE   the date validation judges future dates against\n"
-    "  -h, --help     show this help\n"
-    "\n"
-    "exit status: 0 done, 1 stopped on a conflict or the push failed (what came\n"
-    "in is kept), 2 usage or repository error (nothing changed)\n",
-};

@@ -1,7 +1,6 @@
 /* The crmf program: global options, then dispatch through the command table. */
 #include <errno.h>
 #include <malloc.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -115,6 +114,8 @@ int main(int argc, char **argv)
 			fprintf(stderr, "crmf: unknown command '%s'; see 'crmf --help'\n", argv[i]);
 		return EXIT_USAGE;
 	}
+	/* -h or --help anywhere before '--' wins over everything else (cli_args_next
+	 * meets them too, but only where an option can be) */
 	for (int k = i + 1; k < argc; k++) {
 		if (strcmp(argv[k], "--") == 0)
 			break;
@@ -122,7 +123,6 @@ int main(int argc, char **argv)
 			return cli_help(cmd);
 	}
 	/* libgit2 starts when first needed (crmf_lib_init would start it now) */
-	optind = 1;
 	rc = cmd->run(argc - i, argv + i);
 	fflush(stdout);
 	if (ferror(stdout)) {

@@ -1,4 +1,4 @@
-/* Everything the commands print goes through here: diagnostics, errors, usage, JSON strings. */
+/* Everything the commands print goes through here: diagnostics, errors, JSON strings (usage: args.c). */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -6,26 +6,6 @@
 #include <unistd.h>
 
 #include "cli.h"
-
-int cli_help(const struct crmf_cmd *cmd)
-{
-	fputs(cmd->usage, stdout);
-	if (cmd->usage[0] && cmd->usage[strlen(cmd->usage) - 1] != '\n')
-		fputc('\n', stdout);
-	return EXIT_OK;
-}
-
-int cli_usage_error(const struct crmf_cmd *cmd, const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("crmf: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nsee 'crmf %s --help'\n", cmd->name);
-	return EXIT_USAGE;
-}
 
 void cli_error(const char *fmt, ...)
 {
