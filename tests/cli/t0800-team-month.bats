@@ -81,3 +81,40 @@ EX="$CRMF_SRC/examples"
 	run crmf show C2025005 --today 2025-06-16
 	assert_line --regexp '^why +7月预算会后电话确认是否立项 \(next action\)$'
 }
+
+@test "t0800 --excel: a CSV Chinese Excel opens right, with no formula to run" {
+	make_example_repo
+	cd repo
+	# a name that a spreadsheet would run as a formula
+	sed -i 's/^name: 上海味道坊餐饮管理有限公司$/name: "=HYPERLINK(\\"http:\/\/x\\")"/' customers/2024/C2024004.yaml
+	git commit -qam formula
+	crmf list --excel --columns id,name,contacts.phone >x.csv
+	head -c 3 x.csv | od -An -tx1 | grep -q 'ef bb bf'
+	python3 - <<'PY'
+import csv
+rows = list(csv.reader(open("x.csv", encoding="utf-8-sig", newline="")))
+assert rows[0] == ["id", "name", "contacts.phone"], rows[0]
+byid = {r[0]: r for r in rows[1:]}
+assert byid["C2024004"][1] == "'=HYPERLINK(\"http://x\")", byid["C2024004"]
+assert byid["C2024002"][2] == "'+86 136 1512 0087", byid["C2024002"]
+assert byid["C2024001"][1] == "宁波甬达汽车零部件有限公司"
+PY
+	# the plain CSV keeps the values as they are, for programs
+	crmf list --format csv --columns id,name >plain.csv
+	grep -q '^C2024004,"=HYPERLINK(""http://x"")"' plain.csv
+	head -c 3 plain.csv | od -An -tx1 | grep -qv 'ef bb bf'
+	crmf due --today 2025-06-16 --excel >due.csv
+	head -c 3 due.csv | od -An -tx1 | grep -q 'ef bb bf'
+	run --separate-stderr crmf due --excel --format json
+	assert_failure 2
+	assert_equal "$stderr" "crmf: --excel writes CSV; leave out --format or say csv
+see 'crmf due --help'"
+}
+
+@test "t0800 --wide prints every column whole on a narrow terminal" {
+	COLUMNS=60 crmf -C "$EX" due --today 2025-06-16 --wide >wide.txt
+	grep -q '乌鲁木齐天山能源装备有限公司  *chen.hao   低潜力     潜在期      first contact: grade C within 7d$' wide.txt
+	grep -q 'POTENTIAL' wide.txt
+	COLUMNS=60 crmf -C "$EX" list --wide >lw.txt
+	grep -q 'QUADRANT' lw.txt
+}
