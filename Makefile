@@ -9,7 +9,7 @@ BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
 CC ?= cc
 PKG_CONFIG ?= pkg-config
-DEPS = yaml-0.1 libgit2 libutf8proc liburing libcrypto
+DEPS = yaml-0.1 libgit2 libutf8proc liburing libcrypto libzip expat freexl
 
 WARN = -std=c11 -Wall -Wextra -Wpedantic -Werror -Wshadow -Wno-unused-parameter
 CFLAGS ?= -O2 -g
@@ -18,7 +18,7 @@ CFLAGS ?= -O2 -g
 BASE_CFLAGS = $(WARN) $(CFLAGS) -D_GNU_SOURCE -Iinclude $(shell $(PKG_CONFIG) --cflags $(DEPS))
 ALL_CFLAGS = $(BASE_CFLAGS) -Isrc/lib
 CLI_CFLAGS = $(BASE_CFLAGS)
-LIBS = $(shell $(PKG_CONFIG) --libs $(DEPS)) -lpthread -lm
+LIBS = $(shell $(PKG_CONFIG) --libs $(DEPS)) -lcsv -lpthread -lm
 
 ifeq ($(FUZZ),1)
 # libFuzzer builds (make fuzz): the library instrumented for coverage, ASan and UBSan

@@ -37,6 +37,9 @@ typedef enum {
 	X(FOLLOWUP_FUTURE, "followup-future") \
 	X(FUTURE_DATE, "future-date") \
 	X(ID_FILENAME, "id-filename") \
+	X(IMPORT_COLUMN, "import-column") \
+	X(IMPORT_DEAL, "import-deal") \
+	X(IMPORT_NEXT_PLAN, "import-next-plan") \
 	X(INVALID_BOOL, "invalid-bool") \
 	X(INVALID_DATE, "invalid-date") \
 	X(INVALID_EMAIL, "invalid-email") \
