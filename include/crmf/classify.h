@@ -68,8 +68,9 @@ typedef struct crmf_class {
 	 *   follow-up has no `due` there is no next-action candidate: older
 	 *   follow-ups are superseded.
 	 * - cadence: last_contact + rules.cadence_<potential>; core customers at
-	 *   most rules.cadence_core days, also when no potential is set; other
-	 *   customers without potential have no cadence.
+	 *   most rules.cadence_core days; a customer without potential and with
+	 *   no next action or first-contact deadline gets rules.cadence_unjudged
+	 *   (so that one neither lost nor archived always has a next due date).
 	 * - first-contact: a lead without any follow-up: created +
 	 *   rules.first_<grade>; a lead without grade is treated as grade C. */
 	crmf_day next_due;

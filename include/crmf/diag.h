@@ -50,6 +50,7 @@ typedef enum {
 	X(INVALID_PHONE, "invalid-phone") \
 	X(INVALID_UTF8, "invalid-utf8") \
 	X(MISSING_FIELD, "missing-field") \
+	X(MISSING_POTENTIAL, "missing-potential") \
 	X(MULTIPLE_DOCUMENTS, "multiple-documents") \
 	X(MULTIPLE_PRIMARY, "multiple-primary") \
 	X(NESTED_REPOSITORY, "nested-repository") \

@@ -50,6 +50,7 @@ typedef struct crmf_rules {
 	int archive_after;  /* 180 */
 	double high_value;  /* 1000000 */
 	int cadence_high, cadence_medium, cadence_low, cadence_core; /* 3 14 30 30 */
+	int cadence_unjudged; /* 14: no potential set yet */
 	int first_a, first_b, first_c;                               /* 1 2 7 */
 } crmf_rules;
 

@@ -173,6 +173,22 @@ void cli_table_align_right(cli_table *t, size_t col);
 /** Cap a column's display width; longer cells are cut with "…". */
 void cli_table_limit(cli_table *t, size_t col, int width);
 
+/** Let a column give way first when the table is wider than the terminal
+ * (names and descriptions, down to 12 columns), before the last column. */
+void cli_table_shrink_first(cli_table *t, size_t col);
+
+/** Leave a column out when the last column would otherwise be cut below 30
+ * columns on a narrow terminal: order 1 first, then 2, …; 0 (the default) never. */
+void cli_table_drop_first(cli_table *t, size_t col, int order);
+
+/** --wide: no column limits and no fitting to the terminal's width. */
+void cli_table_wide(cli_table *t, bool wide);
+
+/** --excel: CSV for spreadsheets: a UTF-8 byte-order mark, and every cell a
+ * spreadsheet would read as a formula (= + - @ tab CR first) quoted with a
+ * leading apostrophe. */
+void cli_table_excel(cli_table *t, bool excel);
+
 /** Number of data rows. */
 size_t cli_table_rows(const cli_table *t);
 

@@ -20,6 +20,8 @@ static const struct cli_opt options[] = {
      "or user.name (GIT_AUTHOR_EMAIL/_NAME when set)"},
     {'O', 0, "overdue", NULL, "only follow-ups already overdue"},
     {'f', 0, "format", "FMT", "table (default), json or csv"},
+    {'E', 0, "excel", NULL, "CSV for Excel and WPS: a byte-order mark, formulas defused"},
+    {'W', 0, "wide", NULL, "a table with every column whole, whatever the terminal"},
     {'N', 0, "no-cache", NULL, "check every file again, ignoring the validation cache"},
     {0},
 };
@@ -29,7 +31,7 @@ const struct crmf_cmd cmd_due = {
     .run = run,
     .summary = "the agenda: follow-ups overdue, due today and due soon",
     .synopsis = "[--today DATE] [--within DURATION] [--owner NAME | --mine] [--overdue]\n"
-		"    [--format table|json|csv] [--no-cache]",
+		"    [--format table|json|csv] [--excel] [--wide] [--no-cache]",
     .description = "The follow-ups to do: every customer that is neither archived nor lost and\n"
 		   "whose next follow-up is due on or before today + DURATION, sorted by due\n"
 		   "date then id, so overdue ones come first. The due date is the earliest of\n"
@@ -251,9 +253,15 @@ static void make_row(void *ctx, size_t i, cli_row_sink *sink)
 	}
 }
 
+struct look {
+	cli_format fmt;
+	bool excel, wide;
+};
+
 static void print_table(const struct item *v, size_t n, const crmf_config *cfg, crmf_day today,
-			crmf_day until, bool overdue_only, cli_format fmt)
+			crmf_day until, bool overdue_only, const struct look *look)
 {
+	cli_format fmt = look->fmt;
 	static const char *const text_heads[] = {"DUE",	  "OVERDUE", "ID",    "NAME",
 						 "OWNER", "POTENTIAL", "STAGE", "REASON"};
 	static const char *const csv_heads[] = {"due",	 "overdue_days", "id",	 "name", "owner",
@@ -269,9 +277,14 @@ static void print_table(const struct item *v, size_t n, const crmf_config *cfg, 
 		rows.potential_label[p] =
 		    p ? crmf_config_label(cfg, "potential", crmf_potential_name(p)) : "";
 
+	cli_table_wide(t, look->wide);
+	cli_table_excel(t, look->excel);
 	if (text) {
 		cli_table_align_right(t, 1);
 		cli_table_limit(t, 3, 40);
+		cli_table_shrink_first(t, 3);
+		cli_table_drop_first(t, 5, 1); /* potential */
+		cli_table_drop_first(t, 6, 2); /* stage */
 	}
 	cli_table_fill(t, n, make_row, &rows);
 	for (size_t i = 0; i < n; i++) {
@@ -458,7 +471,7 @@ static int run(int argc, char **argv)
 	cli_args args;
 	cli_format fmt = FMT_TEXT;
 	const char *today_arg = NULL, *owner = NULL;
-	bool mine = false, overdue = false;
+	bool mine = false, overdue = false, excel = false, wide = false, fmt_given = false;
 	int within = 7, c, rc = EXIT_USAGE;
 	crmf_scan_opts so = {0};
 	crmf_repo *repo = NULL;
@@ -500,9 +513,16 @@ static int run(int argc, char **argv)
 			if (cli_parse_format(&fmt, args.arg,
 					     1u << FMT_TEXT | 1u << FMT_JSON | 1u << FMT_CSV))
 				return EXIT_USAGE;
+			fmt_given = true;
 			break;
 		case 'N':
 			so.no_cache = true;
+			break;
+		case 'E':
+			excel = true;
+			break;
+		case 'W':
+			wide = true;
 			break;
 		}
 	}
@@ -512,6 +532,10 @@ static int run(int argc, char **argv)
 		return cli_usage_error(&cmd_due, "unexpected argument '%s'", argv[args.ind]);
 	if (owner && mine)
 		return cli_usage_error(&cmd_due, "--owner and --mine exclude each other");
+	if (excel && fmt_given && fmt != FMT_CSV)
+		return cli_usage_error(&cmd_due, "--excel writes CSV; leave out --format or say csv");
+	if (excel)
+		fmt = FMT_CSV;
 	if (cli_today(&so.today, today_arg))
 		return EXIT_USAGE;
 	until = so.today + within;
@@ -594,7 +618,8 @@ static int run(int argc, char **argv)
 	if (fmt == FMT_JSON)
 		print_json(v, n, repo->cfg, so.today);
 	else
-		print_table(v, n, repo->cfg, so.today, until, overdue, fmt);
+		print_table(v, n, repo->cfg, so.today, until, overdue,
+			    &(struct look){fmt, excel, wide});
 	rc = n_unsure ? EXIT_FOUND : EXIT_OK;
 done:
 	crmf_table_free(v, cap_v, sizeof(*v));

@@ -25,6 +25,8 @@ static const struct cli_opt options[] = {
     {'a', 0, "archived", NULL, "only archived customers"},
     {'A', 0, "all", NULL, "active and archived customers"},
     {'f', 0, "format", "FMT", "table (default), json, csv or tsv"},
+    {'E', 0, "excel", NULL, "CSV for Excel and WPS: a byte-order mark, formulas defused"},
+    {'W', 0, "wide", NULL, "a table with every column whole, whatever the terminal"},
     {'N', 0, "no-cache", NULL, "check every file again, ignoring the validation cache"},
     {0},
 };
@@ -35,7 +37,7 @@ const struct crmf_cmd cmd_list = {
     .summary = "list customers with stored and computed fields, filter, sort, count",
     .synopsis = "[--where EXPR] [--sort KEYS] [--columns LIST] [--count-by FIELD]\n"
 		"    [--today DATE] [--archived | --all] [--format table|json|csv|tsv]\n"
-		"    [--no-cache]",
+		"    [--excel] [--wide] [--no-cache]",
     .description = "One row per customer (archived ones left out unless asked for), sorted by id.\n"
 		   "Fields are the stored ones, dotted for nested values (need.type,\n"
 		   "contacts.email: one value per contact), custom fields of crmf.yaml, and the\n"
@@ -102,6 +104,18 @@ static void set_order(struct field *f, const char *const *v, size_t n)
 {
 	f->order = v;
 	f->n_order = n;
+}
+
+/* Which columns a narrow terminal leaves out, in what order (0: never). */
+static int drop_order(const char *label_field)
+{
+	static const char *const order[] = {"quadrant", "activity", "value", "grade", "potential"};
+	static const int rank[] = {1, 1, 1, 2, 3};
+
+	for (size_t i = 0; i < N_OF(order); i++)
+		if (!strcmp(label_field, order[i]))
+			return rank[i];
+	return 0;
 }
 
 /* The ids of the declared team, in their order, while the command runs. */
@@ -593,6 +607,7 @@ struct opts {
 	crmf_day today;
 	int archived; /* 0 active only, 1 archived only, 2 both */
 	cli_format fmt;
+	bool fmt_given, excel, wide;
 };
 
 static const char default_columns[] =
@@ -784,8 +799,9 @@ static bool json_emit(void *ectx, const char *s, size_t len)
 }
 
 static void print_rows(const struct row *rows, size_t n, const struct field *cols, size_t ncols,
-		       bool explicit_columns, const crmf_config *cfg, cli_format fmt)
+		       bool explicit_columns, const crmf_config *cfg, const struct opts *o)
 {
+	cli_format fmt = o->fmt;
 	if (fmt == FMT_JSON) {
 		fputs("[", stdout);
 		for (size_t i = 0; i < n; i++) {
@@ -830,14 +846,20 @@ static void print_rows(const struct row *rows, size_t n, const struct field *col
 		cells[c] = h;
 	}
 	t = cli_table_new(ncols, cells);
+	cli_table_wide(t, o->wide);
+	cli_table_excel(t, o->excel);
 	for (size_t c = 0; c < ncols; c++) {
 		free((char *)cells[c]);
 		if (cols[c].type == T_NUMBER)
 			cli_table_align_right(t, c);
 		if (cols[c].comp < 0 && (!strcmp(cols[c].label_field, "name") ||
 					 !strcmp(cols[c].label_field, "description") ||
-					 !strcmp(cols[c].label_field, "summary")))
+					 !strcmp(cols[c].label_field, "summary"))) {
 			cli_table_limit(t, c, 40);
+			cli_table_shrink_first(t, c);
+		}
+		/* on a narrow terminal the judgements give way to the dates */
+		cli_table_drop_first(t, c, drop_order(cols[c].label_field));
 		js[c].cfg = fmt == FMT_TEXT ? cfg : NULL;
 		js[c].label_field = cols[c].label_field;
 	}
@@ -911,8 +933,9 @@ static int cmp_count(const void *pa, const void *pb)
 }
 
 static void count_by(const struct row *rows, size_t n, const struct field *fld,
-		     const crmf_config *cfg, cli_format fmt)
+		     const crmf_config *cfg, const struct opts *o)
 {
+	cli_format fmt = o->fmt;
 	struct collect all = {0}, one = {0};
 	struct count *counts = NULL;
 	size_t nc = 0, none = 0;
@@ -979,6 +1002,8 @@ static void count_by(const struct row *rows, size_t n, const struct field *fld,
 		char *h = fmt == FMT_TEXT ? upper(name, strlen(name)) : strdup(name);
 		const char *heads[2] = {h, fmt == FMT_TEXT ? "COUNT" : "count"};
 		cli_table *t = cli_table_new(2, heads);
+
+		cli_table_excel(t, o->excel);
 
 		cli_table_align_right(t, 1);
 		for (size_t i = 0; i < nc; i++) {
@@ -1109,12 +1134,23 @@ static int run(int argc, char **argv)
 					     1u << FMT_TEXT | 1u << FMT_JSON | 1u << FMT_CSV |
 						 1u << FMT_TSV))
 				return EXIT_USAGE;
+			o.fmt_given = true;
 			break;
 		case 'N':
 			so.no_cache = true;
 			break;
+		case 'E':
+			o.excel = true;
+			break;
+		case 'W':
+			o.wide = true;
+			break;
 		}
 	}
+	if (o.excel && o.fmt_given && o.fmt != FMT_CSV)
+		return cli_usage_error(&cmd_list, "--excel writes CSV; leave out --format or say csv");
+	if (o.excel)
+		o.fmt = FMT_CSV;
 	if (c < 0)
 		return args.status;
 	if (args.ind < argc)
@@ -1198,7 +1234,7 @@ static int run(int argc, char **argv)
 			  bad == 1 ? " has" : "s have");
 
 	if (o.count_by) {
-		count_by(rows, nrows, &cnt, repo->cfg, o.fmt);
+		count_by(rows, nrows, &cnt, repo->cfg, &o);
 	} else {
 		for (size_t i = 0; i < nrows; i++) {
 			rows[i].keys = calloc(nkeys ? nkeys : 1, sizeof(char *));
@@ -1211,7 +1247,7 @@ static int run(int argc, char **argv)
 		sort_keys = keys;
 		n_sort_keys = nkeys;
 		qsort(rows, nrows, sizeof(*rows), cmp_rows);
-		print_rows(rows, nrows, cols, ncols, o.columns != NULL, repo->cfg, o.fmt);
+		print_rows(rows, nrows, cols, ncols, o.columns != NULL, repo->cfg, &o);
 	}
 	rc = EXIT_OK;
 done:

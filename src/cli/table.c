@@ -1,4 +1,5 @@
 /* Tables aligned by display width (CJK counts two columns), and CSV/TSV of the same rows. */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -15,6 +16,10 @@ struct cli_table {
 	int *widths;  /* display width of each cell, computed once */
 	int *align_right;
 	int *limit; /* max display width per column, 0 = none */
+	int *shrink; /* gives way first on a narrow terminal */
+	int *drop;   /* left out on a narrow terminal, 1 first, then 2…; 0 never */
+	bool wide;   /* no limits, no fitting to the terminal (--wide) */
+	bool excel;  /* CSV for spreadsheets: BOM, formulas defused (--excel) */
 	struct chunk *chunks;
 };
 
@@ -116,7 +121,9 @@ cli_table *cli_table_new(size_t ncols, const char *const *headers)
 	t->ncols = ncols;
 	t->align_right = calloc(ncols, sizeof(int));
 	t->limit = calloc(ncols, sizeof(int));
-	if (!t->align_right || !t->limit)
+	t->shrink = calloc(ncols, sizeof(int));
+	t->drop = calloc(ncols, sizeof(int));
+	if (!t->align_right || !t->limit || !t->shrink || !t->drop)
 		abort();
 	cli_table_add(t, headers);
 	return t;
@@ -130,6 +137,26 @@ void cli_table_align_right(cli_table *t, size_t col)
 void cli_table_limit(cli_table *t, size_t col, int width)
 {
 	t->limit[col] = width;
+}
+
+void cli_table_shrink_first(cli_table *t, size_t col)
+{
+	t->shrink[col] = 1;
+}
+
+void cli_table_drop_first(cli_table *t, size_t col, int order)
+{
+	t->drop[col] = order;
+}
+
+void cli_table_wide(cli_table *t, bool wide)
+{
+	t->wide = wide;
+}
+
+void cli_table_excel(cli_table *t, bool excel)
+{
+	t->excel = excel;
 }
 
 void cli_table_add(cli_table *t, const char *const *cells)
@@ -206,6 +233,8 @@ void cli_table_free(cli_table *t)
 	crmf_table_free(t->widths, 1, t->cap * t->ncols * sizeof(int));
 	free(t->align_right);
 	free(t->limit);
+	free(t->shrink);
+	free(t->drop);
 	free(t);
 }
 
@@ -283,27 +312,49 @@ static int terminal_width(FILE *f)
 	return 0;
 }
 
+/* A cell a spreadsheet would run as a formula: it starts with = + - @, a tab
+ * or a carriage return (OWASP's list). Numbers such as -5 or +86 136… are
+ * data too, but Excel reads "+86 136…" as a formula: every such cell is
+ * defused alike, by a leading apostrophe, which Excel shows as text. */
+static bool formula_like(const char *s)
+{
+	return *s == '=' || *s == '+' || *s == '-' || *s == '@' || *s == '\t' || *s == '\r';
+}
+
+static void print_csv_cell(FILE *f, const char *s, bool excel)
+{
+	bool defuse = excel && formula_like(s);
+
+	if (defuse || strpbrk(s, ",\"\r\n") || (excel && (*s == ' ' || strchr(s, ';')))) {
+		fputc('"', f);
+		if (defuse)
+			fputc('\'', f);
+		for (; *s; s++) {
+			if (*s == '"')
+				fputc('"', f);
+			fputc(*s, f);
+		}
+		fputc('"', f);
+	} else {
+		fputs(s, f);
+	}
+}
+
 static void print_sv(FILE *f, const cli_table *t, char sep)
 {
+	if (sep == ',' && t->excel)
+		fputs("\xEF\xBB\xBF", f); /* UTF-8 byte-order mark: Excel reads UTF-8 by it */
 	for (size_t r = 0; r < t->nrows; r++) {
 		for (size_t c = 0; c < t->ncols; c++) {
 			const char *s = t->cells[r * t->ncols + c];
 
 			if (c)
 				fputc(sep, f);
-			if (sep == ',' && strpbrk(s, ",\"\r\n")) {
-				fputc('"', f);
-				for (; *s; s++) {
-					if (*s == '"')
-						fputc('"', f);
-					fputc(*s, f);
-				}
-				fputc('"', f);
-			} else if (sep == '\t') {
+			if (sep == ',') {
+				print_csv_cell(f, s, t->excel && r > 0);
+			} else {
 				for (; *s; s++) /* TSV cannot hold these: make them spaces */
 					fputc(*s == '\t' || *s == '\n' || *s == '\r' ? ' ' : *s, f);
-			} else {
-				fputs(s, f);
 			}
 		}
 		fputs(sep == ',' ? "\r\n" : "\n", f);
@@ -322,9 +373,16 @@ static void layout_row(linebuf *b, const cli_table *t, const int *w, bool color,
 	size_t need = 16; /* the escapes of a coloured header, the line break */
 	char *p;
 
+	size_t lastc = 0, first = t->ncols;
+
 	for (size_t c = 0; c < t->ncols; c++) {
 		lens[c] = strlen(cells[c]);
 		need += lens[c] + 2 + (size_t)(w[c] > cw[c] ? w[c] - cw[c] : 0);
+		if (w[c] >= 0) {
+			lastc = c;
+			if (first == t->ncols)
+				first = c;
+		}
 	}
 	lb_grow(b, need);
 	p = b->buf + b->len;
@@ -332,9 +390,11 @@ static void layout_row(linebuf *b, const cli_table *t, const int *w, bool color,
 		memcpy(p, "\033[1m", 4), p += 4;
 	for (size_t c = 0; c < t->ncols; c++) {
 		int sw = cw[c];
-		bool last = c + 1 == t->ncols;
+		bool last = c == lastc;
 
-		if (c)
+		if (w[c] < 0) /* left out on a narrow terminal */
+			continue;
+		if (c != first)
 			*p++ = ' ', *p++ = ' ';
 		if (t->align_right[c] && sw < w[c]) {
 			memset(p, ' ', (size_t)(w[c] - sw));
@@ -361,6 +421,58 @@ static void layout_row(linebuf *b, const cli_table *t, const int *w, bool color,
 	b->len = (size_t)(p - b->buf);
 }
 
+/* On a narrow terminal the columns marked cli_table_shrink_first give way
+ * first, the widest of them first, down to SHRINK_MIN columns each; then, while
+ * the last column (the one that says what to do) would be narrower than
+ * LAST_MIN, the columns marked cli_table_drop_first are left out in their
+ * order; then the last column is cut, down to 8. w[c] < 0: left out. */
+#define SHRINK_MIN 12
+#define LAST_MIN 30
+
+static int shrink_names(const cli_table *t, int *w, int excess)
+{
+	while (excess > 0) {
+		size_t widest = t->ncols;
+
+		for (size_t c = 0; c < t->ncols; c++)
+			if (t->shrink[c] && w[c] > SHRINK_MIN && (widest == t->ncols || w[c] > w[widest]))
+				widest = c;
+		if (widest == t->ncols)
+			break;
+		w[widest]--;
+		excess--;
+	}
+	return excess;
+}
+
+static void fit_width(const cli_table *t, int *w, const int *full, int excess)
+{
+	size_t last = t->ncols - 1;
+	int maxorder = 0;
+
+	excess = shrink_names(t, w, excess);
+	for (size_t c = 0; c < last; c++)
+		if (t->drop[c] > maxorder)
+			maxorder = t->drop[c];
+	for (int order = 1; order <= maxorder && excess > 0 &&
+			    w[last] - excess < (full[last] < LAST_MIN ? full[last] : LAST_MIN);
+	     order++)
+		for (size_t c = 0; c < last; c++)
+			if (t->drop[c] == order) {
+				excess -= w[c] + 2;
+				w[c] = -1;
+			}
+	/* columns left out may free more than was needed: names get some back */
+	for (size_t c = 0; c < last && excess < 0; c++)
+		while (t->shrink[c] && w[c] >= 0 && excess < 0 && w[c] < full[c])
+			w[c]++, excess++;
+	if (excess > 0) {
+		int cut = w[last] - excess;
+
+		w[last] = cut < 8 ? 8 : cut;
+	}
+}
+
 void cli_table_print(FILE *f, const cli_table *t, cli_format fmt)
 {
 	linebuf b = {NULL, 0, 0};
@@ -385,16 +497,19 @@ void cli_table_print(FILE *f, const cli_table *t, cli_format fmt)
 				w[c] = cw;
 		}
 	for (size_t c = 0; c < t->ncols; c++) {
-		if (t->limit[c] > 0 && w[c] > t->limit[c])
+		if (!t->wide && t->limit[c] > 0 && w[c] > t->limit[c])
 			w[c] = t->limit[c];
 		total += w[c] + (c ? 2 : 0);
 	}
-	/* on a narrow terminal the last column gives way */
-	term = terminal_width(f);
+	term = t->wide ? 0 : terminal_width(f);
 	if (term > 0 && total > term && t->ncols > 0) {
-		int last = w[t->ncols - 1] - (total - term);
+		int *full = malloc(t->ncols * sizeof(int));
 
-		w[t->ncols - 1] = last < 8 ? 8 : last;
+		if (!full)
+			abort();
+		memcpy(full, w, t->ncols * sizeof(int));
+		fit_width(t, w, full, total - term);
+		free(full);
 	}
 	color = cli_color(f);
 	/* lines laid out in a buffer, not a stdio call per cell: agendas run to

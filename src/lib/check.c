@@ -545,6 +545,12 @@ int crmf_check_customer(crmf_customer **out, crmf_doc *doc, const char *relpath,
 	check_need(&k, f[F_NEED]);
 	check_items(&k, f[F_DEALS], "deal", check_deal);
 	check_items(&k, f[F_FOLLOWUPS], "follow-up", check_followup);
+	if (c->n_followups && c->potential == CRMF_POTENTIAL_NONE && !f[F_POTENTIAL] &&
+	    c->stage != CRMF_STAGE_LOST && !c->archived)
+		ck_warn_at(&k, f[F_STAGE] ? f[F_STAGE]->key : root, "missing-potential",
+			"potential is not set although the customer has been contacted; judge it "
+			"(high, medium or low): until then the unjudged cadence (every %dd) applies",
+			cfg->rules.cadence_unjudged);
 
 	for (size_t j = 0; j < root->n; j++) {
 		const crmf_pair *p = &root->pairs[j];

@@ -61,20 +61,21 @@ static bool newer(const crmf_followup *f, const crmf_followup *b)
 	return true;
 }
 
-/* The newest follow-up that has a next action. */
-static const crmf_followup *newest_next(const crmf_customer *c)
+/* The open next action: the newest follow-up's, when it has one. A later
+ * follow-up answers every earlier next action (doc/format.md, "Next
+ * actions"): to keep one open, the new follow-up repeats it (`crmf log
+ * --keep-next`). */
+static const crmf_followup *open_next(const crmf_customer *c)
 {
 	const crmf_followup *best = NULL;
 
 	for (size_t i = 0; i < c->n_followups; i++) {
 		const crmf_followup *f = &c->followups[i];
 
-		if (!f->next || !*f->next)
-			continue;
 		if (!best || newer(f, best))
 			best = f;
 	}
-	return best;
+	return best && best->next && *best->next ? best : NULL;
 }
 
 static int cadence_days(crmf_potential p, const crmf_rules *r)
@@ -142,7 +143,7 @@ static void next_due(crmf_class *k, const crmf_customer *c, const crmf_rules *r)
 	if (c->archived || c->stage == CRMF_STAGE_LOST)
 		return;
 
-	f = newest_next(c);
+	f = open_next(c);
 	if (f && f->due != CRMF_NO_DAY) {
 		k->next_due = f->due;
 		k->due_kind = CRMF_DUE_NEXT_ACTION;
@@ -165,6 +166,10 @@ static void next_due(crmf_class *k, const crmf_customer *c, const crmf_rules *r)
 	every = cadence_days(c->potential, r);
 	if (k->quadrant == CRMF_QUADRANT_CORE && (every < 0 || r->cadence_core < every))
 		every = r->cadence_core;
+	/* potential not judged yet: a cadence all the same, unless a next action
+	 * or the first contact already says when */
+	if (every < 0 && k->due_kind == CRMF_DUE_NONE)
+		every = r->cadence_unjudged;
 	if (every >= 0 && k->last_contact != CRMF_NO_DAY) {
 		crmf_day d = day_add(k->last_contact, every);
 
@@ -217,11 +222,11 @@ static void format_reason(crmf_class *k, const crmf_customer *c, const crmf_rule
 		    (c->potential == CRMF_POTENTIAL_NONE ||
 		     k->due_every < cadence_days(c->potential, r))) {
 			p = put_s(p, "cadence: core customer, every ");
+		} else if (c->potential == CRMF_POTENTIAL_NONE) {
+			p = put_s(p, "cadence: potential not judged yet, every ");
 		} else {
 			p = put_s(p, "cadence: ");
-			p = put_s(p, crmf_potential_name(c->potential)
-					 ? crmf_potential_name(c->potential)
-					 : "");
+			p = put_s(p, crmf_potential_name(c->potential));
 			p = put_s(p, " potential, every ");
 		}
 		put_days(p, k->due_every);

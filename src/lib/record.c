@@ -229,7 +229,7 @@ static void put_diags(strbuf *b, const crmf_diags *d)
 void rec_make(strbuf *b, const crmf_customer *c, const crmf_diags *d)
 {
 	uint8_t flags = c ? R_CUSTOMER : 0;
-	const crmf_followup *last = NULL, *next = NULL;
+	const crmf_followup *last = NULL;
 	const crmf_node *root, *at;
 	size_t n_deals = 0, n_phones = 0, n_emails = 0;
 	uint32_t n_values = 0;
@@ -281,31 +281,25 @@ void rec_make(strbuf *b, const crmf_customer *c, const crmf_diags *d)
 			put_i32(b, c->deals[i].expires);
 		}
 
-		/* what crmf_classify reads of the follow-ups: the latest date
-		 * and the newest `next`, the same one crmf_classify would pick */
+		/* what crmf_classify reads of the follow-ups: the newest one (the
+		 * latest date, then time, then place in the file), which holds the
+		 * open next action if any, and whose date is the last contact */
 		for (size_t i = 0; i < c->n_followups; i++) {
 			const crmf_followup *f = &c->followups[i];
 
-			if (!last || f->date > last->date)
+			if (!last || f->date > last->date ||
+			    (f->date == last->date &&
+			     (f->minute < 0 || last->minute < 0 || f->minute >= last->minute)))
 				last = f;
-			if (f->next && *f->next &&
-			    (!next || f->date > next->date ||
-			     (f->date == next->date &&
-			      (f->minute < 0 || next->minute < 0 || f->minute >= next->minute))))
-				next = f;
 		}
-		put_u8(b, (uint8_t)((last != NULL && last != next) + (next != NULL)));
-		if (last && last != next) {
+		put_u8(b, last != NULL);
+		if (last) {
+			bool open = last->next && *last->next;
+
 			put_i32(b, last->date);
 			put_i32(b, last->minute);
-			put_i32(b, CRMF_NO_DAY);
-			put_str(b, NULL);
-		}
-		if (next) {
-			put_i32(b, next->date);
-			put_i32(b, next->minute);
-			put_i32(b, next->due);
-			put_str(b, next->next);
+			put_i32(b, open ? last->due : CRMF_NO_DAY);
+			put_str(b, open ? last->next : NULL);
 		}
 
 		for (size_t i = 0; i < c->n_contacts; i++)

@@ -25,7 +25,7 @@
 /* Bump when the record layout or what checking produces changes without a
  * version change: the cache key includes it, and the hash of the field table
  * (crmf_fields_hash), so that adding or changing a field needs no bump. */
-#define REC_FORMAT "4"
+#define REC_FORMAT "6"
 
 enum { R_CUSTOMER = 1, R_UNSURE = 2 };
 

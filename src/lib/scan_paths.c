@@ -185,7 +185,13 @@ void crmf_scan_select(size_t *n_selected, bool *config_selected, const char *roo
 				*config_selected = true;
 			for (size_t i = 0; i < n0; i++)
 				if (rel[0] == '\0' || under((*files)[i].relpath, rel))
-					(*files)[i].selected = true;
+					(*files)[i].selected = found = true;
+			if (!found && rel[0] != '\0')
+				crmf_diags_add(diags, CRMF_SEV_ERROR, rel, 0, 0, "not-customer-file",
+					       "'%s' holds no customer file (*.yaml)%s", rel,
+					       under(rel, "customers") || under(rel, "archive")
+						   ? ""
+						   : "; customers live under customers/ and archive/");
 			free(rel);
 			continue;
 		}

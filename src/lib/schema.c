@@ -25,7 +25,7 @@ static const char *const field_keys[] = {"type", "values", "required"};
 static const char *const rule_keys[] = {
 	"dormant_after", "archive_after", "high_value", "cadence", "first_contact",
 };
-static const char *const cadence_keys[] = {"high", "medium", "low", "core"};
+static const char *const cadence_keys[] = {"high", "medium", "low", "core", "unjudged"};
 static const char *const first_keys[] = {"A", "B", "C"};
 static const char *const type_names[] = {
 	"string", "text", "date", "number", "bool", "enum", "list",
@@ -692,7 +692,7 @@ static void load_rules(struct loader *L, const crmf_node *n)
 {
 	crmf_rules *r = &L->cfg->rules;
 	int *const cadence[] = {&r->cadence_high, &r->cadence_medium, &r->cadence_low,
-				&r->cadence_core};
+				&r->cadence_core, &r->cadence_unjudged};
 	int *const first[] = {&r->first_a, &r->first_b, &r->first_c};
 
 	if (!sc_want_mapping(L, n, "rules", " like {dormant_after: 90d}"))
@@ -741,6 +741,7 @@ static crmf_config *config_defaults(void)
 	cfg->rules.cadence_medium = 14;
 	cfg->rules.cadence_low = 30;
 	cfg->rules.cadence_core = 30;
+	cfg->rules.cadence_unjudged = 14;
 	cfg->rules.first_a = 1;
 	cfg->rules.first_b = 2;
 	cfg->rules.first_c = 7;

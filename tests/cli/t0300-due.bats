@@ -204,11 +204,23 @@ assert len(v) == 13 and all(o["overdue_days"] > 0 for o in v), v'
 	# labels, not canonical values, in the table
 	grep -q '  意向期  ' table.txt
 	! grep -q ' intent ' table.txt
-	# a narrow terminal cuts the last column without splitting a character
+	# a narrow terminal cuts names first (without splitting a character),
+	# then leaves out potential, then cuts the reason, and fits its width
 	COLUMNS=100 "$CRMF" -C "$EX" due --today 2025-06-16 >narrow.txt
 	python3 -c 'import sys; open(sys.argv[1], encoding="utf-8").read()' narrow.txt
-	grep -q '…$' narrow.txt
-	check_alignment narrow.txt rows.csv DUE=due ID=id NAME=name OWNER=owner
+	grep -q '深圳讯联电…   wang.fang' narrow.txt
+	! grep -q POTENTIAL narrow.txt
+	grep -q '^DUE .*STAGE  *REASON$' narrow.txt
+	check_alignment narrow.txt rows.csv DUE=due ID=id OWNER=owner
+	python3 -c '
+import sys, unicodedata
+for l in open(sys.argv[1], encoding="utf-8"):
+    w = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in l.rstrip("\n"))
+    assert w <= 100, (w, l)' narrow.txt
+	# at 80 columns the reason still has 20 columns and more
+	COLUMNS=80 "$CRMF" -C "$EX" due --today 2025-06-16 >n80.txt
+	grep -q '春节后电话确认预算' n80.txt
+	! grep -q STAGE n80.txt
 }
 
 @test "t0300 due: files with errors are reported; the others still make the agenda" {

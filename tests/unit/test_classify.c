@@ -335,10 +335,15 @@ static void test_cadence_per_potential(void **state)
 	c.potential = CRMF_POTENTIAL_LOW;
 	k = classify(&c);
 	assert_due(&k, today + 28, CRMF_DUE_CADENCE, "cadence: low potential, every 30d");
+	/* no potential yet: the unjudged cadence (issue 13: such customers
+	 * silently left the agenda) */
 	c.potential = CRMF_POTENTIAL_NONE;
 	k = classify(&c);
-	assert_due(&k, CRMF_NO_DAY, CRMF_DUE_NONE, "");
-	assert_int_equal(k.due_every, 0);
+	assert_due(&k, today + 12, CRMF_DUE_CADENCE, "cadence: potential not judged yet, every 14d");
+	assert_int_equal(k.due_every, 14);
+	cfg->rules.cadence_unjudged = 7;
+	k = classify(&c);
+	assert_due(&k, today + 5, CRMF_DUE_CADENCE, "cadence: potential not judged yet, every 7d");
 }
 
 static void test_cadence_custom_rules(void **state)
@@ -404,7 +409,7 @@ static void test_cadence_core_cap(void **state)
 	assert_due(&k, today + 4, CRMF_DUE_CADENCE, "cadence: medium potential, every 14d");
 	c.potential = CRMF_POTENTIAL_NONE;
 	k = classify(&c);
-	assert_due(&k, CRMF_NO_DAY, CRMF_DUE_NONE, "");
+	assert_due(&k, today + 4, CRMF_DUE_CADENCE, "cadence: potential not judged yet, every 14d");
 
 	/* win-back (high value, dormant) is not capped either */
 	c.n_deals = 1;
@@ -461,7 +466,7 @@ static void test_first_contact_only_without_follow_ups(void **state)
 	c.followups = &f;
 	c.n_followups = 1;
 	k = classify(&c);
-	assert_due(&k, CRMF_NO_DAY, CRMF_DUE_NONE, "");
+	assert_due(&k, today + 14, CRMF_DUE_CADENCE, "cadence: potential not judged yet, every 14d");
 	c.potential = CRMF_POTENTIAL_MEDIUM;
 	k = classify(&c);
 	assert_due(&k, today + 14, CRMF_DUE_CADENCE, "cadence: medium potential, every 14d");
@@ -471,7 +476,7 @@ static void test_first_contact_only_without_follow_ups(void **state)
 	c.stage = CRMF_STAGE_INTENT;
 	c.potential = CRMF_POTENTIAL_NONE;
 	k = classify(&c);
-	assert_due(&k, CRMF_NO_DAY, CRMF_DUE_NONE, "");
+	assert_due(&k, today + 14, CRMF_DUE_CADENCE, "cadence: potential not judged yet, every 14d");
 }
 
 static void test_first_contact_against_cadence(void **state)
@@ -513,19 +518,30 @@ static void test_next_action_newest_follow_up(void **state)
 	assert_ptr_equal(k.next, f[1].next);
 	assert_int_equal(k.due_every, 0);
 
-	/* the newest follow-up with a next action counts, not the newest of all */
+	/* a later follow-up without a next action answers the earlier ones
+	 * (issue 13: a sent quotation stayed overdue for good) */
 	f[1].next = NULL;
 	k = classify(&c);
-	assert_due(&k, today + 2, CRMF_DUE_NEXT_ACTION, "发送报价 (next action)");
+	assert_int_not_equal(k.due_kind, CRMF_DUE_NEXT_ACTION);
+	assert_null(k.next);
 	f[1].next = "";
 	k = classify(&c);
-	assert_due(&k, today + 2, CRMF_DUE_NEXT_ACTION, "发送报价 (next action)");
+	assert_int_not_equal(k.due_kind, CRMF_DUE_NEXT_ACTION);
+	assert_null(k.next);
+	/* an older follow-up's next action does not come back when the newest
+	 * stands anywhere in the file */
+	f[1].next = NULL;
+	f[0].date = today - 30;
+	k = classify(&c);
+	assert_int_not_equal(k.due_kind, CRMF_DUE_NEXT_ACTION);
+	f[0].date = today - 10;
 
-	/* the newest with a next but no due supersedes older ones */
+	/* the newest with a next but no due supersedes older ones; with no
+	 * potential the unjudged cadence gives the date */
 	f[1].next = "发送汽车行业案例";
 	f[1].due = CRMF_NO_DAY;
 	k = classify(&c);
-	assert_due(&k, CRMF_NO_DAY, CRMF_DUE_NONE, "");
+	assert_due(&k, today + 11, CRMF_DUE_CADENCE, "cadence: potential not judged yet, every 14d");
 	assert_null(k.next);
 }
 
