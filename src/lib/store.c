@@ -29,44 +29,6 @@ static const char NOT_A_REPO[] = "not in a git repository (run 'crmf init' to cr
 static const char NO_IDENTITY[] = "no git identity: set it with git config --global user.name "
 				  "'Your Name' and git config --global user.email you@example.com";
 
-/* libgit2 is started the first time it is needed: its start (loading the
- * TLS certificates) costs 7 ms, more than a whole check of a small
- * repository, and check, due and list do not need it. */
-static pthread_once_t git_once = PTHREAD_ONCE_INIT;
-static atomic_bool git_started;
-
-static void start_git(void)
-{
-	git_libgit2_init();
-	/* libgit2's safe.directory is not git's: crmf_git_open decides as git does */
-	git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
-	crmf_gitfilter_register();
-	atomic_store(&git_started, true);
-}
-
-void crmf_git_need(void)
-{
-	pthread_once(&git_once, start_git);
-}
-
-void crmf_lib_init(void)
-{
-	crmf_git_need();
-}
-
-void crmf_lib_shutdown(void)
-{
-	if (atomic_load(&git_started))
-		git_libgit2_shutdown();
-}
-
-const char *crmf_git_msg(void)
-{
-	const git_error *e = git_error_last();
-
-	return e && e->message ? e->message : "unknown libgit2 error";
-}
-
 /* realpath() into a malloc'ed string with no trailing slash, or NULL with the error set. */
 static char *abs_path(const char *path)
 {
