@@ -108,9 +108,6 @@ int cli_usage_error(const struct crmf_cmd *cmd, const char *fmt, ...)
 /** Print "crmf: <message>" to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/** Find the repository from the current directory; on failure print why and return NULL. */
-char *cli_repo_root(void);
-
 /** Parse --today's argument (or take the local date when NULL); EXIT_OK or EXIT_USAGE. */
 int cli_today(crmf_day *out, const char *arg);
 

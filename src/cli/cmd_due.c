@@ -360,7 +360,7 @@ static int no_identity_member(const crmf_identity *id)
 struct filter {
 	const char *owner;	  /* --owner without a declared team: the owner as written */
 	const crmf_member *member; /* --owner or --mine with a team */
-	crmf_identity *me;	  /* --mine without a team */
+	const crmf_identity *me; /* --mine without a team */
 };
 
 static bool wanted(const struct filter *f, const crmf_config *cfg, const crmf_customer *c)
@@ -475,7 +475,7 @@ static int run(int argc, char **argv)
 	int within = 7, c, rc = EXIT_USAGE;
 	crmf_scan_opts so = {0};
 	crmf_repo *repo = NULL;
-	crmf_identity me = {0};
+	const crmf_identity *me = NULL;
 	struct filter filt = {0};
 	struct due_ctx dc = {&filt, 0, 0, false};
 	struct agenda ag;
@@ -559,21 +559,21 @@ static int run(int argc, char **argv)
 			filt.owner = owner;
 		}
 	} else if (mine) {
-		if (crmf_identity_get(&me, root) != 0) {
+		if (crmf_repository_identity(&me, r) != 0) {
 			cli_error("%s", crmf_error_last());
 			goto done;
 		}
 		if (repo->cfg->has_team) {
-			filt.member = crmf_identity_member(repo->cfg, &me);
+			filt.member = crmf_identity_member(repo->cfg, me);
 			if (!filt.member) {
-				rc = no_identity_member(&me);
+				rc = no_identity_member(me);
 				goto done;
 			}
-		} else if (!me.name && !me.email) {
-			rc = no_identity_member(&me);
+		} else if (!me->name && !me->email) {
+			rc = no_identity_member(me);
 			goto done;
 		} else {
-			filt.me = &me;
+			filt.me = me;
 		}
 	}
 
@@ -623,7 +623,6 @@ static int run(int argc, char **argv)
 	rc = n_unsure ? EXIT_FOUND : EXIT_OK;
 done:
 	crmf_table_free(v, cap_v, sizeof(*v));
-	crmf_identity_release(&me);
 	crmf_diags_release(&diags);
 	crmf_repo_free(repo);
 	crmf_repository_close(r);

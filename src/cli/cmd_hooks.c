@@ -157,7 +157,8 @@ static int run(int argc, char **argv)
 {
 	cli_args args;
 	bool force = false, uninstall, server = false;
-	char *root = NULL, *hooks = NULL, *prefix = NULL, *path = NULL, *old = NULL;
+	crmf_repository *repo = NULL;
+	char *hooks = NULL, *prefix = NULL, *path = NULL, *old = NULL;
 	char *cmd = NULL, *text = NULL, *backup = NULL;
 	const char *crmf_root = NULL, *name = "pre-commit", *mark = marker;
 	size_t old_len = 0, len = 0;
@@ -208,10 +209,10 @@ static int run(int argc, char **argv)
 		}
 		free(hooks);
 		hooks = NULL;
-		root = cli_repo_root();
-		if (!root)
+		repo = cli_repository();
+		if (!repo)
 			return EXIT_USAGE;
-		if (crmf_hooks_dir(&hooks, &prefix, root) != 0) {
+		if (crmf_hooks_dir(&hooks, &prefix, crmf_repository_root(repo)) != 0) {
 			cli_error("%s", crmf_error_last());
 			goto done;
 		}
@@ -294,6 +295,6 @@ done:
 	free(path);
 	free(hooks);
 	free(prefix);
-	free(root);
+	crmf_repository_close(repo);
 	return rc;
 }

@@ -43,7 +43,7 @@ static int run(int argc, char **argv)
 	cli_args args;
 	const char *command = NULL;
 	crmf_setup_result r;
-	char *root;
+	crmf_repository *repo;
 	int c;
 
 	cli_args_init(&args, &cmd_setup, argc, argv);
@@ -55,11 +55,11 @@ static int run(int argc, char **argv)
 		return args.status;
 	if (args.ind < argc)
 		return cli_usage_error(&cmd_setup, "no arguments expected");
-	if (!(root = cli_repo_root()))
+	if (!(repo = cli_repository()))
 		return EXIT_USAGE;
-	if (crmf_setup(&r, root, command) != 0) {
+	if (crmf_setup(&r, crmf_repository_root(repo), command) != 0) {
 		cli_error("%s", crmf_error_last());
-		free(root);
+		crmf_repository_close(repo);
 		return EXIT_USAGE;
 	}
 	if (r.attributes_changed)
@@ -71,6 +71,6 @@ static int run(int argc, char **argv)
 	printf("%s git config merge.crmf.driver \"%s\"\n",
 	       r.config_changed ? "set" : "already set:", r.driver);
 	crmf_setup_result_release(&r);
-	free(root);
+	crmf_repository_close(repo);
 	return EXIT_OK;
 }

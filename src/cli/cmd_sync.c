@@ -185,7 +185,7 @@ static int run(int argc, char **argv)
 	crmf_sync_opts so;
 	crmf_sync_result r;
 	const char *today = NULL;
-	char *root;
+	crmf_repository *repo;
 	int c, rc;
 
 	memset(&so, 0, sizeof(so));
@@ -203,10 +203,10 @@ static int run(int argc, char **argv)
 	so.remote = args.ind < argc ? argv[args.ind] : NULL;
 	if (cli_today(&so.today, today) != EXIT_OK)
 		return EXIT_USAGE;
-	if (!(root = cli_repo_root()))
+	if (!(repo = cli_repository()))
 		return EXIT_USAGE;
-	rc = crmf_sync(&r, root, &so);
-	free(root);
+	rc = crmf_sync(&r, crmf_repository_root(repo), &so);
+	crmf_repository_close(repo);
 	if (rc < 0) {
 		cli_error("%s", crmf_error_last());
 		crmf_sync_result_release(&r);

@@ -18,17 +18,6 @@ void cli_error(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-char *cli_repo_root(void)
-{
-	char *root = NULL;
-
-	if (crmf_repo_discover(&root, ".") != 0) {
-		cli_error("%s", crmf_error_last());
-		return NULL;
-	}
-	return root;
-}
-
 int cli_today(crmf_day *out, const char *arg)
 {
 	if (!arg) {
