@@ -164,132 +164,161 @@ done:
 	return rc;
 }
 
-static int run(int argc, char **argv)
-{
-	cli_args args;
-	crmf_rev_opts ro = {NULL, NULL, 0};
-	const char *rev = NULL;
-	bool pre_receive = false;
-	cli_format fmt = FMT_TEXT;
-	const char *today_arg = NULL;
-	bool strict = false, quiet = false, staged = false;
-	long files;
-	crmf_scan_opts so = {.mode = CRMF_SCAN_NONE};
-	crmf_repo *repo = NULL;
-	crmf_diags diags;
-	crmf_repository *r = NULL;
-	const char *root = NULL;
-	int c, rc;
+/* What the command line asks of check. */
+struct check_cmd {
+	crmf_rev_opts ro;
+	const char *rev;
+	bool pre_receive, strict, quiet, staged;
+	cli_format fmt;
+	crmf_scan_opts so;
+};
 
-	cli_args_init(&args, &cmd_check, argc, argv);
-	while ((c = cli_args_next(&args)) > 0) {
+/* The options into *o (args->ind then at the first operand): -1 when they are
+ * good, else the exit status. */
+static int parse_options(struct check_cmd *o, cli_args *args, int argc, char **argv)
+{
+	const char *today_arg = NULL;
+	int c;
+
+	cli_args_init(args, &cmd_check, argc, argv);
+	while ((c = cli_args_next(args)) > 0) {
 		switch (c) {
 		case 'f':
-			if (cli_parse_format(&fmt, args.arg, 1u << FMT_TEXT | 1u << FMT_JSON))
+			if (cli_parse_format(&o->fmt, args->arg, 1u << FMT_TEXT | 1u << FMT_JSON))
 				return EXIT_USAGE;
 			break;
 		case 't':
-			today_arg = args.arg;
+			today_arg = args->arg;
 			break;
 		case 's':
-			strict = true;
+			o->strict = true;
 			break;
 		case 'q':
-			quiet = true;
+			o->quiet = true;
 			break;
 		case 'S':
-			staged = true;
+			o->staged = true;
 			break;
 		case 'N':
-			so.no_cache = true;
+			o->so.no_cache = true;
 			break;
 		case 'r':
-			rev = args.arg;
+			o->rev = args->arg;
 			break;
 		case 'P':
-			pre_receive = true;
+			o->pre_receive = true;
 			break;
 		case 'R':
-			ro.root = args.arg;
+			o->ro.root = args->arg;
 			break;
 		case 'G':
-			ro.git_dir = args.arg;
+			o->ro.git_dir = args->arg;
 			break;
 		}
 	}
 	if (c < 0)
-		return args.status;
-	if (cli_today(&so.today, today_arg))
+		return args->status;
+	if (cli_today(&o->so.today, today_arg))
 		return EXIT_USAGE;
-	if ((rev || pre_receive) && (staged || args.ind < argc || (rev && pre_receive)))
+	if ((o->rev || o->pre_receive) &&
+	    (o->staged || args->ind < argc || (o->rev && o->pre_receive)))
 		return cli_usage_error(&cmd_check, "--rev and --pre-receive check whole commits: "
 						   "give no PATH, and neither --staged nor the other");
-	if (!rev && !pre_receive && (ro.root || ro.git_dir))
+	if (!o->rev && !o->pre_receive && (o->ro.root || o->ro.git_dir))
 		return cli_usage_error(&cmd_check, "--root and --git-dir go with --rev or "
 						   "--pre-receive");
-	ro.today = so.today;
-	if (pre_receive) {
-		if (fmt != FMT_TEXT)
-			return cli_usage_error(&cmd_check, "--pre-receive writes text for git to relay");
-		return check_push(&ro, strict, quiet);
+	o->ro.today = o->so.today;
+	return -1;
+}
+
+/* The work tree's files (the PATHs given, or all), or the staged ones, into
+ * *diags (initialised here when EXIT_OK); *r and *repo to be released by the
+ * caller. EXIT_OK, or EXIT_USAGE with the error printed. */
+static int check_tree(long *files, crmf_diags *diags, crmf_repository **r, crmf_repo **repo,
+		      struct check_cmd *o, int nargs, char **args)
+{
+	const char *root;
+
+	*r = cli_repository();
+	if (!*r)
+		return EXIT_USAGE;
+	root = crmf_repository_root(*r);
+	if (o->staged && nargs > 0)
+		return cli_usage_error(&cmd_check, "--staged checks every staged file; give no PATH");
+	if (nargs > 0) {
+		o->so.paths = (const char *const *)args;
+		o->so.n_paths = (size_t)nargs;
 	}
-	if (rev) {
+	crmf_diags_init(diags);
+	if (o->staged) {
+		*files = check_staged(root, o->so.today, diags);
+		if (*files < 0) {
+			crmf_diags_release(diags);
+			return EXIT_USAGE;
+		}
+	} else if (crmf_repo_load(repo, root, &o->so, diags) != 0) {
+		cli_error("%s", crmf_error_last());
+		crmf_diags_release(diags);
+		return EXIT_USAGE;
+	} else {
+		*files = (long)(*repo)->files_checked;
+	}
+	return EXIT_OK;
+}
+
+/* The diagnostics and the summary line; the exit status they make. */
+static int report(const struct check_cmd *o, long files, const crmf_diags *diags)
+{
+	if (o->fmt == FMT_JSON) {
+		print_summary(stdout, (size_t)files, diags, o->fmt);
+	} else {
+		cli_print_diags(stdout, diags, o->fmt);
+		if (!o->quiet || diags->n)
+			print_summary(stdout, (size_t)files, diags, o->fmt);
+	}
+	return usage_level(diags)				? EXIT_USAGE
+	       : diags->errors || (o->strict && diags->warnings) ? EXIT_FOUND
+								 : EXIT_OK;
+}
+
+static int run(int argc, char **argv)
+{
+	struct check_cmd o = {.ro = {NULL, NULL, 0}, .fmt = FMT_TEXT, .so = {.mode = CRMF_SCAN_NONE}};
+	cli_args args;
+	long files = 0;
+	crmf_repo *repo = NULL;
+	crmf_diags diags;
+	crmf_repository *r = NULL;
+	int rc;
+
+	rc = parse_options(&o, &args, argc, argv);
+	if (rc >= 0)
+		return rc;
+	if (o.pre_receive) {
+		if (o.fmt != FMT_TEXT)
+			return cli_usage_error(&cmd_check, "--pre-receive writes text for git to relay");
+		return check_push(&o.ro, o.strict, o.quiet);
+	}
+	if (o.rev) {
 		size_t nfiles = 0;
-		int e;
 
 		crmf_diags_init(&diags);
-		e = crmf_check_rev(&diags, &nfiles, &ro, rev);
-		if (e != 0) {
+		if (crmf_check_rev(&diags, &nfiles, &o.ro, o.rev) != 0) {
 			cli_error("%s", crmf_error_last());
 			crmf_diags_release(&diags);
 			return EXIT_USAGE;
 		}
 		files = (long)nfiles;
-		root = NULL;
-		goto report;
-	}
-	r = cli_repository();
-	if (!r)
-		return EXIT_USAGE;
-	root = crmf_repository_root(r);
-	if (staged && args.ind < argc) {
-		crmf_repository_close(r);
-		return cli_usage_error(&cmd_check, "--staged checks every staged file; give no PATH");
-	}
-	if (args.ind < argc) {
-		so.paths = (const char *const *)argv + args.ind;
-		so.n_paths = (size_t)(argc - args.ind);
-	}
-	crmf_diags_init(&diags);
-	if (staged) {
-		files = check_staged(root, so.today, &diags);
-		if (files < 0) {
-			crmf_diags_release(&diags);
+	} else {
+		rc = check_tree(&files, &diags, &r, &repo, &o, argc - args.ind, argv + args.ind);
+		if (rc != EXIT_OK) {
 			crmf_repository_close(r);
-			return EXIT_USAGE;
+			return rc;
 		}
-	} else if (crmf_repo_load(&repo, root, &so, &diags) != 0) {
-		cli_error("%s", crmf_error_last());
-		crmf_diags_release(&diags);
-		crmf_repository_close(r);
-		return EXIT_USAGE;
-	} else {
-		files = (long)repo->files_checked;
 	}
-report:
-	if (fmt == FMT_JSON) {
-		print_summary(stdout, (size_t)files, &diags, fmt);
-	} else {
-		cli_print_diags(stdout, &diags, fmt);
-		if (!quiet || diags.n)
-			print_summary(stdout, (size_t)files, &diags, fmt);
-	}
-	rc = usage_level(&diags) ? EXIT_USAGE
-	     : diags.errors || (strict && diags.warnings) ? EXIT_FOUND
-							    : EXIT_OK;
+	rc = report(&o, files, &diags);
 	crmf_diags_release(&diags);
 	crmf_repo_free(repo);
 	crmf_repository_close(r);
 	return rc;
 }
-
