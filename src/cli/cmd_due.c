@@ -466,25 +466,22 @@ static size_t sort_agenda(struct agenda *a, size_t n, struct item *tmp)
 	return out;
 }
 
-static int run(int argc, char **argv)
+/* What the command line asks of due. */
+struct due_cmd {
+	cli_format fmt;
+	const char *owner;
+	bool mine, overdue, excel, wide;
+	int within;
+	crmf_scan_opts so;
+};
+
+/* The options into *o: -1 when they are good, else the exit status. */
+static int parse_options(struct due_cmd *o, int argc, char **argv)
 {
 	cli_args args;
-	cli_format fmt = FMT_TEXT;
-	const char *today_arg = NULL, *owner = NULL;
-	bool mine = false, overdue = false, excel = false, wide = false, fmt_given = false;
-	int within = 7, c, rc = EXIT_USAGE;
-	crmf_scan_opts so = {0};
-	crmf_repo *repo = NULL;
-	const crmf_identity *me = NULL;
-	struct filter filt = {0};
-	struct due_ctx dc = {&filt, 0, 0, false};
-	struct agenda ag;
-	struct item *v = NULL;
-	size_t n = 0, cap_v = 0, bad, n_unsure = 0;
-	crmf_diags diags;
-	crmf_day until;
-	crmf_repository *r = NULL;
-	const char *root = NULL;
+	const char *today_arg = NULL;
+	bool fmt_given = false;
+	int c;
 
 	cli_args_init(&args, &cmd_due, argc, argv);
 	while ((c = cli_args_next(&args)) > 0) {
@@ -493,7 +490,7 @@ static int run(int argc, char **argv)
 			today_arg = args.arg;
 			break;
 		case 'w':
-			if (crmf_duration_parse(&within, args.arg, strlen(args.arg)) != 0) {
+			if (crmf_duration_parse(&o->within, args.arg, strlen(args.arg)) != 0) {
 				cli_error("invalid duration '%s' for --within; write days like 7d, "
 					  "weeks like 2w, or 0 for today only",
 					  args.arg);
@@ -501,28 +498,28 @@ static int run(int argc, char **argv)
 			}
 			break;
 		case 'o':
-			owner = args.arg;
+			o->owner = args.arg;
 			break;
 		case 'm':
-			mine = true;
+			o->mine = true;
 			break;
 		case 'O':
-			overdue = true;
+			o->overdue = true;
 			break;
 		case 'f':
-			if (cli_parse_format(&fmt, args.arg,
+			if (cli_parse_format(&o->fmt, args.arg,
 					     1u << FMT_TEXT | 1u << FMT_JSON | 1u << FMT_CSV))
 				return EXIT_USAGE;
 			fmt_given = true;
 			break;
 		case 'N':
-			so.no_cache = true;
+			o->so.no_cache = true;
 			break;
 		case 'E':
-			excel = true;
+			o->excel = true;
 			break;
 		case 'W':
-			wide = true;
+			o->wide = true;
 			break;
 		}
 	}
@@ -530,61 +527,117 @@ static int run(int argc, char **argv)
 		return args.status;
 	if (args.ind < argc)
 		return cli_usage_error(&cmd_due, "unexpected argument '%s'", argv[args.ind]);
-	if (owner && mine)
+	if (o->owner && o->mine)
 		return cli_usage_error(&cmd_due, "--owner and --mine exclude each other");
-	if (excel && fmt_given && fmt != FMT_CSV)
+	if (o->excel && fmt_given && o->fmt != FMT_CSV)
 		return cli_usage_error(&cmd_due, "--excel writes CSV; leave out --format or say csv");
-	if (excel)
-		fmt = FMT_CSV;
-	if (cli_today(&so.today, today_arg))
+	if (o->excel)
+		o->fmt = FMT_CSV;
+	if (cli_today(&o->so.today, today_arg))
 		return EXIT_USAGE;
-	until = so.today + within;
+	return -1;
+}
+
+/* Whose agenda: --owner or --mine into *filt. -1 when found, else the exit
+ * status with the error printed. */
+static int resolve_filter(struct filter *filt, const struct due_cmd *o, const crmf_config *cfg,
+			  crmf_repository *r)
+{
+	const crmf_identity *me = NULL;
+
+	if (o->owner) {
+		if (!cfg->has_team) {
+			filt->owner = o->owner;
+			return -1;
+		}
+		filt->member = crmf_config_member(cfg, o->owner);
+		return filt->member ? -1 : unknown_member(cfg, o->owner);
+	}
+	if (!o->mine)
+		return -1;
+	if (crmf_repository_identity(&me, r) != 0) {
+		cli_error("%s", crmf_error_last());
+		return EXIT_USAGE;
+	}
+	if (cfg->has_team) {
+		filt->member = crmf_identity_member(cfg, me);
+		return filt->member ? -1 : no_identity_member(me);
+	}
+	if (!me->name && !me->email)
+		return no_identity_member(me);
+	filt->me = me;
+	return -1;
+}
+
+/* The kept customers the agenda may show, into v; those whose due date
+ * depends on fields with errors are named on stderr instead (*n_unsure). */
+static size_t candidates(struct item *v, size_t *n_unsure, const crmf_repo *repo,
+			 const struct filter *filt)
+{
+	size_t n = 0;
+
+	*n_unsure = 0;
+	for (size_t i = 0; i < repo->n; i++) {
+		const crmf_customer *cu = repo->v[i];
+
+		if (i + 8 < repo->n) /* the customers lie apart in memory */
+			__builtin_prefetch(repo->v[i + 8]);
+		if (cu->archived || !wanted(filt, repo->cfg, cu))
+			continue;
+		if (unsure(cu)) {
+			if ((*n_unsure)++ == 0)
+				fputs("crmf: left out, their due date depends on fields with errors:",
+				      stderr);
+			fprintf(stderr, " %s", cu->path);
+			continue;
+		}
+		v[n++] = (struct item){cu, {0, 0}, 0, 0};
+	}
+	if (*n_unsure)
+		fputc('\n', stderr);
+	return n;
+}
+
+static int run(int argc, char **argv)
+{
+	struct due_cmd o = {.fmt = FMT_TEXT, .within = 7};
+	int rc;
+	crmf_repo *repo = NULL;
+	struct filter filt = {0};
+	struct due_ctx dc = {&filt, 0, 0, false};
+	struct agenda ag;
+	struct item *v = NULL;
+	size_t n = 0, cap_v = 0, bad, n_unsure = 0;
+	crmf_diags diags;
+	crmf_day until;
+	crmf_repository *r = NULL;
+
+	rc = parse_options(&o, argc, argv);
+	if (rc >= 0)
+		return rc;
+	rc = EXIT_USAGE;
+	until = o.so.today + o.within;
 	r = cli_repository();
 	if (!r)
 		return EXIT_USAGE;
-	root = crmf_repository_root(r);
 	crmf_diags_init(&diags);
-	if (crmf_repo_open(&repo, root) != 0) {
+	if (crmf_repo_open(&repo, crmf_repository_root(r)) != 0) {
 		cli_error("%s", crmf_error_last());
 		goto done;
 	}
-	if (owner) {
-		if (repo->cfg->has_team) {
-			filt.member = crmf_config_member(repo->cfg, owner);
-			if (!filt.member) {
-				rc = unknown_member(repo->cfg, owner);
-				goto done;
-			}
-		} else {
-			filt.owner = owner;
-		}
-	} else if (mine) {
-		if (crmf_repository_identity(&me, r) != 0) {
-			cli_error("%s", crmf_error_last());
-			goto done;
-		}
-		if (repo->cfg->has_team) {
-			filt.member = crmf_identity_member(repo->cfg, me);
-			if (!filt.member) {
-				rc = no_identity_member(me);
-				goto done;
-			}
-		} else if (!me->name && !me->email) {
-			rc = no_identity_member(me);
-			goto done;
-		} else {
-			filt.me = me;
-		}
-	}
+	rc = resolve_filter(&filt, &o, repo->cfg, r);
+	if (rc >= 0)
+		goto done;
+	rc = EXIT_USAGE;
 
-	dc.today = so.today;
+	dc.today = o.so.today;
 	dc.until = until;
-	dc.overdue = overdue;
-	so.mode = CRMF_SCAN_SUMMARY;
-	so.keep = keep_due;
-	so.prefilter = due_wanted;
-	so.keep_ctx = &dc;
-	if (crmf_repo_scan(repo, &so, &diags) != 0) {
+	dc.overdue = o.overdue;
+	o.so.mode = CRMF_SCAN_SUMMARY;
+	o.so.keep = keep_due;
+	o.so.prefilter = due_wanted;
+	o.so.keep_ctx = &dc;
+	if (crmf_repo_scan(repo, &o.so, &diags) != 0) {
 		cli_error("%s", crmf_error_last());
 		goto done;
 	}
@@ -595,31 +648,14 @@ static int run(int argc, char **argv)
 	if (bad)
 		cli_error("%zu file%s errors; run 'crmf check'", bad,
 			  bad == 1 ? " has" : "s have");
-	for (size_t i = 0; i < repo->n; i++) {
-		const crmf_customer *cu = repo->v[i];
-
-		if (i + 8 < repo->n) /* the customers lie apart in memory */
-			__builtin_prefetch(repo->v[i + 8]);
-		if (cu->archived || !wanted(&filt, repo->cfg, cu))
-			continue;
-		if (unsure(cu)) {
-			if (n_unsure++ == 0)
-				fputs("crmf: left out, their due date depends on fields with errors:",
-				      stderr);
-			fprintf(stderr, " %s", cu->path);
-			continue;
-		}
-		v[n++] = (struct item){cu, {0, 0}, 0, 0};
-	}
-	if (n_unsure)
-		fputc('\n', stderr);
-	ag = (struct agenda){v, repo->cfg, so.today, until, overdue, {0}};
+	n = candidates(v, &n_unsure, repo, &filt);
+	ag = (struct agenda){v, repo->cfg, o.so.today, until, o.overdue, {0}};
 	n = sort_agenda(&ag, n, v + cap_v / 2);
-	if (fmt == FMT_JSON)
-		print_json(v, n, repo->cfg, so.today);
+	if (o.fmt == FMT_JSON)
+		print_json(v, n, repo->cfg, o.so.today);
 	else
-		print_table(v, n, repo->cfg, so.today, until, overdue,
-			    &(struct look){fmt, excel, wide});
+		print_table(v, n, repo->cfg, o.so.today, until, o.overdue,
+			    &(struct look){o.fmt, o.excel, o.wide});
 	rc = n_unsure ? EXIT_FOUND : EXIT_OK;
 done:
 	crmf_table_free(v, cap_v, sizeof(*v));
