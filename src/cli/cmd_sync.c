@@ -179,6 +179,49 @@ static void print_conflicts(const crmf_sync_result *r)
 	crmf_lines_release(&add);
 }
 
+/* What came in and what went out; EXIT_FOUND when the push failed. */
+static int print_outcome(const crmf_sync_result *r, bool no_push)
+{
+	switch (r->status) {
+	case CRMF_SYNC_UP_TO_DATE:
+		if (r->upstream)
+			printf("nothing new from %s\n", r->upstream);
+		else
+			printf("%s has no branch %s yet\n", r->remote, r->branch);
+		break;
+	case CRMF_SYNC_FAST_FORWARD:
+		printf("in: %zu commit%s from %s (fast-forward to %.7s)\n", r->commits_in,
+		       plural(r->commits_in), r->upstream, r->commit);
+		break;
+	case CRMF_SYNC_MERGED:
+		printf(
+		    "in: %zu commit%s from %s, merged: committed %.7s \"crmf: sync: merge %s\"\n",
+		    r->commits_in, plural(r->commits_in), r->upstream, r->commit, r->upstream);
+		break;
+	default:
+		break;
+	}
+	print_files(r->in, r->n_in);
+	if (r->commits_out > 0) {
+		if (r->pushed)
+			printf("out: %zu commit%s pushed to %s (%s)\n", r->commits_out,
+			       plural(r->commits_out), r->remote, r->branch);
+		else
+			printf("out: %zu commit%s not pushed%s\n", r->commits_out,
+			       plural(r->commits_out), no_push ? " (--no-push)" : "");
+		print_files(r->out, r->n_out);
+	} else {
+		printf("out: nothing to push\n");
+	}
+	if (r->push_error) {
+		cli_error("push to %s failed: %s; what came in is committed here, run crmf sync "
+			  "again",
+			  r->remote, r->push_error);
+		return EXIT_FOUND;
+	}
+	return EXIT_OK;
+}
+
 static int run(int argc, char **argv)
 {
 	cli_args args;
@@ -217,44 +260,7 @@ static int run(int argc, char **argv)
 		crmf_sync_result_release(&r);
 		return EXIT_FOUND;
 	}
-	switch (r.status) {
-	case CRMF_SYNC_UP_TO_DATE:
-		if (r.upstream)
-			printf("nothing new from %s\n", r.upstream);
-		else
-			printf("%s has no branch %s yet\n", r.remote, r.branch);
-		break;
-	case CRMF_SYNC_FAST_FORWARD:
-		printf("in: %zu commit%s from %s (fast-forward to %.7s)\n", r.commits_in,
-		       plural(r.commits_in), r.upstream, r.commit);
-		break;
-	case CRMF_SYNC_MERGED:
-		printf(
-		    "in: %zu commit%s from %s, merged: committed %.7s \"crmf: sync: merge %s\"\n",
-		    r.commits_in, plural(r.commits_in), r.upstream, r.commit, r.upstream);
-		break;
-	default:
-		break;
-	}
-	print_files(r.in, r.n_in);
-	if (r.commits_out > 0) {
-		if (r.pushed)
-			printf("out: %zu commit%s pushed to %s (%s)\n", r.commits_out,
-			       plural(r.commits_out), r.remote, r.branch);
-		else
-			printf("out: %zu commit%s not pushed%s\n", r.commits_out,
-			       plural(r.commits_out), so.no_push ? " (--no-push)" : "");
-		print_files(r.out, r.n_out);
-	} else {
-		printf("out: nothing to push\n");
-	}
-	rc = EXIT_OK;
-	if (r.push_error) {
-		cli_error("push to %s failed: %s; what came in is committed here, run crmf sync "
-			  "again",
-			  r.remote, r.push_error);
-		rc = EXIT_FOUND;
-	}
+	rc = print_outcome(&r, so.no_push);
 	crmf_sync_result_release(&r);
 	return rc;
 }
