@@ -153,119 +153,116 @@ static int make_dirs(const char *path)
 	return 0;
 }
 
-static int run(int argc, char **argv)
+/* What the command line asks of hooks. */
+struct hooks_cmd {
+	const char *verb; /* "install" or "uninstall" */
+	bool force, uninstall, server;
+	const char *crmf_root; /* --root */
+	const char *name, *mark;  /* the hook's file name and crmf's line in it */
+};
+
+/* The folder the hook goes in (and, for pre-commit, the crmf root's prefix in
+ * the work tree) into *hooks and *prefix; 0, or -1 with the error printed. */
+static int find_hooks(char **hooks, char **prefix, const struct hooks_cmd *o)
 {
-	cli_args args;
-	bool force = false, uninstall, server = false;
-	crmf_repository *repo = NULL;
-	char *hooks = NULL, *prefix = NULL, *path = NULL, *old = NULL;
-	char *cmd = NULL, *text = NULL, *backup = NULL;
-	const char *crmf_root = NULL, *name = "pre-commit", *mark = marker;
-	size_t old_len = 0, len = 0;
-	int c, rc = EXIT_USAGE;
+	crmf_repository *repo;
+	int bare = 0, rc = 0;
 
-	cli_args_init(&args, &cmd_hooks, argc, argv);
-	while ((c = cli_args_next(&args)) > 0) {
-		if (c == 'f')
-			force = true;
-		else if (c == 'S')
-			server = true;
-		else if (c == 'R')
-			crmf_root = args.arg;
-	}
-	if (c < 0)
-		return args.status;
-	if (args.ind + 1 != argc ||
-	    (strcmp(argv[args.ind], "install") != 0 && strcmp(argv[args.ind], "uninstall") != 0))
-		return cli_usage_error(&cmd_hooks, "say 'crmf hooks install' or 'crmf hooks "
-						   "uninstall'");
-	uninstall = !strcmp(argv[args.ind], "uninstall");
-	if (uninstall && (force || crmf_root))
-		return cli_usage_error(&cmd_hooks, "--force and --root go with install");
-	if (crmf_root && !server)
-		return cli_usage_error(&cmd_hooks, "--root goes with --server");
-	if (server) {
-		int bare = 0;
-
-		name = "pre-receive";
-		mark = server_marker;
-		if (crmf_server_hooks_dir(&hooks, &bare, NULL) != 0) {
+	if (o->server) {
+		if (crmf_server_hooks_dir(hooks, &bare, NULL) != 0) {
 			cli_error("%s", crmf_error_last());
-			goto done;
+			return -1;
 		}
-		if (!bare && !uninstall)
+		if (!bare && !o->uninstall)
 			cli_error("warning: this repository has a work tree; its pre-receive hook "
 				  "runs only when others push into it (install it in the shared, "
 				  "bare repository)");
+		return 0;
+	}
+	if (crmf_server_hooks_dir(hooks, &bare, NULL) == 0 && bare) {
+		cli_error("this is a bare repository, where nobody commits: 'crmf hooks %s "
+			  "--server' %s the hook that checks pushes",
+			  o->verb, o->uninstall ? "removes" : "installs");
+		free(*hooks);
+		*hooks = NULL;
+		return -1;
+	}
+	free(*hooks);
+	*hooks = NULL;
+	repo = cli_repository();
+	if (!repo)
+		return -1;
+	if (crmf_hooks_dir(hooks, prefix, crmf_repository_root(repo)) != 0) {
+		cli_error("%s", crmf_error_last());
+		rc = -1;
+	}
+	crmf_repository_close(repo);
+	return rc;
+}
+
+/* A hook at `path` that crmf did not write: refused (EXIT_FOUND), or with
+ * --force kept as NAME.before-crmf (*backup); -1 when it may be replaced. */
+static int keep_foreign_hook(char **backup, const struct hooks_cmd *o, const char *hooks,
+			     const char *path)
+{
+	char *b;
+
+	if (o->uninstall) {
+		cli_error("%s was not written by crmf; left alone", path);
+		return EXIT_FOUND;
+	}
+	if (!o->force) {
+		cli_error("%s exists and was not written by crmf; add '%s' to it "
+			  "yourself, or replace it with 'crmf hooks install %s--force' (it "
+			  "is then kept as %s.before-crmf)",
+			  path, o->server ? "crmf check --pre-receive" : "crmf check --staged",
+			  o->server ? "--server " : "", o->name);
+		return EXIT_FOUND;
+	}
+	b = malloc(strlen(o->name) + sizeof(".before-crmf"));
+	if (!b)
+		abort();
+	strcpy(b, o->name);
+	strcat(b, ".before-crmf");
+	*backup = cli_path(hooks, b);
+	free(b);
+	if (rename(path, *backup) != 0) {
+		cli_error("cannot keep %s as %s: %s", path, *backup, strerror(errno));
+		return EXIT_FOUND;
+	}
+	printf("kept the earlier hook as %s\n", *backup);
+	return -1;
+}
+
+/* crmf's hook removed from `path` (`old`: what is there, NULL when nothing). */
+static int remove_hook(const struct hooks_cmd *o, const char *hooks, const char *path,
+		       const char *old)
+{
+	if (!old) {
+		printf("no %s hook in %s\n", o->name, hooks);
+	} else if (unlink(path) != 0) {
+		cli_error("cannot remove %s: %s", path, strerror(errno));
+		return EXIT_FOUND;
 	} else {
-		int bare = 0;
+		printf("removed %s\n", path);
+	}
+	return EXIT_OK;
+}
 
-		if (crmf_server_hooks_dir(&hooks, &bare, NULL) == 0 && bare) {
-			cli_error("this is a bare repository, where nobody commits: 'crmf hooks %s "
-				  "--server' %s the hook that checks pushes",
-				  argv[args.ind], uninstall ? "removes" : "installs");
-			free(hooks);
-			return EXIT_USAGE;
-		}
-		free(hooks);
-		hooks = NULL;
-		repo = cli_repository();
-		if (!repo)
-			return EXIT_USAGE;
-		if (crmf_hooks_dir(&hooks, &prefix, crmf_repository_root(repo)) != 0) {
-			cli_error("%s", crmf_error_last());
-			goto done;
-		}
-	}
-	path = cli_path(hooks, name);
-	rc = EXIT_FOUND;
-	if (cli_read_file(&old, &old_len, path) == 0 && !strstr(old, mark)) {
-		if (uninstall) {
-			cli_error("%s was not written by crmf; left alone", path);
-			goto done;
-		}
-		if (!force) {
-			cli_error("%s exists and was not written by crmf; add '%s' to it "
-				  "yourself, or replace it with 'crmf hooks install %s--force' (it "
-				  "is then kept as %s.before-crmf)",
-				  path, server ? "crmf check --pre-receive" : "crmf check --staged",
-				  server ? "--server " : "", name);
-			goto done;
-		}
-		{
-			char *b = malloc(strlen(name) + sizeof(".before-crmf"));
+/* crmf's hook written to `path`, executable; `updated` when it replaces crmf's own. */
+static int write_hook(const struct hooks_cmd *o, const char *hooks, const char *prefix,
+		      const char *path, bool updated)
+{
+	char *cmd, *text;
+	size_t len = 0;
+	int rc = EXIT_FOUND;
 
-			if (!b)
-				abort();
-			strcpy(b, name);
-			strcat(b, ".before-crmf");
-			backup = cli_path(hooks, b);
-			free(b);
-		}
-		if (rename(path, backup) != 0) {
-			cli_error("cannot keep %s as %s: %s", path, backup, strerror(errno));
-			goto done;
-		}
-		printf("kept the earlier hook as %s\n", backup);
-	}
-	if (uninstall) {
-		if (!old) {
-			printf("no %s hook in %s\n", name, hooks);
-		} else if (unlink(path) != 0) {
-			cli_error("cannot remove %s: %s", path, strerror(errno));
-			goto done;
-		} else {
-			printf("removed %s\n", path);
-		}
-		rc = EXIT_OK;
-		goto done;
-	}
-	if (server) {
+	if (o->server) {
 		/* a server's PATH (ssh, a service) is seldom the installer's */
 		cmd = realpath("/proc/self/exe", NULL);
 		if (!cmd)
 			cmd = crmf_self_command();
-		text = server_hook_text(&len, cmd, crmf_root);
+		text = server_hook_text(&len, cmd, o->crmf_root);
 	} else {
 		cmd = crmf_self_command();
 		text = hook_text(&len, cmd, prefix);
@@ -280,21 +277,69 @@ static int run(int argc, char **argv)
 		cli_error("cannot make %s executable: %s", path, strerror(errno));
 		goto done;
 	}
-	if (server)
+	if (o->server)
 		printf("%s %s: every push is now checked by '%s check --pre-receive'\n",
-		       old && !backup ? "updated" : "installed", path, cmd);
+		       updated ? "updated" : "installed", path, cmd);
 	else
 		printf("%s %s: 'git commit' now runs '%s check --staged'\n",
-		       old && !backup ? "updated" : "installed", path, cmd);
+		       updated ? "updated" : "installed", path, cmd);
 	rc = EXIT_OK;
 done:
-	free(backup);
 	free(text);
 	free(cmd);
+	return rc;
+}
+
+static int run(int argc, char **argv)
+{
+	cli_args args;
+	struct hooks_cmd o = {.name = "pre-commit", .mark = marker};
+	char *hooks = NULL, *prefix = NULL, *path = NULL, *old = NULL, *backup = NULL;
+	size_t old_len = 0;
+	int c, rc = EXIT_USAGE;
+
+	cli_args_init(&args, &cmd_hooks, argc, argv);
+	while ((c = cli_args_next(&args)) > 0) {
+		if (c == 'f')
+			o.force = true;
+		else if (c == 'S')
+			o.server = true;
+		else if (c == 'R')
+			o.crmf_root = args.arg;
+	}
+	if (c < 0)
+		return args.status;
+	if (args.ind + 1 != argc ||
+	    (strcmp(argv[args.ind], "install") != 0 && strcmp(argv[args.ind], "uninstall") != 0))
+		return cli_usage_error(&cmd_hooks, "say 'crmf hooks install' or 'crmf hooks "
+						   "uninstall'");
+	o.verb = argv[args.ind];
+	o.uninstall = !strcmp(o.verb, "uninstall");
+	if (o.uninstall && (o.force || o.crmf_root))
+		return cli_usage_error(&cmd_hooks, "--force and --root go with install");
+	if (o.crmf_root && !o.server)
+		return cli_usage_error(&cmd_hooks, "--root goes with --server");
+	if (o.server) {
+		o.name = "pre-receive";
+		o.mark = server_marker;
+	}
+	if (find_hooks(&hooks, &prefix, &o) != 0)
+		goto done;
+	path = cli_path(hooks, o.name);
+	rc = -1;
+	if (cli_read_file(&old, &old_len, path) == 0 && !strstr(old, o.mark))
+		rc = keep_foreign_hook(&backup, &o, hooks, path);
+	if (rc >= 0)
+		goto done;
+	if (o.uninstall)
+		rc = remove_hook(&o, hooks, path, old);
+	else
+		rc = write_hook(&o, hooks, prefix, path, old && !backup);
+done:
+	free(backup);
 	free(old);
 	free(path);
 	free(hooks);
 	free(prefix);
-	crmf_repository_close(repo);
 	return rc;
 }
