@@ -635,6 +635,117 @@ int crmf_commit_paths_as(char *oid_out, const char *root, const crmf_commit_path
 	return rc;
 }
 
+/* Where the paths are staged: the git index (or crmf's fast one), HEAD's tree. */
+struct staging {
+	const repo_ctx *c;
+	git_index *index;
+	crmf_gitindex *ix;   /* the fast index, when no path has content of its own */
+	const git_tree *base; /* HEAD's tree, NULL before the first commit */
+	struct stat *sts;    /* with ix: each path's stat data */
+	bool filemode;
+};
+
+/* The paths relative to the top of the work tree, or NULL (the error set)
+ * when one is not a path inside the repository. */
+static char **work_tree_paths(const repo_ctx *c, const crmf_commit_path *paths, size_t n)
+{
+	char **gpaths = xcalloc(n ? n : 1, sizeof(*gpaths));
+
+	for (size_t i = 0; i < n; i++) {
+		if (!paths[i].path || !safe_path(paths[i].path)) {
+			crmf_error_set("cannot commit '%s': not a path inside the repository",
+				       paths[i].path ? paths[i].path : "");
+			for (size_t k = 0; k < i; k++)
+				free(gpaths[k]);
+			free(gpaths);
+			return NULL;
+		}
+		gpaths[i] = xasprintf("%s%s", c->prefix, paths[i].path);
+	}
+	return gpaths;
+}
+
+/* The index to stage in: crmf's fast one when every path is taken from the
+ * work tree, else git's, read from disk. */
+static int open_index(struct staging *s, char **gpaths, const crmf_commit_path *paths,
+		      const crmf_commit_content *content, size_t n)
+{
+	bool has_content = false;
+
+	for (size_t i = 0; content && i < n; i++)
+		if (content[i].data && !paths[i].removed)
+			has_content = true;
+	if (!has_content && fast_open(&s->ix, s->sts, s->c, gpaths, paths, n) < 0)
+		return -1;
+	if (s->ix)
+		s->filemode = trust_filemode(s->c->repo);
+	else if (git_repository_index(&s->index, s->c->repo) < 0 ||
+		 git_index_read(s->index, 0) < 0) {
+		crmf_error_set("cannot read the git index: %s", crmf_git_msg());
+		return -1;
+	}
+	return 0;
+}
+
+/* Path i staged and its tree update into *u: 1, or 0 when the tree needs
+ * none (removing what HEAD lacks), or -1 with the error set. */
+static int stage_path(git_tree_update *u, const struct staging *s, size_t i, const char *gpath,
+		      const crmf_commit_path *p, const crmf_commit_content *content)
+{
+	const repo_ctx *c = s->c;
+
+	if (p->removed) {
+		git_tree_entry *te = NULL;
+		int added = 0;
+
+		if (git_index_remove_bypath(s->index, gpath) < 0)
+			return crmf_error_set("cannot unstage '%s': %s", p->path, crmf_git_msg());
+		/* removing what HEAD lacks would be an error to libgit2 */
+		if (s->base && git_tree_entry_bypath(&te, s->base, gpath) == 0) {
+			u->action = GIT_TREE_UPDATE_REMOVE;
+			u->path = gpath;
+			added = 1;
+		}
+		git_tree_entry_free(te);
+		git_error_clear();
+		return added;
+	}
+	if (content && content[i].data)
+		return stage_content(u, s->index, c->repo, s->base, gpath, p->path, &content[i]) < 0
+			   ? -1
+			   : 1;
+	if (s->ix) {
+		/* as git add would: through the filters, the stat data taken before */
+		if (git_blob_create_from_workdir(&u->id, c->repo, gpath) < 0)
+			return crmf_error_set("cannot stage '%s': %s", p->path, crmf_git_msg());
+		u->action = GIT_TREE_UPDATE_UPSERT;
+		u->filemode =
+		    (git_filemode_t)crmf_gitindex_set(s->ix, i, u->id.id, &s->sts[i], s->filemode);
+		u->path = gpath;
+		return 1;
+	}
+	{
+		char *fs = xasprintf("%s/%s", c->root, p->path);
+		const git_index_entry *ent;
+		struct stat st;
+		int e = lstat(fs, &st);
+
+		free(fs);
+		if (e != 0)
+			return crmf_error_set("cannot commit '%s': %s", p->path, errtext(errno));
+		/* hashes the file through git's filters and records its stat data, so
+		 * that git status finds it clean */
+		if (git_index_add_bypath(s->index, gpath) < 0 ||
+		    !(ent = git_index_get_bypath(s->index, gpath, 0)))
+			return crmf_error_set("cannot stage '%s': %s", p->path, crmf_git_msg());
+		u->action = GIT_TREE_UPDATE_UPSERT;
+		git_oid_cpy(&u->id, &ent->id);
+		u->filemode = (git_filemode_t)ent->mode;
+		u->path = gpath;
+		return 1;
+	}
+}
+
 int crmf_ctx_commit(char *oid_out, const repo_ctx *c, const crmf_commit_path *paths,
 		    const crmf_commit_content *content, size_t n, const crmf_commit_opts *opts)
 {
@@ -642,30 +753,20 @@ int crmf_ctx_commit(char *oid_out, const repo_ctx *c, const crmf_commit_path *pa
 	git_signature *author = NULL, *committer = NULL;
 	git_commit *parent = NULL;
 	git_tree *base = NULL, *tree = NULL;
-	git_index *index = NULL;
-	crmf_gitindex *ix = NULL;
-	struct stat *sts = NULL;
+	struct staging s = {c, NULL, NULL, NULL, NULL, true};
 	git_tree_update *up = NULL;
 	char **gpaths = NULL, *branch = NULL, *msg = NULL, *lock = NULL;
 	git_oid tree_id, commit_id;
 	size_t nup = 0;
-	struct stat st;
-	bool filemode = true, has_content = false;
 	int rc = -1;
 
 	if (oid_out)
 		oid_out[0] = '\0';
 	if (!opts)
 		opts = &none;
-	gpaths = xcalloc(n ? n : 1, sizeof(*gpaths));
-	for (size_t i = 0; i < n; i++) {
-		if (!paths[i].path || !safe_path(paths[i].path)) {
-			crmf_error_set("cannot commit '%s': not a path inside the repository",
-				       paths[i].path ? paths[i].path : "");
-			goto done;
-		}
-		gpaths[i] = xasprintf("%s%s", c->prefix, paths[i].path);
-	}
+	gpaths = work_tree_paths(c, paths, n);
+	if (!gpaths)
+		goto done;
 	if (check_state(c->repo) < 0 || signatures(&author, &committer, c->repo, opts->author) < 0)
 		goto done;
 	/* a held lock refuses before anything is written */
@@ -676,81 +777,23 @@ int crmf_ctx_commit(char *oid_out, const repo_ctx *c, const crmf_commit_path *pa
 		crmf_error_set("cannot read the tree of HEAD: %s", crmf_git_msg());
 		goto done;
 	}
-	sts = xcalloc(n ? n : 1, sizeof(*sts));
-	for (size_t i = 0; content && i < n; i++)
-		if (content[i].data && !paths[i].removed)
-			has_content = true;
-	if (!has_content && fast_open(&ix, sts, c, gpaths, paths, n) < 0)
+	s.base = base;
+	s.sts = xcalloc(n ? n : 1, sizeof(*s.sts));
+	if (open_index(&s, gpaths, paths, content, n) < 0)
 		goto done;
-	if (ix)
-		filemode = trust_filemode(c->repo);
-	else if (git_repository_index(&index, c->repo) < 0 || git_index_read(index, 0) < 0) {
-		crmf_error_set("cannot read the git index: %s", crmf_git_msg());
-		goto done;
-	}
 	up = xcalloc(n ? n : 1, sizeof(*up));
 	for (size_t i = 0; i < n; i++) {
 		bool dup = false;
+		int k;
 
-		for (size_t k = 0; k < i && !dup; k++)
-			dup = strcmp(gpaths[k], gpaths[i]) == 0;
+		for (size_t j = 0; j < i && !dup; j++)
+			dup = strcmp(gpaths[j], gpaths[i]) == 0;
 		if (dup)
 			continue;
-		if (paths[i].removed) {
-			git_tree_entry *te = NULL;
-
-			if (git_index_remove_bypath(index, gpaths[i]) < 0) {
-				crmf_error_set("cannot unstage '%s': %s", paths[i].path, crmf_git_msg());
-				goto done;
-			}
-			/* removing what HEAD lacks would be an error to libgit2 */
-			if (base && git_tree_entry_bypath(&te, base, gpaths[i]) == 0) {
-				up[nup].action = GIT_TREE_UPDATE_REMOVE;
-				up[nup].path = gpaths[i];
-				nup++;
-			}
-			git_tree_entry_free(te);
-			git_error_clear();
-		} else if (content && content[i].data) {
-			if (stage_content(&up[nup], index, c->repo, base, gpaths[i], paths[i].path,
-					  &content[i]) < 0)
-				goto done;
-			nup++;
-		} else if (ix) {
-			/* as git add would: through the filters, the stat data taken before */
-			if (git_blob_create_from_workdir(&up[nup].id, c->repo, gpaths[i]) < 0) {
-				crmf_error_set("cannot stage '%s': %s", paths[i].path, crmf_git_msg());
-				goto done;
-			}
-			up[nup].action = GIT_TREE_UPDATE_UPSERT;
-			up[nup].filemode = (git_filemode_t)crmf_gitindex_set(ix, i, up[nup].id.id,
-									     &sts[i], filemode);
-			up[nup].path = gpaths[i];
-			nup++;
-		} else {
-			char *fs = xasprintf("%s/%s", c->root, paths[i].path);
-			const git_index_entry *ent;
-			int e = lstat(fs, &st);
-
-			free(fs);
-			if (e != 0) {
-				crmf_error_set("cannot commit '%s': %s", paths[i].path,
-					       errtext(errno));
-				goto done;
-			}
-			/* hashes the file through git's filters and records its stat data, so
-			 * that git status finds it clean */
-			if (git_index_add_bypath(index, gpaths[i]) < 0 ||
-			    !(ent = git_index_get_bypath(index, gpaths[i], 0))) {
-				crmf_error_set("cannot stage '%s': %s", paths[i].path, crmf_git_msg());
-				goto done;
-			}
-			up[nup].action = GIT_TREE_UPDATE_UPSERT;
-			git_oid_cpy(&up[nup].id, &ent->id);
-			up[nup].filemode = (git_filemode_t)ent->mode;
-			up[nup].path = gpaths[i];
-			nup++;
-		}
+		k = stage_path(&up[nup], &s, i, gpaths[i], &paths[i], content);
+		if (k < 0)
+			goto done;
+		nup += (size_t)k;
 	}
 	qsort(up, nup, sizeof(*up), cmp_update);
 	if (git_tree_create_updated(&tree_id, c->repo, base, nup, up) < 0 ||
@@ -760,7 +803,7 @@ int crmf_ctx_commit(char *oid_out, const repo_ctx *c, const crmf_commit_path *pa
 	}
 	if (base ? git_oid_equal(&tree_id, git_tree_id(base)) : git_tree_entrycount(tree) == 0) {
 		/* already committed as they are: refresh the index, make no empty commit */
-		if (write_index(c, index, ix, lock) < 0)
+		if (write_index(c, s.index, s.ix, lock) < 0)
 			goto done;
 		rc = 0;
 		goto done;
@@ -776,7 +819,7 @@ int crmf_ctx_commit(char *oid_out, const repo_ctx *c, const crmf_commit_path *pa
 	 * are staged (as after git add) rather than committed and then shown as
 	 * reverted in the index.
 	 */
-	if (write_index(c, index, ix, lock) < 0)
+	if (write_index(c, s.index, s.ix, lock) < 0)
 		goto done;
 	git_repository_set_ident(c->repo, committer->name, committer->email);
 	if (update_branch(c, branch, &commit_id, parent, msg) < 0)
@@ -790,12 +833,12 @@ done:
 			free(gpaths[i]);
 	free(gpaths);
 	free(up);
-	free(sts);
+	free(s.sts);
 	free(msg);
 	free(lock);
 	free(branch);
-	crmf_gitindex_free(ix);
-	git_index_free(index);
+	crmf_gitindex_free(s.ix);
+	git_index_free(s.index);
 	git_tree_free(tree);
 	git_tree_free(base);
 	git_commit_free(parent);
