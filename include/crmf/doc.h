@@ -101,6 +101,11 @@ int crmf_doc_parse_owned(crmf_doc **out, const char *path, char *buf, size_t len
  * that cannot be read is reported as read-error and leaves `*out` NULL. */
 int crmf_doc_load(crmf_doc **out, const char *path, const char *fspath, crmf_diags *diags);
 
+/** The whole file at `path` into *out (malloc'ed, NUL-terminated, the caller
+ * frees it) and *len; reading stops well past CRMF_DOC_MAX_SIZE, which the
+ * parser then reports. 0, or -1 with errno. */
+int crmf_doc_read(char **out, size_t *len, const char *path);
+
 /** Free a document and every node in it; NULL is a no-op. */
 void crmf_doc_free(crmf_doc *doc);
 

@@ -214,10 +214,6 @@ void cli_change_print(crmf_change_tx *tx);
  */
 int cli_change_exit(crmf_change_tx *tx, int rc);
 
-/** Read a whole file (stopping well past CRMF_DOC_MAX_SIZE), malloc'ed and
- * NUL-terminated; -1 with errno on failure. */
-int cli_read_file(char **out, size_t *len, const char *path);
-
 /** `root`/`rel`, malloc'ed. */
 char *cli_path(const char *root, const char *rel);
 

@@ -327,7 +327,7 @@ static int run(int argc, char **argv)
 		goto done;
 	path = cli_path(hooks, o.name);
 	rc = -1;
-	if (cli_read_file(&old, &old_len, path) == 0 && !strstr(old, o.mark))
+	if (crmf_doc_read(&old, &old_len, path) == 0 && !strstr(old, o.mark))
 		rc = keep_foreign_hook(&backup, &o, hooks, path);
 	if (rc >= 0)
 		goto done;

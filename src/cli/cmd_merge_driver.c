@@ -42,7 +42,7 @@ enum { EXIT_DRIVER_ERROR = 2 };
 
 static int slurp(char **out, size_t *len, const char *path)
 {
-	if (cli_read_file(out, len, path) != 0) {
+	if (crmf_doc_read(out, len, path) != 0) {
 		cli_error("cannot read '%s': %s", path, strerror(errno));
 		return -1;
 	}

@@ -135,38 +135,3 @@ int cli_check_assign(const struct crmf_cmd *cmd, const char *key, const char *va
 	return rc;
 }
 
-int cli_read_file(char **out, size_t *len, const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t cap = 0, n = 0;
-
-	*out = NULL;
-	if (!f)
-		return -1;
-	for (;;) {
-		size_t r;
-
-		if (n + 4096 + 1 > cap) {
-			cap = cap ? 2 * cap : 65536;
-			buf = xrealloc_or_die(buf, cap);
-		}
-		r = fread(buf + n, 1, cap - n - 1, f);
-		n += r;
-		if (r == 0)
-			break;
-		/* far past what crmf accepts: the parser reports the size */
-		if (n > 2 * CRMF_DOC_MAX_SIZE)
-			break;
-	}
-	if (ferror(f)) {
-		fclose(f);
-		free(buf);
-		return -1;
-	}
-	fclose(f);
-	buf[n] = '\0';
-	*out = buf;
-	*len = n;
-	return 0;
-}

@@ -154,7 +154,7 @@ int cli_edit_loop(char **out, size_t *out_len, char **copy, crmf_change_tx *tx, 
 			cli_error("nothing changed; the copy is kept in %s", path);
 			break;
 		}
-		if (cli_read_file(&data, &n, path) != 0) {
+		if (crmf_doc_read(&data, &n, path) != 0) {
 			cli_error("cannot read %s back: %s", path, strerror(errno));
 			break;
 		}

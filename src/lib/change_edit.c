@@ -9,51 +9,10 @@
 #include "change_private.h"
 #include "util.h"
 
-/* A whole file (stopping well past CRMF_DOC_MAX_SIZE), malloc'ed and NUL-terminated; -1 with
- * errno. */
-int change_read_file(char **out, size_t *len, const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t cap = 0, n = 0;
-
-	*out = NULL;
-	if (!f)
-		return -1;
-	for (;;) {
-		size_t r;
-
-		if (n + 4096 + 1 > cap) {
-			cap = cap ? 2 * cap : 65536;
-			buf = xrealloc(buf, cap);
-		}
-		r = fread(buf + n, 1, cap - n - 1, f);
-		n += r;
-		if (r == 0)
-			break;
-		/* far past what crmf accepts: the parser reports the size */
-		if (n > 2 * CRMF_DOC_MAX_SIZE)
-			break;
-	}
-	if (ferror(f)) {
-		int e = errno;
-
-		fclose(f);
-		free(buf);
-		errno = e;
-		return -1;
-	}
-	fclose(f);
-	buf[n] = '\0';
-	*out = buf;
-	*len = n;
-	return 0;
-}
-
 int crmf_change_edit_begin(crmf_change_tx *tx, char **buf, size_t *len)
 {
 	char *fspath = change_fspath(tx, tx->rel);
-	int rc = change_read_file(&tx->read, &tx->read_len, fspath);
+	int rc = crmf_doc_read(&tx->read, &tx->read_len, fspath);
 
 	*buf = NULL;
 	*len = 0;
@@ -108,7 +67,7 @@ int crmf_change_replace(crmf_change_tx *tx, const char *buf, size_t len, const c
 			change_error(tx, "nothing changed");
 		goto done;
 	}
-	if (change_read_file(&now, &now_len, fspath) != 0 || now_len != tx->read_len ||
+	if (crmf_doc_read(&now, &now_len, fspath) != 0 || now_len != tx->read_len ||
 	    memcmp(now, tx->read, now_len) != 0) {
 		change_error(tx, "%s changed while you were editing it; nothing written%s", tx->rel,
 			     kept);

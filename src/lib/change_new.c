@@ -319,7 +319,7 @@ static int load_template(crmf_change_tx *tx, char **out, size_t *len)
 	int rc = 0;
 
 	if (access(path, F_OK) == 0) {
-		rc = change_read_file(out, len, path);
+		rc = crmf_doc_read(out, len, path);
 		if (rc != 0)
 			change_error(tx, "cannot read templates/customer.yaml: %s",
 				     strerror(errno));

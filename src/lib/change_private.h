@@ -72,9 +72,6 @@ int change_commit_paths(crmf_change_tx *tx, const crmf_commit_path *paths,
 			const crmf_commit_content *content, size_t n, const crmf_commit_opts *o);
 int change_save_commit(crmf_change_tx *tx, const char *rel, const char *buf, size_t len,
 		       const crmf_commit_opts *o);
-/* A whole file (stopping well past CRMF_DOC_MAX_SIZE), malloc'ed and NUL-terminated; -1 with
- * errno. */
-int change_read_file(char **out, size_t *len, const char *path);
 /* Create the folders of `rel` below the root; -1 reported. */
 int change_make_dirs(crmf_change_tx *tx, const char *rel);
 
