@@ -461,6 +461,7 @@ int crmf_check_customer(crmf_customer **out, crmf_doc *doc, const char *relpath,
 	size_t o_contacts, o_deals, o_followups, o_tags, size;
 	crmf_customer *c;
 	struct ck k;
+	char hint[512];
 	char *block;
 	int i;
 
@@ -569,17 +570,16 @@ int crmf_check_customer(crmf_customer **out, crmf_doc *doc, const char *relpath,
 	for (size_t j = 0; j < top->n_plain; j++)
 		if (top->plain[j].required && !crmf_node_pair(root, top->plain[j].name))
 			ck_err_pos(&k, k.root_line, k.root_col, "missing-field",
-				   "missing required field '%s'; add '%s:' with a %s value",
-				   top->plain[j].name, top->plain[j].name,
-				   crmf_field_type_name(top->plain[j].type));
+				   "missing required field '%s'; add '%s:' with %s", top->plain[j].name,
+				   top->plain[j].name, ck_value_hint(hint, sizeof(hint), &top->plain[j]));
 	for (size_t j = 0; j < cfg->n_fields; j++) {
 		const crmf_field_def *def = &cfg->fields[j];
 
 		if (def->required && find_key(def->name, top->names, top->n) < 0 &&
 		    !crmf_node_pair(root, def->name))
 			ck_err_pos(&k, k.root_line, k.root_col, "missing-field",
-				   "missing required field '%s'; add '%s:' with a %s value", def->name,
-				   def->name, crmf_field_type_name(def->type));
+				   "missing required field '%s'; add '%s:' with %s", def->name, def->name,
+				   ck_value_hint(hint, sizeof(hint), def));
 	}
 	*out = c;
 	return c->errors ? -1 : 0;

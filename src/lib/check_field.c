@@ -4,7 +4,9 @@
 #include <math.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "util.h"
 #include "values.h"
@@ -513,9 +515,28 @@ void ck_custom(struct ck *k, const crmf_field_def *def, const crmf_pair *p)
 	}
 	return;
 empty:
-	if (def->required && !wrong)
-		ck_err_at(k, p->key, "missing-field", "required field '%s' is empty; write a %s value",
-			  def->name, crmf_field_type_name(def->type));
+	if (def->required && !wrong) {
+		char hint[512];
+
+		ck_err_at(k, p->key, "missing-field", "required field '%s' is empty; write %s",
+			  def->name, ck_value_hint(hint, sizeof(hint), def));
+	}
+}
+
+const char *ck_value_hint(char *buf, size_t n, const crmf_field_def *def)
+{
+	size_t len;
+
+	if (def->type != CRMF_FT_ENUM || !def->values.n) {
+		snprintf(buf, n, "a %s value", crmf_field_type_name(def->type));
+		return buf;
+	}
+	len = (size_t)snprintf(buf, n, "one of ");
+	for (size_t i = 0; i < def->values.n && len < n; i++)
+		len += (size_t)snprintf(buf + len, n - len, "%s%s", i ? ", " : "", def->values.v[i]);
+	if (len >= n && n > 4)
+		memcpy(buf + n - 4, "...", 4); /* a very long list, cut */
+	return buf;
 }
 
 void ck_unknown_top(struct ck *k, const crmf_pair *p)

@@ -1016,9 +1016,12 @@ static void test_custom_fields(void **state)
 			  "brands: [a, b]\n" "note: |\n  多行\n  备注\n", f->fields);
 	clean(f);
 	check_cfg(f, BASE, f->fields);
-	ERR1(f, "missing-field", 1, 1, "missing required field 'region'; add 'region:'");
+	/* an enum's message names its values (issue 13: "write a enum value") */
+	ERR1(f, "missing-field", 1, 1,
+	     "missing required field 'region'; add 'region:' with one of 华东, 华北, 华南, 西部");
 	check_cfg(f, BASE "region:\n", f->fields);
-	ERR1(f, "missing-field", 15, 1, "required field 'region' is empty");
+	ERR1(f, "missing-field", 15, 1,
+	     "required field 'region' is empty; write one of 华东, 华北, 华南, 西部");
 	check_cfg(f, BASE "region: 海外\n" "score: 很高\n" "vip: yes\n" "since: 2020-5-1\n"
 			  "brands: a\n", f->fields);
 	assert_int_equal(f->d.n, 5);
