@@ -159,21 +159,52 @@ static void index_customers(struct keys *k, const crmf_repo *r)
 		qsort(k->v, k->n, sizeof(*k->v), key_cmp);
 }
 
-/* The relative path of the repository's file of `id`, or NULL. */
-static const char *file_of(const crmf_file *files, size_t n, const char *id)
-{
-	for (size_t i = 0; i < n; i++) {
-		char *stem;
-		bool same;
+/* An id and the file holding it (NULL: a row of the sheet). */
+struct taken {
+	char *id;
+	const char *rel;
+};
 
-		if (files[i].kind != CRMF_FILE_REGULAR)
-			continue;
-		stem = crmf_change_path_id(files[i].relpath);
-		same = !strcmp(stem, id);
-		free(stem);
-		if (same)
-			return files[i].relpath;
-	}
+static int taken_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct taken *)a)->id, ((const struct taken *)b)->id);
+}
+
+/* Every id of the repository's files and of the sheet's rows, sorted: with
+ * 100,000 rows a look-up must not walk them all. */
+static struct taken *taken_ids(size_t *n, const crmf_import *imp, const crmf_file *files,
+			       size_t nfiles)
+{
+	struct taken *v = xcalloc(nfiles + imp->n_rows + 1, sizeof(*v));
+	size_t k = 0;
+
+	for (size_t i = 0; i < nfiles; i++)
+		if (files[i].kind == CRMF_FILE_REGULAR)
+			v[k++] = (struct taken){crmf_change_path_id(files[i].relpath),
+						files[i].relpath};
+	for (size_t i = 0; i < imp->n_rows; i++)
+		if (imp->rows[i].id)
+			v[k++] = (struct taken){xstrdup(imp->rows[i].id), NULL};
+	qsort(v, k, sizeof(*v), taken_cmp);
+	*n = k;
+	return v;
+}
+
+/* The repository's file of `id` (NULL: none), and whether the id is taken at all. */
+static const char *file_of(const struct taken *v, size_t n, const char *id, bool *taken)
+{
+	struct taken want = {(char *)id, NULL};
+	const struct taken *hit = bsearch(&want, v, n, sizeof(*v), taken_cmp);
+
+	*taken = hit != NULL;
+	if (!hit)
+		return NULL;
+	/* equal ids sit together: look at them all for a file */
+	while (hit > v && !strcmp(hit[-1].id, id))
+		hit--;
+	for (; hit < v + n && !strcmp(hit->id, id); hit++)
+		if (hit->rel)
+			return hit->rel;
 	return NULL;
 }
 
@@ -229,16 +260,6 @@ struct made {
 	uint32_t row;
 };
 
-/* Whether `id` is taken: by a file, a row of the sheet or a file made. */
-static bool id_taken(const crmf_import *imp, const crmf_file *files, size_t nfiles,
-		     const char *id)
-{
-	for (size_t i = 0; i < imp->n_rows; i++)
-		if (imp->rows[i].id && !strcmp(imp->rows[i].id, id))
-			return true;
-	return file_of(files, nfiles, id) != NULL;
-}
-
 int crmf_change_import(crmf_change_tx *tx, const crmf_import *imp, const char *source,
 		       bool no_update, bool dry_run, crmf_import_counts *counts,
 		       crmf_diags *diags, void (*progress)(void *ctx, size_t done, size_t n),
@@ -251,7 +272,11 @@ int crmf_change_import(crmf_change_tx *tx, const crmf_import *imp, const char *s
 	crmf_repo *r = NULL;
 	crmf_diags scan;
 	struct keys k = {0};
-	long long skip = 0;
+	struct taken *ids = NULL;
+	size_t nids = 0;
+	char **fresh = NULL;
+	/* the fresh ids are past every file's; only the sheet's own ids can take them */
+	size_t nfresh = imp->n_rows + 1, next_fresh = 0;
 	bool years;
 	int rc = CRMF_CHANGE_REFUSED;
 	size_t errors_before = diags->errors;
@@ -272,9 +297,11 @@ int crmf_change_import(crmf_change_tx *tx, const crmf_import *imp, const char *s
 	}
 	index_customers(&k, r);
 	years = change_year_folders(files, nfiles);
+	ids = taken_ids(&nids, imp, files, nfiles);
 	for (size_t i = 0; i < imp->n_rows; i++) {
 		const crmf_import_row *row = &imp->rows[i];
-		const char *rel = row->id ? file_of(files, nfiles, row->id) : NULL;
+		bool taken;
+		const char *rel = row->id ? file_of(ids, nids, row->id, &taken) : NULL;
 		crmf_doc *doc = NULL;
 		const char *why = NULL, *field = NULL;
 		long long dup;
@@ -338,16 +365,21 @@ int crmf_change_import(crmf_change_tx *tx, const crmf_import *imp, const char *s
 		if (row->id) {
 			made[nmade].id = xstrdup(row->id);
 		} else {
+			/* enough ids for every row, however many the sheet's own ids take */
+			if (!fresh && !(fresh = change_next_ids(tx, files, nfiles, nfresh)))
+				goto done;
 			for (;;) {
-				char *id = change_next_id(tx, files, nfiles, skip++);
-
-				if (!id)
+				if (next_fresh >= nfresh) {
+					change_error(tx, "no free id left; nothing imported");
 					goto done;
-				if (!id_taken(imp, files, nfiles, id)) {
-					made[nmade].id = id;
+				}
+				file_of(ids, nids, fresh[next_fresh], &taken);
+				if (!taken) {
+					made[nmade].id = fresh[next_fresh++];
 					break;
 				}
-				free(id);
+				free(fresh[next_fresh]);
+				fresh[next_fresh++] = NULL;
 			}
 		}
 		if (row->id) {
@@ -397,7 +429,7 @@ int crmf_change_import(crmf_change_tx *tx, const crmf_import *imp, const char *s
 		int w = change_make_dirs(tx, made[written].rel);
 
 		if (w == 0)
-			w = crmf_write_atomic(fs, made[written].buf, made[written].len);
+			w = crmf_write_atomic_batch(fs, made[written].buf, made[written].len);
 		free(fs);
 		if (w != 0) {
 			change_error(tx, "cannot write %s: %s; nothing imported", made[written].rel,
@@ -405,10 +437,14 @@ int crmf_change_import(crmf_change_tx *tx, const crmf_import *imp, const char *s
 			goto undo;
 		}
 	}
+	if (crmf_write_batch_sync(root) != 0) {
+		change_error(tx, "%s; nothing imported", crmf_error_last());
+		goto undo;
+	}
 	tx->written = true;
 	{
 		crmf_commit_path *paths = xcalloc(nmade, sizeof(*paths));
-		crmf_lines body = {0}, ids = {0};
+		crmf_lines body = {0}, names = {0};
 		const char *base = strrchr(source, '/') ? strrchr(source, '/') + 1 : source;
 		char *subject = xasprintf("crmf: import %zu customer%s from %s", nmade,
 					  nmade == 1 ? "" : "s", base);
@@ -416,12 +452,15 @@ int crmf_change_import(crmf_change_tx *tx, const crmf_import *imp, const char *s
 
 		for (size_t i = 0; i < nmade; i++) {
 			paths[i] = (crmf_commit_path){made[i].rel, false};
-			crmf_lines_add(&ids, "%s", made[i].id);
-			crmf_lines_add(&body, "%s: %s (row %u of %s)", made[i].id, made[i].rel,
-				       made[i].row, source);
+			crmf_lines_add(&names, "%s", made[i].id);
+			if (i < 200)
+				crmf_lines_add(&body, "%s: %s (row %u of %s)", made[i].id,
+					       made[i].rel, made[i].row, source);
+			else if (i == 200)
+				crmf_lines_add(&body, "… and %zu more", nmade - 200);
 		}
 		text = crmf_lines_join(&body, "\n");
-		list = crmf_lines_join(&ids, ", ");
+		list = crmf_lines_join(&names, ", ");
 		rc = change_commit_paths(tx, paths, NULL, nmade,
 					 &(crmf_commit_opts){.subject = subject,
 							     .body = text,
@@ -431,7 +470,7 @@ int crmf_change_import(crmf_change_tx *tx, const crmf_import *imp, const char *s
 		free(text);
 		free(subject);
 		crmf_lines_release(&body);
-		crmf_lines_release(&ids);
+		crmf_lines_release(&names);
 		free(paths);
 	}
 	goto done;
@@ -450,6 +489,13 @@ done:
 		free(made[i].buf);
 	}
 	free(made);
+	if (fresh)
+		for (size_t i = next_fresh; i < nfresh; i++)
+			free(fresh[i]);
+	free(fresh);
+	for (size_t i = 0; i < nids; i++)
+		free(ids[i].id);
+	free(ids);
 	free(k.v);
 	crmf_repo_free(r);
 	crmf_diags_release(&scan);

@@ -151,6 +151,29 @@ char *change_next_id(crmf_change_tx *tx, const crmf_file *files, size_t n, long 
 	return xasprintf("%s%0*lld%s", f.prefix, f.width, top + 1 + skip, f.suffix);
 }
 
+char **change_next_ids(crmf_change_tx *tx, const crmf_file *files, size_t n, size_t count)
+{
+	char *first = count ? change_next_id(tx, files, n, count > 1 ? 1 : 0) : NULL;
+	char **v;
+	struct idfmt f;
+	long long top;
+
+	if (!first)
+		return NULL;
+	/* change_next_id found top + 2 (or refused a format without {seq}) */
+	render_format(&f, tx->cfg->id_format, tx->today);
+	v = xcalloc(count, sizeof(*v));
+	if (count == 1) {
+		v[0] = first;
+		return v;
+	}
+	top = seq_of(&f, first) - 2;
+	free(first);
+	for (size_t i = 0; i < count; i++)
+		v[i] = xasprintf("%s%0*lld%s", f.prefix, f.width, top + 1 + (long long)i, f.suffix);
+	return v;
+}
+
 /* Whether most files under customers/ sit in year folders (customers/2024/x.yaml). */
 bool change_year_folders(const crmf_file *files, size_t n)
 {
