@@ -307,10 +307,10 @@ again:
 	free(tmp);
 	tmp = NULL;
 	{
-		int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		int dfd = durable ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
 
 		/* the rename is durable once the directory is; some file systems refuse */
-		if (dfd >= 0 && durable) {
+		if (dfd >= 0) {
 			(void)fsync(dfd);
 			close(dfd);
 		}
