@@ -196,6 +196,36 @@ for n in $NS; do
 		"$(awk -v t="$(med check_warm 1)" -v n="$n" 'BEGIN {print t / n * 1e6}')" \
 		"$(awk -v t="$fl2" -v n="$n" 'BEGIN {print t / n * 1e6}')")
 
+	# crmf import of n rows (a CSV written here) against what it saves the user:
+	# crmf check (cold) of the same files plus git add -A && git commit of them
+	imp=$tmp/import-$n
+	mkdir -p "$imp"
+	awk -v n="$n" 'BEGIN {
+		printf "\xef\xbb\xbf客户名称,联系人,联系方式,电子邮箱,所属行业,合作阶段,企业规模,客户来源,需求类型,需求描述,合作潜力,region,最近跟进日期,跟进内容,跟进人\n"
+		for (i = 1; i <= n; i++)
+			printf "华东%d号精密制造有限公司,联系人%d,139%08d,buyer%d@example.cn,制造业/机械制造,需求沟通,50-200,展会,采购产品A,产线改造第%d期,中,华东,2026-06-20,电话沟通报价与交付周期 %d,li.na\n", i, i, i, i, i, i
+	}' >"$imp/rows.csv"
+	for ((r = 0; r < RUNS; r++)); do
+		for d in a b; do
+			rm -rf "$imp/$d"
+			mkdir -p "$imp/$d"
+			cp "$repo/crmf.yaml" "$imp/$d/"
+			git -C "$imp/$d" init -q
+			git -C "$imp/$d" add crmf.yaml
+			git -C "$imp/$d" commit -q -m "bench: empty"
+		done
+		m import "$CRMF" -C "$imp/a" import "$imp/rows.csv" --today $TODAY
+		cp -r "$imp/a/customers" "$imp/b/"
+		m import_check "$CRMF" -C "$imp/b" check --no-cache --today $TODAY
+		m import_commit sh -c "cd '$imp/b' && git add -A && git commit -q -m 'bench: import'"
+	done
+	row "crmf import of $n CSV rows (one commit)" import
+	row "  reference: crmf check --no-cache of them" import_check
+	row "  reference: git add -A && git commit of them" import_commit
+	v=$(ratio "$(med import 1)" "$(awk -v a="$(med import_check 1)" -v b="$(med import_commit 1)" 'BEGIN {print a + b}')")
+	printf '    %-40s %6s  (target <= 2)    %s\n' "import / (check cold + git add && commit)" "$v" "$(verdict "$v" 2)"
+	rm -rf "$imp"
+
 	# growth of .git per commit, by layout
 	if [ "$n" -ge 10000 ]; then
 		make_repo "$n" "$out/repo-$n-flat" flat

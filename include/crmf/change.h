@@ -9,6 +9,7 @@
 #include "crmf/diag.h"
 #include "crmf/diff.h"
 #include "crmf/doc.h"
+#include "crmf/import.h"
 #include "crmf/repository.h"
 #include "crmf/text.h"
 
@@ -205,6 +206,46 @@ const crmf_move *crmf_change_moves(const crmf_change_tx *tx, size_t *n);
  * with the files, uncommitted.
  */
 int crmf_change_move(crmf_change_tx *tx);
+
+/** What crmf_change_import did with the rows of a sheet. */
+typedef struct crmf_import_counts {
+	size_t created;	     /* new customers */
+	size_t unchanged;    /* ids (or, without one, the customer of the same name) whose
+				file is already as the sheet gives it: skipped */
+	size_t not_updated;  /* ids that exist with other content: left as they are */
+	size_t skipped;	     /* ids that exist, skipped by `no_update` */
+} crmf_import_counts;
+
+/**
+ * The mapping of `crmf import`: the default, then crmf.yaml's `import:`
+ * section, then the file `map_file` (may be NULL; its root, or its `import:`
+ * when it has one). Problems go to `diags` at their lines. 0 with *out set
+ * (free with crmf_import_map_free), or -1 (*out NULL) on an error.
+ */
+int crmf_change_import_map(crmf_import_map **out, crmf_change_tx *tx, const char *map_file,
+			   crmf_diags *diags);
+
+/**
+ * For `crmf import`: the rows of `imp` (crmf_import_sheet, without errors)
+ * against the repository, all or nothing. A row whose id (or, without one,
+ * whose rendering with the id of the customer of the same normalised name)
+ * gives a file equal to an existing customer's is unchanged; an existing id
+ * with other content is left as it is ("exists, not updated", a warning in
+ * `diags`), or skipped when `no_update`. A new row that is a probable
+ * duplicate of an existing customer (normalised company name, phone, email)
+ * is an error at its cell in `diags`. Then, unless `dry_run` or on error, the
+ * rows without an id get the next ids of id_format, and every new file is
+ * written and committed in ONE commit naming the count and `source`, so
+ * that `git revert` undoes it. What is (or would be) done goes to the report
+ * (SAID lines, one per row). `progress` (may be NULL) is called with the rows
+ * looked at so far. 0 when committed (or, dry run, when it would be),
+ * CRMF_CHANGE_NOTHING when no row is new, CRMF_CHANGE_REFUSED with the
+ * reasons in `diags` and the report, nothing written.
+ */
+int crmf_change_import(crmf_change_tx *tx, const crmf_import *imp, const char *source,
+		       bool no_update, bool dry_run, crmf_import_counts *counts,
+		       crmf_diags *diags, void (*progress)(void *ctx, size_t done, size_t n),
+		       void *ctx);
 
 /** After a commit: the new commit's id in hex, "" when the paths were
  * committed already as they are; NULL before. */

@@ -34,6 +34,16 @@ void crmf_lock_release(crmf_lock *lock);
  * crmf_error_last() ("cannot write 'PATH': no space left on device"). */
 int crmf_write_atomic(const char *fspath, const char *buf, size_t len);
 
+/** crmf_write_atomic without waiting for the disk, for many files at once
+ * (crmf import): the file appears whole or not at all to every reader; call
+ * crmf_write_batch_sync before committing them, so that a crash never leaves
+ * committed files that are empty on disk. */
+int crmf_write_atomic_batch(const char *fspath, const char *buf, size_t len);
+
+/** Wait until every file written on the file system holding `dir` is on the
+ * disk (syncfs); 0, or -1 with crmf_error_last(). */
+int crmf_write_batch_sync(const char *dir);
+
 /** What a commit says. The author is `author` ("Name <email>", parsed by
  * crmf_commit_parse_author) when given, else git's identity (GIT_AUTHOR_NAME /
  * _EMAIL, else user.name / user.email); the committer is git's

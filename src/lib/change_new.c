@@ -110,6 +110,11 @@ static long long seq_of(const struct idfmt *f, const char *stem)
 /* The next free id for `today`, malloc'ed; NULL with the reason reported. */
 static char *next_id(crmf_change_tx *tx, const crmf_file *files, size_t n)
 {
+	return change_next_id(tx, files, n, 0);
+}
+
+char *change_next_id(crmf_change_tx *tx, const crmf_file *files, size_t n, long long skip)
+{
 	struct idfmt f;
 	long long top = 0;
 
@@ -136,13 +141,41 @@ static char *next_id(crmf_change_tx *tx, const crmf_file *files, size_t n)
 		}
 		free(stem);
 	}
+	if (!f.has_seq && skip > 0) {
+		change_error(tx, "id_format '%s' gives one id a day; it needs a {seq:N} to give more",
+			     tx->cfg->id_format);
+		return NULL;
+	}
 	if (!f.has_seq)
 		return xstrdup(f.prefix);
-	return xasprintf("%s%0*lld%s", f.prefix, f.width, top + 1, f.suffix);
+	return xasprintf("%s%0*lld%s", f.prefix, f.width, top + 1 + skip, f.suffix);
+}
+
+char **change_next_ids(crmf_change_tx *tx, const crmf_file *files, size_t n, size_t count)
+{
+	char *first = count ? change_next_id(tx, files, n, count > 1 ? 1 : 0) : NULL;
+	char **v;
+	struct idfmt f;
+	long long top;
+
+	if (!first)
+		return NULL;
+	/* change_next_id found top + 2 (or refused a format without {seq}) */
+	render_format(&f, tx->cfg->id_format, tx->today);
+	v = xcalloc(count, sizeof(*v));
+	if (count == 1) {
+		v[0] = first;
+		return v;
+	}
+	top = seq_of(&f, first) - 2;
+	free(first);
+	for (size_t i = 0; i < count; i++)
+		v[i] = xasprintf("%s%0*lld%s", f.prefix, f.width, top + 1 + (long long)i, f.suffix);
+	return v;
 }
 
 /* Whether most files under customers/ sit in year folders (customers/2024/x.yaml). */
-static bool year_folders(const crmf_file *files, size_t n)
+bool change_year_folders(const crmf_file *files, size_t n)
 {
 	size_t flat = 0, years = 0;
 
@@ -161,7 +194,7 @@ static bool year_folders(const crmf_file *files, size_t n)
 	return years > flat;
 }
 
-static char *path_for(const char *id, bool years, crmf_day today)
+char *change_path_for(const char *id, bool years, crmf_day today)
 {
 	char *rel;
 	int y, m, d;
@@ -431,11 +464,11 @@ int crmf_change_new(crmf_change_tx *tx, const char *name, const crmf_assign *v, 
 	tx->draft->proposed = next_id(tx, files, nfiles);
 	if (!tx->draft->proposed)
 		goto done;
-	tx->draft->years = year_folders(files, nfiles);
+	tx->draft->years = change_year_folders(files, nfiles);
 	free(tx->rel);
 	free(tx->id);
 	tx->id = xstrdup(tx->draft->proposed);
-	tx->rel = path_for(tx->id, tx->draft->years, tx->today);
+	tx->rel = change_path_for(tx->id, tx->draft->years, tx->today);
 	buf =
 	    fill(&len, tpl, len, (const char *const[4]){tx->id, name, created, owner ? owner : ""});
 	if (apply(tx, &buf, &len, tx->rel, v, n, NULL) != 0)
@@ -488,7 +521,7 @@ int crmf_change_new_commit(crmf_change_tx *tx, const char *buf, size_t len)
 	free(tx->rel);
 	free(tx->id);
 	tx->id = xstrdup(final_id);
-	tx->rel = path_for(final_id, tx->draft->years, tx->today);
+	tx->rel = change_path_for(final_id, tx->draft->years, tx->today);
 	written = xmalloc(len + 1);
 	memcpy(written, buf, len);
 	written[len] = '\0';

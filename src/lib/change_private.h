@@ -9,6 +9,7 @@
 #include "crmf/check.h"
 #include "crmf/commit.h"
 #include "crmf/edit.h"
+#include "crmf/store.h"
 
 /* Makes the change's edit on a version of the file (the loaded one, HEAD's, the staged one). */
 typedef int change_redo_fn(crmf_edit **out, const crmf_doc *doc, crmf_change_tx *tx);
@@ -74,6 +75,15 @@ int change_save_commit(crmf_change_tx *tx, const char *rel, const char *buf, siz
 		       const crmf_commit_opts *o);
 /* Create the folders of `rel` below the root; -1 reported. */
 int change_make_dirs(crmf_change_tx *tx, const char *rel);
+
+/* The next free id of id_format for the change's day, `skip` numbers further
+ * (the second of two new ids: 1); malloc'ed, NULL with the reason reported. */
+char *change_next_id(crmf_change_tx *tx, const crmf_file *files, size_t n, long long skip);
+/* The next `count` free ids (1 or more), as change_next_id with skip 0, 1, …; NULL reported. */
+char **change_next_ids(crmf_change_tx *tx, const crmf_file *files, size_t n, size_t count);
+/* Whether most customer files sit in year folders; where a new id's file goes. */
+bool change_year_folders(const crmf_file *files, size_t n);
+char *change_path_for(const char *id, bool years, crmf_day today);
 
 void change_moves_free(crmf_change_tx *tx);
 void change_new_release(crmf_change_tx *tx);

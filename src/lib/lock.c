@@ -218,7 +218,32 @@ static int make_tmp(char **tmp, const char *tmpdir, const char *dir, const char 
 	return fd;
 }
 
+static int write_atomic(const char *fspath, const char *buf, size_t len, bool durable);
+
 int crmf_write_atomic(const char *fspath, const char *buf, size_t len)
+{
+	return write_atomic(fspath, buf, len, true);
+}
+
+int crmf_write_atomic_batch(const char *fspath, const char *buf, size_t len)
+{
+	return write_atomic(fspath, buf, len, false);
+}
+
+int crmf_write_batch_sync(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;
+
+	if (fd < 0)
+		return crmf_error_set("cannot open '%s': %s", dir, errtext(errno));
+	rc = syncfs(fd);
+	close(fd);
+	if (rc != 0)
+		return crmf_error_set("cannot write '%s' to the disk: %s", dir, errtext(errno));
+	return 0;
+}
+
+static int write_atomic(const char *fspath, const char *buf, size_t len, bool durable)
 {
 	char *target = NULL, *dir = NULL, *tmp = NULL, *tmpdir = NULL;
 	const char *base, *slash;
@@ -261,7 +286,7 @@ again:
 	/* the file keeps its permissions */
 	if (exists && fchmod(fd, st.st_mode & 07777) != 0)
 		goto fail;
-	if (write_all(fd, buf, len) != 0 || fsync(fd) != 0)
+	if (write_all(fd, buf, len) != 0 || (durable && fsync(fd) != 0))
 		goto fail;
 	err = close(fd);
 	fd = -1;
@@ -282,7 +307,7 @@ again:
 	free(tmp);
 	tmp = NULL;
 	{
-		int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		int dfd = durable ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
 
 		/* the rename is durable once the directory is; some file systems refuse */
 		if (dfd >= 0) {

@@ -12,12 +12,13 @@
 #include "crmf/check.h"
 #include "crmf/date.h"
 #include "crmf/fields.h"
+#include "crmf/import.h"
 #include "schema_private.h"
 #include "util.h"
 
 static const char *const top_keys[] = {
 	"version", "id_format", "currency", "team", "industries",
-	"enums",   "fields",    "rules",    "labels",
+	"enums",   "fields",    "rules",    "labels",    "import",
 };
 static const char *const member_keys[] = {"id", "name", "email"};
 static const char *const enum_keys[] = {"size", "source"};
@@ -805,6 +806,17 @@ int crmf_config_load(crmf_config **out, const crmf_doc *doc, crmf_diags *diags)
 				/* after the loop: labels are checked against fields and enums */
 				labels = p->value;
 				break;
+			case 9: {
+				/* the mapping of `crmf import`: only checked here, read by import */
+				crmf_import_map *m = crmf_import_map_new();
+				size_t before = L.diags->errors;
+
+				if (crmf_import_map_load(m, p->value, L.path, L.diags) != 0 ||
+				    L.diags->errors > before)
+					L.errors++;
+				crmf_import_map_free(m);
+				break;
+			}
 			}
 		}
 		if (labels)

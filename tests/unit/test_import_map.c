@@ -163,14 +163,23 @@ static void test_seed003_xlsx(void **state)
 	assert_string_equal(r.imp->rows[0].id, "C001");
 	assert_string_equal(r.imp->rows[0].yaml, c001_yaml);
 	assert_int_equal(r.imp->rows[0].len, strlen(c001_yaml));
-	assert_int_equal(r.imp->rows[0].errors + r.imp->rows[0].warnings, 0);
+	/* seed 003 has no 合作潜力: a contacted customer's potential is to be judged */
+	assert_int_equal(r.imp->rows[0].errors, 0);
+	assert_int_equal(r.imp->rows[0].warnings, 1);
 	assert_int_equal(check_errors(r.imp->rows[0].yaml, "C001", cfg), 0);
 
 	/* row 4: the bad email at its cell, in the words of check */
 	assert_int_equal(r.imp->rows[1].errors, 1);
 	assert_int_equal(r.imp->errors, 1);
-	assert_int_equal(r.diags.n, 1);
-	d = &r.diags.v[0];
+	/* the other diagnostics: each row's unjudged potential (warnings) */
+	assert_int_equal(r.diags.errors, 1);
+	d = NULL;
+	for (size_t i = 0; i < r.diags.n; i++)
+		if (r.diags.v[i].severity == CRMF_SEV_ERROR)
+			d = &r.diags.v[i];
+		else
+			assert_string_equal(r.diags.v[i].rule, "missing-potential");
+	assert_non_null(d);
 	assert_string_equal(d->path, "team.xlsx:客户信息表!F4");
 	assert_int_equal(d->line, 0);
 	assert_int_equal(d->column, 0);
@@ -225,8 +234,13 @@ static void test_every_format_alike(void **state)
 				fail_msg("%s row %u:\n%s\nwant\n%s", files[f], r.imp->rows[i].row,
 					 r.imp->rows[i].yaml, ref.imp->rows[i].yaml);
 		}
-		assert_int_equal(r.diags.n, 1);
-		assert_string_equal(r.diags.v[0].path + strlen(r.imp->where), "!F3");
+		/* one error (the bad email), and the unjudged potential of each row */
+		assert_int_equal(r.diags.errors, 1);
+		for (size_t i = 0; i < r.diags.n; i++)
+			if (r.diags.v[i].severity == CRMF_SEV_ERROR)
+				assert_string_equal(r.diags.v[i].path + strlen(r.imp->where), "!F3");
+			else
+				assert_string_equal(r.diags.v[i].rule, "missing-potential");
 		run_free(&r);
 	}
 	run_free(&ref);

@@ -1,0 +1,207 @@
+/* crmf import: a spreadsheet's rows as customers, all checked first, then committed in one commit. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static int run(int argc, char **argv);
+
+static const struct cli_opt options[] = {
+    {'s', 0, "sheet", "NAME|N", "the sheet to read (default: import.sheet, else the first)"},
+    {'m', 0, "map", "FILE", "a column mapping (as crmf.yaml's import:) over crmf.yaml's"},
+    {'E', 0, "encoding", "ENC", "text files: decode from ENC (GBK, UTF-16…) instead of detecting"},
+    {'n', 0, "dry-run", NULL, "say what would be created, updated and skipped; write nothing"},
+    {'U', 0, "no-update", NULL, "skip rows whose id exists, without a word about differences"},
+    {'t', 0, "today", "DATE", "the day of the import (YYYY-MM-DD): ids, created, checks"},
+    {'a', 0, "author", "A", "commit as A ('Name <email>') instead of git's identity"},
+    {0},
+};
+
+const struct crmf_cmd cmd_import = {
+    .name = "import",
+    .run = run,
+    .summary = "bring a spreadsheet's customers in, checked, in one commit",
+    .synopsis = "FILE [--sheet NAME|N] [--map FILE] [--encoding ENC] [--dry-run]\n"
+		"    [--no-update] [--today DATE] [--author 'NAME <EMAIL>']",
+    .description =
+	"Read FILE (.xlsx, .xls, .csv or .tsv; UTF-8, GBK/GB18030 or UTF-16), map\n"
+	"every row below the header to a customer (the columns of the usual\n"
+	"templates are known: 客户编号, 客户名称, 联系人, 电话, 电子邮箱, 合作阶段, …;\n"
+	"crmf.yaml's import: section or --map changes or adds columns), and check\n"
+	"every row as 'crmf check' does, plus ids repeated in the file and probable\n"
+	"duplicates of existing customers (same company name, phone or email).\n"
+	"\n"
+	"All or nothing: any error is reported at its cell (team.xlsx:客户信息表!F5)\n"
+	"and nothing is written. Otherwise rows without an id get the next ids of\n"
+	"id_format and every new customer is written and committed in one commit,\n"
+	"so that 'git revert' undoes the import. A row whose id exists and whose\n"
+	"file is the same is skipped (importing a file twice changes nothing); one\n"
+	"whose file differs is reported 'exists, not updated' and left as it is\n"
+	"(change it with 'crmf set' or 'crmf edit').\n",
+    .opts = options,
+    .notes = "exit status: 0 imported (or nothing new), 1 errors: nothing written, 2 usage\n"
+	     "error or a file that cannot be read\n",
+    .opt_width = 20,
+};
+
+struct progress {
+	bool on;
+	bool shown;
+};
+
+static void show_progress(void *ctx, size_t done, size_t n)
+{
+	struct progress *p = ctx;
+
+	if (!p->on)
+		return;
+	fprintf(stderr, "\rimport: %zu/%zu rows compared with the repository", done, n);
+	p->shown = true;
+	if (done == n)
+		fputc('\n', stderr);
+}
+
+static void print_diags(const crmf_diags *d)
+{
+	for (size_t i = 0; i < d->n; i++)
+		cli_print_diag(stderr, &d->v[i]);
+}
+
+static int import_file(const char *file, const char *sheet_arg, const char *map_file,
+		       const crmf_sheet_options *so, bool dry_run, bool no_update,
+		       const char *author, crmf_day today)
+{
+	crmf_repository *repo = cli_repository();
+	crmf_change_tx *tx = NULL;
+	crmf_import_map *map = NULL;
+	crmf_workbook *wb = NULL;
+	crmf_import *imp = NULL;
+	const crmf_sheet *sheet;
+	const crmf_config *cfg = NULL;
+	crmf_import_counts counts;
+	crmf_diags d;
+	const char *base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
+	char *where = NULL;
+	struct progress prog = {isatty(STDERR_FILENO) != 0, false};
+	int rc = CRMF_CHANGE_REFUSED;
+
+	crmf_diags_init(&d);
+	if (!repo)
+		return EXIT_USAGE;
+	if ((rc = crmf_change_open(&tx, repo, author, today)) != 0)
+		goto done;
+	cli_change_print(tx);
+	rc = CRMF_CHANGE_REFUSED;
+	if (crmf_change_import_map(&map, tx, map_file, &d) != 0) {
+		print_diags(&d);
+		cli_error("the column mapping has errors; nothing imported");
+		goto done;
+	}
+	if (crmf_workbook_open(&wb, file, so) != 0) {
+		cli_error("%s", crmf_error_last());
+		rc = CRMF_CHANGE_UNKNOWN;
+		goto done;
+	}
+	if (!sheet_arg)
+		sheet_arg = crmf_import_map_sheet(map);
+	if (!(sheet = crmf_workbook_sheet(wb, sheet_arg))) {
+		cli_error("%s", crmf_error_last());
+		rc = CRMF_CHANGE_UNKNOWN;
+		goto done;
+	}
+	/* a workbook's cells are named with their sheet: team.xlsx:客户信息表!F5 */
+	if (!(where = malloc(strlen(base) + strlen(sheet->name) + 2)))
+		abort();
+	if (wb->format == CRMF_SHEET_XLSX || wb->format == CRMF_SHEET_XLS)
+		sprintf(where, "%s:%s", base, sheet->name);
+	else
+		strcpy(where, base);
+	if (crmf_repository_config(&cfg, repo) != 0)
+		cfg = NULL;
+	if (prog.on && sheet->n_rows > 2000)
+		fprintf(stderr, "import: checking %zu rows of %s\n", sheet->n_rows, where);
+	if (crmf_import_sheet(&imp, sheet, map,
+			      cfg, &(crmf_import_options){.where = where, .today = today}, &d) != 0) {
+		print_diags(&d);
+		cli_error("%s", crmf_error_last());
+		goto done;
+	}
+	prog.on = prog.on && imp->n_rows > 2000;
+	if (!imp->errors)
+		rc = crmf_change_import(tx, imp, file, no_update, dry_run, &counts, &d,
+					show_progress, &prog);
+	print_diags(&d);
+	if (imp->errors) {
+		cli_error("%zu error%s in %s; nothing imported", imp->errors,
+			  imp->errors == 1 ? "" : "s", file);
+		goto done;
+	}
+	cli_change_print(tx);
+	if (rc == 0 || rc == CRMF_CHANGE_NOTHING)
+		printf("%s%zu created, %zu unchanged, %zu exist%s not updated, %zu skipped\n",
+		       dry_run ? "dry run, nothing written: " : "", counts.created,
+		       counts.unchanged, counts.not_updated, counts.not_updated == 1 ? "s" : "",
+		       counts.skipped);
+done:
+	rc = cli_change_exit(tx, rc);
+	free(where);
+	crmf_import_free(imp);
+	crmf_workbook_free(wb);
+	crmf_import_map_free(map);
+	crmf_diags_release(&d);
+	crmf_change_free(tx);
+	crmf_repository_close(repo);
+	return rc;
+}
+
+static int run(int argc, char **argv)
+{
+	cli_args args;
+	const char *sheet = NULL, *map = NULL, *encoding = NULL, *today_arg = NULL,
+		   *author = NULL, *file;
+	bool dry_run = false, no_update = false;
+	crmf_day today;
+	int c;
+
+	cli_args_init(&args, &cmd_import, argc, argv);
+	while ((c = cli_args_next(&args)) > 0) {
+		switch (c) {
+		case 's':
+			sheet = args.arg;
+			break;
+		case 'm':
+			map = args.arg;
+			break;
+		case 'E':
+			encoding = args.arg;
+			break;
+		case 'n':
+			dry_run = true;
+			break;
+		case 'U':
+			no_update = true;
+			break;
+		case 't':
+			today_arg = args.arg;
+			break;
+		case 'a':
+			author = args.arg;
+			break;
+		}
+	}
+	if (c < 0)
+		return args.status;
+	if (args.ind >= argc || !argv[args.ind][0])
+		return cli_usage_error(&cmd_import, "give the spreadsheet to import");
+	file = argv[args.ind++];
+	if (args.ind < argc)
+		return cli_usage_error(&cmd_import, "give one spreadsheet at a time");
+	if (cli_check_arg(&cmd_import, "--author", author) != EXIT_OK ||
+	    cli_check_arg(&cmd_import, "--today", today_arg) != EXIT_OK ||
+	    cli_today(&today, today_arg) != EXIT_OK)
+		return EXIT_USAGE;
+	return import_file(file, sheet, map, &(crmf_sheet_options){.encoding = encoding},
+			   dry_run, no_update, author, today);
+}

@@ -1,0 +1,504 @@
+/* A change of `crmf import`: the checked rows of a sheet against the repository, written in one commit. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "crmf/commit.h"
+#include "crmf/scan.h"
+#include "change_private.h"
+#include "cross.h"
+#include "util.h"
+
+/* A key of an existing customer: its normalised name, a phone or an email. */
+enum key_kind { K_NAME, K_PHONE, K_EMAIL };
+
+struct key {
+	uint64_t h;
+	uint32_t tag, kind;
+	size_t who; /* index into the repository's customers */
+};
+
+static int key_cmp(const void *a, const void *b)
+{
+	const struct key *x = a, *y = b;
+
+	if (x->kind != y->kind)
+		return x->kind < y->kind ? -1 : 1;
+	if (x->h != y->h)
+		return x->h < y->h ? -1 : 1;
+	if (x->tag != y->tag)
+		return x->tag < y->tag ? -1 : 1;
+	return 0;
+}
+
+/* Emails compare without case: FNV-1a of the lower-cased text. */
+static crmf_cross_key email_key(const char *s)
+{
+	crmf_cross_key k = {14695981039346656037ull, 0};
+
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c >= 'A' && c <= 'Z')
+			c = (unsigned char)(c - 'A' + 'a');
+		k.h = (k.h ^ c) * 1099511628211ull;
+		k.tag = k.tag * 31 + c;
+	}
+	k.tag |= 1;
+	return k;
+}
+
+struct keys {
+	struct key *v;
+	size_t n, cap;
+};
+
+static void keys_add(struct keys *k, enum key_kind kind, crmf_cross_key ck, size_t who)
+{
+	if (!ck.h && !ck.tag)
+		return;
+	if (k->n == k->cap) {
+		k->cap = k->cap ? 2 * k->cap : 256;
+		k->v = xrealloc(k->v, k->cap * sizeof(*k->v));
+	}
+	k->v[k->n++] = (struct key){ck.h, ck.tag, kind, who};
+}
+
+static const struct key *keys_find(const struct keys *k, enum key_kind kind, crmf_cross_key ck)
+{
+	struct key want = {ck.h, ck.tag, kind, 0};
+
+	if (!ck.h && !ck.tag)
+		return NULL;
+	return bsearch(&want, k->v, k->n, sizeof(*k->v), key_cmp);
+}
+
+/* The cell of `row` in the column filling `field`, for a diagnostic's path. */
+static char *cell_of(const crmf_import *imp, const crmf_import_row *row, const char *field)
+{
+	char ref[16];
+
+	for (size_t i = 0; i < imp->n_columns; i++)
+		if (imp->columns[i].field && !strcmp(imp->columns[i].field, field)) {
+			crmf_cell_ref(ref, sizeof(ref), row->row, imp->columns[i].col);
+			return xasprintf("%s!%s", imp->where, ref);
+		}
+	return xasprintf("%s!%u:%u", imp->where, row->row, row->row);
+}
+
+static const char *scalar(const crmf_node *map, const char *key)
+{
+	const crmf_node *n = crmf_node_get(map, key);
+
+	return n && n->type == CRMF_NODE_SCALAR && n->len ? n->value : NULL;
+}
+
+/* Whether a file of the repository holds exactly `len` bytes of `buf`. */
+static bool same_file(crmf_change_tx *tx, const char *rel, const char *buf, size_t len)
+{
+	char *fs = change_fspath(tx, rel), *have = NULL;
+	size_t have_len = 0;
+	bool same = change_read_file(&have, &have_len, fs) == 0 && have_len == len &&
+		    memcmp(have, buf, len) == 0;
+
+	free(have);
+	free(fs);
+	return same;
+}
+
+/* The existing customer a new row probably duplicates (its index), else -1;
+ * *why names the key. */
+static long long duplicate_of(const struct keys *k, const crmf_doc *doc, const char **why,
+			      const char **field)
+{
+	const crmf_node *root = doc->root, *contacts = crmf_node_get(root, "contacts");
+	const struct key *hit;
+	const char *name = scalar(root, "name");
+
+	if (name && (hit = keys_find(k, K_NAME, crmf_cross_name_key(name)))) {
+		*why = "company name";
+		*field = "name";
+		return (long long)hit->who;
+	}
+	for (size_t i = 0; contacts && contacts->type == CRMF_NODE_SEQUENCE && i < contacts->n;
+	     i++) {
+		const char *phone = scalar(contacts->items[i], "phone");
+		const char *email = scalar(contacts->items[i], "email");
+
+		if (phone && (hit = keys_find(k, K_PHONE, crmf_cross_phone_key(phone)))) {
+			*why = "phone";
+			*field = "contacts.phone";
+			return (long long)hit->who;
+		}
+		if (email && (hit = keys_find(k, K_EMAIL, email_key(email)))) {
+			*why = "email";
+			*field = "contacts.email";
+			return (long long)hit->who;
+		}
+	}
+	return -1;
+}
+
+static void index_customers(struct keys *k, const crmf_repo *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		const crmf_customer *c = r->v[i];
+
+		if (c->name)
+			keys_add(k, K_NAME, crmf_cross_name_key(c->name), i);
+		for (size_t j = 0; j < c->n_contacts; j++) {
+			if (c->contacts[j].phone)
+				keys_add(k, K_PHONE, crmf_cross_phone_key(c->contacts[j].phone), i);
+			if (c->contacts[j].email)
+				keys_add(k, K_EMAIL, email_key(c->contacts[j].email), i);
+		}
+	}
+	if (k->n)
+		qsort(k->v, k->n, sizeof(*k->v), key_cmp);
+}
+
+/* An id and the file holding it (NULL: a row of the sheet). */
+struct taken {
+	char *id;
+	const char *rel;
+};
+
+static int taken_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct taken *)a)->id, ((const struct taken *)b)->id);
+}
+
+/* Every id of the repository's files and of the sheet's rows, sorted: with
+ * 100,000 rows a look-up must not walk them all. */
+static struct taken *taken_ids(size_t *n, const crmf_import *imp, const crmf_file *files,
+			       size_t nfiles)
+{
+	struct taken *v = xcalloc(nfiles + imp->n_rows + 1, sizeof(*v));
+	size_t k = 0;
+
+	for (size_t i = 0; i < nfiles; i++)
+		if (files[i].kind == CRMF_FILE_REGULAR)
+			v[k++] = (struct taken){crmf_change_path_id(files[i].relpath),
+						files[i].relpath};
+	for (size_t i = 0; i < imp->n_rows; i++)
+		if (imp->rows[i].id)
+			v[k++] = (struct taken){xstrdup(imp->rows[i].id), NULL};
+	qsort(v, k, sizeof(*v), taken_cmp);
+	*n = k;
+	return v;
+}
+
+/* The repository's file of `id` (NULL: none), and whether the id is taken at all. */
+static const char *file_of(const struct taken *v, size_t n, const char *id, bool *taken)
+{
+	struct taken want = {(char *)id, NULL};
+	const struct taken *hit = bsearch(&want, v, n, sizeof(*v), taken_cmp);
+
+	*taken = hit != NULL;
+	if (!hit)
+		return NULL;
+	/* equal ids sit together: look at them all for a file */
+	while (hit > v && !strcmp(hit[-1].id, id))
+		hit--;
+	for (; hit < v + n && !strcmp(hit->id, id); hit++)
+		if (hit->rel)
+			return hit->rel;
+	return NULL;
+}
+
+/* The import section of the YAML file `fspath` (shown as `path`) applied to map. */
+static int map_from(crmf_import_map *map, const char *path, const char *fspath, bool section,
+		    crmf_diags *diags)
+{
+	crmf_doc *doc = NULL;
+	const crmf_node *node;
+	int rc;
+
+	if (crmf_doc_load(&doc, path, fspath, diags) != 0 || !doc->root) {
+		crmf_doc_free(doc);
+		return -1;
+	}
+	node = doc->root;
+	if (node->type == CRMF_NODE_MAPPING && crmf_node_get(node, "import"))
+		node = crmf_node_get(node, "import");
+	else if (section)
+		node = NULL;
+	rc = crmf_import_map_load(map, node, path, diags);
+	crmf_doc_free(doc);
+	return rc;
+}
+
+int crmf_change_import_map(crmf_import_map **out, crmf_change_tx *tx, const char *map_file,
+			   crmf_diags *diags)
+{
+	crmf_import_map *map = crmf_import_map_new();
+	char *cfg = change_fspath(tx, "crmf.yaml");
+	struct stat st;
+	int rc = 0;
+
+	*out = NULL;
+	if (stat(cfg, &st) == 0 && S_ISREG(st.st_mode) &&
+	    map_from(map, "crmf.yaml", cfg, true, diags) != 0)
+		rc = -1;
+	if (rc == 0 && map_file && map_from(map, map_file, map_file, false, diags) != 0)
+		rc = -1;
+	free(cfg);
+	if (rc != 0) {
+		crmf_import_map_free(map);
+		return -1;
+	}
+	*out = map;
+	return 0;
+}
+
+/* A new file of the import. */
+struct made {
+	char *id, *rel, *buf;
+	size_t len;
+	uint32_t row;
+};
+
+int crmf_change_import(crmf_change_tx *tx, const crmf_import *imp, const char *source,
+		       bool no_update, bool dry_run, crmf_import_counts *counts,
+		       crmf_diags *diags, void (*progress)(void *ctx, size_t done, size_t n),
+		       void *ctx)
+{
+	const char *root = crmf_repository_root(tx->repo);
+	crmf_file *files = NULL;
+	size_t nfiles = 0, nmade = 0, written = 0;
+	struct made *made = xcalloc(imp->n_rows + 1, sizeof(*made));
+	crmf_repo *r = NULL;
+	crmf_diags scan;
+	struct keys k = {0};
+	struct taken *ids = NULL;
+	size_t nids = 0;
+	char **fresh = NULL;
+	/* the fresh ids are past every file's; only the sheet's own ids can take them */
+	size_t nfresh = imp->n_rows + 1, next_fresh = 0;
+	bool years;
+	int rc = CRMF_CHANGE_REFUSED;
+	size_t errors_before = diags->errors;
+
+	memset(counts, 0, sizeof(*counts));
+	crmf_diags_init(&scan);
+	if (imp->errors) {
+		change_error(tx, "%zu error%s in %s; nothing imported", imp->errors,
+			     imp->errors == 1 ? "" : "s", source);
+		goto done;
+	}
+	if (!dry_run && crmf_change_lock(tx) != 0)
+		goto done;
+	if (crmf_store_list(&files, &nfiles, root) != 0 ||
+	    crmf_repo_load(&r, root, &(crmf_scan_opts){.today = tx->today}, &scan) != 0) {
+		change_error(tx, "%s", crmf_error_last());
+		goto done;
+	}
+	index_customers(&k, r);
+	years = change_year_folders(files, nfiles);
+	ids = taken_ids(&nids, imp, files, nfiles);
+	for (size_t i = 0; i < imp->n_rows; i++) {
+		const crmf_import_row *row = &imp->rows[i];
+		bool taken;
+		const char *rel = row->id ? file_of(ids, nids, row->id, &taken) : NULL;
+		crmf_doc *doc = NULL;
+		const char *why = NULL, *field = NULL;
+		long long dup;
+
+		if (progress && (i % 1024 == 0 || i + 1 == imp->n_rows))
+			progress(ctx, i + 1, imp->n_rows);
+		if (rel) {
+			char *at = cell_of(imp, row, "id");
+
+			if (same_file(tx, rel, row->yaml, row->len)) {
+				counts->unchanged++;
+				change_said(tx, "%s: unchanged (row %u)", row->id, row->row);
+			} else if (no_update) {
+				counts->skipped++;
+				change_said(tx, "%s: exists, skipped (row %u)", row->id, row->row);
+			} else {
+				counts->not_updated++;
+				change_said(tx, "%s: exists, not updated (row %u)", row->id,
+					    row->row);
+				crmf_diags_add(diags, CRMF_SEV_WARNING, at, 0, 0, "import-exists",
+					       "'%s' exists (%s) with other values; not updated",
+					       row->id, rel);
+			}
+			free(at);
+			continue;
+		}
+		crmf_diags_release(&scan);
+		crmf_diags_init(&scan);
+		if (crmf_doc_parse(&doc, "import", row->yaml, row->len, &scan) != 0 || !doc->root) {
+			crmf_doc_free(doc);
+			continue;
+		}
+		dup = duplicate_of(&k, doc, &why, &field);
+		crmf_doc_free(doc);
+		if (dup >= 0) {
+			const crmf_customer *c = r->v[dup];
+			char *buf = NULL;
+			size_t len = 0;
+
+			/* a row without id imported before: the same file under its id */
+			if (!row->id && c->id && c->path) {
+				buf = crmf_import_render(imp, row, c->id, &len);
+				if (buf && same_file(tx, c->path, buf, len)) {
+					counts->unchanged++;
+					change_said(tx, "%s: unchanged (row %u)", c->id, row->row);
+					free(buf);
+					continue;
+				}
+				free(buf);
+			}
+			char *at = cell_of(imp, row, field);
+
+			crmf_diags_add(diags, CRMF_SEV_ERROR, at, 0, 0, "import-duplicate",
+				       "probable duplicate of %s (%s): the same %s; give that "
+				       "customer's id in the row, or leave the row out",
+				       c->id ? c->id : c->path, c->path, why);
+			free(at);
+			continue;
+		}
+		made[nmade].row = row->row;
+		if (row->id) {
+			made[nmade].id = xstrdup(row->id);
+		} else {
+			/* enough ids for every row, however many the sheet's own ids take */
+			if (!fresh && !(fresh = change_next_ids(tx, files, nfiles, nfresh)))
+				goto done;
+			for (;;) {
+				if (next_fresh >= nfresh) {
+					change_error(tx, "no free id left; nothing imported");
+					goto done;
+				}
+				file_of(ids, nids, fresh[next_fresh], &taken);
+				if (!taken) {
+					made[nmade].id = fresh[next_fresh++];
+					break;
+				}
+				free(fresh[next_fresh]);
+				fresh[next_fresh++] = NULL;
+			}
+		}
+		if (row->id) {
+			made[nmade].buf = xstrdup(row->yaml);
+			made[nmade].len = row->len;
+		} else {
+			made[nmade].buf =
+			    crmf_import_render(imp, row, made[nmade].id, &made[nmade].len);
+		}
+		made[nmade].rel = change_path_for(made[nmade].id, years, tx->today);
+		nmade++;
+	}
+	if (diags->errors > errors_before) {
+		change_error(tx, "%zu error%s; nothing imported", diags->errors - errors_before,
+			     diags->errors - errors_before == 1 ? "" : "s");
+		goto done;
+	}
+	for (size_t i = 0; i < nmade; i++) {
+		char *fs = change_fspath(tx, made[i].rel);
+		struct stat st;
+
+		if (crmf_store_check_path(root, made[i].rel) != 0) {
+			change_error(tx, "%s; nothing imported", crmf_error_last());
+			free(fs);
+			goto done;
+		}
+		if (lstat(fs, &st) == 0) {
+			change_error(tx, "%s exists already; nothing imported", made[i].rel);
+			free(fs);
+			goto done;
+		}
+		free(fs);
+		change_said(tx, "%s: %s %s (row %u)", made[i].id, dry_run ? "would create" : "created",
+			    made[i].rel, made[i].row);
+	}
+	counts->created = nmade;
+	if (!nmade) {
+		rc = CRMF_CHANGE_NOTHING;
+		goto done;
+	}
+	if (dry_run) {
+		rc = 0;
+		goto done;
+	}
+	for (; written < nmade; written++) {
+		char *fs = change_fspath(tx, made[written].rel);
+		int w = change_make_dirs(tx, made[written].rel);
+
+		if (w == 0)
+			w = crmf_write_atomic_batch(fs, made[written].buf, made[written].len);
+		free(fs);
+		if (w != 0) {
+			change_error(tx, "cannot write %s: %s; nothing imported", made[written].rel,
+				     crmf_error_last());
+			goto undo;
+		}
+	}
+	if (crmf_write_batch_sync(root) != 0) {
+		change_error(tx, "%s; nothing imported", crmf_error_last());
+		goto undo;
+	}
+	tx->written = true;
+	{
+		crmf_commit_path *paths = xcalloc(nmade, sizeof(*paths));
+		crmf_lines body = {0}, names = {0};
+		const char *base = strrchr(source, '/') ? strrchr(source, '/') + 1 : source;
+		char *subject = xasprintf("crmf: import %zu customer%s from %s", nmade,
+					  nmade == 1 ? "" : "s", base);
+		char *text, *list;
+
+		for (size_t i = 0; i < nmade; i++) {
+			paths[i] = (crmf_commit_path){made[i].rel, false};
+			crmf_lines_add(&names, "%s", made[i].id);
+			if (i < 200)
+				crmf_lines_add(&body, "%s: %s (row %u of %s)", made[i].id,
+					       made[i].rel, made[i].row, source);
+			else if (i == 200)
+				crmf_lines_add(&body, "… and %zu more", nmade - 200);
+		}
+		text = crmf_lines_join(&body, "\n");
+		list = crmf_lines_join(&names, ", ");
+		rc = change_commit_paths(tx, paths, NULL, nmade,
+					 &(crmf_commit_opts){.subject = subject,
+							     .body = text,
+							     .action = "import",
+							     .customer = list});
+		free(list);
+		free(text);
+		free(subject);
+		crmf_lines_release(&body);
+		crmf_lines_release(&names);
+		free(paths);
+	}
+	goto done;
+undo:
+	/* nothing half done: the files written so far go again */
+	while (written-- > 0) {
+		char *fs = change_fspath(tx, made[written].rel);
+
+		unlink(fs);
+		free(fs);
+	}
+done:
+	for (size_t i = 0; i < nmade; i++) {
+		free(made[i].id);
+		free(made[i].rel);
+		free(made[i].buf);
+	}
+	free(made);
+	if (fresh)
+		for (size_t i = next_fresh; i < nfresh; i++)
+			free(fresh[i]);
+	free(fresh);
+	for (size_t i = 0; i < nids; i++)
+		free(ids[i].id);
+	free(ids);
+	free(k.v);
+	crmf_repo_free(r);
+	crmf_diags_release(&scan);
+	crmf_store_list_free(files, nfiles);
+	return rc;
+}
