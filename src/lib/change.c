@@ -828,11 +828,31 @@ static int append_followup(crmf_edit **out, const crmf_doc *doc, crmf_change_tx 
 	return -1;
 }
 
+/* Refuse `who` as a new owner or author on `day` when they have left the team. */
+static int refuse_departed(crmf_change_tx *tx, const char *who, crmf_day day, const char *what)
+{
+	const crmf_member *gone = crmf_config_departed(tx->cfg, who, day);
+	char d[11];
+
+	if (!gone)
+		return 0;
+	crmf_date_format(gone->left, d);
+	change_error(tx, "%s cannot be %s: they left the team on %s; choose a current member",
+		     gone->id, what, d);
+	return -1;
+}
+
 int crmf_change_log(crmf_change_tx *tx, const crmf_log_entry *f)
 {
 	crmf_edit_field *v = tx->fields;
 	crmf_edit *e = NULL;
 	size_t n = 0;
+	crmf_day day;
+	int minute;
+
+	if (crmf_datetime_parse(&day, &minute, f->date, strlen(f->date)) == 0 &&
+	    refuse_departed(tx, f->by, day, "the author of a follow-up") != 0)
+		return CRMF_CHANGE_REFUSED;
 
 	v[n++] = (crmf_edit_field){"date", f->date,
 				   change_value_flags(tx->cfg, "followups.date", f->date)};
@@ -881,6 +901,9 @@ static int edit_all(crmf_edit *e, const crmf_doc *doc, crmf_change_tx *tx)
 			change_error(tx, "the id cannot be changed: it is the file's name");
 			return -1;
 		}
+		if (strcmp(v[i].key, "owner") == 0 && !v[i].unset &&
+		    refuse_departed(tx, v[i].value, tx->today, "the owner") != 0)
+			return -1;
 		if (crmf_edit_find(&t, doc, v[i].key) != 0) {
 			change_error(tx, "cannot %s '%s': %s", v[i].unset ? "unset" : "set",
 				     v[i].key, crmf_error_last());

@@ -416,6 +416,16 @@ int crmf_change_new(crmf_change_tx *tx, const char *name, const crmf_assign *v, 
 			owner_arg = v[i].value; /* owner=NAME means --owner NAME */
 	if (owner_arg) {
 		const crmf_member *m = crmf_config_member(tx->cfg, owner_arg);
+		const crmf_member *gone = crmf_config_departed(tx->cfg, owner_arg, tx->today);
+
+		if (gone) {
+			crmf_date_format(gone->left, created);
+			change_error(tx,
+				     "%s cannot be the owner: they left the team on %s; choose a "
+				     "current member",
+				     gone->id, created);
+			goto done;
+		}
 
 		owner = xstrdup(m ? m->id : owner_arg);
 	} else {

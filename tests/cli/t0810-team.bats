@@ -1,0 +1,72 @@
+#!/usr/bin/env bats
+# Issue 13, a team's first month: members who leave (left: DATE) and the
+# handover of their customers; logging on archived customers; duplicates at
+# creation; keeping a next action open.
+
+load helper
+bats_require_minimum_version 1.5.0
+
+# wang.fang's last day was 2025-06-30
+wang_fang_left() {
+	sed -i 's/^    email: wang.fang@qiming.example.cn$/&\n    left: 2025-06-30/' crmf.yaml
+	grep -q 'left: 2025-06-30' crmf.yaml
+	git commit -qam 'wang.fang left'
+}
+
+@test "t0810 a member who left: history stays valid, check warns about their active customers" {
+	make_example_repo
+	cd repo
+	wang_fang_left
+	run --separate-stderr crmf check --today 2025-07-10
+	assert_success
+	refute_output --partial ': error:'
+	assert_line '31 files checked: 0 errors, 6 warnings'
+	assert_line --partial "C2024003.yaml:9:8: warning: owned by wang.fang, who left on 2025-06-30; hand them over: crmf reassign wang.fang TO [owner-left]"
+	# the lost customer C2024014 needs no handover
+	refute_line --partial 'C2024014.yaml:9'
+	[ "$(grep -c '\[owner-left\]' <<<"$output")" -eq 4 ]
+	# before the last day, no warning
+	run --separate-stderr crmf check --today 2025-06-30
+	refute_output --partial 'owner-left'
+}
+
+@test "t0810 a member who left stays on the agenda through their customers" {
+	make_example_repo
+	cd repo
+	crmf due --today 2025-07-10 --format csv >before.csv
+	wang_fang_left
+	run --separate-stderr crmf due --today 2025-07-10 --format csv
+	assert_success
+	[ -z "$stderr" ]
+	[ "$output" = "$(cat before.csv)" ]
+	grep -q ',wang.fang,' before.csv
+}
+
+@test "t0810 nothing new is assigned to or logged by a member who left" {
+	make_example_repo
+	cd repo
+	wang_fang_left
+	run crmf set C2024004 owner=wang.fang
+	assert_failure
+	assert_output --partial "wang.fang cannot be the owner: they left the team on 2025-06-30"
+	run crmf new 杭州新客户科技有限公司 owner=wang.fang industry=制造业/电子制造 \
+		size=50-200 source=展会
+	assert_failure
+	assert_output --partial "wang.fang cannot be the owner: they left the team on 2025-06-30"
+	run crmf log C2024003 --method phone --summary 电话确认网关问题已修复 \
+		--date 2025-07-02 --by wang.fang
+	assert_failure
+	assert_output --partial "wang.fang cannot be the author of a follow-up: they left the team on 2025-06-30"
+	# what they did before they left can still be recorded
+	run crmf log C2024003 --method phone --summary 电话确认网关问题已修复 \
+		--date 2025-06-28 --by wang.fang
+	assert_success
+	# the handover of one customer
+	run crmf set C2024003 owner=li.na
+	assert_success
+	# a follow-up written by hand, dated after they left, is an error
+	sed -i 's/^  - date: 2025-06-28$/  - date: 2025-07-02/' customers/2024/C2024003.yaml
+	run crmf check --today 2025-07-10 customers/2024/C2024003.yaml
+	assert_failure
+	assert_output --partial "error: follow-up by 'wang.fang' dated after they left on 2025-06-30; write who followed up [member-left]"
+}
