@@ -103,13 +103,18 @@ const char *crmf_change_id(const crmf_change_tx *tx);
  * kept, so that validation reports only the warnings it did not have. */
 int crmf_change_load(crmf_change_tx *tx);
 
-/** A follow-up (`crmf log`): date and by required, the rest may be NULL. */
+/** A follow-up (`crmf log`): date and by required, the rest may be NULL.
+ * `keep_next` (not with `next`) copies the open next action (crmf_open_next)
+ * into it, so that it stays open. */
 typedef struct crmf_log_entry {
 	const char *date, *by, *method, *with, *summary, *feedback, *next, *due;
+	bool keep_next;
 } crmf_log_entry;
 
 /** Append the follow-up `f` to the loaded file (under `followups:`, created
- * when absent). */
+ * when absent). Refused when `f->by` had left the team before its date. The
+ * report notes an archived customer (off the agenda: `crmf restore`) and an
+ * open next action the new follow-up answers. */
 int crmf_change_log(crmf_change_tx *tx, const crmf_log_entry *f);
 
 /** One KEY=VALUE of `crmf set` or `crmf new` (or KEY with `unset`). */

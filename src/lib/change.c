@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "crmf/check.h"
+#include "crmf/classify.h"
 #include "crmf/edit.h"
 #include "crmf/fields.h"
 #include "crmf/store.h"
@@ -842,6 +843,34 @@ static int refuse_departed(crmf_change_tx *tx, const char *who, crmf_day day, co
 	return -1;
 }
 
+/* --keep-next: the open next action copied into `f`; without it and without
+ * a next, a note that the new follow-up answers the open one. */
+static int log_next(crmf_change_tx *tx, crmf_log_entry *f, crmf_day day)
+{
+	const crmf_followup *open = crmf_open_next(tx->old);
+
+	if (f->keep_next && f->next) {
+		change_error(tx, "give --next or --keep-next, not both");
+		return -1;
+	}
+	if (f->keep_next) {
+		if (!open) {
+			change_error(tx, "%s has no open next action to keep; nothing changed", tx->id);
+			return -1;
+		}
+		f->next = open->next;
+		f->due = NULL;
+		if (open->due != CRMF_NO_DAY) {
+			crmf_date_format(open->due, tx->kept_due);
+			f->due = tx->kept_due;
+		}
+	} else if (open && !f->next && (day == CRMF_NO_DAY || day >= open->date)) {
+		change_note(tx, "note: the next action '%s' is now answered (use --keep-next to keep it open)",
+			    open->next);
+	}
+	return 0;
+}
+
 int crmf_change_log(crmf_change_tx *tx, const crmf_log_entry *f)
 {
 	crmf_edit_field *v = tx->fields;
@@ -850,9 +879,17 @@ int crmf_change_log(crmf_change_tx *tx, const crmf_log_entry *f)
 	crmf_day day;
 	int minute;
 
-	if (crmf_datetime_parse(&day, &minute, f->date, strlen(f->date)) == 0 &&
-	    refuse_departed(tx, f->by, day, "the author of a follow-up") != 0)
+	crmf_log_entry kept = *f;
+
+	if (crmf_datetime_parse(&day, &minute, f->date, strlen(f->date)) != 0)
+		day = CRMF_NO_DAY;
+	if (refuse_departed(tx, f->by, day, "the author of a follow-up") != 0 ||
+	    log_next(tx, &kept, day) != 0)
 		return CRMF_CHANGE_REFUSED;
+	f = &kept;
+	if (tx->old->archived)
+		change_note(tx, "note: %s is archived and off the agenda; to follow it up again: crmf restore %s",
+			    tx->id, tx->id);
 
 	v[n++] = (crmf_edit_field){"date", f->date,
 				   change_value_flags(tx->cfg, "followups.date", f->date)};

@@ -36,6 +36,7 @@ struct crmf_change_tx {
 	crmf_edit_field fields[8];
 	size_t nfields;
 	crmf_log_entry followup;
+	char kept_due[11]; /* the due date --keep-next copies */
 	const crmf_assign *assigns;
 	size_t nassigns;
 	/* crmf edit */

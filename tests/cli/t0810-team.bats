@@ -70,3 +70,41 @@ wang_fang_left() {
 	assert_failure
 	assert_output --partial "error: follow-up by 'wang.fang' dated after they left on 2025-06-30; write who followed up [member-left]"
 }
+
+@test "t0810 log on an archived customer says it is off the agenda and how to restore it" {
+	make_example_repo
+	cd repo
+	run crmf log C2023008 --method phone --summary 老客户来电询问新版本价格 --date 2025-06-16 --by li.na
+	assert_success
+	assert_line "note: C2023008 is archived and off the agenda; to follow it up again: crmf restore C2023008"
+	grep -q 老客户来电询问新版本价格 archive/C2023008.yaml
+	# an active customer gets no such note
+	run crmf log C2024004 --method phone --summary 确认门店数量和上线时间 --date 2025-06-16 --by li.na
+	assert_success
+	refute_output --partial 'archived'
+}
+
+@test "t0810 log --keep-next keeps the open next action; without it the log says it is answered" {
+	make_example_repo
+	cd repo
+	crmf log C2024004 --method phone --summary 客户要报价 --next 发送报价单 --due 2025-06-18 \
+		--date 2025-06-16 --by li.na >/dev/null
+	run crmf log C2024004 --method wechat --summary 客户询问交付周期，已答复30天 --keep-next \
+		--date 2025-06-17 --by li.na
+	assert_success
+	refute_output --partial 'answered'
+	tail -n 2 customers/2024/C2024004.yaml >last.txt
+	grep -q 'next: 发送报价单$' last.txt
+	grep -q 'due: 2025-06-18$' last.txt
+	run crmf due --today 2025-06-20 --format csv
+	assert_line --partial 'C2024004,上海味道坊餐饮管理有限公司,li.na,low,customer,next-action,发送报价单 (next action)'
+	run crmf log C2024004 --method email --summary 已发送报价单 --date 2025-06-18 --by li.na
+	assert_success
+	assert_line "note: the next action '发送报价单' is now answered (use --keep-next to keep it open)"
+	run crmf log C2024004 --method email --summary 已发送报价单 --keep-next --date 2025-06-18 --by li.na
+	assert_failure
+	assert_output --partial "C2024004 has no open next action to keep; nothing changed"
+	run crmf log C2024004 --method email --summary 已发送报价单 --keep-next --next 再次跟进 --by li.na
+	assert_failure 2
+	assert_output --partial "give --next or --keep-next, not both"
+}
