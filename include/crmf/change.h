@@ -173,6 +173,10 @@ int crmf_change_replace(crmf_change_tx *tx, const char *buf, size_t len, const c
 int crmf_change_new(crmf_change_tx *tx, const char *name, const crmf_assign *v, size_t n,
 		    const char *owner, char **buf, size_t *len);
 
+/** Make warnings that refuse a change under `--strict` refuse it (crmf new:
+ * a probable duplicate of another customer). */
+void crmf_change_strict(crmf_change_tx *tx, bool strict);
+
 /** Why crmf_change_new found no owner (the user could not be told), else NULL. */
 const char *crmf_change_new_owner_why(const crmf_change_tx *tx);
 
@@ -180,6 +184,8 @@ const char *crmf_change_new_owner_why(const crmf_change_tx *tx);
  * Write and commit the new customer as `len` bytes of `buf` (the draft of
  * crmf_change_new, maybe edited): under the lock, with the next free id
  * taken again (another crmf may have taken the one proposed), validated.
+ * A customer with the same normalised company name, phone or email as the
+ * new one is named in a warning (under crmf_change_strict: refused).
  */
 int crmf_change_new_commit(crmf_change_tx *tx, const char *buf, size_t len);
 

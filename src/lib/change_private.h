@@ -21,6 +21,7 @@ struct crmf_change_tx {
 	char *author;
 	crmf_day today;
 	bool locked;
+	bool strict; /* crmf_change_strict */
 	crmf_report_item *rep;
 	size_t nrep, caprep;
 	char *suggestion;

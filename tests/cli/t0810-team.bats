@@ -108,3 +108,28 @@ wang_fang_left() {
 	assert_failure 2
 	assert_output --partial "give --next or --keep-next, not both"
 }
+
+NEW_FIELDS=(industry=IT服务/云计算 size=50-200 source=展会 region=华东 'contacts[0].name=赵强'
+	need.type=运维监控平台 need.description=私有云故障要5分钟内告警)
+
+@test "t0810 new warns about a probable duplicate and names it; --strict refuses" {
+	make_example_repo
+	cd repo
+	run crmf new 杭州恒拓机械股份有限公司 "${NEW_FIELDS[@]}" 'contacts[0].phone=13900000001' \
+		--owner li.na --today 2025-06-16
+	assert_success
+	assert_output --partial "warning: company name '杭州恒拓机械股份有限公司' is the same as that of customer 'C2024003' (customers/2024/C2024003.yaml)"
+	assert_output --partial "committed"
+	# the same phone, written another way
+	run crmf new 宁波新客户有限公司 "${NEW_FIELDS[@]}" 'contacts[0].phone=+86 137 5712 0418' \
+		--owner li.na --today 2025-06-16 --strict
+	assert_failure
+	assert_output --partial "phone '+86 137 5712 0418' is the same as that of customer 'C2024003' (customers/2024/C2024003.yaml)"
+	assert_output --partial "nothing written (--strict)"
+	[ -z "$(git status --porcelain)" ]
+	# a customer unlike any other: no warning
+	run crmf new 宁波新客户有限公司 "${NEW_FIELDS[@]}" 'contacts[0].phone=13900000002' \
+		'contacts[0].email=zhao@nbnew.example.cn' --owner li.na --today 2025-06-16 --strict
+	assert_success
+	refute_output --partial 'warning'
+}
