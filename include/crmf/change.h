@@ -217,6 +217,15 @@ const crmf_move *crmf_change_moves(const crmf_change_tx *tx, size_t *n);
  */
 int crmf_change_move(crmf_change_tx *tx);
 
+/**
+ * Hand every customer under customers/ owned by the member `from` over to
+ * the member `to` (who has not left): each file's `owner` changed, every
+ * file valid and without uncommitted changes, or nothing changes; then all
+ * written and committed as one commit whose message lists them.
+ * CRMF_CHANGE_NOTHING when `from` owns none.
+ */
+int crmf_change_reassign(crmf_change_tx *tx, const char *from, const char *to);
+
 /** After a commit: the new commit's id in hex, "" when the paths were
  * committed already as they are; NULL before. */
 const char *crmf_change_oid(const crmf_change_tx *tx);

@@ -702,7 +702,7 @@ static bool redo_on(crmf_doc **out, crmf_change_tx *tx, const char *buf, size_t 
 }
 
 /* Errors of `buf` as the customer file, reported; warnings are the work tree's business. */
-static int check_errors(crmf_change_tx *tx, const char *buf, size_t len)
+int change_check_errors(crmf_change_tx *tx, const char *buf, size_t len)
 {
 	crmf_customer *c = NULL;
 	crmf_doc *doc = NULL;
@@ -775,7 +775,7 @@ static int save_change(crmf_change_tx *tx, const crmf_lines *said, const crmf_co
 			     tx->rel, KEEP_APART);
 		goto done;
 	}
-	if (check_errors(tx, head->src, head->len) != 0) {
+	if (change_check_errors(tx, head->src, head->len) != 0) {
 		change_error(
 		    tx,
 		    "the committed version of %s would not be valid with this change (your "

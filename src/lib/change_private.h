@@ -67,6 +67,8 @@ char *change_fspath(const crmf_change_tx *tx, const char *rel);
 bool change_has_yaml_ext(const char *s, size_t len, size_t *stem);
 char *change_find(crmf_change_tx *tx, const char *arg, unsigned where);
 int change_load(crmf_change_tx *tx, crmf_customer **out, crmf_diags *diags, const char *rel);
+/* Errors of `buf` as the customer file tx->rel, reported (warnings are not). */
+int change_check_errors(crmf_change_tx *tx, const char *buf, size_t len);
 int change_validate(crmf_change_tx *tx, crmf_customer **out, const char *buf, size_t len);
 unsigned change_value_flags(const crmf_config *cfg, const char *path, const char *value);
 int change_versions(crmf_change_tx *tx, crmf_versions *v, const char *rel);

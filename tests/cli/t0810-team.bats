@@ -133,3 +133,43 @@ NEW_FIELDS=(industry=IT服务/云计算 size=50-200 source=展会 region=华东 
 	assert_success
 	refute_output --partial 'warning'
 }
+
+@test "t0810 reassign hands every active customer of a member who left over in one commit" {
+	make_example_repo
+	cd repo
+	wang_fang_left
+	head=$(git rev-parse HEAD)
+	run crmf reassign wang.fang li.na
+	assert_success
+	assert_line 'C2024003: owner wang.fang -> li.na'
+	assert_output --partial 'committed'
+	# one commit, listing them
+	[ "$(git rev-list --count "$head"..HEAD)" -eq 1 ]
+	git log -1 --format=%B >../msg.txt
+	grep -q "^crmf: reassign wang.fang -> li.na: 5 customers$" ../msg.txt
+	for id in C2024003 C2024008 C2024014 C2024017 C2025008; do grep -qx "$id" ../msg.txt; done
+	[ "$(git diff --name-only "$head" HEAD | wc -l)" -eq 5 ]
+	run crmf check --today 2025-07-10
+	refute_output --partial 'owner-left'
+	# the followups by wang.fang stay as they were
+	grep -q 'by: wang.fang' customers/2024/C2024003.yaml
+	# nothing left to hand over; nobody hands over to a member who left
+	run crmf reassign wang.fang li.na
+	assert_failure
+	assert_output --partial 'wang.fang owns no customer under customers/'
+	run crmf reassign li.na wang.fang
+	assert_failure
+	assert_output --partial 'wang.fang cannot be the owner: they left the team on 2025-06-30'
+	[ -z "$(git status --porcelain)" ]
+}
+
+@test "t0810 reassign changes nothing when one of the files has uncommitted changes" {
+	make_example_repo
+	cd repo
+	echo '# note' >>customers/2024/C2024008.yaml
+	before=$(tree_hash .)
+	run crmf reassign wang.fang li.na
+	assert_failure
+	assert_output --partial 'customers/2024/C2024008.yaml has uncommitted changes'
+	[ "$(tree_hash .)" = "$before" ]
+}
