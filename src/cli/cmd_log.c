@@ -151,96 +151,68 @@ done:
 	return rc;
 }
 
+/* The options into `e` (its by is --by), *author and *today_arg; cli_args_next's last result. */
+static int read_options(cli_args *args, crmf_log_entry *e, const char **author,
+			const char **today_arg)
+{
+	int c;
+
+	while ((c = cli_args_next(args)) > 0) {
+		const char **to[] = {&e->method, &e->summary, &e->with, &e->feedback, &e->next,
+				     NULL,	 &e->due,     &e->date, &e->by,	    author,
+				     today_arg};
+
+		if (c == O_KEEP_NEXT)
+			e->keep_next = true;
+		else
+			*to[c - O_METHOD] = args->arg;
+	}
+	return c;
+}
+
+/* Every argument free of control characters, exactly one customer id. */
+static int check_args(const crmf_log_entry *e, const char *author, const char *today_arg,
+		      int ind, int argc, char **argv)
+{
+	const char *const vals[] = {e->method, e->summary, e->with, e->feedback, e->next,
+				    e->due,    e->date,	   e->by,   author,	 today_arg};
+	static const char *const names[] = {"--method", "--summary", "--with",	 "--feedback",
+					    "--next",	"--due",     "--date",	 "--by",
+					    "--author", "--today"};
+
+	for (size_t i = 0; i < sizeof(vals) / sizeof(*vals); i++)
+		if (cli_check_arg(&cmd_log, names[i], vals[i]) != EXIT_OK)
+			return EXIT_USAGE;
+	for (int i = ind; i < argc; i++)
+		if (cli_check_arg(&cmd_log, "the customer id", argv[i]) != EXIT_OK)
+			return EXIT_USAGE;
+	if (ind >= argc)
+		return cli_usage_error(&cmd_log, "which customer? give its id");
+	if (ind + 1 < argc)
+		return cli_usage_error(&cmd_log,
+				       "one customer at a time ('%s' is one too many); "
+				       "quote a summary with spaces",
+				       argv[ind + 1]);
+	return check_entry(e);
+}
+
 static int run(int argc, char **argv)
 {
 	cli_args args;
-	const char *method = NULL, *summary = NULL, *with = NULL, *feedback = NULL, *next = NULL,
-		   *due = NULL, *date = NULL, *by_arg = NULL, *author = NULL, *today_arg = NULL;
+	crmf_log_entry e = {0};
+	const char *author = NULL, *today_arg = NULL;
 	crmf_day today;
 	char today_buf[11];
-	bool keep_next = false;
-	int c, rc = EXIT_USAGE;
 
 	cli_args_init(&args, &cmd_log, argc, argv);
-	while ((c = cli_args_next(&args)) > 0) {
-		switch (c) {
-		case O_METHOD:
-			method = args.arg;
-			break;
-		case O_SUMMARY:
-			summary = args.arg;
-			break;
-		case O_WITH:
-			with = args.arg;
-			break;
-		case O_FEEDBACK:
-			feedback = args.arg;
-			break;
-		case O_NEXT:
-			next = args.arg;
-			break;
-		case O_KEEP_NEXT:
-			keep_next = true;
-			break;
-		case O_DUE:
-			due = args.arg;
-			break;
-		case O_DATE:
-			date = args.arg;
-			break;
-		case O_BY:
-			by_arg = args.arg;
-			break;
-		case O_AUTHOR:
-			author = args.arg;
-			break;
-		case O_TODAY:
-			today_arg = args.arg;
-			break;
-		}
-	}
-	if (c < 0) {
-		rc = args.status;
-		goto done;
-	}
-	{
-		const char *const vals[] = {method, summary,  with,    feedback,  next,
-					    due,    date,     by_arg,  author,    today_arg};
-		static const char *const names[] = {"--method", "--summary", "--with",   "--feedback",
-						    "--next",   "--due",     "--date",   "--by",
-						    "--author", "--today"};
-
-		for (size_t i = 0; i < sizeof(vals) / sizeof(*vals); i++)
-			if (cli_check_arg(&cmd_log, names[i], vals[i]) != EXIT_OK)
-				goto done;
-		for (int i = args.ind; i < argc; i++)
-			if (cli_check_arg(&cmd_log, "the customer id", argv[i]) != EXIT_OK)
-				goto done;
-	}
-	if (args.ind >= argc) {
-		rc = cli_usage_error(&cmd_log, "which customer? give its id");
-		goto done;
-	}
-	if (args.ind + 1 < argc) {
-		rc = cli_usage_error(&cmd_log,
-				     "one customer at a time ('%s' is one too many); "
-				     "quote a summary with spaces",
-				     argv[args.ind + 1]);
-		goto done;
-	}
-	if (check_entry(&(crmf_log_entry){date, by_arg, method, with, summary, feedback, next, due,
-					  keep_next}))
-		goto done;
-	if (cli_today(&today, today_arg))
-		goto done;
-	if (!date) {
+	if (read_options(&args, &e, &author, &today_arg) < 0)
+		return args.status;
+	if (check_args(&e, author, today_arg, args.ind, argc, argv) != EXIT_OK ||
+	    cli_today(&today, today_arg))
+		return EXIT_USAGE;
+	if (!e.date) {
 		crmf_date_format(today, today_buf);
-		date = today_buf;
+		e.date = today_buf;
 	}
-	return log_change(argv[args.ind], &(crmf_log_entry){date, by_arg, method, with, summary,
-							   feedback, next, due, keep_next},
-			  author, today);
-done:
-	return rc;
+	return log_change(argv[args.ind], &e, author, today);
 }
-
