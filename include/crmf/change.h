@@ -104,13 +104,18 @@ const char *crmf_change_id(const crmf_change_tx *tx);
  * kept, so that validation reports only the warnings it did not have. */
 int crmf_change_load(crmf_change_tx *tx);
 
-/** A follow-up (`crmf log`): date and by required, the rest may be NULL. */
+/** A follow-up (`crmf log`): date and by required, the rest may be NULL.
+ * `keep_next` (not with `next`) copies the open next action (crmf_open_next)
+ * into it, so that it stays open. */
 typedef struct crmf_log_entry {
 	const char *date, *by, *method, *with, *summary, *feedback, *next, *due;
+	bool keep_next;
 } crmf_log_entry;
 
 /** Append the follow-up `f` to the loaded file (under `followups:`, created
- * when absent). */
+ * when absent). Refused when `f->by` had left the team before its date. The
+ * report notes an archived customer (off the agenda: `crmf restore`) and an
+ * open next action the new follow-up answers. */
 int crmf_change_log(crmf_change_tx *tx, const crmf_log_entry *f);
 
 /** One KEY=VALUE of `crmf set` or `crmf new` (or KEY with `unset`). */
@@ -169,6 +174,10 @@ int crmf_change_replace(crmf_change_tx *tx, const char *buf, size_t len, const c
 int crmf_change_new(crmf_change_tx *tx, const char *name, const crmf_assign *v, size_t n,
 		    const char *owner, char **buf, size_t *len);
 
+/** Make warnings that refuse a change under `--strict` refuse it (crmf new:
+ * a probable duplicate of another customer). */
+void crmf_change_strict(crmf_change_tx *tx, bool strict);
+
 /** Why crmf_change_new found no owner (the user could not be told), else NULL. */
 const char *crmf_change_new_owner_why(const crmf_change_tx *tx);
 
@@ -176,6 +185,8 @@ const char *crmf_change_new_owner_why(const crmf_change_tx *tx);
  * Write and commit the new customer as `len` bytes of `buf` (the draft of
  * crmf_change_new, maybe edited): under the lock, with the next free id
  * taken again (another crmf may have taken the one proposed), validated.
+ * A customer with the same normalised company name, phone or email as the
+ * new one is named in a warning (under crmf_change_strict: refused).
  */
 int crmf_change_new_commit(crmf_change_tx *tx, const char *buf, size_t len);
 
@@ -246,6 +257,15 @@ int crmf_change_import(crmf_change_tx *tx, const crmf_import *imp, const char *s
 		       bool no_update, bool dry_run, crmf_import_counts *counts,
 		       crmf_diags *diags, void (*progress)(void *ctx, size_t done, size_t n),
 		       void *ctx);
+
+/**
+ * Hand every customer under customers/ owned by the member `from` over to
+ * the member `to` (who has not left): each file's `owner` changed, every
+ * file valid and without uncommitted changes, or nothing changes; then all
+ * written and committed as one commit whose message lists them.
+ * CRMF_CHANGE_NOTHING when `from` owns none.
+ */
+int crmf_change_reassign(crmf_change_tx *tx, const char *from, const char *to);
 
 /** After a commit: the new commit's id in hex, "" when the paths were
  * committed already as they are; NULL before. */

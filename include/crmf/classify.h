@@ -89,6 +89,10 @@ typedef struct crmf_class {
 	bool stale;
 } crmf_class;
 
+/** The open next action of `c`: its newest follow-up, when that one has a
+ * `next` (doc/format.md, "Next actions"), else NULL. */
+const crmf_followup *crmf_open_next(const crmf_customer *c);
+
 /** Classify customer `c` under the rules of `cfg` as of `today`. */
 void crmf_classify(crmf_class *out, const crmf_customer *c, const crmf_config *cfg, crmf_day today);
 

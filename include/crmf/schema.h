@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "crmf/date.h"
+
 #include "crmf/diag.h"
 #include "crmf/doc.h"
 
@@ -32,11 +34,12 @@ typedef struct crmf_field_def {
 	bool required;
 } crmf_field_def;
 
-/** A team member: `zhang.wei` or `{id: zhang.wei, name: 张伟, email: …}`. */
+/** A team member: `zhang.wei` or `{id: zhang.wei, name: 张伟, email: …, left: DATE}`. */
 typedef struct crmf_member {
 	char *id;
-	char *name;  /* may be NULL */
-	char *email; /* may be NULL */
+	char *name;    /* may be NULL */
+	char *email;   /* may be NULL */
+	crmf_day left; /* their last day in the team, CRMF_NO_DAY while they are in it */
 } crmf_member;
 
 /** A display label: labels.<field>.<value> = <label>. */
@@ -88,6 +91,10 @@ void crmf_config_free(crmf_config *cfg);
 
 /** The team member whose id, name or email equals `who`, or NULL. */
 const crmf_member *crmf_config_member(const crmf_config *cfg, const char *who);
+
+/** The member `who` names when they had left the team before `day` (left <
+ * day), else NULL: history by them stays valid, nothing new goes to them. */
+const crmf_member *crmf_config_departed(const crmf_config *cfg, const char *who, crmf_day day);
 
 /** The custom field named `name`, or NULL. */
 const crmf_field_def *crmf_config_field(const crmf_config *cfg, const char *name);

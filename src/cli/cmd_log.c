@@ -13,6 +13,7 @@ enum {
 	O_WITH,
 	O_FEEDBACK,
 	O_NEXT,
+	O_KEEP_NEXT,
 	O_DUE,
 	O_DATE,
 	O_BY,
@@ -26,6 +27,9 @@ static const struct cli_opt options[] = {
     {O_WITH, 0, "with", "NAME", "who was spoken to"},
     {O_FEEDBACK, 0, "feedback", "TEXT", "the customer's feedback"},
     {O_NEXT, 0, "next", "TEXT", "the next action"},
+    {O_KEEP_NEXT, 0, "keep-next", NULL,
+     "keep the open next action (and its due date) open: copy it\n"
+     "into this follow-up, which otherwise answers it"},
     {O_DUE, 0, "due", "DATE", "the deadline of --next (YYYY-MM-DD), not before --date"},
     {O_DATE, 0, "date", "DATE", "when: YYYY-MM-DD or 'YYYY-MM-DD HH:MM'; default today"},
     {O_BY, 0, "by", "NAME",
@@ -41,7 +45,7 @@ const struct crmf_cmd cmd_log = {
     .run = run,
     .summary = "append a follow-up to a customer (--method, --summary …), committed",
     .synopsis = "ID --method METHOD --summary TEXT [--with NAME] [--feedback TEXT]\n"
-		"    [--next TEXT] [--due DATE] [--date DATE] [--by NAME]\n"
+		"    [--next TEXT [--due DATE] | --keep-next] [--date DATE] [--by NAME]\n"
 		"    [--author 'NAME <EMAIL>'] [--today DATE]",
     .description = "Append a follow-up to customer ID (its id, or its file's path) and commit it:\n"
 		   "  crmf log C2024001 --method phone --summary '确认交付周期可缩短到30天' \\\n"
@@ -49,7 +53,11 @@ const struct crmf_cmd cmd_log = {
 		   "The entry goes after the last one under `followups:` (which is created when\n"
 		   "absent), indented like the file's other entries, keys in the order of the\n"
 		   "format: date, by, method, with, summary, feedback, next, due. Nothing else\n"
-		   "in the file changes. The result is validated first (a due date before the\n"
+		   "in the file changes. A follow-up answers the open next action (the newest\n"
+		   "follow-up's `next`): --keep-next repeats it in the new one to keep it open.\n"
+		   "A member who left the team (`left:` in crmf.yaml) cannot log after that day.\n"
+		   "An archived customer can be logged on; 'crmf restore ID' puts it back on the\n"
+		   "agenda. The result is validated first (a due date before the\n"
 		   "follow-up's date, an unknown method… leave the file untouched). Your own\n"
 		   "uncommitted edits of the file stay uncommitted (see 'crmf set --help').\n",
     .opts = options,
@@ -95,6 +103,8 @@ static int check_entry(const crmf_log_entry *e)
 	if (e->due && crmf_date_parse(&day, e->due, strlen(e->due)) != 0)
 		return cli_usage_error(&cmd_log, "invalid date '%s' for --due; write YYYY-MM-DD",
 				       e->due);
+	if (e->keep_next && e->next)
+		return cli_usage_error(&cmd_log, "give --next or --keep-next, not both");
 	if (e->due && !e->next)
 		return cli_usage_error(&cmd_log, "--due is the deadline of the next action: give "
 						 "--next too");
@@ -141,91 +151,68 @@ done:
 	return rc;
 }
 
+/* The options into `e` (its by is --by), *author and *today_arg; cli_args_next's last result. */
+static int read_options(cli_args *args, crmf_log_entry *e, const char **author,
+			const char **today_arg)
+{
+	int c;
+
+	while ((c = cli_args_next(args)) > 0) {
+		const char **to[] = {&e->method, &e->summary, &e->with, &e->feedback, &e->next,
+				     NULL,	 &e->due,     &e->date, &e->by,	    author,
+				     today_arg};
+
+		if (c == O_KEEP_NEXT)
+			e->keep_next = true;
+		else
+			*to[c - O_METHOD] = args->arg;
+	}
+	return c;
+}
+
+/* Every argument free of control characters, exactly one customer id. */
+static int check_args(const crmf_log_entry *e, const char *author, const char *today_arg,
+		      int ind, int argc, char **argv)
+{
+	const char *const vals[] = {e->method, e->summary, e->with, e->feedback, e->next,
+				    e->due,    e->date,	   e->by,   author,	 today_arg};
+	static const char *const names[] = {"--method", "--summary", "--with",	 "--feedback",
+					    "--next",	"--due",     "--date",	 "--by",
+					    "--author", "--today"};
+
+	for (size_t i = 0; i < sizeof(vals) / sizeof(*vals); i++)
+		if (cli_check_arg(&cmd_log, names[i], vals[i]) != EXIT_OK)
+			return EXIT_USAGE;
+	for (int i = ind; i < argc; i++)
+		if (cli_check_arg(&cmd_log, "the customer id", argv[i]) != EXIT_OK)
+			return EXIT_USAGE;
+	if (ind >= argc)
+		return cli_usage_error(&cmd_log, "which customer? give its id");
+	if (ind + 1 < argc)
+		return cli_usage_error(&cmd_log,
+				       "one customer at a time ('%s' is one too many); "
+				       "quote a summary with spaces",
+				       argv[ind + 1]);
+	return check_entry(e);
+}
+
 static int run(int argc, char **argv)
 {
 	cli_args args;
-	const char *method = NULL, *summary = NULL, *with = NULL, *feedback = NULL, *next = NULL,
-		   *due = NULL, *date = NULL, *by_arg = NULL, *author = NULL, *today_arg = NULL;
+	crmf_log_entry e = {0};
+	const char *author = NULL, *today_arg = NULL;
 	crmf_day today;
 	char today_buf[11];
-	int c, rc = EXIT_USAGE;
 
 	cli_args_init(&args, &cmd_log, argc, argv);
-	while ((c = cli_args_next(&args)) > 0) {
-		switch (c) {
-		case O_METHOD:
-			method = args.arg;
-			break;
-		case O_SUMMARY:
-			summary = args.arg;
-			break;
-		case O_WITH:
-			with = args.arg;
-			break;
-		case O_FEEDBACK:
-			feedback = args.arg;
-			break;
-		case O_NEXT:
-			next = args.arg;
-			break;
-		case O_DUE:
-			due = args.arg;
-			break;
-		case O_DATE:
-			date = args.arg;
-			break;
-		case O_BY:
-			by_arg = args.arg;
-			break;
-		case O_AUTHOR:
-			author = args.arg;
-			break;
-		case O_TODAY:
-			today_arg = args.arg;
-			break;
-		}
-	}
-	if (c < 0) {
-		rc = args.status;
-		goto done;
-	}
-	{
-		const char *const vals[] = {method, summary,  with,    feedback,  next,
-					    due,    date,     by_arg,  author,    today_arg};
-		static const char *const names[] = {"--method", "--summary", "--with",   "--feedback",
-						    "--next",   "--due",     "--date",   "--by",
-						    "--author", "--today"};
-
-		for (size_t i = 0; i < sizeof(vals) / sizeof(*vals); i++)
-			if (cli_check_arg(&cmd_log, names[i], vals[i]) != EXIT_OK)
-				goto done;
-		for (int i = args.ind; i < argc; i++)
-			if (cli_check_arg(&cmd_log, "the customer id", argv[i]) != EXIT_OK)
-				goto done;
-	}
-	if (args.ind >= argc) {
-		rc = cli_usage_error(&cmd_log, "which customer? give its id");
-		goto done;
-	}
-	if (args.ind + 1 < argc) {
-		rc = cli_usage_error(&cmd_log,
-				     "one customer at a time ('%s' is one too many); "
-				     "quote a summary with spaces",
-				     argv[args.ind + 1]);
-		goto done;
-	}
-	if (check_entry(&(crmf_log_entry){date, by_arg, method, with, summary, feedback, next, due}))
-		goto done;
-	if (cli_today(&today, today_arg))
-		goto done;
-	if (!date) {
+	if (read_options(&args, &e, &author, &today_arg) < 0)
+		return args.status;
+	if (check_args(&e, author, today_arg, args.ind, argc, argv) != EXIT_OK ||
+	    cli_today(&today, today_arg))
+		return EXIT_USAGE;
+	if (!e.date) {
 		crmf_date_format(today, today_buf);
-		date = today_buf;
+		e.date = today_buf;
 	}
-	return log_change(argv[args.ind], &(crmf_log_entry){date, by_arg, method, with, summary,
-							   feedback, next, due},
-			  author, today);
-done:
-	return rc;
+	return log_change(argv[args.ind], &e, author, today);
 }
-

@@ -18,6 +18,9 @@ static const struct cli_opt options[] = {
      "git's identity"},
     {'t', 0, "today", "DATE", "the creation date (YYYY-MM-DD), default today"},
     {'a', 0, "author", "A", "commit as A ('Name <email>') instead of git's identity"},
+    {'s', 0, "strict", NULL,
+     "refuse a probable duplicate (the same company name, phone or\n"
+     "email as another customer) instead of warning"},
     {0},
 };
 
@@ -25,7 +28,7 @@ const struct crmf_cmd cmd_new = {
     .name = "new",
     .run = run,
     .summary = "create a customer from the template with the next id, committed",
-    .synopsis = "NAME [KEY=VALUE…] [--edit] [--owner NAME] [--today DATE]\n"
+    .synopsis = "NAME [KEY=VALUE…] [--edit] [--owner NAME] [--strict] [--today DATE]\n"
 		"    [--author 'NAME <EMAIL>']",
     .description =
 	"Create the customer NAME (the company's full legal name) with the next id of\n"
@@ -54,7 +57,7 @@ const struct crmf_cmd cmd_new = {
 
 /* The change, once the arguments are checked. */
 static int new_change(const char *name, const crmf_assign *v, size_t n, const char *owner,
-		      bool edit, const char *author, crmf_day today)
+		      bool edit, bool strict, const char *author, crmf_day today)
 {
 	crmf_repository *repo = cli_repository();
 	crmf_change_tx *tx = NULL;
@@ -67,6 +70,7 @@ static int new_change(const char *name, const crmf_assign *v, size_t n, const ch
 	if ((rc = crmf_change_open(&tx, repo, author, today)) != 0 ||
 	    (rc = crmf_change_new(tx, name, v, n, owner, &buf, &len)) != 0)
 		goto done;
+	crmf_change_strict(tx, strict);
 	rc = CRMF_CHANGE_REFUSED;
 	if (!edit && crmf_change_check(tx, buf, len) != 0) {
 		cli_change_print(tx);
@@ -102,7 +106,7 @@ static int run(int argc, char **argv)
 	cli_args args;
 	const char *owner_arg = NULL, *today_arg = NULL, *author = NULL, *name;
 	crmf_assign *v = calloc((size_t)argc + 1, sizeof(*v));
-	bool edit = false;
+	bool edit = false, strict = false;
 	size_t n = 0;
 	crmf_day today;
 	int c, rc = EXIT_USAGE;
@@ -123,6 +127,9 @@ static int run(int argc, char **argv)
 			break;
 		case 'a':
 			author = args.arg;
+			break;
+		case 's':
+			strict = true;
 			break;
 		}
 	}
@@ -165,7 +172,7 @@ static int run(int argc, char **argv)
 	}
 	if (cli_today(&today, today_arg))
 		goto done;
-	rc = new_change(name, v, n, owner_arg, edit, author, today);
+	rc = new_change(name, v, n, owner_arg, edit, strict, author, today);
 done:
 	free(v);
 	return rc;

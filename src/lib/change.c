@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "crmf/check.h"
+#include "crmf/classify.h"
 #include "crmf/edit.h"
 #include "crmf/fields.h"
 #include "crmf/store.h"
@@ -701,7 +702,7 @@ static bool redo_on(crmf_doc **out, crmf_change_tx *tx, const char *buf, size_t 
 }
 
 /* Errors of `buf` as the customer file, reported; warnings are the work tree's business. */
-static int check_errors(crmf_change_tx *tx, const char *buf, size_t len)
+int change_check_errors(crmf_change_tx *tx, const char *buf, size_t len)
 {
 	crmf_customer *c = NULL;
 	crmf_doc *doc = NULL;
@@ -774,7 +775,7 @@ static int save_change(crmf_change_tx *tx, const crmf_lines *said, const crmf_co
 			     tx->rel, KEEP_APART);
 		goto done;
 	}
-	if (check_errors(tx, head->src, head->len) != 0) {
+	if (change_check_errors(tx, head->src, head->len) != 0) {
 		change_error(
 		    tx,
 		    "the committed version of %s would not be valid with this change (your "
@@ -828,11 +829,67 @@ static int append_followup(crmf_edit **out, const crmf_doc *doc, crmf_change_tx 
 	return -1;
 }
 
+/* Refuse `who` as a new owner or author on `day` when they have left the team. */
+static int refuse_departed(crmf_change_tx *tx, const char *who, crmf_day day, const char *what)
+{
+	const crmf_member *gone = crmf_config_departed(tx->cfg, who, day);
+	char d[11];
+
+	if (!gone)
+		return 0;
+	crmf_date_format(gone->left, d);
+	change_error(tx, "%s cannot be %s: they left the team on %s; choose a current member",
+		     gone->id, what, d);
+	return -1;
+}
+
+/* --keep-next: the open next action copied into `f`; without it and without
+ * a next, a note that the new follow-up answers the open one. */
+static int log_next(crmf_change_tx *tx, crmf_log_entry *f, crmf_day day)
+{
+	const crmf_followup *open = crmf_open_next(tx->old);
+
+	if (f->keep_next && f->next) {
+		change_error(tx, "give --next or --keep-next, not both");
+		return -1;
+	}
+	if (f->keep_next) {
+		if (!open) {
+			change_error(tx, "%s has no open next action to keep; nothing changed", tx->id);
+			return -1;
+		}
+		f->next = open->next;
+		f->due = NULL;
+		if (open->due != CRMF_NO_DAY) {
+			crmf_date_format(open->due, tx->kept_due);
+			f->due = tx->kept_due;
+		}
+	} else if (open && !f->next && (day == CRMF_NO_DAY || day >= open->date)) {
+		change_note(tx, "note: the next action '%s' is now answered (use --keep-next to keep it open)",
+			    open->next);
+	}
+	return 0;
+}
+
 int crmf_change_log(crmf_change_tx *tx, const crmf_log_entry *f)
 {
 	crmf_edit_field *v = tx->fields;
 	crmf_edit *e = NULL;
 	size_t n = 0;
+	crmf_day day;
+	int minute;
+
+	crmf_log_entry kept = *f;
+
+	if (crmf_datetime_parse(&day, &minute, f->date, strlen(f->date)) != 0)
+		day = CRMF_NO_DAY;
+	if (refuse_departed(tx, f->by, day, "the author of a follow-up") != 0 ||
+	    log_next(tx, &kept, day) != 0)
+		return CRMF_CHANGE_REFUSED;
+	f = &kept;
+	if (tx->old->archived)
+		change_note(tx, "note: %s is archived and off the agenda; to follow it up again: crmf restore %s",
+			    tx->id, tx->id);
 
 	v[n++] = (crmf_edit_field){"date", f->date,
 				   change_value_flags(tx->cfg, "followups.date", f->date)};
@@ -881,6 +938,9 @@ static int edit_all(crmf_edit *e, const crmf_doc *doc, crmf_change_tx *tx)
 			change_error(tx, "the id cannot be changed: it is the file's name");
 			return -1;
 		}
+		if (strcmp(v[i].key, "owner") == 0 && !v[i].unset &&
+		    refuse_departed(tx, v[i].value, tx->today, "the owner") != 0)
+			return -1;
 		if (crmf_edit_find(&t, doc, v[i].key) != 0) {
 			change_error(tx, "cannot %s '%s': %s", v[i].unset ? "unset" : "set",
 				     v[i].key, crmf_error_last());

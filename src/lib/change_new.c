@@ -6,9 +6,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "crmf/scan.h"
 #include "crmf/store.h"
 #include "crmf/templates.h"
 #include "change_private.h"
+#include "cross.h"
 #include "util.h"
 
 /* What crmf_change_new proposed, for crmf_change_new_commit. */
@@ -449,6 +451,16 @@ int crmf_change_new(crmf_change_tx *tx, const char *name, const crmf_assign *v, 
 			owner_arg = v[i].value; /* owner=NAME means --owner NAME */
 	if (owner_arg) {
 		const crmf_member *m = crmf_config_member(tx->cfg, owner_arg);
+		const crmf_member *gone = crmf_config_departed(tx->cfg, owner_arg, tx->today);
+
+		if (gone) {
+			crmf_date_format(gone->left, created);
+			change_error(tx,
+				     "%s cannot be the owner: they left the team on %s; choose a "
+				     "current member",
+				     gone->id, created);
+			goto done;
+		}
 
 		owner = xstrdup(m ? m->id : owner_arg);
 	} else {
@@ -490,12 +502,81 @@ const char *crmf_change_new_owner_why(const crmf_change_tx *tx)
 	return tx->draft ? tx->draft->why : NULL;
 }
 
+/* ---- probable duplicates ---- */
+
+static bool same_key(crmf_cross_key a, crmf_cross_key b)
+{
+	return (a.h || a.tag) && a.h == b.h && a.tag == b.tag;
+}
+
+/* One finding: a warning, or under strict a reason to refuse. */
+static void dup_found(crmf_change_tx *tx, int *n, const char *what, const char *value,
+		      const crmf_customer *c)
+{
+	const char *id = c->id ? c->id : c->path;
+
+	(*n)++;
+	change_error(tx, "%s%s '%s' is the same as that of customer '%s' (%s); %s",
+		     tx->strict ? "" : "warning: ", what, value, id, c->path,
+		     tx->strict ? "merge them, or drop --strict if they are two customers"
+				: "check that they are not one company");
+}
+
+/* The customers the new one `nc` probably duplicates (same normalised company
+ * name, phone or email), reported; their number. */
+static int new_duplicates(crmf_change_tx *tx, const crmf_customer *nc)
+{
+	crmf_scan_opts so = {.today = tx->today};
+	crmf_repo *repo = NULL;
+	crmf_diags d;
+	crmf_cross_key name = crmf_cross_name_key(nc->name ? nc->name : "");
+	int found = 0;
+
+	crmf_diags_init(&d);
+	if (crmf_repo_load(&repo, crmf_repository_root(tx->repo), &so, &d) != 0) {
+		crmf_diags_release(&d);
+		return 0; /* the commit will say what is wrong with the repository */
+	}
+	for (size_t i = 0; i < repo->n; i++) {
+		const crmf_customer *c = repo->v[i];
+		bool hit = false;
+
+		if (nc->name && c->name && same_key(name, crmf_cross_name_key(c->name))) {
+			dup_found(tx, &found, "company name", nc->name, c);
+			continue;
+		}
+		for (size_t j = 0; !hit && j < nc->n_contacts; j++)
+			for (size_t k = 0; !hit && k < c->n_contacts; k++) {
+				const crmf_contact *a = &nc->contacts[j], *b = &c->contacts[k];
+
+				if (a->phone && b->phone &&
+				    same_key(crmf_cross_phone_key(a->phone),
+					     crmf_cross_phone_key(b->phone))) {
+					dup_found(tx, &found, "phone", a->phone, c);
+					hit = true;
+				} else if (a->email && b->email && strcasecmp(a->email, b->email) == 0) {
+					dup_found(tx, &found, "email", a->email, c);
+					hit = true;
+				}
+			}
+	}
+	crmf_repo_free(repo);
+	crmf_diags_release(&d);
+	return found;
+}
+
+void crmf_change_strict(crmf_change_tx *tx, bool strict)
+{
+	tx->strict = strict;
+}
+
 int crmf_change_new_commit(crmf_change_tx *tx, const char *buf, size_t len)
 {
 	const char *root = crmf_repository_root(tx->repo);
 	crmf_file *files = NULL;
 	size_t nfiles = 0;
 	char *final_id = NULL, *written = NULL, *fspath = NULL, *subject = NULL;
+	crmf_customer *nc = NULL;
 	struct stat st;
 	int rc = CRMF_CHANGE_REFUSED;
 
@@ -528,8 +609,12 @@ int crmf_change_new_commit(crmf_change_tx *tx, const char *buf, size_t len)
 	if (strcmp(final_id, tx->draft->proposed) != 0 &&
 	    apply(tx, &written, &len, tx->rel, NULL, 0, final_id) != 0)
 		goto done;
-	if (change_validate(tx, NULL, written, len) != 0) {
+	if (change_validate(tx, &nc, written, len) != 0) {
 		change_error(tx, "nothing written");
+		goto done;
+	}
+	if (new_duplicates(tx, nc) > 0 && tx->strict) {
+		change_error(tx, "nothing written (--strict)");
 		goto done;
 	}
 	fspath = change_fspath(tx, tx->rel);
@@ -553,6 +638,7 @@ done:
 	free(fspath);
 	free(written);
 	free(final_id);
+	crmf_customer_free(nc);
 	crmf_store_list_free(files, nfiles);
 	return rc;
 }

@@ -22,6 +22,7 @@ struct crmf_change_tx {
 	char *author;
 	crmf_day today;
 	bool locked;
+	bool strict; /* crmf_change_strict */
 	crmf_report_item *rep;
 	size_t nrep, caprep;
 	char *suggestion;
@@ -37,6 +38,7 @@ struct crmf_change_tx {
 	crmf_edit_field fields[8];
 	size_t nfields;
 	crmf_log_entry followup;
+	char kept_due[11]; /* the due date --keep-next copies */
 	const crmf_assign *assigns;
 	size_t nassigns;
 	/* crmf edit */
@@ -66,6 +68,8 @@ char *change_fspath(const crmf_change_tx *tx, const char *rel);
 bool change_has_yaml_ext(const char *s, size_t len, size_t *stem);
 char *change_find(crmf_change_tx *tx, const char *arg, unsigned where);
 int change_load(crmf_change_tx *tx, crmf_customer **out, crmf_diags *diags, const char *rel);
+/* Errors of `buf` as the customer file tx->rel, reported (warnings are not). */
+int change_check_errors(crmf_change_tx *tx, const char *buf, size_t len);
 int change_validate(crmf_change_tx *tx, crmf_customer **out, const char *buf, size_t len);
 unsigned change_value_flags(const crmf_config *cfg, const char *path, const char *value);
 int change_versions(crmf_change_tx *tx, crmf_versions *v, const char *rel);

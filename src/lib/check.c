@@ -383,8 +383,20 @@ static void check_followup(struct ck *k, const crmf_node *map)
 				   sv.s);
 		}
 	}
-	if ((v = ck_req_scalar(k, f[U_BY], line, col, "follow-up lacks 'by'; add 'by: <team member>'")))
+	if ((v = ck_req_scalar(k, f[U_BY], line, col, "follow-up lacks 'by'; add 'by: <team member>'"))) {
+		const crmf_member *gone;
+
 		u->by = ck_member(k, v);
+		if (u->by && u->date != CRMF_NO_DAY &&
+		    (gone = crmf_config_departed(k->cfg, u->by, u->date))) {
+			char d[11];
+
+			crmf_date_format(gone->left, d);
+			ck_err_at(k, v, "member-left",
+				  "follow-up by '%s' dated after they left on %s; write who followed up",
+				  gone->id, d);
+		}
+	}
 	if ((v = ck_req_scalar(k, f[U_METHOD], line, col,
 			       "follow-up lacks 'method'; add 'method:' with one of phone, visit, email, meeting, wechat, other")) &&
 	    ck_enum(k, v, "method", method_names, COUNT(method_names)) >= 0)
@@ -452,12 +464,28 @@ static size_t seq_len(const crmf_pair *p)
 	return p && p->value->type == CRMF_NODE_SEQUENCE ? p->value->n : 0;
 }
 
+/* An active customer whose owner has left the team: a warning that says how to
+ * hand them over. */
+static void owner_left(struct ck *k, const crmf_node *v)
+{
+	const crmf_member *gone;
+	char d[11];
+
+	if (!v || !k->c->owner || k->c->archived || k->c->stage == CRMF_STAGE_LOST ||
+	    !(gone = crmf_config_departed(k->cfg, k->c->owner, k->today)))
+		return;
+	crmf_date_format(gone->left, d);
+	ck_warn_at(k, v, "owner-left",
+		   "owned by %s, who left on %s; hand them over: crmf reassign %s TO", gone->id, d,
+		   gone->id);
+}
+
 int crmf_check_customer(crmf_customer **out, crmf_doc *doc, const char *relpath,
 			const crmf_config *cfg, crmf_day today, crmf_diags *diags)
 {
 	const crmf_pair *f[F_N] = {0};
 	const struct rec *top = ck_rec(R_TOP);
-	const crmf_node *root, *v;
+	const crmf_node *root, *v, *owner = NULL;
 	size_t o_contacts, o_deals, o_followups, o_tags, size;
 	crmf_customer *c;
 	struct ck k;
@@ -531,10 +559,12 @@ int crmf_check_customer(crmf_customer **out, crmf_doc *doc, const char *relpath,
 	if ((v = ck_req_scalar(&k, f[F_OWNER], k.root_line, k.root_col,
 			       "missing required field 'owner'; add 'owner: <team member>'")))
 		c->owner = ck_member(&k, v);
+	owner = v;
 	if ((v = ck_req_scalar(&k, f[F_STAGE], k.root_line, k.root_col,
 			       "missing required field 'stage'; add 'stage:' with one of lead, intent, negotiation, customer, at-risk, lost")) &&
 	    (i = ck_enum(&k, v, "stage", stage_names, COUNT(stage_names))) >= 0)
 		c->stage = (crmf_stage)(i + 1);
+	owner_left(&k, owner);
 	if ((v = opt_scalar(&k, f[F_POTENTIAL])) &&
 	    (i = ck_enum(&k, v, "potential", potential_names, COUNT(potential_names))) >= 0)
 		c->potential = (crmf_potential)(i + 1);

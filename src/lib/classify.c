@@ -65,7 +65,7 @@ static bool newer(const crmf_followup *f, const crmf_followup *b)
  * follow-up answers every earlier next action (doc/format.md, "Next
  * actions"): to keep one open, the new follow-up repeats it (`crmf log
  * --keep-next`). */
-static const crmf_followup *open_next(const crmf_customer *c)
+const crmf_followup *crmf_open_next(const crmf_customer *c)
 {
 	const crmf_followup *best = NULL;
 
@@ -143,7 +143,7 @@ static void next_due(crmf_class *k, const crmf_customer *c, const crmf_rules *r)
 	if (c->archived || c->stage == CRMF_STAGE_LOST)
 		return;
 
-	f = open_next(c);
+	f = crmf_open_next(c);
 	if (f && f->due != CRMF_NO_DAY) {
 		k->next_due = f->due;
 		k->due_kind = CRMF_DUE_NEXT_ACTION;

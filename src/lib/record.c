@@ -192,14 +192,20 @@ static void put_values(strbuf *b, uint32_t *n, const crmf_doc *doc, const crmf_p
 /* The span of today for which the file's "date in the future" warnings stay
  * as they are: between its latest date on or before today and its earliest
  * date after today. */
-void rec_today_span(int32_t *lo, int32_t *hi, const crmf_customer *c, crmf_day today)
+void rec_today_span(int32_t *lo, int32_t *hi, const crmf_customer *c, const crmf_config *cfg,
+		    crmf_day today)
 {
 	int64_t t = today == CRMF_NO_DAY ? INT64_MAX : today;
+	const crmf_member *m = c ? crmf_config_member(cfg, c->owner) : NULL;
 
 	*lo = INT32_MIN;
 	*hi = INT32_MAX;
-	for (size_t i = 0; c && i <= c->n_followups; i++) {
-		crmf_day d = i < c->n_followups ? c->followups[i].date : c->created;
+	/* the dates, and the first day the owner is gone (the owner-left warning) */
+	for (size_t i = 0; c && i <= c->n_followups + 1; i++) {
+		crmf_day d = i < c->n_followups    ? c->followups[i].date
+			     : i == c->n_followups ? c->created
+			     : m && m->left != CRMF_NO_DAY ? m->left + 1
+						  : CRMF_NO_DAY;
 
 		if (d == CRMF_NO_DAY)
 			continue;

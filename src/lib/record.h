@@ -195,8 +195,9 @@ void rec_make(strbuf *b, const crmf_customer *c, const crmf_diags *d);
 
 /** The span of today for which the file's "date in the future" warnings stay
  * as they are: between its latest date on or before today and its earliest
- * date after today. */
-void rec_today_span(int32_t *lo, int32_t *hi, const crmf_customer *c, crmf_day today);
+ * date after today, and the day after the owner left the team (owner-left). */
+void rec_today_span(int32_t *lo, int32_t *hi, const crmf_customer *c, const crmf_config *cfg,
+		    crmf_day today);
 
 /** Parse and validate a whole record into `v`; false when it is damaged. */
 bool rec_view(struct view *v, const void *rec, size_t len);

@@ -332,7 +332,7 @@ static void check_file(struct scan *s, size_t i, struct at at, struct result *r,
 		crmf_check_customer(&c, doc, f->relpath, s->repo->cfg, s->o->today, &d);
 	}
 	rec_make(&b, c, &d);
-	rec_today_span(&lo, &hi, c, s->o->today);
+	rec_today_span(&lo, &hi, c, s->repo->cfg, s->o->today);
 	r->aux = pack_span(lo, hi);
 	r->flags = (d.n ? F_DIAGS : 0) | (c ? F_CUSTOMER : 0) | (too_large ? F_NO_CONTENT : 0);
 	r->rec_len = b.len;

@@ -20,7 +20,7 @@ static const char *const top_keys[] = {
 	"version", "id_format", "currency", "team", "industries",
 	"enums",   "fields",    "rules",    "labels",    "import",
 };
-static const char *const member_keys[] = {"id", "name", "email"};
+static const char *const member_keys[] = {"id", "name", "email", "left"};
 static const char *const enum_keys[] = {"size", "source"};
 static const char *const field_keys[] = {"type", "values", "required"};
 static const char *const rule_keys[] = {
@@ -397,9 +397,11 @@ static void load_team(struct loader *L, const crmf_node *n)
 	for (size_t i = 0; i < n->n; i++) {
 		const crmf_node *it = n->items[i], *idnode = it;
 		crmf_member m = {0};
-		const char *id = NULL, *name = NULL, *email = NULL;
+		const char *id = NULL, *name = NULL, *email = NULL, *left = NULL;
+		crmf_day left_day = CRMF_NO_DAY;
 		size_t k;
 
+		m.left = CRMF_NO_DAY;
 		if (it->type == CRMF_NODE_SCALAR) {
 			id = it->value;
 			if (!*id) {
@@ -431,6 +433,14 @@ static void load_team(struct loader *L, const crmf_node *n)
 						email = NULL;
 					}
 					break;
+				case 3:
+					left = member_string(L, p->value, "team.left");
+					if (left && crmf_date_parse(&left_day, left, strlen(left)) != 0)
+						sc_report(L, p->value, "config-value",
+							  "invalid date '%s' in 'left'; write the member's "
+							  "last day as YYYY-MM-DD",
+							  left);
+					break;
 				}
 			}
 			if (!id) {
@@ -457,6 +467,7 @@ static void load_team(struct loader *L, const crmf_node *n)
 		m.id = xstrdup(id);
 		m.name = name ? xstrdup(name) : NULL;
 		m.email = email ? xstrdup(email) : NULL;
+		m.left = left_day;
 		where[cfg->n_team] = idnode;
 		cfg->team[cfg->n_team++] = m;
 	}
@@ -850,6 +861,13 @@ void crmf_config_free(crmf_config *cfg)
 	}
 	free(cfg->labels);
 	free(cfg);
+}
+
+const crmf_member *crmf_config_departed(const crmf_config *cfg, const char *who, crmf_day day)
+{
+	const crmf_member *m = crmf_config_member(cfg, who);
+
+	return m && m->left != CRMF_NO_DAY && day != CRMF_NO_DAY && m->left < day ? m : NULL;
 }
 
 const crmf_member *crmf_config_member(const crmf_config *cfg, const char *who)

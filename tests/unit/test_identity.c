@@ -5,9 +5,9 @@
 #include <unistd.h>
 
 static crmf_member team[] = {
-	{"zhang.wei", "张伟", "zhang.wei@qiming.example.cn"},
-	{"li.na", "李娜", "Li.Na@Qiming.example.cn"},
-	{"wang.fang", NULL, NULL},
+	{"zhang.wei", "张伟", "zhang.wei@qiming.example.cn", CRMF_NO_DAY},
+	{"li.na", "李娜", "Li.Na@Qiming.example.cn", CRMF_NO_DAY},
+	{"wang.fang", NULL, NULL, CRMF_NO_DAY},
 };
 
 static crmf_config with_team(void)

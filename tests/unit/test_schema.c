@@ -222,6 +222,32 @@ static const char full_yaml[] =
 	"  stage: {lead: 潜在期, intent: 意向期, negotiation: 成交期, customer: 合作期, "
 	"at-risk: 流失预警期, lost: 流失}\n";
 
+/* A member who left: `left: DATE`, their last day; departed from the day after. */
+static void test_member_left(void **state)
+{
+	crmf_diags d;
+	int rc;
+	crmf_config *cfg = load("team:\n"
+				"  - zhang.wei\n"
+				"  - {id: wang.fang, name: 王芳, left: 2025-06-30}\n"
+				"  - {id: li.na, left: 2025-02-30}\n",
+				&d, &rc);
+
+	(void)state;
+	expect_at(&d, "config-value", 4, 23, "invalid date '2025-02-30' in 'left'");
+	expect_count(&d, 1);
+	assert_int_equal(cfg->team[0].left, CRMF_NO_DAY);
+	assert_int_equal(cfg->team[1].left, crmf_date_from_ymd(2025, 6, 30));
+	assert_int_equal(cfg->team[2].left, CRMF_NO_DAY);
+	assert_null(crmf_config_departed(cfg, "wang.fang", crmf_date_from_ymd(2025, 6, 30)));
+	assert_ptr_equal(crmf_config_departed(cfg, "王芳", crmf_date_from_ymd(2025, 7, 1)),
+			 &cfg->team[1]);
+	assert_null(crmf_config_departed(cfg, "zhang.wei", crmf_date_from_ymd(2030, 1, 1)));
+	assert_null(crmf_config_departed(cfg, "nobody", crmf_date_from_ymd(2030, 1, 1)));
+	crmf_config_free(cfg);
+	crmf_diags_release(&d);
+}
+
 static void test_full(void **state)
 {
 	crmf_diags d;
@@ -683,6 +709,7 @@ static void test_unparsable(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_member_left),
 		cmocka_unit_test(test_suggest),
 		cmocka_unit_test(test_email),
 		cmocka_unit_test(test_defaults),

@@ -1,0 +1,73 @@
+/* crmf reassign: hand every customer of one team member over to another, as one commit. */
+#include <stdlib.h>
+
+#include "cli.h"
+
+static int run(int argc, char **argv);
+
+static const struct cli_opt options[] = {
+    {'t', 0, "today", "DATE", "the date taken for today (YYYY-MM-DD)"},
+    {'a', 0, "author", "A", "commit as A ('Name <email>') instead of git's identity"},
+    {0},
+};
+
+const struct crmf_cmd cmd_reassign = {
+    .name = "reassign",
+    .run = run,
+    .summary = "hand every customer of one member over to another, committed",
+    .synopsis = "FROM TO [--today DATE] [--author 'NAME <EMAIL>']",
+    .description = "Set the owner of every customer under customers/ owned by FROM (a team\n"
+		   "member, for instance one who left: 'left:' in crmf.yaml) to TO, in one\n"
+		   "commit whose message lists them. Every file must stay valid and have no\n"
+		   "uncommitted changes, or nothing changes. Archived customers keep their owner.\n",
+    .opts = options,
+    .notes = "exit status: 0 handed over, 1 refused (unknown member, TO has left, a file\n"
+	     "invalid or with uncommitted changes) or nothing to hand over, 2 usage error\n",
+    .opt_width = 16,
+};
+
+static int reassign(const char *from, const char *to, const char *author, crmf_day today)
+{
+	crmf_repository *repo = cli_repository();
+	crmf_change_tx *tx = NULL;
+	int rc;
+
+	if (!repo)
+		return EXIT_USAGE;
+	if ((rc = crmf_change_open(&tx, repo, author, today)) == 0)
+		rc = crmf_change_reassign(tx, from, to);
+	if (rc == CRMF_CHANGE_NOTHING)
+		rc = CRMF_CHANGE_REFUSED;
+	rc = cli_change_exit(tx, rc);
+	crmf_change_free(tx);
+	crmf_repository_close(repo);
+	return rc;
+}
+
+static int run(int argc, char **argv)
+{
+	cli_args args;
+	const char *today_arg = NULL, *author = NULL;
+	crmf_day today;
+	int c;
+
+	cli_args_init(&args, &cmd_reassign, argc, argv);
+	while ((c = cli_args_next(&args)) > 0) {
+		if (c == 't')
+			today_arg = args.arg;
+		else if (c == 'a')
+			author = args.arg;
+	}
+	if (c < 0)
+		return args.status;
+	if (argc - args.ind != 2)
+		return cli_usage_error(&cmd_reassign, "give FROM and TO, two team members");
+	if (cli_check_arg(&cmd_reassign, "FROM", argv[args.ind]) != EXIT_OK ||
+	    cli_check_arg(&cmd_reassign, "TO", argv[args.ind + 1]) != EXIT_OK ||
+	    cli_check_arg(&cmd_reassign, "--today", today_arg) != EXIT_OK ||
+	    cli_check_arg(&cmd_reassign, "--author", author) != EXIT_OK)
+		return EXIT_USAGE;
+	if (cli_today(&today, today_arg))
+		return EXIT_USAGE;
+	return reassign(argv[args.ind], argv[args.ind + 1], author, today);
+}
