@@ -736,6 +736,12 @@ static int parse_where(crmf_expr **out, const crmf_config *cfg, const char *text
 			return -1;
 		}
 	}
+	if (crmf_expr_bind(*out, cfg, err, sizeof(err), &col) != 0) {
+		where_error(text, col, err);
+		crmf_expr_free(*out);
+		*out = NULL;
+		return -1;
+	}
 	return 0;
 }
 
