@@ -86,7 +86,7 @@ static const crmf_customer *find(const crmf_repo *repo, const char *arg, int *rc
 	for (size_t i = 0; crmf_phone_valid(arg) && i < repo->n; i++)
 		if (has_phone(repo->v[i], arg))
 			cand[n++] = repo->v[i];
-	for (size_t i = 0; n == 0 && i < repo->n; i++) {
+	for (size_t i = 0, by_phone = n; !by_phone && i < repo->n; i++) {
 		const crmf_customer *c = repo->v[i];
 
 		if (c->name && strcasecmp(c->name, arg) == 0) {
