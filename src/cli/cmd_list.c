@@ -238,6 +238,13 @@ static void unknown_field_message(char *buf, size_t size, const crmf_config *cfg
 		abort();
 	names = field_names(cfg, &n);
 	s = crmf_suggest(word, names, n);
+	if (!s && len >= 5 && (unsigned char)word[0] < 0x80 && (unsigned char)word[1] < 0x80 &&
+	    (unsigned char)word[2] < 0x80) {
+		/* a word mangled past the edit limit usually keeps its start: stauts */
+		char head[4] = {word[0], word[1], word[2], '\0'};
+
+		s = crmf_suggest(head, names, n);
+	}
 	if (s)
 		snprintf(buf, size, "unknown field '%s'%s; did you mean '%s'?", word, where, s);
 	else

@@ -15,7 +15,7 @@ EX="$CRMF_SRC/examples"
 	[ "${stderr_lines[2]}" = '          ^' ]
 	run --separate-stderr crmf -C "$EX" list --where 'stauts = lead'
 	assert_failure 2
-	[[ "$stderr" == *"unknown field 'stauts'"* ]]
+	[[ "$stderr" == *"unknown field 'stauts'; did you mean 'stage'?"* ]]
 	run --separate-stderr crmf -C "$EX" list --where 'quadrant in (core, wtach)'
 	assert_failure 2
 	[[ "$stderr" == *"invalid quadrant 'wtach'; did you mean 'watch'?"* ]]
