@@ -1,12 +1,19 @@
 #!/bin/sh
 # Installs what crmf needs to build and test on Debian 12 (run as root); does nothing when all is there.
 set -e
-pkgs="build-essential clang pkg-config git libyaml-dev libgit2-dev libutf8proc-dev libssl-dev libcmocka-dev bats bats-assert bats-support liburing-dev strace python3-yaml libclang-rt-14-dev libzip-dev libexpat1-dev libfreexl-dev libcsv-dev python3-openpyxl python3-xlwt"
+pkgs="build-essential clang pkg-config git libyaml-dev libgit2-dev libutf8proc-dev libssl-dev libcmocka-dev bats bats-assert bats-support liburing-dev strace python3-yaml libclang-rt-14-dev libzip-dev libexpat1-dev libfreexl-dev libcsv-dev python3-openpyxl python3-xlwt locales"
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"
 done
-[ -z "$missing" ] && exit 0
+# list --sort sorts Chinese text by pinyin through the C library's zh_CN collation
+no_zh_locale() { ! locale -a 2>/dev/null | grep -qi '^zh_CN\.utf-\?8$'; }
+[ -z "$missing" ] && ! no_zh_locale && exit 0
+if [ -z "$missing" ]; then
+	[ "$(id -u)" -eq 0 ] || { echo "run as root to generate the zh_CN.UTF-8 locale" >&2; exit 1; }
+	localedef -i zh_CN -f UTF-8 zh_CN.UTF-8
+	exit 0
+fi
 echo "installing:$missing"
 if [ "$(id -u)" -ne 0 ]; then
 	echo "run as root (or with sudo) to install:$missing" >&2
@@ -16,3 +23,5 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get -o DPkg::Lock::Timeout=600 update -qq
 # shellcheck disable=SC2086
 apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends $missing >/dev/null
+no_zh_locale && localedef -i zh_CN -f UTF-8 zh_CN.UTF-8
+exit 0

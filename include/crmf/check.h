@@ -111,6 +111,11 @@ crmf_potential crmf_potential_parse(const char *s);
  * optional extension ("ext", "x", "#" or "转" and digits). */
 bool crmf_phone_valid(const char *s);
 
+/** True when `a` and `b` are one phone number written two ways ("+86 138
+ * 0574 2236" and 13805742236): the same digits as the duplicate check keys
+ * them (country code 86 and a trunk 0 dropped). */
+bool crmf_phone_same(const char *a, const char *b);
+
 
 /** Normalise a company name for duplicate detection (legal suffixes dropped,
  * full-width folded to ASCII, case folded, spaces and punctuation removed).

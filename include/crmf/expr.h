@@ -57,6 +57,25 @@ typedef struct crmf_expr_field {
 int crmf_expr_parse(crmf_expr **out, const char *text, crmf_day today, char *err, size_t errlen,
 		    int *errcol);
 
+struct crmf_config;
+
+/**
+ * Bind the literals of `e` to the schema of `cfg` (may be NULL: the built-in
+ * sets only): a value compared with a field of a closed set (stage,
+ * potential, grade, method, activity, value, quadrant, kind, size, source, a
+ * custom enum; by the path's last part) must be one of its values or a label
+ * of crmf.yaml for one (意向期), and is replaced by the value; `<`, `>=`…
+ * on such a field compare by its declared order (potential: low < medium <
+ * high; stage: the pipeline). Tests of a phone field (`contacts.phone`)
+ * also match by the normalised number (the duplicate check's key): `=` and
+ * `in` the whole number, `~` a part of its digits. On a value outside its set
+ * returns -1 with a message ("invalid stage 'intnet'; did you mean
+ * 'intent'?") and column as crmf_expr_parse does. The values `cfg` gives
+ * must outlive `e`.
+ */
+int crmf_expr_bind(crmf_expr *e, const struct crmf_config *cfg, char *err, size_t errlen,
+		   int *errcol);
+
 /** Whether the record behind `lookup`/`ctx` matches; a NULL expression matches everything.
  * Allocates nothing. */
 bool crmf_expr_eval(const crmf_expr *e, crmf_expr_lookup lookup, void *ctx);

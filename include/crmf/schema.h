@@ -102,6 +102,27 @@ const crmf_field_def *crmf_config_field(const crmf_config *cfg, const char *name
 /** The display label of `value` of `field`, or `value` itself. */
 const char *crmf_config_label(const crmf_config *cfg, const char *field, const char *value);
 
+/** The closed set of values of `field` (a path or its last key: "stage",
+ * "followups.method", "size", a custom enum field), in its declared order,
+ * into *values and *n; *descending when that order runs from the greatest
+ * down (potential: high, medium, low; grade: A, B, C; value: high, low), so
+ * that comparisons and sorting rank them. False when any value goes. */
+bool crmf_config_values(const crmf_config *cfg, const char *field, const char *const **values,
+			size_t *n, bool *descending);
+
+/** The canonical value of `field` that `input` names: the value itself, any
+ * label crmf.yaml gives it (意向期 for intent); NULL when `input` names none of the field's values. A field without
+ * a closed set returns `input`. The one place input labels become values:
+ * --where, `set`, `new` and `log --method` all go through it. */
+const char *crmf_config_value(const crmf_config *cfg, const char *field, const char *input);
+
+/** crmf_config_value, or `input` itself when it names no value (so that
+ * validation reports it as written). */
+const char *crmf_config_input(const crmf_config *cfg, const char *field, const char *input);
+
+/** The value or label of `field` closest to the misspelt `input`, or NULL. */
+const char *crmf_config_suggest(const crmf_config *cfg, const char *field, const char *input);
+
 /** Of `candidates`, the one closest to `word` (Damerau-Levenshtein distance on
  * code points: at most 1 below 5 characters, 2 from 5, 3 from 9; a candidate
  * that starts with `word` also counts; ties go to the first), or NULL. */

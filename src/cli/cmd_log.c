@@ -66,19 +66,28 @@ const struct crmf_cmd cmd_log = {
 	     "2 usage error or unknown customer\n",
 };
 
-#define methods crmf_method_values
-#define N_METHODS CRMF_N_METHODS
 
 static int check_method(const char *m)
 {
+	crmf_repository *repo = NULL;
+	const crmf_config *cfg = NULL;
 	const char *s;
+	char guess[128] = "";
 
-	for (size_t i = 0; i < N_METHODS; i++)
-		if (strcmp(m, methods[i]) == 0)
-			return 0;
-	s = crmf_suggest(m, methods, N_METHODS);
+	if (crmf_config_value(NULL, "method", m))
+		return 0;
+	/* a label of crmf.yaml (电话) names a method too: the change writes the method */
+	if (crmf_repository_open(&repo, ".") == 0)
+		crmf_repository_config(&cfg, repo);
+	s = crmf_config_value(cfg, "method", m) ? m : crmf_config_suggest(cfg, "method", m);
 	if (s)
-		return cli_usage_error(&cmd_log, "unknown method '%s'; did you mean '%s'?", m, s);
+		snprintf(guess, sizeof(guess), "%s", s);
+	crmf_repository_close(repo);
+	if (s == m)
+		return 0;
+	if (*guess)
+		return cli_usage_error(&cmd_log, "unknown method '%s'; did you mean '%s'?", m,
+				       guess);
 	return cli_usage_error(&cmd_log,
 			       "unknown method '%s'; use phone, visit, email, meeting, wechat or "
 			       "other",

@@ -40,6 +40,14 @@ static bool name_has(const crmf_customer *c, const char *part)
 	return c->name && strcasestr(c->name, part) != NULL;
 }
 
+static bool has_phone(const crmf_customer *c, const char *number)
+{
+	for (size_t i = 0; i < c->n_contacts; i++)
+		if (crmf_phone_same(c->contacts[i].phone, number))
+			return true;
+	return false;
+}
+
 static void print_candidates(const crmf_customer **v, size_t n)
 {
 	const char *heads[] = {"", "ID", "NAME", "FILE"};
@@ -74,7 +82,11 @@ static const crmf_customer *find(const crmf_repo *repo, const char *arg, int *rc
 	cand = malloc((repo->n ? repo->n : 1) * sizeof(*cand));
 	if (!cand)
 		abort();
-	for (size_t i = 0; i < repo->n; i++) {
+	/* an incoming call: a contact's phone, however either is written */
+	for (size_t i = 0; crmf_phone_valid(arg) && i < repo->n; i++)
+		if (has_phone(repo->v[i], arg))
+			cand[n++] = repo->v[i];
+	for (size_t i = 0, by_phone = n; !by_phone && i < repo->n; i++) {
 		const crmf_customer *c = repo->v[i];
 
 		if (c->name && strcasecmp(c->name, arg) == 0) {

@@ -894,7 +894,9 @@ int crmf_change_log(crmf_change_tx *tx, const crmf_log_entry *f)
 	v[n++] = (crmf_edit_field){"date", f->date,
 				   change_value_flags(tx->cfg, "followups.date", f->date)};
 	v[n++] = (crmf_edit_field){"by", f->by, CRMF_EDIT_TEXT};
-	v[n++] = (crmf_edit_field){"method", f->method, CRMF_EDIT_TEXT};
+	v[n++] = (crmf_edit_field){"method",
+				   crmf_config_input(tx->cfg, "followups.method", f->method),
+				   CRMF_EDIT_TEXT};
 	if (f->with)
 		v[n++] = (crmf_edit_field){"with", f->with, CRMF_EDIT_TEXT};
 	v[n++] = (crmf_edit_field){"summary", f->summary, CRMF_EDIT_TEXT};
@@ -907,6 +909,7 @@ int crmf_change_log(crmf_change_tx *tx, const crmf_log_entry *f)
 					   change_value_flags(tx->cfg, "followups.due", f->due)};
 	tx->nfields = n;
 	tx->followup = *f;
+	tx->followup.method = v[2].value;
 	tx->redo = append_followup;
 	tx->op = CHANGE_LOG;
 	crmf_doc_free(tx->now);
@@ -928,6 +931,7 @@ static int edit_all(crmf_edit *e, const crmf_doc *doc, crmf_change_tx *tx)
 
 	for (size_t i = 0; i < tx->nassigns; i++) {
 		crmf_edit_target t;
+		const char *val;
 
 		for (size_t k = 0; k < i; k++)
 			if (strcmp(v[k].key, v[i].key) == 0) {
@@ -964,10 +968,11 @@ static int edit_all(crmf_edit *e, const crmf_doc *doc, crmf_change_tx *tx)
 				     t.node->type == CRMF_NODE_MAPPING ? "mapping" : "list");
 			return -1;
 		}
-		if (t.node && !crmf_node_is_null(t.node) && strcmp(t.node->value, v[i].value) == 0)
+		val = crmf_config_input(tx->cfg, v[i].key, v[i].value); /* 意向期: intent */
+		if (t.node && !crmf_node_is_null(t.node) && strcmp(t.node->value, val) == 0)
 			continue; /* already so */
-		if (crmf_edit_set(e, v[i].key, v[i].value,
-				  change_value_flags(tx->cfg, v[i].key, v[i].value)) != 0) {
+		if (crmf_edit_set(e, v[i].key, val, change_value_flags(tx->cfg, v[i].key, val)) !=
+		    0) {
 			change_error(tx, "cannot set '%s': %s", v[i].key, crmf_error_last());
 			return -1;
 		}

@@ -401,8 +401,10 @@ static int apply(crmf_change_tx *tx, char **buf, size_t *len, const char *rel, c
 			    tx, "the id comes from id_format in crmf.yaml; it cannot be given");
 			goto done;
 		}
-		if (crmf_edit_set(e, v[i].key, v[i].value,
-				  change_value_flags(tx->cfg, v[i].key, v[i].value)) != 0) {
+		const char *val = crmf_config_input(tx->cfg, v[i].key, v[i].value);
+
+		if (crmf_edit_set(e, v[i].key, val, change_value_flags(tx->cfg, v[i].key, val)) !=
+		    0) {
 			change_error(tx, "cannot set '%s': %s", v[i].key, crmf_error_last());
 			goto done;
 		}

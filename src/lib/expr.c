@@ -10,8 +10,10 @@
 #include <utf8proc.h>
 
 #include "crmf/diag.h"
+#include "crmf/schema.h"
 #include "expr_private.h"
 #include "util.h"
+#include "values.h"
 
 /* A literal, typed once here so that evaluation only parses the record's side. */
 struct value {
@@ -20,6 +22,10 @@ struct value {
 	bool is_date, is_num;
 	crmf_day day;
 	double num;
+	size_t pos;    /* its first byte in the source, for messages */
+	int rank;      /* a value of an ordered closed set: its rank, else -1 */
+	char key[21];  /* a test of phones: the literal's digits (crmf_phone_key_text) */
+	size_t keylen; /* 0: no phone digits */
 };
 
 enum node_kind { N_OR, N_AND, N_NOT, N_TEST };
@@ -33,9 +39,14 @@ struct node {
 	size_t field;	    /* N_TEST: index into crmf_expr.fields */
 	struct value *vals; /* N_TEST: one, or the `in` list, or none for OP_PRESENT */
 	size_t nvals;
+	const char *const *order; /* N_TEST of a closed set (crmf_expr_bind): its values */
+	size_t n_order;
+	bool desc;  /* order[0] ranks highest */
+	bool phone; /* a phone field: compare the normalised numbers too */
 };
 
 struct crmf_expr {
+	char *src; /* the text parsed, for crmf_expr_bind's columns */
 	struct node *root;
 	crmf_expr_field *fields;
 	size_t nfields;
@@ -211,6 +222,8 @@ static bool parse_value(struct parser *p, struct value *v)
 	struct tok t = p->cur;
 	bool is_date;
 
+	v->pos = t.start;
+	v->rank = -1;
 	if (t.kind == T_STRING) {
 		string_value(p, v, &t);
 		ex_next(p);
@@ -554,6 +567,7 @@ done:
 		return crmf_error_set("%s", p.msg);
 	}
 	p.e->root = root;
+	p.e->src = xstrdup(p.src);
 	*out = p.e;
 	return 0;
 }
@@ -577,8 +591,17 @@ static bool contains(const char *h, size_t hn, const char *nd, size_t nn)
 
 /* Sign of (record value - literal), typed as the literal is when the record
  * value parses the same way, else bytewise. */
-static int compare(const struct value *v, const char *s, size_t len)
+static int compare(const struct node *t, const struct value *v, const char *s, size_t len)
 {
+	if (v->rank >= 0) {
+		for (size_t i = 0; i < t->n_order; i++) {
+			if (strlen(t->order[i]) == len && memcmp(t->order[i], s, len) == 0) {
+				int r = t->desc ? (int)(t->n_order - 1 - i) : (int)i;
+
+				return r < v->rank ? -1 : r > v->rank;
+			}
+		}
+	}
 	if (v->is_date) {
 		crmf_day d;
 		int minute;
@@ -601,26 +624,50 @@ static int compare(const struct value *v, const char *s, size_t len)
 	}
 }
 
+/* Phones written any way match by their digits: "+86 139 0574 2210" is 13905742210. */
+static bool phone_matches(const struct node *t, const char *s, size_t len)
+{
+	char buf[64], key[21];
+	size_t n;
+
+	if (!t->vals[0].keylen || len >= sizeof(buf))
+		return false;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	n = crmf_phone_key_text(key, buf);
+	if (!n)
+		return false;
+	if (t->op == OP_MATCH)
+		return contains(key, n, t->vals[0].key, t->vals[0].keylen);
+	for (size_t i = 0; i < t->nvals; i++)
+		if (t->vals[i].keylen == n && memcmp(t->vals[i].key, key, n) == 0)
+			return true;
+	return false;
+}
+
 static bool value_matches(const struct node *t, const char *s, size_t len)
 {
+	if (t->phone && (t->op == OP_EQ || t->op == OP_IN || t->op == OP_MATCH) &&
+	    phone_matches(t, s, len))
+		return true;
 	switch (t->op) {
 	case OP_PRESENT:
 		return len > 0;
 	case OP_EQ:
-		return compare(&t->vals[0], s, len) == 0;
+		return compare(t, &t->vals[0], s, len) == 0;
 	case OP_LT:
-		return compare(&t->vals[0], s, len) < 0;
+		return compare(t, &t->vals[0], s, len) < 0;
 	case OP_LE:
-		return compare(&t->vals[0], s, len) <= 0;
+		return compare(t, &t->vals[0], s, len) <= 0;
 	case OP_GT:
-		return compare(&t->vals[0], s, len) > 0;
+		return compare(t, &t->vals[0], s, len) > 0;
 	case OP_GE:
-		return compare(&t->vals[0], s, len) >= 0;
+		return compare(t, &t->vals[0], s, len) >= 0;
 	case OP_MATCH:
 		return contains(s, len, t->vals[0].s, t->vals[0].len);
 	case OP_IN:
 		for (size_t i = 0; i < t->nvals; i++)
-			if (compare(&t->vals[i], s, len) == 0)
+			if (compare(t, &t->vals[i], s, len) == 0)
 				return true;
 		return false;
 	}
@@ -685,8 +732,112 @@ void crmf_expr_free(crmf_expr *e)
 	if (!e)
 		return;
 	node_free(e->root);
+	free(e->src);
 	for (size_t i = 0; i < e->nfields; i++)
 		free((char *)e->fields[i].name);
 	free(e->fields);
 	free(e);
+}
+
+/* ---- binding to the schema ---- */
+
+/* The phone digits of a literal: its number as the duplicate check keys it,
+ * or for a part of a number (`~ 0574`) its digits alone. */
+static void phone_literal(struct value *v)
+{
+	size_t n = 0;
+
+	if (v->len < 64) {
+		char buf[64];
+
+		memcpy(buf, v->s, v->len);
+		buf[v->len] = '\0';
+		n = crmf_phone_key_text(v->key, buf);
+	}
+	if (n == 0) {
+		for (size_t i = 0; i < v->len; i++) {
+			char c = v->s[i];
+
+			if (is_digit(c) && n < sizeof(v->key) - 1)
+				v->key[n++] = c;
+			else if (!(c == ' ' || c == '-' || c == '+' || c == '(' || c == ')'))
+				return; /* text, not a number */
+		}
+		v->key[n] = '\0';
+	}
+	v->keylen = n;
+}
+
+static const char *last_part(const char *name)
+{
+	const char *dot = strrchr(name, '.');
+
+	return dot ? dot + 1 : name;
+}
+
+static int bind_node(crmf_expr *e, struct node *n, const crmf_config *cfg, char *err,
+		     size_t errlen, size_t *errpos)
+{
+	const char *const *vals;
+	const char *name;
+	size_t nv;
+	bool desc;
+
+	if (n->kind != N_TEST) {
+		for (size_t i = 0; i < n->nkids; i++)
+			if (bind_node(e, n->kids[i], cfg, err, errlen, errpos) != 0)
+				return -1;
+		return 0;
+	}
+	name = e->fields[n->field].name;
+	if (strcmp(last_part(name), "phone") == 0) {
+		n->phone = true;
+		for (size_t i = 0; i < n->nvals; i++)
+			phone_literal(&n->vals[i]);
+	}
+	if (n->op == OP_PRESENT || n->op == OP_MATCH ||
+	    !crmf_config_values(cfg, name, &vals, &nv, &desc))
+		return 0;
+	for (size_t i = 0; i < n->nvals; i++) {
+		struct value *v = &n->vals[i];
+		const char *canon = crmf_config_value(cfg, name, v->s), *g;
+
+		if (!canon) {
+			g = crmf_config_suggest(cfg, name, v->s);
+			if (g)
+				snprintf(err, errlen, "invalid %s '%s'; did you mean '%s'?",
+					 last_part(name), v->s, g);
+			else
+				snprintf(err, errlen, "invalid %s '%s'; use one of the %zu values "
+					 "of %s (see doc/format.md)",
+					 last_part(name), v->s, nv, last_part(name));
+			*errpos = v->pos;
+			return -1;
+		}
+		if (strcmp(canon, v->s) != 0) {
+			free(v->s);
+			value_set_text(v, canon, strlen(canon));
+		}
+		for (size_t k = 0; k < nv; k++)
+			if (vals[k] == canon)
+				v->rank = desc ? (int)(nv - 1 - k) : (int)k;
+	}
+	n->order = vals;
+	n->n_order = nv;
+	n->desc = desc;
+	return 0;
+}
+
+int crmf_expr_bind(crmf_expr *e, const crmf_config *cfg, char *err, size_t errlen, int *errcol)
+{
+	char msg[256];
+	size_t pos = 0;
+
+	if (!e || !e->root || bind_node(e, e->root, cfg, msg, sizeof(msg), &pos) == 0)
+		return 0;
+	if (err && errlen)
+		snprintf(err, errlen, "%s", msg);
+	if (errcol)
+		*errcol = ex_column_of(e->src, pos);
+	return crmf_error_set("%s", msg);
 }

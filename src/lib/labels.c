@@ -20,17 +20,18 @@ struct closed_set {
 	const char *field;
 	const char *const *v;
 	size_t n;
+	bool descending; /* v[0] is the greatest: high > medium > low, A > B > C */
 };
 
 static const struct closed_set closed_sets[] = {
-	{"stage", crmf_stage_values, N_OF(crmf_stage_values)},
-	{"potential", crmf_potential_values, N_OF(crmf_potential_values)},
-	{"grade", crmf_grade_values, N_OF(crmf_grade_values)},
-	{"method", crmf_method_values, N_OF(crmf_method_values)},
-	{"activity", activity_values, N_OF(activity_values)},
-	{"value", value_values, N_OF(value_values)},
-	{"quadrant", quadrant_values, N_OF(quadrant_values)},
-	{"kind", kind_values, N_OF(kind_values)},
+	{"stage", crmf_stage_values, N_OF(crmf_stage_values), false},
+	{"potential", crmf_potential_values, N_OF(crmf_potential_values), true},
+	{"grade", crmf_grade_values, N_OF(crmf_grade_values), true},
+	{"method", crmf_method_values, N_OF(crmf_method_values), false},
+	{"activity", activity_values, N_OF(activity_values), false},
+	{"value", value_values, N_OF(value_values), true},
+	{"quadrant", quadrant_values, N_OF(quadrant_values), false},
+	{"kind", kind_values, N_OF(kind_values), false},
 };
 
 /* Other names a label may be given for: computed values and nested fields. */
@@ -181,4 +182,105 @@ const char *crmf_config_label(const crmf_config *cfg, const char *field, const c
 			return l->label;
 	}
 	return value;
+}
+
+/* The last key of a path: "method" for "followups[-1].method" or "followups.method". */
+static void last_key(char *out, size_t size, const char *path)
+{
+	const char *dot = strrchr(path, '.'), *k = dot ? dot + 1 : path;
+	size_t n = strcspn(k, "[");
+
+	if (n >= size)
+		n = size - 1;
+	memcpy(out, k, n);
+	out[n] = '\0';
+}
+
+bool crmf_config_values(const crmf_config *cfg, const char *field, const char *const **values,
+			size_t *n, bool *descending)
+{
+	char key[64];
+	const crmf_field_def *f;
+
+	last_key(key, sizeof(key), field);
+	*values = NULL;
+	*n = 0;
+	*descending = false;
+	for (size_t i = 0; i < N_OF(closed_sets); i++) {
+		if (strcmp(key, closed_sets[i].field) == 0) {
+			*values = closed_sets[i].v;
+			*n = closed_sets[i].n;
+			*descending = closed_sets[i].descending;
+			return true;
+		}
+	}
+	if (!cfg)
+		return false;
+	if (strcmp(key, "size") == 0 || strcmp(key, "source") == 0) {
+		const crmf_strlist *l = key[1] == 'i' ? &cfg->sizes : &cfg->sources;
+
+		*values = (const char *const *)l->v;
+		*n = l->n;
+		return l->n > 0;
+	}
+	f = crmf_config_field(cfg, key);
+	if (f && f->type == CRMF_FT_ENUM) {
+		*values = (const char *const *)f->values.v;
+		*n = f->values.n;
+		return true;
+	}
+	return false;
+}
+
+const char *crmf_config_value(const crmf_config *cfg, const char *field, const char *input)
+{
+	const char *const *v;
+	size_t n;
+	bool desc;
+	char key[64];
+
+	if (!input || !crmf_config_values(cfg, field, &v, &n, &desc))
+		return input;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v[i], input) == 0)
+			return v[i];
+	last_key(key, sizeof(key), field);
+	for (size_t i = 0; cfg && i < cfg->n_labels; i++) {
+		const crmf_label *l = &cfg->labels[i];
+
+		if (strcmp(l->field, key) == 0 && strcmp(l->label, input) == 0)
+			for (size_t j = 0; j < n; j++)
+				if (strcmp(v[j], l->value) == 0)
+					return v[j];
+	}
+	return NULL;
+}
+
+const char *crmf_config_input(const crmf_config *cfg, const char *field, const char *input)
+{
+	const char *v = crmf_config_value(cfg, field, input);
+
+	return v ? v : input;
+}
+
+const char *crmf_config_suggest(const crmf_config *cfg, const char *field, const char *input)
+{
+	const char *const *v;
+	const char **cands, *s;
+	size_t n, k = 0;
+	bool desc;
+	char key[64];
+
+	if (!crmf_config_values(cfg, field, &v, &n, &desc))
+		return NULL;
+	last_key(key, sizeof(key), field);
+	cands = xmalloc((n + (cfg ? cfg->n_labels : 0) + 1) * sizeof(*cands));
+	for (size_t i = 0; i < n; i++)
+		cands[k++] = v[i];
+	for (size_t i = 0; cfg && i < cfg->n_labels; i++)
+		if (strcmp(cfg->labels[i].field, key) == 0)
+			cands[k++] = cfg->labels[i].label;
+	s = crmf_suggest(input, cands, k);
+	free(cands);
+	return s;
 }

@@ -355,3 +355,15 @@ size_t crmf_phone_key_text(char *out, const char *s)
 	out[n] = '\0';
 	return n >= 7 ? (size_t)n : 0;
 }
+
+bool crmf_phone_same(const char *a, const char *b)
+{
+	char ka[21], kb[21];
+	size_t na, nb;
+
+	if (!a || !b || strlen(a) > 64 || strlen(b) > 64)
+		return false;
+	na = crmf_phone_key_text(ka, a);
+	nb = crmf_phone_key_text(kb, b);
+	return na && na == nb && memcmp(ka, kb, na) == 0;
+}

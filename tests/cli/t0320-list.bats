@@ -79,8 +79,8 @@ firsts() {
 	[ "${lines[1]}" = $'C2024015,2025-06-15\r' ]
 	[ "${lines[2]}" = $'C2025009,2025-06-15\r' ]
 	[ "${lines[28]}" = $'C2024005,2024-10-15\r' ]
-	# enumerated fields sort in their declared order; missing values last
-	run "$CRMF" -C "$EX" list --format csv --columns id,potential --sort potential,-id
+	# enumerated fields sort by rank (potential: low < medium < high); missing values last
+	run "$CRMF" -C "$EX" list --format csv --columns id,potential --sort -potential,-id
 	[ "$(firsts | cut -d, -f1-7)" = C2025004,C2025001,C2024015,C2024012,C2024008,C2024006,C2024001 ]
 	[ "$(firsts | rev | cut -d, -f1-3 | rev)" = C2025008,C2025007,C2025005 ]
 	# numbers sort as numbers

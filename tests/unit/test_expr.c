@@ -518,6 +518,60 @@ static void test_whitespace(void **state)
 	CHECK_TABLE(t);
 }
 
+/* Parse, bind to a crmf.yaml's schema (labels), evaluate; -1 on a bind error. */
+static int bound(const char *text, const char *yaml, char *err, size_t errlen, int *col)
+{
+	crmf_doc *doc = NULL;
+	crmf_config *cfg = NULL;
+	crmf_expr *e = NULL;
+	crmf_diags d;
+	int r;
+
+	crmf_diags_init(&d);
+	if (yaml)
+		assert_int_equal(crmf_doc_parse(&doc, "crmf.yaml", yaml, strlen(yaml), &d), 0);
+	crmf_config_load(&cfg, doc, &d);
+	assert_int_equal(crmf_expr_parse(&e, text, day("2024-06-03"), NULL, 0, NULL), 0);
+	r = crmf_expr_bind(e, cfg, err, errlen, col);
+	if (r == 0)
+		r = crmf_expr_eval(e, lookup, NULL);
+	crmf_expr_free(e);
+	crmf_config_free(cfg);
+	crmf_doc_free(doc);
+	crmf_diags_release(&d);
+	return r;
+}
+
+static void test_bind(void **state)
+{
+	static const char yaml[] = "version: 1\n"
+				   "labels:\n"
+				   "  stage: {at-risk: 流失预警期}\n"
+				   "  potential: {high: 高潜力}\n";
+	char err[256] = "";
+	int col = 0;
+
+	(void)state;
+	/* labels name their values; enums compare by rank */
+	assert_int_equal(bound("stage = 流失预警期", yaml, err, sizeof(err), &col), 1);
+	assert_int_equal(bound("stage in (lead, 流失预警期)", yaml, err, sizeof(err), &col), 1);
+	assert_int_equal(bound("potential >= medium", NULL, err, sizeof(err), &col), 1);
+	assert_int_equal(bound("potential < 高潜力", yaml, err, sizeof(err), &col), 0);
+	assert_int_equal(bound("stage > customer and stage < lost", NULL, err, sizeof(err), &col),
+			 1);
+	/* a value outside the set: the message and the column of the value */
+	assert_int_equal(bound("id ~ C and stage = intnet", NULL, err, sizeof(err), &col), -1);
+	assert_string_equal(err, "invalid stage 'intnet'; did you mean 'intent'?");
+	assert_int_equal(col, 20);
+	assert_int_equal(bound("potential = 高", yaml, err, sizeof(err), &col), -1);
+	/* phones by the normalised number */
+	assert_int_equal(bound("contacts.phone = 13800138000", NULL, err, sizeof(err), &col), 1);
+	assert_int_equal(bound("contacts.phone ~ '0013 8000'", NULL, err, sizeof(err), &col), 1);
+	assert_int_equal(bound("contacts.phone = 13800138001", NULL, err, sizeof(err), &col), 0);
+	/* free text is not judged */
+	assert_int_equal(bound("stage ~ risk", NULL, err, sizeof(err), &col), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -536,6 +590,7 @@ int main(void)
 	    cmocka_unit_test(test_depth),
 	    cmocka_unit_test(test_fields),
 	    cmocka_unit_test(test_whitespace),
+	    cmocka_unit_test(test_bind),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
