@@ -100,7 +100,7 @@ static bool same_file(crmf_change_tx *tx, const char *rel, const char *buf, size
 {
 	char *fs = change_fspath(tx, rel), *have = NULL;
 	size_t have_len = 0;
-	bool same = change_read_file(&have, &have_len, fs) == 0 && have_len == len &&
+	bool same = crmf_doc_read(&have, &have_len, fs) == 0 && have_len == len &&
 		    memcmp(have, buf, len) == 0;
 
 	free(have);
