@@ -480,6 +480,16 @@ static void owner_left(struct ck *k, const crmf_node *v)
 		   gone->id);
 }
 
+/* A required field of the table or of crmf.yaml that the file lacks. */
+static void missing_field(struct ck *k, const crmf_field_def *def)
+{
+	char *hint = ck_value_hint(def);
+
+	ck_err_pos(k, k->root_line, k->root_col, "missing-field",
+		   "missing required field '%s'; add '%s:' with %s", def->name, def->name, hint);
+	free(hint);
+}
+
 int crmf_check_customer(crmf_customer **out, crmf_doc *doc, const char *relpath,
 			const crmf_config *cfg, crmf_day today, crmf_diags *diags)
 {
@@ -489,7 +499,6 @@ int crmf_check_customer(crmf_customer **out, crmf_doc *doc, const char *relpath,
 	size_t o_contacts, o_deals, o_followups, o_tags, size;
 	crmf_customer *c;
 	struct ck k;
-	char hint[512];
 	char *block;
 	int i;
 
@@ -599,17 +608,13 @@ int crmf_check_customer(crmf_customer **out, crmf_doc *doc, const char *relpath,
 	}
 	for (size_t j = 0; j < top->n_plain; j++)
 		if (top->plain[j].required && !crmf_node_pair(root, top->plain[j].name))
-			ck_err_pos(&k, k.root_line, k.root_col, "missing-field",
-				   "missing required field '%s'; add '%s:' with %s", top->plain[j].name,
-				   top->plain[j].name, ck_value_hint(hint, sizeof(hint), &top->plain[j]));
+			missing_field(&k, &top->plain[j]);
 	for (size_t j = 0; j < cfg->n_fields; j++) {
 		const crmf_field_def *def = &cfg->fields[j];
 
 		if (def->required && find_key(def->name, top->names, top->n) < 0 &&
 		    !crmf_node_pair(root, def->name))
-			ck_err_pos(&k, k.root_line, k.root_col, "missing-field",
-				   "missing required field '%s'; add '%s:' with %s", def->name, def->name,
-				   ck_value_hint(hint, sizeof(hint), def));
+			missing_field(&k, def);
 	}
 	*out = c;
 	return c->errors ? -1 : 0;

@@ -516,27 +516,27 @@ void ck_custom(struct ck *k, const crmf_field_def *def, const crmf_pair *p)
 	return;
 empty:
 	if (def->required && !wrong) {
-		char hint[512];
+		char *hint = ck_value_hint(def);
 
 		ck_err_at(k, p->key, "missing-field", "required field '%s' is empty; write %s",
-			  def->name, ck_value_hint(hint, sizeof(hint), def));
+			  def->name, hint);
+		free(hint);
 	}
 }
 
-const char *ck_value_hint(char *buf, size_t n, const crmf_field_def *def)
+char *ck_value_hint(const crmf_field_def *def)
 {
-	size_t len;
+	strbuf sb = STRBUF_INIT;
+	char *all;
 
 	if (def->type != CRMF_FT_ENUM || !def->values.n) {
-		snprintf(buf, n, "a %s value", crmf_field_type_name(def->type));
-		return buf;
+		sb_addf(&sb, "a %s value", crmf_field_type_name(def->type));
+		return sb_detach(&sb);
 	}
-	len = (size_t)snprintf(buf, n, "one of ");
-	for (size_t i = 0; i < def->values.n && len < n; i++)
-		len += (size_t)snprintf(buf + len, n - len, "%s%s", i ? ", " : "", def->values.v[i]);
-	if (len >= n && n > 4)
-		memcpy(buf + n - 4, "...", 4); /* a very long list, cut */
-	return buf;
+	all = ck_join(strlist(&def->values), def->values.n);
+	sb_addf(&sb, "one of %s", all);
+	free(all);
+	return sb_detach(&sb);
 }
 
 void ck_unknown_top(struct ck *k, const crmf_pair *p)

@@ -98,9 +98,9 @@ int ck_bool(struct ck *k, const crmf_node *v, const char *what);
 void ck_custom(struct ck *k, const crmf_field_def *def, const crmf_pair *p);
 void ck_unknown_top(struct ck *k, const crmf_pair *p);
 
-/* What to write in field `def`: "one of 华东, 华北" for an enum with values,
- * else "a date value" and the like; in buf (n bytes), returned. */
-const char *ck_value_hint(char *buf, size_t n, const crmf_field_def *def);
+/* What to write in field `def`, malloc'ed: "one of 华东, 华北" (ck_join's
+ * list) for an enum with values, else "a date value" and the like. */
+char *ck_value_hint(const crmf_field_def *def);
 
 /* Called for every field: inline. */
 
