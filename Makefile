@@ -2,20 +2,33 @@
 # make [CC=clang] [SANITIZE=1]   build ./crmf (sanitized builds go to build/san/)
 # make check                     every unit and end-to-end test, and the fuzz inputs replayed
 # make fuzz [FUZZ_TIME=60] [FUZZ_SEED=N] each libFuzzer harness (clang) for FUZZ_TIME seconds
-# make install PREFIX=/usr/local DESTDIR=
+# make man                      the man pages (scdoc) in build/man/
+# make install|uninstall PREFIX=/usr/local DESTDIR=   crmf, its man pages and completions
+# make DEVELOPER=0               no -Werror (the default outside a git checkout)
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
+DATADIR ?= $(PREFIX)/share
+BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
+ZSHCOMPDIR ?= $(DATADIR)/zsh/vendor-completions
+FISHCOMPDIR ?= $(DATADIR)/fish/vendor_completions.d
+DOCDIR ?= $(DATADIR)/doc/crmf
 CC ?= cc
 PKG_CONFIG ?= pkg-config
 DEPS = yaml-0.1 libgit2 libutf8proc liburing libcrypto libzip expat freexl
 
-WARN = -std=c11 -Wall -Wextra -Wpedantic -Werror -Wshadow -Wno-unused-parameter
+WARN = -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wno-unused-parameter
+# warnings are errors while developing (a git checkout), not for whoever builds a
+# release with another compiler
+DEVELOPER ?= $(if $(wildcard .git),1,0)
+ifeq ($(DEVELOPER),1)
+WARN += -Werror
+endif
 CFLAGS ?= -O2 -g
 # the library (and its tests) see its private headers; the commands (CLI_CFLAGS) only
 # include/crmf/*.h, the library's public interface
-BASE_CFLAGS = $(WARN) $(CFLAGS) -D_GNU_SOURCE -Iinclude $(shell $(PKG_CONFIG) --cflags $(DEPS))
+BASE_CFLAGS = $(WARN) $(CPPFLAGS) $(CFLAGS) -D_GNU_SOURCE -Iinclude $(shell $(PKG_CONFIG) --cflags $(DEPS))
 ALL_CFLAGS = $(BASE_CFLAGS) -Isrc/lib
 CLI_CFLAGS = $(BASE_CFLAGS)
 LIBS = $(shell $(PKG_CONFIG) --libs $(DEPS)) -lcsv -lpthread -lm
@@ -51,7 +64,7 @@ FUZZ_BIN = $(FUZZ_SRC:fuzz/%.c=build/fuzz/%)
 FUZZ_TIME ?= 60
 TEMPLATES = templates/crmf.yaml templates/customer.yaml
 
-.PHONY: all check unit clean install bench format fuzz fuzz-build
+.PHONY: all check unit clean install uninstall man completion bench format fuzz fuzz-build
 all: $(BIN)
 
 $(BUILD)/%.o: %.c $(wildcard include/crmf/*.h src/lib/*.h)
@@ -126,9 +139,60 @@ fuzz:
 bench: $(BIN)
 	CRMF="$(abspath $(BIN))" CC="$(CC)" bash bench/run.sh
 
-install: $(BIN)
-	install -d $(DESTDIR)$(BINDIR)
+# The man pages: crmf(1) and one per command generated from the command table
+# (crmf __scdoc), crmf-format(5) from doc/format.md, crmf.yaml(5) around the
+# commented default file. The completion scripts are crmf's own output.
+MAN_CMDS = $(shell sed -n 's/^CMD(\(.*\))/\1/p' src/cli/commands.def | tr _ -)
+MAN_PAGES = build/man/crmf.1 $(MAN_CMDS:%=build/man/crmf-%.1) build/man/crmf-format.5 \
+	build/man/crmf.yaml.5
+COMPLETIONS = build/completion/crmf.bash build/completion/_crmf build/completion/crmf.fish
+man: $(MAN_PAGES)
+completion: $(COMPLETIONS)
+
+build/man/crmf.1: $(BIN)
+	@mkdir -p $(dir $@)
+	$(abspath $(BIN)) __scdoc | scdoc >$@.tmp && mv $@.tmp $@
+build/man/crmf-%.1: $(BIN)
+	@mkdir -p $(dir $@)
+	$(abspath $(BIN)) __scdoc $* | scdoc >$@.tmp && mv $@.tmp $@
+build/man/crmf-format.5: doc/format.md tools/md2scdoc.awk
+	@mkdir -p $(dir $@)
+	awk -v title='crmf-format(5)' -v name=crmf-format \
+		-v what='the files of a crmf repository: customer files and crmf.yaml' \
+		-f tools/md2scdoc.awk doc/format.md | scdoc >$@.tmp && mv $@.tmp $@
+build/man/crmf.yaml.5: doc/man/crmf.yaml.5.scd.in doc/man/crmf.yaml.5.scd.tail templates/crmf.yaml
+	@mkdir -p $(dir $@)
+	{ cat doc/man/crmf.yaml.5.scd.in; echo '```'; cat templates/crmf.yaml; echo '```'; echo; \
+		cat doc/man/crmf.yaml.5.scd.tail; } | scdoc >$@.tmp && mv $@.tmp $@
+build/completion/crmf.bash: $(BIN)
+	@mkdir -p $(dir $@)
+	$(abspath $(BIN)) completion bash >$@
+build/completion/_crmf: $(BIN)
+	@mkdir -p $(dir $@)
+	$(abspath $(BIN)) completion zsh >$@
+build/completion/crmf.fish: $(BIN)
+	@mkdir -p $(dir $@)
+	$(abspath $(BIN)) completion fish >$@
+
+install: $(BIN) $(MAN_PAGES) $(COMPLETIONS)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR) \
+		$(DESTDIR)$(DOCDIR)
 	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/crmf
+	install -m 644 $(filter %.1,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 $(filter %.5,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man5/
+	install -m 644 build/completion/crmf.bash $(DESTDIR)$(BASHCOMPDIR)/crmf
+	install -m 644 build/completion/_crmf $(DESTDIR)$(ZSHCOMPDIR)/_crmf
+	install -m 644 build/completion/crmf.fish $(DESTDIR)$(FISHCOMPDIR)/crmf.fish
+	install -m 644 LICENSE README.md $(DESTDIR)$(DOCDIR)/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/crmf $(DESTDIR)$(BASHCOMPDIR)/crmf \
+		$(DESTDIR)$(ZSHCOMPDIR)/_crmf $(DESTDIR)$(FISHCOMPDIR)/crmf.fish \
+		$(patsubst build/man/%.1,$(DESTDIR)$(MANDIR)/man1/%.1,$(filter %.1,$(MAN_PAGES))) \
+		$(patsubst build/man/%.5,$(DESTDIR)$(MANDIR)/man5/%.5,$(filter %.5,$(MAN_PAGES))) \
+		$(DESTDIR)$(DOCDIR)/LICENSE $(DESTDIR)$(DOCDIR)/README.md
+	-rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null
 
 format:
 	clang-format -i $(LIB_SRC) $(CLI_SRC) $(UNIT_SRC) include/crmf/*.h src/lib/*.h src/cli/*.h

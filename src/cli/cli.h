@@ -84,6 +84,21 @@ typedef struct cli_args {
 	const char *group; /* the rest of a group of short options (-qn) */
 } cli_args;
 
+/** The command table of commands.def, *n entries in its order. */
+const struct crmf_cmd *const *cli_commands(size_t *n);
+
+/** The command called `name`, or NULL. */
+const struct crmf_cmd *cli_find_command(const char *name);
+
+/** `crmf __complete WORD…`: the completions of the last WORD (see complete.c). */
+int cli_complete(int argc, char **argv);
+
+/** Write the scdoc source of the man page crmf-CMD(1), generated from the table. */
+void cli_scdoc_write(FILE *f, const struct crmf_cmd *cmd);
+
+/** Write the scdoc source of crmf(1): the commands, files, environment. */
+void cli_scdoc_main(FILE *f);
+
 /** Start parsing argv[1…argc-1] for `cmd`. */
 void cli_args_init(cli_args *args, const struct crmf_cmd *cmd, int argc, char **argv);
 

@@ -7,24 +7,11 @@
 
 #include "cli.h"
 
-static const struct crmf_cmd *const commands[] = {
-#define CMD(name) &cmd_##name,
-#include "commands.def"
-#undef CMD
-};
-
-#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
-
-static const struct crmf_cmd *find_command(const char *name)
-{
-	for (size_t i = 0; i < N_COMMANDS; i++)
-		if (strcmp(commands[i]->name, name) == 0)
-			return commands[i];
-	return NULL;
-}
-
 static void usage(FILE *f)
 {
+	size_t n;
+	const struct crmf_cmd *const *commands = cli_commands(&n);
+
 	fputs("usage: crmf [-C DIR] COMMAND [ARGS…]\n"
 	      "       crmf --help | --version\n"
 	      "\n"
@@ -32,7 +19,7 @@ static void usage(FILE *f)
 	      "\n"
 	      "commands:\n",
 	      f);
-	for (size_t i = 0; i < N_COMMANDS; i++)
+	for (size_t i = 0; i < n; i++)
 		fprintf(f, "  %-13s %s\n", commands[i]->name, commands[i]->summary);
 	fputs("\noptions:\n"
 	      "  -C DIR        run as if crmf was started in DIR\n"
@@ -57,6 +44,20 @@ int main(int argc, char **argv)
 	 * files; libgit2's start used to raise the threshold as a side effect) */
 	mallopt(M_TRIM_THRESHOLD, 64 << 20);
 
+	/* what the completion scripts and the man pages' build ask (not for people) */
+	if (argc > 1 && strcmp(argv[1], "__complete") == 0)
+		return cli_complete(argc - 2, argv + 2);
+	if (argc == 2 && strcmp(argv[1], "__scdoc") == 0) {
+		cli_scdoc_main(stdout);
+		return EXIT_OK;
+	}
+	if (argc == 3 && strcmp(argv[1], "__scdoc") == 0) {
+		cmd = cli_find_command(argv[2]);
+		if (!cmd)
+			return EXIT_USAGE;
+		cli_scdoc_write(stdout, cmd);
+		return EXIT_OK;
+	}
 	while (i < argc && argv[i][0] == '-') {
 		const char *a = argv[i];
 
@@ -93,21 +94,23 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return EXIT_OK;
 		}
-		cmd = find_command(argv[i + 1]);
+		cmd = cli_find_command(argv[i + 1]);
 		if (!cmd) {
 			fprintf(stderr, "crmf: unknown command '%s'\n", argv[i + 1]);
 			return EXIT_USAGE;
 		}
 		return cli_help(cmd);
 	}
-	cmd = find_command(argv[i]);
+	cmd = cli_find_command(argv[i]);
 	if (!cmd) {
-		const char *names[N_COMMANDS];
+		size_t n;
+		const struct crmf_cmd *const *commands = cli_commands(&n);
+		const char *names[64];
 		const char *s;
 
-		for (size_t k = 0; k < N_COMMANDS; k++)
+		for (size_t k = 0; k < n && k < 64; k++)
 			names[k] = commands[k]->name;
-		s = crmf_suggest(argv[i], names, N_COMMANDS);
+		s = crmf_suggest(argv[i], names, n < 64 ? n : 64);
 		if (s)
 			fprintf(stderr, "crmf: unknown command '%s'; did you mean '%s'?\n", argv[i], s);
 		else
