@@ -16,7 +16,7 @@ FISHCOMPDIR ?= $(DATADIR)/fish/vendor_completions.d
 DOCDIR ?= $(DATADIR)/doc/crmf
 CC ?= cc
 PKG_CONFIG ?= pkg-config
-DEPS = yaml-0.1 libgit2 libutf8proc liburing libcrypto libzip expat freexl
+DEPS = yaml-0.1 libgit2 libutf8proc liburing libzip expat freexl
 
 WARN = -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wno-unused-parameter
 # warnings are errors while developing (a git checkout), not for whoever builds a
@@ -31,7 +31,7 @@ CFLAGS ?= -O2 -g
 BASE_CFLAGS = $(WARN) $(CPPFLAGS) $(CFLAGS) -D_GNU_SOURCE -Iinclude $(shell $(PKG_CONFIG) --cflags $(DEPS))
 ALL_CFLAGS = $(BASE_CFLAGS) -Isrc/lib
 CLI_CFLAGS = $(BASE_CFLAGS)
-LIBS = $(shell $(PKG_CONFIG) --libs $(DEPS)) -lcsv -lpthread -lm
+LIBS = $(shell $(PKG_CONFIG) --libs $(DEPS)) -lmbedcrypto -lcsv -lpthread -lm
 
 ifeq ($(FUZZ),1)
 # libFuzzer builds (make fuzz): the library instrumented for coverage, ASan and UBSan

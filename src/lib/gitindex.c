@@ -9,7 +9,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
+/* SHA-1 from mbed TLS: the crypto library libgit2 itself links on Debian, so
+ * the git index's checksum brings no library of its own */
+#include <mbedtls/sha1.h>
 
 #include "crmf/diag.h"
 #include "util.h"
@@ -538,9 +540,9 @@ static void build_extensions(strbuf *out, const crmf_gitindex *ix)
 }
 
 /* Hash and write n bytes; errno set on failure. */
-static int emit(crmf_gitindex *ix, EVP_MD_CTX *md, const void *p, size_t n)
+static int emit(crmf_gitindex *ix, mbedtls_sha1_context *md, const void *p, size_t n)
 {
-	if (EVP_DigestUpdate(md, p, n) != 1) {
+	if (mbedtls_sha1_update_ret(md, p, n) != 0) {
 		errno = EIO;
 		return -1;
 	}
@@ -550,13 +552,13 @@ static int emit(crmf_gitindex *ix, EVP_MD_CTX *md, const void *p, size_t n)
 int crmf_gitindex_write(crmf_gitindex *ix)
 {
 	strbuf ext = STRBUF_INIT;
-	unsigned char hash[EVP_MAX_MD_SIZE];
-	unsigned int hlen = 0;
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	unsigned char hash[20];
+	mbedtls_sha1_context ctx, *md = &ctx;
 	size_t pos = 0;
 	int err = 0, rc = -1; /* err stays 0 when SHA-1 itself fails */
 
-	if (!md || EVP_DigestInit_ex(md, EVP_sha1(), NULL) != 1)
+	mbedtls_sha1_init(md);
+	if (mbedtls_sha1_starts_ret(md) != 0)
 		goto done;
 	sb_add(&ext, "", 0);
 	build_extensions(&ext, ix);
@@ -572,7 +574,7 @@ int crmf_gitindex_write(crmf_gitindex *ix)
 	if (emit(ix, md, ix->buf + pos, ix->ext_off - pos) != 0 ||
 	    emit(ix, md, ext.buf, ext.len) != 0)
 		goto fail;
-	if (EVP_DigestFinal_ex(md, hash, &hlen) != 1 || hlen != HASH_SIZE)
+	if (mbedtls_sha1_finish_ret(md, hash) != 0)
 		goto done;
 	if (write_all(ix->fd, hash, HASH_SIZE) != 0)
 		goto fail;
@@ -588,7 +590,7 @@ int crmf_gitindex_write(crmf_gitindex *ix)
 fail:
 	err = errno;
 done:
-	EVP_MD_CTX_free(md);
+	mbedtls_sha1_free(md);
 	sb_release(&ext);
 	if (rc < 0) {
 		release_lock(ix);
