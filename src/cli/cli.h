@@ -99,6 +99,9 @@ void cli_scdoc_write(FILE *f, const struct crmf_cmd *cmd);
 /** Write the scdoc source of crmf(1): the commands, files, environment. */
 void cli_scdoc_main(FILE *f);
 
+/** Write the JSON Schema of a customer file under `cfg` (crmf schema). */
+void cli_schema_write(FILE *f, const crmf_config *cfg);
+
 /** Start parsing argv[1…argc-1] for `cmd`. */
 void cli_args_init(cli_args *args, const struct crmf_cmd *cmd, int argc, char **argv);
 
