@@ -1,6 +1,10 @@
 /* crmf check: validate customer files and crmf.yaml, reporting every problem with its position. */
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -231,6 +235,53 @@ static int parse_options(struct check_cmd *o, cli_args *args, int argc, char **a
 	return -1;
 }
 
+/* When the current folder's repository has no crmf.yaml but the first PATH
+ * lies in a crmf repository below it (a crmf repository in a subfolder of the
+ * git work tree, checked from the top as pre-commit does), that one is
+ * checked: the PATHs become absolute, and *r is replaced. */
+static int path_repository(crmf_repository **r, int nargs, char **args)
+{
+	char *yaml = NULL, *dir = NULL, *slash;
+	crmf_repository *sub = NULL;
+	struct stat st;
+	int rc = EXIT_OK;
+
+	if (asprintf(&yaml, "%s/crmf.yaml", crmf_repository_root(*r)) < 0)
+		return EXIT_USAGE;
+	if (access(yaml, F_OK) == 0 || !(dir = realpath(args[0], NULL)))
+		goto done;
+	/* the first path's folder, or the path when it is one */
+	if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode) && (slash = strrchr(dir, '/')))
+		*slash = 0;
+	if (crmf_repository_open(&sub, dir) != 0 ||
+	    strcmp(crmf_repository_root(sub), crmf_repository_root(*r)) == 0) {
+		crmf_repository_close(sub);
+		goto done;
+	}
+	free(yaml);
+	if (asprintf(&yaml, "%s/crmf.yaml", crmf_repository_root(sub)) < 0 || access(yaml, F_OK) != 0) {
+		crmf_repository_close(sub);
+		goto done;
+	}
+	for (int i = 0; i < nargs; i++) {
+		char *abs = realpath(args[i], NULL);
+
+		if (!abs) {
+			cli_error("cannot read '%s': %s", args[i], strerror(errno));
+			crmf_repository_close(sub);
+			rc = EXIT_USAGE;
+			goto done;
+		}
+		args[i] = abs; /* lives as long as the command */
+	}
+	crmf_repository_close(*r);
+	*r = sub;
+done:
+	free(yaml);
+	free(dir);
+	return rc;
+}
+
 /* The work tree's files (the PATHs given, or all), or the staged ones, into
  * *diags (initialised here when EXIT_OK); *r and *repo to be released by the
  * caller. EXIT_OK, or EXIT_USAGE with the error printed. */
@@ -241,6 +292,8 @@ static int check_tree(long *files, crmf_diags *diags, crmf_repository **r, crmf_
 
 	*r = cli_repository();
 	if (!*r)
+		return EXIT_USAGE;
+	if (nargs > 0 && !o->staged && path_repository(r, nargs, args) != EXIT_OK)
 		return EXIT_USAGE;
 	root = crmf_repository_root(*r);
 	if (o->staged && nargs > 0)
