@@ -129,7 +129,7 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /** Parse --today's argument (or take the local date when NULL); EXIT_OK or EXIT_USAGE. */
 int cli_today(crmf_day *out, const char *arg);
 
-typedef enum { FMT_TEXT, FMT_JSON, FMT_CSV, FMT_TSV } cli_format;
+typedef enum { FMT_TEXT, FMT_JSON, FMT_CSV, FMT_TSV, FMT_ICS } cli_format;
 
 /** Parse a --format value among those allowed (bit mask of 1 << cli_format). */
 int cli_parse_format(cli_format *out, const char *arg, unsigned allowed);
@@ -140,6 +140,14 @@ void cli_print_diags(FILE *f, const crmf_diags *d, cli_format fmt);
 /** Print one diagnostic as cli_print_diags does in text: every command's
  * diagnostics go through these two. */
 void cli_print_diag(FILE *f, const crmf_diag *d);
+
+/** An iCalendar content line "NAME:VALUE" (or "NAME;PARAMS:VALUE"), folded at
+ * 75 octets between characters and ended with CRLF (RFC 5545 3.1). */
+void cli_ics_line(FILE *f, const char *name, const char *value);
+
+/** `s` as an iCalendar TEXT value: backslash, ';', ',' and line breaks
+ * escaped (RFC 5545 3.3.11), malloc'ed. */
+char *cli_ics_text(const char *s);
 
 /** Write `s` as a JSON string literal (with the quotes). */
 void cli_json_string(FILE *f, const char *s);

@@ -1,8 +1,10 @@
 /* crmf due: the agenda of follow-ups that are overdue, due today, or due soon. */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -19,7 +21,9 @@ static const struct cli_opt options[] = {
      "only my customers: the member matching git's user.email\n"
      "or user.name (GIT_AUTHOR_EMAIL/_NAME when set)"},
     {'O', 0, "overdue", NULL, "only follow-ups already overdue"},
-    {'f', 0, "format", "FMT", "table (default), json or csv"},
+    {'f', 0, "format", "FMT",
+     "table (default), json, csv, or ics: an iCalendar feed for\n"
+     "Outlook, phone calendars and DingTalk (one event per customer)"},
     {'E', 0, "excel", NULL, "CSV for Excel and WPS: a byte-order mark, formulas defused"},
     {'W', 0, "wide", NULL, "a table with every column whole, whatever the terminal"},
     {'N', 0, "no-cache", NULL, "check every file again, ignoring the validation cache"},
@@ -31,7 +35,7 @@ const struct crmf_cmd cmd_due = {
     .run = run,
     .summary = "the agenda: follow-ups overdue, due today and due soon",
     .synopsis = "[--today DATE] [--within DURATION] [--owner NAME | --mine] [--overdue]\n"
-		"    [--format table|json|csv] [--excel] [--wide] [--no-cache]",
+		"    [--format table|json|csv|ics] [--excel] [--wide] [--no-cache]",
     .description = "The follow-ups to do: every customer that is neither archived nor lost and\n"
 		   "whose next follow-up is due on or before today + DURATION, sorted by due\n"
 		   "date then id, so overdue ones come first. The due date is the earliest of\n"
@@ -142,6 +146,76 @@ static void print_json(const struct item *v, size_t n, const crmf_config *cfg, c
 		fputc('}', stdout);
 	}
 	fputs(n ? "\n]\n" : "]\n", stdout);
+}
+
+/*
+ * The agenda as an iCalendar feed: one all-day event per customer, on its due
+ * date, or today when overdue (a calendar shows what to do today, not a day
+ * long gone), with the customer, the reason and the next action. The UID is
+ * the customer's id, so a calendar that imports the feed again moves the
+ * event instead of adding a second one.
+ */
+static void print_ics(const struct item *v, size_t n, const crmf_config *cfg, crmf_day today,
+		      const char *owner)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	char stamp[32], buf[64];
+
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+	fputs("BEGIN:VCALENDAR\r\n", stdout);
+	cli_ics_line(stdout, "VERSION", "2.0");
+	cli_ics_line(stdout, "PRODID", "-//crmf//crmf " CRMF_VERSION "//EN");
+	cli_ics_line(stdout, "CALSCALE", "GREGORIAN");
+	cli_ics_line(stdout, "METHOD", "PUBLISH");
+	snprintf(buf, sizeof(buf), "crmf due%s%.40s", owner ? ": " : "", owner ? owner : "");
+	cli_ics_line(stdout, "X-WR-CALNAME", buf);
+	for (size_t i = 0; i < n; i++) {
+		const crmf_customer *c = v[i].c;
+		crmf_class k;
+		crmf_day on;
+		int y, m, d;
+		char due[11], date[16], *text, *summary = NULL, *desc = NULL;
+
+		crmf_classify(&k, c, cfg, today);
+		on = k.next_due < today ? today : k.next_due;
+		crmf_date_to_ymd(on, &y, &m, &d);
+		snprintf(date, sizeof(date), "%04d%02d%02d", y, m, d);
+		day_string(due, k.next_due);
+		fputs("BEGIN:VEVENT\r\n", stdout);
+		snprintf(buf, sizeof(buf), "crmf-due-%.40s", c->id);
+		cli_ics_line(stdout, "UID", buf);
+		cli_ics_line(stdout, "DTSTAMP", stamp);
+		cli_ics_line(stdout, "DTSTART;VALUE=DATE", date);
+		crmf_date_to_ymd(on + 1, &y, &m, &d);
+		snprintf(date, sizeof(date), "%04d%02d%02d", y, m, d);
+		cli_ics_line(stdout, "DTEND;VALUE=DATE", date);
+		if (k.overdue_days > 0)
+			snprintf(buf, sizeof(buf), "[overdue %dd] ", k.overdue_days);
+		else
+			buf[0] = '\0';
+		if (asprintf(&summary, "%s%s: %s", buf, c->name ? c->name : c->id,
+			     k.next ? k.next : k.reason) < 0)
+			summary = NULL;
+		text = summary ? cli_ics_text(summary) : NULL;
+		cli_ics_line(stdout, "SUMMARY", text ? text : c->id);
+		free(text);
+		if (asprintf(&desc, "%s (%s), owner %s, stage %s\ndue %s: %s%s%s\n%s", c->id,
+			     c->name ? c->name : "", c->owner ? c->owner : "-",
+			     crmf_config_label(cfg, "stage", crmf_stage_name(c->stage)), due, k.reason,
+			     k.next ? "\nnext action: " : "", k.next ? k.next : "", c->path) < 0)
+			desc = NULL;
+		text = desc ? cli_ics_text(desc) : NULL;
+		cli_ics_line(stdout, "DESCRIPTION", text ? text : "");
+		free(text);
+		cli_ics_line(stdout, "CATEGORIES", k.overdue_days > 0 ? "crmf,overdue" : "crmf");
+		cli_ics_line(stdout, "TRANSP", "TRANSPARENT");
+		fputs("END:VEVENT\r\n", stdout);
+		free(summary);
+		free(desc);
+	}
+	fputs("END:VCALENDAR\r\n", stdout);
 }
 
 /*
@@ -508,7 +582,8 @@ static int parse_options(struct due_cmd *o, int argc, char **argv)
 			break;
 		case 'f':
 			if (cli_parse_format(&o->fmt, args.arg,
-					     1u << FMT_TEXT | 1u << FMT_JSON | 1u << FMT_CSV))
+					     1u << FMT_TEXT | 1u << FMT_JSON | 1u << FMT_CSV |
+						     1u << FMT_ICS))
 				return EXIT_USAGE;
 			fmt_given = true;
 			break;
@@ -653,6 +728,8 @@ static int run(int argc, char **argv)
 	n = sort_agenda(&ag, n, v + cap_v / 2);
 	if (o.fmt == FMT_JSON)
 		print_json(v, n, repo->cfg, o.so.today);
+	else if (o.fmt == FMT_ICS)
+		print_ics(v, n, repo->cfg, o.so.today, o.owner ? o.owner : o.mine ? "mine" : NULL);
 	else
 		print_table(v, n, repo->cfg, o.so.today, until, o.overdue,
 			    &(struct look){o.fmt, o.excel, o.wide});

@@ -31,7 +31,7 @@ int cli_today(crmf_day *out, const char *arg)
 	return EXIT_OK;
 }
 
-static const char *const format_names[] = {"table", "json", "csv", "tsv"};
+static const char *const format_names[] = {"table", "json", "csv", "tsv", "ics"};
 
 int cli_parse_format(cli_format *out, const char *arg, unsigned allowed)
 {
