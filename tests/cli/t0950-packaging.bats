@@ -79,7 +79,7 @@ crmf_on_path() {
 	assert_line --index 0 ':'
 	assert_line --index 1 --partial $'show\tshow one customer'
 	run crmf __complete due --format ''
-	assert_output $':\ntable\njson\ncsv'
+	assert_output $':\ntable\njson\ncsv\nics'
 	run crmf __complete due --ow
 	assert_output --partial '--owner'
 	run crmf __complete due --owner l
