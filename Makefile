@@ -9,7 +9,7 @@ BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
 CC ?= cc
 PKG_CONFIG ?= pkg-config
-DEPS = yaml-0.1 libgit2 libutf8proc liburing libcrypto libzip expat freexl
+DEPS = yaml-0.1 libgit2 libutf8proc liburing libcrypto libzip expat freexl xlsxwriter
 
 WARN = -std=c11 -Wall -Wextra -Wpedantic -Werror -Wshadow -Wno-unused-parameter
 CFLAGS ?= -O2 -g
