@@ -532,6 +532,25 @@ static const struct origin *origin_of(const struct acc *acc, const size_t first[
 	return NULL;
 }
 
+/* The check's message with "line N" of the spliced file named as the cell it came from. */
+static char *cell_message(const crmf_diag *d, const struct acc *acc, const size_t first[N_KINDS],
+			  const char *header)
+{
+	const char *p = strstr(d->message, "line ");
+	const struct origin *o;
+	char *end;
+	long n;
+
+	if (p && (n = strtol(p + 5, &end, 10)) > 0 && end > p + 5 &&
+	    (o = origin_of(acc, first, (int)n))) {
+		const char *cellref = strchr(o->where, ':');
+
+		return xasprintf("%.*s%s%s (%s)", (int)(p - d->message), d->message,
+				 cellref ? cellref + 1 : o->where, end, header);
+	}
+	return xasprintf("%s (%s)", d->message, header);
+}
+
 static void recheck(crmf_import *imp, crmf_import_row *row, struct acc *acc,
 		    const crmf_config *cfg, crmf_day today, crmf_diags *diags)
 {
@@ -557,7 +576,7 @@ static void recheck(crmf_import *imp, crmf_import_row *row, struct acc *acc,
 		char *msg, *w;
 
 		if (o) {
-			msg = xasprintf("%s (%s)", d->message, o->header);
+			msg = cell_message(d, acc, first, o->header);
 			add_diag(imp, row, diags, d->severity, o->where, d->rule, msg);
 			free(msg);
 		} else if (!had_errors && d->severity == CRMF_SEV_ERROR) {
