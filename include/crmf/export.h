@@ -2,6 +2,7 @@
 #ifndef CRMF_EXPORT_H
 #define CRMF_EXPORT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "crmf/check.h"
@@ -78,6 +79,19 @@ enum { CRMF_XSHEET_CUSTOMERS, CRMF_XSHEET_CONTACTS, CRMF_XSHEET_DEALS, CRMF_XSHE
 typedef struct crmf_export {
 	crmf_xsheet sheets[CRMF_XSHEETS];
 } crmf_export;
+
+/** Which customers an export takes: active ones, archived ones, or both. */
+typedef enum { CRMF_EXPORT_ACTIVE, CRMF_EXPORT_ARCHIVED, CRMF_EXPORT_ALL } crmf_export_which;
+
+/**
+ * The customers of `v` (`n` of them, e.g. a scan's) that an export takes:
+ * those `which` names and `keep` accepts (NULL: every one; `--where` in the
+ * CLI), in id order (then path), into *out: a malloc'ed array of pointers
+ * into `v` (free the array only). Returns how many.
+ */
+size_t crmf_export_select(crmf_customer ***out, crmf_customer *const *v, size_t n,
+			  crmf_export_which which,
+			  bool (*keep)(void *ctx, const crmf_customer *c), void *ctx);
 
 /** Mask phones and emails in every value exported (crmf_export_mask_*). */
 #define CRMF_EXPORT_REDACT 1u

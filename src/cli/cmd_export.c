@@ -67,14 +67,14 @@ static enum fmt fmt_of(const char *s)
 struct opts {
 	enum fmt fmt;
 	const char *where, *output;
-	int archived; /* 0 active only, 1 archived only, 2 both */
+	crmf_export_which archived;
 	bool redact;
 	crmf_day today;
 };
 
 struct keep_ctx {
 	const crmf_expr *where;
-	int archived;
+	crmf_export_which archived;
 	crmf_day today;
 };
 
@@ -83,18 +83,10 @@ static bool keep(void *ctx, const crmf_customer *c, const crmf_config *cfg)
 {
 	const struct keep_ctx *k = ctx;
 
-	if ((k->archived == 0 && c->archived) || (k->archived == 1 && !c->archived))
+	if ((k->archived == CRMF_EXPORT_ACTIVE && c->archived) ||
+	    (k->archived == CRMF_EXPORT_ARCHIVED && !c->archived))
 		return false;
 	return !k->where || cli_where_match(k->where, c, cfg, k->today);
-}
-
-static int by_id(const void *pa, const void *pb)
-{
-	const crmf_customer *a = *(const crmf_customer *const *)pa,
-			    *b = *(const crmf_customer *const *)pb;
-	int c = strcmp(a->id ? a->id : "", b->id ? b->id : "");
-
-	return c ? c : strcmp(a->path, b->path);
 }
 
 /* The CSV of the customer sheet through the table printer of `crmf list --excel`. */
@@ -239,10 +231,11 @@ static int parse_options(int argc, char **argv, struct opts *o)
 			break;
 		case 'a':
 		case 'A':
-			if (o->archived && o->archived != (c == 'a' ? 1 : 2))
+			if (o->archived &&
+			    o->archived != (c == 'a' ? CRMF_EXPORT_ARCHIVED : CRMF_EXPORT_ALL))
 				return cli_usage_error(&cmd_export,
 						       "--archived and --all exclude each other");
-			o->archived = c == 'a' ? 1 : 2;
+			o->archived = c == 'a' ? CRMF_EXPORT_ARCHIVED : CRMF_EXPORT_ALL;
 			break;
 		case 'r':
 			o->redact = true;
@@ -291,7 +284,7 @@ static int run(int argc, char **argv)
 	crmf_diags diags;
 	crmf_customer **v = NULL;
 	char *buf = NULL;
-	size_t len = 0, bad;
+	size_t len = 0, bad, n;
 	int rc = parse_options(argc, argv, &o);
 
 	if (rc >= 0)
@@ -317,11 +310,9 @@ static int run(int argc, char **argv)
 	}
 	if ((bad = cli_files_with_errors(&diags)))
 		cli_error("%zu file%s errors; run 'crmf check'", bad, bad == 1 ? " has" : "s have");
-	if (!(v = malloc((repo->n ? repo->n : 1) * sizeof(*v))))
-		abort();
-	memcpy(v, repo->v, repo->n * sizeof(*v));
-	qsort(v, repo->n, sizeof(*v), by_id);
-	if (render(&buf, &len, v, repo->n, repo->cfg, &o) != 0)
+	/* the scan kept those --where and --archived choose; in id order */
+	n = crmf_export_select(&v, repo->v, repo->n, o.archived, NULL, NULL);
+	if (render(&buf, &len, v, n, repo->cfg, &o) != 0)
 		goto done;
 	if (o.output) {
 		if (crmf_write_atomic(o.output, buf, len) != 0) {

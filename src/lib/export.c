@@ -53,6 +53,36 @@ char *crmf_export_mask_email(const char *email)
 	return xasprintf("%.*s***%s", (int)first, email, at);
 }
 
+/* ---- which customers ---- */
+
+static int by_id(const void *pa, const void *pb)
+{
+	const crmf_customer *a = *(const crmf_customer *const *)pa,
+			    *b = *(const crmf_customer *const *)pb;
+	int c = strcmp(a->id ? a->id : "", b->id ? b->id : "");
+
+	return c ? c : strcmp(a->path, b->path);
+}
+
+size_t crmf_export_select(crmf_customer ***out, crmf_customer *const *v, size_t n,
+			  crmf_export_which which,
+			  bool (*keep)(void *ctx, const crmf_customer *c), void *ctx)
+{
+	crmf_customer **sel = xcalloc(n ? n : 1, sizeof(*sel));
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if ((which == CRMF_EXPORT_ACTIVE && v[i]->archived) ||
+		    (which == CRMF_EXPORT_ARCHIVED && !v[i]->archived))
+			continue;
+		if (!keep || keep(ctx, v[i]))
+			sel[k++] = v[i];
+	}
+	qsort(sel, k, sizeof(*sel), by_id);
+	*out = sel;
+	return k;
+}
+
 /* ---- cells ---- */
 
 static void c_text(crmf_xcell *c, const char *s)

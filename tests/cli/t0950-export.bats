@@ -35,6 +35,7 @@ show_all() {
 	run crmf import "$TMP/all.xlsx" --today $TODAY
 	assert_success
 	assert_line --partial 'import 28 customers from all.xlsx'
+	refute_output --partial 'not imported'
 	run crmf check --today $TODAY
 	assert_success
 	show_all "$TMP/repo" "$TMP/a"
@@ -164,6 +165,14 @@ PY
 	assert_success
 	assert_output ok
 	grep -q $'\r$' out.csv
+	# and it imports back: the defusing apostrophe is not part of the phone
+	mkdir "$TMP/empty" && cd "$TMP/empty" && git init -q
+	cp "$TMP/repo/crmf.yaml" . && git add . && git commit -qm settings
+	run crmf import "$TMP/repo/out.csv" --today $TODAY
+	assert_success
+	refute_output --partial 'not imported'
+	run crmf show C2024002 --format json --today $TODAY
+	assert_output --partial '"phone": "+86 136 1512 0087"'
 }
 
 @test "export: json is the array crmf list --format json prints" {
