@@ -281,3 +281,50 @@ PY
 	assert_output --partial 'nothing imported'
 	[ ! -d customers ] || [ -z "$(ls customers)" ]
 }
+
+# Each call of KIND made to fail in turn while `crmf export -o $1` replaces
+# "old": the file is then old or whole, and nothing is left beside it.
+fault_sweep() {
+	local out=$1 fmt=$2 kind n total rc
+	rm -f "$TMP/count"
+	echo old >"$out"
+	CRMF_FAULT_COUNT="$TMP/count" LD_PRELOAD="$SHIM" "$CRMF" export --format "$fmt" -o "$out" --today $TODAY
+	cp "$out" "$TMP/good"
+	[ -s "$TMP/count" ]
+	while read -r kind total; do
+		for n in $(seq 1 "$total"); do
+			echo old >"$out"
+			rc=0
+			CRMF_FAULT_CALL=$kind CRMF_FAULT_NTH=$n CRMF_FAULT_ERRNO=EIO LD_PRELOAD="$SHIM" \
+				"$CRMF" export --format "$fmt" -o "$out" --today $TODAY 2>"$TMP/err" || rc=$?
+			if [ "$(cat "$out")" = old ]; then
+				[ $rc -ne 0 ] || { echo "$kind #$n: exit 0 and the old file"; return 1; }
+				[ -s "$TMP/err" ] || { echo "$kind #$n: no message"; return 1; }
+			elif [ "$fmt" = xlsx ]; then
+				"$PY" -c 'import sys, zipfile; assert zipfile.ZipFile(sys.argv[1]).testzip() is None' "$out" ||
+					{ echo "$kind #$n: a broken workbook"; return 1; }
+			else
+				cmp -s "$out" "$TMP/good" || { echo "$kind #$n: a mix"; return 1; }
+			fi
+			[ "$(ls -A "$(dirname "$out")" | wc -l)" -eq 1 ] ||
+				{ echo "$kind #$n: left $(ls -A "$(dirname "$out")")"; return 1; }
+		done
+	done <"$TMP/count"
+}
+
+@test "export: -o FILE with each write, fsync, rename… failing in turn: the old file or the whole new one" {
+	SHIM=${CRMF_FAULTSHIM:-}
+	if [ -z "$SHIM" ] || [ ! -f "$SHIM" ]; then
+		SHIM="$TMP/faultshim.so"
+		cc -O2 -fPIC -shared -o "$SHIM" "$CRMF_SRC/tests/faults/faultshim.c" -ldl
+	fi
+	make_example_repo
+	cd repo
+	export TMPDIR="$TMP/tmp"
+	mkdir -p "$TMPDIR" "$TMP/out"
+	run fault_sweep "$TMP/out/all.csv" csv
+	assert_success
+	rm -f "$TMP/out/"*
+	run fault_sweep "$TMP/out/all.xlsx" xlsx
+	assert_success
+}
