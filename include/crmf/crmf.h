@@ -11,6 +11,7 @@
 #include "crmf/diff.h"
 #include "crmf/doc.h"
 #include "crmf/edit.h"
+#include "crmf/export.h"
 #include "crmf/expr.h"
 #include "crmf/fields.h"
 #include "crmf/guard.h"

@@ -27,6 +27,11 @@
  * else GB18030 (a superset of GBK, what Chinese Windows saves); or the
  * encoding forced by the caller (any name iconv knows).
  *
+ * A text cell of a .csv or .tsv that starts with an apostrophe before = + -
+ * @, a tab or a carriage return loses the apostrophe: that is how `crmf
+ * export` and `crmf list --excel` (and OWASP's advice) keep a spreadsheet
+ * from running a value such as '+86 136 1512 0087 as a formula.
+ *
  * Cells kept: text with at least one character, numbers, dates. Empty cells
  * and rows without a non-empty cell are not stored: trailing empty rows (and
  * blank separator rows) vanish, and the row numbers of the others stay those

@@ -163,6 +163,19 @@ size_t cli_files_with_errors(const crmf_diags *d);
 void cli_customer_json(FILE *f, const crmf_config *cfg, const crmf_customer *c,
 		       const crmf_class *k);
 
+/** cli_customer_json with contacts' phones and emails masked (crmf export --redact). */
+void cli_customer_json_redacted(FILE *f, const crmf_config *cfg, const crmf_customer *c,
+				const crmf_class *k);
+
+/** --where EXPR of list and export, checked against the fields of `cfg`
+ * (defined in cmd_list.c): 0, or -1 after printing the error with a caret
+ * under its column and a suggestion for an unknown field. */
+int cli_where_parse(crmf_expr **out, const crmf_config *cfg, const char *text, crmf_day today);
+
+/** Whether customer `c`, classified on `today`, matches `where`. */
+bool cli_where_match(const crmf_expr *where, const crmf_customer *c, const crmf_config *cfg,
+		     crmf_day today);
+
 /** A table of text cells; row 0 holds the headers. */
 typedef struct cli_table cli_table;
 

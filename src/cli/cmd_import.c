@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "crmf/import_sheets.h"
 
 static int run(int argc, char **argv);
 
@@ -128,6 +129,9 @@ static int import_file(const char *file, const char *sheet_arg, const char *map_
 		cli_error("%s", crmf_error_last());
 		goto done;
 	}
+	/* a workbook's 联系人, 合同 and 跟进记录 sheets (as crmf export writes them) */
+	if (wb->format == CRMF_SHEET_XLSX || wb->format == CRMF_SHEET_XLS)
+		crmf_import_records(imp, wb, cfg, base, today, &d);
 	prog.on = prog.on && imp->n_rows > 2000;
 	if (!imp->errors)
 		rc = crmf_change_import(tx, imp, file, no_update, dry_run, &counts, &d,

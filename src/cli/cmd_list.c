@@ -541,9 +541,21 @@ static ftype stored_type(const crmf_config *cfg, const char *top, const char *ke
 	return d->type == CRMF_FT_NUMBER ? T_NUMBER : d->type == CRMF_FT_BOOL ? T_BOOL : T_TEXT;
 }
 
+/* crmf export --redact: contacts' phones and emails masked in the JSON */
+static bool json_redact;
+
 static void json_node(FILE *f, const crmf_config *cfg, const crmf_node *n, const char *top,
 		      const char *key)
 {
+	if (json_redact && n && n->type == CRMF_NODE_SCALAR && !crmf_node_is_null(n) && key &&
+	    !strcmp(top, "contacts") && (!strcmp(key, "phone") || !strcmp(key, "email"))) {
+		char *m = !strcmp(key, "phone") ? crmf_export_mask_phone(n->value)
+						: crmf_export_mask_email(n->value);
+
+		cli_json_string(f, m);
+		free(m);
+		return;
+	}
 	if (!n) {
 		fputs("null", f);
 		return;
@@ -626,6 +638,14 @@ void cli_customer_json(FILE *f, const crmf_config *cfg, const crmf_customer *c,
 	fputs(", \"path\": ", f);
 	cli_json_string(f, c->path);
 	fprintf(f, ", \"archived\": %s}", c->archived ? "true" : "false");
+}
+
+void cli_customer_json_redacted(FILE *f, const crmf_config *cfg, const crmf_customer *c,
+				const crmf_class *k)
+{
+	json_redact = true;
+	cli_customer_json(f, cfg, c, k);
+	json_redact = false;
 }
 
 /* ---- the command ---- */
@@ -771,6 +791,21 @@ static int parse_where(crmf_expr **out, const crmf_config *cfg, const char *text
 		return -1;
 	}
 	return 0;
+}
+
+int cli_where_parse(crmf_expr **out, const crmf_config *cfg, const char *text, crmf_day today)
+{
+	return parse_where(out, cfg, text, today);
+}
+
+bool cli_where_match(const crmf_expr *where, const crmf_customer *c, const crmf_config *cfg,
+		     crmf_day today)
+{
+	struct row r = {0};
+
+	r.c = c;
+	crmf_classify(&r.k, c, cfg, today);
+	return crmf_expr_eval(where, expr_lookup, &r);
 }
 
 static const struct field *sort_keys;

@@ -103,6 +103,11 @@ static void on_field(void *s, size_t len, void *data)
 		return;
 	}
 	st->col++;
+	/* '+86 136…: a cell defused for spreadsheets (crmf export, list --excel) is its value */
+	if (s && len >= 2 && ((char *)s)[0] == '\'' && strchr("=+-@\t\r", ((char *)s)[1])) {
+		s = (char *)s + 1;
+		len--;
+	}
 	if (s && len)
 		sheet_text(st->b, st->row, st->col, s, len);
 }
