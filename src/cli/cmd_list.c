@@ -55,25 +55,7 @@ const struct crmf_cmd cmd_list = {
 
 typedef enum { T_TEXT, T_NUMBER, T_DATE, T_BOOL } ftype;
 
-enum {
-	C_LAST_CONTACT,
-	C_ACTIVITY,
-	C_VALUE,
-	C_VALUE_SUM,
-	C_QUADRANT,
-	C_NEXT_DUE,
-	C_OVERDUE_DAYS,
-	C_KIND,
-	C_REASON,
-	C_PATH,
-	C_ARCHIVED,
-	N_COMPUTED
-};
-
-static const char *const computed_names[N_COMPUTED] = {
-	"last_contact", "activity", "value", "value_sum", "quadrant", "next_due",
-	"overdue_days", "kind",	    "reason", "path",	   "archived",
-};
+#define N_COMPUTED CRMF_N_COMPUTED
 
 static const char *const activity_order[] = {"active", "dormant", "lost"};
 static const char *const value_order[] = {"high", "low"};
@@ -85,6 +67,7 @@ struct field {
 	const char *name; /* as written */
 	size_t len;
 	int comp;	  /* computed field, or -1 for a stored one */
+	int fu;		  /* crmf followups: a field of the follow-up (crmf_fu_field), or -1 */
 	ftype type;
 	bool record, multi;
 	const char *const *order; /* values of an enumerated field in their order */
@@ -93,14 +76,17 @@ struct field {
 	bool collate;		  /* text sorted by the collation (pinyin), see sort_key */
 	char label_field[64];	 /* key of crmf.yaml `labels`: the last part of the name */
 	bool desc;		 /* --sort: descending */
+	bool by_value;		 /* --count-by: rows in the order of the values (week, month) */
 };
+
+/* Which command runs: crmf list (one row per customer) or crmf followups
+ * (one row per follow-up, with its customer's fields). */
+static const struct crmf_cmd *the_cmd = &cmd_list;
+static bool fu_mode;
 
 static int computed_index(const char *name, size_t len)
 {
-	for (int i = 0; i < N_COMPUTED; i++)
-		if (strlen(computed_names[i]) == len && memcmp(computed_names[i], name, len) == 0)
-			return i;
-	return -1;
+	return crmf_computed_find(name, len);
 }
 
 static void set_order(struct field *f, const char *const *v, size_t n)
@@ -109,15 +95,21 @@ static void set_order(struct field *f, const char *const *v, size_t n)
 	f->n_order = n;
 }
 
-/* Which columns a narrow terminal leaves out, in what order (0: never). */
+/* Which columns a narrow terminal leaves out, in what order (0: never). A
+ * follow-up row gives up its customer's stage, then owner, before the
+ * judgements of list. */
 static int drop_order(const char *label_field)
 {
 	static const char *const order[] = {"quadrant", "activity", "value", "grade", "potential"};
 	static const int rank[] = {1, 1, 1, 2, 3};
 
+	if (fu_mode && !strcmp(label_field, "stage"))
+		return 1;
+	if (fu_mode && !strcmp(label_field, "owner"))
+		return 2;
 	for (size_t i = 0; i < N_OF(order); i++)
 		if (!strcmp(label_field, order[i]))
-			return rank[i];
+			return rank[i] + (fu_mode ? 2 : 0);
 	return 0;
 }
 
@@ -149,24 +141,47 @@ static int resolve_schema(struct field *f, const crmf_config *cfg, const char *n
 	memset(f, 0, sizeof(*f));
 	f->name = name;
 	f->len = len;
-	f->comp = computed_index(name, len);
+	f->fu = fu_mode ? crmf_fu_field_find(name, len) : -1;
+	f->comp = f->fu >= 0 ? -1 : computed_index(name, len);
 	dot = memrchr(name, '.', len);
 	dot = dot ? dot + 1 : name;
 	snprintf(f->label_field, sizeof(f->label_field), "%.*s", (int)(name + len - dot), dot);
+	if (f->fu >= 0) {
+		/* one follow-up's field: one value, typed as the file's row says */
+		switch (f->fu) {
+		case CRMF_FU_DATE:
+		case CRMF_FU_DUE:
+			f->type = T_DATE;
+			break;
+		case CRMF_FU_WEEK:
+		case CRMF_FU_MONTH:
+			f->by_value = true;
+			break;
+		case CRMF_FU_METHOD:
+			set_order(f, crmf_method_values, CRMF_N_METHODS);
+			break;
+		case CRMF_FU_BY:
+			if (team_ids)
+				set_order(f, team_ids, cfg->n_team);
+			break;
+		}
+		return 0;
+	}
 	if (f->comp >= 0) {
 		static const ftype types[N_COMPUTED] = {
-			[C_LAST_CONTACT] = T_DATE, [C_VALUE_SUM] = T_NUMBER, [C_NEXT_DUE] = T_DATE,
-			[C_OVERDUE_DAYS] = T_NUMBER, [C_ARCHIVED] = T_BOOL,
+			[CRMF_COMPUTED_LAST_CONTACT] = T_DATE,	 [CRMF_COMPUTED_VALUE_SUM] = T_NUMBER,
+			[CRMF_COMPUTED_NEXT_DUE] = T_DATE,	 [CRMF_COMPUTED_OVERDUE_DAYS] = T_NUMBER,
+			[CRMF_COMPUTED_ARCHIVED] = T_BOOL,
 		};
 
 		f->type = types[f->comp];
-		if (f->comp == C_ACTIVITY)
+		if (f->comp == CRMF_COMPUTED_ACTIVITY)
 			set_order(f, activity_order, N_OF(activity_order));
-		else if (f->comp == C_VALUE)
+		else if (f->comp == CRMF_COMPUTED_VALUE)
 			set_order(f, value_order, N_OF(value_order));
-		else if (f->comp == C_QUADRANT)
+		else if (f->comp == CRMF_COMPUTED_QUADRANT)
 			set_order(f, quadrant_order, N_OF(quadrant_order));
-		else if (f->comp == C_KIND)
+		else if (f->comp == CRMF_COMPUTED_KIND)
 			set_order(f, kind_order, N_OF(kind_order));
 		return 0;
 	}
@@ -211,14 +226,17 @@ static const char **field_names(const crmf_config *cfg, size_t *n)
 {
 	size_t n_stored, k = 0;
 	const crmf_field *stored = crmf_fields(&n_stored);
-	const char **v = malloc((n_stored + N_COMPUTED + cfg->n_fields) * sizeof(*v));
+	const char **v =
+		malloc((n_stored + N_COMPUTED + CRMF_N_FU_FIELDS + cfg->n_fields) * sizeof(*v));
 
 	if (!v)
 		abort();
+	for (size_t i = 0; fu_mode && i < CRMF_N_FU_FIELDS; i++)
+		v[k++] = crmf_fu_field_names[i];
 	for (size_t i = 0; i < n_stored; i++)
 		v[k++] = stored[i].path;
 	for (size_t i = 0; i < N_COMPUTED; i++)
-		v[k++] = computed_names[i];
+		v[k++] = crmf_computed_names[i];
 	for (size_t i = 0; i < cfg->n_fields; i++)
 		v[k++] = cfg->fields[i].name;
 	*n = k;
@@ -248,8 +266,8 @@ static void unknown_field_message(char *buf, size_t size, const crmf_config *cfg
 	if (s)
 		snprintf(buf, size, "unknown field '%s'%s; did you mean '%s'?", word, where, s);
 	else
-		snprintf(buf, size, "unknown field '%s'%s; see 'crmf list --help' for the fields",
-			 word, where);
+		snprintf(buf, size, "unknown field '%s'%s; see 'crmf %s --help' for the fields",
+			 word, where, the_cmd->name);
 	free(names);
 	free(word);
 }
@@ -264,109 +282,11 @@ struct row {
 	char **keys; /* first value of each --sort key, or NULL */
 };
 
-static const crmf_node *get_n(const crmf_node *map, const char *key, size_t len)
-{
-	if (!map || map->type != CRMF_NODE_MAPPING)
-		return NULL;
-	for (size_t i = 0; i < map->n; i++) {
-		const crmf_node *k = map->pairs[i].key;
-
-		if (k->len == len && memcmp(k->value, key, len) == 0)
-			return map->pairs[i].value;
-	}
-	return NULL;
-}
-
-/* Emit the values at `path` below node n; true when the receiver had enough.
- * Lists are crossed element by element, so a path through one yields many. */
-static bool walk(const crmf_doc *doc, const crmf_node *n, const char *path, size_t len,
-		 emit_fn emit, void *ectx)
-{
-	const char *dot;
-	size_t seg;
-
-	if (!n)
-		return false;
-	if (n->type == CRMF_NODE_SEQUENCE) {
-		for (size_t i = 0; i < n->n; i++)
-			if (walk(doc, n->items[i], path, len, emit, ectx))
-				return true;
-		return false;
-	}
-	if (len == 0) {
-		if (n->type == CRMF_NODE_SCALAR)
-			return crmf_node_is_null(n) ? false : emit(ectx, n->value, n->len);
-		/* a record stands for itself: its source text, non-empty */
-		return emit(ectx, doc->src + n->start, n->end > n->start ? n->end - n->start : 0);
-	}
-	dot = memchr(path, '.', len);
-	seg = dot ? (size_t)(dot - path) : len;
-	return walk(doc, get_n(n, path, seg), dot ? dot + 1 : path + len, dot ? len - seg - 1 : 0,
-		    emit, ectx);
-}
-
-static bool emit_str(emit_fn emit, void *ectx, const char *s)
-{
-	return emit(ectx, s, strlen(s));
-}
-
-static bool emit_day(emit_fn emit, void *ectx, crmf_day d)
-{
-	char buf[11];
-
-	if (d == CRMF_NO_DAY)
-		return false;
-	crmf_date_format(d, buf);
-	return emit(ectx, buf, 10);
-}
-
-static bool emit_computed(const struct row *r, int comp, emit_fn emit, void *ectx)
-{
-	const crmf_class *k = &r->k;
-	char buf[64];
-
-	switch (comp) {
-	case C_LAST_CONTACT:
-		return emit_day(emit, ectx, k->last_contact);
-	case C_ACTIVITY:
-		return emit_str(emit, ectx, crmf_activity_name(k->activity));
-	case C_VALUE:
-		return emit_str(emit, ectx, crmf_value_name(k->value));
-	case C_VALUE_SUM:
-		snprintf(buf, sizeof(buf), "%.15g", k->value_sum);
-		return emit_str(emit, ectx, buf);
-	case C_QUADRANT:
-		return emit_str(emit, ectx, crmf_quadrant_name(k->quadrant));
-	case C_NEXT_DUE:
-		return emit_day(emit, ectx, k->next_due);
-	case C_OVERDUE_DAYS:
-		snprintf(buf, sizeof(buf), "%d", k->overdue_days);
-		return emit_str(emit, ectx, buf);
-	case C_KIND:
-		return k->due_kind == CRMF_DUE_NONE ? false
-						    : emit_str(emit, ectx, crmf_due_kind_name(k->due_kind));
-	case C_REASON:
-		return k->reason[0] ? emit_str(emit, ectx, k->reason) : false;
-	case C_PATH:
-		return emit_str(emit, ectx, r->c->path);
-	case C_ARCHIVED:
-		return emit_str(emit, ectx, r->c->archived ? "true" : "false");
-	}
-	return false;
-}
-
 /* Every value of the field `name` (len bytes) of row r, computed ones first:
  * they are never stored, and custom fields may not shadow them. */
 static void row_values(const struct row *r, const char *name, size_t len, emit_fn emit, void *ectx)
 {
-	int comp = computed_index(name, len);
-
-	if (comp >= 0)
-		emit_computed(r, comp, emit, ectx);
-	else if (r->c->doc)
-		walk(r->c->doc, r->c->doc->root, name, len, emit, ectx);
-	else
-		crmf_summary_values(crmf_summary_of(r->c), name, len, emit, ectx);
+	crmf_customer_values(r->c, &r->k, name, len, emit, ectx);
 }
 
 /* The crmf_expr_lookup of --where. */
