@@ -137,6 +137,10 @@ size_t cli_files_with_errors(const crmf_diags *d);
 void cli_customer_json(FILE *f, const crmf_config *cfg, const crmf_customer *c,
 		       const crmf_class *k);
 
+/** crmf followups: crmf list's machinery with one row per follow-up
+ * (cmd_list.c); `cmd` gives the options and help. */
+int cli_followups_run(const struct crmf_cmd *cmd, int argc, char **argv);
+
 /** A table of text cells; row 0 holds the headers. */
 typedef struct cli_table cli_table;
 
