@@ -1300,12 +1300,12 @@ static void plan_release(struct plan *pl, struct row *rows, size_t nrows)
 /* ---- crmf followups: one row per follow-up ---- */
 
 /* A follow-up row as it is printed, made in the scan's worker threads from
- * the customer's document, so that memory holds the rows, not the documents. */
+ * the customer's document, so that memory holds the rows, not the documents:
+ * one buffer per row, its strings one after the other. */
 struct fu_out {
-	char *line;   /* JSON: the whole object */
-	char **cells; /* table, csv, tsv: one per column */
-	char **keys;  /* first value of each --sort key, or NULL */
-	char *date, *id, *path; /* the default order: by date, customer, position */
+	char *buf;  /* JSON: the object; else each column's cell; then date, id, path */
+	char **keys; /* first value of each --sort key, or NULL */
+	const char *date, *id, *path; /* in buf: the default order, by date, customer, position */
 	size_t index;
 };
 
@@ -1316,7 +1316,7 @@ struct fu_ctx {
 	pthread_mutex_t lock;
 	struct fu_out *rows;
 	size_t n, cap;
-	struct count *counts; /* --count-by: distinct values, sorted by strcmp */
+	struct count *counts; /* --count-by: a hash table of the distinct values */
 	size_t ncounts, capcounts, none;
 };
 
@@ -1338,13 +1338,11 @@ static char *first_value(const crmf_fu_row *r, const char *name, size_t len)
 	return v;
 }
 
-static char *xstrdup(const char *s)
+/* The first value only (a follow-up's date has one). */
+static bool join_first(void *ectx, const char *s, size_t len)
 {
-	char *d = strdup(s ? s : "");
-
-	if (!d)
-		abort();
-	return d;
+	buf_add(ectx, s, len);
+	return true;
 }
 
 static void fu_visit(void *ctx, const crmf_fu_row *r)
@@ -1353,6 +1351,8 @@ static void fu_visit(void *ctx, const crmf_fu_row *r)
 	const struct plan *pl = l->fc->pl;
 	cli_format fmt = l->fc->o->fmt;
 	struct fu_out *out;
+	struct buf b = {0};
+	size_t at[3];
 
 	if (l->fc->o->count_by) {
 		struct collect one = {0};
@@ -1380,7 +1380,7 @@ static void fu_visit(void *ctx, const crmf_fu_row *r)
 	memset(out, 0, sizeof(*out));
 	if (fmt == FMT_JSON) {
 		size_t size = 0;
-		FILE *f = open_memstream(&out->line, &size);
+		FILE *f = open_memstream(&b.p, &size);
 
 		if (!f)
 			abort();
@@ -1401,58 +1401,85 @@ static void fu_visit(void *ctx, const crmf_fu_row *r)
 		fputc('}', f);
 		if (fclose(f) != 0)
 			abort();
+		b.len = b.cap = size;
+		buf_add(&b, "", 1);
 	} else {
-		out->cells = calloc(pl->ncols, sizeof(*out->cells));
-		if (!out->cells)
-			abort();
 		for (size_t c = 0; c < pl->ncols; c++) {
-			struct joiner j = {{0}, 0, fmt == FMT_TEXT ? l->cfg : NULL,
+			struct joiner j = {b, 0, fmt == FMT_TEXT ? l->cfg : NULL,
 					   pl->cols[c].label_field};
 
 			crmf_fu_row_values(r, pl->cols[c].name, pl->cols[c].len, join_emit, &j);
-			out->cells[c] = j.b.p ? j.b.p : xstrdup("");
+			b = j.b;
+			buf_add(&b, "", 1);
 		}
 	}
-	out->keys = calloc(pl->nkeys ? pl->nkeys : 1, sizeof(*out->keys));
-	if (!out->keys)
-		abort();
-	for (size_t k = 0; k < pl->nkeys; k++)
-		out->keys[k] = first_value(r, pl->keys[k].name, pl->keys[k].len);
-	out->date = first_value(r, "date", 4);
-	out->id = xstrdup(r->c->id);
-	out->path = xstrdup(r->c->path);
+	/* the order's keys, as offsets until the buffer stops moving */
+	at[0] = b.len;
+	crmf_fu_values(r->f, CRMF_FU_DATE, join_first, &b);
+	buf_add(&b, "", 1);
+	at[1] = b.len;
+	buf_add(&b, r->c->id ? r->c->id : "", r->c->id ? strlen(r->c->id) + 1 : 1);
+	at[2] = b.len;
+	buf_add(&b, r->c->path, strlen(r->c->path) + 1);
+	out->buf = b.p;
+	out->date = b.p + at[0];
+	out->id = b.p + at[1];
+	out->path = b.p + at[2];
+	if (pl->nkeys) {
+		out->keys = calloc(pl->nkeys, sizeof(*out->keys));
+		if (!out->keys)
+			abort();
+		for (size_t k = 0; k < pl->nkeys; k++)
+			out->keys[k] = first_value(r, pl->keys[k].name, pl->keys[k].len);
+	}
 	out->index = r->index;
 }
 
-static int cmp_count_value(const void *key, const void *elem)
-{
-	return strcmp(key, ((const struct count *)elem)->value);
-}
-
-/* Add one to the count of `v` (taken over), under the lock. */
+/* Add one to the count of `v` (taken over), under the lock: a hash table
+ * of the distinct values (open addressing), so that counting by a field of
+ * many values (date) stays linear. */
 static void fu_count(struct fu_ctx *fc, char *v)
 {
-	struct count *hit = fc->ncounts ? bsearch(v, fc->counts, fc->ncounts, sizeof(*fc->counts),
-						  cmp_count_value)
-					: NULL;
-	size_t at = 0;
+	uint64_t h = 1469598103934665603u;
+	size_t mask, i;
 
-	if (hit) {
-		hit->n++;
-		free(v);
-		return;
-	}
-	while (at < fc->ncounts && strcmp(fc->counts[at].value, v) < 0)
-		at++;
-	if (fc->ncounts == fc->capcounts) {
-		fc->capcounts = fc->capcounts ? fc->capcounts * 2 : 32;
-		fc->counts = realloc(fc->counts, fc->capcounts * sizeof(*fc->counts));
-		if (!fc->counts)
+	if (2 * (fc->ncounts + 1) > fc->capcounts) {
+		size_t cap = fc->capcounts ? fc->capcounts * 2 : 64;
+		struct count *t = calloc(cap, sizeof(*t));
+
+		if (!t)
 			abort();
+		for (size_t k = 0; k < fc->capcounts; k++) {
+			uint64_t g = 1469598103934665603u;
+
+			if (!fc->counts[k].value)
+				continue;
+			for (const unsigned char *p = (const unsigned char *)fc->counts[k].value; *p; p++)
+				g = (g ^ *p) * 1099511628211u;
+			for (i = g & (cap - 1); t[i].value; i = (i + 1) & (cap - 1))
+				;
+			t[i] = fc->counts[k];
+		}
+		free(fc->counts);
+		fc->counts = t;
+		fc->capcounts = cap;
 	}
-	memmove(fc->counts + at + 1, fc->counts + at, (fc->ncounts - at) * sizeof(*fc->counts));
-	fc->counts[at] = (struct count){v, 1};
+	for (const unsigned char *p = (const unsigned char *)v; *p; p++)
+		h = (h ^ *p) * 1099511628211u;
+	mask = fc->capcounts - 1;
+	for (i = h & mask; fc->counts[i].value; i = (i + 1) & mask)
+		if (!strcmp(fc->counts[i].value, v)) {
+			fc->counts[i].n++;
+			free(v);
+			return;
+		}
+	fc->counts[i] = (struct count){v, 1};
 	fc->ncounts++;
+}
+
+static int cmp_count_by_value(const void *a, const void *b)
+{
+	return strcmp(((const struct count *)a)->value, ((const struct count *)b)->value);
 }
 
 /* The scan's keep callback: the rows of one customer's follow-ups that pass
@@ -1520,6 +1547,24 @@ static int cmp_fu(const void *pa, const void *pb)
 	return a->index < b->index ? -1 : a->index > b->index;
 }
 
+/* cli_table_fill's row: the cells lent from the row's buffer, which
+ * outlives the table. */
+static void fu_row(void *ctx, size_t i, cli_row_sink *sink)
+{
+	const struct fu_ctx *fc = ctx;
+	size_t ncols = fc->pl->ncols;
+	const char *cells[64], **v = ncols <= 64 ? cells : malloc(ncols * sizeof(*v));
+	const char *p = fc->rows[i].buf;
+
+	if (!v)
+		abort();
+	for (size_t c = 0; c < ncols; c++, p += strlen(p) + 1)
+		v[c] = p;
+	cli_row_put_borrowed(sink, v, ncols < 64 ? (1ul << ncols) - 1 : ncols == 64 ? ~0ul : 0);
+	if (v != cells)
+		free(v);
+}
+
 static void fu_print(struct fu_ctx *fc, const crmf_config *cfg)
 {
 	const struct plan *pl = fc->pl;
@@ -1528,6 +1573,15 @@ static void fu_print(struct fu_ctx *fc, const crmf_config *cfg)
 	cli_table *t;
 
 	if (o->count_by) {
+		size_t n = 0;
+
+		/* the table's values, packed at its start, in strcmp order */
+		for (size_t i = 0; i < fc->capcounts; i++)
+			if (fc->counts[i].value)
+				fc->counts[n++] = fc->counts[i];
+		fc->capcounts = n;
+		if (n)
+			qsort(fc->counts, n, sizeof(*fc->counts), cmp_count_by_value);
 		count_print(fc->counts, fc->ncounts, fc->none, &pl->cnt, cfg, o);
 		return;
 	}
@@ -1547,14 +1601,13 @@ static void fu_print(struct fu_ctx *fc, const crmf_config *cfg)
 		fputs("[", stdout);
 		for (size_t i = 0; i < fc->n; i++) {
 			fputs(i ? ",\n " : "\n ", stdout);
-			fputs(fc->rows[i].line, stdout);
+			fputs(fc->rows[i].buf, stdout);
 		}
 		fputs(fc->n ? "\n]\n" : "]\n", stdout);
 		return;
 	}
 	t = make_table(pl->cols, pl->ncols, o);
-	for (size_t i = 0; i < fc->n; i++)
-		cli_table_add(t, (const char *const *)fc->rows[i].cells);
+	cli_table_fill(t, fc->n, fu_row, fc);
 	if (o->fmt == FMT_TEXT && fc->n == 0)
 		puts("no follow-ups");
 	else
@@ -1567,19 +1620,13 @@ static void fu_release(struct fu_ctx *fc)
 	for (size_t i = 0; i < fc->n; i++) {
 		struct fu_out *r = &fc->rows[i];
 
-		free(r->line);
-		for (size_t c = 0; r->cells && c < fc->pl->ncols; c++)
-			free(r->cells[c]);
-		free(r->cells);
+		free(r->buf);
 		for (size_t k = 0; r->keys && k < fc->pl->nkeys; k++)
 			free(r->keys[k]);
 		free(r->keys);
-		free(r->date);
-		free(r->id);
-		free(r->path);
 	}
 	free(fc->rows);
-	for (size_t i = 0; i < fc->ncounts; i++)
+	for (size_t i = 0; i < fc->capcounts; i++)
 		free(fc->counts[i].value);
 	free(fc->counts);
 }
