@@ -139,3 +139,30 @@ EOF
 	assert_line --index 0 --regexp '^DATE +BY +METHOD +ID +NAME +OWNER +STAGE +NEXT +DUE +SUMMARY$'
 	assert_output --partial 宁波甬达汽车零部件有限公司
 }
+
+# A week of the team logged with crmf log: the per-person counts of that week
+# equal what each logged, whichever customers (their own or others') it was on.
+@test "t0325 followups: a week logged by the team is counted per person as logged" {
+	make_example_repo
+	cd "$TMP/repo"
+	declare -A logged=([zhang.wei]=1 [li.na]=3 [wang.fang]=0 [chen.hao]=2 [liu.yang]=4)
+	ids=(C2024001 C2024002 C2024006 C2024009 C2024011 C2024012)
+	k=0
+	for who in zhang.wei li.na wang.fang chen.hao liu.yang; do
+		for ((i = 0; i < logged[$who]; i++)); do
+			day=$(printf '2025-06-%02d' $((16 + k % 5)))
+			# liu.yang logs four times on two customers: four follow-ups, two customers
+			id=${ids[$((k % 6))]}
+			if [ "$who" = liu.yang ]; then id=${ids[$((i % 2))]}; fi
+			"$CRMF" log "$id" --by "$who" --method phone --date "$day" --today 2025-06-20 \
+				--summary "第$((k + 1))次电话：确认交付排期和验收人员" >/dev/null
+			k=$((k + 1))
+		done
+	done
+	run "$CRMF" followups --today 2025-06-20 --where 'date >= 2025-06-16' --count-by by --format csv
+	assert_success
+	[ "$(printf '%s\n' "$output" | tr -d '\r' | paste -sd' ')" = \
+		"by,count zhang.wei,1 li.na,3 wang.fang,0 chen.hao,2 liu.yang,4 zhou.min,0" ]
+	run "$CRMF" followups --today 2025-06-20 --where 'week = 2025-W25' --count-by method --format csv
+	assert_line --index 1 $'phone,10\r'
+}
