@@ -143,6 +143,7 @@ for n in $NS; do
 		m due_mine "$CRMF" due --today $TODAY --mine
 		m list_cold "$CRMF" list --today $TODAY --where "$WHERE" --no-cache
 		m list_warm "$CRMF" list --today $TODAY --where "$WHERE"
+		m followups_by "$CRMF" followups --today $TODAY --count-by by
 		m git_status git status
 		f=${files[$((2 * r))]}
 		append_followup "$f" "$r"
@@ -170,6 +171,7 @@ for n in $NS; do
 	row "crmf due --mine (warm; one of five owners)" due_mine
 	row "crmf list --where … --no-cache (cold)" list_cold
 	row "crmf list --where … (warm)" list_warm
+	row "crmf followups --count-by by" followups_by
 	row "git status" git_status
 	row "git add && git commit (one file)" git_commit
 	row "crmf log (validate, write, commit one file)" crmf_log
@@ -182,6 +184,8 @@ for n in $NS; do
 	done
 	v=$(ratio "$(med check_cold 1)" "$(med floor2u 1)")
 	printf '    %-40s %6s  (the floor read as crmf reads)\n' "check cold / floor, 2 threads, io_uring" "$v"
+	v=$(ratio "$(med followups_by 1)" "$fl2")
+	printf '    %-40s %6s  (reads every file, as a cold check)\n' "followups --count-by by / floor, 2 thr." "$v"
 	v=$(ratio "$(med check_first 1)" "$fl2")
 	printf '    %-40s %6s  (statx too, for the cache)\n' "check first run / floor, 2 threads" "$v"
 	v=$(ratio "$(med crmf_log 1)" "$gc")

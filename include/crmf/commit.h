@@ -206,6 +206,7 @@ typedef struct crmf_staged {
 	char *path; /* relative to the crmf root */
 	char *data; /* NUL-terminated (not counted in len) */
 	size_t len;
+	bool changed; /* the commit changes it: HEAD has other bytes there, or none */
 } crmf_staged;
 
 /** The staged bytes (index, stage 0) of every customer file (as

@@ -19,6 +19,7 @@
 #include "crmf/scan.h"
 #include "crmf/schema.h"
 #include "crmf/repository.h"
+#include "crmf/rows.h"
 #include "crmf/store.h"
 #include "crmf/text.h"
 #include "crmf/change.h"

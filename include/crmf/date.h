@@ -33,6 +33,12 @@ void crmf_date_to_ymd(crmf_day day, int *y, int *m, int *d);
 /** Write "YYYY-MM-DD" (11 bytes with the NUL) into buf. */
 void crmf_date_format(crmf_day day, char buf[11]);
 
+/** The ISO 8601 week of a day: *year (the week-numbering year, which differs
+ * from the calendar year around New Year: 2024-12-30 is in 2025-W01) and
+ * *week (1 to 53; weeks start on Monday, week 1 holds the year's first
+ * Thursday). */
+void crmf_date_iso_week(crmf_day day, int *year, int *week);
+
 /** Today in local time (TZ is honoured). */
 crmf_day crmf_date_today(void);
 

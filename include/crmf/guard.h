@@ -51,6 +51,26 @@ int crmf_check_rev(crmf_diags *diags, size_t *files, const crmf_rev_opts *o, con
  */
 int crmf_check_staged(crmf_diags *diags, size_t *files, const char *root, crmf_day today);
 
+/** What crmf_check_staged_report finds: the problems of what `git commit`
+ * would commit, split for the pre-commit hook into those of the files the
+ * commit changes and the others (the repository's old warnings). */
+typedef struct crmf_staged_report {
+	crmf_diags changed; /* of the files the commit adds or changes (their staged bytes
+			     * differ from HEAD's), and those of no file; sorted */
+	crmf_diags others;  /* of the files the commit leaves as HEAD has them; sorted */
+	size_t files;	    /* files checked, as crmf_check_staged counts them */
+	size_t changed_files;	      /* files the commit adds or changes */
+	size_t other_warning_files;   /* other files with a warning */
+} crmf_staged_report;
+
+/** crmf_check_staged, its problems split as crmf_staged_report says (a
+ * cross-file problem goes with the file it is reported at). Returns 0 (*out
+ * to be released), or -1 with crmf_error_last() (nothing to release). */
+int crmf_check_staged_report(crmf_staged_report *out, const char *root, crmf_day today);
+
+/** Free what a crmf_staged_report holds; NULL is a no-op. */
+void crmf_staged_report_release(crmf_staged_report *r);
+
 /** One line of a pre-receive hook's input: "<old> <new> <ref>". */
 typedef struct crmf_ref_update {
 	char old_id[41]; /* hex; all zeros for a ref being created */

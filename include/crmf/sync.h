@@ -116,10 +116,29 @@ typedef struct crmf_sync_result {
 	char *push_error; /* the push failed or was rejected: why (the merge is kept locally) */
 } crmf_sync_result;
 
+/** Where a transfer is, for a progress meter like git's. */
+typedef enum {
+	CRMF_SYNC_RECEIVING, /* fetch: objects received of total (bytes: received so far) */
+	CRMF_SYNC_RESOLVING, /* fetch: deltas resolved of total */
+	CRMF_SYNC_WRITING,   /* push: objects sent of total (bytes: sent so far) */
+} crmf_sync_phase;
+
+typedef struct crmf_sync_progress {
+	crmf_sync_phase phase;
+	size_t done, total;
+	size_t bytes;
+} crmf_sync_progress;
+
+/** Called, often, while objects are fetched or pushed (from the thread that
+ * called crmf_sync); what it was given lives during the call only. */
+typedef void (*crmf_sync_progress_fn)(void *ctx, const crmf_sync_progress *p);
+
 typedef struct crmf_sync_opts {
 	const char *remote; /* NULL: the branch's remote (branch.<name>.remote), else "origin" */
 	bool no_push;	    /* fetch and merge only */
 	crmf_day today;	    /* for validation; 0: today */
+	crmf_sync_progress_fn progress; /* NULL: none */
+	void *progress_ctx;
 } crmf_sync_opts;
 
 /**

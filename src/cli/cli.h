@@ -176,6 +176,10 @@ int cli_where_parse(crmf_expr **out, const crmf_config *cfg, const char *text, c
 bool cli_where_match(const crmf_expr *where, const crmf_customer *c, const crmf_config *cfg,
 		     crmf_day today);
 
+/** crmf followups: crmf list's machinery with one row per follow-up
+ * (cmd_list.c); `cmd` gives the options and help. */
+int cli_followups_run(const struct crmf_cmd *cmd, int argc, char **argv);
+
 /** A table of text cells; row 0 holds the headers. */
 typedef struct cli_table cli_table;
 

@@ -14,6 +14,9 @@ static const struct cli_opt options[] = {
     {'f', 0, "format", "FMT", "text (default) or json"},
     {'t', 0, "today", "DATE", "the date against which future dates are judged (YYYY-MM-DD)"},
     {'S', 0, "staged", NULL, "check the staged contents (the index), not the working tree"},
+    {'F', 0, "focus", NULL,
+     "with --staged: the problems of the files the commit changes, then the\n"
+     "other files' errors; their warnings only counted (the pre-commit hook)"},
     {'r', 0, "rev", "REV", "check the commit REV (a branch, a tag, an id, HEAD~2…)"},
     {'P', 0, "pre-receive", NULL, "check the commits of a push, as a pre-receive hook"},
     {'R', 0, "root", "DIR", "with --rev or --pre-receive: the crmf root in the tree"},
@@ -29,7 +32,7 @@ const struct crmf_cmd cmd_check = {
     .run = run,
     .summary = "validate customer files and crmf.yaml",
     .synopsis = "[--format text|json] [--today DATE] [--strict] [--no-cache] [-q] [PATH…]\n"
-		"--staged [--format text|json] [--today DATE] [--strict] [-q]\n"
+		"--staged [--focus | --format text|json] [--today DATE] [--strict] [-q]\n"
 		"--rev REV [--root DIR] [--git-dir DIR] [--format text|json]\n"
 		"    [--today DATE] [--strict] [-q]\n"
 		"--pre-receive [--root DIR] [--git-dir DIR] [--today DATE] [--strict]",
@@ -41,7 +44,11 @@ const struct crmf_cmd cmd_check = {
 		   "\n"
 		   "With --staged, what is checked is what 'git commit' would commit: the\n"
 		   "staged contents (the index) of every customer file and of crmf.yaml, not\n"
-		   "the working tree. The pre-commit hook of 'crmf hooks install' runs this.\n"
+		   "the working tree. The pre-commit hook of 'crmf hooks install' runs this\n"
+		   "with --focus: the problems of the files the commit adds or changes come\n"
+		   "first, then the errors of the others (they refuse the commit too), and the\n"
+		   "others' warnings as one line: 'and 31 warnings in 12 other files; run\n"
+		   "'crmf check''.\n"
 		   "\n"
 		   "With --rev, what is checked is the commit REV, read from git's objects: no\n"
 		   "work tree is needed, a bare repository will do (-C DIR, --git-dir DIR or\n"
@@ -172,7 +179,7 @@ done:
 struct check_cmd {
 	crmf_rev_opts ro;
 	const char *rev;
-	bool pre_receive, strict, quiet, staged;
+	bool pre_receive, strict, quiet, staged, focus;
 	cli_format fmt;
 	crmf_scan_opts so;
 };
@@ -203,6 +210,9 @@ static int parse_options(struct check_cmd *o, cli_args *args, int argc, char **a
 		case 'S':
 			o->staged = true;
 			break;
+		case 'F':
+			o->focus = true;
+			break;
 		case 'N':
 			o->so.no_cache = true;
 			break;
@@ -228,6 +238,8 @@ static int parse_options(struct check_cmd *o, cli_args *args, int argc, char **a
 	    (o->staged || args->ind < argc || (o->rev && o->pre_receive)))
 		return cli_usage_error(&cmd_check, "--rev and --pre-receive check whole commits: "
 						   "give no PATH, and neither --staged nor the other");
+	if (o->focus && (!o->staged || o->fmt != FMT_TEXT))
+		return cli_usage_error(&cmd_check, "--focus goes with --staged, in text");
 	if (!o->rev && !o->pre_receive && (o->ro.root || o->ro.git_dir))
 		return cli_usage_error(&cmd_check, "--root and --git-dir go with --rev or "
 						   "--pre-receive");
@@ -334,6 +346,44 @@ static int report(const struct check_cmd *o, long files, const crmf_diags *diags
 								 : EXIT_OK;
 }
 
+/* --staged --focus: what the commit changes first, the rest of the
+ * repository's warnings as a count. */
+static int check_focus(const struct check_cmd *o)
+{
+	crmf_repository *r = cli_repository();
+	crmf_staged_report sr;
+	size_t errors, warnings;
+	bool said;
+	int rc;
+
+	if (!r)
+		return EXIT_USAGE;
+	if (crmf_check_staged_report(&sr, crmf_repository_root(r), o->so.today) != 0) {
+		cli_error("%s", crmf_error_last());
+		crmf_repository_close(r);
+		return EXIT_USAGE;
+	}
+	errors = sr.changed.errors + sr.others.errors;
+	warnings = sr.changed.warnings + sr.others.warnings;
+	cli_print_diags(stdout, &sr.changed, FMT_TEXT);
+	for (size_t i = 0; i < sr.others.n; i++)
+		if (sr.others.v[i].severity == CRMF_SEV_ERROR)
+			cli_print_diag(stdout, &sr.others.v[i]);
+	said = sr.changed.n || sr.others.errors;
+	if (sr.others.warnings && (said || !o->quiet))
+		printf("and %zu warning%s in %zu other file%s; run 'crmf check'\n",
+		       sr.others.warnings, sr.others.warnings == 1 ? "" : "s",
+		       sr.other_warning_files, sr.other_warning_files == 1 ? "" : "s");
+	if (said || !o->quiet)
+		printf("%zu file%s checked: %zu error%s, %zu warning%s\n", sr.files,
+		       sr.files == 1 ? "" : "s", errors, errors == 1 ? "" : "s", warnings,
+		       warnings == 1 ? "" : "s");
+	rc = errors || (o->strict && warnings) ? EXIT_FOUND : EXIT_OK;
+	crmf_staged_report_release(&sr);
+	crmf_repository_close(r);
+	return rc;
+}
+
 static int run(int argc, char **argv)
 {
 	struct check_cmd o = {.ro = {NULL, NULL, 0}, .fmt = FMT_TEXT, .so = {.mode = CRMF_SCAN_NONE}};
@@ -352,6 +402,8 @@ static int run(int argc, char **argv)
 			return cli_usage_error(&cmd_check, "--pre-receive writes text for git to relay");
 		return check_push(&o.ro, o.strict, o.quiet);
 	}
+	if (o.focus)
+		return check_focus(&o);
 	if (o.rev) {
 		size_t nfiles = 0;
 

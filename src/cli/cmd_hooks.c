@@ -89,7 +89,7 @@ static char *hook_text(size_t *len, const char *crmf, const char *prefix)
 	      "\"$crmf\" -C ",
 	      m);
 	sh_quote(m, prefix[0] ? prefix : ".");
-	fputs(" check --staged -q || {\n"
+	fputs(" check --staged --focus -q || {\n"
 	      "\techo \"crmf: commit refused: fix the problems above, 'git add' the files, and "
 	      "commit again\" >&2\n"
 	      "\texit 1\n"

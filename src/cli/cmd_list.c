@@ -1,6 +1,7 @@
 /* crmf list: one row per customer, with stored and computed fields, filtered, sorted or counted. */
 #include <locale.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,25 +56,7 @@ const struct crmf_cmd cmd_list = {
 
 typedef enum { T_TEXT, T_NUMBER, T_DATE, T_BOOL } ftype;
 
-enum {
-	C_LAST_CONTACT,
-	C_ACTIVITY,
-	C_VALUE,
-	C_VALUE_SUM,
-	C_QUADRANT,
-	C_NEXT_DUE,
-	C_OVERDUE_DAYS,
-	C_KIND,
-	C_REASON,
-	C_PATH,
-	C_ARCHIVED,
-	N_COMPUTED
-};
-
-static const char *const computed_names[N_COMPUTED] = {
-	"last_contact", "activity", "value", "value_sum", "quadrant", "next_due",
-	"overdue_days", "kind",	    "reason", "path",	   "archived",
-};
+#define N_COMPUTED CRMF_N_COMPUTED
 
 static const char *const activity_order[] = {"active", "dormant", "lost"};
 static const char *const value_order[] = {"high", "low"};
@@ -85,6 +68,7 @@ struct field {
 	const char *name; /* as written */
 	size_t len;
 	int comp;	  /* computed field, or -1 for a stored one */
+	int fu;		  /* crmf followups: a field of the follow-up (crmf_fu_field), or -1 */
 	ftype type;
 	bool record, multi;
 	const char *const *order; /* values of an enumerated field in their order */
@@ -93,14 +77,17 @@ struct field {
 	bool collate;		  /* text sorted by the collation (pinyin), see sort_key */
 	char label_field[64];	 /* key of crmf.yaml `labels`: the last part of the name */
 	bool desc;		 /* --sort: descending */
+	bool by_value;		 /* --count-by: rows in the order of the values (week, month) */
 };
+
+/* Which command runs: crmf list (one row per customer) or crmf followups
+ * (one row per follow-up, with its customer's fields). */
+static const struct crmf_cmd *the_cmd = &cmd_list;
+static bool fu_mode;
 
 static int computed_index(const char *name, size_t len)
 {
-	for (int i = 0; i < N_COMPUTED; i++)
-		if (strlen(computed_names[i]) == len && memcmp(computed_names[i], name, len) == 0)
-			return i;
-	return -1;
+	return crmf_computed_find(name, len);
 }
 
 static void set_order(struct field *f, const char *const *v, size_t n)
@@ -109,15 +96,23 @@ static void set_order(struct field *f, const char *const *v, size_t n)
 	f->n_order = n;
 }
 
-/* Which columns a narrow terminal leaves out, in what order (0: never). */
+/* Which columns a narrow terminal leaves out, in what order (0: never). A
+ * follow-up row gives up its customer's stage, then owner, then its next
+ * action, so that the summary keeps the rest of the line. */
 static int drop_order(const char *label_field)
 {
 	static const char *const order[] = {"quadrant", "activity", "value", "grade", "potential"};
 	static const int rank[] = {1, 1, 1, 2, 3};
 
+	if (fu_mode && !strcmp(label_field, "stage"))
+		return 1;
+	if (fu_mode && !strcmp(label_field, "owner"))
+		return 2;
+	if (fu_mode && (!strcmp(label_field, "next") || !strcmp(label_field, "due")))
+		return 3;
 	for (size_t i = 0; i < N_OF(order); i++)
 		if (!strcmp(label_field, order[i]))
-			return rank[i];
+			return rank[i] + (fu_mode ? 3 : 0);
 	return 0;
 }
 
@@ -149,24 +144,47 @@ static int resolve_schema(struct field *f, const crmf_config *cfg, const char *n
 	memset(f, 0, sizeof(*f));
 	f->name = name;
 	f->len = len;
-	f->comp = computed_index(name, len);
+	f->fu = fu_mode ? crmf_fu_field_find(name, len) : -1;
+	f->comp = f->fu >= 0 ? -1 : computed_index(name, len);
 	dot = memrchr(name, '.', len);
 	dot = dot ? dot + 1 : name;
 	snprintf(f->label_field, sizeof(f->label_field), "%.*s", (int)(name + len - dot), dot);
+	if (f->fu >= 0) {
+		/* one follow-up's field: one value, typed as the file's row says */
+		switch (f->fu) {
+		case CRMF_FU_DATE:
+		case CRMF_FU_DUE:
+			f->type = T_DATE;
+			break;
+		case CRMF_FU_WEEK:
+		case CRMF_FU_MONTH:
+			f->by_value = true;
+			break;
+		case CRMF_FU_METHOD:
+			set_order(f, crmf_method_values, CRMF_N_METHODS);
+			break;
+		case CRMF_FU_BY:
+			if (team_ids)
+				set_order(f, team_ids, cfg->n_team);
+			break;
+		}
+		return 0;
+	}
 	if (f->comp >= 0) {
 		static const ftype types[N_COMPUTED] = {
-			[C_LAST_CONTACT] = T_DATE, [C_VALUE_SUM] = T_NUMBER, [C_NEXT_DUE] = T_DATE,
-			[C_OVERDUE_DAYS] = T_NUMBER, [C_ARCHIVED] = T_BOOL,
+			[CRMF_COMPUTED_LAST_CONTACT] = T_DATE,	 [CRMF_COMPUTED_VALUE_SUM] = T_NUMBER,
+			[CRMF_COMPUTED_NEXT_DUE] = T_DATE,	 [CRMF_COMPUTED_OVERDUE_DAYS] = T_NUMBER,
+			[CRMF_COMPUTED_ARCHIVED] = T_BOOL,
 		};
 
 		f->type = types[f->comp];
-		if (f->comp == C_ACTIVITY)
+		if (f->comp == CRMF_COMPUTED_ACTIVITY)
 			set_order(f, activity_order, N_OF(activity_order));
-		else if (f->comp == C_VALUE)
+		else if (f->comp == CRMF_COMPUTED_VALUE)
 			set_order(f, value_order, N_OF(value_order));
-		else if (f->comp == C_QUADRANT)
+		else if (f->comp == CRMF_COMPUTED_QUADRANT)
 			set_order(f, quadrant_order, N_OF(quadrant_order));
-		else if (f->comp == C_KIND)
+		else if (f->comp == CRMF_COMPUTED_KIND)
 			set_order(f, kind_order, N_OF(kind_order));
 		return 0;
 	}
@@ -211,14 +229,17 @@ static const char **field_names(const crmf_config *cfg, size_t *n)
 {
 	size_t n_stored, k = 0;
 	const crmf_field *stored = crmf_fields(&n_stored);
-	const char **v = malloc((n_stored + N_COMPUTED + cfg->n_fields) * sizeof(*v));
+	const char **v =
+		malloc((n_stored + N_COMPUTED + CRMF_N_FU_FIELDS + cfg->n_fields) * sizeof(*v));
 
 	if (!v)
 		abort();
+	for (size_t i = 0; fu_mode && i < CRMF_N_FU_FIELDS; i++)
+		v[k++] = crmf_fu_field_names[i];
 	for (size_t i = 0; i < n_stored; i++)
 		v[k++] = stored[i].path;
 	for (size_t i = 0; i < N_COMPUTED; i++)
-		v[k++] = computed_names[i];
+		v[k++] = crmf_computed_names[i];
 	for (size_t i = 0; i < cfg->n_fields; i++)
 		v[k++] = cfg->fields[i].name;
 	*n = k;
@@ -248,8 +269,8 @@ static void unknown_field_message(char *buf, size_t size, const crmf_config *cfg
 	if (s)
 		snprintf(buf, size, "unknown field '%s'%s; did you mean '%s'?", word, where, s);
 	else
-		snprintf(buf, size, "unknown field '%s'%s; see 'crmf list --help' for the fields",
-			 word, where);
+		snprintf(buf, size, "unknown field '%s'%s; see 'crmf %s --help' for the fields",
+			 word, where, the_cmd->name);
 	free(names);
 	free(word);
 }
@@ -264,109 +285,11 @@ struct row {
 	char **keys; /* first value of each --sort key, or NULL */
 };
 
-static const crmf_node *get_n(const crmf_node *map, const char *key, size_t len)
-{
-	if (!map || map->type != CRMF_NODE_MAPPING)
-		return NULL;
-	for (size_t i = 0; i < map->n; i++) {
-		const crmf_node *k = map->pairs[i].key;
-
-		if (k->len == len && memcmp(k->value, key, len) == 0)
-			return map->pairs[i].value;
-	}
-	return NULL;
-}
-
-/* Emit the values at `path` below node n; true when the receiver had enough.
- * Lists are crossed element by element, so a path through one yields many. */
-static bool walk(const crmf_doc *doc, const crmf_node *n, const char *path, size_t len,
-		 emit_fn emit, void *ectx)
-{
-	const char *dot;
-	size_t seg;
-
-	if (!n)
-		return false;
-	if (n->type == CRMF_NODE_SEQUENCE) {
-		for (size_t i = 0; i < n->n; i++)
-			if (walk(doc, n->items[i], path, len, emit, ectx))
-				return true;
-		return false;
-	}
-	if (len == 0) {
-		if (n->type == CRMF_NODE_SCALAR)
-			return crmf_node_is_null(n) ? false : emit(ectx, n->value, n->len);
-		/* a record stands for itself: its source text, non-empty */
-		return emit(ectx, doc->src + n->start, n->end > n->start ? n->end - n->start : 0);
-	}
-	dot = memchr(path, '.', len);
-	seg = dot ? (size_t)(dot - path) : len;
-	return walk(doc, get_n(n, path, seg), dot ? dot + 1 : path + len, dot ? len - seg - 1 : 0,
-		    emit, ectx);
-}
-
-static bool emit_str(emit_fn emit, void *ectx, const char *s)
-{
-	return emit(ectx, s, strlen(s));
-}
-
-static bool emit_day(emit_fn emit, void *ectx, crmf_day d)
-{
-	char buf[11];
-
-	if (d == CRMF_NO_DAY)
-		return false;
-	crmf_date_format(d, buf);
-	return emit(ectx, buf, 10);
-}
-
-static bool emit_computed(const struct row *r, int comp, emit_fn emit, void *ectx)
-{
-	const crmf_class *k = &r->k;
-	char buf[64];
-
-	switch (comp) {
-	case C_LAST_CONTACT:
-		return emit_day(emit, ectx, k->last_contact);
-	case C_ACTIVITY:
-		return emit_str(emit, ectx, crmf_activity_name(k->activity));
-	case C_VALUE:
-		return emit_str(emit, ectx, crmf_value_name(k->value));
-	case C_VALUE_SUM:
-		snprintf(buf, sizeof(buf), "%.15g", k->value_sum);
-		return emit_str(emit, ectx, buf);
-	case C_QUADRANT:
-		return emit_str(emit, ectx, crmf_quadrant_name(k->quadrant));
-	case C_NEXT_DUE:
-		return emit_day(emit, ectx, k->next_due);
-	case C_OVERDUE_DAYS:
-		snprintf(buf, sizeof(buf), "%d", k->overdue_days);
-		return emit_str(emit, ectx, buf);
-	case C_KIND:
-		return k->due_kind == CRMF_DUE_NONE ? false
-						    : emit_str(emit, ectx, crmf_due_kind_name(k->due_kind));
-	case C_REASON:
-		return k->reason[0] ? emit_str(emit, ectx, k->reason) : false;
-	case C_PATH:
-		return emit_str(emit, ectx, r->c->path);
-	case C_ARCHIVED:
-		return emit_str(emit, ectx, r->c->archived ? "true" : "false");
-	}
-	return false;
-}
-
 /* Every value of the field `name` (len bytes) of row r, computed ones first:
  * they are never stored, and custom fields may not shadow them. */
 static void row_values(const struct row *r, const char *name, size_t len, emit_fn emit, void *ectx)
 {
-	int comp = computed_index(name, len);
-
-	if (comp >= 0)
-		emit_computed(r, comp, emit, ectx);
-	else if (r->c->doc)
-		walk(r->c->doc, r->c->doc->root, name, len, emit, ectx);
-	else
-		crmf_summary_values(crmf_summary_of(r->c), name, len, emit, ectx);
+	crmf_customer_values(r->c, &r->k, name, len, emit, ectx);
 }
 
 /* The crmf_expr_lookup of --where. */
@@ -661,6 +584,12 @@ struct opts {
 static const char default_columns[] =
 	"id,name,owner,stage,potential,grade,quadrant,last_contact,next_due";
 
+/* crmf followups: the follow-up's fields, then its customer's; the summary
+ * last, where a narrow terminal leaves it the rest of the line */
+static const char fu_default_columns[] = "date,by,method,id,name,owner,stage,next,due,summary";
+static const char fu_json_columns[] = "date,by,method,with,summary,feedback,next,due,id,name,"
+				      "owner,stage,potential,quadrant,path,archived";
+
 /* A field of the record `name` to suggest instead of the record. */
 static const char *record_example(const char *name, size_t len)
 {
@@ -867,6 +796,56 @@ static bool json_emit(void *ectx, const char *s, size_t len)
 	return !j->fld->multi;
 }
 
+/* Whether a column of text gives way first on a narrow terminal. */
+static bool long_text(const struct field *f)
+{
+	static const char *const text[] = {"name", "description", "summary", "next", "feedback",
+					   "with"};
+
+	if (f->comp >= 0)
+		return false;
+	/* a follow-up row's texts; list keeps its layout */
+	for (size_t i = 0; i < (fu_mode ? N_OF(text) : 3); i++)
+		if (!strcmp(f->label_field, text[i]))
+			return true;
+	return false;
+}
+
+/* The table of columns `cols`, its headers set, laid out as the options say. */
+static cli_table *make_table(const struct field *cols, size_t ncols, const struct opts *o)
+{
+	const char **heads = calloc(ncols, sizeof(*heads));
+	cli_table *t;
+
+	if (!heads)
+		abort();
+	for (size_t c = 0; c < ncols; c++) {
+		char *h = o->fmt == FMT_TEXT ? upper(cols[c].name, cols[c].len)
+					     : strndup(cols[c].name, cols[c].len);
+
+		if (!h)
+			abort();
+		heads[c] = h;
+	}
+	t = cli_table_new(ncols, heads);
+	cli_table_wide(t, o->wide);
+	cli_table_excel(t, o->excel);
+	for (size_t c = 0; c < ncols; c++) {
+		free((char *)heads[c]);
+		if (cols[c].type == T_NUMBER)
+			cli_table_align_right(t, c);
+		/* a follow-up row's last column (the summary) takes the rest of the line */
+		if (long_text(&cols[c]) && !(fu_mode && c + 1 == ncols)) {
+			cli_table_limit(t, c, 40);
+			cli_table_shrink_first(t, c);
+		}
+		/* on a narrow terminal the judgements give way to the dates */
+		cli_table_drop_first(t, c, drop_order(cols[c].label_field));
+	}
+	free(heads);
+	return t;
+}
+
 static void print_rows(const struct row *rows, size_t n, const struct field *cols, size_t ncols,
 		       bool explicit_columns, const crmf_config *cfg, const struct opts *o)
 {
@@ -906,29 +885,8 @@ static void print_rows(const struct row *rows, size_t n, const struct field *col
 
 	if (!cells || !js)
 		abort();
+	t = make_table(cols, ncols, o);
 	for (size_t c = 0; c < ncols; c++) {
-		char *h = fmt == FMT_TEXT ? upper(cols[c].name, cols[c].len)
-					  : strndup(cols[c].name, cols[c].len);
-
-		if (!h)
-			abort();
-		cells[c] = h;
-	}
-	t = cli_table_new(ncols, cells);
-	cli_table_wide(t, o->wide);
-	cli_table_excel(t, o->excel);
-	for (size_t c = 0; c < ncols; c++) {
-		free((char *)cells[c]);
-		if (cols[c].type == T_NUMBER)
-			cli_table_align_right(t, c);
-		if (cols[c].comp < 0 && (!strcmp(cols[c].label_field, "name") ||
-					 !strcmp(cols[c].label_field, "description") ||
-					 !strcmp(cols[c].label_field, "summary"))) {
-			cli_table_limit(t, c, 40);
-			cli_table_shrink_first(t, c);
-		}
-		/* on a narrow terminal the judgements give way to the dates */
-		cli_table_drop_first(t, c, drop_order(cols[c].label_field));
 		js[c].cfg = fmt == FMT_TEXT ? cfg : NULL;
 		js[c].label_field = cols[c].label_field;
 	}
@@ -1001,53 +959,32 @@ static int cmp_count(const void *pa, const void *pb)
 	return cmp_value(count_field, a->value, b->value);
 }
 
-static void count_by(const struct row *rows, size_t n, const struct field *fld,
-		     const crmf_config *cfg, const struct opts *o)
+/* Print the counts of `nd` distinct values (sorted by strcmp; `distinct`
+ * is reordered) and of `none` rows without a value: every value of a closed
+ * set in the set's order, also with no row, then the other values. */
+static void count_print(struct count *distinct, size_t nd, size_t none, const struct field *fld,
+			const crmf_config *cfg, const struct opts *o)
 {
 	cli_format fmt = o->fmt;
-	struct collect all = {0}, one = {0};
-	struct count *counts = NULL;
-	size_t nc = 0, none = 0;
+	struct count *counts = calloc(nd + fld->n_order + 1, sizeof(*counts));
+	size_t nc = 0;
 	char *name = strndup(fld->name, fld->len);
 
-	if (!name)
+	if (!counts || !name)
 		abort();
-	/* each customer counts once per distinct value (tags: once per tag) */
-	for (size_t i = 0; i < n; i++) {
-		one.n = 0;
-		row_values(&rows[i], fld->name, fld->len, collect_emit, &one);
-		if (one.n == 0)
-			none++;
-		qsort(one.v, one.n, sizeof(*one.v), cmp_str);
-		for (size_t k = 0; k < one.n; k++)
-			if (k == 0 || strcmp(one.v[k], one.v[k - 1]) != 0)
-				collect_emit(&all, one.v[k], strlen(one.v[k]));
-		for (size_t k = 0; k < one.n; k++)
-			free(one.v[k]);
-	}
-	free(one.v);
-	qsort(all.v, all.n, sizeof(*all.v), cmp_str);
-	counts = calloc(all.n + fld->n_order + 1, sizeof(*counts));
-	if (!counts)
-		abort();
-	/* every value of a closed set gets a row, also with no customer, in
-	 * the set's order; other values follow */
 	for (size_t k = 0; k < fld->n_order; k++)
 		counts[nc++].value = (char *)fld->order[k];
-	for (size_t i = 0, m; i < all.n; i += m) {
-		size_t k = order_index(fld, all.v[i]);
+	for (size_t i = 0; i < nd; i++) {
+		size_t k = order_index(fld, distinct[i].value);
 
-		for (m = 1; i + m < all.n && !strcmp(all.v[i + m], all.v[i]); m++)
-			;
-		if (k < fld->n_order) {
-			counts[k].n = m;
-		} else {
-			counts[nc].value = all.v[i];
-			counts[nc++].n = m;
-		}
+		if (k < fld->n_order)
+			counts[k].n = distinct[i].n;
+		else
+			counts[nc++] = distinct[i];
 	}
 	count_field = fld;
-	qsort(counts + fld->n_order, nc - fld->n_order, sizeof(*counts), cmp_count);
+	if (!fld->by_value)
+		qsort(counts + fld->n_order, nc - fld->n_order, sizeof(*counts), cmp_count);
 	if (none) {
 		counts[nc].value = NULL;
 		counts[nc++].n = none;
@@ -1093,11 +1030,46 @@ static void count_by(const struct row *rows, size_t n, const struct field *fld,
 		cli_table_free(t);
 		free(h);
 	}
+	free(counts);
+	free(name);
+}
+
+static void count_by(const struct row *rows, size_t n, const struct field *fld,
+		     const crmf_config *cfg, const struct opts *o)
+{
+	struct collect all = {0}, one = {0};
+	struct count *distinct;
+	size_t nd = 0, none = 0;
+
+	/* each customer counts once per distinct value (tags: once per tag) */
+	for (size_t i = 0; i < n; i++) {
+		one.n = 0;
+		row_values(&rows[i], fld->name, fld->len, collect_emit, &one);
+		if (one.n == 0)
+			none++;
+		qsort(one.v, one.n, sizeof(*one.v), cmp_str);
+		for (size_t k = 0; k < one.n; k++)
+			if (k == 0 || strcmp(one.v[k], one.v[k - 1]) != 0)
+				collect_emit(&all, one.v[k], strlen(one.v[k]));
+		for (size_t k = 0; k < one.n; k++)
+			free(one.v[k]);
+	}
+	free(one.v);
+	qsort(all.v, all.n, sizeof(*all.v), cmp_str);
+	distinct = calloc(all.n + 1, sizeof(*distinct));
+	if (!distinct)
+		abort();
+	for (size_t i = 0, m; i < all.n; i += m) {
+		for (m = 1; i + m < all.n && !strcmp(all.v[i + m], all.v[i]); m++)
+			;
+		distinct[nd].value = all.v[i];
+		distinct[nd++].n = m;
+	}
+	count_print(distinct, nd, none, fld, cfg, o);
 	for (size_t i = 0; i < all.n; i++)
 		free(all.v[i]);
 	free(all.v);
-	free(counts);
-	free(name);
+	free(distinct);
 }
 
 /* Whether the scan's summaries hold field f: the computed fields and the
@@ -1188,7 +1160,7 @@ static int parse_options(int argc, char **argv, struct opts *o, crmf_scan_opts *
 	int c;
 
 	o->fmt = FMT_TEXT;
-	cli_args_init(&args, &cmd_list, argc, argv);
+	cli_args_init(&args, the_cmd, argc, argv);
 	while ((c = cli_args_next(&args)) > 0) {
 		switch (c) {
 		case 'w':
@@ -1208,12 +1180,12 @@ static int parse_options(int argc, char **argv, struct opts *o, crmf_scan_opts *
 			break;
 		case 'a':
 			if (o->archived == 2)
-				return cli_usage_error(&cmd_list, "--archived and --all exclude each other");
+				return cli_usage_error(the_cmd, "--archived and --all exclude each other");
 			o->archived = 1;
 			break;
 		case 'A':
 			if (o->archived == 1)
-				return cli_usage_error(&cmd_list, "--archived and --all exclude each other");
+				return cli_usage_error(the_cmd, "--archived and --all exclude each other");
 			o->archived = 2;
 			break;
 		case 'f':
@@ -1235,15 +1207,15 @@ static int parse_options(int argc, char **argv, struct opts *o, crmf_scan_opts *
 		}
 	}
 	if (o->excel && o->fmt_given && o->fmt != FMT_CSV)
-		return cli_usage_error(&cmd_list, "--excel writes CSV; leave out --format or say csv");
+		return cli_usage_error(the_cmd, "--excel writes CSV; leave out --format or say csv");
 	if (o->excel)
 		o->fmt = FMT_CSV;
 	if (c < 0)
 		return args.status;
 	if (args.ind < argc)
-		return cli_usage_error(&cmd_list, "unexpected argument '%s'", argv[args.ind]);
+		return cli_usage_error(the_cmd, "unexpected argument '%s'", argv[args.ind]);
 	if (o->count_by && (o->columns || o->sort))
-		return cli_usage_error(&cmd_list, "--count-by cannot be combined with %s",
+		return cli_usage_error(the_cmd, "--count-by cannot be combined with %s",
 				       o->columns ? "--columns" : "--sort");
 	if (cli_today(&o->today, today_arg))
 		return EXIT_USAGE;
@@ -1269,8 +1241,12 @@ static int make_plan(struct plan *pl, const crmf_config *cfg, const struct opts 
 		for (size_t i = 0; i < cfg->n_team; i++)
 			team_ids[i] = cfg->team[i].id;
 	}
-	if (parse_fields(&pl->cols, &pl->ncols, cfg, o->columns ? o->columns : default_columns,
-			 "--columns", false) ||
+	const char *cols = o->columns	  ? o->columns
+			   : !fu_mode	  ? default_columns
+			   : o->fmt == FMT_JSON ? fu_json_columns
+						: fu_default_columns;
+
+	if (parse_fields(&pl->cols, &pl->ncols, cfg, cols, "--columns", false) ||
 	    (o->sort && parse_fields(&pl->keys, &pl->nkeys, cfg, o->sort, "--sort", true)))
 		return -1;
 	if (o->count_by) {
@@ -1355,7 +1331,342 @@ static void plan_release(struct plan *pl, struct row *rows, size_t nrows)
 	crmf_expr_free(pl->where);
 }
 
-static int run(int argc, char **argv)
+
+/* ---- crmf followups: one row per follow-up ---- */
+
+/* A follow-up row as it is printed, made in the scan's worker threads from
+ * the customer's document, so that memory holds the rows, not the documents:
+ * one buffer per row, its strings one after the other. */
+struct fu_out {
+	char *buf;  /* JSON: the object; else each column's cell; then date, id, path */
+	char **keys; /* first value of each --sort key, or NULL */
+	const char *date, *id, *path; /* in buf: the default order, by date, customer, position */
+	size_t index;
+};
+
+/* What the workers gather, under `lock`. */
+struct fu_ctx {
+	const struct plan *pl;
+	const struct opts *o;
+	pthread_mutex_t lock;
+	struct fu_out *rows;
+	size_t n, cap;
+	struct count *counts; /* --count-by: a hash table of the distinct values */
+	size_t ncounts, capcounts, none;
+};
+
+/* What one worker makes of one customer before it takes the lock. */
+struct fu_local {
+	struct fu_ctx *fc;
+	const crmf_config *cfg;
+	struct fu_out *rows;
+	size_t n, cap;
+	struct collect values; /* --count-by: the values of its rows, one per row and value */
+	size_t none;
+};
+
+static char *first_value(const crmf_fu_row *r, const char *name, size_t len)
+{
+	char *v = NULL;
+
+	crmf_fu_row_values(r, name, len, first_emit, &v);
+	return v;
+}
+
+/* The first value only (a follow-up's date has one). */
+static bool join_first(void *ectx, const char *s, size_t len)
+{
+	buf_add(ectx, s, len);
+	return true;
+}
+
+static void fu_visit(void *ctx, const crmf_fu_row *r)
+{
+	struct fu_local *l = ctx;
+	const struct plan *pl = l->fc->pl;
+	cli_format fmt = l->fc->o->fmt;
+	struct fu_out *out;
+	struct buf b = {0};
+	size_t at[3];
+
+	if (l->fc->o->count_by) {
+		struct collect one = {0};
+
+		crmf_fu_row_values(r, pl->cnt.name, pl->cnt.len, collect_emit, &one);
+		if (one.n == 0)
+			l->none++;
+		/* a row counts once per distinct value */
+		qsort(one.v, one.n, sizeof(*one.v), cmp_str);
+		for (size_t k = 0; k < one.n; k++) {
+			if (k == 0 || strcmp(one.v[k], one.v[k - 1]) != 0)
+				collect_emit(&l->values, one.v[k], strlen(one.v[k]));
+			free(one.v[k]);
+		}
+		free(one.v);
+		return;
+	}
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 8;
+		l->rows = realloc(l->rows, l->cap * sizeof(*l->rows));
+		if (!l->rows)
+			abort();
+	}
+	out = &l->rows[l->n++];
+	memset(out, 0, sizeof(*out));
+	if (fmt == FMT_JSON) {
+		size_t size = 0;
+		FILE *f = open_memstream(&b.p, &size);
+
+		if (!f)
+			abort();
+		fputc('{', f);
+		for (size_t c = 0; c < pl->ncols; c++) {
+			struct json_values j = {f, &pl->cols[c], 0};
+
+			fprintf(f, "%s\"%.*s\": ", c ? ", " : "", (int)pl->cols[c].len,
+				pl->cols[c].name);
+			if (pl->cols[c].multi)
+				fputc('[', f);
+			crmf_fu_row_values(r, pl->cols[c].name, pl->cols[c].len, json_emit, &j);
+			if (pl->cols[c].multi)
+				fputc(']', f);
+			else if (!j.n)
+				fputs("null", f);
+		}
+		fputc('}', f);
+		if (fclose(f) != 0)
+			abort();
+		b.len = b.cap = size;
+		buf_add(&b, "", 1);
+	} else {
+		for (size_t c = 0; c < pl->ncols; c++) {
+			struct joiner j = {b, 0, fmt == FMT_TEXT ? l->cfg : NULL,
+					   pl->cols[c].label_field};
+
+			crmf_fu_row_values(r, pl->cols[c].name, pl->cols[c].len, join_emit, &j);
+			b = j.b;
+			buf_add(&b, "", 1);
+		}
+	}
+	/* the order's keys, as offsets until the buffer stops moving */
+	at[0] = b.len;
+	crmf_fu_values(r->f, CRMF_FU_DATE, join_first, &b);
+	buf_add(&b, "", 1);
+	at[1] = b.len;
+	buf_add(&b, r->c->id ? r->c->id : "", r->c->id ? strlen(r->c->id) + 1 : 1);
+	at[2] = b.len;
+	buf_add(&b, r->c->path, strlen(r->c->path) + 1);
+	out->buf = b.p;
+	out->date = b.p + at[0];
+	out->id = b.p + at[1];
+	out->path = b.p + at[2];
+	if (pl->nkeys) {
+		out->keys = calloc(pl->nkeys, sizeof(*out->keys));
+		if (!out->keys)
+			abort();
+		for (size_t k = 0; k < pl->nkeys; k++)
+			out->keys[k] = first_value(r, pl->keys[k].name, pl->keys[k].len);
+	}
+	out->index = r->index;
+}
+
+/* Add one to the count of `v` (taken over), under the lock: a hash table
+ * of the distinct values (open addressing), so that counting by a field of
+ * many values (date) stays linear. */
+static void fu_count(struct fu_ctx *fc, char *v)
+{
+	uint64_t h = 1469598103934665603u;
+	size_t mask, i;
+
+	if (2 * (fc->ncounts + 1) > fc->capcounts) {
+		size_t cap = fc->capcounts ? fc->capcounts * 2 : 64;
+		struct count *t = calloc(cap, sizeof(*t));
+
+		if (!t)
+			abort();
+		for (size_t k = 0; k < fc->capcounts; k++) {
+			uint64_t g = 1469598103934665603u;
+
+			if (!fc->counts[k].value)
+				continue;
+			for (const unsigned char *p = (const unsigned char *)fc->counts[k].value; *p; p++)
+				g = (g ^ *p) * 1099511628211u;
+			for (i = g & (cap - 1); t[i].value; i = (i + 1) & (cap - 1))
+				;
+			t[i] = fc->counts[k];
+		}
+		free(fc->counts);
+		fc->counts = t;
+		fc->capcounts = cap;
+	}
+	for (const unsigned char *p = (const unsigned char *)v; *p; p++)
+		h = (h ^ *p) * 1099511628211u;
+	mask = fc->capcounts - 1;
+	for (i = h & mask; fc->counts[i].value; i = (i + 1) & mask)
+		if (!strcmp(fc->counts[i].value, v)) {
+			fc->counts[i].n++;
+			free(v);
+			return;
+		}
+	fc->counts[i] = (struct count){v, 1};
+	fc->ncounts++;
+}
+
+static int cmp_count_by_value(const void *a, const void *b)
+{
+	return strcmp(((const struct count *)a)->value, ((const struct count *)b)->value);
+}
+
+/* The scan's keep callback: the rows of one customer's follow-ups that pass
+ * --archived and --where are made here, in the worker; the customer itself is
+ * never kept. */
+static bool fu_keep(void *ctx, const crmf_customer *c, const crmf_config *cfg)
+{
+	struct fu_ctx *fc = ctx;
+	struct fu_local l = {.fc = fc, .cfg = cfg};
+	crmf_class k;
+
+	if ((fc->o->archived == 0 && c->archived) || (fc->o->archived == 1 && !c->archived))
+		return false;
+	if (c->n_followups == 0)
+		return false;
+	crmf_classify(&k, c, cfg, fc->o->today);
+	if (!crmf_fu_each(c, &k, fc->pl->where, fu_visit, &l))
+		return false;
+	pthread_mutex_lock(&fc->lock);
+	for (size_t i = 0; i < l.values.n; i++)
+		fu_count(fc, l.values.v[i]);
+	fc->none += l.none;
+	if (l.n) {
+		if (fc->n + l.n > fc->cap) {
+			fc->cap = (fc->n + l.n) * 2;
+			fc->rows = realloc(fc->rows, fc->cap * sizeof(*fc->rows));
+			if (!fc->rows)
+				abort();
+		}
+		memcpy(fc->rows + fc->n, l.rows, l.n * sizeof(*l.rows));
+		fc->n += l.n;
+	}
+	pthread_mutex_unlock(&fc->lock);
+	free(l.values.v);
+	free(l.rows);
+	return false;
+}
+
+static int cmp_fu(const void *pa, const void *pb)
+{
+	const struct fu_out *a = pa, *b = pb;
+	int c;
+
+	for (size_t i = 0; i < n_sort_keys; i++) {
+		const char *x = a->keys[i], *y = b->keys[i];
+
+		if (!x || !y) {
+			if (x != y)
+				return !x - !y;
+			continue;
+		}
+		c = cmp_value(&sort_keys[i], x, y);
+		if (c)
+			return sort_keys[i].desc ? -c : c;
+	}
+	/* then by date ("2025-06-16" before "2025-06-16 09:00"), customer, position */
+	if (!a->date || !b->date) {
+		if (a->date != b->date)
+			return !a->date - !b->date;
+	} else if ((c = strcmp(a->date, b->date))) {
+		return c;
+	}
+	if ((c = strcmp(a->id, b->id)) || (c = strcmp(a->path, b->path)))
+		return c;
+	return a->index < b->index ? -1 : a->index > b->index;
+}
+
+/* cli_table_fill's row: the cells lent from the row's buffer, which
+ * outlives the table. */
+static void fu_row(void *ctx, size_t i, cli_row_sink *sink)
+{
+	const struct fu_ctx *fc = ctx;
+	size_t ncols = fc->pl->ncols;
+	const char *cells[64], **v = ncols <= 64 ? cells : malloc(ncols * sizeof(*v));
+	const char *p = fc->rows[i].buf;
+
+	if (!v)
+		abort();
+	for (size_t c = 0; c < ncols; c++, p += strlen(p) + 1)
+		v[c] = p;
+	cli_row_put_borrowed(sink, v, ncols < 64 ? (1ul << ncols) - 1 : ncols == 64 ? ~0ul : 0);
+	if (v != cells)
+		free(v);
+}
+
+static void fu_print(struct fu_ctx *fc, const crmf_config *cfg)
+{
+	const struct plan *pl = fc->pl;
+	const struct opts *o = fc->o;
+	locale_t loc = (locale_t)0;
+	cli_table *t;
+
+	if (o->count_by) {
+		size_t n = 0;
+
+		/* the table's values, packed at its start, in strcmp order */
+		for (size_t i = 0; i < fc->capcounts; i++)
+			if (fc->counts[i].value)
+				fc->counts[n++] = fc->counts[i];
+		fc->capcounts = n;
+		if (n)
+			qsort(fc->counts, n, sizeof(*fc->counts), cmp_count_by_value);
+		count_print(fc->counts, fc->ncounts, fc->none, &pl->cnt, cfg, o);
+		return;
+	}
+	for (size_t k = 0; k < pl->nkeys; k++)
+		if (pl->keys[k].collate && !loc)
+			loc = collation();
+	for (size_t i = 0; loc && i < fc->n; i++)
+		for (size_t k = 0; k < pl->nkeys; k++)
+			if (pl->keys[k].collate)
+				fc->rows[i].keys[k] = sort_key(loc, fc->rows[i].keys[k]);
+	if (loc)
+		freelocale(loc);
+	sort_keys = pl->keys;
+	n_sort_keys = pl->nkeys;
+	qsort(fc->rows, fc->n, sizeof(*fc->rows), cmp_fu);
+	if (o->fmt == FMT_JSON) {
+		fputs("[", stdout);
+		for (size_t i = 0; i < fc->n; i++) {
+			fputs(i ? ",\n " : "\n ", stdout);
+			fputs(fc->rows[i].buf, stdout);
+		}
+		fputs(fc->n ? "\n]\n" : "]\n", stdout);
+		return;
+	}
+	t = make_table(pl->cols, pl->ncols, o);
+	cli_table_fill(t, fc->n, fu_row, fc);
+	if (o->fmt == FMT_TEXT && fc->n == 0)
+		puts("no follow-ups");
+	else
+		cli_table_print(stdout, t, o->fmt);
+	cli_table_free(t);
+}
+
+static void fu_release(struct fu_ctx *fc)
+{
+	for (size_t i = 0; i < fc->n; i++) {
+		struct fu_out *r = &fc->rows[i];
+
+		free(r->buf);
+		for (size_t k = 0; r->keys && k < fc->pl->nkeys; k++)
+			free(r->keys[k]);
+		free(r->keys);
+	}
+	free(fc->rows);
+	for (size_t i = 0; i < fc->capcounts; i++)
+		free(fc->counts[i].value);
+	free(fc->counts);
+}
+
+static int list_run(int argc, char **argv)
 {
 	struct opts o = {0};
 	struct keep_ctx kc = {0};
@@ -1364,6 +1675,7 @@ static int run(int argc, char **argv)
 	struct plan pl = {0};
 	size_t nrows = 0, bad;
 	struct row *rows = NULL;
+	struct fu_ctx fc = {0};
 	crmf_diags diags;
 	crmf_repository *rep = NULL;
 	int rc = parse_options(argc, argv, &o, &so);
@@ -1384,8 +1696,16 @@ static int run(int argc, char **argv)
 	kc = (struct keep_ctx){pl.where, o.archived, o.today};
 	so.keep = keep_row;
 	so.keep_ctx = &kc;
-	/* JSON without --columns prints every stored field: that needs the documents */
-	if ((o.fmt != FMT_JSON || o.columns) && all_in_summary(pl.cols, pl.ncols) &&
+	fc.pl = &pl;
+	fc.o = &o;
+	pthread_mutex_init(&fc.lock, NULL);
+	if (fu_mode) {
+		/* the summaries keep two follow-ups at most: every document is
+		 * read (in parallel, as a cold list does), and dropped once its
+		 * rows are made */
+		so.keep = fu_keep;
+		so.keep_ctx = &fc;
+	} else if ((o.fmt != FMT_JSON || o.columns) && all_in_summary(pl.cols, pl.ncols) &&
 	    all_in_summary(pl.keys, pl.nkeys) && (!o.count_by || in_summary(&pl.cnt)) &&
 	    (!pl.where || where_in_summary(pl.where, repo->cfg))) {
 		so.mode = CRMF_SCAN_SUMMARY;
@@ -1400,7 +1720,9 @@ static int run(int argc, char **argv)
 	if (bad)
 		cli_error("%zu file%s errors; run 'crmf check'", bad,
 			  bad == 1 ? " has" : "s have");
-	if (o.count_by) {
+	if (fu_mode) {
+		fu_print(&fc, repo->cfg);
+	} else if (o.count_by) {
 		count_by(rows, nrows, &pl.cnt, repo->cfg, &o);
 	} else {
 		sort_rows(rows, nrows, pl.keys, pl.nkeys);
@@ -1408,9 +1730,24 @@ static int run(int argc, char **argv)
 	}
 	rc = EXIT_OK;
 done:
+	fu_release(&fc);
+	if (fc.pl)
+		pthread_mutex_destroy(&fc.lock);
 	plan_release(&pl, rows, nrows);
 	crmf_diags_release(&diags);
 	crmf_repo_free(repo);
 	crmf_repository_close(rep);
 	return rc;
+}
+
+static int run(int argc, char **argv)
+{
+	return list_run(argc, argv);
+}
+
+int cli_followups_run(const struct crmf_cmd *cmd, int argc, char **argv)
+{
+	the_cmd = cmd;
+	fu_mode = true;
+	return list_run(argc, argv);
 }

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "crmf/sync.h"
@@ -11,6 +12,7 @@ static int run(int argc, char **argv);
 static const struct cli_opt options[] = {
     {'n', 0, "no-push", NULL, "fetch and merge, but do not push"},
     {'t', 0, "today", "DATE", "the date validation judges future dates against"},
+    {'q', 'q', "quiet", NULL, "no progress meter while objects are fetched or pushed"},
     {0},
 };
 
@@ -18,13 +20,17 @@ const struct crmf_cmd cmd_sync = {
     .name = "sync",
     .run = run,
     .summary = "fetch, merge customer files by structure, commit and push",
-    .synopsis = "[--no-push] [--today DATE] [REMOTE]",
+    .synopsis = "[--no-push] [--today DATE] [--quiet] [REMOTE]",
     .description = "Share the repository with the team through a git remote (REMOTE, default:\n"
 		   "the branch's remote, else origin): fetch its branch, fast-forward or merge\n"
 		   "(customer files by their structure, as 'crmf merge-driver --help' says,\n"
 		   "other files as git would), check the customer files the merge produced,\n"
 		   "commit the merge, and push. Prints what came in (new customers, new\n"
 		   "follow-ups, changed fields) and what went out.\n"
+		   "\n"
+		   "On a terminal, the objects received and sent are counted on stderr as git\n"
+		   "counts them (Receiving objects:  45% (450/1000), 1.20 MiB); not with --quiet\n"
+		   "or when stderr is not a terminal.\n"
 		   "\n"
 		   "Refuses while customer files have uncommitted changes (commit them first:\n"
 		   "crmf commit) or a merge or rebase is in progress.\n"
@@ -222,6 +228,59 @@ static int print_outcome(const crmf_sync_result *r, bool no_push)
 	return EXIT_OK;
 }
 
+/* The progress meter: one line per phase on stderr, rewritten in place. */
+struct meter {
+	int phase;   /* the phase on the line, -1 none */
+	int percent; /* last shown */
+	bool open;   /* the line has no newline yet */
+};
+
+static void meter_line(struct meter *m, const crmf_sync_progress *p, bool done)
+{
+	static const char *const what[] = {"Receiving objects", "Resolving deltas",
+					   "Writing objects"};
+	int pct = p->total ? (int)(p->done * 100 / p->total) : 100;
+
+	fprintf(stderr, "\r%s: %3d%% (%zu/%zu)", what[p->phase], pct, p->done, p->total);
+	if (p->phase != CRMF_SYNC_RESOLVING && p->bytes) { /* a local push counts no bytes */
+		double b = (double)p->bytes;
+
+		if (b >= 1024.0 * 1024)
+			fprintf(stderr, ", %.2f MiB", b / (1024.0 * 1024));
+		else
+			fprintf(stderr, ", %.2f KiB", b / 1024.0);
+	}
+	fputs(done ? ", done.\n" : "", stderr);
+	m->percent = pct;
+	m->open = !done;
+}
+
+static void meter_update(void *ctx, const crmf_sync_progress *p)
+{
+	struct meter *m = ctx;
+	bool done = p->total && p->done >= p->total;
+
+	if (!p->total || ((int)p->phase == m->phase && !m->open))
+		return; /* nothing to count, or this phase is over */
+	if ((int)p->phase != m->phase) {
+		if (m->open)
+			fputc('\n', stderr);
+		m->phase = (int)p->phase;
+		m->percent = -1;
+	} else if (!done && p->done * 100 / p->total == (size_t)m->percent) {
+		return;
+	}
+	meter_line(m, p, done);
+	fflush(stderr);
+}
+
+static void meter_end(struct meter *m)
+{
+	if (m->open)
+		fputc('\n', stderr);
+	m->open = false;
+}
+
 static int run(int argc, char **argv)
 {
 	cli_args args;
@@ -229,6 +288,8 @@ static int run(int argc, char **argv)
 	crmf_sync_result r;
 	const char *today = NULL;
 	crmf_repository *repo;
+	struct meter meter = {-1, -1, false};
+	bool quiet = false;
 	int c, rc;
 
 	memset(&so, 0, sizeof(so));
@@ -238,6 +299,8 @@ static int run(int argc, char **argv)
 			so.no_push = true;
 		else if (c == 't')
 			today = args.arg;
+		else if (c == 'q')
+			quiet = true;
 	}
 	if (c < 0)
 		return args.status;
@@ -248,7 +311,13 @@ static int run(int argc, char **argv)
 		return EXIT_USAGE;
 	if (!(repo = cli_repository()))
 		return EXIT_USAGE;
+	/* as git: a meter only for a person watching */
+	if (!quiet && isatty(STDERR_FILENO)) {
+		so.progress = meter_update;
+		so.progress_ctx = &meter;
+	}
 	rc = crmf_sync(&r, crmf_repository_root(repo), &so);
+	meter_end(&meter);
 	crmf_repository_close(repo);
 	if (rc < 0) {
 		cli_error("%s", crmf_error_last());

@@ -118,6 +118,24 @@ void crmf_date_format(crmf_day day, char buf[11])
 	buf[10] = '\0';
 }
 
+/* 1970-01-01 was a Thursday: weekday 0 is Monday. */
+static int weekday(crmf_day day)
+{
+	int w = (int)((day + 3) % 7);
+
+	return w < 0 ? w + 7 : w;
+}
+
+void crmf_date_iso_week(crmf_day day, int *year, int *week)
+{
+	crmf_day thursday = day - weekday(day) + 3; /* the week belongs to its Thursday's year */
+	int y, m, d;
+
+	crmf_date_to_ymd(thursday, &y, &m, &d);
+	*year = y;
+	*week = (int)((thursday - crmf_date_from_ymd(y, 1, 1)) / 7) + 1;
+}
+
 crmf_day crmf_date_today(void)
 {
 	time_t now = time(NULL);

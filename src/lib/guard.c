@@ -480,7 +480,9 @@ int crmf_check_rev(crmf_diags *diags, size_t *files, const crmf_rev_opts *o, con
 
 /* --- the index --- */
 
-int crmf_check_staged(crmf_diags *diags, size_t *files, const char *root, crmf_day today)
+/* crmf_check_staged; the staged files into *out (*n) when out is not NULL. */
+static int check_staged(crmf_diags *diags, size_t *files, crmf_staged **out, size_t *nout,
+			const char *root, crmf_day today)
 {
 	crmf_staged *v = NULL;
 	crmf_customer **cs;
@@ -522,8 +524,67 @@ int crmf_check_staged(crmf_diags *diags, size_t *files, const char *root, crmf_d
 		crmf_customer_free(cs[i]);
 	free(cs);
 	crmf_config_free(cfg);
+	if (out) {
+		*out = v;
+		*nout = n;
+	} else {
+		crmf_staged_free(v, n);
+	}
+	return 0;
+}
+
+int crmf_check_staged(crmf_diags *diags, size_t *files, const char *root, crmf_day today)
+{
+	return check_staged(diags, files, NULL, NULL, root, today);
+}
+
+static int cmp_staged_path(const void *key, const void *elem)
+{
+	return strcmp(key, ((const crmf_staged *)elem)->path);
+}
+
+int crmf_check_staged_report(crmf_staged_report *out, const char *root, crmf_day today)
+{
+	crmf_diags all;
+	crmf_staged *v = NULL;
+	size_t n = 0;
+	const char *last = NULL;
+
+	memset(out, 0, sizeof(*out));
+	crmf_diags_init(&out->changed);
+	crmf_diags_init(&out->others);
+	crmf_diags_init(&all);
+	if (check_staged(&all, &out->files, &v, &n, root, today) != 0) {
+		crmf_diags_release(&all);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		out->changed_files += v[i].changed;
+	/* the staged files are sorted by path, as crmf_read_staged gives them */
+	for (size_t i = 0; i < all.n; i++) {
+		crmf_diag *d = &all.v[i];
+		const crmf_staged *f = d->path ? bsearch(d->path, v, n, sizeof(*v), cmp_staged_path)
+					       : NULL;
+		bool mine = !d->path || !f || f->changed;
+
+		if (!mine && d->severity == CRMF_SEV_WARNING && (!last || strcmp(last, d->path))) {
+			out->other_warning_files++;
+			last = d->path;
+		}
+		crmf_diags_add(mine ? &out->changed : &out->others, d->severity, d->path, d->line,
+			       d->column, d->rule, "%s", d->message);
+	}
+	crmf_diags_release(&all);
 	crmf_staged_free(v, n);
 	return 0;
+}
+
+void crmf_staged_report_release(crmf_staged_report *r)
+{
+	if (!r)
+		return;
+	crmf_diags_release(&r->changed);
+	crmf_diags_release(&r->others);
 }
 
 /* --- a push --- */

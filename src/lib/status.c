@@ -530,9 +530,10 @@ typedef struct staged_list {
 } staged_list;
 
 static int staged_add(staged_list *l, git_repository *repo, const git_index_entry *ent,
-		      const char *rel)
+		      const char *rel, git_tree *head)
 {
 	git_blob *b = NULL;
+	git_tree_entry *te = NULL;
 
 	/* a link or a submodule holds no customer */
 	if (GIT_INDEX_ENTRY_STAGE(ent) != 0 ||
@@ -551,9 +552,34 @@ static int staged_add(staged_list *l, git_repository *repo, const git_index_entr
 		return -1;
 	}
 	l->v[l->n].path = xstrdup(rel);
+	/* the commit changes what HEAD (none on an unborn branch) holds otherwise */
+	l->v[l->n].changed = !head || git_tree_entry_bypath(&te, head, ent->path) != 0 ||
+			     !git_oid_equal(git_tree_entry_id(te), &ent->id);
+	git_error_clear();
+	git_tree_entry_free(te);
 	l->n++;
 	git_blob_free(b);
 	return 0;
+}
+
+/* HEAD's tree into *out, NULL on an unborn branch; 0 or -1. */
+static int head_tree(git_tree **out, git_repository *repo)
+{
+	git_reference *head = NULL;
+	git_commit *commit = NULL;
+	int e = git_repository_head(&head, repo), rc = 0;
+
+	*out = NULL;
+	if (e == GIT_EUNBORNBRANCH || e == GIT_ENOTFOUND) {
+		git_error_clear();
+		return 0;
+	}
+	if (e < 0 || git_reference_peel((git_object **)&commit, head, GIT_OBJECT_COMMIT) < 0 ||
+	    git_commit_tree(out, commit) < 0)
+		rc = crmf_error_set("cannot read HEAD: %s", crmf_git_msg());
+	git_commit_free(commit);
+	git_reference_free(head);
+	return rc;
 }
 
 static int cmp_staged(const void *a, const void *b)
@@ -593,6 +619,7 @@ int crmf_read_staged(crmf_staged **out, size_t *n, const char *root)
 	static const char *const tops[] = {"archive/", "customers/"};
 	repo_ctx c;
 	git_index *index = NULL;
+	git_tree *head = NULL;
 	staged_list l = {NULL, 0, 0};
 	const git_index_entry *ent;
 	char *p = NULL;
@@ -604,11 +631,11 @@ int crmf_read_staged(crmf_staged **out, size_t *n, const char *root)
 	if (crmf_ctx_open(&c, root) < 0)
 		return -1;
 	plen = strlen(c.prefix);
-	if (open_staged_index(&index, c.repo) < 0)
+	if (open_staged_index(&index, c.repo) < 0 || head_tree(&head, c.repo) < 0)
 		goto done;
 	p = xasprintf("%scrmf.yaml", c.prefix);
 	if ((ent = git_index_get_bypath(index, p, 0)) &&
-	    staged_add(&l, c.repo, ent, "crmf.yaml") < 0)
+	    staged_add(&l, c.repo, ent, "crmf.yaml", head) < 0)
 		goto done;
 	for (size_t t = 0; t < 2; t++) {
 		size_t pos, len;
@@ -625,7 +652,7 @@ int crmf_read_staged(crmf_staged **out, size_t *n, const char *root)
 			if (strncmp(ent->path, p, len) != 0)
 				break;
 			if (is_customer_path(ent->path + plen) &&
-			    staged_add(&l, c.repo, ent, ent->path + plen) < 0)
+			    staged_add(&l, c.repo, ent, ent->path + plen, head) < 0)
 				goto done;
 		}
 	}
@@ -640,6 +667,7 @@ int crmf_read_staged(crmf_staged **out, size_t *n, const char *root)
 done:
 	crmf_staged_free(l.v, l.n);
 	free(p);
+	git_tree_free(head);
 	git_index_free(index);
 	crmf_ctx_close(&c);
 	return rc;

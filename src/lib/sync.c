@@ -295,7 +295,31 @@ static size_t count_commits(git_repository *git, const git_oid *tip, const git_o
 struct auth {
 	int tries;
 	crmf_sync_result *res;
+	const crmf_sync_opts *op; /* its progress callback */
 };
+
+/* libgit2's progress of a fetch: objects received, then deltas resolved. */
+static int fetch_progress(const git_indexer_progress *st, void *payload)
+{
+	const struct auth *a = payload;
+	crmf_sync_progress p = {CRMF_SYNC_RECEIVING, st->received_objects, st->total_objects,
+				st->received_bytes};
+
+	if (st->total_objects && st->received_objects == st->total_objects && st->total_deltas)
+		p = (crmf_sync_progress){CRMF_SYNC_RESOLVING, st->indexed_deltas, st->total_deltas,
+					 st->received_bytes};
+	a->op->progress(a->op->progress_ctx, &p);
+	return 0;
+}
+
+static int push_progress(unsigned int current, unsigned int total, size_t bytes, void *payload)
+{
+	const struct auth *a = payload;
+	crmf_sync_progress p = {CRMF_SYNC_WRITING, current, total, bytes};
+
+	a->op->progress(a->op->progress_ctx, &p);
+	return 0;
+}
 
 static int credentials(git_credential **out, const char *url, const char *user,
 		       unsigned int allowed, void *payload)
@@ -617,10 +641,10 @@ static int checkout_error(const char *what)
 }
 
 static int do_push(crmf_sync_result *res, const repo *r, git_remote *remote, const char *branch_ref,
-		   const char *merge_ref)
+		   const char *merge_ref, const crmf_sync_opts *op)
 {
 	git_push_options po;
-	struct auth au = {0, res};
+	struct auth au = {0, res, op};
 	char *spec = xasprintf("%s:%s", branch_ref, merge_ref);
 	git_strarray specs = {&spec, 1};
 
@@ -628,6 +652,8 @@ static int do_push(crmf_sync_result *res, const repo *r, git_remote *remote, con
 	po.callbacks.credentials = credentials;
 	po.callbacks.push_update_reference = push_status;
 	po.callbacks.payload = &au;
+	if (op->progress)
+		po.callbacks.push_transfer_progress = push_progress;
 	if (git_remote_push(remote, &specs, &po) < 0) {
 		const git_error *e = git_error_last();
 
@@ -755,11 +781,13 @@ static int fetch_theirs(struct sync *S)
 {
 	crmf_sync_result *out = S->out;
 	git_fetch_options fo;
-	struct auth au = {0, out};
+	struct auth au = {0, out, S->op};
 
 	git_fetch_options_init(&fo, GIT_FETCH_OPTIONS_VERSION);
 	fo.callbacks.credentials = credentials;
 	fo.callbacks.payload = &au;
+	if (S->op->progress)
+		fo.callbacks.transfer_progress = fetch_progress;
 	if (git_remote_fetch(S->remote, NULL, &fo, "crmf sync: fetch") < 0)
 		return crmf_error_set("cannot fetch from '%s' (%s): %s", out->remote,
 				      git_remote_url(S->remote) ? git_remote_url(S->remote) : "no url",
@@ -906,7 +934,7 @@ static int in_and_out(struct sync *S)
 		out->out = l.v;
 		out->n_out = l.n;
 		if (!S->op->no_push)
-			do_push(out, &S->r, S->remote, S->branch_ref, S->merge_ref);
+			do_push(out, &S->r, S->remote, S->branch_ref, S->merge_ref, S->op);
 	}
 	return 0;
 }

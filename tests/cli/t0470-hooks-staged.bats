@@ -167,3 +167,58 @@ EOF
 	assert_failure
 	assert_output 'crmf: core.hooksPath is set but empty: name a folder or unset it (git config --unset core.hooksPath)'
 }
+
+# Issue 13 item 16: a commit with one error got every warning of the
+# repository printed before it; the hook now prints what the commit changes
+# first and counts the rest.
+@test "hooks install: a refused commit shows the staged file's problems, the other files' warnings as a count" {
+	make_example_repo
+	cd repo
+	for id in C2024006 C2024009 C2024011; do
+		crmf log "$id" --method phone --summary 已沟通 --by li.na --date 2025-06-16 --today 2025-06-16 >/dev/null
+	done
+	run crmf check --today 2025-06-16
+	assert_line '31 files checked: 0 errors, 5 warnings'
+	crmf hooks install >/dev/null
+	sed -i 's/^stage: customer$/stage: won/' customers/2024/C2024004.yaml
+	git add customers/2024/C2024004.yaml
+	run git commit -qm 'broken'
+	assert_failure
+	assert_line --index 0 "customers/2024/C2024004.yaml:11:8: error: invalid stage 'won'; use one of lead, intent, negotiation, customer, at-risk, lost [invalid-enum]"
+	assert_line --index 1 "and 5 warnings in 5 other files; run 'crmf check'"
+	assert_line --index 2 '31 files checked: 1 error, 5 warnings'
+	assert_line --index 3 --partial 'crmf: commit refused'
+	refute_output --partial 'vague-summary'
+	refute_output --partial 'probable-duplicate'
+	[ "$(git rev-list --count HEAD)" -eq 4 ]
+	# a warning of a staged file is shown in full, the others counted; the commit passes
+	sed -i 's/^stage: won$/stage: at-risk/' customers/2024/C2024004.yaml
+	git add customers/2024/C2024004.yaml
+	crmf log C2024012 --method phone --summary 已沟通 --by li.na --date 2025-06-16 --today 2025-06-16 >/dev/null
+	git commit -qm 'at risk'
+	run git commit -q --allow-empty -m 'nothing to say'
+	assert_success
+	assert_output ''
+	sed -i 's/^  - date: 2025-06-16$/  - date: 2025-06-16 09:00/' customers/2024/C2024012.yaml
+	git add customers/2024/C2024012.yaml
+	run git commit -qm 'time of the call'
+	assert_success
+	assert_line --index 0 --regexp '^customers/2024/C2024012.yaml:[0-9]+:[0-9]+: warning: summary .*\[vague-summary\]$'
+	assert_line --index 1 "and 5 warnings in 5 other files; run 'crmf check'"
+	# an error in a file the commit does not change refuses it too, and is shown
+	sed -i 's/^stage: customer$/stage: won/' customers/2024/C2024002.yaml
+	git commit -qam 'broken, not verified' --no-verify
+	sed -i 's/^  - date: 2025-06-16 09:00$/  - date: 2025-06-16 09:30/' customers/2024/C2024012.yaml
+	git add customers/2024/C2024012.yaml
+	run git commit -qm 'another time'
+	assert_failure
+	assert_line --index 0 --regexp '^customers/2024/C2024012.yaml:.*\[vague-summary\]$'
+	assert_line --index 1 --regexp "^customers/2024/C2024002.yaml:[0-9]+:[0-9]+: error: invalid stage 'won'"
+	assert_line --index 2 "and 5 warnings in 5 other files; run 'crmf check'"
+	# crmf check --staged itself prints as before; --focus goes with --staged only
+	run crmf check --staged
+	assert_failure 1
+	assert_output --partial probable-duplicate
+	run crmf check --focus
+	assert_failure 2
+}

@@ -3,6 +3,7 @@
 # that never ran `crmf setup` (sync registers crmf's merge inside libgit2).
 
 load helper
+bats_require_minimum_version 1.5.0
 
 # libgit2 1.5.1 leaks PCRE2 match data whenever a config regex does not match
 # (remote lookups run one over every config entry); fixed upstream in libgit2
@@ -299,4 +300,56 @@ out: nothing to push"
 	assert_line "  customers/C2024001.yaml: merged, but the record is invalid:"
 	# printed as every command prints a diagnostic
 	assert_line --regexp '^customers/C2024001\.yaml:[0-9]+:[0-9]+: error: .* \[multiple-primary\]$'
+}
+
+# Issue 13 item 16: a large fetch or push showed nothing. On a terminal (a
+# pty from script(1)) the objects are counted as git counts them; not when
+# stderr is a file or a pipe, and not with --quiet.
+many_customers() { # DIR FROM TO
+	for i in $(seq "$2" "$3"); do
+		sed "s/C2024001/C2024$(printf %03d "$i")/; s/杭州云启科技有限公司/杭州云启科技第${i}分公司/; s/+86 138 0013 8000/+86 138 0013 $(printf %04d "$i")/" \
+			"$1/$F" >"$1/customers/C2024$(printf %03d "$i").yaml"
+	done
+}
+
+@test "t0510 sync: progress of the fetch and the push on a terminal only, not with --quiet" {
+	command -v script >/dev/null || skip "script(1) (util-linux) is missing"
+	make_team
+	# 150 new customers on the remote, 100 here: objects to receive and to send
+	many_customers b 2 151
+	git -C b add -A
+	git -C b commit -qm "b: 150 customers"
+	git -C b push -q
+	many_customers a 200 299
+	git -C a add -A
+	git -C a commit -qm "a: 100 customers"
+	cp -r a a2
+	cp -r remote.git remote2.git
+	git -C a2 remote set-url origin "$TMP/remote2.git"
+	cp -r a a3
+	cp -r remote.git remote3.git
+	git -C a3 remote set-url origin "$TMP/remote3.git"
+	# stderr not a terminal: no meter
+	run --separate-stderr "$CRMF" -C a sync
+	assert_success
+	[[ "$stderr" != *objects* ]]
+	assert_line --partial 'out: 2 commits pushed'
+	# a terminal: the meter of git, on stderr
+	cd a2
+	run script -qec "'$CRMF' sync 2>/dev/tty >'$TMP/out'" /dev/null
+	assert_success
+	out=$(printf '%s' "$output" | tr '\r' '\n')
+	[[ "$out" == *"Receiving objects:   0% (0/"* ]]
+	[[ "$out" == *"Receiving objects: 100% ("*", done."* ]]
+	[[ "$out" == *"Writing objects: 100% ("*", done."* ]]
+	[[ "$out" == *"Receiving objects:  50% ("* ]]
+	run cat "$TMP/out"
+	assert_line --partial 'out: 2 commits pushed'
+	refute_output --partial objects
+	[ "$(git -C "$TMP/remote2.git" rev-parse main)" = "$(git rev-parse HEAD)" ]
+	# --quiet: no meter on a terminal either
+	cd ../a3
+	run script -qec "'$CRMF' sync --quiet 2>/dev/tty >/dev/null" /dev/null
+	assert_success
+	refute_output --partial objects
 }

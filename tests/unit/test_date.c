@@ -243,6 +243,31 @@ static void test_durations(void **state)
 	assert_int_equal(d, 14);
 }
 
+/* ISO 8601 weeks, checked against `date +%G-W%V` (GNU coreutils) for each day. */
+static void test_iso_week(void **state)
+{
+	static const struct {
+		const char *day;
+		int year, week;
+	} cases[] = {
+		{"2025-06-16", 2025, 25}, {"2025-06-15", 2025, 24}, {"2024-12-30", 2025, 1},
+		{"2024-12-29", 2024, 52}, {"2021-01-03", 2020, 53}, {"2021-01-04", 2021, 1},
+		{"2020-12-31", 2020, 53}, {"2026-01-01", 2026, 1},  {"2027-01-01", 2026, 53},
+		{"1970-01-01", 1970, 1},  {"2000-02-29", 2000, 9},  {"2023-01-01", 2022, 52},
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		crmf_day d;
+		int y = 0, w = 0;
+
+		assert_int_equal(crmf_date_parse(&d, cases[i].day, 10), 0);
+		crmf_date_iso_week(d, &y, &w);
+		if (y != cases[i].year || w != cases[i].week)
+			fail_msg("%s: %d-W%02d, expected %d-W%02d", cases[i].day, y, w,
+				 cases[i].year, cases[i].week);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -250,7 +275,7 @@ int main(void)
 		cmocka_unit_test(test_month_lengths), cmocka_unit_test(test_invalid_dates),
 		cmocka_unit_test(test_datetime),      cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_format),	      cmocka_unit_test(test_today),
-		cmocka_unit_test(test_durations),
+		cmocka_unit_test(test_durations),     cmocka_unit_test(test_iso_week),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
