@@ -260,8 +260,127 @@ static void state_release(state *s)
 	free(s->grade);
 }
 
-/* The fields of the blob `id` at `path` (relative to the git root), as the work tree would have it. */
+/*
+ * The four fields by a scan of the lines: a top-level key at column 0 and a
+ * plain value up to a comment. Most files are written so; anything else
+ * (quotes, a flow or block value, a key twice, a tab, a document marker)
+ * returns false and the file is parsed as YAML. A walk of history reads a
+ * version of a file per commit: the scan is ten times cheaper than parsing.
+ */
+static bool scan_state(state *s, const char *p, size_t len)
+{
+	static const char *const keys[] = {"stage", "owner", "potential", "grade"};
+	char **slot[] = {&s->stage, &s->owner, &s->potential, &s->grade};
+	const char *end = p + len;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p)), *eol = nl ? nl : end;
+
+		if (p < eol && (*p == '{' || *p == '[' || *p == '%' || *p == '\t' ||
+				(eol - p >= 3 && (memcmp(p, "---", 3) == 0 || memcmp(p, "...", 3) == 0))))
+			return false;
+		for (size_t k = 0; k < 4; k++) {
+			size_t kl = strlen(keys[k]);
+			const char *v, *ve;
+
+			if ((size_t)(eol - p) <= kl || memcmp(p, keys[k], kl) != 0 || p[kl] != ':')
+				continue;
+			for (v = p + kl + 1; v < eol && *v == ' '; v++)
+				;
+			for (ve = v; ve < eol && !(*ve == '#' && ve[-1] == ' ') && *ve != '\r'; ve++)
+				;
+			while (ve > v && ve[-1] == ' ')
+				ve--;
+			if (*slot[k] || (v < ve && strchr("\"'|>&*!{[", *v)) || (v < eol && v == ve && *v != '#' && *v != '\r'))
+				return false; /* twice, quoted, or not a plain scalar */
+			if (v == ve && nl && nl + 1 < end && (nl[1] == ' ' || nl[1] == '-'))
+				return false; /* a value on the lines below */
+			*slot[k] = v < ve ? xasprintf("%.*s", (int)(ve - v), v) : NULL;
+		}
+		p = nl ? nl + 1 : end;
+	}
+	return true;
+}
+
+/* States by blob id: the version a commit replaces is, most of the time, the
+ * version an earlier commit wrote, read then. */
+typedef struct memo {
+	git_oid id;
+	bool used;
+	state s;
+} memo;
+
+typedef struct memo_map {
+	memo *v;
+	size_t n, cap;
+} memo_map;
+
+static memo_map memos;
+
+static char *dup0(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+static memo *memo_slot(const git_oid *id)
+{
+	size_t h, mask;
+
+	if (2 * (memos.n + 1) > memos.cap) {
+		memo_map m = {xcalloc(memos.cap ? 2 * memos.cap : 4096, sizeof(memo)), 0,
+			      memos.cap ? 2 * memos.cap : 4096};
+
+		for (size_t i = 0; i < memos.cap; i++) {
+			if (!memos.v[i].used)
+				continue;
+			memcpy(&h, memos.v[i].id.id, sizeof(h));
+			for (h &= m.cap - 1; m.v[h].used; h = (h + 1) & (m.cap - 1))
+				;
+			m.v[h] = memos.v[i];
+			m.n++;
+		}
+		free(memos.v);
+		memos = m;
+	}
+	mask = memos.cap - 1;
+	memcpy(&h, id->id, sizeof(h));
+	for (h &= mask; memos.v[h].used; h = (h + 1) & mask)
+		if (git_oid_equal(&memos.v[h].id, id))
+			return &memos.v[h];
+	return &memos.v[h];
+}
+
+static void memos_free(void)
+{
+	for (size_t i = 0; i < memos.cap; i++)
+		if (memos.v[i].used)
+			state_release(&memos.v[i].s);
+	free(memos.v);
+	memset(&memos, 0, sizeof(memos));
+}
+
+static void read_state_uncached(state *s, const repo_ctx *c, const git_oid *id, const char *path);
+
+/* The fields of the blob `id` at `path` (relative to the git root), as the work tree would have
+ * it; `archived` from the path. */
 static void read_state(state *s, const repo_ctx *c, const git_oid *id, const char *path)
+{
+	memo *m = memo_slot(id);
+
+	if (!m->used) {
+		read_state_uncached(&m->s, c, id, path);
+		m->id = *id;
+		m->used = true;
+		memos.n++;
+	}
+	s->stage = dup0(m->s.stage);
+	s->owner = dup0(m->s.owner);
+	s->potential = dup0(m->s.potential);
+	s->grade = dup0(m->s.grade);
+	s->archived = strncmp(path + strlen(c->prefix), "archive/", 8) == 0;
+}
+
+static void read_state_uncached(state *s, const repo_ctx *c, const git_oid *id, const char *path)
 {
 	git_blob *b = NULL;
 	git_buf buf = GIT_BUF_INIT;
@@ -274,6 +393,11 @@ static void read_state(state *s, const repo_ctx *c, const git_oid *id, const cha
 		git_error_clear();
 		goto done;
 	}
+	if (scan_state(s, buf.ptr ? buf.ptr : "", buf.size))
+		goto done;
+	state_release(s);
+	memset(s, 0, sizeof(*s));
+	s->archived = strncmp(path + strlen(c->prefix), "archive/", 8) == 0;
 	crmf_diags_init(&d);
 	crmf_doc_parse(&doc, path, buf.ptr ? buf.ptr : "", buf.size, &d);
 	crmf_diags_release(&d);
@@ -408,69 +532,177 @@ static bool from_other_parent(const repo_ctx *c, git_commit *commit, const char 
 	return false;
 }
 
+/* The sides of the changes below two versions of a folder (either may be
+ * NULL: absent), `dir` its path from the git root ("customers/"): only
+ * subtrees whose ids differ are read. */
+typedef struct sides {
+	side *v;
+	size_t n, cap;
+} sides;
+
+static void side_add(sides *sd, const char *path, const git_oid *oid, bool old)
+{
+	char *id = path_id(path);
+
+	if (!id)
+		return;
+	if (sd->n == sd->cap) {
+		sd->cap = sd->cap ? 2 * sd->cap : 16;
+		sd->v = xrealloc(sd->v, sd->cap * sizeof(*sd->v));
+	}
+	sd->v[sd->n++] = (side){id, xstrdup(path), *oid, old};
+}
+
+static int compare_trees(sides *sd, const repo_ctx *c, const git_oid *a, const git_oid *b,
+			 const char *dir);
+
+/* One entry present on one side or the other, or on both with another id or type */
+static int entry_change(sides *sd, const repo_ctx *c, const git_tree_entry *ea,
+			const git_tree_entry *eb, const char *dir)
+{
+	const git_tree_entry *e = ea ? ea : eb;
+	char *path = xasprintf("%s%s", dir, git_tree_entry_name(e));
+	bool ta = ea && git_tree_entry_type(ea) == GIT_OBJECT_TREE;
+	bool tb = eb && git_tree_entry_type(eb) == GIT_OBJECT_TREE;
+	int rc = 0;
+
+	if (ta || tb) {
+		char *sub = xasprintf("%s/", path);
+
+		rc = compare_trees(sd, c, ta ? git_tree_entry_id(ea) : NULL,
+				   tb ? git_tree_entry_id(eb) : NULL, sub);
+		free(sub);
+	}
+	if (ea && !ta && git_tree_entry_type(ea) == GIT_OBJECT_BLOB)
+		side_add(sd, path, git_tree_entry_id(ea), true);
+	if (eb && !tb && git_tree_entry_type(eb) == GIT_OBJECT_BLOB)
+		side_add(sd, path, git_tree_entry_id(eb), false);
+	free(path);
+	return rc;
+}
+
+static int compare_trees(sides *sd, const repo_ctx *c, const git_oid *a, const git_oid *b,
+			 const char *dir)
+{
+	git_tree *ta = NULL, *tb = NULL;
+	size_t i, j, na, nb;
+	int rc = -1;
+
+	if ((a && b && git_oid_equal(a, b)) || (!a && !b))
+		return 0;
+	if ((a && git_tree_lookup(&ta, c->repo, a) < 0) || (b && git_tree_lookup(&tb, c->repo, b) < 0))
+		goto done;
+	na = ta ? git_tree_entrycount(ta) : 0;
+	nb = tb ? git_tree_entrycount(tb) : 0;
+	/* what b has that a has not, or has otherwise; then what a alone has */
+	for (j = 0; j < nb; j++) {
+		const git_tree_entry *eb = git_tree_entry_byindex(tb, j);
+		const git_tree_entry *ea = ta ? git_tree_entry_byname(ta, git_tree_entry_name(eb)) : NULL;
+
+		if (ea && git_oid_equal(git_tree_entry_id(ea), git_tree_entry_id(eb)) &&
+		    git_tree_entry_type(ea) == git_tree_entry_type(eb))
+			continue;
+		if (entry_change(sd, c, ea, eb, dir) < 0)
+			goto done;
+	}
+	for (i = 0; i < na; i++) {
+		const git_tree_entry *ea = git_tree_entry_byindex(ta, i);
+
+		if ((!tb || !git_tree_entry_byname(tb, git_tree_entry_name(ea))) &&
+		    entry_change(sd, c, ea, NULL, dir) < 0)
+			goto done;
+	}
+	rc = 0;
+done:
+	if (rc < 0)
+		crmf_error_set("cannot read a tree of the history: %s", crmf_git_msg());
+	git_tree_free(ta);
+	git_tree_free(tb);
+	return rc;
+}
+
+/* The id of the folder `path` ("examples/customers") in `tree`; false when there is none. */
+static bool folder_id(git_oid *out, git_tree *tree, const char *path)
+{
+	git_tree_entry *e = NULL;
+	bool ok;
+
+	if (!tree || git_tree_entry_bypath(&e, tree, path) < 0) {
+		git_error_clear();
+		return false;
+	}
+	ok = git_tree_entry_type(e) == GIT_OBJECT_TREE;
+	if (ok)
+		*out = *git_tree_entry_id(e);
+	git_tree_entry_free(e);
+	return ok;
+}
+
 static int commit_events(crmf_changes *ch, const repo_ctx *c, git_commit *commit)
 {
 	git_commit *parent = NULL;
 	git_tree *tree = NULL, *ptree = NULL;
-	git_diff *diff = NULL;
-	git_diff_options opts;
-	char *specs[2] = {xasprintf("%scustomers/", c->prefix), xasprintf("%sarchive/", c->prefix)};
 	const git_signature *who = git_commit_author(commit);
 	commit_info ci = {who->when.time, 0, intern0(ch, who->email)};
-	side *sides = NULL;
+	sides sd = {0};
 	size_t n = 0;
+	side *v;
 	int rc = -1;
 
-	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
 	ci.day = day_of(who->when.time + (long long)who->when.offset * 60);
-	opts.pathspec.strings = specs;
-	opts.pathspec.count = 2;
 	if (git_commit_tree(&tree, commit) < 0 ||
 	    (git_commit_parentcount(commit) > 0 &&
-	     (git_commit_parent(&parent, commit, 0) < 0 || git_commit_tree(&ptree, parent) < 0)) ||
-	    git_diff_tree_to_tree(&diff, c->repo, ptree, tree, &opts) < 0) {
+	     (git_commit_parent(&parent, commit, 0) < 0 || git_commit_tree(&ptree, parent) < 0))) {
 		crmf_error_set("cannot read a commit of the history: %s", crmf_git_msg());
 		goto done;
 	}
-	sides = xcalloc(2 * git_diff_num_deltas(diff) + 1, sizeof(*sides));
-	for (size_t i = 0; i < git_diff_num_deltas(diff); i++) {
-		const git_diff_delta *d = git_diff_get_delta(diff, i);
-		bool merge = git_commit_parentcount(commit) > 1;
+	for (int f = 0; f < 2; f++) {
+		char *dir = xasprintf("%s%s", c->prefix, f ? "archive" : "customers");
+		char *sub = xasprintf("%s/", dir);
+		git_oid a, b;
+		bool ha = folder_id(&a, ptree, dir), hb = folder_id(&b, tree, dir);
 
-		if (merge && from_other_parent(c, commit, d->new_file.path, &d->new_file.id,
-					       d->status == GIT_DELTA_DELETED))
-			continue;
-		if (d->status != GIT_DELTA_ADDED) {
-			char *id = path_id(d->old_file.path);
-
-			if (id)
-				sides[n++] = (side){id, xstrdup(d->old_file.path), d->old_file.id, true};
-		}
-		if (d->status != GIT_DELTA_DELETED) {
-			char *id = path_id(d->new_file.path);
-
-			if (id)
-				sides[n++] = (side){id, xstrdup(d->new_file.path), d->new_file.id, false};
-		}
+		rc = compare_trees(&sd, c, ha ? &a : NULL, hb ? &b : NULL, sub);
+		free(dir);
+		free(sub);
+		if (rc < 0)
+			goto done;
 	}
-	qsort(sides, n, sizeof(*sides), side_cmp);
+	rc = -1;
+	/* a merge: what it took unchanged from another parent is that side's */
+	if (git_commit_parentcount(commit) > 1) {
+		for (size_t i = 0; i < sd.n; i++) {
+			bool keep = !from_other_parent(c, commit, sd.v[i].path, &sd.v[i].oid, sd.v[i].old);
+
+			if (keep)
+				sd.v[n++] = sd.v[i];
+			else {
+				free(sd.v[i].id);
+				free(sd.v[i].path);
+			}
+		}
+		sd.n = n;
+	}
+	v = sd.v;
+	n = sd.n;
+	qsort(v, n, sizeof(*v), side_cmp);
 	for (size_t i = 0, k; i < n; i = k) {
 		const side *o = NULL, *nw = NULL;
 		state was, now;
 
 		/* the versions of one customer: before (old side) and after (new side);
 		 * a file in two folders at once counts once */
-		for (k = i; k < n && strcmp(sides[k].id, sides[i].id) == 0; k++) {
-			if (sides[k].old && !o)
-				o = &sides[k];
-			else if (!sides[k].old && !nw)
-				nw = &sides[k];
+		for (k = i; k < n && strcmp(v[k].id, v[i].id) == 0; k++) {
+			if (v[k].old && !o)
+				o = &v[k];
+			else if (!v[k].old && !nw)
+				nw = &v[k];
 		}
 		if (o)
 			read_state(&was, c, &o->oid, o->path);
 		if (nw)
 			read_state(&now, c, &nw->oid, nw->path);
-		compare(ch, &ci, sides[i].id, o ? &was : NULL, nw ? &now : NULL);
+		compare(ch, &ci, v[i].id, o ? &was : NULL, nw ? &now : NULL);
 		if (o)
 			state_release(&was);
 		if (nw)
@@ -478,14 +710,11 @@ static int commit_events(crmf_changes *ch, const repo_ctx *c, git_commit *commit
 	}
 	rc = 0;
 done:
-	for (size_t i = 0; i < n; i++) {
-		free(sides[i].id);
-		free(sides[i].path);
+	for (size_t i = 0; i < sd.n; i++) {
+		free(sd.v[i].id);
+		free(sd.v[i].path);
 	}
-	free(sides);
-	free(specs[0]);
-	free(specs[1]);
-	git_diff_free(diff);
+	free(sd.v);
 	git_tree_free(ptree);
 	git_tree_free(tree);
 	git_commit_free(parent);
@@ -500,6 +729,9 @@ static int walk(crmf_changes *ch, size_t *walked, const repo_ctx *c, const git_o
 	git_oid oid;
 	int rc = -1, e;
 
+	/* objects read back are not hashed again (git does not either): a walk
+	 * reads a tree or two per commit */
+	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
 	if (git_revwalk_new(&w, c->repo) < 0 ||
 	    git_revwalk_sorting(w, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE) < 0 ||
 	    git_revwalk_push(w, head) < 0 || (hide && git_revwalk_hide(w, hide) < 0)) {
@@ -526,6 +758,8 @@ static int walk(crmf_changes *ch, size_t *walked, const repo_ctx *c, const git_o
 	}
 	rc = 0;
 done:
+	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 1);
+	memos_free();
 	git_revwalk_free(w);
 	return rc;
 }
