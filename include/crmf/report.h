@@ -34,6 +34,7 @@ typedef struct crmf_report_activity {
 	size_t planned, on_time, late, open;
 	double adherence;       /* on_time / planned, -1 when nothing was planned */
 	size_t overdue_at_end;  /* customers whose next follow-up was overdue on `until` */
+	crmf_counts by_week;    /* follow-ups by ISO week of their date ("2025-W23"), in order */
 } crmf_report_activity;
 
 typedef struct crmf_report_owner {

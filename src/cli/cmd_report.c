@@ -18,6 +18,8 @@ static const struct cli_opt options[] = {
     {'o', 0, "owner", "NAME", "only this team member's customers and follow-ups"},
     {'t', 0, "today", "DATE", "the day the report is made (YYYY-MM-DD), default the local date"},
     {'f', 0, "format", "FMT", "table (default) or json"},
+    {'H', 0, "html", "FILE", "also write the report as a self-contained web page (charts,\n"
+			     "Chinese labels, prints on A4); - for standard output"},
     {0},
 };
 
@@ -26,7 +28,7 @@ const struct crmf_cmd cmd_report = {
     .run = run,
     .summary = "the team's review of a week or month: activity, pipeline, value, shares",
     .synopsis = "[--week | --month | --since DATE [--until DATE]] [--owner NAME]\n"
-		"    [--today DATE] [--format table|json]",
+		"    [--today DATE] [--format table|json] [--html FILE]",
     .description =
 	"The figures of a team lead's review, for the period and per owner:\n"
 	"activity (follow-ups logged by method, customers touched, new customers by\n"
@@ -247,7 +249,9 @@ static void json_activity(const crmf_report_activity *a)
 	       "\"still_open\": %zu, \"plan_adherence\": ",
 	       a->planned, a->on_time, a->late, a->open);
 	json_num(a->adherence);
-	printf(", \"overdue_at_end\": %zu}", a->overdue_at_end);
+	printf(", \"overdue_at_end\": %zu, \"followups_by_week\": ", a->overdue_at_end);
+	json_counts(&a->by_week, false);
+	fputs("}", stdout);
 }
 
 static void print_json(const crmf_report *rep)
@@ -309,10 +313,29 @@ static void print_json(const crmf_report *rep)
 	fputs("}}\n", stdout);
 }
 
+/* The page into `path`, atomically (a temporary file beside it, then renamed). */
+static int write_html(const char *path, const crmf_report *rep, const crmf_config *cfg)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	int rc;
+
+	if (!m)
+		return -1;
+	cli_report_html(m, rep, cfg);
+	fclose(m);
+	rc = crmf_write_atomic(path, buf, len);
+	if (rc != 0)
+		cli_error("cannot write %s: %s", path, crmf_error_last());
+	free(buf);
+	return rc;
+}
+
 static int run(int argc, char **argv)
 {
 	cli_args args;
-	const char *today_arg = NULL, *since_arg = NULL, *until_arg = NULL;
+	const char *today_arg = NULL, *since_arg = NULL, *until_arg = NULL, *html = NULL;
 	crmf_report_opts o = {0};
 	bool week = false, month = false;
 	cli_format fmt = FMT_TEXT;
@@ -346,6 +369,9 @@ static int run(int argc, char **argv)
 		case 'f':
 			if (cli_parse_format(&fmt, args.arg, 1u << FMT_TEXT | 1u << FMT_JSON))
 				return EXIT_USAGE;
+			break;
+		case 'H':
+			html = args.arg;
 			break;
 		}
 	}
@@ -399,10 +425,19 @@ static int run(int argc, char **argv)
 		crmf_repository_close(r);
 		return EXIT_USAGE;
 	}
-	if (fmt == FMT_JSON)
-		print_json(rep);
-	else
-		print_text(rep, cfg);
+	if (html && strcmp(html, "-") == 0) {
+		cli_report_html(stdout, rep, cfg);
+	} else {
+		if (html && write_html(html, rep, cfg) != 0) {
+			crmf_report_free(rep);
+			crmf_repository_close(r);
+			return EXIT_USAGE;
+		}
+		if (fmt == FMT_JSON)
+			print_json(rep);
+		else
+			print_text(rep, cfg);
+	}
 	crmf_report_free(rep);
 	crmf_repository_close(r);
 	return EXIT_OK;

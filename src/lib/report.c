@@ -187,6 +187,20 @@ static bool is_member(const crmf_config *cfg, const char *who, const char *id)
 	return m && strcmp(m->id, id) == 0;
 }
 
+/* "2025-W23": the ISO 8601 week of a day (weeks start on Monday; week 1 holds
+ * the year's first Thursday) */
+static void iso_week(char *buf, size_t size, crmf_day d)
+{
+	int dow = (int)(((long long)d % 7 + 7 + 3) % 7); /* 0 Monday; day 0 was a Thursday */
+	crmf_day thursday = d - dow + 3;
+	int y, m, dd;
+	crmf_day jan1;
+
+	crmf_date_to_ymd(thursday, &y, &m, &dd);
+	jan1 = crmf_date_from_ymd(y, 1, 1);
+	snprintf(buf, size, "%04d-W%02d", y, (int)((thursday - jan1) / 7) + 1);
+}
+
 /* The activity of `owner` (NULL: the team) */
 static void activity(crmf_report_activity *a, const ctx *x, const char *owner)
 {
@@ -198,8 +212,12 @@ static void activity(crmf_report_activity *a, const ctx *x, const char *owner)
 			const crmf_followup *f = &c->followups[j];
 
 			if (in_period(x, f->date) && (!owner || is_member(x->cfg, f->by, owner))) {
+				char week[32];
+
 				a->followups++;
 				count(&a->by_method, f->method, 0);
+				iso_week(week, sizeof(week), f->date);
+				count(&a->by_week, week, 0);
 				touched = true;
 			}
 			if (own && f->next && in_period(x, f->due)) {
@@ -240,6 +258,7 @@ static void activity(crmf_report_activity *a, const ctx *x, const char *owner)
 	}
 	a->adherence = a->planned ? (double)a->on_time / (double)a->planned : -1;
 	qsort(a->by_method.v, a->by_method.n, sizeof(crmf_count), count_n_cmp);
+	qsort(a->by_week.v, a->by_week.n, sizeof(crmf_count), count_key_cmp);
 	qsort(a->new_by_source.v, a->new_by_source.n, sizeof(crmf_count), count_n_cmp);
 }
 
@@ -247,6 +266,7 @@ static void activity_free(crmf_report_activity *a)
 {
 	counts_free(&a->by_method);
 	counts_free(&a->new_by_source);
+	counts_free(&a->by_week);
 }
 
 static int stage_index(const char *s)
