@@ -7,6 +7,7 @@
 
 #include "crmf/check.h"
 #include "crmf/date.h"
+#include "crmf/schema.h"
 
 struct crmf_repository;
 
@@ -52,6 +53,19 @@ typedef struct crmf_report_step {
 enum { CRMF_SHARE_STAGE, CRMF_SHARE_POTENTIAL, CRMF_SHARE_GRADE, CRMF_SHARE_QUADRANT,
        CRMF_SHARE_INDUSTRY, CRMF_N_SHARES };
 
+/* A goal of crmf.yaml over its period so far: the week, month, quarter or year
+ * holding the report's last day. */
+typedef struct crmf_report_goal {
+	const crmf_goal *goal;  /* in the configuration */
+	crmf_day since, until;  /* the goal's whole period */
+	double value;           /* the figure from `since` to the report's last day */
+	double elapsed;         /* the part of the period gone by, 0 to 1 */
+	const char *status;     /* "met", "on track" (at least the target times elapsed),
+				   "behind" (short of that, or a rate below its min while
+				   the period runs), "missed" (a max exceeded, a rate
+				   below its min at the period's end), "no data" */
+} crmf_report_goal;
+
 typedef struct crmf_report {
 	crmf_day since, until; /* the period, both days included */
 	const char *owner;     /* the owner the report is limited to, or NULL */
@@ -79,6 +93,8 @@ typedef struct crmf_report {
 	/* shares on `until` and on the day before `since` */
 	crmf_counts shares[CRMF_N_SHARES], before[CRMF_N_SHARES];
 	size_t customers, customers_before; /* active customers counted in the shares */
+	crmf_report_goal *goals; /* crmf.yaml's goals, in its order */
+	size_t n_goals;
 	bool history;  /* false: no commits; the pipeline figures are empty */
 	size_t walked; /* commits read from git this time (the rest came from the index) */
 } crmf_report;

@@ -116,6 +116,34 @@ static size_t share_of(const crmf_counts *c, const char *key)
 	return 0;
 }
 
+static const char *const per_names[] = {"week", "month", "quarter", "year"};
+
+/* a goal's figure: a rate as a percentage, a count or amount whole */
+static void goal_value(char *buf, size_t size, const crmf_goal *g, double v)
+{
+	if (strcmp(g->metric, "churn_rate") == 0 || strcmp(g->metric, "plan_adherence") == 0)
+		snprintf(buf, size, "%.1f%%", v * 100);
+	else
+		money(buf, size, v);
+}
+
+static void print_goals(const crmf_report *rep)
+{
+	if (!rep->n_goals)
+		return;
+	printf("\nGoals\n");
+	for (size_t i = 0; i < rep->n_goals; i++) {
+		const crmf_report_goal *g = &rep->goals[i];
+		char v[32], t[32];
+
+		goal_value(v, sizeof(v), g->goal, g->value < 0 ? 0 : g->value);
+		goal_value(t, sizeof(t), g->goal, g->goal->value);
+		printf("  %-17s %-7s %10s %-3s %-10s %3.0f%% of the %s gone  %s\n", g->goal->metric,
+		       per_names[g->goal->per], v, g->goal->is_max ? "max" : "of", t,
+		       g->elapsed * 100, per_names[g->goal->per], g->status);
+	}
+}
+
 static void print_text(const crmf_report *rep, const crmf_config *cfg)
 {
 	const crmf_report_activity *a = &rep->team;
@@ -182,6 +210,7 @@ static void print_text(const crmf_report *rep, const crmf_config *cfg)
 	       rep->repurchases, rep->churned, m, p);
 	printf("  turned dormant      %zu\n  win-back activated  %zu\n", rep->turned_dormant,
 	       rep->winback_activated);
+	print_goals(rep);
 	printf("\nShares on %s (%zu customers; change since the day before the period)\n", until,
 	       rep->customers);
 	for (int s = 0; s < CRMF_N_SHARES; s++) {
@@ -221,7 +250,7 @@ static void json_num(double v)
 	if (v < 0)
 		fputs("null", stdout);
 	else
-		printf("%.4g", v);
+		printf("%.15g", v);
 }
 
 static void json_counts(const crmf_counts *c, bool amounts)
@@ -310,7 +339,21 @@ static void print_json(const crmf_report *rep)
 		printf(", \"%s_before\": ", crmf_share_names[s]);
 		json_counts(&rep->before[s], false);
 	}
-	fputs("}}\n", stdout);
+	fputs("},\n \"goals\": [", stdout);
+	for (size_t i = 0; i < rep->n_goals; i++) {
+		const crmf_report_goal *g = &rep->goals[i];
+		char gs[11], gu[11];
+
+		crmf_date_format(g->since, gs);
+		crmf_date_format(g->until, gu);
+		printf("%s{\"metric\": \"%s\", \"per\": \"%s\", \"since\": \"%s\", \"until\": \"%s\", "
+		       "\"%s\": %.4g, \"value\": ",
+		       i ? ", " : "", g->goal->metric, per_names[g->goal->per], gs, gu,
+		       g->goal->is_max ? "max" : "target", g->goal->value);
+		json_num(g->value);
+		printf(", \"elapsed\": %.3f, \"status\": \"%s\"}", g->elapsed, g->status);
+	}
+	fputs("]}\n", stdout);
 }
 
 /* The page into `path`, atomically (a temporary file beside it, then renamed). */

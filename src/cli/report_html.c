@@ -202,6 +202,34 @@ void cli_report_html(FILE *f, const crmf_report *rep, const crmf_config *cfg)
 	stat(f, "潜力客户激活 win-back activated", "%.0f", (double)rep->winback_activated);
 	fputs("</div>\n", f);
 	columns(f, "deals-by-month", "每月签约金额 Deals by month", &rep->deals_by_month, true);
+	if (rep->n_goals) {
+		static const char *const per[] = {"本周 week", "本月 month", "本季度 quarter", "本年 year"};
+
+		fputs("<h2>目标 Goals</h2>\n<table id=\"goals\"><tr><th>目标 goal</th><th>周期 period</th>"
+		      "<th>完成 value</th><th>目标值 target</th><th>进度 progress</th><th>状态 status</th></tr>\n",
+		      f);
+		for (size_t i = 0; i < rep->n_goals; i++) {
+			const crmf_report_goal *g = &rep->goals[i];
+			bool rate = strcmp(g->goal->metric, "churn_rate") == 0 ||
+				    strcmp(g->goal->metric, "plan_adherence") == 0;
+			double frac = g->goal->value > 0 && g->value > 0 ? g->value / g->goal->value : 0;
+
+			fprintf(f, "<tr class=\"goal\" data-metric=\"%s\" data-value=\"%.15g\" "
+				   "data-status=\"%s\"><td>%s</td><td>%s</td>",
+				g->goal->metric, g->value, g->status, g->goal->metric, per[g->goal->per]);
+			if (rate)
+				fprintf(f, "<td>%.1f%%</td><td>%s %.1f%%</td>", g->value < 0 ? 0 : g->value * 100,
+					g->goal->is_max ? "≤" : "≥", g->goal->value * 100);
+			else
+				fprintf(f, "<td>%.15g</td><td>%s %.15g</td>", g->value, g->goal->is_max ? "≤" : "≥",
+					g->goal->value);
+			fprintf(f, "<td><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"120\" height=\"12\">"
+				   "<rect x=\"0\" y=\"0\" width=\"120\" height=\"12\" style=\"fill:#e4e4e4\"/>"
+				   "<rect x=\"0\" y=\"0\" width=\"%.1f\" height=\"12\"/></svg></td><td>%s</td></tr>\n",
+				(frac > 1 ? 1 : frac) * 120, g->status);
+		}
+		fputs("</table>\n", f);
+	}
 	fputs("<h2>客户构成 Shares</h2>\n", f);
 	hbars(f, "stage-shares", "需求阶段 Stage", &rep->shares[CRMF_SHARE_STAGE], cfg, "stage", false);
 	hbars(f, "quadrant-shares", "客户象限 Quadrant", &rep->shares[CRMF_SHARE_QUADRANT], cfg,

@@ -489,6 +489,115 @@ static void per_owner(crmf_report *rep, const ctx *x, const crmf_config *cfg)
 	free(who);
 }
 
+/* The figures of rep's period (x's since and until); `all`: the owners and shares too. */
+static void figures(crmf_report *rep, const ctx *x, const char *owner, bool all)
+{
+	rep->since = x->since;
+	rep->until = x->until;
+	rep->owner = owner;
+	rep->steps[0] = (crmf_report_step){"lead", "intent", 0, 0, -1};
+	rep->steps[1] = (crmf_report_step){"intent", "negotiation", 0, 0, -1};
+	rep->steps[2] = (crmf_report_step){"negotiation", "customer", 0, 0, -1};
+	activity(&rep->team, x, owner);
+	if (all && !owner)
+		per_owner(rep, x, x->cfg);
+	pipeline(rep, x);
+	value_and_shares(rep, x);
+}
+
+/* The first day of the week, month, quarter or year holding `day` */
+static crmf_day period_start(crmf_goal_per per, crmf_day day)
+{
+	int y, m, d;
+
+	crmf_date_to_ymd(day, &y, &m, &d);
+	switch (per) {
+	case CRMF_PER_WEEK:
+		return day - (crmf_day)(((long long)day % 7 + 7 + 3) % 7);
+	case CRMF_PER_MONTH:
+		return crmf_date_from_ymd(y, m, 1);
+	case CRMF_PER_QUARTER:
+		return crmf_date_from_ymd(y, (m - 1) / 3 * 3 + 1, 1);
+	case CRMF_PER_YEAR:
+		break;
+	}
+	return crmf_date_from_ymd(y, 1, 1);
+}
+
+/* The day after the period holding `day` ends */
+static crmf_day period_end(crmf_goal_per per, crmf_day start)
+{
+	int y, m, d;
+
+	crmf_date_to_ymd(start, &y, &m, &d);
+	switch (per) {
+	case CRMF_PER_WEEK:
+		return start + 7;
+	case CRMF_PER_MONTH:
+		return m == 12 ? crmf_date_from_ymd(y + 1, 1, 1) : crmf_date_from_ymd(y, m + 1, 1);
+	case CRMF_PER_QUARTER:
+		return m >= 10 ? crmf_date_from_ymd(y + 1, 1, 1) : crmf_date_from_ymd(y, m + 3, 1);
+	case CRMF_PER_YEAR:
+		break;
+	}
+	return crmf_date_from_ymd(y + 1, 1, 1);
+}
+
+static double metric_of(const crmf_report *r, const char *metric)
+{
+	const crmf_report_activity *a = &r->team;
+
+	if (strcmp(metric, "new_customers") == 0)
+		return (double)a->new_customers;
+	if (strcmp(metric, "followups") == 0)
+		return (double)a->followups;
+	if (strcmp(metric, "customers_touched") == 0)
+		return (double)a->touched;
+	if (strcmp(metric, "deals") == 0)
+		return (double)r->deals;
+	if (strcmp(metric, "deal_amount") == 0)
+		return r->deal_amount;
+	if (strcmp(metric, "churn_rate") == 0)
+		return r->churn_rate < 0 ? 0 : r->churn_rate;
+	if (strcmp(metric, "plan_adherence") == 0)
+		return a->adherence;
+	return (double)a->overdue_at_end; /* overdue */
+}
+
+/* Each goal of crmf.yaml over its own period so far (the week, month… holding `until`);
+ * `cfg` is the repository handle's, which outlives the report. */
+static void goals(crmf_report *rep, const ctx *x, const char *owner, const crmf_config *cfg)
+{
+	rep->goals = xcalloc(cfg->n_goals + 1, sizeof(*rep->goals));
+	for (size_t i = 0; i < cfg->n_goals; i++) {
+		const crmf_goal *g = &cfg->goals[i];
+		crmf_report_goal *rg = &rep->goals[rep->n_goals++];
+		crmf_report *sub = xcalloc(1, sizeof(*sub));
+		ctx y = *x;
+		crmf_day end;
+
+		y.since = period_start(g->per, x->until);
+		end = period_end(g->per, y.since);
+		figures(sub, &y, owner, false);
+		rg->goal = g;
+		rg->since = y.since;
+		rg->until = end - 1;
+		rg->value = metric_of(sub, g->metric);
+		rg->elapsed = (double)(x->until - y.since + 1) / (double)(end - y.since);
+		if (rg->value < 0)
+			rg->status = "no data";
+		else if (g->is_max)
+			rg->status = rg->value <= g->value ? "met" : "missed";
+		else if (rg->value >= g->value)
+			rg->status = "met";
+		else if (strcmp(g->metric, "plan_adherence") == 0)
+			rg->status = rg->elapsed < 1 ? "behind" : "missed";
+		else
+			rg->status = rg->value >= g->value * rg->elapsed ? "on track" : "behind";
+		crmf_report_free(sub);
+	}
+}
+
 int crmf_report_build(crmf_report **out, crmf_repository *r, const crmf_report_opts *o)
 {
 	const crmf_config *cfg;
@@ -527,14 +636,8 @@ int crmf_report_build(crmf_report **out, crmf_repository *r, const crmf_report_o
 	}
 	crmf_diags_release(&diags);
 	x.cfg = x.repo->cfg;
-	rep->steps[0] = (crmf_report_step){"lead", "intent", 0, 0, -1};
-	rep->steps[1] = (crmf_report_step){"intent", "negotiation", 0, 0, -1};
-	rep->steps[2] = (crmf_report_step){"negotiation", "customer", 0, 0, -1};
-	activity(&rep->team, &x, o->owner);
-	if (!o->owner)
-		per_owner(rep, &x, cfg);
-	pipeline(rep, &x);
-	value_and_shares(rep, &x);
+	figures(rep, &x, o->owner, true);
+	goals(rep, &x, o->owner, cfg);
 	crmf_repo_free(x.repo);
 	free(x.hist.v);
 	*out = rep;
@@ -549,6 +652,7 @@ void crmf_report_free(crmf_report *rep)
 	for (size_t i = 0; i < rep->n_owners; i++)
 		activity_free(&rep->owners[i].a);
 	free(rep->owners);
+	free(rep->goals);
 	counts_free(&rep->owner_names);
 	counts_free(&rep->transitions);
 	counts_free(&rep->funnel);

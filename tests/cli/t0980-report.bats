@@ -79,3 +79,27 @@ sys.exit(w > 80)' <<<"$output"
 	run crmf report --format xml
 	assert_failure 2
 }
+
+@test "report: goals of crmf.yaml over their own period, with their status" {
+	scenario
+	cat >>crmf.yaml <<'YAML'
+goals:
+  new_customers: {per: quarter, target: 3}
+  deal_amount: {per: quarter, target: 1000000}
+  churn_rate: {per: month, max: 5%}
+  followups: {per: month, min: 2}
+YAML
+	git commit -qam goals
+	run crmf report --since 2025-06-01 --until 2025-06-30 --today 2025-06-30 --format json
+	assert_success
+	# Q2: three customers created (met), 500000 signed of 1000000 with the quarter over
+	# (behind); June: nobody turned lost (met), two follow-ups logged (met)
+	run json '[(g["metric"], g["since"], g["until"], g["value"], g["status"]) for g in r["goals"]]' <<<"$output"
+	assert_output "[('new_customers', '2025-04-01', '2025-06-30', 3, 'met'), ('deal_amount', '2025-04-01', '2025-06-30', 500000, 'behind'), ('churn_rate', '2025-06-01', '2025-06-30', 0, 'met'), ('followups', '2025-06-01', '2025-06-30', 2, 'met')]"
+	run crmf report --today 2025-05-10 --month
+	assert_output --regexp 'deal_amount +quarter +0 of +1,000,000 +44% of the quarter gone  behind'
+	sed -i 's/churn_rate: {per: month, max: 5%}/churn_rate: {per: fortnight, max: 5%}/' crmf.yaml
+	run crmf check crmf.yaml
+	assert_failure
+	assert_output --partial "invalid period 'fortnight' for 'goals.churn_rate'; use week, month, quarter or year [config-value]"
+}
