@@ -380,6 +380,53 @@ static void read_state(state *s, const repo_ctx *c, const git_oid *id, const cha
 	s->archived = strncmp(path + strlen(c->prefix), "archive/", 8) == 0;
 }
 
+/*
+ * Whether the attributes give `path` a filter (crlf, ident, filter=…):
+ * asked once per folder and file extension, as attributes are written
+ * (by folder and suffix, such as git-crypt on every file of customers); loading the filter list
+ * for every version of every file would cost more than reading them.
+ */
+static struct filter_memo {
+	char *key;
+	bool filters;
+} filter_memos[64];
+static size_t n_filter_memos;
+
+static bool needs_filters(const repo_ctx *c, const char *path)
+{
+	const char *slash = strrchr(path, '/'), *dot = strrchr(path, '.');
+	char *key = xasprintf("%.*s|%s", slash ? (int)(slash - path) : 0, path,
+			      dot && (!slash || dot > slash) ? dot : "");
+	git_filter_list *fl = NULL;
+	bool filters;
+
+	for (size_t i = 0; i < n_filter_memos; i++)
+		if (strcmp(filter_memos[i].key, key) == 0) {
+			free(key);
+			return filter_memos[i].filters;
+		}
+	if (git_filter_list_load(&fl, c->repo, NULL, path, GIT_FILTER_TO_WORKTREE,
+				 GIT_FILTER_DEFAULT) < 0) {
+		git_error_clear();
+		filters = true; /* unsure: the whole pipeline */
+	} else {
+		filters = fl != NULL;
+	}
+	git_filter_list_free(fl);
+	if (n_filter_memos < sizeof(filter_memos) / sizeof(filter_memos[0]))
+		filter_memos[n_filter_memos++] = (struct filter_memo){key, filters};
+	else
+		free(key);
+	return filters;
+}
+
+static void filter_memos_free(void)
+{
+	for (size_t i = 0; i < n_filter_memos; i++)
+		free(filter_memos[i].key);
+	n_filter_memos = 0;
+}
+
 static void read_state_uncached(state *s, const repo_ctx *c, const git_oid *id, const char *path)
 {
 	git_blob *b = NULL;
@@ -389,7 +436,18 @@ static void read_state_uncached(state *s, const repo_ctx *c, const git_oid *id, 
 
 	memset(s, 0, sizeof(*s));
 	s->archived = strncmp(path + strlen(c->prefix), "archive/", 8) == 0;
-	if (git_blob_lookup(&b, c->repo, id) < 0 || crmf_gitfilter_smudge(&buf, c->repo, b, path) < 0) {
+	if (git_blob_lookup(&b, c->repo, id) < 0) {
+		git_error_clear();
+		goto done;
+	}
+	if (!needs_filters(c, path)) {
+		const char *raw = git_blob_rawcontent(b);
+		size_t n = (size_t)git_blob_rawsize(b);
+
+		if (scan_state(s, raw, n))
+			goto done;
+		git_buf_set(&buf, raw, n);
+	} else if (crmf_gitfilter_smudge(&buf, c->repo, b, path) < 0) {
 		git_error_clear();
 		goto done;
 	}
@@ -685,7 +743,8 @@ static int commit_events(crmf_changes *ch, const repo_ctx *c, git_commit *commit
 	}
 	v = sd.v;
 	n = sd.n;
-	qsort(v, n, sizeof(*v), side_cmp);
+	if (n > 1)
+		qsort(v, n, sizeof(*v), side_cmp);
 	for (size_t i = 0, k; i < n; i = k) {
 		const side *o = NULL, *nw = NULL;
 		state was, now;
@@ -760,6 +819,7 @@ static int walk(crmf_changes *ch, size_t *walked, const repo_ctx *c, const git_o
 done:
 	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 1);
 	memos_free();
+	filter_memos_free();
 	git_revwalk_free(w);
 	return rc;
 }

@@ -58,6 +58,12 @@ static int count_n_cmp(const void *a, const void *b)
 	return x->n != y->n ? (x->n < y->n ? 1 : -1) : strcmp(x->key, y->key);
 }
 
+static void sort_counts(crmf_counts *c, int (*cmp)(const void *, const void *))
+{
+	if (c->n > 1)
+		qsort(c->v, c->n, sizeof(crmf_count), cmp);
+}
+
 /* ---- the customers as they were on a day ---- */
 
 /* c with only the follow-ups and deals dated on or before `day`, in *view
@@ -257,9 +263,9 @@ static void activity(crmf_report_activity *a, const ctx *x, const char *owner)
 		}
 	}
 	a->adherence = a->planned ? (double)a->on_time / (double)a->planned : -1;
-	qsort(a->by_method.v, a->by_method.n, sizeof(crmf_count), count_n_cmp);
-	qsort(a->by_week.v, a->by_week.n, sizeof(crmf_count), count_key_cmp);
-	qsort(a->new_by_source.v, a->new_by_source.n, sizeof(crmf_count), count_n_cmp);
+	sort_counts(&a->by_method, count_n_cmp);
+	sort_counts(&a->by_week, count_key_cmp);
+	sort_counts(&a->new_by_source, count_n_cmp);
 }
 
 static void activity_free(crmf_report_activity *a)
@@ -367,7 +373,7 @@ static void pipeline(crmf_report *rep, const ctx *x)
 		free(days[s]);
 	}
 	rep->median_days[0] = -1;
-	qsort(rep->transitions.v, rep->transitions.n, sizeof(crmf_count), count_n_cmp);
+	sort_counts(&rep->transitions, count_n_cmp);
 }
 
 /* Deals, repurchase, dormancy, win-back, shares and the funnel (files). */
@@ -435,13 +441,13 @@ static void value_and_shares(crmf_report *rep, const ctx *x)
 		}
 	}
 	/* the funnel kept in stage order (it was seeded so); the rest by key */
-	if (rep->funnel.n > CRMF_N_STAGES)
+	if (rep->funnel.n > CRMF_N_STAGES + 1)
 		qsort(rep->funnel.v + CRMF_N_STAGES, rep->funnel.n - CRMF_N_STAGES,
 		      sizeof(crmf_count), count_key_cmp);
-	qsort(rep->deals_by_month.v, rep->deals_by_month.n, sizeof(crmf_count), count_key_cmp);
+	sort_counts(&rep->deals_by_month, count_key_cmp);
 	for (int s = 0; s < CRMF_N_SHARES; s++) {
-		qsort(rep->shares[s].v, rep->shares[s].n, sizeof(crmf_count), count_n_cmp);
-		qsort(rep->before[s].v, rep->before[s].n, sizeof(crmf_count), count_n_cmp);
+		sort_counts(&rep->shares[s], count_n_cmp);
+		sort_counts(&rep->before[s], count_n_cmp);
 	}
 }
 
@@ -478,7 +484,8 @@ static void per_owner(crmf_report *rep, const ctx *x, const crmf_config *cfg)
 		who = xmalloc((seen.n + 1) * sizeof(*who));
 		for (size_t i = 0; i < seen.n; i++)
 			who[n++] = seen.v[i].key;
-		qsort(who, n, sizeof(*who), str_cmp);
+		if (n > 1)
+			qsort(who, n, sizeof(*who), str_cmp);
 	}
 	rep->owners = xcalloc(n + 1, sizeof(*rep->owners));
 	for (size_t i = 0; i < n; i++) {
@@ -626,7 +633,8 @@ int crmf_report_build(crmf_report **out, crmf_repository *r, const crmf_report_o
 	for (size_t i = 0; i < n_ev; i++)
 		x.hist.v[i] = &ev[i];
 	x.hist.n = n_ev;
-	qsort(x.hist.v, n_ev, sizeof(*x.hist.v), event_id_cmp);
+	if (n_ev > 1)
+		qsort(x.hist.v, n_ev, sizeof(*x.hist.v), event_id_cmp);
 	crmf_diags_init(&diags);
 	if (crmf_repo_load(&x.repo, crmf_repository_root(r), &so, &diags) != 0) {
 		crmf_diags_release(&diags);
@@ -635,7 +643,7 @@ int crmf_report_build(crmf_report **out, crmf_repository *r, const crmf_report_o
 		return -1;
 	}
 	crmf_diags_release(&diags);
-	x.cfg = x.repo->cfg;
+	x.cfg = cfg; /* the handle's: it outlives the report, which points into it */
 	figures(rep, &x, o->owner, true);
 	goals(rep, &x, o->owner, cfg);
 	crmf_repo_free(x.repo);
