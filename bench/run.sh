@@ -230,6 +230,44 @@ for n in $NS; do
 	printf '    %-40s %6s  (target <= 2)    %s\n' "import / (check cold + git add && commit)" "$v" "$(verdict "$v" 2)"
 	rm -rf "$imp"
 
+	# crmf report over a history of n/2 commits, each changing the stage of one
+	# customer (written with git fast-import): the first report walks it all
+	# (against git log --raw over the same commits), a repeated one reads the
+	# change index (against a warm crmf check)
+	hist=$tmp/history-$n
+	rm -rf "$hist"
+	git clone -q "$repo" "$hist"
+	(cd "$hist" && find customers -name '*.yaml' | sort | head -$((n / 2)) | awk '
+		BEGIN { split("lead intent negotiation customer at-risk", st, " ") }
+		{
+			path = $0; body = ""
+			while ((getline line < path) > 0) {
+				if (line ~ /^stage: /) line = "stage: " st[NR % 5 + 1]
+				body = body line "\n"
+			}
+			close(path)
+			printf "commit refs/heads/main\ncommitter 张伟 <zhang.wei@qiming.example.cn> %d +0800\n", 1751000000 + NR * 60
+			printf "data 6\nbench\n"
+			if (NR == 1) printf "from refs/heads/main^0\n"
+			printf "M 100644 inline %s\ndata %d\n%s\n", path, length(body), body
+		}' LC_ALL=C | git fast-import --quiet && git reset -q --hard main)
+	for ((r = 0; r < RUNS; r++)); do
+		rm -f "$hist/.git/crmf/changes"
+		m report_first "$CRMF" -C "$hist" report --since 2025-01-01 --today $TODAY
+		m report_gitlog git -C "$hist" log --raw --no-renames -- customers archive
+		m report_again "$CRMF" -C "$hist" report --since 2025-01-01 --today $TODAY
+		m report_check "$CRMF" -C "$hist" check -q --today $TODAY
+	done
+	row "crmf report, first ($((n / 2)) commits walked)" report_first
+	row "  reference: git log --raw of them" report_gitlog
+	row "crmf report, again (the change index)" report_again
+	row "  reference: crmf check (warm)" report_check
+	v=$(ratio "$(med report_first 1)" "$(med report_gitlog 1)")
+	printf '    %-40s %6s  (target <= 2)    %s\n' "report first / git log --raw" "$v" "$(verdict "$v" 2)"
+	v=$(ratio "$(med report_again 1)" "$(med report_check 1)")
+	printf '    %-40s %6s  (target <= 2)    %s\n' "report again / crmf check warm" "$v" "$(verdict "$v" 2)"
+	rm -rf "$hist"
+
 	# growth of .git per commit, by layout
 	if [ "$n" -ge 10000 ]; then
 		make_repo "$n" "$out/repo-$n-flat" flat

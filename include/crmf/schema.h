@@ -57,6 +57,17 @@ typedef struct crmf_rules {
 	int first_a, first_b, first_c;                               /* 1 2 7 */
 } crmf_rules;
 
+/** A team goal: goals.<metric> = {per: PERIOD, target|min|max: VALUE}. */
+typedef enum { CRMF_PER_WEEK, CRMF_PER_MONTH, CRMF_PER_QUARTER, CRMF_PER_YEAR } crmf_goal_per;
+
+typedef struct crmf_goal {
+	char *metric;	   /* new_customers, followups, customers_touched, deals, deal_amount,
+			      churn_rate, plan_adherence, overdue */
+	crmf_goal_per per;
+	double value;	   /* a rate as a fraction (5% = 0.05) */
+	bool is_max;	   /* at most `value` (max:); else at least (target:, min:) */
+} crmf_goal;
+
 typedef struct crmf_config {
 	int version;
 	char *id_format; /* "C{yyyy}{seq:3}" */
@@ -73,6 +84,8 @@ typedef struct crmf_config {
 	crmf_rules rules;
 	crmf_label *labels;
 	size_t n_labels;
+	crmf_goal *goals; /* crmf.yaml goals, in their order */
+	size_t n_goals;
 } crmf_config;
 
 /**

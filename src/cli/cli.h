@@ -102,6 +102,10 @@ void cli_scdoc_main(FILE *f);
 /** Write the JSON Schema of a customer file under `cfg` (crmf schema). */
 void cli_schema_write(FILE *f, const crmf_config *cfg);
 
+struct crmf_report;
+/** Write the report as one self-contained HTML page (crmf report --html). */
+void cli_report_html(FILE *f, const struct crmf_report *rep, const crmf_config *cfg);
+
 /** Start parsing argv[1…argc-1] for `cmd`. */
 void cli_args_init(cli_args *args, const struct crmf_cmd *cmd, int argc, char **argv);
 

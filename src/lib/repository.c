@@ -9,6 +9,7 @@
 
 #include "crmf/doc.h"
 #include "crmf/store.h"
+#include "changes_private.h"
 #include "git_private.h"
 #include "repo_ctx.h"
 #include "util.h"
@@ -27,6 +28,7 @@ struct crmf_repository {
 	crmf_identity id;
 	bool id_read;
 	crmf_lock *lock;
+	crmf_changes *changes; /* the history's change index, read once */
 };
 
 int crmf_repository_open(crmf_repository **out, const char *start_dir)
@@ -49,6 +51,7 @@ void crmf_repository_close(crmf_repository *r)
 	if (!r)
 		return;
 	crmf_lock_release(r->lock);
+	crmf_changes_free(r->changes);
 	crmf_ctx_close(&r->ctx);
 	free(r->ctx_error);
 	crmf_config_free(r->cfg);
@@ -254,4 +257,17 @@ int crmf_repository_history(crmf_history_entry **out, size_t *n, crmf_repository
 	*out = NULL;
 	*n = 0;
 	return ctx(&c, r) != 0 ? -1 : crmf_ctx_history(out, n, c, id, field);
+}
+
+int crmf_repository_changes(const crmf_changes **out, size_t *walked, crmf_repository *r)
+{
+	const repo_ctx *c;
+
+	*out = NULL;
+	if (walked)
+		*walked = 0;
+	if (!r->changes && (ctx(&c, r) != 0 || crmf_ctx_changes(&r->changes, walked, c) != 0))
+		return -1;
+	*out = r->changes;
+	return 0;
 }

@@ -18,7 +18,7 @@
 
 static const char *const top_keys[] = {
 	"version", "id_format", "currency", "team", "industries",
-	"enums",   "fields",    "rules",    "labels",    "import",
+	"enums",   "fields",    "rules",    "labels",    "import", "goals",
 };
 static const char *const member_keys[] = {"id", "name", "email", "left"};
 static const char *const enum_keys[] = {"size", "source"};
@@ -112,6 +112,12 @@ static int key_index(struct loader *L, const crmf_node *key, const char *where,
 			return (int)i;
 	unknown_key(L, key, where, known, n);
 	return -1;
+}
+
+int sc_key_index(struct loader *L, const crmf_node *key, const char *where,
+		 const char *const *known, size_t n)
+{
+	return key_index(L, key, where, known, n);
 }
 
 bool sc_is_null(const crmf_node *n)
@@ -828,6 +834,9 @@ int crmf_config_load(crmf_config **out, const crmf_doc *doc, crmf_diags *diags)
 				crmf_import_map_free(m);
 				break;
 			}
+			case 10:
+				sc_load_goals(&L, p->value);
+				break;
 			}
 		}
 		if (labels)
@@ -854,6 +863,9 @@ void crmf_config_free(crmf_config *cfg)
 		strlist_release(&cfg->fields[i].values);
 	}
 	free(cfg->fields);
+	for (size_t i = 0; i < cfg->n_goals; i++)
+		free(cfg->goals[i].metric);
+	free(cfg->goals);
 	for (size_t i = 0; i < cfg->n_labels; i++) {
 		free(cfg->labels[i].field);
 		free(cfg->labels[i].value);

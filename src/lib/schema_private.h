@@ -27,5 +27,8 @@ bool sc_is_null(const crmf_node *n);
 const char *sc_scalar(struct loader *L, const crmf_node *n, const char *what,
 		      const char *expect);
 bool sc_want_mapping(struct loader *L, const crmf_node *n, const char *what, const char *hint);
+int sc_key_index(struct loader *L, const crmf_node *key, const char *where,
+		 const char *const *known, size_t n);
+void sc_load_goals(struct loader *L, const crmf_node *n);
 
 #endif

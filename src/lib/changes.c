@@ -1,0 +1,865 @@
+/* The index of customers' field changes per commit (.git/crmf/changes): built by walking history once, then extended. */
+#include "crmf/changes.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <git2.h>
+
+#include "changes_private.h"
+#include "crmf/commit.h"
+#include "crmf/diag.h"
+#include "crmf/doc.h"
+#include "git_private.h"
+#include "gitfilter.h"
+#include "repo_ctx.h"
+#include "util.h"
+
+#define INDEX_MAGIC "crmf-changes 1"
+
+struct crmf_changes {
+	crmf_change_event *v;
+	size_t n, cap;
+	/* every string of the events, interned: a few hundred distinct values */
+	char **strs;
+	size_t n_strs, cap_strs; /* open addressing, cap a power of two */
+	git_oid head;
+	bool has_head;
+};
+
+static const char *const kind_names[] = {"created", "stage",    "owner",	"potential",
+					 "grade",   "archived", "restored", "removed"};
+
+const char *crmf_change_kind_name(crmf_change_kind k)
+{
+	return (unsigned)k < sizeof(kind_names) / sizeof(kind_names[0]) ? kind_names[k] : "?";
+}
+
+static uint64_t fnv(const char *s, size_t n, uint64_t h)
+{
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+/* The interned copy of s[0..n); NULL for NULL. */
+static const char *intern(crmf_changes *ch, const char *s, size_t n)
+{
+	size_t mask, i;
+
+	if (!s)
+		return NULL;
+	if (2 * (ch->n_strs + 1) > ch->cap_strs) {
+		size_t cap = ch->cap_strs ? 2 * ch->cap_strs : 256;
+		char **t = xcalloc(cap, sizeof(*t));
+
+		for (size_t k = 0; k < ch->cap_strs; k++) {
+			char *o = ch->strs[k];
+
+			if (!o)
+				continue;
+			for (i = fnv(o, strlen(o), 0xcbf29ce484222325ULL) & (cap - 1); t[i];
+			     i = (i + 1) & (cap - 1))
+				;
+			t[i] = o;
+		}
+		free(ch->strs);
+		ch->strs = t;
+		ch->cap_strs = cap;
+	}
+	mask = ch->cap_strs - 1;
+	for (i = fnv(s, n, 0xcbf29ce484222325ULL) & mask; ch->strs[i]; i = (i + 1) & mask)
+		if (strncmp(ch->strs[i], s, n) == 0 && ch->strs[i][n] == '\0')
+			return ch->strs[i];
+	ch->strs[i] = xmalloc(n + 1);
+	memcpy(ch->strs[i], s, n);
+	ch->strs[i][n] = '\0';
+	ch->n_strs++;
+	return ch->strs[i];
+}
+
+static const char *intern0(crmf_changes *ch, const char *s)
+{
+	return s ? intern(ch, s, strlen(s)) : NULL;
+}
+
+static void add(crmf_changes *ch, const crmf_change_event *e)
+{
+	if (ch->n == ch->cap) {
+		ch->cap = ch->cap ? 2 * ch->cap : 1024;
+		ch->v = xrealloc(ch->v, ch->cap * sizeof(*ch->v));
+	}
+	ch->v[ch->n++] = *e;
+}
+
+void crmf_changes_free(crmf_changes *ch)
+{
+	if (!ch)
+		return;
+	for (size_t i = 0; i < ch->cap_strs; i++)
+		free(ch->strs[i]);
+	free(ch->strs);
+	free(ch->v);
+	free(ch);
+}
+
+size_t crmf_changes_events(const crmf_change_event **v, const crmf_changes *ch)
+{
+	*v = ch->v;
+	return ch->n;
+}
+
+/* ---- the index file ---- */
+
+/* a value in a line: tabs and line breaks cannot be in it */
+static void put_value(strbuf *sb, const char *s)
+{
+	for (; s && *s; s++)
+		sb_addc(sb, *s == '\t' || *s == '\n' || *s == '\r' ? ' ' : *s);
+}
+
+static void format_event(strbuf *sb, const crmf_change_event *e)
+{
+	sb_addf(sb, "%lld\t%d\t%s\t", e->time, (int)e->day, crmf_change_kind_name(e->kind));
+	put_value(sb, e->id);
+	sb_addc(sb, '\t');
+	put_value(sb, e->author);
+	sb_addc(sb, '\t');
+	put_value(sb, e->from);
+	sb_addc(sb, '\t');
+	put_value(sb, e->to);
+	sb_addc(sb, '\n');
+}
+
+/* Write the index atomically; failing to write it is no error (it is a cache). */
+static void save(const crmf_changes *ch, const repo_ctx *c)
+{
+	strbuf sb = STRBUF_INIT;
+	char hex[GIT_OID_HEXSZ + 1], *dir = crmf_ctx_gitdir_file(c, "crmf", false);
+	char *path = xasprintf("%s/changes", dir);
+
+	git_oid_tostr(hex, sizeof(hex), &ch->head);
+	sb_addf(&sb, INDEX_MAGIC "\nhead %s\n", hex);
+	for (size_t i = 0; i < ch->n; i++)
+		format_event(&sb, &ch->v[i]);
+	sb_addf(&sb, "end %zu %016llx\n", ch->n,
+		(unsigned long long)fnv(sb.buf, sb.len, 0xcbf29ce484222325ULL));
+	if (mkdir(dir, 0777) == 0 || errno == EEXIST)
+		(void)crmf_write_atomic(path, sb.buf, sb.len);
+	sb_release(&sb);
+	free(path);
+	free(dir);
+}
+
+/* The fields of one line (tab-separated, in place); how many. */
+static size_t split(char *line, char **f, size_t max)
+{
+	size_t n = 0;
+
+	f[n++] = line;
+	for (char *p = line; *p && n < max; p++)
+		if (*p == '\t') {
+			*p = '\0';
+			f[n++] = p + 1;
+		}
+	return n;
+}
+
+static int kind_parse(const char *s)
+{
+	for (size_t k = 0; k < sizeof(kind_names) / sizeof(kind_names[0]); k++)
+		if (strcmp(s, kind_names[k]) == 0)
+			return (int)k;
+	return -1;
+}
+
+/* Read the index into ch; false when it is missing, corrupt or of another version. */
+static bool load(crmf_changes *ch, const repo_ctx *c)
+{
+	char *path = crmf_ctx_gitdir_file(c, "crmf/changes", false), *buf = NULL, *p, *end;
+	size_t len = 0, count = 0;
+	unsigned long long sum;
+	bool ok = false;
+
+	if (crmf_doc_read(&buf, &len, path) != 0)
+		goto done;
+	/* the last line: "end N SUM" over everything before it */
+	end = buf + len;
+	if (len < 2 || end[-1] != '\n')
+		goto done;
+	for (p = end - 1; p > buf && p[-1] != '\n'; p--)
+		;
+	if (sscanf(p, "end %zu %llx", &count, &sum) != 2 ||
+	    sum != (unsigned long long)fnv(buf, (size_t)(p - buf), 0xcbf29ce484222325ULL))
+		goto done;
+	*p = '\0';
+	if (strncmp(buf, INDEX_MAGIC "\nhead ", strlen(INDEX_MAGIC "\nhead ")) != 0)
+		goto done;
+	p = buf + strlen(INDEX_MAGIC "\nhead ");
+	if (git_oid_fromstrn(&ch->head, p, GIT_OID_HEXSZ) < 0 || p[GIT_OID_HEXSZ] != '\n') {
+		git_error_clear();
+		goto done;
+	}
+	ch->has_head = true;
+	for (p += GIT_OID_HEXSZ + 1; *p;) {
+		char *nl = strchr(p, '\n'), *f[7];
+		crmf_change_event e;
+		int k;
+
+		if (!nl)
+			goto done;
+		*nl = '\0';
+		if (split(p, f, 7) != 7 || (k = kind_parse(f[2])) < 0)
+			goto done;
+		e = (crmf_change_event){.time = strtoll(f[0], NULL, 10),
+					.day = (crmf_day)atoi(f[1]),
+					.kind = (crmf_change_kind)k,
+					.id = intern0(ch, f[3]),
+					.author = intern0(ch, f[4]),
+					.from = *f[5] ? intern0(ch, f[5]) : NULL,
+					.to = *f[6] ? intern0(ch, f[6]) : NULL};
+		add(ch, &e);
+		p = nl + 1;
+	}
+	ok = ch->n == count;
+done:
+	if (!ok) {
+		ch->n = 0;
+		ch->has_head = false;
+	}
+	free(buf);
+	free(path);
+	return ok;
+}
+
+/* ---- walking history ---- */
+
+/* What a commit's version of a customer file says. */
+typedef struct state {
+	bool archived;
+	char *stage, *owner, *potential, *grade;
+} state;
+
+static char *scalar(const crmf_node *root, const char *key)
+{
+	const crmf_node *v = crmf_node_get(root, key);
+
+	return v && v->type == CRMF_NODE_SCALAR && v->len ? xstrdup(v->value) : NULL;
+}
+
+static void state_release(state *s)
+{
+	free(s->stage);
+	free(s->owner);
+	free(s->potential);
+	free(s->grade);
+}
+
+/*
+ * The four fields by a scan of the lines: a top-level key at column 0 and a
+ * plain value up to a comment. Most files are written so; anything else
+ * (quotes, a flow or block value, a key twice, a tab, a document marker)
+ * returns false and the file is parsed as YAML. A walk of history reads a
+ * version of a file per commit: the scan is ten times cheaper than parsing.
+ */
+static bool scan_state(state *s, const char *p, size_t len)
+{
+	static const char *const keys[] = {"stage", "owner", "potential", "grade"};
+	char **slot[] = {&s->stage, &s->owner, &s->potential, &s->grade};
+	const char *end = p + len;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p)), *eol = nl ? nl : end;
+
+		if (p < eol && (*p == '{' || *p == '[' || *p == '%' || *p == '\t' ||
+				(eol - p >= 3 && (memcmp(p, "---", 3) == 0 || memcmp(p, "...", 3) == 0))))
+			return false;
+		for (size_t k = 0; k < 4; k++) {
+			size_t kl = strlen(keys[k]);
+			const char *v, *ve;
+
+			if ((size_t)(eol - p) <= kl || memcmp(p, keys[k], kl) != 0 || p[kl] != ':')
+				continue;
+			for (v = p + kl + 1; v < eol && *v == ' '; v++)
+				;
+			for (ve = v; ve < eol && !(*ve == '#' && ve[-1] == ' ') && *ve != '\r'; ve++)
+				;
+			while (ve > v && ve[-1] == ' ')
+				ve--;
+			if (*slot[k] || (v < ve && strchr("\"'|>&*!{[", *v)) || (v < eol && v == ve && *v != '#' && *v != '\r'))
+				return false; /* twice, quoted, or not a plain scalar */
+			if (v == ve && nl && nl + 1 < end && (nl[1] == ' ' || nl[1] == '-'))
+				return false; /* a value on the lines below */
+			*slot[k] = v < ve ? xasprintf("%.*s", (int)(ve - v), v) : NULL;
+		}
+		p = nl ? nl + 1 : end;
+	}
+	return true;
+}
+
+/* States by blob id: the version a commit replaces is, most of the time, the
+ * version an earlier commit wrote, read then. */
+typedef struct memo {
+	git_oid id;
+	bool used;
+	state s;
+} memo;
+
+typedef struct memo_map {
+	memo *v;
+	size_t n, cap;
+} memo_map;
+
+static memo_map memos;
+
+static char *dup0(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+static memo *memo_slot(const git_oid *id)
+{
+	size_t h, mask;
+
+	if (2 * (memos.n + 1) > memos.cap) {
+		memo_map m = {xcalloc(memos.cap ? 2 * memos.cap : 4096, sizeof(memo)), 0,
+			      memos.cap ? 2 * memos.cap : 4096};
+
+		for (size_t i = 0; i < memos.cap; i++) {
+			if (!memos.v[i].used)
+				continue;
+			memcpy(&h, memos.v[i].id.id, sizeof(h));
+			for (h &= m.cap - 1; m.v[h].used; h = (h + 1) & (m.cap - 1))
+				;
+			m.v[h] = memos.v[i];
+			m.n++;
+		}
+		free(memos.v);
+		memos = m;
+	}
+	mask = memos.cap - 1;
+	memcpy(&h, id->id, sizeof(h));
+	for (h &= mask; memos.v[h].used; h = (h + 1) & mask)
+		if (git_oid_equal(&memos.v[h].id, id))
+			return &memos.v[h];
+	return &memos.v[h];
+}
+
+static void memos_free(void)
+{
+	for (size_t i = 0; i < memos.cap; i++)
+		if (memos.v[i].used)
+			state_release(&memos.v[i].s);
+	free(memos.v);
+	memset(&memos, 0, sizeof(memos));
+}
+
+static void read_state_uncached(state *s, const repo_ctx *c, const git_oid *id, const char *path);
+
+/* The fields of the blob `id` at `path` (relative to the git root), as the work tree would have
+ * it; `archived` from the path. */
+static void read_state(state *s, const repo_ctx *c, const git_oid *id, const char *path)
+{
+	memo *m = memo_slot(id);
+
+	if (!m->used) {
+		read_state_uncached(&m->s, c, id, path);
+		m->id = *id;
+		m->used = true;
+		memos.n++;
+	}
+	s->stage = dup0(m->s.stage);
+	s->owner = dup0(m->s.owner);
+	s->potential = dup0(m->s.potential);
+	s->grade = dup0(m->s.grade);
+	s->archived = strncmp(path + strlen(c->prefix), "archive/", 8) == 0;
+}
+
+/*
+ * Whether the attributes give `path` a filter (crlf, ident, filter=…):
+ * asked once per folder and file extension, as attributes are written
+ * (by folder and suffix, such as git-crypt on every file of customers); loading the filter list
+ * for every version of every file would cost more than reading them.
+ */
+static struct filter_memo {
+	char *key;
+	bool filters;
+} filter_memos[64];
+static size_t n_filter_memos;
+
+static bool needs_filters(const repo_ctx *c, const char *path)
+{
+	const char *slash = strrchr(path, '/'), *dot = strrchr(path, '.');
+	char *key = xasprintf("%.*s|%s", slash ? (int)(slash - path) : 0, path,
+			      dot && (!slash || dot > slash) ? dot : "");
+	git_filter_list *fl = NULL;
+	bool filters;
+
+	for (size_t i = 0; i < n_filter_memos; i++)
+		if (strcmp(filter_memos[i].key, key) == 0) {
+			free(key);
+			return filter_memos[i].filters;
+		}
+	if (git_filter_list_load(&fl, c->repo, NULL, path, GIT_FILTER_TO_WORKTREE,
+				 GIT_FILTER_DEFAULT) < 0) {
+		git_error_clear();
+		filters = true; /* unsure: the whole pipeline */
+	} else {
+		filters = fl != NULL;
+	}
+	git_filter_list_free(fl);
+	if (n_filter_memos < sizeof(filter_memos) / sizeof(filter_memos[0]))
+		filter_memos[n_filter_memos++] = (struct filter_memo){key, filters};
+	else
+		free(key);
+	return filters;
+}
+
+static void filter_memos_free(void)
+{
+	for (size_t i = 0; i < n_filter_memos; i++)
+		free(filter_memos[i].key);
+	n_filter_memos = 0;
+}
+
+static void read_state_uncached(state *s, const repo_ctx *c, const git_oid *id, const char *path)
+{
+	git_blob *b = NULL;
+	git_buf buf = GIT_BUF_INIT;
+	crmf_doc *doc = NULL;
+	crmf_diags d;
+
+	memset(s, 0, sizeof(*s));
+	s->archived = strncmp(path + strlen(c->prefix), "archive/", 8) == 0;
+	if (git_blob_lookup(&b, c->repo, id) < 0) {
+		git_error_clear();
+		goto done;
+	}
+	if (!needs_filters(c, path)) {
+		const char *raw = git_blob_rawcontent(b);
+		size_t n = (size_t)git_blob_rawsize(b);
+
+		if (scan_state(s, raw, n))
+			goto done;
+		git_buf_set(&buf, raw, n);
+	} else if (crmf_gitfilter_smudge(&buf, c->repo, b, path) < 0) {
+		git_error_clear();
+		goto done;
+	}
+	if (scan_state(s, buf.ptr ? buf.ptr : "", buf.size))
+		goto done;
+	state_release(s);
+	memset(s, 0, sizeof(*s));
+	s->archived = strncmp(path + strlen(c->prefix), "archive/", 8) == 0;
+	crmf_diags_init(&d);
+	crmf_doc_parse(&doc, path, buf.ptr ? buf.ptr : "", buf.size, &d);
+	crmf_diags_release(&d);
+	if (doc && doc->root && doc->root->type == CRMF_NODE_MAPPING) {
+		s->stage = scalar(doc->root, "stage");
+		s->owner = scalar(doc->root, "owner");
+		s->potential = scalar(doc->root, "potential");
+		s->grade = scalar(doc->root, "grade");
+	}
+done:
+	crmf_doc_free(doc);
+	git_buf_dispose(&buf);
+	git_blob_free(b);
+}
+
+static bool differ(const char *a, const char *b)
+{
+	return (a == NULL) != (b == NULL) || (a && strcmp(a, b) != 0);
+}
+
+/* The day of a time (seconds since the epoch, already in the wanted zone). */
+static crmf_day day_of(long long t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	gmtime_r(&tt, &tm);
+	return crmf_date_from_ymd(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+}
+
+typedef struct commit_info {
+	long long time;
+	crmf_day day;
+	const char *author;
+} commit_info;
+
+static void event(crmf_changes *ch, const commit_info *ci, crmf_change_kind kind, const char *id,
+		  const char *from, const char *to)
+{
+	crmf_change_event e = {ci->time, ci->day, kind, intern0(ch, id), ci->author,
+			       intern0(ch, from), intern0(ch, to)};
+
+	add(ch, &e);
+}
+
+/* The events between two versions of customer `id` (was NULL: created; now NULL: removed). */
+static void compare(crmf_changes *ch, const commit_info *ci, const char *id, const state *was,
+		    const state *now)
+{
+	static const state none;
+	const state *a = was ? was : &none;
+
+	if (!now) {
+		event(ch, ci, CRMF_CHANGE_REMOVED, id, was->stage, NULL);
+		return;
+	}
+	if (!was)
+		event(ch, ci, CRMF_CHANGE_CREATED, id, NULL, now->stage);
+	else if (differ(a->stage, now->stage))
+		event(ch, ci, CRMF_CHANGE_STAGE, id, a->stage, now->stage);
+	if (differ(a->owner, now->owner))
+		event(ch, ci, CRMF_CHANGE_OWNER, id, a->owner, now->owner);
+	if (differ(a->potential, now->potential))
+		event(ch, ci, CRMF_CHANGE_POTENTIAL, id, a->potential, now->potential);
+	if (differ(a->grade, now->grade))
+		event(ch, ci, CRMF_CHANGE_GRADE, id, a->grade, now->grade);
+	if (was && was->archived != now->archived)
+		event(ch, ci, now->archived ? CRMF_CHANGE_ARCHIVED : CRMF_CHANGE_RESTORED, id, NULL,
+		      NULL);
+}
+
+/* One side of a delta, by customer id. */
+typedef struct side {
+	char *id, *path;
+	git_oid oid;
+	bool old; /* the first parent's side */
+} side;
+
+static int side_cmp(const void *a, const void *b)
+{
+	const side *x = a, *y = b;
+	int c = strcmp(x->id, y->id);
+
+	return c ? c : (int)y->old - (int)x->old; /* old first */
+}
+
+
+/* The customer id of a path: its file name without .yaml/.yml; NULL for another file. */
+static char *path_id(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	size_t n;
+
+	base = base ? base + 1 : path;
+	n = strlen(base);
+	if (n > 5 && strcmp(base + n - 5, ".yaml") == 0)
+		return xasprintf("%.*s", (int)(n - 5), base);
+	if (n > 4 && strcmp(base + n - 4, ".yml") == 0)
+		return xasprintf("%.*s", (int)(n - 4), base);
+	return NULL;
+}
+
+/* Whether another parent than the first has `oid` at `path` (a zero oid: no file there). */
+static bool from_other_parent(const repo_ctx *c, git_commit *commit, const char *path,
+			      const git_oid *oid, bool gone)
+{
+	for (unsigned k = 1; k < git_commit_parentcount(commit); k++) {
+		git_commit *p = NULL;
+		git_tree *t = NULL;
+		git_tree_entry *e = NULL;
+		bool same;
+
+		if (git_commit_parent(&p, commit, k) < 0 || git_commit_tree(&t, p) < 0) {
+			git_error_clear();
+			git_tree_free(t);
+			git_commit_free(p);
+			continue;
+		}
+		if (git_tree_entry_bypath(&e, t, path) < 0) {
+			git_error_clear();
+			same = gone;
+		} else {
+			same = !gone && git_oid_equal(git_tree_entry_id(e), oid);
+		}
+		git_tree_entry_free(e);
+		git_tree_free(t);
+		git_commit_free(p);
+		(void)c;
+		if (same)
+			return true;
+	}
+	return false;
+}
+
+/* The sides of the changes below two versions of a folder (either may be
+ * NULL: absent), `dir` its path from the git root ("customers/"): only
+ * subtrees whose ids differ are read. */
+typedef struct sides {
+	side *v;
+	size_t n, cap;
+} sides;
+
+static void side_add(sides *sd, const char *path, const git_oid *oid, bool old)
+{
+	char *id = path_id(path);
+
+	if (!id)
+		return;
+	if (sd->n == sd->cap) {
+		sd->cap = sd->cap ? 2 * sd->cap : 16;
+		sd->v = xrealloc(sd->v, sd->cap * sizeof(*sd->v));
+	}
+	sd->v[sd->n++] = (side){id, xstrdup(path), *oid, old};
+}
+
+static int compare_trees(sides *sd, const repo_ctx *c, const git_oid *a, const git_oid *b,
+			 const char *dir);
+
+/* One entry present on one side or the other, or on both with another id or type */
+static int entry_change(sides *sd, const repo_ctx *c, const git_tree_entry *ea,
+			const git_tree_entry *eb, const char *dir)
+{
+	const git_tree_entry *e = ea ? ea : eb;
+	char *path = xasprintf("%s%s", dir, git_tree_entry_name(e));
+	bool ta = ea && git_tree_entry_type(ea) == GIT_OBJECT_TREE;
+	bool tb = eb && git_tree_entry_type(eb) == GIT_OBJECT_TREE;
+	int rc = 0;
+
+	if (ta || tb) {
+		char *sub = xasprintf("%s/", path);
+
+		rc = compare_trees(sd, c, ta ? git_tree_entry_id(ea) : NULL,
+				   tb ? git_tree_entry_id(eb) : NULL, sub);
+		free(sub);
+	}
+	if (ea && !ta && git_tree_entry_type(ea) == GIT_OBJECT_BLOB)
+		side_add(sd, path, git_tree_entry_id(ea), true);
+	if (eb && !tb && git_tree_entry_type(eb) == GIT_OBJECT_BLOB)
+		side_add(sd, path, git_tree_entry_id(eb), false);
+	free(path);
+	return rc;
+}
+
+static int compare_trees(sides *sd, const repo_ctx *c, const git_oid *a, const git_oid *b,
+			 const char *dir)
+{
+	git_tree *ta = NULL, *tb = NULL;
+	size_t i, j, na, nb;
+	int rc = -1;
+
+	if ((a && b && git_oid_equal(a, b)) || (!a && !b))
+		return 0;
+	if ((a && git_tree_lookup(&ta, c->repo, a) < 0) || (b && git_tree_lookup(&tb, c->repo, b) < 0))
+		goto done;
+	na = ta ? git_tree_entrycount(ta) : 0;
+	nb = tb ? git_tree_entrycount(tb) : 0;
+	/* what b has that a has not, or has otherwise; then what a alone has */
+	for (j = 0; j < nb; j++) {
+		const git_tree_entry *eb = git_tree_entry_byindex(tb, j);
+		const git_tree_entry *ea = ta ? git_tree_entry_byname(ta, git_tree_entry_name(eb)) : NULL;
+
+		if (ea && git_oid_equal(git_tree_entry_id(ea), git_tree_entry_id(eb)) &&
+		    git_tree_entry_type(ea) == git_tree_entry_type(eb))
+			continue;
+		if (entry_change(sd, c, ea, eb, dir) < 0)
+			goto done;
+	}
+	for (i = 0; i < na; i++) {
+		const git_tree_entry *ea = git_tree_entry_byindex(ta, i);
+
+		if ((!tb || !git_tree_entry_byname(tb, git_tree_entry_name(ea))) &&
+		    entry_change(sd, c, ea, NULL, dir) < 0)
+			goto done;
+	}
+	rc = 0;
+done:
+	if (rc < 0)
+		crmf_error_set("cannot read a tree of the history: %s", crmf_git_msg());
+	git_tree_free(ta);
+	git_tree_free(tb);
+	return rc;
+}
+
+/* The id of the folder `path` ("examples/customers") in `tree`; false when there is none. */
+static bool folder_id(git_oid *out, git_tree *tree, const char *path)
+{
+	git_tree_entry *e = NULL;
+	bool ok;
+
+	if (!tree || git_tree_entry_bypath(&e, tree, path) < 0) {
+		git_error_clear();
+		return false;
+	}
+	ok = git_tree_entry_type(e) == GIT_OBJECT_TREE;
+	if (ok)
+		*out = *git_tree_entry_id(e);
+	git_tree_entry_free(e);
+	return ok;
+}
+
+static int commit_events(crmf_changes *ch, const repo_ctx *c, git_commit *commit)
+{
+	git_commit *parent = NULL;
+	git_tree *tree = NULL, *ptree = NULL;
+	const git_signature *who = git_commit_author(commit);
+	commit_info ci = {who->when.time, 0, intern0(ch, who->email)};
+	sides sd = {0};
+	size_t n = 0;
+	side *v;
+	int rc = -1;
+
+	ci.day = day_of(who->when.time + (long long)who->when.offset * 60);
+	if (git_commit_tree(&tree, commit) < 0 ||
+	    (git_commit_parentcount(commit) > 0 &&
+	     (git_commit_parent(&parent, commit, 0) < 0 || git_commit_tree(&ptree, parent) < 0))) {
+		crmf_error_set("cannot read a commit of the history: %s", crmf_git_msg());
+		goto done;
+	}
+	for (int f = 0; f < 2; f++) {
+		char *dir = xasprintf("%s%s", c->prefix, f ? "archive" : "customers");
+		char *sub = xasprintf("%s/", dir);
+		git_oid a, b;
+		bool ha = folder_id(&a, ptree, dir), hb = folder_id(&b, tree, dir);
+
+		rc = compare_trees(&sd, c, ha ? &a : NULL, hb ? &b : NULL, sub);
+		free(dir);
+		free(sub);
+		if (rc < 0)
+			goto done;
+	}
+	rc = -1;
+	/* a merge: what it took unchanged from another parent is that side's */
+	if (git_commit_parentcount(commit) > 1) {
+		for (size_t i = 0; i < sd.n; i++) {
+			bool keep = !from_other_parent(c, commit, sd.v[i].path, &sd.v[i].oid, sd.v[i].old);
+
+			if (keep)
+				sd.v[n++] = sd.v[i];
+			else {
+				free(sd.v[i].id);
+				free(sd.v[i].path);
+			}
+		}
+		sd.n = n;
+	}
+	v = sd.v;
+	n = sd.n;
+	if (n > 1)
+		qsort(v, n, sizeof(*v), side_cmp);
+	for (size_t i = 0, k; i < n; i = k) {
+		const side *o = NULL, *nw = NULL;
+		state was, now;
+
+		/* the versions of one customer: before (old side) and after (new side);
+		 * a file in two folders at once counts once */
+		for (k = i; k < n && strcmp(v[k].id, v[i].id) == 0; k++) {
+			if (v[k].old && !o)
+				o = &v[k];
+			else if (!v[k].old && !nw)
+				nw = &v[k];
+		}
+		if (o)
+			read_state(&was, c, &o->oid, o->path);
+		if (nw)
+			read_state(&now, c, &nw->oid, nw->path);
+		compare(ch, &ci, v[i].id, o ? &was : NULL, nw ? &now : NULL);
+		if (o)
+			state_release(&was);
+		if (nw)
+			state_release(&now);
+	}
+	rc = 0;
+done:
+	for (size_t i = 0; i < sd.n; i++) {
+		free(sd.v[i].id);
+		free(sd.v[i].path);
+	}
+	free(sd.v);
+	git_tree_free(ptree);
+	git_tree_free(tree);
+	git_commit_free(parent);
+	return rc;
+}
+
+/* Walk the commits of `head` not in `hide` (NULL: all), oldest first. */
+static int walk(crmf_changes *ch, size_t *walked, const repo_ctx *c, const git_oid *head,
+		const git_oid *hide)
+{
+	git_revwalk *w = NULL;
+	git_oid oid;
+	int rc = -1, e;
+
+	/* objects read back are not hashed again (git does not either): a walk
+	 * reads a tree or two per commit */
+	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
+	if (git_revwalk_new(&w, c->repo) < 0 ||
+	    git_revwalk_sorting(w, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE) < 0 ||
+	    git_revwalk_push(w, head) < 0 || (hide && git_revwalk_hide(w, hide) < 0)) {
+		crmf_error_set("cannot walk the history: %s", crmf_git_msg());
+		goto done;
+	}
+	while ((e = git_revwalk_next(&oid, w)) == 0) {
+		git_commit *commit = NULL;
+
+		if (git_commit_lookup(&commit, c->repo, &oid) < 0) {
+			crmf_error_set("cannot read commit: %s", crmf_git_msg());
+			goto done;
+		}
+		rc = commit_events(ch, c, commit);
+		git_commit_free(commit);
+		if (rc < 0)
+			goto done;
+		(*walked)++;
+	}
+	if (e != GIT_ITEROVER) {
+		crmf_error_set("cannot walk the history: %s", crmf_git_msg());
+		rc = -1;
+		goto done;
+	}
+	rc = 0;
+done:
+	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 1);
+	memos_free();
+	filter_memos_free();
+	git_revwalk_free(w);
+	return rc;
+}
+
+int crmf_ctx_changes(crmf_changes **out, size_t *walked, const repo_ctx *c)
+{
+	crmf_changes *ch = xcalloc(1, sizeof(*ch));
+	git_oid head;
+	size_t w = 0;
+	int rc;
+
+	*out = NULL;
+	if (git_reference_name_to_id(&head, c->repo, "HEAD") < 0) {
+		git_error_clear();
+		*out = ch; /* no commit yet: no history */
+		if (walked)
+			*walked = 0;
+		return 0;
+	}
+	if (load(ch, c) && git_oid_equal(&ch->head, &head)) {
+		rc = 0;
+	} else if (ch->has_head && git_graph_descendant_of(c->repo, &head, &ch->head) == 1) {
+		rc = walk(ch, &w, c, &head, &ch->head);
+	} else {
+		git_error_clear();
+		crmf_changes_free(ch);
+		ch = xcalloc(1, sizeof(*ch));
+		rc = walk(ch, &w, c, &head, NULL);
+	}
+	if (rc < 0) {
+		crmf_changes_free(ch);
+		return -1;
+	}
+	if (w > 0 || !git_oid_equal(&ch->head, &head)) {
+		ch->head = head;
+		ch->has_head = true;
+		save(ch, c);
+	}
+	if (walked)
+		*walked = w;
+	*out = ch;
+	return 0;
+}

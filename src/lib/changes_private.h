@@ -1,0 +1,15 @@
+/* The change index of a repository context (private to libcrmf: repository.c keeps one). */
+#ifndef CRMF_CHANGES_PRIVATE_H
+#define CRMF_CHANGES_PRIVATE_H
+
+#include <stddef.h>
+
+#include "crmf/changes.h"
+#include "repo_ctx.h"
+
+/* The events of c's history, the index read, extended or rebuilt (and saved). */
+int crmf_ctx_changes(crmf_changes **out, size_t *walked, const repo_ctx *c);
+
+void crmf_changes_free(crmf_changes *ch);
+
+#endif

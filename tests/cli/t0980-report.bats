@@ -1,0 +1,105 @@
+#!/usr/bin/env bats
+# crmf report: figures of a period from the files and the git history,
+# checked against a scenario built with dated commits over three months
+# whose figures are worked out by hand below.
+
+load helper
+
+load report_scenario
+
+json() {
+	/usr/bin/python3 -c "import json, sys; r = json.load(sys.stdin); print($1)"
+}
+
+@test "report: May's pipeline, value and plan from history, as worked out by hand" {
+	scenario
+	run crmf report --since 2025-05-01 --until 2025-05-31 --today 2025-06-30 --format json
+	assert_success
+	r=$output
+	# stage changes in May: intent→negotiation, lead→lost, negotiation→customer
+	run json 'sorted(r["pipeline"]["transitions"].items())' <<<"$r"
+	assert_output "[('intent→negotiation', 1), ('lead→lost', 1), ('negotiation→customer', 1)]"
+	# steps: of the one lead (C2025002) none moved on; C2025001 went both further steps
+	run json '[(s["from"], s["in_from"], s["moved"]) for s in r["pipeline"]["steps"]]' <<<"$r"
+	assert_output "[('lead', 1, 0), ('intent', 1, 1), ('negotiation', 1, 1)]"
+	# days spent: lead 04-01 → 05-05 (34), intent 04-10 → 05-05 (25), negotiation 05-05 → 05-20 (15)
+	run json 'r["pipeline"]["median_days_in_stage"]' <<<"$r"
+	assert_output "{'lead': 34.0, 'intent': 25.0, 'negotiation': 15.0}"
+	run json '(r["value"]["deals"], r["value"]["amount"], r["value"]["by_month"], r["value"]["churned"], r["value"]["churn_rate"])' <<<"$r"
+	assert_output "(1, 500000.0, {'2025-05': {'count': 1, 'amount': 500000.0}}, 1, None)"
+	# activity: one follow-up (b's email), its next action due 05-20 still open
+	run json '(r["activity"]["followups"], r["activity"]["followups_by_method"], r["activity"]["next_actions_due"], r["activity"]["still_open"], r["activity"]["new_customers"])' <<<"$r"
+	assert_output "(1, {'email': 1}, 1, 1, 0)"
+	run json '(r["owners"]["a"]["followups"], r["owners"]["b"]["followups"])' <<<"$r"
+	assert_output "(0, 1)"
+}
+
+@test "report: April and June activity; plan adherence; per owner; the terminal fits 80 columns" {
+	scenario
+	run crmf report --since 2025-04-01 --until 2025-04-30 --today 2025-06-30 --format json
+	r=$output
+	run json '(r["activity"]["followups"], r["activity"]["done_on_time"], r["activity"]["plan_adherence"], r["activity"]["new_customers"], r["activity"]["new_by_source"])' <<<"$r"
+	assert_output "(2, 1, 1, 2, {'官网': 1, '展会': 1})"
+	run json 'r["pipeline"]["transitions"]' <<<"$r"
+	assert_output "{'new→lead': 2, 'lead→intent': 1}"
+	run crmf report --since 2025-06-01 --until 2025-06-30 --today 2025-06-30 --format json
+	r=$output
+	run json '(r["activity"]["done_late"], r["activity"]["plan_adherence"], r["owners"]["b"]["new_customers"], r["shares"]["stage"])' <<<"$r"
+	assert_output "(1, 0, 1, {'customer': 1, 'lead': 1, 'lost': 1})"
+	run crmf report --month --today 2025-06-30
+	assert_success
+	assert_output --partial 'crmf report 2025-06-01 to 2025-06-30, the team'
+	# display columns: a Chinese character takes two
+	/usr/bin/python3 -c '
+import sys, unicodedata
+w = max(sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in l) for l in sys.stdin.read().splitlines())
+sys.exit(w > 80)' <<<"$output"
+	run crmf report --week --today 2025-06-30 --owner b --format json
+	run json '(r["since"], r["owner"])' <<<"$output"
+	assert_output "('2025-06-30', 'b')"
+}
+
+@test "report: the change index is built once, extended by new commits, rebuilt when corrupt" {
+	scenario
+	crmf report --today 2025-06-30 >/dev/null
+	[ -s .git/crmf/changes ]
+	head -1 .git/crmf/changes | grep -q '^crmf-changes 1$'
+	n1=$(grep -c $'\tstage\t' .git/crmf/changes)
+	at 2025-06-20 set C2025003 stage=intent
+	crmf report --today 2025-06-30 >/dev/null
+	[ "$(grep -c $'\tstage\t' .git/crmf/changes)" -eq $((n1 + 1)) ]
+	json_before=$(crmf report --since 2025-04-01 --until 2025-06-30 --today 2025-06-30 --format json)
+	# a corrupt index is rebuilt: the same figures
+	sed -i '3s/lead/LEAD/' .git/crmf/changes
+	run crmf report --since 2025-04-01 --until 2025-06-30 --today 2025-06-30 --format json
+	assert_output "$json_before"
+	head -3 .git/crmf/changes | grep -vq LEAD
+	run crmf report --since 2025-06-01 --week
+	assert_failure 2
+	run crmf report --format xml
+	assert_failure 2
+}
+
+@test "report: goals of crmf.yaml over their own period, with their status" {
+	scenario
+	cat >>crmf.yaml <<'YAML'
+goals:
+  new_customers: {per: quarter, target: 3}
+  deal_amount: {per: quarter, target: 1000000}
+  churn_rate: {per: month, max: 5%}
+  followups: {per: month, min: 2}
+YAML
+	git commit -qam goals
+	run crmf report --since 2025-06-01 --until 2025-06-30 --today 2025-06-30 --format json
+	assert_success
+	# Q2: three customers created (met), 500000 signed of 1000000 with the quarter over
+	# (behind); June: nobody turned lost (met), two follow-ups logged (met)
+	run json '[(g["metric"], g["since"], g["until"], g["value"], g["status"]) for g in r["goals"]]' <<<"$output"
+	assert_output "[('new_customers', '2025-04-01', '2025-06-30', 3, 'met'), ('deal_amount', '2025-04-01', '2025-06-30', 500000, 'behind'), ('churn_rate', '2025-06-01', '2025-06-30', 0, 'met'), ('followups', '2025-06-01', '2025-06-30', 2, 'met')]"
+	run crmf report --today 2025-05-10 --month
+	assert_output --regexp 'deal_amount +quarter +0 of +1,000,000 +44% of the quarter gone  behind'
+	sed -i 's/churn_rate: {per: month, max: 5%}/churn_rate: {per: fortnight, max: 5%}/' crmf.yaml
+	run crmf check crmf.yaml
+	assert_failure
+	assert_output --partial "invalid period 'fortnight' for 'goals.churn_rate'; use week, month, quarter or year [config-value]"
+}
