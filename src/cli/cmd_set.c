@@ -22,8 +22,8 @@ const struct crmf_cmd cmd_set = {
     .run = run,
     .summary = "change values of a customer in place (stage=negotiation …), committed",
     .synopsis = "ID KEY=VALUE… [--unset KEY]… [--author 'NAME <EMAIL>'] [--today DATE]\n"
-		"--where EXPR KEY=VALUE… [--unset KEY]… [--dry-run] [--author 'NAME <EMAIL>']\n"
-		"    [--today DATE]",
+		"--where EXPR KEY=VALUE… [--unset KEY]… [--dry-run]\n"
+		"    [--author 'NAME <EMAIL>'] [--today DATE]",
     .description = "Change values of customer ID (its id, or its file's path) in place and\n"
 		   "commit the change. KEY is a field, or a path into the file:\n"
 		   "  crmf set C2024001 stage=negotiation potential=high\n"
