@@ -155,12 +155,12 @@ bool crmf_assign_choose(crmf_assignment *out, const crmf_config *cfg, const crmf
 		return true;
 	}
 	if (cfg->n_assign == 0)
-		snprintf(out->why, sizeof(out->why), "no assignment rules in crmf.yaml");
+		snprintf(out->why, sizeof(out->why), "crmf.yaml has no assignment rules");
 	else if (passed)
 		snprintf(out->why, sizeof(out->why),
-			 "no rule applies: everyone in rule %d has left the team", passed);
+			 "no assignment rule applies: everyone in rule %d has left the team", passed);
 	else
-		snprintf(out->why, sizeof(out->why), "no rule matches");
+		snprintf(out->why, sizeof(out->why), "no assignment rule matches");
 	return false;
 }
 

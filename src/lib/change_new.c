@@ -465,7 +465,7 @@ static int owner_by_rules(crmf_change_tx *tx, char **buf, size_t *len, const cha
 	for (size_t i = 0; i < repo->n; i++)
 		crmf_loads_add(&loads, repo->v[i]);
 	if (!crmf_assign_choose(&a, tx->cfg, &loads, c, tx->today)) {
-		change_note(tx, "note: %s of crmf.yaml's 'assign'; owner: %s", a.why,
+		change_note(tx, "note: %s; owner: %s", a.why,
 			    fallback && *fallback ? fallback : "none (give --owner NAME)");
 		goto done;
 	}

@@ -107,7 +107,7 @@ NEW_FIELDS=(size=50-200 source=展会 'contacts[0].name=赵强' need.type=设备
 	sed -i 's/^  - when: {source: 招投标}  /  - when: {source: 招投表, regoin: 华东}/' crmf.yaml
 	sed -i 's/^    to: \[zhang.wei\]$/    to: [zhang.wie, zhou.min, zhang.wei, zhang.wei]/' crmf.yaml
 	sed -i 's/^  - when: {region: \[华北, 西部\]}$/  - when: {region: [华北, 华中], industry: 制造}/' crmf.yaml
-	sed -i 's/^  - to: \[zhang.wei, li.na, wang.fang, chen.hao\].*$/&\n  - when: {size: "<50"}/' crmf.yaml
+	sed -i 's/^    to: \[chen.hao, zhang.wei\]$/&\n  - to: [li.na]\n  - when: {size: "<50"}/' crmf.yaml
 	run crmf check crmf.yaml
 	assert_failure 1
 	line=$(grep -n '招投表' crmf.yaml | cut -d: -f1)
@@ -150,27 +150,38 @@ NEW_FIELDS=(size=50-200 source=展会 'contacts[0].name=赵强' need.type=设备
 	grep -qE '^owner: liu.yang( |$)' customers/2025/C2025014.yaml
 }
 
-@test "t0830 new: members who left are never chosen; without rules new is as before" {
+@test "t0830 new: members who left are never chosen; no rule or no rules: as before" {
 	make_example_repo
 	cd repo
-	# wang.fang leaves: 华东 goes to li.na, whatever the loads
+	# wang.fang leaves: 华东 manufacturing goes to li.na, whatever the loads
 	sed -i 's/^    email: wang.fang@qiming.example.cn$/&\n    left: 2025-06-30/' crmf.yaml
+	git config user.email chen.hao@qiming.example.cn
 	git commit -qam 'wang.fang left'
-	run crmf new 杭州新客户贸易有限公司 "${NEW_FIELDS[@]}" industry=零售业/连锁商超 region=华东 \
+	run crmf new 杭州新客户机械有限公司 "${NEW_FIELDS[@]}" industry=制造业/机械制造 region=华东 \
 		'contacts[0].phone=13900000001' --today 2025-07-10
 	assert_success
-	assert_line 'owner: li.na (rule 3: region 华东; 6 open customers)'
-	# without assign rules: the user's member, as before
+	assert_line 'owner: li.na (rule 2: region 华东, industry 制造业; 6 open customers)'
+	# 华南 was hers alone: the rule passes, the creator owns it, as without rules
+	run crmf new 广州新客户贸易有限公司 "${NEW_FIELDS[@]}" industry=零售业/连锁商超 region=华南 \
+		'contacts[0].phone=13900000002' --today 2025-07-10
+	assert_success
+	assert_output --partial 'note: no assignment rule applies: everyone in rule 3 has left the team; owner: chen.hao'
+	grep -qE '^owner: chen.hao( |$)' customers/2025/C2025011.yaml
+	# no rule matches 华东 retail
+	run crmf new 杭州新客户贸易有限公司 "${NEW_FIELDS[@]}" industry=零售业/连锁商超 region=华东 \
+		'contacts[0].phone=13900000003' --today 2025-07-10
+	assert_success
+	assert_output --partial 'note: no assignment rule matches; owner: chen.hao'
+	# without assign rules: the user's member, without a word, as before
 	sed -i '/^assign:$/,/^$/d' crmf.yaml
 	grep -q '^rules:' crmf.yaml
 	! grep -q 'assign:' crmf.yaml
-	git config user.email chen.hao@qiming.example.cn
 	git commit -qam 'no rules'
-	run crmf new 杭州新客户百货有限公司 "${NEW_FIELDS[@]}" industry=零售业/连锁商超 region=华东 \
-		'contacts[0].phone=13900000002' --today 2025-07-10
+	run crmf new 杭州新客户百货有限公司 "${NEW_FIELDS[@]}" industry=零售业/连锁商超 region=华北 \
+		'contacts[0].phone=13900000004' --today 2025-07-10
 	assert_success
 	refute_output --partial 'rule'
-	grep -qE '^owner: chen.hao( |$)' customers/2025/C2025011.yaml
+	grep -qE '^owner: chen.hao( |$)' customers/2025/C2025013.yaml
 }
 
 @test "t0830 assign proposes owners for customers without one, --apply commits them at once" {

@@ -241,9 +241,9 @@ static void test_choose_none(void **state)
 	crmf_loads_init(&loads, cfg);
 	assert_false(crmf_assign_choose(&a, cfg, &loads, c, crmf_date_from_ymd(2025, 6, 16)));
 	assert_null(a.owner);
-	assert_string_equal(a.why, "no rule applies: everyone in rule 1 has left the team");
+	assert_string_equal(a.why, "no assignment rule applies: everyone in rule 1 has left the team");
 	assert_false(crmf_assign_choose(&a, cfg, &loads, o, crmf_date_from_ymd(2025, 6, 16)));
-	assert_string_equal(a.why, "no rule matches");
+	assert_string_equal(a.why, "no assignment rule matches");
 	crmf_loads_release(&loads);
 	crmf_customer_free(c);
 	crmf_customer_free(o);
