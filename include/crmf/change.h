@@ -8,9 +8,11 @@
 #include "crmf/date.h"
 #include "crmf/diag.h"
 #include "crmf/diff.h"
+#include "crmf/expr.h"
 #include "crmf/doc.h"
 #include "crmf/import.h"
 #include "crmf/repository.h"
+#include "crmf/assign.h"
 #include "crmf/text.h"
 
 /**
@@ -266,6 +268,36 @@ int crmf_change_import(crmf_change_tx *tx, const crmf_import *imp, const char *s
  * CRMF_CHANGE_NOTHING when `from` owns none.
  */
 int crmf_change_reassign(crmf_change_tx *tx, const char *from, const char *to);
+
+/** crmf_change_reassign of only the customers of `from` that match `where`
+ * (crmf_where_compile; NULL: all of them). CRMF_CHANGE_NOTHING when none does. */
+int crmf_change_reassign_where(crmf_change_tx *tx, const char *from, const char *to,
+			       const crmf_expr *where);
+
+/**
+ * `crmf set --where`: the assignments `v` (as crmf_change_set takes them) on
+ * every customer under customers/ that matches `where`, each result valid
+ * and each file without uncommitted changes, or nothing changes; then all
+ * written and committed as one commit whose message lists them. The report
+ * says each change ("C2024001: stage: intent → negotiation"); with
+ * `dry_run` it says them and nothing is written. *matched (may be NULL) is
+ * the number of customers that match. CRMF_CHANGE_NOTHING when every one of
+ * them has those values already; CRMF_CHANGE_REFUSED when none matches
+ * ("no customer matches"). The assignments must outlive the change.
+ */
+int crmf_change_set_where(crmf_change_tx *tx, const crmf_expr *where, const crmf_assign *v,
+			  size_t n, bool dry_run, size_t *matched);
+
+/**
+ * `crmf assign --apply`: under the lock, the proposals of
+ * crmf_assign_propose (into *out and *n, for the caller to show; free with
+ * crmf_proposals_free), and the owners of those that have one written and
+ * committed as one commit listing them, every file valid and without
+ * uncommitted changes, or nothing changes. CRMF_CHANGE_NOTHING when no
+ * customer gets an owner.
+ */
+int crmf_change_assign(crmf_change_tx *tx, const crmf_expr *where, crmf_proposal **out,
+		       size_t *n);
 
 /** After a commit: the new commit's id in hex, "" when the paths were
  * committed already as they are; NULL before. */

@@ -23,5 +23,7 @@
 #include "crmf/store.h"
 #include "crmf/text.h"
 #include "crmf/change.h"
+#include "crmf/assign.h"
+#include "crmf/where.h"
 
 #endif

@@ -68,6 +68,23 @@ typedef struct crmf_goal {
 	bool is_max;	   /* at most `value` (max:); else at least (target:, min:) */
 } crmf_goal;
 
+/** One condition of an assignment rule: the customer's `field` (industry,
+ * source, size or a custom string or enum field) is one of `values`
+ * (canonical values; an industry "sector" also takes its sub-sectors). */
+typedef struct crmf_assign_cond {
+	char *field;
+	crmf_strlist values;
+} crmf_assign_cond;
+
+/** One rule of crmf.yaml `assign:` (see crmf/assign.h). */
+typedef struct crmf_assign_rule {
+	int number;		/* its position in `assign:`, 1-based, as the user counts */
+	int line;		/* of its `-` in crmf.yaml */
+	crmf_assign_cond *when; /* all must hold; none: every customer */
+	size_t n_when;
+	crmf_strlist to; /* the group: member ids, in the order written */
+} crmf_assign_rule;
+
 typedef struct crmf_config {
 	int version;
 	char *id_format; /* "C{yyyy}{seq:3}" */
@@ -86,6 +103,9 @@ typedef struct crmf_config {
 	size_t n_labels;
 	crmf_goal *goals; /* crmf.yaml goals, in their order */
 	size_t n_goals;
+
+	crmf_assign_rule *assign; /* `assign:`, the valid rules in their order */
+	size_t n_assign;
 } crmf_config;
 
 /**

@@ -261,6 +261,14 @@ void cli_change_print(crmf_change_tx *tx);
  */
 int cli_change_exit(crmf_change_tx *tx, int rc);
 
+/**
+ * Compile --where's `text` (NULL: *out NULL, EXIT_OK) against the
+ * repository's crmf.yaml as `crmf list --where` does; on an error print it as
+ * list does (the message with its suggestion, the expression, a caret) and
+ * return EXIT_USAGE.
+ */
+int cli_where(crmf_expr **out, crmf_repository *repo, const char *text, crmf_day today);
+
 /** `root`/`rel`, malloc'ed. */
 char *cli_path(const char *root, const char *rel);
 

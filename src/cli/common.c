@@ -135,3 +135,37 @@ int cli_check_assign(const struct crmf_cmd *cmd, const char *key, const char *va
 	return rc;
 }
 
+
+int cli_where(crmf_expr **out, crmf_repository *repo, const char *text, crmf_day today)
+{
+	const crmf_config *cfg;
+	char err[256];
+	int col = 0;
+	const unsigned char *p = (const unsigned char *)text;
+	int chars = 1;
+	char *prefix;
+
+	*out = NULL;
+	if (!text)
+		return EXIT_OK;
+	if (crmf_repository_config(&cfg, repo) != 0) {
+		cli_error("%s", crmf_error_last());
+		return EXIT_USAGE;
+	}
+	if (crmf_where_compile(out, cfg, text, today, err, sizeof(err), &col) == 0)
+		return EXIT_OK;
+	/* as crmf list says it: the message, the expression, a caret under the column */
+	while (*p && chars < col) {
+		p++;
+		while ((*p & 0xc0) == 0x80)
+			p++;
+		chars++;
+	}
+	prefix = xrealloc_or_die(NULL, (size_t)((const char *)p - text) + 1);
+	memcpy(prefix, text, (size_t)((const char *)p - text));
+	prefix[(const char *)p - text] = '\0';
+	cli_error("invalid --where expression: %s", err);
+	fprintf(stderr, "  %s\n  %*s^\n", text, cli_display_width(prefix), "");
+	free(prefix);
+	return EXIT_USAGE;
+}

@@ -980,6 +980,11 @@ static int edit_all(crmf_edit *e, const crmf_doc *doc, crmf_change_tx *tx)
 	return 0;
 }
 
+int change_set_edit(crmf_edit *e, const crmf_doc *doc, crmf_change_tx *tx)
+{
+	return edit_all(e, doc, tx);
+}
+
 static int assign_all(crmf_edit **out, const crmf_doc *doc, crmf_change_tx *tx)
 {
 	if (crmf_edit_new(out, doc) == 0 && edit_all(*out, doc, tx) == 0)

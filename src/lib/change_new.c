@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "crmf/assign.h"
 #include "crmf/scan.h"
 #include "crmf/store.h"
 #include "crmf/templates.h"
@@ -431,6 +432,58 @@ done:
 	return rc;
 }
 
+/* ---- the owner by crmf.yaml's assignment rules ---- */
+
+/* The owner the rules give the draft (*buf, *len), set in it and said with
+ * why; when no rule gives one, the owner stays as it is and a note says so.
+ * -1 reported. */
+static int owner_by_rules(crmf_change_tx *tx, char **buf, size_t *len, const char *fallback)
+{
+	crmf_scan_opts so = {.today = tx->today, .mode = CRMF_SCAN_SUMMARY};
+	crmf_doc *doc = NULL;
+	crmf_customer *c = NULL;
+	crmf_repo *repo = NULL;
+	crmf_loads loads = {0};
+	crmf_assignment a;
+	crmf_diags d;
+	int rc = 0;
+
+	crmf_diags_init(&d);
+	crmf_doc_parse(&doc, tx->rel, *buf, *len, &d);
+	if (doc && doc->root)
+		crmf_check_customer(&c, doc, tx->rel, tx->cfg, tx->today, &d);
+	else
+		crmf_doc_free(doc); /* crmf_change_check says why */
+	if (!c)
+		goto done;
+	if (crmf_repo_load(&repo, crmf_repository_root(tx->repo), &so, &d) != 0) {
+		change_error(tx, "%s", crmf_error_last());
+		rc = -1;
+		goto done;
+	}
+	crmf_loads_init(&loads, tx->cfg);
+	for (size_t i = 0; i < repo->n; i++)
+		crmf_loads_add(&loads, repo->v[i]);
+	if (!crmf_assign_choose(&a, tx->cfg, &loads, c, tx->today)) {
+		change_note(tx, "note: %s; owner: %s", a.why,
+			    fallback && *fallback ? fallback : "none (give --owner NAME)");
+		goto done;
+	}
+	rc = apply(tx, buf, len, tx->rel, &(crmf_assign){.key = "owner", .value = a.owner}, 1,
+		   NULL);
+	if (rc == 0) {
+		change_said(tx, "owner: %s (%s)", a.owner, a.why);
+		free(tx->draft->why);
+		tx->draft->why = NULL;
+	}
+done:
+	crmf_loads_release(&loads);
+	crmf_repo_free(repo);
+	crmf_customer_free(c);
+	crmf_diags_release(&d);
+	return rc;
+}
+
 /* ---- the change ---- */
 
 int crmf_change_new(crmf_change_tx *tx, const char *name, const crmf_assign *v, size_t n,
@@ -486,6 +539,8 @@ int crmf_change_new(crmf_change_tx *tx, const char *name, const crmf_assign *v, 
 	buf =
 	    fill(&len, tpl, len, (const char *const[4]){tx->id, name, created, owner ? owner : ""});
 	if (apply(tx, &buf, &len, tx->rel, v, n, NULL) != 0)
+		goto done;
+	if (!owner_arg && tx->cfg->n_assign && owner_by_rules(tx, &buf, &len, owner) != 0)
 		goto done;
 	*out = buf;
 	*out_len = len;

@@ -10,6 +10,7 @@
 #include "crmf/commit.h"
 #include "crmf/edit.h"
 #include "crmf/store.h"
+#include "crmf/text.h"
 
 /* Makes the change's edit on a version of the file (the loaded one, HEAD's, the staged one). */
 typedef int change_redo_fn(crmf_edit **out, const crmf_doc *doc, crmf_change_tx *tx);
@@ -88,6 +89,38 @@ char **change_next_ids(crmf_change_tx *tx, const crmf_file *files, size_t n, siz
 /* Whether most customer files sit in year folders; where a new id's file goes. */
 bool change_year_folders(const crmf_file *files, size_t n);
 char *change_path_for(const char *id, bool years, crmf_day today);
+
+/* Many customers changed at once (change_batch.c): each file made, checked
+ * and held; then all written and committed as one commit, or none. */
+struct change_batch_item {
+	char *rel, *id;
+	crmf_doc *now;	 /* the new bytes */
+	crmf_lines said; /* what to tell the user about it */
+};
+struct change_batch {
+	struct change_batch_item *v;
+	size_t n;
+};
+/* Makes the change on one customer's edit; -1 with the reason reported. */
+typedef int change_batch_edit(crmf_edit *e, const crmf_customer *c, void *ctx);
+/* Add customer `c` (under customers/, with its document) changed by `fn`:
+ * 0 added, CRMF_CHANGE_NOTHING when `fn` changed nothing, -1 reported (a
+ * file with uncommitted changes, an invalid result). */
+int change_batch_add(crmf_change_tx *tx, struct change_batch *b, const crmf_customer *c,
+		     change_batch_edit *fn, void *ctx);
+/* A line to say about the item added last. */
+void change_batch_said(struct change_batch *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Every item's lines into the report (a dry run). */
+void change_batch_show(crmf_change_tx *tx, const struct change_batch *b);
+/* Write every file, say each item's lines, commit them as one commit; `body`
+ * NULL lists the ids, one a line. */
+int change_batch_commit(crmf_change_tx *tx, const struct change_batch *b, const char *subject,
+			const char *action, const char *body);
+void change_batch_release(struct change_batch *b);
+
+/* The edits of tx->assigns (crmf_change_set's) on `doc` into `e`; -1 reported. */
+int change_set_edit(crmf_edit *e, const crmf_doc *doc, crmf_change_tx *tx);
 
 void change_moves_free(crmf_change_tx *tx);
 void change_new_release(crmf_change_tx *tx);

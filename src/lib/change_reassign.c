@@ -1,19 +1,15 @@
-/* crmf reassign: the customers of one member handed over to another, as one commit. */
+/* crmf reassign, crmf set --where, crmf assign --apply: many customers changed as one commit. */
 #include <stdlib.h>
 #include <string.h>
 
+#include "crmf/assign.h"
 #include "crmf/scan.h"
 #include "crmf/store.h"
+#include "crmf/where.h"
 #include "change_private.h"
 #include "util.h"
 
-/* One customer handed over: its path and its new bytes. */
-struct handed {
-	char *rel, *id;
-	crmf_doc *now;
-};
-
-/* The members `from` and `to` name, checked; NULL after reporting why. */
+/* The members `from` and `to` name, checked; -1 after reporting why. */
 static int members(crmf_change_tx *tx, const char *from, const char *to,
 		   const crmf_member **f, const crmf_member **t)
 {
@@ -40,120 +36,210 @@ static int members(crmf_change_tx *tx, const char *from, const char *to,
 	return 0;
 }
 
-/* The customer `c` with its owner set to `to`, valid and clean in git, into *h. */
-static int hand_over(crmf_change_tx *tx, struct handed *h, const crmf_customer *c, const char *to)
+/* The customers of the repository, with their documents, under the lock; NULL reported. */
+static crmf_repo *load(crmf_change_tx *tx)
 {
-	crmf_edit *e = NULL;
-	crmf_versions v;
-	int rc = -1;
+	crmf_scan_opts so = {.today = tx->today};
+	crmf_repo *repo = NULL;
+	crmf_diags d;
 
-	free(tx->rel);
-	tx->rel = xstrdup(c->path);
-	h->rel = xstrdup(c->path);
-	h->id = crmf_change_path_id(c->path);
-	if (change_versions(tx, &v, c->path) != 0)
-		return -1;
-	if (v.state != CRMF_FILE_CLEAN) {
-		change_error(tx, "%s has uncommitted changes: commit them first ('crmf commit'); "
-				 "nothing changed", c->path);
-		goto done;
-	}
-	if (crmf_edit_new(&e, c->doc) != 0 ||
-	    crmf_edit_set(e, "owner", to, CRMF_EDIT_TEXT) != 0 ||
-	    crmf_edit_finish(&h->now, e, NULL) != 0) {
-		change_error(tx, "cannot change %s: %s; nothing changed", c->path, crmf_error_last());
-		goto done;
-	}
-	if (change_check_errors(tx, h->now->src, h->now->len) != 0) {
-		change_error(tx, "nothing changed: %s would not be valid", c->path);
-		goto done;
-	}
-	rc = 0;
-done:
-	crmf_edit_free(e);
-	crmf_versions_release(&v);
-	return rc;
+	crmf_diags_init(&d);
+	if (crmf_change_lock(tx) == 0 &&
+	    crmf_repo_load(&repo, crmf_repository_root(tx->repo), &so, &d) != 0)
+		change_error(tx, "%s", crmf_error_last());
+	crmf_diags_release(&d);
+	return repo;
 }
 
-/* Write every file, then commit them together. */
-static int write_commit(crmf_change_tx *tx, struct handed *h, size_t n, const char *from,
-			const char *to)
+/* ---- reassign ---- */
+
+static int set_owner(crmf_edit *e, const crmf_customer *c, void *ctx)
 {
-	crmf_commit_path *paths = xcalloc(n, sizeof(*paths));
-	crmf_lines ids = {0};
-	char *list, *subject, *body;
+	return crmf_edit_set(e, "owner", ctx, CRMF_EDIT_TEXT);
+}
+
+int crmf_change_reassign_where(crmf_change_tx *tx, const char *from, const char *to,
+			       const crmf_expr *where)
+{
+	const crmf_member *f, *t;
+	struct change_batch b = {0};
+	crmf_repo *repo = NULL;
+	char *subject = NULL;
 	int rc = CRMF_CHANGE_REFUSED;
 
-	for (size_t i = 0; i < n; i++) {
-		char *fspath = change_fspath(tx, h[i].rel);
-		int w = crmf_write_atomic(fspath, h[i].now->src, h[i].now->len);
+	if (members(tx, from, to, &f, &t) != 0 || !(repo = load(tx)))
+		goto done;
+	for (size_t i = 0; i < repo->n; i++) {
+		const crmf_customer *c = repo->v[i];
 
-		free(fspath);
-		if (w != 0) {
-			change_error(tx, "cannot write %s: %s", h[i].rel, crmf_error_last());
+		if (c->archived || !c->owner || crmf_config_member(tx->cfg, c->owner) != f ||
+		    !crmf_where_match(where, c, tx->cfg, tx->today))
+			continue;
+		if (change_batch_add(tx, &b, c, set_owner, (void *)t->id) != 0)
 			goto done;
-		}
-		tx->written = true;
-		paths[i] = (crmf_commit_path){h[i].rel, false};
-		crmf_lines_add(&ids, "%s", h[i].id);
-		change_said(tx, "%s: owner %s -> %s", h[i].id, from, to);
+		change_batch_said(&b, "%s: owner %s -> %s", b.v[b.n - 1].id, f->id, t->id);
 	}
-	list = crmf_lines_join(&ids, ", ");
-	subject = xasprintf("crmf: reassign %s -> %s: %zu customer%s", from, to, n,
-			    n == 1 ? "" : "s");
-	body = crmf_lines_join(&ids, "\n");
-	rc = change_commit_paths(tx, paths, NULL, n,
-				 &(crmf_commit_opts){.subject = subject, .body = body,
-						     .action = "reassign", .customer = list});
-	free(body);
-	free(subject);
-	free(list);
+	if (b.n == 0) {
+		change_error(tx, "%s owns no customer under customers/%s; nothing to hand over",
+			     f->id, where ? " that matches --where" : "");
+		rc = CRMF_CHANGE_NOTHING;
+		goto done;
+	}
+	subject = xasprintf("crmf: reassign %s -> %s: %zu customer%s", f->id, t->id, b.n,
+			    b.n == 1 ? "" : "s");
+	rc = change_batch_commit(tx, &b, subject, "reassign", NULL);
 done:
-	crmf_lines_release(&ids);
-	free(paths);
+	free(subject);
+	change_batch_release(&b);
+	crmf_repo_free(repo);
 	return rc;
 }
 
 int crmf_change_reassign(crmf_change_tx *tx, const char *from, const char *to)
 {
-	crmf_scan_opts so = {.today = tx->today};
-	const crmf_member *f, *t;
+	return crmf_change_reassign_where(tx, from, to, NULL);
+}
+
+/* ---- set --where ---- */
+
+static int set_values(crmf_edit *e, const crmf_customer *c, void *ctx)
+{
+	crmf_change_tx *tx = ctx;
+
+	return change_set_edit(e, c->doc, tx);
+}
+
+/* "stage=negotiation, unset need.budget": the assignments for the subject. */
+static char *assignments(const crmf_config *cfg, const crmf_assign *v, size_t n)
+{
+	crmf_lines l = {0};
+	char *s;
+
+	for (size_t i = 0; i < n; i++) {
+		if (v[i].unset)
+			crmf_lines_add(&l, "unset %s", v[i].key);
+		else
+			crmf_lines_add(&l, "%s=%s", v[i].key,
+				       crmf_config_input(cfg, v[i].key, v[i].value));
+	}
+	s = crmf_lines_join(&l, ", ");
+	crmf_lines_release(&l);
+	return s;
+}
+
+int crmf_change_set_where(crmf_change_tx *tx, const crmf_expr *where, const crmf_assign *v,
+			  size_t n, bool dry_run, size_t *matched)
+{
+	struct change_batch b = {0};
 	crmf_repo *repo = NULL;
-	struct handed *h = NULL;
-	size_t n = 0;
-	crmf_diags d;
+	char *subject = NULL, *what = NULL, *cut = NULL;
+	size_t m = 0;
 	int rc = CRMF_CHANGE_REFUSED;
 
-	crmf_diags_init(&d);
-	if (members(tx, from, to, &f, &t) != 0 || crmf_change_lock(tx) != 0)
+	tx->assigns = v;
+	tx->nassigns = n;
+	if (!(repo = load(tx)))
 		goto done;
-	if (crmf_repo_load(&repo, crmf_repository_root(tx->repo), &so, &d) != 0) {
-		change_error(tx, "%s", crmf_error_last());
-		goto done;
-	}
-	h = xcalloc(repo->n + 1, sizeof(*h));
 	for (size_t i = 0; i < repo->n; i++) {
 		const crmf_customer *c = repo->v[i];
+		crmf_doc *now;
+		crmf_lines lines = {0};
+		int r;
 
-		if (c->archived || !c->owner || crmf_config_member(tx->cfg, c->owner) != f)
+		if (c->archived || !crmf_where_match(where, c, tx->cfg, tx->today))
 			continue;
-		if (hand_over(tx, &h[n++], c, t->id) != 0)
+		m++;
+		r = change_batch_add(tx, &b, c, set_values, tx);
+		if (r == CRMF_CHANGE_NOTHING)
+			continue;
+		if (r != 0)
 			goto done;
+		now = b.v[b.n - 1].now;
+		crmf_change_describe(&lines, NULL, c->doc, now);
+		for (size_t k = 0; k < lines.n; k++)
+			change_batch_said(&b, "%s: %s", b.v[b.n - 1].id, lines.v[k]);
+		crmf_lines_release(&lines);
 	}
-	if (n == 0) {
-		change_error(tx, "%s owns no customer under customers/; nothing to hand over", f->id);
+	if (matched)
+		*matched = m;
+	if (m == 0) {
+		change_error(tx, "no customer matches --where; nothing changed");
+		goto done;
+	}
+	if (b.n == 0) {
 		rc = CRMF_CHANGE_NOTHING;
 		goto done;
 	}
-	rc = write_commit(tx, h, n, f->id, t->id);
-done:
-	for (size_t i = 0; h && i < n; i++) {
-		free(h[i].rel);
-		free(h[i].id);
-		crmf_doc_free(h[i].now);
+	if (dry_run) {
+		change_batch_show(tx, &b);
+		rc = 0;
+		goto done;
 	}
-	free(h);
+	what = assignments(tx->cfg, v, n);
+	cut = crmf_text_cut(what, 60);
+	subject = xasprintf("crmf: set %zu customer%s: %s", b.n, b.n == 1 ? "" : "s", cut);
+	rc = change_batch_commit(tx, &b, subject, "set", NULL);
+done:
+	free(cut);
+	free(what);
+	free(subject);
+	change_batch_release(&b);
 	crmf_repo_free(repo);
-	crmf_diags_release(&d);
+	return rc;
+}
+
+/* ---- assign --apply ---- */
+
+int crmf_change_assign(crmf_change_tx *tx, const crmf_expr *where, crmf_proposal **out,
+		       size_t *n)
+{
+	struct change_batch b = {0};
+	crmf_repo *repo = NULL;
+	crmf_lines body = {0};
+	char *subject = NULL, *text = NULL;
+	int rc = CRMF_CHANGE_REFUSED;
+
+	*out = NULL;
+	*n = 0;
+	if (!(repo = load(tx)))
+		goto done;
+	crmf_assign_propose(out, n, repo, where, tx->today);
+	for (size_t i = 0; i < *n; i++) {
+		const crmf_proposal *p = &(*out)[i];
+		const crmf_customer *c = NULL;
+
+		if (!p->proposed)
+			continue;
+		for (size_t k = 0; k < repo->n && !c; k++)
+			if (strcmp(repo->v[k]->path, p->path) == 0)
+				c = repo->v[k];
+		if (change_batch_add(tx, &b, c, set_owner, p->proposed) != 0)
+			goto done;
+		change_batch_said(&b, "%s: owner %s -> %s (%s)", p->id, p->owner ? p->owner : "none",
+				  p->proposed, p->why);
+		crmf_lines_add(&body, "%s: %s (%s)", p->id, p->proposed, p->why);
+	}
+	if (b.n == 0) {
+		if (*n)
+			change_error(tx, "no assignment rule gives an owner to the %zu customer%s "
+					 "without one; nothing changed",
+				     *n, *n == 1 ? "" : "s");
+		else
+			change_error(tx, "every customer%s has an owner in the team; nothing to "
+					 "assign",
+				     where ? " that matches --where" : "");
+		rc = *n ? CRMF_CHANGE_REFUSED : CRMF_CHANGE_NOTHING;
+		goto done;
+	}
+	subject = xasprintf("crmf: assign %zu customer%s by the rules of crmf.yaml", b.n,
+			    b.n == 1 ? "" : "s");
+	text = crmf_lines_join(&body, "\n");
+	rc = change_batch_commit(tx, &b, subject, "assign", text);
+done:
+	free(text);
+	free(subject);
+	crmf_lines_release(&body);
+	change_batch_release(&b);
+	crmf_repo_free(repo);
 	return rc;
 }

@@ -18,7 +18,7 @@
 
 static const char *const top_keys[] = {
 	"version", "id_format", "currency", "team", "industries",
-	"enums",   "fields",    "rules",    "labels",    "import", "goals",
+	"enums",   "fields",    "rules",    "labels",    "import", "goals", "assign",
 };
 static const char *const member_keys[] = {"id", "name", "email", "left"};
 static const char *const enum_keys[] = {"size", "source"};
@@ -103,8 +103,21 @@ static void unknown_key(struct loader *L, const crmf_node *key, const char *wher
 	sb_release(&sb);
 }
 
+void sc_warn(struct loader *L, const crmf_node *n, const char *rule, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	crmf_diags_add(L->diags, CRMF_SEV_WARNING, L->path, n ? n->line : 0, n ? n->column : 0,
+		       rule, "%s", msg);
+	free(msg);
+}
+
 /* Index of `key` in `known`, reporting unknown keys; -1 when unknown. */
-static int key_index(struct loader *L, const crmf_node *key, const char *where,
+int sc_key_index(struct loader *L, const crmf_node *key, const char *where,
 		     const char *const *known, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -112,12 +125,6 @@ static int key_index(struct loader *L, const crmf_node *key, const char *where,
 			return (int)i;
 	unknown_key(L, key, where, known, n);
 	return -1;
-}
-
-int sc_key_index(struct loader *L, const crmf_node *key, const char *where,
-		 const char *const *known, size_t n)
-{
-	return key_index(L, key, where, known, n);
 }
 
 bool sc_is_null(const crmf_node *n)
@@ -144,7 +151,7 @@ bool sc_want_mapping(struct loader *L, const crmf_node *n, const char *what, con
 	return false;
 }
 
-static bool want_sequence(struct loader *L, const crmf_node *n, const char *what, const char *hint)
+bool sc_want_sequence(struct loader *L, const crmf_node *n, const char *what, const char *hint)
 {
 	if (n->type == CRMF_NODE_SEQUENCE)
 		return true;
@@ -206,7 +213,7 @@ static bool load_strlist(struct loader *L, const crmf_node *n, const char *what,
 {
 	crmf_strlist l = {0};
 
-	if (!want_sequence(L, n, what, industries ? " of \"sector\" or \"sector/sub-sector\""
+	if (!sc_want_sequence(L, n, what, industries ? " of \"sector\" or \"sector/sub-sector\""
 						  : " of strings"))
 		return false;
 	for (size_t i = 0; i < n->n; i++) {
@@ -396,7 +403,7 @@ static void load_team(struct loader *L, const crmf_node *n)
 	crmf_config *cfg = L->cfg;
 	const crmf_node **where;
 
-	if (!want_sequence(L, n, "team", " of ids or of {id, name, email} mappings"))
+	if (!sc_want_sequence(L, n, "team", " of ids or of {id, name, email} mappings"))
 		return;
 	cfg->team = xcalloc(n->n, sizeof(*cfg->team));
 	where = xcalloc(n->n, sizeof(*where));
@@ -420,7 +427,7 @@ static void load_team(struct loader *L, const crmf_node *n)
 			for (k = 0; k < it->n; k++) {
 				const crmf_pair *p = &it->pairs[k];
 
-				switch (key_index(L, p->key, "team", member_keys,
+				switch (sc_key_index(L, p->key, "team", member_keys,
 						  N_OF(member_keys))) {
 				case 0:
 					id = member_string(L, p->value, "team.id");
@@ -487,7 +494,7 @@ static void load_enums(struct loader *L, const crmf_node *n)
 		return;
 	for (size_t i = 0; i < n->n; i++) {
 		const crmf_pair *p = &n->pairs[i];
-		int k = key_index(L, p->key, "enums", enum_keys, N_OF(enum_keys));
+		int k = sc_key_index(L, p->key, "enums", enum_keys, N_OF(enum_keys));
 
 		if (k < 0 || sc_is_null(p->value))
 			continue;
@@ -558,7 +565,7 @@ static void load_field(struct loader *L, const crmf_pair *fp)
 		const char *s;
 		char sub[160];
 
-		switch (key_index(L, p->key, what, field_keys, N_OF(field_keys))) {
+		switch (sc_key_index(L, p->key, what, field_keys, N_OF(field_keys))) {
 		case 0:
 			type = p->value;
 			snprintf(sub, sizeof(sub), "%s.type", what);
@@ -696,7 +703,7 @@ static void load_rule_map(struct loader *L, const crmf_node *n, const char *what
 		return;
 	for (size_t i = 0; i < n->n; i++) {
 		const crmf_pair *p = &n->pairs[i];
-		int k = key_index(L, p->key, what, keys, nkeys);
+		int k = sc_key_index(L, p->key, what, keys, nkeys);
 		char sub[64];
 
 		if (k < 0 || sc_is_null(p->value))
@@ -717,7 +724,7 @@ static void load_rules(struct loader *L, const crmf_node *n)
 		return;
 	for (size_t i = 0; i < n->n; i++) {
 		const crmf_pair *p = &n->pairs[i];
-		int k = key_index(L, p->key, "rules", rule_keys, N_OF(rule_keys));
+		int k = sc_key_index(L, p->key, "rules", rule_keys, N_OF(rule_keys));
 
 		if (k < 0 || sc_is_null(p->value))
 			continue;
@@ -770,7 +777,7 @@ int crmf_config_load(crmf_config **out, const crmf_doc *doc, crmf_diags *diags)
 {
 	crmf_diags local;
 	struct loader L = {0};
-	const crmf_node *root, *labels = NULL;
+	const crmf_node *root, *labels = NULL, *assign = NULL;
 
 	*out = config_defaults();
 	if (!doc)
@@ -788,7 +795,7 @@ int crmf_config_load(crmf_config **out, const crmf_doc *doc, crmf_diags *diags)
 	} else {
 		for (size_t i = 0; i < root->n; i++) {
 			const crmf_pair *p = &root->pairs[i];
-			int k = key_index(&L, p->key, "", top_keys, N_OF(top_keys));
+			int k = sc_key_index(&L, p->key, "", top_keys, N_OF(top_keys));
 
 			if (k < 0 || sc_is_null(p->value))
 				continue;
@@ -837,10 +844,16 @@ int crmf_config_load(crmf_config **out, const crmf_doc *doc, crmf_diags *diags)
 			case 10:
 				sc_load_goals(&L, p->value);
 				break;
+			case 11:
+				/* after the loop: rules name members, fields and values */
+				assign = p->value;
+				break;
 			}
 		}
 		if (labels)
 			sc_load_labels(&L, labels);
+		if (assign)
+			sc_load_assign(&L, assign);
 	}
 	crmf_diags_release(&local);
 	return L.errors ? -1 : 0;
@@ -872,6 +885,7 @@ void crmf_config_free(crmf_config *cfg)
 		free(cfg->labels[i].label);
 	}
 	free(cfg->labels);
+	sc_assign_release(cfg);
 	free(cfg);
 }
 
