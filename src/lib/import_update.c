@@ -324,14 +324,17 @@ static void contact(upd *U, const crmf_node *root, const struct val *c, size_t *
 	(*added)++;
 	crmf_lines_add(U->what, "+ contact %s%s%s%s", has(&c[0]) ? c[0].text : "",
 		       has(&c[2]) || has(&c[3]) ? " (" : "",
-		       has(&c[2]) ? c[2].text : has(&c[3]) ? c[3].text : "",
+		       has(&c[2])   ? c[2].text
+		       : has(&c[3]) ? c[3].text
+				    : "",
 		       has(&c[2]) || has(&c[3]) ? ")" : "");
 }
 
 static void deal(upd *U, const crmf_node *root, const struct val *v)
 {
 	const crmf_node *seq = crmf_node_get(root, "deals");
-	const struct val *amount = &v[S_D_AMOUNT], *signed_ = &v[S_D_SIGNED], *exp = &v[S_D_EXPIRES];
+	const struct val *amount = &v[S_D_AMOUNT], *signed_ = &v[S_D_SIGNED],
+			 *exp = &v[S_D_EXPIRES];
 	crmf_edit_field f[3];
 	size_t n = 0;
 
@@ -343,7 +346,8 @@ static void deal(upd *U, const crmf_node *root, const struct val *v)
 		const char *s = text_of(crmf_node_get(seq->items[i], "signed"));
 
 		if (s && strcmp(s, signed_->text) == 0) {
-			char *pa = xasprintf("deals[%zu].amount", i), *pe = xasprintf("deals[%zu].expires", i);
+			char *pa = xasprintf("deals[%zu].amount", i),
+			     *pe = xasprintf("deals[%zu].expires", i);
 
 			scalar(U, seq->items[i], "amount", pa, amount, K_NUMBER);
 			scalar(U, seq->items[i], "expires", pe, exp, K_TEXT);
@@ -352,7 +356,8 @@ static void deal(upd *U, const crmf_node *root, const struct val *v)
 			return;
 		}
 	}
-	f[n++] = (crmf_edit_field){"amount", amount->text, amount->raw ? CRMF_EDIT_RAW : CRMF_EDIT_TEXT};
+	f[n++] =
+	    (crmf_edit_field){"amount", amount->text, amount->raw ? CRMF_EDIT_RAW : CRMF_EDIT_TEXT};
 	f[n++] = (crmf_edit_field){"signed", signed_->text,
 				   signed_->raw ? CRMF_EDIT_RAW : CRMF_EDIT_TEXT};
 	if (has(exp))
@@ -367,7 +372,7 @@ static void deal(upd *U, const crmf_node *root, const struct val *v)
 
 static void followup(upd *U, const crmf_node *root, const struct val *v)
 {
-	static const int slots[] = {S_F_DATE, S_F_BY,	    S_F_METHOD, S_F_WITH,
+	static const int slots[] = {S_F_DATE,	 S_F_BY,       S_F_METHOD, S_F_WITH,
 				    S_F_SUMMARY, S_F_FEEDBACK, S_F_NEXT,   S_F_DUE};
 	const crmf_node *seq = crmf_node_get(root, "followups");
 	crmf_edit_field f[8];
@@ -381,10 +386,12 @@ static void followup(upd *U, const crmf_node *root, const struct val *v)
 	/* the same follow-up: same date, by and summary */
 	for (size_t i = 0; seq && i < seq->n; i++) {
 		const crmf_node *it = seq->items[i];
-		const char *d = text_of(crmf_node_get(it, "date")), *b = text_of(crmf_node_get(it, "by")),
+		const char *d = text_of(crmf_node_get(it, "date")),
+			   *b = text_of(crmf_node_get(it, "by")),
 			   *s = text_of(crmf_node_get(it, "summary"));
 
-		if (d && s && strcmp(d, v[S_F_DATE].text) == 0 && strcmp(s, v[S_F_SUMMARY].text) == 0 &&
+		if (d && s && strcmp(d, v[S_F_DATE].text) == 0 &&
+		    strcmp(s, v[S_F_SUMMARY].text) == 0 &&
 		    (!has(&v[S_F_BY]) ? !b : b && same(U, b, v[S_F_BY].text, K_MEMBER)))
 			return;
 	}
@@ -401,8 +408,8 @@ static void followup(upd *U, const crmf_node *root, const struct val *v)
 		return;
 	}
 	cut = crmf_text_cut(v[S_F_SUMMARY].text, 30);
-	crmf_lines_add(U->what, "+ follow-up %s%s%s: %s", v[S_F_DATE].text, has(&v[S_F_BY]) ? " " : "",
-		       has(&v[S_F_BY]) ? v[S_F_BY].text : "", cut);
+	crmf_lines_add(U->what, "+ follow-up %s%s%s: %s", v[S_F_DATE].text,
+		       has(&v[S_F_BY]) ? " " : "", has(&v[S_F_BY]) ? v[S_F_BY].text : "", cut);
 	free(cut);
 }
 
@@ -430,10 +437,10 @@ static void note(upd *U, const struct val *v)
 	}
 	if (!sb.buf)
 		return;
-	there = strstr(src, sb.buf) != NULL ||
-		(U->doc->len >= sb.len - strlen(U->eol) &&
-		 memcmp(src + U->doc->len - (sb.len - strlen(U->eol)), sb.buf,
-			sb.len - strlen(U->eol)) == 0);
+	there =
+	    strstr(src, sb.buf) != NULL || (U->doc->len >= sb.len - strlen(U->eol) &&
+					    memcmp(src + U->doc->len - (sb.len - strlen(U->eol)),
+						   sb.buf, sb.len - strlen(U->eol)) == 0);
 	if (!there) {
 		strbuf all = STRBUF_INIT;
 
@@ -503,16 +510,16 @@ done:
 	return rc;
 }
 
-int crmf_import_update(crmf_import_changes *out, const crmf_import *imp,
-		       const crmf_import_row *row, const crmf_doc *file)
+int crmf_import_update(crmf_import_changes *out, const crmf_import *imp, const crmf_import_row *row,
+		       const crmf_doc *file)
 {
 	static const struct {
 		int slot;
 		enum kind kind;
 	} top[] = {
-		{S_NAME, K_TEXT},   {S_INDUSTRY, K_TEXT},  {S_SIZE, K_TEXT},
-		{S_SOURCE, K_TEXT}, {S_CREATED, K_TEXT},   {S_OWNER, K_MEMBER},
-		{S_STAGE, K_TEXT},  {S_POTENTIAL, K_TEXT}, {S_GRADE, K_TEXT},
+	    {S_NAME, K_TEXT},	{S_INDUSTRY, K_TEXT},  {S_SIZE, K_TEXT},
+	    {S_SOURCE, K_TEXT}, {S_CREATED, K_TEXT},   {S_OWNER, K_MEMBER},
+	    {S_STAGE, K_TEXT},	{S_POTENTIAL, K_TEXT}, {S_GRADE, K_TEXT},
 	};
 	static const int need[] = {S_N_TYPE, S_N_DESC, S_N_BUDGET, S_N_TIMELINE};
 	const struct import_priv *P = imp->priv;
