@@ -312,13 +312,14 @@ static void duplicate_rows(const crmf_import *imp, struct keys *k, const struct 
 
 	if (k->n)
 		qsort(k->v, k->n, sizeof(*k->v), key_who_cmp);
-	for (size_t i = 1; i < k->n; i++) {
-		const struct key *first = &k->v[i], *x = &k->v[i];
+	for (size_t i = 1, start = 0; i < k->n; i++) {
+		const struct key *first, *x = &k->v[i];
 		const crmf_import_row *row;
 		char *at;
 
-		while (first > k->v && !key_cmp(first - 1, x))
-			first--;
+		if (key_cmp(x - 1, x) != 0)
+			start = i;
+		first = &k->v[start];
 		if (first->who == x->who || told[x->who])
 			continue;
 		told[x->who] = true;
