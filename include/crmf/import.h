@@ -154,9 +154,10 @@ typedef struct crmf_import_row {
 	char *yaml;    /* the customer file (id: `id`, else CRMF_IMPORT_NEW_ID), NUL-terminated */
 	size_t len;
 	size_t errors, warnings; /* diagnostics of this row (not counting `held`) */
-	/* A row with an id: the errors of required fields it lacks (rules
-	 * missing-field, contact-reach), held back: errors when the id is new,
-	 * nothing when it is an existing customer's (crmf_change_import) */
+	/* A row with an id: what it lacks to be a whole customer (rules
+	 * missing-field, contact-reach, missing-potential), held back: said
+	 * when the id is new, not when it is an existing customer's
+	 * (crmf_change_import) */
 	crmf_diags held;
 	void *priv;    /* the row's typed values, for crmf_import_render */
 } crmf_import_row;
@@ -219,8 +220,9 @@ typedef struct crmf_import_changes {
  *   (zhang.wei is 张伟), numbers as numbers;
  * - tags (and list fields) the file lacks are added, none removed;
  * - a contact none of the file's has by normalised phone, email or name is
- *   appended; one that matches gets the title, phone or email it lacks (its
- *   values are never replaced);
+ *   appended (one without a name is the file's first contact); one that
+ *   matches gets the title, phone or email it lacks (its values are never
+ *   replaced);
  * - a deal: the one signed the same day gets the amount and expiry that
  *   differ, else it is appended;
  * - the follow-up is appended unless the file has one of the same date, by

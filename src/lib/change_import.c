@@ -696,12 +696,19 @@ int crmf_change_import(crmf_change_tx *tx, const crmf_import *imp, const char *s
 
 			paths[i] = (crmf_commit_path){made[i].rel, false};
 			crmf_lines_add(&names, "%s", id);
-			if (i < 200)
+			if (i < 200) {
+				const crmf_lines *w = &made[i].what;
+
 				crmf_lines_add(&body, "%s: %s %s (row %u of %s)", id,
 					       made[i].update ? "updated" : "created", made[i].rel,
 					       made[i].row, source);
-			else if (i == 200)
+				for (size_t j = 0; j < w->n && j < 8; j++)
+					crmf_lines_add(&body, "  %s", w->v[j]);
+				if (w->n > 8)
+					crmf_lines_add(&body, "  … and %zu more changes", w->n - 8);
+			} else if (i == 200) {
 				crmf_lines_add(&body, "… and %zu more", nmade - 200);
+			}
 		}
 		text = crmf_lines_join(&body, "\n");
 		list = crmf_lines_join(&names, ", ");

@@ -1110,6 +1110,13 @@ static int setup_columns(crmf_import *imp, struct import_priv *P, crmf_diags *di
 	return 0;
 }
 
+/* What a row that updates a customer may lack: said only when its id is new. */
+static bool held(const crmf_diag *d)
+{
+	return d->rule_id == CRMF_RULE_MISSING_FIELD || d->rule_id == CRMF_RULE_CONTACT_REACH ||
+	       d->rule_id == CRMF_RULE_MISSING_POTENTIAL;
+}
+
 /* A row's diagnostics sorted by column (kept in `column` until now), then
  * given position 0:0, moved to the caller's list. */
 static void flush_row(crmf_import_row *row, crmf_diags *rd, crmf_diags *out)
@@ -1129,8 +1136,7 @@ static void flush_row(crmf_import_row *row, crmf_diags *rd, crmf_diags *out)
 
 		d->column = 0;
 		/* a row of an existing customer need not give every required field */
-		if (row->id && d->severity == CRMF_SEV_ERROR &&
-		    (d->rule_id == CRMF_RULE_MISSING_FIELD || d->rule_id == CRMF_RULE_CONTACT_REACH))
+		if (row->id && held(d))
 			crmf_diags_add(&row->held, d->severity, d->path, d->line, 0, d->rule, "%s",
 				       d->message);
 		else if (d->severity == CRMF_SEV_ERROR)
@@ -1145,9 +1151,7 @@ static void flush_row(crmf_import_row *row, crmf_diags *rd, crmf_diags *out)
 		for (size_t i = 0; i < rd->n; i++) {
 			const crmf_diag *d = &rd->v[i];
 
-			if (!(row->id && d->severity == CRMF_SEV_ERROR &&
-			      (d->rule_id == CRMF_RULE_MISSING_FIELD ||
-			       d->rule_id == CRMF_RULE_CONTACT_REACH)))
+			if (!held(d))
 				crmf_diags_add(&keep, d->severity, d->path, d->line, 0, d->rule, "%s",
 					       d->message);
 		}

@@ -301,6 +301,9 @@ static void contact(upd *U, const crmf_node *root, const struct val *c, size_t *
 				match = (long)i;
 		}
 	}
+	/* a phone or email without a name: the first contact's */
+	if (match < 0 && !has(&c[0]) && seq && seq->n)
+		match = 0;
 	if (match >= 0) {
 		const crmf_node *item = seq->items[match];
 

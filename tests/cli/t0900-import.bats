@@ -135,6 +135,7 @@ csv() {
 	assert_line --partial 'import 1 customer from up.csv (0 created, 1 updated)'
 	[ "$(git rev-parse HEAD~1)" = "$head" ]
 	[ "$(git show --name-only --format= HEAD)" = "$f" ]
+	git log -1 --format=%B | grep -qx '  stage: customer → negotiation'
 	# every line removed is a line changed; comments, order and the rest are the same bytes
 	diff before.yaml "$f" >d.txt || true
 	[ "$(grep -c '^<' d.txt)" -eq 3 ]
