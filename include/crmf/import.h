@@ -225,8 +225,9 @@ typedef struct crmf_import_changes {
  *   replaced);
  * - a deal: the one signed the same day gets the amount and expiry that
  *   differ, else it is appended;
- * - the follow-up is appended unless the file has one of the same date, by
- *   (as a member) and summary;
+ * - the follow-up (by the file's owner when the row names no one) is
+ *   appended unless the file has one of the same date, by (as a member) and
+ *   summary;
  * - 备注 is appended as a comment unless the file holds its lines already.
  * Nothing is ever removed. 0 with *out set (out->buf NULL when nothing
  * changes), or -1 with crmf_error_last() when the file cannot be edited so

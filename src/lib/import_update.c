@@ -378,6 +378,8 @@ static void followup(upd *U, const crmf_node *root, const struct val *v)
 	static const int slots[] = {S_F_DATE,	 S_F_BY,       S_F_METHOD, S_F_WITH,
 				    S_F_SUMMARY, S_F_FEEDBACK, S_F_NEXT,   S_F_DUE};
 	const crmf_node *seq = crmf_node_get(root, "followups");
+	/* a row that names no one: the follow-up is the file's owner's */
+	const char *by = has(&v[S_F_BY]) ? v[S_F_BY].text : text_of(crmf_node_get(root, "owner"));
 	crmf_edit_field f[8];
 	size_t n = 0;
 	char *cut;
@@ -395,14 +397,16 @@ static void followup(upd *U, const crmf_node *root, const struct val *v)
 
 		if (d && s && strcmp(d, v[S_F_DATE].text) == 0 &&
 		    strcmp(s, v[S_F_SUMMARY].text) == 0 &&
-		    (!has(&v[S_F_BY]) ? !b : b && same(U, b, v[S_F_BY].text, K_MEMBER)))
+		    (!by ? !b : b && same(U, b, by, K_MEMBER)))
 			return;
 	}
 	for (size_t i = 0; i < sizeof(slots) / sizeof(slots[0]); i++) {
 		const struct val *x = &v[slots[i]];
 		const char *path = import_slot_path[slots[i]];
 
-		if (has(x))
+		if (slots[i] == S_F_BY && by)
+			f[n++] = (crmf_edit_field){"by", by, CRMF_EDIT_TEXT};
+		else if (has(x))
 			f[n++] = (crmf_edit_field){strchr(path, '.') + 1, x->text,
 						   x->raw ? CRMF_EDIT_RAW : CRMF_EDIT_TEXT};
 	}
@@ -411,8 +415,8 @@ static void followup(upd *U, const crmf_node *root, const struct val *v)
 		return;
 	}
 	cut = crmf_text_cut(v[S_F_SUMMARY].text, 30);
-	crmf_lines_add(U->what, "+ follow-up %s%s%s: %s", v[S_F_DATE].text,
-		       has(&v[S_F_BY]) ? " " : "", has(&v[S_F_BY]) ? v[S_F_BY].text : "", cut);
+	crmf_lines_add(U->what, "+ follow-up %s%s%s: %s", v[S_F_DATE].text, by ? " " : "",
+		       by ? by : "", cut);
 	free(cut);
 }
 
