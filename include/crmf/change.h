@@ -222,11 +222,11 @@ int crmf_change_move(crmf_change_tx *tx);
 
 /** What crmf_change_import did with the rows of a sheet. */
 typedef struct crmf_import_counts {
-	size_t created;	     /* new customers */
-	size_t unchanged;    /* ids (or, without one, the customer of the same name) whose
-				file is already as the sheet gives it: skipped */
-	size_t not_updated;  /* ids that exist with other content: left as they are */
-	size_t skipped;	     /* ids that exist, skipped by `no_update` */
+	size_t created;	  /* new customers */
+	size_t updated;	  /* existing customers (by id) the sheet changes */
+	size_t unchanged; /* ids (or, without one, a probable duplicate) the sheet has
+			     nothing new for */
+	size_t skipped;	  /* ids the sheet would change, skipped by `no_update` */
 } crmf_import_counts;
 
 /**
@@ -238,27 +238,44 @@ typedef struct crmf_import_counts {
 int crmf_change_import_map(crmf_import_map **out, crmf_change_tx *tx, const char *map_file,
 			   crmf_diags *diags);
 
+/** Options of crmf_change_import; NULL means all false. */
+typedef struct crmf_change_import_opts {
+	bool no_update;	       /* rows whose id exists: skipped, not updated */
+	bool dry_run;	       /* say what would be done; write nothing */
+	bool allow_duplicates; /* probable duplicates are warnings, imported anyway */
+	crmf_import_progress_fn *progress; /* may be NULL: comparing, writing, committing */
+	void *progress_ctx;
+} crmf_change_import_opts;
+
 /**
  * For `crmf import`: the rows of `imp` (crmf_import_sheet, without errors)
- * against the repository, all or nothing. A row whose id (or, without one,
- * whose rendering with the id of the customer of the same normalised name)
- * gives a file equal to an existing customer's is unchanged; an existing id
- * with other content is left as it is ("exists, not updated", a warning in
- * `diags`), or skipped when `no_update`. A new row that is a probable
- * duplicate of an existing customer (normalised company name, phone, email)
- * is an error at its cell in `diags`. Then, unless `dry_run` or on error, the
- * rows without an id get the next ids of id_format, and every new file is
- * written and committed in ONE commit naming the count and `source`, so
- * that `git revert` undoes it. What is (or would be) done goes to the report
- * (SAID lines, one per row). `progress` (may be NULL) is called with the rows
- * looked at so far. 0 when committed (or, dry run, when it would be),
- * CRMF_CHANGE_NOTHING when no row is new, CRMF_CHANGE_REFUSED with the
- * reasons in `diags` and the report, nothing written.
+ * against the repository, all or nothing.
+ * - A row whose id exists updates that customer where the sheet differs
+ *   (crmf_import_update: minimal-diff edits, follow-ups and contacts
+ *   appended, nothing removed): updated, or unchanged when there is nothing
+ *   new, or skipped under `no_update`. The file must be valid, without
+ *   uncommitted changes, and valid once updated; else an error at the row's
+ *   id cell.
+ * - A new row (no id, or one no file has) that is a probable duplicate of
+ *   an existing customer (normalised company name, phone, email) is an error
+ *   at its cell, unless the customer it duplicates has nothing new in the
+ *   row (an id-less sheet imported again: unchanged); a new row that
+ *   duplicates an earlier new row of the sheet is an error at its cell
+ *   naming that row. Both are warnings, and the rows imported, with
+ *   `allow_duplicates`.
+ * Then, unless `dry_run` or on error, the rows without an id get the next
+ * ids of id_format, and every new or updated file is written and committed
+ * in ONE commit whose subject gives the counts (created, updated) and
+ * `source`, so that `git revert` undoes it. What is (or would be) done goes
+ * to the report (SAID lines: one per row, then one per change of an
+ * updated customer, indented). 0 when committed (or, dry run, when it would
+ * be), CRMF_CHANGE_NOTHING when no row creates or changes anything,
+ * CRMF_CHANGE_REFUSED with the reasons in `diags` and the report, nothing
+ * written.
  */
 int crmf_change_import(crmf_change_tx *tx, const crmf_import *imp, const char *source,
-		       bool no_update, bool dry_run, crmf_import_counts *counts,
-		       crmf_diags *diags, void (*progress)(void *ctx, size_t done, size_t n),
-		       void *ctx);
+		       const crmf_change_import_opts *opt, crmf_import_counts *counts,
+		       crmf_diags *diags);
 
 /**
  * Hand every customer under customers/ owned by the member `from` over to

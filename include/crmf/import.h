@@ -10,6 +10,7 @@
 #include "crmf/doc.h"
 #include "crmf/schema.h"
 #include "crmf/sheet.h"
+#include "crmf/text.h"
 
 /*
  * The reading half of `crmf import` (issue 14): a sheet (crmf/sheet.h) and a
@@ -45,6 +46,11 @@
  *   标签 Tags                              tags (split at , ， ; ； 、 and line breaks)
  *   联系人 职位/职务 联系方式/电话/手机      the contact's name, title, phone,
  *   电子邮箱/邮箱                           email
+ *   联系人2 职位2 电话2 邮箱2 … (up to 9)   more contacts (also "电话(2)", phone2; a
+ *                                          numbered contact without a name is the first
+ *                                          contact's other number, under that name);
+ *                                          "张三/李四" in 联系人 with as many phones or
+ *                                          emails ("138…/139…") in theirs: two contacts
  *   需求类型 需求描述 预算 期望合作时间      need.type, description, budget, timeline
  *   签约金额(万元)                          a deal's amount, times 10,000 (签约金额,
  *                                          金额, Amount: as written, in currency units)
@@ -80,10 +86,22 @@
  *       need.type: 采购
  *
  * Pseudo-fields a column may name besides the field paths: customer_type
- * (客户类型), next_plan (下次跟进计划), note (备注).
+ * (客户类型), next_plan (下次跟进计划), note (备注). Contacts after the first
+ * are contacts[1].phone, contacts[2].name… (0-based, as crmf's paths; at most 9).
  */
 
 typedef struct crmf_import_map crmf_import_map;
+
+/** The phases of an import, for a progress display. */
+typedef enum crmf_import_phase {
+	CRMF_IMPORT_CHECKING,	/* rows mapped and checked (crmf_import_sheet) */
+	CRMF_IMPORT_COMPARING,	/* rows compared with the repository (crmf_change_import) */
+	CRMF_IMPORT_WRITING,	/* files written */
+	CRMF_IMPORT_COMMITTING, /* the commit (done 0 of 1, then 1 of 1) */
+} crmf_import_phase;
+
+/** Told now and then how far a phase is: `done` of `n`, the last call with done == n. */
+typedef void crmf_import_progress_fn(void *ctx, crmf_import_phase phase, size_t done, size_t n);
 
 /** The default mapping described above. Free with crmf_import_map_free. */
 crmf_import_map *crmf_import_map_new(void);
@@ -113,6 +131,9 @@ typedef struct crmf_import_options {
 	crmf_day today;
 	/* The header row; 0: the override's, else found. */
 	uint32_t header_row;
+	/* Rows checked so far (may be NULL): called from the workers, one at a time. */
+	crmf_import_progress_fn *progress;
+	void *progress_ctx;
 } crmf_import_options;
 
 /** A column of the sheet and what it fills. */
@@ -132,7 +153,12 @@ typedef struct crmf_import_row {
 	char *id;      /* the sheet's id when valid; NULL when one must be allocated */
 	char *yaml;    /* the customer file (id: `id`, else CRMF_IMPORT_NEW_ID), NUL-terminated */
 	size_t len;
-	size_t errors, warnings; /* diagnostics of this row */
+	size_t errors, warnings; /* diagnostics of this row (not counting `held`) */
+	/* A row with an id: what it lacks to be a whole customer (rules
+	 * missing-field, contact-reach, missing-potential), held back: said
+	 * when the id is new, not when it is an existing customer's
+	 * (crmf_change_import) */
+	crmf_diags held;
 	void *priv;    /* the row's typed values, for crmf_import_render */
 } crmf_import_row;
 
@@ -174,6 +200,46 @@ int crmf_import_sheet(crmf_import **out, const crmf_sheet *sheet, const crmf_imp
  * row->yaml but for the id. */
 char *crmf_import_render(const crmf_import *imp, const crmf_import_row *row, const char *id,
 			 size_t *len);
+
+/** What a row changes in an existing customer's file (crmf_import_update). */
+typedef struct crmf_import_changes {
+	char *buf;	 /* the file edited, malloc'ed and NUL-terminated; NULL: no change */
+	size_t len;
+	crmf_lines what; /* one line per change: "stage: intent → negotiation",
+			    "+ follow-up 2025-06-10 li.na: 电话沟通…", "+ contact 李四" */
+} crmf_import_changes;
+
+/**
+ * Re-import: the customer file `file` (parsed, the customer of the row's id)
+ * updated by `row` where the sheet differs, with minimal-diff edits
+ * (crmf/edit.h: comments and every other byte stay). What the row gives:
+ * - a scalar field (name, industry, stage…, need.*, custom fields) from a
+ *   cell of its own that differs is set; an empty cell, a constant of the
+ *   mapping or a default (created, stage lead, owner from 跟进人) changes
+ *   nothing, but fills a field the file lacks; members compare as members
+ *   (zhang.wei is 张伟), numbers as numbers;
+ * - tags (and list fields) the file lacks are added, none removed;
+ * - a contact none of the file's has by normalised phone, email or name is
+ *   appended (one without a name is the file's first contact); one that
+ *   matches gets the title, phone or email it lacks (its values are never
+ *   replaced);
+ * - a deal: the one signed the same day gets the amount and expiry that
+ *   differ, else it is appended;
+ * - the follow-up (by the file's owner when the row names no one) is
+ *   appended unless the file has one of the same date, by (as a member) and
+ *   summary;
+ * - 备注 is appended as a comment unless the file holds its lines already.
+ * Nothing is ever removed. 0 with *out set (out->buf NULL when nothing
+ * changes), or -1 with crmf_error_last() when the file cannot be edited so
+ * (a field that is not a scalar, a list that is not one…). The result is
+ * parsed again but not checked: that is the caller's. Release with
+ * crmf_import_changes_release.
+ */
+int crmf_import_update(crmf_import_changes *out, const crmf_import *imp,
+		       const crmf_import_row *row, const crmf_doc *file);
+
+/** Free what crmf_import_update gave; the struct is zeroed. */
+void crmf_import_changes_release(crmf_import_changes *c);
 
 /** Free an import and its rows; NULL is a no-op. */
 void crmf_import_free(crmf_import *imp);

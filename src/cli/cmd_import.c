@@ -14,7 +14,9 @@ static const struct cli_opt options[] = {
     {'m', 0, "map", "FILE", "a column mapping (as crmf.yaml's import:) over crmf.yaml's"},
     {'E', 0, "encoding", "ENC", "text files: decode from ENC (GBK, UTF-16…) instead of detecting"},
     {'n', 0, "dry-run", NULL, "say what would be created, updated and skipped; write nothing"},
-    {'U', 0, "no-update", NULL, "skip rows whose id exists, without a word about differences"},
+    {'U', 0, "no-update", NULL, "rows whose id exists: skip them instead of updating"},
+    {'D', 0, "allow-duplicates", NULL, "import probable duplicates anyway (warnings, not errors)"},
+    {'q', 0, "quiet", NULL, "no progress, no line per row: problems and the outcome only"},
     {'t', 0, "today", "DATE", "the day of the import (YYYY-MM-DD): ids, created, checks"},
     {'a', 0, "author", "A", "commit as A ('Name <email>') instead of git's identity"},
     {0},
@@ -25,22 +27,30 @@ const struct crmf_cmd cmd_import = {
     .run = run,
     .summary = "bring a spreadsheet's customers in, checked, in one commit",
     .synopsis = "FILE [--sheet NAME|N] [--map FILE] [--encoding ENC] [--dry-run]\n"
-		"    [--no-update] [--today DATE] [--author 'NAME <EMAIL>']",
+		"    [--no-update] [--allow-duplicates] [--quiet] [--today DATE]\n"
+		"    [--author 'NAME <EMAIL>']",
     .description =
 	"Read FILE (.xlsx, .xls, .csv or .tsv; UTF-8, GBK/GB18030 or UTF-16), map\n"
 	"every row below the header to a customer (the columns of the usual\n"
 	"templates are known: 客户编号, 客户名称, 联系人, 电话, 电子邮箱, 合作阶段, …;\n"
 	"crmf.yaml's import: section or --map changes or adds columns), and check\n"
 	"every row as 'crmf check' does, plus ids repeated in the file and probable\n"
-	"duplicates of existing customers (same company name, phone or email).\n"
+	"duplicates (same company name, phone or email) of existing customers or of\n"
+	"another new row of the file (--allow-duplicates imports them anyway).\n"
+	"Numbered columns (联系人2, 电话2, 邮箱2…) give more contacts.\n"
+	"\n"
+	"A row whose id exists updates that customer where the sheet differs: a\n"
+	"value from a non-empty cell replaces the file's (an edit of that value only:\n"
+	"comments and the rest stay), contacts and the follow-up the file lacks are\n"
+	"added, nothing is removed (--no-update skips such rows). Importing a file\n"
+	"twice changes nothing the second time.\n"
 	"\n"
 	"All or nothing: any error is reported at its cell (team.xlsx:客户信息表!F5)\n"
 	"and nothing is written. Otherwise rows without an id get the next ids of\n"
-	"id_format and every new customer is written and committed in one commit,\n"
-	"so that 'git revert' undoes the import. A row whose id exists and whose\n"
-	"file is the same is skipped (importing a file twice changes nothing); one\n"
-	"whose file differs is reported 'exists, not updated' and left as it is\n"
-	"(change it with 'crmf set' or 'crmf edit').\n",
+	"id_format and every new or updated customer is written and committed in\n"
+	"one commit, so that 'git revert' undoes the import. --dry-run lists what\n"
+	"would be created, updated (each change, old → new), skipped and unchanged.\n"
+	"On a terminal, a large file shows its progress on stderr.\n",
     .opts = options,
     .notes = "exit status: 0 imported (or nothing new), 1 errors: nothing written, 2 usage\n"
 	     "error or a file that cannot be read\n",
@@ -49,19 +59,54 @@ const struct crmf_cmd cmd_import = {
 
 struct progress {
 	bool on;
-	bool shown;
+	int phase; /* the phase on the line, -1 none */
 };
 
-static void show_progress(void *ctx, size_t done, size_t n)
+static void show_progress(void *ctx, crmf_import_phase phase, size_t done, size_t n)
 {
+	static const char *const what[] = {"checking rows", "comparing with the repository",
+					   "writing files", "committing"};
 	struct progress *p = ctx;
 
 	if (!p->on)
 		return;
-	fprintf(stderr, "\rimport: %zu/%zu rows compared with the repository", done, n);
-	p->shown = true;
-	if (done == n)
+	if (p->phase >= 0 && p->phase != (int)phase)
 		fputc('\n', stderr);
+	p->phase = (int)phase;
+	if (phase == CRMF_IMPORT_COMMITTING)
+		fprintf(stderr, "\rimport: %s%s", what[phase], done == n ? ", done" : "…");
+	else
+		fprintf(stderr, "\rimport: %s %zu/%zu", what[phase], done, n);
+	fflush(stderr);
+}
+
+/* The end of the progress line, before anything else is printed. */
+static void end_progress(struct progress *p)
+{
+	if (p->on && p->phase >= 0)
+		fputc('\n', stderr);
+	p->phase = -1;
+}
+
+/* The change's report; quiet: without the lines about each row. */
+static void print_report(crmf_change_tx *tx, bool quiet)
+{
+	const crmf_report_item *v;
+	size_t n;
+
+	if (!quiet) {
+		cli_change_print(tx);
+		return;
+	}
+	n = crmf_change_report(&v, tx);
+	for (size_t i = 0; i < n; i++)
+		if (v[i].kind == CRMF_REPORT_DIAG)
+			cli_print_diag(stderr, &v[i].diag);
+		else if (v[i].kind == CRMF_REPORT_ERROR)
+			cli_error("%s", v[i].text);
+		else if (v[i].kind == CRMF_REPORT_NOTE)
+			fprintf(stderr, "%s\n", v[i].text);
+	crmf_change_report_clear(tx);
 }
 
 static void print_diags(const crmf_diags *d)
@@ -70,8 +115,11 @@ static void print_diags(const crmf_diags *d)
 		cli_print_diag(stderr, &d->v[i]);
 }
 
+/* The large files whose progress is shown. */
+#define PROGRESS_ROWS 2000
+
 static int import_file(const char *file, const char *sheet_arg, const char *map_file,
-		       const crmf_sheet_options *so, bool dry_run, bool no_update,
+		       const crmf_sheet_options *so, crmf_change_import_opts *io, bool quiet,
 		       const char *author, crmf_day today)
 {
 	crmf_repository *repo = cli_repository();
@@ -85,7 +133,7 @@ static int import_file(const char *file, const char *sheet_arg, const char *map_
 	crmf_diags d;
 	const char *base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
 	char *where = NULL;
-	struct progress prog = {isatty(STDERR_FILENO) != 0, false};
+	struct progress prog = {!quiet && isatty(STDERR_FILENO) != 0, -1};
 	int rc = CRMF_CHANGE_REFUSED;
 
 	crmf_diags_init(&d);
@@ -121,10 +169,14 @@ static int import_file(const char *file, const char *sheet_arg, const char *map_
 		strcpy(where, base);
 	if (crmf_repository_config(&cfg, repo) != 0)
 		cfg = NULL;
-	if (prog.on && sheet->n_rows > 2000)
-		fprintf(stderr, "import: checking %zu rows of %s\n", sheet->n_rows, where);
-	if (crmf_import_sheet(&imp, sheet, map,
-			      cfg, &(crmf_import_options){.where = where, .today = today}, &d) != 0) {
+	prog.on = prog.on && sheet->n_rows > PROGRESS_ROWS;
+	if (crmf_import_sheet(&imp, sheet, map, cfg,
+			      &(crmf_import_options){.where = where,
+						     .today = today,
+						     .progress = show_progress,
+						     .progress_ctx = &prog},
+			      &d) != 0) {
+		end_progress(&prog);
 		print_diags(&d);
 		cli_error("%s", crmf_error_last());
 		goto done;
@@ -132,22 +184,20 @@ static int import_file(const char *file, const char *sheet_arg, const char *map_
 	/* a workbook's 联系人, 合同 and 跟进记录 sheets (as crmf export writes them) */
 	if (wb->format == CRMF_SHEET_XLSX || wb->format == CRMF_SHEET_XLS)
 		crmf_import_records(imp, wb, cfg, base, today, &d);
-	prog.on = prog.on && imp->n_rows > 2000;
-	if (!imp->errors)
-		rc = crmf_change_import(tx, imp, file, no_update, dry_run, &counts, &d,
-					show_progress, &prog);
+	io->progress = show_progress;
+	io->progress_ctx = &prog;
+	rc = crmf_change_import(tx, imp, file, io, &counts, &d);
+	end_progress(&prog);
 	print_diags(&d);
-	if (imp->errors) {
-		cli_error("%zu error%s in %s; nothing imported", imp->errors,
-			  imp->errors == 1 ? "" : "s", file);
+	if (rc == CRMF_CHANGE_REFUSED)
 		goto done;
-	}
-	cli_change_print(tx);
+	print_report(tx, quiet);
 	if (rc == 0 || rc == CRMF_CHANGE_NOTHING)
-		printf("%s%zu created, %zu unchanged, %zu exist%s not updated, %zu skipped\n",
-		       dry_run ? "dry run, nothing written: " : "", counts.created,
-		       counts.unchanged, counts.not_updated, counts.not_updated == 1 ? "s" : "",
-		       counts.skipped);
+		printf("%s%zu created, %zu updated, %zu unchanged, %zu skipped\n",
+		       io->dry_run ? "dry run, nothing written: " : "", counts.created,
+		       counts.updated, counts.unchanged, counts.skipped);
+	if (rc == CRMF_CHANGE_NOTHING)
+		printf("nothing to import: no row creates or changes a customer\n");
 done:
 	rc = cli_change_exit(tx, rc);
 	free(where);
@@ -165,7 +215,8 @@ static int run(int argc, char **argv)
 	cli_args args;
 	const char *sheet = NULL, *map = NULL, *encoding = NULL, *today_arg = NULL,
 		   *author = NULL, *file;
-	bool dry_run = false, no_update = false;
+	crmf_change_import_opts io = {0};
+	bool quiet = false;
 	crmf_day today;
 	int c;
 
@@ -182,10 +233,16 @@ static int run(int argc, char **argv)
 			encoding = args.arg;
 			break;
 		case 'n':
-			dry_run = true;
+			io.dry_run = true;
 			break;
 		case 'U':
-			no_update = true;
+			io.no_update = true;
+			break;
+		case 'D':
+			io.allow_duplicates = true;
+			break;
+		case 'q':
+			quiet = true;
 			break;
 		case 't':
 			today_arg = args.arg;
@@ -207,5 +264,5 @@ static int run(int argc, char **argv)
 	    cli_today(&today, today_arg) != EXIT_OK)
 		return EXIT_USAGE;
 	return import_file(file, sheet, map, &(crmf_sheet_options){.encoding = encoding},
-			   dry_run, no_update, author, today);
+			   &io, quiet, author, today);
 }

@@ -1,4 +1,5 @@
 /* A change of `crmf import`: the checked rows of a sheet against the repository, written in one commit. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +18,8 @@ enum key_kind { K_NAME, K_PHONE, K_EMAIL };
 struct key {
 	uint64_t h;
 	uint32_t tag, kind;
-	size_t who; /* index into the repository's customers */
+	size_t who;   /* index into the repository's customers (or the import's new files) */
+	uint32_t sub; /* the contact it is of */
 };
 
 static int key_cmp(const void *a, const void *b)
@@ -55,7 +57,8 @@ struct keys {
 	size_t n, cap;
 };
 
-static void keys_add(struct keys *k, enum key_kind kind, crmf_cross_key ck, size_t who)
+static void keys_add(struct keys *k, enum key_kind kind, crmf_cross_key ck, size_t who,
+		     uint32_t sub)
 {
 	if (!ck.h && !ck.tag)
 		return;
@@ -63,12 +66,12 @@ static void keys_add(struct keys *k, enum key_kind kind, crmf_cross_key ck, size
 		k->cap = k->cap ? 2 * k->cap : 256;
 		k->v = xrealloc(k->v, k->cap * sizeof(*k->v));
 	}
-	k->v[k->n++] = (struct key){ck.h, ck.tag, kind, who};
+	k->v[k->n++] = (struct key){ck.h, ck.tag, kind, who, sub};
 }
 
 static const struct key *keys_find(const struct keys *k, enum key_kind kind, crmf_cross_key ck)
 {
-	struct key want = {ck.h, ck.tag, kind, 0};
+	struct key want = {ck.h, ck.tag, kind, 0, 0};
 
 	if (!ck.h && !ck.tag)
 		return NULL;
@@ -95,23 +98,10 @@ static const char *scalar(const crmf_node *map, const char *key)
 	return n && n->type == CRMF_NODE_SCALAR && n->len ? n->value : NULL;
 }
 
-/* Whether a file of the repository holds exactly `len` bytes of `buf`. */
-static bool same_file(crmf_change_tx *tx, const char *rel, const char *buf, size_t len)
-{
-	char *fs = change_fspath(tx, rel), *have = NULL;
-	size_t have_len = 0;
-	bool same = crmf_doc_read(&have, &have_len, fs) == 0 && have_len == len &&
-		    memcmp(have, buf, len) == 0;
-
-	free(have);
-	free(fs);
-	return same;
-}
-
 /* The existing customer a new row probably duplicates (its index), else -1;
  * *why names the key. */
 static long long duplicate_of(const struct keys *k, const crmf_doc *doc, const char **why,
-			      const char **field)
+			      const char **field, uint32_t *sub)
 {
 	const crmf_node *root = doc->root, *contacts = crmf_node_get(root, "contacts");
 	const struct key *hit;
@@ -130,11 +120,13 @@ static long long duplicate_of(const struct keys *k, const crmf_doc *doc, const c
 		if (phone && (hit = keys_find(k, K_PHONE, crmf_cross_phone_key(phone)))) {
 			*why = "phone";
 			*field = "contacts.phone";
+			*sub = (uint32_t)i;
 			return (long long)hit->who;
 		}
 		if (email && (hit = keys_find(k, K_EMAIL, email_key(email)))) {
 			*why = "email";
 			*field = "contacts.email";
+			*sub = (uint32_t)i;
 			return (long long)hit->who;
 		}
 	}
@@ -147,12 +139,13 @@ static void index_customers(struct keys *k, const crmf_repo *r)
 		const crmf_customer *c = r->v[i];
 
 		if (c->name)
-			keys_add(k, K_NAME, crmf_cross_name_key(c->name), i);
+			keys_add(k, K_NAME, crmf_cross_name_key(c->name), i, 0);
 		for (size_t j = 0; j < c->n_contacts; j++) {
 			if (c->contacts[j].phone)
-				keys_add(k, K_PHONE, crmf_cross_phone_key(c->contacts[j].phone), i);
+				keys_add(k, K_PHONE, crmf_cross_phone_key(c->contacts[j].phone), i,
+					 (uint32_t)j);
 			if (c->contacts[j].email)
-				keys_add(k, K_EMAIL, email_key(c->contacts[j].email), i);
+				keys_add(k, K_EMAIL, email_key(c->contacts[j].email), i, (uint32_t)j);
 		}
 	}
 	if (k->n)
@@ -253,25 +246,225 @@ int crmf_change_import_map(crmf_import_map **out, crmf_change_tx *tx, const char
 	return 0;
 }
 
-/* A new file of the import. */
+/* A file the import writes: a new customer, or an existing one updated. */
 struct made {
 	char *id, *rel, *buf;
 	size_t len;
 	uint32_t row;
+	bool update;
+	crmf_lines what; /* an update's changes */
+	char *was;	 /* an updated file's bytes before, to put back on failure */
+	size_t was_len;
 };
 
-int crmf_change_import(crmf_change_tx *tx, const crmf_import *imp, const char *source,
-		       bool no_update, bool dry_run, crmf_import_counts *counts,
-		       crmf_diags *diags, void (*progress)(void *ctx, size_t done, size_t n),
-		       void *ctx)
+/* The cell of a contact's field: its numbered column, else the first contact's. */
+static char *contact_cell(const crmf_import *imp, const crmf_import_row *row, uint32_t sub,
+			  const char *field)
 {
+	char path[40];
+
+	snprintf(path, sizeof(path), "contacts[%u].%s", sub, field);
+	for (size_t i = 0; sub && i < imp->n_columns; i++)
+		if (imp->columns[i].field && !strcmp(imp->columns[i].field, path))
+			return cell_of(imp, row, path);
+	snprintf(path, sizeof(path), "contacts.%s", field);
+	return cell_of(imp, row, path);
+}
+
+/* The keys of a new row (parsed) into `k`, as made row `who`. */
+static void row_keys(struct keys *k, const crmf_doc *doc, size_t who)
+{
+	const crmf_node *root = doc->root, *contacts = crmf_node_get(root, "contacts");
+	const char *name = scalar(root, "name");
+
+	if (name)
+		keys_add(k, K_NAME, crmf_cross_name_key(name), who, 0);
+	for (size_t i = 0; contacts && contacts->type == CRMF_NODE_SEQUENCE && i < contacts->n;
+	     i++) {
+		const char *phone = scalar(contacts->items[i], "phone");
+		const char *email = scalar(contacts->items[i], "email");
+
+		if (phone)
+			keys_add(k, K_PHONE, crmf_cross_phone_key(phone), who, (uint32_t)i);
+		if (email)
+			keys_add(k, K_EMAIL, email_key(email), who, (uint32_t)i);
+	}
+}
+
+static int key_who_cmp(const void *a, const void *b)
+{
+	const struct key *x = a, *y = b;
+	int c = key_cmp(a, b);
+
+	return c ? c : (x->who > y->who) - (x->who < y->who);
+}
+
+static const char *const kind_word[] = {"company name", "phone", "email"};
+
+/*
+ * New rows that duplicate each other: the later row is reported at its cell,
+ * naming the earlier one (an error, or with allow a warning).
+ */
+static void duplicate_rows(const crmf_import *imp, struct keys *k, const struct made *made,
+			   const size_t *row_of, size_t nmade, bool allow, crmf_diags *diags)
+{
+	bool *told = xcalloc(nmade + 1, sizeof(*told));
+
+	if (k->n)
+		qsort(k->v, k->n, sizeof(*k->v), key_who_cmp);
+	for (size_t i = 1, start = 0; i < k->n; i++) {
+		const struct key *first, *x = &k->v[i];
+		const crmf_import_row *row;
+		char *at;
+
+		if (key_cmp(x - 1, x) != 0)
+			start = i;
+		first = &k->v[start];
+		if (first->who == x->who || told[x->who])
+			continue;
+		told[x->who] = true;
+		row = &imp->rows[row_of[x->who]];
+		at = x->kind == K_NAME ? cell_of(imp, row, "name")
+				       : contact_cell(imp, row, x->sub,
+						      x->kind == K_PHONE ? "phone" : "email");
+		if (imp->rows[row_of[first->who]].id && row->id)
+			/* both rows give their id: the sheet says they are two customers
+			 * (an export of a repository holding a duplicate): as check says it */
+			crmf_diags_add(diags, CRMF_SEV_WARNING, at, 0, 0, "import-duplicate",
+				       "probable duplicate of row %u (the same %s), imported as "
+				       "another customer as its id says; merge them if they are one",
+				       made[first->who].row, kind_word[x->kind]);
+		else if (allow)
+			crmf_diags_add(diags, CRMF_SEV_WARNING, at, 0, 0, "import-duplicate",
+				       "probable duplicate of row %u (the same %s); imported "
+				       "anyway (--allow-duplicates)",
+				       made[first->who].row, kind_word[x->kind]);
+		else
+			crmf_diags_add(diags, CRMF_SEV_ERROR, at, 0, 0, "import-duplicate",
+				       "probable duplicate of row %u (the same %s); give the rows "
+				       "one id, leave one out, or import with --allow-duplicates",
+				       made[first->who].row, kind_word[x->kind]);
+		free(at);
+	}
+	free(told);
+}
+
+static int customer_path_cmp(const void *key, const void *elem)
+{
+	return strcmp(key, (*(crmf_customer *const *)elem)->path);
+}
+
+/* The repository's customer of the file `rel`, or NULL. */
+static const crmf_customer *customer_at(const crmf_repo *r, const char *rel)
+{
+	crmf_customer *const *c = bsearch(rel, r->v, r->n, sizeof(*r->v), customer_path_cmp);
+
+	return c ? *c : NULL;
+}
+
+/*
+ * What `row` changes in the existing customer `c` (the file `rel`): into
+ * *m when it changes something (checked: valid, committed, editable), else
+ * m->buf NULL. -1 when the row cannot be applied: the reason in diags at the
+ * row's id cell.
+ */
+static int plan_update(crmf_change_tx *tx, const crmf_import *imp, const crmf_import_row *row,
+		       const crmf_customer *c, const char *rel, struct made *m, crmf_diags *diags)
+{
+	crmf_import_changes ch;
+	char *at = cell_of(imp, row, "id");
+	crmf_diags cd;
+	crmf_doc *doc = NULL;
+	crmf_customer *nc = NULL;
+	crmf_versions v;
+	int rc = -1;
+
+	crmf_diags_init(&cd);
+	memset(&ch, 0, sizeof(ch));
+	if (!c || !c->doc) {
+		crmf_diags_add(diags, CRMF_SEV_ERROR, at, 0, 0, "import-update",
+			       "'%s' cannot be updated: %s cannot be read as a customer", row->id, rel);
+		goto done;
+	}
+	if (crmf_import_update(&ch, imp, row, c->doc) != 0) {
+		crmf_diags_add(diags, CRMF_SEV_ERROR, at, 0, 0, "import-update",
+			       "'%s' (%s): %s", row->id, rel, crmf_error_last());
+		goto done;
+	}
+	if (!ch.buf) {
+		rc = 0;
+		goto done;
+	}
+	if (c->errors) {
+		crmf_diags_add(diags, CRMF_SEV_ERROR, at, 0, 0, "import-update",
+			       "'%s' cannot be updated: %s has errors; fix them first (crmf check "
+			       "%s)", row->id, rel, rel);
+		goto done;
+	}
+	crmf_doc_parse(&doc, rel, ch.buf, ch.len, &cd);
+	if (doc)
+		crmf_check_customer(&nc, doc, rel, tx->cfg, tx->today, &cd);
+	if (cd.errors || !nc) {
+		for (size_t i = 0; i < cd.n; i++)
+			if (cd.v[i].severity == CRMF_SEV_ERROR)
+				crmf_diags_add(diags, CRMF_SEV_ERROR, at, 0, 0, cd.v[i].rule,
+					       "'%s' updated from this row would be invalid: %s "
+					       "(%s:%d)",
+					       row->id, cd.v[i].message, rel, cd.v[i].line);
+		if (!cd.errors)
+			crmf_diags_add(diags, CRMF_SEV_ERROR, at, 0, 0, "import-update",
+				       "'%s' updated from this row would be invalid", row->id);
+		goto done;
+	}
+	if (change_versions(tx, &v, rel) != 0)
+		goto done;
+	if (v.state != CRMF_FILE_CLEAN) {
+		crmf_diags_add(diags, CRMF_SEV_ERROR, at, 0, 0, "import-update",
+			       "'%s' has uncommitted changes (%s): commit them first ('crmf "
+			       "commit'), then import again",
+			       row->id, rel);
+		crmf_versions_release(&v);
+		goto done;
+	}
+	crmf_versions_release(&v);
+	m->id = xstrdup(row->id);
+	m->rel = xstrdup(rel);
+	m->buf = ch.buf;
+	m->len = ch.len;
+	m->row = row->row;
+	m->update = true;
+	m->what = ch.what;
+	memset(&ch, 0, sizeof(ch));
+	rc = 0;
+done:
+	crmf_customer_free(nc);
+	crmf_diags_release(&cd);
+	crmf_import_changes_release(&ch);
+	free(at);
+	return rc;
+}
+
+static void progress(const crmf_change_import_opts *o, crmf_import_phase ph, size_t done,
+		     size_t n)
+{
+	if (o->progress)
+		o->progress(o->progress_ctx, ph, done, n);
+}
+
+int crmf_change_import(crmf_change_tx *tx, const crmf_import *imp, const char *source,
+		       const crmf_change_import_opts *opt, crmf_import_counts *counts,
+		       crmf_diags *diags)
+{
+	static const crmf_change_import_opts defaults = {0};
+	const crmf_change_import_opts *o = opt ? opt : &defaults;
 	const char *root = crmf_repository_root(tx->repo);
 	crmf_file *files = NULL;
 	size_t nfiles = 0, nmade = 0, written = 0;
 	struct made *made = xcalloc(imp->n_rows + 1, sizeof(*made));
+	size_t *row_of = xcalloc(imp->n_rows + 1, sizeof(*row_of));
 	crmf_repo *r = NULL;
 	crmf_diags scan;
-	struct keys k = {0};
+	struct keys k = {0}, nk = {0};
 	struct taken *ids = NULL;
 	size_t nids = 0;
 	char **fresh = NULL;
@@ -283,49 +476,67 @@ int crmf_change_import(crmf_change_tx *tx, const crmf_import *imp, const char *s
 
 	memset(counts, 0, sizeof(*counts));
 	crmf_diags_init(&scan);
-	if (imp->errors) {
-		change_error(tx, "%zu error%s in %s; nothing imported", imp->errors,
-			     imp->errors == 1 ? "" : "s", source);
+	if (crmf_store_list(&files, &nfiles, root) != 0) {
+		change_error(tx, "%s", crmf_error_last());
 		goto done;
 	}
-	if (!dry_run && crmf_change_lock(tx) != 0)
+	ids = taken_ids(&nids, imp, files, nfiles);
+	/* a row of a new id must give every required field */
+	for (size_t i = 0; i < imp->n_rows; i++) {
+		const crmf_import_row *row = &imp->rows[i];
+		bool taken;
+
+		if (row->held.n && !file_of(ids, nids, row->id, &taken))
+			for (size_t j = 0; j < row->held.n; j++)
+				crmf_diags_add(diags, row->held.v[j].severity, row->held.v[j].path, 0,
+					       0, row->held.v[j].rule, "%s", row->held.v[j].message);
+	}
+	if (imp->errors || diags->errors > errors_before) {
+		size_t n = imp->errors + diags->errors - errors_before;
+
+		change_error(tx, "%zu error%s in %s; nothing imported", n, n == 1 ? "" : "s",
+			     source);
 		goto done;
-	if (crmf_store_list(&files, &nfiles, root) != 0 ||
-	    crmf_repo_load(&r, root, &(crmf_scan_opts){.today = tx->today}, &scan) != 0) {
+	}
+	if (!o->dry_run && crmf_change_lock(tx) != 0)
+		goto done;
+	if (crmf_repo_load(&r, root, &(crmf_scan_opts){.today = tx->today}, &scan) != 0) {
 		change_error(tx, "%s", crmf_error_last());
 		goto done;
 	}
 	index_customers(&k, r);
 	years = change_year_folders(files, nfiles);
-	ids = taken_ids(&nids, imp, files, nfiles);
 	for (size_t i = 0; i < imp->n_rows; i++) {
 		const crmf_import_row *row = &imp->rows[i];
 		bool taken;
 		const char *rel = row->id ? file_of(ids, nids, row->id, &taken) : NULL;
 		crmf_doc *doc = NULL;
 		const char *why = NULL, *field = NULL;
+		uint32_t sub = 0;
 		long long dup;
 
-		if (progress && (i % 1024 == 0 || i + 1 == imp->n_rows))
-			progress(ctx, i + 1, imp->n_rows);
+		if (i % 1024 == 0 || i + 1 == imp->n_rows)
+			progress(o, CRMF_IMPORT_COMPARING, i + 1, imp->n_rows);
 		if (rel) {
-			char *at = cell_of(imp, row, "id");
+			struct made *m = &made[nmade];
 
-			if (same_file(tx, rel, row->yaml, row->len)) {
+			if (plan_update(tx, imp, row, customer_at(r, rel), rel, m, diags) != 0)
+				continue;
+			if (!m->buf) {
 				counts->unchanged++;
 				change_said(tx, "%s: unchanged (row %u)", row->id, row->row);
-			} else if (no_update) {
+			} else if (o->no_update) {
 				counts->skipped++;
-				change_said(tx, "%s: exists, skipped (row %u)", row->id, row->row);
+				change_said(tx, "%s: exists, skipped (row %u; %zu change%s not made)",
+					    row->id, row->row, m->what.n, m->what.n == 1 ? "" : "s");
+				free(m->id);
+				free(m->rel);
+				free(m->buf);
+				crmf_lines_release(&m->what);
+				memset(m, 0, sizeof(*m));
 			} else {
-				counts->not_updated++;
-				change_said(tx, "%s: exists, not updated (row %u)", row->id,
-					    row->row);
-				crmf_diags_add(diags, CRMF_SEV_WARNING, at, 0, 0, "import-exists",
-					       "'%s' exists (%s) with other values; not updated",
-					       row->id, rel);
+				row_of[nmade++] = i;
 			}
-			free(at);
 			continue;
 		}
 		crmf_diags_release(&scan);
@@ -334,34 +545,48 @@ int crmf_change_import(crmf_change_tx *tx, const crmf_import *imp, const char *s
 			crmf_doc_free(doc);
 			continue;
 		}
-		dup = duplicate_of(&k, doc, &why, &field);
-		crmf_doc_free(doc);
+		dup = duplicate_of(&k, doc, &why, &field, &sub);
 		if (dup >= 0) {
 			const crmf_customer *c = r->v[dup];
-			char *buf = NULL;
-			size_t len = 0;
+			crmf_import_changes ch;
+			char *at;
 
-			/* a row without id imported before: the same file under its id */
-			if (!row->id && c->id && c->path) {
-				buf = crmf_import_render(imp, row, c->id, &len);
-				if (buf && same_file(tx, c->path, buf, len)) {
+			/* a row without id imported before: nothing new for the customer it made */
+			if (!row->id && c->doc && crmf_import_update(&ch, imp, row, c->doc) == 0) {
+				bool same = !ch.buf;
+
+				crmf_import_changes_release(&ch);
+				if (same) {
 					counts->unchanged++;
-					change_said(tx, "%s: unchanged (row %u)", c->id, row->row);
-					free(buf);
+					change_said(tx, "%s: unchanged (row %u)",
+						    c->id ? c->id : c->path, row->row);
+					crmf_doc_free(doc);
 					continue;
 				}
-				free(buf);
 			}
-			char *at = cell_of(imp, row, field);
-
-			crmf_diags_add(diags, CRMF_SEV_ERROR, at, 0, 0, "import-duplicate",
-				       "probable duplicate of %s (%s): the same %s; give that "
-				       "customer's id in the row, or leave the row out",
-				       c->id ? c->id : c->path, c->path, why);
+			at = strcmp(field, "name") == 0 ? cell_of(imp, row, "name")
+							: contact_cell(imp, row, sub, field + 9);
+			if (o->allow_duplicates)
+				crmf_diags_add(diags, CRMF_SEV_WARNING, at, 0, 0, "import-duplicate",
+					       "probable duplicate of %s (%s): the same %s; imported "
+					       "anyway (--allow-duplicates)",
+					       c->id ? c->id : c->path, c->path, why);
+			else
+				crmf_diags_add(diags, CRMF_SEV_ERROR, at, 0, 0, "import-duplicate",
+					       "probable duplicate of %s (%s): the same %s; give that "
+					       "customer's id in the row, leave the row out, or import "
+					       "with --allow-duplicates",
+					       c->id ? c->id : c->path, c->path, why);
 			free(at);
-			continue;
+			if (!o->allow_duplicates) {
+				crmf_doc_free(doc);
+				continue;
+			}
 		}
+		row_keys(&nk, doc, nmade);
+		crmf_doc_free(doc);
 		made[nmade].row = row->row;
+		row_of[nmade] = i;
 		if (row->id) {
 			made[nmade].id = xstrdup(row->id);
 		} else {
@@ -392,6 +617,7 @@ int crmf_change_import(crmf_change_tx *tx, const crmf_import *imp, const char *s
 		made[nmade].rel = change_path_for(made[nmade].id, years, tx->today);
 		nmade++;
 	}
+	duplicate_rows(imp, &nk, made, row_of, nmade, o->allow_duplicates, diags);
 	if (diags->errors > errors_before) {
 		change_error(tx, "%zu error%s; nothing imported", diags->errors - errors_before,
 			     diags->errors - errors_before == 1 ? "" : "s");
@@ -401,6 +627,15 @@ int crmf_change_import(crmf_change_tx *tx, const crmf_import *imp, const char *s
 		char *fs = change_fspath(tx, made[i].rel);
 		struct stat st;
 
+		if (made[i].update) {
+			counts->updated++;
+			change_said(tx, "%s: %s %s (row %u)", made[i].id,
+				    o->dry_run ? "would update" : "updated", made[i].rel, made[i].row);
+			for (size_t j = 0; j < made[i].what.n; j++)
+				change_said(tx, "  %s", made[i].what.v[j]);
+			free(fs);
+			continue;
+		}
 		if (crmf_store_check_path(root, made[i].rel) != 0) {
 			change_error(tx, "%s; nothing imported", crmf_error_last());
 			free(fs);
@@ -412,52 +647,75 @@ int crmf_change_import(crmf_change_tx *tx, const crmf_import *imp, const char *s
 			goto done;
 		}
 		free(fs);
-		change_said(tx, "%s: %s %s (row %u)", made[i].id, dry_run ? "would create" : "created",
-			    made[i].rel, made[i].row);
+		counts->created++;
+		change_said(tx, "%s: %s %s (row %u)", made[i].id,
+			    o->dry_run ? "would create" : "created", made[i].rel, made[i].row);
 	}
-	counts->created = nmade;
 	if (!nmade) {
 		rc = CRMF_CHANGE_NOTHING;
 		goto done;
 	}
-	if (dry_run) {
+	if (o->dry_run) {
 		rc = 0;
 		goto done;
 	}
 	for (; written < nmade; written++) {
-		char *fs = change_fspath(tx, made[written].rel);
-		int w = change_make_dirs(tx, made[written].rel);
+		struct made *m = &made[written];
+		char *fs = change_fspath(tx, m->rel);
+		int w;
 
+		if (written % 1024 == 0)
+			progress(o, CRMF_IMPORT_WRITING, written, nmade);
+		if (m->update)
+			w = crmf_doc_read(&m->was, &m->was_len, fs) == 0
+				? 0
+				: crmf_error_set("cannot read it: %s", errtext(errno));
+		else
+			w = change_make_dirs(tx, m->rel);
 		if (w == 0)
-			w = crmf_write_atomic_batch(fs, made[written].buf, made[written].len);
+			w = crmf_write_atomic_batch(fs, m->buf, m->len);
 		free(fs);
 		if (w != 0) {
-			change_error(tx, "cannot write %s: %s; nothing imported", made[written].rel,
+			change_error(tx, "cannot write %s: %s; nothing imported", m->rel,
 				     crmf_error_last());
 			goto undo;
 		}
 	}
+	progress(o, CRMF_IMPORT_WRITING, nmade, nmade);
 	if (crmf_write_batch_sync(root) != 0) {
 		change_error(tx, "%s; nothing imported", crmf_error_last());
 		goto undo;
 	}
 	tx->written = true;
+	progress(o, CRMF_IMPORT_COMMITTING, 0, 1);
 	{
 		crmf_commit_path *paths = xcalloc(nmade, sizeof(*paths));
 		crmf_lines body = {0}, names = {0};
 		const char *base = strrchr(source, '/') ? strrchr(source, '/') + 1 : source;
-		char *subject = xasprintf("crmf: import %zu customer%s from %s", nmade,
-					  nmade == 1 ? "" : "s", base);
+		char *subject = xasprintf("crmf: import %zu customer%s from %s (%zu created, %zu "
+					  "updated)",
+					  nmade, nmade == 1 ? "" : "s", base, counts->created,
+					  counts->updated);
 		char *text, *list;
 
 		for (size_t i = 0; i < nmade; i++) {
+			const char *id = made[i].id;
+
 			paths[i] = (crmf_commit_path){made[i].rel, false};
-			crmf_lines_add(&names, "%s", made[i].id);
-			if (i < 200)
-				crmf_lines_add(&body, "%s: %s (row %u of %s)", made[i].id,
-					       made[i].rel, made[i].row, source);
-			else if (i == 200)
+			crmf_lines_add(&names, "%s", id);
+			if (i < 200) {
+				const crmf_lines *w = &made[i].what;
+
+				crmf_lines_add(&body, "%s: %s %s (row %u of %s)", id,
+					       made[i].update ? "updated" : "created", made[i].rel,
+					       made[i].row, source);
+				for (size_t j = 0; j < w->n && j < 8; j++)
+					crmf_lines_add(&body, "  %s", w->v[j]);
+				if (w->n > 8)
+					crmf_lines_add(&body, "  … and %zu more changes", w->n - 8);
+			} else if (i == 200) {
 				crmf_lines_add(&body, "… and %zu more", nmade - 200);
+			}
 		}
 		text = crmf_lines_join(&body, "\n");
 		list = crmf_lines_join(&names, ", ");
@@ -473,13 +731,17 @@ int crmf_change_import(crmf_change_tx *tx, const crmf_import *imp, const char *s
 		crmf_lines_release(&names);
 		free(paths);
 	}
+	progress(o, CRMF_IMPORT_COMMITTING, 1, 1);
 	goto done;
 undo:
-	/* nothing half done: the files written so far go again */
+	/* nothing half done: new files go again, updated ones get their bytes back */
 	while (written-- > 0) {
 		char *fs = change_fspath(tx, made[written].rel);
 
-		unlink(fs);
+		if (made[written].update)
+			crmf_write_atomic(fs, made[written].was, made[written].was_len);
+		else
+			unlink(fs);
 		free(fs);
 	}
 done:
@@ -487,8 +749,11 @@ done:
 		free(made[i].id);
 		free(made[i].rel);
 		free(made[i].buf);
+		free(made[i].was);
+		crmf_lines_release(&made[i].what);
 	}
 	free(made);
+	free(row_of);
 	if (fresh)
 		for (size_t i = next_fresh; i < nfresh; i++)
 			free(fresh[i]);
@@ -497,6 +762,7 @@ done:
 		free(ids[i].id);
 	free(ids);
 	free(k.v);
+	free(nk.v);
 	crmf_repo_free(r);
 	crmf_diags_release(&scan);
 	crmf_store_list_free(files, nfiles);

@@ -14,30 +14,6 @@
 /* How many rows from the top may hold the header. */
 #define HEADER_SCAN 20
 
-/* One value of a row: its text as stored, the column it came from (0: a
- * constant or a default), written plain (a date or number that parsed). */
-struct val {
-	char *text;
-	uint32_t col;
-	bool raw;
-};
-
-struct rowvals {
-	struct val v[N_SLOTS];
-	struct val *custom; /* one per custom field of crmf.yaml */
-};
-
-struct import_priv {
-	const crmf_config *cfg;
-	crmf_config *own_cfg;
-	const crmf_import_map *map;
-	crmf_import_map *own_map;
-	crmf_day today;
-	size_t n_custom;
-	int *col_slot;	  /* per column index of imp->columns: slot, S_CUSTOM + k, or S_NONE */
-	double *col_scale;
-};
-
 /* ---- small text helpers ---- */
 
 static char *trimmed(const char *s)
@@ -74,6 +50,7 @@ static void val_set(struct val *v, const char *text, uint32_t col, bool raw)
 	v->text = text ? xstrdup(text) : NULL;
 	v->col = col;
 	v->raw = raw;
+	v->derived = false;
 }
 
 static void val_take(struct val *v, char *text, bool raw)
@@ -494,7 +471,7 @@ static void collect(row_ctx *R, struct rowvals *rv)
 
 		if (slot == S_NONE || slot == S_SKIP || !c)
 			continue;
-		v = slot >= S_CUSTOM ? &rv->custom[slot - S_CUSTOM] : &rv->v[slot];
+		v = import_val(rv, slot);
 		t = trimmed(c->text);
 		if (placeholder(t)) {
 			free(t);
@@ -504,7 +481,7 @@ static void collect(row_ctx *R, struct rowvals *rv)
 			if (strcmp(v->text, t) != 0) {
 				char *msg = xasprintf("not imported: '%s' already comes from column %s",
 						      slot >= S_CUSTOM ? P->cfg->fields[slot - S_CUSTOM].name
-								       : import_slot_path[slot],
+								       : import_slot_name(slot),
 						      col_header(imp, v->col));
 
 				row_diag(R, CRMF_SEV_WARNING, imp->columns[i].col, "import-column", msg);
@@ -527,7 +504,7 @@ static void collect(row_ctx *R, struct rowvals *rv)
 				if (strcmp(P->cfg->fields[j].name, k->custom) == 0)
 					v = &rv->custom[j];
 		} else {
-			v = &rv->v[k->slot];
+			v = import_val(rv, k->slot);
 		}
 		if (v && !has(v))
 			val_set(v, k->value, 0, false);
@@ -610,6 +587,84 @@ static void type_custom(const struct import_priv *P, struct val *v, const crmf_f
 	free(norm);
 }
 
+/* "张三/李四" split at / 、 ; ， and line breaks into at most `max` trimmed parts
+ * (malloc'ed); 0 when there are more, or an empty part. */
+static size_t split_multi(const char *s, char **parts, size_t max)
+{
+	size_t n = 0;
+
+	while (s) {
+		size_t k = 0, skip = 0;
+		char *t, *p;
+
+		for (; s[k]; k++) {
+			if (strchr("/;,\n", s[k])) {
+				skip = 1;
+				break;
+			}
+			if (!strncmp(s + k, "、", 3) || !strncmp(s + k, "；", 3) ||
+			    !strncmp(s + k, "，", 3) || !strncmp(s + k, "／", 3)) {
+				skip = 3;
+				break;
+			}
+		}
+		p = xstrndup(s, k);
+		t = trimmed(p);
+		free(p);
+		if (!*t || n == max) {
+			free(t);
+			while (n)
+				free(parts[--n]);
+			return 0;
+		}
+		parts[n++] = t;
+		s = skip ? s + k + skip : NULL;
+	}
+	return n;
+}
+
+/*
+ * Several contacts in one row: "张三/李四" in 联系人 with as many phones (or
+ * emails) in theirs, when no numbered column gives a second contact and the
+ * counts agree; and a numbered contact without a name (电话2 alone) is the
+ * first contact's other number, under the first contact's name.
+ */
+static void contacts_of_row(struct rowvals *rv)
+{
+	struct val *c = &rv->v[S_C_NAME];
+	char *part[4][IMPORT_MAX_CONTACTS];
+	size_t n[4] = {0};
+	bool extra = false, clean;
+
+	for (int s = S_XC; s < S_XC_END; s++)
+		extra = extra || has(import_val(rv, s));
+	if (!extra && has(&c[0]) && (n[0] = split_multi(c[0].text, part[0], IMPORT_MAX_CONTACTS)) > 1) {
+		for (int f = 1; f < 4; f++)
+			n[f] = has(&c[f]) ? split_multi(c[f].text, part[f], IMPORT_MAX_CONTACTS) : 0;
+		clean = (n[2] == n[0] || !has(&c[2])) && (n[3] == n[0] || !has(&c[3])) &&
+			(n[2] == n[0] || n[3] == n[0]) && (n[1] == n[0] || n[1] <= 1);
+		for (int f = 0; f < 4; f++) {
+			for (size_t k = 0; k < n[f]; k++) {
+				if (clean && n[f] == n[0]) {
+					struct val *to = k ? &rv->xc[k - 1][f] : &c[f];
+
+					val_set(to, part[f][k], c[f].col, false);
+					to->raw = false;
+				}
+				free(part[f][k]);
+			}
+		}
+	}
+	for (int k = 0; k < IMPORT_MAX_CONTACTS - 1; k++) {
+		struct val *x = rv->xc[k];
+
+		if (!has(&x[0]) && has(&c[0]) && (has(&x[1]) || has(&x[2]) || has(&x[3]))) {
+			val_set(&x[0], c[0].text, c[0].col, false);
+			x[0].derived = true;
+		}
+	}
+}
+
 static void type_row(row_ctx *R, struct rowvals *rv)
 {
 	struct import_priv *P = R->P;
@@ -639,6 +694,9 @@ static void type_row(row_ctx *R, struct rowvals *rv)
 		    s == S_N_BUDGET || s == S_N_TIMELINE || s == S_F_WITH || s == S_F_SUMMARY ||
 		    s == S_F_FEEDBACK)
 			type_user_map(P, &v[s], s);
+	for (int s = S_XC; s < S_XC_END; s++)
+		type_user_map(P, import_val(rv, s), import_base_slot(s));
+	contacts_of_row(rv);
 	for (size_t k = 0; k < P->n_custom; k++)
 		type_custom(P, &rv->custom[k], &P->cfg->fields[k], cell_of(R, &rv->custom[k]));
 
@@ -654,8 +712,10 @@ static void type_row(row_ctx *R, struct rowvals *rv)
 		val_set(&v[S_STAGE], "lead", 0, false);
 	split_next_plan(R, rv);
 	type_date(&v[S_F_DUE], cell_of(R, &v[S_F_DUE]), false);
-	if (!has(&v[S_OWNER]) && has(&v[S_F_BY]))
+	if (!has(&v[S_OWNER]) && has(&v[S_F_BY])) {
 		val_set(&v[S_OWNER], v[S_F_BY].text, v[S_F_BY].col, false);
+		v[S_OWNER].derived = true;
+	}
 	if (!has(&v[S_CREATED]))
 		val_take(&v[S_CREATED], date_text(P->today, -1), true);
 	if (has(&v[S_F_DATE]) || has(&v[S_F_SUMMARY])) {
@@ -769,6 +829,18 @@ static void put_list(render *r, int slot, const char *key, const struct val *v)
 	}
 }
 
+/* Whether a row has any contact value. */
+bool import_row_contacts(const struct rowvals *rv)
+{
+	for (int s = S_C_NAME; s <= S_C_EMAIL; s++)
+		if (has(&rv->v[s]))
+			return true;
+	for (int s = S_XC; s < S_XC_END; s++)
+		if (has(import_val((struct rowvals *)rv, s)))
+			return true;
+	return false;
+}
+
 static bool any(const struct val *v, int from, int to)
 {
 	for (int s = from; s <= to; s++)
@@ -778,19 +850,18 @@ static bool any(const struct val *v, int from, int to)
 }
 
 /* A record's fields: the first with "  - " or "  ", the others indented alike. */
-static void put_record(render *r, const struct val *v, const int *slots, size_t n, bool list)
+static void put_record(render *r, const struct rowvals *rv, const int *slots, size_t n, bool list)
 {
 	bool first = true;
 
 	for (size_t i = 0; i < n; i++) {
 		const char *prefix = !list ? "  " : first ? "  - " : "    ";
+		const struct val *v = import_val((struct rowvals *)rv, slots[i]);
+		const char *path = import_slot_path[import_base_slot(slots[i])];
 
-		if (!has(&v[slots[i]]))
+		if (!has(v))
 			continue;
-		put_val(r, slots[i], prefix, crmf_field_key(crmf_field_find(
-							 import_slot_path[slots[i]],
-							 strlen(import_slot_path[slots[i]]))),
-			&v[slots[i]]);
+		put_val(r, slots[i], prefix, crmf_field_key(crmf_field_find(path, strlen(path))), v);
 		first = false;
 	}
 }
@@ -806,7 +877,7 @@ static void render_row(render *r, const struct import_priv *P, const struct rowv
 	static const int fu[] = {S_F_DATE, S_F_BY,	S_F_METHOD, S_F_WITH,
 				 S_F_SUMMARY, S_F_FEEDBACK, S_F_NEXT,  S_F_DUE};
 	const struct val *v = rv->v;
-	struct val idv = {(char *)id, v[S_ID].col, false};
+	struct val idv = {(char *)id, v[S_ID].col, false, false};
 
 	put_val(r, S_ID, "", "id", &idv);
 	for (size_t i = 0; i < sizeof(top) / sizeof(top[0]); i++)
@@ -820,21 +891,27 @@ static void render_row(render *r, const struct import_priv *P, const struct rowv
 		else
 			put_val(r, S_CUSTOM + (int)k, "", f->name, &rv->custom[k]);
 	}
-	if (any(v, S_C_NAME, S_C_EMAIL)) {
+	if (import_row_contacts(rv)) {
 		put_line(r, S_NONE, "", "contacts", NULL);
-		put_record(r, v, contact, 4, true);
+		if (any(v, S_C_NAME, S_C_EMAIL))
+			put_record(r, rv, contact, 4, true);
+		for (int k = 0; k < IMPORT_MAX_CONTACTS - 1; k++) {
+			int xs[4] = {S_XC + 4 * k, S_XC + 4 * k + 1, S_XC + 4 * k + 2, S_XC + 4 * k + 3};
+
+			put_record(r, rv, xs, 4, true);
+		}
 	}
 	if (any(v, S_N_TYPE, S_N_TIMELINE)) {
 		put_line(r, S_NONE, "", "need", NULL);
-		put_record(r, v, need, 4, false);
+		put_record(r, rv, need, 4, false);
 	}
 	if (has(&v[S_D_AMOUNT])) {
 		put_line(r, S_NONE, "", "deals", NULL);
-		put_record(r, v, deal, 3, true);
+		put_record(r, rv, deal, 3, true);
 	}
 	if (has(&v[S_F_DATE]) || has(&v[S_F_SUMMARY])) {
 		put_line(r, S_NONE, "", "followups", NULL);
-		put_record(r, v, fu, 8, true);
+		put_record(r, rv, fu, 8, true);
 	}
 	if (has(&v[S_NOTE])) {
 		const char *p = v[S_NOTE].text;
@@ -959,6 +1036,7 @@ static int setup_columns(crmf_import *imp, struct import_priv *P, crmf_diags *di
 	const crmf_sheet *sheet = imp->sheet;
 	const crmf_sheet_row *hr = NULL;
 	bool named[N_SLOTS] = {false};
+	uint32_t xc_col[IMPORT_MAX_CONTACTS - 1] = {0};
 
 	for (size_t r = 0; r < sheet->n_rows; r++)
 		if (sheet->rows[r].row == imp->header_row)
@@ -997,6 +1075,10 @@ static int setup_columns(crmf_import *imp, struct import_priv *P, crmf_diags *di
 				s = S_CUSTOM + (int)k;
 				col->field = P->cfg->fields[k].name;
 			}
+		} else if (import_slot_xc(s)) {
+			col->field = import_slot_name(s);
+			if (!xc_col[(s - S_XC) / 4])
+				xc_col[(s - S_XC) / 4] = cell->col;
 		} else if (s >= 0) {
 			col->field = import_slot_path[s];
 			named[s] = true;
@@ -1013,10 +1095,26 @@ static int setup_columns(crmf_import *imp, struct import_priv *P, crmf_diags *di
 		imp->n_columns++;
 		free(norm);
 	}
-	if (!named[S_NAME])
-		header_diag(imp, diags, CRMF_SEV_ERROR, 1, "import-column",
-			    "no column gives the customer's name (客户名称)");
+	P->no_name = !named[S_NAME];
+	/* contact 3 without contact 2 would be contacts[1] in the file */
+	for (size_t k = 1; k < IMPORT_MAX_CONTACTS - 1; k++)
+		if (xc_col[k] && !xc_col[k - 1]) {
+			char *msg = xasprintf("contact %zu has columns but contact %zu has none; "
+					      "number the contacts' columns from 2 without gaps",
+					      k + 2, k + 1);
+
+			header_diag(imp, diags, CRMF_SEV_ERROR, xc_col[k], "import-column", msg);
+			free(msg);
+			break;
+		}
 	return 0;
+}
+
+/* What a row that updates a customer may lack: said only when its id is new. */
+static bool held(const crmf_diag *d)
+{
+	return d->rule_id == CRMF_RULE_MISSING_FIELD || d->rule_id == CRMF_RULE_CONTACT_REACH ||
+	       d->rule_id == CRMF_RULE_MISSING_POTENTIAL;
 }
 
 /* A row's diagnostics sorted by column (kept in `column` until now), then
@@ -1034,17 +1132,37 @@ static void flush_row(crmf_import_row *row, crmf_diags *rd, crmf_diags *out)
 		rd->v[j] = d;
 	}
 	for (size_t i = 0; i < rd->n; i++) {
-		rd->v[i].column = 0;
-		if (rd->v[i].severity == CRMF_SEV_ERROR)
+		crmf_diag *d = &rd->v[i];
+
+		d->column = 0;
+		/* a row of an existing customer need not give every required field */
+		if (row->id && held(d))
+			crmf_diags_add(&row->held, d->severity, d->path, d->line, 0, d->rule, "%s",
+				       d->message);
+		else if (d->severity == CRMF_SEV_ERROR)
 			row->errors++;
 		else
 			row->warnings++;
+	}
+	if (row->held.n) {
+		crmf_diags keep;
+
+		crmf_diags_init(&keep);
+		for (size_t i = 0; i < rd->n; i++) {
+			const crmf_diag *d = &rd->v[i];
+
+			if (!held(d))
+				crmf_diags_add(&keep, d->severity, d->path, d->line, 0, d->rule, "%s",
+					       d->message);
+		}
+		crmf_diags_release(rd);
+		*rd = keep;
 	}
 	crmf_diags_move(out, rd);
 }
 
 /* check's diagnostics of the rendered file, moved to the row's cells. */
-static void relocate(row_ctx *R, const render *rd, const struct rowvals *rv, crmf_diags *cd)
+static void relocate(row_ctx *R, const render *rd, struct rowvals *rv, crmf_diags *cd)
 {
 	for (size_t i = 0; i < cd->n; i++) {
 		const crmf_diag *d = &cd->v[i];
@@ -1053,10 +1171,8 @@ static void relocate(row_ctx *R, const render *rd, const struct rowvals *rv, crm
 		uint32_t col = 0;
 
 		if (d->rule_id != CRMF_RULE_MISSING_FIELD && d->rule_id != CRMF_RULE_ID_FILENAME) {
-			if (slot >= S_CUSTOM)
-				col = rv->custom[slot - S_CUSTOM].col;
-			else if (slot >= 0)
-				col = rv->v[slot].col;
+			if (slot >= 0)
+				col = import_val(rv, slot)->col;
 		}
 		row_diag(R, d->severity, col, d->rule, d->message);
 	}
@@ -1180,6 +1296,17 @@ static void rows_part(void *ctx, size_t part, size_t lo, size_t hi)
 		row->priv = rv;
 		crmf_diags_init(&job->rdiags[i]);
 		do_row(&R, row, rv);
+		if (job->P->progress) {
+			struct import_priv *P = job->P;
+
+			pthread_mutex_lock(&P->lock);
+			if (++P->done - P->told >= 1000 || P->done == job->imp->n_rows) {
+				P->told = P->done;
+				P->progress(P->progress_ctx, CRMF_IMPORT_CHECKING, P->done,
+					    job->imp->n_rows);
+			}
+			pthread_mutex_unlock(&P->lock);
+		}
 	}
 }
 
@@ -1203,6 +1330,9 @@ int crmf_import_sheet(crmf_import **out, const crmf_sheet *sheet, const crmf_imp
 	P->map = map;
 	P->n_custom = P->cfg->n_fields;
 	P->today = opt && opt->today ? opt->today : crmf_date_today();
+	pthread_mutex_init(&P->lock, NULL);
+	P->progress = opt ? opt->progress : NULL;
+	P->progress_ctx = opt ? opt->progress_ctx : NULL;
 
 	imp->header_row = opt && opt->header_row ? opt->header_row : map->header_row;
 	if (!imp->header_row)
@@ -1237,6 +1367,16 @@ int crmf_import_sheet(crmf_import **out, const crmf_sheet *sheet, const crmf_imp
 		crmf_parallel_for(imp->n_rows, crmf_parallel_parts(imp->n_rows, 256), rows_part,
 				  &job);
 	}
+	/* a sheet of updates (every row with an id) may leave the name out */
+	if (P->no_name) {
+		bool any_new = imp->n_rows == 0;
+
+		for (size_t i = 0; i < imp->n_rows && !any_new; i++)
+			any_new = !imp->rows[i].id;
+		if (any_new)
+			header_diag(imp, diags, CRMF_SEV_ERROR, 1, "import-column",
+				    "no column gives the customer's name (客户名称)");
+	}
 	for (size_t i = 0; i < imp->n_rows; i++) {
 		flush_row(&imp->rows[i], &rdiags[i], diags);
 		crmf_diags_release(&rdiags[i]);
@@ -1267,6 +1407,8 @@ static void rowvals_free(struct rowvals *rv, size_t n_custom)
 		return;
 	for (int s = 0; s < N_SLOTS; s++)
 		free(rv->v[s].text);
+	for (int s = S_XC; s < S_XC_END; s++)
+		free(import_val(rv, s)->text);
 	for (size_t k = 0; k < n_custom; k++)
 		free(rv->custom[k].text);
 	free(rv->custom);
@@ -1283,6 +1425,7 @@ void crmf_import_free(crmf_import *imp)
 	for (size_t i = 0; i < imp->n_rows; i++) {
 		free(imp->rows[i].id);
 		free(imp->rows[i].yaml);
+		crmf_diags_release(&imp->rows[i].held);
 		rowvals_free(imp->rows[i].priv, P->n_custom);
 	}
 	free(imp->rows);
@@ -1292,6 +1435,7 @@ void crmf_import_free(crmf_import *imp)
 	crmf_import_map_free(P->own_map);
 	free(P->col_slot);
 	free(P->col_scale);
+	pthread_mutex_destroy(&P->lock);
 	free(P);
 	free(imp);
 }

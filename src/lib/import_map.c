@@ -1,4 +1,5 @@
 /* The import mapping: default column names of the seed templates, and the override of crmf.yaml. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +18,20 @@ const char *const import_slot_path[N_SLOTS] = {
 	"followups.next", "followups.due",    "customer_type",	"next_plan",
 	"note",
 };
+
+#define XC(k)                                                                                \
+	"contacts[" #k "].name", "contacts[" #k "].title", "contacts[" #k "].phone",         \
+	    "contacts[" #k "].email"
+static const char *const xc_path[S_XC_END - S_XC] = {XC(1), XC(2), XC(3), XC(4),
+						     XC(5), XC(6), XC(7), XC(8)};
+#undef XC
+
+const char *import_slot_name(int s)
+{
+	if (import_slot_xc(s))
+		return xc_path[s - S_XC];
+	return s >= 0 && s < N_SLOTS ? import_slot_path[s] : "?";
+}
 
 /* Column names the default mapping knows, normalised (see import_norm). */
 static const struct {
@@ -115,26 +130,60 @@ char *import_norm(const char *s)
 	return sb_detach(&sb);
 }
 
-int import_default_column(const char *norm, double *scale)
+static int known_column(const char *norm, double *scale)
 {
 	for (size_t i = 0; i < sizeof(default_columns) / sizeof(default_columns[0]); i++)
 		if (strcmp(default_columns[i].name, norm) == 0) {
 			*scale = default_columns[i].scale;
 			return default_columns[i].slot;
 		}
-	for (int s = 0; s < N_SLOTS; s++)
-		if (strcmp(import_slot_path[s], norm) == 0) {
-			*scale = 1;
-			return s;
-		}
 	return S_NONE;
+}
+
+int import_default_column(const char *norm, double *scale)
+{
+	size_t n = strlen(norm), k;
+	int s, num;
+	char *base;
+
+	if ((s = known_column(norm, scale)) != S_NONE)
+		return s;
+	if ((s = import_slot_of_path(norm)) != S_NONE) {
+		*scale = 1;
+		return s;
+	}
+	/* a numbered contact column: 联系人2, 电话2, 邮箱(3), phone2 */
+	if (n >= 4 && norm[n - 1] == ')' && norm[n - 3] == '(')
+		num = norm[n - 2], k = n - 3;
+	else if (n >= 2)
+		num = norm[n - 1], k = n - 1;
+	else
+		return S_NONE;
+	if (num < '1' || num > '0' + IMPORT_MAX_CONTACTS)
+		return S_NONE;
+	base = xstrndup(norm, k);
+	s = known_column(base, scale);
+	free(base);
+	if (s < S_C_NAME || s > S_C_EMAIL)
+		return S_NONE;
+	return num == '1' ? s : S_XC + (num - '2') * 4 + (s - S_C_NAME);
 }
 
 int import_slot_of_path(const char *path)
 {
+	unsigned k;
+	char f[8];
+	int used = 0;
+
 	for (int s = 0; s < N_SLOTS; s++)
 		if (strcmp(import_slot_path[s], path) == 0)
 			return s;
+	/* contacts[N].name|title|phone|email, N from 0 as in crmf's paths */
+	if (sscanf(path, "contacts[%u].%6[a-z]%n", &k, f, &used) == 2 && !path[used] &&
+	    k < IMPORT_MAX_CONTACTS)
+		for (int i = 0; i < 4; i++)
+			if (strcmp(import_slot_path[S_C_NAME + i] + 9, f) == 0)
+				return k ? S_XC + ((int)k - 1) * 4 + i : S_C_NAME + i;
 	return S_NONE;
 }
 
@@ -315,7 +364,7 @@ static void load_values(crmf_import_map *map, loader *L, const crmf_node *n)
 				continue;
 			map->values = xrealloc(map->values, (map->n_values + 1) * sizeof(*map->values));
 			r = &map->values[map->n_values++];
-			r->slot = slot;
+			r->slot = import_base_slot(slot); /* one value map for every contact */
 			r->custom = slot == S_CUSTOM ? xstrdup(p->key->value) : NULL;
 			r->from = import_norm(q->key->value);
 			r->to = xstrdup(q->value->value);

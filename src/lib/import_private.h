@@ -2,6 +2,7 @@
 #ifndef CRMF_IMPORT_PRIVATE_H
 #define CRMF_IMPORT_PRIVATE_H
 
+#include <pthread.h>
 #include <stdbool.h>
 
 #include "crmf/import.h"
@@ -49,6 +50,75 @@ enum slot {
 };
 
 extern const char *const import_slot_path[N_SLOTS];
+
+/* Contacts after the first: numbered columns (联系人2, 电话2…) or paths
+ * contacts[1].phone…; contact k (1-based index k from 1) field f (0 name,
+ * 1 title, 2 phone, 3 email) is slot S_XC + (k - 1) * 4 + f. */
+#define IMPORT_MAX_CONTACTS 9
+enum { S_XC = 500, S_XC_END = S_XC + (IMPORT_MAX_CONTACTS - 1) * 4 };
+
+static inline bool import_slot_xc(int s)
+{
+	return s >= S_XC && s < S_XC_END;
+}
+
+/* The slot of the first contact a slot of another contact corresponds to
+ * (S_C_PHONE for contacts[2].phone); any other slot unchanged. */
+static inline int import_base_slot(int s)
+{
+	return import_slot_xc(s) ? S_C_NAME + (s - S_XC) % 4 : s;
+}
+
+/* The field path of a slot: "stage", "contacts[1].phone" (static). */
+const char *import_slot_name(int s);
+
+/* One value of a row: its text as stored, the column it came from (0: a
+ * constant or a default), written plain (a date or number that parsed),
+ * derived from another value (owner from 跟进人, a contact's name from the
+ * first contact's): a re-import does not let such values change a file. */
+struct val {
+	char *text;
+	uint32_t col;
+	bool raw;
+	bool derived;
+};
+
+struct rowvals {
+	struct val v[N_SLOTS];
+	struct val xc[IMPORT_MAX_CONTACTS - 1][4]; /* contacts after the first */
+	struct val *custom; /* one per custom field of crmf.yaml */
+};
+
+/* The value of `slot` in a row (a slot, S_XC…, or S_CUSTOM + k). */
+static inline struct val *import_val(struct rowvals *rv, int slot)
+{
+	if (slot >= S_CUSTOM)
+		return &rv->custom[slot - S_CUSTOM];
+	if (import_slot_xc(slot))
+		return &rv->xc[(slot - S_XC) / 4][(slot - S_XC) % 4];
+	return &rv->v[slot];
+}
+
+/* Whether a row has any contact value. */
+bool import_row_contacts(const struct rowvals *rv);
+
+/* What import.c keeps of an import (crmf_import.priv). */
+struct import_priv {
+	const crmf_config *cfg;
+	crmf_config *own_cfg;
+	const crmf_import_map *map;
+	crmf_import_map *own_map;
+	crmf_day today;
+	size_t n_custom;
+	int *col_slot;	  /* per column index of imp->columns: slot, S_CUSTOM + k, or S_NONE */
+	double *col_scale;
+	bool no_name; /* no column gives the name */
+	/* progress: rows checked so far, the last count told */
+	pthread_mutex_t lock;
+	size_t done, told;
+	crmf_import_progress_fn *progress;
+	void *progress_ctx;
+};
 
 /* A column rule of the override: header -> slot or custom field name */
 struct col_rule {

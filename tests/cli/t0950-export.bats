@@ -68,7 +68,7 @@ PY
 	head=$(git rev-parse HEAD)
 	run crmf import "$TMP/all.xlsx" --today $TODAY
 	assert_success
-	assert_line --partial '0 created, 28 unchanged'
+	assert_line --partial '0 created, 0 updated, 28 unchanged'
 	[ "$(git rev-parse HEAD)" = "$head" ]
 }
 

@@ -234,8 +234,8 @@ static void test_xlsx_round_trip(void **state)
 
 	crmf_diags_init(&d);
 	assert_int_equal(crmf_import_sheet(&imp, sh, NULL, f->cfg,
-					   &(crmf_import_options){"x.xlsx:客户",
-								  crmf_date_from_ymd(2025, 6, 16), 0},
+					   &(crmf_import_options){.where = "x.xlsx:客户",
+								  .today = crmf_date_from_ymd(2025, 6, 16)},
 					   &d),
 			 0);
 	assert_int_equal(crmf_import_records(imp, wb, f->cfg, "x.xlsx",

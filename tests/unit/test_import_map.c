@@ -47,7 +47,7 @@ typedef struct run {
 static void run_import(run *r, const char *path, const crmf_import_map *map,
 		       const crmf_config *cfg, const char *where)
 {
-	crmf_import_options o = {where, crmf_date_from_ymd(2023, 10, 16), 0};
+	crmf_import_options o = {.where = where, .today = crmf_date_from_ymd(2023, 10, 16)};
 
 	memset(r, 0, sizeof(*r));
 	crmf_diags_init(&r->diags);
@@ -163,9 +163,13 @@ static void test_seed003_xlsx(void **state)
 	assert_string_equal(r.imp->rows[0].id, "C001");
 	assert_string_equal(r.imp->rows[0].yaml, c001_yaml);
 	assert_int_equal(r.imp->rows[0].len, strlen(c001_yaml));
-	/* seed 003 has no 合作潜力: a contacted customer's potential is to be judged */
+	/* seed 003 has no 合作潜力: a contacted customer's potential is to be judged;
+	 * the row has an id, so the warning is held until the import knows the id is
+	 * new (an update need not give the potential) */
 	assert_int_equal(r.imp->rows[0].errors, 0);
-	assert_int_equal(r.imp->rows[0].warnings, 1);
+	assert_int_equal(r.imp->rows[0].warnings, 0);
+	assert_int_equal(r.imp->rows[0].held.n, 1);
+	assert_string_equal(r.imp->rows[0].held.v[0].rule, "missing-potential");
 	assert_int_equal(check_errors(r.imp->rows[0].yaml, "C001", cfg), 0);
 
 	/* row 4: the bad email at its cell, in the words of check */
@@ -486,13 +490,137 @@ static void test_no_header(void **state)
 	crmf_diags_release(&d);
 }
 
+/* 联系人2, 电话(2), 邮箱2, 电话3 and "赵六/钱七" with as many phones: several contacts. */
+static void test_several_contacts(void **state)
+{
+	static const char csv[] =
+	    "客户名称,联系人,电话,联系人2,电话(2),邮箱2,电话3\n"
+	    "甲公司,张三,13700000001,李四,13700000002,lisi@example.cn,13700000003\n"
+	    "乙公司,赵六/钱七,13700000011/13700000012,,,,\n"
+	    "丙公司,孙八/周九,13700000021,,,,\n";
+	run r;
+
+	(void)state;
+	run_import(&r, sheet_write("multi.csv", csv, sizeof(csv) - 1), NULL, NULL, NULL);
+	assert_string_equal(r.imp->columns[3].field, "contacts[1].name");
+	assert_string_equal(r.imp->columns[4].field, "contacts[1].phone");
+	assert_string_equal(r.imp->columns[5].field, "contacts[1].email");
+	assert_string_equal(r.imp->columns[6].field, "contacts[2].phone");
+	assert_non_null(strstr(r.imp->rows[0].yaml,
+			       "contacts:\n"
+			       "  - name: 张三\n    phone: \"13700000001\"\n"
+			       "  - name: 李四\n    phone: \"13700000002\"\n    email: lisi@example.cn\n"
+			       "  - name: 张三\n    phone: \"13700000003\"\n"));
+	assert_non_null(strstr(r.imp->rows[1].yaml,
+			       "contacts:\n"
+			       "  - name: 赵六\n    phone: \"13700000011\"\n"
+			       "  - name: 钱七\n    phone: \"13700000012\"\n"));
+	/* one phone for two names: not clean, left as written */
+	assert_non_null(strstr(r.imp->rows[2].yaml, "  - name: 孙八/周九\n    phone: \"13700000021\"\n"));
+	run_free(&r);
+}
+
+static const char update_file[] = "# 杭州云启：老客户\n"
+				  "id: C001\n"
+				  "name: 杭州云启科技有限公司   # 全称\n"
+				  "created: 2023-01-01\n"
+				  "owner: li.na\n"
+				  "stage: intent               # 评审中\n"
+				  "tags: [a, b]\n"
+				  "contacts:\n"
+				  "  - name: 张伟\n"
+				  "    phone: \"13906711234\"  # 手机\n"
+				  "followups:\n"
+				  "  - date: 2023-10-15\n"
+				  "    by: li.na\n"
+				  "    method: phone\n"
+				  "    summary: 客户对方案A交付周期有疑问\n"
+				  "# 结尾\n";
+
+/* Re-import: what the sheet changes, as minimal edits; the same row twice changes nothing. */
+static void test_update(void **state)
+{
+	static const char csv[] =
+	    "客户编号,客户名称,合作阶段,标签,联系人,电话,邮箱,联系人2,电话2,最近跟进日期,跟进内容,跟进人\n"
+	    "C001,,合同谈判,b、c,张伟,139 0671 1234,zw@example.cn,,,2023-10-15,客户对方案A交付周期有疑问,李娜\n"
+	    "C002,,,,,,,王五,13700000005,2023-10-16,电话确认交付周期为六周,zhang.wei\n";
+	static const char want[] = "# 杭州云启：老客户\n"
+				   "id: C001\n"
+				   "name: 杭州云启科技有限公司   # 全称\n"
+				  "created: 2023-01-01\n"
+				  "owner: li.na\n"
+				   "stage: negotiation               # 评审中\n"
+				   "tags: [a, b, c]\n"
+				   "contacts:\n"
+				   "  - name: 张伟\n"
+				   "    phone: \"13906711234\"  # 手机\n"
+				   "    email: zw@example.cn\n"
+				   "followups:\n"
+				   "  - date: 2023-10-15\n"
+				   "    by: li.na\n"
+				   "    method: phone\n"
+				   "    summary: 客户对方案A交付周期有疑问\n"
+				   "# 结尾\n";
+	crmf_config *cfg = config(team_yaml);
+	crmf_import_changes ch;
+	crmf_diags d;
+	crmf_doc *doc = NULL, *again = NULL;
+	run r;
+
+	(void)state;
+	crmf_diags_init(&d);
+	run_import(&r, sheet_write("update.csv", csv, sizeof(csv) - 1), NULL, cfg, NULL);
+	/* the rows of an id need not give every required field: held, not errors */
+	assert_int_equal(r.imp->errors, 0);
+	assert_true(r.imp->rows[0].held.n > 0);
+	assert_int_equal(crmf_doc_parse(&doc, "customers/C001.yaml", update_file,
+					sizeof(update_file) - 1, &d),
+			 0);
+	assert_int_equal(crmf_import_update(&ch, r.imp, &r.imp->rows[0], doc), 0);
+	assert_non_null(ch.buf);
+	assert_string_equal(ch.buf, want);
+	assert_int_equal(ch.len, sizeof(want) - 1);
+	assert_int_equal(ch.what.n, 3);
+	assert_string_equal(ch.what.v[0], "+ tags: c");
+	assert_string_equal(ch.what.v[1], "stage: intent → negotiation");
+	assert_string_equal(ch.what.v[2], "contacts[0].email: (none) → zw@example.cn");
+	/* applied to its own result: nothing more */
+	assert_int_equal(crmf_doc_parse(&again, "customers/C001.yaml", ch.buf, ch.len, &d), 0);
+	crmf_import_changes_release(&ch);
+	assert_int_equal(crmf_import_update(&ch, r.imp, &r.imp->rows[0], again), 0);
+	assert_null(ch.buf);
+	assert_int_equal(ch.what.n, 0);
+	/* row 3: a contact and a follow-up appended, nothing else touched */
+	assert_int_equal(crmf_import_update(&ch, r.imp, &r.imp->rows[1], doc), 0);
+	assert_int_equal(ch.what.n, 2);
+	assert_string_equal(ch.what.v[0], "+ contact 王五 (13700000005)");
+	assert_string_equal(ch.what.v[1], "+ follow-up 2023-10-16 zhang.wei: 电话确认交付周期为六周");
+	assert_non_null(strstr(ch.buf, "    phone: \"13906711234\"  # 手机\n"
+				       "  - name: 王五\n"
+				       "    phone: \"13700000005\"\n"
+				       "followups:\n"));
+	assert_non_null(strstr(ch.buf, "    summary: 客户对方案A交付周期有疑问\n"
+				       "  - date: 2023-10-16\n"
+				       "    by: zhang.wei\n"
+				       "    method: phone\n"
+				       "    summary: 电话确认交付周期为六周\n"
+				       "# 结尾\n"));
+	crmf_import_changes_release(&ch);
+	crmf_doc_free(again);
+	crmf_doc_free(doc);
+	crmf_diags_release(&d);
+	run_free(&r);
+	crmf_config_free(cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_seed003_xlsx),	 cmocka_unit_test(test_every_format_alike),
 		cmocka_unit_test(test_seed000_columns), cmocka_unit_test(test_override),
 		cmocka_unit_test(test_override_errors), cmocka_unit_test(test_errors_at_cells),
-		cmocka_unit_test(test_no_header),
+		cmocka_unit_test(test_no_header),	 cmocka_unit_test(test_several_contacts),
+		cmocka_unit_test(test_update),
 	};
 
 	return cmocka_run_group_tests(tests, sheets_setup, sheets_teardown);
