@@ -20,11 +20,13 @@
  * A pair's evidence each carry a weight; the score is 1 − Π(1 − weight):
  *   name   the same normalised name 0.8; the same core where one name has
  *          no trade word (云启 / 云启科技) 0.7; the same core, other trade
- *          words (云启科技 / 云启贸易) 0.45; halved when the names name
+ *          words (云启科技 / 云启贸易) 0.35; halved when the names name
  *          different cities (or different provinces)
  *   phone  a phone of both 0.7          email   an email of both 0.7
  *   domain an email domain of both, not a public one 0.5
- *   contact a contact of the same name in both 0.3
+ *   contact a contact of the same name in both 0.2 (common names are
+ *          common: it confirms, it never makes a pair alone or with a
+ *          name that differs in trade words)
  *   owner  the customers have different owners (weight 0: said, not scored)
  * Pairs scoring at least the minimum are grouped (connected components).
  */

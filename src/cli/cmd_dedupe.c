@@ -36,8 +36,8 @@ const struct crmf_cmd cmd_dedupe = {
 	"Merge the customers of a group into one by hand or with crmf edit.\n",
     .opts = options,
     .notes = "weights: the same name 0.8 (the same name but for the trade words 0.7, or\n"
-	     "0.45 when both have other ones; halved when the names name different cities),\n"
-	     "a phone 0.7, an email 0.7, a company email domain 0.5, a contact's name 0.3;\n"
+	     "0.35 when both have other ones; halved when the names name different cities),\n"
+	     "a phone 0.7, an email 0.7, a company email domain 0.5, a contact's name 0.2;\n"
 	     "a pair's score is 1 - (1 - w1)(1 - w2)…\n"
 	     "exit status: 0 no probable duplicate, 1 probable duplicates listed,\n"
 	     "2 usage or repository error\n",

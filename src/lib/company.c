@@ -12,15 +12,15 @@
 /* Provinces, autonomous regions, municipalities and SARs: a name that starts
  * with one of them, or brackets one, names where the company is. */
 static const char *const provinces[] = {
-	"北京", "天津", "上海", "重庆", "河北", "山西", "辽宁", "吉林", "黑龙江", "江苏", "浙江",
+	"河北", "山西", "辽宁", "吉林", "黑龙江", "江苏", "浙江",
 	"安徽", "福建", "江西", "山东", "河南", "湖北", "湖南", "广东", "海南", "四川", "贵州",
-	"云南", "陕西", "甘肃", "青海", "台湾", "内蒙古", "广西", "西藏", "宁夏", "新疆", "香港",
-	"澳门",
+	"云南", "陕西", "甘肃", "青海", "台湾", "内蒙古", "广西", "西藏", "宁夏", "新疆",
 };
 
-/* The major prefecture-level cities (and a few county-level ones that
- * companies name themselves after as often). */
+/* The municipalities and SARs, the major prefecture-level cities (and a few
+ * county-level ones that companies name themselves after as often). */
 static const char *const cities[] = {
+	"北京", "天津", "上海", "重庆", "香港", "澳门",
 	"杭州", "宁波", "温州", "嘉兴", "湖州", "绍兴", "金华", "衢州", "舟山", "台州", "丽水",
 	"义乌", "南京", "无锡", "徐州", "常州", "苏州", "南通", "连云港", "淮安", "盐城", "扬州",
 	"镇江", "泰州", "宿迁", "昆山", "江阴", "合肥", "芜湖", "蚌埠", "福州", "厦门", "泉州",

@@ -268,7 +268,7 @@ static void name_evidence(struct evs *e, const struct dd_cust *x, const struct d
 	else if (a->core == a->len || b->core == b->len)
 		w = 0.7;
 	else
-		w = 0.45;
+		w = 0.35;
 	ev = ev_add(e, CRMF_EVIDENCE_NAME, w, x->c.name, y->c.name);
 	ev->key = xstrdup(a->len <= b->len ? a->text : b->text);
 	if (a->place[0] && b->place[0] && a->city == b->city && strcmp(a->place, b->place) != 0) {
@@ -320,7 +320,7 @@ static double score(struct evs *e, const struct dd_cust *x, const struct dd_cust
 	for (size_t i = 0, found = 0; i < x->n_contacts && !found; i++)
 		for (size_t j = 0; j < y->n_contacts && !found; j++)
 			if (strcmp(x->contacts[i], y->contacts[j]) == 0) {
-				ev_add(e, CRMF_EVIDENCE_CONTACT, 0.3, x->contacts[i],
+				ev_add(e, CRMF_EVIDENCE_CONTACT, 0.2, x->contacts[i],
 				       y->contacts[j]);
 				found = 1;
 			}
