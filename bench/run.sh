@@ -143,6 +143,7 @@ for n in $NS; do
 		m due_mine "$CRMF" due --today $TODAY --mine
 		m list_cold "$CRMF" list --today $TODAY --where "$WHERE" --no-cache
 		m list_warm "$CRMF" list --today $TODAY --where "$WHERE"
+		m dedupe "$CRMF" dedupe
 		m git_status git status
 		f=${files[$((2 * r))]}
 		append_followup "$f" "$r"
@@ -170,6 +171,7 @@ for n in $NS; do
 	row "crmf due --mine (warm; one of five owners)" due_mine
 	row "crmf list --where … --no-cache (cold)" list_cold
 	row "crmf list --where … (warm)" list_warm
+	row "crmf dedupe (every document parsed)" dedupe
 	row "git status" git_status
 	row "git add && git commit (one file)" git_commit
 	row "crmf log (validate, write, commit one file)" crmf_log
@@ -184,6 +186,8 @@ for n in $NS; do
 	printf '    %-40s %6s  (the floor read as crmf reads)\n' "check cold / floor, 2 threads, io_uring" "$v"
 	v=$(ratio "$(med check_first 1)" "$fl2")
 	printf '    %-40s %6s  (statx too, for the cache)\n' "check first run / floor, 2 threads" "$v"
+	v=$(ratio "$(med dedupe 1)" "$(med check_cold 1)")
+	printf '    %-40s %6s  (target <= 1.5)  %s\n' "dedupe / check cold" "$v" "$(verdict "$v" 1.5)"
 	v=$(ratio "$(med crmf_log 1)" "$gc")
 	printf '    %-40s %6s  (target <= 0.5)  %s\n' "crmf log / git add && git commit" "$v" "$(verdict "$v" 0.5)"
 	pk=0

@@ -512,6 +512,7 @@ int crmf_dedupe_repo(crmf_dedupe **out, const char *root, const crmf_dedupe_opts
 	*out = NULL;
 	pthread_mutex_init(&k.lock, NULL);
 	so.mode = CRMF_SCAN_DOCS;
+	so.no_cache = true; /* every document is parsed: the cache would save nothing */
 	so.today = opts && opts->today != CRMF_NO_DAY && opts->today ? opts->today
 								     : crmf_date_today();
 	so.threads = opts ? opts->threads : 0;
