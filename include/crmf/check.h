@@ -92,7 +92,8 @@ int crmf_check_customer(crmf_customer **out, crmf_doc *doc, const char *relpath,
 			const crmf_config *cfg, crmf_day today, crmf_diags *diags);
 
 /** Cross-file checks over `n` customers: unique ids, and probable duplicates
- * (same normalised company name, same phone, same email) as warnings. Linear. */
+ * (same company name once normalised as crmf dedupe does, unless the names
+ * name different cities; same phone; same email) as warnings. Linear. */
 void crmf_check_cross(crmf_customer *const *customers, size_t n, crmf_diags *diags);
 
 /** Free a customer and its document; NULL is a no-op. */

@@ -179,3 +179,23 @@ EOF
 	assert_success
 	assert_line --index 0 --partial 'usage: crmf dedupe [--min-score S]'
 }
+
+@test "check: its probable-duplicate warning normalises names as dedupe does, cached alike" {
+	seed_repo 0
+	cd repo
+	sed -e 's/^id: .*/id: C2025014/' -e 's/^name: .*/name: 广州华瑞达物流有限公司/' \
+		-e 's/13900000008/13900000014/' customers/C2025008.yaml >customers/C2025014.yaml
+	for run in cold warm; do
+		run crmf check
+		assert_success
+		assert_line "customers/C2025002.yaml:2:7: warning: company name '云启科技（杭州）有限公司' is the same as that of customer 'C2025001' (customers/C2025001.yaml); merge the two files if they are one company [probable-duplicate]"
+		assert_line --partial "customers/C2025003.yaml:2:7: warning: company name '杭州云启科技有限公司' is the same as that of customer 'C2025001'"
+		assert_line --partial "customers/C2025009.yaml:2:7: warning: company name '华瑞达物流（深圳）' is the same as that of customer 'C2025008'"
+		assert_line --partial "customers/C2025013.yaml:2:7: warning: company name '智远软件' is the same as that of customer 'C2024012' (archive/C2024012.yaml)"
+		# 深圳 and 广州: two companies, for check as for dedupe
+		refute_line --partial "company name '广州华瑞达物流有限公司'"
+		assert_line '15 files checked: 0 errors, 7 warnings'
+	done
+	run crmf dedupe --format json --min-score 0
+	assert_line --partial '"a": "深圳市华瑞达物流有限公司", "b": "广州华瑞达物流有限公司", "key": "华瑞达物流", "note": "cities differ: 深圳 / 广州"}'
+}
