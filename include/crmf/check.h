@@ -34,7 +34,8 @@ typedef enum {
 typedef struct crmf_contact {
 	const crmf_node *node;
 	const char *name, *title, *phone, *email;
-	bool primary;
+	bool primary;   /* never for a contact who left */
+	crmf_day left;  /* the day the contact left the company, CRMF_NO_DAY when current */
 } crmf_contact;
 
 /* The numbers crmf takes (invalid-number otherwise): a deal's amount from 0 to
