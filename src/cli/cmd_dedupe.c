@@ -31,8 +31,8 @@ const struct crmf_cmd cmd_dedupe = {
 	"separators and extension aside), an email, or an email domain that is not a\n"
 	"public mail service. Each pair gets a score from 0 to 1 and the evidence behind\n"
 	"it; pairs that link up form a group, listed together:\n"
-	"  GROUP  SCORE  IDS                NAMES                      EVIDENCE\n"
-	"  1      0.94   C2024003 C2024019  杭州恒拓机械 / 杭州恒拓…   name 恒拓机械; phone …\n"
+	"  GROUP  SCORE  IDS                NAMES                       EVIDENCE\n"
+	"      1   0.80  C2024003 C2025007  杭州恒拓机械有限公司 / 杭…  name 恒拓机械; owners …\n"
 	"Merge the customers of a group into one by hand or with crmf edit.\n",
     .opts = options,
     .notes = "weights: the same name 0.8 (the same name but for the trade words 0.7, or\n"
