@@ -144,6 +144,7 @@ for n in $NS; do
 		m list_cold "$CRMF" list --today $TODAY --where "$WHERE" --no-cache
 		m list_warm "$CRMF" list --today $TODAY --where "$WHERE"
 		m followups_by "$CRMF" followups --today $TODAY --count-by by
+		m dedupe "$CRMF" dedupe
 		m git_status git status
 		f=${files[$((2 * r))]}
 		append_followup "$f" "$r"
@@ -172,6 +173,7 @@ for n in $NS; do
 	row "crmf list --where … --no-cache (cold)" list_cold
 	row "crmf list --where … (warm)" list_warm
 	row "crmf followups --count-by by" followups_by
+	row "crmf dedupe (every document parsed)" dedupe
 	row "git status" git_status
 	row "git add && git commit (one file)" git_commit
 	row "crmf log (validate, write, commit one file)" crmf_log
@@ -188,6 +190,8 @@ for n in $NS; do
 	printf '    %-40s %6s  (reads every file, as a cold check)\n' "followups --count-by by / floor, 2 thr." "$v"
 	v=$(ratio "$(med check_first 1)" "$fl2")
 	printf '    %-40s %6s  (statx too, for the cache)\n' "check first run / floor, 2 threads" "$v"
+	v=$(ratio "$(med dedupe 1)" "$(med check_cold 1)")
+	printf '    %-40s %6s  (target <= 1.5)  %s\n' "dedupe / check cold" "$v" "$(verdict "$v" 1.5)"
 	v=$(ratio "$(med crmf_log 1)" "$gc")
 	printf '    %-40s %6s  (target <= 0.5)  %s\n' "crmf log / git add && git commit" "$v" "$(verdict "$v" 0.5)"
 	pk=0

@@ -34,7 +34,8 @@ typedef enum {
 typedef struct crmf_contact {
 	const crmf_node *node;
 	const char *name, *title, *phone, *email;
-	bool primary;
+	bool primary;   /* never for a contact who left */
+	crmf_day left;  /* the day the contact left the company, CRMF_NO_DAY when current */
 } crmf_contact;
 
 /* The numbers crmf takes (invalid-number otherwise): a deal's amount from 0 to
@@ -92,7 +93,8 @@ int crmf_check_customer(crmf_customer **out, crmf_doc *doc, const char *relpath,
 			const crmf_config *cfg, crmf_day today, crmf_diags *diags);
 
 /** Cross-file checks over `n` customers: unique ids, and probable duplicates
- * (same normalised company name, same phone, same email) as warnings. Linear. */
+ * (same company name once normalised as crmf dedupe does, unless the names
+ * name different cities; same phone; same email) as warnings. Linear. */
 void crmf_check_cross(crmf_customer *const *customers, size_t n, crmf_diags *diags);
 
 /** Free a customer and its document; NULL is a no-op. */

@@ -7,6 +7,7 @@
 #include "crmf/check.h"
 #include "crmf/classify.h"
 #include "crmf/date.h"
+#include "crmf/dedupe.h"
 #include "crmf/diag.h"
 #include "crmf/diff.h"
 #include "crmf/doc.h"

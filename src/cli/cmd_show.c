@@ -378,6 +378,8 @@ static void print_contacts(const struct card *cd)
 	const char *heads[] = {"", "", "NAME", "TITLE", "PHONE", "EMAIL"};
 	cli_table *t;
 
+	size_t left = 0;
+
 	if (!c->n_contacts)
 		return;
 	printf("\ncontacts\n");
@@ -387,10 +389,28 @@ static void print_contacts(const struct card *cd)
 		const char *cells[] = {"", p->primary ? "*" : "", p->name, p->title, p->phone,
 				       p->email};
 
+		if (p->left != CRMF_NO_DAY) {
+			left++;
+			continue;
+		}
 		cli_table_add(t, cells);
 	}
-	cli_table_print(stdout, t, FMT_TEXT);
+	if (cli_table_rows(t))
+		cli_table_print(stdout, t, FMT_TEXT);
 	cli_table_free(t);
+	/* those who left stay in the file, one line for them all */
+	if (left) {
+		fputs("  left:", stdout);
+		for (size_t i = 0; i < c->n_contacts; i++) {
+			char day[11];
+
+			if (c->contacts[i].left == CRMF_NO_DAY)
+				continue;
+			crmf_date_format(c->contacts[i].left, day);
+			printf(" %s (%s)", c->contacts[i].name ? c->contacts[i].name : "?", day);
+		}
+		putchar('\n');
+	}
 }
 
 static void print_deals(const struct card *cd)

@@ -32,10 +32,15 @@ static void paragraphs(FILE *f, const char *p)
 		if (indented)
 			fprintf(f, "%.*s\n", (int)n, p);
 		else {
+			const char *next = p + n + (p[n] == '\n');
+
 			if (*p == '-' || *p == '.')
 				fputc('\\', f); /* not a list item */
 			text(f, p, n);
-			fputc('\n', f);
+			/* scdoc passes a line's leading '.' to roff as a request,
+			 * escaped or not: the text is filled anyway, so such a line
+			 * joins this one */
+			fputc(*next == '.' ? ' ' : '\n', f);
 		}
 		p += n + (p[n] == '\n');
 	}
@@ -90,12 +95,22 @@ void cli_scdoc_write(FILE *f, const struct crmf_cmd *cmd)
 		for (const char *h = o->help; *h;) {
 			size_t n = strcspn(h, "\n");
 
+			const char *next = h + n + (h[n] == '\n');
+
 			fputc('\t', f);
 			if (*h == '-' || *h == '.')
 				fputc('\\', f);
 			text(f, h, n);
+			/* as in paragraphs: a line starting with '.' joins this one */
+			while (*next == '.') {
+				size_t m = strcspn(next, "\n");
+
+				fputc(' ', f);
+				text(f, next, m);
+				next += m + (next[m] == '\n');
+			}
 			fputc('\n', f);
-			h += n + (h[n] == '\n');
+			h = next;
 		}
 		fputc('\n', f);
 	}

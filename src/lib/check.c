@@ -214,6 +214,7 @@ static void check_contact(struct ck *k, const crmf_node *map, const crmf_node **
 
 	memset(ct, 0, sizeof(*ct));
 	ct->node = map;
+	ct->left = CRMF_NO_DAY;
 	ck_item_pos(k, map, &line, &col);
 	ck_take_fields(k, map, R_CONTACT, f, "contact", line, col);
 	if ((v = ck_req_scalar(k, f[C_NAME], line, col,
@@ -246,7 +247,12 @@ static void check_contact(struct ck *k, const crmf_node *map, const crmf_node **
 	    !(f[C_EMAIL] && f[C_EMAIL]->value->type != CRMF_NODE_SCALAR))
 		ck_err_pos(k, line, col, "contact-reach",
 			   "contact has neither 'phone' nor 'email'; add at least one");
-	if ((v = opt_scalar(k, f[C_PRIMARY])) && ck_bool(k, v, "primary") == 1) {
+	if ((v = opt_scalar(k, f[C_LEFT])))
+		ct->left = ck_date(k, v);
+	/* a contact who left is never the primary one, whatever the file says:
+	 * the flag stays in the file, as the contact does, for the history */
+	if ((v = opt_scalar(k, f[C_PRIMARY])) && ck_bool(k, v, "primary") == 1 &&
+	    ct->left == CRMF_NO_DAY) {
 		ct->primary = true;
 		if (*primary)
 			ck_err_at(k, v, "multiple-primary",

@@ -16,7 +16,8 @@ static const char *const coded_top[F_N] = {
 	"id", "name", "industry", "size", "source", "created", "owner", "stage",
 	"potential", "grade", "tags", "contacts", "need", "deals", "followups",
 };
-static const char *const coded_contact[C_N] = {"name", "title", "phone", "email", "primary"};
+static const char *const coded_contact[C_N] = {"name", "title", "phone", "email", "primary",
+						    "left"};
 static const char *const coded_need[N_N] = {"type", "description", "budget", "timeline"};
 static const char *const coded_deal[D_N] = {"amount", "signed", "expires"};
 static const char *const coded_followup[U_N] = {

@@ -6,6 +6,7 @@
 
 #include "crmf/cache.h"
 #include "crmf/check.h"
+#include "company.h"
 #include "util.h"
 #include "values.h"
 
@@ -13,6 +14,7 @@
 struct xcust {
 	const char *id, *path;
 	size_t who;
+	uint32_t place;
 };
 
 /* Ids live in large chunks: no allocation per customer. */
@@ -121,6 +123,28 @@ crmf_cross_key crmf_cross_name_key(const char *name)
 	if (key != stack)
 		free(key);
 	return k;
+}
+
+crmf_cross_key crmf_cross_company_key(const char *name, uint32_t *place)
+{
+	crmf_company c;
+	crmf_cross_key k = {0, 0};
+
+	crmf_company_parse(&c, name);
+	if (c.len)
+		k = key_of(c.text, c.len);
+	/* the place's hash, never 0, its top bit saying whether it is a city */
+	*place = c.place[0] ? ((uint32_t)hash_bytes(c.place, strlen(c.place)) & 0x7FFFFFFEu) | 1u |
+				      (c.city ? 0x80000000u : 0)
+			    : 0;
+	crmf_company_release(&c);
+	return k;
+}
+
+/* Do two names name different places of one kind (杭州 / 苏州)? */
+static bool places_differ(uint32_t a, uint32_t b)
+{
+	return a && b && a != b && (a >> 31) == (b >> 31);
 }
 
 crmf_cross_key crmf_cross_phone_key(const char *phone)
@@ -249,8 +273,8 @@ static void found(crmf_cross *x, crmf_severity sev, int line, int col, const cha
 }
 
 void crmf_cross_begin(crmf_cross *x, size_t who, const char *path, const char *id, int id_line,
-		      int id_col, const char *name, crmf_cross_key name_key, int name_line,
-		      int name_col)
+		      int id_col, const char *name, crmf_cross_key name_key, uint32_t name_place,
+		      int name_line, int name_col)
 {
 	uint32_t me, first;
 	struct xcust *c;
@@ -264,6 +288,7 @@ void crmf_cross_begin(crmf_cross *x, size_t who, const char *path, const char *i
 	c->who = who;
 	c->path = path;
 	c->id = xstr(x, id);
+	c->place = name_place;
 	if (id && (first = ids_put(x, c->id, me)) != me) {
 		char *msg = xasprintf("duplicate id '%s': also the id of %s; give each customer its "
 				      "own id",
@@ -273,7 +298,8 @@ void crmf_cross_begin(crmf_cross *x, size_t who, const char *path, const char *i
 			  id_line ? id_col : 1, "duplicate-id", msg);
 		free(msg);
 	}
-	if (name && !no_key(name_key) && (first = xtab_put(&x->names, name_key, me)) != me)
+	if (name && !no_key(name_key) && (first = xtab_put(&x->names, name_key, me)) != me &&
+	    !places_differ(x->c[first].place, name_place))
 		found(x, CRMF_SEV_WARNING, name_line ? name_line : 1, name_line ? name_col : 1,
 		      "probable-duplicate",
 		      "company name '%s' is the same as that of %s; merge the two files if they "
@@ -350,9 +376,13 @@ void crmf_check_cross(crmf_customer *const *cs, size_t n, crmf_diags *diags)
 		const crmf_node *root = c->doc ? c->doc->root : NULL;
 		const crmf_node *id = crmf_node_get(root, "id"), *name = crmf_node_get(root, "name");
 
+		uint32_t place = 0;
+		crmf_cross_key key =
+			c->name ? crmf_cross_company_key(c->name, &place) : (crmf_cross_key){0, 0};
+
 		crmf_cross_begin(x, i, c->path, c->id, id ? id->line : 0, id ? id->column : 0,
-				 c->name, c->name ? crmf_cross_name_key(c->name) : (crmf_cross_key){0, 0},
-				 name ? name->line : 0, name ? name->column : 0);
+				 c->name, key, place, name ? name->line : 0,
+				 name ? name->column : 0);
 		for (size_t j = 0; j < c->n_contacts; j++) {
 			const crmf_contact *ct = &c->contacts[j];
 			const crmf_node *at;

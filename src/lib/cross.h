@@ -40,6 +40,14 @@ void crmf_cross_reserve(crmf_cross *x, size_t n);
 /** The key of a company name (normalised as crmf_normalize_company does). */
 crmf_cross_key crmf_cross_name_key(const char *name);
 
+/**
+ * The key of a company name as the probable-duplicate check compares names:
+ * normalised as crmf dedupe does (company.c: width, case, punctuation, a
+ * bracketed or leading city or province, legal forms), and in *place the
+ * place it names (0: none; see crmf_cross_begin).
+ */
+crmf_cross_key crmf_cross_company_key(const char *name, uint32_t *place);
+
 /** The key of the digits that identify a phone number. */
 crmf_cross_key crmf_cross_phone_key(const char *phone);
 
@@ -48,10 +56,13 @@ crmf_cross_key crmf_cross_phone_key(const char *phone);
  * name (a warning) are reported now. `who` is the caller's number for it;
  * `path` (NULL allowed) must outlive `x`; `id` is copied; NULL for what is
  * missing or invalid. Positions are those of the values (0 when absent).
+ * `name_place` is crmf_cross_company_key's place: two names that name
+ * different cities (or provinces) are not taken for one company, as crmf
+ * dedupe scores them below its minimum.
  */
 void crmf_cross_begin(crmf_cross *x, size_t who, const char *path, const char *id, int id_line,
-		      int id_col, const char *name, crmf_cross_key name_key, int name_line,
-		      int name_col);
+		      int id_col, const char *name, crmf_cross_key name_key, uint32_t name_place,
+		      int name_line, int name_col);
 
 /**
  * Ask the memory for the table slots that crmf_cross_begin (with this id and

@@ -47,6 +47,7 @@ static const crmf_field table[] = {
 	 ALIASES("mobile", "tel", "telephone", "cell")},
 	{"contacts.email", KIND(TEXT), MUL, "邮箱", "Email", ALIASES("mail", "e-mail")},
 	{"contacts.primary", KIND(BOOL), MUL, "核心联系人", "Primary", ALIASES("main")},
+	{"contacts.left", KIND(DATE), MUL, "离职日期", "Left", ALIASES("left_on", "departed")},
 	{"need", KIND(RECORD), REQ, "需求", "Need", ALIASES("needs", "requirement")},
 	{"need.type", KIND(TEXT), REQ, "需求类型", "Type", ALIASES("kind")},
 	{"need.description", KIND(TEXT), REQ, "需求描述", "Description",

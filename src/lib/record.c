@@ -85,6 +85,7 @@ bool rec_view(struct view *v, const void *rec, size_t len)
 		v->name_col = get_i32(&d);
 		v->name_key.h = get_u64(&d);
 		v->name_key.tag = get_u32(&d);
+		v->name_place = get_u32(&d);
 		v->n_deals = get_u16(&d);
 		v->deals = d.p;
 		skip_deals(&d, v->n_deals);
@@ -268,11 +269,13 @@ void rec_make(strbuf *b, const crmf_customer *c, const crmf_diags *d)
 		put_i32(b, at ? at->line : 0);
 		put_i32(b, at ? at->column : 0);
 		{
-			crmf_cross_key k = c->name ? crmf_cross_name_key(c->name)
+			uint32_t place = 0;
+			crmf_cross_key k = c->name ? crmf_cross_company_key(c->name, &place)
 						   : (crmf_cross_key){0, 0};
 
 			put_u64(b, k.h);
 			put_u32(b, k.tag);
+			put_u32(b, place);
 		}
 
 		for (size_t i = 0; i < c->n_deals; i++)

@@ -25,7 +25,7 @@
 /* Bump when the record layout or what checking produces changes without a
  * version change: the cache key includes it, and the hash of the field table
  * (crmf_fields_hash), so that adding or changing a field needs no bump. */
-#define REC_FORMAT "6"
+#define REC_FORMAT "7"
 
 enum { R_CUSTOMER = 1, R_UNSURE = 2 };
 
@@ -182,7 +182,8 @@ struct view {
 	uint32_t n_followups;
 	const char *id, *name, *industry, *size, *source, *owner;
 	int32_t id_line, id_col, name_line, name_col;
-	crmf_cross_key name_key;
+	crmf_cross_key name_key; /* crmf_cross_company_key */
+	uint32_t name_place;
 	uint16_t n_deals, n_phones, n_emails;
 	uint8_t n_fu;
 	uint32_t n_values, n_diags;

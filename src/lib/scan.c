@@ -548,7 +548,7 @@ static void collect_keys(struct scan *s, size_t i, const struct view *v)
 	if (!(v->flags & R_CUSTOMER))
 		return;
 	crmf_cross_begin(s->cross, i, s->files[i].relpath, v->id, v->id_line, v->id_col, v->name,
-			 v->name_key, v->name_line, v->name_col);
+			 v->name_key, v->name_place, v->name_line, v->name_col);
 	d = (struct dec){v->phones, v->end, false};
 	for (uint16_t k = 0; k < v->n_phones; k++) {
 		struct phone ph = get_phone(&d);
