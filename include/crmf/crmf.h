@@ -21,5 +21,6 @@
 #include "crmf/store.h"
 #include "crmf/text.h"
 #include "crmf/change.h"
+#include "crmf/workspace.h"
 
 #endif
