@@ -226,6 +226,12 @@ for n in $NS; do
 	printf '    %-40s %6s  (target <= 2)    %s\n' "import / (check cold + git add && commit)" "$v" "$(verdict "$v" 2)"
 	rm -rf "$imp"
 
+	# crmf lsp: a diagnostic after a keystroke in one file (didChange to publishDiagnostics)
+	read -r lsp_med lsp_p90 lsp_start _ < <(/usr/bin/python3 "$here/lsp.py" "$CRMF" "$repo" "${files[0]}" 200 $TODAY)
+	printf '  %-44s %8s ms median, %s ms p90 (200 edits; startup %s ms)\n' "crmf lsp: diagnostics after a keystroke" \
+		"$lsp_med" "$lsp_p90" "$lsp_start"
+	printf '    %-40s %6s  (target <= 20)   %s\n' "crmf lsp keystroke to diagnostics (ms)" "$lsp_med" "$(verdict "$lsp_med" 20)"
+
 	# growth of .git per commit, by layout
 	if [ "$n" -ge 10000 ]; then
 		make_repo "$n" "$out/repo-$n-flat" flat

@@ -30,9 +30,10 @@ const struct crmf_cmd cmd_lsp = {
     .description =
 	"Speaks the Language Server Protocol (3.17) on standard input and output,\n"
 	"for an editor to start: VS Code, Neovim, Emacs (eglot) and others. The\n"
-	"crmf repository is the one holding the editor's workspace folder (or the\n"
-	"first file opened, or the current folder). It is scanned once, through the\n"
-	"validation cache, and only the keys the checks across files need are kept.\n"
+	"crmf repository is the one holding the editor's workspace folder when it\n"
+	"has a crmf.yaml, else the one holding the first file opened. It is scanned\n"
+	"once, through the validation cache, and only the keys the checks across\n"
+	"files need are kept.\n"
 	"\n"
 	"While a customer file (under customers/ or archive/) or crmf.yaml is\n"
 	"edited, the server publishes the diagnostics 'crmf check FILE' would give\n"
@@ -498,10 +499,13 @@ static struct doc *find_doc(struct server *s, const char *uri)
 	return NULL;
 }
 
-/* Open the workspace of the repository holding `dir`, if none is open. */
-static void open_workspace(struct server *s, const char *dir)
+/* Open the workspace of the repository holding `dir`, if none is open;
+ * with `need_config`, only a repository with a crmf.yaml (a workspace folder
+ * above it, as a checkout holding one in a subfolder, waits for the first
+ * file opened). */
+static void open_workspace(struct server *s, const char *dir, bool need_config)
 {
-	char *root = NULL;
+	char *root = NULL, *cfg;
 	struct timespec t0, t1;
 
 	if (s->ws || !dir)
@@ -510,6 +514,16 @@ static void open_workspace(struct server *s, const char *dir)
 		lsp_log("no crmf repository at %s: %s", dir, crmf_error_last());
 		return;
 	}
+	cfg = xrealloc_or_die(NULL, strlen(root) + 11);
+	strcpy(cfg, root);
+	strcat(cfg, "/crmf.yaml");
+	if (need_config && access(cfg, F_OK) != 0) {
+		lsp_log("%s holds no crmf.yaml: the repository is found from the first file opened", root);
+		free(cfg);
+		free(root);
+		return;
+	}
+	free(cfg);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (crmf_workspace_open(&s->ws, root, s->today) != 0)
 		lsp_log("cannot load %s: %s", root, crmf_error_last());
@@ -536,7 +550,7 @@ static void locate(struct server *s, struct doc *d)
 
 		if (slash) {
 			*slash = '\0';
-			open_workspace(s, *path ? path : "/");
+			open_workspace(s, *path ? path : "/", false);
 			*slash = '/';
 		}
 	}
@@ -625,7 +639,7 @@ static json_t *initialize(struct server *s, json_t *params)
 		dir = xstrndup_or_die(root_path, strlen(root_path));
 	if (!dir && getcwd(cwd, sizeof(cwd)))
 		dir = xstrndup_or_die(cwd, strlen(cwd));
-	open_workspace(s, dir);
+	open_workspace(s, dir, true);
 	free(dir);
 	s->initialized = true;
 	return json_pack(
@@ -739,7 +753,7 @@ static void did_save(struct server *s, json_t *params)
 	root = xstrndup_or_die(crmf_workspace_root(s->ws), strlen(crmf_workspace_root(s->ws)));
 	crmf_workspace_free(s->ws);
 	s->ws = NULL;
-	open_workspace(s, root);
+	open_workspace(s, root, false);
 	free(root);
 	for (size_t i = 0; i < s->n_docs; i++)
 		locate(s, &s->docs[i]);

@@ -301,3 +301,28 @@ print("ok", len(c.received))
 	assert_success
 	assert_output --regexp '^ok [0-9]+$'
 }
+
+@test "lsp: a workspace folder above the crmf repository: the repository of the first file opened" {
+	mkdir outer
+	git -C outer init -q
+	mkdir outer/crm
+	cp -r "$CRMF_SRC/examples/crmf.yaml" "$CRMF_SRC/examples/customers" outer/crm/
+	run lsp_py <<<'
+import os
+from lsp_client import Client
+outer = os.path.realpath("outer")
+c = Client([os.environ["CRMF"], "lsp", "--today", "2025-06-16"], cwd=outer)
+c.initialize(outer)
+p = outer + "/crm/customers/2025/C2025001.yaml"
+text = open(p, encoding="utf-8", newline="").read().replace("stage: intent", "stage: intnet")
+c.open("file://" + p, text)
+d = c.wait_diagnostics("file://" + p)["diagnostics"]
+assert [x["code"] for x in d] == ["invalid-enum"], d
+c.request("shutdown", None)
+c.notify("exit", None)
+assert c.close() == 0
+print("ok")
+'
+	assert_success
+	assert_output ok
+}
