@@ -1,4 +1,5 @@
-/* A repository held in memory for an editor: buffers checked against every other file's keys, completion and hover. */
+/* A repository held in memory for an editor: buffers checked against every other file's keys,
+ * completion and hover. */
 #ifndef CRMF_WORKSPACE_H
 #define CRMF_WORKSPACE_H
 
@@ -36,7 +37,7 @@ typedef struct crmf_span_end {
 typedef enum {
 	CRMF_WS_OTHER = 0, /* not a file crmf checks */
 	CRMF_WS_CUSTOMER,  /* a customer file: under customers/ or archive/, .yaml or .yml */
-	CRMF_WS_CONFIG,    /* crmf.yaml */
+	CRMF_WS_CONFIG,	   /* crmf.yaml */
 } crmf_ws_kind;
 
 /** One completion candidate. */
@@ -70,6 +71,11 @@ const crmf_config *crmf_workspace_config(const crmf_workspace *ws);
 
 /** How many customer files the workspace holds keys of. */
 size_t crmf_workspace_size(const crmf_workspace *ws);
+
+/** A number that changes whenever the keys of any file change (a buffer
+ * checked with a new id, name, phone or email, a revert): the diagnostics of
+ * other buffers may have changed then. */
+unsigned long crmf_workspace_generation(const crmf_workspace *ws);
 
 /** What the repository-relative `relpath` is to the workspace. */
 crmf_ws_kind crmf_workspace_kind(const char *relpath);

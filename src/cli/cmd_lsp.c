@@ -1,4 +1,5 @@
-/* crmf lsp: a Language Server over stdio: crmf check's diagnostics while typing, completion, hover and quick fixes. */
+/* crmf lsp: a Language Server over stdio: crmf check's diagnostics while typing, completion, hover
+ * and quick fixes. */
 #include <errno.h>
 #include <jansson.h>
 #include <limits.h>
@@ -27,24 +28,23 @@ const struct crmf_cmd cmd_lsp = {
     .run = run,
     .summary = "a Language Server for editors (LSP over stdin and stdout)",
     .synopsis = "[--today DATE]",
-    .description =
-	"Speaks the Language Server Protocol (3.17) on standard input and output,\n"
-	"for an editor to start: VS Code, Neovim, Emacs (eglot) and others. The\n"
-	"crmf repository is the one holding the editor's workspace folder when it\n"
-	"has a crmf.yaml, else the one holding the first file opened. It is scanned\n"
-	"once, through the validation cache, and only the keys the checks across\n"
-	"files need are kept.\n"
-	"\n"
-	"While a customer file (under customers/ or archive/) or crmf.yaml is\n"
-	"edited, the server publishes the diagnostics 'crmf check FILE' would give\n"
-	"for the editor's content, the checks against the rest of the repository\n"
-	"included (a duplicate id, a phone, email or company name of another\n"
-	"customer). It completes keys, values with crmf.yaml's labels and team\n"
-	"members; shows on hover a field's names, or the customer's classification\n"
-	"and next due date; and offers a quick fix for each \"did you mean\".\n"
-	"Saving crmf.yaml loads the repository again.\n"
-	"\n"
-	"Messages go to standard output only; logs to standard error.",
+    .description = "Speaks the Language Server Protocol (3.17) on standard input and output,\n"
+		   "for an editor to start: VS Code, Neovim, Emacs (eglot) and others. The\n"
+		   "crmf repository is the one holding the editor's workspace folder when it\n"
+		   "has a crmf.yaml, else the one holding the first file opened. It is scanned\n"
+		   "once, through the validation cache, and only the keys the checks across\n"
+		   "files need are kept.\n"
+		   "\n"
+		   "While a customer file (under customers/ or archive/) or crmf.yaml is\n"
+		   "edited, the server publishes the diagnostics 'crmf check FILE' would give\n"
+		   "for the editor's content, the checks against the rest of the repository\n"
+		   "included (a duplicate id, a phone, email or company name of another\n"
+		   "customer). It completes keys, values with crmf.yaml's labels and team\n"
+		   "members; shows on hover a field's names, or the customer's classification\n"
+		   "and next due date; and offers a quick fix for each \"did you mean\".\n"
+		   "Saving crmf.yaml loads the repository again.\n"
+		   "\n"
+		   "Messages go to standard output only; logs to standard error.",
     .opts = options,
     .notes = "exit status: 0 after shutdown and exit, 1 on exit without shutdown or when\n"
 	     "the input ends first, 2 usage error\n",
@@ -295,8 +295,8 @@ static void send_json(json_t *msg)
 
 static void respond(json_t *id, json_t *result)
 {
-	send_json(json_pack("{s:s,s:O,s:o}", "jsonrpc", "2.0", "id", id ? id : json_null(), "result",
-			    result ? result : json_null()));
+	send_json(json_pack("{s:s,s:O,s:o}", "jsonrpc", "2.0", "id", id ? id : json_null(),
+			    "result", result ? result : json_null()));
 }
 
 static void respond_error(json_t *id, int code, const char *message)
@@ -418,7 +418,7 @@ static int read_message(struct server *s, char **body, size_t *len)
 
 static int hexval(char c)
 {
-	return c >= '0' && c <= '9' ? c - '0'
+	return c >= '0' && c <= '9'   ? c - '0'
 	       : c >= 'a' && c <= 'f' ? c - 'a' + 10
 	       : c >= 'A' && c <= 'F' ? c - 'A' + 10
 				      : -1;
@@ -518,7 +518,8 @@ static void open_workspace(struct server *s, const char *dir, bool need_config)
 	strcpy(cfg, root);
 	strcat(cfg, "/crmf.yaml");
 	if (need_config && access(cfg, F_OK) != 0) {
-		lsp_log("%s holds no crmf.yaml: the repository is found from the first file opened", root);
+		lsp_log("%s holds no crmf.yaml: the repository is found from the first file opened",
+			root);
 		free(cfg);
 		free(root);
 		return;
@@ -530,7 +531,8 @@ static void open_workspace(struct server *s, const char *dir, bool need_config)
 	else {
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		lsp_log("%s: %zu customers loaded in %.0f ms", root, crmf_workspace_size(s->ws),
-			(double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
+			(double)(t1.tv_sec - t0.tv_sec) * 1e3 +
+			    (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
 	}
 	free(root);
 }
@@ -571,14 +573,15 @@ static void publish(struct server *s, struct doc *d)
 	for (size_t i = 0; i < diags.n; i++) {
 		const crmf_diag *g = &diags.v[i];
 		json_t *start = position_of(d->text, d->len, g->line, g->column);
-		json_t *end = g->line > 0 ? position_of(d->text, d->len, ends[i].line, ends[i].column)
-					  : json_deep_copy(start);
+		json_t *end = g->line > 0
+				  ? position_of(d->text, d->len, ends[i].line, ends[i].column)
+				  : json_deep_copy(start);
 
 		json_array_append_new(
-			list, json_pack("{s:{s:o,s:o},s:i,s:s,s:s,s:o}", "range", "start", start, "end", end,
-					"severity", g->severity == CRMF_SEV_ERROR ? 1 : 2, "code",
-					g->rule ? g->rule : "", "source", "crmf", "message",
-					jstr(g->message ? g->message : "")));
+		    list, json_pack("{s:{s:o,s:o},s:i,s:s,s:s,s:o}", "range", "start", start, "end",
+				    end, "severity", g->severity == CRMF_SEV_ERROR ? 1 : 2, "code",
+				    g->rule ? g->rule : "", "source", "crmf", "message",
+				    jstr(g->message ? g->message : "")));
 	}
 	params = json_pack("{s:s,s:o}", "uri", d->uri, "diagnostics", list);
 	json_object_set_new(params, "version", json_integer(d->version));
@@ -592,6 +595,21 @@ static void publish_all(struct server *s)
 {
 	for (size_t i = 0; i < s->n_docs; i++)
 		publish(s, &s->docs[i]);
+}
+
+/* Publish d's diagnostics; when its keys changed, those of the other open
+ * customer files too (a duplicate may have come or gone). */
+static void publish_changed(struct server *s, struct doc *d)
+{
+	unsigned long gen = s->ws ? crmf_workspace_generation(s->ws) : 0;
+
+	publish(s, d);
+	if (!s->ws || crmf_workspace_generation(s->ws) == gen)
+		return;
+	for (size_t i = 0; i < s->n_docs; i++)
+		if (&s->docs[i] != d && s->docs[i].rel &&
+		    crmf_workspace_kind(s->docs[i].rel) == CRMF_WS_CUSTOMER)
+			publish(s, &s->docs[i]);
 }
 
 /* ---- requests and notifications ---- */
@@ -623,7 +641,8 @@ static bool jget_pos(json_t *o, json_int_t *line, json_int_t *ch)
 
 static json_t *initialize(struct server *s, json_t *params)
 {
-	const char *root_uri = jget_str(params, "rootUri"), *root_path = jget_str(params, "rootPath");
+	const char *root_uri = jget_str(params, "rootUri"),
+		   *root_path = jget_str(params, "rootPath");
 	json_t *folders = json_object_get(params, "workspaceFolders");
 	char *dir = NULL;
 	char cwd[PATH_MAX];
@@ -642,12 +661,12 @@ static json_t *initialize(struct server *s, json_t *params)
 	open_workspace(s, dir, true);
 	free(dir);
 	s->initialized = true;
-	return json_pack(
-		"{s:{s:s,s:{s:b,s:i,s:{s:b}},s:{s:[s,s,s]},s:b,s:{s:[s]}},s:{s:s,s:s}}",
-		"capabilities", "positionEncoding", "utf-16", "textDocumentSync", "openClose", 1,
-		"change", 2, "save", "includeText", 0, "completionProvider", "triggerCharacters", ":",
-		" ", "-", "hoverProvider", 1, "codeActionProvider", "codeActionKinds", "quickfix",
-		"serverInfo", "name", "crmf", "version", CRMF_VERSION);
+	return json_pack("{s:{s:s,s:{s:b,s:i,s:{s:b}},s:{s:[s,s,s]},s:b,s:{s:[s]}},s:{s:s,s:s}}",
+			 "capabilities", "positionEncoding", "utf-16", "textDocumentSync",
+			 "openClose", 1, "change", 2, "save", "includeText", 0,
+			 "completionProvider", "triggerCharacters", ":", " ", "-", "hoverProvider",
+			 1, "codeActionProvider", "codeActionKinds", "quickfix", "serverInfo",
+			 "name", "crmf", "version", CRMF_VERSION);
 }
 
 static void did_open(struct server *s, json_t *params)
@@ -670,7 +689,7 @@ static void did_open(struct server *s, json_t *params)
 	d->text = xstrndup_or_die(json_string_value(text), d->len);
 	d->version = json_integer_value(json_object_get(td, "version"));
 	locate(s, d);
-	publish(s, d);
+	publish_changed(s, d);
 }
 
 /* Replace bytes [a, b) of the document with `t` (`n` bytes). */
@@ -690,7 +709,8 @@ static void splice(struct doc *d, size_t a, size_t b, const char *t, size_t n)
 
 static void did_change(struct server *s, json_t *params)
 {
-	json_t *td = jget_obj(params, "textDocument"), *changes = json_object_get(params, "contentChanges");
+	json_t *td = jget_obj(params, "textDocument"),
+	       *changes = json_object_get(params, "contentChanges");
 	const char *uri = jget_str(td, "uri");
 	struct doc *d = uri ? find_doc(s, uri) : NULL;
 	size_t i;
@@ -721,7 +741,7 @@ static void did_change(struct server *s, json_t *params)
 	}
 	if (json_is_integer(json_object_get(td, "version")))
 		d->version = json_integer_value(json_object_get(td, "version"));
-	publish(s, d);
+	publish_changed(s, d);
 }
 
 static void did_close(struct server *s, json_t *params)
@@ -731,14 +751,22 @@ static void did_close(struct server *s, json_t *params)
 
 	if (!d)
 		return;
+	unsigned long gen = s->ws ? crmf_workspace_generation(s->ws) : 0;
+
 	if (s->ws && d->rel)
 		crmf_workspace_revert(s->ws, d->rel, s->today);
 	send_json(json_pack("{s:s,s:s,s:{s:s,s:[]}}", "jsonrpc", "2.0", "method",
-			    "textDocument/publishDiagnostics", "params", "uri", d->uri, "diagnostics"));
+			    "textDocument/publishDiagnostics", "params", "uri", d->uri,
+			    "diagnostics"));
 	free(d->uri);
 	free(d->rel);
 	free(d->text);
 	*d = s->docs[--s->n_docs];
+	if (s->ws && crmf_workspace_generation(s->ws) != gen)
+		for (size_t i = 0; i < s->n_docs; i++)
+			if (s->docs[i].rel &&
+			    crmf_workspace_kind(s->docs[i].rel) == CRMF_WS_CUSTOMER)
+				publish(s, &s->docs[i]);
 }
 
 static void did_save(struct server *s, json_t *params)
@@ -871,8 +899,8 @@ static json_t *code_action(struct server *s, json_t *params)
 		b = offset_of(d->text, d->len, l1, c1);
 		n = strlen(x);
 		text = xrealloc_or_die(NULL, n + 3);
-		if (b >= a + 2 && (d->text[a] == '"' || d->text[a] == '\'') && d->text[b - 1] == d->text[a] &&
-		    !strchr(x, d->text[a]) && !strchr(x, '\\')) {
+		if (b >= a + 2 && (d->text[a] == '"' || d->text[a] == '\'') &&
+		    d->text[b - 1] == d->text[a] && !strchr(x, d->text[a]) && !strchr(x, '\\')) {
 			text[0] = d->text[a];
 			memcpy(text + 1, x, n);
 			text[n + 1] = d->text[a];
@@ -886,9 +914,9 @@ static json_t *code_action(struct server *s, json_t *params)
 		json_object_set_new(changes, uri, json_pack("[o]", edit));
 		json_array_append_new(actions,
 				      json_pack("{s:o,s:s,s:[O],s:b,s:{s:o}}", "title",
-						json_sprintf("Replace with '%s'", x), "kind", "quickfix",
-						"diagnostics", g, "isPreferred", 1, "edit", "changes",
-						changes));
+						json_sprintf("Replace with '%s'", x), "kind",
+						"quickfix", "diagnostics", g, "isPreferred", 1,
+						"edit", "changes", changes));
 		free(text);
 		free(x);
 	}
@@ -980,7 +1008,8 @@ static int serve(struct server *s)
 		if (r == 0)
 			break;
 		if (r < 0) {
-			respond_error(NULL, PARSE_ERROR, "a message without a valid Content-Length");
+			respond_error(NULL, PARSE_ERROR,
+				      "a message without a valid Content-Length");
 			continue;
 		}
 		/* JSON is UTF-8: invalid bytes become U+FFFD rather than losing the message */

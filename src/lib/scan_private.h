@@ -1,4 +1,5 @@
-/* The scan's keys of every customer, for the language server's workspace: private to libcrmf (scan.c; used by workspace.c). */
+/* The scan's keys of every customer, for the language server's workspace: private to libcrmf
+ * (scan.c; used by workspace.c). */
 #ifndef CRMF_SCAN_PRIVATE_H
 #define CRMF_SCAN_PRIVATE_H
 

@@ -1,4 +1,5 @@
-/* A repository held in memory for an editor: every file's cross-file keys, a buffer checked against them, completion and hover. */
+/* A repository held in memory for an editor: every file's cross-file keys, a buffer checked against
+ * them, completion and hover. */
 #include "crmf/workspace.h"
 
 #include <stdint.h>
@@ -52,6 +53,7 @@ struct crmf_workspace {
 	size_t path_mask;
 	struct wslot *slots;
 	size_t mask, used;
+	unsigned long generation; /* counts the changes of any file's keys */
 };
 
 /* ---- the keys ---- */
@@ -75,7 +77,8 @@ static struct wslot *slot_find(struct crmf_workspace *ws, crmf_cross_key k, int 
 		for (size_t j = 0; j < old_cap; j++) {
 			if (!old[j].used)
 				continue;
-			for (i = slot_hash((crmf_cross_key){old[j].h, old[j].tag}, old[j].kind) & ws->mask;
+			for (i = slot_hash((crmf_cross_key){old[j].h, old[j].tag}, old[j].kind) &
+				 ws->mask;
 			     ws->slots[i].used; i = (i + 1) & ws->mask)
 				;
 			ws->slots[i] = old[j];
@@ -246,13 +249,16 @@ static void drop_keys(struct crmf_workspace *ws, size_t f)
 /* Replace the keys of file f by those of ks (a file without a customer has none). */
 static void set_keys(struct crmf_workspace *ws, size_t f, const struct keyset *ks)
 {
-	struct wfile *w;
+	struct wfile *w = &ws->files[f];
 	size_t n = 0;
 	struct wkey *keys;
+	bool same;
 
-	drop_keys(ws, f);
-	if (!ks->customer)
+	if (!ks->customer) {
+		ws->generation += w->n_keys > 0;
+		drop_keys(ws, f);
 		return;
+	}
 	keys = xmalloc((2 + ks->n_phones + ks->n_emails) * sizeof(*keys));
 	if (ks->id)
 		keys[n++] = (struct wkey){crmf_cross_id_key(ks->id), K_ID};
@@ -264,6 +270,16 @@ static void set_keys(struct crmf_workspace *ws, size_t f, const struct keyset *k
 	for (size_t i = 0; i < ks->n_emails; i++)
 		if (ks->emails[i].raw)
 			keys[n++] = (struct wkey){ks->emails[i].k, K_EMAIL};
+	same = n == w->n_keys && (!ks->id) == (!w->id) && (!ks->id || strcmp(ks->id, w->id) == 0);
+	for (size_t i = 0; same && i < n; i++)
+		same = keys[i].k.h == w->keys[i].k.h && keys[i].k.tag == w->keys[i].k.tag &&
+		       keys[i].kind == w->keys[i].kind;
+	if (same) {
+		free(keys);
+		return;
+	}
+	ws->generation++;
+	drop_keys(ws, f);
 	for (size_t i = 0; i < n; i++) {
 		struct wslot *s = slot_find(ws, keys[i].k, keys[i].kind, true);
 		uint32_t *h = holders(s);
@@ -274,7 +290,6 @@ static void set_keys(struct crmf_workspace *ws, size_t f, const struct keyset *k
 		if (!there)
 			slot_add(s, (uint32_t)f);
 	}
-	w = &ws->files[f];
 	w->keys = keys;
 	w->n_keys = n;
 	w->id = ks->id ? xstrdup(ks->id) : NULL;
@@ -329,8 +344,7 @@ static void cross_check(struct crmf_workspace *ws, const char *path, size_t me,
 
 	if (!ks->customer)
 		return;
-	if (ks->id &&
-	    (f = first_before(ws, crmf_cross_id_key(ks->id), K_ID, path, me, ks->id)))
+	if (ks->id && (f = first_before(ws, crmf_cross_id_key(ks->id), K_ID, path, me, ks->id)))
 		cross_add(d, path, CRMF_RULE_DUPLICATE_ID, ks->id_line ? ks->id_line : 1,
 			  ks->id_line ? ks->id_col : 1, ks->id, f);
 	if (ks->name && !no_key(ks->name_key) &&
@@ -403,6 +417,11 @@ const char *crmf_workspace_root(const crmf_workspace *ws)
 const crmf_config *crmf_workspace_config(const crmf_workspace *ws)
 {
 	return ws->repo->cfg;
+}
+
+unsigned long crmf_workspace_generation(const crmf_workspace *ws)
+{
+	return ws->generation;
 }
 
 size_t crmf_workspace_size(const crmf_workspace *ws)
@@ -511,8 +530,7 @@ static const crmf_node *node_at(const crmf_node *n, int line, int col)
 	return found;
 }
 
-static crmf_span_end end_of(const crmf_node *root, const char *buf, size_t len,
-			    const crmf_diag *d)
+static crmf_span_end end_of(const crmf_node *root, const char *buf, size_t len, const crmf_diag *d)
 {
 	const crmf_node *n = d->line > 0 ? node_at(root, d->line, d->column) : NULL;
 	crmf_span_end e = {d->line, d->column};
@@ -520,7 +538,8 @@ static crmf_span_end end_of(const crmf_node *root, const char *buf, size_t len,
 
 	if (d->line < 1)
 		return e;
-	if (n && n->type == CRMF_NODE_SCALAR && n->end_line == n->line && n->end_column > n->column) {
+	if (n && n->type == CRMF_NODE_SCALAR && n->end_line == n->line &&
+	    n->end_column > n->column) {
 		e.column = n->end_column;
 		return e;
 	}
@@ -627,11 +646,12 @@ void crmf_workspace_revert(crmf_workspace *ws, const char *relpath, crmf_day tod
 /* Where the cursor is in a customer file, read from the text alone (a
  * buffer being typed is seldom valid YAML). */
 struct spot {
-	char parent[64]; /* "" at the top level, else the record's key ("contacts") */
-	char key[64];	 /* the key of the line, when the cursor is after its ':' */
-	bool value;	 /* after the key's ':' */
+	char parent[64];      /* "" at the top level, else the record's key ("contacts") */
+	char key[64];	      /* the key of the line, when the cursor is after its ':' */
+	bool value;	      /* after the key's ':' */
 	int key_col, key_end; /* the key's columns (1-based, end exclusive) */
 	int word_col;	      /* where the word being typed starts */
+	bool text;	      /* the cursor is past the first word of a line without ':' */
 };
 
 static size_t skip_blanks(const char *s, size_t i, size_t n)
@@ -690,6 +710,7 @@ static void spot_of(struct spot *sp, const char *buf, size_t len, int line, int 
 		sp->word_col = 1 + chars_in(s, w);
 	} else {
 		sp->word_col = 1 + chars_in(s, k0 < cur ? k0 : cur);
+		sp->text = cur > k1; /* words after a word: text, not a key */
 	}
 	sp->key_col = 1 + chars_in(s, k0);
 	sp->key_end = 1 + chars_in(s, k1);
@@ -761,8 +782,9 @@ static void complete_values(crmf_ws_items *out, const crmf_config *cfg, const st
 	if (f && f->kind == CRMF_FIELD_MEMBER) {
 		for (size_t i = 0; i < cfg->n_team; i++) {
 			const crmf_member *m = &cfg->team[i];
-			char *d = m->left != CRMF_NO_DAY ? xasprintf("%s (left)", m->name ? m->name : m->id)
-							 : xstrdup(m->name ? m->name : "");
+			char *d = m->left != CRMF_NO_DAY
+				      ? xasprintf("%s (left)", m->name ? m->name : m->id)
+				      : xstrdup(m->name ? m->name : "");
 
 			items_add(out, m->id, *d ? d : NULL, false);
 			free(d);
@@ -811,12 +833,15 @@ void crmf_workspace_complete(crmf_ws_items *out, int *from, const crmf_workspace
 		complete_values(out, cfg, &sp);
 		return;
 	}
+	if (sp.text)
+		return;
 	plen = strlen(sp.parent);
 	for (size_t i = 0; i < n; i++) {
 		const char *p = f[i].path;
 		char *d;
 
-		if (plen ? strncmp(p, sp.parent, plen) != 0 || p[plen] != '.' || strchr(p + plen + 1, '.')
+		if (plen ? strncmp(p, sp.parent, plen) != 0 || p[plen] != '.' ||
+			       strchr(p + plen + 1, '.')
 			 : strchr(p, '.') != NULL)
 			continue;
 		d = field_names(&f[i]);
@@ -858,7 +883,8 @@ char *crmf_workspace_hover(const crmf_workspace *ws, const char *relpath, const 
 		char key[64];
 
 		line_at(buf, len, line, &ks, &kn);
-		size_t b0 = byte_of_col(buf + ks, kn, sp.key_col), b1 = byte_of_col(buf + ks, kn, sp.key_end);
+		size_t b0 = byte_of_col(buf + ks, kn, sp.key_col),
+		       b1 = byte_of_col(buf + ks, kn, sp.key_end);
 		snprintf(key, sizeof(key), "%.*s", (int)(b1 - b0), buf + ks + b0);
 		const crmf_field *f = field_of(sp.parent, key);
 		const crmf_field_def *custom = !*sp.parent ? crmf_config_field(cfg, key) : NULL;
@@ -871,7 +897,8 @@ char *crmf_workspace_hover(const crmf_workspace *ws, const char *relpath, const 
 			if (f->kind == CRMF_FIELD_ENUM) {
 				sb_adds(&b, "\n\n");
 				for (size_t i = 0; i < f->n_values; i++) {
-					const char *l = crmf_config_label(cfg, crmf_field_key(f), f->values[i]);
+					const char *l =
+					    crmf_config_label(cfg, crmf_field_key(f), f->values[i]);
 
 					sb_addf(&b, "%s`%s`", i ? ", " : "", f->values[i]);
 					if (l && strcmp(l, f->values[i]) != 0)
@@ -882,7 +909,8 @@ char *crmf_workspace_hover(const crmf_workspace *ws, const char *relpath, const 
 		}
 		if (custom) {
 			sb_addf(&b, "**%s**: custom field (%s) of crmf.yaml%s", custom->name,
-				crmf_field_type_name(custom->type), custom->required ? ", required" : "");
+				crmf_field_type_name(custom->type),
+				custom->required ? ", required" : "");
 			return sb_detach(&b);
 		}
 	}
@@ -914,7 +942,8 @@ char *crmf_workspace_hover(const crmf_workspace *ws, const char *relpath, const 
 		add_day(&b, k.next_due);
 		sb_addf(&b, " (%s)", k.reason);
 		if (k.overdue_days > 0)
-			sb_addf(&b, ", overdue by %d day%s", k.overdue_days, k.overdue_days == 1 ? "" : "s");
+			sb_addf(&b, ", overdue by %d day%s", k.overdue_days,
+				k.overdue_days == 1 ? "" : "s");
 		sb_adds(&b, "\n");
 	}
 	if (k.stale)

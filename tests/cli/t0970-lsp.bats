@@ -121,6 +121,11 @@ text2 = text.replace(line, line.split("phone:")[0] + "phone: 15068123390", 1)
 c.open(uri(other), text2)
 d = c.wait_diagnostics(uri(other))["diagnostics"]
 assert [x["code"] for x in d] == ["shared-phone"] and "C2025001" in d[0]["message"], d
+# C2025001 gives the phone up: C2025002, open too, is told at once
+c.change(uri(rel), good.replace("phone: 15068123390", "phone: 13900001111"), 5)
+while c.wait_diagnostics(uri(rel))["version"] != 5:
+    pass
+assert c.wait_diagnostics(uri(other))["diagnostics"] == []
 print("ok")
 '
 	assert_success

@@ -1,4 +1,5 @@
-/* Unit tests of workspace.c: a buffer checked in the repository's context gives crmf check's diagnostics; keys follow the buffers; completion and hover. */
+/* Unit tests of workspace.c: a buffer checked in the repository's context gives crmf check's
+ * diagnostics; keys follow the buffers; completion and hover. */
 #include "repo_helpers.h" /* sh() */
 
 #include "crmf/store.h"
@@ -83,7 +84,8 @@ static void test_same_as_check(void **state)
 		const char *rel = i < n ? files[i].relpath : "crmf.yaml";
 		char abs[512];
 		const char *paths[1] = {abs};
-		crmf_scan_opts o = {.paths = paths, .n_paths = 1, .today = day(), .mode = CRMF_SCAN_NONE};
+		crmf_scan_opts o = {
+		    .paths = paths, .n_paths = 1, .today = day(), .mode = CRMF_SCAN_NONE};
 		crmf_repo *repo = NULL;
 		crmf_diags want, got;
 		crmf_span_end *ends = NULL;
@@ -100,8 +102,9 @@ static void test_same_as_check(void **state)
 		b = text(&got);
 		assert_string_equal(b, a);
 		for (size_t k = 0; k < got.n; k++)
-			assert_true(ends[k].line > got.v[k].line ||
-				    (ends[k].line == got.v[k].line && ends[k].column >= got.v[k].column));
+			assert_true(
+			    ends[k].line > got.v[k].line ||
+			    (ends[k].line == got.v[k].line && ends[k].column >= got.v[k].column));
 		checked += got.n;
 		free(a);
 		free(b);
@@ -146,7 +149,8 @@ static void test_keys_follow_buffers(void **state)
 	assert_null(unit_find_rule(&d, "shared-email"));
 	crmf_diags_release(&d);
 	crmf_diags_init(&d);
-	crmf_workspace_check(ws, "customers/2024/C2024001.yaml", edited, strlen(edited), day(), &d, NULL);
+	crmf_workspace_check(ws, "customers/2024/C2024001.yaml", edited, strlen(edited), day(), &d,
+			     NULL);
 	assert_null(unit_find_rule(&d, "shared-email")); /* the earlier file is not told */
 	crmf_diags_release(&d);
 	crmf_diags_init(&d);
@@ -241,10 +245,10 @@ static void test_kinds(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_same_as_check, setup_repo, teardown_repo),
-		cmocka_unit_test_setup_teardown(test_keys_follow_buffers, setup_repo, teardown_repo),
-		cmocka_unit_test_setup_teardown(test_complete_and_hover, setup_repo, teardown_repo),
-		cmocka_unit_test(test_kinds),
+	    cmocka_unit_test_setup_teardown(test_same_as_check, setup_repo, teardown_repo),
+	    cmocka_unit_test_setup_teardown(test_keys_follow_buffers, setup_repo, teardown_repo),
+	    cmocka_unit_test_setup_teardown(test_complete_and_hover, setup_repo, teardown_repo),
+	    cmocka_unit_test(test_kinds),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
