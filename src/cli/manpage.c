@@ -18,27 +18,39 @@ static void text(FILE *f, const char *s, size_t n)
  * literal blocks, the others text, escaped. */
 static void paragraphs(FILE *f, const char *p)
 {
-	bool literal = false;
+	bool literal = false, text_line = false;
 
 	while (*p) {
 		size_t n = strcspn(p, "\n");
 		bool indented = n > 0 && p[0] == ' ';
 
+		/* a line of text starting with '.' would be a roff request
+		 * (scdoc passes it on): it continues the line before instead,
+		 * which reads the same once the paragraph is filled */
+		bool joined = text_line && !indented && *p == '.';
+
+		if (text_line)
+			fputc(joined ? ' ' : '\n', f);
 		if (indented && !literal)
 			fputs("```\n", f);
 		else if (!indented && literal)
 			fputs("```\n", f);
 		literal = indented;
-		if (indented)
+		text_line = false;
+		if (indented) {
 			fprintf(f, "%.*s\n", (int)n, p);
-		else {
-			if (*p == '-' || *p == '.')
+		} else {
+			if (*p == '-' || (*p == '.' && !joined))
 				fputc('\\', f); /* not a list item */
 			text(f, p, n);
-			fputc('\n', f);
+			text_line = n > 0;
+			if (!n)
+				fputc('\n', f);
 		}
 		p += n + (p[n] == '\n');
 	}
+	if (text_line)
+		fputc('\n', f);
 	if (literal)
 		fputs("```\n", f);
 }
@@ -90,13 +102,17 @@ void cli_scdoc_write(FILE *f, const struct crmf_cmd *cmd)
 		for (const char *h = o->help; *h;) {
 			size_t n = strcspn(h, "\n");
 
-			fputc('\t', f);
-			if (*h == '-' || *h == '.')
+			/* a line starting with '.' continues the one before (see paragraphs) */
+			if (h == o->help)
+				fputc('\t', f);
+			else
+				fputs(*h == '.' ? " " : "\n\t", f);
+			if (*h == '-' || (*h == '.' && h == o->help))
 				fputc('\\', f);
 			text(f, h, n);
-			fputc('\n', f);
 			h += n + (h[n] == '\n');
 		}
+		fputc('\n', f);
 		fputc('\n', f);
 	}
 	fputs("*-h*, *--help*\n\tshow this help\n\n", f);
