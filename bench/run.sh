@@ -271,6 +271,11 @@ for n in $NS; do
 	v=$(ratio "$(med report_again 1)" "$(med report_check 1)")
 	printf '    %-40s %6s  (target <= 2)    %s\n' "report again / crmf check warm" "$v" "$(verdict "$v" 2)"
 	rm -rf "$hist"
+	# crmf lsp: a diagnostic after a keystroke in one file (didChange to publishDiagnostics)
+	read -r lsp_med lsp_p90 lsp_start _ < <(/usr/bin/python3 "$here/lsp.py" "$CRMF" "$repo" "${files[0]}" 200 $TODAY)
+	printf '  %-44s %8s ms median, %s ms p90 (200 edits; startup %s ms)\n' "crmf lsp: diagnostics after a keystroke" \
+		"$lsp_med" "$lsp_p90" "$lsp_start"
+	printf '    %-40s %6s  (target <= 20)   %s\n' "crmf lsp keystroke to diagnostics (ms)" "$lsp_med" "$(verdict "$lsp_med" 20)"
 
 	# growth of .git per commit, by layout
 	if [ "$n" -ge 10000 ]; then

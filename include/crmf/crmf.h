@@ -26,5 +26,6 @@
 #include "crmf/change.h"
 #include "crmf/assign.h"
 #include "crmf/where.h"
+#include "crmf/workspace.h"
 
 #endif

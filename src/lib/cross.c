@@ -253,23 +253,37 @@ static uint32_t ids_put(crmf_cross *x, const char *id, uint32_t owner)
 	return owner;
 }
 
-/* "customer 'C2024001' (customers/C2024001.yaml)", or the path alone. */
-static char *who_text(const struct xcust *c)
+char *crmf_cross_message(crmf_rule rule, const char *value, const char *first_id,
+			 const char *first_path)
 {
-	if (c->id)
-		return xasprintf("customer '%s' (%s)", c->id, c->path ? c->path : "?");
-	return xstrdup(c->path ? c->path : "?");
+	const char *path = first_path ? first_path : "?";
+	char *other, *msg;
+
+	if (rule == CRMF_RULE_DUPLICATE_ID)
+		return xasprintf("duplicate id '%s': also the id of %s; give each customer its own id",
+				 value, path);
+	/* "customer 'C2024001' (customers/C2024001.yaml)", or the path alone */
+	other = first_id ? xasprintf("customer '%s' (%s)", first_id, path) : xstrdup(path);
+	if (rule == CRMF_RULE_PROBABLE_DUPLICATE)
+		msg = xasprintf("company name '%s' is the same as that of %s; merge the two files if "
+				"they are one company",
+				value, other);
+	else
+		msg = xasprintf("%s '%s' is also a contact of %s; merge the two files if they are one "
+				"company",
+				rule == CRMF_RULE_SHARED_PHONE ? "phone" : "email", value, other);
+	free(other);
+	return msg;
 }
 
-static void found(crmf_cross *x, crmf_severity sev, int line, int col, const char *rule,
-		  const char *fmt, const char *value, const struct xcust *first)
+static void found(crmf_cross *x, crmf_severity sev, int line, int col, crmf_rule rule,
+		  const char *value, const struct xcust *first)
 {
 	const struct xcust *c = &x->c[x->n - 1];
-	char *other = who_text(first), *msg = xasprintf(fmt, value, other);
+	char *msg = crmf_cross_message(rule, value, first->id, first->path);
 
-	x->report(x->ctx, c->who, c->path, sev, line, col, rule, msg);
+	x->report(x->ctx, c->who, c->path, sev, line, col, crmf_rule_name(rule), msg);
 	free(msg);
-	free(other);
 }
 
 void crmf_cross_begin(crmf_cross *x, size_t who, const char *path, const char *id, int id_line,
@@ -290,9 +304,7 @@ void crmf_cross_begin(crmf_cross *x, size_t who, const char *path, const char *i
 	c->id = xstr(x, id);
 	c->place = name_place;
 	if (id && (first = ids_put(x, c->id, me)) != me) {
-		char *msg = xasprintf("duplicate id '%s': also the id of %s; give each customer its "
-				      "own id",
-				      id, x->c[first].path ? x->c[first].path : "?");
+		char *msg = crmf_cross_message(CRMF_RULE_DUPLICATE_ID, id, NULL, x->c[first].path);
 
 		x->report(x->ctx, who, path, CRMF_SEV_ERROR, id_line ? id_line : 1,
 			  id_line ? id_col : 1, "duplicate-id", msg);
@@ -301,10 +313,7 @@ void crmf_cross_begin(crmf_cross *x, size_t who, const char *path, const char *i
 	if (name && !no_key(name_key) && (first = xtab_put(&x->names, name_key, me)) != me &&
 	    !places_differ(x->c[first].place, name_place))
 		found(x, CRMF_SEV_WARNING, name_line ? name_line : 1, name_line ? name_col : 1,
-		      "probable-duplicate",
-		      "company name '%s' is the same as that of %s; merge the two files if they "
-		      "are one company",
-		      name, &x->c[first]);
+		      CRMF_RULE_PROBABLE_DUPLICATE, name, &x->c[first]);
 }
 
 void crmf_cross_prefetch(crmf_cross *x, const char *id, crmf_cross_key name_key)
@@ -328,31 +337,38 @@ void crmf_cross_phone(crmf_cross *x, const char *phone, crmf_cross_key key, int 
 	if (!x->n || no_key(key))
 		return;
 	if ((first = xtab_put(&x->phones, key, me)) != me)
-		found(x, CRMF_SEV_WARNING, line, col, "shared-phone",
-		      "phone '%s' is also a contact of %s; merge the two files if they are one "
-		      "company",
-		      phone, &x->c[first]);
+		found(x, CRMF_SEV_WARNING, line, col, CRMF_RULE_SHARED_PHONE, phone, &x->c[first]);
+}
+
+crmf_cross_key crmf_cross_email_key(const char *email)
+{
+	char stack[256] = "";
+	size_t len = strlen(email);
+	char *key = len < sizeof(stack) ? stack : xmalloc(len + 1);
+	crmf_cross_key k;
+
+	for (size_t b = 0; b < len; b++)
+		key[b] = email[b] >= 'A' && email[b] <= 'Z' ? (char)(email[b] - 'A' + 'a') : email[b];
+	k = key_of(key, len);
+	if (key != stack)
+		free(key);
+	return k;
+}
+
+crmf_cross_key crmf_cross_id_key(const char *id)
+{
+	return key_of(id, strlen(id));
 }
 
 void crmf_cross_email(crmf_cross *x, const char *email, int line, int col)
 {
-	char stack[256];
-	size_t len = strlen(email);
-	char *key = len < sizeof(stack) ? stack : xmalloc(len + 1);
 	uint32_t me = (uint32_t)x->n - 1, first;
 
 	if (!x->n)
 		return;
-	for (size_t b = 0; b < len; b++)
-		key[b] = email[b] >= 'A' && email[b] <= 'Z' ? (char)(email[b] - 'A' + 'a') : email[b];
-	first = xtab_put(&x->emails, key_of(key, len), me);
-	if (key != stack)
-		free(key);
+	first = xtab_put(&x->emails, crmf_cross_email_key(email), me);
 	if (first != me)
-		found(x, CRMF_SEV_WARNING, line, col, "shared-email",
-		      "email '%s' is also a contact of %s; merge the two files if they are one "
-		      "company",
-		      email, &x->c[first]);
+		found(x, CRMF_SEV_WARNING, line, col, CRMF_RULE_SHARED_EMAIL, email, &x->c[first]);
 }
 
 static void report_to_customers(void *ctx, size_t who, const char *path, crmf_severity sev,

@@ -51,6 +51,21 @@ crmf_cross_key crmf_cross_company_key(const char *name, uint32_t *place);
 /** The key of the digits that identify a phone number. */
 crmf_cross_key crmf_cross_phone_key(const char *phone);
 
+/** The key of an email address (ASCII letters folded to lower case). */
+crmf_cross_key crmf_cross_email_key(const char *email);
+
+/** The key of an id (compared whole, byte for byte). */
+crmf_cross_key crmf_cross_id_key(const char *id);
+
+/**
+ * The message of a finding of `rule` (duplicate-id, probable-duplicate,
+ * shared-phone, shared-email) about `value` of the later customer, naming
+ * the first customer that had it (`first_id` NULL when it has none; a
+ * duplicate id names the path alone). Malloc'ed.
+ */
+char *crmf_cross_message(crmf_rule rule, const char *value, const char *first_id,
+			 const char *first_path);
+
 /**
  * The next customer: its duplicate id (an error) and probable duplicate by
  * name (a warning) are reported now. `who` is the caller's number for it;

@@ -21,6 +21,7 @@
 #include "readmany.h"
 #include "record.h"
 #include "scan_paths.h"
+#include "scan_private.h"
 #include "util.h"
 
 struct crmf_repo_priv {
@@ -91,6 +92,8 @@ struct scan {
 	crmf_customer **v;
 	size_t *vfile, nv;
 	size_t *wfile, nw; /* the file of each entry of the new cache */
+	crmf_scan_each each; /* the workspace's keys (crmf_repo_scan_each) */
+	void *each_ctx;
 };
 
 static uint64_t pack_span(int32_t lo, int32_t hi)
@@ -547,6 +550,8 @@ static void collect_keys(struct scan *s, size_t i, const struct view *v)
 
 	if (!(v->flags & R_CUSTOMER))
 		return;
+	if (s->each)
+		s->each(s->each_ctx, s->files[i].relpath, v);
 	crmf_cross_begin(s->cross, i, s->files[i].relpath, v->id, v->id_line, v->id_col, v->name,
 			 v->name_key, v->name_place, v->name_line, v->name_col);
 	d = (struct dec){v->phones, v->end, false};
@@ -791,7 +796,7 @@ static int scan_files(struct scan *s, bool use_cache, char *cache_path)
 		crmf_cache_writer_open(&s->w, cache_path, key);
 	}
 	s->changed = !crmf_cache_complete(s->old);
-	s->collect = s->changed || !s->w;
+	s->collect = s->changed || !s->w || s->each;
 	s->writing = s->w && s->changed;
 	s->cross = crmf_cross_new(cross_found, s);
 	if (s->collect)
@@ -891,6 +896,12 @@ int crmf_repo_open(crmf_repo **out, const char *root)
 
 int crmf_repo_scan(crmf_repo *repo, const crmf_scan_opts *opts, crmf_diags *diags)
 {
+	return crmf_repo_scan_each(repo, opts, diags, NULL, NULL);
+}
+
+int crmf_repo_scan_each(crmf_repo *repo, const crmf_scan_opts *opts, crmf_diags *diags,
+			crmf_scan_each each, void *each_ctx)
+{
 	struct crmf_repo_priv *priv = repo->priv;
 	char *cache_path = NULL;
 	struct scan s;
@@ -906,6 +917,8 @@ int crmf_repo_scan(crmf_repo *repo, const crmf_scan_opts *opts, crmf_diags *diag
 	s.repo = repo;
 	s.o = opts;
 	s.diags = diags;
+	s.each = each;
+	s.each_ctx = each_ctx;
 	s.rootfd = open(repo->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (s.rootfd < 0)
 		return crmf_error_set("cannot open '%s': %s", repo->root, strerror(errno));
