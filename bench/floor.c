@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The parse floor: walk customers/, read every YAML file and run it through libyaml's event parser, nothing more.
  *
  *   floor REPO [THREADS] [uring]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Benchmark generator: N realistic, valid customer files (Chinese and English, comments, follow-ups), always the same for the same N. */
 #define _GNU_SOURCE
 #include <errno.h>

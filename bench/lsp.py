@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """crmf lsp's latency: didOpen of one customer file, then COUNT didChange
 (one character typed into a follow-up's summary, as a keystroke does),
 each timed from the notification sent to its publishDiagnostics read.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Run a command and print its wall time, CPU time and peak memory: "wall user sys maxrss_kib status". */
 #define _GNU_SOURCE
 #include <fcntl.h>

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # make bench: generate N realistic customers, then time the libyaml parse floor, crmf and git on them.
 #
 #   make bench                     N = 1000 and 10000, 5 runs each

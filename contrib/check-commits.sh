@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Check every commit of a range with 'crmf check --rev', oldest first: what the
 # CI jobs of contrib/github and contrib/gitlab run on a push or a merge request.
 #

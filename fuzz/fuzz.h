@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What every fuzz harness shares: the libFuzzer entry point and an assertion that stops the run. */
 #ifndef CRMF_FUZZ_H
 #define CRMF_FUZZ_H

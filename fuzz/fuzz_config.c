@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Fuzz harness: crmf.yaml bytes through the configuration loader, then a customer checked under it. */
 #include <string.h>
 

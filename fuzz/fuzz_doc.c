@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Fuzz harness: customer file bytes through the loader, the checker and the classifier. */
 #include <string.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Fuzz harness: edit splices (set, add, append, delete) on a fuzzed file with fuzzed values. */
 #include <stdbool.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Fuzz harness: --where expressions parsed and evaluated against a fuzzed record. */
 #include <stdbool.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Fuzz harness: the merge driver against the no-loss rule, on generated follow-up histories. */
 #include <stdbool.h>
 #include <string.h>

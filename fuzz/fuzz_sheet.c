@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Fuzz harness: spreadsheet bytes (xlsx, xls, csv by their content) read into cells, then imported. */
 #include <stdio.h>
 #include <string.h>

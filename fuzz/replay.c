@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Runs a fuzz harness on given files without libFuzzer, one child process per file, in TAP. */
 #include <dirent.h>
 #include <signal.h>

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # make fuzz: runs each libFuzzer harness for $1 seconds on a copy of its seed
 # corpus and of its saved crashes (fuzz/corpus/<name>, fuzz/regressions/<name>),
 # so the committed files stay as they are. New inputs and crashes go under

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Runs every unit test binary and every end-to-end bats file, in TAP, and ends
 # with one line "N passed, N failed" (totals over every suite). A suite that
 # does not start, exits non-zero without a failing test, or runs fewer tests

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Build tool: turns template files into C arrays (crmf_tpl_<name>, _len), declared by
  * include/crmf/templates.h: `embed OUT.c FILE...`. */
 #include <stdio.h>

@@ -1,4 +1,5 @@
 #!/usr/bin/awk -f
+# SPDX-License-Identifier: MIT
 # The Markdown of doc/*.md as scdoc, for the man pages: headings become
 # sections, fenced code literal blocks, `code` and **strong** bold, links
 # "text (url)", list items scdoc's, scdoc's markup characters escaped

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Assignment rules: which team member takes a customer, by crmf.yaml `assign:` and workload. */
 #ifndef CRMF_ASSIGN_H
 #define CRMF_ASSIGN_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The validation cache: for each customer file, its stat data, a hash of its bytes and what checking it found, kept under the git dir. */
 #ifndef CRMF_CACHE_H
 #define CRMF_CACHE_H

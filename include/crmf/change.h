@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A change of customer files: found, changed, validated, written atomically, committed alone. */
 #ifndef CRMF_CHANGE_H
 #define CRMF_CHANGE_H

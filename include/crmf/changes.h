@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What changed when: the customers' tracked fields commit by commit, kept in an index under .git/crmf/. */
 #ifndef CRMF_CHANGES_H
 #define CRMF_CHANGES_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Customer records: typed view of a customer file, per-file and cross-file checks. */
 #ifndef CRMF_CHECK_H
 #define CRMF_CHECK_H

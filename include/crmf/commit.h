@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Changing the repository safely: one lock, atomic writes, commits of exactly the changed files. */
 #ifndef CRMF_COMMIT_H
 #define CRMF_COMMIT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* libcrmf: everything crmf knows about customer files and their repository. */
 #ifndef CRMF_CRMF_H
 #define CRMF_CRMF_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Calendar dates as day numbers, strict ISO parsing and durations. */
 #ifndef CRMF_DATE_H
 #define CRMF_DATE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Probable duplicate customers across a repository: pairs with a score and their evidence, and groups. */
 #ifndef CRMF_DEDUPE_H
 #define CRMF_DEDUPE_H

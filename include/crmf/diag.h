@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Diagnostics as data: every problem crmf finds, with where and why. */
 #ifndef CRMF_DIAG_H
 #define CRMF_DIAG_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What changed between two versions of a customer file, value by value, in one wording. */
 #ifndef CRMF_DIFF_H
 #define CRMF_DIFF_H

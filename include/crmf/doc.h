@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* YAML bytes to a tree of nodes that remember their byte spans and positions. */
 #ifndef CRMF_DOC_H
 #define CRMF_DOC_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Editing a YAML file in place: byte splices on its source, so that every byte the user wrote
  * survives. */
 #ifndef CRMF_EDIT_H

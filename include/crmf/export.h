@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Customers out to spreadsheets and address books: rows of typed cells, .xlsx, vCard, masks. */
 #ifndef CRMF_EXPORT_H
 #define CRMF_EXPORT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The --where language: parse a filter expression once, then test it against each record. */
 #ifndef CRMF_EXPR_H
 #define CRMF_EXPR_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The customer schema: one table of every stored field of a customer file. */
 #ifndef CRMF_FIELDS_H
 #define CRMF_FIELDS_H

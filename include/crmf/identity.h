@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Who the user is: the git identity, and the team member it names (for `--mine`). */
 #ifndef CRMF_IDENTITY_H
 #define CRMF_IDENTITY_H

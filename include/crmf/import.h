@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Spreadsheet rows to customer files: the column mapping, each row typed, rendered and checked. */
 #ifndef CRMF_IMPORT_H
 #define CRMF_IMPORT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The record sheets of a workbook (联系人, 合同, 跟进记录) read into the customers of an import. */
 #ifndef CRMF_IMPORT_SHEETS_H
 #define CRMF_IMPORT_SHEETS_H

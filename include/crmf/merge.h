@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Three-way merge of customer files on their structure, keeping our side's bytes. */
 #ifndef CRMF_MERGE_H
 #define CRMF_MERGE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What fast commands share with the library: work split over the cores, large
  * zeroed tables, integers written without printf (see also crmf/sort.h). */
 #ifndef CRMF_PERF_H

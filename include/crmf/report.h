@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The team lead's review: activity, pipeline, value and shares of a period, from the files and their history. */
 #ifndef CRMF_REPORT_H
 #define CRMF_REPORT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The crmf repository, opened once per command: its root, crmf.yaml, git and the user. */
 #ifndef CRMF_REPOSITORY_H
 #define CRMF_REPOSITORY_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Rows of the listings: the values of a customer's fields, and follow-ups as rows of their own. */
 #ifndef CRMF_ROWS_H
 #define CRMF_ROWS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Loading a whole repository: crmf.yaml plus every customer file, in parallel, through the validation cache. */
 #ifndef CRMF_SCAN_H
 #define CRMF_SCAN_H

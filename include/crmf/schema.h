@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Team settings from crmf.yaml: enums, team, industries, custom fields, rules, labels. */
 #ifndef CRMF_SCHEMA_H
 #define CRMF_SCHEMA_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Spreadsheets read into sheets of typed cells: .xlsx, .xls, .csv and .tsv. */
 #ifndef CRMF_SHEET_H
 #define CRMF_SHEET_H

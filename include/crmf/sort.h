@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A quicksort with its comparison inlined, for the few large sorts on a
  * command's path (a folder's 20,000 entries, a 50,000-row agenda), where
  * qsort's call through a pointer per comparison is most of the cost. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The git side: find the repository, list its customer files, create a new one. */
 #ifndef CRMF_STORE_H
 #define CRMF_STORE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Working as a team: the merge driver's setup in a clone, and `crmf sync` with a git remote. */
 #ifndef CRMF_SYNC_H
 #define CRMF_SYNC_H

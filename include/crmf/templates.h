@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The built-in templates (templates/ embedded at build time by tools/embed). */
 #ifndef CRMF_TEMPLATES_H
 #define CRMF_TEMPLATES_H

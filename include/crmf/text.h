@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Text as people read it: columns on a terminal, one line cut short, lists of lines. */
 #ifndef CRMF_TEXT_H
 #define CRMF_TEXT_H

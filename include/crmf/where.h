@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* --where over whole customers, for the commands that change many at once (set, reassign, assign). */
 #ifndef CRMF_WHERE_H
 #define CRMF_WHERE_H

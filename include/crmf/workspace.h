@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A repository held in memory for an editor: buffers checked against every other file's keys,
  * completion and hover. */
 #ifndef CRMF_WORKSPACE_H

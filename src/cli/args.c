@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Every command's arguments parsed from its option table, and its help written from it. */
 #include <stdarg.h>
 #include <string.h>

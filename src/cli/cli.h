@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What every crmf subcommand shares: the command table entry and the helpers of output.c. */
 #ifndef CRMF_CLI_H
 #define CRMF_CLI_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* crmf archive and crmf restore: move customer files between customers/ and archive/, committed. */
 #include <errno.h>
 #include <fcntl.h>

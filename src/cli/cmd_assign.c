@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* crmf assign: owners for the customers without one in the team, proposed by crmf.yaml's rules or applied. */
 #include <stdlib.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* crmf check: validate customer files and crmf.yaml, reporting every problem with its position. */
 #include <errno.h>
 #include <stdio.h>

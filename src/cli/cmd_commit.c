@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* crmf commit: validate the customer files edited by hand and commit them, saying what changed. */
 #include <stdlib.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* crmf completion: print the completion script of bash, zsh or fish (they ask `crmf __complete`). */
 #include <stdio.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* crmf dedupe: probable duplicate customers across the repository, with a score and the evidence. */
 #include <stdarg.h>
 #include <stdio.h>

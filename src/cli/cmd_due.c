@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* crmf due: the agenda of follow-ups that are overdue, due today, or due soon. */
 #include <stdint.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* crmf edit: open a customer's file in the user's editor, validate the result, commit it. */
 #include <errno.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* crmf export: the chosen customers as an Excel workbook, Excel-safe CSV, JSON or vCards. */
 #include <errno.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* crmf followups: one row per follow-up with its customer's fields, filtered, sorted or counted. */
 #include "cli.h"
 

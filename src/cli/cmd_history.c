@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* crmf history: a customer's audit trail from git, with the fields each commit changed. */
 #include <stdlib.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* crmf hooks: install a git hook that validates customer files: pre-commit (staged files) or, on a server, pre-receive (pushed commits). */
 #include <errno.h>
 #include <stdlib.h>

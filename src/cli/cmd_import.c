@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* crmf import: a spreadsheet's rows as customers, all checked first, then committed in one commit. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* `crmf init`: make a directory a crmf repository, with its first commit. */
 #include <stdio.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* crmf list: one row per customer, with stored and computed fields, filtered, sorted or counted. */
 #include <locale.h>
 #include <math.h>

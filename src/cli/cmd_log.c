@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* crmf log: append one follow-up to a customer's file and commit it. */
 #include <stdlib.h>
 #include <string.h>

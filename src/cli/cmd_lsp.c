@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* crmf lsp: a Language Server over stdio: crmf check's diagnostics while typing, completion, hover
  * and quick fixes. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* `crmf merge-driver`: git's merge driver protocol around crmf's structural merge. */
 #include <errno.h>
 #include <limits.h>

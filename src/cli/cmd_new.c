@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* crmf new: a new customer file from the template, with the next free id, validated and committed.
  */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* crmf reassign: hand every customer of one team member over to another, as one commit. */
 #include <stdlib.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* crmf report: the weekly or monthly review of the team, in the terminal or as JSON. */
 #include <math.h>
 #include <stdio.h>

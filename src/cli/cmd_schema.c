@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* crmf schema: a JSON Schema of this repository's customer files, from the field table and crmf.yaml. */
 #include <stdio.h>
 #include <stdlib.h>

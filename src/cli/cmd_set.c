@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* crmf set: change values of one customer in place, every other byte of its file kept. */
 #include <stdlib.h>
 #include <string.h>

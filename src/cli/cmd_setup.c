@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* `crmf setup`: make plain git merges and pulls use crmf's merge for customer files. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* crmf show: one customer as a readable card, with its classification and what is due next. */
 #include <math.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* `crmf sync`: fetch, merge customer files by structure, commit, push, and say what moved. */
 #include <stdio.h>
 #include <stdlib.h>

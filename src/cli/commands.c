@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The command table (commands.def) as an array: dispatch, help, completion and the man pages read it. */
 #include <string.h>
 

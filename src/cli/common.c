@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What the commands share: the repository and the report of a change, arguments, paths, files. */
 #include <errno.h>
 #include <stdlib.h>

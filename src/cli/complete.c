@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Shell completion: `crmf __complete WORD…` answers what the scripts of `crmf completion` ask. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The user's editor on a copy of a customer file, until it is valid or they give up. */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* iCalendar (RFC 5545) content lines: escaping and folding, for crmf due --format ics. */
 #include <stdlib.h>
 #include <string.h>

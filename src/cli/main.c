@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The crmf program: global options, then dispatch through the command table. */
 #include <errno.h>
 #include <malloc.h>

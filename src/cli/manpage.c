@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The man page of each command, crmf-CMD(1), written as scdoc source from the command table (make man). */
 #include <stdio.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Everything the commands print goes through here: diagnostics, errors, JSON strings (usage: args.c). */
 #include <errno.h>
 #include <stdarg.h>

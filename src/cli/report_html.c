@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* crmf report --html: one self-contained page (inline CSS and SVG, no script, nothing from the network). */
 #include <stdio.h>
 #include <string.h>

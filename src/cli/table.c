@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Tables aligned by display width (CJK counts two columns), and CSV/TSV of the same rows. */
 #include <stdbool.h>
 #include <stdlib.h>

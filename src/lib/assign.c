@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Assignment by rules: the first matching rule of crmf.yaml, then the least loaded member of its group. */
 #include "crmf/assign.h"
 

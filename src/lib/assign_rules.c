@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* crmf.yaml `assign:`: the assignment rules, checked against the team, the fields and their values. */
 #include "schema_private.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The validation cache file: stat data, content hash and record per customer file, read by entry and written whole. */
 #include "crmf/cache.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A change of customer files: find, load, change, validate, write atomically, commit those paths.
  */
 #include "crmf/change.h"

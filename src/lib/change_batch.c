@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Changes of many customers at once (reassign, set --where, assign): all valid, then one commit. */
 #include <stdarg.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A change of `crmf edit`: the file replaced by the user's edited bytes, as they saw it. */
 #include <errno.h>
 #include <stdio.h>

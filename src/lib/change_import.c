@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A change of `crmf import`: the checked rows of a sheet against the repository, written in one commit. */
 #include <errno.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A change of `crmf archive` and `crmf restore`: files moved between customers/ and archive/. */
 #include <errno.h>
 #include <fcntl.h>

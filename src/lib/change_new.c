@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A change of `crmf new`: the next id of id_format, the template filled in, the file created. */
 #include <errno.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What the parts of a change (change.c, change_new.c, change_move.c) share (private to libcrmf). */
 #ifndef CRMF_CHANGE_PRIVATE_H
 #define CRMF_CHANGE_PRIVATE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* crmf reassign, crmf set --where, crmf assign --apply: many customers changed as one commit. */
 #include <stdlib.h>
 #include <string.h>

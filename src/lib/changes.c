@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The index of customers' field changes per commit (.git/crmf/changes): built by walking history once, then extended. */
 #include "crmf/changes.h"
 

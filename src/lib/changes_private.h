@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The change index of a repository context (private to libcrmf: repository.c keeps one). */
 #ifndef CRMF_CHANGES_PRIVATE_H
 #define CRMF_CHANGES_PRIVATE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Customer files checked against the schema into typed records and diagnostics. */
 #include "crmf/check.h"
 

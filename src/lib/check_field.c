@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A customer file's fields: the field table read per record, values read against their type with what is wrong reported, custom and plain fields. */
 #include "check_private.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Private to check.c and check_field.c: reading a customer file's fields. */
 #ifndef CRMF_CHECK_PRIVATE_H
 #define CRMF_CHECK_PRIVATE_H

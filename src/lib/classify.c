@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Computed classification of a customer: activity, value, quadrant, what is due next and why. */
 #include "crmf/classify.h"
 

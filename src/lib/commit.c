@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Commits of just the changed files: identity, preflight, the commit itself. */
 #include "crmf/commit.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Company names normalised for finding duplicates: width, case, punctuation, places, legal forms, trade words. */
 #include "company.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Company names as dedupe and check compare them, private to libcrmf (company.c; used by cross.c and dedupe.c). */
 #ifndef CRMF_COMPANY_H
 #define CRMF_COMPANY_H

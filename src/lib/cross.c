@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The checks across files: duplicate ids, names, phones and emails, over compact keys of every customer. */
 #include "cross.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Compact keys of customers for the checks across files, private to libcrmf (check.c; used by scan.c). */
 #ifndef CRMF_CROSS_H
 #define CRMF_CROSS_H

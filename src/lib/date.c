@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Calendar arithmetic on day numbers, strict ISO date parsing and durations. */
 #include "crmf/date.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Probable duplicate customers: blocking keys, pairs scored with their evidence, groups. */
 #include "crmf/dedupe.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Diagnostics as data, and the thread's last error message. */
 #include "crmf/diag.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Field-level changes between two versions of a customer file, in the words every command uses. */
 #include "crmf/diff.h"
 

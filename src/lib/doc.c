@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* YAML bytes to a tree of nodes with byte spans, through libyaml's event API. */
 #include "crmf/doc.h"
 

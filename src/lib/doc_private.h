@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What doc.c and prescan.c share: the state of one parse, private to libcrmf. */
 #ifndef CRMF_DOC_PRIVATE_H
 #define CRMF_DOC_PRIVATE_H

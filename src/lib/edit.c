@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Edits of a YAML file as byte splices on its source, checked by parsing the result again. */
 #include "crmf/edit.h"
 

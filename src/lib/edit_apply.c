@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Paths to nodes, the edit applied to the bytes, and the result parsed again and verified. */
 #include "edit_private.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What the files of an edit share (edit.c, edit_scalar.c, edit_apply.c), private to libcrmf. */
 #ifndef CRMF_EDIT_PRIVATE_H
 #define CRMF_EDIT_PRIVATE_H

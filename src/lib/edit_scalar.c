@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* How a value is written in YAML: plain when a YAML 1.1 parser reads it back as the same string, else quoted or literal. */
 #include "edit_private.h"
 

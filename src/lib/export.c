@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Customers flattened into sheets of typed cells, vCards of their contacts, phones and emails masked. */
 #include <math.h>
 #include <stdio.h>

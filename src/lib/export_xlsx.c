@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The sheets of an export written as an .xlsx workbook through libxlsxwriter. */
 #include <stdio.h>
 #include <string.h>

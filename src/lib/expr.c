@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The --where expression language: a recursive-descent parser (its tokenizer: expr_lex.c) and an evaluator. */
 #include "crmf/expr.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The tokenizer of --where expressions, and the parser's error messages. */
 #include "expr_private.h"
 

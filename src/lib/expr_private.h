@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What the parser of --where (expr.c) and its tokenizer (expr_lex.c) share, private to libcrmf. */
 #ifndef CRMF_EXPR_PRIVATE_H
 #define CRMF_EXPR_PRIVATE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The customer schema: the field table (see crmf/fields.h). */
 #include "crmf/fields.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* libgit2 for the rest of libcrmf: its start, opening a repository as git would (ownership, safe.directory), signatures. */
 #include "git_private.h"
 

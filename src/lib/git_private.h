@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Private helpers of the libcrmf modules that talk to libgit2. */
 #ifndef CRMF_GIT_PRIVATE_H
 #define CRMF_GIT_PRIVATE_H

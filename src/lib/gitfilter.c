@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* git's filter drivers run inside libgit2's filter pipeline (see gitfilter.h for why). */
 #include "gitfilter.h"
 

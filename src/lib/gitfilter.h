@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Private: git's filter drivers (filter.<name>.clean / .smudge) inside libgit2's filter pipeline.
  */
 #ifndef CRMF_GITFILTER_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The fast path of commits: the index entries of existing files updated in the file's bytes. */
 #include "gitindex.h"
 

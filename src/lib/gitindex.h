@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Private to commit.c: index entries updated in the file itself, without libgit2 reading it. */
 #ifndef CRMF_GITINDEX_H
 #define CRMF_GITINDEX_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* crmf.yaml `goals`: the team's targets, which crmf report shows with their progress. */
 #include <stdlib.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Checking commits from git's objects, without a work tree: crmf check --rev and the pre-receive hook. */
 #include "crmf/guard.h"
 

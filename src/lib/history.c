@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A customer's audit trail: where its file is in each commit and what each commit changed. */
 #include "crmf/commit.h"
 

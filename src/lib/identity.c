@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The user's git identity and the team member it matches, for `--mine`. */
 #include "crmf/identity.h"
 

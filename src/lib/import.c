@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Spreadsheet rows to customer files: values typed, rendered as YAML, checked, problems at cells. */
 #include <math.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The import mapping: default column names of the seed templates, and the override of crmf.yaml. */
 #include <stdio.h>
 #include <stdlib.h>

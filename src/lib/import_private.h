@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What import_map.c (the mapping) shares with import.c (rows to customer files). */
 #ifndef CRMF_IMPORT_PRIVATE_H
 #define CRMF_IMPORT_PRIVATE_H

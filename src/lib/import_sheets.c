@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The record sheets of a workbook (联系人, 合同, 跟进记录) spliced into the imported customers' files. */
 #include <math.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Re-import: a row of a sheet applied to an existing customer file as minimal-diff edits. */
 #include <stdio.h>
 #include <stdlib.h>

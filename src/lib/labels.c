@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* crmf.yaml `labels`: the names shown for the values of closed sets, checked against those sets. */
 #include "schema_private.h"
 

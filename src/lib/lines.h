@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Lines of YAML source bytes, as edit.c and merge_text.c splice them: where a line
  * begins, blank lines, the lines an entry owns; private to libcrmf. */
 #ifndef CRMF_LINES_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Taking turns and writing safely: crmf's lock, and files written whole or not at all. */
 #include "crmf/commit.h"
 

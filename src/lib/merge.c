@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Three-way merge of customer files on their structure, written as splices on our side's bytes. */
 #include "crmf/merge.h"
 

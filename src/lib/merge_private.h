@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What merge.c and merge_text.c share: the three sides, entries, splices and conflicts, private to libcrmf. */
 #ifndef CRMF_MERGE_PRIVATE_H
 #define CRMF_MERGE_PRIVATE_H

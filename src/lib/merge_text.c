@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The merge's text: the sides' lines and entries, their structure compared, the splices and conflict markers of the result. */
 #include "merge_private.h"
 #include "lines.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Threads over the cores (the library's and the commands' one way), large
  * zeroed tables and integer text. */
 #include "crmf/perf.h"

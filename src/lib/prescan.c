@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The pre-scan of a YAML file's bytes, before libyaml: encoding, control characters, conflict markers, tabs in indentation. */
 #include "doc_private.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Reading a batch of small files in one system call with io_uring (see readmany.h). */
 #include "readmany.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Reading many small files with few system calls (io_uring), private to libcrmf (scan.c). */
 #ifndef CRMF_READMANY_H
 #define CRMF_READMANY_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The record of a checked file: made from the typed record and diagnostics, parsed back from the cache, turned into a summary (see record.h). */
 #include "record.h"
 

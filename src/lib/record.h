@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The record of a checked file (scan.c; its layout, writing, reading and summaries in record.c), private to libcrmf. */
 #ifndef CRMF_RECORD_H
 #define CRMF_RECORD_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The context every git operation of crmf starts from: the repository opened (git.c) at the crmf root, its prefix in the work tree. */
 #include "crmf/commit.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The git repository of a crmf root, opened for one operation (private to libcrmf). */
 #ifndef CRMF_REPO_CTX_H
 #define CRMF_REPO_CTX_H

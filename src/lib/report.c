@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* crmf report's figures: from the customers' files (follow-ups, deals, dates) and the change index (stages over time). */
 #include "crmf/report.h"
 

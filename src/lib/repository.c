@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The crmf repository handle: root, crmf.yaml, libgit2 and the user's identity, each read once. */
 #include "crmf/repository.h"
 

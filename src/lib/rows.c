@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The values of a customer's fields and of its follow-ups, as the listings and --where read them. */
 #include "crmf/rows.h"
 

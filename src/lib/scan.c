@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Loading a repository: crmf.yaml, then every customer file checked on all cores and streamed through the validation cache. */
 #include "crmf/scan.h"
 

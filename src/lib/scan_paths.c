@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The files a scan checks: the paths the user named, expanded and matched against the repository's list. */
 #include "scan_paths.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The files a scan checks (scan_paths.c), private to libcrmf. */
 #ifndef CRMF_SCAN_PATHS_H
 #define CRMF_SCAN_PATHS_H

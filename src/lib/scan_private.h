@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The scan's keys of every customer, for the language server's workspace: private to libcrmf
  * (scan.c; used by workspace.c). */
 #ifndef CRMF_SCAN_PRIVATE_H

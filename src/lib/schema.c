@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Team settings: crmf.yaml validated and turned into a configuration (its `labels` in labels.c). */
 #include "crmf/schema.h"
 

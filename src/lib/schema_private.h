@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What schema.c and labels.c share while loading crmf.yaml, private to libcrmf. */
 #ifndef CRMF_SCHEMA_PRIVATE_H
 #define CRMF_SCHEMA_PRIVATE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Spreadsheets to sheets of cells: the format told by content, cells stored and looked up. */
 #include "crmf/sheet.h"
 

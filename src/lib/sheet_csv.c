@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* .csv and .tsv files through libcsv, decoded to UTF-8 with iconv. */
 #include <csv.h>
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What the spreadsheet readers (sheet_xlsx.c, sheet_xls.c, sheet_csv.c) share with sheet.c. */
 #ifndef CRMF_SHEET_PRIVATE_H
 #define CRMF_SHEET_PRIVATE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* .xls workbooks (Excel 97-2003, BIFF) through libfreexl. */
 #include <freexl.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* .xlsx workbooks (Office Open XML) through libzip and libexpat. */
 #include <expat.h>
 #include <stdlib.h>

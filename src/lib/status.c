@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What changed: customer files changed in the work tree, their HEAD, staged and work-tree versions, the hooks folder. */
 #include "crmf/commit.h"
 

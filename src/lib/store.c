@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The git side of crmf: finding the repository, `crmf init`, .gitattributes (the customer file list: store_list.c). */
 #include "crmf/store.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The customer file list: customers/ and archive/ walked (in parallel, in git's order), links, FIFOs and nested repositories told apart. */
 #include "crmf/store.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* "Did you mean": the candidate nearest to a misspelt word, by edit distance over characters. */
 #include "crmf/schema.h"
 

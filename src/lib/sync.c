@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Working as a team: the merge driver's setup, crmf's merge inside libgit2, and `crmf sync`. */
 #include "crmf/store.h"
 #include "crmf/sync.h"

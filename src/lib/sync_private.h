@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What sync.c and sync_setup.c share, private to libcrmf. */
 #ifndef CRMF_SYNC_PRIVATE_H
 #define CRMF_SYNC_PRIVATE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* `crmf setup` (git told to merge customer files with crmf) and crmf's merge driver inside libgit2. */
 #include "crmf/store.h"
 #include "crmf/sync.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Text as people read it: display width, cutting a line short, lists of lines. */
 #include "crmf/text.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Allocation that cannot fail, growable buffers, a hash, whole writes and error texts. */
 #include "util.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Private helpers of libcrmf: allocation that cannot fail, growable buffers. */
 #ifndef CRMF_UTIL_H
 #define CRMF_UTIL_H

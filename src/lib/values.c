@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The syntax of values customers hold (see values.h): numbers, phones, vague summaries, company names. */
 #include "values.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The syntax of values customers hold, apart from any file: numbers, phones,
  * summaries, company names; private to libcrmf (values.c; used by check.c and cross.c). */
 #ifndef CRMF_VALUES_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* --where over whole customers: the fields of `crmf list --where`, read from a customer's document. */
 #include "crmf/where.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A repository held in memory for an editor: every file's cross-file keys, a buffer checked against
  * them, completion and hover. */
 #include "crmf/workspace.h"

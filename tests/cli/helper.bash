@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Shared setup of the end-to-end tests: a fresh temporary directory per test,
 # a git identity, and the crmf binary under test as $CRMF (see tests/run.sh).
 bats_load_library bats-support 2>/dev/null || load /usr/lib/bats/bats-support/load.bash

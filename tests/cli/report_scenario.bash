@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # The scenario of crmf report's tests (t0980, t0981): dated commits over three months.
 
 # at DAY CMD…: run crmf as on DAY at 10:00 in China (the commit's dates, --today)

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # crmf init: a new repository with exactly one commit of crmf.yaml and
 # customers/.gitkeep; never overwrites crmf.yaml; never commits what the user
 # staged; refuses without a git identity; works in a subfolder of a repository.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # crmf check: the example repository checks clean; every broken example is
 # reported at exactly the positions its "# expect:" lines give; nothing changes.
 

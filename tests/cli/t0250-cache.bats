@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # The validation cache: a second run answers as the first without parsing
 # again, and any change to a file, to crmf.yaml or to the cache itself is
 # noticed; --no-cache neither reads nor writes it.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # Reading commands find the repository without starting libgit2, whose start
 # (loading the TLS certificates: 7 ms) costs more than a whole check of a
 # small repository; commands that use git still start it, and a repository

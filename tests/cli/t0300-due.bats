@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # crmf due: the agenda of examples/ on 2025-06-16 equals the expected files
 # (checked row by row against examples/EXPECTED.md and FORMAT.md's rules);
 # --within, --owner, --mine, --overdue and csv; alignment by display width;

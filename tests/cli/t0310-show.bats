@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # crmf show: a customer by id, file, name or part of a name; ambiguous and
 # missing names; the card's fields, classification, follow-ups; json.
 

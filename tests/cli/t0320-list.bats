@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # crmf list: rows of stored and computed fields; --where (valid, and invalid
 # with a caret under the column), --sort, --columns, --count-by; json that
 # parses and is typed by the schema; alignment by display width.

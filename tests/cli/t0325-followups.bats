@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # crmf followups: one row per follow-up with its customer's fields. Counting
 # by `by` counts follow-ups, not customers (issue 13 item 6: list --count-by
 # followups.by said 5 and 6 where zhang.wei logged 1 and liu.yang 4); --where

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # crmf due --format ics: the agenda as an iCalendar feed, read by an
 # independent parser (python3-icalendar).
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # crmf set: values changed in place (only the intended lines differ, on files
 # with comments, 4-space indentation, flow lists, CRLF and a BOM), a commit
 # holding just that file whose message names each change, refusals that leave

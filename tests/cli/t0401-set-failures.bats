@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # When a change cannot be committed: a held index.lock (also one taken while
 # the editor is open), a merge in progress, a missing identity and a lock held
 # by another crmf refuse before anything is written; a repository without

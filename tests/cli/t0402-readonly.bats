@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # A repository whose .git cannot be written (a read-only mount): every
 # command that would commit says why and changes nothing; the reading
 # commands still answer.

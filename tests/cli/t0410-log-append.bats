@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # crmf log: one follow-up appended after the last (keys in the format's order,
 # the file's own indentation and line ends), `followups:` created when absent,
 # --by from git's identity, validation before writing, the commit message, and

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # crmf new: the next id of id_format (archive/ counts, the year's own
 # sequence), the layout the repository uses, the repository's template before
 # the built-in one, placeholders filled outside comments, KEY=VALUE applied,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # crmf edit with a scripted $EDITOR: unchanged (nothing happens), valid
 # (written, committed with the changed fields), invalid then abort (the file
 # untouched, diagnostics under the real name, the edited copy kept), a file

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # crmf archive and restore: a move git sees as a rename, in one commit, bytes
 # unchanged; several ids in one commit; --stale by rules.archive_after;
 # restore back to the original subfolder; refusals.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # crmf commit: the customer files changed by hand (edited, new, deleted,
 # moved), validated against the whole repository, committed with a message
 # summarising each customer field by field; refused while any is invalid;

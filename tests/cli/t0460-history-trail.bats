@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # crmf history: the audit trail of one customer from git, newest first, with
 # field-level lines, across archive moves, --field and json.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # crmf check --staged reads the index, not the working tree; crmf hooks
 # install writes a pre-commit hook (honouring core.hooksPath) that makes git
 # refuse a commit of a broken customer file; a foreign hook needs --force.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # The structural merge driver with the real git: a bare repository as the
 # remote, two clones set up with `crmf setup`, and plain `git pull`.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # crmf sync with the real git: a bare repository as the remote and two clones
 # that never ran `crmf setup` (sync registers crmf's merge inside libgit2).
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # The git index after crmf log and crmf set (written without libgit2 reading
 # it): git finds nothing to do, the untracked cache is kept, and a commit made
 # afterwards by git itself in another folder still has crmf's change (the

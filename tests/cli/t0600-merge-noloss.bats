@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # The merge never drops a follow-up nobody deleted: one clone reorders the
 # follow-ups, the other logs one; crmf sync and git pull (after crmf setup)
 # must both keep every entry, in the clone, the remote and the other clone.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # git's clean/smudge filter drivers and eol attributes on every write and read
 # of crmf, as `git add` and `git checkout` apply them; held HEAD and branch
 # locks refuse the commit as git commit does; no temporary file of a killed

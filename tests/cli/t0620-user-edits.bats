@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # The user's own uncommitted edits of a customer file stay theirs: log, set,
 # archive and restore commit exactly crmf's change to the committed version;
 # the edit stays in the work tree (and in the index when it was staged); where

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # Symbolic links, FIFOs and devices, nested repositories and submodules under
 # customers/, and safe.directory as git reads it (issue 11, defects 3, 6, 8, 10).
 load helper

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # Hostile input (issue 11, defects 5, 7 and 12): YAML tags wherever they
 # stand, numbers that are not finite or out of range, and the messages for
 # bad command-line values, a second byte order mark and an over-long key.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # A guard on the shared repository: crmf check --rev checks one commit from
 # git's objects (plain or bare repository, no work tree needed); crmf hooks
 # install --server writes a pre-receive hook that refuses, with real git

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # Fault injection: every call of crmf (and of libgit2 inside it) that changes
 # a file (open for writing, write, fsync, close, rename, link, unlink, mkdir,
 # ftruncate, chmod) made to fail in turn with ENOSPC and EIO, by an

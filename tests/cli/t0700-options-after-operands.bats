@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # Options may follow operands in every command (GNU-style), and '--' ends the
 # options: what follows is an operand even when it starts with '-'.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # Issue 13, a team's first month: what a new team met, each as a test that
 # failed before. Next actions answered by a later follow-up; tables that fit
 # the terminal by cutting names first.

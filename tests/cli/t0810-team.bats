@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # Issue 13, a team's first month: members who leave (left: DATE) and the
 # handover of their customers; logging on archived customers; duplicates at
 # creation; keeping a next action open.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # Issue 13, input and output a person expects: --where refuses values outside
 # a closed set with a suggestion (item 10); labels of crmf.yaml are input too
 # (item 9); enums compare and sort by rank, names by pinyin (item 11); phones

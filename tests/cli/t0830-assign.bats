@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # Issue 13, items 2 and 3: handing customers over selectively (reassign
 # --where, set --where) and assigning owners by crmf.yaml's rules (new without
 # an owner, crmf assign). Open customers in the example on 2025-06-16:

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # Issue 13's scenario, end to end on a fresh repository: a team of five, one
 # leaves, her customers handed over with one command, new leads assigned by
 # the rules of crmf.yaml, a week of follow-ups, and the per-person counts of

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # crmf import: a seed-003 style sheet (written by openpyxl, not by crmf) into the
 # example repository in one commit that git revert undoes; bad cells reported at
 # their cells with nothing changed; a GBK CSV; re-import changes nothing;

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # crmf export: the example repository out as .xlsx (read by openpyxl, not by
 # crmf) and back in through crmf import into an empty repository with the same
 # customers; Excel-safe CSV; JSON as crmf list prints it; vCards read by

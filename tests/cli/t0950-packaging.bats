@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # Packaging: the man pages (rendered by man, installed by make install, found
 # by `man crmf-due`), and the completion scripts of bash, zsh and fish, run in
 # the real shells: bash and zsh interactively in tmux, fish by `complete -C`.

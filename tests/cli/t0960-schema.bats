@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # crmf schema: a JSON Schema of customer files from the field table and
 # crmf.yaml, checked by an independent validator (python3-jsonschema); crmf
 # setup --vscode writes it for VS Code's YAML extension without touching a

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # crmf lsp: a scripted LSP client over pipes (tests/cli/data/lsp_client.py,
 # its own framing) asserts the diagnostics against crmf check's, their UTF-16
 # positions, completion, hover, code actions, the protocol's edges, and a

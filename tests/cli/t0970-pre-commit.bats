@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # The pre-commit framework's hook (.pre-commit-hooks.yaml), run by the real
 # pre-commit (Debian's) on a git repository whose crmf repository is a
 # subfolder, as a team keeps it beside other work.

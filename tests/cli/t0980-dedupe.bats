@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # crmf dedupe: planted Chinese duplicates (name variants, phones written four
 # ways, one company under two owners, an archived twin, a shared company mail
 # domain) are all found among 1,000 distinct generated companies, none of

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # crmf report: figures of a period from the files and the git history,
 # checked against a scenario built with dated commits over three months
 # whose figures are worked out by hand below.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # crmf report --html: one self-contained page, opened in a real headless
 # Chromium: no script, nothing fetched, the charts' figures in the DOM, a
 # screenshot taken; and HTML Tidy finds no error in it.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # contacts[].left: a contact who left the company, set with crmf set, stays
 # in the file and its history, leaves the card's table and the primary slot.
 

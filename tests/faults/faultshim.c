@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * An LD_PRELOAD shim that makes one file-system call of crmf fail, for the
  * fault-injection tests (tests/cli/t0660-faults.bats). Not part of crmf.

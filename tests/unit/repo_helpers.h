@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Helpers of the unit tests that work in temporary git repositories: formatted paths, shell
  * commands and their output, files and directories under this run's temporary base directory,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The spreadsheets of test_sheet.c and test_import_map.c, written at test time by
  * tests/fixtures/sheets/make_sheets.py (openpyxl, xlwt, iconv), never by crmf. */
 #ifndef CRMF_SHEET_HELPERS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests of the CLI's argument parser and help writer (src/cli/args.c, linked alone). */
 #include "unit.h"
 

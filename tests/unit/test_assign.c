@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests of assign.c and assign_rules.c: crmf.yaml `assign:`, matching, loads, choosing; where.c. */
 #include "unit.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests of the validation cache file: hashing, writing, reading back, damage and racy entries. */
 #include "unit.h"
 

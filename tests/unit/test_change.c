@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests of repository.c and change.c: the repository handle and every operation of a
  * change, each in a real temporary git repository made from examples/. */
 #include "repo_helpers.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests of check.c: one customer file against the schema, and the checks across files. */
 #include "unit.h"
 #include "util.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests of the computed classification: every rule at its boundaries. */
 #include "unit.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests of commit.c: lock, atomic writes, commits of just the changed files, status, history.
  */
 #include "repo_helpers.h"

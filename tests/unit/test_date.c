@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests of date.c: strict ISO dates, day arithmetic and durations. */
 #include "unit.h"
 

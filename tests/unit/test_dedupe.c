@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests of dedupe: company names normalised, pairs found through their keys, scores, evidence and groups. */
 #include "unit.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Diagnostics: the table of rules and the rule of a diagnostic. */
 #include "unit.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests of field-level changes: every kind of line, its field, and what is no change. */
 #include "unit.h"
 

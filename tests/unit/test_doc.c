@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests of the YAML layer: tree, spans, positions and every rejection. */
 #include "unit.h"
 

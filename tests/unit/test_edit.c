@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests of edit.c: byte-exact edits on fixtures in many styles, quoting, paths and read-back.
  */
 #include "unit.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests of export.c, export_xlsx.c and import_sheets.c: sheets of typed cells, masks, vCards, the workbook read back. */
 #include <unistd.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests of the --where expression language: parsing, evaluation and every error's column. */
 #include "unit.h"
 

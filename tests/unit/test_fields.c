@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The field table: lookups, aliases, closed sets, the hash. */
 #include "unit.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests of gitindex.c: index entries updated in place, checked with the real git. */
 #include "repo_helpers.h"
 

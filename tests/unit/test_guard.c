@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests of guard.c: commits checked from git's objects, the commits a push brings, a server's hooks folder. */
 #include "repo_helpers.h"
 

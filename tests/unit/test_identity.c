@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests of identity.c: the git identity and the team member it matches. */
 #include "unit.h"
 

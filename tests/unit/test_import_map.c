@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests of import.c and import_map.c: sheet rows to customer files, checked, problems at cells. */
 #include "unit.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests of the structural three-way merge: base, ours, theirs in; exact bytes out. */
 #include "unit.h"
 

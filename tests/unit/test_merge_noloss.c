@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The merge's no-loss rule as a property over generated base/ours/theirs triples: an entry that
  * either side has and the other side did not delete is in the result; an entry is gone only

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests of readmany.c: a batch of files read through io_uring, and what it leaves to the caller. */
 #include "unit.h"
 

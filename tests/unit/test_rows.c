@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests of the rows of the listings: follow-up fields, their weeks and
  * months, and follow-ups filtered one by one with their customer's fields. */
 #include "unit.h"

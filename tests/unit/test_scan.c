@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests of the repository scan: summaries classify as full records do, filters, named files, and the validation cache. */
 #include "repo_helpers.h" /* sh() */
 

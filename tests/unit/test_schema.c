@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests of schema.c: crmf.yaml loading and validation, typo suggestions. */
 #include "unit.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests of sheet.c: xlsx, xls, csv and tsv read into cells, encodings, broken files. */
 #include "unit.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests of store.c: repository discovery, the customer file list, crmf_repo_init. */
 #include "repo_helpers.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests of workspace.c: a buffer checked in the repository's context gives crmf check's
  * diagnostics; keys follow the buffers; completion and hover. */
 #include "repo_helpers.h" /* sh() */

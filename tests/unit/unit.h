@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Common includes of the cmocka unit tests. */
 #ifndef CRMF_UNIT_H
 #define CRMF_UNIT_H

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """A scripted LSP client over pipes for the tests of `crmf lsp` (and bench/run.sh).
 
 The framing is written here (Content-Length headers, JSON bodies): no

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 # Validate YAML files against a JSON Schema with an independent validator
 # (python3-jsonschema), reading YAML as YAML 1.2's core schema does (as VS
 # Code's YAML extension does, and crmf: dates and yes/no stay text).
