@@ -242,7 +242,8 @@ for n in $NS; do
 	hist=$tmp/history-$n
 	rm -rf "$hist"
 	git clone -q "$repo" "$hist"
-	(cd "$hist" && find customers -name '*.yaml' | sort | head -$((n / 2)) | awk '
+	(cd "$hist" && find customers -name '*.yaml' | sort | head -$((n / 2)) |
+		LC_ALL=C awk -v branch="$(git symbolic-ref HEAD)" -v head="$(git rev-parse HEAD)" '
 		BEGIN { split("lead intent negotiation customer at-risk", st, " ") }
 		{
 			path = $0; body = ""
@@ -251,11 +252,11 @@ for n in $NS; do
 				body = body line "\n"
 			}
 			close(path)
-			printf "commit refs/heads/main\ncommitter 张伟 <zhang.wei@qiming.example.cn> %d +0800\n", 1751000000 + NR * 60
+			printf "commit %s\ncommitter 张伟 <zhang.wei@qiming.example.cn> %d +0800\n", branch, 1751000000 + NR * 60
 			printf "data 6\nbench\n"
-			if (NR == 1) printf "from refs/heads/main^0\n"
+			if (NR == 1) printf "from %s\n", head
 			printf "M 100644 inline %s\ndata %d\n%s\n", path, length(body), body
-		}' LC_ALL=C | git fast-import --quiet && git reset -q --hard main)
+		}' | git fast-import --quiet && git reset -q --hard)
 	for ((r = 0; r < RUNS; r++)); do
 		rm -f "$hist/.git/crmf/changes"
 		m report_first "$CRMF" -C "$hist" report --since 2025-01-01 --today $TODAY

@@ -150,6 +150,8 @@ tmux_wait() {
 	tmux -L "$SOCK" send-keys -t t C-u 'crmf log C2024001 --method vis' Tab Z
 	tmux_wait '--method visit Z'
 	tmux -L "$SOCK" kill-server
+	# zsh on a server of its own: the first one may still be going away
+	SOCK=${SOCK}-zsh
 	tmux -L "$SOCK" -f /dev/null new-session -d -s t -x 160 -y 40 "env TERM=xterm zsh -f"
 	tmux -L "$SOCK" send-keys -t t 'autoload -U compinit && compinit -u && source <(crmf completion zsh) && echo RE""ADY' Enter
 	tmux_wait READY
