@@ -44,6 +44,13 @@ extern const char *const crmf_computed_names[CRMF_N_COMPUTED];
 /** The computed field named by `len` bytes of `name`, or -1. */
 int crmf_computed_find(const char *name, size_t len);
 
+/** Emit the values at the dotted `path` (`len` bytes) below node `n` of
+ * `doc`: a scalar's text (nothing for null), a record's source text; lists
+ * are crossed item by item, so a path through one yields many. True when
+ * `emit` had enough. */
+bool crmf_node_walk(const crmf_doc *doc, const crmf_node *n, const char *path, size_t len,
+		    crmf_expr_emit emit, void *ectx);
+
 /**
  * Calls emit(ectx, s, len) for each value of the field path `name` (`len`
  * bytes) of customer `c` classified as `k`, as crmf_expr_lookup wants them:

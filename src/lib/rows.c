@@ -58,10 +58,8 @@ static const crmf_node *get_n(const crmf_node *map, const char *key, size_t len)
 	return NULL;
 }
 
-/* Emit the values at `path` below node n; true when the receiver had enough.
- * Lists are crossed element by element, so a path through one yields many. */
-static bool walk(const crmf_doc *doc, const crmf_node *n, const char *path, size_t len,
-		 crmf_expr_emit emit, void *ectx)
+bool crmf_node_walk(const crmf_doc *doc, const crmf_node *n, const char *path, size_t len,
+		    crmf_expr_emit emit, void *ectx)
 {
 	const char *dot;
 	size_t seg;
@@ -70,7 +68,7 @@ static bool walk(const crmf_doc *doc, const crmf_node *n, const char *path, size
 		return false;
 	if (n->type == CRMF_NODE_SEQUENCE) {
 		for (size_t i = 0; i < n->n; i++)
-			if (walk(doc, n->items[i], path, len, emit, ectx))
+			if (crmf_node_walk(doc, n->items[i], path, len, emit, ectx))
 				return true;
 		return false;
 	}
@@ -82,8 +80,8 @@ static bool walk(const crmf_doc *doc, const crmf_node *n, const char *path, size
 	}
 	dot = memchr(path, '.', len);
 	seg = dot ? (size_t)(dot - path) : len;
-	return walk(doc, get_n(n, path, seg), dot ? dot + 1 : path + len, dot ? len - seg - 1 : 0,
-		    emit, ectx);
+	return crmf_node_walk(doc, get_n(n, path, seg), dot ? dot + 1 : path + len,
+			      dot ? len - seg - 1 : 0, emit, ectx);
 }
 
 static bool emit_str(crmf_expr_emit emit, void *ectx, const char *s)
@@ -147,7 +145,7 @@ void crmf_customer_values(const crmf_customer *c, const crmf_class *k, const cha
 	if (comp >= 0)
 		emit_computed(c, k, comp, emit, ectx);
 	else if (c->doc)
-		walk(c->doc, c->doc->root, name, len, emit, ectx);
+		crmf_node_walk(c->doc, c->doc->root, name, len, emit, ectx);
 	else
 		crmf_summary_values(crmf_summary_of(c), name, len, emit, ectx);
 }

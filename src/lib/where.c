@@ -8,6 +8,7 @@
 
 #include "crmf/classify.h"
 #include "crmf/fields.h"
+#include "crmf/rows.h"
 #include "util.h"
 
 enum {
@@ -117,47 +118,6 @@ struct row {
 	crmf_class k;
 };
 
-static const crmf_node *get_n(const crmf_node *map, const char *key, size_t len)
-{
-	if (!map || map->type != CRMF_NODE_MAPPING)
-		return NULL;
-	for (size_t i = 0; i < map->n; i++) {
-		const crmf_node *k = map->pairs[i].key;
-
-		if (k->len == len && memcmp(k->value, key, len) == 0)
-			return map->pairs[i].value;
-	}
-	return NULL;
-}
-
-/* Emit the values at `path` below n, lists crossed item by item; true when
- * the receiver had enough. */
-static bool walk(const crmf_doc *doc, const crmf_node *n, const char *path, size_t len,
-		 crmf_expr_emit emit, void *ectx)
-{
-	const char *dot;
-	size_t seg;
-
-	if (!n)
-		return false;
-	if (n->type == CRMF_NODE_SEQUENCE) {
-		for (size_t i = 0; i < n->n; i++)
-			if (walk(doc, n->items[i], path, len, emit, ectx))
-				return true;
-		return false;
-	}
-	if (len == 0) {
-		if (n->type == CRMF_NODE_SCALAR)
-			return crmf_node_is_null(n) ? false : emit(ectx, n->value, n->len);
-		/* a record stands for itself: its source text, non-empty */
-		return emit(ectx, doc->src + n->start, n->end > n->start ? n->end - n->start : 0);
-	}
-	dot = memchr(path, '.', len);
-	seg = dot ? (size_t)(dot - path) : len;
-	return walk(doc, get_n(n, path, seg), dot ? dot + 1 : path + len, dot ? len - seg - 1 : 0,
-		    emit, ectx);
-}
-
 static void emit_str(crmf_expr_emit emit, void *ectx, const char *s)
 {
 	if (s)
@@ -220,7 +180,7 @@ static void lookup(void *ctx, const char *field, size_t len, crmf_expr_emit emit
 		return;
 	}
 	if (r->c->doc)
-		walk(r->c->doc, r->c->doc->root, field, len, emit, ectx);
+		crmf_node_walk(r->c->doc, r->c->doc->root, field, len, emit, ectx);
 }
 
 bool crmf_where_match(const crmf_expr *e, const crmf_customer *c, const crmf_config *cfg,
