@@ -74,31 +74,6 @@ size_t crmf_company_chars(const char *s, size_t len)
 	return n;
 }
 
-static bool dropped(utf8proc_int32_t cp)
-{
-	switch (utf8proc_category(cp)) {
-	case UTF8PROC_CATEGORY_PC:
-	case UTF8PROC_CATEGORY_PD:
-	case UTF8PROC_CATEGORY_PS:
-	case UTF8PROC_CATEGORY_PE:
-	case UTF8PROC_CATEGORY_PI:
-	case UTF8PROC_CATEGORY_PF:
-	case UTF8PROC_CATEGORY_PO:
-	case UTF8PROC_CATEGORY_ZS:
-	case UTF8PROC_CATEGORY_ZL:
-	case UTF8PROC_CATEGORY_ZP:
-	case UTF8PROC_CATEGORY_CC:
-	case UTF8PROC_CATEGORY_CF:
-	case UTF8PROC_CATEGORY_SM:
-	case UTF8PROC_CATEGORY_SC:
-	case UTF8PROC_CATEGORY_SK:
-	case UTF8PROC_CATEGORY_SO:
-		return true;
-	default:
-		return false;
-	}
-}
-
 /* The place that begins s[0..len), with its suffix: its length (0: none);
  * *name_len is the length of its name alone, *city whether it is a city. */
 static size_t place_at(const char *s, size_t len, size_t *name_len, bool *city)
@@ -144,7 +119,7 @@ static bool bracketed_place(crmf_company *c, bool *city_known, const unsigned ch
 
 		if (l <= 0)
 			return false;
-		if (!dropped(cp)) {
+		if (!crmf_cp_dropped(cp)) {
 			if (n + (size_t)l >= sizeof(buf))
 				return false;
 			memcpy(buf + n, m + from, (size_t)l);
@@ -240,7 +215,7 @@ void crmf_company_parse(crmf_company *out, const char *name)
 			prev_alnum = false;
 			continue;
 		}
-		if (dropped(cp)) {
+		if (crmf_cp_dropped(cp)) {
 			prev_alnum = false;
 		} else {
 			bool alnum = cp < 0x80 && ascii_alnum(cp);

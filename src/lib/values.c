@@ -186,7 +186,7 @@ bool crmf_phone_valid(const char *s)
 
 /* Vague summaries */
 
-static bool dropped_category(utf8proc_int32_t cp)
+bool crmf_cp_dropped(int32_t cp)
 {
 	switch (utf8proc_category(cp)) {
 	case UTF8PROC_CATEGORY_PC:
@@ -224,7 +224,7 @@ bool crmf_summary_vague(const char *s, size_t len)
 
 		if (l <= 0)
 			return false;
-		if (!dropped_category(cp)) {
+		if (!crmf_cp_dropped(cp)) {
 			if (n + (size_t)l >= sizeof(buf) || n + (size_t)l > longest)
 				return false; /* too long to be one of the words */
 			if (cp >= 'A' && cp <= 'Z')
@@ -291,7 +291,7 @@ size_t crmf_company_key_text(char *out, const char *s, size_t len)
 			} else {
 				gap = true;
 			}
-		} else if (dropped_category(cp)) {
+		} else if (crmf_cp_dropped(cp)) {
 			gap = true;
 		} else {
 			memcpy(out + n, s, (size_t)l);

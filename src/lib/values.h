@@ -53,4 +53,8 @@ size_t crmf_company_key_text(char *out, const char *s, size_t len);
  * (room for 21); returns their count, 0 when it is no phone number. */
 size_t crmf_phone_key_text(char *out, const char *s);
 
+/** Whether a code point is left out of the keys of names and summaries:
+ * punctuation, separators, controls, format characters and symbols. */
+bool crmf_cp_dropped(int32_t cp);
+
 #endif
