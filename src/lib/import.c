@@ -639,7 +639,11 @@ static void contacts_of_row(struct rowvals *rv)
 
 	for (int s = S_XC; s < S_XC_END; s++)
 		extra = extra || has(import_val(rv, s));
-	if (!extra && has(&c[0]) && (n[0] = split_multi(c[0].text, part[0], IMPORT_MAX_CONTACTS)) > 1) {
+	if (!extra && has(&c[0]))
+		n[0] = split_multi(c[0].text, part[0], IMPORT_MAX_CONTACTS);
+	if (n[0] == 1) /* one name: nothing to split */
+		free(part[0][0]);
+	if (n[0] > 1) {
 		for (int f = 1; f < 4; f++)
 			n[f] = has(&c[f]) ? split_multi(c[f].text, part[f], IMPORT_MAX_CONTACTS) : 0;
 		clean = (n[2] == n[0] || !has(&c[2])) && (n[3] == n[0] || !has(&c[3])) &&
