@@ -985,7 +985,8 @@ static void count_print(struct count *distinct, size_t nd, size_t none, const st
 	}
 	count_field = fld;
 	if (!fld->by_value)
-		qsort(counts + fld->n_order, nc - fld->n_order, sizeof(*counts), cmp_count);
+		if (nc - fld->n_order > 1)
+			qsort(counts + fld->n_order, nc - fld->n_order, sizeof(*counts), cmp_count);
 	if (none) {
 		counts[nc].value = NULL;
 		counts[nc++].n = none;
@@ -1048,7 +1049,8 @@ static void count_by(const struct row *rows, size_t n, const struct field *fld,
 		row_values(&rows[i], fld->name, fld->len, collect_emit, &one);
 		if (one.n == 0)
 			none++;
-		qsort(one.v, one.n, sizeof(*one.v), cmp_str);
+		if (one.n > 1)
+			qsort(one.v, one.n, sizeof(*one.v), cmp_str);
 		for (size_t k = 0; k < one.n; k++)
 			if (k == 0 || strcmp(one.v[k], one.v[k - 1]) != 0)
 				collect_emit(&all, one.v[k], strlen(one.v[k]));
@@ -1056,7 +1058,8 @@ static void count_by(const struct row *rows, size_t n, const struct field *fld,
 			free(one.v[k]);
 	}
 	free(one.v);
-	qsort(all.v, all.n, sizeof(*all.v), cmp_str);
+	if (all.n > 1)
+		qsort(all.v, all.n, sizeof(*all.v), cmp_str);
 	distinct = calloc(all.n + 1, sizeof(*distinct));
 	if (!distinct)
 		abort();
@@ -1314,7 +1317,8 @@ static void sort_rows(struct row *rows, size_t nrows, const struct field *keys, 
 		freelocale(loc);
 	sort_keys = keys;
 	n_sort_keys = nkeys;
-	qsort(rows, nrows, sizeof(*rows), cmp_rows);
+	if (nrows > 1)
+		qsort(rows, nrows, sizeof(*rows), cmp_rows);
 }
 
 static void plan_release(struct plan *pl, struct row *rows, size_t nrows)
@@ -1397,7 +1401,8 @@ static void fu_visit(void *ctx, const crmf_fu_row *r)
 		if (one.n == 0)
 			l->none++;
 		/* a row counts once per distinct value */
-		qsort(one.v, one.n, sizeof(*one.v), cmp_str);
+		if (one.n > 1)
+			qsort(one.v, one.n, sizeof(*one.v), cmp_str);
 		for (size_t k = 0; k < one.n; k++) {
 			if (k == 0 || strcmp(one.v[k], one.v[k - 1]) != 0)
 				collect_emit(&l->values, one.v[k], strlen(one.v[k]));
@@ -1632,7 +1637,8 @@ static void fu_print(struct fu_ctx *fc, const crmf_config *cfg)
 		freelocale(loc);
 	sort_keys = pl->keys;
 	n_sort_keys = pl->nkeys;
-	qsort(fc->rows, fc->n, sizeof(*fc->rows), cmp_fu);
+	if (fc->n > 1)
+		qsort(fc->rows, fc->n, sizeof(*fc->rows), cmp_fu);
 	if (o->fmt == FMT_JSON) {
 		fputs("[", stdout);
 		for (size_t i = 0; i < fc->n; i++) {

@@ -74,7 +74,7 @@ static const struct key *keys_find(const struct keys *k, enum key_kind kind, crm
 {
 	struct key want = {ck.h, ck.tag, kind, 0, 0};
 
-	if (!ck.h && !ck.tag)
+	if ((!ck.h && !ck.tag) || !k->n)
 		return NULL;
 	return bsearch(&want, k->v, k->n, sizeof(*k->v), key_cmp);
 }
@@ -179,7 +179,8 @@ static struct taken *taken_ids(size_t *n, const crmf_import *imp, const crmf_fil
 	for (size_t i = 0; i < imp->n_rows; i++)
 		if (imp->rows[i].id)
 			v[k++] = (struct taken){xstrdup(imp->rows[i].id), NULL};
-	qsort(v, k, sizeof(*v), taken_cmp);
+	if (k > 1)
+		qsort(v, k, sizeof(*v), taken_cmp);
 	*n = k;
 	return v;
 }
@@ -188,7 +189,7 @@ static struct taken *taken_ids(size_t *n, const crmf_import *imp, const crmf_fil
 static const char *file_of(const struct taken *v, size_t n, const char *id, bool *taken)
 {
 	struct taken want = {(char *)id, NULL};
-	const struct taken *hit = bsearch(&want, v, n, sizeof(*v), taken_cmp);
+	const struct taken *hit = n ? bsearch(&want, v, n, sizeof(*v), taken_cmp) : NULL;
 
 	*taken = hit != NULL;
 	if (!hit)
@@ -358,7 +359,8 @@ static int customer_path_cmp(const void *key, const void *elem)
 /* The repository's customer of the file `rel`, or NULL. */
 static const crmf_customer *customer_at(const crmf_repo *r, const char *rel)
 {
-	crmf_customer *const *c = bsearch(rel, r->v, r->n, sizeof(*r->v), customer_path_cmp);
+	crmf_customer *const *c =
+		r->n ? bsearch(rel, r->v, r->n, sizeof(*r->v), customer_path_cmp) : NULL;
 
 	return c ? *c : NULL;
 }

@@ -426,13 +426,15 @@ static void make_groups(crmf_dedupe *d)
 		g->members = xrealloc(g->members, (g->n + 1) * sizeof(*g->members));
 		g->members[g->n] = i;
 	}
-	qsort(d->groups, d->n_groups, sizeof(*d->groups), group_order);
+	if (d->n_groups > 1)
+		qsort(d->groups, d->n_groups, sizeof(*d->groups), group_order);
 	old_to_new = xmalloc((d->n_groups + 1) * sizeof(*old_to_new));
 	for (size_t i = 0; i < d->n_groups; i++)
 		old_to_new[d->groups[i].members[d->groups[i].n]] = i;
 	for (size_t i = 0; i < d->n_pairs; i++)
 		d->pairs[i].group = old_to_new[d->pairs[i].group];
-	qsort(d->pairs, d->n_pairs, sizeof(*d->pairs), pair_order);
+	if (d->n_pairs > 1)
+		qsort(d->pairs, d->n_pairs, sizeof(*d->pairs), pair_order);
 	free(old_to_new);
 	free(gid);
 	free(up);
@@ -454,7 +456,8 @@ static int dedupe_of(crmf_dedupe **out, struct dd_cust **v, size_t n, const crmf
 		d->customers[i] = v[i]->c;
 		block_keys(&k, v[i], (uint32_t)i);
 	}
-	qsort(k.v, k.n, sizeof(*k.v), by_hash);
+	if (k.n > 1)
+		qsort(k.v, k.n, sizeof(*k.v), by_hash);
 	for (size_t i = 0, j; i < k.n; i = j) {
 		for (j = i + 1; j < k.n && k.v[j].h == k.v[i].h; j++)
 			;
@@ -472,7 +475,8 @@ static int dedupe_of(crmf_dedupe **out, struct dd_cust **v, size_t n, const crmf
 			}
 	}
 	free(k.v);
-	qsort(pairs, np, sizeof(*pairs), by_u64);
+	if (np > 1)
+		qsort(pairs, np, sizeof(*pairs), by_u64);
 	for (size_t i = 0; i < np; i++) {
 		struct evs e = {0};
 		size_t a = (size_t)(pairs[i] >> 32), b = (size_t)(pairs[i] & 0xFFFFFFFFu);
@@ -525,7 +529,8 @@ int crmf_dedupe_repo(crmf_dedupe **out, const char *root, const crmf_dedupe_opts
 	crmf_repo_free(repo);
 	pthread_mutex_destroy(&k.lock);
 	if (rc == 0) {
-		qsort(k.v, k.n, sizeof(*k.v), by_path);
+		if (k.n > 1)
+			qsort(k.v, k.n, sizeof(*k.v), by_path);
 		rc = dedupe_of(out, k.v, k.n, opts);
 	}
 	for (size_t i = 0; i < k.n; i++) {
@@ -546,7 +551,8 @@ int crmf_dedupe_customers(crmf_dedupe **out, crmf_customer *const *customers, si
 
 	for (size_t i = 0; i < n; i++)
 		v[i] = extract(customers[i]);
-	qsort(v, n, sizeof(*v), by_path);
+	if (n > 1)
+		qsort(v, n, sizeof(*v), by_path);
 	rc = dedupe_of(out, v, n, opts);
 	for (size_t i = 0; i < n; i++)
 		cust_free_moved(v[i]);

@@ -79,7 +79,8 @@ size_t crmf_export_select(crmf_customer ***out, crmf_customer *const *v, size_t 
 		if (!keep || keep(ctx, v[i]))
 			sel[k++] = v[i];
 	}
-	qsort(sel, k, sizeof(*sel), by_id);
+	if (k > 1)
+		qsort(sel, k, sizeof(*sel), by_id);
 	*out = sel;
 	return k;
 }
