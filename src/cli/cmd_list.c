@@ -741,15 +741,13 @@ bool cli_where_match(const crmf_expr *where, const crmf_customer *c, const crmf_
 static const struct field *sort_keys;
 static size_t n_sort_keys;
 
-static int cmp_rows(const void *pa, const void *pb)
+/* Two rows' --sort keys in order; missing values go last in either direction. */
+static int cmp_keys(char *const *ka, char *const *kb)
 {
-	const struct row *a = pa, *b = pb;
-	int c;
-
 	for (size_t i = 0; i < n_sort_keys; i++) {
-		const char *x = a->keys[i], *y = b->keys[i];
+		const char *x = ka[i], *y = kb[i];
+		int c;
 
-		/* missing values go last in either direction */
 		if (!x || !y) {
 			if (x != y)
 				return !x - !y;
@@ -759,6 +757,17 @@ static int cmp_rows(const void *pa, const void *pb)
 		if (c)
 			return sort_keys[i].desc ? -c : c;
 	}
+	return 0;
+}
+
+static int cmp_rows(const void *pa, const void *pb)
+{
+	const struct row *a = pa, *b = pb;
+	int c;
+
+	c = cmp_keys(a->keys, b->keys);
+	if (c)
+		return c;
 	c = strcmp(a->c->id ? a->c->id : "", b->c->id ? b->c->id : "");
 	return c ? c : strcmp(a->c->path, b->c->path);
 }
@@ -1564,18 +1573,9 @@ static int cmp_fu(const void *pa, const void *pb)
 	const struct fu_out *a = pa, *b = pb;
 	int c;
 
-	for (size_t i = 0; i < n_sort_keys; i++) {
-		const char *x = a->keys[i], *y = b->keys[i];
-
-		if (!x || !y) {
-			if (x != y)
-				return !x - !y;
-			continue;
-		}
-		c = cmp_value(&sort_keys[i], x, y);
-		if (c)
-			return sort_keys[i].desc ? -c : c;
-	}
+	c = cmp_keys(a->keys, b->keys);
+	if (c)
+		return c;
 	/* then by date ("2025-06-16" before "2025-06-16 09:00"), customer, position */
 	if (!a->date || !b->date) {
 		if (a->date != b->date)
