@@ -8,6 +8,7 @@
 
 #include "crmf/commit.h"
 #include "crmf/crmf.h"
+#include "i18n.h"
 
 /* Exit codes of every command. */
 enum { EXIT_OK = 0, EXIT_FOUND = 1, EXIT_USAGE = 2 };
