@@ -59,15 +59,21 @@ char *xvasprintf(const char *fmt, va_list ap)
 {
 	va_list ap2;
 	int n;
-	char *p;
+	char *p, buf[512];
 
+	if (strcmp(fmt, "%s") == 0) /* a text made already, as diagnostics often are */
+		return xstrdup(va_arg(ap, const char *));
+	/* one pass for the short texts most are (messages), two for the rest */
 	va_copy(ap2, ap);
-	n = vsnprintf(NULL, 0, fmt, ap2);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap2);
 	va_end(ap2);
 	if (n < 0)
 		oom();
 	p = xmalloc((size_t)n + 1);
-	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	if ((size_t)n < sizeof(buf))
+		memcpy(p, buf, (size_t)n + 1);
+	else
+		vsnprintf(p, (size_t)n + 1, fmt, ap);
 	return p;
 }
 
