@@ -3,6 +3,7 @@
 #include "crmf/report.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,8 +11,8 @@
 #include "crmf/changes.h"
 #include "crmf/classify.h"
 #include "crmf/repository.h"
-#include "crmf/scan.h"
 #include "crmf/schema.h"
+#include "facts.h"
 #include "util.h"
 
 const char *const crmf_share_names[CRMF_N_SHARES] = {"stage", "potential", "grade", "quadrant",
@@ -171,7 +172,9 @@ static const char *stage_on(const crmf_change_event *const *ev, size_t n, crmf_d
 
 typedef struct ctx {
 	const crmf_config *cfg;
-	crmf_repo *repo;
+	crmf_customer **v; /* every customer's facts (facts.h) */
+	size_t n;
+	struct who_memo *memo; /* who names whom, remembered */
 	crmf_day since, until;
 	by_id hist;
 } ctx;
@@ -181,17 +184,45 @@ static bool in_period(const ctx *x, crmf_day d)
 	return d != CRMF_NO_DAY && d >= x->since && d <= x->until;
 }
 
-/* `who` names team member `id` (by id, name or email) */
-static bool is_member(const crmf_config *cfg, const char *who, const char *id)
+/* The team member id that `who` names (by id, name or email), or `who`
+ * itself when it names none; remembered, as the same few people are asked
+ * about again and again. */
+#define MEMO_SIZE 1024
+struct who_memo {
+	const char *who[MEMO_SIZE], *id[MEMO_SIZE];
+	size_t used;
+};
+
+static const char *member_id(const ctx *x, const char *who)
 {
+	uint32_t h = 2166136261u;
 	const crmf_member *m;
 
-	if (!who || !id)
-		return false;
-	if (strcmp(who, id) == 0)
-		return true;
-	m = crmf_config_member(cfg, who);
-	return m && strcmp(m->id, id) == 0;
+	for (const char *p = who; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	for (size_t k = 0; k < MEMO_SIZE; k++) {
+		size_t i = (h + k) & (MEMO_SIZE - 1);
+
+		if (!x->memo->who[i]) {
+			m = crmf_config_member(x->cfg, who);
+			if (x->memo->used < MEMO_SIZE / 2) { /* at most half full: short probes */
+				x->memo->used++;
+				x->memo->who[i] = who;
+				x->memo->id[i] = m ? m->id : who;
+			}
+			return m ? m->id : who;
+		}
+		if (strcmp(x->memo->who[i], who) == 0)
+			return x->memo->id[i];
+	}
+	m = crmf_config_member(x->cfg, who);
+	return m ? m->id : who;
+}
+
+/* `who` names team member `id` (by id, name or email) */
+static bool is_member(const ctx *x, const char *who, const char *id)
+{
+	return who && id && strcmp(member_id(x, who), id) == 0;
 }
 
 /* "2025-W23": the ISO 8601 week of a day (weeks start on Monday; week 1 holds
@@ -211,20 +242,34 @@ static void iso_week(char *buf, size_t size, crmf_day d)
 /* The activity of `owner` (NULL: the team) */
 static void activity(crmf_report_activity *a, const ctx *x, const char *owner)
 {
-	for (size_t i = 0; i < x->repo->n; i++) {
-		const crmf_customer *c = x->repo->v[i];
-		bool own = !owner || is_member(x->cfg, c->owner, owner), touched = false;
+	/* follow-ups per week, counted by the week's Monday and named at the end */
+	crmf_day monday0 = x->since - (crmf_day)((((long long)x->since % 7) + 7 + 3) % 7);
+	size_t n_weeks = x->until >= monday0 ? (size_t)(x->until - monday0) / 7 + 1 : 0;
+	size_t *weeks = xcalloc(n_weeks + 1, sizeof(*weeks));
+	const char *last_by = NULL;
+	bool last_mine = false;
+
+	for (size_t i = 0; i < x->n; i++) {
+		const crmf_customer *c = x->v[i];
+		bool own = !owner || is_member(x, c->owner, owner), touched = false;
 
 		for (size_t j = 0; j < c->n_followups; j++) {
 			const crmf_followup *f = &c->followups[j];
 
-			if (in_period(x, f->date) && (!owner || is_member(x->cfg, f->by, owner))) {
-				char week[32];
+			bool mine = !owner;
 
+			if (owner && f->by) {
+				/* follow-ups come in runs by one person */
+				if (!last_by || strcmp(last_by, f->by) != 0) {
+					last_by = f->by;
+					last_mine = is_member(x, f->by, owner);
+				}
+				mine = last_mine;
+			}
+			if (in_period(x, f->date) && mine) {
 				a->followups++;
 				count(&a->by_method, f->method, 0);
-				iso_week(week, sizeof(week), f->date);
-				count(&a->by_week, week, 0);
+				weeks[(size_t)(f->date - monday0) / 7]++;
 				touched = true;
 			}
 			if (own && f->next && in_period(x, f->due)) {
@@ -263,6 +308,14 @@ static void activity(crmf_report_activity *a, const ctx *x, const char *owner)
 				a->overdue_at_end++;
 		}
 	}
+	for (size_t w = 0; w < n_weeks; w++)
+		if (weeks[w]) {
+			char week[32];
+
+			iso_week(week, sizeof(week), monday0 + (crmf_day)(7 * w));
+			count_at(&a->by_week, week)->n += weeks[w];
+		}
+	free(weeks);
 	a->adherence = a->planned ? (double)a->on_time / (double)a->planned : -1;
 	sort_counts(&a->by_method, count_n_cmp);
 	sort_counts(&a->by_week, count_key_cmp);
@@ -297,8 +350,8 @@ static void pipeline(crmf_report *rep, const ctx *x)
 	double *days[CRMF_N_STAGES] = {0};
 	size_t nd[CRMF_N_STAGES] = {0}, at_start_customers = 0;
 
-	for (size_t i = 0; i < x->repo->n; i++) {
-		const crmf_customer *c = x->repo->v[i];
+	for (size_t i = 0; i < x->n; i++) {
+		const crmf_customer *c = x->v[i];
 		size_t n;
 		const crmf_change_event *const *ev = events_of(&x->hist, c->id, &n);
 		const char *start = stage_on(ev, n, x->since - 1, crmf_stage_name(c->stage));
@@ -306,7 +359,7 @@ static void pipeline(crmf_report *rep, const ctx *x)
 		crmf_day entered = CRMF_NO_DAY;
 		int cur = -1;
 
-		if ((rep->owner && !is_member(x->cfg, c->owner, rep->owner)) ||
+		if ((rep->owner && !is_member(x, c->owner, rep->owner)) ||
 		    c->created == CRMF_NO_DAY || c->created > x->until)
 			continue;
 		if (c->created >= x->since)
@@ -382,13 +435,13 @@ static void value_and_shares(crmf_report *rep, const ctx *x)
 {
 	for (int s = 0; s < CRMF_N_STAGES; s++)
 		count_at(&rep->funnel, crmf_stage_values[s]);
-	for (size_t i = 0; i < x->repo->n; i++) {
-		const crmf_customer *c = x->repo->v[i];
+	for (size_t i = 0; i < x->n; i++) {
+		const crmf_customer *c = x->v[i];
 		bool signed_now = false, signed_before = false;
 		crmf_class now, before;
 		char month[8];
 
-		if (rep->owner && !is_member(x->cfg, c->owner, rep->owner))
+		if (rep->owner && !is_member(x, c->owner, rep->owner))
 			continue;
 		for (size_t d = 0; d < c->n_deals; d++) {
 			crmf_day s = c->deals[d].signed_on;
@@ -471,8 +524,8 @@ static void per_owner(crmf_report *rep, const ctx *x, const crmf_config *cfg)
 	} else {
 		crmf_counts seen = {0};
 
-		for (size_t i = 0; i < x->repo->n; i++) {
-			const crmf_customer *c = x->repo->v[i];
+		for (size_t i = 0; i < x->n; i++) {
+			const crmf_customer *c = x->v[i];
 
 			if (c->owner)
 				count_at(&seen, c->owner);
@@ -611,8 +664,6 @@ int crmf_report_build(crmf_report **out, crmf_repository *r, const crmf_report_o
 	const crmf_config *cfg;
 	const crmf_changes *ch;
 	const crmf_change_event *ev;
-	crmf_scan_opts so = {.today = o->until, .mode = CRMF_SCAN_DOCS};
-	crmf_diags diags;
 	crmf_report *rep;
 	ctx x = {.since = o->since, .until = o->until};
 	size_t n_ev;
@@ -636,18 +687,17 @@ int crmf_report_build(crmf_report **out, crmf_repository *r, const crmf_report_o
 	x.hist.n = n_ev;
 	if (n_ev > 1)
 		qsort(x.hist.v, n_ev, sizeof(*x.hist.v), event_id_cmp);
-	crmf_diags_init(&diags);
-	if (crmf_repo_load(&x.repo, crmf_repository_root(r), &so, &diags) != 0) {
-		crmf_diags_release(&diags);
+	if (crmf_facts_load(&x.v, &x.n, crmf_repository_root(r), cfg) != 0) {
 		free(x.hist.v);
 		free(rep);
 		return -1;
 	}
-	crmf_diags_release(&diags);
 	x.cfg = cfg; /* the handle's: it outlives the report, which points into it */
+	x.memo = xcalloc(1, sizeof(*x.memo));
 	figures(rep, &x, o->owner, true);
 	goals(rep, &x, o->owner, cfg);
-	crmf_repo_free(x.repo);
+	free(x.memo);
+	crmf_facts_free(x.v, x.n);
 	free(x.hist.v);
 	*out = rep;
 	return 0;

@@ -81,6 +81,41 @@ sys.exit(w > 80)' <<<"$output"
 	assert_failure 2
 }
 
+@test "report: the facts cache follows every edit, and a damaged or stale one changes nothing" {
+	scenario
+	fresh=$(crmf report --since 2025-04-01 --until 2025-06-30 --today 2025-06-30 --format json)
+	[ -s .git/crmf/facts ]
+	# a follow-up written by hand (no crmf, no commit) counts at once
+	f=customers/C2025001.yaml
+	grep -q '^followups:$' "$f"
+	sed -i 's/^followups:$/followups:\n  - date: 2025-06-10\n    by: b\n    method: visit\n    summary: 上门拜访，确认二期需求/' "$f"
+	run crmf check "$f"
+	assert_success
+	after=$(crmf report --since 2025-04-01 --until 2025-06-30 --today 2025-06-30 --format json)
+	n0=$(json 'r["activity"]["followups"]' <<<"$fresh")
+	n1=$(json 'r["activity"]["followups"]' <<<"$after")
+	[ "$n1" -eq $((n0 + 1)) ]
+	# the same figures from the cache as without it
+	rm .git/crmf/facts
+	run crmf report --since 2025-04-01 --until 2025-06-30 --today 2025-06-30 --format json
+	assert_output "$after"
+	# a damaged cache is ignored and rewritten
+	printf 'garbage' | dd of=.git/crmf/facts bs=1 seek=200 conv=notrunc 2>/dev/null
+	run crmf report --since 2025-04-01 --until 2025-06-30 --today 2025-06-30 --format json
+	assert_output "$after"
+	truncate -s 10 .git/crmf/facts
+	run crmf report --since 2025-04-01 --until 2025-06-30 --today 2025-06-30 --format json
+	assert_output "$after"
+	# a file removed by hand is gone from the figures
+	git rm -qf "$f"
+	run crmf report --since 2025-04-01 --until 2025-06-30 --today 2025-06-30 --format json
+	assert_success
+	[ "$output" != "$after" ]
+	rm .git/crmf/facts
+	run2=$(crmf report --since 2025-04-01 --until 2025-06-30 --today 2025-06-30 --format json)
+	assert_equal "$output" "$run2"
+}
+
 @test "report: goals of crmf.yaml over their own period, with their status" {
 	scenario
 	cat >>crmf.yaml <<'YAML'

@@ -1,0 +1,449 @@
+/* SPDX-License-Identifier: MIT */
+/* What a report reads of every customer, through a cache of their own (see facts.h). */
+#include "facts.h"
+
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "crmf/cache.h"
+#include "crmf/crmf.h"
+#include "crmf/diag.h"
+#include "crmf/doc.h"
+#include "crmf/fields.h"
+#include "crmf/perf.h"
+#include "crmf/store.h"
+#include "util.h"
+
+/*
+ * A record: archived, stage, potential and grade (a byte each), created
+ * (4 bytes), the strings id, owner, industry and source, the number of deals
+ * and each deal (amount 8 bytes, signed and expires 4 each), the number of
+ * follow-ups and each follow-up (date, minute and due 4 bytes each; by,
+ * method, next). A string is its length (4 bytes; all ones: none) and its
+ * bytes. Numbers are in the machine's byte order: the cache is the machine's.
+ * An entry whose flags are NO_ROOT is a file without a mapping root.
+ */
+#define FACTS_FORMAT "1"
+enum { NO_ROOT = 1 };
+
+static void put(strbuf *sb, const void *p, size_t n)
+{
+	sb_add(sb, p, n);
+}
+
+static void put_i32(strbuf *sb, int32_t v)
+{
+	put(sb, &v, sizeof(v));
+}
+
+static void put_str(strbuf *sb, const char *s)
+{
+	uint32_t n = s ? (uint32_t)strlen(s) : UINT32_MAX;
+
+	put(sb, &n, sizeof(n));
+	if (s)
+		put(sb, s, n);
+}
+
+static void encode(strbuf *sb, const crmf_customer *c)
+{
+	unsigned char head[4] = {c->archived, (unsigned char)c->stage, (unsigned char)c->potential,
+				 (unsigned char)c->grade};
+	uint32_t nd = (uint32_t)c->n_deals, nf = (uint32_t)c->n_followups;
+
+	put(sb, head, sizeof(head));
+	put_i32(sb, c->created);
+	put_str(sb, c->id);
+	put_str(sb, c->owner);
+	put_str(sb, c->industry);
+	put_str(sb, c->source);
+	put(sb, &nd, sizeof(nd));
+	for (size_t i = 0; i < c->n_deals; i++) {
+		put(sb, &c->deals[i].amount, sizeof(double));
+		put_i32(sb, c->deals[i].signed_on);
+		put_i32(sb, c->deals[i].expires);
+	}
+	put(sb, &nf, sizeof(nf));
+	for (size_t i = 0; i < c->n_followups; i++) {
+		const crmf_followup *f = &c->followups[i];
+
+		put_i32(sb, f->date);
+		put_i32(sb, f->minute);
+		put_i32(sb, f->due);
+		put_str(sb, f->by);
+		put_str(sb, f->method);
+		put_str(sb, f->next);
+	}
+}
+
+/* A reader of a record that never reads past its end. */
+typedef struct rd {
+	const unsigned char *p, *end;
+	bool bad;
+} rd;
+
+static void get(rd *r, void *out, size_t n)
+{
+	if (r->bad || (size_t)(r->end - r->p) < n) {
+		r->bad = true;
+		memset(out, 0, n);
+		return;
+	}
+	memcpy(out, r->p, n);
+	r->p += n;
+}
+
+static int32_t get_i32(rd *r)
+{
+	int32_t v;
+
+	get(r, &v, sizeof(v));
+	return v;
+}
+
+/* A string's bytes (NULL: none) and length, left in the record. */
+static const unsigned char *get_str(rd *r, uint32_t *n)
+{
+	const unsigned char *s;
+
+	get(r, n, sizeof(*n));
+	if (r->bad || *n == UINT32_MAX)
+		return NULL;
+	if ((size_t)(r->end - r->p) < *n) {
+		r->bad = true;
+		return NULL;
+	}
+	s = r->p;
+	r->p += *n;
+	return s;
+}
+
+/* Copy a string of the record into the block at *at. */
+static const char *take_str(rd *r, char **at)
+{
+	uint32_t n;
+	const unsigned char *s = get_str(r, &n);
+	char *t;
+
+	if (!s)
+		return NULL;
+	t = *at;
+	memcpy(t, s, n);
+	t[n] = '\0';
+	*at += n + 1;
+	return t;
+}
+
+/* Walk the record once to size the block: strings' bytes (with their NULs),
+ * deals and follow-ups; false when it is damaged. */
+static bool measure(const void *rec, size_t len, size_t *strings, uint32_t *nd, uint32_t *nf)
+{
+	rd r = {rec, (const unsigned char *)rec + len, false};
+	unsigned char head[4];
+	uint32_t n;
+
+	*strings = 0;
+	get(&r, head, sizeof(head));
+	get_i32(&r);
+	for (int i = 0; i < 4; i++)
+		if (get_str(&r, &n))
+			*strings += n + 1;
+	get(&r, nd, sizeof(*nd));
+	if (r.bad || (size_t)(r.end - r.p) / 16 < *nd)
+		return false;
+	r.p += (size_t)*nd * 16;
+	get(&r, nf, sizeof(*nf));
+	if (r.bad || *nf > len / 24)
+		return false;
+	for (uint32_t i = 0; i < *nf && !r.bad; i++) {
+		get(&r, head, 4), get_i32(&r), get_i32(&r);
+		for (int k = 0; k < 3; k++)
+			if (get_str(&r, &n))
+				*strings += n + 1;
+	}
+	return !r.bad && r.p == r.end;
+}
+
+/* The customer of a record, in one allocation (its path apart), or NULL when
+ * the record is damaged. */
+static crmf_customer *decode(const void *rec, size_t len, const char *path, bool archived)
+{
+	size_t strings, size;
+	uint32_t nd, nf;
+	crmf_customer *c;
+	char *at;
+	unsigned char head[4];
+	rd r = {rec, (const unsigned char *)rec + len, false};
+
+	if (!measure(rec, len, &strings, &nd, &nf))
+		return NULL;
+	size = sizeof(*c) + nd * sizeof(crmf_deal) + nf * sizeof(crmf_followup) + strings;
+	c = xcalloc(1, size);
+	c->deals = (crmf_deal *)(c + 1);
+	c->followups = (crmf_followup *)(c->deals + nd);
+	at = (char *)(c->followups + nf);
+	get(&r, head, sizeof(head));
+	c->archived = archived;
+	c->stage = (crmf_stage)head[1];
+	c->potential = (crmf_potential)head[2];
+	c->grade = (char)head[3];
+	c->created = get_i32(&r);
+	c->id = take_str(&r, &at);
+	c->owner = take_str(&r, &at);
+	c->industry = take_str(&r, &at);
+	c->source = take_str(&r, &at);
+	get(&r, &nd, sizeof(nd));
+	c->n_deals = nd;
+	for (uint32_t i = 0; i < nd; i++) {
+		get(&r, &c->deals[i].amount, sizeof(double));
+		c->deals[i].signed_on = get_i32(&r);
+		c->deals[i].expires = get_i32(&r);
+	}
+	get(&r, &nf, sizeof(nf));
+	c->n_followups = nf;
+	for (uint32_t i = 0; i < nf; i++) {
+		crmf_followup *f = &c->followups[i];
+
+		f->date = get_i32(&r);
+		f->minute = get_i32(&r);
+		f->due = get_i32(&r);
+		f->by = take_str(&r, &at);
+		f->method = take_str(&r, &at);
+		f->next = take_str(&r, &at);
+	}
+	c->path = xstrdup(path);
+	return c;
+}
+
+/* ---- parsing what the cache does not know, on every core ---- */
+
+typedef struct job {
+	const char *root;
+	const crmf_config *cfg;
+	const crmf_file *files;
+	const size_t *todo; /* indexes into files */
+	size_t n_todo, next;
+	pthread_mutex_t lock;
+	/* per todo entry: the record (NULL: not readable), whether it had a root, its hash */
+	char **rec;
+	size_t *rec_len;
+	bool *no_root;
+	crmf_hash *hash;
+} job;
+
+static void *parse_worker(void *arg)
+{
+	job *j = arg;
+
+	for (;;) {
+		size_t k;
+		crmf_doc *doc = NULL;
+		crmf_diags d;
+		char *fs;
+
+		pthread_mutex_lock(&j->lock);
+		k = j->next++;
+		pthread_mutex_unlock(&j->lock);
+		if (k >= j->n_todo)
+			return NULL;
+		const crmf_file *f = &j->files[j->todo[k]];
+
+		crmf_diags_init(&d);
+		fs = xasprintf("%s/%s", j->root, f->relpath);
+		crmf_doc_load(&doc, f->relpath, fs, &d);
+		free(fs);
+		if (doc) {
+			crmf_customer *c = NULL;
+			strbuf sb = {0};
+
+			j->hash[k] = crmf_hash_bytes((crmf_hash){0, 0}, doc->src, doc->len);
+			if (doc->root) {
+				/* no day: the facts do not depend on it, only warnings do */
+				crmf_check_customer(&c, doc, f->relpath, j->cfg, CRMF_NO_DAY, &d);
+				doc = NULL; /* the customer's now */
+			}
+			if (c) {
+				encode(&sb, c);
+				j->rec_len[k] = sb.len;
+				j->rec[k] = sb_detach(&sb);
+			} else {
+				j->no_root[k] = true;
+				j->rec[k] = xstrdup("");
+			}
+			crmf_customer_free(c);
+			crmf_doc_free(doc);
+		}
+		crmf_diags_release(&d);
+	}
+}
+
+/* ---- the cache ---- */
+
+static char *facts_path(const char *root)
+{
+	char *cache, *slash, *out;
+
+	if (crmf_cache_path(&cache, root) != 0)
+		return NULL;
+	slash = strrchr(cache, '/');
+	/* <git dir>/crmf/cache[-<hash>] -> <git dir>/crmf/facts[-<hash>] */
+	*slash = '\0';
+	out = xasprintf("%s/facts%s", cache, slash + 1 + strlen("cache"));
+	free(cache);
+	return out;
+}
+
+static crmf_hash facts_key(const char *root)
+{
+	static const char tag[] = "crmf facts " CRMF_VERSION " record " FACTS_FORMAT;
+	uint64_t fields = crmf_fields_hash();
+	crmf_hash key = crmf_hash_bytes((crmf_hash){0, 0}, tag, sizeof(tag));
+	char *cfg = xasprintf("%s/crmf.yaml", root), *buf = NULL;
+	size_t len = 0;
+
+	key = crmf_hash_bytes(key, &fields, sizeof(fields));
+	if (crmf_doc_read(&buf, &len, cfg) == 0)
+		key = crmf_hash_bytes(key, buf, len);
+	free(buf);
+	free(cfg);
+	return key;
+}
+
+int crmf_facts_load(crmf_customer ***out, size_t *n_out, const char *root, const crmf_config *cfg)
+{
+	crmf_file *all = NULL;
+	size_t n_all = 0, n = 0, n_todo = 0, kept = 0;
+	crmf_cache *old = NULL;
+	crmf_hash key = facts_key(root);
+	char *fpath = facts_path(root);
+	int dirfd;
+
+	*out = NULL;
+	*n_out = 0;
+	if (crmf_store_list(&all, &n_all, root) != 0) {
+		free(fpath);
+		return -1;
+	}
+	/* the customer files alone, in path order */
+	crmf_file *files = xmalloc((n_all + 1) * sizeof(*files));
+	for (size_t i = 0; i < n_all; i++)
+		if (all[i].kind == CRMF_FILE_REGULAR)
+			files[n++] = all[i];
+	const char **paths = xmalloc((n + 1) * sizeof(*paths));
+	crmf_cache_stat *st = xcalloc(n + 1, sizeof(*st));
+	bool *ok = xcalloc(n + 1, sizeof(*ok)), *fresh = xcalloc(n + 1, sizeof(*fresh));
+	const void **rec = xcalloc(n + 1, sizeof(*rec));
+	size_t *len = xcalloc(n + 1, sizeof(*len)), *todo = xmalloc((n + 1) * sizeof(*todo));
+	crmf_customer **v = xcalloc(n + 1, sizeof(*v));
+	void *block = NULL;
+
+	dirfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	for (size_t i = 0; i < n; i++) {
+		struct stat sb;
+
+		paths[i] = files[i].relpath;
+		if (dirfd >= 0 && fstatat(dirfd, files[i].relpath, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISREG(sb.st_mode)) {
+			crmf_cache_stat_from(&st[i], &sb);
+			ok[i] = true;
+		}
+	}
+	if (dirfd >= 0)
+		close(dirfd);
+	if (fpath && n)
+		crmf_cache_open(&old, fpath, key, paths, n);
+	for (size_t i = 0; i < n; i++) {
+		const crmf_cache_info *info = old ? crmf_cache_info_of(old, i) : NULL;
+
+		fresh[i] = ok[i] && info && crmf_cache_stat_equal(&info->st, &st[i]) &&
+			   !crmf_cache_racy(old, &st[i]);
+	}
+	if (old)
+		block = crmf_cache_read(old, 0, n, fresh, rec, len);
+	for (size_t i = 0; i < n; i++) {
+		const crmf_cache_info *info = fresh[i] ? crmf_cache_info_of(old, i) : NULL;
+
+		if (info && info->flags == NO_ROOT)
+			continue;
+		if (info && rec[i] && (v[i] = decode(rec[i], len[i], files[i].relpath, files[i].archived)))
+			continue;
+		fresh[i] = false;
+		if (ok[i])
+			todo[n_todo++] = i;
+	}
+
+	job j = {.root = root, .cfg = cfg, .files = files, .todo = todo, .n_todo = n_todo};
+	if (n_todo) {
+		j.rec = xcalloc(n_todo, sizeof(*j.rec));
+		j.rec_len = xcalloc(n_todo, sizeof(*j.rec_len));
+		j.no_root = xcalloc(n_todo, sizeof(*j.no_root));
+		j.hash = xcalloc(n_todo, sizeof(*j.hash));
+		pthread_mutex_init(&j.lock, NULL);
+		run_threads(parse_worker, &j, n_todo < 64 ? 1 : crmf_cpu_count());
+		pthread_mutex_destroy(&j.lock);
+		for (size_t k = 0; k < n_todo; k++) {
+			size_t i = todo[k];
+
+			if (j.rec[k] && !j.no_root[k])
+				v[i] = decode(j.rec[k], j.rec_len[k], files[i].relpath, files[i].archived);
+		}
+	}
+	/* a new cache when anything differed; none is no error (a read-only .git) */
+	if (fpath && n && (n_todo || !old || !crmf_cache_complete(old))) {
+		crmf_cache_writer *w = NULL;
+
+		if (crmf_cache_writer_open(&w, fpath, key) == 0) {
+			size_t k = 0;
+
+			for (size_t i = 0; i < n; i++) {
+				if (k < n_todo && todo[k] == i) {
+					if (j.rec[k])
+						crmf_cache_writer_add(w, files[i].relpath, &st[i], j.hash[k],
+								      j.no_root[k] ? NO_ROOT : 0, 0, j.rec[k],
+								      j.rec_len[k]);
+					k++;
+				} else if (fresh[i]) {
+					crmf_cache_writer_keep(w, old, i, files[i].relpath, NULL);
+				}
+			}
+			/* not fatal when it fails: the next report parses again */
+			(void)crmf_cache_writer_commit(w, NULL, 0);
+		}
+	}
+	for (size_t k = 0; k < n_todo; k++)
+		free(j.rec[k]);
+	free(j.rec);
+	free(j.rec_len);
+	free(j.no_root);
+	free(j.hash);
+	free(block);
+	crmf_cache_close(old);
+	for (size_t i = 0; i < n; i++)
+		if (v[i])
+			v[kept++] = v[i];
+	*out = v;
+	*n_out = kept;
+	free(todo);
+	free(len);
+	free(rec);
+	free(fresh);
+	free(ok);
+	free(st);
+	free(paths);
+	free(files);
+	crmf_store_list_free(all, n_all);
+	free(fpath);
+	return 0;
+}
+
+void crmf_facts_free(crmf_customer **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		crmf_customer_free(v[i]);
+	free(v);
+}
