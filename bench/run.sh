@@ -17,6 +17,8 @@ CC=${CC:-cc}
 NS=${N:-1000 10000}
 RUNS=${RUNS:-5}
 GROWTH_COMMITS=${GROWTH_COMMITS:-5}
+# commits of the history crmf report walks: N/2 unless given (HIST_COMMITS=200000 with N=100000)
+HIST_COMMITS=${HIST_COMMITS:-}
 TODAY=2026-07-01 # the generated data ends on 2026-06-30
 WHERE='stage in (intent, negotiation) and potential = high and last_contact < today - 30d'
 out=${BENCH_DIR:-$src/build/bench}
@@ -235,14 +237,18 @@ for n in $NS; do
 	printf '    %-40s %6s  (target <= 2)    %s\n' "import / (check cold + git add && commit)" "$v" "$(verdict "$v" 2)"
 	rm -rf "$imp"
 
-	# crmf report over a history of n/2 commits, each changing the stage of one
-	# customer (written with git fast-import): the first report walks it all
-	# (against git log --raw over the same commits), a repeated one reads the
-	# change index (against a warm crmf check)
+	# crmf report over a history of HIST_COMMITS (n/2) commits, each changing the
+	# stage of one customer (written with git fast-import; the files in turn,
+	# again from the first when there are more commits than files): the first
+	# report walks it all (against git log --raw over the same commits), a
+	# repeated one reads the change index and the facts cache (against a warm
+	# crmf check)
 	hist=$tmp/history-$n
+	k=${HIST_COMMITS:-$((n / 2))}
 	rm -rf "$hist"
 	git clone -q "$repo" "$hist"
-	(cd "$hist" && find customers -name '*.yaml' | sort | head -$((n / 2)) |
+	(cd "$hist" && find customers -name '*.yaml' | sort >"$tmp/paths" &&
+		for ((i = 0; i <= k / $(wc -l <"$tmp/paths"); i++)); do cat "$tmp/paths"; done | head -"$k" |
 		LC_ALL=C awk -v branch="$(git symbolic-ref HEAD)" -v head="$(git rev-parse HEAD)" '
 		BEGIN { split("lead intent negotiation customer at-risk", st, " ") }
 		{
@@ -257,14 +263,15 @@ for n in $NS; do
 			if (NR == 1) printf "from %s\n", head
 			printf "M 100644 inline %s\ndata %d\n%s\n", path, length(body), body
 		}' | git fast-import --quiet && git reset -q --hard)
+	"$CRMF" -C "$hist" check -q --today $TODAY >/dev/null || true # the reference is a warm check
 	for ((r = 0; r < RUNS; r++)); do
-		rm -f "$hist/.git/crmf/changes"
+		rm -f "$hist/.git/crmf/changes" "$hist/.git/crmf/facts"
 		m report_first "$CRMF" -C "$hist" report --since 2025-01-01 --today $TODAY
 		m report_gitlog git -C "$hist" log --raw --no-renames -- customers archive
 		m report_again "$CRMF" -C "$hist" report --since 2025-01-01 --today $TODAY
 		m report_check "$CRMF" -C "$hist" check -q --today $TODAY
 	done
-	row "crmf report, first ($((n / 2)) commits walked)" report_first
+	row "crmf report, first ($(($(git -C "$hist" rev-list --count HEAD) - 1)) commits walked)" report_first
 	row "  reference: git log --raw of them" report_gitlog
 	row "crmf report, again (the change index)" report_again
 	row "  reference: crmf check (warm)" report_check
