@@ -135,7 +135,7 @@ fuzz:
 	$(MAKE) FUZZ=1 CC=clang fuzz-build
 	FUZZ_SEED="$(FUZZ_SEED)" bash fuzz/run.sh $(FUZZ_TIME) $(FUZZ_BIN)
 
-# make bench [N="1000 10000"] [RUNS=5]: see bench/run.sh (N=100000 for the big one)
+# make bench [N="1000 10000"] [RUNS=5] [PARTS="core import report lsp growth"]: see bench/run.sh (N=100000 for the big one)
 bench: $(BIN)
 	CRMF="$(abspath $(BIN))" CC="$(CC)" bash bench/run.sh
 

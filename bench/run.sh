@@ -4,6 +4,7 @@
 #
 #   make bench                     N = 1000 and 10000, 5 runs each
 #   make bench N=100000 RUNS=3     the big one (about 2 minutes to generate and commit)
+#   make bench N=100000 RUNS=1 PARTS="report" HIST_COMMITS=200000   one part alone
 #
 # Every figure is the median of RUNS runs, the runs of all commands interleaved
 # so that a busy moment of the machine hits them alike. Repositories are kept
@@ -19,6 +20,9 @@ RUNS=${RUNS:-5}
 GROWTH_COMMITS=${GROWTH_COMMITS:-5}
 # commits of the history crmf report walks: N/2 unless given (HIST_COMMITS=200000 with N=100000)
 HIST_COMMITS=${HIST_COMMITS:-}
+# the parts to run (all by default): PARTS="import report" runs those alone
+PARTS=${PARTS:-core import report lsp growth}
+want() { case " $PARTS " in *" $1 "*) return 0 ;; esac; return 1; }
 TODAY=2026-07-01 # the generated data ends on 2026-06-30
 WHERE='stage in (intent, negotiation) and potential = high and last_contact < today - 30d'
 out=${BENCH_DIR:-$src/build/bench}
@@ -132,6 +136,7 @@ for n in $NS; do
 	mapfile -t files < <(files_of "$repo" $((RUNS * 2 + GROWTH_COMMITS * 2 + 2)))
 	cd "$repo"
 	"$out/floor" . 1 >/dev/null # warm the page cache
+	if want core; then
 	for ((r = 0; r < RUNS; r++)); do
 		m floor1 "$out/floor" . 1
 		m floor2 "$out/floor" . 2
@@ -206,7 +211,9 @@ for n in $NS; do
 		"$n" "$(awk -v t="$(med check_cold 1)" -v n="$n" 'BEGIN {print t / n * 1e6}')" \
 		"$(awk -v t="$(med check_warm 1)" -v n="$n" 'BEGIN {print t / n * 1e6}')" \
 		"$(awk -v t="$fl2" -v n="$n" 'BEGIN {print t / n * 1e6}')")
+	fi
 
+	if want import; then
 	# crmf import of n rows (a CSV written here) against what it saves the user:
 	# crmf check (cold) of the same files plus git add -A && git commit of them
 	imp=$tmp/import-$n
@@ -236,7 +243,9 @@ for n in $NS; do
 	v=$(ratio "$(med import 1)" "$(awk -v a="$(med import_check 1)" -v b="$(med import_commit 1)" 'BEGIN {print a + b}')")
 	printf '    %-40s %6s  (target <= 2)    %s\n' "import / (check cold + git add && commit)" "$v" "$(verdict "$v" 2)"
 	rm -rf "$imp"
+	fi
 
+	if want report; then
 	# crmf report over a history of HIST_COMMITS (n/2) commits, each changing the
 	# stage of one customer (written with git fast-import; the files in turn,
 	# again from the first when there are more commits than files): the first
@@ -280,14 +289,17 @@ for n in $NS; do
 	v=$(ratio "$(med report_again 1)" "$(med report_check 1)")
 	printf '    %-40s %6s  (target <= 2)    %s\n' "report again / crmf check warm" "$v" "$(verdict "$v" 2)"
 	rm -rf "$hist"
+	fi
+	if want lsp; then
 	# crmf lsp: a diagnostic after a keystroke in one file (didChange to publishDiagnostics)
 	read -r lsp_med lsp_p90 lsp_start _ < <(/usr/bin/python3 "$here/lsp.py" "$CRMF" "$repo" "${files[0]}" 200 $TODAY)
 	printf '  %-44s %8s ms median, %s ms p90 (200 edits; startup %s ms)\n' "crmf lsp: diagnostics after a keystroke" \
 		"$lsp_med" "$lsp_p90" "$lsp_start"
 	printf '    %-40s %6s  (target <= 20)   %s\n' "crmf lsp keystroke to diagnostics (ms)" "$lsp_med" "$(verdict "$lsp_med" 20)"
+	fi
 
 	# growth of .git per commit, by layout
-	if [ "$n" -ge 10000 ]; then
+	if want growth && [ "$n" -ge 10000 ]; then
 		make_repo "$n" "$out/repo-$n-flat" flat
 		make_repo "$n" "$out/repo-$n-months" months
 		echo "  growth of .git/objects per 'crmf log' commit (loose objects, as libgit2 writes them):"
