@@ -15,7 +15,7 @@
  * (a rate at most 1). When there are goals, the file is put in a small
  * repository (fuzz_repo.h) and crmf report runs on it for a period that
  * ends on a day the input picks among month, quarter, year and leap-day
- * edges: each goal's period holds that day and its value, elapsed part and
+ * edges and the ends of the calendar: each goal's period holds that day and its value, elapsed part and
  * status make sense.
  */
 
@@ -39,6 +39,7 @@ static void report(const crmf_config *cfg, const uint8_t *data, size_t size)
 	static const int ends[][3] = {
 	    {2025, 6, 16}, {2025, 12, 31}, {2024, 2, 29}, {2025, 1, 1},
 	    {2025, 3, 31}, {2025, 9, 30},  {2023, 1, 1},  {2025, 5, 28},
+	    {9999, 12, 31}, {1, 1, 1}, /* the ends of what --until takes */
 	};
 	unsigned h = 0;
 	crmf_repository *r = NULL;
@@ -50,7 +51,7 @@ static void report(const crmf_config *cfg, const uint8_t *data, size_t size)
 		h = h * 31 + data[i];
 	h %= sizeof(ends) / sizeof(ends[0]);
 	o.until = crmf_date_from_ymd(ends[h][0], ends[h][1], ends[h][2]);
-	o.since = o.until - 30;
+	o.since = o.until - (h == 9 ? 0 : 30);
 	o.owner = size % 3 == 0 ? "li.na" : NULL;
 
 	FUZZ_ASSERT(fuzz_repo_put("crmf.yaml", (const char *)data, size) == 0, "crmf.yaml written");
