@@ -113,10 +113,15 @@ $(FAULTSHIM): tests/faults/faultshim.c
 
 unit: $(UNIT_BIN)
 
+# fuzz_lsp also links the part of crmf lsp that is pure (src/cli/lsp_wire.c), as test_args
+# links args.o; any other CLI object a harness needs goes on such a line
+$(BUILD)/replay/fuzz_lsp build/fuzz/fuzz_lsp: $(BUILD)/src/cli/lsp_wire.o
+
 # A harness without libFuzzer: replays the files it is given (make check)
-$(BUILD)/replay/%: fuzz/%.c fuzz/replay.c fuzz/fuzz.h $(BUILD)/libcrmf.a
+$(BUILD)/replay/%: fuzz/%.c fuzz/replay.c fuzz/fuzz.h fuzz/fuzz_repo.h $(BUILD)/libcrmf.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< fuzz/replay.c $(BUILD)/libcrmf.a $(LIBS)
+	$(CC) $(ALL_CFLAGS) -Isrc/cli $(LDFLAGS) -o $@ $< fuzz/replay.c \
+		$(filter $(BUILD)/src/cli/%.o,$^) $(BUILD)/libcrmf.a $(LIBS)
 
 check: $(BIN) $(UNIT_BIN) $(REPLAY_BIN) $(FAULTSHIM)
 	CRMF="$(abspath $(BIN))" UNIT_DIR="$(abspath $(BUILD)/tests)" \
@@ -125,8 +130,9 @@ check: $(BIN) $(UNIT_BIN) $(REPLAY_BIN) $(FAULTSHIM)
 
 # The libFuzzer harnesses, built with clang whatever CC says
 ifeq ($(FUZZ),1)
-build/fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h $(BUILD)/libcrmf.a
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libcrmf.a $(LIBS)
+build/fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h fuzz/fuzz_repo.h $(BUILD)/libcrmf.a
+	$(CC) $(ALL_CFLAGS) -Isrc/cli $(LDFLAGS) -o $@ $< $(filter $(BUILD)/src/cli/%.o,$^) \
+		$(BUILD)/libcrmf.a $(LIBS)
 
 fuzz-build: $(FUZZ_BIN)
 endif

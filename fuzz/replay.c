@@ -19,6 +19,9 @@
 
 static int count;
 
+/* Defined by a harness with something to set up once (fuzz_repo.h), as libFuzzer allows. */
+int LLVMFuzzerInitialize(int *argc, char ***argv) __attribute__((weak));
+
 static int run_one(const char *path)
 {
 	FILE *f = fopen(path, "rb");
@@ -88,6 +91,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s NAME FILE|DIR...\n", argv[0]);
 		return 2;
 	}
+	if (LLVMFuzzerInitialize)
+		LLVMFuzzerInitialize(&argc, &argv);
 	for (int i = 2; i < argc; i++) {
 		struct stat st;
 		struct dirent **ents;

@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "crmf/store.h"
 #include "crmf/workspace.h"
+#include "lsp_wire.h"
 
 static int run(int argc, char **argv);
 
@@ -51,17 +52,6 @@ const struct crmf_cmd cmd_lsp = {
 	     "the input ends first, 2 usage error\n",
 };
 
-/* Larger messages are read and dropped. */
-#define MAX_MESSAGE ((size_t)64 << 20)
-
-enum {
-	PARSE_ERROR = -32700,
-	INVALID_REQUEST = -32600,
-	METHOD_NOT_FOUND = -32601,
-	INVALID_PARAMS = -32602,
-	SERVER_NOT_INITIALIZED = -32002,
-};
-
 /* An open document. */
 struct doc {
 	char *uri;
@@ -77,10 +67,7 @@ struct server {
 	bool initialized, shutdown;
 	struct doc *docs;
 	size_t n_docs;
-	/* the input */
-	char *in;
-	size_t in_len, in_cap, in_pos;
-	bool eof;
+	lsp_reader in;
 };
 
 static void lsp_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -96,91 +83,6 @@ static void lsp_log(const char *fmt, ...)
 	va_end(ap);
 }
 
-static void *xrealloc_or_die(void *p, size_t n)
-{
-	void *q = realloc(p, n ? n : 1);
-
-	if (!q)
-		abort();
-	return q;
-}
-
-static char *xstrndup_or_die(const char *s, size_t n)
-{
-	char *p = xrealloc_or_die(NULL, n + 1);
-
-	memcpy(p, s, n);
-	p[n] = '\0';
-	return p;
-}
-
-/* ---- UTF-8 ---- */
-
-/* The length of the valid UTF-8 sequence at s (of n bytes), 0 when invalid. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	uint32_t cp;
-	size_t k;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		k = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		k = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		k = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	if (n < k)
-		return 0;
-	for (size_t i = 1; i < k; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((k == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (k == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return k;
-}
-
-/* s with every invalid UTF-8 byte replaced by U+FFFD (malloc'ed, *out_len). */
-static char *utf8_clean(const char *s, size_t n, size_t *out_len)
-{
-	char *o = xrealloc_or_die(NULL, n * 3 + 1);
-	size_t j = 0;
-
-	for (size_t i = 0; i < n;) {
-		size_t k = utf8_len((const unsigned char *)s + i, n - i);
-
-		if (k) {
-			memcpy(o + j, s + i, k);
-			j += k;
-			i += k;
-		} else {
-			memcpy(o + j, "\xef\xbf\xbd", 3);
-			j += 3;
-			i++;
-		}
-	}
-	o[j] = '\0';
-	*out_len = j;
-	return o;
-}
-
-static bool utf8_valid(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n;) {
-		size_t k = utf8_len((const unsigned char *)s + i, n - i);
-
-		if (!k)
-			return false;
-		i += k;
-	}
-	return true;
-}
-
 /* A JSON string of any bytes: invalid UTF-8 becomes U+FFFD. */
 static json_t *jstr(const char *s)
 {
@@ -188,88 +90,30 @@ static json_t *jstr(const char *s)
 	char *c;
 	json_t *j;
 
-	if (utf8_valid(s, n))
+	if (lsp_utf8_valid(s, n))
 		return json_stringn(s, n);
-	c = utf8_clean(s, n, &m);
+	c = lsp_utf8_clean(s, n, &m);
 	j = json_stringn(c, m);
 	free(c);
 	return j;
 }
 
-/* ---- positions: crmf's (1-based lines, columns in characters) and LSP's
- * (0-based lines, characters in UTF-16 code units) ---- */
-
-static size_t line_start(const char *t, size_t len, json_int_t line)
-{
-	size_t p = 0;
-
-	for (json_int_t l = 0; l < line; l++) {
-		const char *nl = memchr(t + p, '\n', len - p);
-
-		if (!nl)
-			return len;
-		p = (size_t)(nl - t) + 1;
-	}
-	return p;
-}
-
-static size_t char_bytes(const char *t, size_t p, size_t len)
-{
-	size_t k = utf8_len((const unsigned char *)t + p, len - p);
-
-	return k ? k : 1;
-}
-
-/* The byte offset of an LSP position, clamped to its line. */
-static size_t offset_of(const char *t, size_t len, json_int_t line, json_int_t ch)
-{
-	size_t p;
-	json_int_t u = 0;
-
-	if (line < 0)
-		return 0;
-	p = line_start(t, len, line);
-	while (p < len && t[p] != '\n' && u < ch) {
-		size_t k = char_bytes(t, p, len);
-
-		if (t[p] == '\r' && p + 1 < len && t[p + 1] == '\n')
-			break;
-		u += k == 4 ? 2 : 1;
-		p += k;
-	}
-	return p;
-}
-
-/* crmf's column (1-based characters) of the LSP position. */
-static int column_of(const char *t, size_t len, json_int_t line, json_int_t ch)
-{
-	size_t s = line_start(t, len, line < 0 ? 0 : line), e = offset_of(t, len, line, ch);
-	int col = 1;
-
-	for (size_t p = s; p < e; p += char_bytes(t, p, len))
-		col++;
-	return col;
-}
-
 /* The LSP position {line, character} of crmf's line:column. */
 static json_t *position_of(const char *t, size_t len, int line, int column)
 {
-	size_t p;
-	json_int_t u = 0;
+	json_int_t l, c;
 
-	if (line < 1)
-		return json_pack("{s:i,s:i}", "line", 0, "character", 0);
-	p = line_start(t, len, line - 1);
-	for (int c = 1; c < column && p < len && t[p] != '\n'; c++) {
-		size_t k = char_bytes(t, p, len);
-
-		u += k == 4 ? 2 : 1;
-		p += k;
-	}
-	return json_pack("{s:I,s:I}", "line", (json_int_t)(line - 1), "character", u);
+	lsp_position_of(&l, &c, t, len, line, column);
+	return json_pack("{s:I,s:I}", "line", l, "character", c);
 }
 
 /* ---- the wire ---- */
+
+static ssize_t read_stdin(void *ctx, char *buf, size_t n)
+{
+	(void)ctx;
+	return read(0, buf, n);
+}
 
 static void send_json(json_t *msg)
 {
@@ -306,115 +150,6 @@ static void respond_error(json_t *id, int code, const char *message)
 			    "error", "code", code, "message", message));
 }
 
-/* Fill the input buffer; false at the end of the input. */
-static bool fill(struct server *s)
-{
-	ssize_t r;
-
-	if (s->in_pos > 0 && s->in_pos == s->in_len)
-		s->in_pos = s->in_len = 0;
-	if (s->in_len == s->in_cap) {
-		if (s->in_pos > 0) {
-			memmove(s->in, s->in + s->in_pos, s->in_len - s->in_pos);
-			s->in_len -= s->in_pos;
-			s->in_pos = 0;
-		} else {
-			s->in_cap = s->in_cap ? s->in_cap * 2 : 65536;
-			s->in = xrealloc_or_die(s->in, s->in_cap);
-		}
-	}
-	do
-		r = read(0, s->in + s->in_len, s->in_cap - s->in_len);
-	while (r < 0 && errno == EINTR);
-	if (r <= 0) {
-		s->eof = true;
-		return false;
-	}
-	s->in_len += (size_t)r;
-	return true;
-}
-
-/* One header line (without its line end) into line; false at the end. */
-static bool read_line(struct server *s, char *line, size_t size)
-{
-	size_t n = 0;
-
-	for (;;) {
-		while (s->in_pos < s->in_len) {
-			char c = s->in[s->in_pos++];
-
-			if (c == '\n') {
-				if (n && line[n - 1] == '\r')
-					n--;
-				line[n] = '\0';
-				return true;
-			}
-			if (n + 1 < size)
-				line[n++] = c;
-		}
-		if (!fill(s))
-			return false;
-	}
-}
-
-/* The next message's body (malloc'ed) into *body; 1, 0 at the end of the
- * input, -1 for a message that could not be taken (answered by the caller). */
-static int read_message(struct server *s, char **body, size_t *len)
-{
-	char line[1024];
-	long long length = -1;
-	bool any = false;
-
-	for (;;) {
-		if (!read_line(s, line, sizeof(line)))
-			return 0;
-		if (!*line) {
-			if (any)
-				break;
-			continue; /* blank lines between messages */
-		}
-		any = true;
-		if (strncasecmp(line, "Content-Length:", 15) == 0) {
-			char *end;
-
-			errno = 0;
-			length = strtoll(line + 15, &end, 10);
-			while (*end == ' ' || *end == '\t')
-				end++;
-			if (errno || *end || length < 0)
-				length = -2;
-		}
-	}
-	if (length < 0)
-		return -1;
-	size_t want = (size_t)length, got = 0;
-	char *b = want <= MAX_MESSAGE ? xrealloc_or_die(NULL, want + 1) : NULL;
-
-	while (got < want) {
-		size_t k;
-
-		if (s->in_pos == s->in_len && !fill(s)) {
-			free(b);
-			return 0;
-		}
-		k = s->in_len - s->in_pos;
-		if (k > want - got)
-			k = want - got;
-		if (b)
-			memcpy(b + got, s->in + s->in_pos, k);
-		s->in_pos += k;
-		got += k;
-	}
-	if (!b) {
-		lsp_log("a message of %zu bytes was dropped", want);
-		return -1;
-	}
-	b[want] = '\0';
-	*body = b;
-	*len = want;
-	return 1;
-}
-
 /* ---- documents ---- */
 
 static int hexval(char c)
@@ -439,7 +174,7 @@ static char *uri_path(const char *uri)
 			return NULL;
 		p += 9;
 	}
-	out = o = xrealloc_or_die(NULL, strlen(p) + 1);
+	out = o = lsp_xrealloc(NULL, strlen(p) + 1);
 	for (; *p && *p != '?' && *p != '#'; p++) {
 		if (*p == '%' && hexval(p[1]) >= 0 && hexval(p[2]) >= 0) {
 			*o++ = (char)(hexval(p[1]) * 16 + hexval(p[2]));
@@ -467,7 +202,7 @@ static char *relative(const char *root, const char *file)
 		return NULL;
 	n = strlen(real_root);
 	if (strncmp(file, real_root, n) == 0 && file[n] == '/')
-		return xstrndup_or_die(file + n + 1, strlen(file + n + 1));
+		return lsp_xstrndup(file + n + 1, strlen(file + n + 1));
 	/* resolve the file's folder (the file itself may not exist yet) */
 	if (strlen(file) >= sizeof(dir))
 		return NULL;
@@ -480,11 +215,11 @@ static char *relative(const char *root, const char *file)
 	if (!realpath(*dir ? dir : "/", real_dir))
 		return NULL;
 	if (strcmp(real_dir, real_root) == 0)
-		r = xstrndup_or_die(slash + 1, strlen(slash + 1));
+		r = lsp_xstrndup(slash + 1, strlen(slash + 1));
 	else if (strncmp(real_dir, real_root, n) == 0 && real_dir[n] == '/') {
 		size_t a = strlen(real_dir + n + 1), b = strlen(slash + 1);
 
-		r = xrealloc_or_die(NULL, a + b + 2);
+		r = lsp_xrealloc(NULL, a + b + 2);
 		memcpy(r, real_dir + n + 1, a);
 		r[a] = '/';
 		memcpy(r + a + 1, slash + 1, b + 1);
@@ -515,7 +250,7 @@ static void open_workspace(struct server *s, const char *dir, bool need_config)
 		lsp_log("no crmf repository at %s: %s", dir, crmf_error_last());
 		return;
 	}
-	cfg = xrealloc_or_die(NULL, strlen(root) + 11);
+	cfg = lsp_xrealloc(NULL, strlen(root) + 11);
 	strcpy(cfg, root);
 	strcat(cfg, "/crmf.yaml");
 	if (need_config && access(cfg, F_OK) != 0) {
@@ -615,50 +350,25 @@ static void publish_changed(struct server *s, struct doc *d)
 
 /* ---- requests and notifications ---- */
 
-static const char *jget_str(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-
-	return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
-static json_t *jget_obj(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-
-	return json_is_object(v) ? v : NULL;
-}
-
-static bool jget_pos(json_t *o, json_int_t *line, json_int_t *ch)
-{
-	json_t *l = json_object_get(o, "line"), *c = json_object_get(o, "character");
-
-	if (!json_is_integer(l) || !json_is_integer(c))
-		return false;
-	*line = json_integer_value(l);
-	*ch = json_integer_value(c);
-	return *line >= 0 && *ch >= 0;
-}
-
 static json_t *initialize(struct server *s, json_t *params)
 {
-	const char *root_uri = jget_str(params, "rootUri"),
-		   *root_path = jget_str(params, "rootPath");
+	const char *root_uri = lsp_jget_str(params, "rootUri"),
+		   *root_path = lsp_jget_str(params, "rootPath");
 	json_t *folders = json_object_get(params, "workspaceFolders");
 	char *dir = NULL;
 	char cwd[PATH_MAX];
 
 	if (json_is_array(folders) && json_array_size(folders) > 0) {
-		const char *u = jget_str(json_array_get(folders, 0), "uri");
+		const char *u = lsp_jget_str(json_array_get(folders, 0), "uri");
 
 		dir = u ? uri_path(u) : NULL;
 	}
 	if (!dir && root_uri)
 		dir = uri_path(root_uri);
 	if (!dir && root_path)
-		dir = xstrndup_or_die(root_path, strlen(root_path));
+		dir = lsp_xstrndup(root_path, strlen(root_path));
 	if (!dir && getcwd(cwd, sizeof(cwd)))
-		dir = xstrndup_or_die(cwd, strlen(cwd));
+		dir = lsp_xstrndup(cwd, strlen(cwd));
 	open_workspace(s, dir, true);
 	free(dir);
 	s->initialized = true;
@@ -672,74 +382,37 @@ static json_t *initialize(struct server *s, json_t *params)
 
 static void did_open(struct server *s, json_t *params)
 {
-	json_t *td = jget_obj(params, "textDocument");
-	const char *uri = jget_str(td, "uri");
+	json_t *td = lsp_jget_obj(params, "textDocument");
+	const char *uri = lsp_jget_str(td, "uri");
 	json_t *text = json_object_get(td, "text");
 	struct doc *d;
 
 	if (!uri || !json_is_string(text))
 		return;
 	if (!(d = find_doc(s, uri))) {
-		s->docs = xrealloc_or_die(s->docs, (s->n_docs + 1) * sizeof(*s->docs));
+		s->docs = lsp_xrealloc(s->docs, (s->n_docs + 1) * sizeof(*s->docs));
 		d = &s->docs[s->n_docs++];
 		memset(d, 0, sizeof(*d));
-		d->uri = xstrndup_or_die(uri, strlen(uri));
+		d->uri = lsp_xstrndup(uri, strlen(uri));
 	}
 	free(d->text);
 	d->len = json_string_length(text);
-	d->text = xstrndup_or_die(json_string_value(text), d->len);
+	d->text = lsp_xstrndup(json_string_value(text), d->len);
 	d->version = json_integer_value(json_object_get(td, "version"));
 	locate(s, d);
 	publish_changed(s, d);
 }
 
-/* Replace bytes [a, b) of the document with `t` (`n` bytes). */
-static void splice(struct doc *d, size_t a, size_t b, const char *t, size_t n)
-{
-	size_t len = d->len - (b - a) + n;
-	char *x = xrealloc_or_die(NULL, len + 1);
-
-	memcpy(x, d->text, a);
-	memcpy(x + a, t, n);
-	memcpy(x + a + n, d->text + b, d->len - b);
-	x[len] = '\0';
-	free(d->text);
-	d->text = x;
-	d->len = len;
-}
-
 static void did_change(struct server *s, json_t *params)
 {
-	json_t *td = jget_obj(params, "textDocument"),
+	json_t *td = lsp_jget_obj(params, "textDocument"),
 	       *changes = json_object_get(params, "contentChanges");
-	const char *uri = jget_str(td, "uri");
+	const char *uri = lsp_jget_str(td, "uri");
 	struct doc *d = uri ? find_doc(s, uri) : NULL;
-	size_t i;
-	json_t *c;
 
 	if (!d || !json_is_array(changes))
 		return;
-	json_array_foreach(changes, i, c)
-	{
-		json_t *text = json_object_get(c, "text"), *range = jget_obj(c, "range");
-		json_int_t l0, c0, l1, c1;
-		size_t a, b;
-
-		if (!json_is_string(text))
-			continue;
-		if (!range) {
-			splice(d, 0, d->len, json_string_value(text), json_string_length(text));
-			continue;
-		}
-		if (!jget_pos(jget_obj(range, "start"), &l0, &c0) ||
-		    !jget_pos(jget_obj(range, "end"), &l1, &c1))
-			continue;
-		a = offset_of(d->text, d->len, l0, c0);
-		b = offset_of(d->text, d->len, l1, c1);
-		if (b < a)
-			b = a;
-		splice(d, a, b, json_string_value(text), json_string_length(text));
-	}
+	lsp_apply_changes(&d->text, &d->len, changes);
 	if (json_is_integer(json_object_get(td, "version")))
 		d->version = json_integer_value(json_object_get(td, "version"));
 	publish_changed(s, d);
@@ -747,7 +420,7 @@ static void did_change(struct server *s, json_t *params)
 
 static void did_close(struct server *s, json_t *params)
 {
-	const char *uri = jget_str(jget_obj(params, "textDocument"), "uri");
+	const char *uri = lsp_jget_str(lsp_jget_obj(params, "textDocument"), "uri");
 	struct doc *d = uri ? find_doc(s, uri) : NULL;
 
 	if (!d)
@@ -772,14 +445,14 @@ static void did_close(struct server *s, json_t *params)
 
 static void did_save(struct server *s, json_t *params)
 {
-	const char *uri = jget_str(jget_obj(params, "textDocument"), "uri");
+	const char *uri = lsp_jget_str(lsp_jget_obj(params, "textDocument"), "uri");
 	struct doc *d = uri ? find_doc(s, uri) : NULL;
 	char *root;
 
 	if (!d || !s->ws || !d->rel || crmf_workspace_kind(d->rel) != CRMF_WS_CONFIG)
 		return;
 	/* every check may depend on crmf.yaml: load the repository again */
-	root = xstrndup_or_die(crmf_workspace_root(s->ws), strlen(crmf_workspace_root(s->ws)));
+	root = lsp_xstrndup(crmf_workspace_root(s->ws), strlen(crmf_workspace_root(s->ws)));
 	crmf_workspace_free(s->ws);
 	s->ws = NULL;
 	open_workspace(s, root, false);
@@ -792,14 +465,14 @@ static void did_save(struct server *s, json_t *params)
 /* The document and crmf position of a TextDocumentPositionParams. */
 static struct doc *doc_at(struct server *s, json_t *params, int *line, int *column)
 {
-	const char *uri = jget_str(jget_obj(params, "textDocument"), "uri");
+	const char *uri = lsp_jget_str(lsp_jget_obj(params, "textDocument"), "uri");
 	struct doc *d = uri ? find_doc(s, uri) : NULL;
 	json_int_t l, c;
 
-	if (!d || !jget_pos(jget_obj(params, "position"), &l, &c) || l >= INT_MAX)
+	if (!d || !lsp_jget_pos(lsp_jget_obj(params, "position"), &l, &c) || l >= INT_MAX)
 		return NULL;
 	*line = (int)l + 1;
-	*column = column_of(d->text, d->len, l, c);
+	*column = lsp_column_of(d->text, d->len, l, c);
 	return d;
 }
 
@@ -823,7 +496,7 @@ static json_t *completion(struct server *s, json_t *params)
 		if (it->key) {
 			size_t n = strlen(it->label);
 
-			text = xrealloc_or_die(NULL, n + 3);
+			text = lsp_xrealloc(NULL, n + 3);
 			memcpy(text, it->label, n);
 			memcpy(text + n, ": ", 3);
 		}
@@ -871,14 +544,14 @@ static char *suggestion(const char *msg)
 	q = strrchr(p, '\'');
 	if (!q || q == p)
 		return NULL;
-	return xstrndup_or_die(p, (size_t)(q - p));
+	return lsp_xstrndup(p, (size_t)(q - p));
 }
 
 static json_t *code_action(struct server *s, json_t *params)
 {
-	const char *uri = jget_str(jget_obj(params, "textDocument"), "uri");
+	const char *uri = lsp_jget_str(lsp_jget_obj(params, "textDocument"), "uri");
 	struct doc *d = uri ? find_doc(s, uri) : NULL;
-	json_t *diags = json_object_get(jget_obj(params, "context"), "diagnostics");
+	json_t *diags = json_object_get(lsp_jget_obj(params, "context"), "diagnostics");
 	json_t *actions = json_array(), *g;
 	size_t i;
 
@@ -886,20 +559,20 @@ static json_t *code_action(struct server *s, json_t *params)
 		return actions;
 	json_array_foreach(diags, i, g)
 	{
-		const char *msg = jget_str(g, "message");
-		json_t *range = jget_obj(g, "range");
+		const char *msg = lsp_jget_str(g, "message");
+		json_t *range = lsp_jget_obj(g, "range");
 		json_int_t l0, c0, l1, c1;
 		char *x, *text;
 		size_t a, b, n;
 
-		if (!msg || !range || !jget_pos(jget_obj(range, "start"), &l0, &c0) ||
-		    !jget_pos(jget_obj(range, "end"), &l1, &c1) || !(x = suggestion(msg)))
+		if (!msg || !range || !lsp_jget_pos(lsp_jget_obj(range, "start"), &l0, &c0) ||
+		    !lsp_jget_pos(lsp_jget_obj(range, "end"), &l1, &c1) || !(x = suggestion(msg)))
 			continue;
 		/* a quoted value keeps its quotes */
-		a = offset_of(d->text, d->len, l0, c0);
-		b = offset_of(d->text, d->len, l1, c1);
+		a = lsp_offset_of(d->text, d->len, l0, c0);
+		b = lsp_offset_of(d->text, d->len, l1, c1);
 		n = strlen(x);
-		text = xrealloc_or_die(NULL, n + 3);
+		text = lsp_xrealloc(NULL, n + 3);
 		if (b >= a + 2 && (d->text[a] == '"' || d->text[a] == '\'') &&
 		    d->text[b - 1] == d->text[a] && !strchr(x, d->text[a]) && !strchr(x, '\\')) {
 			text[0] = d->text[a];
@@ -928,16 +601,16 @@ static json_t *code_action(struct server *s, json_t *params)
 static bool handle(struct server *s, json_t *msg, int *status)
 {
 	json_t *id = json_object_get(msg, "id"), *params = json_object_get(msg, "params");
-	const char *method = jget_str(msg, "method");
+	const char *method = lsp_jget_str(msg, "method");
 	bool request = id != NULL;
 
 	if (request && !json_is_string(id) && !json_is_integer(id)) {
-		respond_error(NULL, INVALID_REQUEST, "invalid request id");
+		respond_error(NULL, LSP_INVALID_REQUEST, "invalid request id");
 		return true;
 	}
 	if (!method) {
 		if (request && !json_object_get(msg, "result") && !json_object_get(msg, "error"))
-			respond_error(id, INVALID_REQUEST, "a request needs a method");
+			respond_error(id, LSP_INVALID_REQUEST, "a request needs a method");
 		return true; /* a response to us: we send no requests */
 	}
 	if (strcmp(method, "exit") == 0) {
@@ -946,17 +619,17 @@ static bool handle(struct server *s, json_t *msg, int *status)
 	}
 	if (!s->initialized && strcmp(method, "initialize") != 0) {
 		if (request)
-			respond_error(id, SERVER_NOT_INITIALIZED, "the server is not initialized");
+			respond_error(id, LSP_SERVER_NOT_INITIALIZED, "the server is not initialized");
 		return true;
 	}
 	if (s->shutdown) {
 		if (request)
-			respond_error(id, INVALID_REQUEST, "the server is shut down");
+			respond_error(id, LSP_INVALID_REQUEST, "the server is shut down");
 		return true;
 	}
 	if (params && !json_is_null(params) && !json_is_object(params) && !json_is_array(params)) {
 		if (request)
-			respond_error(id, INVALID_PARAMS, "params must be an object");
+			respond_error(id, LSP_INVALID_PARAMS, "params must be an object");
 		return true;
 	}
 	if (!json_is_object(params))
@@ -965,7 +638,7 @@ static bool handle(struct server *s, json_t *msg, int *status)
 		if (!request)
 			return true;
 		if (s->initialized)
-			respond_error(id, INVALID_REQUEST, "initialize was sent already");
+			respond_error(id, LSP_INVALID_REQUEST, "initialize was sent already");
 		else
 			respond(id, initialize(s, params));
 	} else if (strcmp(method, "shutdown") == 0) {
@@ -990,7 +663,7 @@ static bool handle(struct server *s, json_t *msg, int *status)
 	} else if (strcmp(method, "textDocument/codeAction") == 0) {
 		respond(id, code_action(s, params));
 	} else {
-		respond_error(id, METHOD_NOT_FOUND, "method not found");
+		respond_error(id, LSP_METHOD_NOT_FOUND, "method not found");
 	}
 	return true;
 }
@@ -1000,35 +673,26 @@ static int serve(struct server *s)
 	int status = 1;
 
 	for (;;) {
-		char *body = NULL, *clean = NULL;
-		size_t len = 0, clen;
-		json_error_t err;
+		char *body = NULL;
+		size_t len = 0;
 		json_t *msg;
-		int r = read_message(s, &body, &len);
+		int r = lsp_read_message(&s->in, &body, &len);
 
 		if (r == 0)
 			break;
 		if (r < 0) {
-			respond_error(NULL, PARSE_ERROR,
+			if (r == -2)
+				lsp_log("a message of %zu bytes was dropped", len);
+			respond_error(NULL, LSP_PARSE_ERROR,
 				      "a message without a valid Content-Length");
 			continue;
 		}
-		/* JSON is UTF-8: invalid bytes become U+FFFD rather than losing the message */
-		if (!utf8_valid(body, len)) {
-			clean = utf8_clean(body, len, &clen);
-			free(body);
-			body = clean;
-			len = clen;
-		}
-		msg = json_loadb(body, len, JSON_ALLOW_NUL, &err);
-		free(body);
-		if (!msg) {
-			respond_error(NULL, PARSE_ERROR, "invalid JSON");
+		switch (lsp_decode(&msg, body, len)) {
+		case LSP_PARSE_ERROR:
+			respond_error(NULL, LSP_PARSE_ERROR, "invalid JSON");
 			continue;
-		}
-		if (!json_is_object(msg)) {
-			respond_error(NULL, INVALID_REQUEST, "a message is a JSON object");
-			json_decref(msg);
+		case LSP_INVALID_REQUEST:
+			respond_error(NULL, LSP_INVALID_REQUEST, "a message is a JSON object");
 			continue;
 		}
 		bool go_on = handle(s, msg, &status);
@@ -1048,6 +712,7 @@ static int run(int argc, char **argv)
 	int c, rc;
 
 	memset(&s, 0, sizeof(s));
+	s.in.read = read_stdin;
 	cli_args_init(&args, &cmd_lsp, argc, argv);
 	while ((c = cli_args_next(&args)) > 0)
 		if (c == 't')
@@ -1066,7 +731,7 @@ static int run(int argc, char **argv)
 		free(s.docs[i].text);
 	}
 	free(s.docs);
-	free(s.in);
+	lsp_reader_release(&s.in);
 	crmf_workspace_free(s.ws);
 	return rc;
 }
