@@ -7,6 +7,7 @@
 
 #include "crmf/check.h"
 #include "crmf/crypt.h"
+#include "crmf/keys.h"
 #include "crmf/classify.h"
 #include "crmf/date.h"
 #include "crmf/dedupe.h"
