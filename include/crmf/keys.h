@@ -53,4 +53,13 @@ int crmf_keys_remove(crmf_keys_result *out, crmf_repository *r, crmf_crypt *c,
 int crmf_keys_seal_all(crmf_keys_result *out, crmf_repository *r, const crmf_crypt *c,
 		       const char *author, char **why);
 
+/**
+ * For crmf check with a key that opens the current epoch: every encrypted
+ * value of every customer file decrypted, each one that does not (tampered
+ * with, moved from another file or field, an epoch the user does not hold)
+ * an error "bad-encrypted" at its line in `diags`. Nothing without such a
+ * key. 0, or -1 with crmf_error_last() (the files could not be listed).
+ */
+int crmf_keys_verify(crmf_repository *r, const crmf_crypt *c, crmf_diags *diags);
+
 #endif

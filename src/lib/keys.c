@@ -359,3 +359,37 @@ done:
 	crmf_repository_unlock(r);
 	return rc;
 }
+
+int crmf_keys_verify(crmf_repository *r, const crmf_crypt *c, crmf_diags *diags)
+{
+	const crmf_config *cfg = NULL;
+	const char *root = crmf_repository_root(r);
+	crmf_file *files = NULL;
+	size_t n = 0;
+
+	if (!crmf_crypt_can_read(c))
+		return 0;
+	if (crmf_repository_config(&cfg, r) != 0 || crmf_store_list(&files, &n, root) != 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		char *fs, *out = NULL;
+		size_t len;
+		crmf_doc *doc = NULL;
+		crmf_diags d;
+
+		if (files[i].kind != CRMF_FILE_REGULAR)
+			continue;
+		crmf_diags_init(&d);
+		fs = xasprintf("%s/%s", root, files[i].relpath);
+		/* a file that does not parse: the check says why */
+		if (crmf_doc_load(&doc, files[i].relpath, fs, &d) == 0 && doc->root)
+			(void)crmf_crypt_transform(&out, &len, c, cfg, doc, CRMF_CRYPT_VERIFY, NULL,
+						   NULL, diags);
+		free(out);
+		crmf_doc_free(doc);
+		crmf_diags_release(&d);
+		free(fs);
+	}
+	crmf_store_list_free(files, n);
+	return 0;
+}
