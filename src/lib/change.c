@@ -177,9 +177,12 @@ void crmf_change_free(crmf_change_tx *tx)
 	free(tx->id);
 	free(tx->author);
 	crmf_crypt_free(tx->crypt);
-	for (size_t i = 0; tx->sealed && i < tx->nassigns; i++)
+	for (size_t i = 0; tx->sealed && i < tx->nassigns; i++) {
 		free(tx->sealed[i]);
+		free(tx->sealed_for[i]);
+	}
 	free(tx->sealed);
+	free(tx->sealed_for);
 	if (tx->locked)
 		crmf_repository_unlock(tx->repo);
 	free(tx);
@@ -494,7 +497,16 @@ int change_validate(crmf_change_tx *tx, crmf_customer **out, const char *buf, si
 
 int crmf_change_check(crmf_change_tx *tx, const char *buf, size_t len)
 {
-	return change_validate(tx, NULL, buf, len);
+	char *sealed = NULL;
+	size_t n = 0;
+	int rc;
+
+	/* what will be written: confidential values encrypted */
+	if (change_seal(tx, &sealed, &n, tx->rel, buf, len, tx->edited_from) != 0)
+		return CRMF_CHANGE_REFUSED;
+	rc = change_validate(tx, NULL, sealed ? sealed : buf, sealed ? n : len);
+	free(sealed);
+	return rc;
 }
 
 /* ---- how values are written ---- */
@@ -1022,9 +1034,19 @@ static int seal_assign(crmf_change_tx *tx, const crmf_doc *doc, size_t i, const 
 		if (same)
 			return 1;
 	}
-	if (!tx->sealed)
+	if (!tx->sealed) {
 		tx->sealed = xcalloc(tx->nassigns, sizeof(*tx->sealed));
-	if (!tx->sealed[i] && !(tx->sealed[i] = crmf_crypt_encrypt(c, id, field, *val, &why))) {
+		tx->sealed_for = xcalloc(tx->nassigns, sizeof(*tx->sealed_for));
+	}
+	if (tx->sealed[i] && strcmp(tx->sealed_for[i], id) != 0) {
+		/* set --where: another customer, another file key */
+		free(tx->sealed[i]);
+		free(tx->sealed_for[i]);
+		tx->sealed[i] = tx->sealed_for[i] = NULL;
+	}
+	if (!tx->sealed[i] && (tx->sealed[i] = crmf_crypt_encrypt(c, id, field, *val, &why)))
+		tx->sealed_for[i] = xstrdup(id);
+	if (!tx->sealed[i]) {
 		change_error(tx, "cannot encrypt '%s': %s ('crmf keys list' says which keys you hold)",
 			     tx->assigns[i].key, why);
 		return -1;

@@ -60,6 +60,8 @@ struct crmf_change_tx {
 	crmf_crypt *crypt;
 	bool crypt_opened;
 	char **sealed; /* per assignment: the token written, so every version gets the same */
+	char **sealed_for; /* the id of the customer each was made for */
+	bool opened;	   /* crmf edit: the buffer holds decrypted values */
 	/* the commit */
 	bool committed, written;
 	char oid[41];

@@ -660,9 +660,9 @@ struct walk {
 	int rc;
 };
 
-/* The token `orig` holds for `field` whose plain text is `plain`, or NULL. */
-static const char *kept_token(struct walk *w, const crmf_node *root, const char *field,
-			      const char *plain);
+/* The node of `orig` holding `field`'s token whose plain text is `plain`, or NULL. */
+static const crmf_node *kept_token(struct walk *w, const crmf_node *root, const char *field,
+				   const char *plain);
 
 static void bad(struct walk *w, const crmf_node *n, const char *why)
 {
@@ -706,11 +706,19 @@ static void one_value(struct walk *w, const crmf_node *n, const char *field)
 	if (w->mode != CRMF_CRYPT_SEAL)
 		return;
 	{
-		const char *keep = w->orig && w->orig->root
-					   ? kept_token(w, w->orig->root, field, n->value)
-					   : NULL;
+		const crmf_node *keep = w->orig && w->orig->root
+						? kept_token(w, w->orig->root, field, n->value)
+						: NULL;
 
-		s = keep ? xstrdup(keep) : crmf_crypt_encrypt(w->c, w->id, field, n->value, &why);
+		if (keep) {
+			/* the token as it was written, quotes and all: a minimal diff */
+			if (crmf_edit_splice(w->e, n->start, n->end - n->start,
+					     w->orig->src + keep->start, keep->end - keep->start) != 0)
+				bad(w, n, "cannot write the encrypted value");
+			w->changed++;
+			return;
+		}
+		s = crmf_crypt_encrypt(w->c, w->id, field, n->value, &why);
 		if (!s) {
 			crmf_diags_add(w->diags, CRMF_SEV_ERROR, w->doc->path, n->line, n->column,
 				       "plain-confidential", "cannot encrypt %s: %s", field, why);
@@ -766,7 +774,8 @@ static void visit_one(struct walk *w, const crmf_node *n, const char *field, voi
 }
 
 struct kept_arg {
-	const char *field, *plain, *found;
+	const char *field, *plain;
+	const crmf_node *found;
 };
 
 static void visit_kept(struct walk *w, const crmf_node *n, const char *field, void *arg)
@@ -780,12 +789,12 @@ static void visit_kept(struct walk *w, const crmf_node *n, const char *field, vo
 		return;
 	s = crmf_crypt_decrypt(w->c, w->id, field, n->value, &why);
 	if (s && strcmp(s, k->plain) == 0)
-		k->found = n->value;
+		k->found = n;
 	free(s);
 }
 
-static const char *kept_token(struct walk *w, const crmf_node *root, const char *field,
-			      const char *plain)
+static const crmf_node *kept_token(struct walk *w, const crmf_node *root, const char *field,
+				   const char *plain)
 {
 	struct kept_arg k = {field, plain, NULL};
 
