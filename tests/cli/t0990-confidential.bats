@@ -222,7 +222,7 @@ EOF
 	assert_output --partial "$b:$line:12: error: contacts.phone: malformed encrypted value"
 }
 
-@test "t0990 a duplicate phone in two files is found by its keyed hash without a key" {
+@test "t0990 a duplicate phone in two files is found by its keyed hash without a key (check, dedupe)" {
 	make_secret_repo
 	# the same number written two ways, in two customers
 	as zw set C2025001 'contacts[0].phone=+86 138 1234 9876' >/dev/null
@@ -230,6 +230,9 @@ EOF
 	assert_success
 	assert_output --regexp "shared-phone|also a contact of"
 	assert_output --partial "phone '[encrypted]' is also a contact of customer"
+	no_plain <<<"$output"
+	run as none dedupe
+	assert_output --partial "phone [encrypted]"
 	no_plain <<<"$output"
 }
 
