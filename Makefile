@@ -16,7 +16,7 @@ FISHCOMPDIR ?= $(DATADIR)/fish/vendor_completions.d
 DOCDIR ?= $(DATADIR)/doc/crmf
 CC ?= cc
 PKG_CONFIG ?= pkg-config
-DEPS = yaml-0.1 libgit2 libutf8proc liburing libzip expat freexl xlsxwriter jansson
+DEPS = yaml-0.1 libgit2 libutf8proc liburing libzip expat freexl xlsxwriter jansson libsodium
 
 WARN = -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wno-unused-parameter
 # warnings are errors while developing (a git checkout), not for whoever builds a

@@ -157,6 +157,12 @@ int crmf_change_check(crmf_change_tx *tx, const char *buf, size_t len);
  */
 int crmf_change_edit_begin(crmf_change_tx *tx, char **buf, size_t *len);
 
+/** Whether the buffer of crmf_change_edit_begin holds confidential values
+ * decrypted (then keep its copies private: doc/privacy.md). Such values are
+ * encrypted again by crmf_change_check and crmf_change_replace, the ones
+ * left unchanged with their token as it was. */
+bool crmf_change_decrypted(const crmf_change_tx *tx);
+
 /**
  * Replace the file read by crmf_change_edit_begin with `len` bytes of `buf`
  * (valid, see crmf_change_check) and commit it, once the lock is taken and

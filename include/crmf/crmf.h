@@ -6,6 +6,8 @@
 #define CRMF_VERSION "0.1.0"
 
 #include "crmf/check.h"
+#include "crmf/crypt.h"
+#include "crmf/keys.h"
 #include "crmf/classify.h"
 #include "crmf/date.h"
 #include "crmf/dedupe.h"

@@ -16,6 +16,7 @@ typedef enum {
  * comparing two rules compares their names.
  */
 #define CRMF_RULES(X) \
+	X(BAD_ENCRYPTED, "bad-encrypted") \
 	X(COMPLEX_KEY, "complex-key") \
 	X(CONFIG_DUPLICATE, "config-duplicate") \
 	X(CONFIG_MISSING, "config-missing") \
@@ -59,6 +60,7 @@ typedef enum {
 	X(NOT_CUSTOMER_FILE, "not-customer-file") \
 	X(NOT_REGULAR_FILE, "not-regular-file") \
 	X(OUTSIDE_REPOSITORY, "outside-repository") \
+	X(PLAIN_CONFIDENTIAL, "plain-confidential") \
 	X(PROBABLE_DUPLICATE, "probable-duplicate") \
 	X(READ_ERROR, "read-error") \
 	X(ROOT_NOT_MAPPING, "root-not-mapping") \

@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "crmf/check.h"
+#include "crmf/crypt.h"
 #include "crmf/date.h"
 #include "crmf/schema.h"
 
@@ -106,6 +107,13 @@ size_t crmf_export_select(crmf_customer ***out, crmf_customer *const *v, size_t 
 crmf_export *crmf_export_build(const crmf_customer *const *v, size_t n, const crmf_config *cfg,
 			       unsigned flags);
 
+/** crmf_export_build with the keys of the confidential fields (crmf.yaml
+ * confidential:, `crypt` may be NULL): their values decrypted when the keys
+ * open them, else CRMF_CRYPT_MASK (always with CRMF_EXPORT_REDACT). */
+crmf_export *crmf_export_build_crypt(const crmf_customer *const *v, size_t n,
+				     const crmf_config *cfg, const crmf_crypt *crypt,
+				     unsigned flags);
+
 /** Free an export; NULL is a no-op. */
 void crmf_export_free(crmf_export *x);
 
@@ -127,6 +135,11 @@ int crmf_export_xlsx(const crmf_export *x, const char *fspath);
  * NUL-terminated, its length in *len.
  */
 char *crmf_export_vcard(const crmf_customer *const *v, size_t n, unsigned flags, size_t *len);
+
+/** crmf_export_vcard with confidential values as crmf_export_build_crypt
+ * exports them (a masked one is left off the card). */
+char *crmf_export_vcard_crypt(const crmf_customer *const *v, size_t n, const crmf_config *cfg,
+			      const crmf_crypt *crypt, unsigned flags, size_t *len);
 
 /** A phone with its middle digits masked: "+86 136 1512 0087" gives
  * "+86 136****0087", "13805742236" "138****2236". Malloc'ed. */

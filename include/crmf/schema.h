@@ -86,6 +86,12 @@ typedef struct crmf_assign_rule {
 	crmf_strlist to; /* the group: member ids, in the order written */
 } crmf_assign_rule;
 
+/** A recipient of the confidential fields' keys (crmf.yaml confidential.recipients). */
+typedef struct crmf_recipient {
+	char *member; /* a team member's id */
+	char *pub;    /* the base64 of their X25519 public key */
+} crmf_recipient;
+
 typedef struct crmf_config {
 	int version;
 	char *id_format; /* "C{yyyy}{seq:3}" */
@@ -107,6 +113,11 @@ typedef struct crmf_config {
 
 	crmf_assign_rule *assign; /* `assign:`, the valid rules in their order */
 	size_t n_assign;
+	/* `confidential:` (doc/privacy.md); nothing is confidential without it */
+	bool has_confidential;
+	crmf_strlist confidential; /* field paths: contacts.phone, contacts.email, custom names */
+	crmf_recipient *recipients;
+	size_t n_recipients;
 } crmf_config;
 
 /**

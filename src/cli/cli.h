@@ -252,6 +252,27 @@ int cli_display_width(const char *s);
 /** Open the repository of the current directory; on failure print why and return NULL. */
 crmf_repository *cli_repository(void);
 
+/**
+ * Confidential fields in what a command prints (doc/privacy.md): when `cfg`
+ * has `confidential:`, the keys of `r` are opened once (--key / $CRMF_KEY,
+ * else the user's key folder; a key that cannot be used is a warning) and
+ * cli_reveal gives what to print. `redact` (the command's --redact, or the
+ * global one: $CRMF_REDACT) masks every confidential value. Without
+ * `confidential:` nothing is opened and cli_reveal returns NULL at once.
+ */
+void cli_crypt_begin(crmf_repository *r, const crmf_config *cfg, bool redact);
+
+/** The keys cli_crypt_begin opened (NULL: none, or nothing confidential). */
+const crmf_crypt *cli_crypt(void);
+
+/** What to print for the value `v` of `field` ("contacts.phone", a custom
+ * field) of customer `id`: NULL to print `v` itself, else a malloc'ed
+ * string (the plain value, or the mask). */
+char *cli_reveal(const char *id, const char *field, const char *v);
+
+/** Whether `len` bytes of `field` name a confidential field (after cli_crypt_begin). */
+bool cli_confidential(const char *field, size_t len);
+
 /** Print what a change reported and forget it: diagnostics and errors ("crmf: …") to
  * stderr, notes as they are, what it did to stdout; in its order. */
 void cli_change_print(crmf_change_tx *tx);

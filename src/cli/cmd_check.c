@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "i18n.h"
 
 static int run(int argc, char **argv);
 
@@ -25,6 +26,8 @@ static const struct cli_opt options[] = {
     {'N', 0, "no-cache", NULL, "check every file again, ignoring the validation cache"},
     {'s', 0, "strict", NULL, "treat warnings as errors for the exit status"},
     {'q', 'q', "quiet", NULL, "print nothing but the problems"},
+    {'x', 0, "fix", NULL, "first encrypt every plain value of a confidential field\n"
+			  "(crmf.yaml confidential:), as one commit"},
     {0},
 };
 
@@ -180,7 +183,7 @@ done:
 struct check_cmd {
 	crmf_rev_opts ro;
 	const char *rev;
-	bool pre_receive, strict, quiet, staged, focus;
+	bool pre_receive, strict, quiet, staged, focus, fix;
 	cli_format fmt;
 	crmf_scan_opts so;
 };
@@ -195,6 +198,9 @@ static int parse_options(struct check_cmd *o, cli_args *args, int argc, char **a
 	cli_args_init(args, &cmd_check, argc, argv);
 	while ((c = cli_args_next(args)) > 0) {
 		switch (c) {
+		case 'x':
+			o->fix = true;
+			break;
 		case 'f':
 			if (cli_parse_format(&o->fmt, args->arg, 1u << FMT_TEXT | 1u << FMT_JSON))
 				return EXIT_USAGE;
@@ -239,6 +245,9 @@ static int parse_options(struct check_cmd *o, cli_args *args, int argc, char **a
 	    (o->staged || args->ind < argc || (o->rev && o->pre_receive)))
 		return cli_usage_error(&cmd_check, "--rev and --pre-receive check whole commits: "
 						   "give no PATH, and neither --staged nor the other");
+	if (o->fix && (o->staged || o->rev || o->pre_receive || args->ind < argc))
+		return cli_usage_error(&cmd_check, "--fix changes the work tree: give no PATH, "
+						   "--staged, --rev or --pre-receive");
 	if (o->focus && (!o->staged || o->fmt != FMT_TEXT))
 		return cli_usage_error(&cmd_check, "--focus goes with --staged, in text");
 	if (!o->rev && !o->pre_receive && (o->ro.root || o->ro.git_dir))
@@ -295,6 +304,51 @@ done:
 	return rc;
 }
 
+/* --fix: every plain confidential value encrypted, one commit. EXIT_OK or EXIT_FOUND. */
+static int fix_confidential(crmf_repository *r)
+{
+	const crmf_config *cfg = NULL;
+	crmf_crypt *c = NULL;
+	crmf_keys_result res;
+	char *why = NULL;
+	int rc = EXIT_FOUND;
+
+	if (crmf_repository_config(&cfg, r) != 0 || !cfg->has_confidential) {
+		cli_error(_("--fix: crmf.yaml has no confidential fields"));
+		return EXIT_FOUND;
+	}
+	if (crmf_keys_open(&c, r, NULL, &why) != 0 || crmf_keys_seal_all(&res, r, c, NULL, &why) != 0) {
+		cli_error("--fix: %s", why);
+		goto done;
+	}
+	if (res.values)
+		printf(_("encrypted %zu value%s in %zu file%s: committed %.7s\n"), res.values,
+		       res.values == 1 ? "" : "s", res.files, res.files == 1 ? "" : "s", res.oid);
+	rc = EXIT_OK;
+done:
+	free(why);
+	crmf_crypt_free(c);
+	return rc;
+}
+
+/* With a key: every encrypted value decrypted, those that do not into diags. */
+static void verify_confidential(crmf_repository *r, crmf_diags *diags)
+{
+	const crmf_config *cfg = NULL;
+	crmf_crypt *c = NULL;
+	char *why = NULL;
+
+	if (crmf_repository_config(&cfg, r) != 0 || !cfg->has_confidential)
+		return;
+	if (crmf_keys_open(&c, r, NULL, &why) != 0) {
+		cli_error("%s; encrypted values are checked for their form only", why);
+		free(why);
+		return;
+	}
+	(void)crmf_keys_verify(r, c, diags);
+	crmf_crypt_free(c);
+}
+
 /* The work tree's files (the PATHs given, or all), or the staged ones, into
  * *diags (initialised here when EXIT_OK); *r and *repo to be released by the
  * caller. EXIT_OK, or EXIT_USAGE with the error printed. */
@@ -322,12 +376,21 @@ static int check_tree(long *files, crmf_diags *diags, crmf_repository **r, crmf_
 			crmf_diags_release(diags);
 			return EXIT_USAGE;
 		}
-	} else if (crmf_repo_load(repo, root, &o->so, diags) != 0) {
-		cli_error("%s", crmf_error_last());
-		crmf_diags_release(diags);
-		return EXIT_USAGE;
 	} else {
+		if (o->fix && fix_confidential(*r) != EXIT_OK) {
+			crmf_diags_release(diags);
+			return EXIT_FOUND;
+		}
+		if (crmf_repo_load(repo, root, &o->so, diags) != 0) {
+			cli_error("%s", crmf_error_last());
+			crmf_diags_release(diags);
+			return EXIT_USAGE;
+		}
 		*files = (long)(*repo)->files_checked;
+		if (nargs == 0) {
+			verify_confidential(*r, diags);
+			crmf_diags_sort(diags);
+		}
 	}
 	return EXIT_OK;
 }

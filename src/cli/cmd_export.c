@@ -192,7 +192,8 @@ static int render(char **out, size_t *len, crmf_customer **v, size_t n, const cr
 	int rc = 0;
 
 	if (o->fmt == X_VCF) {
-		*out = crmf_export_vcard((const crmf_customer *const *)v, n, flags, len);
+		*out = crmf_export_vcard_crypt((const crmf_customer *const *)v, n, cfg, cli_crypt(),
+					       flags, len);
 		return 0;
 	}
 	if (o->fmt == X_JSON) {
@@ -202,7 +203,7 @@ static int render(char **out, size_t *len, crmf_customer **v, size_t n, const cr
 		fclose(f);
 		return 0;
 	}
-	x = crmf_export_build((const crmf_customer *const *)v, n, cfg, flags);
+	x = crmf_export_build_crypt((const crmf_customer *const *)v, n, cfg, cli_crypt(), flags);
 	if (o->fmt == X_CSV) {
 		if (!(f = open_memstream(out, len)))
 			abort();
@@ -298,6 +299,7 @@ static int run(int argc, char **argv)
 		cli_error("%s", crmf_error_last());
 		goto done;
 	}
+	cli_crypt_begin(rep, repo->cfg, o.redact);
 	if (o.where && cli_where_parse(&where, repo->cfg, o.where, o.today) != 0)
 		goto done;
 	kc = (struct keep_ctx){where, o.archived, o.today};

@@ -288,8 +288,39 @@ struct row {
 
 /* Every value of the field `name` (len bytes) of row r, computed ones first:
  * they are never stored, and custom fields may not shadow them. */
+struct reveal_emit {
+	const struct row *r;
+	char field[128];
+	emit_fn emit;
+	void *ectx;
+};
+
+/* A confidential value as cli_reveal gives it (plain with a key, else masked). */
+static bool reveal_emit(void *ectx, const char *s, size_t len)
+{
+	struct reveal_emit *re = ectx;
+	char *v = strndup(s, len), *shown;
+	bool stop;
+
+	if (!v)
+		abort();
+	shown = cli_reveal(re->r->c->id, re->field, v);
+	stop = shown ? re->emit(re->ectx, shown, strlen(shown)) : re->emit(re->ectx, s, len);
+	free(shown);
+	free(v);
+	return stop;
+}
+
 static void row_values(const struct row *r, const char *name, size_t len, emit_fn emit, void *ectx)
 {
+	if (cli_confidential(name, len)) {
+		struct reveal_emit re = {r, "", emit, ectx};
+
+		memcpy(re.field, name, len);
+		re.field[len] = 0;
+		crmf_customer_values(r->c, &r->k, name, len, reveal_emit, &re);
+		return;
+	}
 	crmf_customer_values(r->c, &r->k, name, len, emit, ectx);
 }
 
@@ -467,10 +498,36 @@ static ftype stored_type(const crmf_config *cfg, const char *top, const char *ke
 
 /* crmf export --redact: contacts' phones and emails masked in the JSON */
 static bool json_redact;
+/* the customer being written, for its confidential values (cli_reveal) */
+static const char *json_id;
+
+/* A confidential value as cli_reveal gives it; false when `n` is none. */
+static bool json_confidential(FILE *f, const crmf_node *n, const char *top, const char *key)
+{
+	char field[128], *v;
+
+	if (!n || n->type != CRMF_NODE_SCALAR || crmf_node_is_null(n))
+		return false;
+	if (!key)
+		snprintf(field, sizeof(field), "%s", top);
+	else if (!strcmp(top, "contacts"))
+		snprintf(field, sizeof(field), "contacts.%s", key);
+	else if (!strcmp(top, key))
+		snprintf(field, sizeof(field), "%s", top); /* an item of a custom list */
+	else
+		return false;
+	if (!(v = cli_reveal(json_id, field, n->value)))
+		return false;
+	cli_json_string(f, v);
+	free(v);
+	return true;
+}
 
 static void json_node(FILE *f, const crmf_config *cfg, const crmf_node *n, const char *top,
 		      const char *key)
 {
+	if (cfg->has_confidential && json_confidential(f, n, top, key))
+		return;
 	if (json_redact && n && n->type == CRMF_NODE_SCALAR && !crmf_node_is_null(n) && key &&
 	    !strcmp(top, "contacts") && (!strcmp(key, "phone") || !strcmp(key, "email"))) {
 		char *m = !strcmp(key, "phone") ? crmf_export_mask_phone(n->value)
@@ -532,6 +589,7 @@ void cli_customer_json(FILE *f, const crmf_config *cfg, const crmf_customer *c,
 	const crmf_node *root = c->doc ? c->doc->root : NULL;
 	size_t n = 0;
 
+	json_id = c->id;
 	fputc('{', f);
 	for (size_t i = 0; root && root->type == CRMF_NODE_MAPPING && i < root->n; i++) {
 		const crmf_pair *p = &root->pairs[i];
@@ -1698,6 +1756,7 @@ static int list_run(int argc, char **argv)
 		cli_error("%s", crmf_error_last());
 		goto done;
 	}
+	cli_crypt_begin(rep, repo->cfg, false);
 	if (make_plan(&pl, repo->cfg, &o) != 0)
 		goto done;
 	kc = (struct keep_ctx){pl.where, o.archived, o.today};

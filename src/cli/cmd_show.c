@@ -236,8 +236,11 @@ static void print_value(const struct card *cd, const char *field, const crmf_nod
 		return;
 	}
 	if (n->type == CRMF_NODE_SCALAR) {
-		labelled(cd, field, n->value);
+		char *v = cli_reveal(cd->c->id, field, n->value);
+
+		labelled(cd, field, v ? v : n->value);
 		putchar('\n');
+		free(v);
 		return;
 	}
 	if (n->type == CRMF_NODE_SEQUENCE) {
@@ -247,14 +250,20 @@ static void print_value(const struct card *cd, const char *field, const crmf_nod
 			flat = flat && n->items[i]->type == CRMF_NODE_SCALAR;
 		if (flat) {
 			for (size_t i = 0; i < n->n; i++) {
+				char *v = cli_reveal(cd->c->id, field, n->items[i]->value);
+
 				fputs(i ? ", " : "", stdout);
-				labelled(cd, field, n->items[i]->value);
+				labelled(cd, field, v ? v : n->items[i]->value);
+				free(v);
 			}
 			putchar('\n');
 			return;
 		}
 	}
-	printf("\n    %.*s\n", (int)(n->end - n->start), cd->c->doc->src + n->start);
+	if (crmf_config_confidential(cd->cfg, field))
+		printf("%s\n", CRMF_CRYPT_MASK);
+	else
+		printf("\n    %.*s\n", (int)(n->end - n->start), cd->c->doc->src + n->start);
 }
 
 static void print_need(const crmf_node *need)
@@ -387,14 +396,17 @@ static void print_contacts(const struct card *cd)
 	t = cli_table_new(6, heads);
 	for (size_t i = 0; i < c->n_contacts; i++) {
 		const crmf_contact *p = &c->contacts[i];
-		const char *cells[] = {"", p->primary ? "*" : "", p->name, p->title, p->phone,
-				       p->email};
+		char *phone = cli_reveal(c->id, "contacts.phone", p->phone),
+		     *email = cli_reveal(c->id, "contacts.email", p->email);
+		const char *cells[] = {"", p->primary ? "*" : "", p->name, p->title,
+				       phone ? phone : p->phone, email ? email : p->email};
 
-		if (p->left != CRMF_NO_DAY) {
+		if (p->left == CRMF_NO_DAY)
+			cli_table_add(t, cells);
+		else
 			left++;
-			continue;
-		}
-		cli_table_add(t, cells);
+		free(phone);
+		free(email);
 	}
 	if (cli_table_rows(t))
 		cli_table_print(stdout, t, FMT_TEXT);
@@ -591,6 +603,7 @@ static int run(int argc, char **argv)
 		cli_error("%s", crmf_error_last());
 		goto done;
 	}
+	cli_crypt_begin(r, repo->cfg, false);
 	cu = find(repo, argv[args.ind], &rc);
 	if (!cu)
 		goto done;

@@ -27,6 +27,54 @@ crmf_repository *cli_repository(void)
 	return r;
 }
 
+/* the keys of confidential fields, for what this command prints: one per process */
+static struct {
+	crmf_crypt *c;
+	const crmf_config *cfg; /* NULL: nothing is confidential */
+	bool redact;
+} out_crypt;
+
+void cli_crypt_begin(crmf_repository *r, const crmf_config *cfg, bool redact)
+{
+	char *why = NULL;
+	const char *env = getenv("CRMF_REDACT");
+
+	if (!cfg || !cfg->has_confidential || out_crypt.cfg)
+		return;
+	out_crypt.cfg = cfg;
+	out_crypt.redact = redact || (env && *env && strcmp(env, "0") != 0);
+	if (crmf_keys_open(&out_crypt.c, r, NULL, &why) != 0) {
+		cli_error("%s; confidential values are masked", why);
+		free(why);
+	}
+	crmf_crypt_set_redact(out_crypt.c, out_crypt.redact);
+}
+
+const crmf_crypt *cli_crypt(void)
+{
+	return out_crypt.c;
+}
+
+char *cli_reveal(const char *id, const char *field, const char *v)
+{
+	if (!out_crypt.cfg || !v)
+		return NULL;
+	if (out_crypt.redact && crmf_config_confidential(out_crypt.cfg, field))
+		return strdup(CRMF_CRYPT_MASK);
+	return crmf_crypt_reveal(out_crypt.c, out_crypt.cfg, id, field, v);
+}
+
+bool cli_confidential(const char *field, size_t len)
+{
+	char buf[128];
+
+	if (!out_crypt.cfg || len >= sizeof(buf))
+		return false;
+	memcpy(buf, field, len);
+	buf[len] = 0;
+	return crmf_config_confidential(out_crypt.cfg, buf);
+}
+
 void cli_change_print(crmf_change_tx *tx)
 {
 	const crmf_report_item *v;

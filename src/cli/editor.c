@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -84,12 +85,37 @@ static int run_editor(const char *path)
 	return 0;
 }
 
-static char *make_copy(const char *rel, const char *buf, size_t len)
+/* A folder only the user can enter, for a copy holding decrypted values:
+ * $XDG_RUNTIME_DIR (private by its specification), else $TMPDIR/crmf-UID made 0700. */
+static const char *private_dir(void)
 {
-	const char *dir = getenv("TMPDIR");
+	static char made[512];
+	const char *run = getenv("XDG_RUNTIME_DIR"), *tmp = getenv("TMPDIR");
+	struct stat st;
+
+	if (run && *run && stat(run, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == getuid() &&
+	    !(st.st_mode & 077))
+		return run;
+	snprintf(made, sizeof(made), "%s/crmf-%u", tmp && *tmp ? tmp : "/tmp", (unsigned)getuid());
+	if (mkdir(made, 0700) != 0 && errno != EEXIST)
+		return NULL;
+	if (lstat(made, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != getuid() ||
+	    (st.st_mode & 077))
+		return NULL;
+	return made;
+}
+
+static char *make_copy(const char *rel, const char *buf, size_t len, bool private)
+{
+	const char *dir = private ? private_dir() : getenv("TMPDIR");
 	char *id = crmf_change_path_id(rel), *path;
 	int fd;
 
+	if (private && !dir) {
+		cli_error("no private folder for the decrypted copy; set XDG_RUNTIME_DIR");
+		free(id);
+		return NULL;
+	}
 	if (!dir || !*dir)
 		dir = "/tmp";
 	if (asprintf(&path, "%s/crmf-%s-XXXXXX.yaml", dir, id) < 0)
@@ -139,7 +165,7 @@ static bool again(void)
 int cli_edit_loop(char **out, size_t *out_len, char **copy, crmf_change_tx *tx, const char *buf,
 		  size_t len, bool unchanged_ok)
 {
-	char *path = make_copy(crmf_change_path(tx), buf, len);
+	char *path = make_copy(crmf_change_path(tx), buf, len, crmf_change_decrypted(tx));
 
 	*out = NULL;
 	*out_len = 0;

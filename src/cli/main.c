@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <malloc.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -13,7 +14,7 @@ static void usage(FILE *f)
 	size_t n;
 	const struct crmf_cmd *const *commands = cli_commands(&n);
 
-	fputs("usage: crmf [-C DIR] COMMAND [ARGS…]\n"
+	fputs("usage: crmf [-C DIR] [--redact] [--key FILE] COMMAND [ARGS…]\n"
 	      "       crmf --help | --version\n"
 	      "\n"
 	      "Customers as YAML files in a git repository.\n"
@@ -24,6 +25,8 @@ static void usage(FILE *f)
 		fprintf(f, "  %-13s %s\n", commands[i]->name, commands[i]->summary);
 	fputs("\noptions:\n"
 	      "  -C DIR        run as if crmf was started in DIR\n"
+	      "  --redact      mask confidential values in every output, even with a key\n"
+	      "  --key FILE    your private key for confidential values (crmf keys)\n"
 	      "  -h, --help    show this help; `crmf COMMAND --help` for a command\n"
 	      "  --version     print the version\n",
 	      f);
@@ -68,6 +71,19 @@ int main(int argc, char **argv)
 		} else if (strcmp(a, "--version") == 0) {
 			printf("crmf %s\n", CRMF_VERSION);
 			return EXIT_OK;
+		} else if (strcmp(a, "--redact") == 0) {
+			/* read where the commands print confidential values (cli_crypt_begin) */
+			setenv("CRMF_REDACT", "1", 1);
+			i++;
+		} else if (strcmp(a, "--key") == 0 || strncmp(a, "--key=", 6) == 0) {
+			const char *file = a[5] ? a + 6 : (i + 1 < argc ? argv[++i] : NULL);
+
+			if (!file || !*file) {
+				fputs("crmf: option '--key' needs a file\n", stderr);
+				return EXIT_USAGE;
+			}
+			setenv("CRMF_KEY", file, 1);
+			i++;
 		} else if (strcmp(a, "-C") == 0 || strncmp(a, "-C", 2) == 0) {
 			const char *dir = a[2] ? a + 2 : (i + 1 < argc ? argv[++i] : NULL);
 

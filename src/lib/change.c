@@ -176,6 +176,13 @@ void crmf_change_free(crmf_change_tx *tx)
 	free(tx->rel);
 	free(tx->id);
 	free(tx->author);
+	crmf_crypt_free(tx->crypt);
+	for (size_t i = 0; tx->sealed && i < tx->nassigns; i++) {
+		free(tx->sealed[i]);
+		free(tx->sealed_for[i]);
+	}
+	free(tx->sealed);
+	free(tx->sealed_for);
 	if (tx->locked)
 		crmf_repository_unlock(tx->repo);
 	free(tx);
@@ -490,7 +497,16 @@ int change_validate(crmf_change_tx *tx, crmf_customer **out, const char *buf, si
 
 int crmf_change_check(crmf_change_tx *tx, const char *buf, size_t len)
 {
-	return change_validate(tx, NULL, buf, len);
+	char *sealed = NULL;
+	size_t n = 0;
+	int rc;
+
+	/* what will be written: confidential values encrypted */
+	if (change_seal(tx, &sealed, &n, tx->rel, buf, len, tx->edited_from) != 0)
+		return CRMF_CHANGE_REFUSED;
+	rc = change_validate(tx, NULL, sealed ? sealed : buf, sealed ? n : len);
+	free(sealed);
+	return rc;
 }
 
 /* ---- how values are written ---- */
@@ -926,6 +942,119 @@ int crmf_change_log(crmf_change_tx *tx, const crmf_log_entry *f)
 	return 0;
 }
 
+const crmf_crypt *change_crypt(crmf_change_tx *tx)
+{
+	char *why = NULL;
+
+	if (!tx->cfg || !tx->cfg->has_confidential)
+		return NULL;
+	if (!tx->crypt_opened) {
+		tx->crypt_opened = true;
+		if (crmf_crypt_open(&tx->crypt, crmf_repository_root(tx->repo), tx->cfg, NULL,
+				    &why) != 0) {
+			change_error(tx, "%s", why);
+			free(why);
+		}
+	}
+	return tx->crypt;
+}
+
+int change_seal(crmf_change_tx *tx, char **out, size_t *outlen, const char *rel,
+		const char *buf, size_t len, const crmf_doc *was)
+{
+	crmf_doc *doc = NULL;
+	crmf_diags d;
+	int rc = 0;
+
+	*out = NULL;
+	if (!tx->cfg || !tx->cfg->has_confidential)
+		return 0;
+	crmf_diags_init(&d);
+	/* a file that does not parse is refused by its validation */
+	if (crmf_doc_parse(&doc, rel, buf, len, &d) == 0 && doc->root &&
+	    crmf_crypt_transform(out, outlen, change_crypt(tx), tx->cfg, doc, CRMF_CRYPT_SEAL,
+				 was, NULL, &d) != 0) {
+		for (size_t i = 0; i < d.n; i++)
+			if (d.v[i].severity == CRMF_SEV_ERROR) {
+				crmf_diags one = {&d.v[i], 1, 1, 1, 0};
+
+				change_diags(tx, &one, false);
+			}
+		change_error(tx, "%s holds confidential values and you hold no key to encrypt "
+				 "them ('crmf keys init', then a recipient runs 'crmf keys add')",
+			     rel);
+		rc = -1;
+	}
+	crmf_doc_free(doc);
+	crmf_diags_release(&d);
+	return rc;
+}
+
+/* The field a path of crmf set names, without its indexes: contacts[0].phone gives
+ * contacts.phone. */
+static void field_of_path(char *out, size_t size, const char *path)
+{
+	size_t n = 0;
+
+	for (const char *p = path; *p && n + 1 < size; p++) {
+		if (*p == '[') {
+			while (*p && *p != ']')
+				p++;
+			if (!*p)
+				break;
+			continue;
+		}
+		out[n++] = *p;
+	}
+	out[n] = 0;
+}
+
+/* Assignment i of a confidential field: the token to write in *val (the same for every
+ * version of the file), or 1 when the field holds that value already. 0 when the field is
+ * not confidential; -1 refused. */
+static int seal_assign(crmf_change_tx *tx, const crmf_doc *doc, size_t i, const crmf_node *old,
+		       const char **val)
+{
+	const crmf_node *idn = crmf_node_get(doc->root, "id");
+	const char *id = idn && idn->type == CRMF_NODE_SCALAR ? idn->value : "", *why;
+	const crmf_crypt *c;
+	char field[128];
+
+	if (!tx->cfg->has_confidential)
+		return 0;
+	field_of_path(field, sizeof(field), tx->assigns[i].key);
+	if (!crmf_config_confidential(tx->cfg, field))
+		return 0;
+	c = change_crypt(tx);
+	if (old && old->type == CRMF_NODE_SCALAR && crmf_token_like(old->value)) {
+		char *was = crmf_crypt_decrypt(c, id, field, old->value, &why);
+		bool same = was && strcmp(was, *val) == 0;
+
+		free(was);
+		if (same)
+			return 1;
+	}
+	if (!tx->sealed) {
+		tx->sealed = xcalloc(tx->nassigns, sizeof(*tx->sealed));
+		tx->sealed_for = xcalloc(tx->nassigns, sizeof(*tx->sealed_for));
+	}
+	if (tx->sealed[i] && strcmp(tx->sealed_for[i], id) != 0) {
+		/* set --where: another customer, another file key */
+		free(tx->sealed[i]);
+		free(tx->sealed_for[i]);
+		tx->sealed[i] = tx->sealed_for[i] = NULL;
+	}
+	if (!tx->sealed[i] && (tx->sealed[i] = crmf_crypt_encrypt(c, id, field, *val, &why)))
+		tx->sealed_for[i] = xstrdup(id);
+	if (!tx->sealed[i]) {
+		change_error(tx, "cannot encrypt '%s': %s ('crmf keys list' says which keys you hold)",
+			     tx->assigns[i].key, why);
+		return -1;
+	}
+	*val = tx->sealed[i];
+	return 0;
+}
+
 static int edit_all(crmf_edit *e, const crmf_doc *doc, crmf_change_tx *tx)
 {
 	const crmf_assign *v = tx->assigns;
@@ -972,6 +1101,12 @@ static int edit_all(crmf_edit *e, const crmf_doc *doc, crmf_change_tx *tx)
 		val = crmf_config_input(tx->cfg, v[i].key, v[i].value); /* 意向期: intent */
 		if (t.node && !crmf_node_is_null(t.node) && strcmp(t.node->value, val) == 0)
 			continue; /* already so */
+		switch (seal_assign(tx, doc, i, t.node, &val)) {
+		case 1:
+			continue; /* already so, encrypted */
+		case -1:
+			return -1;
+		}
 		if (crmf_edit_set(e, v[i].key, val, change_value_flags(tx->cfg, v[i].key, val)) !=
 		    0) {
 			change_error(tx, "cannot set '%s': %s", v[i].key, crmf_error_last());

@@ -43,16 +43,41 @@ int crmf_change_edit_begin(crmf_change_tx *tx, char **buf, size_t *len)
 			    "note: %s has uncommitted changes; the editor shows them and they are "
 			    "committed with your edit ('git diff HEAD -- %s' shows them)",
 			    tx->rel, tx->rel);
+	/* confidential values decrypted for the editor, with a key that opens them */
+	if (tx->edited_from && tx->edited_from->root && change_crypt(tx) &&
+	    crmf_crypt_can_read(tx->crypt)) {
+		crmf_diags d;
+
+		crmf_diags_init(&d);
+		if (crmf_crypt_transform(buf, len, tx->crypt, tx->cfg, tx->edited_from,
+					 CRMF_CRYPT_OPEN, NULL, NULL, &d) != 0) {
+			change_diags(tx, &d, false);
+			change_note(tx, "note: some values do not decrypt: they stay encrypted in "
+					"the editor");
+			free(*buf);
+			*buf = NULL;
+		}
+		crmf_diags_release(&d);
+		tx->opened = *buf != NULL;
+		if (*buf)
+			return 0;
+	}
 	*buf = xmalloc(tx->read_len + 1);
 	memcpy(*buf, tx->read, tx->read_len + 1);
 	*len = tx->read_len;
 	return 0;
 }
 
+bool crmf_change_decrypted(const crmf_change_tx *tx)
+{
+	return tx->opened;
+}
+
 int crmf_change_replace(crmf_change_tx *tx, const char *buf, size_t len, const char *copy)
 {
 	char *fspath = change_fspath(tx, tx->rel), *now = NULL, *fields = NULL, *body = NULL;
-	char *subject = NULL;
+	char *subject = NULL, *sealed = NULL;
+	size_t sealed_len = 0;
 	char *kept = copy ? xasprintf(", your edit is kept in %s", copy) : xstrdup("");
 	crmf_doc *hd = NULL, *nd = NULL;
 	crmf_lines lines = {0}, keys = {0};
@@ -73,6 +98,15 @@ int crmf_change_replace(crmf_change_tx *tx, const char *buf, size_t len, const c
 		change_error(tx, "%s changed while you were editing it; nothing written%s", tx->rel,
 			     kept);
 		goto done;
+	}
+	/* confidential values encrypted; those unchanged keep their token */
+	if (change_seal(tx, &sealed, &sealed_len, tx->rel, buf, len, tx->edited_from) != 0) {
+		change_error(tx, "nothing changed%s", kept);
+		goto done;
+	}
+	if (sealed) {
+		buf = sealed;
+		len = sealed_len;
 	}
 	/* the message names everything the commit holds: from HEAD's version */
 	if (tx->ver.head)
@@ -108,6 +142,7 @@ done:
 	free(body);
 	free(now);
 	free(kept);
+	free(sealed);
 	free(fspath);
 	return rc;
 }

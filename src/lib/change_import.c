@@ -662,6 +662,21 @@ int crmf_change_import(crmf_change_tx *tx, const crmf_import *imp, const char *s
 		rc = 0;
 		goto done;
 	}
+	/* confidential values (crmf.yaml confidential:) written encrypted */
+	for (size_t i = 0; i < nmade; i++) {
+		char *sealed = NULL;
+		size_t n = 0;
+
+		if (change_seal(tx, &sealed, &n, made[i].rel, made[i].buf, made[i].len, NULL) != 0) {
+			change_error(tx, "nothing imported");
+			goto done;
+		}
+		if (sealed) {
+			free(made[i].buf);
+			made[i].buf = sealed;
+			made[i].len = n;
+		}
+	}
 	for (; written < nmade; written++) {
 		struct made *m = &made[written];
 		char *fs = change_fspath(tx, m->rel);

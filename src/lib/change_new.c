@@ -667,6 +667,21 @@ int crmf_change_new_commit(crmf_change_tx *tx, const char *buf, size_t len)
 	if (strcmp(final_id, tx->draft->proposed) != 0 &&
 	    apply(tx, &written, &len, tx->rel, NULL, 0, final_id) != 0)
 		goto done;
+	{
+		/* confidential values typed in the editor, encrypted */
+		char *sealed = NULL;
+		size_t n = 0;
+
+		if (change_seal(tx, &sealed, &n, tx->rel, written, len, NULL) != 0) {
+			change_error(tx, "nothing written");
+			goto done;
+		}
+		if (sealed) {
+			free(written);
+			written = sealed;
+			len = n;
+		}
+	}
 	if (change_validate(tx, &nc, written, len) != 0) {
 		change_error(tx, "nothing written");
 		goto done;

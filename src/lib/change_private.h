@@ -9,6 +9,7 @@
 #include "crmf/change.h"
 #include "crmf/check.h"
 #include "crmf/commit.h"
+#include "crmf/crypt.h"
 #include "crmf/edit.h"
 #include "crmf/store.h"
 #include "crmf/text.h"
@@ -55,6 +56,12 @@ struct crmf_change_tx {
 	crmf_versions *ver_moves; /* the user's own edits of each move's file */
 	size_t nmoves;
 	const char *action;
+	/* confidential fields (crmf.yaml confidential:): the keys, opened on first use */
+	crmf_crypt *crypt;
+	bool crypt_opened;
+	char **sealed; /* per assignment: the token written, so every version gets the same */
+	char **sealed_for; /* the id of the customer each was made for */
+	bool opened;	   /* crmf edit: the buffer holds decrypted values */
 	/* the commit */
 	bool committed, written;
 	char oid[41];
@@ -67,6 +74,14 @@ void change_said(crmf_change_tx *tx, const char *fmt, ...) __attribute__((format
 void change_diags(crmf_change_tx *tx, const crmf_diags *d, bool errors_only);
 
 char *change_fspath(const crmf_change_tx *tx, const char *rel);
+/* The keys of the confidential fields (NULL without `confidential:`, or when they cannot be
+ * read: then in the report). */
+const crmf_crypt *change_crypt(crmf_change_tx *tx);
+/* `len` bytes of a customer file with its plain confidential values encrypted (those the
+ * file `was` holds keep their token): *out malloc'ed, or NULL when nothing changes. -1
+ * when a value cannot be encrypted (no key), said in the report. */
+int change_seal(crmf_change_tx *tx, char **out, size_t *outlen, const char *rel,
+		const char *buf, size_t len, const crmf_doc *was);
 bool change_has_yaml_ext(const char *s, size_t len, size_t *stem);
 char *change_find(crmf_change_tx *tx, const char *arg, unsigned where);
 int change_load(crmf_change_tx *tx, crmf_customer **out, crmf_diags *diags, const char *rel);

@@ -225,8 +225,11 @@ static void check_contact(struct ck *k, const crmf_node *map, const crmf_node **
 		ct->title = v->value;
 	if ((v = phone = opt_scalar(k, f[C_PHONE]))) {
 		struct shown sv;
+		int enc = k->cfg->has_confidential ? ck_confidential(k, v, "contacts.phone") : 0;
 
-		if (crmf_phone_valid(v->value))
+		if (enc)
+			ct->phone = enc > 0 ? v->value : NULL;
+		else if (crmf_phone_valid(v->value))
 			ct->phone = v->value;
 		else
 			ck_err_at(k, v, "invalid-phone",
@@ -235,8 +238,11 @@ static void check_contact(struct ck *k, const crmf_node *map, const crmf_node **
 	}
 	if ((v = email = opt_scalar(k, f[C_EMAIL]))) {
 		struct shown sv;
+		int enc = k->cfg->has_confidential ? ck_confidential(k, v, "contacts.email") : 0;
 
-		if (crmf_email_valid(v->value))
+		if (enc)
+			ct->email = enc > 0 ? v->value : NULL;
+		else if (crmf_email_valid(v->value))
 			ct->email = v->value;
 		else
 			ck_err_at(k, v, "invalid-email",

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* A customer file's fields: the field table read per record, values read against their type with what is wrong reported, custom and plain fields. */
 #include "check_private.h"
+#include "crmf/crypt.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -460,6 +461,25 @@ int ck_bool(struct ck *k, const crmf_node *v, const char *what)
 	return -1;
 }
 
+int ck_confidential(struct ck *k, const crmf_node *v, const char *field)
+{
+	crmf_token t;
+	const char *why;
+
+	if (!k->cfg->has_confidential || !crmf_config_confidential(k->cfg, field))
+		return 0;
+	if (!crmf_token_like(v->value)) {
+		ck_warn_at(k, v, "plain-confidential",
+			   "%s is confidential but written in plain text; 'crmf check --fix' encrypts it",
+			   field);
+		return 0;
+	}
+	if (crmf_token_parse(&t, v->value, &why) != 0) {
+		ck_err_at(k, v, "bad-encrypted", "%s: %s", field, why);
+		return -1;
+	}
+	return 1;
+}
 
 void ck_custom(struct ck *k, const crmf_field_def *def, const crmf_pair *p)
 {
@@ -492,6 +512,8 @@ void ck_custom(struct ck *k, const crmf_field_def *def, const crmf_pair *p)
 		return;
 	if (!v)
 		goto empty;
+	if (k->cfg->has_confidential && ck_confidential(k, v, def->name) != 0)
+		return;
 	switch (def->type) {
 	case CRMF_FT_DATE:
 		ck_date(k, v);

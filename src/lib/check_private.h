@@ -74,6 +74,9 @@ __attribute__((format(printf, 5, 6)))
 void ck_err_pos(struct ck *k, int line, int col, const char *rule, const char *fmt, ...);
 __attribute__((format(printf, 4, 5)))
 void ck_err_at(struct ck *k, const crmf_node *n, const char *rule, const char *fmt, ...);
+/* A value of the field `field` (crmf.yaml confidential): 1 a well-formed token (take it as
+ * the value), -1 a malformed one (reported), 0 plain (a warning when confidential). */
+int ck_confidential(struct ck *k, const crmf_node *v, const char *field);
 __attribute__((format(printf, 4, 5)))
 void ck_warn_at(struct ck *k, const crmf_node *n, const char *rule, const char *fmt, ...);
 const char *ck_show(struct shown *b, const char *s, size_t len);

@@ -8,6 +8,7 @@
 #include "crmf/cache.h"
 #include "crmf/check.h"
 #include "company.h"
+#include "crmf/crypt.h"
 #include "util.h"
 #include "values.h"
 
@@ -148,10 +149,24 @@ static bool places_differ(uint32_t a, uint32_t b)
 	return a && b && a != b && (a >> 31) == (b >> 31);
 }
 
+/* An encrypted value's key: its epoch and keyed hash, so that equal values
+ * are found without reading them (crypt.c). */
+static crmf_cross_key token_key(const char *v)
+{
+	char key[64];
+	size_t n = crmf_token_dup_key(key, v);
+
+	return n ? key_of(key, n) : (crmf_cross_key){0, 0};
+}
+
 crmf_cross_key crmf_cross_phone_key(const char *phone)
 {
 	char key[24];
-	size_t n = crmf_phone_key_text(key, phone);
+	size_t n;
+
+	if (crmf_token_like(phone))
+		return token_key(phone);
+	n = crmf_phone_key_text(key, phone);
 
 	return n ? key_of(key, n) : (crmf_cross_key){0, 0};
 }
@@ -272,7 +287,8 @@ char *crmf_cross_message(crmf_rule rule, const char *value, const char *first_id
 	else
 		msg = xasprintf("%s '%s' is also a contact of %s; merge the two files if they are one "
 				"company",
-				rule == CRMF_RULE_SHARED_PHONE ? "phone" : "email", value, other);
+				rule == CRMF_RULE_SHARED_PHONE ? "phone" : "email",
+				crmf_token_like(value) ? CRMF_CRYPT_MASK : value, other);
 	free(other);
 	return msg;
 }
@@ -345,8 +361,12 @@ crmf_cross_key crmf_cross_email_key(const char *email)
 {
 	char stack[256] = "";
 	size_t len = strlen(email);
-	char *key = len < sizeof(stack) ? stack : xmalloc(len + 1);
+	char *key;
 	crmf_cross_key k;
+
+	if (crmf_token_like(email))
+		return token_key(email);
+	key = len < sizeof(stack) ? stack : xmalloc(len + 1);
 
 	for (size_t b = 0; b < len; b++)
 		key[b] = email[b] >= 'A' && email[b] <= 'Z' ? (char)(email[b] - 'A' + 'a') : email[b];

@@ -10,6 +10,7 @@
 
 #include "company.h"
 #include "crmf/scan.h"
+#include "crmf/crypt.h"
 #include "util.h"
 #include "values.h"
 
@@ -90,13 +91,21 @@ static struct dd_cust *extract(const crmf_customer *c)
 	d->contacts = xcalloc(c->n_contacts + 1, sizeof(*d->contacts));
 	for (size_t i = 0; i < c->n_contacts; i++) {
 		const crmf_contact *ct = &c->contacts[i];
-		char key[24];
+		char key[64];
 
-		if (ct->phone && strlen(ct->phone) <= 64 && crmf_phone_key_text(key, ct->phone)) {
+		/* encrypted (crmf.yaml confidential:): compared by their keyed hashes */
+		if (ct->phone && crmf_token_like(ct->phone) && crmf_token_dup_key(key, ct->phone)) {
+			d->phones[d->n_phones].raw = xstrdup(CRMF_CRYPT_MASK);
+			d->phones[d->n_phones++].key = xstrdup(key);
+		} else if (ct->phone && strlen(ct->phone) <= 64 &&
+			   crmf_phone_key_text(key, ct->phone)) {
 			d->phones[d->n_phones].raw = xstrdup(ct->phone);
 			d->phones[d->n_phones++].key = xstrdup(key);
 		}
-		if (ct->email && strchr(ct->email, '@')) {
+		if (ct->email && crmf_token_like(ct->email) && crmf_token_dup_key(key, ct->email)) {
+			d->emails[d->n_emails].raw = xstrdup(CRMF_CRYPT_MASK);
+			d->emails[d->n_emails++].key = xstrdup(key);
+		} else if (ct->email && strchr(ct->email, '@')) {
 			d->emails[d->n_emails].raw = xstrdup(ct->email);
 			d->emails[d->n_emails++].key = lower_dup(ct->email);
 		}

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crmf/crypt.h"
 #include "util.h"
 
 #define SHOW_MAX 60 /* code points of a value shown in a line */
@@ -78,6 +79,9 @@ static char *show(const crmf_node *n)
 	strbuf sb = STRBUF_INIT;
 	size_t chars = 0;
 
+	/* an encrypted value says nothing to a reader, and takes a line */
+	if (n && n->type == CRMF_NODE_SCALAR && crmf_token_like(n->value))
+		return xstrdup(CRMF_CRYPT_MASK);
 	show_into(&sb, n);
 	for (size_t i = 0; i < sb.len; i++) {
 		if (((unsigned char)sb.buf[i] & 0xc0) == 0x80)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "crmf/export.h"
+#include "crmf/crypt.h"
 #include "util.h"
 
 /* ---- masks ---- */
@@ -175,9 +176,36 @@ static void c_label(crmf_xcell *c, const crmf_config *cfg, const char *field, co
 	c_text(c, s ? crmf_config_label(cfg, field, s) : NULL);
 }
 
+/* the keys of confidential fields during crmf_export_build_crypt (one export per thread) */
+static _Thread_local const crmf_crypt *x_crypt;
+
+/* A confidential value as exported: decrypted with a key, else the mask;
+ * NULL to export `s` as it is. Malloc'ed. */
+static char *shown(const crmf_config *cfg, const char *id, const char *field, const char *s,
+		   unsigned flags)
+{
+	if (!s || !cfg || !cfg->has_confidential)
+		return NULL;
+	if ((flags & CRMF_EXPORT_REDACT) && crmf_token_like(s))
+		return xstrdup(CRMF_CRYPT_MASK);
+	return crmf_crypt_reveal(x_crypt, cfg, id ? id : "", field, s);
+}
+
+/* c_text of a value that may be confidential */
+static void c_conf(crmf_xcell *c, const crmf_config *cfg, const char *id, const char *field,
+		   const char *s)
+{
+	char *v = shown(cfg, id, field, s, 0);
+
+	if (v)
+		c_take(c, v);
+	else
+		c_text(c, s);
+}
+
 static void c_phone(crmf_xcell *c, const char *s, unsigned flags)
 {
-	if (s && *s && (flags & CRMF_EXPORT_REDACT))
+	if (s && *s && (flags & CRMF_EXPORT_REDACT) && strcmp(s, CRMF_CRYPT_MASK) != 0)
 		c_take(c, crmf_export_mask_phone(s));
 	else
 		c_text(c, s);
@@ -185,7 +213,7 @@ static void c_phone(crmf_xcell *c, const char *s, unsigned flags)
 
 static void c_email(crmf_xcell *c, const char *s, unsigned flags)
 {
-	if (s && *s && (flags & CRMF_EXPORT_REDACT))
+	if (s && *s && (flags & CRMF_EXPORT_REDACT) && strcmp(s, CRMF_CRYPT_MASK) != 0)
 		c_take(c, crmf_export_mask_email(s));
 	else
 		c_text(c, s);
@@ -356,16 +384,24 @@ static void customer_row(crmf_export *x, struct grow *g, const crmf_customer *c,
 			c_date(&r[k], root, fd->name, false);
 		else if (fd->type == CRMF_FT_NUMBER)
 			c_number(&r[k], root, fd->name);
+		else if (fd->type == CRMF_FT_LIST && crmf_config_confidential(cfg, fd->name))
+			c_text(&r[k], child(root, fd->name) ? CRMF_CRYPT_MASK : NULL);
 		else if (fd->type == CRMF_FT_LIST)
 			c_list(&r[k], child(root, fd->name));
 		else
-			c_text(&r[k], scalar(root, fd->name));
+			c_conf(&r[k], cfg, scalar(root, "id"), fd->name, scalar(root, fd->name));
 	}
 	if ((ct = main_contact(child(root, "contacts")))) {
+		const char *id = scalar(root, "id");
+		char *ph = shown(cfg, id, "contacts.phone", scalar(ct, "phone"), flags),
+		     *em = shown(cfg, id, "contacts.email", scalar(ct, "email"), flags);
+
 		c_text(&r[k], scalar(ct, "name"));
 		c_text(&r[k + 1], scalar(ct, "title"));
-		c_phone(&r[k + 2], scalar(ct, "phone"), flags);
-		c_email(&r[k + 3], scalar(ct, "email"), flags);
+		c_phone(&r[k + 2], ph ? ph : scalar(ct, "phone"), flags);
+		c_email(&r[k + 3], em ? em : scalar(ct, "email"), flags);
+		free(ph);
+		free(em);
 	}
 	k += 4;
 	c_text(&r[k++], scalar(need, "type"));
@@ -406,13 +442,17 @@ static void record_rows(crmf_export *x, struct grow *g, const crmf_customer *c,
 		const crmf_node *n = contacts->items[i];
 		crmf_xcell *r = new_row(&x->sheets[CRMF_XSHEET_CONTACTS], &g[CRMF_XSHEET_CONTACTS]);
 		const char *p = scalar(n, "primary");
+		char *ph = shown(cfg, id, "contacts.phone", scalar(n, "phone"), flags),
+		     *em = shown(cfg, id, "contacts.email", scalar(n, "email"), flags);
 
 		c_text(&r[0], id);
 		c_text(&r[1], name);
 		c_text(&r[2], scalar(n, "name"));
 		c_text(&r[3], scalar(n, "title"));
-		c_phone(&r[4], scalar(n, "phone"), flags);
-		c_email(&r[5], scalar(n, "email"), flags);
+		c_phone(&r[4], ph ? ph : scalar(n, "phone"), flags);
+		c_email(&r[5], em ? em : scalar(n, "email"), flags);
+		free(ph);
+		free(em);
 		/* primary: false is written as it is, so that it comes back */
 		c_text(&r[6], !p ? NULL : !strcmp(p, "true") ? "是" : !strcmp(p, "false") ? "否" : p);
 	}
@@ -441,6 +481,17 @@ static void record_rows(crmf_export *x, struct grow *g, const crmf_customer *c,
 		c_text(&r[8], scalar(n, "next"));
 		c_date(&r[9], n, "due", false);
 	}
+}
+
+crmf_export *crmf_export_build_crypt(const crmf_customer *const *v, size_t n,
+				     const crmf_config *cfg, const crmf_crypt *crypt, unsigned flags)
+{
+	crmf_export *x;
+
+	x_crypt = crypt;
+	x = crmf_export_build(v, n, cfg, flags);
+	x_crypt = NULL;
+	return x;
 }
 
 crmf_export *crmf_export_build(const crmf_customer *const *v, size_t n, const crmf_config *cfg,
@@ -556,8 +607,15 @@ static void vc_prop(strbuf *out, const char *name, const char *value)
 
 char *crmf_export_vcard(const crmf_customer *const *v, size_t n, unsigned flags, size_t *len)
 {
+	return crmf_export_vcard_crypt(v, n, NULL, NULL, flags, len);
+}
+
+char *crmf_export_vcard_crypt(const crmf_customer *const *v, size_t n, const crmf_config *cfg,
+			      const crmf_crypt *crypt, unsigned flags, size_t *len)
+{
 	strbuf out = STRBUF_INIT;
 
+	x_crypt = crypt;
 	for (size_t i = 0; i < n; i++) {
 		const crmf_node *root = v[i]->doc ? v[i]->doc->root : NULL;
 		const crmf_node *contacts = child(root, "contacts");
@@ -569,10 +627,19 @@ char *crmf_export_vcard(const crmf_customer *const *v, size_t n, unsigned flags,
 			const crmf_node *ct = contacts->items[j];
 			const char *name = scalar(ct, "name"), *phone = scalar(ct, "phone"),
 				   *email = scalar(ct, "email");
-			char *masked, *note;
+			char *masked, *note, *ph, *em;
 
 			if (!name)
 				continue;
+			ph = shown(cfg, id, "contacts.phone", phone, flags);
+			em = shown(cfg, id, "contacts.email", email, flags);
+			phone = ph ? ph : phone;
+			email = em ? em : email;
+			if (flags & CRMF_EXPORT_REDACT) {
+				/* nothing of a masked value, not even the mask, on a card */
+				phone = ph && !strcmp(ph, CRMF_CRYPT_MASK) ? NULL : phone;
+				email = em && !strcmp(em, CRMF_CRYPT_MASK) ? NULL : email;
+			}
 			sb_adds(&out, "BEGIN:VCARD\r\nVERSION:4.0\r\n");
 			vc_prop(&out, "FN", name);
 			vc_prop(&out, "ORG", org);
@@ -593,9 +660,12 @@ char *crmf_export_vcard(const crmf_customer *const *v, size_t n, unsigned flags,
 					 org ? org : "");
 			vc_prop(&out, "NOTE", note);
 			free(note);
+			free(ph);
+			free(em);
 			sb_adds(&out, "END:VCARD\r\n");
 		}
 	}
+	x_crypt = NULL;
 	*len = out.len;
 	return out.buf ? sb_detach(&out) : xstrdup("");
 }

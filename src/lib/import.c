@@ -1175,6 +1175,9 @@ static void relocate(row_ctx *R, const render *rd, struct rowvals *rv, crmf_diag
 									   : S_NONE;
 		uint32_t col = 0;
 
+		/* the import encrypts them as it writes */
+		if (d->rule_id == CRMF_RULE_PLAIN_CONFIDENTIAL)
+			continue;
 		if (d->rule_id != CRMF_RULE_MISSING_FIELD && d->rule_id != CRMF_RULE_ID_FILENAME) {
 			if (slot >= 0)
 				col = import_val(rv, slot)->col;

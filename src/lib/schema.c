@@ -20,6 +20,7 @@
 static const char *const top_keys[] = {
 	"version", "id_format", "currency", "team", "industries",
 	"enums",   "fields",    "rules",    "labels",    "import", "goals", "assign",
+	"confidential",
 };
 static const char *const member_keys[] = {"id", "name", "email", "left"};
 static const char *const enum_keys[] = {"size", "source"};
@@ -778,7 +779,7 @@ int crmf_config_load(crmf_config **out, const crmf_doc *doc, crmf_diags *diags)
 {
 	crmf_diags local;
 	struct loader L = {0};
-	const crmf_node *root, *labels = NULL, *assign = NULL;
+	const crmf_node *root, *labels = NULL, *assign = NULL, *confidential = NULL;
 
 	*out = config_defaults();
 	if (!doc)
@@ -849,12 +850,18 @@ int crmf_config_load(crmf_config **out, const crmf_doc *doc, crmf_diags *diags)
 				/* after the loop: rules name members, fields and values */
 				assign = p->value;
 				break;
+			case 12:
+				/* after the loop: it names custom fields and members */
+				confidential = p->value;
+				break;
 			}
 		}
 		if (labels)
 			sc_load_labels(&L, labels);
 		if (assign)
 			sc_load_assign(&L, assign);
+		if (confidential)
+			sc_load_confidential(&L, confidential);
 	}
 	crmf_diags_release(&local);
 	return L.errors ? -1 : 0;
@@ -877,6 +884,12 @@ void crmf_config_free(crmf_config *cfg)
 		strlist_release(&cfg->fields[i].values);
 	}
 	free(cfg->fields);
+	strlist_release(&cfg->confidential);
+	for (size_t i = 0; i < cfg->n_recipients; i++) {
+		free(cfg->recipients[i].member);
+		free(cfg->recipients[i].pub);
+	}
+	free(cfg->recipients);
 	for (size_t i = 0; i < cfg->n_goals; i++)
 		free(cfg->goals[i].metric);
 	free(cfg->goals);

@@ -37,5 +37,7 @@ const char *sc_scalar(struct loader *L, const crmf_node *n, const char *what,
 		      const char *expect);
 bool sc_want_mapping(struct loader *L, const crmf_node *n, const char *what, const char *hint);
 void sc_load_goals(struct loader *L, const crmf_node *n);
+/* crmf.yaml `confidential:` (crypt.c), after team and fields. */
+void sc_load_confidential(struct loader *L, const crmf_node *n);
 
 #endif

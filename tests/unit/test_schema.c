@@ -611,7 +611,7 @@ static const struct bad_case {
 	{"teams: [a]\n", "config-unknown-key", 1, 1, "unknown key 'teams'; did you mean 'team'?"},
 	{"version: 1\nxyzzy: 1\n", "config-unknown-key", 2, 1,
 	 "unknown key 'xyzzy'; use version, id_format, currency, team, industries, enums, fields, "
-	 "rules, labels, import, goals or assign or remove it"},
+	 "rules, labels, import, goals, assign or confidential or remove it"},
 	{"rule:\n  high_value: 1\n", "config-unknown-key", 1, 1, "did you mean 'rules'?"},
 	{"team: zhang.wei\n", "config-type", 1, 7, "'team' must be a list"},
 	{"industries: {a: b}\n", "config-type", 1, 13, "'industries' must be a list"},
