@@ -12,7 +12,7 @@ void cli_error(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("crmf: ", stderr);
+	fputs(_("crmf: "), stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -41,10 +41,13 @@ int cli_parse_format(cli_format *out, const char *arg, unsigned allowed)
 			continue;
 		if (strcmp(arg, format_names[i]) == 0 || (i == FMT_TEXT && strcmp(arg, "text") == 0)) {
 			*out = (cli_format)i;
+			/* every message of a run for a program stays English */
+			if (i != FMT_TEXT)
+				cli_i18n_off();
 			return EXIT_OK;
 		}
 	}
-	fprintf(stderr, "crmf: unknown format '%s'; use one of:", arg);
+	fprintf(stderr, _("crmf: unknown format '%s'; use one of:"), arg);
 	for (unsigned i = 0; i < sizeof(format_names) / sizeof(format_names[0]); i++)
 		if (allowed & (1u << i))
 			fprintf(stderr, " %s", format_names[i]);

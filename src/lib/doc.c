@@ -136,6 +136,7 @@ static void report(struct parse *p, int line, int col, const char *rule, const c
 	va_list ap;
 	char *msg;
 
+	fmt = crmf_tr(fmt);
 	va_start(ap, fmt);
 	msg = xvasprintf(fmt, ap);
 	va_end(ap);
