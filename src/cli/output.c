@@ -12,9 +12,9 @@ void cli_error(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs(_("crmf: "), stderr);
+	fputs("crmf: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vfprintf(stderr, _(fmt), ap);
 	va_end(ap);
 	fputc('\n', stderr);
 }
@@ -97,6 +97,9 @@ void cli_json_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+/* crmf_severity_name's words, for the translation of the text printed */
+static const char *const severity_words[] = {N_("error"), N_("warning")};
+
 static void print_diag_text(FILE *f, const crmf_diag *d, bool color)
 {
 	const char *sev_color = d->severity == CRMF_SEV_ERROR ? "\033[1;31m" : "\033[1;33m";
@@ -111,7 +114,7 @@ static void print_diag_text(FILE *f, const crmf_diag *d, bool color)
 	}
 	if (color)
 		fprintf(f, "\033[0m%s", sev_color);
-	fputs(crmf_severity_name(d->severity), f);
+	fputs(_(severity_words[d->severity == CRMF_SEV_ERROR ? 0 : 1]), f);
 	if (color)
 		fputs("\033[0m", f);
 	fprintf(f, ": %s [%s]\n", d->message, d->rule);
