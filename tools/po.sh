@@ -18,13 +18,14 @@ pot() {
 		--keyword=crmf_diags_add:7 --keyword=crmf_error_set \
 		--keyword=ck_err_pos:5 --keyword=ck_err_at:4 --keyword=ck_warn_at:4 --keyword=ck_req_scalar:5 \
 		--keyword=sc_report:4 --keyword=sc_warn:4 --keyword=ex_fail:3 \
+		--keyword=doc_report:5 --keyword=ps_report:5 \
 		--keyword=change_error:2 --keyword=change_note:2 --keyword=change_said:2 \
 		--keyword=change_batch_said:2 \
 		--flag=cli_error:1:c-format --flag=cli_usage_error:2:c-format \
 		--flag=crmf_diags_add:7:c-format --flag=crmf_error_set:1:c-format \
 		--flag=ck_err_pos:5:c-format --flag=ck_err_at:4:c-format --flag=ck_warn_at:4:c-format \
 		--flag=ck_req_scalar:5:c-format --flag=sc_report:4:c-format --flag=sc_warn:4:c-format \
-		--flag=ex_fail:3:c-format --flag=change_error:2:c-format --flag=change_note:2:c-format \
+		--flag=ex_fail:3:c-format --flag=doc_report:5:c-format --flag=ps_report:5:c-format --flag=change_error:2:c-format --flag=change_note:2:c-format \
 		--flag=change_said:2:c-format --flag=change_batch_said:2:c-format \
 		--flag=crmf_tr:1:pass-c-format \
 		-o "$1" src/cli/*.c src/cli/*.h src/lib/*.c

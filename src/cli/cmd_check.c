@@ -158,7 +158,7 @@ static int check_push(const crmf_rev_opts *o, bool strict, bool quiet)
 		printf(_("crmf: push refused: %zu of %zu pushed commit%s bring%s %s; fix %s (git "
 		       "rebase -i for a commit below the tip) and push again\n"),
 		       k, checked, checked == 1 ? "" : "s", k == 1 ? "s" : "",
-		       strict ? "errors or warnings" : "errors", k == 1 ? "it" : "them");
+		       strict ? _("errors or warnings") : _("errors"), k == 1 ? "it" : "them");
 		rc = EXIT_FOUND;
 		goto done;
 	}

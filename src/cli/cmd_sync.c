@@ -144,14 +144,14 @@ static void print_conflicts(const crmf_sync_result *r)
 					"add -A "
 					"%s %s\n"
 					"    keep it where it is: git add %s && git rm -q %s\n"),
-					c->path, c->moved_to, ours ? "our" : "their",
-					ours ? "theirs" : "ours", c->moved_to, c->path, c->moved_to,
+					c->path, c->moved_to, ours ? _("our") : _("their"),
+					ours ? _("theirs") : _("ours"), c->moved_to, c->path, c->moved_to,
 					c->path, c->moved_to, c->path, c->moved_to);
 			else
 				fprintf(stderr,
 					_("  %s: deleted on %s side and changed on %s\n"
 					"    keep it: git add %s; delete it: git rm -q %s\n"),
-					c->path, ours ? "our" : "their", ours ? "theirs" : "ours",
+					c->path, ours ? _("our") : _("their"), ours ? _("theirs") : _("ours"),
 					c->path, c->path);
 			break;
 		}
@@ -202,7 +202,7 @@ static int print_outcome(const crmf_sync_result *r, bool no_push)
 		break;
 	case CRMF_SYNC_MERGED:
 		printf(
-		    "in: %zu commit%s from %s, merged: committed %.7s \"crmf: sync: merge %s\"\n",
+		    _("in: %zu commit%s from %s, merged: committed %.7s \"crmf: sync: merge %s\"\n"),
 		    r->commits_in, plural(r->commits_in), r->upstream, r->commit, r->upstream);
 		break;
 	default:

@@ -287,7 +287,7 @@ int crmf_change_move(crmf_change_tx *tx)
 		while (done-- > 0)
 			move_file(tx, v[done].to, v[done].from);
 		change_error(tx, "nothing %s",
-			     !strcmp(tx->action, "archive") ? "archived" : "restored");
+			     !strcmp(tx->action, "archive") ? crmf_tr("archived") : crmf_tr("restored"));
 		goto out;
 	}
 	tx->written = n > 0;
