@@ -180,7 +180,7 @@ int crmf_change_archive_stale(crmf_change_tx *tx)
 		m->id = crmf_change_path_id(c->path);
 		m->from = xstrdup(c->path);
 		m->to = archive_path(m->id);
-		m->why = xasprintf("no contact since %s", day);
+		m->why = xasprintf(crmf_tr("no contact since %s"), day);
 	}
 	crmf_repo_free(repo);
 	crmf_diags_release(&d);
