@@ -3,6 +3,7 @@
 # make check                     every unit and end-to-end test, and the fuzz inputs replayed
 # make fuzz [FUZZ_TIME=60] [FUZZ_SEED=N] each libFuzzer harness (clang) for FUZZ_TIME seconds
 # make man                      the man pages (scdoc) in build/man/
+# make pot                      po/crmf.pot from the sources; make po-check: every message translated
 # make install|uninstall PREFIX=/usr/local DESTDIR=   crmf, its man pages and completions
 # make DEVELOPER=0               no -Werror (the default outside a git checkout)
 
@@ -14,6 +15,7 @@ BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
 ZSHCOMPDIR ?= $(DATADIR)/zsh/vendor-completions
 FISHCOMPDIR ?= $(DATADIR)/fish/vendor_completions.d
 DOCDIR ?= $(DATADIR)/doc/crmf
+LOCALEDIR ?= $(DATADIR)/locale
 CC ?= cc
 PKG_CONFIG ?= pkg-config
 DEPS = yaml-0.1 libgit2 libutf8proc liburing libzip expat freexl xlsxwriter jansson libsodium
@@ -64,8 +66,13 @@ FUZZ_BIN = $(FUZZ_SRC:fuzz/%.c=build/fuzz/%)
 FUZZ_TIME ?= 60
 TEMPLATES = templates/crmf.yaml templates/customer.yaml
 
-.PHONY: all check unit clean install uninstall man completion bench format fuzz fuzz-build
-all: $(BIN)
+# the translations: po/LANG.po, compiled into build/locale (which an uninstalled ./crmf finds)
+LINGUAS = $(basename $(notdir $(wildcard po/*.po)))
+MO_FILES = $(LINGUAS:%=build/locale/%/LC_MESSAGES/crmf.mo)
+
+.PHONY: all check unit clean install uninstall man completion bench format fuzz fuzz-build \
+	pot po-check
+all: $(BIN) $(MO_FILES)
 
 $(BUILD)/%.o: %.c $(wildcard include/crmf/*.h src/lib/*.h)
 	@mkdir -p $(dir $@)
@@ -77,6 +84,22 @@ $(BUILD)/src/cli/%.o: src/cli/%.c $(wildcard include/crmf/*.h src/cli/*.h src/cl
 	@if grep -n '^[[:space:]]*#[[:space:]]*include[[:space:]]*"[^"]*\.\./' $<; then \
 		echo "$<: the commands include only include/crmf/*.h and src/cli/" >&2; exit 1; fi
 	$(CC) $(CLI_CFLAGS) -c -o $@ $<
+
+# where `make install` puts the catalogues, for gettext's bindtextdomain
+$(BUILD)/src/cli/i18n.o: CLI_CFLAGS += -DCRMF_LOCALEDIR='"$(LOCALEDIR)"'
+
+build/locale/%/LC_MESSAGES/crmf.mo: po/%.po
+	@mkdir -p $(dir $@)
+	msgfmt --check -o $@.tmp $< && mv $@.tmp $@
+
+# xgettext's keywords: the markers of the CLI (i18n.h) and the library's
+# functions that take a message format (translated by crmf_diags_add and
+# crmf_error_set themselves, see crmf_translate_set)
+pot:
+	sh tools/po.sh pot po/crmf.pot
+
+po-check:
+	sh tools/po.sh check
 
 $(BUILD)/tools/embed: tools/embed.c
 	@mkdir -p $(dir $@)
@@ -123,7 +146,7 @@ $(BUILD)/replay/%: fuzz/%.c fuzz/replay.c fuzz/fuzz.h fuzz/fuzz_repo.h $(BUILD)/
 	$(CC) $(ALL_CFLAGS) -Isrc/cli $(LDFLAGS) -o $@ $< fuzz/replay.c \
 		$(filter $(BUILD)/src/cli/%.o,$^) $(BUILD)/libcrmf.a $(LIBS)
 
-check: $(BIN) $(UNIT_BIN) $(REPLAY_BIN) $(FAULTSHIM)
+check: $(BIN) $(MO_FILES) $(UNIT_BIN) $(REPLAY_BIN) $(FAULTSHIM)
 	CRMF="$(abspath $(BIN))" UNIT_DIR="$(abspath $(BUILD)/tests)" \
 		REPLAY_DIR="$(abspath $(BUILD)/replay)" CRMF_FAULTSHIM="$(abspath $(FAULTSHIM))" \
 		bash tests/run.sh
@@ -180,7 +203,7 @@ build/completion/crmf.fish: $(BIN)
 	@mkdir -p $(dir $@)
 	$(abspath $(BIN)) completion fish >$@
 
-install: $(BIN) $(MAN_PAGES) $(COMPLETIONS)
+install: $(BIN) $(MAN_PAGES) $(COMPLETIONS) $(MO_FILES)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
 		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR) \
 		$(DESTDIR)$(DOCDIR)
@@ -191,13 +214,19 @@ install: $(BIN) $(MAN_PAGES) $(COMPLETIONS)
 	install -m 644 build/completion/_crmf $(DESTDIR)$(ZSHCOMPDIR)/_crmf
 	install -m 644 build/completion/crmf.fish $(DESTDIR)$(FISHCOMPDIR)/crmf.fish
 	install -m 644 LICENSE README.md $(DESTDIR)$(DOCDIR)/
+	for l in $(LINGUAS); do \
+		install -d $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES && \
+		install -m 644 build/locale/$$l/LC_MESSAGES/crmf.mo $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/ \
+		|| exit 1; \
+	done
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/crmf $(DESTDIR)$(BASHCOMPDIR)/crmf \
 		$(DESTDIR)$(ZSHCOMPDIR)/_crmf $(DESTDIR)$(FISHCOMPDIR)/crmf.fish \
 		$(patsubst build/man/%.1,$(DESTDIR)$(MANDIR)/man1/%.1,$(filter %.1,$(MAN_PAGES))) \
 		$(patsubst build/man/%.5,$(DESTDIR)$(MANDIR)/man5/%.5,$(filter %.5,$(MAN_PAGES))) \
-		$(DESTDIR)$(DOCDIR)/LICENSE $(DESTDIR)$(DOCDIR)/README.md
+		$(DESTDIR)$(DOCDIR)/LICENSE $(DESTDIR)$(DOCDIR)/README.md \
+		$(LINGUAS:%=$(DESTDIR)$(LOCALEDIR)/%/LC_MESSAGES/crmf.mo)
 	-rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null
 
 format:

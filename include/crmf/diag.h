@@ -137,6 +137,24 @@ void crmf_diags_sort(crmf_diags *d);
 /** The severity as a word: "error" or "warning". */
 const char *crmf_severity_name(crmf_severity sev);
 
+/**
+ * The language of the messages: with `lang` (a catalogue's language, "zh_CN"),
+ * crmf_diags_add and crmf_error_set format the translation of their format
+ * (gettext's domain "crmf", as the program bound it) from now on, in every
+ * thread; with NULL (the default) the English format as given. A program sets
+ * it once, before any other call, and only for output read by people: JSON and
+ * the other machine formats stay English. The cache of a translated scan is a
+ * file of its own per language, so both kinds of run keep theirs.
+ */
+void crmf_translate_set(const char *lang);
+
+/** The language set by crmf_translate_set, or NULL when messages are English. */
+const char *crmf_translate_lang(void);
+
+/** The translation of `msgid` when a language is set, else `msgid` itself:
+ * for a message the library formats itself before it becomes a diagnostic. */
+const char *crmf_tr(const char *msgid) __attribute__((format_arg(1)));
+
 /** The message of the last failed library call in this thread ("" if none). */
 const char *crmf_error_last(void);
 

@@ -6,7 +6,7 @@
 #include "cli.h"
 
 /* -h and --help, implied in every command's table */
-static const struct cli_opt help_opt = {'h', 'h', "help", NULL, "show this help"};
+static const struct cli_opt help_opt = {'h', 'h', "help", NULL, N_("show this help")};
 
 /* The command's option i, then -h/--help; NULL past the end */
 static const struct cli_opt *option_at(const struct crmf_cmd *cmd, size_t i)
@@ -24,9 +24,9 @@ int cli_usage_error(const struct crmf_cmd *cmd, const char *fmt, ...)
 
 	fputs("crmf: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vfprintf(stderr, _(fmt), ap);
 	va_end(ap);
-	fprintf(stderr, "\nsee 'crmf %s --help'\n", cmd->name);
+	fprintf(stderr, _("\nsee 'crmf %s --help'\n"), cmd->name);
 	return EXIT_USAGE;
 }
 
@@ -204,12 +204,15 @@ static void put_option(FILE *f, const struct cli_opt *o, int width)
 	int n = option_label(label, sizeof(label), o);
 
 	fprintf(f, "  %-*s%s", width, label, n >= width ? "  " : "");
-	put_lines(f, o->help, "", width + 2);
+	put_lines(f, _(o->help), "", width + 2);
 }
 
 void cli_help_write(FILE *f, const struct crmf_cmd *cmd)
 {
 	const char *p = cmd->synopsis ? cmd->synopsis : "";
+	/* TRANSLATORS: the label of the usage line, as wide as "usage:" (six
+	 * columns); the same label in the program's --help */
+	const char *usage = _("usage:");
 	int lead = (int)strlen("usage: crmf ") + (int)strlen(cmd->name) + 1;
 	int width = cmd->opt_width;
 	const struct cli_opt *o;
@@ -224,14 +227,14 @@ void cli_help_write(FILE *f, const struct crmf_cmd *cmd)
 
 			fprintf(f, "%*s%.*s\n", lead, "", (int)(n - b), p + b);
 		} else {
-			fprintf(f, "%s crmf %s %.*s\n", first ? "usage:" : "      ", cmd->name,
+			fprintf(f, "%s crmf %s %.*s\n", first ? usage : "      ", cmd->name,
 				(int)n, p);
 		}
 		first = false;
 		p += n + (p[n] == '\n');
 	} while (*p);
 	if (cmd->description)
-		put_lines(f, cmd->description, "\n", 0);
+		put_lines(f, _(cmd->description), "\n", 0);
 	for (size_t i = 0; !cmd->opt_width && (o = option_at(cmd, i)); i++) {
 		char label[128];
 		int n = option_label(label, sizeof(label), o);
@@ -239,12 +242,12 @@ void cli_help_write(FILE *f, const struct crmf_cmd *cmd)
 		if (o->help && n + 2 > width)
 			width = n + 2;
 	}
-	fputs("\noptions:\n", f);
+	fprintf(f, "\n%s\n", _("options:"));
 	for (size_t i = 0; (o = option_at(cmd, i)); i++)
 		if (o->help)
 			put_option(f, o, width);
 	if (cmd->notes)
-		put_lines(f, cmd->notes, "\n", 0);
+		put_lines(f, _(cmd->notes), "\n", 0);
 }
 
 int cli_help(const struct crmf_cmd *cmd)

@@ -53,6 +53,7 @@ struct crmf_cmd {
 	const char *notes;		   /* after the options: more paragraphs, the exit status */
 	int opt_width;			   /* the options' column; 0: the longest option plus two */
 	bool in_order;			   /* options end at the first operand (no permutation) */
+	bool machine;			   /* its output is read by programs: never translated */
 };
 
 #define CMD(name) extern const struct crmf_cmd cmd_##name;

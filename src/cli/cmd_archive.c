@@ -13,49 +13,49 @@ static int run_archive(int argc, char **argv);
 static int run_restore(int argc, char **argv);
 
 static const struct cli_opt archive_options[] = {
-    {'s', 0, "stale", NULL, "archive every customer without contact for archive_after"},
-    {'n', 'n', "dry-run", NULL, "with --stale: only list them"},
-    {'t', 0, "today", "DATE", "the day to judge staleness on (YYYY-MM-DD)"},
-    {'a', 0, "author", "A", "commit as A ('Name <email>') instead of git's identity"},
+    {'s', 0, "stale", NULL, N_("archive every customer without contact for archive_after")},
+    {'n', 'n', "dry-run", NULL, N_("with --stale: only list them")},
+    {'t', 0, "today", "DATE", N_("the day to judge staleness on (YYYY-MM-DD)")},
+    {'a', 0, "author", "A", N_("commit as A ('Name <email>') instead of git's identity")},
     {0},
 };
 
 const struct crmf_cmd cmd_archive = {
     .name = "archive",
     .run = run_archive,
-    .summary = "move customers to archive/ (by id, or --stale), committed",
+    .summary = N_("move customers to archive/ (by id, or --stale), committed"),
     .synopsis = "ID… [--author 'NAME <EMAIL>']\n"
 		"--stale [-n] [--today DATE] [--author 'NAME <EMAIL>']",
-    .description = "Move customers out of the daily lists: customers/…/ID.yaml becomes\n"
+    .description = N_("Move customers out of the daily lists: customers/…/ID.yaml becomes\n"
 		   "archive/ID.yaml, unchanged, in one commit (git sees a rename, so 'crmf\n"
 		   "history' and 'git log --follow' keep the whole story). With --stale, every\n"
 		   "customer whose last contact is more than crmf.yaml's rules.archive_after\n"
 		   "(default 180d) before today is archived. Files with errors are not moved:\n"
 		   "fix them first ('crmf check'). Your own uncommitted edits move with the\n"
 		   "file and stay uncommitted (staged if they were); the commit holds only the\n"
-		   "move. A file never committed is refused: 'crmf commit' it first.\n",
+		   "move. A file never committed is refused: 'crmf commit' it first.\n"),
     .opts = archive_options,
-    .notes = "exit status: 0 archived (or nothing stale), 1 refused or saved but not\n"
-	     "committed, 2 usage error or unknown customer\n",
+    .notes = N_("exit status: 0 archived (or nothing stale), 1 refused or saved but not\n"
+	     "committed, 2 usage error or unknown customer\n"),
     .opt_width = 16,
 };
 
 static const struct cli_opt restore_options[] = {
-    {'a', 0, "author", "A", "commit as A ('Name <email>') instead of git's identity"},
+    {'a', 0, "author", "A", N_("commit as A ('Name <email>') instead of git's identity")},
     {0},
 };
 
 const struct crmf_cmd cmd_restore = {
     .name = "restore",
     .run = run_restore,
-    .summary = "bring archived customers back to customers/, committed",
+    .summary = N_("bring archived customers back to customers/, committed"),
     .synopsis = "ID… [--author 'NAME <EMAIL>']",
-    .description = "Bring archived customers back: archive/ID.yaml moves to where it was before\n"
+    .description = N_("Bring archived customers back: archive/ID.yaml moves to where it was before\n"
 		   "it was archived (its path in the history, e.g. customers/2024/ID.yaml), else\n"
-		   "to customers/ID.yaml, unchanged, in one commit.\n",
+		   "to customers/ID.yaml, unchanged, in one commit.\n"),
     .opts = restore_options,
-    .notes = "exit status: 0 restored, 1 refused or saved but not committed, 2 usage error\n"
-	     "or unknown customer\n",
+    .notes = N_("exit status: 0 restored, 1 refused or saved but not committed, 2 usage error\n"
+	     "or unknown customer\n"),
     .opt_width = 16,
 };
 
@@ -89,7 +89,7 @@ static int move_change(bool restore, char **args, size_t n, bool stale, bool dry
 			printf("%s: %s (%s)\n", v[i].id, v[i].from, v[i].why);
 		crmf_repository_config(&cfg, repo);
 		if (nv == 0)
-			printf("no customer is stale (none without contact for more than %dd)\n",
+			printf(_("no customer is stale (none without contact for more than %dd)\n"),
 			       cfg->rules.archive_after);
 		goto done;
 	}

@@ -9,23 +9,23 @@ static int run(int argc, char **argv);
 
 static const struct cli_opt options[] = {
     {'w', 0, "where", "EXPR",
-     "only customers matching EXPR (the language of 'crmf list\n"
-     "--where', doc/where.md)"},
-    {'y', 0, "apply", NULL, "write the proposed owners, as one commit"},
-    {'f', 0, "format", "FMT", "the proposal as table (default), json or csv"},
-    {'t', 0, "today", "DATE", "the date taken for today (YYYY-MM-DD)"},
-    {'a', 0, "author", "A", "commit as A ('Name <email>') instead of git's identity"},
+     N_("only customers matching EXPR (the language of 'crmf list\n"
+     "--where', doc/where.md)")},
+    {'y', 0, "apply", NULL, N_("write the proposed owners, as one commit")},
+    {'f', 0, "format", "FMT", N_("the proposal as table (default), json or csv")},
+    {'t', 0, "today", "DATE", N_("the date taken for today (YYYY-MM-DD)")},
+    {'a', 0, "author", "A", N_("commit as A ('Name <email>') instead of git's identity")},
     {0},
 };
 
 const struct crmf_cmd cmd_assign = {
     .name = "assign",
     .run = run,
-    .summary = "propose or apply owners by crmf.yaml's assignment rules",
+    .summary = N_("propose or apply owners by crmf.yaml's assignment rules"),
     .synopsis = "[--where EXPR] [--apply] [--format table|json|csv] [--today DATE]\n"
 		"    [--author 'NAME <EMAIL>']",
     .description =
-	"For every customer under customers/ without an owner in the team (no owner,\n"
+	N_("For every customer under customers/ without an owner in the team (no owner,\n"
 	"an owner who is not in 'team', or one who left: 'left:' in crmf.yaml, unless\n"
 	"the customer is lost), propose an owner by the rules of crmf.yaml's\n"
 	"'assign:' (doc/format.md): the first rule whose 'when' matches the\n"
@@ -37,11 +37,11 @@ const struct crmf_cmd cmd_assign = {
 	"Without --apply, nothing is written: a table of ID, NAME, OWNER (now),\n"
 	"PROPOSED and RULE (why). With --apply, the proposed owners are written, every\n"
 	"file valid and without uncommitted changes or nothing changes, in one commit\n"
-	"that lists them.\n",
+	"that lists them.\n"),
     .opts = options,
-    .notes = "exit status: 0 proposed or assigned (or nothing to assign), 1 refused (no\n"
+    .notes = N_("exit status: 0 proposed or assigned (or nothing to assign), 1 refused (no\n"
 	     "rule gives an owner, a file invalid or with uncommitted changes), 2 usage or\n"
-	     "repository error\n",
+	     "repository error\n"),
     .opt_width = 16,
 };
 
@@ -73,7 +73,7 @@ static void print_json(const crmf_proposal *v, size_t n)
 
 static void print_table(const crmf_proposal *v, size_t n, cli_format fmt)
 {
-	static const char *const heads[] = {"ID", "NAME", "OWNER", "PROPOSED", "RULE"};
+	const char *const heads[] = {_("ID"), _("NAME"), _("OWNER"), _("PROPOSED"), _("RULE")};
 	static const char *const csv_heads[] = {"id", "name", "owner", "proposed", "why"};
 	cli_table *t = cli_table_new(5, fmt == FMT_TEXT ? heads : csv_heads);
 	size_t proposed = 0;
@@ -93,10 +93,10 @@ static void print_table(const crmf_proposal *v, size_t n, cli_format fmt)
 	if (fmt != FMT_TEXT)
 		return;
 	if (n == 0)
-		printf("every customer has an owner in the team; nothing to assign\n");
+		printf(_("every customer has an owner in the team; nothing to assign\n"));
 	else
-		printf("\n%zu customer%s without an owner in the team, %zu proposed; 'crmf assign "
-		       "--apply' writes them\n",
+		printf(_("\n%zu customer%s without an owner in the team, %zu proposed; 'crmf assign "
+		       "--apply' writes them\n"),
 		       n, n == 1 ? "" : "s", proposed);
 }
 
@@ -120,8 +120,8 @@ static int propose(const char *where_arg, cli_format fmt, crmf_day today)
 		goto done;
 	}
 	if (repo->cfg->n_assign == 0)
-		fprintf(stderr, "note: crmf.yaml has no 'assign:' rules (see doc/format.md); "
-				"nothing can be proposed\n");
+		fprintf(stderr, _("note: crmf.yaml has no 'assign:' rules (see doc/format.md); "
+				"nothing can be proposed\n"));
 	crmf_assign_propose(&v, &n, repo, where, today);
 	if (fmt == FMT_JSON)
 		print_json(v, n);

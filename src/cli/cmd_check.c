@@ -13,34 +13,34 @@
 static int run(int argc, char **argv);
 
 static const struct cli_opt options[] = {
-    {'f', 0, "format", "FMT", "text (default) or json"},
-    {'t', 0, "today", "DATE", "the date against which future dates are judged (YYYY-MM-DD)"},
-    {'S', 0, "staged", NULL, "check the staged contents (the index), not the working tree"},
+    {'f', 0, "format", "FMT", N_("text (default) or json")},
+    {'t', 0, "today", "DATE", N_("the date against which future dates are judged (YYYY-MM-DD)")},
+    {'S', 0, "staged", NULL, N_("check the staged contents (the index), not the working tree")},
     {'F', 0, "focus", NULL,
-     "with --staged: the problems of the files the commit changes, then the\n"
-     "other files' errors; their warnings only counted (the pre-commit hook)"},
-    {'r', 0, "rev", "REV", "check the commit REV (a branch, a tag, an id, HEAD~2…)"},
-    {'P', 0, "pre-receive", NULL, "check the commits of a push, as a pre-receive hook"},
-    {'R', 0, "root", "DIR", "with --rev or --pre-receive: the crmf root in the tree"},
-    {'G', 0, "git-dir", "DIR", "with --rev or --pre-receive: the git repository"},
-    {'N', 0, "no-cache", NULL, "check every file again, ignoring the validation cache"},
-    {'s', 0, "strict", NULL, "treat warnings as errors for the exit status"},
-    {'q', 'q', "quiet", NULL, "print nothing but the problems"},
-    {'x', 0, "fix", NULL, "first encrypt every plain value of a confidential field\n"
-			  "(crmf.yaml confidential:), as one commit"},
+     N_("with --staged: the problems of the files the commit changes, then the\n"
+     "other files' errors; their warnings only counted (the pre-commit hook)")},
+    {'r', 0, "rev", "REV", N_("check the commit REV (a branch, a tag, an id, HEAD~2…)")},
+    {'P', 0, "pre-receive", NULL, N_("check the commits of a push, as a pre-receive hook")},
+    {'R', 0, "root", "DIR", N_("with --rev or --pre-receive: the crmf root in the tree")},
+    {'G', 0, "git-dir", "DIR", N_("with --rev or --pre-receive: the git repository")},
+    {'N', 0, "no-cache", NULL, N_("check every file again, ignoring the validation cache")},
+    {'s', 0, "strict", NULL, N_("treat warnings as errors for the exit status")},
+    {'q', 'q', "quiet", NULL, N_("print nothing but the problems")},
+    {'x', 0, "fix", NULL, N_("first encrypt every plain value of a confidential field\n"
+			  "(crmf.yaml confidential:), as one commit")},
     {0},
 };
 
 const struct crmf_cmd cmd_check = {
     .name = "check",
     .run = run,
-    .summary = "validate customer files and crmf.yaml",
+    .summary = N_("validate customer files and crmf.yaml"),
     .synopsis = "[--format text|json] [--today DATE] [--strict] [--no-cache] [-q] [PATH…]\n"
 		"--staged [--focus | --format text|json] [--today DATE] [--strict] [-q]\n"
 		"--rev REV [--root DIR] [--git-dir DIR] [--format text|json]\n"
 		"    [--today DATE] [--strict] [-q]\n"
 		"--pre-receive [--root DIR] [--git-dir DIR] [--today DATE] [--strict]",
-    .description = "Validate every customer file (customers/ and archive/, at any depth) and\n"
+    .description = N_("Validate every customer file (customers/ and archive/, at any depth) and\n"
 		   "crmf.yaml, or only the files and folders named. Every problem is reported as\n"
 		   "  path:line:column: error|warning: message [rule]\n"
 		   "followed by a summary. Cross-file checks (unique ids, probable duplicates)\n"
@@ -65,10 +65,10 @@ const struct crmf_cmd cmd_check = {
 		   "push brings (git rev-list NEW --not --all) is checked as --rev does; a\n"
 		   "commit is refused for the problems it brings, those its first parent does\n"
 		   "not have, even when a later commit fixes them. Deleted refs pass. The hook\n"
-		   "of 'crmf hooks install --server' runs this.\n",
+		   "of 'crmf hooks install --server' runs this.\n"),
     .opts = options,
-    .notes = "exit status: 0 no errors, 1 errors found (--pre-receive: the push is\n"
-	     "refused), 2 usage or repository error or a bad revision\n",
+    .notes = N_("exit status: 0 no errors, 1 errors found (--pre-receive: the push is\n"
+	     "refused), 2 usage or repository error or a bad revision\n"),
 };
 
 static int usage_level(const crmf_diags *d)
@@ -92,7 +92,7 @@ static void print_summary(FILE *f, size_t files, const crmf_diags *d, cli_format
 		fputs("}\n", f);
 		return;
 	}
-	fprintf(f, "%zu file%s checked: %zu error%s, %zu warning%s\n", files,
+	fprintf(f, _("%zu file%s checked: %zu error%s, %zu warning%s\n"), files,
 		files == 1 ? "" : "s", d->errors, d->errors == 1 ? "" : "s",
 		d->warnings, d->warnings == 1 ? "" : "s");
 }
@@ -158,15 +158,15 @@ static int check_push(const crmf_rev_opts *o, bool strict, bool quiet)
 	if (bad || (strict && warned)) {
 		size_t k = bad + (strict ? warned : 0);
 
-		printf("crmf: push refused: %zu of %zu pushed commit%s bring%s %s; fix %s (git "
-		       "rebase -i for a commit below the tip) and push again\n",
+		printf(_("crmf: push refused: %zu of %zu pushed commit%s bring%s %s; fix %s (git "
+		       "rebase -i for a commit below the tip) and push again\n"),
 		       k, checked, checked == 1 ? "" : "s", k == 1 ? "s" : "",
-		       strict ? "errors or warnings" : "errors", k == 1 ? "it" : "them");
+		       strict ? _("errors or warnings") : _("errors"), k == 1 ? "it" : "them");
 		rc = EXIT_FOUND;
 		goto done;
 	}
 	if (!quiet && checked)
-		printf("crmf: %zu pushed commit%s checked: no errors\n", checked,
+		printf(_("crmf: %zu pushed commit%s checked: no errors\n"), checked,
 		       checked == 1 ? "" : "s");
 	rc = EXIT_OK;
 done:
@@ -435,11 +435,11 @@ static int check_focus(const struct check_cmd *o)
 			cli_print_diag(stdout, &sr.others.v[i]);
 	said = sr.changed.n || sr.others.errors;
 	if (sr.others.warnings && (said || !o->quiet))
-		printf("and %zu warning%s in %zu other file%s; run 'crmf check'\n",
+		printf(_("and %zu warning%s in %zu other file%s; run 'crmf check'\n"),
 		       sr.others.warnings, sr.others.warnings == 1 ? "" : "s",
 		       sr.other_warning_files, sr.other_warning_files == 1 ? "" : "s");
 	if (said || !o->quiet)
-		printf("%zu file%s checked: %zu error%s, %zu warning%s\n", sr.files,
+		printf(_("%zu file%s checked: %zu error%s, %zu warning%s\n"), sr.files,
 		       sr.files == 1 ? "" : "s", errors, errors == 1 ? "" : "s", warnings,
 		       warnings == 1 ? "" : "s");
 	rc = errors || (o->strict && warnings) ? EXIT_FOUND : EXIT_OK;

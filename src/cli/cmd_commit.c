@@ -8,28 +8,28 @@
 static int run(int argc, char **argv);
 
 static const struct cli_opt options[] = {
-    {'m', 'm', "message", "MSG", "the commit's first line"},
-    {'a', 0, "author", "A", "commit as A ('Name <email>') instead of git's identity"},
-    {'t', 0, "today", "DATE", "the date against which future dates are judged"},
+    {'m', 'm', "message", "MSG", N_("the commit's first line")},
+    {'a', 0, "author", "A", N_("commit as A ('Name <email>') instead of git's identity")},
+    {'t', 0, "today", "DATE", N_("the date against which future dates are judged")},
     {0},
 };
 
 const struct crmf_cmd cmd_commit = {
     .name = "commit",
     .run = run,
-    .summary = "validate and commit customer files edited by hand, summarised per customer",
+    .summary = N_("validate and commit customer files edited by hand, summarised per customer"),
     .synopsis = "[-m MESSAGE] [--author 'NAME <EMAIL>'] [--today DATE]",
-    .description = "Commit every customer file (customers/ and archive/) that differs from the\n"
+    .description = N_("Commit every customer file (customers/ and archive/) that differs from the\n"
 		   "last commit: edited, new, deleted or moved by hand, staged or not. They are\n"
 		   "validated first, against the whole repository (unique ids): while any of\n"
 		   "them has errors, the problems are printed and nothing is committed. The\n"
 		   "message summarises the changes per customer, field by field\n"
 		   "(`C2024001: stage: intent → negotiation`); -m gives its first line. Other\n"
 		   "files, and anything else you staged, are left out of the commit.\n"
-		   "Also the way to commit a change that crmf saved but could not commit.\n",
+		   "Also the way to commit a change that crmf saved but could not commit.\n"),
     .opts = options,
-    .notes = "exit status: 0 committed, or nothing to commit; 1 files have errors, no git\n"
-	     "identity, merge in progress, or the commit failed; 2 usage error\n",
+    .notes = N_("exit status: 0 committed, or nothing to commit; 1 files have errors, no git\n"
+	     "identity, merge in progress, or the commit failed; 2 usage error\n"),
 };
 
 static const crmf_customer *loaded(const crmf_repo *repo, const char *rel)
@@ -216,7 +216,7 @@ static int commit_all(const char *msg, const char *author, crmf_day today)
 		goto done;
 	}
 	if (n == 0) {
-		printf("nothing to commit: every customer file is as in the last commit\n");
+		printf(_("nothing to commit: every customer file is as in the last commit\n"));
 		rc = 0;
 		goto done;
 	}
@@ -238,7 +238,7 @@ static int commit_all(const char *msg, const char *author, crmf_day today)
 	if (oid[0])
 		printf("committed %.7s \"%s\"\n", oid, subject);
 	else
-		printf("nothing to commit: committed already as it is\n");
+		printf(_("nothing to commit: committed already as it is\n"));
 	rc = 0;
 done:
 	rc = cli_change_exit(tx, rc);

@@ -24,6 +24,7 @@ const struct crmf_cmd cmd_completion = {
 	"    source <(crmf completion zsh)       # zsh (after compinit)\n"
 	"    crmf completion fish | source       # fish",
     .notes = "exit status: 0 success, 2 usage error",
+    .machine = true,
 };
 
 /* bash: the words as bash-completion splits them when it is loaded (an `=`

@@ -10,22 +10,22 @@
 static int run(int argc, char **argv);
 
 static const struct cli_opt options[] = {
-    {'m', 0, "min-score", "S", "list pairs scoring at least S, from 0 to 1 (default 0.5)"},
-    {'c', 0, "active", NULL, "only active customers (customers/)"},
-    {'a', 0, "archived", NULL, "only archived customers (archive/)"},
-    {'A', 0, "all", NULL, "active and archived customers (the default)"},
-    {'f', 0, "format", "FMT", "table (default) or json"},
-    {'W', 0, "wide", NULL, "a table with every column whole, whatever the terminal"},
+    {'m', 0, "min-score", "S", N_("list pairs scoring at least S, from 0 to 1 (default 0.5)")},
+    {'c', 0, "active", NULL, N_("only active customers (customers/)")},
+    {'a', 0, "archived", NULL, N_("only archived customers (archive/)")},
+    {'A', 0, "all", NULL, N_("active and archived customers (the default)")},
+    {'f', 0, "format", "FMT", N_("table (default) or json")},
+    {'W', 0, "wide", NULL, N_("a table with every column whole, whatever the terminal")},
     {0},
 };
 
 const struct crmf_cmd cmd_dedupe = {
     .name = "dedupe",
     .run = run,
-    .summary = "probable duplicate customers, with a score and the evidence",
+    .summary = N_("probable duplicate customers, with a score and the evidence"),
     .synopsis = "[--min-score S] [--active | --archived | --all] [--format table|json] [--wide]",
     .description =
-	"Compares every customer, active and archived, with those that share a company name\n"
+	N_("Compares every customer, active and archived, with those that share a company name\n"
 	"(normalised: full-width folded, case, punctuation and brackets, a bracketed or\n"
 	"leading city or province, legal forms such as 有限公司 and Co., Ltd. dropped,\n"
 	"trade words such as 科技 and 贸易 weighed low), a phone (country code,\n"
@@ -34,14 +34,14 @@ const struct crmf_cmd cmd_dedupe = {
 	"it; pairs that link up form a group, listed together:\n"
 	"  GROUP  SCORE  IDS                NAMES                       EVIDENCE\n"
 	"      1   0.80  C2024003 C2025007  杭州恒拓机械有限公司 / 杭…  name 恒拓机械; owners …\n"
-	"Merge the customers of a group into one by hand or with crmf edit.\n",
+	"Merge the customers of a group into one by hand or with crmf edit.\n"),
     .opts = options,
-    .notes = "weights: the same name 0.8 (the same name but for the trade words 0.7, or\n"
+    .notes = N_("weights: the same name 0.8 (the same name but for the trade words 0.7, or\n"
 	     "0.35 when both have other ones; halved when the names name different cities),\n"
 	     "a phone 0.7, an email 0.7, a company email domain 0.5, a contact's name 0.2;\n"
 	     "a pair's score is 1 - (1 - w1)(1 - w2)…\n"
 	     "exit status: 0 no probable duplicate, 1 probable duplicates listed,\n"
-	     "2 usage or repository error\n",
+	     "2 usage or repository error\n"),
     .opt_width = 18,
 };
 
@@ -106,7 +106,7 @@ static const char *label(const crmf_dedupe_customer *c)
 
 static void print_table(const crmf_dedupe *d, bool wide)
 {
-	static const char *const headers[] = {"GROUP", "SCORE", "IDS", "NAMES", "EVIDENCE"};
+	const char *const headers[] = {_("GROUP"), _("SCORE"), _("IDS"), _("NAMES"), _("EVIDENCE")};
 	cli_table *t = cli_table_new(5, headers);
 
 	for (size_t i = 0; i < d->n_pairs; i++) {
@@ -137,7 +137,7 @@ static void print_table(const crmf_dedupe *d, bool wide)
 	if (d->n_pairs)
 		cli_table_print(stdout, t, FMT_TEXT);
 	cli_table_free(t);
-	printf("%zu probable duplicate pair%s in %zu group%s among %zu customers\n", d->n_pairs,
+	printf(_("%zu probable duplicate pair%s in %zu group%s among %zu customers\n"), d->n_pairs,
 	       d->n_pairs == 1 ? "" : "s", d->n_groups, d->n_groups == 1 ? "" : "s",
 	       d->n_customers);
 }

@@ -15,43 +15,43 @@
 static int run(int argc, char **argv);
 
 static const struct cli_opt options[] = {
-    {'t', 0, "today", "DATE", "the day to plan for (YYYY-MM-DD), default the local date"},
-    {'w', 0, "within", "DURATION", "how far ahead to look: 7d (default), 2w, 0 for today only"},
-    {'o', 0, "owner", "NAME", "only customers of this team member (id, name or email)"},
+    {'t', 0, "today", "DATE", N_("the day to plan for (YYYY-MM-DD), default the local date")},
+    {'w', 0, "within", "DURATION", N_("how far ahead to look: 7d (default), 2w, 0 for today only")},
+    {'o', 0, "owner", "NAME", N_("only customers of this team member (id, name or email)")},
     {'m', 0, "mine", NULL,
-     "only my customers: the member matching git's user.email\n"
-     "or user.name (GIT_AUTHOR_EMAIL/_NAME when set)"},
-    {'O', 0, "overdue", NULL, "only follow-ups already overdue"},
+     N_("only my customers: the member matching git's user.email\n"
+     "or user.name (GIT_AUTHOR_EMAIL/_NAME when set)")},
+    {'O', 0, "overdue", NULL, N_("only follow-ups already overdue")},
     {'f', 0, "format", "FMT",
-     "table (default), json, csv, or ics: an iCalendar feed for\n"
-     "Outlook, phone calendars and DingTalk (one event per customer)"},
-    {'E', 0, "excel", NULL, "CSV for Excel and WPS: a byte-order mark, formulas defused"},
-    {'W', 0, "wide", NULL, "a table with every column whole, whatever the terminal"},
-    {'N', 0, "no-cache", NULL, "check every file again, ignoring the validation cache"},
+     N_("table (default), json, csv, or ics: an iCalendar feed for\n"
+     "Outlook, phone calendars and DingTalk (one event per customer)")},
+    {'E', 0, "excel", NULL, N_("CSV for Excel and WPS: a byte-order mark, formulas defused")},
+    {'W', 0, "wide", NULL, N_("a table with every column whole, whatever the terminal")},
+    {'N', 0, "no-cache", NULL, N_("check every file again, ignoring the validation cache")},
     {0},
 };
 
 const struct crmf_cmd cmd_due = {
     .name = "due",
     .run = run,
-    .summary = "the agenda: follow-ups overdue, due today and due soon",
+    .summary = N_("the agenda: follow-ups overdue, due today and due soon"),
     .synopsis = "[--today DATE] [--within DURATION] [--owner NAME | --mine] [--overdue]\n"
 		"    [--format table|json|csv|ics] [--excel] [--wide] [--no-cache]",
-    .description = "The follow-ups to do: every customer that is neither archived nor lost and\n"
+    .description = N_("The follow-ups to do: every customer that is neither archived nor lost and\n"
 		   "whose next follow-up is due on or before today + DURATION, sorted by due\n"
 		   "date then id, so overdue ones come first. The due date is the earliest of\n"
 		   "the newest follow-up's `next` deadline, the cadence of the customer's\n"
 		   "potential (core customers at least monthly) and, for a new lead, the first\n"
 		   "contact deadline of its grade (rules of crmf.yaml). Tables show the labels\n"
 		   "of crmf.yaml and end with a summary line; json and csv keep the canonical\n"
-		   "values (see doc/output.md).\n",
+		   "values (see doc/output.md).\n"),
     .opts = options,
-    .notes = "Customers whose files have errors in the fields the due date depends on\n"
+    .notes = N_("Customers whose files have errors in the fields the due date depends on\n"
 	     "(stage, created, potential, grade, deals, followups) are left out and named\n"
 	     "on stderr; run 'crmf check' to see the errors.\n"
 	     "\n"
 	     "exit status: 0 success, 1 customers were left out because of errors,\n"
-	     "2 usage or repository error\n",
+	     "2 usage or repository error\n"),
     .opt_width = 20,
 };
 
@@ -337,8 +337,8 @@ static void print_table(const struct item *v, size_t n, const crmf_config *cfg, 
 			crmf_day until, bool overdue_only, const struct look *look)
 {
 	cli_format fmt = look->fmt;
-	static const char *const text_heads[] = {"DUE",	  "OVERDUE", "ID",    "NAME",
-						 "OWNER", "POTENTIAL", "STAGE", "REASON"};
+	const char *const text_heads[] = {_("DUE"),	  _("OVERDUE"), _("ID"),    _("NAME"),
+						 _("OWNER"), _("POTENTIAL"), _("STAGE"), _("REASON")};
 	static const char *const csv_heads[] = {"due",	 "overdue_days", "id",	 "name", "owner",
 						"potential", "stage", "kind", "reason", "path"};
 	bool text = fmt == FMT_TEXT;
@@ -375,9 +375,9 @@ static void print_table(const struct item *v, size_t n, const crmf_config *cfg, 
 
 		day_string(d, until);
 		if (overdue_only)
-			puts("nothing overdue");
+			puts(_("nothing overdue"));
 		else
-			printf("nothing due by %s\n", d);
+			printf(_("nothing due by %s\n"), d);
 	} else {
 		char d[11];
 
@@ -386,9 +386,9 @@ static void print_table(const struct item *v, size_t n, const crmf_config *cfg, 
 		else
 			cli_table_print(stdout, t, fmt);
 		day_string(d, until);
-		printf("\n%zu overdue, %zu due today", late, now);
+		printf(_("\n%zu overdue, %zu due today"), late, now);
 		if (!overdue_only && until > today)
-			printf(", %zu upcoming by %s", n - late - now, d);
+			printf(_(", %zu upcoming by %s"), n - late - now, d);
 		putchar('\n');
 	}
 	cli_table_free(t);
@@ -409,7 +409,7 @@ static int unknown_member(const crmf_config *cfg, const char *who)
 	if (s) {
 		cli_error("'%s' is not in the team of crmf.yaml; did you mean '%s'?", who, s);
 	} else {
-		fprintf(stderr, "crmf: '%s' is not in the team of crmf.yaml; the team is:", who);
+		fprintf(stderr, _("crmf: '%s' is not in the team of crmf.yaml; the team is:"), who);
 		for (size_t i = 0; i < cfg->n_team; i++)
 			fprintf(stderr, " %s", ids[i]);
 		fputc('\n', stderr);
@@ -662,7 +662,7 @@ static size_t candidates(struct item *v, size_t *n_unsure, const crmf_repo *repo
 			continue;
 		if (unsure(cu)) {
 			if ((*n_unsure)++ == 0)
-				fputs("crmf: left out, their due date depends on fields with errors:",
+				fputs(_("crmf: left out, their due date depends on fields with errors:"),
 				      stderr);
 			fprintf(stderr, " %s", cu->path);
 			continue;

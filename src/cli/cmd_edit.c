@@ -10,17 +10,17 @@
 static int run(int argc, char **argv);
 
 static const struct cli_opt options[] = {
-    {'a', 0, "author", "A", "commit as A ('Name <email>') instead of git's identity"},
-    {'t', 0, "today", "DATE", "the date against which future dates are judged"},
+    {'a', 0, "author", "A", N_("commit as A ('Name <email>') instead of git's identity")},
+    {'t', 0, "today", "DATE", N_("the date against which future dates are judged")},
     {0},
 };
 
 const struct crmf_cmd cmd_edit = {
     .name = "edit",
     .run = run,
-    .summary = "edit a customer in $EDITOR: validated, then committed",
+    .summary = N_("edit a customer in $EDITOR: validated, then committed"),
     .synopsis = "ID [--author 'NAME <EMAIL>'] [--today DATE]",
-    .description = "Open a copy of customer ID's file (ID: its id, or its file's path) in\n"
+    .description = N_("Open a copy of customer ID's file (ID: its id, or its file's path) in\n"
 		   "$VISUAL, else $EDITOR, else vi. When the editor exits:\n"
 		   "  - unchanged: nothing happens;\n"
 		   "  - invalid: the problems are printed with the real file's name, and you\n"
@@ -33,10 +33,10 @@ const struct crmf_cmd cmd_edit = {
 		   "meanwhile (another crmf command), your copy is kept and nothing is written.\n"
 		   "The editor shows the file as it is in the work tree: uncommitted changes of\n"
 		   "yours in it (a note says so) are committed with your edit, as by\n"
-		   "'git commit FILE'.\n",
+		   "'git commit FILE'.\n"),
     .opts = options,
-    .notes = "exit status: 0 saved and committed, or no changes; 1 aborted, refused or\n"
-	     "saved but not committed; 2 usage error or unknown customer\n",
+    .notes = N_("exit status: 0 saved and committed, or no changes; 1 aborted, refused or\n"
+	     "saved but not committed; 2 usage error or unknown customer\n"),
     .opt_width = 16,
 };
 
@@ -58,7 +58,7 @@ static int edit_change(const char *arg, const char *author, crmf_day today)
 	cli_change_print(tx);
 	switch (cli_edit_loop(&edited, &edited_len, &copy, tx, buf, len, true)) {
 	case CLI_EDIT_UNCHANGED:
-		printf("no changes\n");
+		printf(_("no changes\n"));
 		goto done;
 	case CLI_EDIT_ABORTED:
 		rc = CRMF_CHANGE_REFUSED;

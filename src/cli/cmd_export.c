@@ -12,24 +12,24 @@ static int run(int argc, char **argv);
 
 static const struct cli_opt options[] = {
     {'f', 0, "format", "FMT",
-     "xlsx, csv, json or vcf (default: told by -o's suffix, else xlsx)"},
-    {'w', 0, "where", "EXPR", "only customers matching EXPR (see doc/where.md)"},
-    {'a', 0, "archived", NULL, "only archived customers"},
-    {'A', 0, "all", NULL, "active and archived customers"},
-    {'r', 0, "redact", NULL, "mask contacts' phones and emails (138****2236, z***@example.cn)"},
-    {'o', 'o', "output", "FILE", "write FILE (atomically) instead of standard output"},
-    {'t', 0, "today", "DATE", "the date --where and JSON's computed fields use (YYYY-MM-DD)"},
+     N_("xlsx, csv, json or vcf (default: told by -o's suffix, else xlsx)")},
+    {'w', 0, "where", "EXPR", N_("only customers matching EXPR (see doc/where.md)")},
+    {'a', 0, "archived", NULL, N_("only archived customers")},
+    {'A', 0, "all", NULL, N_("active and archived customers")},
+    {'r', 0, "redact", NULL, N_("mask contacts' phones and emails (138****2236, z***@example.cn)")},
+    {'o', 'o', "output", "FILE", N_("write FILE (atomically) instead of standard output")},
+    {'t', 0, "today", "DATE", N_("the date --where and JSON's computed fields use (YYYY-MM-DD)")},
     {0},
 };
 
 const struct crmf_cmd cmd_export = {
     .name = "export",
     .run = run,
-    .summary = "write customers out as .xlsx, Excel-safe CSV, JSON or vCards",
+    .summary = N_("write customers out as .xlsx, Excel-safe CSV, JSON or vCards"),
     .synopsis = "[--format xlsx|csv|json|vcf] [--where EXPR] [--archived | --all]\n"
 		"    [--redact] [--today DATE] [-o FILE]",
     .description =
-	"Write the customers (archived ones left out unless asked for), in id order:\n"
+	N_("Write the customers (archived ones left out unless asked for), in id order:\n"
 	"\n"
 	"  xlsx  a workbook that 'crmf import' reads back: sheet 客户 (one row per\n"
 	"        customer, its primary contact, latest deal and newest follow-up),\n"
@@ -44,10 +44,10 @@ const struct crmf_cmd cmd_export = {
 	"  vcf   a vCard 4.0 of each contact (name, company, title, phone, email, the\n"
 	"        customer's id), to load on a phone\n"
 	"\n"
-	"A workbook is not written to a terminal: give -o FILE or redirect.\n",
+	"A workbook is not written to a terminal: give -o FILE or redirect.\n"),
     .opts = options,
-    .notes = "exit status: 0 written, 2 usage or repository error, or a file that cannot be\n"
-	     "written\n",
+    .notes = N_("exit status: 0 written, 2 usage or repository error, or a file that cannot be\n"
+	     "written\n"),
     .opt_width = 22,
 };
 

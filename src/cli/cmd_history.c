@@ -9,25 +9,25 @@
 static int run(int argc, char **argv);
 
 static const struct cli_opt options[] = {
-    {'F', 0, "field", "FIELD", "only the commits, and the lines, about this top-level field"},
-    {'f', 0, "format", "FMT", "text (default) or json"},
+    {'F', 0, "field", "FIELD", N_("only the commits, and the lines, about this top-level field")},
+    {'f', 0, "format", "FMT", N_("text (default) or json")},
     {0},
 };
 
 const struct crmf_cmd cmd_history = {
     .name = "history",
     .run = run,
-    .summary = "a customer's audit trail from git, field by field",
+    .summary = N_("a customer's audit trail from git, field by field"),
     .synopsis = "ID [--field FIELD] [--format text|json]",
-    .description = "Every commit that changed customer ID's file, newest first, following its\n"
+    .description = N_("Every commit that changed customer ID's file, newest first, following its\n"
 		   "moves between customers/ and archive/: the commit, its date and author, its\n"
 		   "subject, and what changed field by field:\n"
 		   "  stage: intent → negotiation\n"
 		   "  + follow-up 2025-06-16 phone\n"
-		   "Changes made by hand show up the same way as crmf's own.\n",
+		   "Changes made by hand show up the same way as crmf's own.\n"),
     .opts = options,
-    .notes = "exit status: 0 success, 1 no commit touches the customer (or the field),\n"
-	     "2 usage or repository error\n",
+    .notes = N_("exit status: 0 success, 1 no commit touches the customer (or the field),\n"
+	     "2 usage or repository error\n"),
     .opt_width = 16,
 };
 

@@ -12,20 +12,20 @@
 static int run(int argc, char **argv);
 
 static const struct cli_opt options[] = {
-    {'f', 'f', "force", NULL, "replace a hook that crmf did not write"},
-    {'S', 0, "server", NULL, "the pre-receive hook of a shared repository"},
-    {'R', 0, "root", "DIR", "with --server: the crmf root inside the repository's tree"},
+    {'f', 'f', "force", NULL, N_("replace a hook that crmf did not write")},
+    {'S', 0, "server", NULL, N_("the pre-receive hook of a shared repository")},
+    {'R', 0, "root", "DIR", N_("with --server: the crmf root inside the repository's tree")},
     {0},
 };
 
 const struct crmf_cmd cmd_hooks = {
     .name = "hooks",
     .run = run,
-    .summary = "install the git hook that checks commits (pre-commit, or pre-receive on a server)",
+    .summary = N_("install the git hook that checks commits (pre-commit, or pre-receive on a server)"),
     .synopsis = "install [--force]\n"
 		"install --server [--root DIR] [--force]\n"
 		"uninstall [--server]",
-    .description = "install writes the repository's pre-commit hook (in .git/hooks/, or where\n"
+    .description = N_("install writes the repository's pre-commit hook (in .git/hooks/, or where\n"
 		   "core.hooksPath says) so that 'git commit' runs 'crmf check --staged' and is\n"
 		   "refused while a staged customer file or crmf.yaml has errors; the check\n"
 		   "reads what is staged, not the working tree. The hook calls crmf by name\n"
@@ -45,10 +45,10 @@ const struct crmf_cmd cmd_hooks = {
 		   "pre-receive.before-crmf with --force.\n"
 		   "\n"
 		   "With the pre-commit framework (pre-commit.com), use the hook 'crmf-check'\n"
-		   "of crmf's repository in .pre-commit-config.yaml instead.\n",
+		   "of crmf's repository in .pre-commit-config.yaml instead.\n"),
     .opts = options,
-    .notes = "exit status: 0 done, 1 a foreign hook is in the way or writing failed,\n"
-	     "2 usage error or not in a repository\n",
+    .notes = N_("exit status: 0 done, 1 a foreign hook is in the way or writing failed,\n"
+	     "2 usage error or not in a repository\n"),
     .opt_width = 14,
 };
 
@@ -231,7 +231,7 @@ static int keep_foreign_hook(char **backup, const struct hooks_cmd *o, const cha
 		cli_error("cannot keep %s as %s: %s", path, *backup, strerror(errno));
 		return EXIT_FOUND;
 	}
-	printf("kept the earlier hook as %s\n", *backup);
+	printf(_("kept the earlier hook as %s\n"), *backup);
 	return -1;
 }
 
@@ -240,12 +240,12 @@ static int remove_hook(const struct hooks_cmd *o, const char *hooks, const char 
 		       const char *old)
 {
 	if (!old) {
-		printf("no %s hook in %s\n", o->name, hooks);
+		printf(_("no %s hook in %s\n"), o->name, hooks);
 	} else if (unlink(path) != 0) {
 		cli_error("cannot remove %s: %s", path, strerror(errno));
 		return EXIT_FOUND;
 	} else {
-		printf("removed %s\n", path);
+		printf(_("removed %s\n"), path);
 	}
 	return EXIT_OK;
 }
@@ -279,10 +279,10 @@ static int write_hook(const struct hooks_cmd *o, const char *hooks, const char *
 		goto done;
 	}
 	if (o->server)
-		printf("%s %s: every push is now checked by '%s check --pre-receive'\n",
+		printf(_("%s %s: every push is now checked by '%s check --pre-receive'\n"),
 		       updated ? "updated" : "installed", path, cmd);
 	else
-		printf("%s %s: 'git commit' now runs '%s check --staged'\n",
+		printf(_("%s %s: 'git commit' now runs '%s check --staged'\n"),
 		       updated ? "updated" : "installed", path, cmd);
 	rc = EXIT_OK;
 done:

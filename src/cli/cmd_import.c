@@ -11,27 +11,27 @@
 static int run(int argc, char **argv);
 
 static const struct cli_opt options[] = {
-    {'s', 0, "sheet", "NAME|N", "the sheet to read (default: import.sheet, else the first)"},
-    {'m', 0, "map", "FILE", "a column mapping (as crmf.yaml's import:) over crmf.yaml's"},
-    {'E', 0, "encoding", "ENC", "text files: decode from ENC (GBK, UTF-16…) instead of detecting"},
-    {'n', 0, "dry-run", NULL, "say what would be created, updated and skipped; write nothing"},
-    {'U', 0, "no-update", NULL, "rows whose id exists: skip them instead of updating"},
-    {'D', 0, "allow-duplicates", NULL, "import probable duplicates anyway (warnings, not errors)"},
-    {'q', 0, "quiet", NULL, "no progress, no line per row: problems and the outcome only"},
-    {'t', 0, "today", "DATE", "the day of the import (YYYY-MM-DD): ids, created, checks"},
-    {'a', 0, "author", "A", "commit as A ('Name <email>') instead of git's identity"},
+    {'s', 0, "sheet", "NAME|N", N_("the sheet to read (default: import.sheet, else the first)")},
+    {'m', 0, "map", "FILE", N_("a column mapping (as crmf.yaml's import:) over crmf.yaml's")},
+    {'E', 0, "encoding", "ENC", N_("text files: decode from ENC (GBK, UTF-16…) instead of detecting")},
+    {'n', 0, "dry-run", NULL, N_("say what would be created, updated and skipped; write nothing")},
+    {'U', 0, "no-update", NULL, N_("rows whose id exists: skip them instead of updating")},
+    {'D', 0, "allow-duplicates", NULL, N_("import probable duplicates anyway (warnings, not errors)")},
+    {'q', 0, "quiet", NULL, N_("no progress, no line per row: problems and the outcome only")},
+    {'t', 0, "today", "DATE", N_("the day of the import (YYYY-MM-DD): ids, created, checks")},
+    {'a', 0, "author", "A", N_("commit as A ('Name <email>') instead of git's identity")},
     {0},
 };
 
 const struct crmf_cmd cmd_import = {
     .name = "import",
     .run = run,
-    .summary = "bring a spreadsheet's customers in, checked, in one commit",
+    .summary = N_("bring a spreadsheet's customers in, checked, in one commit"),
     .synopsis = "FILE [--sheet NAME|N] [--map FILE] [--encoding ENC] [--dry-run]\n"
 		"    [--no-update] [--allow-duplicates] [--quiet] [--today DATE]\n"
 		"    [--author 'NAME <EMAIL>']",
     .description =
-	"Read FILE (.xlsx, .xls, .csv or .tsv; UTF-8, GBK/GB18030 or UTF-16), map\n"
+	N_("Read FILE (.xlsx, .xls, .csv or .tsv; UTF-8, GBK/GB18030 or UTF-16), map\n"
 	"every row below the header to a customer (the columns of the usual\n"
 	"templates are known: 客户编号, 客户名称, 联系人, 电话, 电子邮箱, 合作阶段, …;\n"
 	"crmf.yaml's import: section or --map changes or adds columns), and check\n"
@@ -51,10 +51,10 @@ const struct crmf_cmd cmd_import = {
 	"id_format and every new or updated customer is written and committed in\n"
 	"one commit, so that 'git revert' undoes the import. --dry-run lists what\n"
 	"would be created, updated (each change, old → new), skipped and unchanged.\n"
-	"On a terminal, a large file shows its progress on stderr.\n",
+	"On a terminal, a large file shows its progress on stderr.\n"),
     .opts = options,
-    .notes = "exit status: 0 imported (or nothing new), 1 errors: nothing written, 2 usage\n"
-	     "error or a file that cannot be read\n",
+    .notes = N_("exit status: 0 imported (or nothing new), 1 errors: nothing written, 2 usage\n"
+	     "error or a file that cannot be read\n"),
     .opt_width = 20,
 };
 
@@ -65,8 +65,8 @@ struct progress {
 
 static void show_progress(void *ctx, crmf_import_phase phase, size_t done, size_t n)
 {
-	static const char *const what[] = {"checking rows", "comparing with the repository",
-					   "writing files", "committing"};
+	static const char *const what[] = {N_("checking rows"), N_("comparing with the repository"),
+					   N_("writing files"), N_("committing")};
 	struct progress *p = ctx;
 
 	if (!p->on)
@@ -75,9 +75,10 @@ static void show_progress(void *ctx, crmf_import_phase phase, size_t done, size_
 		fputc('\n', stderr);
 	p->phase = (int)phase;
 	if (phase == CRMF_IMPORT_COMMITTING)
-		fprintf(stderr, "\rimport: %s%s", what[phase], done == n ? ", done" : "…");
+		fprintf(stderr, "\r%s%s%s", _("import: "), _(what[phase]),
+			done == n ? _(", done") : "…");
 	else
-		fprintf(stderr, "\rimport: %s %zu/%zu", what[phase], done, n);
+		fprintf(stderr, "\r%s%s %zu/%zu", _("import: "), _(what[phase]), done, n);
 	fflush(stderr);
 }
 
@@ -194,11 +195,11 @@ static int import_file(const char *file, const char *sheet_arg, const char *map_
 		goto done;
 	print_report(tx, quiet);
 	if (rc == 0 || rc == CRMF_CHANGE_NOTHING)
-		printf("%s%zu created, %zu updated, %zu unchanged, %zu skipped\n",
+		printf(_("%s%zu created, %zu updated, %zu unchanged, %zu skipped\n"),
 		       io->dry_run ? "dry run, nothing written: " : "", counts.created,
 		       counts.updated, counts.unchanged, counts.skipped);
 	if (rc == CRMF_CHANGE_NOTHING)
-		printf("nothing to import: no row creates or changes a customer\n");
+		printf(_("nothing to import: no row creates or changes a customer\n"));
 done:
 	rc = cli_change_exit(tx, rc);
 	free(where);

@@ -11,9 +11,9 @@ static int run(int argc, char **argv);
 const struct crmf_cmd cmd_init = {
     .name = "init",
     .run = run,
-    .summary = "create a crmf repository (git init, crmf.yaml, customers/, first commit)",
+    .summary = N_("create a crmf repository (git init, crmf.yaml, customers/, first commit)"),
     .synopsis = "[DIR]",
-    .description = "Make DIR (default: the current directory; created when missing) a crmf\n"
+    .description = N_("Make DIR (default: the current directory; created when missing) a crmf\n"
 		   "repository: crmf.yaml from the built-in template, an empty customers/\n"
 		   "folder, and a commit \"crmf: init\" holding just those two. When DIR is not\n"
 		   "in a git repository, one is created (branch: init.defaultBranch, else\n"
@@ -21,9 +21,9 @@ const struct crmf_cmd cmd_init = {
 		   "subfolder and nothing else staged there is committed. The commit's author\n"
 		   "is your git identity (git config user.name and user.email).\n"
 		   "\n"
-		   "An existing crmf.yaml is never overwritten: init then refuses.\n",
-    .notes = "exit status: 0 created; 2 usage error, crmf.yaml already exists, no git\n"
-	     "identity, or the repository could not be created or committed\n",
+		   "An existing crmf.yaml is never overwritten: init then refuses.\n"),
+    .notes = N_("exit status: 0 created; 2 usage error, crmf.yaml already exists, no git\n"
+	     "identity, or the repository could not be created or committed\n"),
 };
 
 static int run(int argc, char **argv)
@@ -43,12 +43,12 @@ static int run(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (r.git_created)
-		printf("initialised crmf repository in %s (new git repository; crmf.yaml, "
-		       "customers/)\n",
+		printf(_("initialised crmf repository in %s (new git repository; crmf.yaml, "
+		       "customers/)\n"),
 		       r.root);
 	else
-		printf("initialised crmf repository in %s (in the git repository %s; crmf.yaml, "
-		       "customers/)\n",
+		printf(_("initialised crmf repository in %s (in the git repository %s; crmf.yaml, "
+		       "customers/)\n"),
 		       r.root, r.git_root);
 	printf("committed %.7s \"crmf: init\"\n"
 	       "next: edit crmf.yaml for your team, add customer files under customers/, "
@@ -59,8 +59,8 @@ static int run(int argc, char **argv)
 		crmf_setup_result s;
 
 		if (crmf_setup(&s, r.root, NULL) == 0)
-			printf("git pull merges customer files with crmf (.gitattributes, git config "
-			       "merge.crmf.driver); in a new clone, run 'crmf setup'\n");
+			printf(_("git pull merges customer files with crmf (.gitattributes, git config "
+			       "merge.crmf.driver); in a new clone, run 'crmf setup'\n"));
 		else
 			cli_error("warning: %s; run 'crmf setup' to let git pull merge customer files",
 				  crmf_error_last());

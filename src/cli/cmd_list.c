@@ -15,40 +15,40 @@ static int run(int argc, char **argv);
 
 static const struct cli_opt options[] = {
     {'w', 0, "where", "EXPR",
-     "only customers matching EXPR (see doc/where.md), e.g.\n"
-     "'stage in (intent, negotiation) and last_contact < today - 30d'"},
+     N_("only customers matching EXPR (see doc/where.md), e.g.\n"
+     "'stage in (intent, negotiation) and last_contact < today - 30d'")},
     {'s', 0, "sort", "KEYS",
-     "comma-separated fields, '-' before one for descending\n"
-     "(e.g. -potential,next_due); ties are broken by id"},
+     N_("comma-separated fields, '-' before one for descending\n"
+     "(e.g. -potential,next_due); ties are broken by id")},
     {'c', 0, "columns", "LIST",
-     "comma-separated fields to show; default\n"
-     "id,name,owner,stage,potential,grade,quadrant,last_contact,next_due"},
-    {'n', 0, "count-by", "FIELD", "count customers per value of FIELD instead of listing them"},
-    {'t', 0, "today", "DATE", "the date the computed fields are relative to (YYYY-MM-DD)"},
-    {'a', 0, "archived", NULL, "only archived customers"},
-    {'A', 0, "all", NULL, "active and archived customers"},
-    {'f', 0, "format", "FMT", "table (default), json, csv or tsv"},
-    {'E', 0, "excel", NULL, "CSV for Excel and WPS: a byte-order mark, formulas defused"},
-    {'W', 0, "wide", NULL, "a table with every column whole, whatever the terminal"},
-    {'N', 0, "no-cache", NULL, "check every file again, ignoring the validation cache"},
+     N_("comma-separated fields to show; default\n"
+     "id,name,owner,stage,potential,grade,quadrant,last_contact,next_due")},
+    {'n', 0, "count-by", "FIELD", N_("count customers per value of FIELD instead of listing them")},
+    {'t', 0, "today", "DATE", N_("the date the computed fields are relative to (YYYY-MM-DD)")},
+    {'a', 0, "archived", NULL, N_("only archived customers")},
+    {'A', 0, "all", NULL, N_("active and archived customers")},
+    {'f', 0, "format", "FMT", N_("table (default), json, csv or tsv")},
+    {'E', 0, "excel", NULL, N_("CSV for Excel and WPS: a byte-order mark, formulas defused")},
+    {'W', 0, "wide", NULL, N_("a table with every column whole, whatever the terminal")},
+    {'N', 0, "no-cache", NULL, N_("check every file again, ignoring the validation cache")},
     {0},
 };
 
 const struct crmf_cmd cmd_list = {
     .name = "list",
     .run = run,
-    .summary = "list customers with stored and computed fields, filter, sort, count",
+    .summary = N_("list customers with stored and computed fields, filter, sort, count"),
     .synopsis = "[--where EXPR] [--sort KEYS] [--columns LIST] [--count-by FIELD]\n"
 		"    [--today DATE] [--archived | --all] [--format table|json|csv|tsv]\n"
 		"    [--excel] [--wide] [--no-cache]",
-    .description = "One row per customer (archived ones left out unless asked for), sorted by id.\n"
+    .description = N_("One row per customer (archived ones left out unless asked for), sorted by id.\n"
 		   "Fields are the stored ones, dotted for nested values (need.type,\n"
 		   "contacts.email: one value per contact), custom fields of crmf.yaml, and the\n"
 		   "computed ones: last_contact, activity, value, value_sum, quadrant, next_due,\n"
 		   "overdue_days, kind, reason, path, archived. Tables show the labels of\n"
-		   "crmf.yaml; json, csv and tsv keep the canonical values (see doc/output.md).\n",
+		   "crmf.yaml; json, csv and tsv keep the canonical values (see doc/output.md).\n"),
     .opts = options,
-    .notes = "exit status: 0 success, 2 usage or repository error\n",
+    .notes = N_("exit status: 0 success, 2 usage or repository error\n"),
 };
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
@@ -268,9 +268,9 @@ static void unknown_field_message(char *buf, size_t size, const crmf_config *cfg
 		s = crmf_suggest(head, names, n);
 	}
 	if (s)
-		snprintf(buf, size, "unknown field '%s'%s; did you mean '%s'?", word, where, s);
+		snprintf(buf, size, _("unknown field '%s'%s; did you mean '%s'?"), word, where, s);
 	else
-		snprintf(buf, size, "unknown field '%s'%s; see 'crmf %s --help' for the fields",
+		snprintf(buf, size, _("unknown field '%s'%s; see 'crmf %s --help' for the fields"),
 			 word, where, the_cmd->name);
 	free(names);
 	free(word);
@@ -693,7 +693,7 @@ static int parse_fields(struct field **out, size_t *n, const crmf_config *cfg, c
 		if (resolve(&f, cfg, p, len) != 0) {
 			char in[32];
 
-			snprintf(in, sizeof(in), " in %s", option);
+			snprintf(in, sizeof(in), _(" in %s"), option);
 			unknown_field_message(msg, sizeof(msg), cfg, p, len, in);
 			cli_error("%s", msg);
 			free(v);
@@ -970,7 +970,7 @@ static void print_rows(const struct row *rows, size_t n, const struct field *col
 		cli_table_add(t, cells);
 	}
 	if (fmt == FMT_TEXT && n == 0)
-		puts("no customers");
+		puts(_("no customers"));
 	else
 		cli_table_print(stdout, t, fmt);
 	cli_table_free(t);
@@ -1075,7 +1075,7 @@ static void count_print(struct count *distinct, size_t nd, size_t none, const st
 		fputs(nc ? "\n]\n" : "]\n", stdout);
 	} else {
 		char *h = fmt == FMT_TEXT ? upper(name, strlen(name)) : strdup(name);
-		const char *heads[2] = {h, fmt == FMT_TEXT ? "COUNT" : "count"};
+		const char *heads[2] = {h, fmt == FMT_TEXT ? _("COUNT") : "count"};
 		cli_table *t = cli_table_new(2, heads);
 
 		cli_table_excel(t, o->excel);
@@ -1709,7 +1709,7 @@ static void fu_print(struct fu_ctx *fc, const crmf_config *cfg)
 	t = make_table(pl->cols, pl->ncols, o);
 	cli_table_fill(t, fc->n, fu_row, fc);
 	if (o->fmt == FMT_TEXT && fc->n == 0)
-		puts("no follow-ups");
+		puts(_("no follow-ups"));
 	else
 		cli_table_print(stdout, t, o->fmt);
 	cli_table_free(t);

@@ -23,32 +23,32 @@ enum {
 };
 
 static const struct cli_opt options[] = {
-    {O_METHOD, 0, "method", "M", "phone, visit, email, meeting, wechat or other"},
-    {O_SUMMARY, 0, "summary", "TEXT", "what was discussed, concretely"},
-    {O_WITH, 0, "with", "NAME", "who was spoken to"},
-    {O_FEEDBACK, 0, "feedback", "TEXT", "the customer's feedback"},
-    {O_NEXT, 0, "next", "TEXT", "the next action"},
+    {O_METHOD, 0, "method", "M", N_("phone, visit, email, meeting, wechat or other")},
+    {O_SUMMARY, 0, "summary", "TEXT", N_("what was discussed, concretely")},
+    {O_WITH, 0, "with", "NAME", N_("who was spoken to")},
+    {O_FEEDBACK, 0, "feedback", "TEXT", N_("the customer's feedback")},
+    {O_NEXT, 0, "next", "TEXT", N_("the next action")},
     {O_KEEP_NEXT, 0, "keep-next", NULL,
-     "keep the open next action (and its due date) open: copy it\n"
-     "into this follow-up, which otherwise answers it"},
-    {O_DUE, 0, "due", "DATE", "the deadline of --next (YYYY-MM-DD), not before --date"},
-    {O_DATE, 0, "date", "DATE", "when: YYYY-MM-DD or 'YYYY-MM-DD HH:MM'; default today"},
+     N_("keep the open next action (and its due date) open: copy it\n"
+     "into this follow-up, which otherwise answers it")},
+    {O_DUE, 0, "due", "DATE", N_("the deadline of --next (YYYY-MM-DD), not before --date")},
+    {O_DATE, 0, "date", "DATE", N_("when: YYYY-MM-DD or 'YYYY-MM-DD HH:MM'; default today")},
     {O_BY, 0, "by", "NAME",
-     "who followed up; default the team member matching git's\n"
-     "identity (user.email, user.name, or --author)"},
-    {O_AUTHOR, 0, "author", "A", "commit as A ('Name <email>') instead of git's identity"},
-    {O_TODAY, 0, "today", "DATE", "the date taken for today (YYYY-MM-DD)"},
+     N_("who followed up; default the team member matching git's\n"
+     "identity (user.email, user.name, or --author)")},
+    {O_AUTHOR, 0, "author", "A", N_("commit as A ('Name <email>') instead of git's identity")},
+    {O_TODAY, 0, "today", "DATE", N_("the date taken for today (YYYY-MM-DD)")},
     {0},
 };
 
 const struct crmf_cmd cmd_log = {
     .name = "log",
     .run = run,
-    .summary = "append a follow-up to a customer (--method, --summary …), committed",
+    .summary = N_("append a follow-up to a customer (--method, --summary …), committed"),
     .synopsis = "ID --method METHOD --summary TEXT [--with NAME] [--feedback TEXT]\n"
 		"    [--next TEXT [--due DATE] | --keep-next] [--date DATE] [--by NAME]\n"
 		"    [--author 'NAME <EMAIL>'] [--today DATE]",
-    .description = "Append a follow-up to customer ID (its id, or its file's path) and commit it:\n"
+    .description = N_("Append a follow-up to customer ID (its id, or its file's path) and commit it:\n"
 		   "  crmf log C2024001 --method phone --summary '确认交付周期可缩短到30天' \\\n"
 		   "      --next '发送报价' --due 2025-06-20\n"
 		   "The entry goes after the last one under `followups:` (which is created when\n"
@@ -60,11 +60,11 @@ const struct crmf_cmd cmd_log = {
 		   "An archived customer can be logged on; 'crmf restore ID' puts it back on the\n"
 		   "agenda. The result is validated first (a due date before the\n"
 		   "follow-up's date, an unknown method… leave the file untouched). Your own\n"
-		   "uncommitted edits of the file stay uncommitted (see 'crmf set --help').\n",
+		   "uncommitted edits of the file stay uncommitted (see 'crmf set --help').\n"),
     .opts = options,
-    .notes = "exit status: 0 logged and committed, 1 refused (invalid entry, unknown\n"
+    .notes = N_("exit status: 0 logged and committed, 1 refused (invalid entry, unknown\n"
 	     "member, no git identity, merge in progress) or saved but not committed,\n"
-	     "2 usage error or unknown customer\n",
+	     "2 usage error or unknown customer\n"),
 };
 
 

@@ -50,6 +50,7 @@ const struct crmf_cmd cmd_lsp = {
     .opts = options,
     .notes = "exit status: 0 after shutdown and exit, 1 on exit without shutdown or when\n"
 	     "the input ends first, 2 usage error\n",
+    .machine = true,
 };
 
 /* An open document. */

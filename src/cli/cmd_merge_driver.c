@@ -16,9 +16,9 @@ static int run(int argc, char **argv);
 const struct crmf_cmd cmd_merge_driver = {
     .name = "merge-driver",
     .run = run,
-    .summary = "merge a customer file by its structure (git's merge driver; see crmf setup)",
+    .summary = N_("merge a customer file by its structure (git's merge driver; see crmf setup)"),
     .synopsis = "BASE OURS THEIRS [PATH]",
-    .description = "The merge driver git runs for customer files once 'crmf setup' (or 'crmf\n"
+    .description = N_("The merge driver git runs for customer files once 'crmf setup' (or 'crmf\n"
 		   "init') has configured it: git config merge.crmf.driver is\n"
 		   "'crmf merge-driver %O %A %B %P' and .gitattributes sends customers/ and\n"
 		   "archive/ to it. BASE, OURS and THEIRS are the common ancestor's, our and\n"
@@ -33,8 +33,8 @@ const struct crmf_cmd cmd_merge_driver = {
 		   "deleted on the other. A merged record that fails validation is a conflict\n"
 		   "too. A side that is not valid YAML (say, with leftover conflict markers)\n"
 		   "gives markers around the whole files. Lines no one changed keep their\n"
-		   "bytes, comments included.\n",
-    .notes = "exit status: 0 merged cleanly, 1 conflict (explained on stderr), 2 error\n",
+		   "bytes, comments included.\n"),
+    .notes = N_("exit status: 0 merged cleanly, 1 conflict (explained on stderr), 2 error\n"),
     .in_order = true,
 };
 
@@ -131,14 +131,14 @@ static void explain(const char *path, const crmf_merge_result *r)
 			const crmf_merge_conflict *c = &r->conflicts[i];
 
 			fprintf(stderr,
-				"crmf: %s:%d: '%s' changed on both sides: ours '%s', theirs '%s'\n",
+				_("crmf: %s:%d: '%s' changed on both sides: ours '%s', theirs '%s'\n"),
 				path, c->line, c->field ? c->field : "?",
 				c->ours ? c->ours : "(deleted)",
 				c->theirs ? c->theirs : "(deleted)");
 		}
 		fprintf(stderr,
-			"crmf: %s: keep one version between the <<<<<<< and >>>>>>> lines, delete "
-			"the marker lines, run crmf check, then git add it\n",
+			_("crmf: %s: keep one version between the <<<<<<< and >>>>>>> lines, delete "
+			"the marker lines, run crmf check, then git add it\n"),
 			path);
 	}
 }

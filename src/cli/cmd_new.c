@@ -13,26 +13,26 @@
 static int run(int argc, char **argv);
 
 static const struct cli_opt options[] = {
-    {'e', 0, "edit", NULL, "open the new file in the editor before saving it"},
+    {'e', 0, "edit", NULL, N_("open the new file in the editor before saving it")},
     {'o', 0, "owner", "NAME",
-     "the owner (a team member); default the member matching\n"
-     "git's identity"},
-    {'t', 0, "today", "DATE", "the creation date (YYYY-MM-DD), default today"},
-    {'a', 0, "author", "A", "commit as A ('Name <email>') instead of git's identity"},
+     N_("the owner (a team member); default the member matching\n"
+     "git's identity")},
+    {'t', 0, "today", "DATE", N_("the creation date (YYYY-MM-DD), default today")},
+    {'a', 0, "author", "A", N_("commit as A ('Name <email>') instead of git's identity")},
     {'s', 0, "strict", NULL,
-     "refuse a probable duplicate (the same company name, phone or\n"
-     "email as another customer) instead of warning"},
+     N_("refuse a probable duplicate (the same company name, phone or\n"
+     "email as another customer) instead of warning")},
     {0},
 };
 
 const struct crmf_cmd cmd_new = {
     .name = "new",
     .run = run,
-    .summary = "create a customer from the template with the next id, committed",
+    .summary = N_("create a customer from the template with the next id, committed"),
     .synopsis = "NAME [KEY=VALUE…] [--edit] [--owner NAME] [--strict] [--today DATE]\n"
 		"    [--author 'NAME <EMAIL>']",
     .description =
-	"Create the customer NAME (the company's full legal name) with the next id of\n"
+	N_("Create the customer NAME (the company's full legal name) with the next id of\n"
 	"crmf.yaml's id_format ({yyyy} {yy} {mm} {dd} of today, {seq:N} one more than\n"
 	"the highest number already used with the same prefix in customers/ and\n"
 	"archive/), from the repository's templates/customer.yaml, else the built-in\n"
@@ -49,10 +49,10 @@ const struct crmf_cmd cmd_new = {
 	"\n"
 	"With --edit, or when required fields are missing and standard input is a\n"
 	"terminal, the file is opened in $VISUAL/$EDITOR first (see 'crmf edit');\n"
-	"otherwise missing or invalid fields are reported and nothing is written.\n",
+	"otherwise missing or invalid fields are reported and nothing is written.\n"),
     .opts = options,
-    .notes = "exit status: 0 created and committed, 1 refused (missing or invalid fields,\n"
-	     "no git identity, merge in progress) or saved but not committed, 2 usage error\n",
+    .notes = N_("exit status: 0 created and committed, 1 refused (missing or invalid fields,\n"
+	     "no git identity, merge in progress) or saved but not committed, 2 usage error\n"),
     .opt_width = 16,
 };
 

@@ -8,29 +8,29 @@ static int run(int argc, char **argv);
 
 static const struct cli_opt options[] = {
     {'w', 0, "where", "EXPR",
-     "only the customers of FROM matching EXPR (the language of\n"
-     "'crmf list --where', doc/where.md), e.g. 'region = 华东'"},
-    {'t', 0, "today", "DATE", "the date taken for today (YYYY-MM-DD)"},
-    {'a', 0, "author", "A", "commit as A ('Name <email>') instead of git's identity"},
+     N_("only the customers of FROM matching EXPR (the language of\n"
+     "'crmf list --where', doc/where.md), e.g. 'region = 华东'")},
+    {'t', 0, "today", "DATE", N_("the date taken for today (YYYY-MM-DD)")},
+    {'a', 0, "author", "A", N_("commit as A ('Name <email>') instead of git's identity")},
     {0},
 };
 
 const struct crmf_cmd cmd_reassign = {
     .name = "reassign",
     .run = run,
-    .summary = "hand every customer of one member over to another, committed",
+    .summary = N_("hand every customer of one member over to another, committed"),
     .synopsis = "FROM TO [--where EXPR] [--today DATE] [--author 'NAME <EMAIL>']",
-    .description = "Set the owner of every customer under customers/ owned by FROM (a team\n"
+    .description = N_("Set the owner of every customer under customers/ owned by FROM (a team\n"
 		   "member, for instance one who left: 'left:' in crmf.yaml) to TO, in one\n"
 		   "commit whose message lists them. Every file must stay valid and have no\n"
 		   "uncommitted changes, or nothing changes. Archived customers keep their owner.\n"
 		   "With --where, only FROM's customers that match EXPR are handed over:\n"
 		   "  crmf reassign wang.fang li.na --where 'region = 华东'\n"
-		   "  crmf reassign wang.fang chen.hao --where 'region in (华北, 西部)'\n",
+		   "  crmf reassign wang.fang chen.hao --where 'region in (华北, 西部)'\n"),
     .opts = options,
-    .notes = "exit status: 0 handed over, 1 refused (unknown member, TO has left, a file\n"
+    .notes = N_("exit status: 0 handed over, 1 refused (unknown member, TO has left, a file\n"
 	     "invalid or with uncommitted changes) or nothing to hand over, 2 usage error\n"
-	     "(an invalid --where included)\n",
+	     "(an invalid --where included)\n"),
     .opt_width = 16,
 };
 

@@ -12,26 +12,26 @@
 static int run(int argc, char **argv);
 
 static const struct cli_opt options[] = {
-    {'w', 0, "week", NULL, "this week: Monday to today (the default)"},
-    {'m', 0, "month", NULL, "this month: its first day to today"},
-    {'s', 0, "since", "DATE", "the period's first day"},
-    {'u', 0, "until", "DATE", "the period's last day (default today)"},
-    {'o', 0, "owner", "NAME", "only this team member's customers and follow-ups"},
-    {'t', 0, "today", "DATE", "the day the report is made (YYYY-MM-DD), default the local date"},
-    {'f', 0, "format", "FMT", "table (default) or json"},
-    {'H', 0, "html", "FILE", "also write the report as a self-contained web page (charts,\n"
-			     "Chinese labels, prints on A4); - for standard output"},
+    {'w', 0, "week", NULL, N_("this week: Monday to today (the default)")},
+    {'m', 0, "month", NULL, N_("this month: its first day to today")},
+    {'s', 0, "since", "DATE", N_("the period's first day")},
+    {'u', 0, "until", "DATE", N_("the period's last day (default today)")},
+    {'o', 0, "owner", "NAME", N_("only this team member's customers and follow-ups")},
+    {'t', 0, "today", "DATE", N_("the day the report is made (YYYY-MM-DD), default the local date")},
+    {'f', 0, "format", "FMT", N_("table (default) or json")},
+    {'H', 0, "html", "FILE", N_("also write the report as a self-contained web page (charts,\n"
+			     "Chinese labels, prints on A4); - for standard output")},
     {0},
 };
 
 const struct crmf_cmd cmd_report = {
     .name = "report",
     .run = run,
-    .summary = "the team's review of a week or month: activity, pipeline, value, shares",
+    .summary = N_("the team's review of a week or month: activity, pipeline, value, shares"),
     .synopsis = "[--week | --month | --since DATE [--until DATE]] [--owner NAME]\n"
 		"    [--today DATE] [--format table|json] [--html FILE]",
     .description =
-	"The figures of a team lead's review, for the period and per owner:\n"
+	N_("The figures of a team lead's review, for the period and per owner:\n"
 	"activity (follow-ups logged by method, customers touched, new customers by\n"
 	"source, next actions due in the period done on time, late or still open,\n"
 	"customers overdue at its end), the pipeline (stage changes taken from git\n"
@@ -41,9 +41,9 @@ const struct crmf_cmd cmd_report = {
 	"potential, grade, quadrant and industry against the day before the period.\n"
 	"\n"
 	"History is read once into .git/crmf/changes (like git's commit-graph) and\n"
-	"extended with the new commits on each run; deleting it costs one walk.",
+	"extended with the new commits on each run; deleting it costs one walk."),
     .opts = options,
-    .notes = "exit status: 0 success, 2 usage or repository error",
+    .notes = N_("exit status: 0 success, 2 usage or repository error"),
 };
 
 /* ---- terminal ---- */
@@ -98,8 +98,23 @@ static void counts_line(const crmf_counts *c, const crmf_config *cfg, const char
 
 static void print_activity_table(const crmf_report *rep)
 {
-	printf("  %-12s %9s %8s %5s %8s %8s %5s %8s\n", "OWNER", "FOLLOWUPS", "TOUCHED", "NEW",
-	       "PLANNED", "ON TIME", "LATE", "OVERDUE");
+	static const char *const heads[] = {N_("OWNER"),   N_("FOLLOWUPS"), N_("TOUCHED"),
+					    N_("NEW"),	   N_("PLANNED"),   N_("ON TIME"),
+					    N_("LATE"),	   N_("OVERDUE")};
+	static const int widths[] = {-12, 9, 8, 5, 8, 8, 5, 8};
+
+	/* padded to display columns: a translated heading is wider than its bytes */
+	fputs(" ", stdout);
+	for (size_t i = 0; i < sizeof(heads) / sizeof(heads[0]); i++) {
+		const char *h = _(heads[i]);
+		int w = widths[i] < 0 ? -widths[i] : widths[i];
+		int pad = w - cli_display_width(h);
+
+		if (pad < 0)
+			pad = 0;
+		printf(" %*s%s%*s", widths[i] > 0 ? pad : 0, "", h, widths[i] < 0 ? pad : 0, "");
+	}
+	fputc('\n', stdout);
 	for (size_t i = 0; i < rep->n_owners; i++) {
 		const crmf_report_activity *a = &rep->owners[i].a;
 
@@ -117,7 +132,7 @@ static size_t share_of(const crmf_counts *c, const char *key)
 	return 0;
 }
 
-static const char *const per_names[] = {"week", "month", "quarter", "year"};
+static const char *const per_names[] = {N_("week"), N_("month"), N_("quarter"), N_("year")};
 
 /* a goal's figure: a rate as a percentage, a count or amount whole */
 static void goal_value(char *buf, size_t size, const crmf_goal *g, double v)
@@ -128,20 +143,25 @@ static void goal_value(char *buf, size_t size, const crmf_goal *g, double v)
 		money(buf, size, v);
 }
 
+/* the words of crmf_report_goal's status, for their translation */
+static const char *const goal_statuses[] = {N_("no data"), N_("met"), N_("missed"),
+					    N_("behind"), N_("on track")};
+
 static void print_goals(const crmf_report *rep)
 {
+	(void)goal_statuses;
 	if (!rep->n_goals)
 		return;
-	printf("\nGoals\n");
+	printf(_("\nGoals\n"));
 	for (size_t i = 0; i < rep->n_goals; i++) {
 		const crmf_report_goal *g = &rep->goals[i];
 		char v[32], t[32];
 
 		goal_value(v, sizeof(v), g->goal, g->value < 0 ? 0 : g->value);
 		goal_value(t, sizeof(t), g->goal, g->goal->value);
-		printf("  %-17s %-7s %10s %-3s %-10s %3.0f%% of the %s gone  %s\n", g->goal->metric,
-		       per_names[g->goal->per], v, g->goal->is_max ? "max" : "of", t,
-		       g->elapsed * 100, per_names[g->goal->per], g->status);
+		printf(_("  %-17s %-7s %10s %-3s %-10s %3.0f%% of the %s gone  %s\n"), g->goal->metric,
+		       _(per_names[g->goal->per]), v, g->goal->is_max ? _("max") : _("of"), t,
+		       g->elapsed * 100, _(per_names[g->goal->per]), _(g->status));
 	}
 }
 
@@ -154,38 +174,38 @@ static void print_text(const crmf_report *rep, const crmf_config *cfg)
 
 	crmf_date_format(rep->since, since);
 	crmf_date_format(rep->until, until);
-	printf("crmf report %s to %s, %s\n\n", since, until, rep->owner ? rep->owner : "the team");
+	printf(_("crmf report %s to %s, %s\n\n"), since, until, rep->owner ? rep->owner : _("the team"));
 	pct(p, sizeof(p), a->adherence);
-	printf("Activity\n");
-	printf("  follow-ups logged   %zu: ", a->followups);
+	printf(_("Activity\n"));
+	printf(_("  follow-ups logged   %zu: "), a->followups);
 	counts_line(&a->by_method, cfg, "method");
-	printf("  customers touched   %zu\n", a->touched);
-	printf("  new customers       %zu: ", a->new_customers);
+	printf(_("  customers touched   %zu\n"), a->touched);
+	printf(_("  new customers       %zu: "), a->new_customers);
 	counts_line(&a->new_by_source, cfg, "source");
-	printf("  next actions due    %zu: %zu on time, %zu late, %zu open (plan adherence %s)\n",
+	printf(_("  next actions due    %zu: %zu on time, %zu late, %zu open (plan adherence %s)\n"),
 	       a->planned, a->on_time, a->late, a->open, p);
-	printf("  overdue on %s %zu customers\n", until, a->overdue_at_end);
+	printf(_("  overdue on %s %zu customers\n"), until, a->overdue_at_end);
 	if (rep->n_owners) {
 		fputc('\n', stdout);
 		print_activity_table(rep);
 	}
-	printf("\nPipeline%s\n", rep->history ? "" : " (no git history yet)");
+	printf(_("\nPipeline%s\n"), rep->history ? "" : _(" (no git history yet)"));
 	for (int s = 0; s < 3; s++) {
 		const crmf_report_step *st = &rep->steps[s];
 
 		pct(p, sizeof(p), st->rate);
-		printf("  %-11s → %-11s %4zu of %-4zu %4s ", st->from, st->to, st->moved, st->in_from, p);
+		printf(_("  %-11s → %-11s %4zu of %-4zu %4s "), st->from, st->to, st->moved, st->in_from, p);
 		bar(st->rate > 0 ? st->rate : 0, 1, 30);
 		fputc('\n', stdout);
 	}
-	printf("  median days in stage:");
+	printf(_("  median days in stage:"));
 	for (int s = 1, k = 0; s <= CRMF_N_STAGES; s++)
 		if (rep->median_days[s] >= 0)
 			printf("%s %s %.0f", k++ ? "," : "", crmf_stage_values[s - 1],
 			       rep->median_days[s]);
 		else if (s == CRMF_N_STAGES && k == 0)
 			printf(" -");
-	printf("\n  funnel on %s:\n", until);
+	printf(_("\n  funnel on %s:\n"), until);
 	for (size_t i = 0; i < rep->funnel.n; i++)
 		max = rep->funnel.v[i].n > max ? rep->funnel.v[i].n : max;
 	for (size_t i = 0; i < rep->funnel.n; i++) {
@@ -194,7 +214,7 @@ static void print_text(const crmf_report *rep, const crmf_config *cfg)
 		fputc('\n', stdout);
 	}
 	money(m, sizeof(m), rep->deal_amount);
-	printf("\nValue (%s)\n  deals signed        %zu, %s\n", cfg->currency ? cfg->currency : "CNY",
+	printf(_("\nValue (%s)\n  deals signed        %zu, %s\n"), cfg->currency ? cfg->currency : "CNY",
 	       rep->deals, m);
 	for (size_t i = 0; i < rep->deals_by_month.n; i++)
 		maxd = rep->deals_by_month.v[i].amount > maxd ? rep->deals_by_month.v[i].amount : maxd;
@@ -207,12 +227,12 @@ static void print_text(const crmf_report *rep, const crmf_config *cfg)
 	}
 	money(m, sizeof(m), rep->churned_value);
 	pct(p, sizeof(p), rep->churn_rate);
-	printf("  repurchases         %zu\n  churned             %zu (value %s, churn rate %s)\n",
+	printf(_("  repurchases         %zu\n  churned             %zu (value %s, churn rate %s)\n"),
 	       rep->repurchases, rep->churned, m, p);
-	printf("  turned dormant      %zu\n  win-back activated  %zu\n", rep->turned_dormant,
+	printf(_("  turned dormant      %zu\n  win-back activated  %zu\n"), rep->turned_dormant,
 	       rep->winback_activated);
 	print_goals(rep);
-	printf("\nShares on %s (%zu customers; change since the day before the period)\n", until,
+	printf(_("\nShares on %s (%zu customers; change since the day before the period)\n"), until,
 	       rep->customers);
 	for (int s = 0; s < CRMF_N_SHARES; s++) {
 		int col = printf("  %-10s", crmf_share_names[s]);

@@ -35,6 +35,7 @@ const struct crmf_cmd cmd_schema = {
 	"yaml.schemas entry of .vscode/settings.json.",
     .opts = opts,
     .notes = "exit status: 0 success, 2 usage or repository error",
+    .machine = true,
 };
 
 typedef struct {

@@ -8,24 +8,24 @@
 static int run(int argc, char **argv);
 
 static const struct cli_opt options[] = {
-    {'u', 0, "unset", "KEY", "remove the optional field or item KEY (repeatable)"},
+    {'u', 0, "unset", "KEY", N_("remove the optional field or item KEY (repeatable)")},
     {'w', 0, "where", "EXPR",
-     "instead of one ID: every customer under customers/ matching\n"
-     "EXPR (the language of 'crmf list --where', doc/where.md)"},
-    {'n', 0, "dry-run", NULL, "with --where: say what would change, write nothing"},
-    {'a', 0, "author", "A", "commit as A ('Name <email>') instead of git's identity"},
-    {'t', 0, "today", "DATE", "the date against which future dates are judged"},
+     N_("instead of one ID: every customer under customers/ matching\n"
+     "EXPR (the language of 'crmf list --where', doc/where.md)")},
+    {'n', 0, "dry-run", NULL, N_("with --where: say what would change, write nothing")},
+    {'a', 0, "author", "A", N_("commit as A ('Name <email>') instead of git's identity")},
+    {'t', 0, "today", "DATE", N_("the date against which future dates are judged")},
     {0},
 };
 
 const struct crmf_cmd cmd_set = {
     .name = "set",
     .run = run,
-    .summary = "change values of a customer in place (stage=negotiation …), committed",
+    .summary = N_("change values of a customer in place (stage=negotiation …), committed"),
     .synopsis = "ID KEY=VALUE… [--unset KEY]… [--author 'NAME <EMAIL>'] [--today DATE]\n"
 		"--where EXPR KEY=VALUE… [--unset KEY]… [--dry-run]\n"
 		"    [--author 'NAME <EMAIL>'] [--today DATE]",
-    .description = "Change values of customer ID (its id, or its file's path) in place and\n"
+    .description = N_("Change values of customer ID (its id, or its file's path) in place and\n"
 		   "commit the change. KEY is a field, or a path into the file:\n"
 		   "  crmf set C2024001 stage=negotiation potential=high\n"
 		   "  crmf set C2024001 'contacts[0].phone=+86 138 0013 8000' need.budget=80万\n"
@@ -52,12 +52,12 @@ const struct crmf_cmd cmd_set = {
 		   "one commit whose message lists their ids:\n"
 		   "  crmf set --where 'owner = wang.fang and region = 华南' owner=li.na\n"
 		   "  crmf set --where 'stage = at-risk and last_contact < today - 180d' stage=lost\n"
-		   "--dry-run prints each change that would be made and writes nothing.\n",
+		   "--dry-run prints each change that would be made and writes nothing.\n"),
     .opts = options,
-    .notes = "exit status: 0 changed and committed (or nothing to change), 1 refused\n"
+    .notes = N_("exit status: 0 changed and committed (or nothing to change), 1 refused\n"
 	     "(invalid result, no git identity, merge in progress) or saved but not\n"
 	     "committed, or --where matches no customer, 2 usage error (an invalid --where\n"
-	     "included) or unknown customer\n",
+	     "included) or unknown customer\n"),
     .opt_width = 16,
 };
 
@@ -78,7 +78,7 @@ static int set_change(const char *arg, const crmf_assign *v, size_t n, const cha
 		rc = crmf_change_commit(tx);
 	if (rc == CRMF_CHANGE_NOTHING) {
 		cli_change_print(tx);
-		printf("nothing to change: %s already has %s\n", crmf_change_id(tx),
+		printf(_("nothing to change: %s already has %s\n"), crmf_change_id(tx),
 		       n == 1 ? "that value" : "those values");
 	}
 	rc = cli_change_exit(tx, rc);
@@ -108,15 +108,15 @@ static int set_where(const char *where_arg, const crmf_assign *v, size_t n, bool
 	if (rc == CRMF_CHANGE_NOTHING) {
 		cli_change_print(tx);
 		if (matched == 1)
-			printf("nothing to change: the matching customer has %s already\n",
+			printf(_("nothing to change: the matching customer has %s already\n"),
 			       n == 1 ? "that value" : "those values");
 		else
-			printf("nothing to change: all %zu matching customers have %s already\n",
+			printf(_("nothing to change: all %zu matching customers have %s already\n"),
 			       matched, n == 1 ? "that value" : "those values");
 	}
 	if (rc == 0 && dry_run) {
 		cli_change_print(tx);
-		printf("dry run: nothing written\n");
+		printf(_("dry run: nothing written\n"));
 	}
 	rc = cli_change_exit(tx, rc);
 	crmf_change_free(tx);

@@ -13,19 +13,19 @@
 static int run(int argc, char **argv);
 
 static const struct cli_opt options[] = {
-    {'c', 0, "command", "CMD", "the command git runs instead of 'crmf' (e.g. /opt/bin/crmf)"},
+    {'c', 0, "command", "CMD", N_("the command git runs instead of 'crmf' (e.g. /opt/bin/crmf)")},
     {'v', 0, "vscode", NULL,
-     "also set up VS Code's YAML extension: the customer files' JSON Schema in\n"
-     ".vscode/crmf.schema.json, and its entry in .vscode/settings.json"},
+     N_("also set up VS Code's YAML extension: the customer files' JSON Schema in\n"
+     ".vscode/crmf.schema.json, and its entry in .vscode/settings.json")},
     {0},
 };
 
 const struct crmf_cmd cmd_setup = {
     .name = "setup",
     .run = run,
-    .summary = "make git pull merge customer files with crmf (run once in every clone)",
+    .summary = N_("make git pull merge customer files with crmf (run once in every clone)"),
     .synopsis = "[--command CMD] [--vscode]",
-    .description = "Let plain 'git merge' and 'git pull' merge customer files by their\n"
+    .description = N_("Let plain 'git merge' and 'git pull' merge customer files by their\n"
 		   "structure (see 'crmf merge-driver --help') instead of line by line:\n"
 		   "\n"
 		   "- .gitattributes, next to crmf.yaml, gets the lines that are missing of\n"
@@ -48,9 +48,9 @@ const struct crmf_cmd cmd_setup = {
 		   "crmf.yaml), and VS Code's YAML extension is told to use it for\n"
 		   "customers/ and archive/: a new .vscode/settings.json is written with\n"
 		   "that entry; an existing one is never changed: setup prints the entry\n"
-		   "to add unless it is there.\n",
+		   "to add unless it is there.\n"),
     .opts = options,
-    .notes = "exit status: 0 done, 2 usage or repository error\n",
+    .notes = N_("exit status: 0 done, 2 usage or repository error\n"),
 };
 
 static const char vscode_entry[] =
@@ -84,7 +84,7 @@ static int setup_vscode(crmf_repository *repo)
 	if (asprintf(&path, "%s/.vscode/crmf.schema.json", root) < 0 ||
 	    crmf_write_atomic(path, buf, len) != 0)
 		goto fail;
-	printf("wrote .vscode/crmf.schema.json: the JSON Schema of customer files\n");
+	printf(_("wrote .vscode/crmf.schema.json: the JSON Schema of customer files\n"));
 	free(buf);
 	buf = NULL;
 	if (asprintf(&settings, "%s/.vscode/settings.json", root) < 0)
@@ -94,8 +94,8 @@ static int setup_vscode(crmf_repository *repo)
 		if (asprintf(&buf, "{\n  %s\n}\n", vscode_entry) < 0 ||
 		    crmf_write_atomic(settings, buf, strlen(buf)) != 0)
 			goto fail;
-		printf("wrote .vscode/settings.json: VS Code's YAML extension (redhat.vscode-yaml) "
-		       "checks customer files with it\n");
+		printf(_("wrote .vscode/settings.json: VS Code's YAML extension (redhat.vscode-yaml) "
+		       "checks customer files with it\n"));
 	} else {
 		char line[4096];
 		bool there = false;
@@ -104,10 +104,10 @@ static int setup_vscode(crmf_repository *repo)
 			there = strstr(line, "crmf.schema.json") != NULL;
 		fclose(f);
 		if (there)
-			printf(".vscode/settings.json already uses it\n");
+			printf(_(".vscode/settings.json already uses it\n"));
 		else
-			printf("left .vscode/settings.json as it is; add to it, for VS Code's YAML "
-			       "extension:\n  %s\n",
+			printf(_("left .vscode/settings.json as it is; add to it, for VS Code's YAML "
+			       "extension:\n  %s\n"),
 			       vscode_entry);
 	}
 	rc = EXIT_OK;
@@ -149,11 +149,11 @@ static int run(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (r.attributes_changed)
-		printf("wrote %s: customer files merge with crmf; commit it so that your team "
-		       "shares it: git add .gitattributes && git commit -m \"crmf merge driver\"\n",
+		printf(_("wrote %s: customer files merge with crmf; commit it so that your team "
+		       "shares it: git add .gitattributes && git commit -m \"crmf merge driver\"\n"),
 		       r.attributes);
 	else
-		printf("%s already sends customer files to crmf's merge\n", r.attributes);
+		printf(_("%s already sends customer files to crmf's merge\n"), r.attributes);
 	printf("%s git config merge.crmf.driver \"%s\"\n",
 	       r.config_changed ? "set" : "already set:", r.driver);
 	crmf_setup_result_release(&r);

@@ -10,25 +10,25 @@
 static int run(int argc, char **argv);
 
 static const struct cli_opt options[] = {
-    {'t', 0, "today", "DATE", "the date the classification is relative to (YYYY-MM-DD)"},
-    {'a', 0, "all", NULL, "every follow-up, not only the latest 5"},
-    {'f', 0, "format", "FMT", "table (default) or json"},
+    {'t', 0, "today", "DATE", N_("the date the classification is relative to (YYYY-MM-DD)")},
+    {'a', 0, "all", NULL, N_("every follow-up, not only the latest 5")},
+    {'f', 0, "format", "FMT", N_("table (default) or json")},
     {0},
 };
 
 const struct crmf_cmd cmd_show = {
     .name = "show",
     .run = run,
-    .summary = "show one customer: fields, classification, follow-ups, what is due",
+    .summary = N_("show one customer: fields, classification, follow-ups, what is due"),
     .synopsis = "[--today DATE] [--all] [--format table|json] ID|NAME-PART",
-    .description = "Show one customer: every field, the computed classification (activity,\n"
+    .description = N_("Show one customer: every field, the computed classification (activity,\n"
 		   "value, quadrant), contacts, deals, the latest follow-ups, and what is due\n"
 		   "next and why. The customer is named by its id, its file, or any part of\n"
 		   "its name that only one customer has (crmf show 恒拓); archived customers\n"
-		   "are found too. --format json prints the object of 'crmf list --format json'.\n",
+		   "are found too. --format json prints the object of 'crmf list --format json'.\n"),
     .opts = options,
-    .notes = "exit status: 0 shown, 1 no customer matches, 2 the name part matches\n"
-	     "several customers (they are listed), or usage or repository error\n",
+    .notes = N_("exit status: 0 shown, 1 no customer matches, 2 the name part matches\n"
+	     "several customers (they are listed), or usage or repository error\n"),
     .opt_width = 15,
 };
 
@@ -51,7 +51,7 @@ static bool has_phone(const crmf_customer *c, const char *number)
 
 static void print_candidates(const crmf_customer **v, size_t n)
 {
-	const char *heads[] = {"", "ID", "NAME", "FILE"};
+	const char *heads[] = {"", _("ID"), _("NAME"), _("FILE")};
 	cli_table *t = cli_table_new(4, heads);
 
 	for (size_t i = 0; i < n; i++) {
@@ -178,15 +178,15 @@ static void ago(crmf_day d, crmf_day today)
 	long diff = (long)today - d;
 
 	if (diff == 0)
-		fputs("today", stdout);
+		fputs(_("today"), stdout);
 	else if (diff == 1)
-		fputs("yesterday", stdout);
+		fputs(_("yesterday"), stdout);
 	else if (diff == -1)
-		fputs("tomorrow", stdout);
+		fputs(_("tomorrow"), stdout);
 	else if (diff > 0)
-		printf("%ld days ago", diff);
+		printf(_("%ld days ago"), diff);
 	else
-		printf("in %ld days", -diff);
+		printf(_("in %ld days"), -diff);
 }
 
 static void print_day(crmf_day d)
@@ -296,7 +296,7 @@ static void print_fields(const struct card *cd)
 	const crmf_node *root = cd->c->doc ? cd->c->doc->root : NULL;
 
 	key("file");
-	printf("%s%s\n", cd->c->path, cd->c->archived ? " (archived)" : "");
+	printf("%s%s\n", cd->c->path, cd->c->archived ? _(" (archived)") : "");
 	for (size_t i = 0; root && root->type == CRMF_NODE_MAPPING && i < root->n; i++) {
 		const char *k = root->pairs[i].key->value;
 		const crmf_node *v = root->pairs[i].value;
@@ -327,13 +327,13 @@ static void print_classification(const struct card *cd)
 	const crmf_class *k = cd->k;
 	char amount[64];
 
-	printf("\nclassification on ");
+	printf(_("\nclassification on "));
 	print_day(cd->today);
 	putchar('\n');
 	key("activity");
 	labelled(cd, "activity", crmf_activity_name(k->activity));
 	if (k->last_contact != CRMF_NO_DAY) {
-		printf(", last contact ");
+		printf(_(", last contact "));
 		print_day(k->last_contact);
 		fputs(", ", stdout);
 		ago(k->last_contact, cd->today);
@@ -342,7 +342,7 @@ static void print_classification(const struct card *cd)
 	key("value");
 	labelled(cd, "value", crmf_value_name(k->value));
 	format_amount(amount, sizeof(amount), k->value_sum);
-	printf(": %s %s signed in the last %d days\n", amount,
+	printf(_(": %s %s signed in the last %d days\n"), amount,
 	       cd->cfg->currency ? cd->cfg->currency : "", CRMF_VALUE_WINDOW);
 	key("quadrant");
 	labelled(cd, "quadrant", crmf_quadrant_name(k->quadrant));
@@ -350,19 +350,19 @@ static void print_classification(const struct card *cd)
 	key("next due");
 	if (k->due_kind == CRMF_DUE_NONE) {
 		if (c->archived)
-			puts("none: archived");
+			puts(_("none: archived"));
 		else if (c->stage == CRMF_STAGE_LOST)
-			puts("none: lost");
+			puts(_("none: lost"));
 		else
-			puts("none: no rule applies (set a potential, or a next action with a due "
-			     "date)");
+			puts(_("none: no rule applies (set a potential, or a next action with a due "
+			     "date)"));
 	} else {
 		bool red = cd->color && k->overdue_days > 0;
 
 		fputs(red ? "\033[31m" : "", stdout);
 		print_day(k->next_due);
 		if (k->overdue_days > 0)
-			printf(", %d day%s overdue", k->overdue_days,
+			printf(_(", %d day%s overdue"), k->overdue_days,
 			       k->overdue_days == 1 ? "" : "s");
 		else {
 			fputs(", ", stdout);
@@ -371,13 +371,13 @@ static void print_classification(const struct card *cd)
 		fputs(red ? "\033[0m\n" : "\n", stdout);
 		key("why");
 		if (k->next && k->due_kind == CRMF_DUE_NEXT_ACTION)
-			printf("%s (next action)\n", k->next);
+			printf(_("%s (next action)\n"), k->next);
 		else
 			printf("%s\n", k->reason);
 	}
 	if (k->stale) {
 		key("archive");
-		printf("no contact for more than %d days; consider archiving\n",
+		printf(_("no contact for more than %d days; consider archiving\n"),
 		       cd->cfg->rules.archive_after);
 	}
 }
@@ -385,14 +385,14 @@ static void print_classification(const struct card *cd)
 static void print_contacts(const struct card *cd)
 {
 	const crmf_customer *c = cd->c;
-	const char *heads[] = {"", "", "NAME", "TITLE", "PHONE", "EMAIL"};
+	const char *heads[] = {"", "", _("NAME"), _("TITLE"), _("PHONE"), _("EMAIL")};
 	cli_table *t;
 
 	size_t left = 0;
 
 	if (!c->n_contacts)
 		return;
-	printf("\ncontacts\n");
+	printf(_("\ncontacts\n"));
 	t = cli_table_new(6, heads);
 	for (size_t i = 0; i < c->n_contacts; i++) {
 		const crmf_contact *p = &c->contacts[i];
@@ -413,7 +413,7 @@ static void print_contacts(const struct card *cd)
 	cli_table_free(t);
 	/* those who left stay in the file, one line for them all */
 	if (left) {
-		fputs("  left:", stdout);
+		fputs(_("  left:"), stdout);
 		for (size_t i = 0; i < c->n_contacts; i++) {
 			char day[11];
 
@@ -430,13 +430,13 @@ static void print_deals(const struct card *cd)
 {
 	const crmf_customer *c = cd->c;
 	char *amount_head;
-	const char *heads[4] = {"", "SIGNED", NULL, "EXPIRES"};
+	const char *heads[4] = {"", _("SIGNED"), NULL, _("EXPIRES")};
 	cli_table *t;
 
 	if (!c->n_deals)
 		return;
-	printf("\ndeals\n");
-	if (asprintf(&amount_head, "AMOUNT (%s)", cd->cfg->currency ? cd->cfg->currency : "") < 0)
+	printf(_("\ndeals\n"));
+	if (asprintf(&amount_head, _("AMOUNT (%s)"), cd->cfg->currency ? cd->cfg->currency : "") < 0)
 		abort();
 	heads[2] = amount_head;
 	t = cli_table_new(4, heads);
@@ -491,10 +491,10 @@ static void print_followups(const struct card *cd, bool all)
 	qsort(v, n, sizeof(*v), cmp_newest);
 	shown = all || n <= FOLLOWUPS_SHOWN ? n : FOLLOWUPS_SHOWN;
 	if (shown < n)
-		printf("\nfollow-ups (latest %zu of %zu, newest first; --all shows every one)\n",
+		printf(_("\nfollow-ups (latest %zu of %zu, newest first; --all shows every one)\n"),
 		       shown, n);
 	else
-		printf("\nfollow-ups (%zu, newest first)\n", n);
+		printf(_("\nfollow-ups (%zu, newest first)\n"), n);
 	for (size_t i = 0; i < shown; i++) {
 		const crmf_followup *f = v[i];
 
@@ -502,7 +502,7 @@ static void print_followups(const struct card *cd, bool all)
 		if (f->date != CRMF_NO_DAY)
 			print_day(f->date);
 		else
-			fputs("(no date)", stdout);
+			fputs(_("(no date)"), stdout);
 		if (f->minute >= 0)
 			printf(" %02d:%02d", f->minute / 60, f->minute % 60);
 		if (f->method) {
@@ -512,7 +512,7 @@ static void print_followups(const struct card *cd, bool all)
 		if (f->by)
 			printf("  by %s", f->by);
 		if (f->with)
-			printf(", with %s", f->with);
+			printf(_(", with %s"), f->with);
 		putchar('\n');
 		if (f->summary) {
 			fputs("      ", stdout);
@@ -520,15 +520,15 @@ static void print_followups(const struct card *cd, bool all)
 			putchar('\n');
 		}
 		if (f->feedback) {
-			fputs("      feedback: ", stdout);
+			fputs(_("      feedback: "), stdout);
 			put_text(f->feedback, 6);
 			putchar('\n');
 		}
 		if (f->next) {
-			fputs("      next: ", stdout);
+			fputs(_("      next: "), stdout);
 			put_text(f->next, 6);
 			if (f->due != CRMF_NO_DAY) {
-				fputs(", due ", stdout);
+				fputs(_(", due "), stdout);
 				print_day(f->due);
 			}
 			putchar('\n');
@@ -543,7 +543,7 @@ static void print_card(const struct card *cd, bool all)
 
 	if (cd->color)
 		fputs("\033[1m", stdout);
-	printf("%s  %s", c->id ? c->id : "(no id)", c->name ? c->name : "(no name)");
+	printf("%s  %s", c->id ? c->id : _("(no id)"), c->name ? c->name : _("(no name)"));
 	if (cd->color)
 		fputs("\033[0m", stdout);
 	putchar('\n');

@@ -11,18 +11,18 @@
 static int run(int argc, char **argv);
 
 static const struct cli_opt options[] = {
-    {'n', 0, "no-push", NULL, "fetch and merge, but do not push"},
-    {'t', 0, "today", "DATE", "the date validation judges future dates against"},
-    {'q', 'q', "quiet", NULL, "no progress meter while objects are fetched or pushed"},
+    {'n', 0, "no-push", NULL, N_("fetch and merge, but do not push")},
+    {'t', 0, "today", "DATE", N_("the date validation judges future dates against")},
+    {'q', 'q', "quiet", NULL, N_("no progress meter while objects are fetched or pushed")},
     {0},
 };
 
 const struct crmf_cmd cmd_sync = {
     .name = "sync",
     .run = run,
-    .summary = "fetch, merge customer files by structure, commit and push",
+    .summary = N_("fetch, merge customer files by structure, commit and push"),
     .synopsis = "[--no-push] [--today DATE] [--quiet] [REMOTE]",
-    .description = "Share the repository with the team through a git remote (REMOTE, default:\n"
+    .description = N_("Share the repository with the team through a git remote (REMOTE, default:\n"
 		   "the branch's remote, else origin): fetch its branch, fast-forward or merge\n"
 		   "(customer files by their structure, as 'crmf merge-driver --help' says,\n"
 		   "other files as git would), check the customer files the merge produced,\n"
@@ -45,10 +45,10 @@ const struct crmf_cmd cmd_sync = {
 		   "\n"
 		   "Remotes: a path or file:// URL, ssh (keys from ssh-agent; the host must be\n"
 		   "in ~/.ssh/known_hosts), and https without a password. For a password or\n"
-		   "token, use git pull and git push with a credential helper.\n",
+		   "token, use git pull and git push with a credential helper.\n"),
     .opts = options,
-    .notes = "exit status: 0 done, 1 stopped on a conflict or the push failed (what came\n"
-	     "in is kept), 2 usage or repository error (nothing changed)\n",
+    .notes = N_("exit status: 0 done, 1 stopped on a conflict or the push failed (what came\n"
+	     "in is kept), 2 usage or repository error (nothing changed)\n"),
     .opt_width = 15,
 };
 
@@ -66,20 +66,20 @@ static void print_files(const crmf_sync_file *v, size_t n)
 
 		switch (f->status) {
 		case 'A':
-			printf("  new customer %s %s (%s)\n", id, name, f->path);
+			printf(_("  new customer %s %s (%s)\n"), id, name, f->path);
 			break;
 		case 'D':
-			printf("  removed %s %s (%s)\n", id, name, f->path);
+			printf(_("  removed %s %s (%s)\n"), id, name, f->path);
 			break;
 		case 'R':
 			if (strncmp(f->path, "archive/", 8) == 0)
-				printf("  archived %s %s (%s → %s)\n", id, name, f->old_path,
+				printf(_("  archived %s %s (%s → %s)\n"), id, name, f->old_path,
 				       f->path);
 			else if (strncmp(f->old_path, "archive/", 8) == 0)
-				printf("  restored %s %s (%s → %s)\n", id, name, f->old_path,
+				printf(_("  restored %s %s (%s → %s)\n"), id, name, f->old_path,
 				       f->path);
 			else
-				printf("  moved %s %s (%s → %s)\n", id, name, f->old_path, f->path);
+				printf(_("  moved %s %s (%s → %s)\n"), id, name, f->old_path, f->path);
 			break;
 		default:
 			printf("  %s %s (%s)\n", id, name, f->path);
@@ -98,7 +98,7 @@ static void print_conflicts(const crmf_sync_result *r)
 	char *paths;
 	bool markers = false;
 
-	fprintf(stderr, "crmf: sync stopped: merging %s needs you (%zu file%s)\n", r->upstream,
+	fprintf(stderr, _("crmf: sync stopped: merging %s needs you (%zu file%s)\n"), r->upstream,
 		r->n_conflicts, plural(r->n_conflicts));
 	for (size_t i = 0; i < r->n_conflicts; i++) {
 		const crmf_sync_conflict *c = &r->conflicts[i];
@@ -127,7 +127,7 @@ static void print_conflicts(const crmf_sync_result *r)
 			crmf_lines_add_once(&add, c->path);
 			break;
 		case CRMF_SYNC_INVALID:
-			fprintf(stderr, "  %s: merged, but the record is invalid:\n", c->path);
+			fprintf(stderr, _("  %s: merged, but the record is invalid:\n"), c->path);
 			for (size_t k = 0; k < r->diags.n; k++)
 				if (r->diags.v[k].path && strcmp(r->diags.v[k].path, c->path) == 0)
 					cli_print_diag(stderr, &r->diags.v[k]);
@@ -139,48 +139,48 @@ static void print_conflicts(const crmf_sync_result *r)
 
 			if (c->moved_to)
 				fprintf(stderr,
-					"  %s: moved to %s on %s side and changed on %s\n"
+					_("  %s: moved to %s on %s side and changed on %s\n"
 					"    keep it in %s, with the changes: mv -f %s %s && git "
 					"add -A "
 					"%s %s\n"
-					"    keep it where it is: git add %s && git rm -q %s\n",
-					c->path, c->moved_to, ours ? "our" : "their",
-					ours ? "theirs" : "ours", c->moved_to, c->path, c->moved_to,
+					"    keep it where it is: git add %s && git rm -q %s\n"),
+					c->path, c->moved_to, ours ? _("our") : _("their"),
+					ours ? _("theirs") : _("ours"), c->moved_to, c->path, c->moved_to,
 					c->path, c->moved_to, c->path, c->moved_to);
 			else
 				fprintf(stderr,
-					"  %s: deleted on %s side and changed on %s\n"
-					"    keep it: git add %s; delete it: git rm -q %s\n",
-					c->path, ours ? "our" : "their", ours ? "theirs" : "ours",
+					_("  %s: deleted on %s side and changed on %s\n"
+					"    keep it: git add %s; delete it: git rm -q %s\n"),
+					c->path, ours ? _("our") : _("their"), ours ? _("theirs") : _("ours"),
 					c->path, c->path);
 			break;
 		}
 		default:
 			markers = true;
-			fprintf(stderr, "  %s: git's own conflict (not a customer file)\n",
+			fprintf(stderr, _("  %s: git's own conflict (not a customer file)\n"),
 				c->path);
 			crmf_lines_add_once(&add, c->path);
 			break;
 		}
 	}
 	paths = crmf_lines_join(&add, " ");
-	fputs("the merge is in progress", stderr);
+	fputs(_("the merge is in progress"), stderr);
 	if (markers)
-		fputs("; each conflict is marked in its file between '<<<<<<< ours' and "
-		      "'>>>>>>> theirs' lines, around just the field that clashes",
+		fputs(_("; each conflict is marked in its file between '<<<<<<< ours' and "
+		      "'>>>>>>> theirs' lines, around just the field that clashes"),
 		      stderr);
-	fputs("\nto finish: ", stderr);
+	fputs(_("\nto finish: "), stderr);
 	if (markers)
-		fputs("keep one version and delete the marker lines, ", stderr);
+		fputs(_("keep one version and delete the marker lines, "), stderr);
 	if (add.n)
 		fprintf(stderr,
-			"run crmf check, then\n  git add %s && git commit --no-edit && crmf sync\n",
+			_("run crmf check, then\n  git add %s && git commit --no-edit && crmf sync\n"),
 			paths);
 	else
-		fputs("run the commands above, then\n  git commit --no-edit && crmf sync\n",
+		fputs(_("run the commands above, then\n  git commit --no-edit && crmf sync\n"),
 		      stderr);
-	fputs("to give up: git merge --abort (everything is as before the sync; nothing was "
-	      "pushed)\n",
+	fputs(_("to give up: git merge --abort (everything is as before the sync; nothing was "
+	      "pushed)\n"),
 	      stderr);
 	free(paths);
 	crmf_lines_release(&add);
@@ -192,17 +192,17 @@ static int print_outcome(const crmf_sync_result *r, bool no_push)
 	switch (r->status) {
 	case CRMF_SYNC_UP_TO_DATE:
 		if (r->upstream)
-			printf("nothing new from %s\n", r->upstream);
+			printf(_("nothing new from %s\n"), r->upstream);
 		else
-			printf("%s has no branch %s yet\n", r->remote, r->branch);
+			printf(_("%s has no branch %s yet\n"), r->remote, r->branch);
 		break;
 	case CRMF_SYNC_FAST_FORWARD:
-		printf("in: %zu commit%s from %s (fast-forward to %.7s)\n", r->commits_in,
+		printf(_("in: %zu commit%s from %s (fast-forward to %.7s)\n"), r->commits_in,
 		       plural(r->commits_in), r->upstream, r->commit);
 		break;
 	case CRMF_SYNC_MERGED:
 		printf(
-		    "in: %zu commit%s from %s, merged: committed %.7s \"crmf: sync: merge %s\"\n",
+		    _("in: %zu commit%s from %s, merged: committed %.7s \"crmf: sync: merge %s\"\n"),
 		    r->commits_in, plural(r->commits_in), r->upstream, r->commit, r->upstream);
 		break;
 	default:
@@ -211,14 +211,14 @@ static int print_outcome(const crmf_sync_result *r, bool no_push)
 	print_files(r->in, r->n_in);
 	if (r->commits_out > 0) {
 		if (r->pushed)
-			printf("out: %zu commit%s pushed to %s (%s)\n", r->commits_out,
+			printf(_("out: %zu commit%s pushed to %s (%s)\n"), r->commits_out,
 			       plural(r->commits_out), r->remote, r->branch);
 		else
-			printf("out: %zu commit%s not pushed%s\n", r->commits_out,
+			printf(_("out: %zu commit%s not pushed%s\n"), r->commits_out,
 			       plural(r->commits_out), no_push ? " (--no-push)" : "");
 		print_files(r->out, r->n_out);
 	} else {
-		printf("out: nothing to push\n");
+		printf(_("out: nothing to push\n"));
 	}
 	if (r->push_error) {
 		cli_error("push to %s failed: %s; what came in is committed here, run crmf sync "
@@ -238,20 +238,20 @@ struct meter {
 
 static void meter_line(struct meter *m, const crmf_sync_progress *p, bool done)
 {
-	static const char *const what[] = {"Receiving objects", "Resolving deltas",
-					   "Writing objects"};
+	static const char *const what[] = {N_("Receiving objects"), N_("Resolving deltas"),
+					   N_("Writing objects")};
 	int pct = p->total ? (int)(p->done * 100 / p->total) : 100;
 
-	fprintf(stderr, "\r%s: %3d%% (%zu/%zu)", what[p->phase], pct, p->done, p->total);
+	fprintf(stderr, "\r%s: %3d%% (%zu/%zu)", _(what[p->phase]), pct, p->done, p->total);
 	if (p->phase != CRMF_SYNC_RESOLVING && p->bytes) { /* a local push counts no bytes */
 		double b = (double)p->bytes;
 
 		if (b >= 1024.0 * 1024)
-			fprintf(stderr, ", %.2f MiB", b / (1024.0 * 1024));
+			fprintf(stderr, _(", %.2f MiB"), b / (1024.0 * 1024));
 		else
-			fprintf(stderr, ", %.2f KiB", b / 1024.0);
+			fprintf(stderr, _(", %.2f KiB"), b / 1024.0);
 	}
-	fputs(done ? ", done.\n" : "", stderr);
+	fputs(done ? _(", done.\n") : "", stderr);
 	m->percent = pct;
 	m->open = !done;
 }

@@ -108,10 +108,10 @@ int cli_change_exit(crmf_change_tx *tx, int rc)
 		cli_error("saved, not committed: %s", why);
 		if (!strstr(why, "crmf commit"))
 			fprintf(stderr,
-				"the change is written; once that is fixed, run 'crmf commit' "
-				"to commit it\n");
+				_("the change is written; once that is fixed, run 'crmf commit' "
+				"to commit it\n"));
 	} else if (oid && !oid[0]) {
-		printf("nothing to commit: committed already as it is\n");
+		printf(_("nothing to commit: committed already as it is\n"));
 	} else if (oid) {
 		printf("committed %.7s \"%s\"\n", oid, crmf_change_subject(tx));
 	}
@@ -177,7 +177,7 @@ int cli_check_assign(const struct crmf_cmd *cmd, const char *key, const char *va
 
 	if (rc != EXIT_OK || !value)
 		return rc;
-	if (asprintf(&what, "the value of '%s'", key) < 0)
+	if (asprintf(&what, _("the value of '%s'"), key) < 0)
 		abort();
 	rc = cli_check_arg(cmd, what, value);
 	free(what);

@@ -147,7 +147,7 @@ static bool again(void)
 	if (!isatty(STDIN_FILENO))
 		return false;
 	for (;;) {
-		fputs("(e)dit again or (a)bort? ", stderr);
+		fputs(_("(e)dit again or (a)bort? "), stderr);
 		fflush(stderr);
 		if (getline(&line, &cap, stdin) < 0)
 			break;

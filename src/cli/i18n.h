@@ -9,4 +9,13 @@
 #define _(s) gettext(s)
 #define N_(s) (s)
 
+/** Take the language of the environment (LANG, LC_ALL, LC_MESSAGES) for
+ * messages, the CLI's and the library's, when a catalogue of crmf speaks it;
+ * numbers, dates and collation stay as they were (the C locale). */
+void cli_i18n_init(void);
+
+/** Messages in English from now on: the output is read by programs (JSON,
+ * CSV, iCalendar, the language server, completion). */
+void cli_i18n_off(void);
+
 #endif

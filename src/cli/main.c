@@ -14,22 +14,17 @@ static void usage(FILE *f)
 	size_t n;
 	const struct crmf_cmd *const *commands = cli_commands(&n);
 
-	fputs("usage: crmf [-C DIR] [--redact] [--key FILE] COMMAND [ARGS…]\n"
-	      "       crmf --help | --version\n"
-	      "\n"
-	      "Customers as YAML files in a git repository.\n"
-	      "\n"
-	      "commands:\n",
-	      f);
+	fprintf(f, "%s crmf [-C DIR] [--redact] [--key FILE] COMMAND [ARGS…]\n", _("usage:"));
+	fputs("       crmf --help | --version\n\n", f);
+	fprintf(f, "%s\n\n%s\n", _("Customers as YAML files in a git repository."), _("commands:"));
 	for (size_t i = 0; i < n; i++)
-		fprintf(f, "  %-13s %s\n", commands[i]->name, commands[i]->summary);
-	fputs("\noptions:\n"
-	      "  -C DIR        run as if crmf was started in DIR\n"
-	      "  --redact      mask confidential values in every output, even with a key\n"
-	      "  --key FILE    your private key for confidential values (crmf keys)\n"
-	      "  -h, --help    show this help; `crmf COMMAND --help` for a command\n"
-	      "  --version     print the version\n",
-	      f);
+		fprintf(f, "  %-13s %s\n", commands[i]->name, _(commands[i]->summary));
+	fprintf(f, "\n%s\n", _("options:"));
+	fprintf(f, "  -C DIR        %s\n", _("run as if crmf was started in DIR"));
+	fprintf(f, "  --redact      %s\n", _("mask confidential values in every output, even with a key"));
+	fprintf(f, "  --key FILE    %s\n", _("your private key for confidential values (crmf keys)"));
+	fprintf(f, "  -h, --help    %s\n", _("show this help; `crmf COMMAND --help` for a command"));
+	fprintf(f, "  --version     %s\n", _("print the version"));
 }
 
 int main(int argc, char **argv)
@@ -62,6 +57,7 @@ int main(int argc, char **argv)
 		cli_scdoc_write(stdout, cmd);
 		return EXIT_OK;
 	}
+	cli_i18n_init();
 	while (i < argc && argv[i][0] == '-') {
 		const char *a = argv[i];
 
@@ -88,16 +84,16 @@ int main(int argc, char **argv)
 			const char *dir = a[2] ? a + 2 : (i + 1 < argc ? argv[++i] : NULL);
 
 			if (!dir) {
-				fputs("crmf: option '-C' needs a directory\n", stderr);
+				fputs(_("crmf: option '-C' needs a directory\n"), stderr);
 				return EXIT_USAGE;
 			}
 			if (chdir(dir) != 0) {
-				fprintf(stderr, "crmf: cannot change to '%s': %s\n", dir, strerror(errno));
+				fprintf(stderr, _("crmf: cannot change to '%s': %s\n"), dir, strerror(errno));
 				return EXIT_USAGE;
 			}
 			i++;
 		} else {
-			fprintf(stderr, "crmf: unknown option '%s'\n", a);
+			fprintf(stderr, _("crmf: unknown option '%s'\n"), a);
 			usage(stderr);
 			return EXIT_USAGE;
 		}
@@ -113,7 +109,7 @@ int main(int argc, char **argv)
 		}
 		cmd = cli_find_command(argv[i + 1]);
 		if (!cmd) {
-			fprintf(stderr, "crmf: unknown command '%s'\n", argv[i + 1]);
+			fprintf(stderr, _("crmf: unknown command '%s'\n"), argv[i + 1]);
 			return EXIT_USAGE;
 		}
 		return cli_help(cmd);
@@ -129,9 +125,9 @@ int main(int argc, char **argv)
 			names[k] = commands[k]->name;
 		s = crmf_suggest(argv[i], names, n < 64 ? n : 64);
 		if (s)
-			fprintf(stderr, "crmf: unknown command '%s'; did you mean '%s'?\n", argv[i], s);
+			fprintf(stderr, _("crmf: unknown command '%s'; did you mean '%s'?\n"), argv[i], s);
 		else
-			fprintf(stderr, "crmf: unknown command '%s'; see 'crmf --help'\n", argv[i]);
+			fprintf(stderr, _("crmf: unknown command '%s'; see 'crmf --help'\n"), argv[i]);
 		return EXIT_USAGE;
 	}
 	/* -h or --help anywhere before '--' wins over everything else (cli_args_next
@@ -142,11 +138,13 @@ int main(int argc, char **argv)
 		if (strcmp(argv[k], "-h") == 0 || strcmp(argv[k], "--help") == 0)
 			return cli_help(cmd);
 	}
+	if (cmd->machine)
+		cli_i18n_off();
 	/* libgit2 starts when first needed (crmf_lib_init would start it now) */
 	rc = cmd->run(argc - i, argv + i);
 	fflush(stdout);
 	if (ferror(stdout)) {
-		fputs("crmf: error writing output\n", stderr);
+		fputs(_("crmf: error writing output\n"), stderr);
 		rc = EXIT_USAGE;
 	}
 	crmf_lib_shutdown();

@@ -14,7 +14,7 @@ void cli_error(const char *fmt, ...)
 
 	fputs("crmf: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vfprintf(stderr, _(fmt), ap);
 	va_end(ap);
 	fputc('\n', stderr);
 }
@@ -41,10 +41,13 @@ int cli_parse_format(cli_format *out, const char *arg, unsigned allowed)
 			continue;
 		if (strcmp(arg, format_names[i]) == 0 || (i == FMT_TEXT && strcmp(arg, "text") == 0)) {
 			*out = (cli_format)i;
+			/* every message of a run for a program stays English */
+			if (i != FMT_TEXT)
+				cli_i18n_off();
 			return EXIT_OK;
 		}
 	}
-	fprintf(stderr, "crmf: unknown format '%s'; use one of:", arg);
+	fprintf(stderr, _("crmf: unknown format '%s'; use one of:"), arg);
 	for (unsigned i = 0; i < sizeof(format_names) / sizeof(format_names[0]); i++)
 		if (allowed & (1u << i))
 			fprintf(stderr, " %s", format_names[i]);
@@ -94,6 +97,9 @@ void cli_json_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+/* crmf_severity_name's words, for the translation of the text printed */
+static const char *const severity_words[] = {N_("error"), N_("warning")};
+
 static void print_diag_text(FILE *f, const crmf_diag *d, bool color)
 {
 	const char *sev_color = d->severity == CRMF_SEV_ERROR ? "\033[1;31m" : "\033[1;33m";
@@ -108,7 +114,7 @@ static void print_diag_text(FILE *f, const crmf_diag *d, bool color)
 	}
 	if (color)
 		fprintf(f, "\033[0m%s", sev_color);
-	fputs(crmf_severity_name(d->severity), f);
+	fputs(_(severity_words[d->severity == CRMF_SEV_ERROR ? 0 : 1]), f);
 	if (color)
 		fputs("\033[0m", f);
 	fprintf(f, ": %s [%s]\n", d->message, d->rule);

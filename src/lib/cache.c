@@ -163,6 +163,14 @@ int crmf_cache_path(char **out, const char *root)
 
 		*out = xasprintf("%s/crmf/cache-%016llx", gitdir, (unsigned long long)h.a);
 	}
+	/* a scan whose messages are translated keeps a cache of its own, so that
+	 * the English one (JSON, scripts) is never rebuilt for it nor it for them */
+	if (crmf_translate_lang()) {
+		char *p = xasprintf("%s.%s", *out, crmf_translate_lang());
+
+		free(*out);
+		*out = p;
+	}
 	free(gitdir);
 	free(dir);
 	return 0;

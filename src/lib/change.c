@@ -40,6 +40,7 @@ void change_error(crmf_change_tx *tx, const char *fmt, ...)
 {
 	va_list ap;
 
+	fmt = crmf_tr(fmt);
 	va_start(ap, fmt);
 	report_add(tx, CRMF_REPORT_ERROR, xvasprintf(fmt, ap));
 	va_end(ap);
@@ -49,6 +50,7 @@ void change_note(crmf_change_tx *tx, const char *fmt, ...)
 {
 	va_list ap;
 
+	fmt = crmf_tr(fmt);
 	va_start(ap, fmt);
 	report_add(tx, CRMF_REPORT_NOTE, xvasprintf(fmt, ap));
 	va_end(ap);
@@ -58,6 +60,7 @@ void change_said(crmf_change_tx *tx, const char *fmt, ...)
 {
 	va_list ap;
 
+	fmt = crmf_tr(fmt);
 	va_start(ap, fmt);
 	report_add(tx, CRMF_REPORT_SAID, xvasprintf(fmt, ap));
 	va_end(ap);

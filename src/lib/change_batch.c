@@ -73,6 +73,7 @@ void change_batch_said(struct change_batch *b, const char *fmt, ...)
 	va_list ap;
 	char *s;
 
+	fmt = crmf_tr(fmt);
 	va_start(ap, fmt);
 	s = xvasprintf(fmt, ap);
 	va_end(ap);

@@ -78,7 +78,7 @@ int crmf_change_replace(crmf_change_tx *tx, const char *buf, size_t len, const c
 	char *fspath = change_fspath(tx, tx->rel), *now = NULL, *fields = NULL, *body = NULL;
 	char *subject = NULL, *sealed = NULL;
 	size_t sealed_len = 0;
-	char *kept = copy ? xasprintf(", your edit is kept in %s", copy) : xstrdup("");
+	char *kept = copy ? xasprintf(crmf_tr(", your edit is kept in %s"), copy) : xstrdup("");
 	crmf_doc *hd = NULL, *nd = NULL;
 	crmf_lines lines = {0}, keys = {0};
 	crmf_diags scratch;

@@ -633,7 +633,7 @@ int crmf_change_import(crmf_change_tx *tx, const crmf_import *imp, const char *s
 		if (made[i].update) {
 			counts->updated++;
 			change_said(tx, "%s: %s %s (row %u)", made[i].id,
-				    o->dry_run ? "would update" : "updated", made[i].rel, made[i].row);
+				    o->dry_run ? crmf_tr("would update") : crmf_tr("updated"), made[i].rel, made[i].row);
 			for (size_t j = 0; j < made[i].what.n; j++)
 				change_said(tx, "  %s", made[i].what.v[j]);
 			free(fs);
@@ -652,7 +652,7 @@ int crmf_change_import(crmf_change_tx *tx, const crmf_import *imp, const char *s
 		free(fs);
 		counts->created++;
 		change_said(tx, "%s: %s %s (row %u)", made[i].id,
-			    o->dry_run ? "would create" : "created", made[i].rel, made[i].row);
+			    o->dry_run ? crmf_tr("would create") : crmf_tr("created"), made[i].rel, made[i].row);
 	}
 	if (!nmade) {
 		rc = CRMF_CHANGE_NOTHING;

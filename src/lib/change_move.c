@@ -180,7 +180,7 @@ int crmf_change_archive_stale(crmf_change_tx *tx)
 		m->id = crmf_change_path_id(c->path);
 		m->from = xstrdup(c->path);
 		m->to = archive_path(m->id);
-		m->why = xasprintf("no contact since %s", day);
+		m->why = xasprintf(crmf_tr("no contact since %s"), day);
 	}
 	crmf_repo_free(repo);
 	crmf_diags_release(&d);
@@ -287,7 +287,7 @@ int crmf_change_move(crmf_change_tx *tx)
 		while (done-- > 0)
 			move_file(tx, v[done].to, v[done].from);
 		change_error(tx, "nothing %s",
-			     !strcmp(tx->action, "archive") ? "archived" : "restored");
+			     !strcmp(tx->action, "archive") ? crmf_tr("archived") : crmf_tr("restored"));
 		goto out;
 	}
 	tx->written = n > 0;

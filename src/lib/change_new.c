@@ -575,9 +575,9 @@ static void dup_found(crmf_change_tx *tx, int *n, const char *what, const char *
 
 	(*n)++;
 	change_error(tx, "%s%s '%s' is the same as that of customer '%s' (%s); %s",
-		     tx->strict ? "" : "warning: ", what, value, id, c->path,
-		     tx->strict ? "merge them, or drop --strict if they are two customers"
-				: "check that they are not one company");
+		     tx->strict ? "" : crmf_tr("warning: "), what, value, id, c->path,
+		     tx->strict ? crmf_tr("merge them, or drop --strict if they are two customers")
+				: crmf_tr("check that they are not one company"));
 }
 
 /* The customers the new one `nc` probably duplicates (same normalised company

@@ -114,7 +114,7 @@ const struct rec *ck_rec(int r)
 void ck_vreport(struct ck *k, crmf_severity sev, int line, int col, const char *rule,
 		const char *fmt, va_list ap)
 {
-	char *msg = xvasprintf(fmt, ap);
+	char *msg = xvasprintf(crmf_tr(fmt), ap);
 
 	crmf_diags_add(k->diags, sev, k->path, line, col, rule, "%s", msg);
 	free(msg);

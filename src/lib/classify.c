@@ -198,10 +198,51 @@ static void put_days(char *p, int v)
 	strcpy(int_text(p, v), "d");
 }
 
+/* The reason in the language of crmf_translate_set, for the terminal (JSON
+ * and CSV runs are English, on the fast path below) */
+static void format_reason_tr(crmf_class *k, const crmf_customer *c, const crmf_rules *r)
+{
+	size_t n = sizeof(k->reason);
+
+	switch (k->due_kind) {
+	case CRMF_DUE_NEXT_ACTION:
+		reason_text(k->reason, n, k->next, crmf_tr(" (next action)"));
+		break;
+	case CRMF_DUE_FIRST_CONTACT:
+		if (c->grade == 'A' || c->grade == 'B' || c->grade == 'C')
+			snprintf(k->reason, n, crmf_tr("first contact: grade %c within %dd"), c->grade,
+				 k->due_every);
+		else
+			snprintf(k->reason, n, crmf_tr("first contact: no grade, within %dd"),
+				 k->due_every);
+		break;
+	case CRMF_DUE_CADENCE:
+		if (k->quadrant == CRMF_QUADRANT_CORE &&
+		    (c->potential == CRMF_POTENTIAL_NONE ||
+		     k->due_every < cadence_days(c->potential, r)))
+			snprintf(k->reason, n, crmf_tr("cadence: core customer, every %dd"),
+				 k->due_every);
+		else if (c->potential == CRMF_POTENTIAL_NONE)
+			snprintf(k->reason, n, crmf_tr("cadence: potential not judged yet, every %dd"),
+				 k->due_every);
+		else
+			snprintf(k->reason, n, crmf_tr("cadence: %s potential, every %dd"),
+				 crmf_potential_name(c->potential), k->due_every);
+		break;
+	case CRMF_DUE_NONE:
+		k->reason[0] = '\0';
+		break;
+	}
+}
+
 static void format_reason(crmf_class *k, const crmf_customer *c, const crmf_rules *r)
 {
 	char *p = k->reason;
 
+	if (crmf_translate_lang()) {
+		format_reason_tr(k, c, r);
+		return;
+	}
 	switch (k->due_kind) {
 	case CRMF_DUE_NEXT_ACTION:
 		reason_text(k->reason, sizeof(k->reason), k->next, " (next action)");

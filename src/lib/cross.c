@@ -276,18 +276,22 @@ char *crmf_cross_message(crmf_rule rule, const char *value, const char *first_id
 	char *other, *msg;
 
 	if (rule == CRMF_RULE_DUPLICATE_ID)
-		return xasprintf("duplicate id '%s': also the id of %s; give each customer its own id",
+		return xasprintf(crmf_tr("duplicate id '%s': also the id of %s; give each customer "
+					 "its own id"),
 				 value, path);
 	/* "customer 'C2024001' (customers/C2024001.yaml)", or the path alone */
-	other = first_id ? xasprintf("customer '%s' (%s)", first_id, path) : xstrdup(path);
+	other = first_id ? xasprintf(crmf_tr("customer '%s' (%s)"), first_id, path) : xstrdup(path);
 	if (rule == CRMF_RULE_PROBABLE_DUPLICATE)
-		msg = xasprintf("company name '%s' is the same as that of %s; merge the two files if "
-				"they are one company",
+		msg = xasprintf(crmf_tr("company name '%s' is the same as that of %s; merge the two "
+					"files if they are one company"),
 				value, other);
+	else if (rule == CRMF_RULE_SHARED_PHONE)
+		msg = xasprintf(crmf_tr("phone '%s' is also a contact of %s; merge the two files if "
+					"they are one company"),
+				crmf_token_like(value) ? CRMF_CRYPT_MASK : value, other);
 	else
-		msg = xasprintf("%s '%s' is also a contact of %s; merge the two files if they are one "
-				"company",
-				rule == CRMF_RULE_SHARED_PHONE ? "phone" : "email",
+		msg = xasprintf(crmf_tr("email '%s' is also a contact of %s; merge the two files if "
+					"they are one company"),
 				crmf_token_like(value) ? CRMF_CRYPT_MASK : value, other);
 	free(other);
 	return msg;

@@ -2,6 +2,7 @@
 /* Diagnostics as data, and the thread's last error message. */
 #include "crmf/diag.h"
 
+#include <libintl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,6 +48,24 @@ int crmf_diag_rule_cmp(const crmf_diag *a, const crmf_diag *b)
 	return strcmp(a->rule ? a->rule : "", b->rule ? b->rule : "");
 }
 
+/* set once by the program before any scan's threads start */
+static char translate_lang[32];
+
+void crmf_translate_set(const char *lang)
+{
+	snprintf(translate_lang, sizeof(translate_lang), "%s", lang ? lang : "");
+}
+
+const char *crmf_translate_lang(void)
+{
+	return translate_lang[0] ? translate_lang : NULL;
+}
+
+const char *crmf_tr(const char *msgid)
+{
+	return translate_lang[0] ? dgettext("crmf", msgid) : msgid;
+}
+
 void crmf_diags_init(crmf_diags *d)
 {
 	memset(d, 0, sizeof(*d));
@@ -83,6 +102,8 @@ void crmf_diags_add(crmf_diags *d, crmf_severity sev, const char *path, int line
 	crmf_diag x = {0};
 	va_list ap;
 
+	if (translate_lang[0])
+		fmt = dgettext("crmf", fmt);
 	va_start(ap, fmt);
 	x.message = xvasprintf(fmt, ap);
 	va_end(ap);
@@ -167,6 +188,8 @@ int crmf_error_set(const char *fmt, ...)
 {
 	va_list ap;
 
+	if (translate_lang[0])
+		fmt = dgettext("crmf", fmt);
 	va_start(ap, fmt);
 	vsnprintf(last_error, sizeof(last_error), fmt, ap);
 	va_end(ap);

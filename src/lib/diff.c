@@ -28,6 +28,7 @@ static void add(changes *cl, const char *top, const char *fmt, ...)
 		cl->cap = cl->cap ? cl->cap * 2 : 8;
 		cl->v = xrealloc(cl->v, cl->cap * sizeof(*cl->v));
 	}
+	fmt = crmf_tr(fmt);
 	va_start(ap, fmt);
 	cl->v[cl->n].text = xvasprintf(fmt, ap);
 	va_end(ap);

@@ -128,14 +128,15 @@ static inline size_t byte_at(struct parse *p, const yaml_mark_t *m)
 	return b;
 }
 
-static void report(struct parse *p, int line, int col, const char *rule, const char *fmt, ...)
+static void doc_report(struct parse *p, int line, int col, const char *rule, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 
-static void report(struct parse *p, int line, int col, const char *rule, const char *fmt, ...)
+static void doc_report(struct parse *p, int line, int col, const char *rule, const char *fmt, ...)
 {
 	va_list ap;
 	char *msg;
 
+	fmt = crmf_tr(fmt);
 	va_start(ap, fmt);
 	msg = xvasprintf(fmt, ap);
 	va_end(ap);
@@ -300,7 +301,7 @@ static void property_pos(const struct parse *p, const crmf_node *n, size_t i, in
 
 static void report_tag(struct parse *p, int line, int col, const char *shown)
 {
-	report(p, line, col, "yaml-tag",
+	doc_report(p, line, col, "yaml-tag",
 	       "unsupported tag '%s'; remove it (crmf types values by their field)", shown);
 }
 
@@ -331,7 +332,7 @@ static void properties(struct parse *p, crmf_node *n, const yaml_char_t *tag, bo
 			has_tag = false;
 		} else if (s[i] == '&' && has_anchor) {
 			property_pos(p, n, i, &line, &col);
-			report(p, line, col, "yaml-anchor",
+			doc_report(p, line, col, "yaml-anchor",
 			       "anchors and aliases are not allowed in crmf files; write the value "
 			       "out");
 			has_anchor = false;
@@ -344,7 +345,7 @@ static void properties(struct parse *p, crmf_node *n, const yaml_char_t *tag, bo
 	if (has_tag && bad_tag)
 		report_tag(p, n->line, n->column, (const char *)tag);
 	if (has_anchor)
-		report(p, n->line, n->column, "yaml-anchor",
+		doc_report(p, n->line, n->column, "yaml-anchor",
 		       "anchors and aliases are not allowed in crmf files; write the value out");
 }
 
@@ -364,7 +365,7 @@ static void report_tag_directive(struct parse *p, const yaml_event_t *ev)
 		i = (size_t)(nl - s) + 1;
 		line++;
 	}
-	report(p, line, 1, "yaml-tag",
+	doc_report(p, line, 1, "yaml-tag",
 	       "'%%TAG' directives are not allowed in crmf files; remove the line, and the tags "
 	       "that use it");
 }
@@ -398,7 +399,7 @@ static bool same_key(const crmf_node *a, const crmf_node *b)
 
 static void report_duplicate(struct parse *p, const crmf_node *dup, const crmf_node *first)
 {
-	report(p, dup->line, dup->column, "duplicate-key",
+	doc_report(p, dup->line, dup->column, "duplicate-key",
 	       "duplicate key '%.*s' (first at line %d, column %d); remove one of them",
 	       key_shown(dup), dup->value, first->line, first->column);
 }
@@ -467,7 +468,7 @@ static void close_collection(struct parse *p, const yaml_event_t *ev)
 		n->pairs = arena_alloc(p->arena, (count / 2 ? count / 2 : 1) * sizeof(*n->pairs));
 		for (size_t i = 0; i + 1 < count; i += 2) {
 			if (kids[i]->type != CRMF_NODE_SCALAR) {
-				report(p, kids[i]->line, kids[i]->column, "complex-key",
+				doc_report(p, kids[i]->line, kids[i]->column, "complex-key",
 				       "a key must be plain text, not a list or mapping; write the "
 				       "key as a single word");
 				continue;
@@ -494,7 +495,7 @@ static void check_value_chars(struct parse *p, const crmf_node *n)
 		else if (v[i] >= 0x80)
 			continue;
 		if ((c < 0x20 && c != '\t' && c != '\n') || (c >= 0x7F && c <= 0x9F)) {
-			report(p, n->line, n->column, "control-char",
+			doc_report(p, n->line, n->column, "control-char",
 			       "control character U+%04X in quoted value; remove its escape",
 			       (unsigned)c);
 			return;
@@ -509,28 +510,28 @@ static const char *syntax_hint(const char *problem)
 		const char *problem, *hint;
 	} hints[] = {
 	    {"mapping values are not allowed",
-	     "check the indentation, and quote a value that contains ': '"},
+	     N_("check the indentation, and quote a value that contains ': '")},
 	    {"did not find expected key",
-	     "check the indentation: the keys of one mapping start in the same column"},
+	     N_("check the indentation: the keys of one mapping start in the same column")},
 	    {"did not find expected '-' indicator",
-	     "check the indentation: the items of one list start in the same column"},
+	     N_("check the indentation: the items of one list start in the same column")},
 	    {"found character that cannot start any token",
-	     "quote the value: text cannot start with characters like '@', '`' or '%'"},
-	    {"could not find expected ':'", "add ': ' after the key, or quote the text"},
-	    {"found unexpected end of stream", "close the quote or bracket that was opened"},
+	     N_("quote the value: text cannot start with characters like '@', '`' or '%'")},
+	    {"could not find expected ':'", N_("add ': ' after the key, or quote the text")},
+	    {"found unexpected end of stream", N_("close the quote or bracket that was opened")},
 	    {"did not find expected ',' or ']'",
-	     "separate the items with ',' and close the list with ']'"},
+	     N_("separate the items with ',' and close the list with ']'")},
 	    {"did not find expected ',' or '}'",
-	     "separate the items with ',' and close the mapping with '}'"},
-	    {"found undefined tag handle", "remove the tag"},
+	     N_("separate the items with ',' and close the mapping with '}'")},
+	    {"found undefined tag handle", N_("remove the tag")},
 	    {"block sequence entries are not allowed",
-	     "put the list on its own lines below the key"},
+	     N_("put the list on its own lines below the key")},
 	};
 
 	for (size_t i = 0; i < sizeof(hints) / sizeof(*hints); i++)
 		if (strstr(problem, hints[i].problem))
-			return hints[i].hint;
-	return "fix the YAML syntax here";
+			return crmf_tr(hints[i].hint);
+	return crmf_tr("fix the YAML syntax here");
 }
 
 /* libyaml takes a key only within 1024 characters of its ':' (YAML's limit on
@@ -572,30 +573,30 @@ static void report_syntax(struct parse *p, yaml_parser_t *yp)
 	int line, col;
 
 	if (yp->error == YAML_MEMORY_ERROR) {
-		report(p, 0, 0, "yaml-syntax",
+		doc_report(p, 0, 0, "yaml-syntax",
 		       "out of memory while parsing; free some memory and retry");
 		return;
 	}
 	if (yp->error == YAML_READER_ERROR) {
 		position_of(p, yp->problem_offset, &line, &col);
-		report(p, line, col, "yaml-syntax", "unreadable text: %s; save the file as UTF-8",
+		doc_report(p, line, col, "yaml-syntax", "unreadable text: %s; save the file as UTF-8",
 		       problem);
 		return;
 	}
 	if (key_too_long(p, yp, &line, &col)) {
-		report(p, line, col, "yaml-syntax",
+		doc_report(p, line, col, "yaml-syntax",
 		       "key longer than 1024 characters, more than YAML readers accept; shorten "
 		       "it");
 		return;
 	}
 	from_mark(p, &yp->problem_mark, &line, &col);
 	if (yp->context)
-		report(p, line, col, "yaml-syntax",
+		doc_report(p, line, col, "yaml-syntax",
 		       "invalid YAML: %s %s started at line %d, column %d; %s", problem,
 		       yp->context, (int)yp->context_mark.line + 1,
 		       (int)yp->context_mark.column + 1, syntax_hint(problem));
 	else
-		report(p, line, col, "yaml-syntax", "invalid YAML: %s; %s", problem,
+		doc_report(p, line, col, "yaml-syntax", "invalid YAML: %s; %s", problem,
 		       syntax_hint(problem));
 }
 
@@ -625,7 +626,7 @@ static bool build(struct parse *p)
 				report_tag_directive(p, &ev);
 			if (docs++ > 0) {
 				from_mark(p, &ev.start_mark, &line, &col);
-				report(p, line, col, "multiple-documents",
+				doc_report(p, line, col, "multiple-documents",
 				       "a second YAML document starts here; a crmf file holds one: "
 				       "remove the '---' and what follows, or move it to its own "
 				       "file");
@@ -635,7 +636,7 @@ static bool build(struct parse *p)
 		case YAML_ALIAS_EVENT:
 			n = new_node(p, CRMF_NODE_SCALAR, CRMF_STYLE_PLAIN, &ev);
 			n->value = "";
-			report(p, n->line, n->column, "yaml-alias",
+			doc_report(p, n->line, n->column, "yaml-alias",
 			       "anchors and aliases are not allowed in crmf files; write the value "
 			       "out");
 			break;
@@ -655,7 +656,7 @@ static bool build(struct parse *p)
 		case YAML_MAPPING_START_EVENT:
 			if (p->depth == CRMF_DOC_MAX_DEPTH) {
 				from_mark(p, &ev.start_mark, &line, &col);
-				report(p, line, col, "yaml-depth",
+				doc_report(p, line, col, "yaml-depth",
 				       "nesting deeper than %d levels; flatten the structure",
 				       CRMF_DOC_MAX_DEPTH);
 				ok = false;
@@ -715,11 +716,11 @@ static void check_root(struct parse *p)
 
 	if (!r || (r->type == CRMF_NODE_SCALAR && r->style == CRMF_STYLE_PLAIN && !r->tag &&
 		   r->len == 0)) {
-		report(p, 1, 1, "empty-file",
+		doc_report(p, 1, 1, "empty-file",
 		       "file is empty; write at least one 'key: value' line");
 		p->doc->root = NULL;
 	} else if (r->type != CRMF_NODE_MAPPING) {
-		report(p, r->line, r->column, "root-not-mapping",
+		doc_report(p, r->line, r->column, "root-not-mapping",
 		       "the top level must be a mapping of 'key: value' lines, not %s; write one "
 		       "'key: value' per line",
 		       r->type == CRMF_NODE_SEQUENCE ? "a list" : "a single value");

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "crmf/diag.h"
 #include "util.h"
 
 /* 1-based column in characters of byte offset `pos` of valid UTF-8. */
@@ -28,6 +29,7 @@ void *ex_fail(struct parser *p, size_t pos, const char *fmt, ...)
 		return NULL;
 	p->failed = true;
 	p->errpos = pos;
+	fmt = crmf_tr(fmt);
 	va_start(ap, fmt);
 	vsnprintf(p->msg, sizeof(p->msg), fmt, ap);
 	va_end(ap);

@@ -16,6 +16,7 @@
 
 #include <git2/sys/filter.h>
 
+#include "crmf/diag.h"
 #include "util.h"
 
 #define FILTER_NAME "crmf-filter-driver"
@@ -81,14 +82,14 @@ static int drv_check(git_filter *self, void **payload, const git_filter_source *
 	if (!cmd && process) {
 		free(process);
 		/* passing the file through would store in git what the driver protects */
-		return fail(xasprintf("'%s': the filter '%s' is a long-running process "
+		return fail(xasprintf(crmf_tr("'%s': the filter '%s' is a long-running process "
 				      "(filter.%s.process), which crmf cannot run: set "
-				      "filter.%s.clean and filter.%s.smudge too",
+				      "filter.%s.clean and filter.%s.smudge too"),
 				      git_filter_source_path(src), name, name, name, name));
 	}
 	if (!cmd && required)
-		return fail(xasprintf("'%s': the filter '%s' is required but filter.%s.%s is not "
-				      "set",
+		return fail(xasprintf(crmf_tr("'%s': the filter '%s' is required but filter.%s.%s is not "
+				      "set"),
 				      git_filter_source_path(src), name, name,
 				      clean ? "clean" : "smudge"));
 	if (!cmd)
@@ -285,9 +286,9 @@ static int stream_close(git_writestream *s)
 		data = out.buf;
 		len = out.len;
 	} else if (st->d->required) {
-		char *why = e != 0 ? xasprintf("cannot run it: %s", errtext(errno))
+		char *why = e != 0 ? xasprintf(crmf_tr("cannot run it: %s"), errtext(errno))
 			    : WIFEXITED(status)
-				? xasprintf("it exited with status %d", WEXITSTATUS(status))
+				? xasprintf(crmf_tr("it exited with status %d"), WEXITSTATUS(status))
 				: xstrdup("it was stopped by a signal");
 
 		e = fail(xasprintf("'%s': the %s filter '%s' failed ('%s'): %s", st->path,

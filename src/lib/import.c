@@ -480,7 +480,7 @@ static void collect(row_ctx *R, struct rowvals *rv)
 		}
 		if (has(v)) {
 			if (strcmp(v->text, t) != 0) {
-				char *msg = xasprintf("not imported: '%s' already comes from column %s",
+				char *msg = xasprintf(crmf_tr("not imported: '%s' already comes from column %s"),
 						      slot >= S_CUSTOM ? P->cfg->fields[slot - S_CUSTOM].name
 								       : import_slot_name(slot),
 						      col_header(imp, v->col));
@@ -1069,8 +1069,8 @@ static int setup_columns(crmf_import *imp, struct import_priv *P, crmf_diags *di
 			while (k < P->n_custom && strcmp(P->cfg->fields[k].name, custom) != 0)
 				k++;
 			if (k == P->n_custom) {
-				char *msg = xasprintf("column '%s' is mapped to '%s', which is not a "
-						      "field of crmf.yaml; declare it under 'fields'",
+				char *msg = xasprintf(crmf_tr("column '%s' is mapped to '%s', which is not a "
+						      "field of crmf.yaml; declare it under 'fields'"),
 						      cell->text, custom);
 
 				header_diag(imp, diags, CRMF_SEV_ERROR, cell->col, "import-column", msg);
@@ -1088,8 +1088,8 @@ static int setup_columns(crmf_import *imp, struct import_priv *P, crmf_diags *di
 			col->field = import_slot_path[s];
 			named[s] = true;
 		} else if (s == S_NONE) {
-			char *msg = xasprintf("column '%s' is not imported; map it to a field under "
-					      "'import: columns:' or mark it 'skip'",
+			char *msg = xasprintf(crmf_tr("column '%s' is not imported; map it to a field under "
+					      "'import: columns:' or mark it 'skip'"),
 					      cell->text);
 
 			header_diag(imp, diags, CRMF_SEV_WARNING, cell->col, "import-column", msg);
@@ -1104,8 +1104,8 @@ static int setup_columns(crmf_import *imp, struct import_priv *P, crmf_diags *di
 	/* contact 3 without contact 2 would be contacts[1] in the file */
 	for (size_t k = 1; k < IMPORT_MAX_CONTACTS - 1; k++)
 		if (xc_col[k] && !xc_col[k - 1]) {
-			char *msg = xasprintf("contact %zu has columns but contact %zu has none; "
-					      "number the contacts' columns from 2 without gaps",
+			char *msg = xasprintf(crmf_tr("contact %zu has columns but contact %zu has none; "
+					      "number the contacts' columns from 2 without gaps"),
 					      k + 2, k + 1);
 
 			header_diag(imp, diags, CRMF_SEV_ERROR, xc_col[k], "import-column", msg);
@@ -1201,8 +1201,8 @@ static void do_row(row_ctx *R, crmf_import_row *row, struct rowvals *rv)
 		if (valid_id(rv->v[S_ID].text)) {
 			row->id = xstrdup(rv->v[S_ID].text);
 		} else {
-			char *msg = xasprintf("'%s' is not a valid id (letters, digits, '.', '_', "
-					      "'-'; 64 at most): the customer gets a new one",
+			char *msg = xasprintf(crmf_tr("'%s' is not a valid id (letters, digits, '.', '_', "
+					      "'-'; 64 at most): the customer gets a new one"),
 					      rv->v[S_ID].text);
 
 			row_diag(R, CRMF_SEV_WARNING, rv->v[S_ID].col, "invalid-id", msg);

@@ -377,7 +377,7 @@ static void read_sheet(crmf_import *imp, const crmf_sheet *s, int kind, const ch
 			id_col = h->cells[c].col;
 		if (!cn) {
 			char *w = cell_where(sheet_where, hr, h->cells[c].col);
-			char *msg = xasprintf("column '%s' is not imported", h->cells[c].text);
+			char *msg = xasprintf(crmf_tr("column '%s' is not imported"), h->cells[c].text);
 
 			add_diag(imp, NULL, diags, CRMF_SEV_WARNING, w, "import-column", msg);
 			free(msg);
@@ -419,10 +419,10 @@ static void read_sheet(crmf_import *imp, const crmf_sheet *s, int kind, const ch
 		hit = n_ids ? bsearch(&want, ids, n_ids, sizeof(*ids), idx_cmp) : NULL;
 		if (!hit) {
 			char *w = cell_where(sheet_where, sr->row, id_col);
-			char *msg = *id ? xasprintf("customer '%s' is not in the sheet imported (%s); "
-						    "its %s cannot be added",
+			char *msg = *id ? xasprintf(crmf_tr("customer '%s' is not in the sheet imported (%s); "
+						    "its %s cannot be added"),
 						    id, imp->sheet->name, kind_key[kind])
-					: xasprintf("no 客户编号: the row belongs to no customer");
+					: xasprintf(crmf_tr("no 客户编号: the row belongs to no customer"));
 
 			add_diag(imp, NULL, diags, CRMF_SEV_ERROR, w, "import-record", msg);
 			free(msg);

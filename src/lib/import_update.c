@@ -89,7 +89,7 @@ static bool same(const upd *U, const char *a, const char *b, enum kind k)
 static void fail(upd *U, const char *what)
 {
 	if (!U->failed)
-		U->error = xasprintf("cannot update %s: %s", what, crmf_error_last());
+		U->error = xasprintf(crmf_tr("cannot update %s: %s"), what, crmf_error_last());
 	U->failed = true;
 }
 

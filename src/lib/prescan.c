@@ -30,6 +30,7 @@ static void ps_report(struct parse *p, int rule, int line, int col, const char *
 		}
 		return;
 	}
+	fmt = crmf_tr(fmt);
 	va_start(ap, fmt);
 	msg = xvasprintf(fmt, ap);
 	va_end(ap);

@@ -168,9 +168,9 @@ int crmf_repository_me(char **out, char **why, crmf_repository *r, const char *a
 			*out = xstrdup(m->id);
 		else
 			*why =
-			    xasprintf("your git identity (%s%s%s%s) matches no member of the team "
-				      "in crmf.yaml (or set 'git config user.email' to your "
-				      "address there)",
+			    xasprintf(crmf_tr("your git identity (%s%s%s%s) matches no member of the "
+					      "team in crmf.yaml (or set 'git config user.email' to "
+					      "your address there)"),
 				      id->name ? id->name : "no name", id->email ? " <" : "",
 				      id->email ? id->email : "", id->email ? ">" : "");
 	} else if (at && at != id->email) {

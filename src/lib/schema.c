@@ -65,6 +65,7 @@ void sc_report(struct loader *L, const crmf_node *n, const char *rule, const cha
 	va_list ap;
 	char *msg;
 
+	fmt = crmf_tr(fmt);
 	va_start(ap, fmt);
 	msg = xvasprintf(fmt, ap);
 	va_end(ap);
@@ -110,6 +111,7 @@ void sc_warn(struct loader *L, const crmf_node *n, const char *rule, const char 
 	va_list ap;
 	char *msg;
 
+	fmt = crmf_tr(fmt);
 	va_start(ap, fmt);
 	msg = xvasprintf(fmt, ap);
 	va_end(ap);

@@ -563,9 +563,9 @@ char *crmf_store_kind_message(const char *root, const crmf_file *f)
 		n = readlink(path, target, sizeof(target) - 1);
 		free(path);
 		target[n > 0 ? n : 0] = '\0';
-		return xasprintf("symbolic link to '%s' not followed: crmf reads and writes "
+		return xasprintf(crmf_tr("symbolic link to '%s' not followed: crmf reads and writes "
 				 "customer files only as regular files (git stores the link, "
-				 "not what it points to)",
+				 "not what it points to)"),
 				 target);
 	case CRMF_FILE_SPECIAL:
 		return xstrdup("not a regular file");

@@ -347,7 +347,7 @@ static int push_status(const char *refname, const char *status, void *payload)
 	struct auth *a = payload;
 
 	if (status && !a->res->push_error)
-		a->res->push_error = xasprintf("the remote rejected %s: %s", refname, status);
+		a->res->push_error = xasprintf(crmf_tr("the remote rejected %s: %s"), refname, status);
 	return 0;
 }
 
@@ -661,8 +661,8 @@ static int do_push(crmf_sync_result *res, const repo *r, git_remote *remote, con
 		if (!res->push_error)
 			res->push_error =
 			    e && e->klass == GIT_ERROR_REFERENCE && strstr(e->message, "fast")
-				? xasprintf("the remote's %s has new commits since the fetch; run "
-					    "crmf sync again",
+				? xasprintf(crmf_tr("the remote's %s has new commits since the fetch; run "
+					    "crmf sync again"),
 					    merge_ref + (strncmp(merge_ref, "refs/heads/", 11) == 0
 							     ? 11
 							     : 0))

@@ -91,4 +91,7 @@ static inline int cpu_count(void)
  * (fn shares out the work itself), and wait for all (perf.c). */
 void run_threads(void *(*fn)(void *), void *arg, int threads);
 
+/* Marks a message that crmf_tr translates where it is used (xgettext's N_). */
+#define N_(s) (s)
+
 #endif

@@ -21,6 +21,10 @@ crmf_on_path() {
 	[ -f "$TMP/inst/usr/share/zsh/vendor-completions/_crmf" ]
 	[ -f "$TMP/inst/usr/share/fish/vendor_completions.d/crmf.fish" ]
 	[ -f "$TMP/inst/usr/share/doc/crmf/LICENSE" ]
+	# the catalogue of every po/LANG.po, which the installed crmf finds
+	[ -f "$TMP/inst/usr/share/locale/zh_CN/LC_MESSAGES/crmf.mo" ]
+	run env -u LC_ALL LANG=zh_CN.UTF-8 CRMF_LOCALEDIR="$TMP/inst/usr/share/locale" "$TMP/inst/usr/bin/crmf" --help
+	assert_output --partial '命令：'
 	# a page for crmf, for every command `crmf --help` lists, and the two file formats
 	pages="crmf.1 crmf-format.5 crmf.yaml.5"
 	for c in $("$CRMF" --help | sed -n '/^commands:/,/^$/p' | awk 'NR > 1 && NF { print $1 }'); do
