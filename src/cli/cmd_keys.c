@@ -9,43 +9,44 @@
 static int run(int argc, char **argv);
 
 static const struct cli_opt options[] = {
-    {'k', 0, "key", "FILE", "your private key file (default: $CRMF_KEY, else\n"
-			     "$XDG_CONFIG_HOME/crmf/keys/MEMBER.key)"},
-    {'r', 0, "reencrypt", NULL, "remove: encrypt every value again under the new epoch,\n"
-				"in the same commit"},
-    {'a', 0, "author", "A", "commit as A ('Name <email>') instead of git's identity"},
+    {'k', 0, "key", "FILE",
+     N_("your private key file (default: $CRMF_KEY, else\n"
+	"$XDG_CONFIG_HOME/crmf/keys/MEMBER.key)")},
+    {'r', 0, "reencrypt", NULL,
+     N_("remove: encrypt every value again under the new epoch,\n"
+	"in the same commit")},
+    {'a', 0, "author", "A", N_("commit as A ('Name <email>') instead of git's identity")},
     {0},
 };
 
 const struct crmf_cmd cmd_keys = {
     .name = "keys",
     .run = run,
-    .summary = "keys of the confidential fields: init, add MEMBER, remove MEMBER, list",
+    .summary = N_("keys of the confidential fields: init, add MEMBER, remove MEMBER, list"),
     .synopsis = "init [MEMBER] [--key FILE]\n"
 		"add MEMBER PUBLIC-KEY [--key FILE] [--author 'NAME <EMAIL>']\n"
 		"remove MEMBER [--reencrypt] [--key FILE] [--author 'NAME <EMAIL>']\n"
 		"list [--key FILE]",
-    .description =
-	"Confidential fields (crmf.yaml confidential:, doc/privacy.md) are stored\n"
-	"encrypted; each team member who may read them holds a private key.\n"
-	"\n"
-	"init makes your key pair: the private key goes to\n"
-	"$XDG_CONFIG_HOME/crmf/keys/MEMBER.key (mode 0600; never commit it, back it\n"
-	"up) and the public key is printed, to hand to a member who holds the keys.\n"
-	"MEMBER defaults to you (your team id).\n"
-	"\n"
-	"add puts MEMBER's public key in crmf.yaml's recipients and seals the data\n"
-	"keys you hold for them in .crmf/keys.yaml, as one commit. The first add\n"
-	"makes the first data key (epoch 1).\n"
-	"\n"
-	"remove takes MEMBER out and rotates: a new data key for everyone else, so\n"
-	"that nothing written afterwards can be read with MEMBER's key. What they\n"
-	"could read before stays readable to them in the history; --reencrypt\n"
-	"encrypts every value again under the new key, in the same commit.\n"
-	"\n"
-	"list shows the recipients, the epochs and whether your key opens them.\n",
+    .description = N_("Confidential fields (crmf.yaml confidential:, doc/privacy.md) are stored\n"
+		      "encrypted; each team member who may read them holds a private key.\n"
+		      "\n"
+		      "init makes your key pair: the private key goes to\n"
+		      "$XDG_CONFIG_HOME/crmf/keys/MEMBER.key (mode 0600; never commit it, back it\n"
+		      "up) and the public key is printed, to hand to a member who holds the keys.\n"
+		      "MEMBER defaults to you (your team id).\n"
+		      "\n"
+		      "add puts MEMBER's public key in crmf.yaml's recipients and seals the data\n"
+		      "keys you hold for them in .crmf/keys.yaml, as one commit. The first add\n"
+		      "makes the first data key (epoch 1).\n"
+		      "\n"
+		      "remove takes MEMBER out and rotates: a new data key for everyone else, so\n"
+		      "that nothing written afterwards can be read with MEMBER's key. What they\n"
+		      "could read before stays readable to them in the history; --reencrypt\n"
+		      "encrypts every value again under the new key, in the same commit.\n"
+		      "\n"
+		      "list shows the recipients, the epochs and whether your key opens them.\n"),
     .opts = options,
-    .notes = "exit status: 0 done, 1 refused (no key, not a recipient, git), 2 usage error\n",
+    .notes = N_("exit status: 0 done, 1 refused (no key, not a recipient, git), 2 usage error\n"),
     .opt_width = 15,
 };
 

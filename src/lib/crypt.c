@@ -155,16 +155,16 @@ int crmf_token_parse(crmf_token *out, const char *s, const char **why)
 	const char *p;
 	unsigned long e = 0;
 
-	*why = "not an encrypted value";
+	*why = crmf_tr("not an encrypted value");
 	if (!crmf_token_like(s))
 		return -1;
 	p = s + 4;
 	if (strncmp(p, "v1,", 3) != 0) {
-		*why = "unknown version (crmf writes ENC[v1,…])";
+		*why = crmf_tr("unknown version (crmf writes ENC[v1,…])");
 		return -1;
 	}
 	p += 3;
-	*why = "malformed encrypted value; expected ENC[v1,eN,NONCE,CIPHERTEXT,hHASH]";
+	*why = crmf_tr("malformed encrypted value; expected ENC[v1,eN,NONCE,CIPHERTEXT,hHASH]");
 	if (*p++ != 'e' || !is_digit(*p))
 		return -1;
 	while (is_digit(*p) && e < 100000000)
@@ -180,7 +180,7 @@ int crmf_token_parse(crmf_token *out, const char *s, const char **why)
 	    out->cipher_len % 4 == 1 || b64_bytes(out->cipher_len) < ABYTES ||
 	    b64_bytes(out->cipher_len) > MAX_PLAIN + ABYTES || out->hash_len % 4 == 1 ||
 	    b64_bytes(out->hash_len) != HASHLEN) {
-		*why = "damaged encrypted value: a part has the wrong length";
+		*why = crmf_tr("damaged encrypted value: a part has the wrong length");
 		return -1;
 	}
 	return 0;
@@ -282,12 +282,13 @@ static int load_keys_file(crmf_crypt *c, const char *root, char **why)
 	if (crmf_doc_read(&buf, &len, path) != 0) {
 		rc = errno == ENOENT ? 0 : -1;
 		if (rc)
-			*why = xasprintf("cannot read %s: %s", CRMF_CRYPT_KEYS_FILE, crmf_error_last());
+			*why = xasprintf(crmf_tr("cannot read %s: %s"), CRMF_CRYPT_KEYS_FILE,
+					 crmf_error_last());
 		goto done;
 	}
 	if (crmf_doc_parse_owned(&doc, CRMF_CRYPT_KEYS_FILE, buf, len, &d) != 0 || !doc->root ||
 	    doc->root->type != CRMF_NODE_MAPPING) {
-		*why = xasprintf("%s is damaged; take it from git ('git checkout -- %s')",
+		*why = xasprintf(crmf_tr("%s is damaged; take it from git ('git checkout -- %s')"),
 				 CRMF_CRYPT_KEYS_FILE, CRMF_CRYPT_KEYS_FILE);
 		goto done;
 	}
@@ -304,8 +305,8 @@ static int load_keys_file(crmf_crypt *c, const char *root, char **why)
 				sealed_add(e, m->pairs[j].key->value, m->pairs[j].value->value);
 	}
 	if (c->current && !epoch_of(c, c->current)) {
-		*why = xasprintf("%s names epoch %u, which it does not hold", CRMF_CRYPT_KEYS_FILE,
-				 c->current);
+		*why = xasprintf(crmf_tr("%s names epoch %u, which it does not hold"),
+				 CRMF_CRYPT_KEYS_FILE, c->current);
 		goto done;
 	}
 	rc = 0;
@@ -325,26 +326,28 @@ static int read_secret(unsigned char *sk, const char *path, char **why)
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0) {
-		*why = xasprintf("cannot read key '%s': %s", path, errtext(errno));
+		*why = xasprintf(crmf_tr("cannot read key '%s': %s"), path, errtext(errno));
 		return -1;
 	}
 	if (fstat(fd, &st) != 0 || (st.st_mode & 077)) {
 		close(fd);
-		*why = xasprintf("key '%s' may be read by others; make it private (chmod 600 %s)",
-				 path, path);
+		*why = xasprintf(
+		    crmf_tr("key '%s' may be read by others; make it private (chmod 600 %s)"), path,
+		    path);
 		return -1;
 	}
 	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
 	if (n <= 0) {
-		*why = xasprintf("key '%s' is empty", path);
+		*why = xasprintf(crmf_tr("key '%s' is empty"), path);
 		return -1;
 	}
 	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r' || buf[n - 1] == ' '))
 		n--;
 	if (!b64_decode(sk, crypto_box_SECRETKEYBYTES, buf, (size_t)n)) {
 		sodium_memzero(buf, sizeof(buf));
-		*why = xasprintf("'%s' is not a crmf key ('crmf keys init' makes one)", path);
+		*why =
+		    xasprintf(crmf_tr("'%s' is not a crmf key ('crmf keys init' makes one)"), path);
 		return -1;
 	}
 	sodium_memzero(buf, sizeof(buf));
@@ -436,7 +439,7 @@ int crmf_crypt_open(crmf_crypt **out, const char *root, const crmf_config *cfg,
 	*out = NULL;
 	*why = NULL;
 	if (sodium_init() < 0) {
-		*why = xstrdup("libsodium could not start");
+		*why = xstrdup(crmf_tr("libsodium could not start"));
 		return -1;
 	}
 	c = xcalloc(1, sizeof(*c));
@@ -555,11 +558,12 @@ char *crmf_crypt_encrypt(const crmf_crypt *c, const char *id, const char *field,
 	char *ad, *sn, *sc, *sh, *tok;
 
 	if (!e || !e->have) {
-		*why = c && c->current ? "you hold no key of the current epoch" : "no data key yet";
+		*why = c && c->current ? crmf_tr("you hold no key of the current epoch")
+				       : crmf_tr("no data key yet");
 		return NULL;
 	}
 	if (n > MAX_PLAIN) {
-		*why = "value too long to encrypt";
+		*why = crmf_tr("value too long to encrypt");
 		return NULL;
 	}
 	file_key(k, e, id);
@@ -598,8 +602,9 @@ char *crmf_crypt_decrypt(const crmf_crypt *c, const char *id, const char *field,
 		return NULL;
 	e = c ? epoch_of(c, t.epoch) : NULL;
 	if (!e || !e->have) {
-		*why = e || (c && c->current) ? "you hold no key of its epoch"
-					      : "its epoch is not in " CRMF_CRYPT_KEYS_FILE;
+		/* CRMF_CRYPT_KEYS_FILE spelled out: xgettext reads no macro */
+		*why = e || (c && c->current) ? crmf_tr("you hold no key of its epoch")
+					      : crmf_tr("its epoch is not in .crmf/keys.yaml");
 		return NULL;
 	}
 	ctn = b64_bytes(t.cipher_len);
@@ -609,7 +614,7 @@ char *crmf_crypt_decrypt(const crmf_crypt *c, const char *id, const char *field,
 	    !b64_decode(ct, ctn, t.cipher, t.cipher_len)) {
 		free(ct);
 		free(pt);
-		*why = "damaged encrypted value";
+		*why = crmf_tr("damaged encrypted value");
 		return NULL;
 	}
 	file_key(k, e, id);
@@ -622,8 +627,9 @@ char *crmf_crypt_decrypt(const crmf_crypt *c, const char *id, const char *field,
 	free(ct);
 	if (rc != 0 || memchr(pt, 0, (size_t)ptlen)) {
 		free(pt);
-		*why = "the encrypted value does not authenticate: changed, or moved from another "
-		       "file or field";
+		*why = crmf_tr(
+		    "the encrypted value does not authenticate: changed, or moved from another "
+		    "file or field");
 		return NULL;
 	}
 	pt[ptlen] = 0;
@@ -696,7 +702,7 @@ static void one_value(struct walk *w, const crmf_node *n, const char *field)
 			/* plain as a person types it (crmf reads every scalar as text) */
 			if (crmf_edit_set_scalar(w->e, n, s, CRMF_EDIT_RAW) != 0 &&
 			    crmf_edit_set_scalar(w->e, n, s, CRMF_EDIT_TEXT) != 0)
-				bad(w, n, "cannot write the decrypted value");
+				bad(w, n, crmf_tr("cannot write the decrypted value"));
 			w->changed++;
 		}
 		sodium_memzero(s, strlen(s));
@@ -714,7 +720,7 @@ static void one_value(struct walk *w, const crmf_node *n, const char *field)
 			/* the token as it was written, quotes and all: a minimal diff */
 			if (crmf_edit_splice(w->e, n->start, n->end - n->start,
 					     w->orig->src + keep->start, keep->end - keep->start) != 0)
-				bad(w, n, "cannot write the encrypted value");
+				bad(w, n, crmf_tr("cannot write the encrypted value"));
 			w->changed++;
 			return;
 		}
@@ -726,7 +732,7 @@ static void one_value(struct walk *w, const crmf_node *n, const char *field)
 			return;
 		}
 		if (crmf_edit_set_scalar(w->e, n, s, CRMF_EDIT_TEXT) != 0)
-			bad(w, n, "cannot write the encrypted value");
+			bad(w, n, crmf_tr("cannot write the encrypted value"));
 		w->changed++;
 		free(s);
 	}
@@ -842,7 +848,7 @@ int crmf_crypt_keygen(char **pub, const char *path, char **why)
 
 	*pub = NULL;
 	if (sodium_init() < 0) {
-		*why = xstrdup("libsodium could not start");
+		*why = xstrdup(crmf_tr("libsodium could not start"));
 		free(dir);
 		return -1;
 	}
@@ -852,7 +858,7 @@ int crmf_crypt_keygen(char **pub, const char *path, char **why)
 			continue;
 		*p = 0;
 		if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-			*why = xasprintf("cannot make '%s': %s", dir, errtext(errno));
+			*why = xasprintf(crmf_tr("cannot make '%s': %s"), dir, errtext(errno));
 			free(dir);
 			return -1;
 		}
@@ -861,8 +867,9 @@ int crmf_crypt_keygen(char **pub, const char *path, char **why)
 	free(dir);
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0) {
-		*why = errno == EEXIST ? xasprintf("'%s' exists; a key is never overwritten", path)
-				       : xasprintf("cannot write '%s': %s", path, errtext(errno));
+		*why = errno == EEXIST
+			   ? xasprintf(crmf_tr("'%s' exists; a key is never overwritten"), path)
+			   : xasprintf(crmf_tr("cannot write '%s': %s"), path, errtext(errno));
 		return -1;
 	}
 	crypto_box_keypair(pk, sk);
@@ -870,7 +877,7 @@ int crmf_crypt_keygen(char **pub, const char *path, char **why)
 	if (write_all(fd, s, strlen(s)) == 0 && write_all(fd, "\n", 1) == 0 && fsync(fd) == 0)
 		rc = 0;
 	else
-		*why = xasprintf("cannot write '%s': %s", path, errtext(errno));
+		*why = xasprintf(crmf_tr("cannot write '%s': %s"), path, errtext(errno));
 	sodium_memzero(s, strlen(s));
 	sodium_memzero(sk, sizeof(sk));
 	free(s);
@@ -899,7 +906,7 @@ static int seal_for(struct epoch *e, const char *member, const char *pub, char *
 	char *s;
 
 	if (!b64_decode(pk, sizeof(pk), pub, (size_t)-1)) {
-		*why = xasprintf("'%s' is no public key", pub);
+		*why = xasprintf(crmf_tr("'%s' is no public key"), pub);
 		return -1;
 	}
 	for (size_t i = 0; i < e->nv; i++)
@@ -950,8 +957,9 @@ int crmf_crypt_add(crmf_crypt *c, const char *member, const char *pub, char **wh
 		return seal_for(epoch_of(c, c->current), member, pub, why);
 	}
 	if (!crmf_crypt_can_read(c)) {
-		*why = xstrdup("you hold no key of the current epoch: a recipient who does must add "
-			       "the member");
+		*why = xstrdup(
+		    crmf_tr("you hold no key of the current epoch: a recipient who does must add "
+			    "the member"));
 		return -1;
 	}
 	for (size_t i = 0; i < c->nep; i++)
@@ -964,8 +972,9 @@ int crmf_crypt_remove(crmf_crypt *c, const char *member, char **why)
 {
 	*why = NULL;
 	if (c->current && !crmf_crypt_can_read(c)) {
-		*why = xstrdup("you hold no key of the current epoch: a recipient who does must "
-			       "remove the member");
+		*why = xstrdup(
+		    crmf_tr("you hold no key of the current epoch: a recipient who does must "
+			    "remove the member"));
 		return -1;
 	}
 	for (size_t i = 0; i < c->nep; i++) {

@@ -76,7 +76,7 @@ static int batch_commit(crmf_keys_result *out, crmf_repository *r, struct batch 
 		paths[i].path = b->path[i];
 	}
 	if (crmf_repository_commit(out->oid, r, paths, NULL, b->n, &o) != 0) {
-		*why = xasprintf("written, not committed: %s", crmf_error_last());
+		*why = xasprintf(crmf_tr("written, not committed: %s"), crmf_error_last());
 		goto done;
 	}
 	rc = 0;
@@ -110,7 +110,8 @@ static int edit_config(char **out, size_t *len, crmf_repository *r, const char *
 	*out = NULL;
 	if (crmf_doc_load(&doc, "crmf.yaml", fs, &d) != 0 || !doc->root ||
 	    doc->root->type != CRMF_NODE_MAPPING) {
-		*why = xstrdup("crmf.yaml cannot be read as a mapping; fix it first (crmf check)");
+		*why = xstrdup(
+		    crmf_tr("crmf.yaml cannot be read as a mapping; fix it first (crmf check)"));
 		goto done;
 	}
 	conf = crmf_node_get(doc->root, "confidential");
@@ -121,7 +122,8 @@ static int edit_config(char **out, size_t *len, crmf_repository *r, const char *
 	}
 	if (!pub) {
 		if (!rec || rec->type != CRMF_NODE_MAPPING || !crmf_node_get(rec, member)) {
-			*why = xasprintf("'%s' is no recipient of crmf.yaml confidential", member);
+			*why = xasprintf(crmf_tr("'%s' is no recipient of crmf.yaml confidential"),
+					 member);
 			goto done;
 		}
 		rc = crmf_edit_delete_key(e, rec, member);
@@ -139,12 +141,12 @@ static int edit_config(char **out, size_t *len, crmf_repository *r, const char *
 		else
 			rc = crmf_edit_add_key(e, rec, member, pub, CRMF_EDIT_TEXT);
 	} else {
-		*why = xstrdup("crmf.yaml 'confidential' has no 'recipients:' mapping; add "
-			       "'recipients: {}' under it first");
+		*why = xstrdup(crmf_tr("crmf.yaml 'confidential' has no 'recipients:' mapping; add "
+				       "'recipients: {}' under it first"));
 		goto done;
 	}
 	if (rc != 0 || crmf_edit_apply(out, len, e) != 0) {
-		*why = xasprintf("cannot change crmf.yaml: %s", crmf_error_last());
+		*why = xasprintf(crmf_tr("cannot change crmf.yaml: %s"), crmf_error_last());
 		free(*out);
 		*out = NULL;
 		rc = -1;
@@ -171,9 +173,10 @@ static int uncommitted(crmf_repository *r, const struct batch *b, char **why)
 	for (size_t i = 0; i < n && !rc; i++)
 		for (size_t j = 0; j < b->n && !rc; j++)
 			if (strcmp(ch[i].path, b->path[j]) == 0) {
-				*why = xasprintf("%s has uncommitted changes; commit them first "
-						 "('crmf commit') and run this again",
-						 ch[i].path);
+				*why = xasprintf(
+				    crmf_tr("%s has uncommitted changes; commit them first "
+					    "('crmf commit') and run this again"),
+				    ch[i].path);
 				rc = -1;
 			}
 	for (size_t i = 0; i < n; i++) {
@@ -216,13 +219,14 @@ static int every_file(crmf_keys_result *out, crmf_repository *r, const crmf_cryp
 			if (crmf_crypt_transform(&plain, &plen, c, cfg, doc, CRMF_CRYPT_OPEN, NULL,
 						 NULL, &d) != 0) {
 				*why = xasprintf("%s: %s", files[i].relpath,
-						 d.n ? d.v[0].message : "cannot decrypt");
+						 d.n ? d.v[0].message : crmf_tr("cannot decrypt"));
 				rc = -1;
 				goto next;
 			}
 			if (plain &&
 			    crmf_doc_parse_owned(&pdoc, files[i].relpath, plain, plen, &d) != 0) {
-				*why = xasprintf("%s: cannot read it decrypted", files[i].relpath);
+				*why = xasprintf(crmf_tr("%s: cannot read it decrypted"),
+						 files[i].relpath);
 				rc = -1;
 				goto next;
 			}
@@ -230,7 +234,7 @@ static int every_file(crmf_keys_result *out, crmf_repository *r, const crmf_cryp
 		if (crmf_crypt_transform(&buf, &len, c, cfg, pdoc ? pdoc : doc, CRMF_CRYPT_SEAL,
 					 NULL, &k, &d) != 0) {
 			*why = xasprintf("%s: %s", files[i].relpath,
-					 d.n ? d.v[0].message : "cannot encrypt");
+					 d.n ? d.v[0].message : crmf_tr("cannot encrypt"));
 			rc = -1;
 			goto next;
 		}
@@ -268,7 +272,8 @@ int crmf_keys_add(crmf_keys_result *out, crmf_repository *r, crmf_crypt *c, cons
 	memset(out, 0, sizeof(*out));
 	*why = NULL;
 	if (!crmf_crypt_pubkey_valid(pub)) {
-		*why = xasprintf("'%s' is no public key; give what 'crmf keys init' printed", pub);
+		*why = xasprintf(
+		    crmf_tr("'%s' is no public key; give what 'crmf keys init' printed"), pub);
 		return -1;
 	}
 	if (start(r, author, why) != 0 || edit_config(&cfgbuf, &cfglen, r, member, pub, why) != 0 ||
@@ -336,8 +341,9 @@ int crmf_keys_seal_all(crmf_keys_result *out, crmf_repository *r, const crmf_cry
 	memset(out, 0, sizeof(*out));
 	*why = NULL;
 	if (!crmf_crypt_can_read(c)) {
-		*why = xstrdup("you hold no key of the current epoch: only a recipient can encrypt "
-			       "(crmf keys init, then a recipient runs crmf keys add)");
+		*why = xstrdup(
+		    crmf_tr("you hold no key of the current epoch: only a recipient can encrypt "
+			    "(crmf keys init, then a recipient runs crmf keys add)"));
 		return -1;
 	}
 	if (start(r, author, why) != 0 || every_file(out, r, c, false, &b, why) != 0 ||
