@@ -63,6 +63,13 @@ bool crmf_node_walk(const crmf_doc *doc, const crmf_node *n, const char *path, s
 void crmf_customer_values(const crmf_customer *c, const crmf_class *k, const char *name,
 			  size_t len, crmf_expr_emit emit, void *ectx);
 
+/** crmf_customer_values as tables show them (list's columns, --sort,
+ * --count-by): the fields of contacts (`contacts`, `contacts.phone`) of
+ * contacts who left (`left:` set) are left out, as the card of `show`
+ * leaves them out; --where and the file keep them. */
+void crmf_customer_shown_values(const crmf_customer *c, const crmf_class *k, const char *name,
+				size_t len, crmf_expr_emit emit, void *ectx);
+
 /* ---- follow-ups as rows ---- */
 
 /** The fields of one follow-up: those it stores, and the week and month of
