@@ -162,6 +162,7 @@ void crmf_change_free(crmf_change_tx *tx)
 	crmf_change_report_clear(tx);
 	free(tx->rep);
 	change_moves_free(tx);
+	change_merge_release(tx);
 	change_new_release(tx);
 	crmf_customer_free(tx->old);
 	crmf_customer_free(tx->nc);

@@ -55,6 +55,8 @@ struct crmf_change_tx {
 	crmf_versions *ver_moves; /* the user's own edits of each move's file */
 	size_t nmoves;
 	const char *action;
+	/* crmf merge (change_merge.c) */
+	struct change_merge *merge;
 	/* the commit */
 	bool committed, written;
 	char oid[41];
@@ -124,6 +126,7 @@ void change_batch_release(struct change_batch *b);
 int change_set_edit(crmf_edit *e, const crmf_doc *doc, crmf_change_tx *tx);
 
 void change_moves_free(crmf_change_tx *tx);
+void change_merge_release(crmf_change_tx *tx);
 void change_new_release(crmf_change_tx *tx);
 
 #endif
