@@ -9,6 +9,7 @@
 #include "crmf/check.h"
 #include "crmf/classify.h"
 #include "crmf/expr.h"
+#include "crmf/scan.h"
 
 /*
  * `crmf list` has one row per customer; `crmf followups` one row per
@@ -69,6 +70,10 @@ void crmf_customer_values(const crmf_customer *c, const crmf_class *k, const cha
  * leaves them out; --where and the file keep them. */
 void crmf_customer_shown_values(const crmf_customer *c, const crmf_class *k, const char *name,
 				size_t len, crmf_expr_emit emit, void *ectx);
+
+/** The customer of `repo` whose `merged:` names `id` (crmf merge: the one
+ * that customer was merged into), in any case; NULL when none. */
+const crmf_customer *crmf_repo_merged_into(const crmf_repo *repo, const char *id);
 
 /* ---- follow-ups as rows ---- */
 

@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "crmf/scan.h"
 
@@ -179,6 +180,31 @@ void crmf_customer_shown_values(const crmf_customer *c, const crmf_class *k, con
 		    crmf_node_walk(c->doc, contacts->items[i], len > 8 ? name + 9 : name + 8,
 				   len > 8 ? len - 9 : 0, emit, ectx))
 			return;
+}
+
+struct find_id {
+	const char *id;
+	bool hit;
+};
+
+static bool same_id(void *ctx, const char *s, size_t len)
+{
+	struct find_id *f = ctx;
+
+	f->hit = strlen(f->id) == len && strncasecmp(s, f->id, len) == 0;
+	return f->hit;
+}
+
+const crmf_customer *crmf_repo_merged_into(const crmf_repo *repo, const char *id)
+{
+	for (size_t i = 0; i < repo->n; i++) {
+		struct find_id f = {id, false};
+
+		crmf_customer_values(repo->v[i], NULL, "merged", 6, same_id, &f);
+		if (f.hit)
+			return repo->v[i];
+	}
+	return NULL;
 }
 
 /* ---- follow-ups ---- */
