@@ -502,7 +502,10 @@ static int merge_values(crmf_change_tx *tx, crmf_edit *e, const crmf_doc *doc, c
 	}
 	if (k) {
 		for (size_t i = 0; i < k; i++)
-			crmf_lines_add(&tx->merge->said, "+ %s: %s (from %s)", key, v[i], drop);
+			if (strcmp(key, "merged") == 0)
+				crmf_lines_add(&tx->merge->said, "+ merged: %s", v[i]);
+			else
+				crmf_lines_add(&tx->merge->said, "+ %s: %s (from %s)", key, v[i], drop);
 		if (kseq && null_node(kseq)) {
 			change_error(tx, "cannot merge '%s': %s has it empty; write [] or remove it",
 				     key, tx->merge->v[0].id);
