@@ -33,8 +33,7 @@ const struct crmf_cmd cmd_merge = {
     .name = "merge",
     .run = run,
     .summary = N_("merge duplicate customers into one (follow-ups, contacts, deals), committed"),
-    .synopsis = "KEEP DROP… [--take DROP[:FIELD]]… [--set FIELD=VALUE]… [--dry-run] [--edit]\n"
-		"[--today DATE] [--author 'NAME <EMAIL>']",
+    .synopsis = "KEEP DROP… [--take ID[:FIELD]]… [--set FIELD=VALUE]… [--dry-run] [--edit]",
     .description = N_(
 	"Merge the customers DROP (ids or paths under customers/, found by\n"
 	"'crmf dedupe') into KEEP, in one commit that changes KEEP's file and\n"
@@ -91,7 +90,8 @@ static char *join(const char *a, const char *b)
 
 static int dry_run_diff(crmf_change_tx *tx, const char *root, const char *merged, size_t len)
 {
-	char tmp[] = "/tmp/crmf-merge-XXXXXX";
+	const char *dir = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+	char *tmp = join(dir, "crmf-merge-XXXXXX");
 	int fd = mkstemp(tmp);
 	const char *rel;
 
@@ -99,6 +99,7 @@ static int dry_run_diff(crmf_change_tx *tx, const char *root, const char *merged
 		cli_error(_("cannot write a temporary file: %s"), strerror(errno));
 		if (fd >= 0)
 			close(fd), unlink(tmp);
+		free(tmp);
 		return EXIT_USAGE;
 	}
 	close(fd);
@@ -112,6 +113,7 @@ static int dry_run_diff(crmf_change_tx *tx, const char *root, const char *merged
 		free(path), free(la), free(lb);
 	}
 	unlink(tmp);
+	free(tmp);
 	return EXIT_OK;
 }
 
