@@ -315,3 +315,14 @@ SH
 	run crmf dedupe
 	refute_output --partial 'C2025007'
 }
+
+@test "import refuses a row whose name is an existing company's under dedupe's key" {
+	make_example_repo
+	cd repo
+	printf '客户名称,行业,规模,来源,负责人,region,联系人,邮箱,需求类型,需求描述\n浙江杭州恒拓机械股份有限公司,制造业/机械制造,200-1000,展会,chen.hao,华东,孙丽,sunli@other.example.cn,设备联网,新厂房\n' >rows.csv
+	run crmf import rows.csv --author 'A <a@example.cn>' --today 2025-06-16
+	assert_failure 1
+	assert_output --partial 'probable duplicate of C2024003'
+	run crmf import rows.csv --allow-duplicates --author 'A <a@example.cn>' --today 2025-06-16
+	assert_success
+}
