@@ -323,6 +323,61 @@ int crmf_change_set_where(crmf_change_tx *tx, const crmf_expr *where, const crmf
 int crmf_change_assign(crmf_change_tx *tx, const crmf_expr *where, crmf_proposal **out,
 		       size_t *n);
 
+/** How crmf_change_merge settles a field both customers have with other
+ * values: take customer `id`'s value of `field` (a path: "stage",
+ * "need.budget"), or of every such field when `field` is NULL. */
+typedef struct crmf_combine_take {
+	const char *id;
+	const char *field;
+} crmf_combine_take;
+
+/** Options of crmf_change_merge; NULL means all zero. */
+typedef struct crmf_combine_opts {
+	const crmf_combine_take *take; /* --take */
+	size_t n_take;
+	const crmf_assign *set; /* --set, as crmf_change_set takes them, made on the result */
+	size_t n_set;
+	bool dry_run; /* the result in *merged, the report said, nothing written */
+	bool draft;   /* for an editor: the fields that differ keep KEEP's value, each
+			 followed by a line "# crmf merge: ID has FIELD: VALUE"; then
+			 crmf_change_merge_commit */
+} crmf_combine_opts;
+
+/**
+ * `crmf merge`: the customers `drops` (n ≥ 1, under customers/, each valid,
+ * without uncommitted changes, none of them `keep`) merged into `keep`, by
+ * splices of KEEP's file (every byte of it kept but where it grows):
+ * - follow-ups of both in date order (KEEP's first on the same date), an
+ *   exact repeat (the same fields and values) once; deals likewise, after
+ *   KEEP's;
+ * - contacts united: one with the same phone (as check and dedupe compare
+ *   them) or email (in any case) as one of KEEP's is that contact, whose
+ *   empty fields it fills; others are appended (not primary when KEEP has
+ *   one); tags and other lists of values united;
+ * - a field only a DROP has is taken; a field both have with other values
+ *   is a conflict unless settled by `opts` (take, set): each one an error
+ *   line in the report ("conflict: stage: …; settle it with …"), nothing
+ *   changed;
+ * - the DROPs' ids (and those merged into them) appended to KEEP's `merged:`.
+ * Then `opts->set` is made on the result, which must be valid; KEEP written
+ * and the DROPs' files removed, in ONE commit of exactly those paths
+ * (`git revert` restores them). *merged (may be NULL; malloc'ed) gets the
+ * result (also with dry_run and draft). 0 done (dry run: would be done),
+ * CRMF_CHANGE_REFUSED (conflicts, an invalid result, a file with errors or
+ * uncommitted changes), CRMF_CHANGE_UNKNOWN (no such customer, an archived
+ * one, KEEP among the DROPs, an id named twice).
+ */
+int crmf_change_merge(crmf_change_tx *tx, const char *keep, const char *const *drops, size_t n,
+		      const crmf_combine_opts *opts, char **merged, size_t *merged_len);
+
+/** After crmf_change_merge with `draft`: commit the merge with KEEP's file
+ * as `len` bytes of `buf` (the draft, edited), its "# crmf merge:" lines
+ * taken out, once valid (else refused, the reasons in the report). */
+int crmf_change_merge_commit(crmf_change_tx *tx, const char *buf, size_t len);
+
+/** The path of customer `i` of the merge (0: KEEP, then the DROPs), or NULL. */
+const char *crmf_change_merge_path(const crmf_change_tx *tx, size_t i);
+
 /** After a commit: the new commit's id in hex, "" when the paths were
  * committed already as they are; NULL before. */
 const char *crmf_change_oid(const crmf_change_tx *tx);

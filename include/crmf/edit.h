@@ -135,6 +135,26 @@ int crmf_edit_add_key(crmf_edit *e, const crmf_node *map, const char *key, const
 int crmf_edit_append(crmf_edit *e, const crmf_node *map, const char *key,
 		     const crmf_edit_field *fields, size_t n);
 
+/**
+ * Insert an entry, the mapping of the `n` fields, before item `index` of the
+ * block sequence `seq` (which has items), as crmf_edit_append writes one:
+ * on the lines of that item's '-', above the comment lines just over it in
+ * the column of its '-' (they belong to it); `index` seq->n: after the last
+ * item. Several entries inserted at one place keep their order.
+ */
+int crmf_edit_insert(crmf_edit *e, const crmf_node *seq, size_t index,
+		     const crmf_edit_field *fields, size_t n);
+
+/**
+ * Append `n` scalar items to the list under `key` of the block mapping
+ * `map`: after the last item of a flow list (`[a, b]` becomes `[a, b, c]`)
+ * or a block list (a line `- c` in its column), or as a new key
+ * `key: [c]` after the mapping's last pair when absent. Items are written
+ * as crmf_edit_set writes values (`flags`), one line each.
+ */
+int crmf_edit_append_scalars(crmf_edit *e, const crmf_node *map, const char *key,
+			     const char *const *values, size_t n, unsigned flags);
+
 /** Delete the pair or item at `path` (crmf_edit_delete_key / _item). */
 int crmf_edit_delete(crmf_edit *e, const char *path);
 

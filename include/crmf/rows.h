@@ -9,6 +9,7 @@
 #include "crmf/check.h"
 #include "crmf/classify.h"
 #include "crmf/expr.h"
+#include "crmf/scan.h"
 
 /*
  * `crmf list` has one row per customer; `crmf followups` one row per
@@ -62,6 +63,17 @@ bool crmf_node_walk(const crmf_doc *doc, const crmf_node *n, const char *path, s
  */
 void crmf_customer_values(const crmf_customer *c, const crmf_class *k, const char *name,
 			  size_t len, crmf_expr_emit emit, void *ectx);
+
+/** crmf_customer_values as tables show them (list's columns, --sort,
+ * --count-by): the fields of contacts (`contacts`, `contacts.phone`) of
+ * contacts who left (`left:` set) are left out, as the card of `show`
+ * leaves them out; --where and the file keep them. */
+void crmf_customer_shown_values(const crmf_customer *c, const crmf_class *k, const char *name,
+				size_t len, crmf_expr_emit emit, void *ectx);
+
+/** The customer of `repo` whose `merged:` names `id` (crmf merge: the one
+ * that customer was merged into), in any case; NULL when none. */
+const crmf_customer *crmf_repo_merged_into(const crmf_repo *repo, const char *id);
 
 /* ---- follow-ups as rows ---- */
 

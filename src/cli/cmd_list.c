@@ -324,6 +324,14 @@ static void row_values(const struct row *r, const char *name, size_t len, emit_f
 	crmf_customer_values(r->c, &r->k, name, len, emit, ectx);
 }
 
+/* The values a column, a sort key or --count-by shows: contacts who left
+ * are out of tables (--where still sees them). */
+static void shown_values(const struct row *r, const char *name, size_t len, emit_fn emit,
+			 void *ectx)
+{
+	crmf_customer_shown_values(r->c, &r->k, name, len, emit, ectx);
+}
+
 /* The crmf_expr_lookup of --where. */
 static void expr_lookup(void *ctx, const char *field, size_t field_len, crmf_expr_emit emit,
 			void *ectx)
@@ -935,7 +943,7 @@ static void print_rows(const struct row *rows, size_t n, const struct field *col
 				fprintf(stdout, "\"%.*s\": ", (int)cols[c].len, cols[c].name);
 				if (cols[c].multi)
 					fputc('[', stdout);
-				row_values(&rows[i], cols[c].name, cols[c].len, json_emit, &j);
+				shown_values(&rows[i], cols[c].name, cols[c].len, json_emit, &j);
 				if (cols[c].multi)
 					fputc(']', stdout);
 				else if (!j.n)
@@ -964,7 +972,7 @@ static void print_rows(const struct row *rows, size_t n, const struct field *col
 			js[c].n = 0;
 			if (js[c].b.p)
 				js[c].b.p[0] = '\0';
-			row_values(&rows[i], cols[c].name, cols[c].len, join_emit, &js[c]);
+			shown_values(&rows[i], cols[c].name, cols[c].len, join_emit, &js[c]);
 			cells[c] = buf_str(&js[c].b);
 		}
 		cli_table_add(t, cells);
@@ -1113,7 +1121,7 @@ static void count_by(const struct row *rows, size_t n, const struct field *fld,
 	/* each customer counts once per distinct value (tags: once per tag) */
 	for (size_t i = 0; i < n; i++) {
 		one.n = 0;
-		row_values(&rows[i], fld->name, fld->len, collect_emit, &one);
+		shown_values(&rows[i], fld->name, fld->len, collect_emit, &one);
 		if (one.n == 0)
 			none++;
 		if (one.n > 1)
@@ -1374,7 +1382,7 @@ static void sort_rows(struct row *rows, size_t nrows, const struct field *keys, 
 		if (!rows[i].keys)
 			abort();
 		for (size_t k = 0; k < nkeys; k++) {
-			row_values(&rows[i], keys[k].name, keys[k].len, first_emit,
+			shown_values(&rows[i], keys[k].name, keys[k].len, first_emit,
 				   &rows[i].keys[k]);
 			if (keys[k].collate)
 				rows[i].keys[k] = sort_key(loc, rows[i].keys[k]);

@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "cli.h"
+#include "i18n.h"
 
 static int run(int argc, char **argv);
 
@@ -80,6 +81,10 @@ static const crmf_customer *find(const crmf_repo *repo, const char *arg, int *rc
 	}
 	if (hit)
 		return hit;
+	if ((hit = crmf_repo_merged_into(repo, arg))) {
+		cli_error(_("%s was merged into %s"), arg, hit->id ? hit->id : hit->path);
+		return hit;
+	}
 	cand = malloc((repo->n ? repo->n : 1) * sizeof(*cand));
 	if (!cand)
 		abort();

@@ -60,6 +60,7 @@ static const struct {
     {"history", OPD_CUSTOMER, OPD_NONE, NULL},
     {"hooks", OPD_WORDS, OPD_NONE, "install uninstall"},
     {"merge-driver", OPD_FILES, OPD_FILES, NULL},
+    {"merge", OPD_ACTIVE, OPD_ACTIVE, NULL},
     {"completion", OPD_WORDS, OPD_NONE, "bash zsh fish"},
     {"help", OPD_COMMAND, OPD_NONE, NULL},
 };

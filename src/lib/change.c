@@ -18,6 +18,8 @@
 #include "crmf/fields.h"
 #include "crmf/store.h"
 #include "change_private.h"
+#include "crmf/rows.h"
+#include "crmf/scan.h"
 #include "util.h"
 
 /* ---- the report ---- */
@@ -165,6 +167,7 @@ void crmf_change_free(crmf_change_tx *tx)
 	crmf_change_report_clear(tx);
 	free(tx->rep);
 	change_moves_free(tx);
+	change_merge_release(tx);
 	change_new_release(tx);
 	crmf_customer_free(tx->old);
 	crmf_customer_free(tx->nc);
@@ -337,6 +340,27 @@ static void look(found *f, const crmf_file *files, size_t n, const char *arg, co
 }
 
 /* The file `arg` names, relative to the root (malloc'ed), or NULL with the reason reported. */
+/* An id merged into another customer (crmf merge): said, and true. */
+static bool merged_note(crmf_change_tx *tx, const char *arg)
+{
+	crmf_scan_opts so = {.today = tx->today};
+	crmf_repo *repo = NULL;
+	const crmf_customer *c;
+	crmf_diags d;
+	bool said = false;
+
+	crmf_diags_init(&d);
+	if (crmf_repo_load(&repo, crmf_repository_root(tx->repo), &so, &d) == 0 &&
+	    (c = crmf_repo_merged_into(repo, arg))) {
+		change_error(tx, "customer '%s' was merged into %s (%s); give %s", arg,
+			     c->id ? c->id : c->path, c->path, c->id ? c->id : c->path);
+		said = true;
+	}
+	crmf_repo_free(repo);
+	crmf_diags_release(&d);
+	return said;
+}
+
 char *change_find(crmf_change_tx *tx, const char *arg, unsigned where)
 {
 	const char *root = crmf_repository_root(tx->repo);
@@ -391,7 +415,7 @@ char *change_find(crmf_change_tx *tx, const char *arg, unsigned where)
 			     "'%s' is no customer file of this repository (they are *.yaml under "
 			     "customers/ and archive/)",
 			     arg);
-	} else {
+	} else if (!merged_note(tx, arg)) {
 		not_found(tx, arg, files, n);
 		if (f.nested)
 			change_note(tx,

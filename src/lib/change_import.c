@@ -20,7 +20,7 @@ struct key {
 	uint64_t h;
 	uint32_t tag, kind;
 	size_t who;   /* index into the repository's customers (or the import's new files) */
-	uint32_t sub; /* the contact it is of */
+	uint32_t sub; /* the contact it is of; K_NAME: the name's place */
 };
 
 static int key_cmp(const void *a, const void *b)
@@ -79,6 +79,32 @@ static const struct key *keys_find(const struct keys *k, enum key_kind kind, crm
 	return bsearch(&want, k->v, k->n, sizeof(*k->v), key_cmp);
 }
 
+/* A company name's key (its place in `sub`: crmf_cross_company_key) of a
+ * customer in the same place or in none: 杭州云启 and 苏州云启 are two. */
+static const struct key *keys_find_name(const struct keys *k, const char *name)
+{
+	uint32_t place = 0;
+	crmf_cross_key ck = crmf_cross_company_key(name, &place);
+	const struct key *hit = keys_find(k, K_NAME, ck), *end = k->v + k->n;
+
+	if (!hit)
+		return NULL;
+	while (hit > k->v && key_cmp(hit - 1, hit) == 0)
+		hit--;
+	for (const struct key *x = hit; x < end && key_cmp(x, hit) == 0; x++)
+		if (!crmf_cross_places_differ(x->sub, place))
+			return x;
+	return NULL;
+}
+
+static void name_key_add(struct keys *k, const char *name, size_t who)
+{
+	uint32_t place = 0;
+	crmf_cross_key ck = crmf_cross_company_key(name, &place);
+
+	keys_add(k, K_NAME, ck, who, place);
+}
+
 /* The cell of `row` in the column filling `field`, for a diagnostic's path. */
 static char *cell_of(const crmf_import *imp, const crmf_import_row *row, const char *field)
 {
@@ -108,7 +134,7 @@ static long long duplicate_of(const struct keys *k, const crmf_doc *doc, const c
 	const struct key *hit;
 	const char *name = scalar(root, "name");
 
-	if (name && (hit = keys_find(k, K_NAME, crmf_cross_name_key(name)))) {
+	if (name && (hit = keys_find_name(k, name))) {
 		*why = "company name";
 		*field = "name";
 		return (long long)hit->who;
@@ -140,7 +166,7 @@ static void index_customers(struct keys *k, const crmf_repo *r)
 		const crmf_customer *c = r->v[i];
 
 		if (c->name)
-			keys_add(k, K_NAME, crmf_cross_name_key(c->name), i, 0);
+			name_key_add(k, c->name, i);
 		for (size_t j = 0; j < c->n_contacts; j++) {
 			if (c->contacts[j].phone)
 				keys_add(k, K_PHONE, crmf_cross_phone_key(c->contacts[j].phone), i,
@@ -280,7 +306,7 @@ static void row_keys(struct keys *k, const crmf_doc *doc, size_t who)
 	const char *name = scalar(root, "name");
 
 	if (name)
-		keys_add(k, K_NAME, crmf_cross_name_key(name), who, 0);
+		name_key_add(k, name, who);
 	for (size_t i = 0; contacts && contacts->type == CRMF_NODE_SEQUENCE && i < contacts->n;
 	     i++) {
 		const char *phone = scalar(contacts->items[i], "phone");
@@ -321,7 +347,10 @@ static void duplicate_rows(const crmf_import *imp, struct keys *k, const struct 
 
 		if (key_cmp(x - 1, x) != 0)
 			start = i;
+		/* the first earlier key of the run, of a name in no other place */
 		first = &k->v[start];
+		while (first < x && x->kind == K_NAME && crmf_cross_places_differ(first->sub, x->sub))
+			first++;
 		if (first->who == x->who || told[x->who])
 			continue;
 		told[x->who] = true;

@@ -587,7 +587,9 @@ static int new_duplicates(crmf_change_tx *tx, const crmf_customer *nc)
 	crmf_scan_opts so = {.today = tx->today};
 	crmf_repo *repo = NULL;
 	crmf_diags d;
-	crmf_cross_key name = crmf_cross_name_key(nc->name ? nc->name : "");
+	uint32_t place = 0, cplace;
+	crmf_cross_key name = nc->name ? crmf_cross_company_key(nc->name, &place)
+				       : (crmf_cross_key){0, 0};
 	int found = 0;
 
 	crmf_diags_init(&d);
@@ -599,7 +601,8 @@ static int new_duplicates(crmf_change_tx *tx, const crmf_customer *nc)
 		const crmf_customer *c = repo->v[i];
 		bool hit = false;
 
-		if (nc->name && c->name && same_key(name, crmf_cross_name_key(c->name))) {
+		if (nc->name && c->name && same_key(name, crmf_cross_company_key(c->name, &cplace)) &&
+		    !crmf_cross_places_differ(place, cplace)) {
 			dup_found(tx, &found, "company name", nc->name, c);
 			continue;
 		}

@@ -62,6 +62,8 @@ struct crmf_change_tx {
 	char **sealed; /* per assignment: the token written, so every version gets the same */
 	char **sealed_for; /* the id of the customer each was made for */
 	bool opened;	   /* crmf edit: the buffer holds decrypted values */
+	/* crmf merge (change_merge.c) */
+	struct change_merge *merge;
 	/* the commit */
 	bool committed, written;
 	char oid[41];
@@ -139,6 +141,7 @@ void change_batch_release(struct change_batch *b);
 int change_set_edit(crmf_edit *e, const crmf_doc *doc, crmf_change_tx *tx);
 
 void change_moves_free(crmf_change_tx *tx);
+void change_merge_release(crmf_change_tx *tx);
 void change_new_release(crmf_change_tx *tx);
 
 #endif

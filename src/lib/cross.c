@@ -113,20 +113,6 @@ static bool no_key(crmf_cross_key k)
 	return !k.h && !k.tag;
 }
 
-crmf_cross_key crmf_cross_name_key(const char *name)
-{
-	size_t len = strlen(name);
-	char stack[256], *key = len < sizeof(stack) ? stack : xmalloc(len + 1);
-	size_t n = crmf_company_key_text(key, name, len);
-	crmf_cross_key k = {0, 0};
-
-	if (n)
-		k = key_of(key, n);
-	if (key != stack)
-		free(key);
-	return k;
-}
-
 crmf_cross_key crmf_cross_company_key(const char *name, uint32_t *place)
 {
 	crmf_company c;
@@ -144,7 +130,7 @@ crmf_cross_key crmf_cross_company_key(const char *name, uint32_t *place)
 }
 
 /* Do two names name different places of one kind (杭州 / 苏州)? */
-static bool places_differ(uint32_t a, uint32_t b)
+bool crmf_cross_places_differ(uint32_t a, uint32_t b)
 {
 	return a && b && a != b && (a >> 31) == (b >> 31);
 }
@@ -332,7 +318,7 @@ void crmf_cross_begin(crmf_cross *x, size_t who, const char *path, const char *i
 		free(msg);
 	}
 	if (name && !no_key(name_key) && (first = xtab_put(&x->names, name_key, me)) != me &&
-	    !places_differ(x->c[first].place, name_place))
+	    !crmf_cross_places_differ(x->c[first].place, name_place))
 		found(x, CRMF_SEV_WARNING, name_line ? name_line : 1, name_line ? name_col : 1,
 		      CRMF_RULE_PROBABLE_DUPLICATE, name, &x->c[first]);
 }

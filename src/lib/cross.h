@@ -38,8 +38,6 @@ void crmf_cross_free(crmf_cross *x);
 /** Size the tables for n customers at once, before the first. */
 void crmf_cross_reserve(crmf_cross *x, size_t n);
 
-/** The key of a company name (normalised as crmf_normalize_company does). */
-crmf_cross_key crmf_cross_name_key(const char *name);
 
 /**
  * The key of a company name as the probable-duplicate check compares names:
@@ -48,6 +46,11 @@ crmf_cross_key crmf_cross_name_key(const char *name);
  * place it names (0: none; see crmf_cross_begin).
  */
 crmf_cross_key crmf_cross_company_key(const char *name, uint32_t *place);
+
+/** Whether two places of crmf_cross_company_key differ, so that names of
+ * the same key are two companies (杭州云启 / 苏州云启): both named, both
+ * cities or both provinces, not the same. */
+bool crmf_cross_places_differ(uint32_t a, uint32_t b);
 
 /** The key of the digits that identify a phone number. */
 crmf_cross_key crmf_cross_phone_key(const char *phone);

@@ -932,3 +932,154 @@ size_t crmf_edit_count(const crmf_edit *e)
 	return e ? e->nsp : 0;
 }
 
+
+/* ---- entries and items inserted (crmf merge) ---- */
+
+/* Where an entry inserted before item `i` of the block sequence goes: the
+ * line of its '-', above the comment lines just over it in that column
+ * (they belong to it); SIZE_MAX when the '-' does not start its line. */
+static size_t before_item(const crmf_edit *e, const crmf_node *seq, size_t i, size_t *dcol)
+{
+	size_t d = dash_of(e, seq->items[i]), p;
+
+	if (d == SIZE_MAX || !first_on_line(e, d))
+		return SIZE_MAX;
+	*dcol = col_of(e, d);
+	p = line_begin(e, d);
+	while (p > 0) {
+		size_t q = line_begin(e, p - 1), k = q;
+
+		while (k < p && e->s[k] == ' ')
+			k++;
+		if (k - q != *dcol || e->s[k] != '#')
+			break;
+		p = q;
+	}
+	return p;
+}
+
+int crmf_edit_insert(crmf_edit *e, const crmf_node *seq, size_t index,
+		     const crmf_edit_field *fields, size_t n)
+{
+	struct mark m = begin(e);
+	struct chain ch;
+	size_t *vrel, t, pos, id, dcol = 0, kcol;
+	char *base;
+	int rc = -1;
+
+	if (!seq || seq->type != CRMF_NODE_SEQUENCE || seq->style != CRMF_STYLE_BLOCK || !seq->n ||
+	    index > seq->n)
+		return crmf_error_set("an entry can only be inserted into a block list with items");
+	if (check_fields(fields, n) < 0 || chain_of(&ch, e->doc, seq) < 0)
+		return -1;
+	sniff(e);
+	if (index < seq->n) {
+		pos = before_item(e, seq, index, &dcol);
+		if (pos == SIZE_MAX)
+			return crmf_error_set("cannot insert into this layout; edit the file by hand");
+	} else {
+		dcol = col_of(e, seq->start);
+		pos = entry_end(e, seq->items[seq->n - 1], dcol);
+	}
+	kcol = dcol + (size_t)e->item_step;
+	for (size_t i = seq->n; i-- > 0;)
+		if (seq->items[i]->type == CRMF_NODE_MAPPING &&
+		    seq->items[i]->style == CRMF_STYLE_BLOCK) {
+			kcol = col_of(e, seq->items[i]->start);
+			break;
+		}
+	if (kcol <= dcol)
+		kcol = dcol + 2;
+	vrel = xcalloc(n, sizeof(*vrel));
+	t = e->text.len;
+	end_last_line(e, pos);
+	if (render_entry_block(e, t, fields, n, dcol, kcol, vrel) < 0)
+		goto done;
+	id = add_splice(e, pos, 0, t);
+	if (id == SIZE_MAX)
+		goto done;
+	add_check(e, CK_COUNT)->container = seq;
+	base = ed_path_of(&ch, "[]", NULL);
+	for (size_t i = 0; i < n; i++)
+		check_value(e, id, vrel[i], fields[i].key, fields[i].value,
+			    xasprintf("%s.%s", base, fields[i].key), NULL);
+	free(base);
+	rc = 0;
+done:
+	free(vrel);
+	return rc ? fail(e, m) : 0;
+}
+
+/* One item of a list of scalars, as written in a flow or a block list. */
+static int render_item(crmf_edit *e, const char *v, unsigned flags, bool flow)
+{
+	enum rstyle r;
+
+	if (ed_choose_style(&r, v, flags, CRMF_STYLE_PLAIN, true) < 0)
+		return -1;
+	if (r == R_LITERAL)
+		return crmf_error_set("a list item is one line of text");
+	(void)flow;
+	render_head(e, v, r);
+	return 0;
+}
+
+int crmf_edit_append_scalars(crmf_edit *e, const crmf_node *map, const char *key,
+			     const char *const *values, size_t n, unsigned flags)
+{
+	struct mark m = begin(e);
+	const crmf_pair *pair;
+	const crmf_node *v;
+	size_t t, pos, dcol;
+
+	if (!map || map->type != CRMF_NODE_MAPPING || !key || !n)
+		return crmf_error_set("items can only be appended under a key of a mapping");
+	if (map->style != CRMF_STYLE_BLOCK || !map->n)
+		return crmf_error_set("items can only be appended in a block mapping");
+	sniff(e);
+	pair = ed_pair_of(map, key, strlen(key), NULL);
+	v = pair ? pair->value : NULL;
+	t = e->text.len;
+	if (!v) {
+		size_t kcol = col_of(e, map->pairs[0].key->start);
+
+		pos = entry_end(e, map->pairs[map->n - 1].value, kcol);
+		end_last_line(e, pos);
+		add_spaces(e, kcol);
+		if (render_key(e, key, false) < 0)
+			return fail(e, m);
+		sb_adds(&e->text, ": [");
+		for (size_t i = 0; i < n; i++) {
+			if (i)
+				sb_adds(&e->text, ", ");
+			if (render_item(e, values[i], flags, true) < 0)
+				return fail(e, m);
+		}
+		sb_adds(&e->text, "]");
+		sb_adds(&e->text, e->eol);
+	} else if (v->type == CRMF_NODE_SEQUENCE && v->style == CRMF_STYLE_FLOW) {
+		pos = v->n ? content_end(v->items[v->n - 1]) : v->start + 1;
+		for (size_t i = 0; i < n; i++) {
+			if (i || v->n)
+				sb_adds(&e->text, ", ");
+			if (render_item(e, values[i], flags, true) < 0)
+				return fail(e, m);
+		}
+	} else if (v->type == CRMF_NODE_SEQUENCE && v->n) {
+		dcol = col_of(e, v->start);
+		pos = entry_end(e, v->items[v->n - 1], dcol);
+		end_last_line(e, pos);
+		for (size_t i = 0; i < n; i++) {
+			add_spaces(e, dcol);
+			sb_adds(&e->text, "- ");
+			if (render_item(e, values[i], flags, false) < 0)
+				return fail(e, m);
+			sb_adds(&e->text, e->eol);
+		}
+	} else {
+		return crmf_error_set("'%s' is not a list of values; cannot add to it", key);
+	}
+	if (add_splice(e, pos, 0, t) == SIZE_MAX)
+		return fail(e, m);
+	return 0;
+}

@@ -76,6 +76,7 @@ static const crmf_field table[] = {
 	 ALIASES("next_action")},
 	{"followups.due", KIND(DATE), CLS | SUM | MUL, "截止日期", "Due",
 	 ALIASES("deadline", "due_date")},
+	{"merged", KIND(LIST), SUM | MUL, "已合并客户", "Merged", ALIASES("merged_ids")},
 };
 
 #define N_TABLE (sizeof(table) / sizeof(table[0]))

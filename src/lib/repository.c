@@ -250,14 +250,100 @@ int crmf_repository_status(crmf_changed **out, size_t *n, crmf_repository *r)
 	return ctx(&c, r) != 0 ? -1 : crmf_ctx_status_customers(out, n, c);
 }
 
+/* The ids of `merged:` in the customer file `rel` as it is now (crmf merge). */
+static crmf_doc *merged_ids(const char *root, const char *rel, const crmf_node **list)
+{
+	char *fspath = xasprintf("%s/%s", root, rel);
+	crmf_doc *doc = NULL;
+	crmf_diags d;
+
+	crmf_diags_init(&d);
+	crmf_doc_load(&doc, rel, fspath, &d);
+	crmf_diags_release(&d);
+	free(fspath);
+	*list = doc && doc->root ? crmf_node_get(doc->root, "merged") : NULL;
+	if (*list && (*list)->type != CRMF_NODE_SEQUENCE)
+		*list = NULL;
+	return doc;
+}
+
+/* The history of a customer merged into another: each line says whose it is. */
+static void add_merged(crmf_history_entry **out, size_t *n, crmf_history_entry *h, size_t nh,
+		       const char *id)
+{
+	crmf_history_entry *v = xcalloc(*n + nh + 1, sizeof(*v));
+	size_t i = 0, k = 0, o = 0;
+
+	for (size_t j = 0; j < nh; j++)
+		for (size_t c = 0; c < h[j].n_changes; c++) {
+			char *line = xasprintf("%s: %s", id, h[j].changes[c]);
+
+			free(h[j].changes[c]);
+			h[j].changes[c] = line;
+		}
+	/* newest first, as both lists are; the one kept before the other on a tie */
+	while (i < *n || k < nh) {
+		if (k == nh || (i < *n && (*out)[i].time >= h[k].time)) {
+			v[o++] = (*out)[i++];
+			continue;
+		}
+		for (size_t j = 0; j < o + (*n - i); j++) {
+			/* the merge commit: its lines about the one merged join it */
+			crmf_history_entry *e = j < o ? &v[j] : &(*out)[i + j - o];
+
+			if (strcmp(e->oid, h[k].oid) != 0)
+				continue;
+			e->changes =
+			    xrealloc(e->changes, (e->n_changes + h[k].n_changes) * sizeof(char *));
+			memcpy(e->changes + e->n_changes, h[k].changes,
+			       h[k].n_changes * sizeof(char *));
+			e->n_changes += h[k].n_changes;
+			free(h[k].author);
+			free(h[k].subject);
+			free(h[k].path);
+			free(h[k].changes);
+			k++;
+			goto next;
+		}
+		v[o++] = h[k++];
+next:;
+	}
+	free(*out);
+	free(h);
+	*out = v;
+	*n = o;
+}
+
 int crmf_repository_history(crmf_history_entry **out, size_t *n, crmf_repository *r, const char *id,
 			    const char *field)
 {
 	const repo_ctx *c;
+	const crmf_node *list = NULL;
+	crmf_doc *doc;
 
 	*out = NULL;
 	*n = 0;
-	return ctx(&c, r) != 0 ? -1 : crmf_ctx_history(out, n, c, id, field);
+	if (ctx(&c, r) != 0 || crmf_ctx_history(out, n, c, id, field) != 0)
+		return -1;
+	if (*n == 0)
+		return 0;
+	doc = merged_ids(crmf_repository_root(r), (*out)[0].path, &list);
+	for (size_t i = 0; list && i < list->n; i++) {
+		crmf_history_entry *h = NULL;
+		size_t nh = 0;
+		const char *m = list->items[i]->value;
+
+		if (list->items[i]->type != CRMF_NODE_SCALAR || !list->items[i]->len ||
+		    strcmp(m, id) == 0)
+			continue;
+		if (crmf_ctx_history(&h, &nh, c, m, field) != 0) {
+			crmf_doc_free(doc);
+			return -1;
+		}
+		add_merged(out, n, h, nh, m);
+	}
+	crmf_doc_free(doc);
+	return 0;
 }
 
 int crmf_repository_changes(const crmf_changes **out, size_t *walked, crmf_repository *r)

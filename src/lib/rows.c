@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "crmf/scan.h"
 
@@ -148,6 +149,62 @@ void crmf_customer_values(const crmf_customer *c, const crmf_class *k, const cha
 		crmf_node_walk(c->doc, c->doc->root, name, len, emit, ectx);
 	else
 		crmf_summary_values(crmf_summary_of(c), name, len, emit, ectx);
+}
+
+/* A contact's mapping with a `left:` date: gone from the company. */
+static bool contact_left(const crmf_node *item)
+{
+	const crmf_node *left = get_n(item, "left", 4);
+
+	return left && !crmf_node_is_null(left);
+}
+
+void crmf_customer_shown_values(const crmf_customer *c, const crmf_class *k, const char *name,
+				size_t len, crmf_expr_emit emit, void *ectx)
+{
+	const crmf_node *contacts;
+
+	if (!c->doc || len < 8 || memcmp(name, "contacts", 8) != 0 || (len > 8 && name[8] != '.') ||
+	    crmf_computed_find(name, len) >= 0) {
+		crmf_customer_values(c, k, name, len, emit, ectx);
+		return;
+	}
+	contacts = get_n(c->doc->root, "contacts", 8);
+	if (!contacts || contacts->type != CRMF_NODE_SEQUENCE) {
+		crmf_node_walk(c->doc, contacts, len > 8 ? name + 9 : name + 8, len > 8 ? len - 9 : 0,
+			       emit, ectx);
+		return;
+	}
+	for (size_t i = 0; i < contacts->n; i++)
+		if (!contact_left(contacts->items[i]) &&
+		    crmf_node_walk(c->doc, contacts->items[i], len > 8 ? name + 9 : name + 8,
+				   len > 8 ? len - 9 : 0, emit, ectx))
+			return;
+}
+
+struct find_id {
+	const char *id;
+	bool hit;
+};
+
+static bool same_id(void *ctx, const char *s, size_t len)
+{
+	struct find_id *f = ctx;
+
+	f->hit = strlen(f->id) == len && strncasecmp(s, f->id, len) == 0;
+	return f->hit;
+}
+
+const crmf_customer *crmf_repo_merged_into(const crmf_repo *repo, const char *id)
+{
+	for (size_t i = 0; i < repo->n; i++) {
+		struct find_id f = {id, false};
+
+		crmf_customer_values(repo->v[i], NULL, "merged", 6, same_id, &f);
+		if (f.hit)
+			return repo->v[i];
+	}
+	return NULL;
 }
 
 /* ---- follow-ups ---- */

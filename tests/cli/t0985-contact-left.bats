@@ -37,3 +37,19 @@ bats_require_minimum_version 1.5.0
 	run crmf history C2024001 --field contacts
 	assert_line --partial 'contacts[1].left: 2025-06-01'
 }
+
+@test "contacts[].left: out of list's contact columns, --sort and --count-by; --where still sees them" {
+	make_example_repo
+	cd repo
+	export GIT_AUTHOR_NAME=张伟 GIT_AUTHOR_EMAIL=zhang.wei@qiming.example.cn
+	export GIT_COMMITTER_NAME=张伟 GIT_COMMITTER_EMAIL=zhang.wei@qiming.example.cn
+	crmf set C2024001 'contacts[1].left=2025-06-01' --today 2025-06-16 >/dev/null
+	run crmf list --where 'id = C2024001' --columns id,contacts.name --today 2025-06-16
+	assert_success
+	assert_line --regexp '^C2024001 +周建国, 沈丽$'
+	run crmf list --where 'contacts.name = 顾晓东' --columns id --today 2025-06-16
+	assert_line 'C2024001'
+	run crmf list --where 'id = C2024001' --count-by contacts.name --today 2025-06-16
+	refute_output --partial '顾晓东'
+	grep -q '顾晓东' customers/2024/C2024001.yaml
+}

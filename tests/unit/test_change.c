@@ -503,6 +503,67 @@ static void test_not_committed(void **state)
 	end(r, tx);
 }
 
+/* crmf_change_merge on the example's duplicate: conflicts refused, then settled. */
+static void test_merge(void **state)
+{
+	char dir[4096];
+	crmf_repository *r = NULL;
+	crmf_change_tx *tx = NULL;
+	const char *drops[] = {"C2025007"};
+	const crmf_combine_take take[] = {{"C2024003", NULL}, {"C2025007", "source"}};
+	const crmf_assign set[] = {{"potential", "high", false}};
+	crmf_combine_opts o = {0};
+	char *merged = NULL, *keep;
+	size_t len = 0;
+
+	(void)state;
+	example(dir, "merge");
+	begin(&r, &tx, dir);
+	assert_int_equal(crmf_change_merge(tx, "C2024003", drops, 1, &o, &merged, &len),
+			 CRMF_CHANGE_REFUSED);
+	assert_true(reported(tx, CRMF_REPORT_ERROR, "conflict: stage: C2024003 has 'at-risk'"));
+	assert_null(merged);
+	end(r, tx);
+	/* KEEP named as a DROP, an unknown id */
+	begin(&r, &tx, dir);
+	assert_int_equal(crmf_change_merge(tx, "C2024003", (const char *[]){"C2024003"}, 1, &o,
+					   NULL, NULL),
+			 CRMF_CHANGE_UNKNOWN);
+	end(r, tx);
+	begin(&r, &tx, dir);
+	assert_int_equal(crmf_change_merge(tx, "C2024003", (const char *[]){"C2099999"}, 1, &o,
+					   NULL, NULL),
+			 CRMF_CHANGE_UNKNOWN);
+	end(r, tx);
+	/* a dry run: the result, nothing written */
+	o.take = take;
+	o.n_take = 2;
+	o.set = set;
+	o.n_set = 1;
+	o.dry_run = true;
+	begin(&r, &tx, dir);
+	assert_int_equal(crmf_change_merge(tx, "C2024003", drops, 1, &o, &merged, &len), 0);
+	assert_non_null(strstr(merged, "\nsource: 展会\n"));
+	assert_non_null(strstr(merged, "\npotential: high\n"));
+	assert_non_null(strstr(merged, "  - name: 蒋涛\n"));
+	assert_non_null(strstr(merged, "\nmerged: [C2025007]\n"));
+	assert_non_null(strstr(merged, "# 杭州恒拓：2024年7月签约"));
+	assert_non_null(file(dir, "customers/2025/C2025007.yaml"));
+	assert_string_equal(crmf_change_merge_path(tx, 1), "customers/2025/C2025007.yaml");
+	end(r, tx);
+	/* committed: KEEP is the result, DROP is gone */
+	o.dry_run = false;
+	begin(&r, &tx, dir);
+	assert_int_equal(crmf_change_merge(tx, "C2024003", drops, 1, &o, NULL, NULL), 0);
+	assert_non_null(crmf_change_oid(tx));
+	keep = strdup(file(dir, "customers/2024/C2024003.yaml"));
+	assert_string_equal(keep, merged);
+	assert_null(file(dir, "customers/2025/C2025007.yaml"));
+	free(keep);
+	free(merged);
+	end(r, tx);
+}
+
 static int setup_all(void **state)
 {
 	(void)state;
@@ -529,6 +590,7 @@ int main(void)
 	    cmocka_unit_test(test_archive_and_restore),
 	    cmocka_unit_test(test_archive_stale),
 	    cmocka_unit_test(test_not_committed),
+	    cmocka_unit_test(test_merge),
 	};
 
 	return cmocka_run_group_tests_name("change", tests, setup_all, repo_teardown);
