@@ -311,25 +311,36 @@ static bool reveal_emit(void *ectx, const char *s, size_t len)
 	return stop;
 }
 
-static void row_values(const struct row *r, const char *name, size_t len, emit_fn emit, void *ectx)
+/* The values of `name` in r's customer, every one (all) or those a table
+ * shows (contacts who left are out of tables; --where still sees them); a
+ * confidential value as cli_reveal gives it. */
+static void values_of(const struct row *r, const char *name, size_t len, bool all, emit_fn emit,
+		      void *ectx)
 {
+	void (*get)(const crmf_customer *, const crmf_class *, const char *, size_t, emit_fn,
+		    void *) = all ? crmf_customer_values : crmf_customer_shown_values;
+
 	if (cli_confidential(name, len)) {
 		struct reveal_emit re = {r, "", emit, ectx};
 
 		memcpy(re.field, name, len);
 		re.field[len] = 0;
-		crmf_customer_values(r->c, &r->k, name, len, reveal_emit, &re);
+		get(r->c, &r->k, name, len, reveal_emit, &re);
 		return;
 	}
-	crmf_customer_values(r->c, &r->k, name, len, emit, ectx);
+	get(r->c, &r->k, name, len, emit, ectx);
 }
 
-/* The values a column, a sort key or --count-by shows: contacts who left
- * are out of tables (--where still sees them). */
+static void row_values(const struct row *r, const char *name, size_t len, emit_fn emit, void *ectx)
+{
+	values_of(r, name, len, true, emit, ectx);
+}
+
+/* The values a column, a sort key or --count-by shows. */
 static void shown_values(const struct row *r, const char *name, size_t len, emit_fn emit,
 			 void *ectx)
 {
-	crmf_customer_shown_values(r->c, &r->k, name, len, emit, ectx);
+	values_of(r, name, len, false, emit, ectx);
 }
 
 /* The crmf_expr_lookup of --where. */
