@@ -73,9 +73,11 @@ static int setup(void **state)
 	assert_int_equal(crmf_crypt_add(c, "zhang", f->zhang_pub, &why), 0);
 	assert_true(crmf_crypt_can_read(c));
 	keys = crmf_crypt_keys_text(c, &len);
-	mkdir(path_in(f, ".crmf"), 0755);
 	{
-		char *p = path_in(f, ".crmf/keys.yaml");
+		char *d = path_in(f, ".crmf"), *p = path_in(f, ".crmf/keys.yaml");
+
+		mkdir(d, 0755);
+		free(d);
 
 		write_file(p, keys);
 		free(p);
