@@ -158,7 +158,7 @@ static int merge_scalar(crmf_change_tx *tx, crmf_edit *e, const crmf_doc *doc,
 		return -1;
 	}
 	if (null_node(kv)) {
-		crmf_lines_add(&m->said, "+ %s: %s (from %s)", path, dv->value, drop);
+		crmf_lines_add(&m->said, crmf_tr("+ %s: %s (from %s)"), path, dv->value, drop);
 		if (crmf_edit_set(e, path, dv->value, flags_of(tx, path, dv)) != 0) {
 			change_error(tx, "cannot merge '%s': %s", path, crmf_error_last());
 			return -1;
@@ -171,7 +171,8 @@ static int merge_scalar(crmf_change_tx *tx, crmf_edit *e, const crmf_doc *doc,
 	if (r < 0)
 		return 0;
 	if (r > 0) {
-		crmf_lines_add(&m->said, "%s: %s → %s (from %s)", path, kv->value, dv->value, drop);
+		crmf_lines_add(&m->said, crmf_tr("%s: %s → %s (from %s)"), path, kv->value,
+			       dv->value, drop);
 		if (crmf_edit_set_scalar(e, kv, dv->value, flags_of(tx, path, dv)) != 0) {
 			change_error(tx, "cannot merge '%s': %s", path, crmf_error_last());
 			return -1;
@@ -335,11 +336,13 @@ static int merge_followups(crmf_change_tx *tx, crmf_edit *e, const crmf_doc *doc
 	free(v);
 	tx->merge->repeats += rep;
 	if (added || rep) {
-		char more[64] = "";
-
 		if (rep)
-			snprintf(more, sizeof(more), " (%zu exact repeats left out)", rep);
-		crmf_lines_add(&tx->merge->said, "+ %zu follow-ups from %s%s", added, drop, more);
+			crmf_lines_add(&tx->merge->said,
+				       crmf_tr("+ %zu follow-ups from %s (%zu exact repeats left out)"),
+				       added, drop, rep);
+		else
+			crmf_lines_add(&tx->merge->said, crmf_tr("+ %zu follow-ups from %s"), added,
+				       drop);
 	}
 	return rc;
 }
@@ -362,7 +365,7 @@ static int merge_deals(crmf_change_tx *tx, crmf_edit *e, const crmf_doc *doc, co
 		added++;
 	}
 	if (added)
-		crmf_lines_add(&tx->merge->said, "+ %zu deals from %s", added, drop);
+		crmf_lines_add(&tx->merge->said, crmf_tr("+ %zu deals from %s"), added, drop);
 	return 0;
 }
 
@@ -419,13 +422,15 @@ static int fill_contact(crmf_change_tx *tx, crmf_edit *e, const crmf_node *kc, s
 			continue;
 		if (!null_node(kv)) {
 			if (kv->type == CRMF_NODE_SCALAR && strcmp(kv->value, v->value) != 0)
-				crmf_lines_add(&tx->merge->said,
-					       "  contact %s: %s keeps %s '%s' (%s has '%s')",
-					       name_of(kc), keep, k->value, kv->value, drop, v->value);
+				crmf_lines_add(
+				    &tx->merge->said,
+				    crmf_tr("  contact %s: %s keeps %s '%s' (%s has '%s')"),
+				    name_of(kc), keep, k->value, kv->value, drop, v->value);
 			continue;
 		}
 		path = xasprintf("contacts[%zu].%s", ki, k->value);
-		crmf_lines_add(&tx->merge->said, "+ %s: %s (from %s)", path, v->value, drop);
+		crmf_lines_add(&tx->merge->said, crmf_tr("+ %s: %s (from %s)"), path, v->value,
+			       drop);
 		{
 			char *shape = xasprintf("contacts.%s", k->value);
 
@@ -466,7 +471,8 @@ static int merge_contacts(crmf_change_tx *tx, crmf_edit *e, const crmf_doc *doc,
 				return -1;
 			continue;
 		}
-		crmf_lines_add(&tx->merge->said, "+ contact %s (from %s)", name_of(dc), drop);
+		crmf_lines_add(&tx->merge->said, crmf_tr("+ contact %s (from %s)"), name_of(dc),
+			       drop);
 		if (add_entry(tx, e, doc->root, "contacts", dc, SIZE_MAX, primary ? "primary" : NULL))
 			return -1;
 next:;
@@ -503,9 +509,10 @@ static int merge_values(crmf_change_tx *tx, crmf_edit *e, const crmf_doc *doc, c
 	if (k) {
 		for (size_t i = 0; i < k; i++)
 			if (strcmp(key, "merged") == 0)
-				crmf_lines_add(&tx->merge->said, "+ merged: %s", v[i]);
+				crmf_lines_add(&tx->merge->said, crmf_tr("+ merged: %s"), v[i]);
 			else
-				crmf_lines_add(&tx->merge->said, "+ %s: %s (from %s)", key, v[i], drop);
+				crmf_lines_add(&tx->merge->said, crmf_tr("+ %s: %s (from %s)"), key,
+					       v[i], drop);
 		if (kseq && null_node(kseq)) {
 			change_error(tx, "cannot merge '%s': %s has it empty; write [] or remove it",
 				     key, tx->merge->v[0].id);
@@ -629,9 +636,10 @@ static int add_side(crmf_change_tx *tx, const char *arg)
 	s.id = crmf_change_path_id(s.rel);
 	for (size_t i = 0; i < m->n; i++)
 		if (strcmp(m->v[i].rel, s.rel) == 0) {
-			change_error(tx, i == 0 ? "%s is the customer kept; it cannot be merged into "
-						  "itself"
-						: "%s is named twice",
+			change_error(tx,
+				     i == 0 ? N_("%s is the customer kept; it cannot be merged into "
+						 "itself")
+					    : N_("%s is named twice"),
 				     s.id);
 			free(s.rel);
 			free(s.id);
@@ -825,8 +833,9 @@ int crmf_change_merge(crmf_change_tx *tx, const char *keep, const char *const *d
 			doc = next;
 		}
 		for (size_t i = 0; i < tx->nassigns; i++)
-			crmf_lines_add(&m->said, "%s: %s", tx->assigns[i].key,
-				       tx->assigns[i].unset ? "(unset)" : tx->assigns[i].value);
+			crmf_lines_add(&m->said, crmf_tr("%s: %s"), tx->assigns[i].key,
+				       tx->assigns[i].unset ? crmf_tr("(unset)")
+							    : tx->assigns[i].value);
 	}
 	if (!m->draft && change_check_errors(tx, doc->src, doc->len) != 0) {
 		change_error(tx, "nothing changed: %s would not be valid", m->v[0].rel);
