@@ -257,7 +257,7 @@ for n in $NS; do
 	rm -rf "$hist"
 	git clone -q "$repo" "$hist"
 	(cd "$hist" && find customers -name '*.yaml' | sort >"$tmp/paths" &&
-		for ((i = 0; i <= k / $(wc -l <"$tmp/paths"); i++)); do cat "$tmp/paths"; done | head -"$k" |
+		awk -v k="$k" '{ p[NR] = $0 } END { for (i = 0; i < k; i++) print p[i % NR + 1] }' "$tmp/paths" |
 		LC_ALL=C awk -v branch="$(git symbolic-ref HEAD)" -v head="$(git rev-parse HEAD)" '
 		BEGIN { split("lead intent negotiation customer at-risk", st, " ") }
 		{
