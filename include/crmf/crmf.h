@@ -3,7 +3,7 @@
 #ifndef CRMF_CRMF_H
 #define CRMF_CRMF_H
 
-#define CRMF_VERSION "0.1.0"
+#define CRMF_VERSION "0.2.0"
 
 #include "crmf/check.h"
 #include "crmf/crypt.h"
