@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "crmf/assign.h"
+#include "crmf/rows.h"
 #include "crmf/scan.h"
 #include "crmf/store.h"
 #include "crmf/templates.h"
@@ -111,6 +112,47 @@ static long long seq_of(const struct idfmt *f, const char *stem)
 	return v;
 }
 
+struct merged_top {
+	const struct idfmt *f;
+	long long top;
+};
+
+static bool merged_seq(void *ctx, const char *s, size_t len)
+{
+	struct merged_top *m = ctx;
+	char id[64];
+	long long v;
+
+	if (len >= sizeof(id))
+		return false;
+	memcpy(id, s, len);
+	id[len] = '\0';
+	v = seq_of(m->f, id);
+	if (v > m->top)
+		m->top = v;
+	return false;
+}
+
+/* The highest number of `f` among the ids that `crmf merge` recorded in a
+ * customer's `merged:`: their files are gone, but `crmf show ID` still finds
+ * the customer kept, so those ids are never given again. 0 when none (and
+ * when the repository cannot be read: the commit says why). */
+static long long merged_ids_top(crmf_change_tx *tx, const struct idfmt *f)
+{
+	crmf_scan_opts so = {.today = tx->today}; /* `merged:` is read from the documents */
+	struct merged_top m = {f, 0};
+	crmf_repo *repo = NULL;
+	crmf_diags d;
+
+	crmf_diags_init(&d);
+	if (crmf_repo_load(&repo, crmf_repository_root(tx->repo), &so, &d) == 0)
+		for (size_t i = 0; i < repo->n; i++)
+			crmf_customer_values(repo->v[i], NULL, "merged", 6, merged_seq, &m);
+	crmf_repo_free(repo);
+	crmf_diags_release(&d);
+	return m.top;
+}
+
 /* The next free id for `today`, malloc'ed; NULL with the reason reported. */
 static char *next_id(crmf_change_tx *tx, const crmf_file *files, size_t n)
 {
@@ -152,6 +194,12 @@ char *change_next_id(crmf_change_tx *tx, const crmf_file *files, size_t n, long 
 	}
 	if (!f.has_seq)
 		return xstrdup(f.prefix);
+	{
+		long long mt = merged_ids_top(tx, &f);
+
+		if (mt > top)
+			top = mt;
+	}
 	return xasprintf("%s%0*lld%s", f.prefix, f.width, top + 1 + skip, f.suffix);
 }
 

@@ -326,3 +326,20 @@ SH
 	run crmf import rows.csv --allow-duplicates --author 'A <a@example.cn>' --today 2025-06-16
 	assert_success
 }
+
+@test "merge: an id merged away is never given again by crmf new" {
+	seed
+	top=$(ls customers/*.yaml customers/*/*.yaml 2>/dev/null | sed -n 's|.*/C2025\([0-9]*\)\.yaml|\1|p' | sort -n | tail -1)
+	[ "$top" = 103 ]
+	run crmf merge C2025101 C2025103 --take C2025101 --today 2025-06-16
+	assert_success
+	[ ! -e customers/C2025103.yaml ]
+	run crmf new 杭州新客户有限公司 industry=IT服务/云计算 size=50-200 source=展会 region=华东 \
+		'contacts[0].name=张伟' 'contacts[0].phone=13800138001' need.type=运维 \
+		need.description=告警 potential=high --owner li.na --today 2025-06-17
+	assert_success
+	assert_line --regexp '^C2025104: created '
+	run crmf show C2025103 --today 2025-06-17
+	assert_success
+	assert_output --partial 'C2025103 was merged into C2025101'
+}
