@@ -1,15 +1,20 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: MIT
 # The pre-commit framework's hook (.pre-commit-hooks.yaml), run by the real
-# pre-commit (Debian's) on a git repository whose crmf repository is a
-# subfolder, as a team keeps it beside other work.
+# pre-commit on a git repository whose crmf repository is a subfolder, as a
+# team keeps it beside other work: Debian 12's pre-commit (3.0.4), and the
+# newest release Debian ships (unstable's, which tools/deps.sh unpacks apart
+# with tools/pre-commit-current.sh).
 
 load helper
 
-@test "pre-commit: crmf-check blocks a commit with an error in crm/customers/, passes the fixed one" {
-	mkdir -p "$TMP/bin" "$TMP/hooks"
+PC_CURRENT=/opt/crmf-dev/pre-commit-current
+
+# The whole scenario, with `pre-commit` on PATH being the release to test.
+hook_scenario() {
+	mkdir -p "$TMP/hooks"
 	ln -s "$CRMF" "$TMP/bin/crmf"
-	export PATH="$TMP/bin:$PATH" PRE_COMMIT_HOME="$TMP/pre-commit-home"
+	export PRE_COMMIT_HOME="$TMP/pre-commit-home"
 	# the hook definitions of this checkout, as a repository pre-commit clones
 	cp "$CRMF_SRC/.pre-commit-hooks.yaml" "$TMP/hooks/"
 	git -C "$TMP/hooks" init -q
@@ -51,4 +56,29 @@ EOF2
 	run git commit -m notes
 	assert_success
 	assert_output --partial 'no files to check'
+}
+
+@test "pre-commit (Debian 12's 3.0.4): crmf-check blocks a commit with an error in crm/customers/, passes the fixed one" {
+	mkdir -p "$TMP/bin"
+	export PATH="$TMP/bin:$PATH"
+	ln -s /usr/bin/pre-commit "$TMP/bin/pre-commit"
+	run pre-commit --version
+	assert_output --regexp '^pre-commit 3\.'
+	hook_scenario
+}
+
+@test "pre-commit (current release): crmf-check blocks a commit with an error in crm/customers/, passes the fixed one" {
+	[ -x "$PC_CURRENT/bin/pre-commit" ] || {
+		echo "no current pre-commit in $PC_CURRENT: run tools/deps.sh as root" >&2
+		false
+	}
+	mkdir -p "$TMP/bin"
+	export PATH="$TMP/bin:$PATH"
+	ln -s "$PC_CURRENT/bin/pre-commit" "$TMP/bin/pre-commit"
+	# the hook pre-commit installs runs python3 -m pre_commit: this release's
+	export PYTHONPATH="$PC_CURRENT/usr/lib/python3/dist-packages"
+	run pre-commit --version
+	assert_output --regexp '^pre-commit [4-9]\.'
+	echo "# $output" >&3
+	hook_scenario
 }
