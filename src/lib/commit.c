@@ -629,7 +629,9 @@ static int packer_init(struct packer *p, size_t n)
 	p->set = xcalloc(p->cap, sizeof(*p->set));
 	sb_add(&p->pack, head, sizeof(head));
 	p->z_ok = deflateInit(&p->z, Z_BEST_SPEED) == Z_OK;
-	return p->z_ok ? 0 : crmf_error_set("cannot compress: zlib failed");
+	if (!p->z_ok)
+		git_error_set_str(GIT_ERROR_ZLIB, "zlib failed");
+	return p->z_ok ? 0 : -1;
 }
 
 static void packer_release(struct packer *p)
@@ -886,8 +888,10 @@ static int make_blobs(struct blobs *bl, git_repository *repo, git_index *index, 
 		if (content[order[k]].data && !paths[order[k]].removed)
 			many++;
 	if (many >= PACK_FROM) {
-		if (packer_init(&pk, 2 * many) != 0)
-			return -1;
+		if (packer_init(&pk, 2 * many) != 0) {
+			packer_release(&pk);
+			return crmf_error_set("cannot create the commit: %s", crmf_git_msg());
+		}
 		p = &pk;
 		filters = attributes_may_filter(repo, index, gpaths, order, n);
 	}
@@ -907,7 +911,7 @@ static int make_blobs(struct blobs *bl, git_repository *repo, git_index *index, 
 		bl->have[i] = true;
 	}
 	if (p && p->nset && packer_write(p, repo) < 0) {
-		crmf_error_set("cannot write the objects: %s", crmf_git_msg());
+		crmf_error_set("cannot create the commit: %s", crmf_git_msg());
 		goto done;
 	}
 	rc = 0;
