@@ -8,6 +8,8 @@
 
 #include "crmf/date.h"
 
+struct stat; /* <sys/stat.h> */
+
 /** A lock that serialises crmf processes changing one repository: flock on
  * crmf.lock in the git directory (of the worktree, for a linked worktree).
  * Hold it from reading the file to be changed until its commit is made. The
@@ -44,6 +46,25 @@ int crmf_write_atomic_batch(const char *fspath, const char *buf, size_t len);
 /** Wait until every file written on the file system holding `dir` is on the
  * disk (syncfs); 0, or -1 with crmf_error_last(). */
 int crmf_write_batch_sync(const char *dir);
+
+/** New files written into one work tree in a row (crmf import), each as
+ * crmf_write_atomic_batch writes it, but with the temporary folder found
+ * once for them all and the dead processes' leftovers swept once at the end,
+ * not per file. */
+typedef struct crmf_write_batch crmf_write_batch;
+
+/** Start a batch of writes into the work tree at `root`; never fails. */
+crmf_write_batch *crmf_write_batch_new(const char *root);
+
+/** Write `len` bytes to `fspath`, a file that does not exist yet (the caller
+ * checked; its folder exists), whole or not at all, without waiting for the
+ * disk; its stat data after the rename into *st (for the git index). 0, or
+ * -1 with crmf_error_last() ("cannot write 'PATH': …") and nothing left. */
+int crmf_write_batch_add(crmf_write_batch *b, const char *fspath, const char *buf, size_t len,
+			 struct stat *st);
+
+/** End the batch (NULL is a no-op); crmf_write_batch_sync is still the caller's. */
+void crmf_write_batch_free(crmf_write_batch *b);
 
 /** What a commit says. The author is `author` ("Name <email>", parsed by
  * crmf_commit_parse_author) when given, else git's identity (GIT_AUTHOR_NAME /
@@ -129,6 +150,9 @@ typedef struct crmf_commit_content {
 	const char *staged; /* with data: what the index holds afterwards, the same way; NULL:
 			       data. The entry has no stat data, so git compares the file */
 	size_t staged_len;
+	const struct stat *st; /* with data and no staged: the work tree file's stat data, when
+				  the caller has just written data there (crmf import): the
+				  entry records it, so git status finds the file clean unread */
 } crmf_commit_content;
 
 /**

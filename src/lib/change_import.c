@@ -283,7 +283,25 @@ struct made {
 	crmf_lines what; /* an update's changes */
 	char *was;	 /* an updated file's bytes before, to put back on failure */
 	size_t was_len;
+	struct stat st; /* a new file's stat data once written */
 };
+
+/* Whether `rel` is in the folder `dir` (its part before the last '/'), so that a
+ * check or mkdir of the folder done for the file before holds for it too. */
+static bool same_dir(const char *dir, const char *rel)
+{
+	const char *slash = strrchr(rel, '/');
+	size_t n = slash ? (size_t)(slash - rel) : 0;
+
+	return dir && strlen(dir) == n && memcmp(dir, rel, n) == 0;
+}
+
+static char *dir_of(const char *rel)
+{
+	const char *slash = strrchr(rel, '/');
+
+	return xstrndup(rel, slash ? (size_t)(slash - rel) : 0);
+}
 
 /* The cell of a contact's field: its numbered column, else the first contact's. */
 static char *contact_cell(const crmf_import *imp, const crmf_import_row *row, uint32_t sub,
@@ -505,6 +523,8 @@ int crmf_change_import(crmf_change_tx *tx, const crmf_import *imp, const char *s
 	bool years;
 	int rc = CRMF_CHANGE_REFUSED;
 	size_t errors_before = diags->errors;
+	crmf_write_batch *batch = NULL;
+	char *checked_dir = NULL, *made_dir = NULL;
 
 	memset(counts, 0, sizeof(*counts));
 	crmf_diags_init(&scan);
@@ -658,6 +678,7 @@ int crmf_change_import(crmf_change_tx *tx, const crmf_import *imp, const char *s
 	for (size_t i = 0; i < nmade; i++) {
 		char *fs = change_fspath(tx, made[i].rel);
 		struct stat st;
+		bool exists;
 
 		if (made[i].update) {
 			counts->updated++;
@@ -668,15 +689,23 @@ int crmf_change_import(crmf_change_tx *tx, const crmf_import *imp, const char *s
 			free(fs);
 			continue;
 		}
-		if (crmf_store_check_path(root, made[i].rel) != 0) {
+		/* the folder's components checked once for all its files (100,000
+		 * rows share a few folders); the file itself each time */
+		exists = lstat(fs, &st) == 0;
+		if ((exists || !same_dir(checked_dir, made[i].rel)) &&
+		    crmf_store_check_path(root, made[i].rel) != 0) {
 			change_error(tx, "%s; nothing imported", crmf_error_last());
 			free(fs);
 			goto done;
 		}
-		if (lstat(fs, &st) == 0) {
+		if (exists) {
 			change_error(tx, "%s exists already; nothing imported", made[i].rel);
 			free(fs);
 			goto done;
+		}
+		if (!same_dir(checked_dir, made[i].rel)) {
+			free(checked_dir);
+			checked_dir = dir_of(made[i].rel);
 		}
 		free(fs);
 		counts->created++;
@@ -706,6 +735,7 @@ int crmf_change_import(crmf_change_tx *tx, const crmf_import *imp, const char *s
 			made[i].len = n;
 		}
 	}
+	batch = crmf_write_batch_new(root);
 	for (; written < nmade; written++) {
 		struct made *m = &made[written];
 		char *fs = change_fspath(tx, m->rel);
@@ -713,14 +743,22 @@ int crmf_change_import(crmf_change_tx *tx, const crmf_import *imp, const char *s
 
 		if (written % 1024 == 0)
 			progress(o, CRMF_IMPORT_WRITING, written, nmade);
-		if (m->update)
+		if (m->update) {
 			w = crmf_doc_read(&m->was, &m->was_len, fs) == 0
 				? 0
 				: crmf_error_set("cannot read it: %s", errtext(errno));
-		else
-			w = change_make_dirs(tx, m->rel);
-		if (w == 0)
-			w = crmf_write_atomic_batch(fs, m->buf, m->len);
+			if (w == 0)
+				w = crmf_write_atomic_batch(fs, m->buf, m->len);
+		} else {
+			w = 0;
+			if (!same_dir(made_dir, m->rel)) {
+				w = change_make_dirs(tx, m->rel);
+				free(made_dir);
+				made_dir = w == 0 ? dir_of(m->rel) : NULL;
+			}
+			if (w == 0)
+				w = crmf_write_batch_add(batch, fs, m->buf, m->len, &m->st);
+		}
 		free(fs);
 		if (w != 0) {
 			change_error(tx, "cannot write %s: %s; nothing imported", m->rel,
@@ -729,6 +767,8 @@ int crmf_change_import(crmf_change_tx *tx, const crmf_import *imp, const char *s
 		}
 	}
 	progress(o, CRMF_IMPORT_WRITING, nmade, nmade);
+	crmf_write_batch_free(batch);
+	batch = NULL;
 	if (crmf_write_batch_sync(root) != 0) {
 		change_error(tx, "%s; nothing imported", crmf_error_last());
 		goto undo;
@@ -737,6 +777,7 @@ int crmf_change_import(crmf_change_tx *tx, const crmf_import *imp, const char *s
 	progress(o, CRMF_IMPORT_COMMITTING, 0, 1);
 	{
 		crmf_commit_path *paths = xcalloc(nmade, sizeof(*paths));
+		crmf_commit_content *content = xcalloc(nmade, sizeof(*content));
 		crmf_lines body = {0}, names = {0};
 		const char *base = strrchr(source, '/') ? strrchr(source, '/') + 1 : source;
 		char *subject = xasprintf("crmf: import %zu customer%s from %s (%zu created, %zu "
@@ -749,6 +790,11 @@ int crmf_change_import(crmf_change_tx *tx, const crmf_import *imp, const char *s
 			const char *id = made[i].id;
 
 			paths[i] = (crmf_commit_path){made[i].rel, false};
+			/* the bytes just written, hashed without reading them back; an
+			 * updated file is read (written the ordinary way) */
+			if (!made[i].update)
+				content[i] = (crmf_commit_content){made[i].buf, made[i].len, NULL, 0,
+								   &made[i].st};
 			crmf_lines_add(&names, "%s", id);
 			if (i < 200) {
 				const crmf_lines *w = &made[i].what;
@@ -766,7 +812,7 @@ int crmf_change_import(crmf_change_tx *tx, const crmf_import *imp, const char *s
 		}
 		text = crmf_lines_join(&body, "\n");
 		list = crmf_lines_join(&names, ", ");
-		rc = change_commit_paths(tx, paths, NULL, nmade,
+		rc = change_commit_paths(tx, paths, content, nmade,
 					 &(crmf_commit_opts){.subject = subject,
 							     .body = text,
 							     .action = "import",
@@ -777,10 +823,13 @@ int crmf_change_import(crmf_change_tx *tx, const crmf_import *imp, const char *s
 		crmf_lines_release(&body);
 		crmf_lines_release(&names);
 		free(paths);
+		free(content);
 	}
 	progress(o, CRMF_IMPORT_COMMITTING, 1, 1);
 	goto done;
 undo:
+	crmf_write_batch_free(batch);
+	batch = NULL;
 	/* nothing half done: new files go again, updated ones get their bytes back */
 	while (written-- > 0) {
 		char *fs = change_fspath(tx, made[written].rel);
@@ -792,6 +841,9 @@ undo:
 		free(fs);
 	}
 done:
+	crmf_write_batch_free(batch);
+	free(checked_dir);
+	free(made_dir);
 	for (size_t i = 0; i < nmade; i++) {
 		free(made[i].id);
 		free(made[i].rel);

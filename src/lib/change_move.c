@@ -297,7 +297,7 @@ int crmf_change_move(crmf_change_tx *tx)
 		/* the user's edits move with the file, uncommitted, as with git mv */
 		if (ver[i].state == CRMF_FILE_CHANGED)
 			content[2 * i] = (crmf_commit_content){ver[i].head, ver[i].head_len,
-							       ver[i].staged, ver[i].staged_len};
+							       ver[i].staged, ver[i].staged_len, NULL};
 		crmf_lines_add(&ids, "%s", v[i].id);
 		crmf_lines_add(&body, "%s: %s → %s (%s)", v[i].id, v[i].from, v[i].to, v[i].why);
 		change_said(tx, "%s: %s → %s", v[i].id, v[i].from, v[i].to);

@@ -19,6 +19,8 @@
 
 #include <git2.h>
 #include <git2/sys/repository.h>
+#include <mbedtls/sha1.h>
+#include <zlib.h>
 
 #include "crmf/diag.h"
 #include "crmf/diff.h"
@@ -579,14 +581,361 @@ static int blob_from_buffer(git_oid *out, git_repository *repo, const char *gpat
 	return e;
 }
 
-/* Path i as content[i] says: its blob into the tree update, the staged one into the index. */
-static int stage_content(git_tree_update *up, git_index *index, git_repository *repo,
-			 const git_tree *base, const char *gpath, const char *path,
-			 const crmf_commit_content *ct)
+/* --- the blobs of many paths given as content (crmf import) --- */
+
+/*
+ * libgit2 writes each blob as a loose object (a zlib stream set up, a file
+ * made, renamed, its folder checked) and looks up the attributes of each
+ * path (a .gitattributes looked for in every folder above it) to choose its
+ * filters. For the 100,000 files of an import, the blobs are written as one
+ * pack instead (the pack git would make of them, without deltas: git reads
+ * and repacks it as any other), and the attributes are read once: when no
+ * attribute file that applies names a filter driver or ident, and the
+ * content has no carriage return (the only thing text, eol and crlf change
+ * on the way in), no filter can change the bytes, which are then hashed as
+ * they are. Otherwise each path goes through git's filters as before.
+ */
+#define PACK_FROM 16 /* fewer blobs: loose objects, as every other commit writes them */
+
+struct packer {
+	strbuf pack;      /* "PACK", version, count (set at the end), the objects */
+	git_oid *set;     /* the blobs in the pack (open addressing), for duplicates */
+	size_t nset, cap; /* cap: a power of two */
+	z_stream z;
+	bool z_ok;
+};
+
+static bool packer_seen(struct packer *p, const git_oid *id)
+{
+	size_t mask = p->cap - 1, i;
+	uint64_t h;
+
+	memcpy(&h, id->id, sizeof(h));
+	for (i = (size_t)h & mask; !git_oid_is_zero(&p->set[i]); i = (i + 1) & mask)
+		if (git_oid_equal(&p->set[i], id))
+			return true;
+	git_oid_cpy(&p->set[i], id);
+	p->nset++;
+	return false;
+}
+
+static int packer_init(struct packer *p, size_t n)
+{
+	static const char head[12] = {'P', 'A', 'C', 'K', 0, 0, 0, 2, 0, 0, 0, 0};
+
+	memset(p, 0, sizeof(*p));
+	for (p->cap = 64; p->cap < 2 * n; p->cap *= 2)
+		;
+	p->set = xcalloc(p->cap, sizeof(*p->set));
+	sb_add(&p->pack, head, sizeof(head));
+	p->z_ok = deflateInit(&p->z, Z_BEST_SPEED) == Z_OK;
+	if (!p->z_ok)
+		git_error_set_str(GIT_ERROR_ZLIB, "zlib failed");
+	return p->z_ok ? 0 : -1;
+}
+
+static void packer_release(struct packer *p)
+{
+	if (p->z_ok)
+		deflateEnd(&p->z);
+	sb_release(&p->pack);
+	free(p->set);
+	memset(p, 0, sizeof(*p));
+}
+
+/* The blob of `len` bytes: its id into *out and, the first time, into the pack. */
+static int packer_add(struct packer *p, git_oid *out, const char *data, size_t len)
+{
+	unsigned char hdr[16];
+	size_t h = 0, sz = len;
+	uLong bound;
+	unsigned char c;
+
+	if (git_odb_hash(out, data, len, GIT_OBJECT_BLOB) < 0)
+		return -1;
+	if (packer_seen(p, out))
+		return 0;
+	/* the object's header: its type and size, 4 bits then 7 a byte */
+	c = (unsigned char)((GIT_OBJECT_BLOB << 4) | (sz & 15));
+	for (sz >>= 4; sz; sz >>= 7) {
+		hdr[h++] = c | 0x80;
+		c = sz & 0x7f;
+	}
+	hdr[h++] = c;
+	sb_add(&p->pack, (const char *)hdr, h);
+	bound = deflateBound(&p->z, (uLong)len);
+	sb_grow(&p->pack, bound);
+	if (deflateReset(&p->z) != Z_OK)
+		return git_error_set_str(GIT_ERROR_ZLIB, "zlib failed"), -1;
+	p->z.next_in = (Bytef *)(uintptr_t)data;
+	p->z.avail_in = (uInt)len;
+	p->z.next_out = (Bytef *)p->pack.buf + p->pack.len;
+	p->z.avail_out = (uInt)bound;
+	if (deflate(&p->z, Z_FINISH) != Z_STREAM_END)
+		return git_error_set_str(GIT_ERROR_ZLIB, "zlib failed"), -1;
+	p->pack.len += bound - p->z.avail_out;
+	return 0;
+}
+
+/* fsync a file or folder: git syncs the packs it writes, and so does crmf. */
+static int sync_path(const char *path, bool dir)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | (dir ? O_DIRECTORY : 0)), rc;
+
+	if (fd < 0)
+		return -1;
+	rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
+/* The pack indexed and put in objects/pack (libgit2's indexer), on the disk. */
+static int packer_write(struct packer *p, git_repository *repo)
+{
+	git_indexer_options opts;
+	git_indexer_progress stats;
+	git_indexer *ix = NULL;
+	git_odb *odb = NULL;
+	char *dir = xasprintf("%sobjects/pack", git_repository_path(repo)), *f;
+	unsigned char sum[20];
+	uint32_t n = (uint32_t)p->nset;
+	int rc = -1;
+
+	git_indexer_options_init(&opts, GIT_INDEXER_OPTIONS_VERSION);
+	p->pack.buf[8] = (char)(n >> 24);
+	p->pack.buf[9] = (char)(n >> 16);
+	p->pack.buf[10] = (char)(n >> 8);
+	p->pack.buf[11] = (char)n;
+	if (mbedtls_sha1_ret((const unsigned char *)p->pack.buf, p->pack.len, sum) != 0) {
+		git_error_set_str(GIT_ERROR_INTERNAL, "SHA-1 failed");
+		goto done;
+	}
+	sb_add(&p->pack, (const char *)sum, sizeof(sum));
+	if (git_repository_odb(&odb, repo) < 0 || git_indexer_new(&ix, dir, 0, odb, &opts) < 0 ||
+	    git_indexer_append(ix, p->pack.buf, p->pack.len, &stats) < 0 ||
+	    git_indexer_commit(ix, &stats) < 0)
+		goto done;
+	f = xasprintf("%s/pack-%s.pack", dir, git_indexer_name(ix));
+	rc = sync_path(f, false);
+	strcpy(f + strlen(f) - 4, "idx");
+	if (rc == 0)
+		rc = sync_path(f, false);
+	free(f);
+	if (rc == 0)
+		rc = sync_path(dir, true);
+	if (rc != 0)
+		git_error_set_str(GIT_ERROR_OS, strerror(errno));
+	else
+		rc = git_odb_refresh(odb);
+done:
+	git_indexer_free(ix);
+	git_odb_free(odb);
+	free(dir);
+	return rc;
+}
+
+/* Whether attribute text may select a filter that changes bytes without a
+ * carriage return: a driver (filter=, also inside a macro) or ident. */
+static bool names_filter(const char *s, size_t n)
+{
+	return memmem(s, n, "filter", 6) || memmem(s, n, "ident", 5);
+}
+
+static bool file_names_filter(const char *path)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	struct stat st;
+	bool may;
+
+	if (lstat(path, &st) != 0)
+		return errno != ENOENT && errno != ENOTDIR;
+	if (crmf_doc_read(&buf, &len, path) != 0)
+		return true; /* unreadable: ask libgit2, path by path */
+	may = names_filter(buf, len);
+	free(buf);
+	return may;
+}
+
+/* The .gitattributes of folder `dir` ("" the top) of the work tree, and the index's. */
+static bool folder_names_filter(git_repository *repo, git_index *index, const char *dir)
+{
+	char *rel = xasprintf("%s%s.gitattributes", dir, *dir ? "/" : "");
+	char *fs = xasprintf("%s%s", git_repository_workdir(repo), rel);
+	const git_index_entry *e = index ? git_index_get_bypath(index, rel, 0) : NULL;
+	bool may = file_names_filter(fs);
+
+	if (!may && e) {
+		git_blob *b = NULL;
+
+		may = git_blob_lookup(&b, repo, &e->id) < 0 ||
+		      names_filter(git_blob_rawcontent(b), (size_t)git_blob_rawsize(b));
+		git_blob_free(b);
+	}
+	git_error_clear();
+	free(fs);
+	free(rel);
+	return may;
+}
+
+/* Whether any attribute libgit2 reads for the paths `gpaths` (their folders
+ * up to the top, info/attributes, core.attributesFile, the system's) may
+ * select a filter that changes bytes without a carriage return. */
+static bool attributes_may_filter(git_repository *repo, git_index *index, char **gpaths,
+				  const size_t *order, size_t n)
+{
+	git_config *cfg = NULL;
+	git_buf b = GIT_BUF_INIT;
+	char *path, *last = NULL;
+	bool may = false;
+
+	if (!git_repository_workdir(repo))
+		return true;
+	path = xasprintf("%sinfo/attributes", git_repository_path(repo));
+	may = file_names_filter(path);
+	free(path);
+	if (!may && git_repository_config_snapshot(&cfg, repo) == 0 &&
+	    git_config_get_path(&b, cfg, "core.attributesFile") == 0)
+		may = file_names_filter(b.ptr);
+	else if (!may) {
+		const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+
+		path = xdg && *xdg ? xasprintf("%s/git/attributes", xdg)
+		       : home      ? xasprintf("%s/.config/git/attributes", home)
+				   : NULL;
+		may = path && file_names_filter(path);
+		free(path);
+	}
+	git_buf_dispose(&b);
+	git_config_free(cfg);
+	if (!may && git_libgit2_opts(GIT_OPT_GET_SEARCH_PATH, GIT_CONFIG_LEVEL_SYSTEM, &b) == 0) {
+		/* libgit2 reads "gitattributes" from the system configuration's folders */
+		for (char *d = b.ptr, *end; !may && d && *d; d = *end ? end + 1 : end) {
+			end = d + strcspn(d, ":");
+			path = xasprintf("%.*s/gitattributes", (int)(end - d), d);
+			may = file_names_filter(path);
+			free(path);
+		}
+		git_buf_dispose(&b);
+	}
+	git_error_clear();
+	if (!may)
+		may = folder_names_filter(repo, index, "");
+	/* every folder above each path, each once (the paths are sorted: a folder's
+	 * files come together) */
+	for (size_t k = 0; !may && k < n; k++) {
+		const char *p = gpaths[order[k]], *slash = strrchr(p, '/');
+		size_t dn = slash ? (size_t)(slash - p) : 0;
+
+		if (!dn || (last && strlen(last) == dn && memcmp(last, p, dn) == 0))
+			continue;
+		free(last);
+		last = xstrndup(p, dn);
+		for (char *s = last + dn; !may && s > last; s--)
+			if (*s == '/' || s == last + dn) {
+				char c = *s;
+
+				*s = '\0';
+				may = folder_names_filter(repo, index, last);
+				*s = c;
+			}
+	}
+	free(last);
+	return may;
+}
+
+/* The blobs of the paths with content: ids[i], staged[i]. */
+struct blobs {
+	git_oid *ids, *staged;
+	bool *have;
+};
+
+static int content_blob(git_oid *out, struct packer *p, bool filters, git_repository *repo,
+			const char *gpath, const char *data, size_t len)
+{
+	if (!p || len > (1u << 30))
+		return blob_from_buffer(out, repo, gpath, data, len);
+	if (filters || memchr(data, '\r', len)) {
+		git_filter_list *fl = NULL;
+		git_buf buf = GIT_BUF_INIT;
+		int e = git_filter_list_load(&fl, repo, NULL, gpath, GIT_FILTER_TO_ODB,
+					     GIT_FILTER_DEFAULT);
+
+		if (e == 0 && fl)
+			e = git_filter_list_apply_to_buffer(&buf, fl, data, len);
+		if (e == 0)
+			e = fl ? packer_add(p, out, buf.ptr, buf.size) : packer_add(p, out, data, len);
+		git_buf_dispose(&buf);
+		git_filter_list_free(fl);
+		return e;
+	}
+	return packer_add(p, out, data, len);
+}
+
+static int make_blobs(struct blobs *bl, git_repository *repo, git_index *index, char **gpaths,
+		      const crmf_commit_path *paths, const crmf_commit_content *content,
+		      const size_t *order, size_t n)
+{
+	struct packer pk, *p = NULL;
+	size_t many = 0;
+	bool filters = false;
+	int rc = -1;
+
+	bl->ids = xcalloc(n ? n : 1, sizeof(*bl->ids));
+	bl->staged = xcalloc(n ? n : 1, sizeof(*bl->staged));
+	bl->have = xcalloc(n ? n : 1, sizeof(*bl->have));
+	for (size_t k = 0; k < n; k++)
+		if (content[order[k]].data && !paths[order[k]].removed)
+			many++;
+	if (many >= PACK_FROM) {
+		if (packer_init(&pk, 2 * many) != 0) {
+			packer_release(&pk);
+			return crmf_error_set("cannot create the commit: %s", crmf_git_msg());
+		}
+		p = &pk;
+		filters = attributes_may_filter(repo, index, gpaths, order, n);
+	}
+	for (size_t k = 0; k < n; k++) {
+		size_t i = order[k];
+		const crmf_commit_content *ct = &content[i];
+
+		if (!ct->data || paths[i].removed)
+			continue;
+		if (content_blob(&bl->ids[i], p, filters, repo, gpaths[i], ct->data, ct->len) < 0 ||
+		    (ct->staged ? content_blob(&bl->staged[i], p, filters, repo, gpaths[i],
+					       ct->staged, ct->staged_len)
+				: (git_oid_cpy(&bl->staged[i], &bl->ids[i]), 0)) < 0) {
+			crmf_error_set("cannot stage '%s': %s", paths[i].path, crmf_git_msg());
+			goto done;
+		}
+		bl->have[i] = true;
+	}
+	if (p && p->nset && packer_write(p, repo) < 0) {
+		crmf_error_set("cannot create the commit: %s", crmf_git_msg());
+		goto done;
+	}
+	rc = 0;
+done:
+	if (p)
+		packer_release(p);
+	return rc;
+}
+
+static void blobs_release(struct blobs *bl)
+{
+	free(bl->ids);
+	free(bl->staged);
+	free(bl->have);
+}
+
+/* Path i as content[i] says: its blob (made by make_blobs) into the tree
+ * update, the staged one into the index. */
+static int stage_content(git_tree_update *up, git_index *index, const git_tree *base,
+			 const char *gpath, const char *path, const crmf_commit_content *ct,
+			 const git_oid *id, const git_oid *staged)
 {
 	git_tree_entry *te = NULL;
 	git_index_entry ent;
-	git_oid staged;
 
 	up->filemode = GIT_FILEMODE_BLOB;
 	if (base && git_tree_entry_bypath(&te, base, gpath) == 0 &&
@@ -594,17 +943,24 @@ static int stage_content(git_tree_update *up, git_index *index, git_repository *
 		up->filemode = GIT_FILEMODE_BLOB_EXECUTABLE;
 	git_tree_entry_free(te);
 	git_error_clear();
-	if (blob_from_buffer(&up->id, repo, gpath, ct->data, ct->len) < 0 ||
-	    (ct->staged ? blob_from_buffer(&staged, repo, gpath, ct->staged, ct->staged_len)
-			: (git_oid_cpy(&staged, &up->id), 0)) < 0) {
-		crmf_error_set("cannot stage '%s': %s", path, crmf_git_msg());
-		return -1;
-	}
-	/* no stat data: git and libgit2 compare the file's contents with the entry */
+	git_oid_cpy(&up->id, id);
 	memset(&ent, 0, sizeof(ent));
+	if (ct->st && !ct->staged) {
+		/* the file as just written: its stat data, so git status need not read it */
+		ent.ctime.seconds = (int32_t)ct->st->st_ctim.tv_sec;
+		ent.ctime.nanoseconds = (uint32_t)ct->st->st_ctim.tv_nsec;
+		ent.mtime.seconds = (int32_t)ct->st->st_mtim.tv_sec;
+		ent.mtime.nanoseconds = (uint32_t)ct->st->st_mtim.tv_nsec;
+		ent.dev = (uint32_t)ct->st->st_dev;
+		ent.ino = (uint32_t)ct->st->st_ino;
+		ent.uid = (uint32_t)ct->st->st_uid;
+		ent.gid = (uint32_t)ct->st->st_gid;
+		ent.file_size = (uint32_t)ct->st->st_size;
+	}
+	/* else no stat data: git and libgit2 compare the file's contents with the entry */
 	ent.path = gpath;
 	ent.mode = (uint32_t)up->filemode;
-	git_oid_cpy(&ent.id, &staged);
+	git_oid_cpy(&ent.id, staged);
 	if (git_index_add(index, &ent) < 0) {
 		crmf_error_set("cannot stage '%s': %s", path, crmf_git_msg());
 		return -1;
@@ -644,7 +1000,33 @@ struct staging {
 	const git_tree *base; /* HEAD's tree, NULL before the first commit */
 	struct stat *sts;    /* with ix: each path's stat data */
 	bool filemode;
+	struct blobs blobs; /* the blobs of the paths given as content */
 };
+
+/* The paths in git's order (by path, then as given), for the sort of the index
+ * (entries added in order are appended) and to find a path given twice. */
+static char **sort_paths;
+
+static int order_cmp(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	int c = strcmp(sort_paths[x], sort_paths[y]);
+
+	return c ? c : (x > y) - (x < y);
+}
+
+static size_t *path_order(char **gpaths, size_t n)
+{
+	size_t *order = xcalloc(n ? n : 1, sizeof(*order));
+
+	for (size_t i = 0; i < n; i++)
+		order[i] = i;
+	sort_paths = gpaths;
+	if (n > 1)
+		qsort(order, n, sizeof(*order), order_cmp);
+	sort_paths = NULL;
+	return order;
+}
 
 /* The paths relative to the top of the work tree, or NULL (the error set)
  * when one is not a path inside the repository. */
@@ -712,7 +1094,8 @@ static int stage_path(git_tree_update *u, const struct staging *s, size_t i, con
 		return added;
 	}
 	if (content && content[i].data)
-		return stage_content(u, s->index, c->repo, s->base, gpath, p->path, &content[i]) < 0
+		return stage_content(u, s->index, s->base, gpath, p->path, &content[i],
+				     &s->blobs.ids[i], &s->blobs.staged[i]) < 0
 			   ? -1
 			   : 1;
 	if (s->ix) {
@@ -754,9 +1137,10 @@ int crmf_ctx_commit(char *oid_out, const repo_ctx *c, const crmf_commit_path *pa
 	git_signature *author = NULL, *committer = NULL;
 	git_commit *parent = NULL;
 	git_tree *base = NULL, *tree = NULL;
-	struct staging s = {c, NULL, NULL, NULL, NULL, true};
+	struct staging s = {c, NULL, NULL, NULL, NULL, true, {NULL, NULL, NULL}};
 	git_tree_update *up = NULL;
 	char **gpaths = NULL, *branch = NULL, *msg = NULL, *lock = NULL;
+	size_t *order = NULL;
 	git_oid tree_id, commit_id;
 	size_t nup = 0;
 	int rc = -1;
@@ -782,14 +1166,16 @@ int crmf_ctx_commit(char *oid_out, const repo_ctx *c, const crmf_commit_path *pa
 	s.sts = xcalloc(n ? n : 1, sizeof(*s.sts));
 	if (open_index(&s, gpaths, paths, content, n) < 0)
 		goto done;
+	order = path_order(gpaths, n);
+	if (content && make_blobs(&s.blobs, c->repo, s.index, gpaths, paths, content, order, n) < 0)
+		goto done;
 	up = xcalloc(n ? n : 1, sizeof(*up));
-	for (size_t i = 0; i < n; i++) {
-		bool dup = false;
+	for (size_t k0 = 0; k0 < n; k0++) {
+		size_t i = order[k0];
 		int k;
 
-		for (size_t j = 0; j < i && !dup; j++)
-			dup = strcmp(gpaths[j], gpaths[i]) == 0;
-		if (dup)
+		/* a path given twice: as first given */
+		if (k0 && strcmp(gpaths[order[k0 - 1]], gpaths[i]) == 0)
 			continue;
 		k = stage_path(&up[nup], &s, i, gpaths[i], &paths[i], content);
 		if (k < 0)
@@ -834,6 +1220,8 @@ done:
 			free(gpaths[i]);
 	free(gpaths);
 	free(up);
+	free(order);
+	blobs_release(&s.blobs);
 	free(s.sts);
 	free(msg);
 	free(lock);

@@ -334,3 +334,87 @@ done:
 	free(target);
 	return rc;
 }
+
+/* --- many new files in a row --- */
+
+struct crmf_write_batch {
+	char *tmpdir; /* NULL: each file as crmf_write_atomic_batch writes it */
+	long pid;
+	unsigned seq;
+};
+
+crmf_write_batch *crmf_write_batch_new(const char *root)
+{
+	crmf_write_batch *b = xcalloc(1, sizeof(*b));
+	struct stat st;
+
+	b->pid = (long)getpid();
+	if (stat(root, &st) == 0 && S_ISDIR(st.st_mode))
+		b->tmpdir = tmp_dir_for(root, st.st_dev);
+	return b;
+}
+
+/* The slow way, for a folder the batch's temporary folder cannot rename into. */
+static int batch_one(const char *fspath, const char *buf, size_t len, struct stat *st)
+{
+	if (write_atomic(fspath, buf, len, false) != 0)
+		return -1;
+	if (lstat(fspath, st) != 0)
+		return crmf_error_set("cannot write '%s': %s", fspath, errtext(errno));
+	return 0;
+}
+
+int crmf_write_batch_add(crmf_write_batch *b, const char *fspath, const char *buf, size_t len,
+			 struct stat *st)
+{
+	char *tmp = NULL;
+	int fd = -1, err;
+
+	if (!b->tmpdir)
+		return batch_one(fspath, buf, len, st);
+	/* "<pid>-…": what sweep_dead removes once this process is gone */
+	for (unsigned tries = 0; fd < 0; tries++) {
+		free(tmp);
+		tmp = xasprintf("%s/%ld-b%u", b->tmpdir, b->pid, b->seq++);
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+		if (fd < 0 && (errno != EEXIST || tries >= 1000)) {
+			free(tmp);
+			return batch_one(fspath, buf, len, st);
+		}
+	}
+	if (write_all(fd, buf, len) != 0)
+		goto fail;
+	err = close(fd);
+	fd = -1;
+	if (err != 0)
+		goto fail;
+	if (rename(tmp, fspath) != 0) {
+		if (errno != EXDEV)
+			goto fail;
+		/* the folder is on another file system than the git directory */
+		unlink(tmp);
+		free(tmp);
+		return batch_one(fspath, buf, len, st);
+	}
+	free(tmp);
+	if (lstat(fspath, st) != 0)
+		return crmf_error_set("cannot write '%s': %s", fspath, errtext(errno));
+	return 0;
+fail:
+	err = errno;
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	free(tmp);
+	return crmf_error_set("cannot write '%s': %s", fspath, errtext(err));
+}
+
+void crmf_write_batch_free(crmf_write_batch *b)
+{
+	if (!b)
+		return;
+	if (b->tmpdir)
+		sweep_dead(b->tmpdir);
+	free(b->tmpdir);
+	free(b);
+}

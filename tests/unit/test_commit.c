@@ -1191,7 +1191,7 @@ static void test_commit_content(void **state)
 	char d[4096], oid[41];
 	crmf_commit_path p = {"customers/C1.yaml", false};
 	crmf_commit_content ct = {"id: C1\r\ngrade: B\r\nx: 1\r\n", 24,
-				  "id: C1\r\ngrade: A\r\nx: 1\r\n", 24};
+				  "id: C1\r\ngrade: A\r\nx: 1\r\n", 24, NULL};
 	crmf_commit_opts o = {NULL, "crmf: set C1: + x: 1", NULL, "set", "C1"};
 
 	(void)state;
