@@ -7,7 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <time.h>
 
 #include <git2.h>
@@ -17,6 +20,7 @@
 #include "crmf/commit.h"
 #include "crmf/diag.h"
 #include "crmf/doc.h"
+#include "crmf/perf.h"
 #include "git_private.h"
 #include "gitfilter.h"
 #include "repo_ctx.h"
@@ -56,7 +60,9 @@ struct crmf_changes {
 	size_t n_strs, cap_strs;
 	char **owned; /* the strings interned by a walk, malloc'ed */
 	size_t n_owned, cap_owned;
-	char *file;   /* the index as read: the loaded events' strings are in it */
+	void *file;   /* the index, mapped: the loaded events' strings are in it */
+	size_t file_len;
+	size_t v_mapped; /* v's size when crmf_table_alloc gave it, else 0 */
 	const char **file_strs; /* its strings by number */
 	size_t n_file_strs;
 	git_oid head;
@@ -146,8 +152,17 @@ static const char *intern0(crmf_changes *ch, const char *s)
 static void add(crmf_changes *ch, const crmf_change_event *e)
 {
 	if (ch->n == ch->cap) {
+		crmf_change_event *v = xmalloc((ch->cap ? 2 * ch->cap : 1024) * sizeof(*v));
+
+		if (ch->n)
+			memcpy(v, ch->v, ch->n * sizeof(*v));
+		if (ch->v_mapped)
+			crmf_table_free(ch->v, ch->v_mapped, sizeof(*ch->v));
+		else
+			free(ch->v);
+		ch->v_mapped = 0;
+		ch->v = v;
 		ch->cap = ch->cap ? 2 * ch->cap : 1024;
-		ch->v = xrealloc(ch->v, ch->cap * sizeof(*ch->v));
 	}
 	ch->v[ch->n++] = *e;
 }
@@ -161,8 +176,12 @@ void crmf_changes_free(crmf_changes *ch)
 	free(ch->owned);
 	free(ch->strs);
 	free(ch->file_strs);
-	free(ch->file);
-	free(ch->v);
+	if (ch->file)
+		munmap(ch->file, ch->file_len);
+	if (ch->v_mapped)
+		crmf_table_free(ch->v, ch->v_mapped, sizeof(*ch->v));
+	else
+		free(ch->v);
 	free(ch);
 }
 
@@ -269,9 +288,24 @@ static bool load(crmf_changes *ch, const char *path, const char *prefix)
 	const char *p, *end;
 	size_t len = 0, plen = strlen(prefix), n_str, str_bytes, n_ev;
 	crmf_hash sum;
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
-	if (crmf_doc_read(&buf, &len, path) != 0)
+	/* mapped with its pages at once: reading it into the heap costs a page
+	 * fault per page, more than the rest of loading it */
+	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
+	    (uint64_t)st.st_size > SIZE_MAX / 2) {
+		if (fd >= 0)
+			close(fd);
 		goto bad;
+	}
+	len = (size_t)st.st_size;
+	buf = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+	close(fd);
+	if (buf == MAP_FAILED) {
+		buf = NULL;
+		goto bad;
+	}
 	if (len < HEAD_SIZE + sizeof(sum) || memcmp(buf, INDEX_MAGIC, sizeof(INDEX_MAGIC)) != 0 ||
 	    get_u32(buf + 16) != BYTE_ORDER_MARK || get_u32(buf + 20) != plen)
 		goto bad;
@@ -302,8 +336,8 @@ static bool load(crmf_changes *ch, const char *path, const char *prefix)
 	if (p != end)
 		goto bad;
 	ch->n_file_strs = n_str;
-	ch->cap = n_ev + 1024;
-	ch->v = xmalloc(ch->cap * sizeof(*ch->v));
+	ch->cap = ch->v_mapped = n_ev + 1024;
+	ch->v = crmf_table_alloc(ch->cap, sizeof(*ch->v));
 	for (size_t i = 0; i < n_ev; i++, p += EVENT_SIZE) {
 		int64_t t;
 		int32_t day;
@@ -335,16 +369,19 @@ static bool load(crmf_changes *ch, const char *path, const char *prefix)
 	}
 	ch->n = n_ev;
 	ch->file = buf;
+	ch->file_len = len;
 	ch->has_head = true;
 	return true;
 bad:
-	free(ch->v);
+	if (ch->v_mapped)
+		crmf_table_free(ch->v, ch->v_mapped, sizeof(*ch->v));
 	free(ch->file_strs);
 	ch->v = NULL;
 	ch->file_strs = NULL;
-	ch->n = ch->cap = ch->n_file_strs = 0;
+	ch->n = ch->cap = ch->n_file_strs = ch->v_mapped = 0;
 	ch->has_head = false;
-	free(buf);
+	if (buf)
+		munmap(buf, len);
 	return false;
 }
 
