@@ -762,6 +762,63 @@ static void side_add(sides *sd, const char *path, const git_oid *oid, bool old)
 static int compare_trees(sides *sd, const repo_ctx *c, const git_oid *a, const git_oid *b,
 			 const char *dir);
 
+/*
+ * The trees a commit reads are, most of them, the trees its child reads as
+ * its parent's: kept from one commit to the next (libgit2's cache leaves
+ * out trees above 4 KiB, a folder of 60 files, and a year's folder holds
+ * thousands). `cur`: those read for this commit, `prev`: for the last one.
+ */
+#define TREE_MEMO 32
+static struct tree_memo {
+	git_oid id[TREE_MEMO];
+	git_tree *t[TREE_MEMO];
+	size_t n;
+} trees_cur, trees_prev;
+
+static void tree_memo_clear(struct tree_memo *m)
+{
+	for (size_t i = 0; i < m->n; i++)
+		git_tree_free(m->t[i]);
+	m->n = 0;
+}
+
+/* The end of a commit: its trees become the parent's trees of the next. */
+static void trees_next(void)
+{
+	tree_memo_clear(&trees_prev);
+	trees_prev = trees_cur;
+	trees_cur.n = 0;
+}
+
+/* The tree `id` (a reference of the caller's own: git_tree_free it). */
+static int tree_get(git_tree **out, const repo_ctx *c, const git_oid *id)
+{
+	git_tree *t = NULL;
+	size_t i;
+
+	for (i = 0; i < trees_cur.n; i++)
+		if (git_oid_equal(&trees_cur.id[i], id))
+			return git_object_dup((git_object **)out, (git_object *)trees_cur.t[i]);
+	for (i = 0; i < trees_prev.n && !git_oid_equal(&trees_prev.id[i], id); i++)
+		;
+	if (i < trees_prev.n) {
+		/* the last commit's, now this one's */
+		t = trees_prev.t[i];
+		trees_prev.n--;
+		trees_prev.t[i] = trees_prev.t[trees_prev.n];
+		trees_prev.id[i] = trees_prev.id[trees_prev.n];
+	} else if (git_tree_lookup(&t, c->repo, id) < 0) {
+		return -1;
+	}
+	if (trees_cur.n == TREE_MEMO) {
+		*out = t; /* no room: the caller's alone */
+		return 0;
+	}
+	trees_cur.id[trees_cur.n] = *id;
+	trees_cur.t[trees_cur.n++] = t;
+	return git_object_dup((git_object **)out, (git_object *)t);
+}
+
 /* One entry present on one side or the other, or on both with another id or type */
 static int entry_change(sides *sd, const repo_ctx *c, const git_tree_entry *ea,
 			const git_tree_entry *eb, const char *dir)
@@ -791,37 +848,51 @@ static int compare_trees(sides *sd, const repo_ctx *c, const git_oid *a, const g
 			 const char *dir)
 {
 	git_tree *ta = NULL, *tb = NULL;
-	size_t i, j, na, nb;
+	const git_tree_entry **alone = NULL; /* a's entries that b has not */
+	size_t i, j, na, nb, n_alone = 0, cap_alone = 0;
 	int rc = -1;
 
 	if ((a && b && git_oid_equal(a, b)) || (!a && !b))
 		return 0;
-	if ((a && git_tree_lookup(&ta, c->repo, a) < 0) || (b && git_tree_lookup(&tb, c->repo, b) < 0))
+	if ((a && tree_get(&ta, c, a) < 0) || (b && tree_get(&tb, c, b) < 0))
 		goto done;
 	na = ta ? git_tree_entrycount(ta) : 0;
 	nb = tb ? git_tree_entrycount(tb) : 0;
-	/* what b has that a has not, or has otherwise; then what a alone has */
-	for (j = 0; j < nb; j++) {
-		const git_tree_entry *eb = git_tree_entry_byindex(tb, j);
-		const git_tree_entry *ea = ta ? git_tree_entry_byname(ta, git_tree_entry_name(eb)) : NULL;
+	/* both lists are in git's order: one pass over the two, not a search of
+	 * a for every entry of b (a year's folder holds thousands). What b has
+	 * that a has not, or has otherwise, in b's order; then what a alone has. */
+	for (i = j = 0; i < na || j < nb;) {
+		const git_tree_entry *ea = i < na ? git_tree_entry_byindex(ta, i) : NULL;
+		const git_tree_entry *eb = j < nb ? git_tree_entry_byindex(tb, j) : NULL;
+		int cmp = !ea ? 1 : !eb ? -1 : git_tree_entry_cmp(ea, eb);
 
-		if (ea && git_oid_equal(git_tree_entry_id(ea), git_tree_entry_id(eb)) &&
-		    git_tree_entry_type(ea) == git_tree_entry_type(eb))
+		if (cmp < 0) {
+			if (n_alone == cap_alone) {
+				cap_alone = cap_alone ? 2 * cap_alone : 16;
+				alone = xrealloc(alone, cap_alone * sizeof(*alone));
+			}
+			alone[n_alone++] = ea;
+			i++;
 			continue;
-		if (entry_change(sd, c, ea, eb, dir) < 0)
+		}
+		j++;
+		if (cmp == 0) {
+			i++;
+			if (git_oid_equal(git_tree_entry_id(ea), git_tree_entry_id(eb)) &&
+			    git_tree_entry_type(ea) == git_tree_entry_type(eb))
+				continue;
+		}
+		if (entry_change(sd, c, cmp == 0 ? ea : NULL, eb, dir) < 0)
 			goto done;
 	}
-	for (i = 0; i < na; i++) {
-		const git_tree_entry *ea = git_tree_entry_byindex(ta, i);
-
-		if ((!tb || !git_tree_entry_byname(tb, git_tree_entry_name(ea))) &&
-		    entry_change(sd, c, ea, NULL, dir) < 0)
+	for (size_t k = 0; k < n_alone; k++)
+		if (entry_change(sd, c, alone[k], NULL, dir) < 0)
 			goto done;
-	}
 	rc = 0;
 done:
 	if (rc < 0)
 		crmf_error_set("cannot read a tree of the history: %s", crmf_git_msg());
+	free(alone);
 	git_tree_free(ta);
 	git_tree_free(tb);
 	return rc;
@@ -954,6 +1025,7 @@ static int walk(crmf_changes *ch, size_t *walked, const repo_ctx *c, const git_o
 		}
 		rc = commit_events(ch, c, commit);
 		git_commit_free(commit);
+		trees_next();
 		if (rc < 0)
 			goto done;
 		(*walked)++;
@@ -968,6 +1040,8 @@ done:
 	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 1);
 	memos_free();
 	filter_memos_free();
+	tree_memo_clear(&trees_cur);
+	tree_memo_clear(&trees_prev);
 	git_revwalk_free(w);
 	return rc;
 }
