@@ -538,12 +538,13 @@ int crmf_facts_load(crmf_customer ***out, size_t *n_out, const char *root, const
 
 void crmf_facts_free(crmf_customer **v, size_t n)
 {
-	char *arena = (char *)v - FACTS_HEAD;
+	char *arena;
 	size_t total;
 
 	(void)n;
 	if (!v)
 		return;
+	arena = (char *)v - FACTS_HEAD;
 	memcpy(&total, arena, sizeof(total));
 	crmf_table_free(arena, total, 1);
 }

@@ -3,6 +3,7 @@
 #include "crmf/report.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 
 #include "crmf/changes.h"
 #include "crmf/classify.h"
+#include "crmf/diag.h"
 #include "crmf/repository.h"
 #include "crmf/schema.h"
 #include "facts.h"
@@ -953,6 +955,26 @@ static void goals(crmf_report *rep, const ctx *x, const char *owner, const crmf_
 	free(subs);
 }
 
+/* The customers' facts, read on a thread of their own while history is read. */
+typedef struct facts_job {
+	const char *root;
+	const crmf_config *cfg;
+	crmf_customer **v;
+	size_t n;
+	int rc;
+	char *error; /* crmf_error_last() of the thread, when rc < 0 */
+} facts_job;
+
+static void *facts_main(void *arg)
+{
+	facts_job *j = arg;
+
+	j->rc = crmf_facts_load(&j->v, &j->n, j->root, j->cfg);
+	if (j->rc != 0)
+		j->error = xstrdup(crmf_error_last());
+	return NULL;
+}
+
 int crmf_report_build(crmf_report **out, crmf_repository *r, const crmf_report_opts *o)
 {
 	const crmf_config *cfg;
@@ -961,6 +983,10 @@ int crmf_report_build(crmf_report **out, crmf_repository *r, const crmf_report_o
 	crmf_report *rep;
 	ctx x = {.since = o->since, .until = o->until};
 	size_t n_ev;
+	facts_job fj = {0};
+	pthread_t th;
+	bool threaded;
+	int rc;
 
 	*out = NULL;
 	if (crmf_repository_config(&cfg, r) != 0)
@@ -969,18 +995,30 @@ int crmf_report_build(crmf_report **out, crmf_repository *r, const crmf_report_o
 	rep->since = o->since;
 	rep->until = o->until;
 	rep->owner = o->owner;
-	if (crmf_repository_changes(&ch, &rep->walked, r) != 0) {
+	/* the files and history at once: a first report walks history on one
+	 * core while the files are parsed on the others */
+	fj.root = crmf_repository_root(r);
+	fj.cfg = cfg;
+	threaded = pthread_create(&th, NULL, facts_main, &fj) == 0;
+	if (!threaded)
+		facts_main(&fj);
+	rc = crmf_repository_changes(&ch, &rep->walked, r);
+	if (threaded)
+		pthread_join(th, NULL);
+	if (rc != 0 || fj.rc != 0) {
+		if (rc == 0)
+			crmf_error_set("%s", fj.error);
+		if (fj.rc == 0)
+			crmf_facts_free(fj.v, fj.n);
+		free(fj.error);
 		free(rep);
 		return -1;
 	}
+	x.v = fj.v;
+	x.n = fj.n;
 	n_ev = crmf_changes_events(&ev, ch);
 	rep->history = n_ev > 0;
 	by_id_build(&x.hist, ev, n_ev);
-	if (crmf_facts_load(&x.v, &x.n, crmf_repository_root(r), cfg) != 0) {
-		by_id_release(&x.hist);
-		free(rep);
-		return -1;
-	}
 	x.cfg = cfg; /* the handle's: it outlives the report, which points into it */
 	x.memo = xcalloc(1, sizeof(*x.memo));
 	x.at_until = xcalloc(x.n + 1, sizeof(*x.at_until));
