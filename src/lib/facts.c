@@ -189,14 +189,20 @@ static size_t decoded_size(const void *rec, size_t len, const char *path)
 static crmf_customer *decode(void *mem, const void *rec, size_t len, const char *path,
 			     bool archived)
 {
-	size_t strings;
 	uint32_t nd, nf;
 	crmf_customer *c = mem;
 	char *at;
 	unsigned char head[4];
-	rd r = {rec, (const unsigned char *)rec + len, false};
+	rd r = {rec, (const unsigned char *)rec + len, false}, counts = r;
+	uint32_t n;
 
-	(void)measure(rec, len, &strings, &nd, &nf);
+	/* the numbers of deals and follow-ups (the record was measured whole) */
+	counts.p += 8;
+	for (int i = 0; i < 4; i++)
+		(void)get_str(&counts, &n);
+	get(&counts, &nd, sizeof(nd));
+	counts.p += (size_t)nd * 16;
+	get(&counts, &nf, sizeof(nf));
 	c->deals = (crmf_deal *)(c + 1);
 	c->followups = (crmf_followup *)(c->deals + nd);
 	at = (char *)(c->followups + nf);
