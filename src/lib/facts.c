@@ -327,13 +327,22 @@ static void stat_part(void *arg, size_t part, size_t lo, size_t hi)
 	}
 }
 
-/* Each file's record (from the cache or just parsed; NULL: none) and the
- * size of its customer, then the customers decoded into one mapping. */
+/*
+ * The customers' records read from the cache a few at a time (a buffer the
+ * heap reuses; all at once, its pages would cost a fault each), twice: to
+ * size each customer, then, into one mapping sized by the sum, to decode it.
+ * The records just parsed are in rec.
+ */
+#define READ_AT_ONCE 128
+
 typedef struct decode_job {
+	crmf_cache *old;
 	const crmf_file *files;
-	const void **rec;
+	const bool *fresh;
+	bool *cached;      /* the cache's record is whole: decoded from it */
+	const void **rec;  /* the records parsed (NULL: none) */
 	const size_t *len;
-	size_t *size;   /* decoded_size, then the offset in the mapping */
+	size_t *size;      /* decoded_size, then the offset in the mapping */
 	char *arena;
 	crmf_customer **v;
 } decode_job;
@@ -341,21 +350,47 @@ typedef struct decode_job {
 static void size_part(void *arg, size_t part, size_t lo, size_t hi)
 {
 	decode_job *j = arg;
+	const void *r[READ_AT_ONCE];
+	size_t l[READ_AT_ONCE];
 
 	(void)part;
-	for (size_t i = lo; i < hi; i++)
-		j->size[i] = j->rec[i] ? decoded_size(j->rec[i], j->len[i], j->files[i].relpath) : 0;
+	for (size_t a = lo; a < hi; a += READ_AT_ONCE) {
+		size_t b = hi - a < READ_AT_ONCE ? hi : a + READ_AT_ONCE;
+		void *buf = crmf_cache_read(j->old, a, b, j->fresh + a, r, l);
+
+		for (size_t i = a; buf && i < b; i++) {
+			const crmf_cache_info *info = j->fresh[i] ? crmf_cache_info_of(j->old, i) : NULL;
+
+			if (info && info->flags != NO_ROOT && r[i - a])
+				j->size[i] = decoded_size(r[i - a], l[i - a], j->files[i].relpath);
+			j->cached[i] = j->size[i] != 0;
+		}
+		free(buf);
+	}
 }
 
 static void decode_part(void *arg, size_t part, size_t lo, size_t hi)
 {
 	decode_job *j = arg;
+	const void *r[READ_AT_ONCE];
+	size_t l[READ_AT_ONCE];
 
 	(void)part;
-	for (size_t i = lo; i < hi; i++)
-		if (j->rec[i])
-			j->v[i] = decode(j->arena + j->size[i], j->rec[i], j->len[i],
-					 j->files[i].relpath, j->files[i].archived);
+	for (size_t a = lo; a < hi; a += READ_AT_ONCE) {
+		size_t b = hi - a < READ_AT_ONCE ? hi : a + READ_AT_ONCE;
+		void *buf = j->old ? crmf_cache_read(j->old, a, b, j->cached + a, r, l) : NULL;
+
+		for (size_t i = a; i < b; i++) {
+			const char *path = j->files[i].relpath;
+			bool archived = j->files[i].archived;
+
+			if (j->cached[i] && buf && r[i - a])
+				j->v[i] = decode(j->arena + j->size[i], r[i - a], l[i - a], path, archived);
+			else if (j->rec[i])
+				j->v[i] = decode(j->arena + j->size[i], j->rec[i], j->len[i], path, archived);
+		}
+		free(buf);
+	}
 }
 
 /* ---- the cache ---- */
@@ -416,8 +451,8 @@ int crmf_facts_load(crmf_customer ***out, size_t *n_out, const char *root, const
 	const void **rec = xcalloc(n + 1, sizeof(*rec));
 	size_t *len = xcalloc(n + 1, sizeof(*len)), *todo = xmalloc((n + 1) * sizeof(*todo));
 	size_t *size = xcalloc(n + 1, sizeof(*size));
+	bool *cached = xcalloc(n + 1, sizeof(*cached));
 	crmf_customer **v;
-	void *block = NULL;
 
 	for (size_t i = 0; i < n; i++)
 		paths[i] = files[i].relpath;
@@ -437,23 +472,15 @@ int crmf_facts_load(crmf_customer ***out, size_t *n_out, const char *root, const
 		fresh[i] = ok[i] && info && crmf_cache_stat_equal(&info->st, &st[i]) &&
 			   !crmf_cache_racy(old, &st[i]);
 	}
+	decode_job dj = {old, files, fresh, cached, rec, len, size, NULL, NULL};
 	if (old)
-		block = crmf_cache_read(old, 0, n, fresh, rec, len);
-	/* the fresh records of files with a root; a damaged one is parsed again */
+		crmf_parallel_for(n, crmf_parallel_parts(n, 1024), size_part, &dj);
+	/* a file the cache does not know, or whose record is damaged, is parsed */
 	for (size_t i = 0; i < n; i++) {
 		const crmf_cache_info *info = fresh[i] ? crmf_cache_info_of(old, i) : NULL;
 
-		if (!info || info->flags == NO_ROOT)
-			rec[i] = NULL;
-	}
-	decode_job dj = {files, rec, len, size, NULL, NULL};
-	crmf_parallel_for(n, crmf_parallel_parts(n, 1024), size_part, &dj);
-	for (size_t i = 0; i < n; i++) {
-		const crmf_cache_info *info = fresh[i] ? crmf_cache_info_of(old, i) : NULL;
-
-		if ((info && info->flags == NO_ROOT) || size[i])
+		if ((info && info->flags == NO_ROOT) || cached[i])
 			continue;
-		rec[i] = NULL;
 		fresh[i] = false;
 		if (ok[i])
 			todo[n_todo++] = i;
@@ -521,7 +548,7 @@ int crmf_facts_load(crmf_customer ***out, size_t *n_out, const char *root, const
 	free(j.rec_len);
 	free(j.no_root);
 	free(j.hash);
-	free(block);
+	free(cached);
 	crmf_cache_close(old);
 	for (size_t i = 0; i < n; i++)
 		if (v[i])
