@@ -22,8 +22,9 @@ struct crmf_repository;
  * the events are kept in .git/crmf/changes, as git keeps its commit-graph:
  * written with the HEAD it covers and a checksum; read when it is an
  * ancestor of HEAD and only the new commits are walked; rebuilt when
- * history was rewritten, when it is corrupt or of another version. Nothing
- * of the user's changes: losing it costs one walk.
+ * history was rewritten, when it is corrupt, cut short, of another version
+ * or machine. When it covers HEAD it is read without starting libgit2.
+ * Nothing of the user's changes: losing it costs one walk.
  */
 
 typedef enum {

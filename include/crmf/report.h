@@ -22,6 +22,7 @@ typedef struct crmf_count {
 typedef struct crmf_counts {
 	crmf_count *v;
 	size_t n, cap;
+	size_t *index, index_cap; /* private: the keys hashed, once there are many */
 } crmf_counts;
 
 /* What people did in the period: for the team, or one owner. */

@@ -7,28 +7,64 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <time.h>
 
 #include <git2.h>
 
 #include "changes_private.h"
+#include "crmf/cache.h"
 #include "crmf/commit.h"
 #include "crmf/diag.h"
 #include "crmf/doc.h"
+#include "crmf/perf.h"
 #include "git_private.h"
 #include "gitfilter.h"
 #include "repo_ctx.h"
 #include "util.h"
 
-#define INDEX_MAGIC "crmf-changes 1"
+/*
+ * The index file: a header, the strings, the events, a checksum.
+ *
+ *   "crmf-changes 2\n\0"  16 bytes (the version is in the magic)
+ *   u32 0x01020304         the byte order: numbers are the machine's, like the
+ *                          facts cache; another machine's index is rebuilt
+ *   u32 prefix length, u32 strings, u32 strings' bytes, u32 events
+ *   20 bytes               the HEAD the index covers (a raw SHA-1)
+ *   the prefix            where the crmf root is in the work tree ("" or "sub/")
+ *   the strings           each ended by a NUL, numbered from 0 in order
+ *   the events            EVENT_SIZE bytes each: time (i64), day (i32), kind
+ *                          (u32), id, author, from, to (u32 string numbers,
+ *                          NO_STR for none)
+ *   16 bytes               crmf_hash_bytes of everything before
+ *
+ * Loading it costs a read, a hash and one pass over the events: no text to
+ * parse, no string to copy (the events point into the file's buffer).
+ */
+static const char INDEX_MAGIC[16] = "crmf-changes 2\n";
+#define HEAD_SIZE (16 + 5 * 4 + 20)
+#define EVENT_SIZE 32
+#define NO_STR UINT32_MAX
+#define BYTE_ORDER_MARK 0x01020304u
 
 struct crmf_changes {
 	crmf_change_event *v;
 	size_t n, cap;
-	/* every string of the events, interned: a few hundred distinct values */
-	char **strs;
-	size_t n_strs, cap_strs; /* open addressing, cap a power of two */
+	/* every string of the events, interned: a few hundred distinct values
+	 * and the ids; the table (open addressing, cap a power of two) is built
+	 * only when history is walked */
+	const char **strs;
+	size_t n_strs, cap_strs;
+	char **owned; /* the strings interned by a walk, malloc'ed */
+	size_t n_owned, cap_owned;
+	void *file;   /* the index, mapped: the loaded events' strings are in it */
+	size_t file_len;
+	size_t v_mapped; /* v's size when crmf_table_alloc gave it, else 0 */
+	const char **file_strs; /* its strings by number */
+	size_t n_file_strs;
 	git_oid head;
 	bool has_head;
 };
@@ -48,40 +84,64 @@ static uint64_t fnv(const char *s, size_t n, uint64_t h)
 	return h;
 }
 
+static void table_put(const char **t, size_t cap, const char *s)
+{
+	size_t i;
+
+	for (i = fnv(s, strlen(s), 0xcbf29ce484222325ULL) & (cap - 1); t[i]; i = (i + 1) & (cap - 1))
+		;
+	t[i] = s;
+}
+
+static void table_grow(crmf_changes *ch, size_t want)
+{
+	size_t cap = ch->cap_strs ? ch->cap_strs : 256;
+	const char **t;
+
+	while (2 * want > cap)
+		cap *= 2;
+	if (cap == ch->cap_strs)
+		return;
+	t = xcalloc(cap, sizeof(*t));
+	for (size_t k = 0; k < ch->cap_strs; k++)
+		if (ch->strs[k])
+			table_put(t, cap, ch->strs[k]);
+	free(ch->strs);
+	ch->strs = t;
+	ch->cap_strs = cap;
+}
+
 /* The interned copy of s[0..n); NULL for NULL. */
 static const char *intern(crmf_changes *ch, const char *s, size_t n)
 {
 	size_t mask, i;
+	char *o;
 
 	if (!s)
 		return NULL;
-	if (2 * (ch->n_strs + 1) > ch->cap_strs) {
-		size_t cap = ch->cap_strs ? 2 * ch->cap_strs : 256;
-		char **t = xcalloc(cap, sizeof(*t));
-
-		for (size_t k = 0; k < ch->cap_strs; k++) {
-			char *o = ch->strs[k];
-
-			if (!o)
-				continue;
-			for (i = fnv(o, strlen(o), 0xcbf29ce484222325ULL) & (cap - 1); t[i];
-			     i = (i + 1) & (cap - 1))
-				;
-			t[i] = o;
-		}
-		free(ch->strs);
-		ch->strs = t;
-		ch->cap_strs = cap;
+	if (!ch->strs) {
+		/* the first string of a walk: the loaded index's strings first */
+		table_grow(ch, ch->n_file_strs + 1);
+		for (size_t k = 0; k < ch->n_file_strs; k++)
+			table_put(ch->strs, ch->cap_strs, ch->file_strs[k]);
+		ch->n_strs = ch->n_file_strs;
 	}
+	table_grow(ch, ch->n_strs + 1);
 	mask = ch->cap_strs - 1;
 	for (i = fnv(s, n, 0xcbf29ce484222325ULL) & mask; ch->strs[i]; i = (i + 1) & mask)
 		if (strncmp(ch->strs[i], s, n) == 0 && ch->strs[i][n] == '\0')
 			return ch->strs[i];
-	ch->strs[i] = xmalloc(n + 1);
-	memcpy(ch->strs[i], s, n);
-	ch->strs[i][n] = '\0';
+	o = xmalloc(n + 1);
+	memcpy(o, s, n);
+	o[n] = '\0';
+	if (ch->n_owned == ch->cap_owned) {
+		ch->cap_owned = ch->cap_owned ? 2 * ch->cap_owned : 256;
+		ch->owned = xrealloc(ch->owned, ch->cap_owned * sizeof(*ch->owned));
+	}
+	ch->owned[ch->n_owned++] = o;
+	ch->strs[i] = o;
 	ch->n_strs++;
-	return ch->strs[i];
+	return o;
 }
 
 static const char *intern0(crmf_changes *ch, const char *s)
@@ -92,8 +152,17 @@ static const char *intern0(crmf_changes *ch, const char *s)
 static void add(crmf_changes *ch, const crmf_change_event *e)
 {
 	if (ch->n == ch->cap) {
+		crmf_change_event *v = xmalloc((ch->cap ? 2 * ch->cap : 1024) * sizeof(*v));
+
+		if (ch->n)
+			memcpy(v, ch->v, ch->n * sizeof(*v));
+		if (ch->v_mapped)
+			crmf_table_free(ch->v, ch->v_mapped, sizeof(*ch->v));
+		else
+			free(ch->v);
+		ch->v_mapped = 0;
+		ch->v = v;
 		ch->cap = ch->cap ? 2 * ch->cap : 1024;
-		ch->v = xrealloc(ch->v, ch->cap * sizeof(*ch->v));
 	}
 	ch->v[ch->n++] = *e;
 }
@@ -102,10 +171,17 @@ void crmf_changes_free(crmf_changes *ch)
 {
 	if (!ch)
 		return;
-	for (size_t i = 0; i < ch->cap_strs; i++)
-		free(ch->strs[i]);
+	for (size_t i = 0; i < ch->n_owned; i++)
+		free(ch->owned[i]);
+	free(ch->owned);
 	free(ch->strs);
-	free(ch->v);
+	free(ch->file_strs);
+	if (ch->file)
+		munmap(ch->file, ch->file_len);
+	if (ch->v_mapped)
+		crmf_table_free(ch->v, ch->v_mapped, sizeof(*ch->v));
+	else
+		free(ch->v);
 	free(ch);
 }
 
@@ -117,125 +193,196 @@ size_t crmf_changes_events(const crmf_change_event **v, const crmf_changes *ch)
 
 /* ---- the index file ---- */
 
-/* a value in a line: tabs and line breaks cannot be in it */
-static void put_value(strbuf *sb, const char *s)
+static void put_u32(strbuf *sb, uint32_t v)
 {
-	for (; s && *s; s++)
-		sb_addc(sb, *s == '\t' || *s == '\n' || *s == '\r' ? ' ' : *s);
+	sb_add(sb, (const char *)&v, sizeof(v));
 }
 
-static void format_event(strbuf *sb, const crmf_change_event *e)
+/* The numbers of the strings of the events, by their interned address. */
+typedef struct numbering {
+	const char **key;
+	uint32_t *num;
+	size_t cap, n;
+	strbuf bytes; /* the strings, in number order */
+} numbering;
+
+static uint32_t number_of(numbering *nb, const char *s)
 {
-	sb_addf(sb, "%lld\t%d\t%s\t", e->time, (int)e->day, crmf_change_kind_name(e->kind));
-	put_value(sb, e->id);
-	sb_addc(sb, '\t');
-	put_value(sb, e->author);
-	sb_addc(sb, '\t');
-	put_value(sb, e->from);
-	sb_addc(sb, '\t');
-	put_value(sb, e->to);
-	sb_addc(sb, '\n');
+	size_t i;
+	uintptr_t h;
+
+	if (!s)
+		return NO_STR;
+	h = (uintptr_t)s;
+	for (i = (size_t)((h >> 3) * 0x9e3779b97f4a7c15ULL >> 20) & (nb->cap - 1); nb->key[i];
+	     i = (i + 1) & (nb->cap - 1))
+		if (nb->key[i] == s)
+			return nb->num[i];
+	nb->key[i] = s;
+	nb->num[i] = (uint32_t)nb->n++;
+	sb_add(&nb->bytes, s, strlen(s) + 1);
+	return nb->num[i];
 }
 
 /* Write the index atomically; failing to write it is no error (it is a cache). */
 static void save(const crmf_changes *ch, const repo_ctx *c)
 {
-	strbuf sb = STRBUF_INIT;
-	char hex[GIT_OID_HEXSZ + 1], *dir = crmf_ctx_gitdir_file(c, "crmf", false);
-	char *path = xasprintf("%s/changes", dir);
+	strbuf ev = STRBUF_INIT, sb = STRBUF_INIT;
+	numbering nb = {0};
+	char *dir = crmf_ctx_gitdir_file(c, "crmf", false), *path = xasprintf("%s/changes", dir);
+	crmf_hash sum;
 
-	git_oid_tostr(hex, sizeof(hex), &ch->head);
-	sb_addf(&sb, INDEX_MAGIC "\nhead %s\n", hex);
-	for (size_t i = 0; i < ch->n; i++)
-		format_event(&sb, &ch->v[i]);
-	sb_addf(&sb, "end %zu %016llx\n", ch->n,
-		(unsigned long long)fnv(sb.buf, sb.len, 0xcbf29ce484222325ULL));
+	/* at most four strings per event, the table at most half full */
+	for (nb.cap = 1024; nb.cap < 8 * ch->n + 8; nb.cap *= 2)
+		;
+	nb.key = xcalloc(nb.cap, sizeof(*nb.key));
+	nb.num = xmalloc(nb.cap * sizeof(*nb.num));
+	sb_grow(&ev, ch->n * EVENT_SIZE);
+	for (size_t i = 0; i < ch->n; i++) {
+		const crmf_change_event *e = &ch->v[i];
+		int64_t t = e->time;
+		int32_t day = (int32_t)e->day;
+		uint32_t rest[5] = {(uint32_t)e->kind, number_of(&nb, e->id), number_of(&nb, e->author),
+				    number_of(&nb, e->from), number_of(&nb, e->to)};
+
+		sb_add(&ev, (const char *)&t, sizeof(t));
+		sb_add(&ev, (const char *)&day, sizeof(day));
+		sb_add(&ev, (const char *)rest, sizeof(rest));
+	}
+	sb_add(&sb, INDEX_MAGIC, sizeof(INDEX_MAGIC));
+	put_u32(&sb, BYTE_ORDER_MARK);
+	put_u32(&sb, (uint32_t)strlen(c->prefix));
+	put_u32(&sb, (uint32_t)nb.n);
+	put_u32(&sb, (uint32_t)nb.bytes.len);
+	put_u32(&sb, (uint32_t)ch->n);
+	sb_add(&sb, (const char *)ch->head.id, GIT_OID_RAWSZ);
+	sb_adds(&sb, c->prefix);
+	sb_add(&sb, nb.bytes.buf ? nb.bytes.buf : "", nb.bytes.len);
+	sb_add(&sb, ev.buf ? ev.buf : "", ev.len);
+	sum = crmf_hash_bytes((crmf_hash){0, 0}, sb.buf, sb.len);
+	sb_add(&sb, (const char *)&sum, sizeof(sum));
 	if (mkdir(dir, 0777) == 0 || errno == EEXIST)
 		(void)crmf_write_atomic(path, sb.buf, sb.len);
 	sb_release(&sb);
+	sb_release(&ev);
+	sb_release(&nb.bytes);
+	free(nb.key);
+	free(nb.num);
 	free(path);
 	free(dir);
 }
 
-/* The fields of one line (tab-separated, in place); how many. */
-static size_t split(char *line, char **f, size_t max)
+static uint32_t get_u32(const char *p)
 {
-	size_t n = 0;
+	uint32_t v;
 
-	f[n++] = line;
-	for (char *p = line; *p && n < max; p++)
-		if (*p == '\t') {
-			*p = '\0';
-			f[n++] = p + 1;
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+/* Read the index at `path` into ch; false when it is missing, damaged, of
+ * another version or machine, or of another crmf root (`prefix`). */
+static bool load(crmf_changes *ch, const char *path, const char *prefix)
+{
+	char *buf = NULL;
+	const char *p, *end;
+	size_t len = 0, plen = strlen(prefix), n_str, str_bytes, n_ev;
+	crmf_hash sum;
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	/* mapped with its pages at once: reading it into the heap costs a page
+	 * fault per page, more than the rest of loading it */
+	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
+	    (uint64_t)st.st_size > SIZE_MAX / 2) {
+		if (fd >= 0)
+			close(fd);
+		goto bad;
+	}
+	len = (size_t)st.st_size;
+	buf = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+	close(fd);
+	if (buf == MAP_FAILED) {
+		buf = NULL;
+		goto bad;
+	}
+	if (len < HEAD_SIZE + sizeof(sum) || memcmp(buf, INDEX_MAGIC, sizeof(INDEX_MAGIC)) != 0 ||
+	    get_u32(buf + 16) != BYTE_ORDER_MARK || get_u32(buf + 20) != plen)
+		goto bad;
+	n_str = get_u32(buf + 24);
+	str_bytes = get_u32(buf + 28);
+	n_ev = get_u32(buf + 32);
+	/* the sizes add up (each below 2^32: no overflow in size_t) */
+	if ((uint64_t)HEAD_SIZE + plen + str_bytes + (uint64_t)n_ev * EVENT_SIZE + sizeof(sum) != len ||
+	    n_str > str_bytes)
+		goto bad;
+	sum = crmf_hash_bytes((crmf_hash){0, 0}, buf, len - sizeof(sum));
+	if (memcmp(&sum, buf + len - sizeof(sum), sizeof(sum)) != 0 ||
+	    memcmp(buf + HEAD_SIZE, prefix, plen) != 0)
+		goto bad;
+	memcpy(ch->head.id, buf + 36, GIT_OID_RAWSZ);
+	/* the strings, each ended by a NUL */
+	ch->file_strs = xmalloc((n_str + 1) * sizeof(*ch->file_strs));
+	p = buf + HEAD_SIZE + plen;
+	end = p + str_bytes;
+	for (size_t k = 0; k < n_str; k++) {
+		const char *nul = memchr(p, '\0', (size_t)(end - p));
+
+		if (!nul)
+			goto bad;
+		ch->file_strs[k] = p;
+		p = nul + 1;
+	}
+	if (p != end)
+		goto bad;
+	ch->n_file_strs = n_str;
+	ch->cap = ch->v_mapped = n_ev + 1024;
+	ch->v = crmf_table_alloc(ch->cap, sizeof(*ch->v));
+	for (size_t i = 0; i < n_ev; i++, p += EVENT_SIZE) {
+		int64_t t;
+		int32_t day;
+		uint32_t r[5];
+		const char *s[4];
+
+		memcpy(&t, p, sizeof(t));
+		memcpy(&day, p + 8, sizeof(day));
+		memcpy(r, p + 12, sizeof(r));
+		if (r[0] >= sizeof(kind_names) / sizeof(kind_names[0]))
+			goto bad;
+		for (int k = 0; k < 4; k++) {
+			if (r[k + 1] == NO_STR)
+				s[k] = NULL;
+			else if (r[k + 1] < n_str)
+				s[k] = ch->file_strs[r[k + 1]];
+			else
+				goto bad;
 		}
-	return n;
-}
-
-static int kind_parse(const char *s)
-{
-	for (size_t k = 0; k < sizeof(kind_names) / sizeof(kind_names[0]); k++)
-		if (strcmp(s, kind_names[k]) == 0)
-			return (int)k;
-	return -1;
-}
-
-/* Read the index into ch; false when it is missing, corrupt or of another version. */
-static bool load(crmf_changes *ch, const repo_ctx *c)
-{
-	char *path = crmf_ctx_gitdir_file(c, "crmf/changes", false), *buf = NULL, *p, *end;
-	size_t len = 0, count = 0;
-	unsigned long long sum;
-	bool ok = false;
-
-	if (crmf_doc_read(&buf, &len, path) != 0)
-		goto done;
-	/* the last line: "end N SUM" over everything before it */
-	end = buf + len;
-	if (len < 2 || end[-1] != '\n')
-		goto done;
-	for (p = end - 1; p > buf && p[-1] != '\n'; p--)
-		;
-	if (sscanf(p, "end %zu %llx", &count, &sum) != 2 ||
-	    sum != (unsigned long long)fnv(buf, (size_t)(p - buf), 0xcbf29ce484222325ULL))
-		goto done;
-	*p = '\0';
-	if (strncmp(buf, INDEX_MAGIC "\nhead ", strlen(INDEX_MAGIC "\nhead ")) != 0)
-		goto done;
-	p = buf + strlen(INDEX_MAGIC "\nhead ");
-	if (git_oid_fromstrn(&ch->head, p, GIT_OID_HEXSZ) < 0 || p[GIT_OID_HEXSZ] != '\n') {
-		git_error_clear();
-		goto done;
+		if (!s[0])
+			goto bad;
+		ch->v[i] = (crmf_change_event){.time = t,
+					       .day = (crmf_day)day,
+					       .kind = (crmf_change_kind)r[0],
+					       .id = s[0],
+					       .author = s[1],
+					       .from = s[2],
+					       .to = s[3]};
 	}
+	ch->n = n_ev;
+	ch->file = buf;
+	ch->file_len = len;
 	ch->has_head = true;
-	for (p += GIT_OID_HEXSZ + 1; *p;) {
-		char *nl = strchr(p, '\n'), *f[7];
-		crmf_change_event e;
-		int k;
-
-		if (!nl)
-			goto done;
-		*nl = '\0';
-		if (split(p, f, 7) != 7 || (k = kind_parse(f[2])) < 0)
-			goto done;
-		e = (crmf_change_event){.time = strtoll(f[0], NULL, 10),
-					.day = (crmf_day)atoi(f[1]),
-					.kind = (crmf_change_kind)k,
-					.id = intern0(ch, f[3]),
-					.author = intern0(ch, f[4]),
-					.from = *f[5] ? intern0(ch, f[5]) : NULL,
-					.to = *f[6] ? intern0(ch, f[6]) : NULL};
-		add(ch, &e);
-		p = nl + 1;
-	}
-	ok = ch->n == count;
-done:
-	if (!ok) {
-		ch->n = 0;
-		ch->has_head = false;
-	}
-	free(buf);
-	free(path);
-	return ok;
+	return true;
+bad:
+	if (ch->v_mapped)
+		crmf_table_free(ch->v, ch->v_mapped, sizeof(*ch->v));
+	free(ch->file_strs);
+	ch->v = NULL;
+	ch->file_strs = NULL;
+	ch->n = ch->cap = ch->n_file_strs = ch->v_mapped = 0;
+	ch->has_head = false;
+	if (buf)
+		munmap(buf, len);
+	return false;
 }
 
 /* ---- walking history ---- */
@@ -615,6 +762,63 @@ static void side_add(sides *sd, const char *path, const git_oid *oid, bool old)
 static int compare_trees(sides *sd, const repo_ctx *c, const git_oid *a, const git_oid *b,
 			 const char *dir);
 
+/*
+ * The trees a commit reads are, most of them, the trees its child reads as
+ * its parent's: kept from one commit to the next (libgit2's cache leaves
+ * out trees above 4 KiB, a folder of 60 files, and a year's folder holds
+ * thousands). `cur`: those read for this commit, `prev`: for the last one.
+ */
+#define TREE_MEMO 32
+static struct tree_memo {
+	git_oid id[TREE_MEMO];
+	git_tree *t[TREE_MEMO];
+	size_t n;
+} trees_cur, trees_prev;
+
+static void tree_memo_clear(struct tree_memo *m)
+{
+	for (size_t i = 0; i < m->n; i++)
+		git_tree_free(m->t[i]);
+	m->n = 0;
+}
+
+/* The end of a commit: its trees become the parent's trees of the next. */
+static void trees_next(void)
+{
+	tree_memo_clear(&trees_prev);
+	trees_prev = trees_cur;
+	trees_cur.n = 0;
+}
+
+/* The tree `id` (a reference of the caller's own: git_tree_free it). */
+static int tree_get(git_tree **out, const repo_ctx *c, const git_oid *id)
+{
+	git_tree *t = NULL;
+	size_t i;
+
+	for (i = 0; i < trees_cur.n; i++)
+		if (git_oid_equal(&trees_cur.id[i], id))
+			return git_object_dup((git_object **)out, (git_object *)trees_cur.t[i]);
+	for (i = 0; i < trees_prev.n && !git_oid_equal(&trees_prev.id[i], id); i++)
+		;
+	if (i < trees_prev.n) {
+		/* the last commit's, now this one's */
+		t = trees_prev.t[i];
+		trees_prev.n--;
+		trees_prev.t[i] = trees_prev.t[trees_prev.n];
+		trees_prev.id[i] = trees_prev.id[trees_prev.n];
+	} else if (git_tree_lookup(&t, c->repo, id) < 0) {
+		return -1;
+	}
+	if (trees_cur.n == TREE_MEMO) {
+		*out = t; /* no room: the caller's alone */
+		return 0;
+	}
+	trees_cur.id[trees_cur.n] = *id;
+	trees_cur.t[trees_cur.n++] = t;
+	return git_object_dup((git_object **)out, (git_object *)t);
+}
+
 /* One entry present on one side or the other, or on both with another id or type */
 static int entry_change(sides *sd, const repo_ctx *c, const git_tree_entry *ea,
 			const git_tree_entry *eb, const char *dir)
@@ -644,37 +848,51 @@ static int compare_trees(sides *sd, const repo_ctx *c, const git_oid *a, const g
 			 const char *dir)
 {
 	git_tree *ta = NULL, *tb = NULL;
-	size_t i, j, na, nb;
+	const git_tree_entry **alone = NULL; /* a's entries that b has not */
+	size_t i, j, na, nb, n_alone = 0, cap_alone = 0;
 	int rc = -1;
 
 	if ((a && b && git_oid_equal(a, b)) || (!a && !b))
 		return 0;
-	if ((a && git_tree_lookup(&ta, c->repo, a) < 0) || (b && git_tree_lookup(&tb, c->repo, b) < 0))
+	if ((a && tree_get(&ta, c, a) < 0) || (b && tree_get(&tb, c, b) < 0))
 		goto done;
 	na = ta ? git_tree_entrycount(ta) : 0;
 	nb = tb ? git_tree_entrycount(tb) : 0;
-	/* what b has that a has not, or has otherwise; then what a alone has */
-	for (j = 0; j < nb; j++) {
-		const git_tree_entry *eb = git_tree_entry_byindex(tb, j);
-		const git_tree_entry *ea = ta ? git_tree_entry_byname(ta, git_tree_entry_name(eb)) : NULL;
+	/* both lists are in git's order: one pass over the two, not a search of
+	 * a for every entry of b (a year's folder holds thousands). What b has
+	 * that a has not, or has otherwise, in b's order; then what a alone has. */
+	for (i = j = 0; i < na || j < nb;) {
+		const git_tree_entry *ea = i < na ? git_tree_entry_byindex(ta, i) : NULL;
+		const git_tree_entry *eb = j < nb ? git_tree_entry_byindex(tb, j) : NULL;
+		int cmp = !ea ? 1 : !eb ? -1 : git_tree_entry_cmp(ea, eb);
 
-		if (ea && git_oid_equal(git_tree_entry_id(ea), git_tree_entry_id(eb)) &&
-		    git_tree_entry_type(ea) == git_tree_entry_type(eb))
+		if (cmp < 0) {
+			if (n_alone == cap_alone) {
+				cap_alone = cap_alone ? 2 * cap_alone : 16;
+				alone = xrealloc(alone, cap_alone * sizeof(*alone));
+			}
+			alone[n_alone++] = ea;
+			i++;
 			continue;
-		if (entry_change(sd, c, ea, eb, dir) < 0)
+		}
+		j++;
+		if (cmp == 0) {
+			i++;
+			if (git_oid_equal(git_tree_entry_id(ea), git_tree_entry_id(eb)) &&
+			    git_tree_entry_type(ea) == git_tree_entry_type(eb))
+				continue;
+		}
+		if (entry_change(sd, c, cmp == 0 ? ea : NULL, eb, dir) < 0)
 			goto done;
 	}
-	for (i = 0; i < na; i++) {
-		const git_tree_entry *ea = git_tree_entry_byindex(ta, i);
-
-		if ((!tb || !git_tree_entry_byname(tb, git_tree_entry_name(ea))) &&
-		    entry_change(sd, c, ea, NULL, dir) < 0)
+	for (size_t k = 0; k < n_alone; k++)
+		if (entry_change(sd, c, alone[k], NULL, dir) < 0)
 			goto done;
-	}
 	rc = 0;
 done:
 	if (rc < 0)
 		crmf_error_set("cannot read a tree of the history: %s", crmf_git_msg());
+	free(alone);
 	git_tree_free(ta);
 	git_tree_free(tb);
 	return rc;
@@ -807,6 +1025,7 @@ static int walk(crmf_changes *ch, size_t *walked, const repo_ctx *c, const git_o
 		}
 		rc = commit_events(ch, c, commit);
 		git_commit_free(commit);
+		trees_next();
 		if (rc < 0)
 			goto done;
 		(*walked)++;
@@ -821,6 +1040,8 @@ done:
 	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 1);
 	memos_free();
 	filter_memos_free();
+	tree_memo_clear(&trees_cur);
+	tree_memo_clear(&trees_prev);
 	git_revwalk_free(w);
 	return rc;
 }
@@ -828,8 +1049,10 @@ done:
 int crmf_ctx_changes(crmf_changes **out, size_t *walked, const repo_ctx *c)
 {
 	crmf_changes *ch = xcalloc(1, sizeof(*ch));
+	char *path;
 	git_oid head;
 	size_t w = 0;
+	bool loaded;
 	int rc;
 
 	*out = NULL;
@@ -840,7 +1063,10 @@ int crmf_ctx_changes(crmf_changes **out, size_t *walked, const repo_ctx *c)
 			*walked = 0;
 		return 0;
 	}
-	if (load(ch, c) && git_oid_equal(&ch->head, &head)) {
+	path = crmf_ctx_gitdir_file(c, "crmf/changes", false);
+	loaded = load(ch, path, c->prefix);
+	free(path);
+	if (loaded && git_oid_equal(&ch->head, &head)) {
 		rc = 0;
 	} else if (ch->has_head && git_graph_descendant_of(c->repo, &head, &ch->head) == 1) {
 		rc = walk(ch, &w, c, &head, &ch->head);
@@ -861,6 +1087,129 @@ int crmf_ctx_changes(crmf_changes **out, size_t *walked, const repo_ctx *c)
 	}
 	if (walked)
 		*walked = w;
+	*out = ch;
+	return 0;
+}
+
+/* ---- the index without libgit2 ---- */
+
+/* The 40 hex digits at p (then a line break) as an oid; false otherwise. */
+static bool hex_oid(git_oid *out, const char *p, size_t len)
+{
+	if (len != GIT_OID_HEXSZ + 1 || p[GIT_OID_HEXSZ] != '\n')
+		return false;
+	for (size_t i = 0; i < GIT_OID_RAWSZ; i++) {
+		int v = 0;
+
+		for (int k = 0; k < 2; k++) {
+			char x = p[2 * i + (size_t)k];
+
+			v <<= 4;
+			if (x >= '0' && x <= '9')
+				v |= x - '0';
+			else if (x >= 'a' && x <= 'f')
+				v |= x - 'a' + 10;
+			else
+				return false;
+		}
+		out->id[i] = (unsigned char)v;
+	}
+	return true;
+}
+
+/* The oid of `ref` ("refs/heads/main") in packed-refs; false when it is not there. */
+static bool packed_ref(git_oid *out, const char *gitdir, const char *ref)
+{
+	char *path = xasprintf("%s/packed-refs", gitdir), *buf = NULL;
+	size_t len = 0, rl = strlen(ref);
+	bool found = false;
+
+	if (crmf_doc_read(&buf, &len, path) == 0) {
+		for (const char *p = buf, *end = buf + len; p < end && !found;) {
+			const char *nl = memchr(p, '\n', (size_t)(end - p));
+			size_t ll = nl ? (size_t)(nl - p) : (size_t)(end - p);
+
+			/* "<40 hex> <ref>" lines; comments and peeled ("^") lines skipped */
+			if (ll == GIT_OID_HEXSZ + 1 + rl && p[GIT_OID_HEXSZ] == ' ' &&
+			    memcmp(p + GIT_OID_HEXSZ + 1, ref, rl) == 0) {
+				char line[GIT_OID_HEXSZ + 1];
+
+				memcpy(line, p, GIT_OID_HEXSZ);
+				line[GIT_OID_HEXSZ] = '\n';
+				found = hex_oid(out, line, sizeof(line));
+				break;
+			}
+			p = nl ? nl + 1 : end;
+		}
+	}
+	free(buf);
+	free(path);
+	return found;
+}
+
+/* HEAD of the git directory, read as git stores it in the usual case (a
+ * branch in a loose file or packed-refs, or a detached id); false for
+ * anything else (no commit yet, reftable, a symbolic ref to a symbolic ref). */
+static bool head_fast(git_oid *out, const char *gitdir)
+{
+	char *path = xasprintf("%s/HEAD", gitdir), *buf = NULL, *ref = NULL, *rbuf = NULL;
+	size_t len = 0, rlen = 0;
+	struct stat st;
+	bool ok = false;
+
+	if (crmf_doc_read(&buf, &len, path) != 0)
+		goto done;
+	if (hex_oid(out, buf, len)) {
+		ok = true;
+		goto done;
+	}
+	if (len < 17 || memcmp(buf, "ref: refs/heads/", 16) != 0 || buf[len - 1] != '\n' ||
+	    memchr(buf, '\0', len) || strstr(buf, ".."))
+		goto done;
+	buf[len - 1] = '\0';
+	ref = xasprintf("%s/%s", gitdir, buf + 5);
+	if (lstat(ref, &st) == 0)
+		ok = S_ISREG(st.st_mode) && crmf_doc_read(&rbuf, &rlen, ref) == 0 &&
+		     hex_oid(out, rbuf, rlen);
+	else
+		ok = errno == ENOENT && packed_ref(out, gitdir, buf + 5);
+done:
+	free(rbuf);
+	free(ref);
+	free(buf);
+	free(path);
+	return ok;
+}
+
+int crmf_changes_read_fast(crmf_changes **out, const char *root)
+{
+	char *abs = realpath(root, NULL), *wt = NULL, *gitdir = NULL, *prefix = NULL, *path;
+	crmf_changes *ch;
+	git_oid head;
+	size_t wl;
+	bool ok;
+
+	*out = NULL;
+	if (!abs || crmf_worktree_fast(&wt, abs) != 0) {
+		free(abs);
+		return 1;
+	}
+	wl = strcmp(wt, "/") == 0 ? 0 : strlen(wt);
+	gitdir = xasprintf("%s/.git", wl ? wt : "");
+	/* the prefix as crmf_ctx_open makes it: "" or "sub/dir/" */
+	prefix = abs[wl] == '/' && abs[wl + 1] ? xasprintf("%s/", abs + wl + 1) : xstrdup("");
+	path = xasprintf("%s/crmf/changes", gitdir);
+	ch = xcalloc(1, sizeof(*ch));
+	ok = head_fast(&head, gitdir) && load(ch, path, prefix) && git_oid_equal(&ch->head, &head);
+	free(path);
+	free(prefix);
+	free(gitdir);
+	free(wt);
+	free(abs);
+	if (!ok) {
+		crmf_changes_free(ch);
+		return 1;
+	}
 	*out = ch;
 	return 0;
 }

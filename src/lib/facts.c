@@ -30,6 +30,8 @@
  */
 #define FACTS_FORMAT "1"
 enum { NO_ROOT = 1 };
+/* the mapping of the customers starts with its size, then their array */
+#define FACTS_HEAD 16
 
 static void put(strbuf *sb, const void *p, size_t n)
 {
@@ -169,21 +171,38 @@ static bool measure(const void *rec, size_t len, size_t *strings, uint32_t *nd, 
 	return !r.bad && r.p == r.end;
 }
 
-/* The customer of a record, in one allocation (its path apart), or NULL when
- * the record is damaged. */
-static crmf_customer *decode(const void *rec, size_t len, const char *path, bool archived)
+/* The bytes the customer of a record takes (its path with it, a multiple of
+ * 8), or 0 when the record is damaged. */
+static size_t decoded_size(const void *rec, size_t len, const char *path)
 {
-	size_t strings, size;
+	size_t strings;
 	uint32_t nd, nf;
-	crmf_customer *c;
-	char *at;
-	unsigned char head[4];
-	rd r = {rec, (const unsigned char *)rec + len, false};
 
 	if (!measure(rec, len, &strings, &nd, &nf))
-		return NULL;
-	size = sizeof(*c) + nd * sizeof(crmf_deal) + nf * sizeof(crmf_followup) + strings;
-	c = xcalloc(1, size);
+		return 0;
+	return (sizeof(crmf_customer) + nd * sizeof(crmf_deal) + nf * sizeof(crmf_followup) +
+		strings + strlen(path) + 1 + 7) &
+	       ~(size_t)7;
+}
+
+/* The customer of a record, written into `mem` (zeroed, decoded_size bytes). */
+static crmf_customer *decode(void *mem, const void *rec, size_t len, const char *path,
+			     bool archived)
+{
+	uint32_t nd, nf;
+	crmf_customer *c = mem;
+	char *at;
+	unsigned char head[4];
+	rd r = {rec, (const unsigned char *)rec + len, false}, counts = r;
+	uint32_t n;
+
+	/* the numbers of deals and follow-ups (the record was measured whole) */
+	counts.p += 8;
+	for (int i = 0; i < 4; i++)
+		(void)get_str(&counts, &n);
+	get(&counts, &nd, sizeof(nd));
+	counts.p += (size_t)nd * 16;
+	get(&counts, &nf, sizeof(nf));
 	c->deals = (crmf_deal *)(c + 1);
 	c->followups = (crmf_followup *)(c->deals + nd);
 	at = (char *)(c->followups + nf);
@@ -216,7 +235,8 @@ static crmf_customer *decode(const void *rec, size_t len, const char *path, bool
 		f->method = take_str(&r, &at);
 		f->next = take_str(&r, &at);
 	}
-	c->path = xstrdup(path);
+	memcpy(at, path, strlen(path) + 1);
+	c->path = at;
 	return c;
 }
 
@@ -282,6 +302,97 @@ static void *parse_worker(void *arg)
 	}
 }
 
+/* ---- the stat data and the cached records, on every core ---- */
+
+typedef struct stat_job {
+	int dirfd;
+	const crmf_file *files;
+	crmf_cache_stat *st;
+	bool *ok;
+} stat_job;
+
+static void stat_part(void *arg, size_t part, size_t lo, size_t hi)
+{
+	stat_job *j = arg;
+
+	(void)part;
+	for (size_t i = lo; i < hi; i++) {
+		struct stat sb;
+
+		if (fstatat(j->dirfd, j->files[i].relpath, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISREG(sb.st_mode)) {
+			crmf_cache_stat_from(&j->st[i], &sb);
+			j->ok[i] = true;
+		}
+	}
+}
+
+/*
+ * The customers' records read from the cache a few at a time (a buffer the
+ * heap reuses; all at once, its pages would cost a fault each), twice: to
+ * size each customer, then, into one mapping sized by the sum, to decode it.
+ * The records just parsed are in rec.
+ */
+#define READ_AT_ONCE 128
+
+typedef struct decode_job {
+	crmf_cache *old;
+	const crmf_file *files;
+	const bool *fresh;
+	bool *cached;      /* the cache's record is whole: decoded from it */
+	const void **rec;  /* the records parsed (NULL: none) */
+	const size_t *len;
+	size_t *size;      /* decoded_size, then the offset in the mapping */
+	char *arena;
+	crmf_customer **v;
+} decode_job;
+
+static void size_part(void *arg, size_t part, size_t lo, size_t hi)
+{
+	decode_job *j = arg;
+	const void *r[READ_AT_ONCE];
+	size_t l[READ_AT_ONCE];
+
+	(void)part;
+	for (size_t a = lo; a < hi; a += READ_AT_ONCE) {
+		size_t b = hi - a < READ_AT_ONCE ? hi : a + READ_AT_ONCE;
+		void *buf = crmf_cache_read(j->old, a, b, j->fresh + a, r, l);
+
+		for (size_t i = a; buf && i < b; i++) {
+			const crmf_cache_info *info = j->fresh[i] ? crmf_cache_info_of(j->old, i) : NULL;
+
+			if (info && info->flags != NO_ROOT && r[i - a])
+				j->size[i] = decoded_size(r[i - a], l[i - a], j->files[i].relpath);
+			j->cached[i] = j->size[i] != 0;
+		}
+		free(buf);
+	}
+}
+
+static void decode_part(void *arg, size_t part, size_t lo, size_t hi)
+{
+	decode_job *j = arg;
+	const void *r[READ_AT_ONCE];
+	size_t l[READ_AT_ONCE];
+
+	(void)part;
+	for (size_t a = lo; a < hi; a += READ_AT_ONCE) {
+		size_t b = hi - a < READ_AT_ONCE ? hi : a + READ_AT_ONCE;
+		void *buf = j->old ? crmf_cache_read(j->old, a, b, j->cached + a, r, l) : NULL;
+
+		for (size_t i = a; i < b; i++) {
+			const char *path = j->files[i].relpath;
+			bool archived = j->files[i].archived;
+
+			if (j->cached[i] && buf && r[i - a])
+				j->v[i] = decode(j->arena + j->size[i], r[i - a], l[i - a], path, archived);
+			else if (j->rec[i])
+				j->v[i] = decode(j->arena + j->size[i], j->rec[i], j->len[i], path, archived);
+		}
+		free(buf);
+	}
+}
+
 /* ---- the cache ---- */
 
 static char *facts_path(const char *root)
@@ -339,22 +450,20 @@ int crmf_facts_load(crmf_customer ***out, size_t *n_out, const char *root, const
 	bool *ok = xcalloc(n + 1, sizeof(*ok)), *fresh = xcalloc(n + 1, sizeof(*fresh));
 	const void **rec = xcalloc(n + 1, sizeof(*rec));
 	size_t *len = xcalloc(n + 1, sizeof(*len)), *todo = xmalloc((n + 1) * sizeof(*todo));
-	crmf_customer **v = xcalloc(n + 1, sizeof(*v));
-	void *block = NULL;
+	size_t *size = xcalloc(n + 1, sizeof(*size));
+	bool *cached = xcalloc(n + 1, sizeof(*cached));
+	crmf_customer **v;
 
-	dirfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	for (size_t i = 0; i < n; i++) {
-		struct stat sb;
-
+	for (size_t i = 0; i < n; i++)
 		paths[i] = files[i].relpath;
-		if (dirfd >= 0 && fstatat(dirfd, files[i].relpath, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
-		    S_ISREG(sb.st_mode)) {
-			crmf_cache_stat_from(&st[i], &sb);
-			ok[i] = true;
-		}
-	}
-	if (dirfd >= 0)
+	dirfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd >= 0) {
+		stat_job sj = {dirfd, files, st, ok};
+
+		/* the stat calls are most of a warm report's system time: on every core */
+		crmf_parallel_for(n, crmf_parallel_parts(n, 1024), stat_part, &sj);
 		close(dirfd);
+	}
 	if (fpath && n)
 		crmf_cache_open(&old, fpath, key, paths, n);
 	for (size_t i = 0; i < n; i++) {
@@ -363,14 +472,14 @@ int crmf_facts_load(crmf_customer ***out, size_t *n_out, const char *root, const
 		fresh[i] = ok[i] && info && crmf_cache_stat_equal(&info->st, &st[i]) &&
 			   !crmf_cache_racy(old, &st[i]);
 	}
+	decode_job dj = {old, files, fresh, cached, rec, len, size, NULL, NULL};
 	if (old)
-		block = crmf_cache_read(old, 0, n, fresh, rec, len);
+		crmf_parallel_for(n, crmf_parallel_parts(n, 1024), size_part, &dj);
+	/* a file the cache does not know, or whose record is damaged, is parsed */
 	for (size_t i = 0; i < n; i++) {
 		const crmf_cache_info *info = fresh[i] ? crmf_cache_info_of(old, i) : NULL;
 
-		if (info && info->flags == NO_ROOT)
-			continue;
-		if (info && rec[i] && (v[i] = decode(rec[i], len[i], files[i].relpath, files[i].archived)))
+		if ((info && info->flags == NO_ROOT) || cached[i])
 			continue;
 		fresh[i] = false;
 		if (ok[i])
@@ -389,10 +498,28 @@ int crmf_facts_load(crmf_customer ***out, size_t *n_out, const char *root, const
 		for (size_t k = 0; k < n_todo; k++) {
 			size_t i = todo[k];
 
-			if (j.rec[k] && !j.no_root[k])
-				v[i] = decode(j.rec[k], j.rec_len[k], files[i].relpath, files[i].archived);
+			if (j.rec[k] && !j.no_root[k] &&
+			    (size[i] = decoded_size(j.rec[k], j.rec_len[k], files[i].relpath))) {
+				rec[i] = j.rec[k];
+				len[i] = j.rec_len[k];
+			}
 		}
 	}
+	/* every customer in one mapping after the array of them, its size before
+	 * it (crmf_facts_free): a heap block each costs page faults one by one */
+	size_t total = FACTS_HEAD + (n + 1) * sizeof(*v);
+	for (size_t i = 0; i < n; i++) {
+		size_t sz = size[i];
+
+		size[i] = total;
+		total += sz;
+	}
+	char *arena = crmf_table_alloc(total, 1);
+	memcpy(arena, &total, sizeof(total));
+	v = (crmf_customer **)(arena + FACTS_HEAD);
+	dj.arena = arena;
+	dj.v = v;
+	crmf_parallel_for(n, crmf_parallel_parts(n, 1024), decode_part, &dj);
 	/* a new cache when anything differed; none is no error (a read-only .git) */
 	if (fpath && n && (n_todo || !old || !crmf_cache_complete(old))) {
 		crmf_cache_writer *w = NULL;
@@ -421,13 +548,14 @@ int crmf_facts_load(crmf_customer ***out, size_t *n_out, const char *root, const
 	free(j.rec_len);
 	free(j.no_root);
 	free(j.hash);
-	free(block);
+	free(cached);
 	crmf_cache_close(old);
 	for (size_t i = 0; i < n; i++)
 		if (v[i])
 			v[kept++] = v[i];
 	*out = v;
 	*n_out = kept;
+	free(size);
 	free(todo);
 	free(len);
 	free(rec);
@@ -443,7 +571,13 @@ int crmf_facts_load(crmf_customer ***out, size_t *n_out, const char *root, const
 
 void crmf_facts_free(crmf_customer **v, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		crmf_customer_free(v[i]);
-	free(v);
+	char *arena;
+	size_t total;
+
+	(void)n;
+	if (!v)
+		return;
+	arena = (char *)v - FACTS_HEAD;
+	memcpy(&total, arena, sizeof(total));
+	crmf_table_free(arena, total, 1);
 }

@@ -20,8 +20,9 @@
  * the validation cache, bound to the crmf version, the field table and
  * crmf.yaml's bytes) does not know it with the same stat data; the cache is
  * rewritten when anything differed. Every customer, parsed or not, is decoded
- * from its record, so both ways give the same facts. 0, or -1 with
- * crmf_error_last(). Free with crmf_facts_free.
+ * from its record, so both ways give the same facts; the array and every
+ * customer are one mapping. 0, or -1 with crmf_error_last(). Free with
+ * crmf_facts_free (never crmf_customer_free).
  */
 int crmf_facts_load(crmf_customer ***out, size_t *n, const char *root, const crmf_config *cfg);
 

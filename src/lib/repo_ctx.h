@@ -18,6 +18,11 @@ typedef struct repo_ctx {
  * 0, or -1 with crmf_error_last() and *c zeroed. */
 int crmf_ctx_open(repo_ctx *c, const char *root);
 
+/* The work tree holding `abs` (an absolute, resolved path) when git would find it as
+ * `abs`/../.git in the usual way, found without starting libgit2 (store.c): 0 and
+ * *worktree malloc'ed, or 1 when libgit2 must decide. */
+int crmf_worktree_fast(char **worktree, const char *abs);
+
 /* Free what crmf_ctx_open opened; a zeroed context is a no-op. */
 void crmf_ctx_close(repo_ctx *c);
 

@@ -3,6 +3,7 @@
 #include "crmf/report.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 
 #include "crmf/changes.h"
 #include "crmf/classify.h"
+#include "crmf/diag.h"
 #include "crmf/repository.h"
 #include "crmf/schema.h"
 #include "facts.h"
@@ -20,16 +22,57 @@ const char *const crmf_share_names[CRMF_N_SHARES] = {"stage", "potential", "grad
 
 /* ---- counted keys ---- */
 
+static size_t key_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+	return (size_t)(h ^ (h >> 29));
+}
+
+/* Where `key` is or goes in c's index (position + 1, 0 free). */
+static size_t *index_slot(const crmf_counts *c, const char *key)
+{
+	size_t i = key_hash(key) & (c->index_cap - 1);
+
+	while (c->index[i] && strcmp(c->v[c->index[i] - 1].key, key) != 0)
+		i = (i + 1) & (c->index_cap - 1);
+	return &c->index[i];
+}
+
+static void index_build(crmf_counts *c, size_t cap)
+{
+	free(c->index);
+	c->index = xcalloc(cap, sizeof(*c->index));
+	c->index_cap = cap;
+	for (size_t k = 0; k < c->n; k++)
+		*index_slot(c, c->v[k].key) = k + 1;
+}
+
 static crmf_count *count_at(crmf_counts *c, const char *key)
 {
-	for (size_t i = 0; i < c->n; i++)
-		if (strcmp(c->v[i].key, key) == 0)
-			return &c->v[i];
+	size_t *slot = NULL;
+
+	if (c->n < 8) {
+		for (size_t i = 0; i < c->n; i++)
+			if (strcmp(c->v[i].key, key) == 0)
+				return &c->v[i];
+	} else {
+		/* many keys (industries, months, weeks): hashed */
+		if (!c->index || 2 * (c->n + 1) > c->index_cap)
+			index_build(c, c->index_cap ? 2 * c->index_cap : 32);
+		slot = index_slot(c, key);
+		if (*slot)
+			return &c->v[*slot - 1];
+	}
 	if (c->n == c->cap) {
 		c->cap = c->cap ? 2 * c->cap : 8;
 		c->v = xrealloc(c->v, c->cap * sizeof(*c->v));
 	}
 	c->v[c->n] = (crmf_count){xstrdup(key), 0, 0};
+	if (slot)
+		*slot = c->n + 1;
 	return &c->v[c->n++];
 }
 
@@ -46,6 +89,7 @@ static void counts_free(crmf_counts *c)
 	for (size_t i = 0; i < c->n; i++)
 		free((char *)c->v[i].key);
 	free(c->v);
+	free(c->index);
 }
 
 static int count_key_cmp(const void *a, const void *b)
@@ -62,6 +106,10 @@ static int count_n_cmp(const void *a, const void *b)
 
 static void sort_counts(crmf_counts *c, int (*cmp)(const void *, const void *))
 {
+	/* the index holds positions: gone with the order */
+	free(c->index);
+	c->index = NULL;
+	c->index_cap = 0;
 	if (c->n > 1)
 		qsort(c->v, c->n, sizeof(crmf_count), cmp);
 }
@@ -95,48 +143,114 @@ static void classify_at(crmf_class *k, const crmf_customer *c, const crmf_config
 	crmf_followup *fb;
 	crmf_deal *db;
 
-	crmf_classify(k, view_at(&view, &fb, &db, c, day), cfg, day);
+	crmf_classify_quick(k, view_at(&view, &fb, &db, c, day), cfg, day); /* no reason text */
 	free(fb);
 	free(db);
 }
 
 /* ---- history by customer ---- */
 
+/* The events grouped by customer id, in commit order within a group: one
+ * pass to count them by id, one to place them (no sort of every event); a
+ * small table of group numbers, the groups apart (what a large table costs
+ * is its pages). */
+typedef struct id_group {
+	const char *id; /* as in the events (interned by the change index) */
+	size_t first, n;
+} id_group;
+
 typedef struct by_id {
-	const crmf_change_event **v; /* the events, grouped by id, in commit order within */
+	const crmf_change_event **v;
 	size_t n;
+	uint32_t *table; /* group number + 1, 0 empty */
+	size_t mask;     /* the table's size less one (a power of two) */
+	id_group *g;
+	size_t n_g, cap_g;
 } by_id;
 
-static int event_id_cmp(const void *a, const void *b)
+/* The table entry of `id`: its group's, or the empty one where it would go. */
+static uint32_t *group_slot(const by_id *h, const char *id)
 {
-	const crmf_change_event *x = *(const crmf_change_event *const *)a;
-	const crmf_change_event *y = *(const crmf_change_event *const *)b;
-	int c = strcmp(x->id, y->id);
+	size_t i = key_hash(id) & h->mask;
 
-	return c ? c : (x < y ? -1 : x > y);
+	while (h->table[i] && h->g[h->table[i] - 1].id != id && strcmp(h->g[h->table[i] - 1].id, id) != 0)
+		i = (i + 1) & h->mask;
+	return &h->table[i];
+}
+
+static void by_id_build(by_id *h, const crmf_change_event *ev, size_t n)
+{
+	size_t cap = 64, next = 0;
+	uint32_t *of = xmalloc((n + 1) * sizeof(*of));
+
+	/* at most one id in 2 events is new in practice (created, then changes);
+	 * the table grows when that is wrong */
+	while (cap < n)
+		cap *= 2;
+	memset(h, 0, sizeof(*h));
+	h->table = xcalloc(cap, sizeof(*h->table));
+	h->mask = cap - 1;
+	h->v = xmalloc((n + 1) * sizeof(*h->v));
+	h->n = n;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t *slot;
+
+		if (i && ev[i].id == ev[i - 1].id) {
+			of[i] = of[i - 1];
+			h->g[of[i]].n++;
+			continue;
+		}
+		slot = group_slot(h, ev[i].id);
+		if (!*slot) {
+			if (h->n_g == h->cap_g) {
+				h->cap_g = h->cap_g ? 2 * h->cap_g : 1024;
+				h->g = xrealloc(h->g, h->cap_g * sizeof(*h->g));
+			}
+			h->g[h->n_g] = (id_group){ev[i].id, 0, 0};
+			*slot = (uint32_t)++h->n_g;
+			if (2 * h->n_g > cap) { /* grow: the groups stay, the table is rebuilt */
+				cap *= 2;
+				free(h->table);
+				h->table = xcalloc(cap, sizeof(*h->table));
+				h->mask = cap - 1;
+				for (size_t k = 0; k < h->n_g; k++)
+					*group_slot(h, h->g[k].id) = (uint32_t)k + 1;
+				slot = group_slot(h, ev[i].id);
+			}
+		}
+		of[i] = *slot - 1;
+		h->g[of[i]].n++;
+	}
+	for (size_t k = 0; k < h->n_g; k++) {
+		h->g[k].first = next;
+		next += h->g[k].n;
+		h->g[k].n = 0;
+	}
+	for (size_t i = 0; i < n; i++)
+		h->v[h->g[of[i]].first + h->g[of[i]].n++] = &ev[i];
+	free(of);
+}
+
+static void by_id_release(by_id *h)
+{
+	free(h->v);
+	free(h->table);
+	free(h->g);
 }
 
 /* The events of `id`: *n of them from the returned pointer. */
 static const crmf_change_event *const *events_of(const by_id *h, const char *id, size_t *n)
 {
-	size_t lo = 0, hi = h->n, first;
+	const uint32_t *slot;
 
 	*n = 0;
-	if (!id)
+	if (!id || !h->n_g)
 		return NULL;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-
-		if (strcmp(h->v[mid]->id, id) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	first = lo;
-	while (lo < h->n && strcmp(h->v[lo]->id, id) == 0)
-		lo++;
-	*n = lo - first;
-	return h->v + first;
+	slot = group_slot(h, id);
+	if (!*slot)
+		return NULL;
+	*n = h->g[*slot - 1].n;
+	return h->v + h->g[*slot - 1].first;
 }
 
 /* The stage of a customer on `day` from its events (NULL when its file had been
@@ -177,7 +291,31 @@ typedef struct ctx {
 	struct who_memo *memo; /* who names whom, remembered */
 	crmf_day since, until;
 	by_id hist;
+	/* what the figures read of each customer's classes on `until`, worked
+	 * out once (the goals' periods end on the same day) */
+	struct until_class *at_until;
 } ctx;
+
+typedef struct until_class {
+	bool done;
+	crmf_day next_due;
+	crmf_quadrant quadrant;
+	crmf_activity activity;
+} until_class;
+
+/* The classes of customer i on x->until. */
+static const until_class *class_at_until(const ctx *x, size_t i)
+{
+	until_class *u = &x->at_until[i];
+
+	if (!u->done) {
+		crmf_class k;
+
+		classify_at(&k, x->v[i], x->cfg, x->until);
+		*u = (until_class){true, k.next_due, k.quadrant, k.activity};
+	}
+	return u;
+}
 
 static bool in_period(const ctx *x, crmf_day d)
 {
@@ -239,40 +377,109 @@ static void iso_week(char *buf, size_t size, crmf_day d)
 	snprintf(buf, size, "%04d-W%02d", y, (int)((thursday - jan1) / 7) + 1);
 }
 
-/* The activity of `owner` (NULL: the team) */
-static void activity(crmf_report_activity *a, const ctx *x, const char *owner)
+/* The position of the owner `who` names (by id, name or email) among
+ * `names` (distinct), or -1: what is_member would say for each, at once. */
+typedef struct owner_index {
+	const char *const *names;
+	size_t n;
+	size_t *slot; /* open addressing over names' hashes: index + 1, 0 empty */
+	size_t mask;
+} owner_index;
+
+static void owner_index_init(owner_index *oi, const char *const *names, size_t n)
+{
+	size_t cap = 16;
+
+	while (cap < 2 * n)
+		cap *= 2;
+	oi->names = names;
+	oi->n = n;
+	oi->slot = xcalloc(cap, sizeof(*oi->slot));
+	oi->mask = cap - 1;
+	for (size_t k = 0; k < n; k++) {
+		size_t i = key_hash(names[k]) & oi->mask;
+
+		while (oi->slot[i])
+			i = (i + 1) & oi->mask;
+		oi->slot[i] = k + 1;
+	}
+}
+
+static long owner_of(const owner_index *oi, const ctx *x, const char *who)
+{
+	const char *id;
+	size_t i;
+
+	if (!who || !oi->n)
+		return -1;
+	id = member_id(x, who);
+	for (i = key_hash(id) & oi->mask; oi->slot[i]; i = (i + 1) & oi->mask)
+		if (strcmp(oi->names[oi->slot[i] - 1], id) == 0)
+			return (long)oi->slot[i] - 1;
+	return -1;
+}
+
+/*
+ * The activity of the team (`team`, may be NULL) and of each owner of
+ * `names` (distinct; into own[k]) in one pass over the customers: a
+ * follow-up counts for the team and for the owner its `by` names; a
+ * customer's planned actions, creation and overdue state for the team and
+ * for the owner of the customer.
+ */
+static void activities(crmf_report_activity *team, crmf_report_activity *own,
+		       const char *const *names, size_t n_names, const ctx *x)
 {
 	/* follow-ups per week, counted by the week's Monday and named at the end */
 	crmf_day monday0 = x->since - (crmf_day)((((long long)x->since % 7) + 7 + 3) % 7);
 	size_t n_weeks = x->until >= monday0 ? (size_t)(x->until - monday0) / 7 + 1 : 0;
-	size_t *weeks = xcalloc(n_weeks + 1, sizeof(*weeks));
+	size_t n_acc = n_names + 1; /* the owners, then the team */
+	size_t *weeks = xcalloc(n_acc * (n_weeks + 1), sizeof(*weeks));
+	bool *touched = xcalloc(n_acc, sizeof(*touched));
+	crmf_report_activity **acc = xcalloc(n_acc, sizeof(*acc));
 	const char *last_by = NULL;
-	bool last_mine = false;
+	long last_k = -1;
+	owner_index oi;
 
+	owner_index_init(&oi, names, n_names);
+	for (size_t k = 0; k < n_names; k++)
+		acc[k] = &own[k];
+	acc[n_names] = team;
 	for (size_t i = 0; i < x->n; i++) {
 		const crmf_customer *c = x->v[i];
-		bool own = !owner || is_member(x, c->owner, owner), touched = false;
+		long ok = owner_of(&oi, x, c->owner);
 
+		if (!team && ok < 0 && !n_names)
+			continue;
+		memset(touched, 0, n_acc * sizeof(*touched));
 		for (size_t j = 0; j < c->n_followups; j++) {
 			const crmf_followup *f = &c->followups[j];
+			long bk = -1;
 
-			bool mine = !owner;
-
-			if (owner && f->by) {
+			if (f->by && n_names) {
 				/* follow-ups come in runs by one person */
 				if (!last_by || strcmp(last_by, f->by) != 0) {
 					last_by = f->by;
-					last_mine = is_member(x, f->by, owner);
+					last_k = owner_of(&oi, x, f->by);
 				}
-				mine = last_mine;
+				bk = last_k;
 			}
-			if (in_period(x, f->date) && mine) {
-				a->followups++;
-				count(&a->by_method, f->method, 0);
-				weeks[(size_t)(f->date - monday0) / 7]++;
-				touched = true;
+			if (in_period(x, f->date)) {
+				size_t w = (size_t)(f->date - monday0) / 7;
+
+				if (team) {
+					team->followups++;
+					count(&team->by_method, f->method, 0);
+					weeks[n_names * (n_weeks + 1) + w]++;
+					touched[n_names] = true;
+				}
+				if (bk >= 0) {
+					own[bk].followups++;
+					count(&own[bk].by_method, f->method, 0);
+					weeks[(size_t)bk * (n_weeks + 1) + w]++;
+					touched[bk] = true;
+				}
 			}
-			if (own && f->next && in_period(x, f->due)) {
+			if ((team || ok >= 0) && f->next && in_period(x, f->due)) {
 				const crmf_followup *answer = NULL;
 
 				/* the first follow-up after it answers it */
@@ -285,41 +492,66 @@ static void activity(crmf_report_activity *a, const ctx *x, const char *owner)
 					if (!answer || g->date < answer->date)
 						answer = g;
 				}
-				a->planned++;
-				if (!answer || answer->date > x->until)
-					a->open++;
-				else if (answer->date <= f->due)
-					a->on_time++;
-				else
-					a->late++;
+				for (int t = 0; t < 2; t++) {
+					crmf_report_activity *a = t ? team : ok >= 0 ? &own[ok] : NULL;
+
+					if (!a)
+						continue;
+					a->planned++;
+					if (!answer || answer->date > x->until)
+						a->open++;
+					else if (answer->date <= f->due)
+						a->on_time++;
+					else
+						a->late++;
+				}
 			}
 		}
-		a->touched += touched;
-		if (own && in_period(x, c->created)) {
-			a->new_customers++;
-			count(&a->new_by_source, c->source, 0);
-		}
-		if (own && !c->archived && c->stage != CRMF_STAGE_LOST && c->stage != CRMF_STAGE_NONE &&
-		    c->created != CRMF_NO_DAY && c->created <= x->until) {
-			crmf_class k;
+		for (size_t k = 0; k < n_acc; k++)
+			if (acc[k])
+				acc[k]->touched += touched[k];
+		if (in_period(x, c->created))
+			for (int t = 0; t < 2; t++) {
+				crmf_report_activity *a = t ? team : ok >= 0 ? &own[ok] : NULL;
 
-			classify_at(&k, c, x->cfg, x->until);
-			if (k.next_due != CRMF_NO_DAY && k.next_due < x->until)
-				a->overdue_at_end++;
+				if (a) {
+					a->new_customers++;
+					count(&a->new_by_source, c->source, 0);
+				}
+			}
+		if ((team || ok >= 0) && !c->archived && c->stage != CRMF_STAGE_LOST &&
+		    c->stage != CRMF_STAGE_NONE && c->created != CRMF_NO_DAY && c->created <= x->until) {
+			const until_class *k = class_at_until(x, i);
+
+			if (k->next_due != CRMF_NO_DAY && k->next_due < x->until) {
+				if (team)
+					team->overdue_at_end++;
+				if (ok >= 0)
+					own[ok].overdue_at_end++;
+			}
 		}
 	}
-	for (size_t w = 0; w < n_weeks; w++)
-		if (weeks[w]) {
-			char week[32];
+	for (size_t k = 0; k < n_acc; k++) {
+		crmf_report_activity *a = acc[k];
 
-			iso_week(week, sizeof(week), monday0 + (crmf_day)(7 * w));
-			count_at(&a->by_week, week)->n += weeks[w];
-		}
+		if (!a)
+			continue;
+		for (size_t w = 0; w < n_weeks; w++)
+			if (weeks[k * (n_weeks + 1) + w]) {
+				char week[32];
+
+				iso_week(week, sizeof(week), monday0 + (crmf_day)(7 * w));
+				count_at(&a->by_week, week)->n += weeks[k * (n_weeks + 1) + w];
+			}
+		a->adherence = a->planned ? (double)a->on_time / (double)a->planned : -1;
+		sort_counts(&a->by_method, count_n_cmp);
+		sort_counts(&a->by_week, count_key_cmp);
+		sort_counts(&a->new_by_source, count_n_cmp);
+	}
+	free(oi.slot);
+	free(acc);
+	free(touched);
 	free(weeks);
-	a->adherence = a->planned ? (double)a->on_time / (double)a->planned : -1;
-	sort_counts(&a->by_method, count_n_cmp);
-	sort_counts(&a->by_week, count_key_cmp);
-	sort_counts(&a->new_by_source, count_n_cmp);
 }
 
 static void activity_free(crmf_report_activity *a)
@@ -342,6 +574,19 @@ static int dbl_cmp(const void *a, const void *b)
 	double x = *(const double *)a, y = *(const double *)b;
 
 	return x < y ? -1 : x > y;
+}
+
+/* "from→to" in key (as snprintf would write it, cut at size - 1 bytes) */
+static void transition_key(char *key, size_t size, const char *from, const char *to)
+{
+	static const char arrow[] = "→";
+	size_t n = 0;
+	const char *part[3] = {from, arrow, to};
+
+	for (int k = 0; k < 3; k++)
+		for (const char *p = part[k]; *p && n + 1 < size; p++)
+			key[n++] = *p;
+	key[n] = '\0';
 }
 
 /* Stage changes, the steps of the funnel, days per stage, churn (history). */
@@ -378,8 +623,8 @@ static void pipeline(crmf_report *rep, const ctx *x)
 			if (in_period(x, e->day)) {
 				char key[64];
 
-				snprintf(key, sizeof(key), "%s→%s", e->from ? e->from : "new",
-					 e->to ? e->to : "-");
+				transition_key(key, sizeof(key), e->from ? e->from : "new",
+					       e->to ? e->to : "-");
 				count(&rep->transitions, key, 0);
 				if (to >= 0)
 					was_in[to] = true;
@@ -430,15 +675,34 @@ static void pipeline(crmf_report *rep, const ctx *x)
 	sort_counts(&rep->transitions, count_n_cmp);
 }
 
-/* Deals, repurchase, dormancy, win-back, shares and the funnel (files). */
-static void value_and_shares(crmf_report *rep, const ctx *x)
+/* "2025-06" (years 0 to 9999, as "%04d-%02d" writes them) */
+static void month_key(char out[8], int y, int m)
+{
+	if (y < 0 || y > 9999 || m < 1 || m > 12) {
+		snprintf(out, 8, "%04d-%02d", y, m);
+		return;
+	}
+	out[0] = (char)('0' + y / 1000);
+	out[1] = (char)('0' + y / 100 % 10);
+	out[2] = (char)('0' + y / 10 % 10);
+	out[3] = (char)('0' + y % 10);
+	out[4] = '-';
+	out[5] = (char)('0' + m / 10);
+	out[6] = (char)('0' + m % 10);
+	out[7] = '\0';
+}
+
+/* Deals, repurchase, dormancy, win-back, shares and the funnel (files);
+ * without `all`, the deals alone (a goal's figures). */
+static void value_and_shares(crmf_report *rep, const ctx *x, bool all)
 {
 	for (int s = 0; s < CRMF_N_STAGES; s++)
 		count_at(&rep->funnel, crmf_stage_values[s]);
 	for (size_t i = 0; i < x->n; i++) {
 		const crmf_customer *c = x->v[i];
 		bool signed_now = false, signed_before = false;
-		crmf_class now, before;
+		const until_class *now;
+		crmf_class before;
 		char month[8];
 
 		if (rep->owner && !is_member(x, c->owner, rep->owner))
@@ -453,7 +717,7 @@ static void value_and_shares(crmf_report *rep, const ctx *x)
 				rep->deals++;
 				rep->deal_amount += c->deals[d].amount;
 				crmf_date_to_ymd(s, &y, &m, &dd);
-				snprintf(month, sizeof(month), "%04d-%02d", y, m);
+				month_key(month, y, m);
 				count(&rep->deals_by_month, month, c->deals[d].amount);
 				signed_now = true;
 			} else if (s < x->since) {
@@ -461,16 +725,16 @@ static void value_and_shares(crmf_report *rep, const ctx *x)
 			}
 		}
 		rep->repurchases += signed_now && signed_before;
-		if (c->archived || c->created == CRMF_NO_DAY || c->created > x->until)
+		if (!all || c->archived || c->created == CRMF_NO_DAY || c->created > x->until)
 			continue;
-		classify_at(&now, c, x->cfg, x->until);
+		now = class_at_until(x, i);
 		count(&rep->funnel, crmf_stage_name(c->stage), 0);
 		rep->customers++;
 		count(&rep->shares[CRMF_SHARE_STAGE], crmf_stage_name(c->stage), 0);
 		count(&rep->shares[CRMF_SHARE_POTENTIAL],
 		      c->potential ? crmf_potential_name(c->potential) : "-", 0);
 		count(&rep->shares[CRMF_SHARE_GRADE], c->grade ? (char[2]){c->grade, 0} : "-", 0);
-		count(&rep->shares[CRMF_SHARE_QUADRANT], crmf_quadrant_name(now.quadrant), 0);
+		count(&rep->shares[CRMF_SHARE_QUADRANT], crmf_quadrant_name(now->quadrant), 0);
 		count(&rep->shares[CRMF_SHARE_INDUSTRY], c->industry, 0);
 		if (c->created <= x->since - 1) {
 			size_t n;
@@ -487,10 +751,10 @@ static void value_and_shares(crmf_report *rep, const ctx *x)
 			count(&rep->before[CRMF_SHARE_QUADRANT], crmf_quadrant_name(before.quadrant), 0);
 			count(&rep->before[CRMF_SHARE_INDUSTRY], c->industry, 0);
 			if (before.quadrant == CRMF_QUADRANT_WIN_BACK &&
-			    now.quadrant == CRMF_QUADRANT_CORE)
+			    now->quadrant == CRMF_QUADRANT_CORE)
 				rep->winback_activated++;
 			if (c->stage != CRMF_STAGE_LOST && before.activity == CRMF_ACTIVITY_ACTIVE &&
-			    now.activity == CRMF_ACTIVITY_DORMANT)
+			    now->activity == CRMF_ACTIVITY_DORMANT)
 				rep->turned_dormant++;
 		}
 	}
@@ -515,7 +779,9 @@ static int str_cmp(const void *a, const void *b)
 static void per_owner(crmf_report *rep, const ctx *x, const crmf_config *cfg)
 {
 	const char **who = NULL;
+	crmf_report_activity *acts;
 	size_t n = 0;
+	bool distinct = true;
 
 	if (cfg->has_team && cfg->n_team) {
 		who = xmalloc(cfg->n_team * sizeof(*who));
@@ -542,15 +808,29 @@ static void per_owner(crmf_report *rep, const ctx *x, const crmf_config *cfg)
 			qsort(who, n, sizeof(*who), str_cmp);
 	}
 	rep->owners = xcalloc(n + 1, sizeof(*rep->owners));
+	acts = xcalloc(n + 1, sizeof(*acts));
 	for (size_t i = 0; i < n; i++) {
 		rep->owners[i].owner = who[i];
-		activity(&rep->owners[i].a, x, who[i]);
+		for (size_t k = 0; k < i; k++)
+			distinct = distinct && strcmp(who[k], who[i]) != 0;
 	}
+	if (distinct) {
+		activities(&rep->team, acts, who, n, x);
+	} else {
+		/* a name twice (a team listing an id twice): each on its own */
+		activities(&rep->team, NULL, NULL, 0, x);
+		for (size_t i = 0; i < n; i++)
+			activities(NULL, &acts[i], &who[i], 1, x);
+	}
+	for (size_t i = 0; i < n; i++)
+		rep->owners[i].a = acts[i];
 	rep->n_owners = n;
+	free(acts);
 	free(who);
 }
 
-/* The figures of rep's period (x's since and until); `all`: the owners and shares too. */
+/* The figures of rep's period (x's since and until); `all`: the owners and shares too
+ * (without it, what metric_of reads and a little more). */
 static void figures(crmf_report *rep, const ctx *x, const char *owner, bool all)
 {
 	rep->since = x->since;
@@ -559,11 +839,14 @@ static void figures(crmf_report *rep, const ctx *x, const char *owner, bool all)
 	rep->steps[0] = (crmf_report_step){"lead", "intent", 0, 0, -1};
 	rep->steps[1] = (crmf_report_step){"intent", "negotiation", 0, 0, -1};
 	rep->steps[2] = (crmf_report_step){"negotiation", "customer", 0, 0, -1};
-	activity(&rep->team, x, owner);
-	if (all && !owner)
-		per_owner(rep, x, x->cfg);
+	if (owner)
+		activities(NULL, &rep->team, &owner, 1, x);
+	else if (all)
+		per_owner(rep, x, x->cfg); /* the team's activity with the owners' */
+	else
+		activities(&rep->team, NULL, NULL, 0, x);
 	pipeline(rep, x);
-	value_and_shares(rep, x);
+	value_and_shares(rep, x, all);
 }
 
 /* The first day of the week, month, quarter or year holding `day` */
@@ -629,17 +912,28 @@ static double metric_of(const crmf_report *r, const char *metric)
  * `cfg` is the repository handle's, which outlives the report. */
 static void goals(crmf_report *rep, const ctx *x, const char *owner, const crmf_config *cfg)
 {
+	/* the figures of each distinct period, computed once (goals per month share one) */
+	crmf_report **subs = xcalloc(cfg->n_goals + 1, sizeof(*subs));
+	size_t n_subs = 0;
+
 	rep->goals = xcalloc(cfg->n_goals + 1, sizeof(*rep->goals));
 	for (size_t i = 0; i < cfg->n_goals; i++) {
 		const crmf_goal *g = &cfg->goals[i];
 		crmf_report_goal *rg = &rep->goals[rep->n_goals++];
-		crmf_report *sub = xcalloc(1, sizeof(*sub));
+		const crmf_report *sub = NULL;
 		ctx y = *x;
 		crmf_day end;
 
 		y.since = period_start(g->per, x->until);
 		end = period_end(g->per, y.since);
-		figures(sub, &y, owner, false);
+		for (size_t k = 0; k < n_subs && !sub; k++)
+			if (subs[k]->since == y.since)
+				sub = subs[k];
+		if (!sub) {
+			subs[n_subs] = xcalloc(1, sizeof(**subs));
+			figures(subs[n_subs], &y, owner, false);
+			sub = subs[n_subs++];
+		}
 		rg->goal = g;
 		rg->since = y.since;
 		rg->until = end - 1;
@@ -655,8 +949,30 @@ static void goals(crmf_report *rep, const ctx *x, const char *owner, const crmf_
 			rg->status = rg->elapsed < 1 ? "behind" : "missed";
 		else
 			rg->status = rg->value >= g->value * rg->elapsed ? "on track" : "behind";
-		crmf_report_free(sub);
 	}
+	for (size_t k = 0; k < n_subs; k++)
+		crmf_report_free(subs[k]);
+	free(subs);
+}
+
+/* The customers' facts, read on a thread of their own while history is read. */
+typedef struct facts_job {
+	const char *root;
+	const crmf_config *cfg;
+	crmf_customer **v;
+	size_t n;
+	int rc;
+	char *error; /* crmf_error_last() of the thread, when rc < 0 */
+} facts_job;
+
+static void *facts_main(void *arg)
+{
+	facts_job *j = arg;
+
+	j->rc = crmf_facts_load(&j->v, &j->n, j->root, j->cfg);
+	if (j->rc != 0)
+		j->error = xstrdup(crmf_error_last());
+	return NULL;
 }
 
 int crmf_report_build(crmf_report **out, crmf_repository *r, const crmf_report_opts *o)
@@ -667,6 +983,10 @@ int crmf_report_build(crmf_report **out, crmf_repository *r, const crmf_report_o
 	crmf_report *rep;
 	ctx x = {.since = o->since, .until = o->until};
 	size_t n_ev;
+	facts_job fj = {0};
+	pthread_t th;
+	bool threaded;
+	int rc;
 
 	*out = NULL;
 	if (crmf_repository_config(&cfg, r) != 0)
@@ -675,30 +995,39 @@ int crmf_report_build(crmf_report **out, crmf_repository *r, const crmf_report_o
 	rep->since = o->since;
 	rep->until = o->until;
 	rep->owner = o->owner;
-	if (crmf_repository_changes(&ch, &rep->walked, r) != 0) {
+	/* the files and history at once: a first report walks history on one
+	 * core while the files are parsed on the others */
+	fj.root = crmf_repository_root(r);
+	fj.cfg = cfg;
+	threaded = pthread_create(&th, NULL, facts_main, &fj) == 0;
+	if (!threaded)
+		facts_main(&fj);
+	rc = crmf_repository_changes(&ch, &rep->walked, r);
+	if (threaded)
+		pthread_join(th, NULL);
+	if (rc != 0 || fj.rc != 0) {
+		if (rc == 0)
+			crmf_error_set("%s", fj.error);
+		if (fj.rc == 0)
+			crmf_facts_free(fj.v, fj.n);
+		free(fj.error);
 		free(rep);
 		return -1;
 	}
+	x.v = fj.v;
+	x.n = fj.n;
 	n_ev = crmf_changes_events(&ev, ch);
 	rep->history = n_ev > 0;
-	x.hist.v = xmalloc((n_ev + 1) * sizeof(*x.hist.v));
-	for (size_t i = 0; i < n_ev; i++)
-		x.hist.v[i] = &ev[i];
-	x.hist.n = n_ev;
-	if (n_ev > 1)
-		qsort(x.hist.v, n_ev, sizeof(*x.hist.v), event_id_cmp);
-	if (crmf_facts_load(&x.v, &x.n, crmf_repository_root(r), cfg) != 0) {
-		free(x.hist.v);
-		free(rep);
-		return -1;
-	}
+	by_id_build(&x.hist, ev, n_ev);
 	x.cfg = cfg; /* the handle's: it outlives the report, which points into it */
 	x.memo = xcalloc(1, sizeof(*x.memo));
+	x.at_until = xcalloc(x.n + 1, sizeof(*x.at_until));
 	figures(rep, &x, o->owner, true);
 	goals(rep, &x, o->owner, cfg);
 	free(x.memo);
+	free(x.at_until);
 	crmf_facts_free(x.v, x.n);
-	free(x.hist.v);
+	by_id_release(&x.hist);
 	*out = rep;
 	return 0;
 }

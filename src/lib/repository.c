@@ -353,6 +353,12 @@ int crmf_repository_changes(const crmf_changes **out, size_t *walked, crmf_repos
 	*out = NULL;
 	if (walked)
 		*walked = 0;
+	/* an index that covers HEAD is read without starting libgit2 (whose start
+	 * costs more than reading it: Debian's loads every CA certificate) */
+	if (!r->changes && !r->ctx_tried && crmf_changes_read_fast(&r->changes, r->root) == 0) {
+		*out = r->changes;
+		return 0;
+	}
 	if (!r->changes && (ctx(&c, r) != 0 || crmf_ctx_changes(&r->changes, walked, c) != 0))
 		return -1;
 	*out = r->changes;

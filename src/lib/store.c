@@ -24,6 +24,7 @@
 #include "crmf/diag.h"
 #include "git_private.h"
 #include "gitfilter.h"
+#include "repo_ctx.h"
 #include "util.h"
 
 static const char NOT_A_REPO[] = "not in a git repository (run 'crmf init' to create one)";
@@ -193,6 +194,11 @@ static int discover_fast(char **root, const char *abs)
 	}
 	sb_release(&d);
 	return rc;
+}
+
+int crmf_worktree_fast(char **worktree, const char *abs)
+{
+	return discover_fast(worktree, abs);
 }
 
 int crmf_repo_discover(char **out, const char *start)

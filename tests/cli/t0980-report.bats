@@ -60,21 +60,59 @@ sys.exit(w > 80)' <<<"$output"
 	assert_output "('2025-06-30', 'b')"
 }
 
-@test "report: the change index is built once, extended by new commits, rebuilt when corrupt" {
+@test "report: the change index is built once, extended by new commits, rebuilt when damaged, truncated or stale" {
 	scenario
 	crmf report --today 2025-06-30 >/dev/null
 	[ -s .git/crmf/changes ]
-	head -1 .git/crmf/changes | grep -q '^crmf-changes 1$'
-	n1=$(grep -c $'\tstage\t' .git/crmf/changes)
+	[ "$(head -c 15 .git/crmf/changes)" = "crmf-changes 2" ]
+	cp .git/crmf/changes ../index.before
 	at 2025-06-20 set C2025003 stage=intent
+	json=$(crmf report --since 2025-04-01 --until 2025-06-30 --today 2025-06-30 --format json)
+	# extended by the new commit: its stage change counted
+	run json 'r["pipeline"]["transitions"]["lead→intent"]' <<<"$json"
+	assert_output 2
+	[ "$(stat -c %s .git/crmf/changes)" -gt "$(stat -c %s ../index.before)" ]
+	cp .git/crmf/changes ../index.good
+	# extending the index of the last commit but one gives what a walk of all history gives
+	rm .git/crmf/changes
 	crmf report --today 2025-06-30 >/dev/null
-	[ "$(grep -c $'\tstage\t' .git/crmf/changes)" -eq $((n1 + 1)) ]
-	json_before=$(crmf report --since 2025-04-01 --until 2025-06-30 --today 2025-06-30 --format json)
-	# a corrupt index is rebuilt: the same figures
-	sed -i '3s/lead/LEAD/' .git/crmf/changes
+	cmp .git/crmf/changes ../index.good
+	cp ../index.before .git/crmf/changes
+	crmf report --today 2025-06-30 >/dev/null
+	cmp .git/crmf/changes ../index.good
+	# a byte changed, the file cut short or emptied, an index of the old text
+	# format: each is ignored and the index rebuilt, with the same figures
+	for damage in 'printf X | dd of=.git/crmf/changes bs=1 seek=120 conv=notrunc 2>/dev/null' \
+		'truncate -s 200 .git/crmf/changes' 'truncate -s 0 .git/crmf/changes' \
+		'printf "crmf-changes 1\nhead %s\nend 0 0\n" "$(git rev-parse HEAD)" >.git/crmf/changes'; do
+		cp ../index.good .git/crmf/changes
+		eval "$damage"
+		! cmp -s .git/crmf/changes ../index.good
+		run crmf report --since 2025-04-01 --until 2025-06-30 --today 2025-06-30 --format json
+		assert_success
+		assert_output "$json"
+		cmp .git/crmf/changes ../index.good
+	done
+	# HEAD read as git stores it: packed refs, a detached HEAD
+	git pack-refs --all
+	[ ! -e .git/refs/heads/main ]
 	run crmf report --since 2025-04-01 --until 2025-06-30 --today 2025-06-30 --format json
-	assert_output "$json_before"
-	head -3 .git/crmf/changes | grep -vq LEAD
+	assert_output "$json"
+	git checkout -q --detach
+	run crmf report --since 2025-04-01 --until 2025-06-30 --today 2025-06-30 --format json
+	assert_output "$json"
+	git checkout -q main
+	# stale: the last commit rewritten (the index's HEAD is no ancestor of the new
+	# one): rebuilt, the stage change now on the rewritten commit's day
+	GIT_COMMITTER_DATE=2025-06-25T10:00:00+08:00 git commit -q --amend --no-edit \
+		--date 2025-06-25T10:00:00+08:00
+	run crmf report --since 2025-06-21 --until 2025-06-30 --today 2025-06-30 --format json
+	run json 'r["pipeline"]["transitions"]' <<<"$output"
+	assert_output "{'lead→intent': 1}"
+	cp .git/crmf/changes ../index.stale
+	rm .git/crmf/changes
+	crmf report --today 2025-06-30 >/dev/null
+	cmp .git/crmf/changes ../index.stale
 	run crmf report --since 2025-06-01 --week
 	assert_failure 2
 	run crmf report --format xml
