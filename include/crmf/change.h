@@ -394,7 +394,8 @@ bool crmf_change_written(const crmf_change_tx *tx);
 
 /**
  * What changed between two versions of a customer file (either may be
- * NULL), for a commit message: lines as crmf_diff_docs says them (at most
+ * NULL), for a commit message, in English whatever crmf_translate_set said
+ * (git's history reads alike for every user): lines as crmf_diff_docs says them (at most
  * 60, then "… and N more changes"), and the top-level fields that changed,
  * each once, into `keys` (may be NULL).
  */

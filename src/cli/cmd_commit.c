@@ -236,7 +236,7 @@ static int commit_all(const char *msg, const char *author, crmf_day today)
 		goto done;
 	}
 	if (oid[0])
-		printf("committed %.7s \"%s\"\n", oid, subject);
+		printf(_("committed %.7s \"%s\"\n"), oid, subject);
 	else
 		printf(_("nothing to commit: committed already as it is\n"));
 	rc = 0;

@@ -82,7 +82,7 @@ int crmf_change_reassign_where(crmf_change_tx *tx, const char *from, const char 
 	}
 	if (b.n == 0) {
 		change_error(tx, "%s owns no customer under customers/%s; nothing to hand over",
-			     f->id, where ? " that matches --where" : "");
+			     f->id, where ? crmf_tr(" that matches --where") : "");
 		rc = CRMF_CHANGE_NOTHING;
 		goto done;
 	}
@@ -156,7 +156,7 @@ int crmf_change_set_where(crmf_change_tx *tx, const crmf_expr *where, const crmf
 		if (r != 0)
 			goto done;
 		now = b.v[b.n - 1].now;
-		crmf_change_describe(&lines, NULL, c->doc, now);
+		change_describe_said(&lines, NULL, c->doc, now);
 		for (size_t k = 0; k < lines.n; k++)
 			change_batch_said(&b, "%s: %s", b.v[b.n - 1].id, lines.v[k]);
 		crmf_lines_release(&lines);
@@ -228,7 +228,7 @@ int crmf_change_assign(crmf_change_tx *tx, const crmf_expr *where, crmf_proposal
 		else
 			change_error(tx, "every customer%s has an owner in the team; nothing to "
 					 "assign",
-				     where ? " that matches --where" : "");
+				     where ? crmf_tr(" that matches --where") : "");
 		rc = *n ? CRMF_CHANGE_REFUSED : CRMF_CHANGE_NOTHING;
 		goto done;
 	}

@@ -569,7 +569,7 @@ static bool key_too_long(struct parse *p, yaml_parser_t *yp, int *line, int *col
 
 static void report_syntax(struct parse *p, yaml_parser_t *yp)
 {
-	const char *problem = yp->problem ? yp->problem : "unknown problem";
+	const char *problem = yp->problem ? yp->problem : crmf_tr("unknown problem");
 	int line, col;
 
 	if (yp->error == YAML_MEMORY_ERROR) {
@@ -723,7 +723,7 @@ static void check_root(struct parse *p)
 		doc_report(p, r->line, r->column, "root-not-mapping",
 		       "the top level must be a mapping of 'key: value' lines, not %s; write one "
 		       "'key: value' per line",
-		       r->type == CRMF_NODE_SEQUENCE ? "a list" : "a single value");
+		       r->type == CRMF_NODE_SEQUENCE ? crmf_tr("a list") : crmf_tr("a single value"));
 		p->doc->root = NULL;
 	}
 }
@@ -823,7 +823,7 @@ int crmf_doc_load(crmf_doc **out, const char *path, const char *fspath, crmf_dia
 	/* never through a symbolic link, never waiting on a FIFO */
 	fd = open(fspath, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0 && errno == ELOOP && lstat(fspath, &st) == 0 && S_ISLNK(st.st_mode))
-		return read_failed(diags, path, "it is a symbolic link, not followed");
+		return read_failed(diags, path, crmf_tr("it is a symbolic link, not followed"));
 	if (fd < 0)
 		return read_failed(diags, path, strerror(errno));
 	if (fstat(fd, &st) != 0) {
@@ -833,7 +833,7 @@ int crmf_doc_load(crmf_doc **out, const char *path, const char *fspath, crmf_dia
 	}
 	if (!S_ISREG(st.st_mode)) {
 		close(fd);
-		return read_failed(diags, path, "not a regular file");
+		return read_failed(diags, path, crmf_tr("not a regular file"));
 	}
 	if (st.st_size > CRMF_DOC_MAX_SIZE) {
 		close(fd);
