@@ -203,6 +203,7 @@ int crmf_change_new_commit(crmf_change_tx *tx, const char *buf, size_t len);
 typedef struct crmf_move {
 	char *id, *from, *to; /* paths relative to the root */
 	char *why;	      /* for the message: the name, or "no contact since …" */
+	char *said;	      /* why for the user in the run's language; NULL: `why` */
 } crmf_move;
 
 /** Add a move of the customer `arg` from customers/ to archive/ID.yaml. */

@@ -197,6 +197,8 @@ int crmf_change_assign(crmf_change_tx *tx, const crmf_expr *where, crmf_proposal
 	struct change_batch b = {0};
 	crmf_repo *repo = NULL;
 	crmf_lines body = {0};
+	crmf_proposal *en = NULL;
+	size_t n_en = 0;
 	char *subject = NULL, *text = NULL;
 	int rc = CRMF_CHANGE_REFUSED;
 
@@ -205,6 +207,13 @@ int crmf_change_assign(crmf_change_tx *tx, const crmf_expr *where, crmf_proposal
 	if (!(repo = load(tx)))
 		goto done;
 	crmf_assign_propose(out, n, repo, where, tx->today);
+	if (crmf_translate_lang()) {
+		/* the commit's body gives the reasons in English, as every commit message */
+		bool was = tr_english_begin();
+
+		crmf_assign_propose(&en, &n_en, repo, where, tx->today);
+		tr_english_end(was);
+	}
 	for (size_t i = 0; i < *n; i++) {
 		const crmf_proposal *p = &(*out)[i];
 		const crmf_customer *c = NULL;
@@ -218,7 +227,8 @@ int crmf_change_assign(crmf_change_tx *tx, const crmf_expr *where, crmf_proposal
 			goto done;
 		change_batch_said(&b, "%s: owner %s -> %s (%s)", p->id, p->owner ? p->owner : "none",
 				  p->proposed, p->why);
-		crmf_lines_add(&body, "%s: %s (%s)", p->id, p->proposed, p->why);
+		crmf_lines_add(&body, "%s: %s (%s)", p->id, p->proposed,
+			       en && i < n_en ? en[i].why : p->why);
 	}
 	if (b.n == 0) {
 		if (*n)
@@ -239,6 +249,7 @@ int crmf_change_assign(crmf_change_tx *tx, const crmf_expr *where, crmf_proposal
 done:
 	free(text);
 	free(subject);
+	crmf_proposals_free(en, n_en);
 	crmf_lines_release(&body);
 	change_batch_release(&b);
 	crmf_repo_free(repo);
