@@ -403,6 +403,10 @@ bool crmf_change_written(const crmf_change_tx *tx);
 void crmf_change_describe(crmf_lines *lines, crmf_lines *keys, const crmf_doc *a,
 			  const crmf_doc *b);
 
+/** The same lines as crmf_change_describe, in the language of crmf_translate_set:
+ * for the user (what a commit holds, as the command prints it). */
+void crmf_change_describe_user(crmf_lines *lines, const crmf_doc *a, const crmf_doc *b);
+
 /** The id a customer file's name stands for: its last component without
  * .yaml/.yml, malloc'ed. */
 char *crmf_change_path_id(const char *rel);

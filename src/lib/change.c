@@ -640,6 +640,11 @@ void crmf_change_describe(crmf_lines *lines, crmf_lines *keys, const crmf_doc *a
 	tr_english_end(was);
 }
 
+void crmf_change_describe_user(crmf_lines *lines, const crmf_doc *a, const crmf_doc *b)
+{
+	describe(lines, NULL, a, b);
+}
+
 void change_describe_said(crmf_lines *out, const crmf_lines *en, const crmf_doc *a,
 			  const crmf_doc *b)
 {
