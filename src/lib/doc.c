@@ -503,6 +503,44 @@ static void check_value_chars(struct parse *p, const crmf_node *n)
 	}
 }
 
+/* libyaml's own words (its problems and contexts, in English), for the catalogue:
+ * a message shows their translation, and its hint is chosen on the English. */
+static const char *const yaml_words[] = {
+    N_("mapping values are not allowed in this context"),
+    N_("block sequence entries are not allowed in this context"),
+    N_("mapping keys are not allowed in this context"),
+    N_("found character that cannot start any token"),
+    N_("could not find expected ':'"),
+    N_("found unexpected end of stream"),
+    N_("found unexpected document indicator"),
+    N_("found unknown escape character"),
+    N_("found a tab character that violates indentation"),
+    N_("found a tab character where an indentation space is expected"),
+    N_("did not find expected comment or line break"),
+    N_("did not find expected key"),
+    N_("did not find expected '-' indicator"),
+    N_("did not find expected node content"),
+    N_("did not find expected ',' or ']'"),
+    N_("did not find expected ',' or '}'"),
+    N_("did not find expected <document start>"),
+    N_("did not find expected alphabetic or numeric character"),
+    N_("found undefined tag handle"),
+    N_("while scanning a simple key"),
+    N_("while scanning a plain scalar"),
+    N_("while scanning a quoted scalar"),
+    N_("while scanning a block scalar"),
+    N_("while scanning an anchor"),
+    N_("while scanning an alias"),
+    N_("while scanning a tag"),
+    N_("while parsing a block mapping"),
+    N_("while parsing a block collection"),
+    N_("while parsing a block node"),
+    N_("while parsing a flow node"),
+    N_("while parsing a flow sequence"),
+    N_("while parsing a flow mapping"),
+    N_("while parsing a node"),
+};
+
 /* What to do about libyaml's most frequent complaints. */
 static const char *syntax_hint(const char *problem)
 {
@@ -592,12 +630,13 @@ static void report_syntax(struct parse *p, yaml_parser_t *yp)
 	from_mark(p, &yp->problem_mark, &line, &col);
 	if (yp->context)
 		doc_report(p, line, col, "yaml-syntax",
-		       "invalid YAML: %s %s started at line %d, column %d; %s", problem,
-		       yp->context, (int)yp->context_mark.line + 1,
+		       "invalid YAML: %s %s started at line %d, column %d; %s", crmf_tr(problem),
+		       crmf_tr(yp->context), (int)yp->context_mark.line + 1,
 		       (int)yp->context_mark.column + 1, syntax_hint(problem));
 	else
-		doc_report(p, line, col, "yaml-syntax", "invalid YAML: %s; %s", problem,
+		doc_report(p, line, col, "yaml-syntax", "invalid YAML: %s; %s", crmf_tr(problem),
 		       syntax_hint(problem));
+	(void)yaml_words;
 }
 
 /* Build the tree from libyaml's events; false when parsing had to stop. */
