@@ -21,6 +21,8 @@ pot() {
 		--keyword=doc_report:5 --keyword=ps_report:5 \
 		--keyword=change_error:2 --keyword=change_note:2 --keyword=change_said:2 \
 		--keyword=change_batch_said:2 \
+		--keyword=sc_scalar:4 --keyword=sc_want_mapping:4 --keyword=sc_want_sequence:4 \
+		--keyword=ws_fail:2 \
 		--flag=cli_error:1:c-format --flag=cli_usage_error:2:c-format \
 		--flag=crmf_diags_add:7:c-format --flag=crmf_error_set:1:c-format \
 		--flag=ck_err_pos:5:c-format --flag=ck_err_at:4:c-format --flag=ck_warn_at:4:c-format \

@@ -203,6 +203,7 @@ int crmf_change_new_commit(crmf_change_tx *tx, const char *buf, size_t len);
 typedef struct crmf_move {
 	char *id, *from, *to; /* paths relative to the root */
 	char *why;	      /* for the message: the name, or "no contact since …" */
+	char *said;	      /* why for the user in the run's language; NULL: `why` */
 } crmf_move;
 
 /** Add a move of the customer `arg` from customers/ to archive/ID.yaml. */
@@ -394,12 +395,17 @@ bool crmf_change_written(const crmf_change_tx *tx);
 
 /**
  * What changed between two versions of a customer file (either may be
- * NULL), for a commit message: lines as crmf_diff_docs says them (at most
+ * NULL), for a commit message, in English whatever crmf_translate_set said
+ * (git's history reads alike for every user): lines as crmf_diff_docs says them (at most
  * 60, then "… and N more changes"), and the top-level fields that changed,
  * each once, into `keys` (may be NULL).
  */
 void crmf_change_describe(crmf_lines *lines, crmf_lines *keys, const crmf_doc *a,
 			  const crmf_doc *b);
+
+/** The same lines as crmf_change_describe, in the language of crmf_translate_set:
+ * for the user (what a commit holds, as the command prints it). */
+void crmf_change_describe_user(crmf_lines *lines, const crmf_doc *a, const crmf_doc *b);
 
 /** The id a customer file's name stands for: its last component without
  * .yaml/.yml, malloc'ed. */

@@ -86,7 +86,8 @@ static int move_change(bool restore, char **args, size_t n, bool stale, bool dry
 	if (stale && (nv == 0 || dry)) {
 		cli_change_print(tx);
 		for (size_t i = 0; i < nv; i++)
-			printf("%s: %s (%s)\n", v[i].id, v[i].from, v[i].why);
+			printf("%s: %s (%s)\n", v[i].id, v[i].from,
+			       v[i].said ? v[i].said : v[i].why);
 		crmf_repository_config(&cfg, repo);
 		if (nv == 0)
 			printf(_("no customer is stale (none without contact for more than %dd)\n"),

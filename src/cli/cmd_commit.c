@@ -69,24 +69,27 @@ static crmf_doc *head_doc(crmf_repository *r, const char *rel)
 
 /* What changed in one file, as lines "ID: …" into `body`; the short form for a
  * one-file subject into *what (malloc'ed). */
-static void describe(crmf_lines *body, char **what, crmf_repository *r, const crmf_repo *repo,
-		     const crmf_changed *f, const char *id)
+static void describe(crmf_lines *body, crmf_lines *shown, char **what, crmf_repository *r,
+		     const crmf_repo *repo, const crmf_changed *f, const char *id)
 {
 	const crmf_customer *c = f->status == 'D' ? NULL : loaded(repo, f->path);
 	crmf_doc *old = NULL;
-	crmf_lines lines = {0}, keys = {0};
+	crmf_lines lines = {0}, keys = {0}, user = {0};
 
 	switch (f->status) {
 	case 'A':
 		crmf_lines_add(body, "%s: new, %s", id, f->path);
+		crmf_lines_add(shown, _("%s: new, %s"), id, f->path);
 		*what = strdup(c && c->name ? c->name : "new");
 		return;
 	case 'D':
 		crmf_lines_add(body, "%s: deleted, %s", id, f->path);
+		crmf_lines_add(shown, _("%s: deleted, %s"), id, f->path);
 		*what = strdup("deleted");
 		return;
 	case 'R':
 		crmf_lines_add(body, "%s: moved %s → %s", id, f->old_path, f->path);
+		crmf_lines_add(shown, _("%s: moved %s → %s"), id, f->old_path, f->path);
 		old = head_doc(r, f->old_path);
 		break;
 	default:
@@ -95,15 +98,23 @@ static void describe(crmf_lines *body, char **what, crmf_repository *r, const cr
 	crmf_change_describe(&lines, &keys, old, c ? c->doc : NULL);
 	for (size_t i = 0; i < lines.n; i++)
 		crmf_lines_add(body, "%s: %s", id, lines.v[i]);
+	/* the commit's lines are English, the user's in their language */
+	if (crmf_translate_lang())
+		crmf_change_describe_user(&user, old, c ? c->doc : NULL);
+	for (size_t i = 0; i < (user.n ? user.n : lines.n); i++)
+		crmf_lines_add(shown, "%s: %s", id, user.n ? user.v[i] : lines.v[i]);
 	if (f->status == 'R')
 		*what = strdup(!strncmp(f->path, "archive/", 8)	      ? "archived"
 			       : !strncmp(f->old_path, "archive/", 8) ? "restored"
 								      : "moved");
 	else
 		*what = keys.n ? crmf_lines_join(&keys, ", ") : strdup("comments and layout");
-	if (f->status != 'R' && lines.n == 0)
+	if (f->status != 'R' && lines.n == 0) {
 		crmf_lines_add(body, "%s: comments or layout changed", id);
+		crmf_lines_add(shown, _("%s: comments or layout changed"), id);
+	}
 	crmf_lines_release(&lines);
+	crmf_lines_release(&user);
 	crmf_lines_release(&keys);
 	crmf_doc_free(old);
 }
@@ -154,7 +165,7 @@ static size_t message(crmf_commit_path *paths, char **subject, char **text, char
 		      crmf_repository *r, const crmf_repo *repo, const crmf_changed *v, size_t n,
 		      const char *msg)
 {
-	crmf_lines ids = {0}, body = {0};
+	crmf_lines ids = {0}, body = {0}, shown = {0};
 	char *what = NULL;
 	size_t np = 0;
 
@@ -163,7 +174,7 @@ static size_t message(crmf_commit_path *paths, char **subject, char **text, char
 
 		free(what);
 		what = NULL;
-		describe(&body, &what, r, repo, &v[i], id);
+		describe(&body, &shown, &what, r, repo, &v[i], id);
 		crmf_lines_add_once(&ids, id);
 		paths[np++] = (crmf_commit_path){v[i].path, v[i].status == 'D'};
 		if (v[i].status == 'R' && v[i].old_path)
@@ -184,11 +195,12 @@ static size_t message(crmf_commit_path *paths, char **subject, char **text, char
 		free(cut);
 	}
 	*text = crmf_lines_join(&body, "\n");
-	for (size_t i = 0; i < body.n; i++)
-		printf("%s\n", body.v[i]);
+	for (size_t i = 0; i < shown.n; i++)
+		printf("%s\n", shown.v[i]);
 	free(what);
 	crmf_lines_release(&ids);
 	crmf_lines_release(&body);
+	crmf_lines_release(&shown);
 	return np;
 }
 
@@ -236,7 +248,7 @@ static int commit_all(const char *msg, const char *author, crmf_day today)
 		goto done;
 	}
 	if (oid[0])
-		printf("committed %.7s \"%s\"\n", oid, subject);
+		printf(_("committed %.7s \"%s\"\n"), oid, subject);
 	else
 		printf(_("nothing to commit: committed already as it is\n"));
 	rc = 0;

@@ -76,22 +76,33 @@ static char *evidence_text(const crmf_evidence *e)
 	const char *kind = crmf_evidence_kind_name(e->kind);
 	char *s;
 
+	bool same = e->a && e->b && strcmp(e->a, e->b) == 0;
+
 	switch (e->kind) {
 	case CRMF_EVIDENCE_NAME:
-		s = strdupf("name %s", e->key ? e->key : e->a);
+		s = strdupf(_("name %s"), e->key ? e->key : e->a);
 		break;
 	case CRMF_EVIDENCE_DOMAIN:
-		s = strdupf("domain %s", e->key ? e->key : e->a);
+		s = strdupf(_("domain %s"), e->key ? e->key : e->a);
 		break;
 	case CRMF_EVIDENCE_OWNER:
-		s = strdupf("owners %s / %s", e->a, e->b);
+		s = strdupf(_("owners %s / %s"), e->a, e->b);
+		break;
+	case CRMF_EVIDENCE_PHONE:
+		s = same ? strdupf(_("phone %s"), e->a) : strdupf(_("phone %s = %s"), e->a, e->b);
+		break;
+	case CRMF_EVIDENCE_EMAIL:
+		s = same ? strdupf(_("email %s"), e->a) : strdupf(_("email %s = %s"), e->a, e->b);
+		break;
+	case CRMF_EVIDENCE_CONTACT:
+		s = same ? strdupf(_("contact %s"), e->a)
+			 : strdupf(_("contact %s = %s"), e->a, e->b);
 		break;
 	default:
-		s = strcmp(e->a, e->b) == 0 ? strdupf("%s %s", kind, e->a)
-					    : strdupf("%s %s = %s", kind, e->a, e->b);
+		s = same ? strdupf("%s %s", kind, e->a) : strdupf("%s %s = %s", kind, e->a, e->b);
 	}
 	if (e->note) {
-		char *t = strdupf("%s (%s)", s, e->note);
+		char *t = strdupf(_("%s (%s)"), s, e->note);
 
 		free(s);
 		s = t;
@@ -120,7 +131,8 @@ static void print_table(const crmf_dedupe *d, bool wide)
 
 		for (size_t k = 0; k < p->n_evidence; k++) {
 			char *one = evidence_text(&p->evidence[k]);
-			char *all = ev ? strdupf("%s; %s", ev, one) : one;
+			/* TRANSLATORS: two pieces of evidence in a row of crmf dedupe */
+			char *all = ev ? strdupf(_("%s; %s"), ev, one) : one;
 
 			if (ev)
 				free(one), free(ev);

@@ -50,10 +50,9 @@ static int run(int argc, char **argv)
 		printf(_("initialised crmf repository in %s (in the git repository %s; crmf.yaml, "
 		       "customers/)\n"),
 		       r.root, r.git_root);
-	printf("committed %.7s \"crmf: init\"\n"
-	       "next: edit crmf.yaml for your team, add customer files under customers/, "
-	       "then run 'crmf check'\n",
-	       r.commit);
+	printf(_("committed %.7s \"%s\"\n"), r.commit, "crmf: init");
+	printf(_("next: edit crmf.yaml for your team, add customer files under customers/, "
+		 "then run 'crmf check'\n"));
 	{
 		/* git pull merges customer files with crmf from the start (see crmf setup) */
 		crmf_setup_result s;

@@ -849,6 +849,18 @@ static int cmp_rows(const void *pa, const void *pb)
 	return c ? c : strcmp(a->c->path, b->c->path);
 }
 
+/* The headings of the terminal's table: a column's name in capitals, or its
+ * translation (the names themselves are what --columns and --sort take) */
+static const char *const headings[] = {
+    N_("ID"),	    N_("NAME"),	    N_("OWNER"),    N_("STAGE"),	 N_("POTENTIAL"),
+    N_("GRADE"),    N_("QUADRANT"), N_("LAST_CONTACT"), N_("NEXT_DUE"),   N_("ACTIVITY"),
+    N_("VALUE"),    N_("VALUE_SUM"), N_("OVERDUE_DAYS"), N_("KIND"),	 N_("REASON"),
+    N_("PATH"),	    N_("ARCHIVED"), N_("DATE"),	    N_("BY"),		 N_("METHOD"),
+    N_("WITH"),	    N_("SUMMARY"),  N_("FEEDBACK"), N_("NEXT"),		 N_("DUE"),
+    N_("WEEK"),	    N_("MONTH"),    N_("INDUSTRY"), N_("REGION"),	 N_("PROVINCE"),
+    N_("CITY"),	    N_("SOURCE"),   N_("SIZE"),	    N_("TAGS"),		 N_("CREATED"),
+};
+
 static char *upper(const char *s, size_t len)
 {
 	char *u = strndup(s, len);
@@ -858,6 +870,17 @@ static char *upper(const char *s, size_t len)
 	for (char *p = u; *p; p++)
 		if (*p >= 'a' && *p <= 'z')
 			*p = (char)(*p - 'a' + 'A');
+	for (size_t i = 0; i < sizeof(headings) / sizeof(headings[0]); i++)
+		if (strcmp(u, headings[i]) == 0) {
+			const char *t = _(headings[i]);
+
+			if (t != headings[i]) {
+				free(u);
+				if (!(u = strdup(t)))
+					abort();
+			}
+			break;
+		}
 	return u;
 }
 

@@ -370,6 +370,9 @@ static json_t *initialize(struct server *s, json_t *params)
 		dir = lsp_xstrndup(root_path, strlen(root_path));
 	if (!dir && getcwd(cwd, sizeof(cwd)))
 		dir = lsp_xstrndup(cwd, strlen(cwd));
+	/* the diagnostics in the client's language ("zh-CN"), else the environment's;
+	 * before the workspace's scan, whose messages (and cache) are in it */
+	cli_i18n_tag(lsp_jget_str(params, "locale"));
 	open_workspace(s, dir, true);
 	free(dir);
 	s->initialized = true;
@@ -537,11 +540,14 @@ static json_t *hover(struct server *s, json_t *params)
 /* The X of "…; did you mean 'X'?", malloc'ed, or NULL. */
 static char *suggestion(const char *msg)
 {
-	const char *p = strstr(msg, "did you mean '"), *q;
+	/* TRANSLATORS: as "did you mean" is worded in the messages' translations */
+	const char *mark = N_("did you mean '"), *p = strstr(msg, mark), *q;
 
 	if (!p)
+		p = strstr(msg, mark = _(mark));
+	if (!p)
 		return NULL;
-	p += 14;
+	p += strlen(mark);
 	q = strrchr(p, '\'');
 	if (!q || q == p)
 		return NULL;
@@ -589,7 +595,7 @@ static json_t *code_action(struct server *s, json_t *params)
 		json_object_set_new(changes, uri, json_pack("[o]", edit));
 		json_array_append_new(actions,
 				      json_pack("{s:o,s:s,s:[O],s:b,s:{s:o}}", "title",
-						json_sprintf("Replace with '%s'", x), "kind",
+						json_sprintf(_("Replace with '%s'"), x), "kind",
 						"quickfix", "diagnostics", g, "isPreferred", 1,
 						"edit", "changes", changes));
 		free(text);

@@ -113,7 +113,7 @@ int cli_change_exit(crmf_change_tx *tx, int rc)
 	} else if (oid && !oid[0]) {
 		printf(_("nothing to commit: committed already as it is\n"));
 	} else if (oid) {
-		printf("committed %.7s \"%s\"\n", oid, crmf_change_subject(tx));
+		printf(_("committed %.7s \"%s\"\n"), oid, crmf_change_subject(tx));
 	}
 	return rc == 0 || rc == CRMF_CHANGE_NOTHING ? EXIT_OK
 	       : rc == CRMF_CHANGE_UNKNOWN	    ? EXIT_USAGE

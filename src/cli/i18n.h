@@ -14,6 +14,11 @@
  * numbers, dates and collation stay as they were (the C locale). */
 void cli_i18n_init(void);
 
+/** Messages in the language an LSP client asked for: `tag` as BCP 47 gives it
+ * ("zh-CN", "zh-cn", "en"), or NULL for the environment's (cli_i18n_init);
+ * English when crmf has no catalogue for it. */
+void cli_i18n_tag(const char *tag);
+
 /** Messages in English from now on: the output is read by programs (JSON,
  * CSV, iCalendar, the language server, completion). */
 void cli_i18n_off(void);

@@ -34,6 +34,49 @@ static const char *label(const crmf_config *cfg, const char *field, const char *
 	return crmf_config_label(cfg, field, v);
 }
 
+/* The page is Chinese whatever the locale (a document the team shares, its labels
+ * from crmf.yaml), with the English word beside each heading: the goals' metrics
+ * and statuses are named here so (their data- attributes keep the English keys). */
+static const char *goal_metric_zh(const char *metric)
+{
+	static const char *const names[][2] = {
+	    {"new_customers", "新增客户"}, {"followups", "跟进次数"},
+	    {"customers_touched", "触达客户"}, {"deals", "签约数"},
+	    {"deal_amount", "签约金额"},	   {"churn_rate", "流失率"},
+	    {"plan_adherence", "计划完成率"}, {"overdue", "逾期客户"},
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(metric, names[i][0]) == 0)
+			return names[i][1];
+	return "";
+}
+
+static const char *goal_status_zh(const char *status)
+{
+	static const char *const names[][2] = {
+	    {"no data", "无数据"}, {"met", "已达成"},	   {"missed", "未达成"},
+	    {"behind", "落后"},    {"on track", "进度正常"},
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(status, names[i][0]) == 0)
+			return names[i][1];
+	return "";
+}
+
+/* An owner as the team knows them: the member's name from crmf.yaml, then the id. */
+static void owner_cell(FILE *f, const crmf_config *cfg, const char *id)
+{
+	const crmf_member *m = cfg ? crmf_config_member(cfg, id) : NULL;
+
+	if (m && m->name && strcmp(m->name, id) != 0) {
+		esc(f, m->name);
+		fputc(' ', f);
+	}
+	esc(f, id);
+}
+
 /* A chart of horizontal bars: one row per item, its label, its bar and its number; each
  * bar a <g class="bar" data-key data-value> so that the figures can be read from the DOM. */
 static void hbars(FILE *f, const char *id, const char *title, const crmf_counts *c,
@@ -149,7 +192,10 @@ void cli_report_html(FILE *f, const crmf_report *rep, const crmf_config *cfg)
 	fprintf(f, "客户报告 %s – %s", since, until);
 	fprintf(f, "</title>\n<style>\n%s</style>\n</head>\n<body>\n", css);
 	fprintf(f, "<h1>客户报告 %s – %s</h1>\n<p>", since, until);
-	esc(f, rep->owner ? rep->owner : "全团队");
+	if (rep->owner)
+		owner_cell(f, cfg, rep->owner);
+	else
+		fputs("全团队", f);
 	fputs("</p>\n<h2>活动 Activity</h2>\n<div class=\"stats\">\n", f);
 	stat(f, "跟进次数 follow-ups", "%.0f", (double)rep->team.followups);
 	stat(f, "触达客户 customers touched", "%.0f", (double)rep->team.touched);
@@ -175,7 +221,7 @@ void cli_report_html(FILE *f, const crmf_report *rep, const crmf_config *cfg)
 			const crmf_report_activity *a = &rep->owners[i].a;
 
 			fputs("<tr><td>", f);
-			esc(f, rep->owners[i].owner);
+			owner_cell(f, cfg, rep->owners[i].owner);
 			fprintf(f, "</td><td>%zu</td><td>%zu</td><td>%zu</td><td>%zu</td><td>%zu</td>"
 				   "<td>%zu</td><td>%zu</td><td>%zu</td></tr>\n",
 				a->followups, a->touched, a->new_customers, a->planned, a->on_time,
@@ -215,9 +261,12 @@ void cli_report_html(FILE *f, const crmf_report *rep, const crmf_config *cfg)
 				    strcmp(g->goal->metric, "plan_adherence") == 0;
 			double frac = g->goal->value > 0 && g->value > 0 ? g->value / g->goal->value : 0;
 
+			const char *zh = goal_metric_zh(g->goal->metric);
+
 			fprintf(f, "<tr class=\"goal\" data-metric=\"%s\" data-value=\"%.15g\" "
-				   "data-status=\"%s\"><td>%s</td><td>%s</td>",
-				g->goal->metric, g->value, g->status, g->goal->metric, per[g->goal->per]);
+				   "data-status=\"%s\"><td>%s%s%s</td><td>%s</td>",
+				g->goal->metric, g->value, g->status, zh, *zh ? " " : "", g->goal->metric,
+				per[g->goal->per]);
 			if (rate)
 				fprintf(f, "<td>%.1f%%</td><td>%s %.1f%%</td>", g->value < 0 ? 0 : g->value * 100,
 					g->goal->is_max ? "≤" : "≥", g->goal->value * 100);
@@ -226,8 +275,9 @@ void cli_report_html(FILE *f, const crmf_report *rep, const crmf_config *cfg)
 					g->goal->value);
 			fprintf(f, "<td><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"120\" height=\"12\">"
 				   "<rect x=\"0\" y=\"0\" width=\"120\" height=\"12\" style=\"fill:#e4e4e4\"/>"
-				   "<rect x=\"0\" y=\"0\" width=\"%.1f\" height=\"12\"/></svg></td><td>%s</td></tr>\n",
-				(frac > 1 ? 1 : frac) * 120, g->status);
+				   "<rect x=\"0\" y=\"0\" width=\"%.1f\" height=\"12\"/></svg></td><td>%s%s%s</td></tr>\n",
+				(frac > 1 ? 1 : frac) * 120, goal_status_zh(g->status),
+				*goal_status_zh(g->status) ? " " : "", g->status);
 		}
 		fputs("</table>\n", f);
 	}

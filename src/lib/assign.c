@@ -103,9 +103,9 @@ static void describe(strbuf *sb, const crmf_assign_rule *r, const crmf_customer 
 {
 	char buf[256];
 
-	sb_addf(sb, "rule %d", r->number);
+	sb_addf(sb, crmf_tr("rule %d"), r->number);
 	if (r->n_when == 0)
-		sb_adds(sb, ", the fallback");
+		sb_adds(sb, crmf_tr(", the fallback"));
 	for (size_t i = 0; i < r->n_when; i++) {
 		const char *v = crmf_assign_value(c, r->when[i].field, buf, sizeof(buf));
 
@@ -148,20 +148,21 @@ bool crmf_assign_choose(crmf_assignment *out, const crmf_config *cfg, const crmf
 		out->load = best_load;
 		out->candidates = n;
 		describe(&sb, r, c);
-		sb_addf(&sb, "; %zu open customer%s", best_load, best_load == 1 ? "" : "s");
+		sb_addf(&sb, crmf_tr("; %zu open customer%s"), best_load, best_load == 1 ? "" : "s");
 		if (n > 1)
-			sb_addf(&sb, ", fewest of %zu", n);
+			sb_addf(&sb, crmf_tr(", fewest of %zu"), n);
 		snprintf(out->why, sizeof(out->why), "%s", sb.buf);
 		sb_release(&sb);
 		return true;
 	}
 	if (cfg->n_assign == 0)
-		snprintf(out->why, sizeof(out->why), "crmf.yaml has no assignment rules");
+		snprintf(out->why, sizeof(out->why), "%s", crmf_tr("crmf.yaml has no assignment rules"));
 	else if (passed)
 		snprintf(out->why, sizeof(out->why),
-			 "no assignment rule applies: everyone in rule %d has left the team", passed);
+			 crmf_tr("no assignment rule applies: everyone in rule %d has left the team"),
+			 passed);
 	else
-		snprintf(out->why, sizeof(out->why), "no assignment rule matches");
+		snprintf(out->why, sizeof(out->why), "%s", crmf_tr("no assignment rule matches"));
 	return false;
 }
 

@@ -614,7 +614,7 @@ unsigned change_value_flags(const crmf_config *cfg, const char *path, const char
 /* A commit message stays readable: past this many lines, only their count. */
 #define MAX_CHANGE_LINES 60
 
-void crmf_change_describe(crmf_lines *lines, crmf_lines *keys, const crmf_doc *a, const crmf_doc *b)
+static void describe(crmf_lines *lines, crmf_lines *keys, const crmf_doc *a, const crmf_doc *b)
 {
 	crmf_change *v = NULL;
 	size_t n = 0;
@@ -627,9 +627,33 @@ void crmf_change_describe(crmf_lines *lines, crmf_lines *keys, const crmf_doc *a
 			crmf_lines_add(lines, "%s", v[i].text);
 	}
 	if (n > MAX_CHANGE_LINES)
-		crmf_lines_add(lines, "… and %zu more change%s", n - MAX_CHANGE_LINES,
+		crmf_lines_add(lines, crmf_tr("… and %zu more change%s"), n - MAX_CHANGE_LINES,
 			       n - MAX_CHANGE_LINES == 1 ? "" : "s");
 	crmf_diff_free(v, n);
+}
+
+void crmf_change_describe(crmf_lines *lines, crmf_lines *keys, const crmf_doc *a, const crmf_doc *b)
+{
+	bool was = tr_english_begin();
+
+	describe(lines, keys, a, b);
+	tr_english_end(was);
+}
+
+void crmf_change_describe_user(crmf_lines *lines, const crmf_doc *a, const crmf_doc *b)
+{
+	describe(lines, NULL, a, b);
+}
+
+void change_describe_said(crmf_lines *out, const crmf_lines *en, const crmf_doc *a,
+			  const crmf_doc *b)
+{
+	if (en && !crmf_translate_lang()) {
+		for (size_t i = 0; i < en->n; i++)
+			crmf_lines_add(out, "%s", en->v[i]);
+		return;
+	}
+	describe(out, NULL, a, b);
 }
 
 /* ---- committing ---- */
@@ -765,8 +789,8 @@ int change_check_errors(crmf_change_tx *tx, const char *buf, size_t len)
 	return rc;
 }
 
-static const char KEEP_APART[] = "commit them first ('crmf commit') or put them aside ('git "
-				 "stash', then 'git stash pop'); nothing changed";
+static const char KEEP_APART[] = N_("commit them first ('crmf commit') or put them aside ('git "
+				    "stash', then 'git stash pop'); nothing changed");
 
 int change_versions(crmf_change_tx *tx, crmf_versions *v, const char *rel)
 {
@@ -816,7 +840,7 @@ static int save_change(crmf_change_tx *tx, const crmf_lines *said, const crmf_co
 		change_error(tx,
 			     "%s has uncommitted changes of yours that touch what this change "
 			     "changes, and crmf commits only its own change: %s",
-			     tx->rel, KEEP_APART);
+			     tx->rel, crmf_tr(KEEP_APART));
 		goto done;
 	}
 	if (change_check_errors(tx, head->src, head->len) != 0) {
@@ -824,7 +848,7 @@ static int save_change(crmf_change_tx *tx, const crmf_lines *said, const crmf_co
 		    tx,
 		    "the committed version of %s would not be valid with this change (your "
 		    "uncommitted changes to it are left out): %s",
-		    tx->rel, KEEP_APART);
+		    tx->rel, crmf_tr(KEEP_APART));
 		goto done;
 	}
 	ct.data = head->src;
@@ -837,7 +861,7 @@ static int save_change(crmf_change_tx *tx, const crmf_lines *said, const crmf_co
 			change_error(tx,
 				     "%s has staged changes of yours that touch what this change "
 				     "changes, and crmf commits only its own change: %s",
-				     tx->rel, KEEP_APART);
+				     tx->rel, crmf_tr(KEEP_APART));
 			goto done;
 		}
 		ct.staged = staged->src;
@@ -883,7 +907,7 @@ static int refuse_departed(crmf_change_tx *tx, const char *who, crmf_day day, co
 		return 0;
 	crmf_date_format(gone->left, d);
 	change_error(tx, "%s cannot be %s: they left the team on %s; choose a current member",
-		     gone->id, what, d);
+		     gone->id, crmf_tr(what), d);
 	return -1;
 }
 
@@ -927,7 +951,7 @@ int crmf_change_log(crmf_change_tx *tx, const crmf_log_entry *f)
 
 	if (crmf_datetime_parse(&day, &minute, f->date, strlen(f->date)) != 0)
 		day = CRMF_NO_DAY;
-	if (refuse_departed(tx, f->by, day, "the author of a follow-up") != 0 ||
+	if (refuse_departed(tx, f->by, day, N_("the author of a follow-up")) != 0 ||
 	    log_next(tx, &kept, day) != 0)
 		return CRMF_CHANGE_REFUSED;
 	f = &kept;
@@ -1100,7 +1124,7 @@ static int edit_all(crmf_edit *e, const crmf_doc *doc, crmf_change_tx *tx)
 			return -1;
 		}
 		if (strcmp(v[i].key, "owner") == 0 && !v[i].unset &&
-		    refuse_departed(tx, v[i].value, tx->today, "the owner") != 0)
+		    refuse_departed(tx, v[i].value, tx->today, N_("the owner")) != 0)
 			return -1;
 		if (crmf_edit_find(&t, doc, v[i].key) != 0) {
 			change_error(tx, "cannot %s '%s': %s", v[i].unset ? "unset" : "set",
@@ -1207,7 +1231,7 @@ int crmf_change_commit(crmf_change_tx *tx)
 	tx->nc = NULL;
 	if (change_validate(tx, &tx->nc, tx->now->src, tx->now->len) != 0) {
 		change_error(tx, "nothing changed: %s would not be valid%s", tx->rel,
-			     tx->old->errors ? " (it has errors already: fix them with 'crmf edit')"
+			     tx->old->errors ? crmf_tr(" (it has errors already: fix them with 'crmf edit')")
 					     : "");
 		return CRMF_CHANGE_REFUSED;
 	}
@@ -1216,19 +1240,25 @@ int crmf_change_commit(crmf_change_tx *tx)
 
 		cut = crmf_text_cut(f->summary, 50);
 		subject = xasprintf("crmf: log %s: %s %s %s", tx->id, f->method, f->date, cut);
-		crmf_lines_add(&said, "%s: + follow-up %s %s", tx->id, f->date, f->method);
+		crmf_lines_add(&said, crmf_tr("%s: + follow-up %s %s"), tx->id, f->date, f->method);
 		o.body = strcmp(cut, f->summary) ? f->summary : NULL;
 		o.action = "log";
 	} else {
+		crmf_lines user = {0};
+
 		crmf_change_describe(&lines, &keys, tx->old->doc, tx->nc->doc);
-		if (lines.n == 0)
+		change_describe_said(&user, &lines, tx->old->doc, tx->nc->doc);
+		if (lines.n == 0) {
 			crmf_lines_add(&lines, "comments or layout changed");
+			crmf_lines_add(&user, "%s", crmf_tr("comments or layout changed"));
+		}
 		sum = set_summary(&lines, &keys);
 		subject = xasprintf("crmf: set %s: %s", tx->id, sum);
 		body = lines.n > 1 || strcmp(sum, lines.v[0]) != 0 ? crmf_lines_join(&lines, "\n")
 								   : NULL;
-		for (size_t i = 0; i < lines.n; i++)
-			crmf_lines_add(&said, "%s: %s", tx->id, lines.v[i]);
+		for (size_t i = 0; i < user.n; i++)
+			crmf_lines_add(&said, "%s: %s", tx->id, user.v[i]);
+		crmf_lines_release(&user);
 		o.body = body;
 		o.action = "set";
 	}

@@ -80,7 +80,7 @@ int crmf_change_replace(crmf_change_tx *tx, const char *buf, size_t len, const c
 	size_t sealed_len = 0;
 	char *kept = copy ? xasprintf(crmf_tr(", your edit is kept in %s"), copy) : xstrdup("");
 	crmf_doc *hd = NULL, *nd = NULL;
-	crmf_lines lines = {0}, keys = {0};
+	crmf_lines lines = {0}, keys = {0}, user = {0};
 	crmf_diags scratch;
 	size_t now_len = 0;
 	int rc = CRMF_CHANGE_REFUSED;
@@ -116,8 +116,9 @@ int crmf_change_replace(crmf_change_tx *tx, const char *buf, size_t len, const c
 	fields = keys.n ? crmf_lines_join(&keys, ", ") : xstrdup("comments and layout");
 	subject = xasprintf("crmf: edit %s: %s", tx->id, fields);
 	body = lines.n ? crmf_lines_join(&lines, "\n") : NULL;
-	for (size_t i = 0; i < lines.n; i++)
-		change_said(tx, "%s: %s", tx->id, lines.v[i]);
+	change_describe_said(&user, &lines, hd && hd->root ? hd : tx->edited_from, nd);
+	for (size_t i = 0; i < user.n; i++)
+		change_said(tx, "%s: %s", tx->id, user.v[i]);
 	if (crmf_store_check_path(crmf_repository_root(tx->repo), tx->rel) != 0 ||
 	    crmf_write_atomic(fspath, buf, len) != 0) {
 		change_error(tx, "cannot write %s: %s; nothing changed%s", tx->rel,
@@ -133,6 +134,7 @@ int crmf_change_replace(crmf_change_tx *tx, const char *buf, size_t len, const c
 		.subject = subject, .body = body, .action = "edit", .customer = tx->id});
 done:
 	crmf_lines_release(&lines);
+	crmf_lines_release(&user);
 	crmf_lines_release(&keys);
 	crmf_diags_release(&scratch);
 	crmf_doc_free(hd);

@@ -135,7 +135,7 @@ static long long duplicate_of(const struct keys *k, const crmf_doc *doc, const c
 	const char *name = scalar(root, "name");
 
 	if (name && (hit = keys_find_name(k, name))) {
-		*why = "company name";
+		*why = N_("company name");
 		*field = "name";
 		return (long long)hit->who;
 	}
@@ -145,13 +145,13 @@ static long long duplicate_of(const struct keys *k, const crmf_doc *doc, const c
 		const char *email = scalar(contacts->items[i], "email");
 
 		if (phone && (hit = keys_find(k, K_PHONE, crmf_cross_phone_key(phone)))) {
-			*why = "phone";
+			*why = N_("phone");
 			*field = "contacts.phone";
 			*sub = (uint32_t)i;
 			return (long long)hit->who;
 		}
 		if (email && (hit = keys_find(k, K_EMAIL, email_key(email)))) {
-			*why = "email";
+			*why = N_("email");
 			*field = "contacts.email";
 			*sub = (uint32_t)i;
 			return (long long)hit->who;
@@ -345,7 +345,7 @@ static int key_who_cmp(const void *a, const void *b)
 	return c ? c : (x->who > y->who) - (x->who < y->who);
 }
 
-static const char *const kind_word[] = {"company name", "phone", "email"};
+static const char *const kind_word[] = {N_("company name"), N_("phone"), N_("email")};
 
 /*
  * New rows that duplicate each other: the later row is reported at its cell,
@@ -382,17 +382,17 @@ static void duplicate_rows(const crmf_import *imp, struct keys *k, const struct 
 			crmf_diags_add(diags, CRMF_SEV_WARNING, at, 0, 0, "import-duplicate",
 				       "probable duplicate of row %u (the same %s), imported as "
 				       "another customer as its id says; merge them if they are one",
-				       made[first->who].row, kind_word[x->kind]);
+				       made[first->who].row, crmf_tr(kind_word[x->kind]));
 		else if (allow)
 			crmf_diags_add(diags, CRMF_SEV_WARNING, at, 0, 0, "import-duplicate",
 				       "probable duplicate of row %u (the same %s); imported "
 				       "anyway (--allow-duplicates)",
-				       made[first->who].row, kind_word[x->kind]);
+				       made[first->who].row, crmf_tr(kind_word[x->kind]));
 		else
 			crmf_diags_add(diags, CRMF_SEV_ERROR, at, 0, 0, "import-duplicate",
 				       "probable duplicate of row %u (the same %s); give the rows "
 				       "one id, leave one out, or import with --allow-duplicates",
-				       made[first->who].row, kind_word[x->kind]);
+				       made[first->who].row, crmf_tr(kind_word[x->kind]));
 		free(at);
 	}
 	free(told);
@@ -622,13 +622,13 @@ int crmf_change_import(crmf_change_tx *tx, const crmf_import *imp, const char *s
 				crmf_diags_add(diags, CRMF_SEV_WARNING, at, 0, 0, "import-duplicate",
 					       "probable duplicate of %s (%s): the same %s; imported "
 					       "anyway (--allow-duplicates)",
-					       c->id ? c->id : c->path, c->path, why);
+					       c->id ? c->id : c->path, c->path, crmf_tr(why));
 			else
 				crmf_diags_add(diags, CRMF_SEV_ERROR, at, 0, 0, "import-duplicate",
 					       "probable duplicate of %s (%s): the same %s; give that "
 					       "customer's id in the row, leave the row out, or import "
 					       "with --allow-duplicates",
-					       c->id ? c->id : c->path, c->path, why);
+					       c->id ? c->id : c->path, c->path, crmf_tr(why));
 			free(at);
 			if (!o->allow_duplicates) {
 				crmf_doc_free(doc);

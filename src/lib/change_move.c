@@ -27,6 +27,7 @@ void change_moves_free(crmf_change_tx *tx)
 		free(tx->moves[i].from);
 		free(tx->moves[i].to);
 		free(tx->moves[i].why);
+		free(tx->moves[i].said);
 		crmf_versions_release(&tx->ver_moves[i]);
 	}
 	free(tx->moves);
@@ -180,7 +181,9 @@ int crmf_change_archive_stale(crmf_change_tx *tx)
 		m->id = crmf_change_path_id(c->path);
 		m->from = xstrdup(c->path);
 		m->to = archive_path(m->id);
-		m->why = xasprintf(crmf_tr("no contact since %s"), day);
+		m->why = xasprintf("no contact since %s", day); /* the commit's words */
+		if (crmf_translate_lang())
+			m->said = xasprintf(crmf_tr("no contact since %s"), day);
 	}
 	crmf_repo_free(repo);
 	crmf_diags_release(&d);

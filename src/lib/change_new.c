@@ -515,7 +515,7 @@ static int owner_by_rules(crmf_change_tx *tx, char **buf, size_t *len, const cha
 		crmf_loads_add(&loads, repo->v[i]);
 	if (!crmf_assign_choose(&a, tx->cfg, &loads, c, tx->today)) {
 		change_note(tx, "note: %s; owner: %s", a.why,
-			    fallback && *fallback ? fallback : "none (give --owner NAME)");
+			    fallback && *fallback ? fallback : crmf_tr("none (give --owner NAME)"));
 		goto done;
 	}
 	rc = apply(tx, buf, len, tx->rel, &(crmf_assign){.key = "owner", .value = a.owner}, 1,
@@ -623,7 +623,7 @@ static void dup_found(crmf_change_tx *tx, int *n, const char *what, const char *
 
 	(*n)++;
 	change_error(tx, "%s%s '%s' is the same as that of customer '%s' (%s); %s",
-		     tx->strict ? "" : crmf_tr("warning: "), what, value, id, c->path,
+		     tx->strict ? "" : crmf_tr("warning: "), crmf_tr(what), value, id, c->path,
 		     tx->strict ? crmf_tr("merge them, or drop --strict if they are two customers")
 				: crmf_tr("check that they are not one company"));
 }
@@ -651,7 +651,7 @@ static int new_duplicates(crmf_change_tx *tx, const crmf_customer *nc)
 
 		if (nc->name && c->name && same_key(name, crmf_cross_company_key(c->name, &cplace)) &&
 		    !crmf_cross_places_differ(place, cplace)) {
-			dup_found(tx, &found, "company name", nc->name, c);
+			dup_found(tx, &found, N_("company name"), nc->name, c);
 			continue;
 		}
 		for (size_t j = 0; !hit && j < nc->n_contacts; j++)

@@ -72,6 +72,11 @@ struct crmf_change_tx {
 
 void change_error(crmf_change_tx *tx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void change_note(crmf_change_tx *tx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The lines of crmf_change_describe in the run's language, for the user, appended to
+ * `out`; `en`, when given, the English ones already made for the commit (taken as
+ * they are when the run is English). */
+void change_describe_said(crmf_lines *out, const crmf_lines *en, const crmf_doc *a,
+			  const crmf_doc *b);
 void change_said(crmf_change_tx *tx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void change_diags(crmf_change_tx *tx, const crmf_diags *d, bool errors_only);
 

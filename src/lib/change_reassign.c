@@ -82,7 +82,7 @@ int crmf_change_reassign_where(crmf_change_tx *tx, const char *from, const char 
 	}
 	if (b.n == 0) {
 		change_error(tx, "%s owns no customer under customers/%s; nothing to hand over",
-			     f->id, where ? " that matches --where" : "");
+			     f->id, where ? crmf_tr(" that matches --where") : "");
 		rc = CRMF_CHANGE_NOTHING;
 		goto done;
 	}
@@ -156,7 +156,7 @@ int crmf_change_set_where(crmf_change_tx *tx, const crmf_expr *where, const crmf
 		if (r != 0)
 			goto done;
 		now = b.v[b.n - 1].now;
-		crmf_change_describe(&lines, NULL, c->doc, now);
+		change_describe_said(&lines, NULL, c->doc, now);
 		for (size_t k = 0; k < lines.n; k++)
 			change_batch_said(&b, "%s: %s", b.v[b.n - 1].id, lines.v[k]);
 		crmf_lines_release(&lines);
@@ -197,6 +197,8 @@ int crmf_change_assign(crmf_change_tx *tx, const crmf_expr *where, crmf_proposal
 	struct change_batch b = {0};
 	crmf_repo *repo = NULL;
 	crmf_lines body = {0};
+	crmf_proposal *en = NULL;
+	size_t n_en = 0;
 	char *subject = NULL, *text = NULL;
 	int rc = CRMF_CHANGE_REFUSED;
 
@@ -205,6 +207,13 @@ int crmf_change_assign(crmf_change_tx *tx, const crmf_expr *where, crmf_proposal
 	if (!(repo = load(tx)))
 		goto done;
 	crmf_assign_propose(out, n, repo, where, tx->today);
+	if (crmf_translate_lang()) {
+		/* the commit's body gives the reasons in English, as every commit message */
+		bool was = tr_english_begin();
+
+		crmf_assign_propose(&en, &n_en, repo, where, tx->today);
+		tr_english_end(was);
+	}
 	for (size_t i = 0; i < *n; i++) {
 		const crmf_proposal *p = &(*out)[i];
 		const crmf_customer *c = NULL;
@@ -218,7 +227,8 @@ int crmf_change_assign(crmf_change_tx *tx, const crmf_expr *where, crmf_proposal
 			goto done;
 		change_batch_said(&b, "%s: owner %s -> %s (%s)", p->id, p->owner ? p->owner : "none",
 				  p->proposed, p->why);
-		crmf_lines_add(&body, "%s: %s (%s)", p->id, p->proposed, p->why);
+		crmf_lines_add(&body, "%s: %s (%s)", p->id, p->proposed,
+			       en && i < n_en ? en[i].why : p->why);
 	}
 	if (b.n == 0) {
 		if (*n)
@@ -228,7 +238,7 @@ int crmf_change_assign(crmf_change_tx *tx, const crmf_expr *where, crmf_proposal
 		else
 			change_error(tx, "every customer%s has an owner in the team; nothing to "
 					 "assign",
-				     where ? " that matches --where" : "");
+				     where ? crmf_tr(" that matches --where") : "");
 		rc = *n ? CRMF_CHANGE_REFUSED : CRMF_CHANGE_NOTHING;
 		goto done;
 	}
@@ -239,6 +249,7 @@ int crmf_change_assign(crmf_change_tx *tx, const crmf_expr *where, crmf_proposal
 done:
 	free(text);
 	free(subject);
+	crmf_proposals_free(en, n_en);
 	crmf_lines_release(&body);
 	change_batch_release(&b);
 	crmf_repo_free(repo);

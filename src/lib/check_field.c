@@ -188,11 +188,11 @@ const char *ck_kind_name(const crmf_node *n)
 {
 	switch (n->type) {
 	case CRMF_NODE_MAPPING:
-		return "mapping";
+		return crmf_tr("mapping");
 	case CRMF_NODE_SEQUENCE:
-		return "list";
+		return crmf_tr("list");
 	default:
-		return "single value";
+		return crmf_tr("single value");
 	}
 }
 
@@ -554,11 +554,11 @@ char *ck_value_hint(const crmf_field_def *def)
 	char *all;
 
 	if (def->type != CRMF_FT_ENUM || !def->values.n) {
-		sb_addf(&sb, "a %s value", crmf_field_type_name(def->type));
+		sb_addf(&sb, crmf_tr("a %s value"), crmf_field_type_name(def->type));
 		return sb_detach(&sb);
 	}
 	all = ck_join(strlist(&def->values), def->values.n);
-	sb_addf(&sb, "one of %s", all);
+	sb_addf(&sb, crmf_tr("one of %s"), all);
 	free(all);
 	return sb_detach(&sb);
 }

@@ -31,8 +31,8 @@
 #include "repo_ctx.h"
 
 static const char NO_IDENTITY[] =
-    "no git identity: set it with git config --global user.name 'Your Name' and git config "
-    "--global user.email you@example.com, or pass --author 'Name <email>'";
+    N_("no git identity: set it with git config --global user.name 'Your Name' and git config "
+       "--global user.email you@example.com, or pass --author 'Name <email>'");
 
 /* --- identity and preflight --- */
 
@@ -124,12 +124,12 @@ static int signatures(git_signature **author_out, git_signature **committer_out,
 	}
 	identity(&cn, &ce, cfg, "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL");
 	if (!an || !ae) {
-		crmf_error_set("%s", NO_IDENTITY);
+		crmf_error_set("%s", crmf_tr(NO_IDENTITY));
 		goto done;
 	}
 	if (!cn || !ce) {
 		if (!author) {
-			crmf_error_set("%s", NO_IDENTITY);
+			crmf_error_set("%s", crmf_tr(NO_IDENTITY));
 			goto done;
 		}
 		free(cn);
@@ -265,8 +265,8 @@ static bool safe_path(const char *p)
 
 /* What to do once a held lock is removed: before anything was written, the command again;
  * after the file was saved, commit it. */
-#define THEN_AGAIN "run the command again; nothing changed"
-#define THEN_COMMIT "run 'crmf commit'"
+#define THEN_AGAIN N_("run the command again; nothing changed")
+#define THEN_COMMIT N_("run 'crmf commit'")
 
 static int index_lock_error(const repo_ctx *c, const char *then)
 {
@@ -274,7 +274,7 @@ static int index_lock_error(const repo_ctx *c, const char *then)
 
 	crmf_error_set("index.lock is held by another git process ('%s'); when no git is running, "
 		       "remove it, then %s",
-		       shown, then);
+		       shown, crmf_tr(then));
 	free(shown);
 	return -1;
 }
@@ -303,7 +303,7 @@ static int ref_locks_held(const repo_ctx *c, const char *branch, const char *the
 		rel = path_below(path, c->root);
 		crmf_error_set("HEAD.lock is held by another git process ('%s'); when no git is "
 			       "running, remove it, then %s",
-			       rel && *rel ? rel : path, then);
+			       rel && *rel ? rel : path, crmf_tr(then));
 		rc = -1;
 	}
 	free(path);
@@ -315,7 +315,7 @@ static int ref_locks_held(const repo_ctx *c, const char *branch, const char *the
 		shown = xstrdup(rel && *rel ? rel : path);
 		crmf_error_set("the branch '%s' is locked by another git process ('%s'); when no "
 			       "git is running, remove it, then %s",
-			       short_branch(branch), shown, then);
+			       short_branch(branch), shown, crmf_tr(then));
 		rc = -1;
 	}
 	free(shown);

@@ -283,8 +283,9 @@ static void name_evidence(struct evs *e, const struct dd_cust *x, const struct d
 	ev->key = xstrdup(a->len <= b->len ? a->text : b->text);
 	if (a->place[0] && b->place[0] && a->city == b->city && strcmp(a->place, b->place) != 0) {
 		ev->weight = w / 2;
-		ev->note = xasprintf("%s differ: %s / %s", a->city ? "cities" : "provinces", a->place,
-				     b->place);
+		ev->note = xasprintf(a->city ? crmf_tr("cities differ: %s / %s")
+					     : crmf_tr("provinces differ: %s / %s"),
+				     a->place, b->place);
 	}
 }
 

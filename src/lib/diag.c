@@ -61,9 +61,26 @@ const char *crmf_translate_lang(void)
 	return translate_lang[0] ? translate_lang : NULL;
 }
 
+/* set in a thread while it writes text for git (commit messages): English there */
+static _Thread_local bool tr_english;
+
+bool tr_english_begin(void)
+{
+	bool was = tr_english;
+
+	tr_english = true;
+	return was;
+}
+
+void tr_english_end(bool was)
+{
+	tr_english = was;
+}
+
 const char *crmf_tr(const char *msgid)
 {
-	return translate_lang[0] ? dgettext("crmf", msgid) : msgid;
+	/* "" is gettext's key of the catalogue's header, never a message */
+	return translate_lang[0] && !tr_english && msgid[0] ? dgettext("crmf", msgid) : msgid;
 }
 
 void crmf_diags_init(crmf_diags *d)
@@ -102,7 +119,7 @@ void crmf_diags_add(crmf_diags *d, crmf_severity sev, const char *path, int line
 	crmf_diag x = {0};
 	va_list ap;
 
-	if (translate_lang[0])
+	if (translate_lang[0] && !tr_english)
 		fmt = dgettext("crmf", fmt);
 	va_start(ap, fmt);
 	x.message = xvasprintf(fmt, ap);
@@ -188,7 +205,7 @@ int crmf_error_set(const char *fmt, ...)
 {
 	va_list ap;
 
-	if (translate_lang[0])
+	if (translate_lang[0] && !tr_english)
 		fmt = dgettext("crmf", fmt);
 	va_start(ap, fmt);
 	vsnprintf(last_error, sizeof(last_error), fmt, ap);

@@ -41,10 +41,10 @@ static void add(changes *cl, const char *top, const char *fmt, ...)
 static void show_into(strbuf *sb, const crmf_node *n)
 {
 	if (!n) {
-		sb_adds(sb, "(none)");
+		sb_adds(sb, crmf_tr("(none)"));
 	} else if (n->type == CRMF_NODE_SCALAR) {
 		if (crmf_node_is_null(n)) {
-			sb_adds(sb, "(empty)");
+			sb_adds(sb, crmf_tr("(empty)"));
 			return;
 		}
 		for (size_t i = 0; i < n->len; i++) {
@@ -151,18 +151,23 @@ static char *item_label(const char *path, const crmf_node *item)
 	if (strcmp(path, "followups") == 0) {
 		a = scalar_of(item, "date");
 		b = scalar_of(item, "method");
-		return xasprintf("follow-up%s%s%s%s", a ? " " : "", a ? a : "", b ? " " : "",
-				 b ? b : "");
+		if (a && b)
+			return xasprintf(crmf_tr("follow-up %s %s"), a, b);
+		return a || b ? xasprintf(crmf_tr("follow-up %s"), a ? a : b)
+			      : xstrdup(crmf_tr("follow-up"));
 	}
 	if (strcmp(path, "deals") == 0) {
 		a = scalar_of(item, "amount");
 		b = scalar_of(item, "signed");
-		return xasprintf("deal%s%s%s%s", a ? " " : "", a ? a : "", b ? " signed " : "",
-				 b ? b : "");
+		if (a && b)
+			return xasprintf(crmf_tr("deal %s signed %s"), a, b);
+		if (b)
+			return xasprintf(crmf_tr("deal signed %s"), b);
+		return a ? xasprintf(crmf_tr("deal %s"), a) : xstrdup(crmf_tr("deal"));
 	}
 	if (strcmp(path, "contacts") == 0) {
 		a = scalar_of(item, "name");
-		return xasprintf("contact%s%s", a ? " " : "", a ? a : "");
+		return a ? xasprintf(crmf_tr("contact %s"), a) : xstrdup(crmf_tr("contact"));
 	}
 	return NULL;
 }
@@ -416,8 +421,10 @@ static void diff_versions(crmf_change **out, size_t *n, const version *a, const 
 
 	if (bad_a || bad_b) {
 		if (!field)
-			add(&cl, NULL, "fields not compared: %s is not valid YAML %s",
-			    bad_b ? b->path : a->path, bad_b ? "after" : "before");
+			add(&cl, NULL,
+			    bad_b ? N_("fields not compared: %s is not valid YAML after")
+				  : N_("fields not compared: %s is not valid YAML before"),
+			    bad_b ? b->path : a->path);
 	} else if (field) {
 		const crmf_pair *pa = a->exists ? crmf_node_pair(a->root, field) : NULL;
 		const crmf_pair *pb = b->exists ? crmf_node_pair(b->root, field) : NULL;
@@ -433,7 +440,7 @@ static void diff_versions(crmf_change **out, size_t *n, const version *a, const 
 			     b->exists ? b->root : &empty);
 		if (cl.n == 0 && a->exists && b->exists &&
 		    (a->len != b->len || memcmp(a->src, b->src, a->len) != 0))
-			add(&cl, NULL, "comments or layout changed");
+			add(&cl, NULL, N_("comments or layout changed"));
 	}
 	*out = cl.v;
 	*n = cl.n;

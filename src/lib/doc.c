@@ -503,6 +503,44 @@ static void check_value_chars(struct parse *p, const crmf_node *n)
 	}
 }
 
+/* libyaml's own words (its problems and contexts, in English), for the catalogue:
+ * a message shows their translation, and its hint is chosen on the English. */
+static const char *const yaml_words[] = {
+    N_("mapping values are not allowed in this context"),
+    N_("block sequence entries are not allowed in this context"),
+    N_("mapping keys are not allowed in this context"),
+    N_("found character that cannot start any token"),
+    N_("could not find expected ':'"),
+    N_("found unexpected end of stream"),
+    N_("found unexpected document indicator"),
+    N_("found unknown escape character"),
+    N_("found a tab character that violates indentation"),
+    N_("found a tab character where an indentation space is expected"),
+    N_("did not find expected comment or line break"),
+    N_("did not find expected key"),
+    N_("did not find expected '-' indicator"),
+    N_("did not find expected node content"),
+    N_("did not find expected ',' or ']'"),
+    N_("did not find expected ',' or '}'"),
+    N_("did not find expected <document start>"),
+    N_("did not find expected alphabetic or numeric character"),
+    N_("found undefined tag handle"),
+    N_("while scanning a simple key"),
+    N_("while scanning a plain scalar"),
+    N_("while scanning a quoted scalar"),
+    N_("while scanning a block scalar"),
+    N_("while scanning an anchor"),
+    N_("while scanning an alias"),
+    N_("while scanning a tag"),
+    N_("while parsing a block mapping"),
+    N_("while parsing a block collection"),
+    N_("while parsing a block node"),
+    N_("while parsing a flow node"),
+    N_("while parsing a flow sequence"),
+    N_("while parsing a flow mapping"),
+    N_("while parsing a node"),
+};
+
 /* What to do about libyaml's most frequent complaints. */
 static const char *syntax_hint(const char *problem)
 {
@@ -569,7 +607,7 @@ static bool key_too_long(struct parse *p, yaml_parser_t *yp, int *line, int *col
 
 static void report_syntax(struct parse *p, yaml_parser_t *yp)
 {
-	const char *problem = yp->problem ? yp->problem : "unknown problem";
+	const char *problem = yp->problem ? yp->problem : crmf_tr("unknown problem");
 	int line, col;
 
 	if (yp->error == YAML_MEMORY_ERROR) {
@@ -592,12 +630,13 @@ static void report_syntax(struct parse *p, yaml_parser_t *yp)
 	from_mark(p, &yp->problem_mark, &line, &col);
 	if (yp->context)
 		doc_report(p, line, col, "yaml-syntax",
-		       "invalid YAML: %s %s started at line %d, column %d; %s", problem,
-		       yp->context, (int)yp->context_mark.line + 1,
+		       "invalid YAML: %s %s started at line %d, column %d; %s", crmf_tr(problem),
+		       crmf_tr(yp->context), (int)yp->context_mark.line + 1,
 		       (int)yp->context_mark.column + 1, syntax_hint(problem));
 	else
-		doc_report(p, line, col, "yaml-syntax", "invalid YAML: %s; %s", problem,
+		doc_report(p, line, col, "yaml-syntax", "invalid YAML: %s; %s", crmf_tr(problem),
 		       syntax_hint(problem));
+	(void)yaml_words;
 }
 
 /* Build the tree from libyaml's events; false when parsing had to stop. */
@@ -723,7 +762,7 @@ static void check_root(struct parse *p)
 		doc_report(p, r->line, r->column, "root-not-mapping",
 		       "the top level must be a mapping of 'key: value' lines, not %s; write one "
 		       "'key: value' per line",
-		       r->type == CRMF_NODE_SEQUENCE ? "a list" : "a single value");
+		       r->type == CRMF_NODE_SEQUENCE ? crmf_tr("a list") : crmf_tr("a single value"));
 		p->doc->root = NULL;
 	}
 }
@@ -823,7 +862,7 @@ int crmf_doc_load(crmf_doc **out, const char *path, const char *fspath, crmf_dia
 	/* never through a symbolic link, never waiting on a FIFO */
 	fd = open(fspath, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0 && errno == ELOOP && lstat(fspath, &st) == 0 && S_ISLNK(st.st_mode))
-		return read_failed(diags, path, "it is a symbolic link, not followed");
+		return read_failed(diags, path, crmf_tr("it is a symbolic link, not followed"));
 	if (fd < 0)
 		return read_failed(diags, path, strerror(errno));
 	if (fstat(fd, &st) != 0) {
@@ -833,7 +872,7 @@ int crmf_doc_load(crmf_doc **out, const char *path, const char *fspath, crmf_dia
 	}
 	if (!S_ISREG(st.st_mode)) {
 		close(fd);
-		return read_failed(diags, path, "not a regular file");
+		return read_failed(diags, path, crmf_tr("not a regular file"));
 	}
 	if (st.st_size > CRMF_DOC_MAX_SIZE) {
 		close(fd);

@@ -806,11 +806,12 @@ static int bind_node(crmf_expr *e, struct node *n, const crmf_config *cfg, char 
 		if (!canon) {
 			g = crmf_config_suggest(cfg, name, v->s);
 			if (g)
-				snprintf(err, errlen, "invalid %s '%s'; did you mean '%s'?",
+				snprintf(err, errlen, crmf_tr("invalid %s '%s'; did you mean '%s'?"),
 					 last_part(name), v->s, g);
 			else
-				snprintf(err, errlen, "invalid %s '%s'; use one of the %zu values "
-					 "of %s (see doc/format.md)",
+				snprintf(err, errlen,
+					 crmf_tr("invalid %s '%s'; use one of the %zu values of %s (see "
+						 "doc/format.md)"),
 					 last_part(name), v->s, nv, last_part(name));
 			*errpos = v->pos;
 			return -1;

@@ -21,8 +21,8 @@
 #include "util.h"
 
 static const char OWNER_FMT[] =
-    "repository '%s' is owned by another user; git refuses to work in "
-    "it: run git config --global --add safe.directory %s if you trust it";
+    N_("repository '%s' is owned by another user; git refuses to work in "
+       "it: run git config --global --add safe.directory %s if you trust it");
 
 /* libgit2 is started the first time it is needed: its start (loading the
  * TLS certificates) costs 7 ms, more than a whole check of a small
@@ -59,7 +59,7 @@ const char *crmf_git_msg(void)
 {
 	const git_error *e = git_error_last();
 
-	return e && e->message ? e->message : "unknown libgit2 error";
+	return e && e->message ? e->message : crmf_tr("unknown libgit2 error");
 }
 
 /* --- opening a repository --- */

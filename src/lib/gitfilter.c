@@ -289,9 +289,9 @@ static int stream_close(git_writestream *s)
 		char *why = e != 0 ? xasprintf(crmf_tr("cannot run it: %s"), errtext(errno))
 			    : WIFEXITED(status)
 				? xasprintf(crmf_tr("it exited with status %d"), WEXITSTATUS(status))
-				: xstrdup("it was stopped by a signal");
+				: xstrdup(crmf_tr("it was stopped by a signal"));
 
-		e = fail(xasprintf("'%s': the %s filter '%s' failed ('%s'): %s", st->path,
+		e = fail(xasprintf(crmf_tr("'%s': the %s filter '%s' failed ('%s'): %s"), st->path,
 				   st->clean ? "clean" : "smudge", st->d->name, cmd, why));
 		free(why);
 		goto done;

@@ -81,8 +81,8 @@ static void load_goal(struct loader *L, const crmf_pair *gp, int metric)
 			bad = value = true;
 			sc_report(L, p->value, "config-value",
 				  is_rate(metrics[metric])
-				      ? "invalid rate '%s' for '%s'; write a percentage like 5%%"
-				      : "invalid number '%s' for '%s'; write a count or amount like 50",
+				      ? N_("invalid rate '%s' for '%s'; write a percentage like 5%%")
+				      : N_("invalid number '%s' for '%s'; write a count or amount like 50"),
 				  s, what);
 		} else {
 			g.is_max = k == 3;
@@ -91,7 +91,8 @@ static void load_goal(struct loader *L, const crmf_pair *gp, int metric)
 	}
 	if (!per || !value) {
 		sc_report(L, n, "config-value", "'%s' needs %s", what,
-			  !per ? "'per: week|month|quarter|year'" : "'target', 'min' or 'max'");
+			  !per ? crmf_tr("'per: week|month|quarter|year'")
+			       : crmf_tr("'target', 'min' or 'max'"));
 		return;
 	}
 	if (bad)

@@ -262,18 +262,18 @@ static void describe(lines *l, hist *h, const located *was, const located *now, 
 {
 	if (!was->found) {
 		if (!field)
-			line_add(l, xstrdup("+ created (new customer)"));
+			line_add(l, xstrdup(crmf_tr("+ created (new customer)")));
 		else /* with a field, creation is where the field got its first value */
 			blob_changes(l, h, NULL, now, field);
 		return;
 	}
 	if (!now->found) {
 		if (!field)
-			line_add(l, xstrdup("- removed from the repository"));
+			line_add(l, xstrdup(crmf_tr("- removed from the repository")));
 		return;
 	}
 	if (!field && strcmp(was->path, now->path) != 0)
-		line_add(l, xasprintf("moved %s → %s", was->path, now->path));
+		line_add(l, xasprintf(crmf_tr("moved %s → %s"), was->path, now->path));
 	if (!git_oid_equal(&was->blob, &now->blob))
 		blob_changes(l, h, was, now, field);
 }

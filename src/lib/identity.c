@@ -57,7 +57,7 @@ static int identity_from(crmf_identity *out, git_repository *repo)
 		const git_error *e = git_error_last();
 
 		crmf_error_set("cannot read the git config: %s",
-			       e && e->message ? e->message : "unknown error");
+			       e && e->message ? e->message : crmf_tr("unknown error"));
 		goto done;
 	}
 	if (!out->name)

@@ -733,8 +733,8 @@ static void type_row(row_ctx *R, struct rowvals *rv)
 						  : v[S_F_NEXT].col ? v[S_F_NEXT].col : v[S_F_DUE].col;
 
 		row_diag(R, CRMF_SEV_ERROR, col, "import-next-plan",
-			 "a next step needs a follow-up to belong to; give the last contact's "
-			 "date and summary (最近跟进日期, 跟进内容)");
+			 crmf_tr("a next step needs a follow-up to belong to; give the last contact's "
+				 "date and summary (最近跟进日期, 跟进内容)"));
 		val_set(&v[S_F_NEXT], NULL, 0, false);
 		val_set(&v[S_F_DUE], NULL, 0, false);
 	}
@@ -742,7 +742,7 @@ static void type_row(row_ctx *R, struct rowvals *rv)
 		uint32_t col = v[S_D_SIGNED].col ? v[S_D_SIGNED].col : v[S_D_EXPIRES].col;
 
 		row_diag(R, CRMF_SEV_WARNING, col, "import-deal",
-			 "a contract date without an amount (签约金额): no deal is recorded");
+			 crmf_tr("a contract date without an amount (签约金额): no deal is recorded"));
 	}
 }
 
@@ -1383,7 +1383,7 @@ int crmf_import_sheet(crmf_import **out, const crmf_sheet *sheet, const crmf_imp
 			any_new = !imp->rows[i].id;
 		if (any_new)
 			header_diag(imp, diags, CRMF_SEV_ERROR, 1, "import-column",
-				    "no column gives the customer's name (客户名称)");
+				    crmf_tr("no column gives the customer's name (客户名称)"));
 	}
 	for (size_t i = 0; i < imp->n_rows; i++) {
 		flush_row(&imp->rows[i], &rdiags[i], diags);

@@ -248,7 +248,7 @@ typedef struct loader {
 static void report(loader *L, const crmf_node *at, const char *rule, const char *fmt,
 		   const char *a, const char *b)
 {
-	char *msg = xasprintf(fmt, a, b ? b : "");
+	char *msg = xasprintf(crmf_tr(fmt), a, b ? b : "");
 
 	crmf_diags_add(L->diags, CRMF_SEV_ERROR, L->path, at->line, at->column, rule, "%s", msg);
 	free(msg);
@@ -257,11 +257,11 @@ static void report(loader *L, const crmf_node *at, const char *rule, const char 
 
 static bool want(loader *L, const crmf_node *n, crmf_node_type type, const char *key)
 {
-	static const char *const names[] = {"a value", "a mapping", "a list"};
+	static const char *const names[] = {N_("a value"), N_("a mapping"), N_("a list")};
 
 	if (n->type == type)
 		return true;
-	report(L, n, "config-type", "'import.%s' must be %s", key, names[type]);
+	report(L, n, "config-type", N_("'import.%s' must be %s"), key, crmf_tr(names[type]));
 	return false;
 }
 
@@ -287,8 +287,8 @@ static int target_of(const char *name, bool allow_skip)
 static void bad_target(loader *L, const crmf_node *at, const char *what)
 {
 	report(L, at, "config-value",
-	       "unknown field '%s'%s; use a field path such as contacts.phone or need.type, "
-	       "customer_type, next_plan, note, or a custom field of crmf.yaml",
+	       N_("unknown field '%s'%s; use a field path such as contacts.phone or need.type, "
+		  "customer_type, next_plan, note, or a custom field of crmf.yaml"),
 	       at->value, what);
 }
 
@@ -307,7 +307,7 @@ static void load_columns(crmf_import_map *map, loader *L, const crmf_node *n)
 			field = crmf_node_get(v, "field");
 			if (!field || field->type != CRMF_NODE_SCALAR) {
 				report(L, v, "config-missing",
-				       "column '%s' needs 'field:' (and may have 'scale:')",
+				       N_("column '%s' needs 'field:' (and may have 'scale:')"),
 				       p->key->value, NULL);
 				continue;
 			}
@@ -317,7 +317,7 @@ static void load_columns(crmf_import_map *map, loader *L, const crmf_node *n)
 				scale = sc->type == CRMF_NODE_SCALAR ? strtod(sc->value, &end) : 0;
 				if (!end || *end || !(scale > 0)) {
 					report(L, sc, "config-value",
-					       "'scale' of column '%s' must be a positive number",
+					       N_("'scale' of column '%s' must be a positive number"),
 					       p->key->value, NULL);
 					continue;
 				}
@@ -326,7 +326,7 @@ static void load_columns(crmf_import_map *map, loader *L, const crmf_node *n)
 				if (strcmp(v->pairs[k].key->value, "field") != 0 &&
 				    strcmp(v->pairs[k].key->value, "scale") != 0)
 					report(L, v->pairs[k].key, "config-unknown-key",
-					       "unknown key '%s' in column '%s'; use field and scale",
+					       N_("unknown key '%s' in column '%s'; use field and scale"),
 					       v->pairs[k].key->value, p->key->value);
 		} else if (!want(L, v, CRMF_NODE_SCALAR, "columns")) {
 			continue;
@@ -352,7 +352,7 @@ static void load_values(crmf_import_map *map, loader *L, const crmf_node *n)
 		int slot = target_of(p->key->value, false);
 
 		if (slot == S_NONE) {
-			bad_target(L, p->key, " in 'import.values'");
+			bad_target(L, p->key, crmf_tr(" in 'import.values'"));
 			continue;
 		}
 		if (!want(L, p->value, CRMF_NODE_MAPPING, "values.<field>"))
@@ -383,10 +383,10 @@ static void load_constants(crmf_import_map *map, loader *L, const crmf_node *n)
 		if (slot == S_NONE || slot == S_ID) {
 			if (slot == S_ID)
 				report(L, p->key, "config-value",
-				       "'id' cannot be a constant: every customer has its own", NULL,
+				       N_("'id' cannot be a constant: every customer has its own"), NULL,
 				       NULL);
 			else
-				bad_target(L, p->key, " in 'import.constants'");
+				bad_target(L, p->key, crmf_tr(" in 'import.constants'"));
 			continue;
 		}
 		if (!want(L, p->value, CRMF_NODE_SCALAR, "constants.<field>"))
@@ -406,7 +406,7 @@ int crmf_import_map_load(crmf_import_map *map, const crmf_node *node, const char
 
 	if (!node || crmf_node_is_null(node))
 		return 0;
-	if (!want(&L, node, CRMF_NODE_MAPPING, "(the section)"))
+	if (!want(&L, node, CRMF_NODE_MAPPING, crmf_tr("(the section)")))
 		return -1;
 	for (size_t i = 0; i < node->n; i++) {
 		const crmf_pair *p = &node->pairs[i];
@@ -426,7 +426,7 @@ int crmf_import_map_load(crmf_import_map *map, const crmf_node *node, const char
 
 			if (!end || *end || r < 1 || r > 1048576)
 				report(&L, v, "config-value",
-				       "'import.header_row' must be a row number from 1", NULL, NULL);
+				       N_("'import.header_row' must be a row number from 1"), NULL, NULL);
 			else
 				map->header_row = (uint32_t)r;
 		} else if (strcmp(k, "columns") == 0) {
@@ -440,8 +440,8 @@ int crmf_import_map_load(crmf_import_map *map, const crmf_node *node, const char
 				load_constants(map, &L, v);
 		} else {
 			report(&L, p->key, "config-unknown-key",
-			       "unknown key '%s' in 'import'; use sheet, header_row, columns, values "
-			       "or constants%s",
+			       N_("unknown key '%s' in 'import'; use sheet, header_row, columns, "
+				  "values or constants%s"),
 			       k, NULL);
 		}
 	}

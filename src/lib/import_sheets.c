@@ -359,7 +359,7 @@ static void read_sheet(crmf_import *imp, const crmf_sheet *s, int kind, const ch
 		char *w = cell_where(sheet_where, 1, 1);
 
 		add_diag(imp, NULL, diags, CRMF_SEV_ERROR, w, "import-column",
-			 "no header row naming 客户编号 and the records' columns");
+			 crmf_tr("no header row naming 客户编号 and the records' columns"));
 		free(w);
 		return;
 	}

@@ -28,7 +28,7 @@
 #include "util.h"
 #include "repo_ctx.h"
 
-static const char NOT_A_REPO[] = "not in a git repository (run 'crmf init' to create one)";
+static const char NOT_A_REPO[] = N_("not in a git repository (run 'crmf init' to create one)");
 
 /* --- opening the repository --- */
 
@@ -64,7 +64,7 @@ int crmf_ctx_open(repo_ctx *c, const char *root)
 		e = GIT_EOWNER;
 	if (e == GIT_ENOTFOUND) {
 		git_error_clear();
-		crmf_error_set("%s", NOT_A_REPO);
+		crmf_error_set("%s", crmf_tr(NOT_A_REPO));
 		goto fail;
 	}
 	if (e == GIT_EOWNER) {

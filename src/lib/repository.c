@@ -99,8 +99,8 @@ int crmf_repository_config(const crmf_config **out, crmf_repository *r)
 		free(path);
 		return crmf_error_set("crmf.yaml is %s; crmf reads it only as a regular file (git "
 				      "stores a link as the link, not what it points to)",
-				      S_ISLNK(st.st_mode) ? "a symbolic link"
-							  : "not a regular file");
+				      S_ISLNK(st.st_mode) ? crmf_tr("a symbolic link")
+							  : crmf_tr("not a regular file"));
 	}
 	if (access(path, F_OK) == 0)
 		crmf_doc_load(&doc, "crmf.yaml", path, &r->cfg_diags);
@@ -171,14 +171,14 @@ int crmf_repository_me(char **out, char **why, crmf_repository *r, const char *a
 			    xasprintf(crmf_tr("your git identity (%s%s%s%s) matches no member of the "
 					      "team in crmf.yaml (or set 'git config user.email' to "
 					      "your address there)"),
-				      id->name ? id->name : "no name", id->email ? " <" : "",
+				      id->name ? id->name : crmf_tr("no name"), id->email ? " <" : "",
 				      id->email ? id->email : "", id->email ? ">" : "");
 	} else if (at && at != id->email) {
 		*out = xstrndup(id->email, (size_t)(at - id->email));
 	} else if (id->name) {
 		*out = xstrdup(id->name);
 	} else {
-		*why = xstrdup("git has no identity (or set 'git config user.name')");
+		*why = xstrdup(crmf_tr("git has no identity (or set 'git config user.name')"));
 	}
 	crmf_identity_release(&parsed);
 	return *out ? 0 : -1;

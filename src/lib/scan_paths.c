@@ -192,7 +192,7 @@ void crmf_scan_select(size_t *n_selected, bool *config_selected, const char *roo
 					       "'%s' holds no customer file (*.yaml)%s", rel,
 					       under(rel, "customers") || under(rel, "archive")
 						   ? ""
-						   : "; customers live under customers/ and archive/");
+						   : crmf_tr("; customers live under customers/ and archive/"));
 			free(rel);
 			continue;
 		}

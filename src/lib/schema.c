@@ -93,14 +93,16 @@ static void unknown_key(struct loader *L, const crmf_node *key, const char *wher
 	strbuf sb = STRBUF_INIT;
 
 	if (*where)
-		sb_addf(&sb, " in '%s'", where);
+		sb_addf(&sb, crmf_tr(" in '%s'"), where);
 	if (s) {
 		sc_report(L, key, "config-unknown-key", "unknown key '%s'%s; did you mean '%s'?",
 			  key->value, sb.len ? sb.buf : "", s);
 	} else {
-		sb_adds(&sb, "; use ");
-		join(&sb, known, n);
-		sb_adds(&sb, " or remove it");
+		strbuf use = STRBUF_INIT;
+
+		join(&use, known, n);
+		sb_addf(&sb, crmf_tr("; use %s or remove it"), use.buf);
+		sb_release(&use);
 		sc_report(L, key, "config-unknown-key", "unknown key '%s'%s", key->value, sb.buf);
 	}
 	sb_release(&sb);
@@ -142,8 +144,10 @@ const char *sc_scalar(struct loader *L, const crmf_node *n, const char *what,
 {
 	if (n->type == CRMF_NODE_SCALAR)
 		return n->value;
-	sc_report(L, n, "config-type", "'%s' must be %s, not a %s", what, expect,
-		  n->type == CRMF_NODE_MAPPING ? "mapping" : "list");
+	sc_report(L, n, "config-type",
+		  n->type == CRMF_NODE_MAPPING ? N_("'%s' must be %s, not a mapping")
+					       : N_("'%s' must be %s, not a list"),
+		  what, crmf_tr(expect));
 	return NULL;
 }
 
@@ -151,7 +155,7 @@ bool sc_want_mapping(struct loader *L, const crmf_node *n, const char *what, con
 {
 	if (n->type == CRMF_NODE_MAPPING)
 		return true;
-	sc_report(L, n, "config-type", "'%s' must be a mapping%s", what, hint);
+	sc_report(L, n, "config-type", "'%s' must be a mapping%s", what, *hint ? crmf_tr(hint) : "");
 	return false;
 }
 
@@ -159,7 +163,7 @@ bool sc_want_sequence(struct loader *L, const crmf_node *n, const char *what, co
 {
 	if (n->type == CRMF_NODE_SEQUENCE)
 		return true;
-	sc_report(L, n, "config-type", "'%s' must be a list%s", what, hint);
+	sc_report(L, n, "config-type", "'%s' must be a list%s", what, *hint ? crmf_tr(hint) : "");
 	return false;
 }
 
@@ -217,8 +221,8 @@ static bool load_strlist(struct loader *L, const crmf_node *n, const char *what,
 {
 	crmf_strlist l = {0};
 
-	if (!sc_want_sequence(L, n, what, industries ? " of \"sector\" or \"sector/sub-sector\""
-						  : " of strings"))
+	if (!sc_want_sequence(L, n, what, industries ? N_(" of \"sector\" or \"sector/sub-sector\"")
+						  : N_(" of strings")))
 		return false;
 	for (size_t i = 0; i < n->n; i++) {
 		const crmf_node *it = n->items[i];
@@ -353,8 +357,8 @@ static void load_id_format(struct loader *L, const crmf_node *n)
 	}
 	if (seqs != 1) {
 		sc_report(L, n, "config-value",
-			  seqs ? "'id_format' has more than one {seq:N}; keep one"
-			  : "'id_format' has no {seq:N}; add one, e.g. \"C{yyyy}{seq:3}\"");
+			  seqs ? N_("'id_format' has more than one {seq:N}; keep one")
+			  : N_("'id_format' has no {seq:N}; add one, e.g. \"C{yyyy}{seq:3}\""));
 		return;
 	}
 	if (width > 64) {
@@ -690,10 +694,10 @@ static void load_high_value(struct loader *L, const crmf_node *n)
 	}
 	if (parse_number(&v, s) != 0) {
 		sc_report(L, n, "config-value",
-			  s[0] == '-' ? "invalid number '%s' for 'rules.high_value'; it must not be "
-			  "negative"
-			  : "invalid number '%s' for 'rules.high_value'; write digits like "
-			  "1000000",
+			  s[0] == '-' ? N_("invalid number '%s' for 'rules.high_value'; it must not be "
+					   "negative")
+				      : N_("invalid number '%s' for 'rules.high_value'; write digits "
+					   "like 1000000"),
 			  s);
 		return;
 	}

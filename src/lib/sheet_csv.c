@@ -72,7 +72,7 @@ static int decode(crmf_workbook *wb, const char *from, const char *in, size_t le
 
 			crmf_error_set("%s: not valid %s at byte %zu (line %zu)%s", wb->path, from, off,
 				       line_at(in, off),
-				       errno == EINVAL ? ": the file ends inside a character" : "");
+				       errno == EINVAL ? crmf_tr(": the file ends inside a character") : "");
 		}
 		iconv_close(cd);
 		sb_release(&sb);

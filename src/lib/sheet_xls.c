@@ -12,19 +12,19 @@ static const char *freexl_reason(int rc)
 {
 	switch (rc) {
 	case FREEXL_FILE_NOT_FOUND:
-		return "cannot be opened";
+		return crmf_tr("cannot be opened");
 	case FREEXL_INSUFFICIENT_MEMORY:
-		return "out of memory";
+		return crmf_tr("out of memory");
 	case FREEXL_CFBF_READ_ERROR:
 	case FREEXL_CFBF_SEEK_ERROR:
-		return "truncated or damaged (read past its end)";
+		return crmf_tr("truncated or damaged (read past its end)");
 	case FREEXL_BIFF_WORKBOOK_NOT_FOUND:
-		return "an OLE2 file without an Excel workbook in it (a Word or other Office file?)";
+		return crmf_tr("an OLE2 file without an Excel workbook in it (a Word or other Office file?)");
 	case FREEXL_INVALID_CHARACTER:
 	case FREEXL_UNSUPPORTED_CHARSET:
-		return "text in a character set that cannot be read";
+		return crmf_tr("text in a character set that cannot be read");
 	default:
-		return "truncated or damaged";
+		return crmf_tr("truncated or damaged");
 	}
 }
 

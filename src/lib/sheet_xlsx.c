@@ -345,7 +345,7 @@ static void ws_fail(ws_state *s, const char *what)
 {
 	if (!s->error)
 		crmf_error_set("%s: damaged workbook: sheet '%s': %s", s->x->wb->path,
-			       s->b->sheet->name, what);
+			       s->b->sheet->name, crmf_tr(what));
 	s->error = 1;
 }
 

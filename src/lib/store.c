@@ -27,9 +27,10 @@
 #include "repo_ctx.h"
 #include "util.h"
 
-static const char NOT_A_REPO[] = "not in a git repository (run 'crmf init' to create one)";
-static const char NO_IDENTITY[] = "no git identity: set it with git config --global user.name "
-				  "'Your Name' and git config --global user.email you@example.com";
+static const char NOT_A_REPO[] = N_("not in a git repository (run 'crmf init' to create one)");
+static const char NO_IDENTITY[] = N_("no git identity: set it with git config --global "
+				     "user.name 'Your Name' and git config --global user.email "
+				     "you@example.com");
 
 /* realpath() into a malloc'ed string with no trailing slash, or NULL with the error set. */
 static char *abs_path(const char *path)
@@ -217,7 +218,7 @@ int crmf_repo_discover(char **out, const char *start)
 		e = open_repo(&repo, abs);
 		if (e != 0) {
 			if (e > 0)
-				crmf_error_set("%s", NOT_A_REPO);
+				crmf_error_set("%s", crmf_tr(NOT_A_REPO));
 			goto done;
 		}
 		if (!(root = repo_workdir(repo)))
@@ -277,7 +278,7 @@ static int make_signature(git_signature **out, git_config *cfg, const char *env_
 		email = eb.ptr;
 	git_error_clear();
 	if (!name || !*name || !email || !*email) {
-		crmf_error_set("%s", NO_IDENTITY);
+		crmf_error_set("%s", crmf_tr(NO_IDENTITY));
 		goto done;
 	}
 	if (crmf_git_signature(out, name, email, NULL) < 0)

@@ -568,10 +568,10 @@ char *crmf_store_kind_message(const char *root, const crmf_file *f)
 				 "not what it points to)"),
 				 target);
 	case CRMF_FILE_SPECIAL:
-		return xstrdup("not a regular file");
+		return xstrdup(crmf_tr("not a regular file"));
 	case CRMF_FILE_NESTED:
-		return xstrdup("another git repository (a submodule or nested repository): "
-			       "crmf does not look inside");
+		return xstrdup(crmf_tr("another git repository (a submodule or nested repository): "
+				       "crmf does not look inside"));
 	}
 	return NULL;
 }

@@ -26,8 +26,9 @@
 /* Attempts at authenticating before giving up (libgit2 asks again after each failure). */
 #define AUTH_TRIES 3
 
-static const char NO_IDENTITY[] = "no git identity: set it with git config --global user.name "
-				  "'Your Name' and git config --global user.email you@example.com";
+static const char NO_IDENTITY[] = N_("no git identity: set it with git config --global "
+				     "user.name 'Your Name' and git config --global user.email "
+				     "you@example.com");
 
 bool sy_is_customer_path(const char *rel)
 {
@@ -68,8 +69,8 @@ int sy_repo_open(repo *r, const char *root)
 		goto fail;
 	}
 	if (e < 0) {
-		crmf_error_set(e == GIT_ENOTFOUND ? "not in a git repository: '%s'"
-						  : "cannot open the git repository at '%s': %s",
+		crmf_error_set(e == GIT_ENOTFOUND ? N_("not in a git repository: '%s'")
+						  : N_("cannot open the git repository at '%s': %s"),
 			       r->root, crmf_git_msg());
 		goto fail;
 	}
@@ -328,7 +329,7 @@ static int credentials(git_credential **out, const char *url, const char *user,
 	struct auth *a = payload;
 
 	if (++a->tries > AUTH_TRIES) {
-		git_error_set_str(GIT_ERROR_NET, "authentication failed");
+		git_error_set_str(GIT_ERROR_NET, crmf_tr("authentication failed"));
 		return GIT_EAUTH;
 	}
 	if (allowed & GIT_CREDENTIAL_SSH_KEY)
@@ -336,8 +337,8 @@ static int credentials(git_credential **out, const char *url, const char *user,
 	if (allowed & GIT_CREDENTIAL_USERNAME)
 		return git_credential_username_new(out, user ? user : "git");
 	git_error_set(GIT_ERROR_NET,
-		      "'%s' asks for a password, which crmf cannot give: use an ssh remote with "
-		      "ssh-agent, or git pull/git push with a credential helper",
+		      crmf_tr("'%s' asks for a password, which crmf cannot give: use an ssh remote "
+			      "with ssh-agent, or git pull/git push with a credential helper"),
 		      url);
 	return GIT_EAUTH;
 }
@@ -406,7 +407,7 @@ static int signatures(git_signature **author, git_signature **committer, git_rep
 	identity(&an, &ae, git, "GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL");
 	identity(&cn, &ce, git, "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL");
 	if (!an || !ae || !cn || !ce)
-		crmf_error_set("%s", NO_IDENTITY);
+		crmf_error_set("%s", crmf_tr(NO_IDENTITY));
 	else if (crmf_git_signature(author, an, ae, "GIT_AUTHOR_DATE") == 0 &&
 		 crmf_git_signature(committer, cn, ce, "GIT_COMMITTER_DATE") == 0)
 		rc = 0;
@@ -620,7 +621,7 @@ static int refuse_changes(const char *root)
 		sb_adds(&sb, v[i].path);
 	}
 	if (n > 5)
-		sb_addf(&sb, " and %zu more", n - 5);
+		sb_addf(&sb, crmf_tr(" and %zu more"), n - 5);
 	crmf_error_set("customer files have uncommitted changes (%s); commit them first: crmf "
 		       "commit",
 		       sb.buf);
@@ -791,7 +792,7 @@ static int fetch_theirs(struct sync *S)
 		fo.callbacks.transfer_progress = fetch_progress;
 	if (git_remote_fetch(S->remote, NULL, &fo, "crmf sync: fetch") < 0)
 		return crmf_error_set("cannot fetch from '%s' (%s): %s", out->remote,
-				      git_remote_url(S->remote) ? git_remote_url(S->remote) : "no url",
+				      git_remote_url(S->remote) ? git_remote_url(S->remote) : crmf_tr("no url"),
 				      crmf_git_msg());
 	S->track = tracking_ref(S->remote, S->merge_ref);
 	if (S->track && git_reference_lookup(&S->theirs_ref, S->r.git, S->track) == 0) {

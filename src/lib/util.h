@@ -91,7 +91,13 @@ static inline int cpu_count(void)
  * (fn shares out the work itself), and wait for all (perf.c). */
 void run_threads(void *(*fn)(void *), void *arg, int threads);
 
+/* English text in this thread until tr_english_end(the value returned), whatever
+ * crmf_translate_set said: for what is written into git (commit messages), which
+ * every user and script reads alike. */
+bool tr_english_begin(void);
+void tr_english_end(bool was);
+
 /* Marks a message that crmf_tr translates where it is used (xgettext's N_). */
-#define N_(s) (s)
+#define N_(s) s
 
 #endif

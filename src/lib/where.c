@@ -76,9 +76,9 @@ static void unknown_field(char *err, size_t errlen, const crmf_config *cfg, cons
 		s = crmf_suggest(head, names, k);
 	}
 	if (s)
-		snprintf(err, errlen, "unknown field '%s'; did you mean '%s'?", word, s);
+		snprintf(err, errlen, crmf_tr("unknown field '%s'; did you mean '%s'?"), word, s);
 	else
-		snprintf(err, errlen, "unknown field '%s'; see 'crmf list --help' for the fields",
+		snprintf(err, errlen, crmf_tr("unknown field '%s'; see 'crmf list --help' for the fields"),
 			 word);
 	free(names);
 	free(word);

@@ -784,7 +784,7 @@ static void complete_values(crmf_ws_items *out, const crmf_config *cfg, const st
 		for (size_t i = 0; i < cfg->n_team; i++) {
 			const crmf_member *m = &cfg->team[i];
 			char *d = m->left != CRMF_NO_DAY
-				      ? xasprintf("%s (left)", m->name ? m->name : m->id)
+				      ? xasprintf(crmf_tr("%s (left)"), m->name ? m->name : m->id)
 				      : xstrdup(m->name ? m->name : "");
 
 			items_add(out, m->id, *d ? d : NULL, false);
@@ -850,19 +850,12 @@ void crmf_workspace_complete(crmf_ws_items *out, int *from, const crmf_workspace
 		free(d);
 	}
 	for (size_t i = 0; !plen && i < cfg->n_fields; i++) {
-		char *d = xasprintf("custom field (%s)", crmf_field_type_name(cfg->fields[i].type));
+		char *d = xasprintf(crmf_tr("custom field (%s)"),
+				    crmf_field_type_name(cfg->fields[i].type));
 
 		items_add(out, cfg->fields[i].name, d, true);
 		free(d);
 	}
-}
-
-static void add_day(strbuf *b, crmf_day d)
-{
-	char t[11];
-
-	crmf_date_format(d, t);
-	sb_adds(b, t);
 }
 
 char *crmf_workspace_hover(const crmf_workspace *ws, const char *relpath, const char *buf,
@@ -894,7 +887,7 @@ char *crmf_workspace_hover(const crmf_workspace *ws, const char *relpath, const 
 			sb_addf(&b, "**%s**: %s / %s", f->path, f->label_zh ? f->label_zh : "",
 				f->label_en ? f->label_en : "");
 			if (f->flags & CRMF_FIELD_REQUIRED)
-				sb_adds(&b, " (required)");
+				sb_adds(&b, crmf_tr(" (required)"));
 			if (f->kind == CRMF_FIELD_ENUM) {
 				sb_adds(&b, "\n\n");
 				for (size_t i = 0; i < f->n_values; i++) {
@@ -909,9 +902,10 @@ char *crmf_workspace_hover(const crmf_workspace *ws, const char *relpath, const 
 			return sb_detach(&b);
 		}
 		if (custom) {
-			sb_addf(&b, "**%s**: custom field (%s) of crmf.yaml%s", custom->name,
-				crmf_field_type_name(custom->type),
-				custom->required ? ", required" : "");
+			sb_addf(&b,
+				custom->required ? crmf_tr("**%s**: custom field (%s) of crmf.yaml, required")
+						 : crmf_tr("**%s**: custom field (%s) of crmf.yaml"),
+				custom->name, crmf_field_type_name(custom->type));
 			return sb_detach(&b);
 		}
 	}
@@ -925,32 +919,34 @@ char *crmf_workspace_hover(const crmf_workspace *ws, const char *relpath, const 
 	if (!c)
 		return NULL;
 	crmf_classify(&k, c, cfg, today);
-	sb_addf(&b, "**%s** %s\n\n", c->id ? c->id : "(no id)", c->name ? c->name : "");
-	sb_addf(&b, "- activity: %s", crmf_activity_name(k.activity));
+	sb_addf(&b, "**%s** %s\n\n", c->id ? c->id : crmf_tr("(no id)"), c->name ? c->name : "");
+	sb_addf(&b, crmf_tr("- activity: %s"), crmf_activity_name(k.activity));
 	if (k.last_contact != CRMF_NO_DAY) {
-		sb_adds(&b, " (last contact ");
-		add_day(&b, k.last_contact);
-		sb_adds(&b, ")");
+		char t[11];
+
+		crmf_date_format(k.last_contact, t);
+		sb_addf(&b, crmf_tr(" (last contact %s)"), t);
 	}
-	sb_addf(&b, "\n- value: %s (%.2f %s signed in the last %d days)\n",
+	sb_addf(&b, crmf_tr("\n- value: %s (%.2f %s signed in the last %d days)\n"),
 		crmf_value_name(k.value), k.value_sum, cfg->currency ? cfg->currency : "",
 		CRMF_VALUE_WINDOW);
-	sb_addf(&b, "- quadrant: %s\n", crmf_quadrant_name(k.quadrant));
+	sb_addf(&b, crmf_tr("- quadrant: %s\n"), crmf_quadrant_name(k.quadrant));
 	if (k.due_kind == CRMF_DUE_NONE) {
-		sb_adds(&b, "- next due: nothing is due\n");
+		sb_adds(&b, crmf_tr("- next due: nothing is due\n"));
 	} else {
-		sb_adds(&b, "- next due: ");
-		add_day(&b, k.next_due);
-		sb_addf(&b, " (%s)", k.reason);
+		char t[11];
+
+		crmf_date_format(k.next_due, t);
+		sb_addf(&b, crmf_tr("- next due: %s (%s)"), t, k.reason);
 		if (k.overdue_days > 0)
-			sb_addf(&b, ", overdue by %d day%s", k.overdue_days,
+			sb_addf(&b, crmf_tr(", overdue by %d day%s"), k.overdue_days,
 				k.overdue_days == 1 ? "" : "s");
 		sb_adds(&b, "\n");
 	}
 	if (k.stale)
-		sb_adds(&b, "- stale: an archive candidate\n");
+		sb_adds(&b, crmf_tr("- stale: an archive candidate\n"));
 	if (c->errors)
-		sb_addf(&b, "\n(the file has %zu error%s: the classification may be unsure)\n",
+		sb_addf(&b, crmf_tr("\n(the file has %zu error%s: the classification may be unsure)\n"),
 			c->errors, c->errors == 1 ? "" : "s");
 	crmf_customer_free(c);
 	return sb_detach(&b);

@@ -206,6 +206,52 @@ print("ok")
 	assert_output ok
 }
 
+@test "lsp: the client's locale: Chinese diagnostics and hover for zh-CN (a quick fix still), English for en, else the environment's" {
+	locale -a | grep -qi '^zh_CN\.utf-\?8$' # tools/deps.sh generates it
+	make_example_repo
+	# LANG says Chinese, as on a Chinese desktop; the client's locale wins when given
+	run env -u LC_ALL LANG=zh_CN.UTF-8 PYTHONPATH="$CRMF_SRC/tests/cli/data" CRMF="$CRMF" REPO="$TMP/repo" /usr/bin/python3 - <<'PY'
+import os
+from lsp_client import Client
+crmf, repo = os.environ["CRMF"], os.environ["REPO"]
+rel = "customers/2025/C2025001.yaml"
+u = "file://" + os.path.join(repo, rel)
+with open(os.path.join(repo, rel), encoding="utf-8", newline="") as f:
+    good = f.read()
+bad = good.replace("stage: intent", "stage: intnet")
+def diagnostics(locale, env=None):
+    c = Client([crmf, "lsp", "--today", "2025-06-16"], cwd=repo) if env is None else \
+        Client(["env"] + env + [crmf, "lsp", "--today", "2025-06-16"], cwd=repo)
+    c.initialize(repo, locale)
+    c.open(u, bad)
+    d = c.wait_diagnostics(u)["diagnostics"]
+    line = bad.split("\r\n").index("stage: intnet")
+    hover = c.request("textDocument/hover", {"textDocument": {"uri": u}, "position": {"line": bad.split("\r\n").index("id: C2025001"), "character": 6}})
+    act = c.request("textDocument/codeAction", {"textDocument": {"uri": u}, "range": d[0]["range"], "context": {"diagnostics": d}})["result"]
+    c.request("shutdown", None)
+    c.notify("exit", None)
+    c.close()
+    enum = [x for x in d if x["code"] == "invalid-enum"]
+    assert len(enum) == 1 and enum[0]["range"]["start"] == {"line": line, "character": 7}, d
+    assert [a["edit"]["changes"][u][0]["newText"] for a in act] == ["intent"], act
+    return enum[0]["message"], hover["result"]["contents"]["value"], act[0]["title"]
+msg, hover, title = diagnostics("zh-CN")
+assert msg == "无效的 stage 'intnet'；你是不是指 'intent'？", msg
+assert "下次跟进：2025-06-13" in hover and "已逾期 3 天" in hover, hover
+assert title == "替换为 'intent'", title
+assert diagnostics("zh-cn")[0] == msg
+msg, hover, title = diagnostics("en")
+assert msg == "invalid stage 'intnet'; did you mean 'intent'?", msg
+assert "next due: 2025-06-13" in hover and title == "Replace with 'intent'", (hover, title)
+# no locale: the environment's language, Chinese under LANG=zh_CN, English under C
+assert diagnostics(None)[0] == "无效的 stage 'intnet'；你是不是指 'intent'？"
+assert diagnostics(None, ["LC_ALL=C"])[0] == "invalid stage 'intnet'; did you mean 'intent'?"
+print("ok")
+PY
+	assert_success
+	assert_output ok
+}
+
 @test "lsp: protocol edges: unknown methods, malformed JSON, before initialize, shutdown and exit" {
 	make_example_repo
 	run lsp_py <<<'

@@ -71,3 +71,16 @@ print(w, h, len(b) > 30000)' "$TMP/report.png"
 	assert_failure 2
 	assert_output --partial 'cannot write'
 }
+
+@test "report --html: Chinese whatever the locale (the same page under C and zh_CN): goals, statuses and owners named in Chinese" {
+	make_example_repo
+	cd "$TMP/repo"
+	LC_ALL=C "$CRMF" report --month --today 2025-06-16 --html "$TMP/c.html"
+	env -u LC_ALL LANG=zh_CN.UTF-8 "$CRMF" report --month --today 2025-06-16 --html "$TMP/zh.html"
+	cmp "$TMP/c.html" "$TMP/zh.html"
+	grep -q '<td>新增客户 new_customers</td><td>本季度 quarter</td>' "$TMP/c.html"
+	grep -q 'data-status="behind">.*<td>落后 behind</td></tr>$' "$TMP/c.html"
+	grep -q 'data-status="met">.*<td>已达成 met</td></tr>$' "$TMP/c.html"
+	grep -q '<tr><td>张伟 zhang.wei</td>' "$TMP/c.html"
+	grep -q '<h2>销售漏斗 Pipeline</h2>' "$TMP/c.html"
+}

@@ -38,6 +38,23 @@ zh() {
 	assert_output --partial 'format specifications'
 }
 
+@test "the check covers the library's messages: crmf_tr, N_() and the helpers that translate their argument" {
+	cp -r "$CRMF_SRC/po" "$CRMF_SRC/src" "$CRMF_SRC/tools" "$TMP/"
+	sed -i 's/crmf_tr("no assignment rule matches")/crmf_tr("no assignment rule matched")/' "$TMP/src/lib/assign.c"
+	sed -i 's/N_("a mapping")/N_("a mapping of keys")/' "$TMP/src/lib/import_map.c"
+	sed -i 's/" like {per: month, target: 20}"/" like {per: week, target: 5}"/' "$TMP/src/lib/goals.c"
+	sed -i 's/ws_fail(s, "a shared string that does not exist")/ws_fail(s, "a shared string not there")/' "$TMP/src/lib/sheet_xlsx.c"
+	sed -i 's/crmf_tr("+ created (new customer)")/crmf_tr("+ created")/' "$TMP/src/lib/history.c"
+	run sh "$TMP/tools/po.sh" check
+	assert_failure
+	assert_output --partial '5 message(s) untranslated'
+	assert_output --partial 'msgid "no assignment rule matched"'
+	assert_output --partial 'msgid "a mapping of keys"'
+	assert_output --partial 'msgid " like {per: week, target: 5}"'
+	assert_output --partial 'msgid "a shared string not there"'
+	assert_output --partial 'msgid "+ created"'
+}
+
 @test "LANG=zh_CN.UTF-8: check speaks Chinese at the same file:line:column with the same rule names" {
 	locale -a | grep -qi '^zh_CN\.utf-\?8$' # tools/deps.sh generates it
 	broken_repo
@@ -145,4 +162,36 @@ zh() {
 	assert_failure
 	assert_output --partial '无效的 stage'
 	assert_output --partial '[invalid-enum]'
+}
+
+@test "zh_CN: history's field lines and the 'committed' line are Chinese; commit messages and history --format json stay English" {
+	make_example_repo
+	cd "$TMP/repo"
+	run zh set C2024001 potential=low --author 'Zhang Wei <zhang.wei@qiming.example.cn>'
+	assert_success
+	assert_output --partial 'C2024001: potential：'
+	assert_output --regexp '已提交 [0-9a-f]{7} "crmf: set C2024001: potential: [a-z]+ → low"'
+	# the commit holds English words only, as a C run would write them
+	run git log -1 --format=%B
+	assert_output --partial 'crmf: set C2024001: potential: '
+	! grep -q '[一-龥]\|：' <<<"$output"
+	run zh history C2024001
+	assert_success
+	assert_output --partial '+ 创建（新客户）'
+	assert_line --regexp '^      potential：[a-z]+ → low$'
+	run crmf history C2024001
+	assert_output --partial '+ created (new customer)'
+	assert_line --regexp '^      potential: [a-z]+ → low$'
+	[ "$(zh history C2024001 --format json)" = "$(crmf history C2024001 --format json)" ]
+	# a follow-up logged: the report's line, then a follow-up in history
+	run zh log C2024001 --method phone --summary '回访' --date 2025-06-16 --by zhang.wei --author 'Zhang Wei <zhang.wei@qiming.example.cn>'
+	assert_success
+	assert_output --partial 'C2024001：+ 跟进 2025-06-16 phone'
+	run zh history C2024001 --field followups
+	assert_output --partial '+ 跟进 2025-06-16 phone'
+	# the diagnostics of crmf.yaml name what they expect in Chinese too
+	sed -i 's/^currency: .*/currency: [CNY]/' crmf.yaml
+	run zh check
+	assert_failure
+	assert_output --partial "'currency' 必须是货币代码，例如 CNY，而不是列表"
 }

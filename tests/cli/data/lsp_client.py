@@ -109,9 +109,11 @@ class Client:
             self.pending.append(m)
 
     # -- a session
-    def initialize(self, root):
-        r = self.request("initialize", {"processId": os.getpid(), "rootUri": "file://" + root,
-                                        "capabilities": {}})
+    def initialize(self, root, locale=None):
+        params = {"processId": os.getpid(), "rootUri": "file://" + root, "capabilities": {}}
+        if locale is not None:
+            params["locale"] = locale
+        r = self.request("initialize", params)
         self.notify("initialized", {})
         return r
 
