@@ -207,7 +207,9 @@ typedef struct crmf_import_changes {
 	char *buf;	 /* the file edited, malloc'ed and NUL-terminated; NULL: no change */
 	size_t len;
 	crmf_lines what; /* one line per change: "stage: intent → negotiation",
-			    "+ follow-up 2025-06-10 li.na: 电话沟通…", "+ contact 李四" */
+			    "+ follow-up 2025-06-10 li.na: 电话沟通…", "+ contact 李四";
+			    English: a commit's body */
+	crmf_lines said; /* the same lines in the run's language, for the user */
 } crmf_import_changes;
 
 /**

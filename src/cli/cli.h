@@ -108,6 +108,9 @@ void cli_schema_write(FILE *f, const crmf_config *cfg);
 struct crmf_report;
 /** Write the report as one self-contained HTML page (crmf report --html). */
 void cli_report_html(FILE *f, const struct crmf_report *rep, const crmf_config *cfg);
+/** A goal's metric ("new_customers") named in Chinese ("新增客户"), "" when unknown:
+ * the web page's names, the terminal report's under a Chinese locale. */
+const char *cli_goal_metric_zh(const char *metric);
 
 /** Start parsing argv[1…argc-1] for `cmd`. */
 void cli_args_init(cli_args *args, const struct crmf_cmd *cmd, int argc, char **argv);

@@ -147,6 +147,30 @@ static void goal_value(char *buf, size_t size, const crmf_goal *g, double v)
 static const char *const goal_statuses[] = {N_("no data"), N_("met"), N_("missed"),
 					    N_("behind"), N_("on track")};
 
+/*
+ * `s` padded with spaces to `w` display columns into buf (a printf "%-Ns" of
+ * it adds nothing more): a label in Chinese is wider than its bytes.
+ */
+static const char *padded(char *buf, size_t size, const char *s, int w)
+{
+	int pad = w - cli_display_width(s);
+
+	snprintf(buf, size, "%s%*s", s, pad > 0 ? pad : 0, "");
+	return buf;
+}
+
+/* A goal's metric as the user reads it: its Chinese name in a Chinese run,
+ * else its key (new_customers). */
+static const char *metric_name(const char *metric)
+{
+	const char *lang = crmf_translate_lang(), *zh;
+
+	if (!lang || strncmp(lang, "zh", 2) != 0)
+		return metric;
+	zh = cli_goal_metric_zh(metric);
+	return *zh ? zh : metric;
+}
+
 static void print_goals(const crmf_report *rep)
 {
 	(void)goal_statuses;
@@ -155,11 +179,12 @@ static void print_goals(const crmf_report *rep)
 	printf(_("\nGoals\n"));
 	for (size_t i = 0; i < rep->n_goals; i++) {
 		const crmf_report_goal *g = &rep->goals[i];
-		char v[32], t[32];
+		char v[32], t[32], name[128];
 
 		goal_value(v, sizeof(v), g->goal, g->value < 0 ? 0 : g->value);
 		goal_value(t, sizeof(t), g->goal, g->goal->value);
-		printf(_("  %-17s %-7s %10s %-3s %-10s %3.0f%% of the %s gone  %s\n"), g->goal->metric,
+		printf(_("  %-17s %-7s %10s %-3s %-10s %3.0f%% of the %s gone  %s\n"),
+		       padded(name, sizeof(name), metric_name(g->goal->metric), 17),
 		       _(per_names[g->goal->per]), v, g->goal->is_max ? _("max") : _("of"), t,
 		       g->elapsed * 100, _(per_names[g->goal->per]), _(g->status));
 	}
@@ -168,7 +193,10 @@ static void print_goals(const crmf_report *rep)
 static void print_text(const crmf_report *rep, const crmf_config *cfg)
 {
 	const crmf_report_activity *a = &rep->team;
-	char since[11], until[11], p[16], m[32];
+	char since[11], until[11], p[16], m[32], from[128], to[128];
+	/* a translated run names the stages by their labels (the funnel's), the
+	 * C locale by their values */
+	bool labels = crmf_translate_lang() != NULL;
 	size_t max = 0;
 	double maxd = 0;
 
@@ -194,14 +222,21 @@ static void print_text(const crmf_report *rep, const crmf_config *cfg)
 		const crmf_report_step *st = &rep->steps[s];
 
 		pct(p, sizeof(p), st->rate);
-		printf(_("  %-11s → %-11s %4zu of %-4zu %4s "), st->from, st->to, st->moved, st->in_from, p);
+		if (labels) {
+			padded(from, sizeof(from), label(cfg, "stage", st->from), 11);
+			padded(to, sizeof(to), label(cfg, "stage", st->to), 11);
+		}
+		printf(_("  %-11s → %-11s %4zu of %-4zu %4s "), labels ? from : st->from,
+		       labels ? to : st->to, st->moved, st->in_from, p);
 		bar(st->rate > 0 ? st->rate : 0, 1, 30);
 		fputc('\n', stdout);
 	}
 	printf(_("  median days in stage:"));
 	for (int s = 1, k = 0; s <= CRMF_N_STAGES; s++)
 		if (rep->median_days[s] >= 0)
-			printf("%s %s %.0f", k++ ? "," : "", crmf_stage_values[s - 1],
+			printf("%s %s %.0f", k++ ? "," : "",
+			       labels ? label(cfg, "stage", crmf_stage_values[s - 1])
+				      : crmf_stage_values[s - 1],
 			       rep->median_days[s]);
 		else if (s == CRMF_N_STAGES && k == 0)
 			printf(" -");

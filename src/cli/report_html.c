@@ -37,7 +37,7 @@ static const char *label(const crmf_config *cfg, const char *field, const char *
 /* The page is Chinese whatever the locale (a document the team shares, its labels
  * from crmf.yaml), with the English word beside each heading: the goals' metrics
  * and statuses are named here so (their data- attributes keep the English keys). */
-static const char *goal_metric_zh(const char *metric)
+const char *cli_goal_metric_zh(const char *metric)
 {
 	static const char *const names[][2] = {
 	    {"new_customers", "新增客户"}, {"followups", "跟进次数"},
@@ -261,7 +261,7 @@ void cli_report_html(FILE *f, const crmf_report *rep, const crmf_config *cfg)
 				    strcmp(g->goal->metric, "plan_adherence") == 0;
 			double frac = g->goal->value > 0 && g->value > 0 ? g->value / g->goal->value : 0;
 
-			const char *zh = goal_metric_zh(g->goal->metric);
+			const char *zh = cli_goal_metric_zh(g->goal->metric);
 
 			fprintf(f, "<tr class=\"goal\" data-metric=\"%s\" data-value=\"%.15g\" "
 				   "data-status=\"%s\"><td>%s%s%s</td><td>%s</td>",

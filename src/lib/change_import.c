@@ -280,7 +280,8 @@ struct made {
 	size_t len;
 	uint32_t row;
 	bool update;
-	crmf_lines what; /* an update's changes */
+	crmf_lines what; /* an update's changes, English (the commit's body) */
+	crmf_lines said; /* the same in the run's language (the user's) */
 	char *was;	 /* an updated file's bytes before, to put back on failure */
 	size_t was_len;
 	struct stat st; /* a new file's stat data once written */
@@ -484,6 +485,7 @@ static int plan_update(crmf_change_tx *tx, const crmf_import *imp, const crmf_im
 	m->row = row->row;
 	m->update = true;
 	m->what = ch.what;
+	m->said = ch.said;
 	memset(&ch, 0, sizeof(ch));
 	rc = 0;
 done:
@@ -585,6 +587,7 @@ int crmf_change_import(crmf_change_tx *tx, const crmf_import *imp, const char *s
 				free(m->rel);
 				free(m->buf);
 				crmf_lines_release(&m->what);
+				crmf_lines_release(&m->said);
 				memset(m, 0, sizeof(*m));
 			} else {
 				row_of[nmade++] = i;
@@ -684,8 +687,8 @@ int crmf_change_import(crmf_change_tx *tx, const crmf_import *imp, const char *s
 			counts->updated++;
 			change_said(tx, "%s: %s %s (row %u)", made[i].id,
 				    o->dry_run ? crmf_tr("would update") : crmf_tr("updated"), made[i].rel, made[i].row);
-			for (size_t j = 0; j < made[i].what.n; j++)
-				change_said(tx, "  %s", made[i].what.v[j]);
+			for (size_t j = 0; j < made[i].said.n; j++)
+				change_said(tx, "  %s", made[i].said.v[j]);
 			free(fs);
 			continue;
 		}
@@ -850,6 +853,7 @@ done:
 		free(made[i].buf);
 		free(made[i].was);
 		crmf_lines_release(&made[i].what);
+		crmf_lines_release(&made[i].said);
 	}
 	free(made);
 	free(row_of);

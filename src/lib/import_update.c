@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Re-import: a row of a sheet applied to an existing customer file as minimal-diff edits. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,7 @@ typedef struct upd {
 	const crmf_doc *doc;
 	crmf_edit *e;
 	crmf_lines *what;
+	crmf_lines *said;
 	const char *eol;
 	struct late late[8];
 	size_t nlate;
@@ -93,11 +95,34 @@ static void fail(upd *U, const char *what)
 	U->failed = true;
 }
 
+/*
+ * A change's line twice: in English (`fmt` as it is) for the commit's body,
+ * and in the run's language (crmf_tr(fmt)) for the user. The formats are
+ * marked N_() where they are given.
+ */
+static void __attribute__((format(printf, 2, 3))) two(upd *U, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	s = xvasprintf(fmt, ap);
+	va_end(ap);
+	crmf_lines_add(U->what, "%s", s);
+	free(s);
+	va_start(ap, fmt);
+	s = xvasprintf(crmf_tr(fmt), ap);
+	va_end(ap);
+	crmf_lines_add(U->said, "%s", s);
+	free(s);
+}
+
 static void said(upd *U, const char *path, const char *old, const char *now)
 {
-	char *a = old ? crmf_text_cut(old, 40) : xstrdup("(none)"), *b = crmf_text_cut(now, 40);
+	char *a = old ? crmf_text_cut(old, 40) : NULL, *b = crmf_text_cut(now, 40);
 
-	crmf_lines_add(U->what, "%s: %s → %s", path, a, b);
+	crmf_lines_add(U->what, "%s: %s → %s", path, a ? a : "(none)", b);
+	crmf_lines_add(U->said, crmf_tr("%s: %s → %s"), path, a ? a : crmf_tr("(none)"), b);
 	free(a);
 	free(b);
 }
@@ -211,7 +236,7 @@ static void list(upd *U, const crmf_node *root, const char *key, const struct va
 			continue;
 		}
 		items[keep++] = items[i];
-		crmf_lines_add(U->what, "+ %s: %s", key, items[i]);
+		two(U, N_("+ %s: %s"), key, items[i]);
 	}
 	n = keep;
 	if (!n) {
@@ -326,12 +351,11 @@ static void contact(upd *U, const crmf_node *root, const struct val *c, size_t *
 		return;
 	}
 	(*added)++;
-	crmf_lines_add(U->what, "+ contact %s%s%s%s", has(&c[0]) ? c[0].text : "",
-		       has(&c[2]) || has(&c[3]) ? " (" : "",
-		       has(&c[2])   ? c[2].text
-		       : has(&c[3]) ? c[3].text
-				    : "",
-		       has(&c[2]) || has(&c[3]) ? ")" : "");
+	if (has(&c[2]) || has(&c[3]))
+		two(U, N_("+ contact %s (%s)"), has(&c[0]) ? c[0].text : "",
+		    has(&c[2]) ? c[2].text : c[3].text);
+	else
+		two(U, N_("+ contact %s"), has(&c[0]) ? c[0].text : "");
 }
 
 static void deal(upd *U, const crmf_node *root, const struct val *v)
@@ -371,7 +395,7 @@ static void deal(upd *U, const crmf_node *root, const struct val *v)
 		fail(U, "deals");
 		return;
 	}
-	crmf_lines_add(U->what, "+ deal %s signed %s", amount->text, signed_->text);
+	two(U, N_("+ deal %s signed %s"), amount->text, signed_->text);
 }
 
 static void followup(upd *U, const crmf_node *root, const struct val *v)
@@ -416,8 +440,10 @@ static void followup(upd *U, const crmf_node *root, const struct val *v)
 		return;
 	}
 	cut = crmf_text_cut(v[S_F_SUMMARY].text, 30);
-	crmf_lines_add(U->what, "+ follow-up %s%s%s: %s", v[S_F_DATE].text, by ? " " : "",
-		       by ? by : "", cut);
+	if (by)
+		two(U, N_("+ follow-up %s %s: %s"), v[S_F_DATE].text, by, cut);
+	else
+		two(U, N_("+ follow-up %s: %s"), v[S_F_DATE].text, cut);
 	free(cut);
 }
 
@@ -457,8 +483,12 @@ static void note(upd *U, const struct val *v)
 		sb_add(&all, sb.buf, sb.len);
 		if (crmf_edit_splice(U->e, U->doc->len, 0, all.buf, all.len) != 0)
 			fail(U, "备注");
-		else
-			crmf_lines_add(U->what, "+ 备注 (a comment at the end)");
+		else {
+			static const char msg[] = N_("+ 备注 (a comment at the end)");
+
+			crmf_lines_add(U->what, "%s", msg);
+			crmf_lines_add(U->said, "%s", crmf_tr(msg));
+		}
 		sb_release(&all);
 	}
 	sb_release(&sb);
@@ -533,7 +563,8 @@ int crmf_import_update(crmf_import_changes *out, const crmf_import *imp, const c
 	const struct import_priv *P = imp->priv;
 	struct rowvals *rv = row->priv;
 	const crmf_node *root = file->root, *needn;
-	upd U = {P, file, NULL, &out->what, file->crlf ? "\r\n" : "\n", {{0}}, 0, false, NULL};
+	upd U = {P, file, NULL, &out->what, &out->said, file->crlf ? "\r\n" : "\n",
+		 {{0}}, 0, false, NULL};
 	crmf_doc *d = NULL;
 	size_t added = 0;
 	int rc = -1;
@@ -594,8 +625,10 @@ int crmf_import_update(crmf_import_changes *out, const crmf_import *imp, const c
 	out->len = d->len;
 	rc = 0;
 done:
-	if (rc != 0)
+	if (rc != 0) {
 		crmf_lines_release(&out->what);
+		crmf_lines_release(&out->said);
+	}
 	for (size_t i = 0; i < U.nlate; i++) {
 		for (size_t j = 0; j < U.late[i].n; j++)
 			free(U.late[i].items[j]);
@@ -613,5 +646,6 @@ void crmf_import_changes_release(crmf_import_changes *c)
 		return;
 	free(c->buf);
 	crmf_lines_release(&c->what);
+	crmf_lines_release(&c->said);
 	memset(c, 0, sizeof(*c));
 }
