@@ -195,3 +195,45 @@ zh() {
 	assert_failure
 	assert_output --partial "'currency' 必须是货币代码，例如 CNY，而不是列表"
 }
+
+@test "zh_CN: a re-import's change lines are Chinese, its commit body English" {
+	make_example_repo
+	cd "$TMP/repo"
+	printf '%s\n' '客户编号,客户名称,合作阶段,标签,联系人2,电话2,最近跟进日期,跟进内容,跟进人,签约金额(万元),合作起始日期,合同到期日' \
+		'C2024001,,合同谈判,新厂区,王强,13700001111,2025-06-20,电话确认验收,zhang.wei,30,2025-06-01,2026-05-31' >up.csv
+	run zh import up.csv --today 2025-06-21 --author 'Zhang Wei <zhang.wei@qiming.example.cn>'
+	assert_success
+	assert_line '  stage：customer → negotiation'
+	assert_line '  + tags：新厂区'
+	assert_line '  + 联系人 王强（13700001111）'
+	assert_line '  + 跟进 2025-06-20 zhang.wei：电话确认验收'
+	assert_line --regexp '^  \+ 合同 [0-9.]+，签订于 2025-06-01$'
+	# the commit's body: the English lines, as a C run writes them
+	run git log -1 --format=%b
+	assert_line '  stage: customer → negotiation'
+	assert_line '  + contact 王强 (13700001111)'
+	assert_line '  + follow-up 2025-06-20 zhang.wei: 电话确认验收'
+	assert_line --regexp '^  \+ deal [0-9.]+ signed 2025-06-01$'
+	if grep -q '：\|联系人\|跟进 \|合同' <<<"$output"; then false; fi
+	# under C the user's lines are the English ones
+	git reset -q --hard HEAD~1
+	run env LC_ALL=C "$CRMF" import up.csv --today 2025-06-21 --dry-run
+	assert_line '  + contact 王强 (13700001111)'
+	assert_line '  stage: customer → negotiation'
+}
+
+@test "zh_CN: the report's pipeline names stages by their labels, goals in Chinese; C and JSON unchanged" {
+	make_example_repo
+	cd "$TMP/repo"
+	run zh report --today 2025-06-16
+	assert_success
+	assert_line --regexp '^  潜在期 +→ 意向期 +[0-9]+ / [0-9]+ '
+	assert_line --regexp '^  新增客户 +季度 '
+	refute_output --partial 'lead        →'
+	refute_output --partial 'new_customers'
+	run env LC_ALL=C "$CRMF" report --today 2025-06-16
+	assert_line --regexp '^  lead        → intent      +[0-9]+ of [0-9]+ '
+	assert_line --regexp '^  new_customers     quarter '
+	refute_output --partial '潜在期      →'
+	[ "$(zh report --today 2025-06-16 --format json)" = "$(env LC_ALL=C "$CRMF" report --today 2025-06-16 --format json)" ]
+}
