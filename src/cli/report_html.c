@@ -106,7 +106,10 @@ static void hbars(FILE *f, const char *id, const char *title, const crmf_counts 
 		esc(f, c->v[i].key);
 		fprintf(f, "\" data-value=\"%.15g\"><text x=\"150\" y=\"%d\" text-anchor=\"end\">", v,
 			y + 15);
-		esc(f, field ? label(cfg, field, c->v[i].key) : c->v[i].key);
+		if (field && strcmp(field, "owner") == 0)
+			owner_cell(f, cfg, c->v[i].key);
+		else
+			esc(f, field ? label(cfg, field, c->v[i].key) : c->v[i].key);
 		fprintf(f, "</text><rect x=\"160\" y=\"%d\" width=\"%.1f\" height=\"18\" rx=\"3\"/>"
 			   "<text x=\"%.1f\" y=\"%d\" class=\"num\">%.15g</text></g>\n",
 			y, w < 1 && v > 0 ? 1.0 : w, 166 + w, y + 15, v);
@@ -211,7 +214,7 @@ void cli_report_html(FILE *f, const crmf_report *rep, const crmf_config *cfg)
 	overdue.v = ov;
 	for (size_t i = 0; i < rep->n_owners && i < 64; i++)
 		ov[overdue.n++] = (crmf_count){rep->owners[i].owner, rep->owners[i].a.overdue_at_end, 0};
-	hbars(f, "overdue-by-owner", "逾期客户（按负责人） Overdue by owner", &overdue, cfg, NULL,
+	hbars(f, "overdue-by-owner", "逾期客户（按负责人） Overdue by owner", &overdue, cfg, "owner",
 	      false);
 	if (rep->n_owners) {
 		fputs("<table id=\"owners\"><tr><th>负责人</th><th>跟进</th><th>触达</th><th>新增</th>"

@@ -82,5 +82,7 @@ print(w, h, len(b) > 30000)' "$TMP/report.png"
 	grep -q 'data-status="behind">.*<td>落后 behind</td></tr>$' "$TMP/c.html"
 	grep -q 'data-status="met">.*<td>已达成 met</td></tr>$' "$TMP/c.html"
 	grep -q '<tr><td>张伟 zhang.wei</td>' "$TMP/c.html"
+	# the chart of overdue customers names the owners the same way (its data-key the id)
+	grep -q '<g class="bar" data-key="zhang.wei" data-value="4"><text[^>]*>张伟 zhang.wei</text>' "$TMP/c.html"
 	grep -q '<h2>销售漏斗 Pipeline</h2>' "$TMP/c.html"
 }
