@@ -140,7 +140,9 @@ static void test_round_trip(void **state)
 	crmf_token tok;
 
 	assert_non_null(t);
-	assert_null(strstr(t, "138"));
+	/* random base64 may contain any three digits; the plaintext itself must not appear */
+	assert_null(strstr(t, "0013 8000"));
+	assert_null(strstr(t, "86 138"));
 	assert_int_equal(crmf_token_parse(&tok, t, &why), 0);
 	assert_int_equal(tok.epoch, 1);
 	p = crmf_crypt_decrypt(c, "C2024001", "contacts.phone", t, &why);
