@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include <git2.h>
+#include <zlib.h>
 
 #include "changes_private.h"
 #include "crmf/cache.h"
@@ -23,6 +24,7 @@
 #include "crmf/perf.h"
 #include "git_private.h"
 #include "gitfilter.h"
+#include "readmany.h"
 #include "repo_ctx.h"
 #include "util.h"
 
@@ -67,6 +69,11 @@ struct crmf_changes {
 	size_t n_file_strs;
 	git_oid head;
 	bool has_head;
+	/* a deferred walk (crmf_ctx_changes_deferred): the versions left for
+	 * crmf_changes_finish, in walk order, and whether the index is to be saved */
+	struct pending *pend;
+	size_t n_pend, cap_pend;
+	bool defer, unsaved;
 };
 
 static const char *const kind_names[] = {"created", "stage",    "owner",	"potential",
@@ -167,10 +174,13 @@ static void add(crmf_changes *ch, const crmf_change_event *e)
 	ch->v[ch->n++] = *e;
 }
 
+static void pending_free(crmf_changes *ch);
+
 void crmf_changes_free(crmf_changes *ch)
 {
 	if (!ch)
 		return;
+	pending_free(ch);
 	for (size_t i = 0; i < ch->n_owned; i++)
 		free(ch->owned[i]);
 	free(ch->owned);
@@ -470,26 +480,30 @@ static char *dup0(const char *s)
 	return s ? xstrdup(s) : NULL;
 }
 
+static void memos_rehash(size_t cap)
+{
+	memo_map m = {xcalloc(cap, sizeof(memo)), 0, cap};
+	size_t h;
+
+	for (size_t i = 0; i < memos.cap; i++) {
+		if (!memos.v[i].used)
+			continue;
+		memcpy(&h, memos.v[i].id.id, sizeof(h));
+		for (h &= m.cap - 1; m.v[h].used; h = (h + 1) & (m.cap - 1))
+			;
+		m.v[h] = memos.v[i];
+		m.n++;
+	}
+	free(memos.v);
+	memos = m;
+}
+
 static memo *memo_slot(const git_oid *id)
 {
 	size_t h, mask;
 
-	if (2 * (memos.n + 1) > memos.cap) {
-		memo_map m = {xcalloc(memos.cap ? 2 * memos.cap : 4096, sizeof(memo)), 0,
-			      memos.cap ? 2 * memos.cap : 4096};
-
-		for (size_t i = 0; i < memos.cap; i++) {
-			if (!memos.v[i].used)
-				continue;
-			memcpy(&h, memos.v[i].id.id, sizeof(h));
-			for (h &= m.cap - 1; m.v[h].used; h = (h + 1) & (m.cap - 1))
-				;
-			m.v[h] = memos.v[i];
-			m.n++;
-		}
-		free(memos.v);
-		memos = m;
-	}
+	if (2 * (memos.n + 1) > memos.cap)
+		memos_rehash(memos.cap ? 2 * memos.cap : 4096);
 	mask = memos.cap - 1;
 	memcpy(&h, id->id, sizeof(h));
 	for (h &= mask; memos.v[h].used; h = (h + 1) & mask)
@@ -543,16 +557,21 @@ static size_t n_filter_memos;
 static bool needs_filters(const repo_ctx *c, const char *path)
 {
 	const char *slash = strrchr(path, '/'), *dot = strrchr(path, '.');
-	char *key = xasprintf("%.*s|%s", slash ? (int)(slash - path) : 0, path,
-			      dot && (!slash || dot > slash) ? dot : "");
+	int dir_len = slash ? (int)(slash - path) : 0;
+	const char *ext = dot && (!slash || dot > slash) ? dot : "";
+	char *key;
 	git_filter_list *fl = NULL;
 	bool filters;
 
-	for (size_t i = 0; i < n_filter_memos; i++)
-		if (strcmp(filter_memos[i].key, key) == 0) {
-			free(key);
+	/* asked for every file a commit adds: the key compared in place */
+	for (size_t i = 0; i < n_filter_memos; i++) {
+		const char *k = filter_memos[i].key;
+
+		if (strncmp(k, path, (size_t)dir_len) == 0 && k[dir_len] == '|' &&
+		    strcmp(k + dir_len + 1, ext) == 0)
 			return filter_memos[i].filters;
-		}
+	}
+	key = xasprintf("%.*s|%s", dir_len, path, ext);
 	if (git_filter_list_load(&fl, c->repo, NULL, path, GIT_FILTER_TO_WORKTREE,
 				 GIT_FILTER_DEFAULT) < 0) {
 		git_error_clear();
@@ -575,37 +594,21 @@ static void filter_memos_free(void)
 	n_filter_memos = 0;
 }
 
-static void read_state_uncached(state *s, const repo_ctx *c, const git_oid *id, const char *path)
+/* The fields of the bytes `p` (NUL after them) of a version of `path`, as the work tree has it. */
+static void state_of(state *s, const char *p, size_t len, const char *path, bool archived)
 {
-	git_blob *b = NULL;
-	git_buf buf = GIT_BUF_INIT;
 	crmf_doc *doc = NULL;
 	crmf_diags d;
 
 	memset(s, 0, sizeof(*s));
-	s->archived = strncmp(path + strlen(c->prefix), "archive/", 8) == 0;
-	if (git_blob_lookup(&b, c->repo, id) < 0) {
-		git_error_clear();
-		goto done;
-	}
-	if (!needs_filters(c, path)) {
-		const char *raw = git_blob_rawcontent(b);
-		size_t n = (size_t)git_blob_rawsize(b);
-
-		if (scan_state(s, raw, n))
-			goto done;
-		git_buf_set(&buf, raw, n);
-	} else if (crmf_gitfilter_smudge(&buf, c->repo, b, path) < 0) {
-		git_error_clear();
-		goto done;
-	}
-	if (scan_state(s, buf.ptr ? buf.ptr : "", buf.size))
-		goto done;
+	s->archived = archived;
+	if (scan_state(s, p, len))
+		return;
 	state_release(s);
 	memset(s, 0, sizeof(*s));
-	s->archived = strncmp(path + strlen(c->prefix), "archive/", 8) == 0;
+	s->archived = archived;
 	crmf_diags_init(&d);
-	crmf_doc_parse(&doc, path, buf.ptr ? buf.ptr : "", buf.size, &d);
+	crmf_doc_parse(&doc, path, p, len, &d);
 	crmf_diags_release(&d);
 	if (doc && doc->root && doc->root->type == CRMF_NODE_MAPPING) {
 		s->stage = scalar(doc->root, "stage");
@@ -613,10 +616,177 @@ static void read_state_uncached(state *s, const repo_ctx *c, const git_oid *id, 
 		s->potential = scalar(doc->root, "potential");
 		s->grade = scalar(doc->root, "grade");
 	}
-done:
 	crmf_doc_free(doc);
+}
+
+static bool archived_path(const repo_ctx *c, const char *path)
+{
+	return strncmp(path + strlen(c->prefix), "archive/", 8) == 0;
+}
+
+static void read_state_uncached(state *s, const repo_ctx *c, const git_oid *id, const char *path)
+{
+	git_blob *b = NULL;
+	git_buf buf = GIT_BUF_INIT;
+
+	memset(s, 0, sizeof(*s));
+	s->archived = archived_path(c, path);
+	if (git_blob_lookup(&b, c->repo, id) < 0) {
+		git_error_clear();
+		return;
+	}
+	if (!needs_filters(c, path))
+		git_buf_set(&buf, git_blob_rawcontent(b), (size_t)git_blob_rawsize(b));
+	else if (crmf_gitfilter_smudge(&buf, c->repo, b, path) < 0)
+		git_error_clear();
+	state_of(s, buf.ptr ? buf.ptr : "", buf.size, path, s->archived);
 	git_buf_dispose(&buf);
 	git_blob_free(b);
+}
+
+/*
+ * The bytes of a loose object read whole (`z`, zlen bytes): a blob's
+ * content, malloc'ed with a NUL after it; NULL when it is not a blob or not
+ * whole.
+ */
+static char *inflate_blob(z_stream *zs, const unsigned char *z, size_t zlen, size_t *out_len)
+{
+	unsigned char head[64];
+	char *body = NULL, *end;
+	size_t produced, hl, size, copied;
+	int rc;
+
+	if (inflateReset(zs) != Z_OK)
+		return NULL;
+	zs->next_in = (Bytef *)z;
+	zs->avail_in = (uInt)zlen;
+	zs->next_out = head;
+	zs->avail_out = sizeof(head);
+	rc = inflate(zs, Z_SYNC_FLUSH);
+	produced = sizeof(head) - zs->avail_out;
+	if ((rc != Z_OK && rc != Z_STREAM_END) || produced < 7 || memcmp(head, "blob ", 5) != 0)
+		return NULL;
+	end = memchr(head, '\0', produced);
+	if (!end)
+		return NULL;
+	hl = (size_t)((unsigned char *)end - head) + 1;
+	errno = 0;
+	size = (size_t)strtoull((const char *)head + 5, NULL, 10);
+	if (errno || size > CRMF_DOC_MAX_SIZE)
+		return NULL;
+	copied = produced - hl < size ? produced - hl : size;
+	body = xmalloc(size + 1);
+	memcpy(body, head + hl, copied);
+	if (rc != Z_STREAM_END) {
+		/* one byte more than the header says: the stream must end before it */
+		zs->next_out = (Bytef *)body + copied;
+		zs->avail_out = (uInt)(size + 1 - copied);
+		rc = inflate(zs, Z_FINISH);
+	}
+	if (rc != Z_STREAM_END || zs->total_out != hl + size) {
+		free(body);
+		return NULL;
+	}
+	body[size] = '\0';
+	*out_len = size;
+	return body;
+}
+
+/* One side of a delta, by customer id. */
+typedef struct side {
+	char *id, *path;
+	git_oid oid;
+	bool old; /* the first parent's side */
+} side;
+
+/*
+ * A commit that adds thousands of files (the first commit of a repository
+ * filled by an import) reads as many blobs. libgit2 reads a loose object
+ * with five system calls; here the loose objects of a batch are read in
+ * one (io_uring, as a cold check reads the files) and inflated, and their
+ * states kept where read_state looks. What is not a loose object (packed),
+ * or not read so, or needs a filter, is left to read_state.
+ */
+#define PREFETCH_MIN 256
+#define PREFETCH_BATCH 256
+
+typedef struct prefetch {
+	crmf_readmany *rm;
+	int dirfd;
+	char names[PREFETCH_BATCH][GIT_OID_HEXSZ + 2];
+	const side *of[PREFETCH_BATCH];
+	size_t n;
+	z_stream zs; /* one for every object: each inflateInit would allocate its window */
+} prefetch;
+
+static void prefetch_flush(prefetch *pf, const repo_ctx *c)
+{
+	const char *names[PREFETCH_BATCH];
+	char *bufs[PREFETCH_BATCH];
+	size_t len[PREFETCH_BATCH];
+
+	for (size_t k = 0; k < pf->n; k++)
+		names[k] = pf->names[k];
+	crmf_readmany_read(pf->rm, pf->dirfd, names, pf->n, bufs, len, NULL);
+	for (size_t k = 0; k < pf->n; k++) {
+		size_t blen = 0;
+		char *blob = bufs[k] ? inflate_blob(&pf->zs, (unsigned char *)bufs[k], len[k], &blen) : NULL;
+		memo *m;
+
+		free(bufs[k]);
+		if (!blob)
+			continue;
+		m = memo_slot(&pf->of[k]->oid);
+		if (!m->used) {
+			state_of(&m->s, blob, blen, pf->of[k]->path, archived_path(c, pf->of[k]->path));
+			m->id = pf->of[k]->oid;
+			m->used = true;
+			memos.n++;
+		}
+		free(blob);
+	}
+	pf->n = 0;
+}
+
+static void prefetch_states(const repo_ctx *c, const side *v, size_t n, bool olds_only)
+{
+	prefetch *pf;
+	char *dir;
+	bool inited = false;
+
+	if (n < PREFETCH_MIN)
+		return;
+	pf = xcalloc(1, sizeof(*pf));
+	pf->rm = crmf_readmany_new(PREFETCH_BATCH);
+	dir = xasprintf("%sobjects", git_repository_commondir(c->repo));
+	pf->dirfd = pf->rm ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+	free(dir);
+	if (pf->dirfd >= 0 && inflateInit(&pf->zs) != Z_OK) {
+		close(pf->dirfd);
+		pf->dirfd = -1;
+	} else if (pf->dirfd >= 0) {
+		inited = true;
+	}
+	for (size_t i = 0; pf->dirfd >= 0 && i < n; i++) {
+		char hex[GIT_OID_HEXSZ + 1];
+
+		if ((olds_only && !v[i].old) || memo_slot(&v[i].oid)->used ||
+		    needs_filters(c, v[i].path))
+			continue;
+		git_oid_tostr(hex, sizeof(hex), &v[i].oid);
+		snprintf(pf->names[pf->n], sizeof(pf->names[0]), "%.2s/%s", hex, hex + 2);
+		pf->of[pf->n++] = &v[i];
+		if (pf->n == PREFETCH_BATCH)
+			prefetch_flush(pf, c);
+	}
+	if (pf->n)
+		prefetch_flush(pf, c);
+	if (inited)
+		inflateEnd(&pf->zs);
+	if (pf->dirfd >= 0)
+		close(pf->dirfd);
+	crmf_readmany_free(pf->rm);
+	free(pf);
 }
 
 static bool differ(const char *a, const char *b)
@@ -675,12 +845,54 @@ static void compare(crmf_changes *ch, const commit_info *ci, const char *id, con
 		      NULL);
 }
 
-/* One side of a delta, by customer id. */
-typedef struct side {
-	char *id, *path;
+/*
+ * A version of a file that a deferred walk left aside (crmf_ctx_changes_deferred):
+ * customer `id`'s events for it go at `at` among the events once its fields
+ * are known (crmf_changes_finish). The last version of every file is in the
+ * work tree, which a first report parses anyway: its blob need not be read.
+ */
+struct pending {
+	size_t at;
+	commit_info ci;
+	const char *id; /* interned */
+	bool has_was;
+	state was;
 	git_oid oid;
-	bool old; /* the first parent's side */
-} side;
+	char *path;
+};
+
+static void pending_free(crmf_changes *ch)
+{
+	for (size_t i = 0; i < ch->n_pend; i++) {
+		if (ch->pend[i].has_was)
+			state_release(&ch->pend[i].was);
+		free(ch->pend[i].path);
+	}
+	free(ch->pend);
+	ch->pend = NULL;
+	ch->n_pend = ch->cap_pend = 0;
+}
+
+/* Leave aside the new version `nw` of customer `id` (its old one: `was`, taken over; NULL: none). */
+static void pending_add(crmf_changes *ch, const commit_info *ci, const char *id, state *was,
+			const side *nw)
+{
+	struct pending *p;
+
+	if (ch->n_pend == ch->cap_pend) {
+		ch->cap_pend = ch->cap_pend ? 2 * ch->cap_pend : 1024;
+		ch->pend = xrealloc(ch->pend, ch->cap_pend * sizeof(*ch->pend));
+	}
+	p = &ch->pend[ch->n_pend++];
+	p->at = ch->n;
+	p->ci = *ci;
+	p->id = intern0(ch, id);
+	p->has_was = was != NULL;
+	if (was)
+		p->was = *was;
+	p->oid = nw->oid;
+	p->path = xstrdup(nw->path);
+}
 
 static int side_cmp(const void *a, const void *b)
 {
@@ -964,6 +1176,8 @@ static int commit_events(crmf_changes *ch, const repo_ctx *c, git_commit *commit
 	n = sd.n;
 	if (n > 1)
 		qsort(v, n, sizeof(*v), side_cmp);
+	/* a deferred walk reads the old versions now, the new ones at the end */
+	prefetch_states(c, v, n, ch->defer);
 	for (size_t i = 0, k; i < n; i = k) {
 		const side *o = NULL, *nw = NULL;
 		state was, now;
@@ -978,6 +1192,10 @@ static int commit_events(crmf_changes *ch, const repo_ctx *c, git_commit *commit
 		}
 		if (o)
 			read_state(&was, c, &o->oid, o->path);
+		if (nw && ch->defer && !memo_slot(&nw->oid)->used && !needs_filters(c, nw->path)) {
+			pending_add(ch, &ci, v[i].id, o ? &was : NULL, nw);
+			continue;
+		}
 		if (nw)
 			read_state(&now, c, &nw->oid, nw->path);
 		compare(ch, &ci, v[i].id, o ? &was : NULL, nw ? &now : NULL);
@@ -1046,7 +1264,7 @@ done:
 	return rc;
 }
 
-int crmf_ctx_changes(crmf_changes **out, size_t *walked, const repo_ctx *c)
+static int ctx_changes(crmf_changes **out, size_t *walked, const repo_ctx *c, bool defer)
 {
 	crmf_changes *ch = xcalloc(1, sizeof(*ch));
 	char *path;
@@ -1069,13 +1287,16 @@ int crmf_ctx_changes(crmf_changes **out, size_t *walked, const repo_ctx *c)
 	if (loaded && git_oid_equal(&ch->head, &head)) {
 		rc = 0;
 	} else if (ch->has_head && git_graph_descendant_of(c->repo, &head, &ch->head) == 1) {
+		ch->defer = defer;
 		rc = walk(ch, &w, c, &head, &ch->head);
 	} else {
 		git_error_clear();
 		crmf_changes_free(ch);
 		ch = xcalloc(1, sizeof(*ch));
+		ch->defer = defer;
 		rc = walk(ch, &w, c, &head, NULL);
 	}
+	ch->defer = false;
 	if (rc < 0) {
 		crmf_changes_free(ch);
 		return -1;
@@ -1083,12 +1304,153 @@ int crmf_ctx_changes(crmf_changes **out, size_t *walked, const repo_ctx *c)
 	if (w > 0 || !git_oid_equal(&ch->head, &head)) {
 		ch->head = head;
 		ch->has_head = true;
-		save(ch, c);
+		if (defer)
+			ch->unsaved = true; /* saved whole by crmf_changes_finish */
+		else
+			save(ch, c);
 	}
 	if (walked)
 		*walked = w;
 	*out = ch;
 	return 0;
+}
+
+int crmf_ctx_changes(crmf_changes **out, size_t *walked, const repo_ctx *c)
+{
+	return ctx_changes(out, walked, c, false);
+}
+
+int crmf_ctx_changes_deferred(crmf_changes **out, size_t *walked, const repo_ctx *c)
+{
+	return ctx_changes(out, walked, c, true);
+}
+
+void crmf_seen_of(crmf_seen *out, const char *p, size_t len, const crmf_node *root)
+{
+	state s;
+
+	memset(&s, 0, sizeof(s));
+	/* as state_of reads a blob: the scan, else the parse */
+	if (!scan_state(&s, p, len)) {
+		state_release(&s);
+		memset(&s, 0, sizeof(s));
+		if (root && root->type == CRMF_NODE_MAPPING) {
+			s.stage = scalar(root, "stage");
+			s.owner = scalar(root, "owner");
+			s.potential = scalar(root, "potential");
+			s.grade = scalar(root, "grade");
+		}
+	}
+	out->stage = s.stage;
+	out->owner = s.owner;
+	out->potential = s.potential;
+	out->grade = s.grade;
+	out->ok = true;
+}
+
+void crmf_seen_release(crmf_seen *s)
+{
+	free(s->stage);
+	free(s->owner);
+	free(s->potential);
+	free(s->grade);
+	memset(s, 0, sizeof(*s));
+}
+
+bool crmf_changes_unfinished(const crmf_changes *ch)
+{
+	return ch && ch->n_pend;
+}
+
+/* Room in the memos for `more` states, made at once. */
+static void memos_reserve(size_t more)
+{
+	size_t cap = memos.cap ? memos.cap : 4096;
+
+	while (2 * (memos.n + more + 1) > cap)
+		cap *= 2;
+	if (cap > memos.cap)
+		memos_rehash(cap);
+}
+
+int crmf_changes_finish(crmf_changes *ch, const repo_ctx *c, crmf_seen *seen, size_t n_seen)
+{
+	crmf_change_event *old;
+	size_t old_n, old_mapped, k = 0;
+	side *rest;
+	size_t n_rest = 0;
+
+	if (!ch->unsaved || !ch->n_pend)
+		return 0;
+	/* the fields the work tree told, by blob id (their strings taken over) */
+	memos_reserve(n_seen + ch->n_pend);
+	for (size_t i = 0; i < n_seen; i++) {
+		git_oid id;
+		memo *m;
+
+		if (!seen[i].ok)
+			continue;
+		memcpy(id.id, seen[i].oid, GIT_OID_RAWSZ);
+		m = memo_slot(&id);
+		if (m->used)
+			continue;
+		m->s = (state){false, seen[i].stage, seen[i].owner, seen[i].potential, seen[i].grade};
+		seen[i].stage = seen[i].owner = seen[i].potential = seen[i].grade = NULL;
+		m->id = id;
+		m->used = true;
+		memos.n++;
+	}
+	/* the versions it did not tell (changed since, or not parsed this time): read */
+	rest = xcalloc(ch->n_pend + 1, sizeof(*rest));
+	for (size_t i = 0; i < ch->n_pend; i++)
+		if (!memo_slot(&ch->pend[i].oid)->used)
+			rest[n_rest++] = (side){NULL, ch->pend[i].path, ch->pend[i].oid, false};
+	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
+	prefetch_states(c, rest, n_rest, false);
+	free(rest);
+	/* their events, each where the walk would have put it */
+	old = ch->v;
+	old_n = ch->n;
+	old_mapped = ch->v_mapped;
+	ch->v = NULL;
+	ch->n = ch->cap = ch->v_mapped = 0;
+	for (size_t i = 0; i < ch->n_pend; i++) {
+		struct pending *p = &ch->pend[i];
+		memo *m = memo_slot(&p->oid);
+		state now;
+
+		while (k < p->at)
+			add(ch, &old[k++]);
+		if (!m->used) {
+			read_state_uncached(&m->s, c, &p->oid, p->path);
+			m->id = p->oid;
+			m->used = true;
+			memos.n++;
+			m = memo_slot(&p->oid); /* the table may have grown */
+		}
+		now = m->s; /* the memo's strings, not copied: compare interns what it keeps */
+		now.archived = archived_path(c, p->path);
+		compare(ch, &p->ci, p->id, p->has_was ? &p->was : NULL, &now);
+	}
+	while (k < old_n)
+		add(ch, &old[k++]);
+	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 1);
+	if (old_mapped)
+		crmf_table_free(old, old_mapped, sizeof(*old));
+	else
+		free(old);
+	memos_free();
+	filter_memos_free();
+	pending_free(ch);
+	return 0;
+}
+
+void crmf_changes_save(crmf_changes *ch, const repo_ctx *c)
+{
+	if (!ch || !ch->unsaved || ch->n_pend)
+		return;
+	save(ch, c);
+	ch->unsaved = false;
 }
 
 /* ---- the index without libgit2 ---- */

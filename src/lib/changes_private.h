@@ -3,7 +3,10 @@
 #ifndef CRMF_CHANGES_PRIVATE_H
 #define CRMF_CHANGES_PRIVATE_H
 
+#include <stdbool.h>
 #include <stddef.h>
+
+#include "crmf/doc.h"
 
 #include "crmf/changes.h"
 #include "repo_ctx.h"
@@ -11,11 +14,58 @@
 /* The events of c's history, the index read, extended or rebuilt (and saved). */
 int crmf_ctx_changes(crmf_changes **out, size_t *walked, const repo_ctx *c);
 
+/*
+ * What a parse of the work tree saw of one file: the git blob id of its
+ * bytes (ok: set) and the four fields the index follows (NULL: absent), as a
+ * walk of history reads them from that blob.
+ */
+typedef struct crmf_seen {
+	unsigned char oid[20];
+	bool ok;
+	char *stage, *owner, *potential, *grade;
+} crmf_seen;
+
+/* Fill *out from the bytes p..p+len (a NUL after them) of a file that parses to
+ * `root` (NULL: no document); the oid is the caller's to set. */
+void crmf_seen_of(crmf_seen *out, const char *p, size_t len, const crmf_node *root);
+
+void crmf_seen_release(crmf_seen *s);
+
+/*
+ * crmf_ctx_changes for a caller that parses the work tree at the same time:
+ * the walk leaves the new versions of files aside (the last version of every
+ * file is in the work tree, so most need not be read from git) and the index
+ * is incomplete until crmf_changes_finish, which takes what the parse saw,
+ * reads the versions it did not see, puts their events in place and saves the
+ * index. 0, or -1 with crmf_error_last().
+ */
+int crmf_ctx_changes_deferred(crmf_changes **out, size_t *walked, const repo_ctx *c);
+
+/* Whether ch is a deferred walk's, not yet finished. */
+bool crmf_changes_unfinished(const crmf_changes *ch);
+
+/* Complete an index crmf_ctx_changes_deferred gave (nothing to do for
+ * another); the strings of `seen` are taken. The index is saved by
+ * crmf_changes_save, which may run while the events are read. */
+int crmf_changes_finish(crmf_changes *ch, const repo_ctx *c, crmf_seen *seen, size_t n_seen);
+
+/* Save the index when a walk extended it and it is finished. */
+void crmf_changes_save(crmf_changes *ch, const repo_ctx *c);
+
 /* The index of the crmf root `root` when it covers HEAD, read without
  * starting libgit2 (the usual layout: a .git folder, HEAD on a branch or
  * detached): 0 and *out, or 1 when crmf_ctx_changes must decide. */
 int crmf_changes_read_fast(crmf_changes **out, const char *root);
 
 void crmf_changes_free(crmf_changes *ch);
+
+struct crmf_repository;
+
+/* crmf_repository_changes through crmf_ctx_changes_deferred, its end and
+ * its saving (no-ops when the index was read whole). */
+int crmf_repository_changes_deferred(const crmf_changes **out, size_t *walked,
+				     struct crmf_repository *r);
+int crmf_repository_changes_finish(struct crmf_repository *r, crmf_seen *seen, size_t n);
+void crmf_repository_changes_save(struct crmf_repository *r);
 
 #endif

@@ -3,8 +3,11 @@
 #include "facts.h"
 
 #include <fcntl.h>
+#include <mbedtls/sha1.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -17,6 +20,8 @@
 #include "crmf/fields.h"
 #include "crmf/perf.h"
 #include "crmf/store.h"
+#include "changes_private.h"
+#include "readmany.h"
 #include "util.h"
 
 /*
@@ -244,62 +249,125 @@ static crmf_customer *decode(void *mem, const void *rec, size_t len, const char 
 
 typedef struct job {
 	const char *root;
+	int rootfd;
 	const crmf_config *cfg;
 	const crmf_file *files;
 	const size_t *todo; /* indexes into files */
-	size_t n_todo, next;
-	pthread_mutex_t lock;
+	size_t n_todo;
+	atomic_size_t next;
 	/* per todo entry: the record (NULL: not readable), whether it had a root, its hash */
 	char **rec;
 	size_t *rec_len;
 	bool *no_root;
 	crmf_hash *hash;
+	crmf_seen *seen; /* NULL: not wanted */
+	crmf_cache_stat *st; /* by file: the stat data to take (NULL: taken before) */
+	bool *ok;            /* and whether it is a regular file */
 } job;
+
+/* The files are taken a batch at a time, and a batch read in one system
+ * call (readmany.h), as a cold check reads them. */
+#define PARSE_BATCH 32
+
+/* What the history walk would read of the same bytes as a blob (changes_private.h). */
+static void see(crmf_seen *out, const crmf_doc *doc)
+{
+	mbedtls_sha1_context md;
+	char head[32];
+	int hl = snprintf(head, sizeof(head), "blob %zu", doc->len);
+
+	mbedtls_sha1_init(&md);
+	if (mbedtls_sha1_starts_ret(&md) == 0 &&
+	    mbedtls_sha1_update_ret(&md, (const unsigned char *)head, (size_t)hl + 1) == 0 &&
+	    mbedtls_sha1_update_ret(&md, (const unsigned char *)doc->src, doc->len) == 0 &&
+	    mbedtls_sha1_finish_ret(&md, out->oid) == 0)
+		crmf_seen_of(out, doc->src, doc->len, doc->root);
+	mbedtls_sha1_free(&md);
+}
+
+static void parse_one(job *j, size_t k, char *bytes, size_t len, const struct stat *bst)
+{
+	const crmf_file *f = &j->files[j->todo[k]];
+	crmf_doc *doc = NULL;
+	crmf_diags d;
+
+	if (j->st) {
+		struct stat own;
+
+		/* stat data taken before the bytes are read, as the cache needs */
+		if (!bytes && (j->rootfd < 0 ||
+			       fstatat(j->rootfd, f->relpath, &own, AT_SYMLINK_NOFOLLOW) != 0))
+			return;
+		if (!bytes)
+			bst = &own;
+		if (!S_ISREG(bst->st_mode)) {
+			free(bytes);
+			return;
+		}
+		crmf_cache_stat_from(&j->st[j->todo[k]], bst);
+		j->ok[j->todo[k]] = true;
+	}
+	crmf_diags_init(&d);
+	if (bytes) {
+		crmf_doc_parse_owned(&doc, f->relpath, bytes, len, &d);
+	} else {
+		char *fs = xasprintf("%s/%s", j->root, f->relpath);
+
+		crmf_doc_load(&doc, f->relpath, fs, &d);
+		free(fs);
+	}
+	if (doc) {
+		crmf_customer *c = NULL;
+		strbuf sb = {0};
+
+		j->hash[k] = crmf_hash_bytes((crmf_hash){0, 0}, doc->src, doc->len);
+		if (j->seen)
+			see(&j->seen[k], doc);
+		if (doc->root) {
+			/* no day: the facts do not depend on it, only warnings do */
+			crmf_check_customer(&c, doc, f->relpath, j->cfg, CRMF_NO_DAY, &d);
+			doc = NULL; /* the customer's now */
+		}
+		if (c) {
+			encode(&sb, c);
+			j->rec_len[k] = sb.len;
+			j->rec[k] = sb_detach(&sb);
+		} else {
+			j->no_root[k] = true;
+			j->rec[k] = xstrdup("");
+		}
+		crmf_customer_free(c);
+		crmf_doc_free(doc);
+	}
+	crmf_diags_release(&d);
+}
 
 static void *parse_worker(void *arg)
 {
 	job *j = arg;
+	crmf_readmany *rm = j->rootfd >= 0 && j->n_todo > 2 * PARSE_BATCH
+				    ? crmf_readmany_new(PARSE_BATCH)
+				    : NULL;
+	size_t first;
 
-	for (;;) {
-		size_t k;
-		crmf_doc *doc = NULL;
-		crmf_diags d;
-		char *fs;
+	while ((first = atomic_fetch_add(&j->next, PARSE_BATCH)) < j->n_todo) {
+		size_t end = first + PARSE_BATCH < j->n_todo ? first + PARSE_BATCH : j->n_todo;
+		const char *names[PARSE_BATCH];
+		char *bufs[PARSE_BATCH] = {NULL};
+		size_t lens[PARSE_BATCH] = {0};
+		struct stat sts[PARSE_BATCH];
 
-		pthread_mutex_lock(&j->lock);
-		k = j->next++;
-		pthread_mutex_unlock(&j->lock);
-		if (k >= j->n_todo)
-			return NULL;
-		const crmf_file *f = &j->files[j->todo[k]];
-
-		crmf_diags_init(&d);
-		fs = xasprintf("%s/%s", j->root, f->relpath);
-		crmf_doc_load(&doc, f->relpath, fs, &d);
-		free(fs);
-		if (doc) {
-			crmf_customer *c = NULL;
-			strbuf sb = {0};
-
-			j->hash[k] = crmf_hash_bytes((crmf_hash){0, 0}, doc->src, doc->len);
-			if (doc->root) {
-				/* no day: the facts do not depend on it, only warnings do */
-				crmf_check_customer(&c, doc, f->relpath, j->cfg, CRMF_NO_DAY, &d);
-				doc = NULL; /* the customer's now */
-			}
-			if (c) {
-				encode(&sb, c);
-				j->rec_len[k] = sb.len;
-				j->rec[k] = sb_detach(&sb);
-			} else {
-				j->no_root[k] = true;
-				j->rec[k] = xstrdup("");
-			}
-			crmf_customer_free(c);
-			crmf_doc_free(doc);
-		}
-		crmf_diags_release(&d);
+		for (size_t k = first; k < end; k++)
+			names[k - first] = j->files[j->todo[k]].relpath;
+		/* what it could not read whole (bufs NULL) is read by crmf_doc_load, with its errors */
+		if (rm)
+			crmf_readmany_read(rm, j->rootfd, names, end - first, bufs, lens,
+					   j->st ? sts : NULL);
+		for (size_t k = first; k < end; k++)
+			parse_one(j, k, bufs[k - first], lens[k - first], &sts[k - first]);
 	}
+	crmf_readmany_free(rm);
+	return NULL;
 }
 
 /* ---- the stat data and the cached records, on every core ---- */
@@ -425,7 +493,8 @@ static crmf_hash facts_key(const char *root)
 	return key;
 }
 
-int crmf_facts_load(crmf_customer ***out, size_t *n_out, const char *root, const crmf_config *cfg)
+int crmf_facts_load(crmf_customer ***out, size_t *n_out, const char *root, const crmf_config *cfg,
+		    crmf_seen **seen, size_t *n_seen)
 {
 	crmf_file *all = NULL;
 	size_t n_all = 0, n = 0, n_todo = 0, kept = 0;
@@ -436,6 +505,10 @@ int crmf_facts_load(crmf_customer ***out, size_t *n_out, const char *root, const
 
 	*out = NULL;
 	*n_out = 0;
+	if (seen) {
+		*seen = NULL;
+		*n_seen = 0;
+	}
 	if (crmf_store_list(&all, &n_all, root) != 0) {
 		free(fpath);
 		return -1;
@@ -456,7 +529,10 @@ int crmf_facts_load(crmf_customer ***out, size_t *n_out, const char *root, const
 
 	for (size_t i = 0; i < n; i++)
 		paths[i] = files[i].relpath;
-	dirfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fpath && n)
+		crmf_cache_open(&old, fpath, key, paths, n);
+	/* without a cache every file is parsed: its stat data comes with its bytes */
+	dirfd = old ? open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
 	if (dirfd >= 0) {
 		stat_job sj = {dirfd, files, st, ok};
 
@@ -464,8 +540,6 @@ int crmf_facts_load(crmf_customer ***out, size_t *n_out, const char *root, const
 		crmf_parallel_for(n, crmf_parallel_parts(n, 1024), stat_part, &sj);
 		close(dirfd);
 	}
-	if (fpath && n)
-		crmf_cache_open(&old, fpath, key, paths, n);
 	for (size_t i = 0; i < n; i++) {
 		const crmf_cache_info *info = old ? crmf_cache_info_of(old, i) : NULL;
 
@@ -482,19 +556,24 @@ int crmf_facts_load(crmf_customer ***out, size_t *n_out, const char *root, const
 		if ((info && info->flags == NO_ROOT) || cached[i])
 			continue;
 		fresh[i] = false;
-		if (ok[i])
+		if (ok[i] || !old)
 			todo[n_todo++] = i;
 	}
 
-	job j = {.root = root, .cfg = cfg, .files = files, .todo = todo, .n_todo = n_todo};
+	job j = {.root = root, .rootfd = -1, .cfg = cfg, .files = files, .todo = todo,
+		 .n_todo = n_todo, .st = old ? NULL : st, .ok = ok};
 	if (n_todo) {
+		j.rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		j.rec = xcalloc(n_todo, sizeof(*j.rec));
 		j.rec_len = xcalloc(n_todo, sizeof(*j.rec_len));
 		j.no_root = xcalloc(n_todo, sizeof(*j.no_root));
 		j.hash = xcalloc(n_todo, sizeof(*j.hash));
-		pthread_mutex_init(&j.lock, NULL);
+		if (seen)
+			j.seen = xcalloc(n_todo, sizeof(*j.seen));
+		atomic_init(&j.next, 0);
 		run_threads(parse_worker, &j, n_todo < 64 ? 1 : crmf_cpu_count());
-		pthread_mutex_destroy(&j.lock);
+		if (j.rootfd >= 0)
+			close(j.rootfd);
 		for (size_t k = 0; k < n_todo; k++) {
 			size_t i = todo[k];
 
@@ -548,6 +627,10 @@ int crmf_facts_load(crmf_customer ***out, size_t *n_out, const char *root, const
 	free(j.rec_len);
 	free(j.no_root);
 	free(j.hash);
+	if (seen) {
+		*seen = j.seen;
+		*n_seen = j.seen ? n_todo : 0;
+	}
 	free(cached);
 	crmf_cache_close(old);
 	for (size_t i = 0; i < n; i++)
@@ -567,6 +650,13 @@ int crmf_facts_load(crmf_customer ***out, size_t *n_out, const char *root, const
 	crmf_store_list_free(all, n_all);
 	free(fpath);
 	return 0;
+}
+
+void crmf_seen_free(crmf_seen *v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++)
+		crmf_seen_release(&v[i]);
+	free(v);
 }
 
 void crmf_facts_free(crmf_customer **v, size_t n)

@@ -7,6 +7,7 @@
 
 #include "crmf/check.h"
 #include "crmf/schema.h"
+#include "changes_private.h"
 
 /*
  * The customers of the repository at `root` (active and archived, sorted by
@@ -23,8 +24,16 @@
  * from its record, so both ways give the same facts; the array and every
  * customer are one mapping. 0, or -1 with crmf_error_last(). Free with
  * crmf_facts_free (never crmf_customer_free).
+ *
+ * `seen` (NULL: not wanted): for each file parsed this time (not those the
+ * cache knew), its blob id and fields as history reads them, for
+ * crmf_changes_finish; free with crmf_seen_free.
  */
-int crmf_facts_load(crmf_customer ***out, size_t *n, const char *root, const crmf_config *cfg);
+int crmf_facts_load(crmf_customer ***out, size_t *n, const char *root, const crmf_config *cfg,
+		    crmf_seen **seen, size_t *n_seen);
+
+/** Free the `seen` crmf_facts_load gave. */
+void crmf_seen_free(crmf_seen *v, size_t n);
 
 /** Free what crmf_facts_load gave. */
 void crmf_facts_free(crmf_customer **v, size_t n);

@@ -961,15 +961,23 @@ typedef struct facts_job {
 	const crmf_config *cfg;
 	crmf_customer **v;
 	size_t n;
+	crmf_seen *seen; /* what the parse saw, for the history walk */
+	size_t n_seen;
 	int rc;
 	char *error; /* crmf_error_last() of the thread, when rc < 0 */
 } facts_job;
+
+static void *save_main(void *arg)
+{
+	crmf_repository_changes_save(arg);
+	return NULL;
+}
 
 static void *facts_main(void *arg)
 {
 	facts_job *j = arg;
 
-	j->rc = crmf_facts_load(&j->v, &j->n, j->root, j->cfg);
+	j->rc = crmf_facts_load(&j->v, &j->n, j->root, j->cfg, &j->seen, &j->n_seen);
 	if (j->rc != 0)
 		j->error = xstrdup(crmf_error_last());
 	return NULL;
@@ -984,8 +992,8 @@ int crmf_report_build(crmf_report **out, crmf_repository *r, const crmf_report_o
 	ctx x = {.since = o->since, .until = o->until};
 	size_t n_ev;
 	facts_job fj = {0};
-	pthread_t th;
-	bool threaded;
+	pthread_t th, saver;
+	bool threaded, saving;
 	int rc;
 
 	*out = NULL;
@@ -1002,9 +1010,13 @@ int crmf_report_build(crmf_report **out, crmf_repository *r, const crmf_report_o
 	threaded = pthread_create(&th, NULL, facts_main, &fj) == 0;
 	if (!threaded)
 		facts_main(&fj);
-	rc = crmf_repository_changes(&ch, &rep->walked, r);
+	rc = crmf_repository_changes_deferred(&ch, &rep->walked, r);
 	if (threaded)
 		pthread_join(th, NULL);
+	/* the versions the walk left aside: most are what the files say now */
+	if (rc == 0 && fj.rc == 0)
+		rc = crmf_repository_changes_finish(r, fj.seen, fj.n_seen);
+	crmf_seen_free(fj.seen, fj.n_seen);
 	if (rc != 0 || fj.rc != 0) {
 		if (rc == 0)
 			crmf_error_set("%s", fj.error);
@@ -1014,6 +1026,10 @@ int crmf_report_build(crmf_report **out, crmf_repository *r, const crmf_report_o
 		free(rep);
 		return -1;
 	}
+	/* the index written while the figures are made (both only read the events) */
+	saving = pthread_create(&saver, NULL, save_main, r) == 0;
+	if (!saving)
+		crmf_repository_changes_save(r);
 	x.v = fj.v;
 	x.n = fj.n;
 	n_ev = crmf_changes_events(&ev, ch);
@@ -1024,6 +1040,8 @@ int crmf_report_build(crmf_report **out, crmf_repository *r, const crmf_report_o
 	x.at_until = xcalloc(x.n + 1, sizeof(*x.at_until));
 	figures(rep, &x, o->owner, true);
 	goals(rep, &x, o->owner, cfg);
+	if (saving)
+		pthread_join(saver, NULL);
 	free(x.memo);
 	free(x.at_until);
 	crmf_facts_free(x.v, x.n);

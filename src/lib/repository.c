@@ -346,7 +346,8 @@ int crmf_repository_history(crmf_history_entry **out, size_t *n, crmf_repository
 	return 0;
 }
 
-int crmf_repository_changes(const crmf_changes **out, size_t *walked, crmf_repository *r)
+static int repository_changes(const crmf_changes **out, size_t *walked, crmf_repository *r,
+			      bool defer)
 {
 	const repo_ctx *c;
 
@@ -359,8 +360,44 @@ int crmf_repository_changes(const crmf_changes **out, size_t *walked, crmf_repos
 		*out = r->changes;
 		return 0;
 	}
-	if (!r->changes && (ctx(&c, r) != 0 || crmf_ctx_changes(&r->changes, walked, c) != 0))
+	if (!r->changes &&
+	    (ctx(&c, r) != 0 || (defer ? crmf_ctx_changes_deferred(&r->changes, walked, c)
+				       : crmf_ctx_changes(&r->changes, walked, c)) != 0))
 		return -1;
 	*out = r->changes;
 	return 0;
+}
+
+int crmf_repository_changes(const crmf_changes **out, size_t *walked, crmf_repository *r)
+{
+	if (repository_changes(out, walked, r, false) != 0 ||
+	    /* another caller's deferred walk, never finished: finish it without help */
+	    crmf_repository_changes_finish(r, NULL, 0) != 0)
+		return -1;
+	crmf_repository_changes_save(r);
+	return 0;
+}
+
+int crmf_repository_changes_deferred(const crmf_changes **out, size_t *walked,
+				     crmf_repository *r)
+{
+	return repository_changes(out, walked, r, true);
+}
+
+int crmf_repository_changes_finish(crmf_repository *r, crmf_seen *seen, size_t n)
+{
+	const repo_ctx *c;
+
+	if (!crmf_changes_unfinished(r->changes))
+		return 0;
+	if (ctx(&c, r) != 0)
+		return -1;
+	return crmf_changes_finish(r->changes, c, seen, n);
+}
+
+void crmf_repository_changes_save(crmf_repository *r)
+{
+	/* the context is open whenever there is something to save: a walk opened it */
+	if (r->changes && r->ctx_tried && !r->ctx_error)
+		crmf_changes_save(r->changes, &r->ctx);
 }

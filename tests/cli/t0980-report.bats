@@ -119,6 +119,69 @@ sys.exit(w > 80)' <<<"$output"
 	assert_failure 2
 }
 
+@test "report: the fields of history taken from the files as they are, or read from git, give the same index" {
+	scenario
+	# a version only a YAML parse reads (a quoted stage), committed; an owner
+	# changed in the work tree and not committed; a file as an older commit had it
+	grep -q '^stage: lead ' customers/C2025003.yaml
+	sed -i 's/^stage: lead /stage: "lead"/' customers/C2025003.yaml
+	at 2025-06-13 commit -m quoted
+	grep -q '^owner: b ' customers/C2025002.yaml
+	sed -i 's/^owner: b /owner: a /' customers/C2025002.yaml
+	git show HEAD~5:customers/C2025001.yaml >customers/C2025001.yaml
+	! git diff --quiet HEAD -- customers/C2025001.yaml
+	# a first report parses every file and takes the fields of the versions
+	# the files still are from that parse; with the files cached, a rebuilt
+	# index reads every version from git
+	rm -f .git/crmf/changes .git/crmf/facts
+	crmf report --today 2025-06-30 >/dev/null
+	cp .git/crmf/changes ../index.parsed
+	[ -s .git/crmf/facts ]
+	rm .git/crmf/changes
+	crmf report --today 2025-06-30 >/dev/null
+	cmp .git/crmf/changes ../index.parsed
+	# the uncommitted owner is no change of history
+	run crmf report --since 2025-04-01 --until 2025-06-30 --today 2025-06-30 --format json
+	assert_success
+	run json 'r["pipeline"]["transitions"]' <<<"$output"
+	assert_output "{'new→lead': 3, 'intent→negotiation': 1, 'lead→intent': 1, 'lead→lost': 1, 'negotiation→customer': 1}"
+}
+
+@test "report: commits of hundreds of files, their versions read from loose objects, packs or the files, give the same index" {
+	make_example_repo
+	cd repo
+	# 300 customers added in one commit (git writes loose objects), then all
+	# moved to another stage in another: the walk reads hundreds of versions
+	# of one commit at once
+	for i in $(seq 101 400); do
+		sed -e "s/^id: C2025001/id: C2025$i/" -e "s/^name: .*/name: 第${i}号公司/" \
+			customers/2025/C2025001.yaml >"customers/2025/C2025$i.yaml"
+	done
+	git add -A
+	GIT_AUTHOR_DATE=2025-06-01T10:00:00+08:00 GIT_COMMITTER_DATE=2025-06-01T10:00:00+08:00 \
+		git commit -qm "300 customers"
+	sed -i 's/^stage: intent/stage: negotiation/' customers/2025/C2025[1-4][0-9][0-9].yaml
+	git add -A
+	GIT_AUTHOR_DATE=2025-06-02T10:00:00+08:00 GIT_COMMITTER_DATE=2025-06-02T10:00:00+08:00 \
+		git commit -qm "all to negotiation"
+	[ "$(find .git/objects -type f -path '*/objects/??/*' | wc -l)" -gt 600 ]
+	rm -f .git/crmf/changes .git/crmf/facts
+	crmf report --today 2025-06-30 >/dev/null
+	cp .git/crmf/changes ../index.parsed
+	run crmf report --since 2025-06-01 --until 2025-06-30 --today 2025-06-30 --format json
+	run json 'r["pipeline"]["transitions"]["intent→negotiation"]' <<<"$output"
+	assert_output 300
+	# every version from git: loose objects, then packed ones
+	rm .git/crmf/changes
+	crmf report --today 2025-06-30 >/dev/null
+	cmp .git/crmf/changes ../index.parsed
+	git gc -q
+	[ "$(find .git/objects -type f -path '*/objects/??/*' | wc -l)" -eq 0 ]
+	rm .git/crmf/changes
+	crmf report --today 2025-06-30 >/dev/null
+	cmp .git/crmf/changes ../index.parsed
+}
+
 @test "report: the facts cache follows every edit, and a damaged or stale one changes nothing" {
 	scenario
 	fresh=$(crmf report --since 2025-04-01 --until 2025-06-30 --today 2025-06-30 --format json)
