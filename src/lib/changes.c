@@ -24,6 +24,7 @@
 #include "crmf/perf.h"
 #include "git_private.h"
 #include "gitfilter.h"
+#include "packread.h"
 #include "readmany.h"
 #include "repo_ctx.h"
 #include "util.h"
@@ -975,22 +976,149 @@ static int compare_trees(sides *sd, const repo_ctx *c, const git_oid *a, const g
 			 const char *dir);
 
 /*
+ * A tree read whole, its entries in git's order. The trees below the top
+ * ones are read from the packs by packread.c (see why there), else through
+ * libgit2's object database.
+ */
+typedef struct rentry {
+	const char *name; /* in raw, NUL-terminated */
+	size_t len;
+	bool is_tree;
+	git_object_t type;
+	const unsigned char *oid;
+} rentry;
+
+typedef struct rtree {
+	const unsigned char *raw;
+	crmf_packed *packed; /* raw's holder: the pack reader's object, or */
+	unsigned char *own;  /* a copy of libgit2's */
+	rentry *e;
+	size_t n;
+	int refs;
+} rtree;
+
+static crmf_packs *walk_packs;
+static git_odb *walk_odb;
+
+static void rtree_release(rtree *t)
+{
+	if (t && --t->refs == 0) {
+		crmf_packed_release(t->packed);
+		free(t->own);
+		free(t->e);
+		free(t);
+	}
+}
+
+/* The entries of the tree object `raw` (len bytes): false when it is malformed. */
+static bool rtree_parse(rtree *t, size_t len)
+{
+	const unsigned char *p = t->raw, *end = t->raw + len;
+	/* an entry takes 28 bytes at least: the array sized once */
+	size_t cap = len / 28 + 1;
+
+	t->e = xmalloc(cap * sizeof(*t->e));
+	while (p < end) {
+		unsigned mode = 0;
+		const unsigned char *name, *nul;
+
+		if (*p == ' ')
+			return false;
+		while (p < end && *p >= '0' && *p <= '7' && mode < 01000000)
+			mode = mode * 8 + (unsigned)(*p++ - '0');
+		if (p >= end || *p++ != ' ')
+			return false;
+		name = p;
+		nul = memchr(p, '\0', (size_t)(end - p));
+		if (!nul || nul == name || (size_t)(end - nul) < 1 + GIT_OID_RAWSZ)
+			return false;
+		if (t->n == cap)
+			return false;
+		t->e[t->n++] = (rentry){(const char *)name, (size_t)(nul - name),
+					(mode & 0170000) == 0040000,
+					(mode & 0170000) == 0040000   ? GIT_OBJECT_TREE
+					: (mode & 0170000) == 0160000 ? GIT_OBJECT_COMMIT
+								       : GIT_OBJECT_BLOB,
+					nul + 1};
+		p = nul + 1 + GIT_OID_RAWSZ;
+	}
+	return true;
+}
+
+static rtree *rtree_read(const repo_ctx *c, const git_oid *id)
+{
+	rtree *t = xcalloc(1, sizeof(*t));
+	size_t len = 0;
+
+	t->packed = crmf_packs_read(walk_packs, id->id);
+	if (t->packed && t->packed->type == GIT_OBJECT_TREE) {
+		t->raw = t->packed->data;
+		len = t->packed->len;
+	} else {
+		git_odb_object *o = NULL;
+
+		crmf_packed_release(t->packed);
+		t->packed = NULL;
+		if ((!walk_odb && git_repository_odb(&walk_odb, c->repo) < 0) ||
+		    git_odb_read(&o, walk_odb, id) < 0) {
+			free(t);
+			return NULL;
+		}
+		if (git_odb_object_type(o) != GIT_OBJECT_TREE) {
+			git_odb_object_free(o);
+			free(t);
+			git_error_set_str(GIT_ERROR_OBJECT, "a tree's entry is not a tree");
+			return NULL;
+		}
+		len = git_odb_object_size(o);
+		t->own = xmalloc(len + 1);
+		memcpy(t->own, git_odb_object_data(o), len);
+		t->raw = t->own;
+		git_odb_object_free(o);
+	}
+	t->refs = 1;
+	if (!rtree_parse(t, len)) {
+		rtree_release(t);
+		git_error_set_str(GIT_ERROR_OBJECT, "malformed tree");
+		return NULL;
+	}
+	return t;
+}
+
+/* git's order of tree entries: by name, a folder's name as if it ended with '/' */
+static int rentry_cmp(const rentry *a, const rentry *b)
+{
+	size_t n = a->len < b->len ? a->len : b->len;
+	int r = memcmp(a->name, b->name, n);
+	unsigned char ca, cb;
+
+	if (r)
+		return r;
+	ca = (unsigned char)a->name[n];
+	cb = (unsigned char)b->name[n];
+	if (!ca && a->is_tree)
+		ca = '/';
+	if (!cb && b->is_tree)
+		cb = '/';
+	return (ca > cb) - (ca < cb);
+}
+
+/*
  * The trees a commit reads are, most of them, the trees its child reads as
- * its parent's: kept from one commit to the next (libgit2's cache leaves
- * out trees above 4 KiB, a folder of 60 files, and a year's folder holds
- * thousands). `cur`: those read for this commit, `prev`: for the last one.
+ * its parent's: kept from one commit to the next. `cur`: those read for this
+ * commit, `prev`: for the last one.
  */
 #define TREE_MEMO 32
 static struct tree_memo {
 	git_oid id[TREE_MEMO];
-	git_tree *t[TREE_MEMO];
+	rtree *t[TREE_MEMO];
 	size_t n;
 } trees_cur, trees_prev;
 
 static void tree_memo_clear(struct tree_memo *m)
 {
 	for (size_t i = 0; i < m->n; i++)
-		git_tree_free(m->t[i]);
+		rtree_release(m->t[i]);
 	m->n = 0;
 }
 
@@ -1002,15 +1130,17 @@ static void trees_next(void)
 	trees_cur.n = 0;
 }
 
-/* The tree `id` (a reference of the caller's own: git_tree_free it). */
-static int tree_get(git_tree **out, const repo_ctx *c, const git_oid *id)
+/* The tree `id` (a reference of the caller's own: rtree_release it); NULL when unreadable. */
+static rtree *tree_get(const repo_ctx *c, const git_oid *id)
 {
-	git_tree *t = NULL;
+	rtree *t = NULL;
 	size_t i;
 
 	for (i = 0; i < trees_cur.n; i++)
-		if (git_oid_equal(&trees_cur.id[i], id))
-			return git_object_dup((git_object **)out, (git_object *)trees_cur.t[i]);
+		if (git_oid_equal(&trees_cur.id[i], id)) {
+			trees_cur.t[i]->refs++;
+			return trees_cur.t[i];
+		}
 	for (i = 0; i < trees_prev.n && !git_oid_equal(&trees_prev.id[i], id); i++)
 		;
 	if (i < trees_prev.n) {
@@ -1019,39 +1149,42 @@ static int tree_get(git_tree **out, const repo_ctx *c, const git_oid *id)
 		trees_prev.n--;
 		trees_prev.t[i] = trees_prev.t[trees_prev.n];
 		trees_prev.id[i] = trees_prev.id[trees_prev.n];
-	} else if (git_tree_lookup(&t, c->repo, id) < 0) {
-		return -1;
+	} else if (!(t = rtree_read(c, id))) {
+		return NULL;
 	}
-	if (trees_cur.n == TREE_MEMO) {
-		*out = t; /* no room: the caller's alone */
-		return 0;
-	}
+	if (trees_cur.n == TREE_MEMO)
+		return t; /* no room: the caller's alone */
 	trees_cur.id[trees_cur.n] = *id;
 	trees_cur.t[trees_cur.n++] = t;
-	return git_object_dup((git_object **)out, (git_object *)t);
+	t->refs++;
+	return t;
 }
 
 /* One entry present on one side or the other, or on both with another id or type */
-static int entry_change(sides *sd, const repo_ctx *c, const git_tree_entry *ea,
-			const git_tree_entry *eb, const char *dir)
+static int entry_change(sides *sd, const repo_ctx *c, const rentry *ea, const rentry *eb,
+			const char *dir)
 {
-	const git_tree_entry *e = ea ? ea : eb;
-	char *path = xasprintf("%s%s", dir, git_tree_entry_name(e));
-	bool ta = ea && git_tree_entry_type(ea) == GIT_OBJECT_TREE;
-	bool tb = eb && git_tree_entry_type(eb) == GIT_OBJECT_TREE;
+	const rentry *e = ea ? ea : eb;
+	char *path = xasprintf("%s%s", dir, e->name);
+	bool ta = ea && ea->type == GIT_OBJECT_TREE;
+	bool tb = eb && eb->type == GIT_OBJECT_TREE;
+	git_oid ia, ib;
 	int rc = 0;
 
+	if (ea)
+		memcpy(ia.id, ea->oid, GIT_OID_RAWSZ);
+	if (eb)
+		memcpy(ib.id, eb->oid, GIT_OID_RAWSZ);
 	if (ta || tb) {
 		char *sub = xasprintf("%s/", path);
 
-		rc = compare_trees(sd, c, ta ? git_tree_entry_id(ea) : NULL,
-				   tb ? git_tree_entry_id(eb) : NULL, sub);
+		rc = compare_trees(sd, c, ta ? &ia : NULL, tb ? &ib : NULL, sub);
 		free(sub);
 	}
-	if (ea && !ta && git_tree_entry_type(ea) == GIT_OBJECT_BLOB)
-		side_add(sd, path, git_tree_entry_id(ea), true);
-	if (eb && !tb && git_tree_entry_type(eb) == GIT_OBJECT_BLOB)
-		side_add(sd, path, git_tree_entry_id(eb), false);
+	if (ea && !ta && ea->type == GIT_OBJECT_BLOB)
+		side_add(sd, path, &ia, true);
+	if (eb && !tb && eb->type == GIT_OBJECT_BLOB)
+		side_add(sd, path, &ib, false);
 	free(path);
 	return rc;
 }
@@ -1059,24 +1192,24 @@ static int entry_change(sides *sd, const repo_ctx *c, const git_tree_entry *ea,
 static int compare_trees(sides *sd, const repo_ctx *c, const git_oid *a, const git_oid *b,
 			 const char *dir)
 {
-	git_tree *ta = NULL, *tb = NULL;
-	const git_tree_entry **alone = NULL; /* a's entries that b has not */
+	rtree *ta = NULL, *tb = NULL;
+	const rentry **alone = NULL; /* a's entries that b has not */
 	size_t i, j, na, nb, n_alone = 0, cap_alone = 0;
 	int rc = -1;
 
 	if ((a && b && git_oid_equal(a, b)) || (!a && !b))
 		return 0;
-	if ((a && tree_get(&ta, c, a) < 0) || (b && tree_get(&tb, c, b) < 0))
+	if ((a && !(ta = tree_get(c, a))) || (b && !(tb = tree_get(c, b))))
 		goto done;
-	na = ta ? git_tree_entrycount(ta) : 0;
-	nb = tb ? git_tree_entrycount(tb) : 0;
+	na = ta ? ta->n : 0;
+	nb = tb ? tb->n : 0;
 	/* both lists are in git's order: one pass over the two, not a search of
 	 * a for every entry of b (a year's folder holds thousands). What b has
 	 * that a has not, or has otherwise, in b's order; then what a alone has. */
 	for (i = j = 0; i < na || j < nb;) {
-		const git_tree_entry *ea = i < na ? git_tree_entry_byindex(ta, i) : NULL;
-		const git_tree_entry *eb = j < nb ? git_tree_entry_byindex(tb, j) : NULL;
-		int cmp = !ea ? 1 : !eb ? -1 : git_tree_entry_cmp(ea, eb);
+		const rentry *ea = i < na ? &ta->e[i] : NULL;
+		const rentry *eb = j < nb ? &tb->e[j] : NULL;
+		int cmp = !ea ? 1 : !eb ? -1 : rentry_cmp(ea, eb);
 
 		if (cmp < 0) {
 			if (n_alone == cap_alone) {
@@ -1090,8 +1223,7 @@ static int compare_trees(sides *sd, const repo_ctx *c, const git_oid *a, const g
 		j++;
 		if (cmp == 0) {
 			i++;
-			if (git_oid_equal(git_tree_entry_id(ea), git_tree_entry_id(eb)) &&
-			    git_tree_entry_type(ea) == git_tree_entry_type(eb))
+			if (memcmp(ea->oid, eb->oid, GIT_OID_RAWSZ) == 0 && ea->type == eb->type)
 				continue;
 		}
 		if (entry_change(sd, c, cmp == 0 ? ea : NULL, eb, dir) < 0)
@@ -1105,8 +1237,8 @@ done:
 	if (rc < 0)
 		crmf_error_set("cannot read a tree of the history: %s", crmf_git_msg());
 	free(alone);
-	git_tree_free(ta);
-	git_tree_free(tb);
+	rtree_release(ta);
+	rtree_release(tb);
 	return rc;
 }
 
@@ -1228,6 +1360,12 @@ static int walk(crmf_changes *ch, size_t *walked, const repo_ctx *c, const git_o
 	/* objects read back are not hashed again (git does not either): a walk
 	 * reads a tree or two per commit */
 	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
+	{
+		char *objects = xasprintf("%sobjects", git_repository_commondir(c->repo));
+
+		walk_packs = crmf_packs_open(objects);
+		free(objects);
+	}
 	if (git_revwalk_new(&w, c->repo) < 0 ||
 	    git_revwalk_sorting(w, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE) < 0 ||
 	    git_revwalk_push(w, head) < 0 || (hide && git_revwalk_hide(w, hide) < 0)) {
@@ -1260,6 +1398,10 @@ done:
 	filter_memos_free();
 	tree_memo_clear(&trees_cur);
 	tree_memo_clear(&trees_prev);
+	crmf_packs_close(walk_packs);
+	walk_packs = NULL;
+	git_odb_free(walk_odb);
+	walk_odb = NULL;
 	git_revwalk_free(w);
 	return rc;
 }
