@@ -116,39 +116,94 @@ static void sort_counts(crmf_counts *c, int (*cmp)(const void *, const void *))
 
 /* ---- the customers as they were on a day ---- */
 
-/* c with only the follow-ups and deals dated on or before `day`, in *view
- * (its arrays malloc'ed into *fb and *db, freed by the caller) */
-static const crmf_customer *view_at(crmf_customer *view, crmf_followup **fb, crmf_deal **db,
-				    const crmf_customer *c, crmf_day day)
+/* The arrays of a view, kept from one customer to the next. */
+typedef struct view_buf {
+	crmf_followup *f;
+	crmf_deal *d;
+	size_t f_cap, d_cap;
+} view_buf;
+
+/* c with only the follow-ups and deals dated on or before `day`: c itself when
+ * that is all of them, else *view (its arrays in b) */
+static const crmf_customer *view_at(crmf_customer *view, view_buf *b, const crmf_customer *c,
+				    crmf_day day)
 {
+	size_t nf = 0, nd = 0;
+
+	for (size_t i = 0; i < c->n_followups; i++)
+		nf += c->followups[i].date != CRMF_NO_DAY && c->followups[i].date <= day;
+	for (size_t i = 0; i < c->n_deals; i++)
+		nd += c->deals[i].signed_on != CRMF_NO_DAY && c->deals[i].signed_on <= day;
+	if (nf == c->n_followups && nd == c->n_deals)
+		return c;
+	if (nf > b->f_cap) {
+		b->f_cap = 2 * nf;
+		b->f = xrealloc(b->f, b->f_cap * sizeof(*b->f));
+	}
+	if (nd > b->d_cap) {
+		b->d_cap = 2 * nd;
+		b->d = xrealloc(b->d, b->d_cap * sizeof(*b->d));
+	}
 	*view = *c;
-	*fb = xmalloc((c->n_followups + 1) * sizeof(**fb));
-	*db = xmalloc((c->n_deals + 1) * sizeof(**db));
-	view->followups = *fb;
-	view->deals = *db;
+	view->followups = b->f;
+	view->deals = b->d;
 	view->n_followups = view->n_deals = 0;
 	for (size_t i = 0; i < c->n_followups; i++)
 		if (c->followups[i].date != CRMF_NO_DAY && c->followups[i].date <= day)
-			(*fb)[view->n_followups++] = c->followups[i];
+			b->f[view->n_followups++] = c->followups[i];
 	for (size_t i = 0; i < c->n_deals; i++)
 		if (c->deals[i].signed_on != CRMF_NO_DAY && c->deals[i].signed_on <= day)
-			(*db)[view->n_deals++] = c->deals[i];
+			b->d[view->n_deals++] = c->deals[i];
 	return view;
 }
 
 static void classify_at(crmf_class *k, const crmf_customer *c, const crmf_config *cfg,
-			crmf_day day)
+			crmf_day day, view_buf *b)
 {
 	crmf_customer view;
-	crmf_followup *fb;
-	crmf_deal *db;
 
-	crmf_classify_quick(k, view_at(&view, &fb, &db, c, day), cfg, day); /* no reason text */
-	free(fb);
-	free(db);
+	crmf_classify_quick(k, view_at(&view, b, c, day), cfg, day); /* no reason text */
+}
+
+static int stage_index(const char *s)
+{
+	for (int i = 0; s && i < CRMF_N_STAGES; i++)
+		if (strcmp(crmf_stage_values[i], s) == 0)
+			return i;
+	return -1;
 }
 
 /* ---- history by customer ---- */
+
+/* An event as the figures read it, beside the other events of its customer
+ * (in commit order they lie far apart: reading them so costs a cache miss
+ * each, several times per report). */
+typedef struct cev {
+	crmf_day day;
+	unsigned char kind;  /* crmf_change_kind */
+	signed char from_i, to_i; /* stage_index of from and to */
+	const char *from, *to;
+} cev;
+
+/* stage_index of the history's values, which the change index interns: by
+ * address, remembered (a wrong guess costs only a strcmp). */
+typedef struct stage_memo {
+	const char *s[16];
+	int i[16];
+} stage_memo;
+
+static int stage_index_memo(stage_memo *m, const char *s)
+{
+	size_t k = ((uintptr_t)s >> 4) & 15;
+
+	if (!s)
+		return -1;
+	if (m->s[k] != s) {
+		m->s[k] = s;
+		m->i[k] = stage_index(s);
+	}
+	return m->i[k];
+}
 
 /* The events grouped by customer id, in commit order within a group: one
  * pass to count them by id, one to place them (no sort of every event); a
@@ -160,7 +215,7 @@ typedef struct id_group {
 } id_group;
 
 typedef struct by_id {
-	const crmf_change_event **v;
+	cev *v;
 	size_t n;
 	uint32_t *table; /* group number + 1, 0 empty */
 	size_t mask;     /* the table's size less one (a power of two) */
@@ -182,6 +237,7 @@ static void by_id_build(by_id *h, const crmf_change_event *ev, size_t n)
 {
 	size_t cap = 64, next = 0;
 	uint32_t *of = xmalloc((n + 1) * sizeof(*of));
+	stage_memo sm = {{NULL}, {0}};
 
 	/* at most one id in 2 events is new in practice (created, then changes);
 	 * the table grows when that is wrong */
@@ -226,8 +282,15 @@ static void by_id_build(by_id *h, const crmf_change_event *ev, size_t n)
 		next += h->g[k].n;
 		h->g[k].n = 0;
 	}
-	for (size_t i = 0; i < n; i++)
-		h->v[h->g[of[i]].first + h->g[of[i]].n++] = &ev[i];
+	for (size_t i = 0; i < n; i++) {
+		bool stage = ev[i].kind == CRMF_CHANGE_CREATED || ev[i].kind == CRMF_CHANGE_STAGE;
+
+		h->v[h->g[of[i]].first + h->g[of[i]].n++] =
+			(cev){ev[i].day, (unsigned char)ev[i].kind,
+			      (signed char)(stage ? stage_index_memo(&sm, ev[i].from) : -1),
+			      (signed char)(stage ? stage_index_memo(&sm, ev[i].to) : -1), ev[i].from,
+			      ev[i].to};
+	}
 	free(of);
 }
 
@@ -239,7 +302,7 @@ static void by_id_release(by_id *h)
 }
 
 /* The events of `id`: *n of them from the returned pointer. */
-static const crmf_change_event *const *events_of(const by_id *h, const char *id, size_t *n)
+static const cev *events_of(const by_id *h, const char *id, size_t *n)
 {
 	const uint32_t *slot;
 
@@ -254,21 +317,24 @@ static const crmf_change_event *const *events_of(const by_id *h, const char *id,
 }
 
 /* The stage of a customer on `day` from its events (NULL when its file had been
- * removed); the callers ask only for customers created by then. */
-static const char *stage_on(const crmf_change_event *const *ev, size_t n, crmf_day day,
-			    const char *fallback)
+ * removed), its stage_index in *idx; the callers ask only for customers
+ * created by then. */
+static const char *stage_on(const cev *ev, size_t n, crmf_day day, const char *fallback, int *idx)
 {
 	const char *s = NULL;
 	bool seen = false;
 
+	*idx = -1;
 	for (size_t i = 0; i < n; i++) {
-		if (ev[i]->day > day)
+		if (ev[i].day > day)
 			continue;
-		if (ev[i]->kind == CRMF_CHANGE_CREATED || ev[i]->kind == CRMF_CHANGE_STAGE) {
-			s = ev[i]->to;
+		if (ev[i].kind == CRMF_CHANGE_CREATED || ev[i].kind == CRMF_CHANGE_STAGE) {
+			s = ev[i].to;
+			*idx = ev[i].to_i;
 			seen = true;
-		} else if (ev[i]->kind == CRMF_CHANGE_REMOVED) {
+		} else if (ev[i].kind == CRMF_CHANGE_REMOVED) {
 			s = NULL;
+			*idx = -1;
 			seen = true;
 		}
 	}
@@ -277,18 +343,32 @@ static const char *stage_on(const crmf_change_event *const *ev, size_t n, crmf_d
 	/* nothing on or before `day`: the file was committed later (a repository
 	 * started from existing records): its first known stage, else the file's */
 	for (size_t i = 0; i < n; i++)
-		if (ev[i]->kind == CRMF_CHANGE_CREATED || ev[i]->kind == CRMF_CHANGE_STAGE)
-			return ev[i]->kind == CRMF_CHANGE_STAGE ? ev[i]->from : ev[i]->to;
+		if (ev[i].kind == CRMF_CHANGE_CREATED || ev[i].kind == CRMF_CHANGE_STAGE) {
+			bool stage = ev[i].kind == CRMF_CHANGE_STAGE;
+
+			*idx = stage ? ev[i].from_i : ev[i].to_i;
+			return stage ? ev[i].from : ev[i].to;
+		}
+	*idx = stage_index(fallback);
 	return fallback;
 }
 
 /* ---- the figures ---- */
 
+/* What the figures read of a customer besides its facts, worked out once per report. */
+typedef struct cust_info {
+	const cev *ev; /* its events (of its id), in commit order */
+	size_t n_ev;
+	const char *owner_id; /* member_id of its owner, NULL without one */
+} cust_info;
+
 typedef struct ctx {
 	const crmf_config *cfg;
 	crmf_customer **v; /* every customer's facts (facts.h) */
 	size_t n;
+	cust_info *ci; /* per customer */
 	struct who_memo *memo; /* who names whom, remembered */
+	view_buf *buf;         /* classify_at's */
 	crmf_day since, until;
 	by_id hist;
 	/* what the figures read of each customer's classes on `until`, worked
@@ -311,7 +391,7 @@ static const until_class *class_at_until(const ctx *x, size_t i)
 	if (!u->done) {
 		crmf_class k;
 
-		classify_at(&k, x->v[i], x->cfg, x->until);
+		classify_at(&k, x->v[i], x->cfg, x->until, x->buf);
 		*u = (until_class){true, k.next_due, k.quadrant, k.activity};
 	}
 	return u;
@@ -357,10 +437,12 @@ static const char *member_id(const ctx *x, const char *who)
 	return m ? m->id : who;
 }
 
-/* `who` names team member `id` (by id, name or email) */
-static bool is_member(const ctx *x, const char *who, const char *id)
+/* Customer i's owner is team member `id` (named by id, name or email) */
+static bool owned_by(const ctx *x, size_t i, const char *id)
 {
-	return who && id && strcmp(member_id(x, who), id) == 0;
+	const char *who = x->ci[i].owner_id;
+
+	return who && id && (who == id || strcmp(who, id) == 0);
 }
 
 /* "2025-W23": the ISO 8601 week of a day (weeks start on Monday; week 1 holds
@@ -378,12 +460,15 @@ static void iso_week(char *buf, size_t size, crmf_day d)
 }
 
 /* The position of the owner `who` names (by id, name or email) among
- * `names` (distinct), or -1: what is_member would say for each, at once. */
+ * `names` (distinct), or -1: what owned_by would say for each, at once. */
 typedef struct owner_index {
 	const char *const *names;
 	size_t n;
 	size_t *slot; /* open addressing over names' hashes: index + 1, 0 empty */
 	size_t mask;
+	/* the last ids looked up, by address: most are the few of crmf.yaml's team */
+	const char *seen[16];
+	long seen_k[16];
 } owner_index;
 
 static void owner_index_init(owner_index *oi, const char *const *names, size_t n)
@@ -392,6 +477,7 @@ static void owner_index_init(owner_index *oi, const char *const *names, size_t n
 
 	while (cap < 2 * n)
 		cap *= 2;
+	memset(oi, 0, sizeof(*oi));
 	oi->names = names;
 	oi->n = n;
 	oi->slot = xcalloc(cap, sizeof(*oi->slot));
@@ -405,18 +491,87 @@ static void owner_index_init(owner_index *oi, const char *const *names, size_t n
 	}
 }
 
-static long owner_of(const owner_index *oi, const ctx *x, const char *who)
+/* The position of member id `id` (a member_id answer) */
+static long owner_slot(owner_index *oi, const char *id)
 {
-	const char *id;
-	size_t i;
+	size_t m, i;
+	long k = -1;
 
+	if (!id || !oi->n)
+		return -1;
+	m = ((uintptr_t)id >> 3) & 15;
+	if (oi->seen[m] == id)
+		return oi->seen_k[m];
+	for (i = key_hash(id) & oi->mask; oi->slot[i]; i = (i + 1) & oi->mask)
+		if (strcmp(oi->names[oi->slot[i] - 1], id) == 0) {
+			k = (long)oi->slot[i] - 1;
+			break;
+		}
+	oi->seen[m] = id;
+	oi->seen_k[m] = k;
+	return k;
+}
+
+static long owner_of(owner_index *oi, const ctx *x, const char *who)
+{
 	if (!who || !oi->n)
 		return -1;
-	id = member_id(x, who);
-	for (i = key_hash(id) & oi->mask; oi->slot[i]; i = (i + 1) & oi->mask)
-		if (strcmp(oi->names[oi->slot[i] - 1], id) == 0)
-			return (long)oi->slot[i] - 1;
-	return -1;
+	return owner_slot(oi, member_id(x, who));
+}
+
+/* Strings met again and again (follow-ups' methods and people): a number
+ * each, in the order met, by one hash and one compare. */
+typedef struct strtab {
+	const char **key; /* by number */
+	size_t *hash;
+	size_t n, cap;
+	uint32_t *slot; /* number + 1, 0 free */
+	size_t mask;
+} strtab;
+
+static size_t strtab_number(strtab *t, const char *key, bool *added)
+{
+	size_t h = key_hash(key), i;
+
+	*added = false;
+	if (t->slot)
+		for (i = h & t->mask; t->slot[i]; i = (i + 1) & t->mask) {
+			size_t k = t->slot[i] - 1;
+
+			if (t->hash[k] == h && strcmp(t->key[k], key) == 0)
+				return k;
+		}
+	if (t->n == t->cap) {
+		t->cap = t->cap ? 2 * t->cap : 16;
+		t->key = xrealloc(t->key, t->cap * sizeof(*t->key));
+		t->hash = xrealloc(t->hash, t->cap * sizeof(*t->hash));
+	}
+	if (2 * (t->n + 1) > t->mask + 1 || !t->slot) {
+		size_t cap = t->slot ? 2 * (t->mask + 1) : 32;
+
+		free(t->slot);
+		t->slot = xcalloc(cap, sizeof(*t->slot));
+		t->mask = cap - 1;
+		for (size_t k = 0; k < t->n; k++) {
+			for (i = t->hash[k] & t->mask; t->slot[i];)
+				i = (i + 1) & t->mask;
+			t->slot[i] = (uint32_t)k + 1;
+		}
+	}
+	for (i = h & t->mask; t->slot[i];)
+		i = (i + 1) & t->mask;
+	t->slot[i] = (uint32_t)t->n + 1;
+	t->key[t->n] = key;
+	t->hash[t->n] = h;
+	*added = true;
+	return t->n++;
+}
+
+static void strtab_release(strtab *t)
+{
+	free(t->key);
+	free(t->hash);
+	free(t->slot);
 }
 
 /*
@@ -436,8 +591,12 @@ static void activities(crmf_report_activity *team, crmf_report_activity *own,
 	size_t *weeks = xcalloc(n_acc * (n_weeks + 1), sizeof(*weeks));
 	bool *touched = xcalloc(n_acc, sizeof(*touched));
 	crmf_report_activity **acc = xcalloc(n_acc, sizeof(*acc));
-	const char *last_by = NULL;
-	long last_k = -1;
+	/* follow-ups by method number and accumulator ([method * n_acc + k]);
+	 * the owner each person who logged one names, by the person's number */
+	strtab methods = {0}, people = {0};
+	size_t *by_method = NULL, method_cap = 0;
+	long *person_k = NULL;
+	size_t person_cap = 0;
 	owner_index oi;
 
 	owner_index_init(&oi, names, n_names);
@@ -446,7 +605,7 @@ static void activities(crmf_report_activity *team, crmf_report_activity *own,
 	acc[n_names] = team;
 	for (size_t i = 0; i < x->n; i++) {
 		const crmf_customer *c = x->v[i];
-		long ok = owner_of(&oi, x, c->owner);
+		long ok = owner_slot(&oi, x->ci[i].owner_id);
 
 		if (!team && ok < 0 && !n_names)
 			continue;
@@ -456,25 +615,37 @@ static void activities(crmf_report_activity *team, crmf_report_activity *own,
 			long bk = -1;
 
 			if (f->by && n_names) {
-				/* follow-ups come in runs by one person */
-				if (!last_by || strcmp(last_by, f->by) != 0) {
-					last_by = f->by;
-					last_k = owner_of(&oi, x, f->by);
-				}
-				bk = last_k;
-			}
-			if (in_period(x, f->date)) {
-				size_t w = (size_t)(f->date - monday0) / 7;
+				bool added;
+				size_t p = strtab_number(&people, f->by, &added);
 
+				if (people.cap > person_cap) {
+					person_cap = people.cap;
+					person_k = xrealloc(person_k, person_cap * sizeof(*person_k));
+				}
+				if (added)
+					person_k[p] = owner_of(&oi, x, f->by);
+				bk = person_k[p];
+			}
+			if (in_period(x, f->date) && (team || bk >= 0)) {
+				size_t w = (size_t)(f->date - monday0) / 7;
+				bool added;
+				size_t m = strtab_number(&methods, f->method ? f->method : "-", &added);
+
+				if (methods.cap > method_cap) {
+					by_method = xrealloc(by_method, methods.cap * n_acc * sizeof(*by_method));
+					memset(by_method + method_cap * n_acc, 0,
+					       (methods.cap - method_cap) * n_acc * sizeof(*by_method));
+					method_cap = methods.cap;
+				}
 				if (team) {
 					team->followups++;
-					count(&team->by_method, f->method, 0);
+					by_method[m * n_acc + n_names]++;
 					weeks[n_names * (n_weeks + 1) + w]++;
 					touched[n_names] = true;
 				}
 				if (bk >= 0) {
 					own[bk].followups++;
-					count(&own[bk].by_method, f->method, 0);
+					by_method[m * n_acc + (size_t)bk]++;
 					weeks[(size_t)bk * (n_weeks + 1) + w]++;
 					touched[bk] = true;
 				}
@@ -543,11 +714,18 @@ static void activities(crmf_report_activity *team, crmf_report_activity *own,
 				iso_week(week, sizeof(week), monday0 + (crmf_day)(7 * w));
 				count_at(&a->by_week, week)->n += weeks[k * (n_weeks + 1) + w];
 			}
+		for (size_t m = 0; m < methods.n; m++)
+			if (by_method[m * n_acc + k])
+				count_at(&a->by_method, methods.key[m])->n += by_method[m * n_acc + k];
 		a->adherence = a->planned ? (double)a->on_time / (double)a->planned : -1;
 		sort_counts(&a->by_method, count_n_cmp);
 		sort_counts(&a->by_week, count_key_cmp);
 		sort_counts(&a->new_by_source, count_n_cmp);
 	}
+	strtab_release(&methods);
+	strtab_release(&people);
+	free(by_method);
+	free(person_k);
 	free(oi.slot);
 	free(acc);
 	free(touched);
@@ -559,14 +737,6 @@ static void activity_free(crmf_report_activity *a)
 	counts_free(&a->by_method);
 	counts_free(&a->new_by_source);
 	counts_free(&a->by_week);
-}
-
-static int stage_index(const char *s)
-{
-	for (int i = 0; s && i < CRMF_N_STAGES; i++)
-		if (strcmp(crmf_stage_values[i], s) == 0)
-			return i;
-	return -1;
 }
 
 static int dbl_cmp(const void *a, const void *b)
@@ -589,55 +759,107 @@ static void transition_key(char *key, size_t size, const char *from, const char 
 	key[n] = '\0';
 }
 
+/* Stage changes counted by their values' addresses (the change index interns
+ * them), named at the end: a pair met twice under two addresses is counted
+ * under one name all the same. */
+typedef struct pair_count {
+	const char *from, *to;
+	size_t n; /* 0: a free slot */
+} pair_count;
+
+typedef struct pair_counts {
+	pair_count *v;
+	size_t n, cap;
+} pair_counts;
+
+static size_t pair_hash(const char *from, const char *to)
+{
+	uint64_t h = (uint64_t)(uintptr_t)from * 0x9e3779b97f4a7c15ULL ^
+		     (uint64_t)(uintptr_t)to * 0xc2b2ae3d27d4eb4fULL;
+
+	return (size_t)(h ^ (h >> 31));
+}
+
+static void pair_add(pair_counts *t, const char *from, const char *to)
+{
+	size_t i;
+
+	if (2 * (t->n + 1) > t->cap) {
+		pair_counts g = {xcalloc(t->cap ? 2 * t->cap : 64, sizeof(pair_count)), t->n,
+				 t->cap ? 2 * t->cap : 64};
+
+		for (size_t k = 0; k < t->cap; k++)
+			if (t->v[k].n) {
+				for (i = pair_hash(t->v[k].from, t->v[k].to) & (g.cap - 1); g.v[i].n;)
+					i = (i + 1) & (g.cap - 1);
+				g.v[i] = t->v[k];
+			}
+		free(t->v);
+		*t = g;
+	}
+	for (i = pair_hash(from, to) & (t->cap - 1);
+	     t->v[i].n && (t->v[i].from != from || t->v[i].to != to); i = (i + 1) & (t->cap - 1))
+		;
+	if (!t->v[i].n) {
+		t->v[i].from = from;
+		t->v[i].to = to;
+		t->n++;
+	}
+	t->v[i].n++;
+}
+
 /* Stage changes, the steps of the funnel, days per stage, churn (history). */
 static void pipeline(crmf_report *rep, const ctx *x)
 {
 	double *days[CRMF_N_STAGES] = {0};
-	size_t nd[CRMF_N_STAGES] = {0}, at_start_customers = 0;
+	size_t nd[CRMF_N_STAGES] = {0}, cap[CRMF_N_STAGES] = {0}, at_start_customers = 0;
+	int step_from[3];
+	pair_counts moves = {NULL, 0, 0};
 
+	for (int s = 0; s < 3; s++)
+		step_from[s] = stage_index(rep->steps[s].from);
 	for (size_t i = 0; i < x->n; i++) {
 		const crmf_customer *c = x->v[i];
-		size_t n;
-		const crmf_change_event *const *ev = events_of(&x->hist, c->id, &n);
-		const char *start = stage_on(ev, n, x->since - 1, crmf_stage_name(c->stage));
+		size_t n = x->ci[i].n_ev;
+		const cev *ev = x->ci[i].ev;
+		const char *start = NULL;
+		int start_i = -1;
 		bool was_in[CRMF_N_STAGES] = {false};
 		crmf_day entered = CRMF_NO_DAY;
 		int cur = -1;
 
-		if ((rep->owner && !is_member(x, c->owner, rep->owner)) ||
-		    c->created == CRMF_NO_DAY || c->created > x->until)
+		if ((rep->owner && !owned_by(x, i, rep->owner)) || c->created == CRMF_NO_DAY ||
+		    c->created > x->until)
 			continue;
-		if (c->created >= x->since)
-			start = NULL; /* not there yet when the period began */
-		if (start && (strcmp(start, "customer") == 0 || strcmp(start, "at-risk") == 0))
+		if (c->created < x->since) /* else not there yet when the period began */
+			start = stage_on(ev, n, x->since - 1, crmf_stage_name(c->stage), &start_i);
+		if (start &&
+		    (start_i == CRMF_STAGE_CUSTOMER - 1 || start_i == CRMF_STAGE_AT_RISK - 1))
 			at_start_customers++;
-		if (start && stage_index(start) >= 0)
-			was_in[stage_index(start)] = true;
+		if (start && start_i >= 0)
+			was_in[start_i] = true;
 		for (size_t k = 0; k < n; k++) {
-			const crmf_change_event *e = ev[k];
+			const cev *e = &ev[k];
 			int to;
 
 			if (e->kind != CRMF_CHANGE_CREATED && e->kind != CRMF_CHANGE_STAGE)
 				continue;
-			to = stage_index(e->to);
+			to = e->to_i;
 			if (in_period(x, e->day)) {
-				char key[64];
-
-				transition_key(key, sizeof(key), e->from ? e->from : "new",
-					       e->to ? e->to : "-");
-				count(&rep->transitions, key, 0);
+				pair_add(&moves, e->from, e->to);
 				if (to >= 0)
 					was_in[to] = true;
 				if (cur >= 0 && entered != CRMF_NO_DAY) {
-					days[cur] = xrealloc(days[cur], (nd[cur] + 1) * sizeof(double));
+					if (nd[cur] == cap[cur]) {
+						cap[cur] = cap[cur] ? 2 * cap[cur] : 64;
+						days[cur] = xrealloc(days[cur], cap[cur] * sizeof(double));
+					}
 					days[cur][nd[cur]++] = e->day - entered;
 				}
-				for (int s = 0; s < 3; s++) {
-					int from_i = stage_index(rep->steps[s].from);
-
-					if (cur == from_i && to > from_i && to <= CRMF_STAGE_CUSTOMER - 1)
+				for (int s = 0; s < 3; s++)
+					if (cur == step_from[s] && to > step_from[s] &&
+					    to <= CRMF_STAGE_CUSTOMER - 1)
 						rep->steps[s].moved++;
-				}
 				if (to == CRMF_STAGE_LOST - 1) {
 					double v = 0;
 
@@ -654,9 +876,18 @@ static void pipeline(crmf_report *rep, const ctx *x)
 			entered = e->day;
 		}
 		for (int s = 0; s < 3; s++)
-			if (was_in[stage_index(rep->steps[s].from)])
+			if (was_in[step_from[s]])
 				rep->steps[s].in_from++;
 	}
+	for (size_t k = 0; k < moves.cap; k++)
+		if (moves.v[k].n) {
+			char key[64];
+
+			transition_key(key, sizeof(key), moves.v[k].from ? moves.v[k].from : "new",
+				       moves.v[k].to ? moves.v[k].to : "-");
+			count_at(&rep->transitions, key)->n += moves.v[k].n;
+		}
+	free(moves.v);
 	for (int s = 0; s < 3; s++)
 		rep->steps[s].rate = rep->steps[s].in_from
 					 ? (double)rep->steps[s].moved / (double)rep->steps[s].in_from
@@ -692,10 +923,62 @@ static void month_key(char out[8], int y, int m)
 	out[7] = '\0';
 }
 
+/* Counts by a byte (a stage, a potential, a grade, a quadrant), named at the
+ * end: what count() would give, without a string compared per customer. */
+typedef struct tally {
+	size_t n[256];
+} tally;
+
+static void tally_name(crmf_counts *c, const tally *t, int what)
+{
+	for (int v = 0; v < 256; v++) {
+		const char *key = NULL;
+		char grade[2] = {(char)v, 0};
+
+		if (!t->n[v])
+			continue;
+		switch (what) {
+		case CRMF_SHARE_STAGE:
+			key = crmf_stage_name((crmf_stage)v);
+			break;
+		case CRMF_SHARE_POTENTIAL:
+			key = v ? crmf_potential_name((crmf_potential)v) : NULL;
+			break;
+		case CRMF_SHARE_GRADE:
+			key = v ? grade : NULL;
+			break;
+		case CRMF_SHARE_QUADRANT:
+			key = crmf_quadrant_name((crmf_quadrant)v);
+			break;
+		}
+		count_at(c, key ? key : "-")->n += t->n[v];
+	}
+}
+
+/* the byte a tally counts a value by, -1 when out of its range */
+static int tally_slot(int v)
+{
+	return v >= 0 && v < 256 ? v : -1;
+}
+
 /* Deals, repurchase, dormancy, win-back, shares and the funnel (files);
  * without `all`, the deals alone (a goal's figures). */
 static void value_and_shares(crmf_report *rep, const ctx *x, bool all)
 {
+	/* deals by month, counted by the month's number from since's */
+	int y0, m0, y1, m1, dd;
+	size_t n_months;
+	size_t *month_n;
+	double *month_amount;
+	crmf_day *month_day; /* a day of each month */
+	tally *now_t = xcalloc(2 * 4, sizeof(*now_t)), *before_t = now_t + 4;
+
+	crmf_date_to_ymd(x->since, &y0, &m0, &dd);
+	crmf_date_to_ymd(x->until, &y1, &m1, &dd);
+	n_months = x->until >= x->since ? (size_t)((y1 - y0) * 12 + (m1 - m0)) + 1 : 0;
+	month_n = xcalloc(n_months + 1, sizeof(*month_n));
+	month_amount = xcalloc(n_months + 1, sizeof(*month_amount));
+	month_day = xcalloc(n_months + 1, sizeof(*month_day));
 	for (int s = 0; s < CRMF_N_STAGES; s++)
 		count_at(&rep->funnel, crmf_stage_values[s]);
 	for (size_t i = 0; i < x->n; i++) {
@@ -703,22 +986,26 @@ static void value_and_shares(crmf_report *rep, const ctx *x, bool all)
 		bool signed_now = false, signed_before = false;
 		const until_class *now;
 		crmf_class before;
-		char month[8];
+		int v;
 
-		if (rep->owner && !is_member(x, c->owner, rep->owner))
+		if (rep->owner && !owned_by(x, i, rep->owner))
 			continue;
 		for (size_t d = 0; d < c->n_deals; d++) {
 			crmf_day s = c->deals[d].signed_on;
-			int y, m, dd;
+			int y, m;
 
 			if (s == CRMF_NO_DAY)
 				continue;
 			if (in_period(x, s)) {
+				size_t k;
+
 				rep->deals++;
 				rep->deal_amount += c->deals[d].amount;
 				crmf_date_to_ymd(s, &y, &m, &dd);
-				month_key(month, y, m);
-				count(&rep->deals_by_month, month, c->deals[d].amount);
+				k = (size_t)((y - y0) * 12 + (m - m0));
+				month_day[k] = s;
+				month_n[k]++;
+				month_amount[k] += c->deals[d].amount;
 				signed_now = true;
 			} else if (s < x->since) {
 				signed_before = true;
@@ -728,27 +1015,45 @@ static void value_and_shares(crmf_report *rep, const ctx *x, bool all)
 		if (!all || c->archived || c->created == CRMF_NO_DAY || c->created > x->until)
 			continue;
 		now = class_at_until(x, i);
-		count(&rep->funnel, crmf_stage_name(c->stage), 0);
 		rep->customers++;
-		count(&rep->shares[CRMF_SHARE_STAGE], crmf_stage_name(c->stage), 0);
-		count(&rep->shares[CRMF_SHARE_POTENTIAL],
-		      c->potential ? crmf_potential_name(c->potential) : "-", 0);
-		count(&rep->shares[CRMF_SHARE_GRADE], c->grade ? (char[2]){c->grade, 0} : "-", 0);
-		count(&rep->shares[CRMF_SHARE_QUADRANT], crmf_quadrant_name(now->quadrant), 0);
+		if ((v = tally_slot((int)c->stage)) >= 0) {
+			now_t[CRMF_SHARE_STAGE].n[v]++;
+		} else {
+			count(&rep->funnel, crmf_stage_name(c->stage), 0);
+			count(&rep->shares[CRMF_SHARE_STAGE], crmf_stage_name(c->stage), 0);
+		}
+		if ((v = tally_slot((int)c->potential)) >= 0)
+			now_t[CRMF_SHARE_POTENTIAL].n[v]++;
+		else
+			count(&rep->shares[CRMF_SHARE_POTENTIAL], crmf_potential_name(c->potential), 0);
+		now_t[CRMF_SHARE_GRADE].n[(unsigned char)c->grade]++;
+		if ((v = tally_slot((int)now->quadrant)) >= 0)
+			now_t[CRMF_SHARE_QUADRANT].n[v]++;
+		else
+			count(&rep->shares[CRMF_SHARE_QUADRANT], crmf_quadrant_name(now->quadrant), 0);
 		count(&rep->shares[CRMF_SHARE_INDUSTRY], c->industry, 0);
 		if (c->created <= x->since - 1) {
-			size_t n;
-			const crmf_change_event *const *ev = events_of(&x->hist, c->id, &n);
-			const char *st = stage_on(ev, n, x->since - 1, crmf_stage_name(c->stage));
+			int st_i;
+			const char *st = stage_on(x->ci[i].ev, x->ci[i].n_ev, x->since - 1,
+						  crmf_stage_name(c->stage), &st_i);
 
-			classify_at(&before, c, x->cfg, x->since - 1);
+			classify_at(&before, c, x->cfg, x->since - 1, x->buf);
 			rep->customers_before++;
-			count(&rep->before[CRMF_SHARE_STAGE], st, 0);
-			count(&rep->before[CRMF_SHARE_POTENTIAL],
-			      c->potential ? crmf_potential_name(c->potential) : "-", 0);
-			count(&rep->before[CRMF_SHARE_GRADE], c->grade ? (char[2]){c->grade, 0} : "-",
-			      0);
-			count(&rep->before[CRMF_SHARE_QUADRANT], crmf_quadrant_name(before.quadrant), 0);
+			if (!st || st_i >= 0)
+				before_t[CRMF_SHARE_STAGE].n[st ? st_i + 1 : 0]++;
+			else
+				count(&rep->before[CRMF_SHARE_STAGE], st, 0);
+			if ((v = tally_slot((int)c->potential)) >= 0)
+				before_t[CRMF_SHARE_POTENTIAL].n[v]++;
+			else
+				count(&rep->before[CRMF_SHARE_POTENTIAL],
+				      crmf_potential_name(c->potential), 0);
+			before_t[CRMF_SHARE_GRADE].n[(unsigned char)c->grade]++;
+			if ((v = tally_slot((int)before.quadrant)) >= 0)
+				before_t[CRMF_SHARE_QUADRANT].n[v]++;
+			else
+				count(&rep->before[CRMF_SHARE_QUADRANT],
+				      crmf_quadrant_name(before.quadrant), 0);
 			count(&rep->before[CRMF_SHARE_INDUSTRY], c->industry, 0);
 			if (before.quadrant == CRMF_QUADRANT_WIN_BACK &&
 			    now->quadrant == CRMF_QUADRANT_CORE)
@@ -758,6 +1063,28 @@ static void value_and_shares(crmf_report *rep, const ctx *x, bool all)
 				rep->turned_dormant++;
 		}
 	}
+	/* the funnel counts the stages on `until` as the stage share does */
+	tally_name(&rep->funnel, &now_t[CRMF_SHARE_STAGE], CRMF_SHARE_STAGE);
+	for (int s = 0; s < CRMF_SHARE_INDUSTRY; s++) {
+		tally_name(&rep->shares[s], &now_t[s], s);
+		tally_name(&rep->before[s], &before_t[s], s);
+	}
+	for (size_t k = 0; k < n_months; k++)
+		if (month_n[k]) {
+			char month[8];
+			crmf_count *e;
+			int y, m;
+
+			crmf_date_to_ymd(month_day[k], &y, &m, &dd);
+			month_key(month, y, m);
+			e = count_at(&rep->deals_by_month, month);
+			e->n += month_n[k];
+			e->amount += month_amount[k];
+		}
+	free(month_n);
+	free(month_amount);
+	free(month_day);
+	free(now_t);
 	/* the funnel kept in stage order (it was seeded so); the rest by key */
 	if (rep->funnel.n > CRMF_N_STAGES + 1)
 		qsort(rep->funnel.v + CRMF_N_STAGES, rep->funnel.n - CRMF_N_STAGES,
@@ -982,6 +1309,7 @@ int crmf_report_build(crmf_report **out, crmf_repository *r, const crmf_report_o
 	const crmf_change_event *ev;
 	crmf_report *rep;
 	ctx x = {.since = o->since, .until = o->until};
+	view_buf buf = {NULL, NULL, 0, 0};
 	size_t n_ev;
 	facts_job fj = {0};
 	pthread_t th;
@@ -1021,9 +1349,20 @@ int crmf_report_build(crmf_report **out, crmf_repository *r, const crmf_report_o
 	by_id_build(&x.hist, ev, n_ev);
 	x.cfg = cfg; /* the handle's: it outlives the report, which points into it */
 	x.memo = xcalloc(1, sizeof(*x.memo));
+	x.buf = &buf;
 	x.at_until = xcalloc(x.n + 1, sizeof(*x.at_until));
+	x.ci = xmalloc((x.n + 1) * sizeof(*x.ci));
+	for (size_t i = 0; i < x.n; i++) {
+		const crmf_customer *c = x.v[i];
+
+		x.ci[i].ev = events_of(&x.hist, c->id, &x.ci[i].n_ev);
+		x.ci[i].owner_id = c->owner ? member_id(&x, c->owner) : NULL;
+	}
 	figures(rep, &x, o->owner, true);
 	goals(rep, &x, o->owner, cfg);
+	free(x.ci);
+	free(buf.f);
+	free(buf.d);
 	free(x.memo);
 	free(x.at_until);
 	crmf_facts_free(x.v, x.n);
