@@ -301,19 +301,26 @@ static void by_id_release(by_id *h)
 	free(h->g);
 }
 
-/* The events of `id`: *n of them from the returned pointer. */
-static const cev *events_of(const by_id *h, const char *id, size_t *n)
+/* The events of `id`: *n of them from the returned pointer. *next is the
+ * number of the group tried first, and becomes the one after id's: in path
+ * order, the customers mostly come in the order history created them. */
+static const cev *events_of(const by_id *h, const char *id, size_t *n, size_t *next)
 {
-	const uint32_t *slot;
+	size_t k = *next;
 
 	*n = 0;
 	if (!id || !h->n_g)
 		return NULL;
-	slot = group_slot(h, id);
-	if (!*slot)
-		return NULL;
-	*n = h->g[*slot - 1].n;
-	return h->v + h->g[*slot - 1].first;
+	if (k >= h->n_g || (h->g[k].id != id && strcmp(h->g[k].id, id) != 0)) {
+		const uint32_t *slot = group_slot(h, id);
+
+		if (!*slot)
+			return NULL;
+		k = *slot - 1;
+	}
+	*next = k + 1;
+	*n = h->g[k].n;
+	return h->v + h->g[k].first;
 }
 
 /* The stage of a customer on `day` from its events (NULL when its file had been
@@ -1310,7 +1317,7 @@ int crmf_report_build(crmf_report **out, crmf_repository *r, const crmf_report_o
 	crmf_report *rep;
 	ctx x = {.since = o->since, .until = o->until};
 	view_buf buf = {NULL, NULL, 0, 0};
-	size_t n_ev;
+	size_t n_ev = 0;
 	facts_job fj = {0};
 	pthread_t th;
 	bool threaded;
@@ -1331,6 +1338,10 @@ int crmf_report_build(crmf_report **out, crmf_repository *r, const crmf_report_o
 	if (!threaded)
 		facts_main(&fj);
 	rc = crmf_repository_changes(&ch, &rep->walked, r);
+	if (rc == 0) { /* grouped while the files are still being read */
+		n_ev = crmf_changes_events(&ev, ch);
+		by_id_build(&x.hist, ev, n_ev);
+	}
 	if (threaded)
 		pthread_join(th, NULL);
 	if (rc != 0 || fj.rc != 0) {
@@ -1338,24 +1349,23 @@ int crmf_report_build(crmf_report **out, crmf_repository *r, const crmf_report_o
 			crmf_error_set("%s", fj.error);
 		if (fj.rc == 0)
 			crmf_facts_free(fj.v, fj.n);
+		by_id_release(&x.hist);
 		free(fj.error);
 		free(rep);
 		return -1;
 	}
 	x.v = fj.v;
 	x.n = fj.n;
-	n_ev = crmf_changes_events(&ev, ch);
 	rep->history = n_ev > 0;
-	by_id_build(&x.hist, ev, n_ev);
 	x.cfg = cfg; /* the handle's: it outlives the report, which points into it */
 	x.memo = xcalloc(1, sizeof(*x.memo));
 	x.buf = &buf;
 	x.at_until = xcalloc(x.n + 1, sizeof(*x.at_until));
 	x.ci = xmalloc((x.n + 1) * sizeof(*x.ci));
-	for (size_t i = 0; i < x.n; i++) {
+	for (size_t i = 0, next = 0; i < x.n; i++) {
 		const crmf_customer *c = x.v[i];
 
-		x.ci[i].ev = events_of(&x.hist, c->id, &x.ci[i].n_ev);
+		x.ci[i].ev = events_of(&x.hist, c->id, &x.ci[i].n_ev, &next);
 		x.ci[i].owner_id = c->owner ? member_id(&x, c->owner) : NULL;
 	}
 	figures(rep, &x, o->owner, true);
