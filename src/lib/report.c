@@ -367,6 +367,15 @@ typedef struct cust_info {
 	const cev *ev; /* its events (of its id), in commit order */
 	size_t n_ev;
 	const char *owner_id; /* member_id of its owner, NULL without one */
+	/* the last day of its follow-ups' dates and next actions' due dates,
+	 * and of its deals' signing: a period after it has nothing of them to
+	 * count (a goal's short one) */
+	crmf_day last_day, last_signed;
+	/* the record's own, copied: a pass that reads only these does not go
+	 * to the customer's memory (a TLB and cache miss each, every pass) */
+	crmf_day created;
+	crmf_stage stage;
+	bool archived;
 } cust_info;
 
 typedef struct ctx {
@@ -379,8 +388,10 @@ typedef struct ctx {
 	crmf_day since, until;
 	by_id hist;
 	/* what the figures read of each customer's classes on `until`, worked
-	 * out once (the goals' periods end on the same day) */
-	struct until_class *at_until;
+	 * out once (the goals' periods end on the same day), and on before_day
+	 * (the day before the report's period; where done) */
+	struct until_class *at_until, *at_before;
+	crmf_day before_day;
 } ctx;
 
 typedef struct until_class {
@@ -418,7 +429,7 @@ struct who_memo {
 	size_t used;
 };
 
-static const char *member_id(const ctx *x, const char *who)
+static const char *member_id(struct who_memo *memo, const crmf_config *cfg, const char *who)
 {
 	uint32_t h = 2166136261u;
 	const crmf_member *m;
@@ -428,19 +439,19 @@ static const char *member_id(const ctx *x, const char *who)
 	for (size_t k = 0; k < MEMO_SIZE; k++) {
 		size_t i = (h + k) & (MEMO_SIZE - 1);
 
-		if (!x->memo->who[i]) {
-			m = crmf_config_member(x->cfg, who);
-			if (x->memo->used < MEMO_SIZE / 2) { /* at most half full: short probes */
-				x->memo->used++;
-				x->memo->who[i] = who;
-				x->memo->id[i] = m ? m->id : who;
+		if (!memo->who[i]) {
+			m = crmf_config_member(cfg, who);
+			if (memo->used < MEMO_SIZE / 2) { /* at most half full: short probes */
+				memo->used++;
+				memo->who[i] = who;
+				memo->id[i] = m ? m->id : who;
 			}
 			return m ? m->id : who;
 		}
-		if (strcmp(x->memo->who[i], who) == 0)
-			return x->memo->id[i];
+		if (strcmp(memo->who[i], who) == 0)
+			return memo->id[i];
 	}
-	m = crmf_config_member(x->cfg, who);
+	m = crmf_config_member(cfg, who);
 	return m ? m->id : who;
 }
 
@@ -523,7 +534,7 @@ static long owner_of(owner_index *oi, const ctx *x, const char *who)
 {
 	if (!who || !oi->n)
 		return -1;
-	return owner_slot(oi, member_id(x, who));
+	return owner_slot(oi, member_id(x->memo, x->cfg, who));
 }
 
 /* Strings met again and again (follow-ups' methods and people): a number
@@ -617,7 +628,7 @@ static void activities(crmf_report_activity *team, crmf_report_activity *own,
 		if (!team && ok < 0 && !n_names)
 			continue;
 		memset(touched, 0, n_acc * sizeof(*touched));
-		for (size_t j = 0; j < c->n_followups; j++) {
+		for (size_t j = 0; x->ci[i].last_day >= x->since && j < c->n_followups; j++) {
 			const crmf_followup *f = &c->followups[j];
 			long bk = -1;
 
@@ -688,7 +699,7 @@ static void activities(crmf_report_activity *team, crmf_report_activity *own,
 		for (size_t k = 0; k < n_acc; k++)
 			if (acc[k])
 				acc[k]->touched += touched[k];
-		if (in_period(x, c->created))
+		if (in_period(x, x->ci[i].created))
 			for (int t = 0; t < 2; t++) {
 				crmf_report_activity *a = t ? team : ok >= 0 ? &own[ok] : NULL;
 
@@ -697,8 +708,9 @@ static void activities(crmf_report_activity *team, crmf_report_activity *own,
 					count(&a->new_by_source, c->source, 0);
 				}
 			}
-		if ((team || ok >= 0) && !c->archived && c->stage != CRMF_STAGE_LOST &&
-		    c->stage != CRMF_STAGE_NONE && c->created != CRMF_NO_DAY && c->created <= x->until) {
+		if ((team || ok >= 0) && !x->ci[i].archived && x->ci[i].stage != CRMF_STAGE_LOST &&
+		    x->ci[i].stage != CRMF_STAGE_NONE && x->ci[i].created != CRMF_NO_DAY &&
+		    x->ci[i].created <= x->until) {
 			const until_class *k = class_at_until(x, i);
 
 			if (k->next_due != CRMF_NO_DAY && k->next_due < x->until) {
@@ -835,11 +847,12 @@ static void pipeline(crmf_report *rep, const ctx *x)
 		crmf_day entered = CRMF_NO_DAY;
 		int cur = -1;
 
-		if ((rep->owner && !owned_by(x, i, rep->owner)) || c->created == CRMF_NO_DAY ||
-		    c->created > x->until)
+		if ((rep->owner && !owned_by(x, i, rep->owner)) || x->ci[i].created == CRMF_NO_DAY ||
+		    x->ci[i].created > x->until)
 			continue;
-		if (c->created < x->since) /* else not there yet when the period began */
-			start = stage_on(ev, n, x->since - 1, crmf_stage_name(c->stage), &start_i);
+		if (x->ci[i].created < x->since) /* else not there yet when the period began */
+			start = stage_on(ev, n, x->since - 1, crmf_stage_name(x->ci[i].stage),
+					 &start_i);
 		if (start &&
 		    (start_i == CRMF_STAGE_CUSTOMER - 1 || start_i == CRMF_STAGE_AT_RISK - 1))
 			at_start_customers++;
@@ -997,7 +1010,8 @@ static void value_and_shares(crmf_report *rep, const ctx *x, bool all)
 
 		if (rep->owner && !owned_by(x, i, rep->owner))
 			continue;
-		for (size_t d = 0; d < c->n_deals; d++) {
+		/* no deal since the period began: none in it, and no repurchase */
+		for (size_t d = 0; x->ci[i].last_signed >= x->since && d < c->n_deals; d++) {
 			crmf_day s = c->deals[d].signed_on;
 			int y, m;
 
@@ -1019,7 +1033,8 @@ static void value_and_shares(crmf_report *rep, const ctx *x, bool all)
 			}
 		}
 		rep->repurchases += signed_now && signed_before;
-		if (!all || c->archived || c->created == CRMF_NO_DAY || c->created > x->until)
+		if (!all || x->ci[i].archived || x->ci[i].created == CRMF_NO_DAY ||
+		    x->ci[i].created > x->until)
 			continue;
 		now = class_at_until(x, i);
 		rep->customers++;
@@ -1044,7 +1059,11 @@ static void value_and_shares(crmf_report *rep, const ctx *x, bool all)
 			const char *st = stage_on(x->ci[i].ev, x->ci[i].n_ev, x->since - 1,
 						  crmf_stage_name(c->stage), &st_i);
 
-			classify_at(&before, c, x->cfg, x->since - 1, x->buf);
+			if (x->before_day == x->since - 1 && x->at_before[i].done)
+				before = (crmf_class){.quadrant = x->at_before[i].quadrant,
+						      .activity = x->at_before[i].activity};
+			else
+				classify_at(&before, c, x->cfg, x->since - 1, x->buf);
 			rep->customers_before++;
 			if (!st || st_i >= 0)
 				before_t[CRMF_SHARE_STAGE].n[st ? st_i + 1 : 0]++;
@@ -1289,6 +1308,75 @@ static void goals(crmf_report *rep, const ctx *x, const char *owner, const crmf_
 	free(subs);
 }
 
+/* What the figures read of each customer first (its events, its owner's id,
+ * its classes on the last day and on the day before the period), on every
+ * core: the part of the figures' time that is not summing. Each part has its
+ * own memo and buffer; the customers are apart. */
+typedef struct prep_job {
+	ctx *x;
+	struct who_memo *memo[16];
+	view_buf buf[16];
+} prep_job;
+
+static void prep_part(void *arg, size_t part, size_t lo, size_t hi)
+{
+	prep_job *j = arg;
+	ctx *x = j->x;
+	size_t next = 0;
+
+	for (size_t i = lo; i < hi; i++) {
+		const crmf_customer *c = x->v[i];
+		crmf_class k;
+
+		x->ci[i].ev = events_of(&x->hist, c->id, &x->ci[i].n_ev, &next);
+		x->ci[i].owner_id = c->owner ? member_id(j->memo[part], x->cfg, c->owner) : NULL;
+		x->ci[i].created = c->created;
+		x->ci[i].stage = c->stage;
+		x->ci[i].archived = c->archived;
+		x->ci[i].last_signed = CRMF_NO_DAY;
+		for (size_t d = 0; d < c->n_deals; d++)
+			if (c->deals[d].signed_on > x->ci[i].last_signed)
+				x->ci[i].last_signed = c->deals[d].signed_on;
+		x->ci[i].last_day = CRMF_NO_DAY;
+		for (size_t f = 0; f < c->n_followups; f++) {
+			crmf_day d = c->followups[f].date, due = c->followups[f].due;
+
+			if (d > x->ci[i].last_day)
+				x->ci[i].last_day = d;
+			if (c->followups[f].next && due > x->ci[i].last_day)
+				x->ci[i].last_day = due;
+		}
+		/* who the figures classify: the customers there on `until` */
+		if (c->archived || c->created == CRMF_NO_DAY || c->created > x->until)
+			continue;
+		classify_at(&k, c, x->cfg, x->until, &j->buf[part]);
+		x->at_until[i] = (until_class){true, k.next_due, k.quadrant, k.activity};
+		if (c->created <= x->before_day) {
+			classify_at(&k, c, x->cfg, x->before_day, &j->buf[part]);
+			x->at_before[i] = (until_class){true, k.next_due, k.quadrant, k.activity};
+		}
+	}
+}
+
+static void prepare(ctx *x)
+{
+	prep_job j = {x, {NULL}, {{NULL, NULL, 0, 0}}};
+	size_t parts = crmf_parallel_parts(x->n, 4096);
+
+	x->ci = xmalloc((x->n + 1) * sizeof(*x->ci));
+	x->at_until = xcalloc(x->n + 1, sizeof(*x->at_until));
+	x->at_before = xcalloc(x->n + 1, sizeof(*x->at_before));
+	x->before_day = x->since - 1;
+	for (size_t p = 0; p < parts; p++)
+		j.memo[p] = xcalloc(1, sizeof(*j.memo[p]));
+	crmf_parallel_for(x->n, parts, prep_part, &j);
+	for (size_t p = 0; p < parts; p++) {
+		free(j.memo[p]);
+		free(j.buf[p].f);
+		free(j.buf[p].d);
+	}
+}
+
 /* The customers' facts, read on a thread of their own while history is read. */
 typedef struct facts_job {
 	const char *root;
@@ -1360,14 +1448,7 @@ int crmf_report_build(crmf_report **out, crmf_repository *r, const crmf_report_o
 	x.cfg = cfg; /* the handle's: it outlives the report, which points into it */
 	x.memo = xcalloc(1, sizeof(*x.memo));
 	x.buf = &buf;
-	x.at_until = xcalloc(x.n + 1, sizeof(*x.at_until));
-	x.ci = xmalloc((x.n + 1) * sizeof(*x.ci));
-	for (size_t i = 0, next = 0; i < x.n; i++) {
-		const crmf_customer *c = x.v[i];
-
-		x.ci[i].ev = events_of(&x.hist, c->id, &x.ci[i].n_ev, &next);
-		x.ci[i].owner_id = c->owner ? member_id(&x, c->owner) : NULL;
-	}
+	prepare(&x);
 	figures(rep, &x, o->owner, true);
 	goals(rep, &x, o->owner, cfg);
 	free(x.ci);
@@ -1375,6 +1456,7 @@ int crmf_report_build(crmf_report **out, crmf_repository *r, const crmf_report_o
 	free(buf.d);
 	free(x.memo);
 	free(x.at_until);
+	free(x.at_before);
 	crmf_facts_free(x.v, x.n);
 	by_id_release(&x.hist);
 	*out = rep;
