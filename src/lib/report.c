@@ -236,7 +236,9 @@ static uint32_t *group_slot(const by_id *h, const char *id)
 static void by_id_build(by_id *h, const crmf_change_event *ev, size_t n)
 {
 	size_t cap = 64, next = 0;
-	uint32_t *of = xmalloc((n + 1) * sizeof(*of));
+	/* tables mapped with their pages (facts.c's threads run meanwhile:
+	 * a page fault at a time would take from them) */
+	uint32_t *of = xcalloc_table(n + 1, sizeof(*of));
 	stage_memo sm = {{NULL}, {0}};
 
 	/* at most one id in 2 events is new in practice (created, then changes);
@@ -244,9 +246,9 @@ static void by_id_build(by_id *h, const crmf_change_event *ev, size_t n)
 	while (cap < n)
 		cap *= 2;
 	memset(h, 0, sizeof(*h));
-	h->table = xcalloc(cap, sizeof(*h->table));
+	h->table = xcalloc_table(cap, sizeof(*h->table));
 	h->mask = cap - 1;
-	h->v = xmalloc((n + 1) * sizeof(*h->v));
+	h->v = xcalloc_table(n + 1, sizeof(*h->v));
 	h->n = n;
 	for (size_t i = 0; i < n; i++) {
 		uint32_t *slot;
@@ -265,9 +267,9 @@ static void by_id_build(by_id *h, const crmf_change_event *ev, size_t n)
 			h->g[h->n_g] = (id_group){ev[i].id, 0, 0};
 			*slot = (uint32_t)++h->n_g;
 			if (2 * h->n_g > cap) { /* grow: the groups stay, the table is rebuilt */
+				xfree_table(h->table, cap, sizeof(*h->table));
 				cap *= 2;
-				free(h->table);
-				h->table = xcalloc(cap, sizeof(*h->table));
+				h->table = xcalloc_table(cap, sizeof(*h->table));
 				h->mask = cap - 1;
 				for (size_t k = 0; k < h->n_g; k++)
 					*group_slot(h, h->g[k].id) = (uint32_t)k + 1;
@@ -291,13 +293,13 @@ static void by_id_build(by_id *h, const crmf_change_event *ev, size_t n)
 			      (signed char)(stage ? stage_index_memo(&sm, ev[i].to) : -1), ev[i].from,
 			      ev[i].to};
 	}
-	free(of);
+	xfree_table(of, n + 1, sizeof(*of));
 }
 
 static void by_id_release(by_id *h)
 {
-	free(h->v);
-	free(h->table);
+	xfree_table(h->v, h->n + 1, sizeof(*h->v));
+	xfree_table(h->table, h->table ? h->mask + 1 : 0, sizeof(*h->table));
 	free(h->g);
 }
 
@@ -362,6 +364,72 @@ static const char *stage_on(const cev *ev, size_t n, crmf_day day, const char *f
 
 /* ---- the figures ---- */
 
+/* Strings met again and again (people, methods, sources, industries): a
+ * number each, in the order met, by one hash and one compare. */
+typedef struct strtab {
+	const char **key; /* by number */
+	size_t *hash;
+	size_t n, cap;
+	uint32_t *slot; /* number + 1, 0 free */
+	size_t mask;
+} strtab;
+
+static size_t strtab_number(strtab *t, const char *key, bool *added)
+{
+	size_t h = key_hash(key), i;
+
+	*added = false;
+	if (t->slot)
+		for (i = h & t->mask; t->slot[i]; i = (i + 1) & t->mask) {
+			size_t k = t->slot[i] - 1;
+
+			if (t->hash[k] == h && strcmp(t->key[k], key) == 0)
+				return k;
+		}
+	if (t->n == t->cap) {
+		t->cap = t->cap ? 2 * t->cap : 16;
+		t->key = xrealloc(t->key, t->cap * sizeof(*t->key));
+		t->hash = xrealloc(t->hash, t->cap * sizeof(*t->hash));
+	}
+	if (2 * (t->n + 1) > t->mask + 1 || !t->slot) {
+		size_t cap = t->slot ? 2 * (t->mask + 1) : 32;
+
+		free(t->slot);
+		t->slot = xcalloc(cap, sizeof(*t->slot));
+		t->mask = cap - 1;
+		for (size_t k = 0; k < t->n; k++) {
+			for (i = t->hash[k] & t->mask; t->slot[i];)
+				i = (i + 1) & t->mask;
+			t->slot[i] = (uint32_t)k + 1;
+		}
+	}
+	for (i = h & t->mask; t->slot[i];)
+		i = (i + 1) & t->mask;
+	t->slot[i] = (uint32_t)t->n + 1;
+	t->key[t->n] = key;
+	t->hash[t->n] = h;
+	*added = true;
+	return t->n++;
+}
+
+static void strtab_release(strtab *t)
+{
+	free(t->key);
+	free(t->hash);
+	free(t->slot);
+}
+
+/* A follow-up as the activity counts it, its strings numbered (ctx's names) */
+typedef struct cfu {
+	crmf_day date, due;
+	int32_t by;     /* a PERSON number, -1 without `by` */
+	int32_t method; /* a METHOD number ("-" for none) */
+	bool next;
+} cfu;
+
+/* What the strings of the facts are numbered as */
+enum { PERSON, METHOD, SOURCE, INDUSTRY, N_NAMES };
+
 /* What the figures read of a customer besides its facts, worked out once per report. */
 typedef struct cust_info {
 	const cev *ev; /* its events (of its id), in commit order */
@@ -375,7 +443,13 @@ typedef struct cust_info {
 	 * to the customer's memory (a TLB and cache miss each, every pass) */
 	crmf_day created;
 	crmf_stage stage;
+	crmf_potential potential;
+	char grade;
 	bool archived;
+	int32_t source, industry; /* SOURCE and INDUSTRY numbers ("-" for none) */
+	cfu *fu;                  /* its follow-ups, as many as the record's */
+	size_t n_fu, fu_at;       /* fu_at: where in its part's array, while prepare runs */
+	unsigned char part;       /* of prepare's, while it runs */
 } cust_info;
 
 typedef struct ctx {
@@ -383,6 +457,9 @@ typedef struct ctx {
 	crmf_customer **v; /* every customer's facts (facts.h) */
 	size_t n;
 	cust_info *ci; /* per customer */
+	strtab names[N_NAMES]; /* the facts' strings, numbered (the keys point into the facts) */
+	cfu *fu[16];           /* the follow-ups, prepare's parts' (crmf_table_alloc'ed) */
+	size_t fu_cap[16];
 	struct who_memo *memo; /* who names whom, remembered */
 	view_buf *buf;         /* classify_at's */
 	crmf_day since, until;
@@ -537,61 +614,6 @@ static long owner_of(owner_index *oi, const ctx *x, const char *who)
 	return owner_slot(oi, member_id(x->memo, x->cfg, who));
 }
 
-/* Strings met again and again (follow-ups' methods and people): a number
- * each, in the order met, by one hash and one compare. */
-typedef struct strtab {
-	const char **key; /* by number */
-	size_t *hash;
-	size_t n, cap;
-	uint32_t *slot; /* number + 1, 0 free */
-	size_t mask;
-} strtab;
-
-static size_t strtab_number(strtab *t, const char *key, bool *added)
-{
-	size_t h = key_hash(key), i;
-
-	*added = false;
-	if (t->slot)
-		for (i = h & t->mask; t->slot[i]; i = (i + 1) & t->mask) {
-			size_t k = t->slot[i] - 1;
-
-			if (t->hash[k] == h && strcmp(t->key[k], key) == 0)
-				return k;
-		}
-	if (t->n == t->cap) {
-		t->cap = t->cap ? 2 * t->cap : 16;
-		t->key = xrealloc(t->key, t->cap * sizeof(*t->key));
-		t->hash = xrealloc(t->hash, t->cap * sizeof(*t->hash));
-	}
-	if (2 * (t->n + 1) > t->mask + 1 || !t->slot) {
-		size_t cap = t->slot ? 2 * (t->mask + 1) : 32;
-
-		free(t->slot);
-		t->slot = xcalloc(cap, sizeof(*t->slot));
-		t->mask = cap - 1;
-		for (size_t k = 0; k < t->n; k++) {
-			for (i = t->hash[k] & t->mask; t->slot[i];)
-				i = (i + 1) & t->mask;
-			t->slot[i] = (uint32_t)k + 1;
-		}
-	}
-	for (i = h & t->mask; t->slot[i];)
-		i = (i + 1) & t->mask;
-	t->slot[i] = (uint32_t)t->n + 1;
-	t->key[t->n] = key;
-	t->hash[t->n] = h;
-	*added = true;
-	return t->n++;
-}
-
-static void strtab_release(strtab *t)
-{
-	free(t->key);
-	free(t->hash);
-	free(t->slot);
-}
-
 /*
  * The activity of the team (`team`, may be NULL) and of each owner of
  * `names` (distinct; into own[k]) in one pass over the customers: a
@@ -609,52 +631,40 @@ static void activities(crmf_report_activity *team, crmf_report_activity *own,
 	size_t *weeks = xcalloc(n_acc * (n_weeks + 1), sizeof(*weeks));
 	bool *touched = xcalloc(n_acc, sizeof(*touched));
 	crmf_report_activity **acc = xcalloc(n_acc, sizeof(*acc));
-	/* follow-ups by method number and accumulator ([method * n_acc + k]);
-	 * the owner each person who logged one names, by the person's number */
-	strtab methods = {0}, people = {0};
-	size_t *by_method = NULL, method_cap = 0;
-	long *person_k = NULL;
-	size_t person_cap = 0;
+	/* follow-ups by METHOD and new customers by SOURCE, by accumulator
+	 * ([number * n_acc + k]); the owner each PERSON names (-2: not yet known) */
+	const strtab *methods = &x->names[METHOD], *sources = &x->names[SOURCE];
+	size_t *by_method = xcalloc((methods->n + 1) * n_acc, sizeof(*by_method));
+	size_t *by_source = xcalloc((sources->n + 1) * n_acc, sizeof(*by_source));
+	long *person_k = xmalloc((x->names[PERSON].n + 1) * sizeof(*person_k));
 	owner_index oi;
 
 	owner_index_init(&oi, names, n_names);
+	for (size_t k = 0; k < x->names[PERSON].n; k++)
+		person_k[k] = -2;
 	for (size_t k = 0; k < n_names; k++)
 		acc[k] = &own[k];
 	acc[n_names] = team;
 	for (size_t i = 0; i < x->n; i++) {
-		const crmf_customer *c = x->v[i];
-		long ok = owner_slot(&oi, x->ci[i].owner_id);
+		const cust_info *ci = &x->ci[i];
+		long ok = owner_slot(&oi, ci->owner_id);
 
 		if (!team && ok < 0 && !n_names)
 			continue;
 		memset(touched, 0, n_acc * sizeof(*touched));
-		for (size_t j = 0; x->ci[i].last_day >= x->since && j < c->n_followups; j++) {
-			const crmf_followup *f = &c->followups[j];
+		for (size_t j = 0; ci->last_day >= x->since && j < ci->n_fu; j++) {
+			const cfu *f = &ci->fu[j];
 			long bk = -1;
 
-			if (f->by && n_names) {
-				bool added;
-				size_t p = strtab_number(&people, f->by, &added);
-
-				if (people.cap > person_cap) {
-					person_cap = people.cap;
-					person_k = xrealloc(person_k, person_cap * sizeof(*person_k));
-				}
-				if (added)
-					person_k[p] = owner_of(&oi, x, f->by);
-				bk = person_k[p];
+			if (f->by >= 0 && n_names) {
+				if (person_k[f->by] == -2)
+					person_k[f->by] = owner_of(&oi, x, x->names[PERSON].key[f->by]);
+				bk = person_k[f->by];
 			}
 			if (in_period(x, f->date) && (team || bk >= 0)) {
 				size_t w = (size_t)(f->date - monday0) / 7;
-				bool added;
-				size_t m = strtab_number(&methods, f->method ? f->method : "-", &added);
+				size_t m = (size_t)f->method;
 
-				if (methods.cap > method_cap) {
-					by_method = xrealloc(by_method, methods.cap * n_acc * sizeof(*by_method));
-					memset(by_method + method_cap * n_acc, 0,
-					       (methods.cap - method_cap) * n_acc * sizeof(*by_method));
-					method_cap = methods.cap;
-				}
 				if (team) {
 					team->followups++;
 					by_method[m * n_acc + n_names]++;
@@ -669,11 +679,11 @@ static void activities(crmf_report_activity *team, crmf_report_activity *own,
 				}
 			}
 			if ((team || ok >= 0) && f->next && in_period(x, f->due)) {
-				const crmf_followup *answer = NULL;
+				const cfu *answer = NULL;
 
 				/* the first follow-up after it answers it */
-				for (size_t k = 0; k < c->n_followups; k++) {
-					const crmf_followup *g = &c->followups[k];
+				for (size_t k = 0; k < ci->n_fu; k++) {
+					const cfu *g = &ci->fu[k];
 
 					if (g->date == CRMF_NO_DAY ||
 					    !(g->date > f->date || (g->date == f->date && k > j)))
@@ -699,18 +709,18 @@ static void activities(crmf_report_activity *team, crmf_report_activity *own,
 		for (size_t k = 0; k < n_acc; k++)
 			if (acc[k])
 				acc[k]->touched += touched[k];
-		if (in_period(x, x->ci[i].created))
+		if (in_period(x, ci->created))
 			for (int t = 0; t < 2; t++) {
-				crmf_report_activity *a = t ? team : ok >= 0 ? &own[ok] : NULL;
+				long k = t ? (long)n_names : ok;
 
-				if (a) {
-					a->new_customers++;
-					count(&a->new_by_source, c->source, 0);
+				if (k >= 0 && acc[k]) {
+					acc[k]->new_customers++;
+					by_source[(size_t)ci->source * n_acc + (size_t)k]++;
 				}
 			}
-		if ((team || ok >= 0) && !x->ci[i].archived && x->ci[i].stage != CRMF_STAGE_LOST &&
-		    x->ci[i].stage != CRMF_STAGE_NONE && x->ci[i].created != CRMF_NO_DAY &&
-		    x->ci[i].created <= x->until) {
+		if ((team || ok >= 0) && !ci->archived && ci->stage != CRMF_STAGE_LOST &&
+		    ci->stage != CRMF_STAGE_NONE && ci->created != CRMF_NO_DAY &&
+		    ci->created <= x->until) {
 			const until_class *k = class_at_until(x, i);
 
 			if (k->next_due != CRMF_NO_DAY && k->next_due < x->until) {
@@ -733,16 +743,18 @@ static void activities(crmf_report_activity *team, crmf_report_activity *own,
 				iso_week(week, sizeof(week), monday0 + (crmf_day)(7 * w));
 				count_at(&a->by_week, week)->n += weeks[k * (n_weeks + 1) + w];
 			}
-		for (size_t m = 0; m < methods.n; m++)
+		for (size_t m = 0; m < methods->n; m++)
 			if (by_method[m * n_acc + k])
-				count_at(&a->by_method, methods.key[m])->n += by_method[m * n_acc + k];
+				count_at(&a->by_method, methods->key[m])->n += by_method[m * n_acc + k];
+		for (size_t m = 0; m < sources->n; m++)
+			if (by_source[m * n_acc + k])
+				count_at(&a->new_by_source, sources->key[m])->n += by_source[m * n_acc + k];
 		a->adherence = a->planned ? (double)a->on_time / (double)a->planned : -1;
 		sort_counts(&a->by_method, count_n_cmp);
 		sort_counts(&a->by_week, count_key_cmp);
 		sort_counts(&a->new_by_source, count_n_cmp);
 	}
-	strtab_release(&methods);
-	strtab_release(&people);
+	free(by_source);
 	free(by_method);
 	free(person_k);
 	free(oi.slot);
@@ -992,6 +1004,10 @@ static void value_and_shares(crmf_report *rep, const ctx *x, bool all)
 	double *month_amount;
 	crmf_day *month_day; /* a day of each month */
 	tally *now_t = xcalloc(2 * 4, sizeof(*now_t)), *before_t = now_t + 4;
+	/* industries by number, on `until` and before */
+	const strtab *industries = &x->names[INDUSTRY];
+	size_t *industry_n = xcalloc(2 * (industries->n + 1), sizeof(*industry_n));
+	size_t *industry_before = industry_n + industries->n + 1;
 
 	crmf_date_to_ymd(x->since, &y0, &m0, &dd);
 	crmf_date_to_ymd(x->until, &y1, &m1, &dd);
@@ -1003,6 +1019,7 @@ static void value_and_shares(crmf_report *rep, const ctx *x, bool all)
 		count_at(&rep->funnel, crmf_stage_values[s]);
 	for (size_t i = 0; i < x->n; i++) {
 		const crmf_customer *c = x->v[i];
+		const cust_info *ci = &x->ci[i];
 		bool signed_now = false, signed_before = false;
 		const until_class *now;
 		crmf_class before;
@@ -1011,7 +1028,7 @@ static void value_and_shares(crmf_report *rep, const ctx *x, bool all)
 		if (rep->owner && !owned_by(x, i, rep->owner))
 			continue;
 		/* no deal since the period began: none in it, and no repurchase */
-		for (size_t d = 0; x->ci[i].last_signed >= x->since && d < c->n_deals; d++) {
+		for (size_t d = 0; ci->last_signed >= x->since && d < c->n_deals; d++) {
 			crmf_day s = c->deals[d].signed_on;
 			int y, m;
 
@@ -1033,31 +1050,31 @@ static void value_and_shares(crmf_report *rep, const ctx *x, bool all)
 			}
 		}
 		rep->repurchases += signed_now && signed_before;
-		if (!all || x->ci[i].archived || x->ci[i].created == CRMF_NO_DAY ||
-		    x->ci[i].created > x->until)
+		if (!all || ci->archived || ci->created == CRMF_NO_DAY ||
+		    ci->created > x->until)
 			continue;
 		now = class_at_until(x, i);
 		rep->customers++;
-		if ((v = tally_slot((int)c->stage)) >= 0) {
+		if ((v = tally_slot((int)ci->stage)) >= 0) {
 			now_t[CRMF_SHARE_STAGE].n[v]++;
 		} else {
-			count(&rep->funnel, crmf_stage_name(c->stage), 0);
-			count(&rep->shares[CRMF_SHARE_STAGE], crmf_stage_name(c->stage), 0);
+			count(&rep->funnel, crmf_stage_name(ci->stage), 0);
+			count(&rep->shares[CRMF_SHARE_STAGE], crmf_stage_name(ci->stage), 0);
 		}
-		if ((v = tally_slot((int)c->potential)) >= 0)
+		if ((v = tally_slot((int)ci->potential)) >= 0)
 			now_t[CRMF_SHARE_POTENTIAL].n[v]++;
 		else
-			count(&rep->shares[CRMF_SHARE_POTENTIAL], crmf_potential_name(c->potential), 0);
-		now_t[CRMF_SHARE_GRADE].n[(unsigned char)c->grade]++;
+			count(&rep->shares[CRMF_SHARE_POTENTIAL], crmf_potential_name(ci->potential), 0);
+		now_t[CRMF_SHARE_GRADE].n[(unsigned char)ci->grade]++;
 		if ((v = tally_slot((int)now->quadrant)) >= 0)
 			now_t[CRMF_SHARE_QUADRANT].n[v]++;
 		else
 			count(&rep->shares[CRMF_SHARE_QUADRANT], crmf_quadrant_name(now->quadrant), 0);
-		count(&rep->shares[CRMF_SHARE_INDUSTRY], c->industry, 0);
-		if (c->created <= x->since - 1) {
+		industry_n[ci->industry]++;
+		if (ci->created <= x->since - 1) {
 			int st_i;
-			const char *st = stage_on(x->ci[i].ev, x->ci[i].n_ev, x->since - 1,
-						  crmf_stage_name(c->stage), &st_i);
+			const char *st = stage_on(ci->ev, ci->n_ev, x->since - 1,
+						  crmf_stage_name(ci->stage), &st_i);
 
 			if (x->before_day == x->since - 1 && x->at_before[i].done)
 				before = (crmf_class){.quadrant = x->at_before[i].quadrant,
@@ -1069,22 +1086,22 @@ static void value_and_shares(crmf_report *rep, const ctx *x, bool all)
 				before_t[CRMF_SHARE_STAGE].n[st ? st_i + 1 : 0]++;
 			else
 				count(&rep->before[CRMF_SHARE_STAGE], st, 0);
-			if ((v = tally_slot((int)c->potential)) >= 0)
+			if ((v = tally_slot((int)ci->potential)) >= 0)
 				before_t[CRMF_SHARE_POTENTIAL].n[v]++;
 			else
 				count(&rep->before[CRMF_SHARE_POTENTIAL],
-				      crmf_potential_name(c->potential), 0);
-			before_t[CRMF_SHARE_GRADE].n[(unsigned char)c->grade]++;
+				      crmf_potential_name(ci->potential), 0);
+			before_t[CRMF_SHARE_GRADE].n[(unsigned char)ci->grade]++;
 			if ((v = tally_slot((int)before.quadrant)) >= 0)
 				before_t[CRMF_SHARE_QUADRANT].n[v]++;
 			else
 				count(&rep->before[CRMF_SHARE_QUADRANT],
 				      crmf_quadrant_name(before.quadrant), 0);
-			count(&rep->before[CRMF_SHARE_INDUSTRY], c->industry, 0);
+			industry_before[ci->industry]++;
 			if (before.quadrant == CRMF_QUADRANT_WIN_BACK &&
 			    now->quadrant == CRMF_QUADRANT_CORE)
 				rep->winback_activated++;
-			if (c->stage != CRMF_STAGE_LOST && before.activity == CRMF_ACTIVITY_ACTIVE &&
+			if (ci->stage != CRMF_STAGE_LOST && before.activity == CRMF_ACTIVITY_ACTIVE &&
 			    now->activity == CRMF_ACTIVITY_DORMANT)
 				rep->turned_dormant++;
 		}
@@ -1095,6 +1112,14 @@ static void value_and_shares(crmf_report *rep, const ctx *x, bool all)
 		tally_name(&rep->shares[s], &now_t[s], s);
 		tally_name(&rep->before[s], &before_t[s], s);
 	}
+	for (size_t k = 0; k < industries->n; k++) {
+		if (industry_n[k])
+			count_at(&rep->shares[CRMF_SHARE_INDUSTRY], industries->key[k])->n += industry_n[k];
+		if (industry_before[k])
+			count_at(&rep->before[CRMF_SHARE_INDUSTRY], industries->key[k])->n +=
+				industry_before[k];
+	}
+	free(industry_n);
 	for (size_t k = 0; k < n_months; k++)
 		if (month_n[k]) {
 			char month[8];
@@ -1309,72 +1334,156 @@ static void goals(crmf_report *rep, const ctx *x, const char *owner, const crmf_
 }
 
 /* What the figures read of each customer first (its events, its owner's id,
- * its classes on the last day and on the day before the period), on every
- * core: the part of the figures' time that is not summing. Each part has its
- * own memo and buffer; the customers are apart. */
+ * its classes on the last day and on the day before the period, its
+ * follow-ups and strings numbered), on every core: the part of the figures'
+ * time that is not summing, and the reading of the customers' own memory
+ * (a TLB and cache miss each). Each part has its own memo, buffer, follow-up
+ * array and numbering; the numbers are made the report's after. */
 typedef struct prep_job {
 	ctx *x;
 	struct who_memo *memo[16];
-	view_buf buf[16];
+	strtab names[16][N_NAMES];
+	int32_t *to_global[16][N_NAMES]; /* a part's number -> the report's */
 } prep_job;
+
+static int32_t number_of(strtab *t, const char *s)
+{
+	bool added;
+
+	return (int32_t)strtab_number(t, s ? s : "-", &added);
+}
 
 static void prep_part(void *arg, size_t part, size_t lo, size_t hi)
 {
 	prep_job *j = arg;
 	ctx *x = j->x;
-	size_t next = 0;
+	/* the part's own, kept here while it runs: beside the other parts' in
+	 * j and x, their cache lines would go from core to core at each write */
+	strtab names[N_NAMES] = {{0}};
+	view_buf buf = {NULL, NULL, 0, 0};
+	cfu *fu;
+	size_t next = 0, n_fu = 0, cap, sample = hi - lo < 256 ? hi - lo : 256;
 
+	/* room for the follow-ups, guessed from the first customers': a table
+	 * is mapped with its pages at once (a page fault at a time is what
+	 * costs on a virtual machine), and grows if it has to */
+	for (size_t i = lo; i < lo + sample; i++)
+		n_fu += x->v[i]->n_followups;
+	cap = (sample ? n_fu * (hi - lo) / sample : 0) * 5 / 4 + 1024;
+	fu = xcalloc_table(cap, sizeof(cfu));
+	n_fu = 0;
 	for (size_t i = lo; i < hi; i++) {
 		const crmf_customer *c = x->v[i];
+		cust_info *ci = &x->ci[i];
 		crmf_class k;
 
-		x->ci[i].ev = events_of(&x->hist, c->id, &x->ci[i].n_ev, &next);
-		x->ci[i].owner_id = c->owner ? member_id(j->memo[part], x->cfg, c->owner) : NULL;
-		x->ci[i].created = c->created;
-		x->ci[i].stage = c->stage;
-		x->ci[i].archived = c->archived;
-		x->ci[i].last_signed = CRMF_NO_DAY;
+		ci->ev = events_of(&x->hist, c->id, &ci->n_ev, &next);
+		ci->owner_id = c->owner ? member_id(j->memo[part], x->cfg, c->owner) : NULL;
+		ci->created = c->created;
+		ci->stage = c->stage;
+		ci->potential = c->potential;
+		ci->grade = c->grade;
+		ci->archived = c->archived;
+		ci->source = number_of(&names[SOURCE], c->source);
+		ci->industry = number_of(&names[INDUSTRY], c->industry);
+		ci->part = (unsigned char)part;
+		ci->last_signed = CRMF_NO_DAY;
 		for (size_t d = 0; d < c->n_deals; d++)
-			if (c->deals[d].signed_on > x->ci[i].last_signed)
-				x->ci[i].last_signed = c->deals[d].signed_on;
-		x->ci[i].last_day = CRMF_NO_DAY;
-		for (size_t f = 0; f < c->n_followups; f++) {
-			crmf_day d = c->followups[f].date, due = c->followups[f].due;
+			if (c->deals[d].signed_on > ci->last_signed)
+				ci->last_signed = c->deals[d].signed_on;
+		ci->last_day = CRMF_NO_DAY;
+		if (n_fu + c->n_followups > cap) {
+			size_t bigger = 2 * (n_fu + c->n_followups);
+			cfu *more = xcalloc_table(bigger, sizeof(cfu));
 
-			if (d > x->ci[i].last_day)
-				x->ci[i].last_day = d;
-			if (c->followups[f].next && due > x->ci[i].last_day)
-				x->ci[i].last_day = due;
+			memcpy(more, fu, n_fu * sizeof(cfu));
+			xfree_table(fu, cap, sizeof(cfu));
+			fu = more;
+			cap = bigger;
+		}
+		ci->fu_at = n_fu; /* the array may move yet */
+		ci->n_fu = c->n_followups;
+		for (size_t f = 0; f < c->n_followups; f++) {
+			const crmf_followup *cf = &c->followups[f];
+
+			fu[n_fu++] = (cfu){cf->date, cf->due,
+					   cf->by ? number_of(&names[PERSON], cf->by) : -1,
+					   number_of(&names[METHOD], cf->method), cf->next != NULL};
+			if (cf->date > ci->last_day)
+				ci->last_day = cf->date;
+			if (cf->next && cf->due > ci->last_day)
+				ci->last_day = cf->due;
 		}
 		/* who the figures classify: the customers there on `until` */
 		if (c->archived || c->created == CRMF_NO_DAY || c->created > x->until)
 			continue;
-		classify_at(&k, c, x->cfg, x->until, &j->buf[part]);
+		classify_at(&k, c, x->cfg, x->until, &buf);
 		x->at_until[i] = (until_class){true, k.next_due, k.quadrant, k.activity};
 		if (c->created <= x->before_day) {
-			classify_at(&k, c, x->cfg, x->before_day, &j->buf[part]);
+			classify_at(&k, c, x->cfg, x->before_day, &buf);
 			x->at_before[i] = (until_class){true, k.next_due, k.quadrant, k.activity};
+		}
+	}
+	x->fu[part] = fu;
+	x->fu_cap[part] = cap;
+	memcpy(j->names[part], names, sizeof(names));
+	free(buf.f);
+	free(buf.d);
+}
+
+/* The parts' numbers made the report's, and the follow-ups' offsets pointers */
+static void renumber_part(void *arg, size_t part, size_t lo, size_t hi)
+{
+	prep_job *j = arg;
+	ctx *x = j->x;
+
+	for (size_t i = lo; i < hi; i++) {
+		cust_info *ci = &x->ci[i];
+		int32_t *const *g = j->to_global[ci->part];
+
+		ci->source = g[SOURCE][ci->source];
+		ci->industry = g[INDUSTRY][ci->industry];
+		ci->fu = x->fu[ci->part] + ci->fu_at;
+		for (size_t f = 0; f < ci->n_fu; f++) {
+			if (ci->fu[f].by >= 0)
+				ci->fu[f].by = g[PERSON][ci->fu[f].by];
+			ci->fu[f].method = g[METHOD][ci->fu[f].method];
 		}
 	}
 }
 
 static void prepare(ctx *x)
 {
-	prep_job j = {x, {NULL}, {{NULL, NULL, 0, 0}}};
+	prep_job *j = xcalloc(1, sizeof(*j));
 	size_t parts = crmf_parallel_parts(x->n, 4096);
 
-	x->ci = xmalloc((x->n + 1) * sizeof(*x->ci));
-	x->at_until = xcalloc(x->n + 1, sizeof(*x->at_until));
-	x->at_before = xcalloc(x->n + 1, sizeof(*x->at_before));
+	j->x = x;
+	x->ci = xcalloc_table(x->n + 1, sizeof(*x->ci));
+	x->at_until = xcalloc_table(x->n + 1, sizeof(*x->at_until));
+	x->at_before = xcalloc_table(x->n + 1, sizeof(*x->at_before));
 	x->before_day = x->since - 1;
 	for (size_t p = 0; p < parts; p++)
-		j.memo[p] = xcalloc(1, sizeof(*j.memo[p]));
-	crmf_parallel_for(x->n, parts, prep_part, &j);
+		j->memo[p] = xcalloc(1, sizeof(*j->memo[p]));
+	crmf_parallel_for(x->n, parts, prep_part, j);
+	/* the report's numbers, in the parts' order (what is counted by them is
+	 * named at the end: the numbers themselves show nowhere) */
+	for (size_t p = 0; p < parts; p++)
+		for (int t = 0; t < N_NAMES; t++) {
+			strtab *pt = &j->names[p][t];
+
+			j->to_global[p][t] = xmalloc((pt->n + 1) * sizeof(int32_t));
+			for (size_t k = 0; k < pt->n; k++)
+				j->to_global[p][t][k] = number_of(&x->names[t], pt->key[k]);
+		}
+	crmf_parallel_for(x->n, parts, renumber_part, j);
 	for (size_t p = 0; p < parts; p++) {
-		free(j.memo[p]);
-		free(j.buf[p].f);
-		free(j.buf[p].d);
+		for (int t = 0; t < N_NAMES; t++) {
+			strtab_release(&j->names[p][t]);
+			free(j->to_global[p][t]);
+		}
+		free(j->memo[p]);
 	}
+	free(j);
 }
 
 /* The customers' facts, read on a thread of their own while history is read. */
@@ -1451,12 +1560,16 @@ int crmf_report_build(crmf_report **out, crmf_repository *r, const crmf_report_o
 	prepare(&x);
 	figures(rep, &x, o->owner, true);
 	goals(rep, &x, o->owner, cfg);
-	free(x.ci);
+	xfree_table(x.ci, x.n + 1, sizeof(*x.ci));
+	for (int t = 0; t < N_NAMES; t++)
+		strtab_release(&x.names[t]);
+	for (int p = 0; p < 16; p++)
+		xfree_table(x.fu[p], x.fu_cap[p], sizeof(cfu));
 	free(buf.f);
 	free(buf.d);
 	free(x.memo);
-	free(x.at_until);
-	free(x.at_before);
+	xfree_table(x.at_until, x.n + 1, sizeof(*x.at_until));
+	xfree_table(x.at_before, x.n + 1, sizeof(*x.at_before));
 	crmf_facts_free(x.v, x.n);
 	by_id_release(&x.hist);
 	*out = rep;
