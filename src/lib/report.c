@@ -116,39 +116,94 @@ static void sort_counts(crmf_counts *c, int (*cmp)(const void *, const void *))
 
 /* ---- the customers as they were on a day ---- */
 
-/* c with only the follow-ups and deals dated on or before `day`, in *view
- * (its arrays malloc'ed into *fb and *db, freed by the caller) */
-static const crmf_customer *view_at(crmf_customer *view, crmf_followup **fb, crmf_deal **db,
-				    const crmf_customer *c, crmf_day day)
+/* The arrays of a view, kept from one customer to the next. */
+typedef struct view_buf {
+	crmf_followup *f;
+	crmf_deal *d;
+	size_t f_cap, d_cap;
+} view_buf;
+
+/* c with only the follow-ups and deals dated on or before `day`: c itself when
+ * that is all of them, else *view (its arrays in b) */
+static const crmf_customer *view_at(crmf_customer *view, view_buf *b, const crmf_customer *c,
+				    crmf_day day)
 {
+	size_t nf = 0, nd = 0;
+
+	for (size_t i = 0; i < c->n_followups; i++)
+		nf += c->followups[i].date != CRMF_NO_DAY && c->followups[i].date <= day;
+	for (size_t i = 0; i < c->n_deals; i++)
+		nd += c->deals[i].signed_on != CRMF_NO_DAY && c->deals[i].signed_on <= day;
+	if (nf == c->n_followups && nd == c->n_deals)
+		return c;
+	if (nf > b->f_cap) {
+		b->f_cap = 2 * nf;
+		b->f = xrealloc(b->f, b->f_cap * sizeof(*b->f));
+	}
+	if (nd > b->d_cap) {
+		b->d_cap = 2 * nd;
+		b->d = xrealloc(b->d, b->d_cap * sizeof(*b->d));
+	}
 	*view = *c;
-	*fb = xmalloc((c->n_followups + 1) * sizeof(**fb));
-	*db = xmalloc((c->n_deals + 1) * sizeof(**db));
-	view->followups = *fb;
-	view->deals = *db;
+	view->followups = b->f;
+	view->deals = b->d;
 	view->n_followups = view->n_deals = 0;
 	for (size_t i = 0; i < c->n_followups; i++)
 		if (c->followups[i].date != CRMF_NO_DAY && c->followups[i].date <= day)
-			(*fb)[view->n_followups++] = c->followups[i];
+			b->f[view->n_followups++] = c->followups[i];
 	for (size_t i = 0; i < c->n_deals; i++)
 		if (c->deals[i].signed_on != CRMF_NO_DAY && c->deals[i].signed_on <= day)
-			(*db)[view->n_deals++] = c->deals[i];
+			b->d[view->n_deals++] = c->deals[i];
 	return view;
 }
 
 static void classify_at(crmf_class *k, const crmf_customer *c, const crmf_config *cfg,
-			crmf_day day)
+			crmf_day day, view_buf *b)
 {
 	crmf_customer view;
-	crmf_followup *fb;
-	crmf_deal *db;
 
-	crmf_classify_quick(k, view_at(&view, &fb, &db, c, day), cfg, day); /* no reason text */
-	free(fb);
-	free(db);
+	crmf_classify_quick(k, view_at(&view, b, c, day), cfg, day); /* no reason text */
+}
+
+static int stage_index(const char *s)
+{
+	for (int i = 0; s && i < CRMF_N_STAGES; i++)
+		if (strcmp(crmf_stage_values[i], s) == 0)
+			return i;
+	return -1;
 }
 
 /* ---- history by customer ---- */
+
+/* An event as the figures read it, beside the other events of its customer
+ * (in commit order they lie far apart: reading them so costs a cache miss
+ * each, several times per report). */
+typedef struct cev {
+	crmf_day day;
+	unsigned char kind;  /* crmf_change_kind */
+	signed char from_i, to_i; /* stage_index of from and to */
+	const char *from, *to;
+} cev;
+
+/* stage_index of the history's values, which the change index interns: by
+ * address, remembered (a wrong guess costs only a strcmp). */
+typedef struct stage_memo {
+	const char *s[16];
+	int i[16];
+} stage_memo;
+
+static int stage_index_memo(stage_memo *m, const char *s)
+{
+	size_t k = ((uintptr_t)s >> 4) & 15;
+
+	if (!s)
+		return -1;
+	if (m->s[k] != s) {
+		m->s[k] = s;
+		m->i[k] = stage_index(s);
+	}
+	return m->i[k];
+}
 
 /* The events grouped by customer id, in commit order within a group: one
  * pass to count them by id, one to place them (no sort of every event); a
@@ -160,7 +215,7 @@ typedef struct id_group {
 } id_group;
 
 typedef struct by_id {
-	const crmf_change_event **v;
+	cev *v;
 	size_t n;
 	uint32_t *table; /* group number + 1, 0 empty */
 	size_t mask;     /* the table's size less one (a power of two) */
@@ -181,16 +236,19 @@ static uint32_t *group_slot(const by_id *h, const char *id)
 static void by_id_build(by_id *h, const crmf_change_event *ev, size_t n)
 {
 	size_t cap = 64, next = 0;
-	uint32_t *of = xmalloc((n + 1) * sizeof(*of));
+	/* tables mapped with their pages (facts.c's threads run meanwhile:
+	 * a page fault at a time would take from them) */
+	uint32_t *of = xcalloc_table(n + 1, sizeof(*of));
+	stage_memo sm = {{NULL}, {0}};
 
 	/* at most one id in 2 events is new in practice (created, then changes);
 	 * the table grows when that is wrong */
 	while (cap < n)
 		cap *= 2;
 	memset(h, 0, sizeof(*h));
-	h->table = xcalloc(cap, sizeof(*h->table));
+	h->table = xcalloc_table(cap, sizeof(*h->table));
 	h->mask = cap - 1;
-	h->v = xmalloc((n + 1) * sizeof(*h->v));
+	h->v = xcalloc_table(n + 1, sizeof(*h->v));
 	h->n = n;
 	for (size_t i = 0; i < n; i++) {
 		uint32_t *slot;
@@ -209,9 +267,9 @@ static void by_id_build(by_id *h, const crmf_change_event *ev, size_t n)
 			h->g[h->n_g] = (id_group){ev[i].id, 0, 0};
 			*slot = (uint32_t)++h->n_g;
 			if (2 * h->n_g > cap) { /* grow: the groups stay, the table is rebuilt */
+				xfree_table(h->table, cap, sizeof(*h->table));
 				cap *= 2;
-				free(h->table);
-				h->table = xcalloc(cap, sizeof(*h->table));
+				h->table = xcalloc_table(cap, sizeof(*h->table));
 				h->mask = cap - 1;
 				for (size_t k = 0; k < h->n_g; k++)
 					*group_slot(h, h->g[k].id) = (uint32_t)k + 1;
@@ -226,49 +284,66 @@ static void by_id_build(by_id *h, const crmf_change_event *ev, size_t n)
 		next += h->g[k].n;
 		h->g[k].n = 0;
 	}
-	for (size_t i = 0; i < n; i++)
-		h->v[h->g[of[i]].first + h->g[of[i]].n++] = &ev[i];
-	free(of);
+	for (size_t i = 0; i < n; i++) {
+		bool stage = ev[i].kind == CRMF_CHANGE_CREATED || ev[i].kind == CRMF_CHANGE_STAGE;
+
+		h->v[h->g[of[i]].first + h->g[of[i]].n++] =
+			(cev){ev[i].day, (unsigned char)ev[i].kind,
+			      (signed char)(stage ? stage_index_memo(&sm, ev[i].from) : -1),
+			      (signed char)(stage ? stage_index_memo(&sm, ev[i].to) : -1), ev[i].from,
+			      ev[i].to};
+	}
+	xfree_table(of, n + 1, sizeof(*of));
 }
 
 static void by_id_release(by_id *h)
 {
-	free(h->v);
-	free(h->table);
+	xfree_table(h->v, h->n + 1, sizeof(*h->v));
+	xfree_table(h->table, h->table ? h->mask + 1 : 0, sizeof(*h->table));
 	free(h->g);
 }
 
-/* The events of `id`: *n of them from the returned pointer. */
-static const crmf_change_event *const *events_of(const by_id *h, const char *id, size_t *n)
+/* The events of `id`: *n of them from the returned pointer. *next is the
+ * number of the group tried first, and becomes the one after id's: in path
+ * order, the customers mostly come in the order history created them. */
+static const cev *events_of(const by_id *h, const char *id, size_t *n, size_t *next)
 {
-	const uint32_t *slot;
+	size_t k = *next;
 
 	*n = 0;
 	if (!id || !h->n_g)
 		return NULL;
-	slot = group_slot(h, id);
-	if (!*slot)
-		return NULL;
-	*n = h->g[*slot - 1].n;
-	return h->v + h->g[*slot - 1].first;
+	if (k >= h->n_g || (h->g[k].id != id && strcmp(h->g[k].id, id) != 0)) {
+		const uint32_t *slot = group_slot(h, id);
+
+		if (!*slot)
+			return NULL;
+		k = *slot - 1;
+	}
+	*next = k + 1;
+	*n = h->g[k].n;
+	return h->v + h->g[k].first;
 }
 
 /* The stage of a customer on `day` from its events (NULL when its file had been
- * removed); the callers ask only for customers created by then. */
-static const char *stage_on(const crmf_change_event *const *ev, size_t n, crmf_day day,
-			    const char *fallback)
+ * removed), its stage_index in *idx; the callers ask only for customers
+ * created by then. */
+static const char *stage_on(const cev *ev, size_t n, crmf_day day, const char *fallback, int *idx)
 {
 	const char *s = NULL;
 	bool seen = false;
 
+	*idx = -1;
 	for (size_t i = 0; i < n; i++) {
-		if (ev[i]->day > day)
+		if (ev[i].day > day)
 			continue;
-		if (ev[i]->kind == CRMF_CHANGE_CREATED || ev[i]->kind == CRMF_CHANGE_STAGE) {
-			s = ev[i]->to;
+		if (ev[i].kind == CRMF_CHANGE_CREATED || ev[i].kind == CRMF_CHANGE_STAGE) {
+			s = ev[i].to;
+			*idx = ev[i].to_i;
 			seen = true;
-		} else if (ev[i]->kind == CRMF_CHANGE_REMOVED) {
+		} else if (ev[i].kind == CRMF_CHANGE_REMOVED) {
 			s = NULL;
+			*idx = -1;
 			seen = true;
 		}
 	}
@@ -277,23 +352,123 @@ static const char *stage_on(const crmf_change_event *const *ev, size_t n, crmf_d
 	/* nothing on or before `day`: the file was committed later (a repository
 	 * started from existing records): its first known stage, else the file's */
 	for (size_t i = 0; i < n; i++)
-		if (ev[i]->kind == CRMF_CHANGE_CREATED || ev[i]->kind == CRMF_CHANGE_STAGE)
-			return ev[i]->kind == CRMF_CHANGE_STAGE ? ev[i]->from : ev[i]->to;
+		if (ev[i].kind == CRMF_CHANGE_CREATED || ev[i].kind == CRMF_CHANGE_STAGE) {
+			bool stage = ev[i].kind == CRMF_CHANGE_STAGE;
+
+			*idx = stage ? ev[i].from_i : ev[i].to_i;
+			return stage ? ev[i].from : ev[i].to;
+		}
+	*idx = stage_index(fallback);
 	return fallback;
 }
 
 /* ---- the figures ---- */
 
+/* Strings met again and again (people, methods, sources, industries): a
+ * number each, in the order met, by one hash and one compare. */
+typedef struct strtab {
+	const char **key; /* by number */
+	size_t *hash;
+	size_t n, cap;
+	uint32_t *slot; /* number + 1, 0 free */
+	size_t mask;
+} strtab;
+
+static size_t strtab_number(strtab *t, const char *key, bool *added)
+{
+	size_t h = key_hash(key), i;
+
+	*added = false;
+	if (t->slot)
+		for (i = h & t->mask; t->slot[i]; i = (i + 1) & t->mask) {
+			size_t k = t->slot[i] - 1;
+
+			if (t->hash[k] == h && strcmp(t->key[k], key) == 0)
+				return k;
+		}
+	if (t->n == t->cap) {
+		t->cap = t->cap ? 2 * t->cap : 16;
+		t->key = xrealloc(t->key, t->cap * sizeof(*t->key));
+		t->hash = xrealloc(t->hash, t->cap * sizeof(*t->hash));
+	}
+	if (2 * (t->n + 1) > t->mask + 1 || !t->slot) {
+		size_t cap = t->slot ? 2 * (t->mask + 1) : 32;
+
+		free(t->slot);
+		t->slot = xcalloc(cap, sizeof(*t->slot));
+		t->mask = cap - 1;
+		for (size_t k = 0; k < t->n; k++) {
+			for (i = t->hash[k] & t->mask; t->slot[i];)
+				i = (i + 1) & t->mask;
+			t->slot[i] = (uint32_t)k + 1;
+		}
+	}
+	for (i = h & t->mask; t->slot[i];)
+		i = (i + 1) & t->mask;
+	t->slot[i] = (uint32_t)t->n + 1;
+	t->key[t->n] = key;
+	t->hash[t->n] = h;
+	*added = true;
+	return t->n++;
+}
+
+static void strtab_release(strtab *t)
+{
+	free(t->key);
+	free(t->hash);
+	free(t->slot);
+}
+
+/* A follow-up as the activity counts it, its strings numbered (ctx's names) */
+typedef struct cfu {
+	crmf_day date, due;
+	int32_t by;     /* a PERSON number, -1 without `by` */
+	int32_t method; /* a METHOD number ("-" for none) */
+	bool next;
+} cfu;
+
+/* What the strings of the facts are numbered as */
+enum { PERSON, METHOD, SOURCE, INDUSTRY, N_NAMES };
+
+/* What the figures read of a customer besides its facts, worked out once per report. */
+typedef struct cust_info {
+	const cev *ev; /* its events (of its id), in commit order */
+	size_t n_ev;
+	const char *owner_id; /* member_id of its owner, NULL without one */
+	/* the last day of its follow-ups' dates and next actions' due dates,
+	 * and of its deals' signing: a period after it has nothing of them to
+	 * count (a goal's short one) */
+	crmf_day last_day, last_signed;
+	/* the record's own, copied: a pass that reads only these does not go
+	 * to the customer's memory (a TLB and cache miss each, every pass) */
+	crmf_day created;
+	crmf_stage stage;
+	crmf_potential potential;
+	char grade;
+	bool archived;
+	int32_t source, industry; /* SOURCE and INDUSTRY numbers ("-" for none) */
+	cfu *fu;                  /* its follow-ups, as many as the record's */
+	size_t n_fu, fu_at;       /* fu_at: where in its part's array, while prepare runs */
+	unsigned char part;       /* of prepare's, while it runs */
+} cust_info;
+
 typedef struct ctx {
 	const crmf_config *cfg;
 	crmf_customer **v; /* every customer's facts (facts.h) */
 	size_t n;
+	cust_info *ci; /* per customer */
+	strtab names[N_NAMES]; /* the facts' strings, numbered (the keys point into the facts) */
+	cfu *fu[16];           /* the follow-ups, prepare's parts' (crmf_table_alloc'ed) */
+	size_t fu_cap[16];
 	struct who_memo *memo; /* who names whom, remembered */
+	view_buf *buf;         /* classify_at's */
 	crmf_day since, until;
 	by_id hist;
 	/* what the figures read of each customer's classes on `until`, worked
-	 * out once (the goals' periods end on the same day) */
-	struct until_class *at_until;
+	 * out once (the goals' periods end on the same day), and on before_day
+	 * (the day before the report's period; where done) */
+	struct until_class *at_until, *at_before;
+	crmf_day before_day;
 } ctx;
 
 typedef struct until_class {
@@ -311,7 +486,7 @@ static const until_class *class_at_until(const ctx *x, size_t i)
 	if (!u->done) {
 		crmf_class k;
 
-		classify_at(&k, x->v[i], x->cfg, x->until);
+		classify_at(&k, x->v[i], x->cfg, x->until, x->buf);
 		*u = (until_class){true, k.next_due, k.quadrant, k.activity};
 	}
 	return u;
@@ -331,7 +506,7 @@ struct who_memo {
 	size_t used;
 };
 
-static const char *member_id(const ctx *x, const char *who)
+static const char *member_id(struct who_memo *memo, const crmf_config *cfg, const char *who)
 {
 	uint32_t h = 2166136261u;
 	const crmf_member *m;
@@ -341,26 +516,28 @@ static const char *member_id(const ctx *x, const char *who)
 	for (size_t k = 0; k < MEMO_SIZE; k++) {
 		size_t i = (h + k) & (MEMO_SIZE - 1);
 
-		if (!x->memo->who[i]) {
-			m = crmf_config_member(x->cfg, who);
-			if (x->memo->used < MEMO_SIZE / 2) { /* at most half full: short probes */
-				x->memo->used++;
-				x->memo->who[i] = who;
-				x->memo->id[i] = m ? m->id : who;
+		if (!memo->who[i]) {
+			m = crmf_config_member(cfg, who);
+			if (memo->used < MEMO_SIZE / 2) { /* at most half full: short probes */
+				memo->used++;
+				memo->who[i] = who;
+				memo->id[i] = m ? m->id : who;
 			}
 			return m ? m->id : who;
 		}
-		if (strcmp(x->memo->who[i], who) == 0)
-			return x->memo->id[i];
+		if (strcmp(memo->who[i], who) == 0)
+			return memo->id[i];
 	}
-	m = crmf_config_member(x->cfg, who);
+	m = crmf_config_member(cfg, who);
 	return m ? m->id : who;
 }
 
-/* `who` names team member `id` (by id, name or email) */
-static bool is_member(const ctx *x, const char *who, const char *id)
+/* Customer i's owner is team member `id` (named by id, name or email) */
+static bool owned_by(const ctx *x, size_t i, const char *id)
 {
-	return who && id && strcmp(member_id(x, who), id) == 0;
+	const char *who = x->ci[i].owner_id;
+
+	return who && id && (who == id || strcmp(who, id) == 0);
 }
 
 /* "2025-W23": the ISO 8601 week of a day (weeks start on Monday; week 1 holds
@@ -378,12 +555,15 @@ static void iso_week(char *buf, size_t size, crmf_day d)
 }
 
 /* The position of the owner `who` names (by id, name or email) among
- * `names` (distinct), or -1: what is_member would say for each, at once. */
+ * `names` (distinct), or -1: what owned_by would say for each, at once. */
 typedef struct owner_index {
 	const char *const *names;
 	size_t n;
 	size_t *slot; /* open addressing over names' hashes: index + 1, 0 empty */
 	size_t mask;
+	/* the last ids looked up, by address: most are the few of crmf.yaml's team */
+	const char *seen[16];
+	long seen_k[16];
 } owner_index;
 
 static void owner_index_init(owner_index *oi, const char *const *names, size_t n)
@@ -392,6 +572,7 @@ static void owner_index_init(owner_index *oi, const char *const *names, size_t n
 
 	while (cap < 2 * n)
 		cap *= 2;
+	memset(oi, 0, sizeof(*oi));
 	oi->names = names;
 	oi->n = n;
 	oi->slot = xcalloc(cap, sizeof(*oi->slot));
@@ -405,18 +586,32 @@ static void owner_index_init(owner_index *oi, const char *const *names, size_t n
 	}
 }
 
-static long owner_of(const owner_index *oi, const ctx *x, const char *who)
+/* The position of member id `id` (a member_id answer) */
+static long owner_slot(owner_index *oi, const char *id)
 {
-	const char *id;
-	size_t i;
+	size_t m, i;
+	long k = -1;
 
+	if (!id || !oi->n)
+		return -1;
+	m = ((uintptr_t)id >> 3) & 15;
+	if (oi->seen[m] == id)
+		return oi->seen_k[m];
+	for (i = key_hash(id) & oi->mask; oi->slot[i]; i = (i + 1) & oi->mask)
+		if (strcmp(oi->names[oi->slot[i] - 1], id) == 0) {
+			k = (long)oi->slot[i] - 1;
+			break;
+		}
+	oi->seen[m] = id;
+	oi->seen_k[m] = k;
+	return k;
+}
+
+static long owner_of(owner_index *oi, const ctx *x, const char *who)
+{
 	if (!who || !oi->n)
 		return -1;
-	id = member_id(x, who);
-	for (i = key_hash(id) & oi->mask; oi->slot[i]; i = (i + 1) & oi->mask)
-		if (strcmp(oi->names[oi->slot[i] - 1], id) == 0)
-			return (long)oi->slot[i] - 1;
-	return -1;
+	return owner_slot(oi, member_id(x->memo, x->cfg, who));
 }
 
 /*
@@ -436,55 +631,59 @@ static void activities(crmf_report_activity *team, crmf_report_activity *own,
 	size_t *weeks = xcalloc(n_acc * (n_weeks + 1), sizeof(*weeks));
 	bool *touched = xcalloc(n_acc, sizeof(*touched));
 	crmf_report_activity **acc = xcalloc(n_acc, sizeof(*acc));
-	const char *last_by = NULL;
-	long last_k = -1;
+	/* follow-ups by METHOD and new customers by SOURCE, by accumulator
+	 * ([number * n_acc + k]); the owner each PERSON names (-2: not yet known) */
+	const strtab *methods = &x->names[METHOD], *sources = &x->names[SOURCE];
+	size_t *by_method = xcalloc((methods->n + 1) * n_acc, sizeof(*by_method));
+	size_t *by_source = xcalloc((sources->n + 1) * n_acc, sizeof(*by_source));
+	long *person_k = xmalloc((x->names[PERSON].n + 1) * sizeof(*person_k));
 	owner_index oi;
 
 	owner_index_init(&oi, names, n_names);
+	for (size_t k = 0; k < x->names[PERSON].n; k++)
+		person_k[k] = -2;
 	for (size_t k = 0; k < n_names; k++)
 		acc[k] = &own[k];
 	acc[n_names] = team;
 	for (size_t i = 0; i < x->n; i++) {
-		const crmf_customer *c = x->v[i];
-		long ok = owner_of(&oi, x, c->owner);
+		const cust_info *ci = &x->ci[i];
+		long ok = owner_slot(&oi, ci->owner_id);
 
 		if (!team && ok < 0 && !n_names)
 			continue;
 		memset(touched, 0, n_acc * sizeof(*touched));
-		for (size_t j = 0; j < c->n_followups; j++) {
-			const crmf_followup *f = &c->followups[j];
+		for (size_t j = 0; ci->last_day >= x->since && j < ci->n_fu; j++) {
+			const cfu *f = &ci->fu[j];
 			long bk = -1;
 
-			if (f->by && n_names) {
-				/* follow-ups come in runs by one person */
-				if (!last_by || strcmp(last_by, f->by) != 0) {
-					last_by = f->by;
-					last_k = owner_of(&oi, x, f->by);
-				}
-				bk = last_k;
+			if (f->by >= 0 && n_names) {
+				if (person_k[f->by] == -2)
+					person_k[f->by] = owner_of(&oi, x, x->names[PERSON].key[f->by]);
+				bk = person_k[f->by];
 			}
-			if (in_period(x, f->date)) {
+			if (in_period(x, f->date) && (team || bk >= 0)) {
 				size_t w = (size_t)(f->date - monday0) / 7;
+				size_t m = (size_t)f->method;
 
 				if (team) {
 					team->followups++;
-					count(&team->by_method, f->method, 0);
+					by_method[m * n_acc + n_names]++;
 					weeks[n_names * (n_weeks + 1) + w]++;
 					touched[n_names] = true;
 				}
 				if (bk >= 0) {
 					own[bk].followups++;
-					count(&own[bk].by_method, f->method, 0);
+					by_method[m * n_acc + (size_t)bk]++;
 					weeks[(size_t)bk * (n_weeks + 1) + w]++;
 					touched[bk] = true;
 				}
 			}
 			if ((team || ok >= 0) && f->next && in_period(x, f->due)) {
-				const crmf_followup *answer = NULL;
+				const cfu *answer = NULL;
 
 				/* the first follow-up after it answers it */
-				for (size_t k = 0; k < c->n_followups; k++) {
-					const crmf_followup *g = &c->followups[k];
+				for (size_t k = 0; k < ci->n_fu; k++) {
+					const cfu *g = &ci->fu[k];
 
 					if (g->date == CRMF_NO_DAY ||
 					    !(g->date > f->date || (g->date == f->date && k > j)))
@@ -510,17 +709,18 @@ static void activities(crmf_report_activity *team, crmf_report_activity *own,
 		for (size_t k = 0; k < n_acc; k++)
 			if (acc[k])
 				acc[k]->touched += touched[k];
-		if (in_period(x, c->created))
+		if (in_period(x, ci->created))
 			for (int t = 0; t < 2; t++) {
-				crmf_report_activity *a = t ? team : ok >= 0 ? &own[ok] : NULL;
+				long k = t ? (long)n_names : ok;
 
-				if (a) {
-					a->new_customers++;
-					count(&a->new_by_source, c->source, 0);
+				if (k >= 0 && acc[k]) {
+					acc[k]->new_customers++;
+					by_source[(size_t)ci->source * n_acc + (size_t)k]++;
 				}
 			}
-		if ((team || ok >= 0) && !c->archived && c->stage != CRMF_STAGE_LOST &&
-		    c->stage != CRMF_STAGE_NONE && c->created != CRMF_NO_DAY && c->created <= x->until) {
+		if ((team || ok >= 0) && !ci->archived && ci->stage != CRMF_STAGE_LOST &&
+		    ci->stage != CRMF_STAGE_NONE && ci->created != CRMF_NO_DAY &&
+		    ci->created <= x->until) {
 			const until_class *k = class_at_until(x, i);
 
 			if (k->next_due != CRMF_NO_DAY && k->next_due < x->until) {
@@ -543,11 +743,20 @@ static void activities(crmf_report_activity *team, crmf_report_activity *own,
 				iso_week(week, sizeof(week), monday0 + (crmf_day)(7 * w));
 				count_at(&a->by_week, week)->n += weeks[k * (n_weeks + 1) + w];
 			}
+		for (size_t m = 0; m < methods->n; m++)
+			if (by_method[m * n_acc + k])
+				count_at(&a->by_method, methods->key[m])->n += by_method[m * n_acc + k];
+		for (size_t m = 0; m < sources->n; m++)
+			if (by_source[m * n_acc + k])
+				count_at(&a->new_by_source, sources->key[m])->n += by_source[m * n_acc + k];
 		a->adherence = a->planned ? (double)a->on_time / (double)a->planned : -1;
 		sort_counts(&a->by_method, count_n_cmp);
 		sort_counts(&a->by_week, count_key_cmp);
 		sort_counts(&a->new_by_source, count_n_cmp);
 	}
+	free(by_source);
+	free(by_method);
+	free(person_k);
 	free(oi.slot);
 	free(acc);
 	free(touched);
@@ -559,14 +768,6 @@ static void activity_free(crmf_report_activity *a)
 	counts_free(&a->by_method);
 	counts_free(&a->new_by_source);
 	counts_free(&a->by_week);
-}
-
-static int stage_index(const char *s)
-{
-	for (int i = 0; s && i < CRMF_N_STAGES; i++)
-		if (strcmp(crmf_stage_values[i], s) == 0)
-			return i;
-	return -1;
 }
 
 static int dbl_cmp(const void *a, const void *b)
@@ -589,55 +790,108 @@ static void transition_key(char *key, size_t size, const char *from, const char 
 	key[n] = '\0';
 }
 
+/* Stage changes counted by their values' addresses (the change index interns
+ * them), named at the end: a pair met twice under two addresses is counted
+ * under one name all the same. */
+typedef struct pair_count {
+	const char *from, *to;
+	size_t n; /* 0: a free slot */
+} pair_count;
+
+typedef struct pair_counts {
+	pair_count *v;
+	size_t n, cap;
+} pair_counts;
+
+static size_t pair_hash(const char *from, const char *to)
+{
+	uint64_t h = (uint64_t)(uintptr_t)from * 0x9e3779b97f4a7c15ULL ^
+		     (uint64_t)(uintptr_t)to * 0xc2b2ae3d27d4eb4fULL;
+
+	return (size_t)(h ^ (h >> 31));
+}
+
+static void pair_add(pair_counts *t, const char *from, const char *to)
+{
+	size_t i;
+
+	if (2 * (t->n + 1) > t->cap) {
+		pair_counts g = {xcalloc(t->cap ? 2 * t->cap : 64, sizeof(pair_count)), t->n,
+				 t->cap ? 2 * t->cap : 64};
+
+		for (size_t k = 0; k < t->cap; k++)
+			if (t->v[k].n) {
+				for (i = pair_hash(t->v[k].from, t->v[k].to) & (g.cap - 1); g.v[i].n;)
+					i = (i + 1) & (g.cap - 1);
+				g.v[i] = t->v[k];
+			}
+		free(t->v);
+		*t = g;
+	}
+	for (i = pair_hash(from, to) & (t->cap - 1);
+	     t->v[i].n && (t->v[i].from != from || t->v[i].to != to); i = (i + 1) & (t->cap - 1))
+		;
+	if (!t->v[i].n) {
+		t->v[i].from = from;
+		t->v[i].to = to;
+		t->n++;
+	}
+	t->v[i].n++;
+}
+
 /* Stage changes, the steps of the funnel, days per stage, churn (history). */
 static void pipeline(crmf_report *rep, const ctx *x)
 {
 	double *days[CRMF_N_STAGES] = {0};
-	size_t nd[CRMF_N_STAGES] = {0}, at_start_customers = 0;
+	size_t nd[CRMF_N_STAGES] = {0}, cap[CRMF_N_STAGES] = {0}, at_start_customers = 0;
+	int step_from[3];
+	pair_counts moves = {NULL, 0, 0};
 
+	for (int s = 0; s < 3; s++)
+		step_from[s] = stage_index(rep->steps[s].from);
 	for (size_t i = 0; i < x->n; i++) {
 		const crmf_customer *c = x->v[i];
-		size_t n;
-		const crmf_change_event *const *ev = events_of(&x->hist, c->id, &n);
-		const char *start = stage_on(ev, n, x->since - 1, crmf_stage_name(c->stage));
+		size_t n = x->ci[i].n_ev;
+		const cev *ev = x->ci[i].ev;
+		const char *start = NULL;
+		int start_i = -1;
 		bool was_in[CRMF_N_STAGES] = {false};
 		crmf_day entered = CRMF_NO_DAY;
 		int cur = -1;
 
-		if ((rep->owner && !is_member(x, c->owner, rep->owner)) ||
-		    c->created == CRMF_NO_DAY || c->created > x->until)
+		if ((rep->owner && !owned_by(x, i, rep->owner)) || x->ci[i].created == CRMF_NO_DAY ||
+		    x->ci[i].created > x->until)
 			continue;
-		if (c->created >= x->since)
-			start = NULL; /* not there yet when the period began */
-		if (start && (strcmp(start, "customer") == 0 || strcmp(start, "at-risk") == 0))
+		if (x->ci[i].created < x->since) /* else not there yet when the period began */
+			start = stage_on(ev, n, x->since - 1, crmf_stage_name(x->ci[i].stage),
+					 &start_i);
+		if (start &&
+		    (start_i == CRMF_STAGE_CUSTOMER - 1 || start_i == CRMF_STAGE_AT_RISK - 1))
 			at_start_customers++;
-		if (start && stage_index(start) >= 0)
-			was_in[stage_index(start)] = true;
+		if (start && start_i >= 0)
+			was_in[start_i] = true;
 		for (size_t k = 0; k < n; k++) {
-			const crmf_change_event *e = ev[k];
+			const cev *e = &ev[k];
 			int to;
 
 			if (e->kind != CRMF_CHANGE_CREATED && e->kind != CRMF_CHANGE_STAGE)
 				continue;
-			to = stage_index(e->to);
+			to = e->to_i;
 			if (in_period(x, e->day)) {
-				char key[64];
-
-				transition_key(key, sizeof(key), e->from ? e->from : "new",
-					       e->to ? e->to : "-");
-				count(&rep->transitions, key, 0);
+				pair_add(&moves, e->from, e->to);
 				if (to >= 0)
 					was_in[to] = true;
 				if (cur >= 0 && entered != CRMF_NO_DAY) {
-					days[cur] = xrealloc(days[cur], (nd[cur] + 1) * sizeof(double));
+					if (nd[cur] == cap[cur]) {
+						cap[cur] = cap[cur] ? 2 * cap[cur] : 64;
+						days[cur] = xrealloc(days[cur], cap[cur] * sizeof(double));
+					}
 					days[cur][nd[cur]++] = e->day - entered;
 				}
-				for (int s = 0; s < 3; s++) {
-					int from_i = stage_index(rep->steps[s].from);
-
-					if (cur == from_i && to > from_i && to <= CRMF_STAGE_CUSTOMER - 1)
+				for (int s = 0; s < 3; s++)
+					if (cur == step_from[s] && to > step_from[s] &&
+					    to <= CRMF_STAGE_CUSTOMER - 1)
 						rep->steps[s].moved++;
-				}
 				if (to == CRMF_STAGE_LOST - 1) {
 					double v = 0;
 
@@ -654,9 +908,18 @@ static void pipeline(crmf_report *rep, const ctx *x)
 			entered = e->day;
 		}
 		for (int s = 0; s < 3; s++)
-			if (was_in[stage_index(rep->steps[s].from)])
+			if (was_in[step_from[s]])
 				rep->steps[s].in_from++;
 	}
+	for (size_t k = 0; k < moves.cap; k++)
+		if (moves.v[k].n) {
+			char key[64];
+
+			transition_key(key, sizeof(key), moves.v[k].from ? moves.v[k].from : "new",
+				       moves.v[k].to ? moves.v[k].to : "-");
+			count_at(&rep->transitions, key)->n += moves.v[k].n;
+		}
+	free(moves.v);
 	for (int s = 0; s < 3; s++)
 		rep->steps[s].rate = rep->steps[s].in_from
 					 ? (double)rep->steps[s].moved / (double)rep->steps[s].in_from
@@ -692,72 +955,187 @@ static void month_key(char out[8], int y, int m)
 	out[7] = '\0';
 }
 
+/* Counts by a byte (a stage, a potential, a grade, a quadrant), named at the
+ * end: what count() would give, without a string compared per customer. */
+typedef struct tally {
+	size_t n[256];
+} tally;
+
+static void tally_name(crmf_counts *c, const tally *t, int what)
+{
+	for (int v = 0; v < 256; v++) {
+		const char *key = NULL;
+		char grade[2] = {(char)v, 0};
+
+		if (!t->n[v])
+			continue;
+		switch (what) {
+		case CRMF_SHARE_STAGE:
+			key = crmf_stage_name((crmf_stage)v);
+			break;
+		case CRMF_SHARE_POTENTIAL:
+			key = v ? crmf_potential_name((crmf_potential)v) : NULL;
+			break;
+		case CRMF_SHARE_GRADE:
+			key = v ? grade : NULL;
+			break;
+		case CRMF_SHARE_QUADRANT:
+			key = crmf_quadrant_name((crmf_quadrant)v);
+			break;
+		}
+		count_at(c, key ? key : "-")->n += t->n[v];
+	}
+}
+
+/* the byte a tally counts a value by, -1 when out of its range */
+static int tally_slot(int v)
+{
+	return v >= 0 && v < 256 ? v : -1;
+}
+
 /* Deals, repurchase, dormancy, win-back, shares and the funnel (files);
  * without `all`, the deals alone (a goal's figures). */
 static void value_and_shares(crmf_report *rep, const ctx *x, bool all)
 {
+	/* deals by month, counted by the month's number from since's */
+	int y0, m0, y1, m1, dd;
+	size_t n_months;
+	size_t *month_n;
+	double *month_amount;
+	crmf_day *month_day; /* a day of each month */
+	tally *now_t = xcalloc(2 * 4, sizeof(*now_t)), *before_t = now_t + 4;
+	/* industries by number, on `until` and before */
+	const strtab *industries = &x->names[INDUSTRY];
+	size_t *industry_n = xcalloc(2 * (industries->n + 1), sizeof(*industry_n));
+	size_t *industry_before = industry_n + industries->n + 1;
+
+	crmf_date_to_ymd(x->since, &y0, &m0, &dd);
+	crmf_date_to_ymd(x->until, &y1, &m1, &dd);
+	n_months = x->until >= x->since ? (size_t)((y1 - y0) * 12 + (m1 - m0)) + 1 : 0;
+	month_n = xcalloc(n_months + 1, sizeof(*month_n));
+	month_amount = xcalloc(n_months + 1, sizeof(*month_amount));
+	month_day = xcalloc(n_months + 1, sizeof(*month_day));
 	for (int s = 0; s < CRMF_N_STAGES; s++)
 		count_at(&rep->funnel, crmf_stage_values[s]);
 	for (size_t i = 0; i < x->n; i++) {
 		const crmf_customer *c = x->v[i];
+		const cust_info *ci = &x->ci[i];
 		bool signed_now = false, signed_before = false;
 		const until_class *now;
 		crmf_class before;
-		char month[8];
+		int v;
 
-		if (rep->owner && !is_member(x, c->owner, rep->owner))
+		if (rep->owner && !owned_by(x, i, rep->owner))
 			continue;
-		for (size_t d = 0; d < c->n_deals; d++) {
+		/* no deal since the period began: none in it, and no repurchase */
+		for (size_t d = 0; ci->last_signed >= x->since && d < c->n_deals; d++) {
 			crmf_day s = c->deals[d].signed_on;
-			int y, m, dd;
+			int y, m;
 
 			if (s == CRMF_NO_DAY)
 				continue;
 			if (in_period(x, s)) {
+				size_t k;
+
 				rep->deals++;
 				rep->deal_amount += c->deals[d].amount;
 				crmf_date_to_ymd(s, &y, &m, &dd);
-				month_key(month, y, m);
-				count(&rep->deals_by_month, month, c->deals[d].amount);
+				k = (size_t)((y - y0) * 12 + (m - m0));
+				month_day[k] = s;
+				month_n[k]++;
+				month_amount[k] += c->deals[d].amount;
 				signed_now = true;
 			} else if (s < x->since) {
 				signed_before = true;
 			}
 		}
 		rep->repurchases += signed_now && signed_before;
-		if (!all || c->archived || c->created == CRMF_NO_DAY || c->created > x->until)
+		if (!all || ci->archived || ci->created == CRMF_NO_DAY ||
+		    ci->created > x->until)
 			continue;
 		now = class_at_until(x, i);
-		count(&rep->funnel, crmf_stage_name(c->stage), 0);
 		rep->customers++;
-		count(&rep->shares[CRMF_SHARE_STAGE], crmf_stage_name(c->stage), 0);
-		count(&rep->shares[CRMF_SHARE_POTENTIAL],
-		      c->potential ? crmf_potential_name(c->potential) : "-", 0);
-		count(&rep->shares[CRMF_SHARE_GRADE], c->grade ? (char[2]){c->grade, 0} : "-", 0);
-		count(&rep->shares[CRMF_SHARE_QUADRANT], crmf_quadrant_name(now->quadrant), 0);
-		count(&rep->shares[CRMF_SHARE_INDUSTRY], c->industry, 0);
-		if (c->created <= x->since - 1) {
-			size_t n;
-			const crmf_change_event *const *ev = events_of(&x->hist, c->id, &n);
-			const char *st = stage_on(ev, n, x->since - 1, crmf_stage_name(c->stage));
+		if ((v = tally_slot((int)ci->stage)) >= 0) {
+			now_t[CRMF_SHARE_STAGE].n[v]++;
+		} else {
+			count(&rep->funnel, crmf_stage_name(ci->stage), 0);
+			count(&rep->shares[CRMF_SHARE_STAGE], crmf_stage_name(ci->stage), 0);
+		}
+		if ((v = tally_slot((int)ci->potential)) >= 0)
+			now_t[CRMF_SHARE_POTENTIAL].n[v]++;
+		else
+			count(&rep->shares[CRMF_SHARE_POTENTIAL], crmf_potential_name(ci->potential), 0);
+		now_t[CRMF_SHARE_GRADE].n[(unsigned char)ci->grade]++;
+		if ((v = tally_slot((int)now->quadrant)) >= 0)
+			now_t[CRMF_SHARE_QUADRANT].n[v]++;
+		else
+			count(&rep->shares[CRMF_SHARE_QUADRANT], crmf_quadrant_name(now->quadrant), 0);
+		industry_n[ci->industry]++;
+		if (ci->created <= x->since - 1) {
+			int st_i;
+			const char *st = stage_on(ci->ev, ci->n_ev, x->since - 1,
+						  crmf_stage_name(ci->stage), &st_i);
 
-			classify_at(&before, c, x->cfg, x->since - 1);
+			if (x->before_day == x->since - 1 && x->at_before[i].done)
+				before = (crmf_class){.quadrant = x->at_before[i].quadrant,
+						      .activity = x->at_before[i].activity};
+			else
+				classify_at(&before, c, x->cfg, x->since - 1, x->buf);
 			rep->customers_before++;
-			count(&rep->before[CRMF_SHARE_STAGE], st, 0);
-			count(&rep->before[CRMF_SHARE_POTENTIAL],
-			      c->potential ? crmf_potential_name(c->potential) : "-", 0);
-			count(&rep->before[CRMF_SHARE_GRADE], c->grade ? (char[2]){c->grade, 0} : "-",
-			      0);
-			count(&rep->before[CRMF_SHARE_QUADRANT], crmf_quadrant_name(before.quadrant), 0);
-			count(&rep->before[CRMF_SHARE_INDUSTRY], c->industry, 0);
+			if (!st || st_i >= 0)
+				before_t[CRMF_SHARE_STAGE].n[st ? st_i + 1 : 0]++;
+			else
+				count(&rep->before[CRMF_SHARE_STAGE], st, 0);
+			if ((v = tally_slot((int)ci->potential)) >= 0)
+				before_t[CRMF_SHARE_POTENTIAL].n[v]++;
+			else
+				count(&rep->before[CRMF_SHARE_POTENTIAL],
+				      crmf_potential_name(ci->potential), 0);
+			before_t[CRMF_SHARE_GRADE].n[(unsigned char)ci->grade]++;
+			if ((v = tally_slot((int)before.quadrant)) >= 0)
+				before_t[CRMF_SHARE_QUADRANT].n[v]++;
+			else
+				count(&rep->before[CRMF_SHARE_QUADRANT],
+				      crmf_quadrant_name(before.quadrant), 0);
+			industry_before[ci->industry]++;
 			if (before.quadrant == CRMF_QUADRANT_WIN_BACK &&
 			    now->quadrant == CRMF_QUADRANT_CORE)
 				rep->winback_activated++;
-			if (c->stage != CRMF_STAGE_LOST && before.activity == CRMF_ACTIVITY_ACTIVE &&
+			if (ci->stage != CRMF_STAGE_LOST && before.activity == CRMF_ACTIVITY_ACTIVE &&
 			    now->activity == CRMF_ACTIVITY_DORMANT)
 				rep->turned_dormant++;
 		}
 	}
+	/* the funnel counts the stages on `until` as the stage share does */
+	tally_name(&rep->funnel, &now_t[CRMF_SHARE_STAGE], CRMF_SHARE_STAGE);
+	for (int s = 0; s < CRMF_SHARE_INDUSTRY; s++) {
+		tally_name(&rep->shares[s], &now_t[s], s);
+		tally_name(&rep->before[s], &before_t[s], s);
+	}
+	for (size_t k = 0; k < industries->n; k++) {
+		if (industry_n[k])
+			count_at(&rep->shares[CRMF_SHARE_INDUSTRY], industries->key[k])->n += industry_n[k];
+		if (industry_before[k])
+			count_at(&rep->before[CRMF_SHARE_INDUSTRY], industries->key[k])->n +=
+				industry_before[k];
+	}
+	free(industry_n);
+	for (size_t k = 0; k < n_months; k++)
+		if (month_n[k]) {
+			char month[8];
+			crmf_count *e;
+			int y, m;
+
+			crmf_date_to_ymd(month_day[k], &y, &m, &dd);
+			month_key(month, y, m);
+			e = count_at(&rep->deals_by_month, month);
+			e->n += month_n[k];
+			e->amount += month_amount[k];
+		}
+	free(month_n);
+	free(month_amount);
+	free(month_day);
+	free(now_t);
 	/* the funnel kept in stage order (it was seeded so); the rest by key */
 	if (rep->funnel.n > CRMF_N_STAGES + 1)
 		qsort(rep->funnel.v + CRMF_N_STAGES, rep->funnel.n - CRMF_N_STAGES,
@@ -955,6 +1333,159 @@ static void goals(crmf_report *rep, const ctx *x, const char *owner, const crmf_
 	free(subs);
 }
 
+/* What the figures read of each customer first (its events, its owner's id,
+ * its classes on the last day and on the day before the period, its
+ * follow-ups and strings numbered), on every core: the part of the figures'
+ * time that is not summing, and the reading of the customers' own memory
+ * (a TLB and cache miss each). Each part has its own memo, buffer, follow-up
+ * array and numbering; the numbers are made the report's after. */
+typedef struct prep_job {
+	ctx *x;
+	struct who_memo *memo[16];
+	strtab names[16][N_NAMES];
+	int32_t *to_global[16][N_NAMES]; /* a part's number -> the report's */
+} prep_job;
+
+static int32_t number_of(strtab *t, const char *s)
+{
+	bool added;
+
+	return (int32_t)strtab_number(t, s ? s : "-", &added);
+}
+
+static void prep_part(void *arg, size_t part, size_t lo, size_t hi)
+{
+	prep_job *j = arg;
+	ctx *x = j->x;
+	/* the part's own, kept here while it runs: beside the other parts' in
+	 * j and x, their cache lines would go from core to core at each write */
+	strtab names[N_NAMES] = {{0}};
+	view_buf buf = {NULL, NULL, 0, 0};
+	cfu *fu;
+	size_t next = 0, n_fu = 0, cap, sample = hi - lo < 256 ? hi - lo : 256;
+
+	/* room for the follow-ups, guessed from the first customers': a table
+	 * is mapped with its pages at once (a page fault at a time is what
+	 * costs on a virtual machine), and grows if it has to */
+	for (size_t i = lo; i < lo + sample; i++)
+		n_fu += x->v[i]->n_followups;
+	cap = (sample ? n_fu * (hi - lo) / sample : 0) * 5 / 4 + 1024;
+	fu = xcalloc_table(cap, sizeof(cfu));
+	n_fu = 0;
+	for (size_t i = lo; i < hi; i++) {
+		const crmf_customer *c = x->v[i];
+		cust_info *ci = &x->ci[i];
+		crmf_class k;
+
+		ci->ev = events_of(&x->hist, c->id, &ci->n_ev, &next);
+		ci->owner_id = c->owner ? member_id(j->memo[part], x->cfg, c->owner) : NULL;
+		ci->created = c->created;
+		ci->stage = c->stage;
+		ci->potential = c->potential;
+		ci->grade = c->grade;
+		ci->archived = c->archived;
+		ci->source = number_of(&names[SOURCE], c->source);
+		ci->industry = number_of(&names[INDUSTRY], c->industry);
+		ci->part = (unsigned char)part;
+		ci->last_signed = CRMF_NO_DAY;
+		for (size_t d = 0; d < c->n_deals; d++)
+			if (c->deals[d].signed_on > ci->last_signed)
+				ci->last_signed = c->deals[d].signed_on;
+		ci->last_day = CRMF_NO_DAY;
+		if (n_fu + c->n_followups > cap) {
+			size_t bigger = 2 * (n_fu + c->n_followups);
+			cfu *more = xcalloc_table(bigger, sizeof(cfu));
+
+			memcpy(more, fu, n_fu * sizeof(cfu));
+			xfree_table(fu, cap, sizeof(cfu));
+			fu = more;
+			cap = bigger;
+		}
+		ci->fu_at = n_fu; /* the array may move yet */
+		ci->n_fu = c->n_followups;
+		for (size_t f = 0; f < c->n_followups; f++) {
+			const crmf_followup *cf = &c->followups[f];
+
+			fu[n_fu++] = (cfu){cf->date, cf->due,
+					   cf->by ? number_of(&names[PERSON], cf->by) : -1,
+					   number_of(&names[METHOD], cf->method), cf->next != NULL};
+			if (cf->date > ci->last_day)
+				ci->last_day = cf->date;
+			if (cf->next && cf->due > ci->last_day)
+				ci->last_day = cf->due;
+		}
+		/* who the figures classify: the customers there on `until` */
+		if (c->archived || c->created == CRMF_NO_DAY || c->created > x->until)
+			continue;
+		classify_at(&k, c, x->cfg, x->until, &buf);
+		x->at_until[i] = (until_class){true, k.next_due, k.quadrant, k.activity};
+		if (c->created <= x->before_day) {
+			classify_at(&k, c, x->cfg, x->before_day, &buf);
+			x->at_before[i] = (until_class){true, k.next_due, k.quadrant, k.activity};
+		}
+	}
+	x->fu[part] = fu;
+	x->fu_cap[part] = cap;
+	memcpy(j->names[part], names, sizeof(names));
+	free(buf.f);
+	free(buf.d);
+}
+
+/* The parts' numbers made the report's, and the follow-ups' offsets pointers */
+static void renumber_part(void *arg, size_t part, size_t lo, size_t hi)
+{
+	prep_job *j = arg;
+	ctx *x = j->x;
+
+	for (size_t i = lo; i < hi; i++) {
+		cust_info *ci = &x->ci[i];
+		int32_t *const *g = j->to_global[ci->part];
+
+		ci->source = g[SOURCE][ci->source];
+		ci->industry = g[INDUSTRY][ci->industry];
+		ci->fu = x->fu[ci->part] + ci->fu_at;
+		for (size_t f = 0; f < ci->n_fu; f++) {
+			if (ci->fu[f].by >= 0)
+				ci->fu[f].by = g[PERSON][ci->fu[f].by];
+			ci->fu[f].method = g[METHOD][ci->fu[f].method];
+		}
+	}
+}
+
+static void prepare(ctx *x)
+{
+	prep_job *j = xcalloc(1, sizeof(*j));
+	size_t parts = crmf_parallel_parts(x->n, 4096);
+
+	j->x = x;
+	x->ci = xcalloc_table(x->n + 1, sizeof(*x->ci));
+	x->at_until = xcalloc_table(x->n + 1, sizeof(*x->at_until));
+	x->at_before = xcalloc_table(x->n + 1, sizeof(*x->at_before));
+	x->before_day = x->since - 1;
+	for (size_t p = 0; p < parts; p++)
+		j->memo[p] = xcalloc(1, sizeof(*j->memo[p]));
+	crmf_parallel_for(x->n, parts, prep_part, j);
+	/* the report's numbers, in the parts' order (what is counted by them is
+	 * named at the end: the numbers themselves show nowhere) */
+	for (size_t p = 0; p < parts; p++)
+		for (int t = 0; t < N_NAMES; t++) {
+			strtab *pt = &j->names[p][t];
+
+			j->to_global[p][t] = xmalloc((pt->n + 1) * sizeof(int32_t));
+			for (size_t k = 0; k < pt->n; k++)
+				j->to_global[p][t][k] = number_of(&x->names[t], pt->key[k]);
+		}
+	crmf_parallel_for(x->n, parts, renumber_part, j);
+	for (size_t p = 0; p < parts; p++) {
+		for (int t = 0; t < N_NAMES; t++) {
+			strtab_release(&j->names[p][t]);
+			free(j->to_global[p][t]);
+		}
+		free(j->memo[p]);
+	}
+	free(j);
+}
+
 /* The customers' facts, read on a thread of their own while history is read. */
 typedef struct facts_job {
 	const char *root;
@@ -990,10 +1521,11 @@ int crmf_report_build(crmf_report **out, crmf_repository *r, const crmf_report_o
 	const crmf_change_event *ev;
 	crmf_report *rep;
 	ctx x = {.since = o->since, .until = o->until};
-	size_t n_ev;
+	view_buf buf = {NULL, NULL, 0, 0};
+	size_t n_ev = 0;
 	facts_job fj = {0};
 	pthread_t th, saver;
-	bool threaded, saving;
+	bool threaded, saving, grouped;
 	int rc;
 
 	*out = NULL;
@@ -1011,6 +1543,13 @@ int crmf_report_build(crmf_report **out, crmf_repository *r, const crmf_report_o
 	if (!threaded)
 		facts_main(&fj);
 	rc = crmf_repository_changes_deferred(&ch, &rep->walked, r);
+	/* grouped while the files are still being read, unless the walk left
+	 * versions aside (their events come with crmf_repository_changes_finish) */
+	grouped = rc == 0 && !crmf_changes_unfinished(ch);
+	if (grouped) {
+		n_ev = crmf_changes_events(&ev, ch);
+		by_id_build(&x.hist, ev, n_ev);
+	}
 	if (threaded)
 		pthread_join(th, NULL);
 	/* the versions the walk left aside: most are what the files say now */
@@ -1022,9 +1561,14 @@ int crmf_report_build(crmf_report **out, crmf_repository *r, const crmf_report_o
 			crmf_error_set("%s", fj.error);
 		if (fj.rc == 0)
 			crmf_facts_free(fj.v, fj.n);
+		by_id_release(&x.hist);
 		free(fj.error);
 		free(rep);
 		return -1;
+	}
+	if (!grouped) {
+		n_ev = crmf_changes_events(&ev, ch);
+		by_id_build(&x.hist, ev, n_ev);
 	}
 	/* the index written while the figures are made (both only read the events) */
 	saving = pthread_create(&saver, NULL, save_main, r) == 0;
@@ -1032,18 +1576,25 @@ int crmf_report_build(crmf_report **out, crmf_repository *r, const crmf_report_o
 		crmf_repository_changes_save(r);
 	x.v = fj.v;
 	x.n = fj.n;
-	n_ev = crmf_changes_events(&ev, ch);
 	rep->history = n_ev > 0;
-	by_id_build(&x.hist, ev, n_ev);
 	x.cfg = cfg; /* the handle's: it outlives the report, which points into it */
 	x.memo = xcalloc(1, sizeof(*x.memo));
-	x.at_until = xcalloc(x.n + 1, sizeof(*x.at_until));
+	x.buf = &buf;
+	prepare(&x);
 	figures(rep, &x, o->owner, true);
 	goals(rep, &x, o->owner, cfg);
 	if (saving)
 		pthread_join(saver, NULL);
+	xfree_table(x.ci, x.n + 1, sizeof(*x.ci));
+	for (int t = 0; t < N_NAMES; t++)
+		strtab_release(&x.names[t]);
+	for (int p = 0; p < 16; p++)
+		xfree_table(x.fu[p], x.fu_cap[p], sizeof(cfu));
+	free(buf.f);
+	free(buf.d);
 	free(x.memo);
-	free(x.at_until);
+	xfree_table(x.at_until, x.n + 1, sizeof(*x.at_until));
+	xfree_table(x.at_before, x.n + 1, sizeof(*x.at_before));
 	crmf_facts_free(x.v, x.n);
 	by_id_release(&x.hist);
 	*out = rep;
