@@ -18,7 +18,7 @@ DOCDIR ?= $(DATADIR)/doc/crmf
 LOCALEDIR ?= $(DATADIR)/locale
 CC ?= cc
 PKG_CONFIG ?= pkg-config
-DEPS = yaml-0.1 libgit2 libutf8proc liburing libzip expat freexl xlsxwriter jansson libsodium
+DEPS = yaml-0.1 libgit2 libutf8proc liburing libzip expat freexl xlsxwriter jansson libsodium libcrypto
 
 WARN = -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wno-unused-parameter
 # warnings are errors while developing (a git checkout), not for whoever builds a

@@ -75,6 +75,9 @@ struct crmf_changes {
 	struct pending *pend;
 	size_t n_pend, cap_pend;
 	bool defer, unsaved;
+	/* strings just interned, by their address: the same string interned
+	 * again (a customer's id for each of its events) is found without hashing */
+	const char *recent[1024];
 };
 
 static const char *const kind_names[] = {"created", "stage",    "owner",	"potential",
@@ -152,9 +155,23 @@ static const char *intern(crmf_changes *ch, const char *s, size_t n)
 	return o;
 }
 
+static size_t recent_slot(const char *s)
+{
+	return (size_t)(((uintptr_t)s >> 3) * 0x9e3779b97f4a7c15ULL >> 54) & 1023;
+}
+
 static const char *intern0(crmf_changes *ch, const char *s)
 {
-	return s ? intern(ch, s, strlen(s)) : NULL;
+	const char *r;
+
+	if (!s)
+		return NULL;
+	/* only ch's own strings are there, and they live as long as ch */
+	if (ch->recent[recent_slot(s)] == s)
+		return s;
+	r = intern(ch, s, strlen(s));
+	ch->recent[recent_slot(r)] = r;
+	return r;
 }
 
 static void add(crmf_changes *ch, const crmf_change_event *e)
@@ -429,32 +446,43 @@ static void state_release(state *s)
 static bool scan_state(state *s, const char *p, size_t len)
 {
 	static const char *const keys[] = {"stage", "owner", "potential", "grade"};
+	static const size_t key_len[] = {5, 5, 9, 5};
 	char **slot[] = {&s->stage, &s->owner, &s->potential, &s->grade};
 	const char *end = p + len;
 
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p)), *eol = nl ? nl : end;
+		const char *v, *ve;
+		size_t kl;
+		int k;
 
 		if (p < eol && (*p == '{' || *p == '[' || *p == '%' || *p == '\t' ||
 				(eol - p >= 3 && (memcmp(p, "---", 3) == 0 || memcmp(p, "...", 3) == 0))))
 			return false;
-		for (size_t k = 0; k < 4; k++) {
-			size_t kl = strlen(keys[k]);
-			const char *v, *ve;
-
-			if ((size_t)(eol - p) <= kl || memcmp(p, keys[k], kl) != 0 || p[kl] != ':')
-				continue;
-			for (v = p + kl + 1; v < eol && *v == ' '; v++)
-				;
-			for (ve = v; ve < eol && !(*ve == '#' && ve[-1] == ' ') && *ve != '\r'; ve++)
-				;
-			while (ve > v && ve[-1] == ' ')
-				ve--;
-			if (*slot[k] || (v < ve && strchr("\"'|>&*!{[", *v)) || (v < eol && v == ve && *v != '#' && *v != '\r'))
-				return false; /* twice, quoted, or not a plain scalar */
-			if (v == ve && nl && nl + 1 < end && (nl[1] == ' ' || nl[1] == '-'))
-				return false; /* a value on the lines below */
-			*slot[k] = v < ve ? xasprintf("%.*s", (int)(ve - v), v) : NULL;
+		/* the four keys start with four different letters: most lines are passed by the first */
+		k = *p == 's' ? 0 : *p == 'o' ? 1 : *p == 'p' ? 2 : *p == 'g' ? 3 : -1;
+		if (k < 0 || (size_t)(eol - p) <= (kl = key_len[k]) || memcmp(p, keys[k], kl) != 0 ||
+		    p[kl] != ':') {
+			p = nl ? nl + 1 : end;
+			continue;
+		}
+		for (v = p + kl + 1; v < eol && *v == ' '; v++)
+			;
+		for (ve = v; ve < eol && !(*ve == '#' && ve[-1] == ' ') && *ve != '\r'; ve++)
+			;
+		while (ve > v && ve[-1] == ' ')
+			ve--;
+		if (*slot[k] || (v < ve && strchr("\"'|>&*!{[", *v)) ||
+		    (v < eol && v == ve && *v != '#' && *v != '\r'))
+			return false; /* twice, quoted, or not a plain scalar */
+		if (v == ve && nl && nl + 1 < end && (nl[1] == ' ' || nl[1] == '-'))
+			return false; /* a value on the lines below */
+		if (v < ve) {
+			*slot[k] = xmalloc((size_t)(ve - v) + 1);
+			memcpy(*slot[k], v, (size_t)(ve - v));
+			(*slot[k])[ve - v] = '\0';
+		} else {
+			*slot[k] = NULL;
 		}
 		p = nl ? nl + 1 : end;
 	}
@@ -1554,15 +1582,18 @@ int crmf_changes_finish(crmf_changes *ch, const repo_ctx *c, crmf_seen *seen, si
 	old = ch->v;
 	old_n = ch->n;
 	old_mapped = ch->v_mapped;
-	ch->v = NULL;
-	ch->n = ch->cap = ch->v_mapped = 0;
+	/* room for every event at once: a version gives five at most */
+	ch->cap = old_n + 5 * ch->n_pend + 1;
+	ch->v = xmalloc(ch->cap * sizeof(*ch->v));
+	ch->n = ch->v_mapped = 0;
 	for (size_t i = 0; i < ch->n_pend; i++) {
 		struct pending *p = &ch->pend[i];
 		memo *m = memo_slot(&p->oid);
 		state now;
 
-		while (k < p->at)
-			add(ch, &old[k++]);
+		memcpy(ch->v + ch->n, old + k, (p->at - k) * sizeof(*old));
+		ch->n += p->at - k;
+		k = p->at;
 		if (!m->used) {
 			read_state_uncached(&m->s, c, &p->oid, p->path);
 			m->id = p->oid;
@@ -1574,8 +1605,8 @@ int crmf_changes_finish(crmf_changes *ch, const repo_ctx *c, crmf_seen *seen, si
 		now.archived = archived_path(c, p->path);
 		compare(ch, &p->ci, p->id, p->has_was ? &p->was : NULL, &now);
 	}
-	while (k < old_n)
-		add(ch, &old[k++]);
+	memcpy(ch->v + ch->n, old + k, (old_n - k) * sizeof(*old));
+	ch->n += old_n - k;
 	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 1);
 	if (old_mapped)
 		crmf_table_free(old, old_mapped, sizeof(*old));

