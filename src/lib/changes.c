@@ -193,11 +193,18 @@ static void add(crmf_changes *ch, const crmf_change_event *e)
 }
 
 static void pending_free(crmf_changes *ch);
+static void memos_free(void);
+static void filter_memos_free(void);
 
 void crmf_changes_free(crmf_changes *ch)
 {
 	if (!ch)
 		return;
+	if (ch->n_pend) {
+		/* a deferred walk never finished: the versions it read go too */
+		memos_free();
+		filter_memos_free();
+	}
 	pending_free(ch);
 	for (size_t i = 0; i < ch->n_owned; i++)
 		free(ch->owned[i]);
@@ -1422,8 +1429,11 @@ static int walk(crmf_changes *ch, size_t *walked, const repo_ctx *c, const git_o
 	rc = 0;
 done:
 	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 1);
-	memos_free();
-	filter_memos_free();
+	/* a deferred walk's versions read so far serve crmf_changes_finish too */
+	if (!ch->defer || rc < 0 || !ch->n_pend) {
+		memos_free();
+		filter_memos_free();
+	}
 	tree_memo_clear(&trees_cur);
 	tree_memo_clear(&trees_prev);
 	crmf_packs_close(walk_packs);
