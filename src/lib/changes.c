@@ -1107,7 +1107,8 @@ static rtree *rtree_read(const repo_ctx *c, const git_oid *id)
 		}
 		len = git_odb_object_size(o);
 		t->own = xmalloc(len + 1);
-		memcpy(t->own, git_odb_object_data(o), len);
+		if (len)
+			memcpy(t->own, git_odb_object_data(o), len);
 		t->raw = t->own;
 		git_odb_object_free(o);
 	}
@@ -1601,9 +1602,11 @@ int crmf_changes_finish(crmf_changes *ch, const repo_ctx *c, crmf_seen *seen, si
 		memo *m = memo_slot(&p->oid);
 		state now;
 
-		memcpy(ch->v + ch->n, old + k, (p->at - k) * sizeof(*old));
-		ch->n += p->at - k;
-		k = p->at;
+		if (p->at > k) {
+			memcpy(ch->v + ch->n, old + k, (p->at - k) * sizeof(*old));
+			ch->n += p->at - k;
+			k = p->at;
+		}
 		if (!m->used) {
 			read_state_uncached(&m->s, c, &p->oid, p->path);
 			m->id = p->oid;
@@ -1615,8 +1618,10 @@ int crmf_changes_finish(crmf_changes *ch, const repo_ctx *c, crmf_seen *seen, si
 		now.archived = archived_path(c, p->path);
 		compare(ch, &p->ci, p->id, p->has_was ? &p->was : NULL, &now);
 	}
-	memcpy(ch->v + ch->n, old + k, (old_n - k) * sizeof(*old));
-	ch->n += old_n - k;
+	if (old_n > k) {
+		memcpy(ch->v + ch->n, old + k, (old_n - k) * sizeof(*old));
+		ch->n += old_n - k;
+	}
 	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 1);
 	if (old_mapped)
 		crmf_table_free(old, old_mapped, sizeof(*old));
