@@ -561,21 +561,40 @@ static void read_state_uncached(state *s, const repo_ctx *c, const git_oid *id, 
 
 /* The fields of the blob `id` at `path` (relative to the git root), as the work tree would have
  * it; `archived` from the path. */
-static void read_state(state *s, const repo_ctx *c, const git_oid *id, const char *path)
+static bool archived_path(const repo_ctx *c, const char *path)
+{
+	return strncmp(path + strlen(c->prefix), "archive/", 8) == 0;
+}
+
+/* A slot memo_slot gave, now holding its state (already set) for blob `id`. */
+static void memo_put(memo *m, const git_oid *id)
+{
+	m->id = *id;
+	m->used = true;
+	memos.n++;
+}
+
+/* The memo of blob `id` at `path`, read when it is not there yet. */
+static memo *memo_of(const repo_ctx *c, const git_oid *id, const char *path)
 {
 	memo *m = memo_slot(id);
 
 	if (!m->used) {
 		read_state_uncached(&m->s, c, id, path);
-		m->id = *id;
-		m->used = true;
-		memos.n++;
+		memo_put(m, id);
 	}
+	return m;
+}
+
+static void read_state(state *s, const repo_ctx *c, const git_oid *id, const char *path)
+{
+	memo *m = memo_of(c, id, path);
+
 	s->stage = dup0(m->s.stage);
 	s->owner = dup0(m->s.owner);
 	s->potential = dup0(m->s.potential);
 	s->grade = dup0(m->s.grade);
-	s->archived = strncmp(path + strlen(c->prefix), "archive/", 8) == 0;
+	s->archived = archived_path(c, path);
 }
 
 /*
@@ -630,6 +649,17 @@ static void filter_memos_free(void)
 	n_filter_memos = 0;
 }
 
+/* The four fields of a parsed version (root NULL: none, nothing set). */
+static void state_fields(state *s, const crmf_node *root)
+{
+	if (root && root->type == CRMF_NODE_MAPPING) {
+		s->stage = scalar(root, "stage");
+		s->owner = scalar(root, "owner");
+		s->potential = scalar(root, "potential");
+		s->grade = scalar(root, "grade");
+	}
+}
+
 /* The fields of the bytes `p` (NUL after them) of a version of `path`, as the work tree has it. */
 static void state_of(state *s, const char *p, size_t len, const char *path, bool archived)
 {
@@ -646,18 +676,8 @@ static void state_of(state *s, const char *p, size_t len, const char *path, bool
 	crmf_diags_init(&d);
 	crmf_doc_parse(&doc, path, p, len, &d);
 	crmf_diags_release(&d);
-	if (doc && doc->root && doc->root->type == CRMF_NODE_MAPPING) {
-		s->stage = scalar(doc->root, "stage");
-		s->owner = scalar(doc->root, "owner");
-		s->potential = scalar(doc->root, "potential");
-		s->grade = scalar(doc->root, "grade");
-	}
+	state_fields(s, doc ? doc->root : NULL);
 	crmf_doc_free(doc);
-}
-
-static bool archived_path(const repo_ctx *c, const char *path)
-{
-	return strncmp(path + strlen(c->prefix), "archive/", 8) == 0;
 }
 
 static void read_state_uncached(state *s, const repo_ctx *c, const git_oid *id, const char *path)
@@ -775,9 +795,7 @@ static void prefetch_flush(prefetch *pf, const repo_ctx *c)
 		m = memo_slot(&pf->of[k]->oid);
 		if (!m->used) {
 			state_of(&m->s, blob, blen, pf->of[k]->path, archived_path(c, pf->of[k]->path));
-			m->id = pf->of[k]->oid;
-			m->used = true;
-			memos.n++;
+			memo_put(m, &pf->of[k]->oid);
 		}
 		free(blob);
 	}
@@ -1486,7 +1504,7 @@ static int ctx_changes(crmf_changes **out, size_t *walked, const repo_ctx *c, bo
 		ch->head = head;
 		ch->has_head = true;
 		if (defer)
-			ch->unsaved = true; /* saved whole by crmf_changes_finish */
+			ch->unsaved = true; /* saved whole by crmf_changes_save, once finished */
 		else
 			save(ch, c);
 	}
@@ -1515,12 +1533,7 @@ void crmf_seen_of(crmf_seen *out, const char *p, size_t len, const crmf_node *ro
 	if (!scan_state(&s, p, len)) {
 		state_release(&s);
 		memset(&s, 0, sizeof(s));
-		if (root && root->type == CRMF_NODE_MAPPING) {
-			s.stage = scalar(root, "stage");
-			s.owner = scalar(root, "owner");
-			s.potential = scalar(root, "potential");
-			s.grade = scalar(root, "grade");
-		}
+		state_fields(&s, root);
 	}
 	out->stage = s.stage;
 	out->owner = s.owner;
@@ -1577,9 +1590,7 @@ int crmf_changes_finish(crmf_changes *ch, const repo_ctx *c, crmf_seen *seen, si
 			continue;
 		m->s = (state){false, seen[i].stage, seen[i].owner, seen[i].potential, seen[i].grade};
 		seen[i].stage = seen[i].owner = seen[i].potential = seen[i].grade = NULL;
-		m->id = id;
-		m->used = true;
-		memos.n++;
+		memo_put(m, &id);
 	}
 	/* the versions it did not tell (changed since, or not parsed this time): read */
 	rest = xcalloc(ch->n_pend + 1, sizeof(*rest));
@@ -1599,20 +1610,13 @@ int crmf_changes_finish(crmf_changes *ch, const repo_ctx *c, crmf_seen *seen, si
 	ch->n = ch->v_mapped = 0;
 	for (size_t i = 0; i < ch->n_pend; i++) {
 		struct pending *p = &ch->pend[i];
-		memo *m = memo_slot(&p->oid);
+		const memo *m = memo_of(c, &p->oid, p->path);
 		state now;
 
 		if (p->at > k) {
 			memcpy(ch->v + ch->n, old + k, (p->at - k) * sizeof(*old));
 			ch->n += p->at - k;
 			k = p->at;
-		}
-		if (!m->used) {
-			read_state_uncached(&m->s, c, &p->oid, p->path);
-			m->id = p->oid;
-			m->used = true;
-			memos.n++;
-			m = memo_slot(&p->oid); /* the table may have grown */
 		}
 		now = m->s; /* the memo's strings, not copied: compare interns what it keeps */
 		now.archived = archived_path(c, p->path);
