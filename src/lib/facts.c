@@ -261,8 +261,6 @@ typedef struct job {
 	bool *no_root;
 	crmf_hash *hash;
 	crmf_seen *seen; /* NULL: not wanted */
-	crmf_cache_stat *st; /* by file: the stat data to take (NULL: taken before) */
-	bool *ok;            /* and whether it is a regular file */
 } job;
 
 /* The files are taken a batch at a time, and a batch read in one system
@@ -287,28 +285,12 @@ static void see(crmf_seen *out, const crmf_doc *doc)
 	EVP_MD_CTX_free(md);
 }
 
-static void parse_one(job *j, size_t k, char *bytes, size_t len, const struct stat *bst)
+static void parse_one(job *j, size_t k, char *bytes, size_t len)
 {
 	const crmf_file *f = &j->files[j->todo[k]];
 	crmf_doc *doc = NULL;
 	crmf_diags d;
 
-	if (j->st) {
-		struct stat own;
-
-		/* stat data taken before the bytes are read, as the cache needs */
-		if (!bytes && (j->rootfd < 0 ||
-			       fstatat(j->rootfd, f->relpath, &own, AT_SYMLINK_NOFOLLOW) != 0))
-			return;
-		if (!bytes)
-			bst = &own;
-		if (!S_ISREG(bst->st_mode)) {
-			free(bytes);
-			return;
-		}
-		crmf_cache_stat_from(&j->st[j->todo[k]], bst);
-		j->ok[j->todo[k]] = true;
-	}
 	crmf_diags_init(&d);
 	if (bytes) {
 		crmf_doc_parse_owned(&doc, f->relpath, bytes, len, &d);
@@ -357,16 +339,14 @@ static void *parse_worker(void *arg)
 		const char *names[PARSE_BATCH];
 		char *bufs[PARSE_BATCH] = {NULL};
 		size_t lens[PARSE_BATCH] = {0};
-		struct stat sts[PARSE_BATCH];
 
 		for (size_t k = first; k < end; k++)
 			names[k - first] = j->files[j->todo[k]].relpath;
 		/* what it could not read whole (bufs NULL) is read by crmf_doc_load, with its errors */
 		if (rm)
-			crmf_readmany_read(rm, j->rootfd, names, end - first, bufs, lens,
-					   j->st ? sts : NULL);
+			crmf_readmany_read(rm, j->rootfd, names, end - first, bufs, lens, NULL);
 		for (size_t k = first; k < end; k++)
-			parse_one(j, k, bufs[k - first], lens[k - first], &sts[k - first]);
+			parse_one(j, k, bufs[k - first], lens[k - first]);
 	}
 	crmf_readmany_free(rm);
 	return NULL;
@@ -533,14 +513,13 @@ int crmf_facts_load(crmf_customer ***out, size_t *n_out, const char *root, const
 		paths[i] = files[i].relpath;
 	if (fpath && n)
 		crmf_cache_open(&old, fpath, key, paths, n);
-	/* without a cache every file is parsed: its stat data comes with its bytes */
-	dirfd = old ? open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+	/* the folder the stat calls and the parse open files in */
+	dirfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dirfd >= 0) {
 		stat_job sj = {dirfd, files, st, ok};
 
 		/* the stat calls are most of a warm report's system time: on every core */
 		crmf_parallel_for(n, crmf_parallel_parts(n, 1024), stat_part, &sj);
-		close(dirfd);
 	}
 	for (size_t i = 0; i < n; i++) {
 		const crmf_cache_info *info = old ? crmf_cache_info_of(old, i) : NULL;
@@ -558,14 +537,13 @@ int crmf_facts_load(crmf_customer ***out, size_t *n_out, const char *root, const
 		if ((info && info->flags == NO_ROOT) || cached[i])
 			continue;
 		fresh[i] = false;
-		if (ok[i] || !old)
+		if (ok[i])
 			todo[n_todo++] = i;
 	}
 
-	job j = {.root = root, .rootfd = -1, .cfg = cfg, .files = files, .todo = todo,
-		 .n_todo = n_todo, .st = old ? NULL : st, .ok = ok};
+	job j = {.root = root, .rootfd = dirfd, .cfg = cfg, .files = files, .todo = todo,
+		 .n_todo = n_todo};
 	if (n_todo) {
-		j.rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		j.rec = xcalloc(n_todo, sizeof(*j.rec));
 		j.rec_len = xcalloc(n_todo, sizeof(*j.rec_len));
 		j.no_root = xcalloc(n_todo, sizeof(*j.no_root));
@@ -574,8 +552,6 @@ int crmf_facts_load(crmf_customer ***out, size_t *n_out, const char *root, const
 			j.seen = xcalloc(n_todo, sizeof(*j.seen));
 		atomic_init(&j.next, 0);
 		run_threads(parse_worker, &j, n_todo < 64 ? 1 : crmf_cpu_count());
-		if (j.rootfd >= 0)
-			close(j.rootfd);
 		for (size_t k = 0; k < n_todo; k++) {
 			size_t i = todo[k];
 
@@ -650,6 +626,8 @@ int crmf_facts_load(crmf_customer ***out, size_t *n_out, const char *root, const
 	free(paths);
 	free(files);
 	crmf_store_list_free(all, n_all);
+	if (dirfd >= 0)
+		close(dirfd);
 	free(fpath);
 	return 0;
 }
