@@ -36,8 +36,8 @@ void crmf_seen_release(crmf_seen *s);
  * the walk leaves the new versions of files aside (the last version of every
  * file is in the work tree, so most need not be read from git) and the index
  * is incomplete until crmf_changes_finish, which takes what the parse saw,
- * reads the versions it did not see, puts their events in place and saves the
- * index. 0, or -1 with crmf_error_last().
+ * reads the versions it did not see and puts their events in place;
+ * crmf_changes_save then writes it. 0, or -1 with crmf_error_last().
  */
 int crmf_ctx_changes_deferred(crmf_changes **out, size_t *walked, const repo_ctx *c);
 
