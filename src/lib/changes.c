@@ -30,26 +30,36 @@
 #include "util.h"
 
 /*
- * The index file: a header, the strings, the events, a checksum.
+ * The index file: a header, the strings, the events, the commits that touched
+ * a customer's file and which customers they touched, a checksum.
  *
- *   "crmf-changes 2\n\0"  16 bytes (the version is in the magic)
+ *   "crmf-changes 3\n\0"  16 bytes (the version is in the magic)
  *   u32 0x01020304         the byte order: numbers are the machine's, like the
  *                          facts cache; another machine's index is rebuilt
- *   u32 prefix length, u32 strings, u32 strings' bytes, u32 events
+ *   u32 prefix length, u32 strings, u32 strings' bytes, u32 events,
+ *   u32 commits, u32 touches
  *   20 bytes               the HEAD the index covers (a raw SHA-1)
  *   the prefix            where the crmf root is in the work tree ("" or "sub/")
  *   the strings           each ended by a NUL, numbered from 0 in order
  *   the events            EVENT_SIZE bytes each: time (i64), day (i32), kind
  *                          (u32), id, author, from, to (u32 string numbers,
  *                          NO_STR for none)
+ *   the commits           COMMIT_SIZE bytes each, in walk order: the raw id
+ *                          (20 bytes), the commit time (i64)
+ *   the touches           TOUCH_SIZE bytes each, by commit: the commit's
+ *                          number, the customer id's string number (u32s)
  *   16 bytes               crmf_hash_bytes of everything before
  *
  * Loading it costs a read, a hash and one pass over the events: no text to
  * parse, no string to copy (the events point into the file's buffer).
+ * Version 2 had no commits and touches: crmf history, which reads them,
+ * came to the index after it; such an index is rebuilt like a damaged one.
  */
-static const char INDEX_MAGIC[16] = "crmf-changes 2\n";
-#define HEAD_SIZE (16 + 5 * 4 + 20)
+static const char INDEX_MAGIC[16] = "crmf-changes 3\n";
+#define HEAD_SIZE (16 + 7 * 4 + 20)
 #define EVENT_SIZE 32
+#define COMMIT_SIZE 28
+#define TOUCH_SIZE 8
 #define NO_STR UINT32_MAX
 #define BYTE_ORDER_MARK 0x01020304u
 
@@ -70,6 +80,15 @@ struct crmf_changes {
 	size_t n_file_strs;
 	git_oid head;
 	bool has_head;
+	/* the commits that changed a customer's file, in walk order, and by
+	 * commit which customers (history's candidates: crmf_changes_touching) */
+	crmf_changes_commit *commits;
+	size_t n_commits, cap_commits;
+	struct touch {
+		uint32_t commit;
+		const char *id; /* interned */
+	} *touches;
+	size_t n_touches, cap_touches;
 	/* a deferred walk (crmf_ctx_changes_deferred): the versions left for
 	 * crmf_changes_finish, in walk order, and whether the index is to be saved */
 	struct pending *pend;
@@ -211,6 +230,8 @@ void crmf_changes_free(crmf_changes *ch)
 	free(ch->owned);
 	free(ch->strs);
 	free(ch->file_strs);
+	free(ch->commits);
+	free(ch->touches);
 	if (ch->file)
 		munmap(ch->file, ch->file_len);
 	if (ch->v_mapped)
@@ -267,8 +288,8 @@ static void save(const crmf_changes *ch, const repo_ctx *c)
 	char *dir = crmf_ctx_gitdir_file(c, "crmf", false), *path = xasprintf("%s/changes", dir);
 	crmf_hash sum;
 
-	/* at most four strings per event, the table at most half full */
-	for (nb.cap = 1024; nb.cap < 8 * ch->n + 8; nb.cap *= 2)
+	/* at most four strings per event and one per touch, the table at most half full */
+	for (nb.cap = 1024; nb.cap < 8 * ch->n + 2 * ch->n_touches + 8; nb.cap *= 2)
 		;
 	nb.key = xcalloc(nb.cap, sizeof(*nb.key));
 	nb.num = xmalloc(nb.cap * sizeof(*nb.num));
@@ -284,12 +305,25 @@ static void save(const crmf_changes *ch, const repo_ctx *c)
 		sb_add(&ev, (const char *)&day, sizeof(day));
 		sb_add(&ev, (const char *)rest, sizeof(rest));
 	}
+	sb_grow(&ev, ch->n_commits * COMMIT_SIZE + ch->n_touches * TOUCH_SIZE);
+	for (size_t i = 0; i < ch->n_commits; i++) {
+		int64_t t = ch->commits[i].time;
+
+		sb_add(&ev, (const char *)ch->commits[i].oid, GIT_OID_RAWSZ);
+		sb_add(&ev, (const char *)&t, sizeof(t));
+	}
+	for (size_t i = 0; i < ch->n_touches; i++) {
+		put_u32(&ev, ch->touches[i].commit);
+		put_u32(&ev, number_of(&nb, ch->touches[i].id));
+	}
 	sb_add(&sb, INDEX_MAGIC, sizeof(INDEX_MAGIC));
 	put_u32(&sb, BYTE_ORDER_MARK);
 	put_u32(&sb, (uint32_t)strlen(c->prefix));
 	put_u32(&sb, (uint32_t)nb.n);
 	put_u32(&sb, (uint32_t)nb.bytes.len);
 	put_u32(&sb, (uint32_t)ch->n);
+	put_u32(&sb, (uint32_t)ch->n_commits);
+	put_u32(&sb, (uint32_t)ch->n_touches);
 	sb_add(&sb, (const char *)ch->head.id, GIT_OID_RAWSZ);
 	sb_adds(&sb, c->prefix);
 	sb_add(&sb, nb.bytes.buf ? nb.bytes.buf : "", nb.bytes.len);
@@ -321,7 +355,7 @@ static bool load(crmf_changes *ch, const char *path, const char *prefix)
 {
 	char *buf = NULL;
 	const char *p, *end;
-	size_t len = 0, plen = strlen(prefix), n_str, str_bytes, n_ev;
+	size_t len = 0, plen = strlen(prefix), n_str, str_bytes, n_ev, n_com, n_tch;
 	crmf_hash sum;
 	struct stat st;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -347,15 +381,19 @@ static bool load(crmf_changes *ch, const char *path, const char *prefix)
 	n_str = get_u32(buf + 24);
 	str_bytes = get_u32(buf + 28);
 	n_ev = get_u32(buf + 32);
-	/* the sizes add up (each below 2^32: no overflow in size_t) */
-	if ((uint64_t)HEAD_SIZE + plen + str_bytes + (uint64_t)n_ev * EVENT_SIZE + sizeof(sum) != len ||
+	n_com = get_u32(buf + 36);
+	n_tch = get_u32(buf + 40);
+	/* the sizes add up (each below 2^32: no overflow in 64 bits) */
+	if ((uint64_t)HEAD_SIZE + plen + str_bytes + (uint64_t)n_ev * EVENT_SIZE +
+		    (uint64_t)n_com * COMMIT_SIZE + (uint64_t)n_tch * TOUCH_SIZE + sizeof(sum) !=
+		len ||
 	    n_str > str_bytes)
 		goto bad;
 	sum = crmf_hash_bytes((crmf_hash){0, 0}, buf, len - sizeof(sum));
 	if (memcmp(&sum, buf + len - sizeof(sum), sizeof(sum)) != 0 ||
 	    memcmp(buf + HEAD_SIZE, prefix, plen) != 0)
 		goto bad;
-	memcpy(ch->head.id, buf + 36, GIT_OID_RAWSZ);
+	memcpy(ch->head.id, buf + 44, GIT_OID_RAWSZ);
 	/* the strings, each ended by a NUL */
 	ch->file_strs = xmalloc((n_str + 1) * sizeof(*ch->file_strs));
 	p = buf + HEAD_SIZE + plen;
@@ -402,6 +440,29 @@ static bool load(crmf_changes *ch, const char *path, const char *prefix)
 					       .from = s[2],
 					       .to = s[3]};
 	}
+	/* the commits and their touches, copied: a walk extends them */
+	ch->cap_commits = n_com + 1;
+	ch->commits = xmalloc(ch->cap_commits * sizeof(*ch->commits));
+	for (size_t i = 0; i < n_com; i++, p += COMMIT_SIZE) {
+		int64_t t;
+
+		memcpy(ch->commits[i].oid, p, GIT_OID_RAWSZ);
+		memcpy(&t, p + GIT_OID_RAWSZ, sizeof(t));
+		ch->commits[i].time = t;
+	}
+	ch->cap_touches = n_tch + 1;
+	ch->touches = xmalloc(ch->cap_touches * sizeof(*ch->touches));
+	for (size_t i = 0; i < n_tch; i++, p += TOUCH_SIZE) {
+		uint32_t r[2];
+
+		memcpy(r, p, sizeof(r));
+		/* by commit, in walk order */
+		if (r[0] >= n_com || r[1] >= n_str || (i > 0 && r[0] < ch->touches[i - 1].commit))
+			goto bad;
+		ch->touches[i] = (struct touch){r[0], ch->file_strs[r[1]]};
+	}
+	ch->n_commits = n_com;
+	ch->n_touches = n_tch;
 	ch->n = n_ev;
 	ch->file = buf;
 	ch->file_len = len;
@@ -411,9 +472,14 @@ bad:
 	if (ch->v_mapped)
 		crmf_table_free(ch->v, ch->v_mapped, sizeof(*ch->v));
 	free(ch->file_strs);
+	free(ch->commits);
+	free(ch->touches);
 	ch->v = NULL;
 	ch->file_strs = NULL;
+	ch->commits = NULL;
+	ch->touches = NULL;
 	ch->n = ch->cap = ch->n_file_strs = ch->v_mapped = 0;
+	ch->n_commits = ch->cap_commits = ch->n_touches = ch->cap_touches = 0;
 	ch->has_head = false;
 	if (buf)
 		munmap(buf, len);
@@ -1313,6 +1379,44 @@ static bool folder_id(git_oid *out, git_tree *tree, const char *path)
 	return ok;
 }
 
+static int touch_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct touch *)a)->id, ((const struct touch *)b)->id);
+}
+
+/* Record `commit` and the customers whose files it changed (`sd`), each once. */
+static void touch_commit(crmf_changes *ch, const git_commit *commit, const sides *sd)
+{
+	size_t first = ch->n_touches, k;
+
+	if (!sd->n)
+		return;
+	if (ch->n_commits == ch->cap_commits) {
+		ch->cap_commits = ch->cap_commits ? 2 * ch->cap_commits : 1024;
+		ch->commits = xrealloc(ch->commits, ch->cap_commits * sizeof(*ch->commits));
+	}
+	memcpy(ch->commits[ch->n_commits].oid, git_commit_id(commit)->id, GIT_OID_RAWSZ);
+	ch->commits[ch->n_commits].time = (long long)git_commit_time(commit);
+	if (ch->n_touches + sd->n > ch->cap_touches) {
+		while (ch->n_touches + sd->n > ch->cap_touches)
+			ch->cap_touches = ch->cap_touches ? 2 * ch->cap_touches : 4096;
+		ch->touches = xrealloc(ch->touches, ch->cap_touches * sizeof(*ch->touches));
+	}
+	for (size_t i = 0; i < sd->n; i++)
+		ch->touches[ch->n_touches++] =
+			(struct touch){(uint32_t)ch->n_commits, intern0(ch, sd->v[i].id)};
+	/* by id (the index's bytes are the same whichever way it was built), an id
+	 * twice (a move: its old and new side) once */
+	if (ch->n_touches - first > 1) {
+		qsort(ch->touches + first, ch->n_touches - first, sizeof(*ch->touches), touch_cmp);
+		for (size_t i = k = first + 1; i < ch->n_touches; i++)
+			if (ch->touches[i].id != ch->touches[k - 1].id)
+				ch->touches[k++] = ch->touches[i];
+		ch->n_touches = k;
+	}
+	ch->n_commits++;
+}
+
 static int commit_events(crmf_changes *ch, const repo_ctx *c, git_commit *commit)
 {
 	git_commit *parent = NULL;
@@ -1344,6 +1448,9 @@ static int commit_events(crmf_changes *ch, const repo_ctx *c, git_commit *commit
 			goto done;
 	}
 	rc = -1;
+	/* history's candidates: every customer whose file this commit changed
+	 * against its first parent (a merge's too: crmf history decides) */
+	touch_commit(ch, commit, &sd);
 	/* a merge: what it took unchanged from another parent is that side's */
 	if (git_commit_parentcount(commit) > 1) {
 		for (size_t i = 0; i < sd.n; i++) {
@@ -1403,7 +1510,10 @@ done:
 	return rc;
 }
 
-/* Walk the commits of `head` not in `hide` (NULL: all), oldest first. */
+/* Walk the commits of `head` not in `hide` (NULL: all), oldest first: git's
+ * date order (a commit after its parents, else by commit time) reversed, so
+ * that crmf history, reading the index backwards, lists commits as its own
+ * walk would. */
 static int walk(crmf_changes *ch, size_t *walked, const repo_ctx *c, const git_oid *head,
 		const git_oid *hide)
 {
@@ -1421,7 +1531,7 @@ static int walk(crmf_changes *ch, size_t *walked, const repo_ctx *c, const git_o
 		free(objects);
 	}
 	if (git_revwalk_new(&w, c->repo) < 0 ||
-	    git_revwalk_sorting(w, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE) < 0 ||
+	    git_revwalk_sorting(w, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME | GIT_SORT_REVERSE) < 0 ||
 	    git_revwalk_push(w, head) < 0 || (hide && git_revwalk_hide(w, hide) < 0)) {
 		crmf_error_set("cannot walk the history: %s", crmf_git_msg());
 		goto done;
@@ -1463,7 +1573,10 @@ done:
 	return rc;
 }
 
-static int ctx_changes(crmf_changes **out, size_t *walked, const repo_ctx *c, bool defer)
+/* The index brought up to date: read, extended, or (unless `existing`: then 1)
+ * rebuilt; walking with `defer`, see crmf_ctx_changes_deferred. */
+static int ctx_changes(crmf_changes **out, size_t *walked, const repo_ctx *c, bool defer,
+		       bool existing)
 {
 	crmf_changes *ch = xcalloc(1, sizeof(*ch));
 	char *path;
@@ -1488,6 +1601,10 @@ static int ctx_changes(crmf_changes **out, size_t *walked, const repo_ctx *c, bo
 	} else if (ch->has_head && git_graph_descendant_of(c->repo, &head, &ch->head) == 1) {
 		ch->defer = defer;
 		rc = walk(ch, &w, c, &head, &ch->head);
+	} else if (existing) {
+		git_error_clear();
+		crmf_changes_free(ch);
+		return 1;
 	} else {
 		git_error_clear();
 		crmf_changes_free(ch);
@@ -1516,12 +1633,40 @@ static int ctx_changes(crmf_changes **out, size_t *walked, const repo_ctx *c, bo
 
 int crmf_ctx_changes(crmf_changes **out, size_t *walked, const repo_ctx *c)
 {
-	return ctx_changes(out, walked, c, false);
+	return ctx_changes(out, walked, c, false, false);
 }
 
 int crmf_ctx_changes_deferred(crmf_changes **out, size_t *walked, const repo_ctx *c)
 {
-	return ctx_changes(out, walked, c, true);
+	return ctx_changes(out, walked, c, true, false);
+}
+
+int crmf_ctx_changes_existing(crmf_changes **out, size_t *walked, const repo_ctx *c)
+{
+	return ctx_changes(out, walked, c, false, true);
+}
+
+size_t crmf_changes_commits(const crmf_changes_commit **v, const crmf_changes *ch)
+{
+	*v = ch->commits;
+	return ch->n_commits;
+}
+
+size_t crmf_changes_touching(size_t **out, const crmf_changes *ch, const char *id)
+{
+	size_t n = 0, cap = 0;
+
+	*out = NULL;
+	for (size_t i = 0; i < ch->n_touches; i++) {
+		if (strcmp(ch->touches[i].id, id) != 0)
+			continue;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 16;
+			*out = xrealloc(*out, cap * sizeof(**out));
+		}
+		(*out)[n++] = ch->touches[i].commit;
+	}
+	return n;
 }
 
 void crmf_seen_of(crmf_seen *out, const char *p, size_t len, const crmf_node *root)

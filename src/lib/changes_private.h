@@ -14,6 +14,30 @@
 /* The events of c's history, the index read, extended or rebuilt (and saved). */
 int crmf_ctx_changes(crmf_changes **out, size_t *walked, const repo_ctx *c);
 
+/* crmf_ctx_changes when there is an index to read or extend (it covers HEAD
+ * or an ancestor of it): 0 and *out; 1 when it would have to be built from
+ * nothing (none, damaged, of another version, history rewritten): a caller
+ * for whom that costs more than its own walk walks instead. -1 on error. */
+int crmf_ctx_changes_existing(crmf_changes **out, size_t *walked, const repo_ctx *c);
+
+/* A commit of the index that changed some customer's file. */
+typedef struct crmf_changes_commit {
+	unsigned char oid[20];
+	long long time; /* its commit (not author) time */
+} crmf_changes_commit;
+
+/* The commits that changed a customer's file, in walk order (a commit after its parents). */
+size_t crmf_changes_commits(const crmf_changes_commit **v, const crmf_changes *ch);
+
+/*
+ * The commits (their numbers in crmf_changes_commits, ascending) whose tree
+ * changed a file of customer `id` (<id>.yaml or .yml below customers/ or
+ * archive/, at any depth) against the first parent's: every commit
+ * crmf_history lists, and some it does not (a merge that took the file from
+ * another parent, a second file of the same id). *out malloc'ed (NULL for 0).
+ */
+size_t crmf_changes_touching(size_t **out, const crmf_changes *ch, const char *id);
+
 /*
  * What a parse of the work tree saw of one file: the git blob id of its
  * bytes (ok: set) and the four fields the index follows (NULL: absent), as a

@@ -22,6 +22,7 @@
 
 #include "crmf/diag.h"
 #include "crmf/diff.h"
+#include "changes_private.h"
 #include "git_private.h"
 #include "gitfilter.h"
 #include "gitindex.h"
@@ -322,13 +323,114 @@ static void history_add(history_list *hl, const git_commit *commit, const locate
 	memset(l, 0, sizeof(*l));
 }
 
+/* Add the entry of `commit` when it changed the customer: its file differs from the first
+ * parent's, and a merge's from every parent's (one that took it unchanged from a side is
+ * no change). */
+static int commit_entry(history_list *l, hist *h, const git_commit *commit, const char *field)
+{
+	located now = {false, {{0}}, NULL}, was = {false, {{0}}, NULL};
+	unsigned np = git_commit_parentcount(commit);
+	bool same;
+	int rc = -1;
+
+	if (locate(&now, h, commit) < 0 || (np > 0 && locate_parent(&was, h, commit, 0) < 0))
+		goto done;
+	same = same_place(&now, &was);
+	for (unsigned k = 1; k < np && !same; k++) {
+		located other = {false, {{0}}, NULL};
+
+		if (locate_parent(&other, h, commit, k) < 0)
+			goto done;
+		same = same_place(&now, &other);
+		free(other.path);
+	}
+	if (!same) {
+		lines cl = {NULL, 0, 0};
+
+		describe(&cl, h, &was, &now, field);
+		history_add(l, commit, &was, &now, &cl);
+		for (size_t i = 0; i < cl.n; i++)
+			free(cl.v[i]);
+		free(cl.v);
+	}
+	rc = 0;
+done:
+	free(now.path);
+	free(was.path);
+	return rc;
+}
+
+/* Every commit reachable from HEAD, each looked at. */
+static int history_walk(history_list *l, hist *h, const char *field)
+{
+	git_revwalk *walk = NULL;
+	git_oid oid;
+	int e, rc = -1;
+
+	if (git_revwalk_new(&walk, h->c->repo) < 0 ||
+	    git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME) < 0 ||
+	    git_revwalk_push_head(walk) < 0) {
+		crmf_error_set("cannot read the history: %s", crmf_git_msg());
+		goto done;
+	}
+	while ((e = git_revwalk_next(&oid, walk)) == 0) {
+		git_commit *commit = NULL;
+
+		if (git_commit_lookup(&commit, h->c->repo, &oid) < 0) {
+			crmf_error_set("cannot read the history: %s", crmf_git_msg());
+			goto done;
+		}
+		e = commit_entry(l, h, commit, field);
+		git_commit_free(commit);
+		if (e < 0)
+			goto done;
+	}
+	if (e != GIT_ITEROVER) {
+		crmf_error_set("cannot read the history: %s", crmf_git_msg());
+		goto done;
+	}
+	rc = 0;
+done:
+	git_revwalk_free(walk);
+	return rc;
+}
+
+/* Only the commits the change index says changed a file of customer `id`
+ * (crmf_changes_touching: all those the walk would list, and a few more that
+ * commit_entry leaves out), in the index's order reversed. The index is walked
+ * oldest first in git's date order (see changes.c): reversed, the order of
+ * history_walk, but for commits of a branch merged after the index was last
+ * extended, which come before the older ones (still each before its parents). */
+static int history_indexed(history_list *l, hist *h, const crmf_changes *ch, const char *id,
+			   const char *field)
+{
+	const crmf_changes_commit *cv;
+	size_t *pos = NULL, n = crmf_changes_touching(&pos, ch, id);
+	int rc = 0;
+
+	(void)crmf_changes_commits(&cv, ch);
+	for (size_t i = n; i-- > 0 && rc == 0;) {
+		git_commit *commit = NULL;
+		git_oid oid;
+
+		memcpy(oid.id, cv[pos[i]].oid, GIT_OID_RAWSZ);
+		if (git_commit_lookup(&commit, h->c->repo, &oid) < 0) {
+			rc = crmf_error_set("cannot read the history: %s", crmf_git_msg());
+			break;
+		}
+		rc = commit_entry(l, h, commit, field);
+		git_commit_free(commit);
+	}
+	free(pos);
+	return rc;
+}
+
 int crmf_ctx_history(crmf_history_entry **out, size_t *n, const repo_ctx *c, const char *id,
-		 const char *field)
+		     const char *field)
 {
 	hist h;
-	git_revwalk *walk = NULL;
 	history_list l = {NULL, 0, 0};
-	git_oid oid;
+	crmf_changes *ch = NULL;
 	int e, rc = -1;
 
 	*out = NULL;
@@ -340,69 +442,26 @@ int crmf_ctx_history(crmf_history_entry **out, size_t *n, const repo_ctx *c, con
 	h.names[0] = xasprintf("%s.yaml", id);
 	h.names[1] = xasprintf("%s.yml", id);
 	memo_grow(&h);
-	if (git_revwalk_new(&walk, c->repo) < 0 ||
-	    git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME) < 0) {
-		crmf_error_set("cannot read the history: %s", crmf_git_msg());
-		goto done;
-	}
 	e = git_repository_head_unborn(c->repo);
 	if (e == 1) {
 		rc = 0; /* no commit yet: no history */
 		goto done;
 	}
-	if (e < 0 || git_revwalk_push_head(walk) < 0) {
+	if (e < 0) {
 		crmf_error_set("cannot read the history: %s", crmf_git_msg());
 		goto done;
 	}
-	while ((e = git_revwalk_next(&oid, walk)) == 0) {
-		git_commit *commit = NULL;
-		located now = {false, {{0}}, NULL}, was = {false, {{0}}, NULL};
-		unsigned np;
-		bool same;
-
-		if (git_commit_lookup(&commit, c->repo, &oid) < 0) {
-			crmf_error_set("cannot read the history: %s", crmf_git_msg());
-			goto done;
-		}
-		np = git_commit_parentcount(commit);
-		if (locate(&now, &h, commit) < 0 ||
-		    (np > 0 && locate_parent(&was, &h, commit, 0) < 0))
-			goto next_fail;
-		same = same_place(&now, &was);
-		/* a merge that took the customer from one side unchanged is no change */
-		for (unsigned k = 1; k < np && !same; k++) {
-			located other = {false, {{0}}, NULL};
-
-			if (locate_parent(&other, &h, commit, k) < 0)
-				goto next_fail;
-			same = same_place(&now, &other);
-			free(other.path);
-		}
-		if (!same) {
-			lines cl = {NULL, 0, 0};
-
-			describe(&cl, &h, &was, &now, field);
-			history_add(&l, commit, &was, &now, &cl);
-			for (size_t i = 0; i < cl.n; i++)
-				free(cl.v[i]);
-			free(cl.v);
-		}
-		free(now.path);
-		free(was.path);
-		git_commit_free(commit);
-		continue;
-	next_fail:
-		free(now.path);
-		free(was.path);
-		git_commit_free(commit);
+	/* the change index (crmf report's) names the commits to look at, when there
+	 * is one to read or extend; building one costs more than walking */
+	e = crmf_ctx_changes_existing(&ch, NULL, c);
+	if (e < 0)
 		goto done;
-	}
-	if (e != GIT_ITEROVER) {
-		crmf_error_set("cannot read the history: %s", crmf_git_msg());
-		goto done;
-	}
-	git_error_clear();
-	rc = 0;
+	if (e == 0)
+		rc = history_indexed(&l, &h, ch, id, field);
+	else
+		rc = history_walk(&l, &h, field);
+	if (rc == 0)
+		git_error_clear();
 done:
 	if (rc == 0) {
 		*out = l.v;
@@ -410,7 +469,7 @@ done:
 	} else {
 		crmf_history_free(l.v, l.n);
 	}
-	git_revwalk_free(walk);
+	crmf_changes_free(ch);
 	for (size_t i = 0; i < h.cap; i++)
 		if (h.slots[i].used)
 			free(h.slots[i].path);

@@ -58,3 +58,82 @@ assert h[0]["path"] == "archive/C2024004.yaml" and len(h[0]["commit"]) == 40
 	run crmf history C1 C2
 	assert_failure 2
 }
+
+# every customer's trail, as text, json and by field, into $1
+all_trails() {
+	mkdir -p "$1"
+	for f in $(find customers archive -name '*.y*ml' | sort); do
+		id=$(basename "${f%.*}")
+		crmf history "$id" >"$1/$id.txt"
+		crmf history "$id" --format json >"$1/$id.json"
+		crmf history "$id" --field stage >"$1/$id.stage"
+	done
+	# one merged away: its file is gone, its trail is in history
+	crmf history C2024009 >"$1/C2024009.gone" 2>&1 || true
+}
+
+@test "history: read through crmf report's change index when there is one, the same trail as a walk; new commits extend the index" {
+	make_example_repo
+	cd repo
+	d() { export GIT_AUTHOR_DATE="2025-0$1T10:00:00+08:00" GIT_COMMITTER_DATE="2025-0$1T10:00:00+08:00"; }
+	d 1-02
+	crmf set C2024004 stage=at-risk >/dev/null
+	# a side branch with git: an edit, a customer in a subfolder, a .yml file
+	git checkout -qb side
+	d 1-03
+	sed -i 's/^stage: negotiation/stage: customer/' customers/2024/C2024008.yaml
+	git commit -qam "side: by hand"
+	mkdir -p customers/east
+	git mv customers/2024/C2024002.yaml customers/east/C2024002.yml
+	d 1-04
+	git commit -qm "side: moved into a subfolder"
+	git checkout -q main
+	d 1-05
+	crmf log C2024004 --method phone --summary 电话 --by li.na >/dev/null
+	d 1-06
+	git merge -q --no-ff side -m "merge side"
+	d 1-07
+	crmf archive C2024004 >/dev/null
+	d 1-08
+	rm customers/*/C2024009.yaml
+	git commit -qam "removed by hand"
+	run crmf history C2024002
+	assert_line --partial 'moved customers/2024/C2024002.yaml → customers/east/C2024002.yml'
+	# no index: history walks every commit
+	[ ! -e .git/crmf/changes ]
+	all_trails ../walked
+	[ ! -e .git/crmf/changes ]
+	# crmf report builds the index; history reads only the commits it names
+	crmf report --today 2025-01-31 >/dev/null
+	[ -s .git/crmf/changes ]
+	all_trails ../indexed
+	diff -r ../walked ../indexed
+	grep -q 'stage: negotiation → customer' ../indexed/C2024008.txt
+	grep -q '+ follow-up' ../indexed/C2024004.txt
+	grep -q 'removed from the repository' ../indexed/C2024009.gone
+	# a commit made with git after the index: history extends it (and then
+	# reads it), as a report would
+	cp .git/crmf/changes ../index.before
+	d 1-09
+	sed -i 's/^stage: customer/stage: at-risk/' customers/2024/C2024008.yaml
+	git commit -qam "by hand again"
+	run crmf history C2024008 --field stage
+	assert_success
+	assert_line --index 1 '    by hand again'
+	assert_line --index 2 '      stage: customer → at-risk'
+	! cmp -s .git/crmf/changes ../index.before
+	cp .git/crmf/changes ../index.history
+	rm .git/crmf/changes
+	crmf report --today 2025-01-31 >/dev/null
+	cmp .git/crmf/changes ../index.history
+	all_trails ../indexed2
+	rm .git/crmf/changes
+	all_trails ../walked2
+	diff -r ../walked2 ../indexed2
+	# a damaged index is no error: history walks, the trail the same
+	cp ../index.history .git/crmf/changes
+	printf X | dd of=.git/crmf/changes bs=1 seek=100 conv=notrunc 2>/dev/null
+	run crmf history C2024008 --field stage
+	assert_success
+	assert_line --index 2 '      stage: customer → at-risk'
+}

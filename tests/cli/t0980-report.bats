@@ -64,7 +64,7 @@ sys.exit(w > 80)' <<<"$output"
 	scenario
 	crmf report --today 2025-06-30 >/dev/null
 	[ -s .git/crmf/changes ]
-	[ "$(head -c 15 .git/crmf/changes)" = "crmf-changes 2" ]
+	[ "$(head -c 15 .git/crmf/changes)" = "crmf-changes 3" ]
 	cp .git/crmf/changes ../index.before
 	at 2025-06-20 set C2025003 stage=intent
 	json=$(crmf report --since 2025-04-01 --until 2025-06-30 --today 2025-06-30 --format json)
