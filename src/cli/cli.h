@@ -96,6 +96,9 @@ const struct crmf_cmd *cli_find_command(const char *name);
 /** `crmf __complete WORD…`: the completions of the last WORD (see complete.c). */
 int cli_complete(int argc, char **argv);
 
+/* Keep memory freed for reuse (glibc): for a command that walks history once and ends. */
+void cli_keep_freed_memory(void);
+
 /** Write the scdoc source of the man page crmf-CMD(1), generated from the table. */
 void cli_scdoc_write(FILE *f, const struct crmf_cmd *cmd);
 

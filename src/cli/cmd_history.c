@@ -99,6 +99,7 @@ static int run(int argc, char **argv)
 	char *id = NULL;
 	int c, rc = EXIT_USAGE;
 
+	cli_keep_freed_memory();
 	cli_args_init(&args, &cmd_history, argc, argv);
 	while ((c = cli_args_next(&args)) > 0) {
 		switch (c) {

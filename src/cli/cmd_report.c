@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 #ifdef __GLIBC__
-#include <malloc.h>
 #endif
 
 #include "cli.h"
@@ -447,17 +446,7 @@ static int run(int argc, char **argv)
 	crmf_day today;
 	int c, y, m, d;
 
-#ifdef __GLIBC__
-	/*
-	 * A first report walks history, reading a version of a large folder's
-	 * tree per commit (hundreds of KB each). glibc would map each such
-	 * buffer afresh and give freed memory back at once, a page fault per
-	 * page every time: memory freed is kept for the next instead (a command
-	 * that ends when the report is written).
-	 */
-	mallopt(M_MMAP_THRESHOLD, 256 << 20);
-	mallopt(M_TRIM_THRESHOLD, 1 << 30);
-#endif
+	cli_keep_freed_memory();
 	cli_args_init(&args, &cmd_report, argc, argv);
 	while ((c = cli_args_next(&args)) > 0) {
 		switch (c) {

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* What the commands share: the repository and the report of a change, arguments, paths, files. */
 #include <errno.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 
@@ -217,4 +220,19 @@ int cli_where(crmf_expr **out, crmf_repository *repo, const char *text, crmf_day
 	fprintf(stderr, "  %s\n  %*s^\n", text, cli_display_width(prefix), "");
 	free(prefix);
 	return EXIT_USAGE;
+}
+
+void cli_keep_freed_memory(void)
+{
+#ifdef __GLIBC__
+	/*
+	 * A walk of history (a first report, a history whose index is built)
+	 * reads a version of a large folder's tree per commit (hundreds of KB
+	 * each). glibc would map each such buffer afresh and give freed memory
+	 * back at once, a page fault per page every time: memory freed is kept
+	 * for the next instead (for a command that ends when it is done).
+	 */
+	mallopt(M_MMAP_THRESHOLD, 256 << 20);
+	mallopt(M_TRIM_THRESHOLD, 1 << 30);
+#endif
 }

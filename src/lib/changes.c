@@ -625,6 +625,9 @@ static void memos_free(void)
 
 static void read_state_uncached(state *s, const repo_ctx *c, const git_oid *id, const char *path);
 
+/* The packs of the repository while a walk reads them (packread.c). */
+static crmf_packs *walk_packs;
+
 /* The fields of the blob `id` at `path` (relative to the git root), as the work tree would have
  * it; `archived` from the path. */
 static bool archived_path(const repo_ctx *c, const char *path)
@@ -753,6 +756,18 @@ static void read_state_uncached(state *s, const repo_ctx *c, const git_oid *id, 
 
 	memset(s, 0, sizeof(*s));
 	s->archived = archived_path(c, path);
+	/* a walk reads versions from the packs as it reads trees (libgit2 would
+	 * rebuild each from the bottom of its delta chain) */
+	if (walk_packs && !needs_filters(c, path)) {
+		crmf_packed *o = crmf_packs_read(walk_packs, id->id);
+
+		if (o && o->type == GIT_OBJECT_BLOB) {
+			state_of(s, (const char *)o->data, o->len, path, s->archived);
+			crmf_packed_release(o);
+			return;
+		}
+		crmf_packed_release(o);
+	}
 	if (git_blob_lookup(&b, c->repo, id) < 0) {
 		git_error_clear();
 		return;
@@ -1116,7 +1131,6 @@ typedef struct rtree {
 	int refs;
 } rtree;
 
-static crmf_packs *walk_packs;
 static git_odb *walk_odb;
 
 static void rtree_release(rtree *t)
@@ -1573,10 +1587,9 @@ done:
 	return rc;
 }
 
-/* The index brought up to date: read, extended, or (unless `existing`: then 1)
- * rebuilt; walking with `defer`, see crmf_ctx_changes_deferred. */
-static int ctx_changes(crmf_changes **out, size_t *walked, const repo_ctx *c, bool defer,
-		       bool existing)
+/* The index brought up to date: read, extended or rebuilt; walking with
+ * `defer`, see crmf_ctx_changes_deferred. */
+static int ctx_changes(crmf_changes **out, size_t *walked, const repo_ctx *c, bool defer)
 {
 	crmf_changes *ch = xcalloc(1, sizeof(*ch));
 	char *path;
@@ -1601,10 +1614,6 @@ static int ctx_changes(crmf_changes **out, size_t *walked, const repo_ctx *c, bo
 	} else if (ch->has_head && git_graph_descendant_of(c->repo, &head, &ch->head) == 1) {
 		ch->defer = defer;
 		rc = walk(ch, &w, c, &head, &ch->head);
-	} else if (existing) {
-		git_error_clear();
-		crmf_changes_free(ch);
-		return 1;
 	} else {
 		git_error_clear();
 		crmf_changes_free(ch);
@@ -1633,17 +1642,12 @@ static int ctx_changes(crmf_changes **out, size_t *walked, const repo_ctx *c, bo
 
 int crmf_ctx_changes(crmf_changes **out, size_t *walked, const repo_ctx *c)
 {
-	return ctx_changes(out, walked, c, false, false);
+	return ctx_changes(out, walked, c, false);
 }
 
 int crmf_ctx_changes_deferred(crmf_changes **out, size_t *walked, const repo_ctx *c)
 {
-	return ctx_changes(out, walked, c, true, false);
-}
-
-int crmf_ctx_changes_existing(crmf_changes **out, size_t *walked, const repo_ctx *c)
-{
-	return ctx_changes(out, walked, c, false, true);
+	return ctx_changes(out, walked, c, true);
 }
 
 size_t crmf_changes_commits(const crmf_changes_commit **v, const crmf_changes *ch)

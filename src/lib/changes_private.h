@@ -14,12 +14,6 @@
 /* The events of c's history, the index read, extended or rebuilt (and saved). */
 int crmf_ctx_changes(crmf_changes **out, size_t *walked, const repo_ctx *c);
 
-/* crmf_ctx_changes when there is an index to read or extend (it covers HEAD
- * or an ancestor of it): 0 and *out; 1 when it would have to be built from
- * nothing (none, damaged, of another version, history rewritten): a caller
- * for whom that costs more than its own walk walks instead. -1 on error. */
-int crmf_ctx_changes_existing(crmf_changes **out, size_t *walked, const repo_ctx *c);
-
 /* A commit of the index that changed some customer's file. */
 typedef struct crmf_changes_commit {
 	unsigned char oid[20];

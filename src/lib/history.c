@@ -360,47 +360,13 @@ done:
 	return rc;
 }
 
-/* Every commit reachable from HEAD, each looked at. */
-static int history_walk(history_list *l, hist *h, const char *field)
-{
-	git_revwalk *walk = NULL;
-	git_oid oid;
-	int e, rc = -1;
-
-	if (git_revwalk_new(&walk, h->c->repo) < 0 ||
-	    git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME) < 0 ||
-	    git_revwalk_push_head(walk) < 0) {
-		crmf_error_set("cannot read the history: %s", crmf_git_msg());
-		goto done;
-	}
-	while ((e = git_revwalk_next(&oid, walk)) == 0) {
-		git_commit *commit = NULL;
-
-		if (git_commit_lookup(&commit, h->c->repo, &oid) < 0) {
-			crmf_error_set("cannot read the history: %s", crmf_git_msg());
-			goto done;
-		}
-		e = commit_entry(l, h, commit, field);
-		git_commit_free(commit);
-		if (e < 0)
-			goto done;
-	}
-	if (e != GIT_ITEROVER) {
-		crmf_error_set("cannot read the history: %s", crmf_git_msg());
-		goto done;
-	}
-	rc = 0;
-done:
-	git_revwalk_free(walk);
-	return rc;
-}
-
 /* Only the commits the change index says changed a file of customer `id`
  * (crmf_changes_touching: all those the walk would list, and a few more that
  * commit_entry leaves out), in the index's order reversed. The index is walked
- * oldest first in git's date order (see changes.c): reversed, the order of
- * history_walk, but for commits of a branch merged after the index was last
- * extended, which come before the older ones (still each before its parents). */
+ * oldest first in git's date order (see changes.c), so this is newest first by
+ * date, a commit before its parents; but commits of a branch merged after the
+ * index was last extended come before the older ones (still each before its
+ * parents). */
 static int history_indexed(history_list *l, hist *h, const crmf_changes *ch, const char *id,
 			   const char *field)
 {
@@ -451,15 +417,11 @@ int crmf_ctx_history(crmf_history_entry **out, size_t *n, const repo_ctx *c, con
 		crmf_error_set("cannot read the history: %s", crmf_git_msg());
 		goto done;
 	}
-	/* the change index (crmf report's) names the commits to look at, when there
-	 * is one to read or extend; building one costs more than walking */
-	e = crmf_ctx_changes_existing(&ch, NULL, c);
-	if (e < 0)
+	/* the change index (crmf report's, built or extended when needed) names the
+	 * commits to look at: a walk of its own would read every commit's trees */
+	if (crmf_ctx_changes(&ch, NULL, c) < 0)
 		goto done;
-	if (e == 0)
-		rc = history_indexed(&l, &h, ch, id, field);
-	else
-		rc = history_walk(&l, &h, field);
+	rc = history_indexed(&l, &h, ch, id, field);
 	if (rc == 0)
 		git_error_clear();
 done:

@@ -68,20 +68,63 @@ all_trails() {
 		crmf history "$id" --format json >"$1/$id.json"
 		crmf history "$id" --field stage >"$1/$id.stage"
 	done
-	# one merged away: its file is gone, its trail is in history
-	crmf history C2024009 >"$1/C2024009.gone" 2>&1 || true
+	# one removed: its file is gone, its trail is in history
+	crmf history C2024009 >"$1/C2024009.gone" 2>&1
 }
 
-@test "history: read through crmf report's change index when there is one, the same trail as a walk; new commits extend the index" {
+# The commits that changed each customer, worked out with git alone: the
+# customer's (path, blob) in each commit against its first parent's, and for
+# a merge against every parent's; newest first in git's date order.
+# Prints "id commit…" lines.
+trails_by_git() {
+	python3 - <<'PY'
+import subprocess
+def git(*a):
+    return subprocess.run(["git", *a], check=True, capture_output=True, text=True).stdout
+def where(c):
+    m = {}
+    for line in git("ls-tree", "-r", c, "--", "customers", "archive").splitlines():
+        meta, path = line.split("\t")
+        name = path.rsplit("/", 1)[-1]
+        for ext in (".yaml", ".yml"):
+            if name.endswith(ext):
+                m[name[: -len(ext)]] = (path, meta.split()[2])
+    return m
+order = git("rev-list", "--date-order", "HEAD").split()
+state = {c: where(c) for c in order}
+ids = sorted({i for s in state.values() for i in s})
+for i in ids:
+    out = []
+    for c in order:
+        parents = git("rev-list", "--parents", "-n1", c).split()[1:]
+        now = state[c].get(i)
+        olds = [state[p].get(i) for p in parents] or [None]
+        if now != olds[0] and all(now != o for o in olds[1:]):
+            out.append(c)
+    print(i, *out)
+PY
+}
+
+# The same from crmf history --format json.
+trails_by_crmf() {
+	for i in $(trails_by_git | cut -d' ' -f1); do
+		printf '%s' "$i"
+		crmf history "$i" --format json |
+			python3 -c 'import json, sys; print("".join(" " + e["commit"] for e in json.load(sys.stdin)))'
+	done
+}
+
+@test "history: read through the change index (crmf report's), built when missing and extended by new commits; the commits git says" {
 	make_example_repo
 	cd repo
 	d() { export GIT_AUTHOR_DATE="2025-0$1T10:00:00+08:00" GIT_COMMITTER_DATE="2025-0$1T10:00:00+08:00"; }
 	d 1-02
 	crmf set C2024004 stage=at-risk >/dev/null
-	# a side branch with git: an edit, a customer in a subfolder, a .yml file
+	# a side branch with git: an edit, a customer moved into a subfolder as .yml
 	git checkout -qb side
 	d 1-03
 	sed -i 's/^stage: negotiation/stage: customer/' customers/2024/C2024008.yaml
+	sed -i 's/^stage: customer/stage: at-risk/' customers/2024/C2024006.yaml
 	git commit -qam "side: by hand"
 	mkdir -p customers/east
 	git mv customers/2024/C2024002.yaml customers/east/C2024002.yml
@@ -90,30 +133,40 @@ all_trails() {
 	git checkout -q main
 	d 1-05
 	crmf log C2024004 --method phone --summary 电话 --by li.na >/dev/null
+	crmf log C2024006 --method visit --summary 拜访 --by liu.yang >/dev/null
 	d 1-06
+	# both sides changed C2024006: the merge's version is neither side's
 	git merge -q --no-ff side -m "merge side"
+	grep -q '^stage: at-risk' customers/2024/C2024006.yaml
+	run crmf history C2024006
+	assert_line --index 1 '    merge side'
+	assert_line --index 2 '      stage: customer → at-risk'
+	run crmf history C2024006 --field followups
+	assert_output --partial '+ follow-up'
+	refute_output --partial 'merge side'
+	rm .git/crmf/changes
 	d 1-07
 	crmf archive C2024004 >/dev/null
 	d 1-08
 	rm customers/*/C2024009.yaml
 	git commit -qam "removed by hand"
+	# no index: the first history builds it
+	[ ! -e .git/crmf/changes ]
 	run crmf history C2024002
+	assert_success
 	assert_line --partial 'moved customers/2024/C2024002.yaml → customers/east/C2024002.yml'
-	# no index: history walks every commit
-	[ ! -e .git/crmf/changes ]
-	all_trails ../walked
-	[ ! -e .git/crmf/changes ]
-	# crmf report builds the index; history reads only the commits it names
-	crmf report --today 2025-01-31 >/dev/null
+	refute_output --partial 'merge side'
 	[ -s .git/crmf/changes ]
-	all_trails ../indexed
-	diff -r ../walked ../indexed
-	grep -q 'stage: negotiation → customer' ../indexed/C2024008.txt
-	grep -q '+ follow-up' ../indexed/C2024004.txt
-	grep -q 'removed from the repository' ../indexed/C2024009.gone
-	# a commit made with git after the index: history extends it (and then
-	# reads it), as a report would
+	run crmf history C2024009
+	assert_line '      - removed from the repository'
+	# every customer's commits are those git says
+	trails_by_git >../by-git
+	[ "$(grep -c ' ' ../by-git)" -ge 25 ]
+	trails_by_crmf >../by-crmf
+	diff ../by-git ../by-crmf
+	all_trails ../built
 	cp .git/crmf/changes ../index.before
+	# a commit made with git after the index: history extends it as a report would
 	d 1-09
 	sed -i 's/^stage: customer/stage: at-risk/' customers/2024/C2024008.yaml
 	git commit -qam "by hand again"
@@ -121,19 +174,24 @@ all_trails() {
 	assert_success
 	assert_line --index 1 '    by hand again'
 	assert_line --index 2 '      stage: customer → at-risk'
+	assert_line --index 4 '    side: by hand'
+	assert_line --index 5 '      stage: negotiation → customer'
 	! cmp -s .git/crmf/changes ../index.before
 	cp .git/crmf/changes ../index.history
 	rm .git/crmf/changes
 	crmf report --today 2025-01-31 >/dev/null
 	cmp .git/crmf/changes ../index.history
-	all_trails ../indexed2
-	rm .git/crmf/changes
-	all_trails ../walked2
-	diff -r ../walked2 ../indexed2
-	# a damaged index is no error: history walks, the trail the same
-	cp ../index.history .git/crmf/changes
+	trails_by_git >../by-git2
+	trails_by_crmf >../by-crmf2
+	diff ../by-git2 ../by-crmf2
+	# the trails of an extended index and of a rebuilt one are the same
+	all_trails ../extended
+	cp ../index.before .git/crmf/changes
+	rm -rf ../extended2 && all_trails ../extended2
+	diff -r ../extended ../extended2
+	# a damaged index is rebuilt: the same trail
 	printf X | dd of=.git/crmf/changes bs=1 seek=100 conv=notrunc 2>/dev/null
-	run crmf history C2024008 --field stage
-	assert_success
-	assert_line --index 2 '      stage: customer → at-risk'
+	all_trails ../rebuilt
+	diff -r ../extended ../rebuilt
+	cmp .git/crmf/changes ../index.history
 }
