@@ -273,12 +273,18 @@ for n in $NS; do
 			printf "M 100644 inline %s\ndata %d\n%s\n", path, length(body), body
 		}' | git fast-import --quiet && git reset -q --hard)
 	"$CRMF" -C "$hist" check -q --today $TODAY >/dev/null || true # the reference is a warm check
+	last=$(git -C "$hist" log -1 --name-only --format= -- customers | sed -n '/./{p;q}')
 	for ((r = 0; r < RUNS; r++)); do
 		rm -f "$hist/.git/crmf/changes" "$hist/.git/crmf/facts"
 		m report_first "$CRMF" -C "$hist" report --since 2025-01-01 --today $TODAY
 		m report_gitlog git -C "$hist" log --raw --no-renames -- customers archive
 		m report_again "$CRMF" -C "$hist" report --since 2025-01-01 --today $TODAY
 		m report_check "$CRMF" -C "$hist" check -q --today $TODAY
+		# crmf history of the customer changed last (its year's folder changes
+		# at every commit), through the index the report left, against git log
+		# of its path
+		m history_index "$CRMF" -C "$hist" history "$(basename "$last" .yaml)"
+		m history_gitlog git -C "$hist" log --format=%H%n%an%n%s -- "$last"
 	done
 	row "crmf report, first ($(($(git -C "$hist" rev-list --count HEAD) - 1)) commits walked)" report_first
 	row "  reference: git log --raw of them" report_gitlog
@@ -288,6 +294,10 @@ for n in $NS; do
 	printf '    %-40s %6s  (target <= 2)    %s\n' "report first / git log --raw" "$v" "$(verdict "$v" 2)"
 	v=$(ratio "$(med report_again 1)" "$(med report_check 1)")
 	printf '    %-40s %6s  (target <= 2)    %s\n' "report again / crmf check warm" "$v" "$(verdict "$v" 2)"
+	row "crmf history ID (the change index)" history_index
+	row "  reference: git log -- its path" history_gitlog
+	v=$(ratio "$(med history_index 1)" "$(med history_gitlog 1)")
+	printf '    %-40s %6s  (target <= 1)    %s\n' "history / git log -- path" "$v" "$(verdict "$v" 1)"
 	rm -rf "$hist"
 	fi
 	if want lsp; then

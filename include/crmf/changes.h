@@ -24,7 +24,8 @@ struct crmf_repository;
  * ancestor of HEAD and only the new commits are walked; rebuilt when
  * history was rewritten, when it is corrupt, cut short, of another version
  * or machine. When it covers HEAD it is read without starting libgit2.
- * Nothing of the user's changes: losing it costs one walk.
+ * Nothing of the user's changes: losing it costs one walk. It also names,
+ * for crmf history, the commits that changed each customer's file.
  */
 
 typedef enum {

@@ -271,7 +271,10 @@ typedef struct crmf_history_entry {
  * file differs from its first parent's, found as <id>.yaml (or .yml)
  * anywhere under customers/ or archive/, so moves between them and between
  * subfolders are followed. A merge that took the file unchanged from one of
- * its parents is left out. The lines look like this:
+ * its parents is left out. The commits to look at come from the change index
+ * (crmf/changes.h), built or extended first when it does not cover HEAD:
+ * commits of a branch merged after the index was last extended come before
+ * older ones (each still before its parents). The lines look like this:
  *
  *   + created (new customer)
  *   - removed from the repository
