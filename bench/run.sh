@@ -297,7 +297,7 @@ for n in $NS; do
 	row "crmf history ID (the change index)" history_index
 	row "  reference: git log -- its path" history_gitlog
 	v=$(ratio "$(med history_index 1)" "$(med history_gitlog 1)")
-	printf '    %-40s %6s  (target <= 1)    %s\n' "history / git log -- path" "$v" "$(verdict "$v" 1)"
+	printf '    %-40s %6s  (no target: the issue sets none)\n' "history / git log -- path" "$v"
 	rm -rf "$hist"
 	fi
 	if want lsp; then
