@@ -361,8 +361,8 @@ done:
 }
 
 /* Only the commits the change index says changed a file of customer `id`
- * (crmf_changes_touching: all those the walk would list, and a few more that
- * commit_entry leaves out), in the index's order reversed. The index is walked
+ * (crmf_changes_touching: every commit that changed it, and a few that
+ * commit_entry then leaves out), in the index's order reversed. The index is walked
  * oldest first in git's date order (see changes.c), so this is newest first by
  * date, a commit before its parents; but commits of a branch merged after the
  * index was last extended come before the older ones (still each before its
