@@ -58,6 +58,9 @@ setup() {
 #     unreachable and git gc removes it; git fsck (checked) reads each object;
 #   - .git/crmf/cache: the validation cache, an optimisation that the next
 #     run rebuilds (it is written whole or not at all, by rename);
+#   - .git/crmf/changes: the change index, which crmf restore builds when it
+#     reads the customer's history, likewise (its temporary is
+#     .git/crmf/tmp/*-changes);
 #   - rmdir: an empty folder left behind, which git does not see;
 #   - unlink of the editor's copy in $TMPDIR once the edit is committed;
 #   - close of a file libgit2 wrote under .git: libgit2 does not check
@@ -78,6 +81,8 @@ harmless() {
 	link*) return 0 ;;
 	*".git/objects/"*) return 0 ;;
 	*".git/crmf/cache"*) return 0 ;;
+	*".git/crmf/changes") return 0 ;;
+	*".git/crmf/tmp/"*"-changes") return 0 ;;
 	"unlink "*" .git/"*".lock") return 0 ;;
 	"mkdir "*" .git/crmf") return 0 ;;
 	"mkdir "*" .git/crmf/tmp") return 0 ;;
