@@ -4,8 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#ifdef __GLIBC__
-#endif
 
 #include "cli.h"
 #include "crmf/repository.h"

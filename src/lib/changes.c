@@ -550,13 +550,7 @@ static bool scan_state(state *s, const char *p, size_t len)
 			return false; /* twice, quoted, or not a plain scalar */
 		if (v == ve && nl && nl + 1 < end && (nl[1] == ' ' || nl[1] == '-'))
 			return false; /* a value on the lines below */
-		if (v < ve) {
-			*slot[k] = xmalloc((size_t)(ve - v) + 1);
-			memcpy(*slot[k], v, (size_t)(ve - v));
-			(*slot[k])[ve - v] = '\0';
-		} else {
-			*slot[k] = NULL;
-		}
+		*slot[k] = v < ve ? xstrndup(v, (size_t)(ve - v)) : NULL;
 		p = nl ? nl + 1 : end;
 	}
 	return true;
@@ -753,12 +747,13 @@ static void read_state_uncached(state *s, const repo_ctx *c, const git_oid *id, 
 {
 	git_blob *b = NULL;
 	git_buf buf = GIT_BUF_INIT;
+	bool filters = needs_filters(c, path);
 
 	memset(s, 0, sizeof(*s));
 	s->archived = archived_path(c, path);
 	/* a walk reads versions from the packs as it reads trees (libgit2 would
 	 * rebuild each from the bottom of its delta chain) */
-	if (walk_packs && !needs_filters(c, path)) {
+	if (walk_packs && !filters) {
 		crmf_packed *o = crmf_packs_read(walk_packs, id->id);
 
 		if (o && o->type == GIT_OBJECT_BLOB) {
@@ -772,7 +767,7 @@ static void read_state_uncached(state *s, const repo_ctx *c, const git_oid *id, 
 		git_error_clear();
 		return;
 	}
-	if (!needs_filters(c, path))
+	if (!filters)
 		git_buf_set(&buf, git_blob_rawcontent(b), (size_t)git_blob_rawsize(b));
 	else if (crmf_gitfilter_smudge(&buf, c->repo, b, path) < 0)
 		git_error_clear();
