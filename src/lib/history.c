@@ -391,12 +391,12 @@ static int history_indexed(history_list *l, hist *h, const crmf_changes *ch, con
 	return rc;
 }
 
-int crmf_ctx_history(crmf_history_entry **out, size_t *n, const repo_ctx *c, const char *id,
-		     const char *field)
+int crmf_ctx_history(crmf_history_entry **out, size_t *n, const repo_ctx *c,
+		     const crmf_changes *ch, const char *id, const char *field)
 {
 	hist h;
 	history_list l = {NULL, 0, 0};
-	crmf_changes *ch = NULL;
+	crmf_changes *own = NULL;
 	int e, rc = -1;
 
 	*out = NULL;
@@ -419,8 +419,11 @@ int crmf_ctx_history(crmf_history_entry **out, size_t *n, const repo_ctx *c, con
 	}
 	/* the change index (crmf report's, built or extended when needed) names the
 	 * commits to look at: a walk of its own would read every commit's trees */
-	if (crmf_ctx_changes(&ch, NULL, c) < 0)
-		goto done;
+	if (!ch) {
+		if (crmf_ctx_changes(&own, NULL, c) < 0)
+			goto done;
+		ch = own;
+	}
 	rc = history_indexed(&l, &h, ch, id, field);
 	if (rc == 0)
 		git_error_clear();
@@ -431,7 +434,7 @@ done:
 	} else {
 		crmf_history_free(l.v, l.n);
 	}
-	crmf_changes_free(ch);
+	crmf_changes_free(own);
 	for (size_t i = 0; i < h.cap; i++)
 		if (h.slots[i].used)
 			free(h.slots[i].path);
@@ -454,7 +457,7 @@ int crmf_history(crmf_history_entry **out, size_t *n, const char *root, const ch
 		return crmf_error_set("invalid customer id '%s'", id ? id : "");
 	if (crmf_ctx_open(&c, root) < 0)
 		return -1;
-	rc = crmf_ctx_history(out, n, &c, id, field);
+	rc = crmf_ctx_history(out, n, &c, NULL, id, field);
 	crmf_ctx_close(&c);
 	return rc;
 }

@@ -36,6 +36,7 @@ char *crmf_ctx_gitdir_file(const repo_ctx *c, const char *name, bool display);
 struct crmf_commit_path;
 struct crmf_commit_content;
 struct crmf_commit_opts;
+struct crmf_changes;
 struct crmf_versions;
 struct crmf_changed;
 struct crmf_lock;
@@ -51,8 +52,9 @@ int crmf_ctx_lock_acquire(struct crmf_lock **out, const repo_ctx *c, int timeout
 int crmf_ctx_read_versions(struct crmf_versions *out, const repo_ctx *c, const char *path);
 int crmf_ctx_read_head(char **out, size_t *len, const repo_ctx *c, const char *path);
 int crmf_ctx_status_customers(struct crmf_changed **out, size_t *n, const repo_ctx *c);
+/* ch: the change index (crmf_ctx_changes) for several calls; NULL: read (or built) for this one */
 int crmf_ctx_history(struct crmf_history_entry **out, size_t *n, const repo_ctx *c,
-		     const char *id, const char *field);
+		     const struct crmf_changes *ch, const char *id, const char *field);
 /* c NULL: the user's own config (outside a repository) */
 int crmf_ctx_identity(struct crmf_identity *out, const repo_ctx *c);
 

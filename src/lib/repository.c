@@ -319,15 +319,18 @@ int crmf_repository_history(crmf_history_entry **out, size_t *n, crmf_repository
 {
 	const repo_ctx *c;
 	const crmf_node *list = NULL;
-	crmf_doc *doc;
+	crmf_changes *ch = NULL;
+	crmf_doc *doc = NULL;
+	int rc = -1;
 
 	*out = NULL;
 	*n = 0;
-	if (ctx(&c, r) != 0 || crmf_ctx_history(out, n, c, id, field) != 0)
-		return -1;
-	if (*n == 0)
-		return 0;
-	doc = merged_ids(crmf_repository_root(r), (*out)[0].path, &list);
+	/* the change index read once for the customer and every id merged into it */
+	if (ctx(&c, r) != 0 || crmf_ctx_changes(&ch, NULL, c) != 0 ||
+	    crmf_ctx_history(out, n, c, ch, id, field) != 0)
+		goto done;
+	if (*n > 0)
+		doc = merged_ids(crmf_repository_root(r), (*out)[0].path, &list);
 	for (size_t i = 0; list && i < list->n; i++) {
 		crmf_history_entry *h = NULL;
 		size_t nh = 0;
@@ -336,14 +339,15 @@ int crmf_repository_history(crmf_history_entry **out, size_t *n, crmf_repository
 		if (list->items[i]->type != CRMF_NODE_SCALAR || !list->items[i]->len ||
 		    strcmp(m, id) == 0)
 			continue;
-		if (crmf_ctx_history(&h, &nh, c, m, field) != 0) {
-			crmf_doc_free(doc);
-			return -1;
-		}
+		if (crmf_ctx_history(&h, &nh, c, ch, m, field) != 0)
+			goto done;
 		add_merged(out, n, h, nh, m);
 	}
+	rc = 0;
+done:
 	crmf_doc_free(doc);
-	return 0;
+	crmf_changes_free(ch);
+	return rc;
 }
 
 static int repository_changes(const crmf_changes **out, size_t *walked, crmf_repository *r,
