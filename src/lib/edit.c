@@ -107,6 +107,19 @@ static size_t col_of(const crmf_edit *e, size_t pos)
 	return pos - line_begin(e, pos);
 }
 
+/* The column of a block mapping whose key is `k`: the key's, or for an explicit
+ * key (`? k`, `?` alone for an empty one) the column of its '?'. */
+static size_t key_col(const crmf_edit *e, const crmf_node *k)
+{
+	size_t ls = line_begin(e, k->start), q = k->start;
+
+	while (q > ls && e->s[q - 1] == ' ')
+		q--;
+	if (q > ls && e->s[q - 1] == '?')
+		return col_of(e, q - 1);
+	return col_of(e, k->start);
+}
+
 static bool first_on_line(const crmf_edit *e, size_t pos)
 {
 	return first_on_line_in(e->s, pos, e->doc->bom);
@@ -521,7 +534,7 @@ int crmf_edit_add_key(crmf_edit *e, const crmf_node *map, const char *key, const
 		if (map->n)
 			sb_adds(&e->text, ", ");
 	} else {
-		kcol = col_of(e, map->pairs[0].key->start);
+		kcol = key_col(e, map->pairs[0].key);
 		pos = entry_end(e, map->pairs[map->n - 1].value, kcol);
 		end_last_line(e, pos);
 		add_spaces(e, kcol);
@@ -624,7 +637,7 @@ int crmf_edit_append(crmf_edit *e, const crmf_node *map, const char *key,
 			goto done;
 		sb_addc(&e->text, ']');
 	} else if (!v) {
-		kcol = col_of(e, map->pairs[0].key->start);
+		kcol = key_col(e, map->pairs[0].key);
 		dcol = kcol + (size_t)e->seq_step;
 		pos = entry_end(e, map->pairs[map->n - 1].value, kcol);
 		end_last_line(e, pos);
@@ -666,7 +679,7 @@ int crmf_edit_append(crmf_edit *e, const crmf_node *map, const char *key,
 		if (v->end > ce && add_splice(e, ce, v->end - ce, t) == SIZE_MAX)
 			goto done;
 		t = e->text.len;
-		kcol = col_of(e, k->start);
+		kcol = key_col(e, k);
 		dcol = kcol + (size_t)e->seq_step;
 		pos = next_line(e, v->end);
 		end_last_line(e, pos);
@@ -1041,7 +1054,7 @@ int crmf_edit_append_scalars(crmf_edit *e, const crmf_node *map, const char *key
 	v = pair ? pair->value : NULL;
 	t = e->text.len;
 	if (!v) {
-		size_t kcol = col_of(e, map->pairs[0].key->start);
+		size_t kcol = key_col(e, map->pairs[0].key);
 
 		pos = entry_end(e, map->pairs[map->n - 1].value, kcol);
 		end_last_line(e, pos);
