@@ -2,6 +2,7 @@
 /* libgit2 for the rest of libcrmf: its start, opening a repository as git would (ownership, safe.directory), signatures. */
 #include "git_private.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -24,11 +25,65 @@ static const char OWNER_FMT[] =
     N_("repository '%s' is owned by another user; git refuses to work in "
        "it: run git config --global --add safe.directory %s if you trust it");
 
-/* libgit2 is started the first time it is needed: its start (loading the
- * TLS certificates) costs 7 ms, more than a whole check of a small
- * repository, and check, due and list do not need it. */
+/* libgit2 is started the first time it is needed: check, due and list do not need it. */
 static pthread_once_t git_once = PTHREAD_ONCE_INIT;
 static atomic_bool git_started;
+
+/*
+ * The system's CA certificates, loaded only for a command that talks to a
+ * remote (crmf_git_need_tls). Debian's libgit2, built on mbedTLS, parses the
+ * whole bundle (/etc/ssl/certs/ca-certificates.crt) in git_libgit2_init: 8 ms
+ * at the start of every command, more than a warm check of 1,000 customers.
+ * crmf defines the two mbedTLS functions libgit2 calls for it; the dynamic
+ * linker binds libgit2's calls to them, before libmbedx509's own. Until TLS is
+ * wanted they note the location and load nothing; afterwards they call the
+ * real ones. A connection made without the certificates fails verification,
+ * it is never left unverified (crmf sets no certificate callback). A libgit2
+ * built on OpenSSL never calls them.
+ */
+static atomic_bool tls_wanted;
+static pthread_mutex_t ca_lock = PTHREAD_MUTEX_INITIALIZER;
+static char *ca_file, *ca_dir; /* the locations noted while TLS was not wanted */
+
+typedef int ca_loader(void *chain, const char *where);
+
+static int load_ca(const char *name, void *chain, const char *where, char **note)
+{
+	ca_loader *real;
+
+	if (!atomic_load(&tls_wanted)) {
+		pthread_mutex_lock(&ca_lock);
+		free(*note);
+		*note = where ? strdup(where) : NULL;
+		pthread_mutex_unlock(&ca_lock);
+		return 0;
+	}
+	*(void **)&real = dlsym(RTLD_NEXT, name);
+	return real ? real(chain, where) : -0x2900; /* MBEDTLS_ERR_X509_FILE_IO_ERROR */
+}
+
+int mbedtls_x509_crt_parse_file(void *chain, const char *path);
+int mbedtls_x509_crt_parse_path(void *chain, const char *path);
+
+int mbedtls_x509_crt_parse_file(void *chain, const char *path)
+{
+	return load_ca("mbedtls_x509_crt_parse_file", chain, path, &ca_file);
+}
+
+int mbedtls_x509_crt_parse_path(void *chain, const char *path)
+{
+	return load_ca("mbedtls_x509_crt_parse_path", chain, path, &ca_dir);
+}
+
+bool crmf_git_ca_deferred(void)
+{
+	bool noted;
+
+	pthread_mutex_lock(&ca_lock);
+	noted = ca_file || ca_dir;
+	pthread_mutex_unlock(&ca_lock);
+	return noted;
+}
 
 static void start_git(void)
 {
@@ -42,6 +97,24 @@ static void start_git(void)
 void crmf_git_need(void)
 {
 	pthread_once(&git_once, start_git);
+}
+
+void crmf_git_need_tls(void)
+{
+	char *file, *dir;
+
+	atomic_store(&tls_wanted, true);
+	crmf_git_need();
+	/* started earlier without them: load what libgit2 asked for then */
+	pthread_mutex_lock(&ca_lock);
+	file = ca_file;
+	dir = ca_dir;
+	ca_file = ca_dir = NULL;
+	pthread_mutex_unlock(&ca_lock);
+	if ((file || dir) && git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS, file, dir) < 0)
+		git_error_clear(); /* as libgit2's own start: the connection will fail verification */
+	free(file);
+	free(dir);
 }
 
 void crmf_lib_init(void)

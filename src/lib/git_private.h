@@ -11,6 +11,14 @@ struct git_repository;
  * first (thread-safe, once). */
 void crmf_git_need(void);
 
+/** crmf_git_need, with the system's CA certificates loaded, which libgit2
+ * would load at its start but crmf only for a command that connects to a
+ * remote (git.c says why and how). */
+void crmf_git_need_tls(void);
+
+/** libgit2 asked for CA certificates that are not loaded (for the tests). */
+bool crmf_git_ca_deferred(void);
+
 /** Set the "owned by another user" error, naming the work tree (found from
  * `start`) that git wants in safe.directory; returns -1. */
 int crmf_git_owner_error(const char *start);

@@ -358,8 +358,8 @@ static int repository_changes(const crmf_changes **out, size_t *walked, crmf_rep
 	*out = NULL;
 	if (walked)
 		*walked = 0;
-	/* an index that covers HEAD is read without starting libgit2 (whose start
-	 * costs more than reading it: Debian's loads every CA certificate) */
+	/* an index that covers HEAD is read without starting libgit2 (whose start,
+	 * loading 32 libraries' worth of symbols aside, costs more than reading it) */
 	if (!r->changes && !r->ctx_tried && crmf_changes_read_fast(&r->changes, r->root) == 0) {
 		*out = r->changes;
 		return 0;

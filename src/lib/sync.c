@@ -972,7 +972,7 @@ int crmf_sync(crmf_sync_result *out, const char *root, const crmf_sync_opts *opt
 	struct sync S;
 	int rc = -1;
 
-	crmf_git_need();
+	crmf_git_need_tls(); /* the remote may be https */
 	memset(&S, 0, sizeof(S));
 	S.out = out;
 	S.op = opts ? opts : &defaults;

@@ -11,6 +11,8 @@ export NO_COLOR=1 GIT_CONFIG_NOSYSTEM=1 LC_ALL=C.UTF-8 TZ=UTC
 setup() {
 	TMP=$(mktemp -d "${BATS_TMPDIR:-/tmp}/crmf-test.XXXXXX")
 	export HOME="$TMP/home"
+	# a copy crmf keeps for the user (an edit refused) goes away with the test
+	export TMPDIR="$TMP"
 	mkdir -p "$HOME"
 	git config --global user.name "Test User"
 	git config --global user.email "test@example.com"
