@@ -22,9 +22,9 @@
  * entries and the report hold what their callers read.
  */
 
-#define SUM 16       /* the checksum at the end */
-#define HEAD_AT 44   /* the HEAD the index covers */
-#define HEAD_END 64  /* the header's end */
+#define SUM 16	    /* the checksum at the end */
+#define HEAD_AT 44  /* the HEAD the index covers */
+#define HEAD_END 64 /* the header's end */
 
 static char *valid; /* the index crmf wrote for the repository */
 static size_t valid_len;
@@ -78,8 +78,8 @@ static void check_history(const char *id, const char *field)
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
-		FUZZ_ASSERT(v[i].oid[0] && v[i].author && v[i].subject && v[i].path, "entry %zu of %s whole", i,
-			    id);
+		FUZZ_ASSERT(v[i].oid[0] && v[i].author && v[i].subject && v[i].path,
+			    "entry %zu of %s whole", i, id);
 		for (size_t k = 0; k < v[i].n_changes; k++)
 			FUZZ_ASSERT(v[i].changes[k] && strlen(v[i].changes[k]) < (1 << 20),
 				    "change line %zu of entry %zu", k, i);
@@ -97,8 +97,7 @@ static void check_report(void)
 	FUZZ_ASSERT(crmf_repository_open(&r, fuzz_root) == 0, "the repository opens: %s",
 		    crmf_error_last());
 	if (crmf_report_build(&rep, r, &o) == 0) {
-		FUZZ_ASSERT(rep->team.touched <= 16, "%zu customers touched",
-			    rep->team.touched);
+		FUZZ_ASSERT(rep->team.touched <= 16, "%zu customers touched", rep->team.touched);
 		crmf_report_free(rep);
 	} else {
 		FUZZ_ASSERT(crmf_error_last()[0], "the report fails with a reason");
@@ -137,8 +136,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	sum = crmf_hash_bytes((crmf_hash){0, 0}, idx, len - SUM);
 	memcpy(idx + len - SUM, &sum, SUM);
 	f = fopen(index_path, "wb");
-	FUZZ_ASSERT(f && fwrite(idx, 1, len, f) == len && fclose(f) == 0, "%s written",
-		    index_path);
+	FUZZ_ASSERT(f && fwrite(idx, 1, len, f) == len && fclose(f) == 0, "%s written", index_path);
 	free(idx);
 
 	check_history("C2025001", NULL);

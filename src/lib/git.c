@@ -111,8 +111,9 @@ void crmf_git_need_tls(void)
 	dir = ca_dir;
 	ca_file = ca_dir = NULL;
 	pthread_mutex_unlock(&ca_lock);
+	/* failing, as libgit2's own start does: the connection fails verification */
 	if ((file || dir) && git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS, file, dir) < 0)
-		git_error_clear(); /* as libgit2's own start: the connection will fail verification */
+		git_error_clear();
 	free(file);
 	free(dir);
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests of libgit2's start in git.c: the system's CA certificates are loaded only once TLS is wanted. */
+/* Unit tests of libgit2's start in git.c: the system's CA certificates are loaded only once TLS is
+ * wanted. */
 #include "unit.h"
 
 #include <dlfcn.h>
@@ -37,7 +38,8 @@ static void test_ca_loaded_only_for_tls(void **state)
 	crmf_git_need_tls();
 	assert_false(crmf_git_ca_deferred());
 	/* later locations are loaded at once, never noted */
-	assert_int_equal(git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS, NULL, "/etc/ssl/certs"), 0);
+	assert_int_equal(git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS, NULL, "/etc/ssl/certs"),
+			 0);
 	assert_false(crmf_git_ca_deferred());
 	/* and a location that cannot be read is libgit2's error, as without crmf */
 	assert_int_not_equal(
