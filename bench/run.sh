@@ -160,6 +160,9 @@ for n in $NS; do
 		id=$(basename "${files[$((2 * r + 1))]}" .yaml)
 		m crmf_log "$CRMF" log "$id" --method phone --summary "电话确认报价已收到，下周安排演示 (bench $r)" \
 			--date 2026-06-30 --today $TODAY
+		m crmf_new "$CRMF" new "基准新建客户${r}号有限公司" industry=IT服务/云计算 size=50-200 source=展会 \
+			region=华东 owner=zhang.wei 'contacts[0].name=赵强' "contacts[0].phone=1390000$((1000 + r))" \
+			need.type=运维监控平台 need.description=私有云故障要5分钟内告警 --today $TODAY
 	done
 
 	fl2=$(med floor2 1)
@@ -185,6 +188,7 @@ for n in $NS; do
 	row "git status" git_status
 	row "git add && git commit (one file)" git_commit
 	row "crmf log (validate, write, commit one file)" crmf_log
+	row "crmf new (next id, duplicates, commit one file)" crmf_new
 	echo "  ratios against the targets:"
 	for c in check due list; do
 		v=$(ratio "$(med ${c}_cold 1)" "$fl2")
@@ -202,6 +206,8 @@ for n in $NS; do
 	printf '    %-40s %6s  (target <= 1.5)  %s\n' "dedupe / check cold" "$v" "$(verdict "$v" 1.5)"
 	v=$(ratio "$(med crmf_log 1)" "$gc")
 	printf '    %-40s %6s  (target <= 0.5)  %s\n' "crmf log / git add && git commit" "$v" "$(verdict "$v" 0.5)"
+	v=$(ratio "$(med crmf_new 1)" "$gc")
+	printf '    %-40s %6s  (no target: it reads every record)\n' "crmf new / git add && git commit" "$v"
 	pk=0
 	for c in check_cold check_warm due_cold due_warm list_cold list_warm; do
 		pk=$(awk -v a="$pk" -v b="$(peak $c)" 'BEGIN {print (b > a ? b : a)}')

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -14,6 +15,7 @@
 #include "crmf/templates.h"
 #include "change_private.h"
 #include "cross.h"
+#include "scan_private.h"
 #include "util.h"
 
 /* What crmf_change_new proposed, for crmf_change_new_commit. */
@@ -139,7 +141,10 @@ static bool merged_seq(void *ctx, const char *s, size_t len)
  * when the repository cannot be read: the commit says why). */
 static long long merged_ids_top(crmf_change_tx *tx, const struct idfmt *f)
 {
-	crmf_scan_opts so = {.today = tx->today}; /* `merged:` is read from the documents */
+	/* a summary scan keeps `merged:` among the top-level values, from the
+	 * validation cache: no file is parsed that the cache knows (a full load
+	 * parsed every file, 0.5 s at 10,000 customers) */
+	crmf_scan_opts so = {.today = tx->today, .mode = CRMF_SCAN_SUMMARY, .values = true};
 	struct merged_top m = {f, 0};
 	crmf_repo *repo = NULL;
 	crmf_diags d;
@@ -147,7 +152,8 @@ static long long merged_ids_top(crmf_change_tx *tx, const struct idfmt *f)
 	crmf_diags_init(&d);
 	if (crmf_repo_load(&repo, crmf_repository_root(tx->repo), &so, &d) == 0)
 		for (size_t i = 0; i < repo->n; i++)
-			crmf_customer_values(repo->v[i], NULL, "merged", 6, merged_seq, &m);
+			crmf_summary_values(crmf_summary_of(repo->v[i]), "merged", 6, merged_seq,
+					    &m);
 	crmf_repo_free(repo);
 	crmf_diags_release(&d);
 	return m.top;
@@ -617,61 +623,90 @@ static bool same_key(crmf_cross_key a, crmf_cross_key b)
 
 /* One finding: a warning, or under strict a reason to refuse. */
 static void dup_found(crmf_change_tx *tx, int *n, const char *what, const char *value,
-		      const crmf_customer *c)
+		      const char *id, const char *path)
 {
-	const char *id = c->id ? c->id : c->path;
-
 	(*n)++;
 	change_error(tx, "%s%s '%s' is the same as that of customer '%s' (%s); %s",
-		     tx->strict ? "" : crmf_tr("warning: "), crmf_tr(what), value, id, c->path,
+		     tx->strict ? "" : crmf_tr("warning: "), crmf_tr(what), value, id, path,
 		     tx->strict ? crmf_tr("merge them, or drop --strict if they are two customers")
 				: crmf_tr("check that they are not one company"));
 }
 
-/* The customers the new one `nc` probably duplicates (same normalised company
- * name, phone or email), reported; their number. */
-static int new_duplicates(crmf_change_tx *tx, const crmf_customer *nc)
+struct dups {
+	crmf_change_tx *tx;
+	const crmf_customer *nc;
+	crmf_cross_key name; /* the new customer's, crmf_cross_company_key */
+	uint32_t place;
+	int found;
+};
+
+/* A customer of the repository, as the cross-file checks see it (its record,
+ * from the validation cache when it knows the file): reported when the new
+ * one shares its company name, else a phone, else an email. */
+static void dup_of(void *ctx, const char *path, const struct view *v)
 {
-	crmf_scan_opts so = {.today = tx->today};
-	crmf_repo *repo = NULL;
-	crmf_diags d;
-	uint32_t place = 0, cplace;
-	crmf_cross_key name = nc->name ? crmf_cross_company_key(nc->name, &place)
-				       : (crmf_cross_key){0, 0};
-	int found = 0;
+	struct dups *x = ctx;
+	const crmf_customer *nc = x->nc;
+	const char *id = v->id ? v->id : path;
+	struct dec d;
 
-	crmf_diags_init(&d);
-	if (crmf_repo_load(&repo, crmf_repository_root(tx->repo), &so, &d) != 0) {
-		crmf_diags_release(&d);
-		return 0; /* the commit will say what is wrong with the repository */
+	if (!(v->flags & R_CUSTOMER))
+		return;
+	if (nc->name && v->name && same_key(x->name, v->name_key) &&
+	    !crmf_cross_places_differ(x->place, v->name_place)) {
+		dup_found(x->tx, &x->found, N_("company name"), nc->name, id, path);
+		return;
 	}
-	for (size_t i = 0; i < repo->n; i++) {
-		const crmf_customer *c = repo->v[i];
-		bool hit = false;
+	d = (struct dec){v->phones, v->end, false};
+	for (uint16_t k = 0; k < v->n_phones; k++) {
+		crmf_cross_key key;
 
-		if (nc->name && c->name && same_key(name, crmf_cross_company_key(c->name, &cplace)) &&
-		    !crmf_cross_places_differ(place, cplace)) {
-			dup_found(tx, &found, N_("company name"), nc->name, c);
-			continue;
-		}
-		for (size_t j = 0; !hit && j < nc->n_contacts; j++)
-			for (size_t k = 0; !hit && k < c->n_contacts; k++) {
-				const crmf_contact *a = &nc->contacts[j], *b = &c->contacts[k];
-
-				if (a->phone && b->phone &&
-				    same_key(crmf_cross_phone_key(a->phone),
-					     crmf_cross_phone_key(b->phone))) {
-					dup_found(tx, &found, "phone", a->phone, c);
-					hit = true;
-				} else if (a->email && b->email && strcasecmp(a->email, b->email) == 0) {
-					dup_found(tx, &found, "email", a->email, c);
-					hit = true;
-				}
+		(void)get_str(&d, NULL);
+		key.h = get_u64(&d);
+		key.tag = get_u32(&d);
+		(void)get_i32(&d);
+		(void)get_i32(&d);
+		for (size_t j = 0; j < nc->n_contacts; j++)
+			if (nc->contacts[j].phone &&
+			    same_key(crmf_cross_phone_key(nc->contacts[j].phone), key)) {
+				dup_found(x->tx, &x->found, "phone", nc->contacts[j].phone, id, path);
+				return;
 			}
 	}
+	d = (struct dec){v->emails, v->end, false};
+	for (uint16_t k = 0; k < v->n_emails; k++) {
+		const char *raw = get_str(&d, NULL);
+
+		(void)get_i32(&d);
+		(void)get_i32(&d);
+		for (size_t j = 0; raw && j < nc->n_contacts; j++)
+			if (nc->contacts[j].email && strcasecmp(nc->contacts[j].email, raw) == 0) {
+				dup_found(x->tx, &x->found, "email", nc->contacts[j].email, id, path);
+				return;
+			}
+	}
+}
+
+/* The customers the new one `nc` probably duplicates (same normalised company
+ * name, phone or email), reported; their number. Read from the records the
+ * cross-file checks use, so a file the validation cache knows is not parsed
+ * (a full load parsed every file: 0.5 s at 10,000 customers). */
+static int new_duplicates(crmf_change_tx *tx, const crmf_customer *nc)
+{
+	crmf_scan_opts so = {.today = tx->today, .mode = CRMF_SCAN_NONE};
+	struct dups x = {tx, nc, {0, 0}, 0, 0};
+	crmf_repo *repo = NULL;
+	crmf_diags d;
+
+	if (nc->name)
+		x.name = crmf_cross_company_key(nc->name, &x.place);
+	crmf_diags_init(&d);
+	/* a repository that cannot be read: the commit will say what is wrong */
+	if (crmf_repo_open(&repo, crmf_repository_root(tx->repo)) == 0)
+		(void)crmf_repo_scan_each(repo, &so, &d, dup_of, &x);
 	crmf_repo_free(repo);
 	crmf_diags_release(&d);
-	return found;
+	return x.found;
 }
 
 void crmf_change_strict(crmf_change_tx *tx, bool strict)

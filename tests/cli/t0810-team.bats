@@ -135,6 +135,28 @@ NEW_FIELDS=(industry=IT服务/云计算 size=50-200 source=展会 region=华东 
 		'contacts[0].email=zhao@nbnew.example.cn' --owner li.na --today 2025-06-16 --strict
 	assert_success
 	refute_output --partial 'warning'
+	# its email in capitals
+	run crmf new 温州另一客户有限公司 "${NEW_FIELDS[@]}" 'contacts[0].email=ZHAO@NBNEW.EXAMPLE.CN' \
+		--owner li.na --today 2025-06-16 --strict
+	assert_failure
+	assert_output --partial "email 'ZHAO@NBNEW.EXAMPLE.CN' is the same as that of customer"
+	# a phone changed by hand since the validation cache last saw the file,
+	# and a customer in the archive: both are found
+	f=$(grep -l 13900000002 customers/*/*.yaml)
+	sed -i 's/13900000002/13900000077/' "$f"
+	run crmf new 温州另一客户有限公司 "${NEW_FIELDS[@]}" 'contacts[0].phone=13900000077' \
+		--owner li.na --today 2025-06-16 --strict
+	assert_failure
+	assert_output --partial "phone '13900000077' is the same as that of customer"
+	assert_output --partial "($f)"
+	git checkout -q -- "$f"
+	a=$(ls archive/*.yaml | head -1)
+	name=$(sed -n 's/^name: //p' "$a")
+	run crmf new "$name" "${NEW_FIELDS[@]}" 'contacts[0].phone=13900000088' --owner li.na \
+		--today 2025-06-16 --strict
+	assert_failure
+	assert_output --partial "company name '$name' is the same as that of customer"
+	assert_output --partial "($a)"
 }
 
 @test "t0810 reassign hands every active customer of a member who left over in one commit" {
