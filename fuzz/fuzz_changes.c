@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "crmf/cache.h"
+#include "crmf/doc.h"
 #include "crmf/commit.h"
 #include "crmf/report.h"
 #include "crmf/repository.h"
@@ -30,26 +31,6 @@ static char *valid; /* the index crmf wrote for the repository */
 static size_t valid_len;
 static char index_path[512];
 
-static char *read_all(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	long n;
-
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 && fseek(f, 0, SEEK_SET) == 0) {
-		buf = malloc((size_t)n);
-		if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-			free(buf);
-			buf = NULL;
-		}
-		*len = (size_t)n;
-	}
-	fclose(f);
-	return buf;
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	crmf_history_entry *v = NULL;
@@ -63,8 +44,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	FUZZ_ASSERT(crmf_history(&v, &n, fuzz_root, "C2025001", NULL) == 0 && n == 2,
 		    "the history of C2025001: %zu entries", n);
 	crmf_history_free(v, n);
-	valid = read_all(index_path, &valid_len);
-	FUZZ_ASSERT(valid && valid_len > HEAD_END + SUM, "the index written: %zu bytes", valid_len);
+	FUZZ_ASSERT(crmf_doc_read(&valid, &valid_len, index_path) == 0 &&
+			valid_len > HEAD_END + SUM,
+		    "the index written: %zu bytes", valid_len);
 	return 0;
 }
 

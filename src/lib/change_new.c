@@ -637,6 +637,7 @@ struct dups {
 	const crmf_customer *nc;
 	crmf_cross_key name; /* the new customer's, crmf_cross_company_key */
 	uint32_t place;
+	crmf_cross_key *phone; /* of each of its contacts (none: zero) */
 	int found;
 };
 
@@ -659,29 +660,24 @@ static void dup_of(void *ctx, const char *path, const struct view *v)
 	}
 	d = (struct dec){v->phones, v->end, false};
 	for (uint16_t k = 0; k < v->n_phones; k++) {
-		crmf_cross_key key;
+		struct phone ph = get_phone(&d);
 
-		(void)get_str(&d, NULL);
-		key.h = get_u64(&d);
-		key.tag = get_u32(&d);
-		(void)get_i32(&d);
-		(void)get_i32(&d);
 		for (size_t j = 0; j < nc->n_contacts; j++)
-			if (nc->contacts[j].phone &&
-			    same_key(crmf_cross_phone_key(nc->contacts[j].phone), key)) {
-				dup_found(x->tx, &x->found, "phone", nc->contacts[j].phone, id, path);
+			if (same_key(x->phone[j], ph.key)) {
+				dup_found(x->tx, &x->found, "phone", nc->contacts[j].phone, id,
+					  path);
 				return;
 			}
 	}
 	d = (struct dec){v->emails, v->end, false};
 	for (uint16_t k = 0; k < v->n_emails; k++) {
-		const char *raw = get_str(&d, NULL);
+		struct email em = get_email(&d);
 
-		(void)get_i32(&d);
-		(void)get_i32(&d);
-		for (size_t j = 0; raw && j < nc->n_contacts; j++)
-			if (nc->contacts[j].email && strcasecmp(nc->contacts[j].email, raw) == 0) {
-				dup_found(x->tx, &x->found, "email", nc->contacts[j].email, id, path);
+		for (size_t j = 0; em.raw && j < nc->n_contacts; j++)
+			if (nc->contacts[j].email &&
+			    strcasecmp(nc->contacts[j].email, em.raw) == 0) {
+				dup_found(x->tx, &x->found, "email", nc->contacts[j].email, id,
+					  path);
 				return;
 			}
 	}
@@ -694,18 +690,24 @@ static void dup_of(void *ctx, const char *path, const struct view *v)
 static int new_duplicates(crmf_change_tx *tx, const crmf_customer *nc)
 {
 	crmf_scan_opts so = {.today = tx->today, .mode = CRMF_SCAN_NONE};
-	struct dups x = {tx, nc, {0, 0}, 0, 0};
+	struct dups x = {tx, nc, {0, 0}, 0, NULL, 0};
 	crmf_repo *repo = NULL;
 	crmf_diags d;
 
 	if (nc->name)
 		x.name = crmf_cross_company_key(nc->name, &x.place);
+	/* each key made once, not once per customer of the repository */
+	x.phone = xcalloc(nc->n_contacts + 1, sizeof(*x.phone));
+	for (size_t j = 0; j < nc->n_contacts; j++)
+		if (nc->contacts[j].phone)
+			x.phone[j] = crmf_cross_phone_key(nc->contacts[j].phone);
 	crmf_diags_init(&d);
 	/* a repository that cannot be read: the commit will say what is wrong */
 	if (crmf_repo_open(&repo, crmf_repository_root(tx->repo)) == 0)
 		(void)crmf_repo_scan_each(repo, &so, &d, dup_of, &x);
 	crmf_repo_free(repo);
 	crmf_diags_release(&d);
+	free(x.phone);
 	return x.found;
 }
 

@@ -54,7 +54,7 @@ static int load_ca(const char *name, void *chain, const char *where, char **note
 	if (!atomic_load(&tls_wanted)) {
 		pthread_mutex_lock(&ca_lock);
 		free(*note);
-		*note = where ? strdup(where) : NULL;
+		*note = where ? xstrdup(where) : NULL;
 		pthread_mutex_unlock(&ca_lock);
 		return 0;
 	}

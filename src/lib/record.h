@@ -174,6 +174,41 @@ static inline const char *get_str(struct dec *d, size_t *len)
 	return s;
 }
 
+/* A phone of a record's list (see rec_make): its text, key and position. */
+struct phone {
+	const char *raw;
+	crmf_cross_key key;
+	int32_t line, col;
+};
+
+static inline struct phone get_phone(struct dec *d)
+{
+	struct phone ph;
+
+	ph.raw = get_str(d, NULL);
+	ph.key.h = get_u64(d);
+	ph.key.tag = get_u32(d);
+	ph.line = get_i32(d);
+	ph.col = get_i32(d);
+	return ph;
+}
+
+/* An email of a record's list (see rec_make): its text and position. */
+struct email {
+	const char *raw;
+	int32_t line, col;
+};
+
+static inline struct email get_email(struct dec *d)
+{
+	struct email em;
+
+	em.raw = get_str(d, NULL);
+	em.line = get_i32(d);
+	em.col = get_i32(d);
+	return em;
+}
+
 /* The parts of a record, pointing into it. */
 struct view {
 	uint8_t flags;

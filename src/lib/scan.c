@@ -525,25 +525,6 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-/* A phone of a record's list (see rec_make): its text, key and position. */
-struct phone {
-	const char *raw;
-	crmf_cross_key key;
-	int32_t line, col;
-};
-
-static struct phone get_phone(struct dec *d)
-{
-	struct phone ph;
-
-	ph.raw = get_str(d, NULL);
-	ph.key.h = get_u64(d);
-	ph.key.tag = get_u32(d);
-	ph.line = get_i32(d);
-	ph.col = get_i32(d);
-	return ph;
-}
-
 /* Feed the keys of a record to the cross-file checks. */
 static void collect_keys(struct scan *s, size_t i, const struct view *v)
 {
@@ -563,10 +544,9 @@ static void collect_keys(struct scan *s, size_t i, const struct view *v)
 	}
 	d = (struct dec){v->emails, v->end, false};
 	for (uint16_t k = 0; k < v->n_emails; k++) {
-		const char *raw = get_str(&d, NULL);
-		int32_t line = get_i32(&d), col = get_i32(&d);
+		struct email em = get_email(&d);
 
-		crmf_cross_email(s->cross, raw, line, col);
+		crmf_cross_email(s->cross, em.raw, em.line, em.col);
 	}
 }
 

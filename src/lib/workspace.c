@@ -204,23 +204,21 @@ static void keys_of_view(struct keyset *ks, const struct view *v)
 	ks->phones = xcalloc(v->n_phones ? v->n_phones : 1, sizeof(*ks->phones));
 	d = (struct dec){v->phones, v->end, false};
 	for (uint16_t k = 0; k < v->n_phones; k++) {
-		struct kval *p = &ks->phones[ks->n_phones++];
+		struct phone ph = get_phone(&d);
 
-		p->raw = get_str(&d, NULL);
-		p->k.h = get_u64(&d);
-		p->k.tag = get_u32(&d);
-		p->line = get_i32(&d);
-		p->col = get_i32(&d);
+		ks->phones[ks->n_phones++] =
+		    (struct kval){.raw = ph.raw, .k = ph.key, .line = ph.line, .col = ph.col};
 	}
 	ks->emails = xcalloc(v->n_emails ? v->n_emails : 1, sizeof(*ks->emails));
 	d = (struct dec){v->emails, v->end, false};
 	for (uint16_t k = 0; k < v->n_emails; k++) {
-		struct kval *e = &ks->emails[ks->n_emails++];
+		struct email em = get_email(&d);
 
-		e->raw = get_str(&d, NULL);
-		e->line = get_i32(&d);
-		e->col = get_i32(&d);
-		e->k = e->raw ? crmf_cross_email_key(e->raw) : (crmf_cross_key){0, 0};
+		ks->emails[ks->n_emails++] = (struct kval){
+		    .raw = em.raw,
+		    .k = em.raw ? crmf_cross_email_key(em.raw) : (crmf_cross_key){0, 0},
+		    .line = em.line,
+		    .col = em.col};
 	}
 }
 
