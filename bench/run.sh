@@ -255,9 +255,11 @@ for n in $NS; do
 	# crmf report over a history of HIST_COMMITS (n/2) commits, each changing the
 	# stage of one customer (written with git fast-import; the files in turn,
 	# again from the first when there are more commits than files): the first
-	# report walks it all (against git log --raw over the same commits), a
-	# repeated one reads the change index and the facts cache (against a warm
-	# crmf check)
+	# report walks it all, the change index removed but the validation cache
+	# as crmf check leaves it (against git log --raw over the same commits); a
+	# repeated one reads the change index and the validation cache (against a
+	# warm crmf check); a first report with no cache at all (a fresh clone)
+	# also parses every file (against git log --raw plus a cold check)
 	hist=$tmp/history-$n
 	k=${HIST_COMMITS:-$((n / 2))}
 	rm -rf "$hist"
@@ -281,7 +283,7 @@ for n in $NS; do
 	"$CRMF" -C "$hist" check -q --today $TODAY >/dev/null || true # the reference is a warm check
 	last=$(git -C "$hist" log -1 --name-only --format= -- customers | sed -n '/./{p;q}')
 	for ((r = 0; r < RUNS; r++)); do
-		rm -f "$hist/.git/crmf/changes" "$hist/.git/crmf/facts"
+		rm -f "$hist/.git/crmf/changes"
 		m report_first "$CRMF" -C "$hist" report --since 2025-01-01 --today $TODAY
 		m report_gitlog git -C "$hist" log --raw --no-renames -- customers archive
 		m report_again "$CRMF" -C "$hist" report --since 2025-01-01 --today $TODAY
@@ -291,6 +293,9 @@ for n in $NS; do
 		# of its path
 		m history_index "$CRMF" -C "$hist" history "$(basename "$last" .yaml)"
 		m history_gitlog git -C "$hist" log --format=%H%n%an%n%s -- "$last"
+		rm -f "$hist/.git/crmf/changes" "$hist/.git/crmf/cache"
+		m report_cold "$CRMF" -C "$hist" report --since 2025-01-01 --today $TODAY
+		m report_checkcold "$CRMF" -C "$hist" check -q --no-cache --today $TODAY
 	done
 	row "crmf report, first ($(($(git -C "$hist" rev-list --count HEAD) - 1)) commits walked)" report_first
 	row "  reference: git log --raw of them" report_gitlog
@@ -304,6 +309,10 @@ for n in $NS; do
 	row "  reference: git log -- its path" history_gitlog
 	v=$(ratio "$(med history_index 1)" "$(med history_gitlog 1)")
 	printf '    %-40s %6s  (no target: the issue sets none)\n' "history / git log -- path" "$v"
+	row "crmf report, first, no cache at all" report_cold
+	row "  reference: crmf check --no-cache" report_checkcold
+	v=$(ratio "$(med report_cold 1)" "$(awk -v a="$(med report_gitlog 1)" -v b="$(med report_checkcold 1)" 'BEGIN {print a + b}')")
+	printf '    %-40s %6s  (no target)\n' "report cold / (git log --raw + check cold)" "$v"
 	rm -rf "$hist"
 	fi
 	if want lsp; then

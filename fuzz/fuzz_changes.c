@@ -74,7 +74,8 @@ static void check_report(void)
 	crmf_repository *r = NULL;
 	crmf_report *rep = NULL;
 	crmf_report_opts o = {.since = crmf_date_from_ymd(2025, 1, 1),
-			      .until = crmf_date_from_ymd(2025, 6, 30)};
+			      .until = crmf_date_from_ymd(2025, 6, 30),
+			      .today = crmf_date_from_ymd(2025, 6, 30)};
 
 	FUZZ_ASSERT(crmf_repository_open(&r, fuzz_root) == 0, "the repository opens: %s",
 		    crmf_error_last());

@@ -53,6 +53,7 @@ static void report(const crmf_config *cfg, const uint8_t *data, size_t size)
 	o.until = crmf_date_from_ymd(ends[h][0], ends[h][1], ends[h][2]);
 	o.since = o.until - (h == 9 ? 0 : 30);
 	o.owner = size % 3 == 0 ? "li.na" : NULL;
+	o.today = o.until;
 
 	FUZZ_ASSERT(fuzz_repo_put("crmf.yaml", (const char *)data, size) == 0, "crmf.yaml written");
 	FUZZ_ASSERT(crmf_repository_open(&r, fuzz_root) == 0, "repository: %s", crmf_error_last());

@@ -104,6 +104,9 @@ typedef struct crmf_report {
 typedef struct crmf_report_opts {
 	crmf_day since, until;
 	const char *owner; /* NULL: the whole team */
+	/* the day the report is made: files the validation cache does not know
+	 * are checked for it, as crmf check would (CRMF_NO_DAY: none) */
+	crmf_day today;
 } crmf_report_opts;
 
 /**

@@ -53,6 +53,8 @@ typedef struct crmf_scan_opts {
 	crmf_scan_mode mode;
 	bool no_cache;        /* neither read nor write the validation cache */
 	bool values;          /* summary mode: keep the top-level values (crmf_summary_values) */
+	bool facts;           /* summary mode: keep every follow-up, with its by and method
+			       * (what crmf_report reads), not only the two crmf_classify does */
 	crmf_scan_keep keep;  /* NULL keeps every customer */
 	void *keep_ctx;
 	/* summary mode, optional: asked instead of `keep` where a file is parsed

@@ -485,7 +485,7 @@ static int run(int argc, char **argv)
 		return cli_usage_error(&cmd_report, "--until goes with --since");
 	if (cli_today(&today, today_arg))
 		return EXIT_USAGE;
-	o.until = today;
+	o.until = o.today = today;
 	if (until_arg && cli_today(&o.until, until_arg))
 		return EXIT_USAGE;
 	if (since_arg) {

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include <git2.h>
+#include <openssl/evp.h>
 #include <zlib.h>
 
 #include "changes_private.h"
@@ -985,6 +986,246 @@ static void prefetch_states(const repo_ctx *c, const side *v, size_t n, bool old
 	free(pf);
 }
 
+/* ---- the versions the work tree holds ---- */
+
+/* Files read at once: a slot's page is had (a page fault) the first time a
+ * file is read into it, so a few slots, reused, cost less than many. */
+#define WT_BATCH 32
+
+/* The blob id of `len` bytes at p, by OpenSSL's SHA-1 (the processor's SHA
+ * instructions where it has them). */
+static bool blob_id(EVP_MD_CTX *md, const char *p, size_t len, unsigned char oid[GIT_OID_RAWSZ])
+{
+	unsigned char out[EVP_MAX_MD_SIZE];
+	char head[32];
+	int hl = snprintf(head, sizeof(head), "blob %zu", len);
+	unsigned int ol = 0;
+
+	if (EVP_DigestInit_ex(md, EVP_sha1(), NULL) != 1 ||
+	    EVP_DigestUpdate(md, head, (size_t)hl + 1) != 1 || EVP_DigestUpdate(md, p, len) != 1 ||
+	    EVP_DigestFinal_ex(md, out, &ol) != 1 || ol != GIT_OID_RAWSZ)
+		return false;
+	memcpy(oid, out, GIT_OID_RAWSZ);
+	return true;
+}
+
+/* What is done with a file read whole (its bytes NUL-terminated, the caller's
+ * to free) and its blob id. */
+typedef void wt_fn(void *ctx, size_t i, const char *bytes, size_t len,
+		   const unsigned char oid[GIT_OID_RAWSZ]);
+
+/* Read the files names[lo..hi) (relative to the folder dirfd, `wd` its path)
+ * a batch at a time, as a cold check reads files (readmany.h), and call fn on
+ * each one read whole. A file that cannot be read is skipped. */
+static void read_files(int dirfd, const char *wd, const char *const *names, size_t lo, size_t hi,
+		       wt_fn *fn, void *ctx, const atomic_bool *stop)
+{
+	crmf_readmany *rm = hi - lo > 8 ? crmf_readmany_new(WT_BATCH) : NULL;
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+
+	for (size_t a = lo; md && a < hi && !(stop && atomic_load(stop)); a += WT_BATCH) {
+		size_t b = hi - a < WT_BATCH ? hi : a + WT_BATCH;
+		char *bufs[WT_BATCH] = {NULL};
+		size_t len[WT_BATCH] = {0};
+
+		if (rm)
+			crmf_readmany_read(rm, dirfd, names + a, b - a, bufs, len, NULL);
+		for (size_t i = a; i < b; i++) {
+			char **buf = &bufs[i - a];
+			unsigned char oid[GIT_OID_RAWSZ];
+
+			if (!*buf) {
+				/* not read in one go (or no io_uring): read alone */
+				char *fs = xasprintf("%s/%s", wd, names[i]);
+				int rc = crmf_doc_read(buf, &len[i - a], fs);
+
+				free(fs);
+				if (rc != 0)
+					continue;
+			}
+			(*buf)[len[i - a]] = '\0';
+			if (blob_id(md, *buf, len[i - a], oid))
+				fn(ctx, i, *buf, len[i - a], oid);
+			free(*buf);
+		}
+	}
+	EVP_MD_CTX_free(md);
+	crmf_readmany_free(rm);
+}
+
+/* The files of the work tree read ahead of crmf_changes_finish (see
+ * changes_private.h), sorted by path. */
+struct crmf_worktree {
+	size_t n;
+	char **path; /* relative to the crmf root */
+	unsigned char (*oid)[GIT_OID_RAWSZ];
+	state *st;
+	bool *ok;
+};
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void wt_keep(void *ctx, size_t i, const char *bytes, size_t len,
+		    const unsigned char oid[GIT_OID_RAWSZ])
+{
+	crmf_worktree *w = ctx;
+
+	memcpy(w->oid[i], oid, GIT_OID_RAWSZ);
+	state_of(&w->st[i], bytes, len, w->path[i], strncmp(w->path[i], "archive/", 8) == 0);
+	w->ok[i] = true;
+}
+
+crmf_worktree *crmf_worktree_read(const char *root, const char *const *paths, size_t n,
+				  const atomic_bool *stop)
+{
+	crmf_worktree *w = xcalloc(1, sizeof(*w));
+	int dirfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	w->n = n;
+	w->path = xmalloc((n + 1) * sizeof(*w->path));
+	for (size_t i = 0; i < n; i++)
+		w->path[i] = xstrdup(paths[i]);
+	qsort(w->path, n, sizeof(*w->path), cmp_str);
+	w->oid = xcalloc(n + 1, sizeof(*w->oid));
+	w->st = xcalloc(n + 1, sizeof(*w->st));
+	w->ok = xcalloc(n + 1, sizeof(*w->ok));
+	if (dirfd >= 0) {
+		read_files(dirfd, root, (const char *const *)w->path, 0, n, wt_keep, w, stop);
+		close(dirfd);
+	}
+	return w;
+}
+
+void crmf_worktree_free(crmf_worktree *w)
+{
+	if (!w)
+		return;
+	for (size_t i = 0; i < w->n; i++) {
+		free(w->path[i]);
+		state_release(&w->st[i]);
+	}
+	free(w->path);
+	free(w->oid);
+	free(w->st);
+	free(w->ok);
+	free(w);
+}
+
+/* The entry of `w` for `relpath`, or NULL. */
+static size_t worktree_find(const crmf_worktree *w, const char *relpath)
+{
+	size_t lo = 0, hi = w ? w->n : 0;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(w->path[mid], relpath);
+
+		if (c == 0)
+			return mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return SIZE_MAX;
+}
+
+/* The versions `v` left aside, those the work tree still holds (its bytes
+ * are the blob, the same git blob id) memoised from it: from what `w` read
+ * ahead, the others read now on every core. A version of a file changed
+ * since, or whose path has a filter (the work tree's bytes are not the
+ * blob's), is left to the git objects. Reading a file and hashing it costs a
+ * few microseconds; its blob, at the end of a delta chain in a pack, ten
+ * times more. */
+typedef struct wt_job {
+	const repo_ctx *c;
+	int dirfd;
+	const char *wd;
+	const side **of;
+	const char **names;
+	state *st;
+	bool *ok;
+} wt_job;
+
+static void wt_match(void *ctx, size_t i, const char *bytes, size_t len,
+		     const unsigned char oid[GIT_OID_RAWSZ])
+{
+	wt_job *j = ctx;
+
+	if (memcmp(oid, j->of[i]->oid.id, GIT_OID_RAWSZ) != 0)
+		return;
+	state_of(&j->st[i], bytes, len, j->of[i]->path, archived_path(j->c, j->of[i]->path));
+	j->ok[i] = true;
+}
+
+static void wt_part(void *arg, size_t part, size_t lo, size_t hi)
+{
+	wt_job *j = arg;
+
+	(void)part;
+	read_files(j->dirfd, j->wd, j->names, lo, hi, wt_match, j, NULL);
+}
+
+static void memo_state(const git_oid *id, state *s)
+{
+	memo *m = memo_slot(id);
+
+	if (m->used) {
+		state_release(s); /* two files of the same bytes */
+		return;
+	}
+	m->s = *s;
+	memo_put(m, id);
+}
+
+static void worktree_states(const repo_ctx *c, const side *v, size_t n, const crmf_worktree *w)
+{
+	const char *wd = git_repository_workdir(c->repo);
+	size_t plen = strlen(c->prefix), k = 0;
+	wt_job j = {c, -1, wd, NULL, NULL, NULL, NULL};
+
+	if (!wd || n == 0)
+		return;
+	j.of = xmalloc(n * sizeof(*j.of));
+	j.names = xmalloc(n * sizeof(*j.names));
+	for (size_t i = 0; i < n; i++) {
+		size_t at;
+
+		if (memo_slot(&v[i].oid)->used || needs_filters(c, v[i].path))
+			continue;
+		at = strncmp(v[i].path, c->prefix, plen) == 0 ? worktree_find(w, v[i].path + plen)
+							       : SIZE_MAX;
+		if (at != SIZE_MAX && w->ok[at] &&
+		    memcmp(w->oid[at], v[i].oid.id, GIT_OID_RAWSZ) == 0) {
+			state s = {w->st[at].archived, dup0(w->st[at].stage), dup0(w->st[at].owner),
+				   dup0(w->st[at].potential), dup0(w->st[at].grade)};
+
+			memo_state(&v[i].oid, &s);
+			continue;
+		}
+		j.of[k] = &v[i];
+		j.names[k++] = v[i].path;
+	}
+	if (k)
+		j.dirfd = open(wd, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (j.dirfd >= 0) {
+		j.st = xcalloc(k, sizeof(*j.st));
+		j.ok = xcalloc(k, sizeof(*j.ok));
+		crmf_parallel_for(k, crmf_parallel_parts(k, 128), wt_part, &j);
+		close(j.dirfd);
+		for (size_t i = 0; i < k; i++)
+			if (j.ok[i])
+				memo_state(&j.of[i]->oid, &j.st[i]);
+		free(j.st);
+		free(j.ok);
+	}
+	free(j.names);
+	free(j.of);
+}
+
 static bool differ(const char *a, const char *b)
 {
 	return (a == NULL) != (b == NULL) || (a && strcmp(a, b) != 0);
@@ -1742,33 +1983,6 @@ size_t crmf_changes_touching(size_t **out, const crmf_changes *ch, const char *i
 	return n;
 }
 
-void crmf_seen_of(crmf_seen *out, const char *p, size_t len, const crmf_node *root)
-{
-	state s;
-
-	memset(&s, 0, sizeof(s));
-	/* as state_of reads a blob: the scan, else the parse */
-	if (!scan_state(&s, p, len)) {
-		state_release(&s);
-		memset(&s, 0, sizeof(s));
-		state_fields(&s, root);
-	}
-	out->stage = s.stage;
-	out->owner = s.owner;
-	out->potential = s.potential;
-	out->grade = s.grade;
-	out->ok = true;
-}
-
-void crmf_seen_release(crmf_seen *s)
-{
-	free(s->stage);
-	free(s->owner);
-	free(s->potential);
-	free(s->grade);
-	memset(s, 0, sizeof(*s));
-}
-
 bool crmf_changes_unfinished(const crmf_changes *ch)
 {
 	return ch && ch->n_pend;
@@ -1785,7 +1999,7 @@ static void memos_reserve(size_t more)
 		memos_rehash(cap);
 }
 
-int crmf_changes_finish(crmf_changes *ch, const repo_ctx *c, crmf_seen *seen, size_t n_seen)
+int crmf_changes_finish(crmf_changes *ch, const repo_ctx *c, const crmf_worktree *w)
 {
 	crmf_change_event *old;
 	size_t old_n, old_mapped, k = 0;
@@ -1794,27 +2008,13 @@ int crmf_changes_finish(crmf_changes *ch, const repo_ctx *c, crmf_seen *seen, si
 
 	if (!ch->unsaved || !ch->n_pend)
 		return 0;
-	/* the fields the work tree told, by blob id (their strings taken over) */
-	memos_reserve(n_seen + ch->n_pend);
-	for (size_t i = 0; i < n_seen; i++) {
-		git_oid id;
-		memo *m;
-
-		if (!seen[i].ok)
-			continue;
-		memcpy(id.id, seen[i].oid, GIT_OID_RAWSZ);
-		m = memo_slot(&id);
-		if (m->used)
-			continue;
-		m->s = (state){false, seen[i].stage, seen[i].owner, seen[i].potential, seen[i].grade};
-		seen[i].stage = seen[i].owner = seen[i].potential = seen[i].grade = NULL;
-		memo_put(m, &id);
-	}
-	/* the versions it did not tell (changed since, or not parsed this time): read */
+	memos_reserve(ch->n_pend);
+	/* the versions not read yet: from the work tree where it holds them, else from git */
 	rest = xcalloc(ch->n_pend + 1, sizeof(*rest));
 	for (size_t i = 0; i < ch->n_pend; i++)
 		if (!memo_slot(&ch->pend[i].oid)->used)
 			rest[n_rest++] = (side){NULL, ch->pend[i].path, ch->pend[i].oid, false};
+	worktree_states(c, rest, n_rest, w);
 	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
 	prefetch_states(c, rest, n_rest, false);
 	free(rest);

@@ -3,6 +3,7 @@
 #ifndef CRMF_CHANGES_PRIVATE_H
 #define CRMF_CHANGES_PRIVATE_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -33,39 +34,37 @@ size_t crmf_changes_commits(const crmf_changes_commit **v, const crmf_changes *c
 size_t crmf_changes_touching(size_t **out, const crmf_changes *ch, const char *id);
 
 /*
- * What a parse of the work tree saw of one file: the git blob id of its
- * bytes (ok: set) and the four fields the index follows (NULL: absent), as a
- * walk of history reads them from that blob.
- */
-typedef struct crmf_seen {
-	unsigned char oid[20];
-	bool ok;
-	char *stage, *owner, *potential, *grade;
-} crmf_seen;
-
-/* Fill *out from the bytes p..p+len (a NUL after them) of a file that parses to
- * `root` (NULL: no document); the oid is the caller's to set. */
-void crmf_seen_of(crmf_seen *out, const char *p, size_t len, const crmf_node *root);
-
-void crmf_seen_release(crmf_seen *s);
-
-/*
- * crmf_ctx_changes for a caller that parses the work tree at the same time:
- * the walk leaves the new versions of files aside (the last version of every
- * file is in the work tree, so most need not be read from git) and the index
- * is incomplete until crmf_changes_finish, which takes what the parse saw,
- * reads the versions it did not see and puts their events in place;
- * crmf_changes_save then writes it. 0, or -1 with crmf_error_last().
+ * crmf_ctx_changes for a caller that reads the work tree's files at the same
+ * time: the walk leaves the new versions of files aside (the last version of
+ * every file is in the work tree, so most need not be read from git's
+ * objects, at the end of a delta chain) and the index is incomplete until
+ * crmf_changes_finish, which reads those versions from the work tree where
+ * the files still hold them (the same git blob id), from git for the rest,
+ * and puts their events in place; crmf_changes_save then writes it. 0, or -1
+ * with crmf_error_last().
  */
 int crmf_ctx_changes_deferred(crmf_changes **out, size_t *walked, const repo_ctx *c);
 
 /* Whether ch is a deferred walk's, not yet finished. */
 bool crmf_changes_unfinished(const crmf_changes *ch);
 
+/*
+ * The files of a work tree read ahead of crmf_changes_finish, by a thread
+ * that has the time while a walk runs: for each of `paths` (relative to the
+ * crmf root `root`), its git blob id and the fields a walk reads. Files that
+ * cannot be read are left out, and so are the rest once `*stop` is true (the
+ * walk is over: crmf_changes_finish reads what it still needs itself). Never
+ * NULL; free with crmf_worktree_free.
+ */
+typedef struct crmf_worktree crmf_worktree;
+crmf_worktree *crmf_worktree_read(const char *root, const char *const *paths, size_t n,
+				  const atomic_bool *stop);
+void crmf_worktree_free(crmf_worktree *w);
+
 /* Complete an index crmf_ctx_changes_deferred gave (nothing to do for
- * another); the strings of `seen` are taken. The index is saved by
+ * another), with what `w` (NULL: nothing) read ahead. The index is saved by
  * crmf_changes_save, which may run while the events are read. */
-int crmf_changes_finish(crmf_changes *ch, const repo_ctx *c, crmf_seen *seen, size_t n_seen);
+int crmf_changes_finish(crmf_changes *ch, const repo_ctx *c, const crmf_worktree *w);
 
 /* Save the index when a walk extended it and it is finished. */
 void crmf_changes_save(crmf_changes *ch, const repo_ctx *c);
@@ -83,7 +82,11 @@ struct crmf_repository;
  * its saving (no-ops when the index was read whole). */
 int crmf_repository_changes_deferred(const crmf_changes **out, size_t *walked,
 				     struct crmf_repository *r);
-int crmf_repository_changes_finish(struct crmf_repository *r, crmf_seen *seen, size_t n);
+int crmf_repository_changes_finish(struct crmf_repository *r, const crmf_worktree *w);
+
+/* Whether the index covers HEAD and was read whole (no walk to come): tries
+ * crmf_changes_read_fast, once. */
+bool crmf_repository_changes_ready(struct crmf_repository *r);
 void crmf_repository_changes_save(struct crmf_repository *r);
 
 #endif

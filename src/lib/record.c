@@ -27,6 +27,19 @@ static void skip_fu(struct dec *d, size_t n)
 	}
 }
 
+/* Every follow-up (see rec_make): date, minute, due, by, method, next. */
+static void skip_all_fu(struct dec *d, size_t n)
+{
+	for (size_t i = 0; i < n && !d->bad; i++) {
+		get_i32(d);
+		get_i32(d);
+		get_i32(d);
+		get_str(d, NULL);
+		get_str(d, NULL);
+		get_str(d, NULL);
+	}
+}
+
 static void skip_keys(struct dec *d, size_t n, bool hashed)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -103,6 +116,8 @@ bool rec_view(struct view *v, const void *rec, size_t len)
 		v->values = d.p;
 		skip_pairs(&d, v->n_values);
 		v->values_len = (size_t)(d.p - v->values);
+		v->all_fu = d.p;
+		skip_all_fu(&d, v->n_followups);
 		if (v->stage > CRMF_STAGE_LOST || v->potential > CRMF_POTENTIAL_LOW || v->n_fu > 2)
 			d.bad = true;
 	}
@@ -356,6 +371,19 @@ void rec_make(strbuf *b, const crmf_customer *c, const crmf_diags *d)
 				put_values(b, &n_values, c->doc, p, p->value);
 		}
 		memcpy(b->buf + count_at, &n_values, 4);
+
+		/* every follow-up, as crmf_report reads them (a summary scan with
+		 * `facts`): as many as n_followups says */
+		for (size_t i = 0; i < c->n_followups; i++) {
+			const crmf_followup *f = &c->followups[i];
+
+			put_i32(b, f->date);
+			put_i32(b, f->minute);
+			put_i32(b, f->due);
+			put_str(b, f->by);
+			put_str(b, f->method);
+			put_str(b, f->next);
+		}
 	}
 	put_diags(b, d);
 }
@@ -385,38 +413,49 @@ static size_t align8(size_t n)
 	return (n + 7) & ~(size_t)7;
 }
 
-/* The bytes of the summary of `v`. */
-size_t rec_summary_size(const struct view *v, const char *path, bool values)
+/* The follow-ups a summary keeps: every one with `facts`, else the two
+ * crmf_classify reads. */
+static size_t summary_fu(const struct view *v, bool facts)
 {
+	return facts ? v->n_followups : v->n_fu;
+}
+
+/* The bytes of the summary of `v`. */
+size_t rec_summary_size(const struct view *v, const char *path, bool values, bool facts)
+{
+	size_t n_fu = summary_fu(v, facts);
 	size_t o_deals = align8(sizeof(crmf_summary));
 	size_t o_fu = o_deals + align8(v->n_deals * sizeof(crmf_deal));
-	size_t o_str = o_fu + align8(v->n_fu * sizeof(crmf_followup));
+	size_t o_str = o_fu + align8(n_fu * sizeof(crmf_followup));
 	size_t room = str_room(v->id) + str_room(v->name) + str_room(v->industry) +
 		      str_room(v->size) + str_room(v->source) + str_room(v->owner) + str_room(path) +
 		      (values ? v->values_len : 0);
 	struct dec d;
 
-	/* the `next` texts of the follow-ups */
-	d = (struct dec){v->fu, v->end, false};
-	for (size_t i = 0; i < v->n_fu; i++) {
+	/* the texts of the follow-ups: `next`, and with facts `by` and `method` */
+	d = (struct dec){facts ? v->all_fu : v->fu, v->end, false};
+	for (size_t i = 0; i < n_fu; i++) {
 		size_t len;
 
 		get_i32(&d);
 		get_i32(&d);
 		get_i32(&d);
-		if (get_str(&d, &len))
-			room += len + 1;
+		for (int k = 0; k < (facts ? 3 : 1); k++)
+			if (get_str(&d, &len))
+				room += len + 1;
 	}
 	return o_str + room;
 }
 
 /* The summary, its deals and follow-ups, and its strings, built in one block
  * at `block` (aligned, summary_size bytes). */
-crmf_summary *rec_summary_new(const struct view *v, const char *path, bool values, char *block)
+crmf_summary *rec_summary_new(const struct view *v, const char *path, bool values, bool facts,
+			      char *block)
 {
+	size_t n_fu = summary_fu(v, facts);
 	size_t o_deals = align8(sizeof(crmf_summary));
 	size_t o_fu = o_deals + align8(v->n_deals * sizeof(crmf_deal));
-	size_t o_str = o_fu + align8(v->n_fu * sizeof(crmf_followup));
+	size_t o_str = o_fu + align8(n_fu * sizeof(crmf_followup));
 	struct dec d;
 	char *pool;
 	crmf_summary *s;
@@ -450,14 +489,18 @@ crmf_summary *rec_summary_new(const struct view *v, const char *path, bool value
 		x->amount = get_f64(&d);
 		x->expires = get_i32(&d);
 	}
-	d = (struct dec){v->fu, v->end, false};
-	for (size_t i = 0; i < v->n_fu; i++) {
+	d = (struct dec){facts ? v->all_fu : v->fu, v->end, false};
+	for (size_t i = 0; i < n_fu; i++) {
 		crmf_followup *f = &c->followups[c->n_followups++];
 
 		memset(f, 0, sizeof(*f));
 		f->date = get_i32(&d);
 		f->minute = get_i32(&d);
 		f->due = get_i32(&d);
+		if (facts) {
+			f->by = copy_str(&pool, get_str(&d, NULL));
+			f->method = copy_str(&pool, get_str(&d, NULL));
+		}
 		f->next = copy_str(&pool, get_str(&d, NULL));
 	}
 	s->unsure = (v->flags & R_UNSURE) != 0;

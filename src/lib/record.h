@@ -26,7 +26,7 @@
 /* Bump when the record layout or what checking produces changes without a
  * version change: the cache key includes it, and the hash of the field table
  * (crmf_fields_hash), so that adding or changing a field needs no bump. */
-#define REC_FORMAT "7"
+#define REC_FORMAT "8"
 
 enum { R_CUSTOMER = 1, R_UNSURE = 2 };
 
@@ -223,7 +223,8 @@ struct view {
 	uint16_t n_deals, n_phones, n_emails;
 	uint8_t n_fu;
 	uint32_t n_values, n_diags;
-	const unsigned char *deals, *fu, *phones, *emails, *values, *diags, *end;
+	/* all_fu: every follow-up (n_followups of them), for a summary with facts */
+	const unsigned char *deals, *fu, *phones, *emails, *values, *all_fu, *diags, *end;
 	size_t values_len;
 };
 
@@ -239,9 +240,11 @@ void rec_today_span(int32_t *lo, int32_t *hi, const crmf_customer *c, const crmf
 /** Parse and validate a whole record into `v`; false when it is damaged. */
 bool rec_view(struct view *v, const void *rec, size_t len);
 
-/** The bytes the summary of `v` takes, and the summary made in `block`. */
-size_t rec_summary_size(const struct view *v, const char *path, bool values);
-crmf_summary *rec_summary_new(const struct view *v, const char *path, bool values, char *block);
+/** The bytes the summary of `v` takes, and the summary made in `block`; with
+ * `facts`, every follow-up with its by, method and next (crmf_scan_opts.facts). */
+size_t rec_summary_size(const struct view *v, const char *path, bool values, bool facts);
+crmf_summary *rec_summary_new(const struct view *v, const char *path, bool values, bool facts,
+			      char *block);
 
 /** A diagnostic's rule read back from a record, interned for the process. */
 const char *rec_intern(const char *s);

@@ -4,6 +4,7 @@
 
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include "crmf/diag.h"
 #include "crmf/repository.h"
 #include "crmf/schema.h"
+#include "changes_private.h"
 #include "facts.h"
 #include "util.h"
 
@@ -1489,11 +1491,12 @@ static void prepare(ctx *x)
 /* The customers' facts, read on a thread of their own while history is read. */
 typedef struct facts_job {
 	const char *root;
-	const crmf_config *cfg;
-	crmf_customer **v;
-	size_t n;
-	crmf_seen *seen; /* what the parse saw, for the history walk */
-	size_t n_seen;
+	crmf_day today;
+	crmf_facts f;
+	/* read the files ahead for a walk, until it is over */
+	bool read_ahead;
+	atomic_bool walked;
+	crmf_worktree *wt;
 	int rc;
 	char *error; /* crmf_error_last() of the thread, when rc < 0 */
 } facts_job;
@@ -1508,9 +1511,19 @@ static void *facts_main(void *arg)
 {
 	facts_job *j = arg;
 
-	j->rc = crmf_facts_load(&j->v, &j->n, j->root, j->cfg, &j->seen, &j->n_seen);
-	if (j->rc != 0)
+	j->rc = crmf_facts_load(&j->f, j->root, j->today);
+	if (j->rc != 0) {
 		j->error = xstrdup(crmf_error_last());
+	} else if (j->read_ahead && !atomic_load(&j->walked)) {
+		/* the versions of the files a first walk leaves aside are most of
+		 * them what the files hold: read while the walk goes on */
+		const char **paths = xmalloc((j->f.n + 1) * sizeof(*paths));
+
+		for (size_t i = 0; i < j->f.n; i++)
+			paths[i] = j->f.v[i]->path;
+		j->wt = crmf_worktree_read(j->root, paths, j->f.n, &j->walked);
+		free(paths);
+	}
 	return NULL;
 }
 
@@ -1523,7 +1536,7 @@ int crmf_report_build(crmf_report **out, crmf_repository *r, const crmf_report_o
 	ctx x = {.since = o->since, .until = o->until};
 	view_buf buf = {NULL, NULL, 0, 0};
 	size_t n_ev = 0;
-	facts_job fj = {0};
+	facts_job fj = {.root = crmf_repository_root(r), .today = o->today};
 	pthread_t th, saver;
 	bool threaded, saving, grouped;
 	int rc;
@@ -1536,13 +1549,15 @@ int crmf_report_build(crmf_report **out, crmf_repository *r, const crmf_report_o
 	rep->until = o->until;
 	rep->owner = o->owner;
 	/* the files and history at once: a first report walks history on one
-	 * core while the files are parsed on the others */
-	fj.root = crmf_repository_root(r);
-	fj.cfg = cfg;
+	 * core while the files are read (or parsed, where the validation cache
+	 * does not know them) on the others */
+	fj.read_ahead = !crmf_repository_changes_ready(r);
+	atomic_init(&fj.walked, false);
 	threaded = pthread_create(&th, NULL, facts_main, &fj) == 0;
 	if (!threaded)
 		facts_main(&fj);
 	rc = crmf_repository_changes_deferred(&ch, &rep->walked, r);
+	atomic_store(&fj.walked, true);
 	/* grouped while the files are still being read, unless the walk left
 	 * versions aside (their events come with crmf_repository_changes_finish) */
 	grouped = rc == 0 && !crmf_changes_unfinished(ch);
@@ -1554,13 +1569,12 @@ int crmf_report_build(crmf_report **out, crmf_repository *r, const crmf_report_o
 		pthread_join(th, NULL);
 	/* the versions the walk left aside: most are what the files say now */
 	if (rc == 0 && fj.rc == 0)
-		rc = crmf_repository_changes_finish(r, fj.seen, fj.n_seen);
-	crmf_seen_free(fj.seen, fj.n_seen);
+		rc = crmf_repository_changes_finish(r, fj.wt);
+	crmf_worktree_free(fj.wt);
 	if (rc != 0 || fj.rc != 0) {
 		if (rc == 0)
 			crmf_error_set("%s", fj.error);
-		if (fj.rc == 0)
-			crmf_facts_free(fj.v, fj.n);
+		crmf_facts_free(&fj.f);
 		by_id_release(&x.hist);
 		free(fj.error);
 		free(rep);
@@ -1574,8 +1588,8 @@ int crmf_report_build(crmf_report **out, crmf_repository *r, const crmf_report_o
 	saving = pthread_create(&saver, NULL, save_main, r) == 0;
 	if (!saving)
 		crmf_repository_changes_save(r);
-	x.v = fj.v;
-	x.n = fj.n;
+	x.v = fj.f.v;
+	x.n = fj.f.n;
 	rep->history = n_ev > 0;
 	x.cfg = cfg; /* the handle's: it outlives the report, which points into it */
 	x.memo = xcalloc(1, sizeof(*x.memo));
@@ -1595,7 +1609,7 @@ int crmf_report_build(crmf_report **out, crmf_repository *r, const crmf_report_o
 	free(x.memo);
 	xfree_table(x.at_until, x.n + 1, sizeof(*x.at_until));
 	xfree_table(x.at_before, x.n + 1, sizeof(*x.at_before));
-	crmf_facts_free(x.v, x.n);
+	crmf_facts_free(&fj.f);
 	by_id_release(&x.hist);
 	*out = rep;
 	return 0;

@@ -30,6 +30,7 @@ struct crmf_repository {
 	bool id_read;
 	crmf_lock *lock;
 	crmf_changes *changes; /* the history's change index, read once */
+	bool fast_tried; /* crmf_changes_read_fast was asked */
 };
 
 int crmf_repository_open(crmf_repository **out, const char *start_dir)
@@ -360,7 +361,8 @@ static int repository_changes(const crmf_changes **out, size_t *walked, crmf_rep
 		*walked = 0;
 	/* an index that covers HEAD is read without starting libgit2 (whose start,
 	 * loading 32 libraries' worth of symbols aside, costs more than reading it) */
-	if (!r->changes && !r->ctx_tried && crmf_changes_read_fast(&r->changes, r->root) == 0) {
+	if (!r->changes && !r->ctx_tried && !r->fast_tried &&
+	    crmf_changes_read_fast(&r->changes, r->root) == 0) {
 		*out = r->changes;
 		return 0;
 	}
@@ -376,7 +378,7 @@ int crmf_repository_changes(const crmf_changes **out, size_t *walked, crmf_repos
 {
 	if (repository_changes(out, walked, r, false) != 0 ||
 	    /* another caller's deferred walk, never finished: finish it without help */
-	    crmf_repository_changes_finish(r, NULL, 0) != 0)
+	    crmf_repository_changes_finish(r, NULL) != 0)
 		return -1;
 	crmf_repository_changes_save(r);
 	return 0;
@@ -388,7 +390,16 @@ int crmf_repository_changes_deferred(const crmf_changes **out, size_t *walked,
 	return repository_changes(out, walked, r, true);
 }
 
-int crmf_repository_changes_finish(crmf_repository *r, crmf_seen *seen, size_t n)
+bool crmf_repository_changes_ready(crmf_repository *r)
+{
+	if (!r->changes && !r->ctx_tried && !r->fast_tried) {
+		r->fast_tried = true;
+		(void)crmf_changes_read_fast(&r->changes, r->root);
+	}
+	return r->changes && !crmf_changes_unfinished(r->changes);
+}
+
+int crmf_repository_changes_finish(crmf_repository *r, const crmf_worktree *w)
 {
 	const repo_ctx *c;
 
@@ -396,7 +407,7 @@ int crmf_repository_changes_finish(crmf_repository *r, crmf_seen *seen, size_t n
 		return 0;
 	if (ctx(&c, r) != 0)
 		return -1;
-	return crmf_changes_finish(r->changes, c, seen, n);
+	return crmf_changes_finish(r->changes, c, w);
 }
 
 void crmf_repository_changes_save(crmf_repository *r)

@@ -276,8 +276,8 @@ static crmf_customer *keep_summary(struct scan *s, const struct view *v, const c
 
 	if (!(v->flags & R_CUSTOMER))
 		return NULL;
-	size = rec_summary_size(v, path, s->o->values);
-	sum = rec_summary_new(v, path, s->o->values, pool_alloc(size));
+	size = rec_summary_size(v, path, s->o->values, s->o->facts);
+	sum = rec_summary_new(v, path, s->o->values, s->o->facts, pool_alloc(size));
 	if (!asked && s->o->keep && !s->o->keep(s->o->keep_ctx, &sum->c, s->repo->cfg)) {
 		c = tl_chunks; /* the summary is the last thing allocated there */
 		c->used = (size_t)((char *)sum - (char *)c->data);

@@ -130,15 +130,19 @@ sys.exit(w > 80)' <<<"$output"
 	sed -i 's/^owner: b /owner: a /' customers/C2025002.yaml
 	git show HEAD~5:customers/C2025001.yaml >customers/C2025001.yaml
 	! git diff --quiet HEAD -- customers/C2025001.yaml
-	# a first report parses every file and takes the fields of the versions
-	# the files still are from that parse; with the files cached, a rebuilt
-	# index reads every version from git
-	rm -f .git/crmf/changes .git/crmf/facts
+	# a first report takes the fields of the versions the files still are from
+	# the files (without a validation cache, and with one); crmf history,
+	# which builds the index without reading the files, reads every version
+	# from git
+	rm -f .git/crmf/changes .git/crmf/cache
 	crmf report --today 2025-06-30 >/dev/null
 	cp .git/crmf/changes ../index.parsed
-	[ -s .git/crmf/facts ]
+	[ -s .git/crmf/cache ]
 	rm .git/crmf/changes
 	crmf report --today 2025-06-30 >/dev/null
+	cmp .git/crmf/changes ../index.parsed
+	rm .git/crmf/changes
+	crmf history C2025001 >/dev/null
 	cmp .git/crmf/changes ../index.parsed
 	# the uncommitted owner is no change of history
 	run crmf report --since 2025-04-01 --until 2025-06-30 --today 2025-06-30 --format json
@@ -165,27 +169,34 @@ sys.exit(w > 80)' <<<"$output"
 	GIT_AUTHOR_DATE=2025-06-02T10:00:00+08:00 GIT_COMMITTER_DATE=2025-06-02T10:00:00+08:00 \
 		git commit -qm "all to negotiation"
 	[ "$(find .git/objects -type f -path '*/objects/??/*' | wc -l)" -gt 600 ]
-	rm -f .git/crmf/changes .git/crmf/facts
+	rm -f .git/crmf/changes .git/crmf/cache
 	crmf report --today 2025-06-30 >/dev/null
 	cp .git/crmf/changes ../index.parsed
 	run crmf report --since 2025-06-01 --until 2025-06-30 --today 2025-06-30 --format json
 	run json 'r["pipeline"]["transitions"]["intent→negotiation"]' <<<"$output"
 	assert_output 300
-	# every version from git: loose objects, then packed ones
+	# every version from git (crmf history does not read the files): loose
+	# objects, then packed ones; and a report again, its versions from the files
 	rm .git/crmf/changes
-	crmf report --today 2025-06-30 >/dev/null
+	crmf history C2025101 >/dev/null
 	cmp .git/crmf/changes ../index.parsed
 	git gc -q
 	[ "$(find .git/objects -type f -path '*/objects/??/*' | wc -l)" -eq 0 ]
+	rm .git/crmf/changes
+	crmf history C2025101 >/dev/null
+	cmp .git/crmf/changes ../index.parsed
 	rm .git/crmf/changes
 	crmf report --today 2025-06-30 >/dev/null
 	cmp .git/crmf/changes ../index.parsed
 }
 
-@test "report: the facts cache follows every edit, and a damaged or stale one changes nothing" {
+@test "report: the figures follow every edit through the validation cache, and a damaged or stale cache changes nothing" {
 	scenario
+	# the facts cache crmf 0.2 kept beside it is removed
+	printf 'CRMFCAC2' >.git/crmf/facts
 	fresh=$(crmf report --since 2025-04-01 --until 2025-06-30 --today 2025-06-30 --format json)
-	[ -s .git/crmf/facts ]
+	[ -s .git/crmf/cache ]
+	[ ! -e .git/crmf/facts ]
 	# a follow-up written by hand (no crmf, no commit) counts at once
 	f=customers/C2025001.yaml
 	grep -q '^followups:$' "$f"
@@ -196,15 +207,24 @@ sys.exit(w > 80)' <<<"$output"
 	n0=$(json 'r["activity"]["followups"]' <<<"$fresh")
 	n1=$(json 'r["activity"]["followups"]' <<<"$after")
 	[ "$n1" -eq $((n0 + 1)) ]
+	# one written by hand and never checked counts too, and the report
+	# leaves the validation cache as crmf check would
+	sed -i 's/^followups:$/followups:\n  - date: 2025-06-11\n    by: b\n    method: phone\n    summary: 电话确认二期需求的预算和时间/' "$f"
+	after=$(crmf report --since 2025-04-01 --until 2025-06-30 --today 2025-06-30 --format json)
+	n2=$(json 'r["activity"]["followups"]' <<<"$after")
+	[ "$n2" -eq $((n1 + 1)) ]
+	cp .git/crmf/cache ../cache.report
+	crmf check --today 2025-06-30 >/dev/null
+	cmp .git/crmf/cache ../cache.report
 	# the same figures from the cache as without it
-	rm .git/crmf/facts
+	rm .git/crmf/cache
 	run crmf report --since 2025-04-01 --until 2025-06-30 --today 2025-06-30 --format json
 	assert_output "$after"
 	# a damaged cache is ignored and rewritten
-	printf 'garbage' | dd of=.git/crmf/facts bs=1 seek=200 conv=notrunc 2>/dev/null
+	printf 'garbage' | dd of=.git/crmf/cache bs=1 seek=200 conv=notrunc 2>/dev/null
 	run crmf report --since 2025-04-01 --until 2025-06-30 --today 2025-06-30 --format json
 	assert_output "$after"
-	truncate -s 10 .git/crmf/facts
+	truncate -s 10 .git/crmf/cache
 	run crmf report --since 2025-04-01 --until 2025-06-30 --today 2025-06-30 --format json
 	assert_output "$after"
 	# a file removed by hand is gone from the figures
@@ -212,7 +232,7 @@ sys.exit(w > 80)' <<<"$output"
 	run crmf report --since 2025-04-01 --until 2025-06-30 --today 2025-06-30 --format json
 	assert_success
 	[ "$output" != "$after" ]
-	rm .git/crmf/facts
+	rm .git/crmf/cache
 	run2=$(crmf report --since 2025-04-01 --until 2025-06-30 --today 2025-06-30 --format json)
 	assert_equal "$output" "$run2"
 }
