@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # Installs what crmf needs to build and test on Debian 12 (run as root); does nothing when all is there.
 set -e
-pkgs="build-essential clang pkg-config git libyaml-dev libgit2-dev libutf8proc-dev libmbedtls-dev libssl-dev libcmocka-dev bats bats-assert bats-support liburing-dev strace python3-yaml libclang-rt-14-dev libzip-dev libexpat1-dev libfreexl-dev libcsv-dev python3-openpyxl python3-xlwt locales scdoc man-db groff-base tmux zsh fish bash-completion python3-jsonschema pre-commit python3-icalendar libxlsxwriter-dev python3-vobject chromium tidy fonts-wqy-microhei libjansson-dev libsodium-dev gettext"
+pkgs="build-essential clang pkg-config git libyaml-dev libgit2-dev libutf8proc-dev libmbedtls-dev libssl-dev libcmocka-dev bats bats-assert bats-support liburing-dev strace python3-yaml libclang-rt-14-dev libzip-dev libexpat1-dev libfreexl-dev libcsv-dev python3-openpyxl python3-xlwt locales scdoc man-db groff-base tmux zsh fish bash-completion python3-jsonschema pre-commit python3-icalendar libxlsxwriter-dev python3-vobject chromium tidy fonts-wqy-microhei libjansson-dev libsodium-dev gettext libgssapi-krb5-2"
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"

@@ -2,7 +2,6 @@
 /* libgit2 for the rest of libcrmf: its start, opening a repository as git would (ownership, safe.directory), signatures. */
 #include "git_private.h"
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -34,12 +33,11 @@ static atomic_bool git_started;
  * remote (crmf_git_need_tls). Debian's libgit2, built on mbedTLS, parses the
  * whole bundle (/etc/ssl/certs/ca-certificates.crt) in git_libgit2_init: 8 ms
  * at the start of every command, more than a warm check of 1,000 customers.
- * crmf defines the two mbedTLS functions libgit2 calls for it; the dynamic
- * linker binds libgit2's calls to them, before libmbedx509's own. Until TLS is
- * wanted they note the location and load nothing; afterwards they call the
- * real ones. A connection made without the certificates fails verification,
- * it is never left unverified (crmf sets no certificate callback). A libgit2
- * built on OpenSSL never calls them.
+ * libgit2 is linked in (Makefile), its calls to the two mbedTLS functions that
+ * load certificates wrapped (ld --wrap) by the two below: until TLS is wanted
+ * they note the location and load nothing; afterwards they call the real
+ * ones. A connection made without the certificates fails verification, it
+ * is never left unverified (crmf sets no certificate callback).
  */
 static atomic_bool tls_wanted;
 static pthread_mutex_t ca_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -47,10 +45,8 @@ static char *ca_file, *ca_dir; /* the locations noted while TLS was not wanted *
 
 typedef int ca_loader(void *chain, const char *where);
 
-static int load_ca(const char *name, void *chain, const char *where, char **note)
+static int load_ca(ca_loader *real, void *chain, const char *where, char **note)
 {
-	ca_loader *real;
-
 	if (!atomic_load(&tls_wanted)) {
 		pthread_mutex_lock(&ca_lock);
 		free(*note);
@@ -58,21 +54,23 @@ static int load_ca(const char *name, void *chain, const char *where, char **note
 		pthread_mutex_unlock(&ca_lock);
 		return 0;
 	}
-	*(void **)&real = dlsym(RTLD_NEXT, name);
-	return real ? real(chain, where) : -0x2900; /* MBEDTLS_ERR_X509_FILE_IO_ERROR */
+	return real(chain, where);
 }
 
-int mbedtls_x509_crt_parse_file(void *chain, const char *path);
-int mbedtls_x509_crt_parse_path(void *chain, const char *path);
+/* mbedTLS's own (the chain is an mbedtls_x509_crt) */
+int __real_mbedtls_x509_crt_parse_file(void *chain, const char *path);
+int __real_mbedtls_x509_crt_parse_path(void *chain, const char *path);
+int __wrap_mbedtls_x509_crt_parse_file(void *chain, const char *path);
+int __wrap_mbedtls_x509_crt_parse_path(void *chain, const char *path);
 
-int mbedtls_x509_crt_parse_file(void *chain, const char *path)
+int __wrap_mbedtls_x509_crt_parse_file(void *chain, const char *path)
 {
-	return load_ca("mbedtls_x509_crt_parse_file", chain, path, &ca_file);
+	return load_ca(__real_mbedtls_x509_crt_parse_file, chain, path, &ca_file);
 }
 
-int mbedtls_x509_crt_parse_path(void *chain, const char *path)
+int __wrap_mbedtls_x509_crt_parse_path(void *chain, const char *path)
 {
-	return load_ca("mbedtls_x509_crt_parse_path", chain, path, &ca_dir);
+	return load_ca(__real_mbedtls_x509_crt_parse_path, chain, path, &ca_dir);
 }
 
 bool crmf_git_ca_deferred(void)

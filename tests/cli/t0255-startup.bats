@@ -88,7 +88,7 @@ read_ca() {
 	make_example_repo
 	cd repo
 	for cmd in "history C2024001" "log C2024001 --summary 电话沟通，确认二期验收时间 --method phone --by zhang.wei --today 2025-06-16" \
-		"report --month 2025-06 --today 2025-06-16" "set C2024001 stage=negotiation --today 2025-06-16"; do
+		"report --month --today 2025-06-16" "set C2024001 stage=negotiation --today 2025-06-16"; do
 		# shellcheck disable=SC2086
 		if read_ca $cmd; then
 			echo "crmf $cmd read the CA certificates"
@@ -105,4 +105,19 @@ read_ca() {
 	run "$CRMF" sync
 	assert_failure
 	assert_output --partial "127.0.0.1"
+}
+
+@test "t0255 GSSAPI (Kerberos for crmf sync over HTTP) is loaded only when used, not by every command that starts libgit2" {
+	make_example_repo
+	cd repo
+	for cmd in "history C2024001" "report --month --today 2025-06-16"; do
+		# shellcheck disable=SC2086
+		strace -f -o "$TMP/trace" -e trace=openat,open "$CRMF" $cmd >"$TMP/out" 2>&1 ||
+			{ cat "$TMP/out"; false; }
+		[ -s "$TMP/out" ]
+		if grep -q 'libgssapi\|libkrb5' "$TMP/trace"; then
+			echo "crmf $cmd loaded GSSAPI"
+			false
+		fi
+	done
 }
