@@ -79,6 +79,7 @@ bool rec_view(struct view *v, const void *rec, size_t len)
 	struct dec d = {rec, (const unsigned char *)rec + len, false};
 
 	memset(v, 0, sizeof(*v));
+	v->start = rec;
 	v->flags = get_u8(&d);
 	v->errors = get_u32(&d);
 	if (v->flags & R_CUSTOMER) {
@@ -93,6 +94,7 @@ bool rec_view(struct view *v, const void *rec, size_t len)
 		v->size = get_str(&d, NULL);
 		v->source = get_str(&d, NULL);
 		v->owner = get_str(&d, NULL);
+		v->head_end = d.p;
 		v->id_line = get_i32(&d);
 		v->id_col = get_i32(&d);
 		v->name_line = get_i32(&d);
@@ -118,6 +120,7 @@ bool rec_view(struct view *v, const void *rec, size_t len)
 		v->values_len = (size_t)(d.p - v->values);
 		v->all_fu = d.p;
 		skip_all_fu(&d, v->n_followups);
+		v->all_fu_end = d.p;
 		if (v->stage > CRMF_STAGE_LOST || v->potential > CRMF_POTENTIAL_LOW || v->n_fu > 2)
 			d.bad = true;
 	}
@@ -420,29 +423,51 @@ static size_t summary_fu(const struct view *v, bool facts)
 	return facts ? v->n_followups : v->n_fu;
 }
 
-/* The bytes of the summary of `v`. */
+/* Where string `p` of the record at `from` is in its copy at `to` (NULL stays NULL). */
+static const char *moved(const void *p, const unsigned char *from, char *to)
+{
+	return p ? to + ((const unsigned char *)p - from) : NULL;
+}
+
+/* The parts of a record a summary with facts copies: its head (up to the
+ * owner) and every follow-up; the summary's texts point into the copies (a
+ * report's hundred thousand customers would be a few million small copies). */
+static size_t head_len(const struct view *v)
+{
+	return (size_t)(v->head_end - v->start);
+}
+
+static size_t fu_len(const struct view *v)
+{
+	return (size_t)(v->all_fu_end - v->all_fu);
+}
+
+/* The bytes of the summary of `v`. With facts, see head_len; otherwise each
+ * text is copied. */
 size_t rec_summary_size(const struct view *v, const char *path, bool values, bool facts)
 {
 	size_t n_fu = summary_fu(v, facts);
 	size_t o_deals = align8(sizeof(crmf_summary));
 	size_t o_fu = o_deals + align8(v->n_deals * sizeof(crmf_deal));
 	size_t o_str = o_fu + align8(n_fu * sizeof(crmf_followup));
-	size_t room = str_room(v->id) + str_room(v->name) + str_room(v->industry) +
-		      str_room(v->size) + str_room(v->source) + str_room(v->owner) + str_room(path) +
-		      (values ? v->values_len : 0);
+	size_t room;
 	struct dec d;
 
-	/* the texts of the follow-ups: `next`, and with facts `by` and `method` */
-	d = (struct dec){facts ? v->all_fu : v->fu, v->end, false};
+	if (facts)
+		return o_str + head_len(v) + fu_len(v) + str_room(path) + (values ? v->values_len : 0);
+	room = str_room(v->id) + str_room(v->name) + str_room(v->industry) + str_room(v->size) +
+	       str_room(v->source) + str_room(v->owner) + str_room(path) +
+	       (values ? v->values_len : 0);
+	/* the `next` texts of the follow-ups */
+	d = (struct dec){v->fu, v->end, false};
 	for (size_t i = 0; i < n_fu; i++) {
 		size_t len;
 
 		get_i32(&d);
 		get_i32(&d);
 		get_i32(&d);
-		for (int k = 0; k < (facts ? 3 : 1); k++)
-			if (get_str(&d, &len))
-				room += len + 1;
+		if (get_str(&d, &len))
+			room += len + 1;
 	}
 	return o_str + room;
 }
@@ -457,7 +482,7 @@ crmf_summary *rec_summary_new(const struct view *v, const char *path, bool value
 	size_t o_fu = o_deals + align8(v->n_deals * sizeof(crmf_deal));
 	size_t o_str = o_fu + align8(n_fu * sizeof(crmf_followup));
 	struct dec d;
-	char *pool;
+	char *pool, *copy = NULL, *fu_copy = NULL;
 	crmf_summary *s;
 	crmf_customer *c;
 
@@ -467,15 +492,32 @@ crmf_summary *rec_summary_new(const struct view *v, const char *path, bool value
 	pool = block + o_str;
 	c->deals = (crmf_deal *)(void *)(block + o_deals);
 	c->followups = (crmf_followup *)(void *)(block + o_fu);
+	if (facts) {
+		copy = pool;
+		memcpy(copy, v->start, head_len(v));
+		pool += head_len(v);
+		fu_copy = pool;
+		memcpy(fu_copy, v->all_fu, fu_len(v));
+		pool += fu_len(v);
+	}
 	c->path = (char *)copy_str(&pool, path);
 	c->archived = path && strncmp(path, "archive/", 8) == 0;
 	c->errors = v->errors;
-	c->id = copy_str(&pool, v->id);
-	c->name = copy_str(&pool, v->name);
-	c->industry = copy_str(&pool, v->industry);
-	c->size = copy_str(&pool, v->size);
-	c->source = copy_str(&pool, v->source);
-	c->owner = copy_str(&pool, v->owner);
+	if (facts) {
+		c->id = moved(v->id, v->start, copy);
+		c->name = moved(v->name, v->start, copy);
+		c->industry = moved(v->industry, v->start, copy);
+		c->size = moved(v->size, v->start, copy);
+		c->source = moved(v->source, v->start, copy);
+		c->owner = moved(v->owner, v->start, copy);
+	} else {
+		c->id = copy_str(&pool, v->id);
+		c->name = copy_str(&pool, v->name);
+		c->industry = copy_str(&pool, v->industry);
+		c->size = copy_str(&pool, v->size);
+		c->source = copy_str(&pool, v->source);
+		c->owner = copy_str(&pool, v->owner);
+	}
 	c->created = v->created;
 	c->stage = (crmf_stage)v->stage;
 	c->potential = (crmf_potential)v->potential;
@@ -498,10 +540,12 @@ crmf_summary *rec_summary_new(const struct view *v, const char *path, bool value
 		f->minute = get_i32(&d);
 		f->due = get_i32(&d);
 		if (facts) {
-			f->by = copy_str(&pool, get_str(&d, NULL));
-			f->method = copy_str(&pool, get_str(&d, NULL));
+			f->by = moved(get_str(&d, NULL), v->all_fu, fu_copy);
+			f->method = moved(get_str(&d, NULL), v->all_fu, fu_copy);
+			f->next = moved(get_str(&d, NULL), v->all_fu, fu_copy);
+		} else {
+			f->next = copy_str(&pool, get_str(&d, NULL));
 		}
-		f->next = copy_str(&pool, get_str(&d, NULL));
 	}
 	s->unsure = (v->flags & R_UNSURE) != 0;
 	if (values) {

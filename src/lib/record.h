@@ -223,8 +223,10 @@ struct view {
 	uint16_t n_deals, n_phones, n_emails;
 	uint8_t n_fu;
 	uint32_t n_values, n_diags;
-	/* all_fu: every follow-up (n_followups of them), for a summary with facts */
-	const unsigned char *deals, *fu, *phones, *emails, *values, *all_fu, *diags, *end;
+	/* all_fu to all_fu_end: every follow-up (n_followups of them), for a
+	 * summary with facts; start to head_end: the record up to the owner */
+	const unsigned char *start, *head_end, *deals, *fu, *phones, *emails, *values, *all_fu,
+	    *all_fu_end, *diags, *end;
 	size_t values_len;
 };
 

@@ -1493,9 +1493,9 @@ typedef struct facts_job {
 	const char *root;
 	crmf_day today;
 	crmf_facts f;
-	/* read the files ahead for a walk, until it is over */
-	bool read_ahead;
-	atomic_bool walked;
+	/* read the files ahead for a walk (the main thread says there is one
+	 * when the index is not up to date), until it is over */
+	atomic_bool read_ahead, walked;
 	crmf_worktree *wt;
 	int rc;
 	char *error; /* crmf_error_last() of the thread, when rc < 0 */
@@ -1514,7 +1514,7 @@ static void *facts_main(void *arg)
 	j->rc = crmf_facts_load(&j->f, j->root, j->today);
 	if (j->rc != 0) {
 		j->error = xstrdup(crmf_error_last());
-	} else if (j->read_ahead && !atomic_load(&j->walked)) {
+	} else if (atomic_load(&j->read_ahead) && !atomic_load(&j->walked)) {
 		/* the versions of the files a first walk leaves aside are most of
 		 * them what the files hold: read while the walk goes on */
 		const char **paths = xmalloc((j->f.n + 1) * sizeof(*paths));
@@ -1551,11 +1551,14 @@ int crmf_report_build(crmf_report **out, crmf_repository *r, const crmf_report_o
 	/* the files and history at once: a first report walks history on one
 	 * core while the files are read (or parsed, where the validation cache
 	 * does not know them) on the others */
-	fj.read_ahead = !crmf_repository_changes_ready(r);
+	atomic_init(&fj.read_ahead, false);
 	atomic_init(&fj.walked, false);
 	threaded = pthread_create(&th, NULL, facts_main, &fj) == 0;
 	if (!threaded)
 		facts_main(&fj);
+	/* a walk to come (not said before the files are read: no read ahead) */
+	if (!crmf_repository_changes_ready(r))
+		atomic_store(&fj.read_ahead, true);
 	rc = crmf_repository_changes_deferred(&ch, &rep->walked, r);
 	atomic_store(&fj.walked, true);
 	/* grouped while the files are still being read, unless the walk left
