@@ -158,7 +158,9 @@ $(BUILD)/replay/%: fuzz/%.c fuzz/replay.c fuzz/fuzz.h fuzz/fuzz_repo.h $(BUILD)/
 	$(CC) $(ALL_CFLAGS) -Isrc/cli $(LDFLAGS) -o $@ $< fuzz/replay.c \
 		$(filter $(BUILD)/src/cli/%.o,$^) $(BUILD)/libcrmf.a $(LIBS)
 
+# (LSAN_OPTIONS: a leak of libgit2's own that LeakSanitizer is told of, tests/lsan.supp)
 check: $(BIN) $(MO_FILES) $(UNIT_BIN) $(REPLAY_BIN) $(FAULTSHIM)
+	LSAN_OPTIONS="suppressions=$(abspath tests/lsan.supp)" \
 	CRMF="$(abspath $(BIN))" UNIT_DIR="$(abspath $(BUILD)/tests)" \
 		REPLAY_DIR="$(abspath $(BUILD)/replay)" CRMF_FAULTSHIM="$(abspath $(FAULTSHIM))" \
 		bash tests/run.sh

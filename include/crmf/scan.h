@@ -74,7 +74,9 @@ typedef struct crmf_scan_opts {
  * date (amount, signed, expires) and at most two follow-ups (one with the
  * latest date, and the newest with a `next`, whose `next` and `due` are
  * kept). doc is NULL, there are no contacts, tags or need, and the kept
- * follow-ups have only date, minute, next and due.
+ * follow-ups have only date, minute, next and due; with opts.facts, every
+ * follow-up is kept, in the file's order, with its date, minute, by, method,
+ * next and due.
  */
 typedef struct crmf_summary {
 	crmf_customer c; /* first: repo->v[i] points here */

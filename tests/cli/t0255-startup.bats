@@ -112,9 +112,9 @@ read_ca() {
 	cd repo
 	for cmd in "history C2024001" "report --month --today 2025-06-16"; do
 		# shellcheck disable=SC2086
-		strace -f -o "$TMP/trace" -e trace=openat,open "$CRMF" $cmd >"$TMP/out" 2>&1 ||
-			{ cat "$TMP/out"; false; }
-		[ -s "$TMP/out" ]
+		# (not its exit status: LeakSanitizer, in a SANITIZE=1 build, fails under ptrace)
+		strace -f -o "$TMP/trace" -e trace=openat,open "$CRMF" $cmd >"$TMP/out" 2>&1 || true
+		grep -q 'created\|crmf report' "$TMP/out"
 		if grep -q 'libgssapi\|libkrb5' "$TMP/trace"; then
 			echo "crmf $cmd loaded GSSAPI"
 			false
