@@ -1054,19 +1054,14 @@ static void read_files(int dirfd, const char *wd, const char *const *names, size
 }
 
 /* The files of the work tree read ahead of crmf_changes_finish (see
- * changes_private.h), sorted by path. */
+ * changes_private.h). */
 struct crmf_worktree {
 	size_t n;
-	char **path; /* relative to the crmf root */
+	const char *const *path; /* the caller's: relative to the crmf root, sorted */
 	unsigned char (*oid)[GIT_OID_RAWSZ];
 	state *st;
 	bool *ok;
 };
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
 
 static void wt_keep(void *ctx, size_t i, const char *bytes, size_t len,
 		    const unsigned char oid[GIT_OID_RAWSZ])
@@ -1085,15 +1080,12 @@ crmf_worktree *crmf_worktree_read(const char *root, const char *const *paths, si
 	int dirfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 	w->n = n;
-	w->path = xmalloc((n + 1) * sizeof(*w->path));
-	for (size_t i = 0; i < n; i++)
-		w->path[i] = xstrdup(paths[i]);
-	qsort(w->path, n, sizeof(*w->path), cmp_str);
+	w->path = paths;
 	w->oid = xcalloc(n + 1, sizeof(*w->oid));
 	w->st = xcalloc(n + 1, sizeof(*w->st));
 	w->ok = xcalloc(n + 1, sizeof(*w->ok));
 	if (dirfd >= 0) {
-		read_files(dirfd, root, (const char *const *)w->path, 0, n, wt_keep, w, stop);
+		read_files(dirfd, root, w->path, 0, n, wt_keep, w, stop);
 		close(dirfd);
 	}
 	return w;
@@ -1103,18 +1095,15 @@ void crmf_worktree_free(crmf_worktree *w)
 {
 	if (!w)
 		return;
-	for (size_t i = 0; i < w->n; i++) {
-		free(w->path[i]);
+	for (size_t i = 0; i < w->n; i++)
 		state_release(&w->st[i]);
-	}
-	free(w->path);
 	free(w->oid);
 	free(w->st);
 	free(w->ok);
 	free(w);
 }
 
-/* The entry of `w` for `relpath`, or NULL. */
+/* The entry of `w` for `relpath`, or SIZE_MAX. */
 static size_t worktree_find(const crmf_worktree *w, const char *relpath)
 {
 	size_t lo = 0, hi = w ? w->n : 0;

@@ -51,10 +51,12 @@ bool crmf_changes_unfinished(const crmf_changes *ch);
 /*
  * The files of a work tree read ahead of crmf_changes_finish, by a thread
  * that has the time while a walk runs: for each of `paths` (relative to the
- * crmf root `root`), its git blob id and the fields a walk reads. Files that
- * cannot be read are left out, and so are the rest once `*stop` is true (the
- * walk is over: crmf_changes_finish reads what it still needs itself). Never
- * NULL; free with crmf_worktree_free.
+ * crmf root `root`, sorted bytewise as crmf_store_list sorts them; the array
+ * and its strings are the caller's and must outlive the result), its git
+ * blob id and the fields a walk reads. Files that cannot be read are left
+ * out, and so are the rest once `*stop` is true (the walk is over:
+ * crmf_changes_finish reads what it still needs itself). Never NULL; free
+ * with crmf_worktree_free.
  */
 typedef struct crmf_worktree crmf_worktree;
 crmf_worktree *crmf_worktree_read(const char *root, const char *const *paths, size_t n,

@@ -1496,6 +1496,7 @@ typedef struct facts_job {
 	/* read the files ahead for a walk (the main thread says there is one
 	 * when the index is not up to date), until it is over */
 	atomic_bool read_ahead, walked;
+	const char **paths; /* the files read ahead */
 	crmf_worktree *wt;
 	int rc;
 	char *error; /* crmf_error_last() of the thread, when rc < 0 */
@@ -1516,13 +1517,12 @@ static void *facts_main(void *arg)
 		j->error = xstrdup(crmf_error_last());
 	} else if (atomic_load(&j->read_ahead) && !atomic_load(&j->walked)) {
 		/* the versions of the files a first walk leaves aside are most of
-		 * them what the files hold: read while the walk goes on */
-		const char **paths = xmalloc((j->f.n + 1) * sizeof(*paths));
-
+		 * them what the files hold: read while the walk goes on (the
+		 * customers are in path order; their paths outlive the reading) */
+		j->paths = xmalloc((j->f.n + 1) * sizeof(*j->paths));
 		for (size_t i = 0; i < j->f.n; i++)
-			paths[i] = j->f.v[i]->path;
-		j->wt = crmf_worktree_read(j->root, paths, j->f.n, &j->walked);
-		free(paths);
+			j->paths[i] = j->f.v[i]->path;
+		j->wt = crmf_worktree_read(j->root, j->paths, j->f.n, &j->walked);
 	}
 	return NULL;
 }
@@ -1574,6 +1574,7 @@ int crmf_report_build(crmf_report **out, crmf_repository *r, const crmf_report_o
 	if (rc == 0 && fj.rc == 0)
 		rc = crmf_repository_changes_finish(r, fj.wt);
 	crmf_worktree_free(fj.wt);
+	free(fj.paths);
 	if (rc != 0 || fj.rc != 0) {
 		if (rc == 0)
 			crmf_error_set("%s", fj.error);

@@ -351,6 +351,17 @@ done:
 	return rc;
 }
 
+/* An index that covers HEAD read without starting libgit2 (whose start costs
+ * more than reading it), asked once; r->changes stays NULL when libgit2 must
+ * decide. */
+static void read_fast_once(crmf_repository *r)
+{
+	if (!r->changes && !r->ctx_tried && !r->fast_tried) {
+		r->fast_tried = true;
+		(void)crmf_changes_read_fast(&r->changes, r->root);
+	}
+}
+
 static int repository_changes(const crmf_changes **out, size_t *walked, crmf_repository *r,
 			      bool defer)
 {
@@ -359,13 +370,7 @@ static int repository_changes(const crmf_changes **out, size_t *walked, crmf_rep
 	*out = NULL;
 	if (walked)
 		*walked = 0;
-	/* an index that covers HEAD is read without starting libgit2 (whose start,
-	 * loading 32 libraries' worth of symbols aside, costs more than reading it) */
-	if (!r->changes && !r->ctx_tried && !r->fast_tried &&
-	    crmf_changes_read_fast(&r->changes, r->root) == 0) {
-		*out = r->changes;
-		return 0;
-	}
+	read_fast_once(r);
 	if (!r->changes &&
 	    (ctx(&c, r) != 0 || (defer ? crmf_ctx_changes_deferred(&r->changes, walked, c)
 				       : crmf_ctx_changes(&r->changes, walked, c)) != 0))
@@ -392,10 +397,7 @@ int crmf_repository_changes_deferred(const crmf_changes **out, size_t *walked,
 
 bool crmf_repository_changes_ready(crmf_repository *r)
 {
-	if (!r->changes && !r->ctx_tried && !r->fast_tried) {
-		r->fast_tried = true;
-		(void)crmf_changes_read_fast(&r->changes, r->root);
-	}
+	read_fast_once(r);
 	return r->changes && !crmf_changes_unfinished(r->changes);
 }
 
